@@ -1,0 +1,123 @@
+package tickets
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits bound what one request may carry.
+type Limits struct {
+	MaxEvidenceBytes int64 // per file
+	MaxEvidenceFiles int   // per ticket
+	MaxDetailsBytes  int   // the requester's own words
+}
+
+// DefaultLimits are the limits when the config sets none.
+func DefaultLimits() Limits {
+	return Limits{MaxEvidenceBytes: 10 << 20, MaxEvidenceFiles: 5, MaxDetailsBytes: 64 << 10}
+}
+
+// File is evidence as it arrives: a name and its bytes. The content type is
+// worked out from the bytes, never taken from the sender.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// EvidenceBlob is a checked file ready to store.
+type EvidenceBlob struct {
+	Evidence
+	Data []byte
+}
+
+// acceptedTypes are the content types that count as evidence.
+var acceptedTypes = map[string]bool{
+	"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true,
+	"image/heic": true, "image/heif": true, "image/bmp": true,
+	"application/pdf": true, "text/plain": true,
+}
+
+// SniffContentType works out what a file is from its first bytes.
+func SniffContentType(data []byte) string {
+	// HEIC/HEIF (iPhone photos): an ISO BMFF "ftyp" box with a HEIF brand.
+	if len(data) >= 12 && string(data[4:8]) == "ftyp" {
+		switch string(data[8:12]) {
+		case "heic", "heix", "hevc", "hevx", "heim", "heis":
+			return "image/heic"
+		case "mif1", "msf1":
+			return "image/heif"
+		}
+	}
+	ct := http.DetectContentType(data)
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	if ct == "text/plain" && !utf8.Valid(data) {
+		return "application/octet-stream"
+	}
+	return ct
+}
+
+// IsEvidenceType reports whether a content type counts as evidence.
+func IsEvidenceType(ct string) bool { return acceptedTypes[ct] }
+
+// CheckEvidence checks a file against the limits and the accepted types and
+// hashes it. The error names the file and says what is wrong.
+func (l Limits) CheckEvidence(f File) (EvidenceBlob, error) {
+	name := cleanFileName(f.Name)
+	field := "evidence " + name
+	if len(f.Data) == 0 {
+		return EvidenceBlob{}, Invalid(field, "the file is empty")
+	}
+	if int64(len(f.Data)) > l.MaxEvidenceBytes {
+		return EvidenceBlob{}, Invalid(field, "the file is %s, more than the %s allowed per file",
+			humanBytes(int64(len(f.Data))), humanBytes(l.MaxEvidenceBytes))
+	}
+	ct := SniffContentType(f.Data)
+	if !IsEvidenceType(ct) {
+		return EvidenceBlob{}, Invalid(field, "a %s file is not accepted as evidence (send images, PDFs or plain text)", ct)
+	}
+	sum := sha256.Sum256(f.Data)
+	return EvidenceBlob{
+		Evidence: Evidence{Name: name, ContentType: ct, Size: int64(len(f.Data)), SHA256: hex.EncodeToString(sum[:])},
+		Data:     f.Data,
+	}, nil
+}
+
+// cleanFileName keeps the base name of a file, without control characters.
+func cleanFileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "." || name == "/" || name == "" {
+		name = "evidence"
+	}
+	if len(name) > 200 {
+		name = name[:200]
+		for !utf8.ValidString(name) {
+			name = name[:len(name)-1]
+		}
+	}
+	return name
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<20))) + " MiB"
+	case n >= 1<<10:
+		return trimZero(fmt.Sprintf("%.1f", float64(n)/(1<<10))) + " KiB"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }

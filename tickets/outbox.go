@@ -1,0 +1,70 @@
+package tickets
+
+import "time"
+
+// Templates the outbox refers to; the channels render them from templates/.
+const (
+	TemplateAcknowledgement     = "acknowledgement"
+	TemplateRequestInfo         = "request_info"
+	TemplateApproved            = "approved"
+	TemplateDenied              = "denied"
+	TemplateRevocationForwarded = "revocation_forwarded"
+	TemplateRevocationDone      = "revocation_done"
+	TemplateReply               = "reply"
+	TemplateReminder            = "reminder"
+	TemplateAutoClosed          = "auto_closed"
+	TemplateClosePromotion      = "close_promotion"
+)
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+)
+
+// MessageData is what a template needs to write a message to a requester. It
+// is a snapshot taken in the transaction that queued the message, so a
+// message says what was true when it was decided.
+type MessageData struct {
+	Ref      string  `json:"ref"`
+	Kind     Kind    `json:"kind"`
+	Status   Status  `json:"status"`
+	Account  string  `json:"account,omitempty"`
+	Order    string  `json:"order,omitempty"`
+	Reason   Reason  `json:"reason,omitempty"`
+	Verdict  Verdict `json:"verdict,omitempty"`
+	Amount   int64   `json:"amount,omitempty"`
+	Currency string  `json:"currency,omitempty"`
+	// Missing lists what the requester still has to send: order, order_unknown,
+	// account, reason, evidence.
+	Missing []string `json:"missing,omitempty"`
+	// Text is the agent's question, reply or reason for a denial.
+	Text string `json:"text,omitempty"`
+	// Explanation is the verdict's reasoning in the requester's language: the
+	// steps that did not simply pass.
+	Explanation []string `json:"explanation,omitempty"`
+	// Joined: the request was added to a ticket already open for the order.
+	Joined bool `json:"joined,omitempty"`
+}
+
+// OutboxItem is one message waiting to go to a requester, written in the same
+// transaction as the change that caused it.
+type OutboxItem struct {
+	ID            int64       `json:"id"`
+	TicketID      int64       `json:"-"`
+	TicketRef     string      `json:"ticket"`
+	Channel       Channel     `json:"channel"`
+	Recipient     string      `json:"recipient"`
+	Template      string      `json:"template"`
+	Language      string      `json:"language"`
+	Data          MessageData `json:"data"`
+	Status        string      `json:"status"`
+	Attempts      int         `json:"attempts"`
+	LastError     string      `json:"last_error,omitempty"`
+	CreatedAt     time.Time   `json:"created_at"`
+	NextAttemptAt time.Time   `json:"next_attempt_at"`
+	SentAt        *time.Time  `json:"sent_at,omitempty"`
+	// Key makes queuing idempotent: a second item with the same key is dropped.
+	Key string `json:"-"`
+}

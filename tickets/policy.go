@@ -1,0 +1,230 @@
+package tickets
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+//go:embed policy.toml
+var defaultPolicyTOML []byte
+
+// Policy holds every number and switch the eligibility rules use.
+type Policy struct {
+	WindowDays       int              `toml:"window_days" json:"window_days"`
+	AutoApproveBelow AutoApproveLimit `toml:"auto_approve_below" json:"auto_approve_below"`
+	UnderDelivery    struct {
+		ThresholdPercent int64 `toml:"threshold_percent" json:"threshold_percent"`
+		RequireEvidence  bool  `toml:"require_evidence" json:"require_evidence"`
+	} `toml:"under_delivery" json:"under_delivery"`
+	TechnicalError struct {
+		RequireEvidence bool `toml:"require_evidence" json:"require_evidence"`
+	} `toml:"technical_error" json:"technical_error"`
+	DuplicateCharge struct {
+		Window          Duration `toml:"window" json:"window"`
+		RequireEvidence bool     `toml:"require_evidence" json:"require_evidence"`
+	} `toml:"duplicate_charge" json:"duplicate_charge"`
+	NonRefundable struct {
+		Reasons []Reason `toml:"reasons" json:"reasons"`
+	} `toml:"non_refundable" json:"non_refundable"`
+}
+
+// AutoApproveLimit is the auto-approval threshold per currency; the key "*"
+// applies to every currency without an entry of its own. Empty = off.
+type AutoApproveLimit map[string]int64
+
+// UnmarshalTOML accepts one number (every currency) or a table per currency.
+func (l *AutoApproveLimit) UnmarshalTOML(v any) error {
+	out := AutoApproveLimit{}
+	switch v := v.(type) {
+	case int64:
+		if v > 0 {
+			out["*"] = v
+		}
+	case map[string]any:
+		for cur, n := range v {
+			amount, ok := n.(int64)
+			if !ok {
+				return fmt.Errorf("auto_approve_below.%s: want a whole number of minor units, got %v", cur, n)
+			}
+			if cur != "*" {
+				cur = strings.ToUpper(cur)
+			}
+			out[cur] = amount
+		}
+	default:
+		return fmt.Errorf("auto_approve_below: want a number or a table per currency, got %v", v)
+	}
+	*l = out
+	return nil
+}
+
+// Limit returns the threshold for currency and whether auto-approval is on for it.
+func (l AutoApproveLimit) Limit(currency string) (int64, bool) {
+	if n, ok := l[strings.ToUpper(currency)]; ok {
+		return n, n > 0
+	}
+	n, ok := l["*"]
+	return n, ok && n > 0
+}
+
+// Duration is a time.Duration written as "10m", "36h" in TOML and JSON.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a duration; "d" (days) is accepted besides Go's units.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration in Go's notation.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(FormatDuration(d.Duration)), nil }
+
+// ParseDuration reads Go durations and also whole days and weeks ("2d", "1w").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n := len(s); n > 1 && (s[n-1] == 'd' || s[n-1] == 'w') {
+		var days int64
+		if _, err := fmt.Sscanf(s[:n-1], "%d", &days); err == nil && fmt.Sprint(days) == s[:n-1] && days >= 0 {
+			if s[n-1] == 'w' {
+				days *= 7
+			}
+			if days > 100*365 {
+				return 0, fmt.Errorf("duration %q is too long", s)
+			}
+			return time.Duration(days) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (like 30m, 36h, 2d, 1w)", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("duration %q is negative", s)
+	}
+	return d, nil
+}
+
+// FormatDuration writes whole days as "2d", everything else in Go's notation.
+func FormatDuration(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+// DefaultPolicy returns the default policy (DESIGN.md's table).
+func DefaultPolicy() *Policy {
+	p := &Policy{}
+	if _, err := toml.NewDecoder(bytes.NewReader(defaultPolicyTOML)).Decode(p); err != nil {
+		panic(fmt.Sprintf("embedded policy.toml: %v", err)) // a build defect, caught by tests
+	}
+	return p
+}
+
+// LoadPolicy reads the default policy and then the file at path over it, so a
+// file only needs the keys it changes. An unknown key is an error that names it.
+func LoadPolicy(path string) (*Policy, error) {
+	p := DefaultPolicy()
+	if path == "" {
+		return p, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(p)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("policy %s: unknown key %s", path, strings.Join(keys, ", "))
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("policy %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Validate checks every number is in range.
+func (p *Policy) Validate() error {
+	var errs ValidationErrors
+	if p.WindowDays < 0 {
+		errs.add("window_days", "must not be negative, got %d", p.WindowDays)
+	}
+	for cur, n := range p.AutoApproveBelow {
+		if n < 0 {
+			errs.add("auto_approve_below."+cur, "must not be negative, got %d", n)
+		}
+	}
+	if t := p.UnderDelivery.ThresholdPercent; t < 1 || t > 100 {
+		errs.add("under_delivery.threshold_percent", "must be between 1 and 100, got %d", t)
+	}
+	if p.DuplicateCharge.Window.Duration <= 0 {
+		errs.add("duplicate_charge.window", "must be longer than zero")
+	}
+	for _, r := range p.NonRefundable.Reasons {
+		if _, err := ParseReason(string(r)); err != nil || r == "" {
+			errs.add("non_refundable.reasons", "%q is not a reason (one of %s)", r, joinEnum(Reasons))
+		}
+	}
+	return errs.err()
+}
+
+// NonRefundableReason reports whether r never gets money back.
+func (p *Policy) NonRefundableReason(r Reason) bool {
+	for _, x := range p.NonRefundable.Reasons {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// TOML writes the policy in force as a TOML document.
+func (p *Policy) TOML() (string, error) {
+	var buf bytes.Buffer
+	buf.WriteString("# refund policy in force\n")
+	fmt.Fprintf(&buf, "window_days = %d\n\n", p.WindowDays)
+	buf.WriteString("[auto_approve_below]\n")
+	curs := make([]string, 0, len(p.AutoApproveBelow))
+	for c := range p.AutoApproveBelow {
+		curs = append(curs, c)
+	}
+	sort.Strings(curs)
+	if len(curs) == 0 {
+		buf.WriteString("# off\n")
+	}
+	for _, c := range curs {
+		key := c
+		if c == "*" {
+			key = `"*"`
+		}
+		fmt.Fprintf(&buf, "%s = %d\n", key, p.AutoApproveBelow[c])
+	}
+	rest := struct {
+		UnderDelivery   any `toml:"under_delivery"`
+		TechnicalError  any `toml:"technical_error"`
+		DuplicateCharge any `toml:"duplicate_charge"`
+		NonRefundable   any `toml:"non_refundable"`
+	}{p.UnderDelivery, p.TechnicalError, p.DuplicateCharge, p.NonRefundable}
+	buf.WriteString("\n")
+	if err := toml.NewEncoder(&buf).Encode(rest); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}

@@ -1,0 +1,553 @@
+package tickets
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Import formats.
+const (
+	FormatCSV   = "csv"
+	FormatJSONL = "jsonl"
+)
+
+// FormatFromName picks the format of an export file by its extension.
+func FormatFromName(name string) (string, error) {
+	switch strings.ToLower(filepath.Ext(strings.TrimSuffix(name, ".gz"))) {
+	case ".csv":
+		return FormatCSV, nil
+	case ".jsonl", ".ndjson", ".json":
+		return FormatJSONL, nil
+	}
+	return "", Invalid("format", "cannot tell the format of %s from its extension; give --format csv or --format jsonl", name)
+}
+
+// LineError is one bad row of an import: file:line: reason.
+type LineError struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Msg  string `json:"reason"`
+}
+
+func (e LineError) String() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// ImportErrors refuses an import as a whole and lists the bad rows (up to a
+// limit; Total counts them all).
+type ImportErrors struct {
+	Errors []LineError
+	Total  int
+}
+
+func (e *ImportErrors) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d bad row(s), nothing imported:", e.Total)
+	for _, le := range e.Errors {
+		b.WriteString("\n  " + le.String())
+	}
+	if more := e.Total - len(e.Errors); more > 0 {
+		fmt.Fprintf(&b, "\n  … and %d more", more)
+	}
+	return b.String()
+}
+
+// MaxListedErrors is how many bad rows an import lists.
+const MaxListedErrors = 50
+
+// PromotionRow is a valid row of a promotion export.
+type PromotionRow struct {
+	Line      int
+	Promotion Promotion
+	Hash      string // of the normalised fields: equal hash, unchanged record
+}
+
+// AuthorizationRow is a valid row of an authorization export.
+type AuthorizationRow struct {
+	Line          int
+	Authorization Authorization
+	Hash          string
+}
+
+// Columns of the exports.
+var (
+	PromotionColumns = []string{"order_number", "account", "video_id", "objective", "amount", "currency",
+		"payment_method", "created_at", "start_at", "end_at", "closed_at", "status", "promised_reach",
+		"delivered_reach", "spend", "incident", "refunded"}
+	promotionRequired     = []string{"order_number", "account", "amount", "currency", "created_at", "status"}
+	AuthorizationColumns  = []string{"account", "scope", "granted_at", "revoked_at"}
+	authorizationRequired = []string{"account", "scope", "granted_at"}
+)
+
+// RowSource streams the valid rows of an export. When a row is bad and
+// skipping is off, it keeps reading only to report, yields nothing more, and
+// Err returns *ImportErrors at the end; the store then writes nothing.
+type RowSource[T any] struct {
+	file     string
+	skip     bool
+	rd       rowReader
+	parse    func(get func(string) string, line int) (T, []string)
+	row      T
+	bad      []LineError
+	badTotal int
+	read     int
+	err      error
+	progress func(rows int, bytes int64)
+	counter  *countingReader
+}
+
+// Next advances to the next valid row.
+func (s *RowSource[T]) Next() bool {
+	for s.err == nil {
+		get, line, err := s.rd.next()
+		if err == io.EOF {
+			break
+		}
+		if s.progress != nil && s.read%4096 == 0 {
+			s.progress(s.read, s.counter.n)
+		}
+		if err != nil {
+			var le *lineErr
+			if errors.As(err, &le) {
+				s.reject(le.line, le.msg)
+				continue
+			}
+			s.err = fmt.Errorf("%s: %w", s.file, err)
+			return false
+		}
+		s.read++
+		row, problems := s.parse(get, line)
+		if len(problems) > 0 {
+			s.reject(line, strings.Join(problems, "; "))
+			continue
+		}
+		if s.badTotal > 0 && !s.skip {
+			continue // refused anyway: only look for more problems
+		}
+		s.row = row
+		return true
+	}
+	if s.progress != nil {
+		s.progress(s.read, s.counter.n)
+	}
+	return false
+}
+
+func (s *RowSource[T]) reject(line int, msg string) {
+	s.badTotal++
+	if len(s.bad) < MaxListedErrors {
+		s.bad = append(s.bad, LineError{File: s.file, Line: line, Msg: msg})
+	}
+}
+
+// Row is the current row.
+func (s *RowSource[T]) Row() T { return s.row }
+
+// Err is a read error, or *ImportErrors when bad rows refuse the import.
+func (s *RowSource[T]) Err() error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.badTotal > 0 && !s.skip {
+		return &ImportErrors{Errors: s.bad, Total: s.badTotal}
+	}
+	return nil
+}
+
+// Skipped lists the bad rows that were left out (with skipping on).
+func (s *RowSource[T]) Skipped() ([]LineError, int) { return s.bad, s.badTotal }
+
+// Read is how many data rows were read.
+func (s *RowSource[T]) Read() int { return s.read }
+
+// File is the name the source reports errors under.
+func (s *RowSource[T]) File() string { return s.file }
+
+// ImportOptions says how to read an export.
+type ImportOptions struct {
+	File        string // for messages: file:line
+	Format      string // csv or jsonl; empty: from File's extension
+	SkipInvalid bool
+	// Progress, when set, is called now and then with rows and bytes read.
+	Progress func(rows int, bytes int64)
+}
+
+// NewPromotionSource reads a promotion export.
+func NewPromotionSource(r io.Reader, opt ImportOptions) (*RowSource[PromotionRow], error) {
+	return newSource(r, opt, PromotionColumns, promotionRequired, parsePromotion)
+}
+
+// NewAuthorizationSource reads an authorization export.
+func NewAuthorizationSource(r io.Reader, opt ImportOptions) (*RowSource[AuthorizationRow], error) {
+	return newSource(r, opt, AuthorizationColumns, authorizationRequired, parseAuthorization)
+}
+
+func newSource[T any](r io.Reader, opt ImportOptions, columns, required []string,
+	parse func(get func(string) string, line int) (T, []string)) (*RowSource[T], error) {
+	format := opt.Format
+	if format == "" {
+		var err error
+		if format, err = FormatFromName(opt.File); err != nil {
+			return nil, err
+		}
+	}
+	cr := &countingReader{r: r}
+	s := &RowSource[T]{file: opt.File, skip: opt.SkipInvalid, parse: parse, progress: opt.Progress, counter: cr}
+	br := bufio.NewReaderSize(cr, 256<<10)
+	switch format {
+	case FormatCSV:
+		rd, err := newCSVReader(br, opt.File, columns, required)
+		if err != nil {
+			return nil, err
+		}
+		s.rd = rd
+	case FormatJSONL:
+		s.rd = &jsonlReader{br: br, required: required}
+	default:
+		return nil, Invalid("format", "%q is not an import format (csv or jsonl)", format)
+	}
+	return s, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// lineErr is a row the reader itself could not read (bad quoting, wrong
+// number of fields, not JSON).
+type lineErr struct {
+	line int
+	msg  string
+}
+
+func (e *lineErr) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+type rowReader interface {
+	// next returns a getter for the row's columns and the row's line.
+	next() (get func(string) string, line int, err error)
+}
+
+type csvReader struct {
+	r     *csv.Reader
+	index map[string]int
+	width int
+	rec   []string
+}
+
+func newCSVReader(r io.Reader, file string, columns, required []string) (*csvReader, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, Invalid(file, "the file is empty; a header row is needed (%s)", strings.Join(columns, ", "))
+	}
+	if err != nil {
+		return nil, Invalid(file, "cannot read the header row: %v", err)
+	}
+	index := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := index[h]; dup && slices.Contains(columns, h) {
+			return nil, Invalid(file, "column %q appears twice in the header", h)
+		}
+		index[h] = i
+	}
+	var missing []string
+	for _, c := range required {
+		if _, ok := index[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, Invalid(file, "the header has no %s column (required: %s)", strings.Join(missing, ", "), strings.Join(required, ", "))
+	}
+	return &csvReader{r: cr, index: index, width: len(header)}, nil
+}
+
+func (c *csvReader) next() (func(string) string, int, error) {
+	for {
+		rec, err := c.r.Read()
+		if err == io.EOF {
+			return nil, 0, io.EOF
+		}
+		line, _ := c.r.FieldPos(0)
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, 0, &lineErr{line: pe.Line, msg: "cannot read the row: " + pe.Err.Error()}
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		if len(rec) != c.width {
+			return nil, 0, &lineErr{line: line, msg: fmt.Sprintf("%d fields, the header has %d", len(rec), c.width)}
+		}
+		c.rec = rec
+		return c.get, line, nil
+	}
+}
+
+func (c *csvReader) get(col string) string {
+	if i, ok := c.index[col]; ok {
+		return strings.TrimSpace(c.rec[i])
+	}
+	return ""
+}
+
+type jsonlReader struct {
+	br       *bufio.Reader
+	line     int
+	obj      map[string]any
+	required []string
+	missing  []string
+}
+
+func (j *jsonlReader) next() (func(string) string, int, error) {
+	for {
+		raw, err := j.br.ReadBytes('\n')
+		if len(raw) == 0 && err == io.EOF {
+			return nil, 0, io.EOF
+		}
+		if err != nil && err != io.EOF {
+			return nil, 0, err
+		}
+		j.line++
+		raw = bytes.TrimSpace(raw)
+		if len(raw) == 0 {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		obj := map[string]any{}
+		if e := dec.Decode(&obj); e != nil {
+			return nil, 0, &lineErr{line: j.line, msg: "not a JSON object: " + e.Error()}
+		}
+		if dec.More() {
+			return nil, 0, &lineErr{line: j.line, msg: "more than one JSON value on the line"}
+		}
+		lower := make(map[string]any, len(obj))
+		for k, v := range obj {
+			lower[strings.ToLower(k)] = v
+		}
+		var missing []string
+		for _, c := range j.required {
+			if _, ok := lower[c]; !ok {
+				missing = append(missing, c)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, 0, &lineErr{line: j.line, msg: "missing " + strings.Join(missing, ", ")}
+		}
+		for k, v := range lower {
+			switch v.(type) {
+			case nil, string, json.Number, bool:
+			default:
+				return nil, 0, &lineErr{line: j.line, msg: fmt.Sprintf("%s: want a string, number or boolean", k)}
+			}
+		}
+		j.obj = lower
+		return j.get, j.line, nil
+	}
+}
+
+func (j *jsonlReader) get(col string) string {
+	switch v := j.obj[col].(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}
+
+// fieldParser collects the problems of one row.
+type fieldParser struct {
+	get      func(string) string
+	problems []string
+}
+
+func (f *fieldParser) bad(col, format string, args ...any) {
+	f.problems = append(f.problems, col+": "+fmt.Sprintf(format, args...))
+}
+
+func (f *fieldParser) required(col string) string {
+	v := f.get(col)
+	if v == "" {
+		f.bad(col, "empty")
+	}
+	return v
+}
+
+func (f *fieldParser) int(col string, required bool) int64 {
+	v := f.get(col)
+	if v == "" {
+		if required {
+			f.bad(col, "empty")
+		}
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		f.bad(col, "%q is not a whole number", v)
+		return 0
+	}
+	if n < 0 {
+		f.bad(col, "%d is negative", n)
+	}
+	return n
+}
+
+func (f *fieldParser) time(col string, required bool) *time.Time {
+	v := f.get(col)
+	if v == "" {
+		if required {
+			f.bad(col, "empty")
+		}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		f.bad(col, "%q is not an RFC 3339 time (like 2026-11-01T08:00:00Z)", v)
+		return nil
+	}
+	t = t.UTC().Truncate(time.Microsecond)
+	return &t
+}
+
+func (f *fieldParser) enum(col string, allowed []string, required bool) string {
+	v := strings.ToLower(f.get(col))
+	if v == "" {
+		if required {
+			f.bad(col, "empty")
+		}
+		return ""
+	}
+	v = strings.ReplaceAll(v, " ", "_")
+	if !slices.Contains(allowed, v) {
+		f.bad(col, "%q is not one of %s", f.get(col), strings.Join(allowed, ", "))
+	}
+	return v
+}
+
+func parsePromotion(get func(string) string, line int) (PromotionRow, []string) {
+	f := &fieldParser{get: get}
+	var p Promotion
+	if o := f.required("order_number"); o != "" {
+		if n, err := NormalizeOrder(o); err != nil || n == "" || n != o {
+			f.bad("order_number", "%q is not an order number (digits only)", o)
+		} else {
+			p.OrderNumber = n
+		}
+	}
+	if a := f.required("account"); a != "" {
+		if n, err := NormalizeAccount(a); err != nil {
+			f.bad("account", "%q is not an account name", a)
+		} else {
+			p.Account = n
+		}
+	}
+	p.VideoID = f.get("video_id")
+	p.Objective = f.enum("objective", Objectives, false)
+	p.Amount = f.int("amount", true)
+	if c := f.required("currency"); c != "" {
+		if len(c) != 3 || strings.ToUpper(c) != strings.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' {
+				return r &^ 0x20
+			}
+			return -1
+		}, c) {
+			f.bad("currency", "%q is not a three-letter currency code", c)
+		}
+		p.Currency = strings.ToUpper(c)
+	}
+	p.PaymentMethod = f.enum("payment_method", PaymentMethods, false)
+	if t := f.time("created_at", true); t != nil {
+		p.CreatedAt = *t
+	}
+	p.StartAt = f.time("start_at", false)
+	p.EndAt = f.time("end_at", false)
+	p.ClosedAt = f.time("closed_at", false)
+	statuses := make([]string, len(PromotionStatuses))
+	for i, s := range PromotionStatuses {
+		statuses[i] = string(s)
+	}
+	p.Status = PromotionStatus(f.enum("status", statuses, true))
+	p.PromisedReach = f.int("promised_reach", false)
+	p.DeliveredReach = f.int("delivered_reach", false)
+	p.Spend = f.int("spend", false)
+	p.Refunded = f.int("refunded", false)
+	if v := f.get("incident"); v != "" {
+		b, err := strconv.ParseBool(strings.ToLower(v))
+		if err != nil {
+			f.bad("incident", "%q is not true or false", v)
+		}
+		p.Incident = b
+	}
+	if len(f.problems) > 0 {
+		return PromotionRow{}, f.problems
+	}
+	return PromotionRow{Line: line, Promotion: p, Hash: promotionHash(&p)}, nil
+}
+
+func parseAuthorization(get func(string) string, line int) (AuthorizationRow, []string) {
+	f := &fieldParser{get: get}
+	var a Authorization
+	if v := f.required("account"); v != "" {
+		if n, err := NormalizeAccount(v); err != nil {
+			f.bad("account", "%q is not an account name", v)
+		} else {
+			a.Account = n
+		}
+	}
+	if s := strings.ToLower(f.required("scope")); s != "" {
+		if s != "account" && s != "video" && !(strings.HasPrefix(s, "video:") && len(s) > len("video:")) {
+			f.bad("scope", "%q is not a scope (account, video, or video:<id>)", f.get("scope"))
+		}
+		a.Scope = s
+	}
+	if t := f.time("granted_at", true); t != nil {
+		a.GrantedAt = *t
+	}
+	a.RevokedAt = f.time("revoked_at", false)
+	if len(f.problems) > 0 {
+		return AuthorizationRow{}, f.problems
+	}
+	return AuthorizationRow{Line: line, Authorization: a, Hash: hashFields(a.Account, a.Scope, fmtTime(&a.GrantedAt), fmtTime(a.RevokedAt))}, nil
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func promotionHash(p *Promotion) string {
+	return hashFields(p.OrderNumber, p.Account, p.VideoID, p.Objective, strconv.FormatInt(p.Amount, 10), p.Currency,
+		p.PaymentMethod, fmtTime(&p.CreatedAt), fmtTime(p.StartAt), fmtTime(p.EndAt), fmtTime(p.ClosedAt), string(p.Status),
+		strconv.FormatInt(p.PromisedReach, 10), strconv.FormatInt(p.DeliveredReach, 10), strconv.FormatInt(p.Spend, 10),
+		strconv.FormatBool(p.Incident), strconv.FormatInt(p.Refunded, 10))
+}
+
+// SkipInvalid reports whether bad rows are skipped rather than refusing the import.
+func (s *RowSource[T]) SkipInvalid() bool { return s.skip }

@@ -1,0 +1,320 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Service is what every channel calls: intake, agent actions, queries and
+// imports. It holds the domain's rules; the store only keeps data.
+type Service struct {
+	store  Store
+	policy *Policy
+	clock  Clock
+	limits Limits
+	sla    SLA
+	agents []string
+	log    *slog.Logger
+}
+
+// SLA holds the desk's time targets.
+type SLA struct {
+	// FirstResponse: a ticket waiting on agents longer than this is overdue.
+	FirstResponse time.Duration
+	// ReopenWindow: a requester writing to a closed ticket within this long
+	// reopens it; later, a new ticket that points to it is opened.
+	ReopenWindow time.Duration
+}
+
+// DefaultSLA is 24 hours to a first response and 14 days to reopen.
+func DefaultSLA() SLA { return SLA{FirstResponse: 24 * time.Hour, ReopenWindow: 14 * 24 * time.Hour} }
+
+// Options configure a Service; zero fields take the defaults.
+type Options struct {
+	Policy *Policy
+	Limits Limits
+	SLA    SLA
+	// Agents, when not empty, are the only names that may act as agents.
+	Agents []string
+	Clock  Clock
+	Logger *slog.Logger
+}
+
+// NewService returns a service over store.
+func NewService(store Store, opt Options) *Service {
+	s := &Service{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA, agents: opt.Agents, log: opt.Logger}
+	if s.policy == nil {
+		s.policy = DefaultPolicy()
+	}
+	if s.clock == nil {
+		s.clock = SystemClock{}
+	}
+	def := DefaultLimits()
+	if s.limits.MaxEvidenceBytes <= 0 {
+		s.limits.MaxEvidenceBytes = def.MaxEvidenceBytes
+	}
+	if s.limits.MaxEvidenceFiles <= 0 {
+		s.limits.MaxEvidenceFiles = def.MaxEvidenceFiles
+	}
+	if s.limits.MaxDetailsBytes <= 0 {
+		s.limits.MaxDetailsBytes = def.MaxDetailsBytes
+	}
+	defSLA := DefaultSLA()
+	if s.sla.FirstResponse <= 0 {
+		s.sla.FirstResponse = defSLA.FirstResponse
+	}
+	if s.sla.ReopenWindow <= 0 {
+		s.sla.ReopenWindow = defSLA.ReopenWindow
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// Policy returns the policy in force.
+func (s *Service) Policy() *Policy { return s.policy }
+
+// Limits returns the intake limits.
+func (s *Service) Limits() Limits { return s.limits }
+
+// SLA returns the time targets.
+func (s *Service) SLA() SLA { return s.sla }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
+// update runs fn in a write transaction, again when a concurrent writer won a
+// uniqueness race (fn must be safe to run twice: it is, since a failed
+// transaction leaves nothing behind).
+func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = s.store.Update(ctx, fn)
+		if !errors.Is(err, ErrConcurrent) {
+			return err
+		}
+		s.log.Debug("transaction raced another writer; running it again", slog.Int("attempt", attempt+1))
+	}
+	return fmt.Errorf("gave up after concurrent changes: %w", errors.Join(err, ErrConflict))
+}
+
+// CheckAgent checks that name may act as an agent.
+func (s *Service) CheckAgent(name string) error {
+	if strings.TrimSpace(name) == "" {
+		return Invalid("agent", "who is acting is not known (give --as AGENT)")
+	}
+	if len(s.agents) > 0 && !slices.Contains(s.agents, name) {
+		return fmt.Errorf("%q is not one of the desk's agents: %w", name, ErrForbidden)
+	}
+	return nil
+}
+
+// Agents lists the configured agents (empty: anyone may act).
+func (s *Service) Agents() []string { return s.agents }
+
+// Ticket returns a ticket by reference.
+func (s *Service) Ticket(ctx context.Context, ref string) (*Ticket, error) {
+	id, err := ParseRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	var t *Ticket
+	err = s.store.View(ctx, func(tx Tx) error {
+		t, err = tx.Ticket(id)
+		return err
+	})
+	return t, err
+}
+
+// Detail returns the whole story of a ticket: fields, evidence, messages,
+// audit trail, outbox and the promotion record.
+func (s *Service) Detail(ctx context.Context, ref string) (*TicketDetail, error) {
+	id, err := ParseRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	var d *TicketDetail
+	err = s.store.View(ctx, func(tx Tx) error {
+		d, err = tx.Detail(id)
+		return err
+	})
+	return d, err
+}
+
+// Search runs a query for an agent (who is "me").
+func (s *Service) Search(ctx context.Context, query, agent string, limit int, after string) (*SearchResult, error) {
+	q, err := ParseQuery(query, s.clock.Now(), agent)
+	if err != nil {
+		return nil, err
+	}
+	if limit < 0 || limit > MaxPageSize {
+		return nil, Invalid("limit", "must be between 1 and %d, got %d", MaxPageSize, limit)
+	}
+	return s.store.Search(ctx, q, SearchOptions{Limit: limit, After: after, Now: s.clock.Now(), FirstResponse: s.sla.FirstResponse})
+}
+
+// RequesterTickets lists a requester's own tickets, newest first, and only theirs.
+func (s *Service) RequesterTickets(ctx context.Context, r Requester, limit int) ([]Ticket, error) {
+	if r.Email == "" && r.DiscordID == "" {
+		return nil, Invalid("requester", "no email address or Discord id to look tickets up by")
+	}
+	q := &Query{Sort: DefaultSort}
+	res, err := s.store.Search(ctx, q, SearchOptions{Limit: limit, Now: s.clock.Now(), FirstResponse: s.sla.FirstResponse, Requester: &r})
+	if err != nil {
+		return nil, err
+	}
+	return res.Tickets, nil
+}
+
+// RequesterTicket returns one of a requester's own tickets; someone else's
+// ticket is not found, the same as one that does not exist.
+func (s *Service) RequesterTicket(ctx context.Context, r Requester, ref string) (*Ticket, error) {
+	t, err := s.Ticket(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !ownedBy(t, r) {
+		return nil, notFoundf("ticket %s", strings.ToUpper(strings.TrimSpace(ref)))
+	}
+	return t, nil
+}
+
+func ownedBy(t *Ticket, r Requester) bool {
+	if r.DiscordID != "" && t.Requester.DiscordID == r.DiscordID {
+		return true
+	}
+	return r.Email != "" && strings.EqualFold(t.Requester.Email, r.Email)
+}
+
+// PromotionDetail returns an order's record and the tickets linked to it.
+func (s *Service) PromotionDetail(ctx context.Context, order string) (*PromotionDetail, error) {
+	o, err := NormalizeOrder(order)
+	if err != nil {
+		return nil, err
+	}
+	if o == "" {
+		return nil, Invalid("order", "an order number is needed")
+	}
+	var d *PromotionDetail
+	err = s.store.View(ctx, func(tx Tx) error {
+		p, err := tx.Promotion(o)
+		if err != nil {
+			return err
+		}
+		ts, err := tx.PromotionTickets(o)
+		if err != nil {
+			return err
+		}
+		d = &PromotionDetail{Promotion: *p, Tickets: ts}
+		return nil
+	})
+	return d, err
+}
+
+// setStatus moves a ticket and keeps the clocks that depend on its status.
+func setStatus(t *Ticket, to Status, now time.Time) {
+	if t.Status == to {
+		return
+	}
+	t.Status = to
+	t.StatusChangedAt = now
+	if to.WaitingOnAgents() {
+		t.WaitingSince = &now
+	} else {
+		t.WaitingSince = nil
+	}
+}
+
+// route says where messages to the requester go: the channel they came
+// from, or their mail address.
+func route(t *Ticket) (Channel, string, bool) {
+	switch {
+	case t.Channel == ChannelDiscord && t.Requester.DiscordID != "":
+		return ChannelDiscord, t.Requester.DiscordID, true
+	case t.Requester.Email != "":
+		return ChannelEmail, t.Requester.Email, true
+	case t.Requester.DiscordID != "":
+		return ChannelDiscord, t.Requester.DiscordID, true
+	}
+	return "", "", false
+}
+
+// notify queues a message to the requester, when there is a way to reach them.
+func (s *Service) notify(tx Tx, t *Ticket, template, key string, data MessageData) error {
+	ch, rcpt, ok := route(t)
+	if !ok {
+		return nil
+	}
+	now := s.clock.Now()
+	item := &OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Recipient: rcpt, Template: template,
+		Language: t.Language, Data: data, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Key: key}
+	if err := tx.Enqueue(item); err != nil {
+		return fmt.Errorf("queue %s for %s: %w", template, t.Ref, err)
+	}
+	return nil
+}
+
+// messageData is the snapshot a template writes from.
+func (s *Service) messageData(t *Ticket) MessageData {
+	d := MessageData{Ref: t.Ref, Kind: t.Kind, Status: t.Status, Account: t.Account, Order: t.Order, Reason: t.Reason,
+		Verdict: t.Eligibility.Verdict, Amount: t.Eligibility.RefundAmount, Currency: t.Eligibility.Currency,
+		Missing: s.Missing(t)}
+	if t.ApprovedAmount != nil {
+		d.Amount = *t.ApprovedAmount
+	}
+	for _, r := range t.Eligibility.Rules {
+		if r.Outcome != OutcomePass {
+			d.Explanation = append(d.Explanation, r.DetailRequester)
+		}
+	}
+	return d
+}
+
+// Missing lists what the requester still has to give: order, order_unknown
+// (given but not on record), account, reason, evidence.
+func (s *Service) Missing(t *Ticket) []string {
+	var out []string
+	if t.Kind == KindRevocation {
+		if t.Account == "" {
+			out = append(out, "account")
+		}
+		return out
+	}
+	if t.Order == "" {
+		out = append(out, "order")
+	} else {
+		for _, r := range t.Eligibility.Rules {
+			if r.Rule == RuleOrderOnRecord && r.Outcome == string(VerdictNeedsInfo) {
+				out = append(out, "order_unknown")
+			}
+		}
+	}
+	if t.Account == "" {
+		out = append(out, "account")
+	}
+	if t.Reason == "" {
+		out = append(out, "reason")
+	}
+	if len(t.Evidence) == 0 && s.evidenceRequired(t.Reason) {
+		out = append(out, "evidence")
+	}
+	return out
+}
+
+func (s *Service) evidenceRequired(r Reason) bool {
+	switch r {
+	case ReasonUnderDelivery:
+		return s.policy.UnderDelivery.RequireEvidence
+	case ReasonTechnicalError:
+		return s.policy.TechnicalError.RequireEvidence
+	case ReasonDuplicateCharge:
+		return s.policy.DuplicateCharge.RequireEvidence
+	}
+	return false
+}

@@ -1,0 +1,425 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jmoiron/sqlx"
+
+	"refunddesk/tickets"
+)
+
+// bulk is a transaction an import runs in: a plain sqlx transaction on
+// SQLite, a pgx transaction on PostgreSQL (for COPY). The statements are
+// the same; only the row loading differs.
+type bulk interface {
+	exec(q string, args ...any) (int64, error)
+	query(q string, args []any, each func(scan func(dest ...any) error) error) error
+	// load writes rows into a staging table.
+	load(table string, cols []string, next func() ([]any, bool)) error
+}
+
+type sqliteBulk struct {
+	ctx context.Context
+	tx  *sqlx.Tx
+}
+
+func (b *sqliteBulk) exec(q string, args ...any) (int64, error) {
+	res, err := b.tx.ExecContext(b.ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (b *sqliteBulk) query(q string, args []any, each func(func(...any) error) error) error {
+	rows, err := b.tx.QueryContext(b.ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (b *sqliteBulk) load(table string, cols []string, next func() ([]any, bool)) error {
+	stmt, err := b.tx.PrepareContext(b.ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (`+marks(len(cols))+`)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for {
+		row, ok := next()
+		if !ok {
+			return nil
+		}
+		if _, err := stmt.ExecContext(b.ctx, row...); err != nil {
+			return err
+		}
+	}
+}
+
+type pgBulk struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (b *pgBulk) exec(q string, args ...any) (int64, error) {
+	tag, err := b.tx.Exec(b.ctx, sqlx.Rebind(sqlx.DOLLAR, q), args...)
+	return tag.RowsAffected(), err
+}
+
+func (b *pgBulk) query(q string, args []any, each func(func(...any) error) error) error {
+	rows, err := b.tx.Query(b.ctx, sqlx.Rebind(sqlx.DOLLAR, q), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (b *pgBulk) load(table string, cols []string, next func() ([]any, bool)) error {
+	_, err := b.tx.CopyFrom(b.ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+		row, ok := next()
+		if !ok {
+			return nil, nil
+		}
+		return row, nil
+	}))
+	return err
+}
+
+// inBulk runs fn in one transaction suited to bulk loading.
+func (d *DB) inBulk(ctx context.Context, fn func(b bulk) error) error {
+	if d.dialect == SQLite {
+		tx, err := d.db.BeginTxx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := fn(&sqliteBulk{ctx: ctx, tx: tx}); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx)
+		if err := fn(&pgBulk{ctx: ctx, tx: tx}); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+}
+
+// staging tables, per dialect. On PostgreSQL they vanish at the commit; on
+// SQLite they are dropped before it (the connection goes back to the pool).
+var stagingDDL = map[string]map[string]string{
+	SQLite: {
+		"promotions": `CREATE TEMP TABLE import_promotions (line INTEGER NOT NULL, order_number TEXT NOT NULL,
+			account TEXT NOT NULL, account_key TEXT NOT NULL, video_id TEXT NOT NULL, objective TEXT NOT NULL,
+			amount INTEGER NOT NULL, currency TEXT NOT NULL, payment_method TEXT NOT NULL, created_at TIMESTAMP NOT NULL,
+			start_at TIMESTAMP, end_at TIMESTAMP, closed_at TIMESTAMP, status TEXT NOT NULL, promised_reach INTEGER NOT NULL,
+			delivered_reach INTEGER NOT NULL, spend INTEGER NOT NULL, incident BOOLEAN NOT NULL, refunded INTEGER NOT NULL,
+			row_hash TEXT NOT NULL)`,
+		"authorizations": `CREATE TEMP TABLE import_authorizations (line INTEGER NOT NULL, account TEXT NOT NULL,
+			account_key TEXT NOT NULL, scope TEXT NOT NULL, granted_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP,
+			row_hash TEXT NOT NULL)`,
+		"changed": `CREATE TEMP TABLE import_changed (line INTEGER PRIMARY KEY, is_new BOOLEAN NOT NULL)`,
+	},
+	Postgres: {
+		"promotions": `CREATE TEMP TABLE import_promotions (line INTEGER NOT NULL, order_number TEXT NOT NULL,
+			account TEXT NOT NULL, account_key TEXT NOT NULL, video_id TEXT NOT NULL, objective TEXT NOT NULL,
+			amount BIGINT NOT NULL, currency TEXT NOT NULL, payment_method TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL,
+			start_at TIMESTAMPTZ, end_at TIMESTAMPTZ, closed_at TIMESTAMPTZ, status TEXT NOT NULL, promised_reach BIGINT NOT NULL,
+			delivered_reach BIGINT NOT NULL, spend BIGINT NOT NULL, incident BOOLEAN NOT NULL, refunded BIGINT NOT NULL,
+			row_hash TEXT NOT NULL) ON COMMIT DROP`,
+		"authorizations": `CREATE TEMP TABLE import_authorizations (line INTEGER NOT NULL, account TEXT NOT NULL,
+			account_key TEXT NOT NULL, scope TEXT NOT NULL, granted_at TIMESTAMPTZ NOT NULL, revoked_at TIMESTAMPTZ,
+			row_hash TEXT NOT NULL) ON COMMIT DROP`,
+		"changed": `CREATE TEMP TABLE import_changed (line INTEGER PRIMARY KEY, is_new BOOLEAN NOT NULL) ON COMMIT DROP`,
+	},
+}
+
+func (d *DB) createStaging(b bulk, names ...string) error {
+	for _, n := range names {
+		if d.dialect == SQLite {
+			table := "import_" + n
+			if _, err := b.exec(`DROP TABLE IF EXISTS temp.` + table); err != nil {
+				return err
+			}
+		}
+		if _, err := b.exec(stagingDDL[d.dialect][n]); err != nil {
+			return fmt.Errorf("staging table %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+func (d *DB) dropStaging(b bulk, names ...string) error {
+	if d.dialect != SQLite {
+		return nil
+	}
+	for _, n := range names {
+		if _, err := b.exec(`DROP TABLE temp.import_` + n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var promotionStagingCols = []string{"line", "order_number", "account", "account_key", "video_id", "objective", "amount",
+	"currency", "payment_method", "created_at", "start_at", "end_at", "closed_at", "status", "promised_reach",
+	"delivered_reach", "spend", "incident", "refunded", "row_hash"}
+
+func optTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+// duplicates finds rows whose key repeats an earlier row of the file. Rows
+// equal to the earlier one are dropped quietly; rows that differ refuse the
+// import, or are skipped with skipInvalid.
+func (d *DB) duplicates(b bulk, table, key, file string, skip bool, sum *tickets.ImportSummary) error {
+	q := `SELECT i.line, f.line, i.row_hash = f.row_hash FROM ` + table + ` i
+		JOIN (SELECT ` + key + `, MIN(line) AS line FROM ` + table + ` GROUP BY ` + key + ` HAVING COUNT(*) > 1) m ON ` + joinOn("m", "i", key) + `
+		JOIN ` + table + ` f ON f.line = m.line
+		WHERE i.line > m.line ORDER BY i.line`
+	var bad []tickets.LineError
+	total := 0
+	var drop []int64
+	err := b.query(q, nil, func(scan func(...any) error) error {
+		var line, first int64
+		var same bool
+		if err := scan(&line, &first, &same); err != nil {
+			return err
+		}
+		drop = append(drop, line)
+		if same {
+			return nil
+		}
+		total++
+		if len(bad) < tickets.MaxListedErrors {
+			bad = append(bad, tickets.LineError{File: file, Line: int(line),
+				Msg: fmt.Sprintf("%s repeats line %d with different values", strings.ReplaceAll(key, ", ", "/"), first)})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("look for repeated rows: %w", err)
+	}
+	if total > 0 && !skip {
+		return &tickets.ImportErrors{Errors: bad, Total: total}
+	}
+	sum.Skipped += total
+	sum.SkippedRow = append(sum.SkippedRow, bad...)
+	for start := 0; start < len(drop); start += 500 {
+		chunk := drop[start:min(start+500, len(drop))]
+		if _, err := b.exec(`DELETE FROM `+table+` WHERE line IN (`+marks(len(chunk))+`)`, anys(chunk)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func joinOn(a, b, key string) string {
+	var parts []string
+	for _, k := range strings.Split(key, ",") {
+		k = strings.TrimSpace(k)
+		parts = append(parts, a+"."+k+" = "+b+"."+k)
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// countChanged fills import_changed and returns inserted and updated counts.
+func countChanged(b bulk, sum *tickets.ImportSummary, staged int64) error {
+	var n, fresh sql.NullInt64
+	if err := b.query(`SELECT COUNT(*), SUM(CASE WHEN is_new THEN 1 ELSE 0 END) FROM import_changed`, nil, func(scan func(...any) error) error {
+		return scan(&n, &fresh)
+	}); err != nil {
+		return err
+	}
+	sum.Inserted = int(fresh.Int64)
+	sum.Updated = int(n.Int64 - fresh.Int64)
+	sum.Unchanged = int(staged - n.Int64)
+	return nil
+}
+
+// ImportPromotions loads a promotion export in one transaction (see tickets.Store).
+func (d *DB) ImportPromotions(ctx context.Context, src *tickets.RowSource[tickets.PromotionRow]) (*tickets.ImportSummary, error) {
+	sum := &tickets.ImportSummary{}
+	now := d.clock.Now()
+	err := d.inBulk(ctx, func(b bulk) error {
+		if err := d.createStaging(b, "promotions", "changed"); err != nil {
+			return err
+		}
+		var staged int64
+		err := b.load("import_promotions", promotionStagingCols, func() ([]any, bool) {
+			if !src.Next() {
+				return nil, false
+			}
+			staged++
+			r := src.Row()
+			p := &r.Promotion
+			return []any{r.Line, p.OrderNumber, p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective, p.Amount,
+				p.Currency, p.PaymentMethod, p.CreatedAt.UTC(), optTime(p.StartAt), optTime(p.EndAt), optTime(p.ClosedAt),
+				string(p.Status), p.PromisedReach, p.DeliveredReach, p.Spend, p.Incident, p.Refunded, r.Hash}, true
+		})
+		if err != nil {
+			return fmt.Errorf("load rows: %w", err)
+		}
+		if err := src.Err(); err != nil {
+			return err // bad rows: nothing is written
+		}
+		if _, err := b.exec(`CREATE INDEX import_promotions_order ON import_promotions (order_number)`); err != nil {
+			return err
+		}
+		if err := d.duplicates(b, "import_promotions", "order_number", src.File(), skipOn(src), sum); err != nil {
+			return err
+		}
+		if _, err := b.exec(`INSERT INTO import_changed (line, is_new)
+			SELECT i.line, p.order_number IS NULL FROM import_promotions i LEFT JOIN promotions p ON p.order_number = i.order_number
+			WHERE p.order_number IS NULL OR p.row_hash <> i.row_hash`); err != nil {
+			return fmt.Errorf("compare with the records: %w", err)
+		}
+		if err := countStaged(b, "import_promotions", &staged); err != nil {
+			return err
+		}
+		if err := countChanged(b, sum, staged); err != nil {
+			return err
+		}
+		if _, err := b.exec(`INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
+			payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
+			refunded, row_hash, imported_at, updated_at)
+			SELECT i.order_number, i.account, i.account_key, i.video_id, i.objective, i.amount, i.currency, i.payment_method,
+			i.created_at, i.start_at, i.end_at, i.closed_at, i.status, i.promised_reach, i.delivered_reach, i.spend, i.incident,
+			i.refunded, i.row_hash, ?, ?
+			FROM import_changed c JOIN import_promotions i ON i.line = c.line WHERE TRUE
+			ON CONFLICT (order_number) DO UPDATE SET account = excluded.account, account_key = excluded.account_key,
+			video_id = excluded.video_id, objective = excluded.objective, amount = excluded.amount, currency = excluded.currency,
+			payment_method = excluded.payment_method, created_at = excluded.created_at, start_at = excluded.start_at,
+			end_at = excluded.end_at, closed_at = excluded.closed_at, status = excluded.status,
+			promised_reach = excluded.promised_reach, delivered_reach = excluded.delivered_reach, spend = excluded.spend,
+			incident = excluded.incident, refunded = excluded.refunded, row_hash = excluded.row_hash,
+			updated_at = excluded.updated_at`, now, now); err != nil {
+			return fmt.Errorf("write the records: %w", err)
+		}
+		// The undecided tickets of changed orders, and duplicate-charge
+		// tickets whose twin changed, get their verdicts computed again.
+		if _, err := b.exec(`UPDATE tickets SET stale = TRUE
+			WHERE kind = 'refund' AND status IN ('new', 'needs_info', 'in_review') AND NOT stale AND (
+				order_number IN (SELECT i.order_number FROM import_changed c JOIN import_promotions i ON i.line = c.line)
+				OR (reason = 'duplicate_charge' AND order_number IN (
+					SELECT p.order_number FROM import_changed c JOIN import_promotions i ON i.line = c.line
+					JOIN promotions p ON p.account_key = i.account_key AND p.video_id = i.video_id AND p.amount = i.amount
+					WHERE i.video_id <> '')))`); err != nil {
+			return fmt.Errorf("mark tickets for re-evaluation: %w", err)
+		}
+		return d.dropStaging(b, "promotions", "changed")
+	})
+	if err != nil {
+		return nil, mapImportError(err)
+	}
+	return sum, nil
+}
+
+func countStaged(b bulk, table string, n *int64) error {
+	return b.query(`SELECT COUNT(*) FROM `+table, nil, func(scan func(...any) error) error { return scan(n) })
+}
+
+// skipOn reports whether the source skips bad rows.
+func skipOn[T any](src *tickets.RowSource[T]) bool { return src.SkipInvalid() }
+
+func mapImportError(err error) error {
+	if _, ok := err.(*tickets.ImportErrors); ok {
+		return err
+	}
+	return mapError(err)
+}
+
+// ImportAuthorizations loads an authorization export in one transaction.
+func (d *DB) ImportAuthorizations(ctx context.Context, src *tickets.RowSource[tickets.AuthorizationRow]) (*tickets.ImportSummary, error) {
+	sum := &tickets.ImportSummary{}
+	now := d.clock.Now()
+	err := d.inBulk(ctx, func(b bulk) error {
+		if err := d.createStaging(b, "authorizations", "changed"); err != nil {
+			return err
+		}
+		err := b.load("import_authorizations", []string{"line", "account", "account_key", "scope", "granted_at", "revoked_at", "row_hash"},
+			func() ([]any, bool) {
+				if !src.Next() {
+					return nil, false
+				}
+				r := src.Row()
+				a := &r.Authorization
+				return []any{r.Line, a.Account, tickets.AccountKey(a.Account), a.Scope, a.GrantedAt.UTC(), optTime(a.RevokedAt), r.Hash}, true
+			})
+		if err != nil {
+			return fmt.Errorf("load rows: %w", err)
+		}
+		if err := src.Err(); err != nil {
+			return err
+		}
+		if _, err := b.exec(`CREATE INDEX import_authorizations_key ON import_authorizations (account_key, scope, granted_at)`); err != nil {
+			return err
+		}
+		if err := d.duplicates(b, "import_authorizations", "account_key, scope, granted_at", src.File(), skipOn(src), sum); err != nil {
+			return err
+		}
+		if _, err := b.exec(`INSERT INTO import_changed (line, is_new)
+			SELECT i.line, a.id IS NULL FROM import_authorizations i LEFT JOIN authorizations a
+			ON a.account_key = i.account_key AND a.scope = i.scope AND a.granted_at = i.granted_at
+			WHERE a.id IS NULL OR a.row_hash <> i.row_hash`); err != nil {
+			return fmt.Errorf("compare with the records: %w", err)
+		}
+		var staged int64
+		if err := countStaged(b, "import_authorizations", &staged); err != nil {
+			return err
+		}
+		if err := countChanged(b, sum, staged); err != nil {
+			return err
+		}
+		if _, err := b.exec(`INSERT INTO authorizations (account, account_key, scope, granted_at, revoked_at, row_hash, imported_at, updated_at)
+			SELECT i.account, i.account_key, i.scope, i.granted_at, i.revoked_at, i.row_hash, ?, ?
+			FROM import_changed c JOIN import_authorizations i ON i.line = c.line WHERE TRUE
+			ON CONFLICT (account_key, scope, granted_at) DO UPDATE SET account = excluded.account,
+			revoked_at = excluded.revoked_at, row_hash = excluded.row_hash, updated_at = excluded.updated_at`, now, now); err != nil {
+			return fmt.Errorf("write the records: %w", err)
+		}
+		if _, err := b.exec(`UPDATE tickets SET stale = TRUE
+			WHERE kind = 'revocation' AND status IN ('new', 'needs_info', 'in_review') AND NOT stale AND account_key IN (
+				SELECT i.account_key FROM import_changed c JOIN import_authorizations i ON i.line = c.line)`); err != nil {
+			return fmt.Errorf("mark tickets for re-evaluation: %w", err)
+		}
+		return d.dropStaging(b, "authorizations", "changed")
+	})
+	if err != nil {
+		return nil, mapImportError(err)
+	}
+	return sum, nil
+}

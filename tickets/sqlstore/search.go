@@ -1,0 +1,313 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"refunddesk/tickets"
+)
+
+// columns of the simple enumerated and exact fields.
+var fieldColumn = map[string]string{
+	tickets.FieldStatus:   "t.status",
+	tickets.FieldKind:     "t.kind",
+	tickets.FieldReason:   "t.reason",
+	tickets.FieldVerdict:  "t.verdict",
+	tickets.FieldChannel:  "t.channel",
+	tickets.FieldLanguage: "t.language",
+	tickets.FieldAccount:  "t.account_key",
+	tickets.FieldAssignee: "t.assignee",
+	tickets.FieldRef:      "t.id",
+}
+
+// where builds a WHERE clause from fixed fragments and ? placeholders: a
+// query's values never become SQL text.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func anys[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// not negates a condition; every condition is written to be never NULL.
+func not(negate bool, cond string) string {
+	if negate {
+		return "NOT (" + cond + ")"
+	}
+	return cond
+}
+
+// cursor is where a page ended.
+type cursor struct {
+	sort    string
+	updated time.Time
+	id      int64
+}
+
+func encodeCursor(c cursor) string {
+	s := c.sort + "|" + strconv.FormatInt(c.id, 10)
+	if c.sort == "updated" {
+		s += "|" + c.updated.UTC().Format(time.RFC3339Nano)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+func decodeCursor(s string, sort string) (cursor, error) {
+	bad := tickets.Invalid("after", "not a cursor from this query's previous page")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, bad
+	}
+	parts := strings.Split(string(b), "|")
+	if len(parts) < 2 || parts[0] != sort {
+		return cursor{}, bad
+	}
+	c := cursor{sort: parts[0]}
+	if c.id, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
+		return cursor{}, bad
+	}
+	if sort == "updated" {
+		if len(parts) != 3 {
+			return cursor{}, bad
+		}
+		if c.updated, err = time.Parse(time.RFC3339Nano, parts[2]); err != nil {
+			return cursor{}, bad
+		}
+	}
+	return c, nil
+}
+
+// ftsPhrase quotes a term for an FTS5 MATCH expression: a phrase, or a
+// prefix when the term ends in *.
+func ftsPhrase(v string) string {
+	prefix := strings.HasSuffix(v, "*")
+	v = strings.TrimSuffix(v, "*")
+	q := `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+	if prefix {
+		q += " *"
+	}
+	return q
+}
+
+// lexeme keeps the letters and digits of a prefix term for a tsquery.
+func lexeme(v string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, v)
+}
+
+// compile turns a parsed query into a WHERE clause with its arguments.
+func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error) {
+	w := &where{}
+	var match []string // positive free-text terms, ANDed into one MATCH (SQLite)
+	for _, term := range q.Terms {
+		switch term.Field {
+		case tickets.FieldText:
+			v := term.Values[0]
+			if !strings.ContainsFunc(v, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+				return nil, tickets.Invalid("query", "at %d, %q: nothing to search for (no letters or digits)", term.Pos+1, term.Raw)
+			}
+			if d.dialect == Postgres {
+				if strings.HasSuffix(v, "*") {
+					lx := lexeme(v)
+					if lx == "" {
+						return nil, tickets.Invalid("query", "at %d, %q: nothing to search for", term.Pos+1, term.Raw)
+					}
+					w.add(not(term.Negate, "t.search @@ to_tsquery('simple', ?)"), lx+":*")
+				} else {
+					w.add(not(term.Negate, "t.search @@ phraseto_tsquery('simple', ?)"), v)
+				}
+				continue
+			}
+			if term.Negate {
+				w.add("t.id NOT IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)", ftsPhrase(v))
+			} else {
+				match = append(match, ftsPhrase(v))
+			}
+		case tickets.FieldOverdue:
+			at := opt.Now.Add(-opt.FirstResponse).UTC()
+			w.add(not(term.Negate, "t.status IN ('new', 'in_review') AND t.waiting_since IS NOT NULL AND t.waiting_since < ?"), at)
+		case tickets.FieldOlder:
+			w.add(not(term.Negate, "t.created_at < ?"), term.To.UTC())
+		case tickets.FieldUpdated, tickets.FieldCreated:
+			col := "t.updated_at"
+			if term.Field == tickets.FieldCreated {
+				col = "t.created_at"
+			}
+			var parts []string
+			var args []any
+			if term.From != nil {
+				parts, args = append(parts, col+" >= ?"), append(args, term.From.UTC())
+			}
+			if term.To != nil {
+				parts, args = append(parts, col+" < ?"), append(args, term.To.UTC())
+			}
+			w.add(not(term.Negate, strings.Join(parts, " AND ")), args...)
+		case tickets.FieldFlag:
+			w.add(not(term.Negate, "t.id IN (SELECT f.ticket_id FROM ticket_flags f WHERE f.flag IN ("+marks(len(term.Values))+"))"),
+				anys(term.Values)...)
+		case tickets.FieldOrder:
+			var exact []any
+			var ors []string
+			var args []any
+			for _, v := range term.Values {
+				if p, ok := strings.CutSuffix(v, "*"); ok {
+					// A digit prefix as a range: "7301" <= order < "7301:" (':' follows '9').
+					ors, args = append(ors, "(t.order_number >= ? AND t.order_number < ?)"), append(args, p, p+":")
+				} else {
+					exact = append(exact, v)
+				}
+			}
+			if len(exact) > 0 {
+				ors = append([]string{"t.order_number IN (" + marks(len(exact)) + ")"}, ors...)
+				args = append(exact, args...)
+			}
+			w.add(not(term.Negate, strings.Join(ors, " OR ")), args...)
+		case tickets.FieldRef:
+			ids := make([]any, len(term.Values))
+			for i, v := range term.Values {
+				n, _ := strconv.ParseInt(v, 10, 64)
+				ids[i] = n
+			}
+			w.add(not(term.Negate, "t.id IN ("+marks(len(ids))+")"), ids...)
+		default:
+			col, ok := fieldColumn[term.Field]
+			if !ok {
+				return nil, tickets.Invalid("query", "at %d, %q: unknown field %q", term.Pos+1, term.Raw, term.Field)
+			}
+			w.add(not(term.Negate, col+" IN ("+marks(len(term.Values))+")"), anys(term.Values)...)
+		}
+	}
+	if len(match) > 0 {
+		w.add("t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)", strings.Join(match, " AND "))
+	}
+	if r := opt.Requester; r != nil {
+		var ors []string
+		var args []any
+		if r.DiscordID != "" {
+			ors, args = append(ors, "t.requester_discord_id = ?"), append(args, r.DiscordID)
+		}
+		if r.Email != "" {
+			ors, args = append(ors, "t.requester_email_key = ?"), append(args, strings.ToLower(r.Email))
+		}
+		if len(ors) == 0 {
+			return nil, tickets.Invalid("requester", "no identity to look tickets up by")
+		}
+		w.add("("+strings.Join(ors, " OR ")+")", args...)
+	}
+	return w, nil
+}
+
+// Search returns one page of the tickets a query matches. The sort follows
+// an index (the ticket id for created, updated_at for updated), and pages
+// continue from a cursor rather than an offset, so a deep page costs what
+// the first does.
+func (d *DB) Search(ctx context.Context, q *tickets.Query, opt tickets.SearchOptions) (*tickets.SearchResult, error) {
+	limit := opt.Limit
+	if limit <= 0 {
+		limit = tickets.DefaultPageSize
+	}
+	if limit > tickets.MaxPageSize {
+		limit = tickets.MaxPageSize
+	}
+	if opt.Now.IsZero() {
+		opt.Now = d.clock.Now()
+	}
+	w, err := d.compile(q, opt)
+	if err != nil {
+		return nil, err
+	}
+	sort := q.Sort
+	if sort.Field == "" {
+		sort = tickets.DefaultSort
+	}
+	dir, cmp := "ASC", ">"
+	if sort.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if opt.After != "" {
+		c, err := decodeCursor(opt.After, sort.Field)
+		if err != nil {
+			return nil, err
+		}
+		if sort.Field == "updated" {
+			w.add("(t.updated_at "+cmp+" ? OR (t.updated_at = ? AND t.id "+cmp+" ?))", c.updated.UTC(), c.updated.UTC(), c.id)
+		} else {
+			w.add("t.id "+cmp+" ?", c.id)
+		}
+	}
+	order := "t.id " + dir
+	if sort.Field == "updated" {
+		order = "t.updated_at " + dir + ", t.id " + dir
+	}
+	query := `SELECT ` + prefixed("t.", ticketColumns) + ` FROM tickets t`
+	if len(w.conds) > 0 {
+		query += ` WHERE ` + strings.Join(w.conds, " AND ")
+	}
+	query += ` ORDER BY ` + order + ` LIMIT ?`
+	args := append(w.args, limit+1)
+
+	res := &tickets.SearchResult{Tickets: []tickets.Ticket{}}
+	err = d.View(ctx, func(txi tickets.Tx) error {
+		tx := txi.(*Tx)
+		var rows []ticketRow
+		if err := tx.sel(&rows, query, args...); err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		more := len(rows) > limit
+		if more {
+			rows = rows[:limit]
+		}
+		list, err := tx.toTickets(rows)
+		if err != nil {
+			return err
+		}
+		res.Tickets = list
+		if more {
+			last := rows[len(rows)-1]
+			res.Next = encodeCursor(cursor{sort: sort.Field, updated: last.UpdatedAt, id: last.ID})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// prefixed qualifies a column list with a table alias.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// StaleTickets returns tickets whose verdict must be computed again.
+func (d *DB) StaleTickets(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	err := d.db.SelectContext(ctx, &ids, d.rebind(`SELECT id FROM tickets WHERE stale ORDER BY id LIMIT ?`), limit)
+	return ids, err
+}

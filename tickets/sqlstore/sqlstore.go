@@ -1,0 +1,396 @@
+// Package sqlstore keeps refunddesk's tickets and records in SQLite (a file,
+// the default) or PostgreSQL (several instances sharing one store), through
+// sqlx. Queries are written once with ? placeholders and rebound for
+// PostgreSQL; the schemas are embedded, versioned migrations per dialect.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/jmoiron/sqlx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"refunddesk/tickets"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// DB is the store. It implements tickets.Store.
+type DB struct {
+	db      *sqlx.DB
+	dialect string
+	dsn     string
+	clock   tickets.Clock
+	log     *slog.Logger
+}
+
+var _ tickets.Store = (*DB)(nil)
+
+// Options configure Open.
+type Options struct {
+	Clock  tickets.Clock
+	Logger *slog.Logger
+	// NoMigrate opens without applying pending migrations (a database newer
+	// than the binary is refused either way).
+	NoMigrate bool
+}
+
+// IsPostgres reports whether a DSN names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// sqliteDSN turns a path (or a file: URI) into a DSN with the settings that
+// let several readers and writers share the file: WAL, a busy timeout,
+// foreign keys, immediate write transactions, and times SQLite can read.
+func sqliteDSN(dsn string) (string, error) {
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	if strings.HasPrefix(path, "file:") {
+		if strings.Contains(path, "_pragma") {
+			return path, nil
+		}
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		return path + sep + sqlitePragmas, nil
+	}
+	if path == "" {
+		return "", errors.New("store.dsn is empty: give a file path or a postgres:// URL")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return "", fmt.Errorf("create the database's folder: %w", err)
+		}
+	}
+	u := url.URL{Path: path}
+	return "file:" + u.EscapedPath() + "?" + sqlitePragmas, nil
+}
+
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate&_time_format=sqlite"
+
+// Open opens the store named by dsn (a SQLite file path, or a postgres://
+// URL) and brings its schema up to date.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	d := &DB{dsn: dsn, clock: opt.Clock, log: opt.Logger}
+	if d.clock == nil {
+		d.clock = tickets.SystemClock{}
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	if IsPostgres(dsn) {
+		d.dialect = Postgres
+		d.db, err = sqlx.Open("pgx", dsn)
+		if err == nil {
+			d.db.SetMaxOpenConns(16)
+			d.db.SetMaxIdleConns(8)
+			d.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	} else {
+		d.dialect = SQLite
+		var sdsn string
+		if sdsn, err = sqliteDSN(dsn); err == nil {
+			d.db, err = sqlx.Open("sqlite", sdsn)
+		}
+		if err == nil {
+			d.db.SetMaxOpenConns(8)
+			d.db.SetMaxIdleConns(8)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := d.db.PingContext(pctx); err != nil {
+		d.db.Close()
+		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
+	}
+	if err := d.checkVersion(ctx, !opt.NoMigrate); err != nil {
+		d.db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// redact hides a password in a DSN for messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Dialect is "sqlite" or "postgres".
+func (d *DB) Dialect() string { return d.dialect }
+
+// SQL gives tests and tools the underlying connection pool.
+func (d *DB) SQL() *sqlx.DB { return d.db }
+
+// Close runs SQLite's optimizer and closes the pool.
+func (d *DB) Close() error {
+	if d.dialect == SQLite {
+		if _, err := d.db.Exec(`PRAGMA optimize`); err != nil {
+			d.log.Warn("sqlite optimize", slog.Any("error", err))
+		}
+	}
+	return d.db.Close()
+}
+
+// Analyze refreshes the planner's statistics (after a bulk load).
+func (d *DB) Analyze(ctx context.Context) error {
+	_, err := d.db.ExecContext(ctx, `ANALYZE`)
+	return err
+}
+
+// rebind turns ? placeholders into the dialect's.
+func (d *DB) rebind(q string) string {
+	if d.dialect == Postgres {
+		return sqlx.Rebind(sqlx.DOLLAR, q)
+	}
+	return q
+}
+
+// migration is one embedded schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (d *DB) migrations() ([]migration, error) {
+	dir := "migrations/" + d.dialect
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a version number", name)
+		}
+		b, err := fs.ReadFile(migrationFS, dir+"/"+name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: versions must run 1, 2, 3… without gaps", m.name)
+		}
+	}
+	return out, nil
+}
+
+// Version reports the schema version of the database and the newest this
+// binary knows.
+func (d *DB) Version(ctx context.Context) (current, latest int, err error) {
+	ms, err := d.migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	current, err = d.currentVersion(ctx, d.db)
+	return current, len(ms), err
+}
+
+type queryer interface {
+	QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (d *DB) currentVersion(ctx context.Context, q queryer) (int, error) {
+	var exists bool
+	var err error
+	if d.dialect == Postgres {
+		err = q.QueryRowxContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists)
+	} else {
+		var n int
+		err = q.QueryRowxContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n)
+		exists = n > 0
+	}
+	if err != nil || !exists {
+		return 0, err
+	}
+	var v sql.NullInt64
+	if err := q.QueryRowxContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, err
+	}
+	return int(v.Int64), nil
+}
+
+// checkVersion refuses a database newer than the binary and, when migrate
+// is set, applies the pending migrations.
+func (d *DB) checkVersion(ctx context.Context, migrate bool) error {
+	ms, err := d.migrations()
+	if err != nil {
+		return err
+	}
+	cur, err := d.currentVersion(ctx, d.db)
+	if err != nil {
+		return fmt.Errorf("read the schema version: %w", err)
+	}
+	if cur > len(ms) {
+		return fmt.Errorf("the database is at schema version %d, newer than this refunddesk knows (%d): "+
+			"run a newer refunddesk, or restore a backup made for this version", cur, len(ms))
+	}
+	if migrate {
+		_, err = d.Migrate(ctx)
+	}
+	return err
+}
+
+// Migrate applies the pending migrations, each in its own transaction, and
+// returns the names of those it applied. On PostgreSQL an advisory lock keeps
+// two instances from migrating at once.
+func (d *DB) Migrate(ctx context.Context) ([]string, error) {
+	ms, err := d.migrations()
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, m := range ms {
+		did, err := d.migrateOne(ctx, m, len(ms))
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if did {
+			applied = append(applied, m.name)
+			d.log.Info("applied migration", slog.String("name", m.name))
+		}
+	}
+	return applied, nil
+}
+
+const migrationLockID = 0x7264_6573_6b // "rdesk"
+
+func (d *DB) migrateOne(ctx context.Context, m migration, latest int) (bool, error) {
+	tx, err := d.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	if d.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
+			return false, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return false, err
+	}
+	cur, err := d.currentVersion(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	if cur > latest {
+		return false, fmt.Errorf("the database is at schema version %d, newer than this refunddesk knows (%d)", cur, latest)
+	}
+	if cur >= m.version {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+		m.version, m.name, d.clock.Now()); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// Update runs fn in a write transaction (see tickets.Store).
+func (d *DB) Update(ctx context.Context, fn func(tickets.Tx) error) error {
+	return d.run(ctx, true, fn)
+}
+
+// View runs fn in a read-only transaction.
+func (d *DB) View(ctx context.Context, fn func(tickets.Tx) error) error {
+	return d.run(ctx, false, fn)
+}
+
+func (d *DB) run(ctx context.Context, write bool, fn func(tickets.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: !write}
+	if d.dialect == SQLite && !write {
+		opts = nil // modernc opens read-only transactions with _txlock too; a plain BEGIN reads a snapshot
+	}
+	sqltx, err := d.db.BeginTxx(ctx, opts)
+	if err != nil {
+		return mapError(fmt.Errorf("begin: %w", err))
+	}
+	defer sqltx.Rollback()
+	tx := &Tx{tx: sqltx, db: d, ctx: ctx, write: write, dirty: map[int64]bool{}}
+	if err := fn(tx); err != nil {
+		return mapError(err)
+	}
+	if !write {
+		return nil
+	}
+	if err := tx.flushSearch(); err != nil {
+		return mapError(err)
+	}
+	if err := sqltx.Commit(); err != nil {
+		return mapError(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// mapError turns a uniqueness race or a busy database into
+// tickets.ErrConcurrent, so the service can run the transaction again.
+func mapError(err error) error {
+	if err == nil || errors.Is(err, tickets.ErrConcurrent) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_SNAPSHOT:
+			return fmt.Errorf("%w: %w", tickets.ErrConcurrent, err)
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505", "40001", "40P01": // unique_violation, serialization_failure, deadlock_detected
+			return fmt.Errorf("%w: %w", tickets.ErrConcurrent, err)
+		}
+	}
+	return err
+}

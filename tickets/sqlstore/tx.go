@@ -1,0 +1,641 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"refunddesk/tickets"
+)
+
+// Tx is one transaction of the store; it implements tickets.Tx.
+type Tx struct {
+	tx    *sqlx.Tx
+	db    *DB
+	ctx   context.Context
+	write bool
+	// dirty tickets get their search text rebuilt before the commit.
+	dirty map[int64]bool
+}
+
+var _ tickets.Tx = (*Tx)(nil)
+
+func (t *Tx) q(query string) string { return t.db.rebind(query) }
+
+func (t *Tx) get(dest any, query string, args ...any) error {
+	return t.tx.GetContext(t.ctx, dest, t.q(query), args...)
+}
+
+func (t *Tx) sel(dest any, query string, args ...any) error {
+	return t.tx.SelectContext(t.ctx, dest, t.q(query), args...)
+}
+
+func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(t.ctx, t.q(query), args...)
+}
+
+const ticketColumns = `id, kind, status, channel, requester_email, requester_discord_id, requester_name,
+	account, order_number, reason, details, language, verdict, refund_amount, currency, rules, evaluated_at,
+	approved_amount, decision, assignee, flags, parent_id, info_requested, stale, created_at, updated_at,
+	status_changed_at, waiting_since`
+
+// ticketRow is a tickets row as scanned.
+type ticketRow struct {
+	ID                 int64         `db:"id"`
+	Kind               string        `db:"kind"`
+	Status             string        `db:"status"`
+	Channel            string        `db:"channel"`
+	RequesterEmail     string        `db:"requester_email"`
+	RequesterDiscordID string        `db:"requester_discord_id"`
+	RequesterName      string        `db:"requester_name"`
+	Account            string        `db:"account"`
+	OrderNumber        string        `db:"order_number"`
+	Reason             string        `db:"reason"`
+	Details            string        `db:"details"`
+	Language           string        `db:"language"`
+	Verdict            string        `db:"verdict"`
+	RefundAmount       int64         `db:"refund_amount"`
+	Currency           string        `db:"currency"`
+	Rules              string        `db:"rules"`
+	EvaluatedAt        sql.NullTime  `db:"evaluated_at"`
+	ApprovedAmount     sql.NullInt64 `db:"approved_amount"`
+	Decision           string        `db:"decision"`
+	Assignee           string        `db:"assignee"`
+	Flags              string        `db:"flags"`
+	ParentID           sql.NullInt64 `db:"parent_id"`
+	InfoRequested      bool          `db:"info_requested"`
+	Stale              bool          `db:"stale"`
+	CreatedAt          time.Time     `db:"created_at"`
+	UpdatedAt          time.Time     `db:"updated_at"`
+	StatusChangedAt    time.Time     `db:"status_changed_at"`
+	WaitingSince       sql.NullTime  `db:"waiting_since"`
+}
+
+func (r *ticketRow) ticket() (tickets.Ticket, error) {
+	t := tickets.Ticket{
+		ID: r.ID, Ref: tickets.FormatRef(r.ID), Kind: tickets.Kind(r.Kind), Status: tickets.Status(r.Status),
+		Channel: tickets.Channel(r.Channel),
+		Requester: tickets.Requester{Email: r.RequesterEmail, DiscordID: r.RequesterDiscordID, Name: r.RequesterName},
+		Account:   r.Account, Order: r.OrderNumber, Reason: tickets.Reason(r.Reason), Details: r.Details, Language: r.Language,
+		Eligibility: tickets.Eligibility{Verdict: tickets.Verdict(r.Verdict), RefundAmount: r.RefundAmount, Currency: r.Currency},
+		Evidence:    []tickets.Evidence{}, Flags: []string{},
+		Assignee: r.Assignee, Decision: r.Decision, InfoRequested: r.InfoRequested, Stale: r.Stale,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), StatusChangedAt: r.StatusChangedAt.UTC(),
+	}
+	if err := json.Unmarshal([]byte(r.Rules), &t.Eligibility.Rules); err != nil {
+		return t, fmt.Errorf("ticket %d: rules: %w", r.ID, err)
+	}
+	if t.Eligibility.Rules == nil {
+		t.Eligibility.Rules = []tickets.RuleStep{}
+	}
+	if r.EvaluatedAt.Valid {
+		t.Eligibility.EvaluatedAt = r.EvaluatedAt.Time.UTC()
+	}
+	if r.ApprovedAmount.Valid {
+		v := r.ApprovedAmount.Int64
+		t.ApprovedAmount = &v
+	}
+	if r.Flags != "" {
+		t.Flags = strings.Split(r.Flags, ",")
+	}
+	if r.ParentID.Valid {
+		t.ParentRef = tickets.FormatRef(r.ParentID.Int64)
+	}
+	if r.WaitingSince.Valid {
+		w := r.WaitingSince.Time.UTC()
+		t.WaitingSince = &w
+	}
+	return t, nil
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func zeroNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// Ticket loads a ticket with its evidence; in a write transaction on
+// PostgreSQL the row stays locked until the end (SQLite's write transactions
+// are exclusive already).
+func (t *Tx) Ticket(id int64) (*tickets.Ticket, error) {
+	q := `SELECT ` + ticketColumns + ` FROM tickets WHERE id = ?`
+	if t.write && t.db.dialect == Postgres {
+		q += ` FOR UPDATE`
+	}
+	var r ticketRow
+	if err := t.get(&r, q, id); errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("ticket %s: %w", tickets.FormatRef(id), tickets.ErrNotFound)
+	} else if err != nil {
+		return nil, fmt.Errorf("load ticket %d: %w", id, err)
+	}
+	tk, err := r.ticket()
+	if err != nil {
+		return nil, err
+	}
+	list := []tickets.Ticket{tk}
+	if err := t.loadEvidence(list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+type evidenceRow struct {
+	TicketID    int64     `db:"ticket_id"`
+	Name        string    `db:"name"`
+	ContentType string    `db:"content_type"`
+	Size        int64     `db:"size"`
+	SHA256      string    `db:"sha256"`
+	AddedAt     time.Time `db:"added_at"`
+}
+
+// loadEvidence fills in the evidence of a list of tickets in one query.
+func (t *Tx) loadEvidence(list []tickets.Ticket) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(list))
+	pos := make(map[int64]int, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+		pos[list[i].ID] = i
+	}
+	q, args, err := sqlx.In(`SELECT ticket_id, name, content_type, size, sha256, added_at FROM ticket_evidence
+		WHERE ticket_id IN (?) ORDER BY id`, ids)
+	if err != nil {
+		return err
+	}
+	var rows []evidenceRow
+	if err := t.sel(&rows, q, args...); err != nil {
+		return fmt.Errorf("load evidence: %w", err)
+	}
+	for _, r := range rows {
+		i := pos[r.TicketID]
+		list[i].Evidence = append(list[i].Evidence, tickets.Evidence{Name: r.Name, ContentType: r.ContentType,
+			Size: r.Size, SHA256: r.SHA256, AddedAt: r.AddedAt.UTC()})
+	}
+	return nil
+}
+
+// TicketByKey finds the ticket an idempotency key was used for.
+func (t *Tx) TicketByKey(key string) (int64, error) {
+	var id int64
+	err := t.get(&id, `SELECT ticket_id FROM intake_keys WHERE key = ?`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("key: %w", tickets.ErrNotFound)
+	}
+	return id, err
+}
+
+// PutKey records an idempotency key.
+func (t *Tx) PutKey(key string, ticketID int64) error {
+	_, err := t.exec(`INSERT INTO intake_keys (key, ticket_id, created_at) VALUES (?, ?, ?)`, key, ticketID, t.db.clock.Now())
+	return err
+}
+
+// OpenTicket finds the open ticket for an order (refunds) or account (revocations).
+func (t *Tx) OpenTicket(kind tickets.Kind, order, accountKey string) (int64, error) {
+	var id int64
+	var err error
+	if kind == tickets.KindRefund {
+		err = t.get(&id, `SELECT id FROM tickets WHERE kind = 'refund' AND order_number = ? AND order_number <> ''
+			AND status NOT IN ('resolved', 'closed')`, order)
+	} else {
+		err = t.get(&id, `SELECT id FROM tickets WHERE kind = 'revocation' AND account_key = ? AND account_key <> ''
+			AND status NOT IN ('resolved', 'closed')`, accountKey)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("open ticket: %w", tickets.ErrNotFound)
+	}
+	return id, err
+}
+
+func ticketArgs(tk *tickets.Ticket) ([]any, error) {
+	rules := tk.Eligibility.Rules
+	if rules == nil {
+		rules = []tickets.RuleStep{}
+	}
+	rb, err := json.Marshal(rules)
+	if err != nil {
+		return nil, err
+	}
+	var approved any
+	if tk.ApprovedAmount != nil {
+		approved = *tk.ApprovedAmount
+	}
+	var parent any
+	if tk.ParentRef != "" {
+		id, err := tickets.ParseRef(tk.ParentRef)
+		if err != nil {
+			return nil, err
+		}
+		parent = id
+	}
+	flags := append([]string(nil), tk.Flags...)
+	sort.Strings(flags)
+	return []any{string(tk.Kind), string(tk.Status), string(tk.Channel), tk.Requester.Email, strings.ToLower(tk.Requester.Email),
+		tk.Requester.DiscordID, tk.Requester.Name, tk.Account, tickets.AccountKey(tk.Account), tk.Order, string(tk.Reason),
+		tk.Details, tk.Language, string(tk.Eligibility.Verdict), tk.Eligibility.RefundAmount, tk.Eligibility.Currency,
+		string(rb), zeroNull(tk.Eligibility.EvaluatedAt), approved, tk.Decision, tk.Assignee, strings.Join(flags, ","), parent,
+		tk.InfoRequested, tk.Stale, tk.UpdatedAt.UTC(), tk.StatusChangedAt.UTC(), nullTime(tk.WaitingSince)}, nil
+}
+
+const ticketWriteColumns = `kind, status, channel, requester_email, requester_email_key, requester_discord_id,
+	requester_name, account, account_key, order_number, reason, details, language, verdict, refund_amount, currency,
+	rules, evaluated_at, approved_amount, decision, assignee, flags, parent_id, info_requested, stale, updated_at,
+	status_changed_at, waiting_since`
+
+// CreateTicket inserts a ticket; its number comes from the database
+// (AUTOINCREMENT or an identity), never from MAX()+1.
+func (t *Tx) CreateTicket(tk *tickets.Ticket) error {
+	args, err := ticketArgs(tk)
+	if err != nil {
+		return err
+	}
+	args = append(args, tk.CreatedAt.UTC())
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	var id int64
+	if err := t.get(&id, `INSERT INTO tickets (`+ticketWriteColumns+`, created_at) VALUES (`+marks+`) RETURNING id`, args...); err != nil {
+		return fmt.Errorf("insert ticket: %w", err)
+	}
+	tk.ID, tk.Ref = id, tickets.FormatRef(id)
+	if err := t.syncFlags(tk); err != nil {
+		return err
+	}
+	t.dirty[id] = true
+	return nil
+}
+
+// SaveTicket writes every mutable field and the flags.
+func (t *Tx) SaveTicket(tk *tickets.Ticket) error {
+	args, err := ticketArgs(tk)
+	if err != nil {
+		return err
+	}
+	cols := strings.Split(ticketWriteColumns, ",")
+	for i := range cols {
+		cols[i] = strings.TrimSpace(cols[i]) + " = ?"
+	}
+	args = append(args, tk.ID)
+	res, err := t.exec(`UPDATE tickets SET `+strings.Join(cols, ", ")+` WHERE id = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("save ticket %s: %w", tk.Ref, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("ticket %s: %w", tk.Ref, tickets.ErrNotFound)
+	}
+	if err := t.syncFlags(tk); err != nil {
+		return err
+	}
+	t.dirty[tk.ID] = true
+	return nil
+}
+
+func (t *Tx) syncFlags(tk *tickets.Ticket) error {
+	if _, err := t.exec(`DELETE FROM ticket_flags WHERE ticket_id = ?`, tk.ID); err != nil {
+		return err
+	}
+	for _, f := range tk.Flags {
+		if _, err := t.exec(`INSERT INTO ticket_flags (flag, ticket_id) VALUES (?, ?)`, f, tk.ID); err != nil {
+			return fmt.Errorf("flag %s: %w", f, err)
+		}
+	}
+	return nil
+}
+
+// AddEvidence stores the bytes once per hash and links them to the ticket.
+func (t *Tx) AddEvidence(ticketID int64, b tickets.EvidenceBlob) (bool, error) {
+	if _, err := t.exec(`INSERT INTO evidence_blobs (sha256, content_type, size, data, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (sha256) DO NOTHING`, b.SHA256, b.ContentType, b.Size, b.Data, t.db.clock.Now()); err != nil {
+		return false, fmt.Errorf("store evidence %s: %w", b.Name, err)
+	}
+	res, err := t.exec(`INSERT INTO ticket_evidence (ticket_id, sha256, name, content_type, size, added_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (ticket_id, sha256) DO NOTHING`, ticketID, b.SHA256, b.Name, b.ContentType, b.Size, b.AddedAt.UTC())
+	if err != nil {
+		return false, fmt.Errorf("link evidence %s: %w", b.Name, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// EvidenceData returns the bytes of a stored file.
+func (t *Tx) EvidenceData(sum string) ([]byte, error) {
+	var data []byte
+	err := t.get(&data, `SELECT data FROM evidence_blobs WHERE sha256 = ?`, sum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("evidence %s: %w", sum, tickets.ErrNotFound)
+	}
+	return data, err
+}
+
+// AddMessage appends to the conversation.
+func (t *Tx) AddMessage(ticketID int64, m *tickets.Message) error {
+	err := t.get(&m.ID, `INSERT INTO ticket_messages (ticket_id, kind, channel, author, body, external_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, ticketID, string(m.Kind), string(m.Channel), m.Author, m.Body, m.ExternalID, m.CreatedAt.UTC())
+	if err != nil {
+		return fmt.Errorf("add message: %w", err)
+	}
+	t.dirty[ticketID] = true
+	return nil
+}
+
+// AddAudit appends to the audit trail.
+func (t *Tx) AddAudit(ticketID int64, e tickets.AuditEntry) error {
+	_, err := t.exec(`INSERT INTO ticket_audit (ticket_id, at, actor, action, from_status, to_status, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ticketID, e.At.UTC(), e.Actor, e.Action, string(e.FromStatus), string(e.ToStatus), e.Detail)
+	if err != nil {
+		return fmt.Errorf("add audit entry: %w", err)
+	}
+	return nil
+}
+
+// Enqueue writes an outbox item; a repeated key is dropped.
+func (t *Tx) Enqueue(item *tickets.OutboxItem) error {
+	data, err := json.Marshal(item.Data)
+	if err != nil {
+		return err
+	}
+	var key any
+	if item.Key != "" {
+		key = item.Key
+	}
+	var ticket any
+	if item.TicketID != 0 {
+		ticket = item.TicketID
+	}
+	_, err = t.exec(`INSERT INTO outbox (ticket_id, channel, recipient, template, language, data, dedupe_key, status,
+		attempts, last_error, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?)
+		ON CONFLICT (dedupe_key) DO NOTHING`, ticket, string(item.Channel), item.Recipient, item.Template, item.Language,
+		string(data), key, item.Status, item.CreatedAt.UTC(), item.NextAttemptAt.UTC())
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	return nil
+}
+
+const promotionColumns = `order_number, account, video_id, objective, amount, currency, payment_method, created_at,
+	start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident, refunded, imported_at, updated_at`
+
+type promotionRow struct {
+	OrderNumber    string       `db:"order_number"`
+	Account        string       `db:"account"`
+	VideoID        string       `db:"video_id"`
+	Objective      string       `db:"objective"`
+	Amount         int64        `db:"amount"`
+	Currency       string       `db:"currency"`
+	PaymentMethod  string       `db:"payment_method"`
+	CreatedAt      time.Time    `db:"created_at"`
+	StartAt        sql.NullTime `db:"start_at"`
+	EndAt          sql.NullTime `db:"end_at"`
+	ClosedAt       sql.NullTime `db:"closed_at"`
+	Status         string       `db:"status"`
+	PromisedReach  int64        `db:"promised_reach"`
+	DeliveredReach int64        `db:"delivered_reach"`
+	Spend          int64        `db:"spend"`
+	Incident       bool         `db:"incident"`
+	Refunded       int64        `db:"refunded"`
+	ImportedAt     time.Time    `db:"imported_at"`
+	UpdatedAt      time.Time    `db:"updated_at"`
+}
+
+func timePtr(n sql.NullTime) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := n.Time.UTC()
+	return &t
+}
+
+func (r *promotionRow) promotion() tickets.Promotion {
+	return tickets.Promotion{OrderNumber: r.OrderNumber, Account: r.Account, VideoID: r.VideoID, Objective: r.Objective,
+		Amount: r.Amount, Currency: r.Currency, PaymentMethod: r.PaymentMethod, CreatedAt: r.CreatedAt.UTC(),
+		StartAt: timePtr(r.StartAt), EndAt: timePtr(r.EndAt), ClosedAt: timePtr(r.ClosedAt),
+		Status: tickets.PromotionStatus(r.Status), PromisedReach: r.PromisedReach, DeliveredReach: r.DeliveredReach,
+		Spend: r.Spend, Incident: r.Incident, Refunded: r.Refunded, ImportedAt: r.ImportedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// Promotion returns an order's record.
+func (t *Tx) Promotion(order string) (*tickets.Promotion, error) {
+	var r promotionRow
+	err := t.get(&r, `SELECT `+promotionColumns+` FROM promotions WHERE order_number = ?`, order)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("order %s: %w", order, tickets.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load order %s: %w", order, err)
+	}
+	p := r.promotion()
+	return &p, nil
+}
+
+// Twins returns the other orders of the same account, video and amount
+// created within window of p.
+func (t *Tx) Twins(p *tickets.Promotion, window time.Duration) ([]tickets.Promotion, error) {
+	if p.VideoID == "" {
+		return nil, nil
+	}
+	var rows []promotionRow
+	err := t.sel(&rows, `SELECT `+promotionColumns+` FROM promotions
+		WHERE account_key = ? AND video_id = ? AND amount = ? AND created_at >= ? AND created_at <= ? AND order_number <> ?
+		ORDER BY created_at LIMIT 20`,
+		tickets.AccountKey(p.Account), p.VideoID, p.Amount, p.CreatedAt.Add(-window).UTC(), p.CreatedAt.Add(window).UTC(), p.OrderNumber)
+	if err != nil {
+		return nil, fmt.Errorf("twins of %s: %w", p.OrderNumber, err)
+	}
+	out := make([]tickets.Promotion, len(rows))
+	for i := range rows {
+		out[i] = rows[i].promotion()
+	}
+	return out, nil
+}
+
+type authorizationRow struct {
+	Account   string       `db:"account"`
+	Scope     string       `db:"scope"`
+	GrantedAt time.Time    `db:"granted_at"`
+	RevokedAt sql.NullTime `db:"revoked_at"`
+}
+
+// Authorizations returns an account's authorizations, oldest first.
+func (t *Tx) Authorizations(accountKey string) ([]tickets.Authorization, error) {
+	var rows []authorizationRow
+	if err := t.sel(&rows, `SELECT account, scope, granted_at, revoked_at FROM authorizations WHERE account_key = ?
+		ORDER BY granted_at`, accountKey); err != nil {
+		return nil, fmt.Errorf("authorizations: %w", err)
+	}
+	out := make([]tickets.Authorization, len(rows))
+	for i, r := range rows {
+		out[i] = tickets.Authorization{Account: r.Account, Scope: r.Scope, GrantedAt: r.GrantedAt.UTC(), RevokedAt: timePtr(r.RevokedAt)}
+	}
+	return out, nil
+}
+
+// PromotionTickets lists an order's tickets, newest first.
+func (t *Tx) PromotionTickets(order string) ([]tickets.Ticket, error) {
+	var rows []ticketRow
+	if err := t.sel(&rows, `SELECT `+ticketColumns+` FROM tickets WHERE order_number = ? ORDER BY id DESC LIMIT 200`, order); err != nil {
+		return nil, fmt.Errorf("tickets of order %s: %w", order, err)
+	}
+	return t.toTickets(rows)
+}
+
+func (t *Tx) toTickets(rows []ticketRow) ([]tickets.Ticket, error) {
+	out := make([]tickets.Ticket, 0, len(rows))
+	for i := range rows {
+		tk, err := rows[i].ticket()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tk)
+	}
+	if err := t.loadEvidence(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type messageRow struct {
+	ID         int64     `db:"id"`
+	Kind       string    `db:"kind"`
+	Channel    string    `db:"channel"`
+	Author     string    `db:"author"`
+	Body       string    `db:"body"`
+	ExternalID string    `db:"external_id"`
+	CreatedAt  time.Time `db:"created_at"`
+}
+
+type auditRow struct {
+	At         time.Time `db:"at"`
+	Actor      string    `db:"actor"`
+	Action     string    `db:"action"`
+	FromStatus string    `db:"from_status"`
+	ToStatus   string    `db:"to_status"`
+	Detail     string    `db:"detail"`
+}
+
+type outboxRow struct {
+	ID            int64         `db:"id"`
+	TicketID      sql.NullInt64 `db:"ticket_id"`
+	Channel       string        `db:"channel"`
+	Recipient     string        `db:"recipient"`
+	Template      string        `db:"template"`
+	Language      string        `db:"language"`
+	Data          string        `db:"data"`
+	Status        string        `db:"status"`
+	Attempts      int           `db:"attempts"`
+	LastError     string        `db:"last_error"`
+	CreatedAt     time.Time     `db:"created_at"`
+	NextAttemptAt time.Time     `db:"next_attempt_at"`
+	SentAt        sql.NullTime  `db:"sent_at"`
+}
+
+func (r *outboxRow) item() (tickets.OutboxItem, error) {
+	it := tickets.OutboxItem{ID: r.ID, TicketID: r.TicketID.Int64, Channel: tickets.Channel(r.Channel), Recipient: r.Recipient,
+		Template: r.Template, Language: r.Language, Status: r.Status, Attempts: r.Attempts, LastError: r.LastError,
+		CreatedAt: r.CreatedAt.UTC(), NextAttemptAt: r.NextAttemptAt.UTC(), SentAt: timePtr(r.SentAt)}
+	if r.TicketID.Valid {
+		it.TicketRef = tickets.FormatRef(r.TicketID.Int64)
+	}
+	if err := json.Unmarshal([]byte(r.Data), &it.Data); err != nil {
+		return it, fmt.Errorf("outbox %d: %w", r.ID, err)
+	}
+	return it, nil
+}
+
+// Detail loads the whole story of a ticket.
+func (t *Tx) Detail(id int64) (*tickets.TicketDetail, error) {
+	tk, err := t.Ticket(id)
+	if err != nil {
+		return nil, err
+	}
+	d := &tickets.TicketDetail{Ticket: *tk, Messages: []tickets.Message{}, Audit: []tickets.AuditEntry{}, Outbox: []tickets.OutboxItem{}}
+	if tk.Order != "" {
+		p, err := t.Promotion(tk.Order)
+		if err == nil {
+			d.Promotion = p
+		} else if !errors.Is(err, tickets.ErrNotFound) {
+			return nil, err
+		}
+	}
+	var msgs []messageRow
+	if err := t.sel(&msgs, `SELECT id, kind, channel, author, body, external_id, created_at FROM ticket_messages
+		WHERE ticket_id = ? ORDER BY id`, id); err != nil {
+		return nil, fmt.Errorf("messages: %w", err)
+	}
+	for _, m := range msgs {
+		d.Messages = append(d.Messages, tickets.Message{ID: m.ID, Kind: tickets.MessageKind(m.Kind), Channel: tickets.Channel(m.Channel),
+			Author: m.Author, Body: m.Body, ExternalID: m.ExternalID, CreatedAt: m.CreatedAt.UTC()})
+	}
+	var audit []auditRow
+	if err := t.sel(&audit, `SELECT at, actor, action, from_status, to_status, detail FROM ticket_audit
+		WHERE ticket_id = ? ORDER BY id`, id); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	for _, a := range audit {
+		d.Audit = append(d.Audit, tickets.AuditEntry{At: a.At.UTC(), Actor: a.Actor, Action: a.Action,
+			FromStatus: tickets.Status(a.FromStatus), ToStatus: tickets.Status(a.ToStatus), Detail: a.Detail})
+	}
+	var out []outboxRow
+	if err := t.sel(&out, `SELECT id, ticket_id, channel, recipient, template, language, data, status, attempts, last_error,
+		created_at, next_attempt_at, sent_at FROM outbox WHERE ticket_id = ? ORDER BY id`, id); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	for i := range out {
+		it, err := out[i].item()
+		if err != nil {
+			return nil, err
+		}
+		d.Outbox = append(d.Outbox, it)
+	}
+	return d, nil
+}
+
+// flushSearch rebuilds the search text of the tickets this transaction
+// changed: reference, account, order, requester, details and every message.
+func (t *Tx) flushSearch() error {
+	for id := range t.dirty {
+		var r struct {
+			Account string `db:"account"`
+			Order   string `db:"order_number"`
+			Email   string `db:"requester_email"`
+			Name    string `db:"requester_name"`
+			Details string `db:"details"`
+		}
+		if err := t.get(&r, `SELECT account, order_number, requester_email, requester_name, details FROM tickets WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("search text of %d: %w", id, err)
+		}
+		var bodies []string
+		if err := t.sel(&bodies, `SELECT body FROM ticket_messages WHERE ticket_id = ? ORDER BY id`, id); err != nil {
+			return fmt.Errorf("search text of %d: %w", id, err)
+		}
+		parts := append([]string{tickets.FormatRef(id), r.Account, r.Order, r.Email, r.Name, r.Details}, bodies...)
+		body := strings.Join(parts, "\n")
+		if t.db.dialect == Postgres {
+			if _, err := t.exec(`UPDATE tickets SET search = to_tsvector('simple', ?) WHERE id = ?`, body, id); err != nil {
+				return fmt.Errorf("search text of %d: %w", id, err)
+			}
+			continue
+		}
+		if _, err := t.exec(`DELETE FROM ticket_search WHERE rowid = ?`, id); err != nil {
+			return fmt.Errorf("search text of %d: %w", id, err)
+		}
+		if _, err := t.exec(`INSERT INTO ticket_search (rowid, body) VALUES (?, ?)`, id, body); err != nil {
+			return fmt.Errorf("search text of %d: %w", id, err)
+		}
+	}
+	return nil
+}

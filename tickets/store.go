@@ -1,0 +1,118 @@
+package tickets
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps tickets and records. Implementations: tickets/sqlstore
+// (SQLite and PostgreSQL).
+type Store interface {
+	// Update runs fn in one write transaction: everything fn writes is
+	// committed together, or nothing when fn (or the commit) fails. A
+	// uniqueness race with another writer comes back as ErrConflict, and the
+	// caller may run fn again.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Search returns a page of the tickets a query matches.
+	Search(ctx context.Context, q *Query, opt SearchOptions) (*SearchResult, error)
+	// ImportPromotions loads an export in one transaction: rows that are new
+	// are inserted, changed ones updated, equal ones left alone, and the
+	// undecided tickets of changed orders marked for re-evaluation. When
+	// src.Err() reports bad rows, nothing is written.
+	ImportPromotions(ctx context.Context, src *RowSource[PromotionRow]) (*ImportSummary, error)
+	// ImportAuthorizations does the same for authorizations.
+	ImportAuthorizations(ctx context.Context, src *RowSource[AuthorizationRow]) (*ImportSummary, error)
+	// StaleTickets returns up to limit tickets whose verdict must be computed again.
+	StaleTickets(ctx context.Context, limit int) ([]int64, error)
+}
+
+// Tx is what the domain does inside one transaction.
+type Tx interface {
+	// Ticket loads a ticket with its evidence and flags; in Update it is
+	// locked until the transaction ends.
+	Ticket(id int64) (*Ticket, error)
+	// Detail loads the whole story of a ticket.
+	Detail(id int64) (*TicketDetail, error)
+	// TicketByKey finds the ticket an idempotency key was used for.
+	TicketByKey(key string) (int64, error)
+	// OpenTicket finds the open ticket of kind for an order (refunds) or an
+	// account key (revocations).
+	OpenTicket(kind Kind, order, accountKey string) (int64, error)
+	// CreateTicket inserts t and sets its ID and Ref.
+	CreateTicket(t *Ticket) error
+	// SaveTicket writes every mutable field of t, its flags included.
+	SaveTicket(t *Ticket) error
+	// PutKey records that an idempotency key made (or joined) a ticket.
+	PutKey(key string, ticketID int64) error
+	// AddEvidence stores a file for a ticket; added is false when the ticket
+	// already had the same bytes.
+	AddEvidence(ticketID int64, blob EvidenceBlob) (added bool, err error)
+	// EvidenceData returns the bytes of a stored file.
+	EvidenceData(sha256 string) ([]byte, error)
+	// AddMessage appends to a ticket's conversation and sets m.ID.
+	AddMessage(ticketID int64, m *Message) error
+	// AddAudit appends to a ticket's audit trail.
+	AddAudit(ticketID int64, e AuditEntry) error
+	// Enqueue puts a message in the outbox; an item whose Key was queued
+	// before is dropped.
+	Enqueue(item *OutboxItem) error
+	// Promotion returns the record of an order.
+	Promotion(order string) (*Promotion, error)
+	// Twins returns the other orders of the same account, video and amount
+	// created within window of p.
+	Twins(p *Promotion, window time.Duration) ([]Promotion, error)
+	// Authorizations returns an account's authorizations.
+	Authorizations(accountKey string) ([]Authorization, error)
+	// PromotionTickets lists the tickets linked to an order, newest first.
+	PromotionTickets(order string) ([]Ticket, error)
+}
+
+// SearchOptions bound a search.
+type SearchOptions struct {
+	Limit int    // page size; 0: DefaultPageSize
+	After string // the Next cursor of the previous page
+	Now   time.Time
+	// FirstResponse is the target for agents' first response: overdue
+	// tickets have waited longer.
+	FirstResponse time.Duration
+	// Requester, when set, keeps only this requester's tickets.
+	Requester *Requester
+}
+
+// Page sizes.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+)
+
+// SearchResult is one page of tickets.
+type SearchResult struct {
+	Tickets []Ticket `json:"tickets"`
+	Next    string   `json:"next,omitempty"` // cursor for the next page; empty on the last
+}
+
+// ImportSummary says what an import did.
+type ImportSummary struct {
+	File       string      `json:"file"`
+	Read       int         `json:"read"`
+	Inserted   int         `json:"inserted"`
+	Updated    int         `json:"updated"`
+	Unchanged  int         `json:"unchanged"`
+	Skipped    int         `json:"skipped"`
+	SkippedRow []LineError `json:"skipped_rows,omitempty"`
+	// Reevaluated counts the tickets whose verdict was computed again.
+	Reevaluated int           `json:"reevaluated"`
+	Duration    time.Duration `json:"-"`
+}
+
+// Clock tells the time; tests move it.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the real time, in UTC to the microsecond (what both
+// databases keep).
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

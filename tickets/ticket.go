@@ -1,0 +1,399 @@
+package tickets
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind is what a ticket asks for.
+type Kind string
+
+const (
+	KindRefund     Kind = "refund"     // money back for a promotion order
+	KindRevocation Kind = "revocation" // withdraw a content authorization
+)
+
+// Kinds lists every kind, in display order.
+var Kinds = []Kind{KindRefund, KindRevocation}
+
+// Status is where a ticket stands in its life.
+type Status string
+
+const (
+	StatusNew             Status = "new"
+	StatusNeedsInfo       Status = "needs_info"       // waiting on the requester
+	StatusInReview        Status = "in_review"        // waiting on an agent
+	StatusWaitingPlatform Status = "waiting_platform" // forwarded to the platform
+	StatusApproved        Status = "approved"
+	StatusDenied          Status = "denied"
+	StatusResolved        Status = "resolved" // refund paid / revocation done
+	StatusClosed          Status = "closed"
+)
+
+// Statuses lists every status in the order of a ticket's life.
+var Statuses = []Status{StatusNew, StatusNeedsInfo, StatusInReview, StatusWaitingPlatform,
+	StatusApproved, StatusDenied, StatusResolved, StatusClosed}
+
+// Open reports whether a ticket in this status still takes requests for its
+// order: everything before resolved and closed.
+func (s Status) Open() bool { return s != StatusResolved && s != StatusClosed }
+
+// WaitingOnAgents reports whether an agent owes the next step.
+func (s Status) WaitingOnAgents() bool { return s == StatusNew || s == StatusInReview }
+
+// Undecided reports whether no decision has been taken yet: the verdict may
+// still move the ticket (auto-approval, back to in_review).
+func (s Status) Undecided() bool {
+	return s == StatusNew || s == StatusNeedsInfo || s == StatusInReview
+}
+
+// Channel is where a ticket came from.
+type Channel string
+
+const (
+	ChannelDiscord Channel = "discord"
+	ChannelEmail   Channel = "email"
+	ChannelAgent   Channel = "agent" // filed by an agent (CLI, API) on someone's behalf
+)
+
+// Channels lists every channel.
+var Channels = []Channel{ChannelDiscord, ChannelEmail, ChannelAgent}
+
+// Reason is the requester's reason for a refund, one of the policy's categories.
+type Reason string
+
+const (
+	ReasonUnderDelivery     Reason = "under_delivery"
+	ReasonTechnicalError    Reason = "technical_error"
+	ReasonRejected          Reason = "rejected"
+	ReasonStoppedByPlatform Reason = "stopped_by_platform"
+	ReasonDuplicateCharge   Reason = "duplicate_charge"
+	ReasonClosedEarly       Reason = "closed_early"
+	ReasonWrongVideo        Reason = "wrong_video"
+	ReasonChangedMind       Reason = "changed_mind"
+	ReasonOther             Reason = "other"
+)
+
+// Reasons lists every reason in the order the policy table gives them.
+var Reasons = []Reason{ReasonUnderDelivery, ReasonTechnicalError, ReasonRejected,
+	ReasonStoppedByPlatform, ReasonDuplicateCharge, ReasonClosedEarly, ReasonWrongVideo,
+	ReasonChangedMind, ReasonOther}
+
+// Verdict is what the policy says of a request.
+type Verdict string
+
+const (
+	VerdictEligible    Verdict = "eligible"
+	VerdictIneligible  Verdict = "ineligible"
+	VerdictNeedsInfo   Verdict = "needs_info"
+	VerdictNeedsReview Verdict = "needs_review"
+)
+
+// Verdicts lists every verdict.
+var Verdicts = []Verdict{VerdictEligible, VerdictIneligible, VerdictNeedsInfo, VerdictNeedsReview}
+
+// Flags that the domain and the channels set on tickets.
+const (
+	FlagAccountMismatch  = "account_mismatch"  // the account differs from the order's
+	FlagUnverifiedSender = "unverified_sender" // mail failed DMARC/DKIM/SPF
+	FlagUndeliverable    = "undeliverable"     // mail to the requester bounced
+	FlagDMClosed         = "dm_closed"         // the requester's Discord DMs are closed
+	FlagReopened         = "reopened"          // opened again after a decision
+)
+
+// Flags lists the flags the query language accepts.
+var Flags = []string{FlagAccountMismatch, FlagUnverifiedSender, FlagUndeliverable, FlagDMClosed, FlagReopened}
+
+// Languages the desk answers in.
+const (
+	LangEnglish    = "en"
+	LangIndonesian = "id"
+)
+
+// Requester is who asked, on the channel they asked from.
+type Requester struct {
+	Email     string `json:"email"`
+	DiscordID string `json:"discord_id"`
+	Name      string `json:"name"`
+}
+
+// Ticket is one request and its current state. The JSON form is the stable
+// contract of `--json` and of the HTTP API.
+type Ticket struct {
+	ID          int64       `json:"-"`
+	Ref         string      `json:"ref"`
+	Kind        Kind        `json:"kind"`
+	Status      Status      `json:"status"`
+	Channel     Channel     `json:"channel"`
+	Account     string      `json:"account"`
+	Order       string      `json:"order"`
+	Reason      Reason      `json:"reason"`
+	Details     string      `json:"details"`
+	Language    string      `json:"language"`
+	Requester   Requester   `json:"requester"`
+	Evidence    []Evidence  `json:"evidence"`
+	Eligibility Eligibility `json:"eligibility"`
+	Flags       []string    `json:"flags"`
+	Assignee    string      `json:"assignee"`
+	// ApprovedAmount is what an agent (or auto-approval) granted, in minor units.
+	ApprovedAmount *int64 `json:"approved_amount,omitempty"`
+	// Decision is the reason given with a denial, or the note with an approval.
+	Decision        string    `json:"decision,omitempty"`
+	ParentRef       string    `json:"parent_ref,omitempty"` // the closed ticket this one follows
+	// InfoRequested: an agent asked the requester something that is not answered yet.
+	InfoRequested bool `json:"info_requested,omitempty"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+	StatusChangedAt time.Time `json:"status_changed_at"`
+	// WaitingSince is when the ticket last started waiting on agents (zero
+	// when it is not waiting on them); the first-response target runs from it.
+	WaitingSince *time.Time `json:"waiting_since,omitempty"`
+
+	// Stale marks a verdict that must be computed again (its promotion record
+	// changed); the service clears it.
+	Stale bool `json:"-"`
+}
+
+// HasFlag reports whether the ticket carries flag.
+func (t *Ticket) HasFlag(flag string) bool {
+	for _, f := range t.Flags {
+		if f == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// SetFlag adds flag (once) and reports whether it was new.
+func (t *Ticket) SetFlag(flag string) bool {
+	if t.HasFlag(flag) {
+		return false
+	}
+	t.Flags = append(t.Flags, flag)
+	return true
+}
+
+// ClearFlag removes flag and reports whether it was there.
+func (t *Ticket) ClearFlag(flag string) bool {
+	for i, f := range t.Flags {
+		if f == flag {
+			t.Flags = append(t.Flags[:i], t.Flags[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// Evidence is a file attached to a ticket, stored once by its SHA-256.
+type Evidence struct {
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	AddedAt     time.Time `json:"added_at"`
+}
+
+// Eligibility is the policy's verdict on a ticket and how it was reached.
+type Eligibility struct {
+	Verdict      Verdict    `json:"verdict"`
+	RefundAmount int64      `json:"refund_amount"`
+	Currency     string     `json:"currency"`
+	Rules        []RuleStep `json:"rules"`
+	EvaluatedAt  time.Time  `json:"evaluated_at"`
+}
+
+// RuleStep is one check that ran, its outcome, and a sentence that explains
+// it: Detail in English for agents, DetailRequester in the ticket's language
+// for the requester.
+type RuleStep struct {
+	Rule            string `json:"rule"`
+	Outcome         string `json:"outcome"` // "pass", or the verdict it decided
+	Detail          string `json:"detail"`
+	DetailRequester string `json:"detail_requester,omitempty"`
+}
+
+// Deciding returns the step that decided the verdict (the last one), if any.
+func (e Eligibility) Deciding() (RuleStep, bool) {
+	if len(e.Rules) == 0 {
+		return RuleStep{}, false
+	}
+	return e.Rules[len(e.Rules)-1], true
+}
+
+// MessageKind says which way a message went.
+type MessageKind string
+
+const (
+	MessageIn   MessageKind = "in"   // from the requester
+	MessageOut  MessageKind = "out"  // to the requester
+	MessageNote MessageKind = "note" // internal, agents only
+)
+
+// Message is one entry of a ticket's conversation.
+type Message struct {
+	ID         int64       `json:"id"`
+	Kind       MessageKind `json:"kind"`
+	Channel    Channel     `json:"channel"`
+	Author     string      `json:"author"`
+	Body       string      `json:"body"`
+	ExternalID string      `json:"external_id,omitempty"` // Message-ID, interaction id
+	CreatedAt  time.Time   `json:"created_at"`
+}
+
+// AuditEntry records who did what to a ticket, and when.
+type AuditEntry struct {
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"`
+	FromStatus Status    `json:"from_status,omitempty"`
+	ToStatus   Status    `json:"to_status,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+}
+
+// TicketDetail is the whole story of a ticket, for `show`.
+type TicketDetail struct {
+	Ticket
+	Promotion *Promotion   `json:"promotion"`
+	Messages  []Message    `json:"messages"`
+	Audit     []AuditEntry `json:"audit"`
+	Outbox    []OutboxItem `json:"outbox"`
+}
+
+// FormatRef turns a ticket id into its reference, RD-<n>.
+func FormatRef(id int64) string { return "RD-" + strconv.FormatInt(id, 10) }
+
+// ParseRef turns "RD-12", "rd-12", "#12" or "12" into a ticket id.
+func ParseRef(ref string) (int64, error) {
+	s := strings.TrimSpace(ref)
+	switch {
+	case len(s) > 3 && strings.EqualFold(s[:3], "RD-"):
+		s = s[3:]
+	case strings.HasPrefix(s, "#"):
+		s = s[1:]
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 || strings.HasPrefix(s, "+") {
+		return 0, Invalid("ref", "%q is not a ticket reference (expected RD-<number>)", ref)
+	}
+	return id, nil
+}
+
+// ParseKind validates a kind.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", Invalid("kind", "%q is not a kind (one of %s)", s, joinEnum(Kinds))
+}
+
+// ParseStatus validates a status.
+func ParseStatus(s string) (Status, error) {
+	for _, v := range Statuses {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	return "", Invalid("status", "%q is not a status (one of %s)", s, joinEnum(Statuses))
+}
+
+// ParseReason validates a reason. The empty string is "no reason given".
+func ParseReason(s string) (Reason, error) {
+	if s == "" {
+		return "", nil
+	}
+	for _, v := range Reasons {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	return "", Invalid("reason", "%q is not a reason (one of %s)", s, joinEnum(Reasons))
+}
+
+// ParseChannel validates a channel.
+func ParseChannel(s string) (Channel, error) {
+	for _, v := range Channels {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	return "", Invalid("channel", "%q is not a channel (one of %s)", s, joinEnum(Channels))
+}
+
+// ParseVerdict validates a verdict.
+func ParseVerdict(s string) (Verdict, error) {
+	for _, v := range Verdicts {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	return "", Invalid("verdict", "%q is not a verdict (one of %s)", s, joinEnum(Verdicts))
+}
+
+// ParseLanguage validates a language; empty means English.
+func ParseLanguage(s string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "en", "english":
+		return LangEnglish, nil
+	case "id", "in", "indonesian", "bahasa", "bahasa indonesia":
+		return LangIndonesian, nil
+	}
+	return "", Invalid("language", "%q is not a language the desk answers in (en or id)", s)
+}
+
+func joinEnum[T ~string](vs []T) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = string(v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// NormalizeOrder strips the spaces and dashes people type inside order
+// numbers and checks what is left is digits.
+func NormalizeOrder(s string) (string, error) {
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '\u00a0':
+		default:
+			return "", Invalid("order", "%q is not an order number (digits only)", s)
+		}
+	}
+	out := b.String()
+	if len(out) > 32 {
+		return "", Invalid("order", "%q is too long for an order number (at most 32 digits)", s)
+	}
+	return out, nil
+}
+
+// AccountKey is the form accounts are compared in: no leading @, lower case.
+func AccountKey(account string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(account), "@"))
+}
+
+// NormalizeAccount returns the display form of an account, "@handle", and
+// checks it looks like one.
+func NormalizeAccount(s string) (string, error) {
+	key := strings.TrimPrefix(strings.TrimSpace(s), "@")
+	if key == "" {
+		return "", nil
+	}
+	if len(key) > 64 {
+		return "", Invalid("account", "%q is too long for an account name (at most 64 characters)", s)
+	}
+	for _, r := range key {
+		if r <= ' ' || r == '@' || r == '\u00a0' || r == '"' || r == '\'' || r == '<' || r == '>' {
+			return "", Invalid("account", "%q is not an account name (one @handle, no spaces)", s)
+		}
+	}
+	return "@" + key, nil
+}
+
+// String is the reference and status, for logs.
+func (t *Ticket) String() string { return fmt.Sprintf("%s (%s)", t.Ref, t.Status) }
