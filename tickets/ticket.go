@@ -140,10 +140,10 @@ type Ticket struct {
 	// ApprovedAmount is what an agent (or auto-approval) granted, in minor units.
 	ApprovedAmount *int64 `json:"approved_amount,omitempty"`
 	// Decision is the reason given with a denial, or the note with an approval.
-	Decision        string    `json:"decision,omitempty"`
-	ParentRef       string    `json:"parent_ref,omitempty"` // the closed ticket this one follows
+	Decision  string `json:"decision,omitempty"`
+	ParentRef string `json:"parent_ref,omitempty"` // the closed ticket this one follows
 	// InfoRequested: an agent asked the requester something that is not answered yet.
-	InfoRequested bool `json:"info_requested,omitempty"`
+	InfoRequested   bool      `json:"info_requested,omitempty"`
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
 	StatusChangedAt time.Time `json:"status_changed_at"`

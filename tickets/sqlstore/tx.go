@@ -81,7 +81,7 @@ type ticketRow struct {
 func (r *ticketRow) ticket() (tickets.Ticket, error) {
 	t := tickets.Ticket{
 		ID: r.ID, Ref: tickets.FormatRef(r.ID), Kind: tickets.Kind(r.Kind), Status: tickets.Status(r.Status),
-		Channel: tickets.Channel(r.Channel),
+		Channel:   tickets.Channel(r.Channel),
 		Requester: tickets.Requester{Email: r.RequesterEmail, DiscordID: r.RequesterDiscordID, Name: r.RequesterName},
 		Account:   r.Account, Order: r.OrderNumber, Reason: tickets.Reason(r.Reason), Details: r.Details, Language: r.Language,
 		Eligibility: tickets.Eligibility{Verdict: tickets.Verdict(r.Verdict), RefundAmount: r.RefundAmount, Currency: r.Currency},
