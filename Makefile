@@ -1,0 +1,50 @@
+# refunddesk — build, run, test, benchmark.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.Version=$(VERSION)
+BIN      := bin/refunddesk
+# Benchmarks: the big ones run once each (they are minutes of setup), the
+# query ones many times, for a p99.
+BENCHTIME ?= 1x
+
+.PHONY: all build run test bench bench-import bench-query bench-baseline lint vet fmt-check clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/refunddesk
+
+# The main job on the embedded defaults: SQLite in ./data, sample records,
+# sample requests, the queue.
+run: build
+	./$(BIN) demo
+
+# The whole suite, with the race detector, in random order; PostgreSQL too
+# when REFUNDDESK_TEST_POSTGRES holds a DSN.
+test: vet fmt-check
+	$(GO) test -race -shuffle=on -count=1 -timeout 15m ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+lint: vet fmt-check
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
+
+# Speed targets, shown by Go's benchmark harness (see README, "Speed").
+bench: bench-import bench-query
+
+bench-import:
+	$(GO) test -run '^$$' -bench 'BenchmarkImport' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./tickets/sqlstore/
+
+bench-query:
+	$(GO) test -run '^$$' -bench 'BenchmarkQuery|BenchmarkShow|BenchmarkSubmit|BenchmarkEvaluate|BenchmarkParseQuery' -benchtime 300x -benchmem -timeout 30m ./tickets/...
+
+# The same 1,000,000-row file through the sqlite3 shell's .import, for comparison.
+bench-baseline:
+	bash scripts/sqlite3-import-baseline.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"refunddesk/tickets"
+)
+
+// Config is refunddesk's configuration: a TOML file (refunddesk.toml, or
+// --config FILE) and, over it, environment variables named after the keys:
+// store.dsn is REFUNDDESK_STORE_DSN, tickets.max_evidence_files is
+// REFUNDDESK_TICKETS_MAX_EVIDENCE_FILES.
+type Config struct {
+	Store struct {
+		// DSN: a SQLite file path, or a postgres:// URL.
+		DSN string `toml:"dsn"`
+	} `toml:"store"`
+	Policy struct {
+		// File: a TOML file whose keys override the default policy.
+		File string `toml:"file"`
+	} `toml:"policy"`
+	Tickets struct {
+		MaxEvidenceBytes int64 `toml:"max_evidence_bytes"`
+		MaxEvidenceFiles int   `toml:"max_evidence_files"`
+		MaxDetailsBytes  int   `toml:"max_details_bytes"`
+		// Agents: when set, only these names may act as agents.
+		Agents []string `toml:"agents"`
+	} `toml:"tickets"`
+	SLA struct {
+		FirstResponse tickets.Duration `toml:"first_response"`
+		ReopenWindow  tickets.Duration `toml:"reopen_window"`
+	} `toml:"sla"`
+	Log struct {
+		Level  string `toml:"level"`  // debug, info, warn, error
+		Format string `toml:"format"` // auto (text on a terminal, else JSON), text, json
+	} `toml:"log"`
+}
+
+// DefaultConfigFile is read when it exists and no --config is given.
+const DefaultConfigFile = "refunddesk.toml"
+
+// EnvPrefix starts every environment override.
+const EnvPrefix = "REFUNDDESK_"
+
+// defaultConfig is the embedded default: SQLite in ./data, the default
+// policy, the default limits.
+func defaultConfig() *Config {
+	c := &Config{}
+	c.Store.DSN = "./data/refunddesk.db"
+	l := tickets.DefaultLimits()
+	c.Tickets.MaxEvidenceBytes = l.MaxEvidenceBytes
+	c.Tickets.MaxEvidenceFiles = l.MaxEvidenceFiles
+	c.Tickets.MaxDetailsBytes = l.MaxDetailsBytes
+	sla := tickets.DefaultSLA()
+	c.SLA.FirstResponse = tickets.Duration{Duration: sla.FirstResponse}
+	c.SLA.ReopenWindow = tickets.Duration{Duration: sla.ReopenWindow}
+	c.Log.Level = "info"
+	c.Log.Format = "auto"
+	return c
+}
+
+// LoadConfig reads the defaults, then the file (path, or refunddesk.toml when
+// path is empty and that file exists), then the environment, and validates
+// the result. Errors name the key.
+func LoadConfig(path string, getenv func(string) string) (*Config, error) {
+	c := defaultConfig()
+	explicit := path != ""
+	if !explicit {
+		path = DefaultConfigFile
+	}
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(c)
+		if err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			keys := make([]string, len(und))
+			for i, k := range und {
+				keys[i] = k.String()
+			}
+			return nil, fmt.Errorf("config %s: unknown key %s", path, strings.Join(keys, ", "))
+		}
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+	default:
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := applyEnv(reflect.ValueOf(c).Elem(), EnvPrefix, getenv); err != nil {
+		return nil, err
+	}
+	return c, c.Validate()
+}
+
+// applyEnv sets every field whose variable is set, walking the struct by its
+// toml tags.
+func applyEnv(v reflect.Value, prefix string, getenv func(string) string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		key := strings.Split(f.Tag.Get("toml"), ",")[0]
+		if key == "" || key == "-" {
+			continue
+		}
+		name := prefix + strings.ToUpper(key)
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct && fv.Type() != reflect.TypeOf(tickets.Duration{}) {
+			if err := applyEnv(fv, name+"_", getenv); err != nil {
+				return err
+			}
+			continue
+		}
+		val, ok := lookup(getenv, name)
+		if !ok {
+			continue
+		}
+		if err := setField(fv, val); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+func setField(fv reflect.Value, val string) error {
+	if fv.Type() == reflect.TypeOf(tickets.Duration{}) {
+		d, err := tickets.ParseDuration(val)
+		if err != nil {
+			return err
+		}
+		fv.Set(reflect.ValueOf(tickets.Duration{Duration: d}))
+		return nil
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		fv.SetString(val)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(val, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", val)
+		}
+		fv.SetInt(n)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(val)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", val)
+		}
+		fv.SetBool(b)
+	case reflect.Slice:
+		var items []string
+		for _, s := range strings.Split(val, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				items = append(items, s)
+			}
+		}
+		fv.Set(reflect.ValueOf(items))
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}
+
+// Validate checks every value; messages name the key.
+func (c *Config) Validate() error {
+	var errs []string
+	if strings.TrimSpace(c.Store.DSN) == "" {
+		errs = append(errs, "store.dsn: empty (a SQLite file path or a postgres:// URL)")
+	}
+	if c.Tickets.MaxEvidenceBytes <= 0 {
+		errs = append(errs, "tickets.max_evidence_bytes: must be more than 0")
+	}
+	if c.Tickets.MaxEvidenceFiles <= 0 {
+		errs = append(errs, "tickets.max_evidence_files: must be more than 0")
+	}
+	if c.Tickets.MaxDetailsBytes <= 0 {
+		errs = append(errs, "tickets.max_details_bytes: must be more than 0")
+	}
+	for _, a := range c.Tickets.Agents {
+		if strings.TrimSpace(a) == "" || strings.ContainsAny(a, " ,\t") || strings.EqualFold(a, "none") || strings.EqualFold(a, "me") || a == tickets.ActorSystem {
+			errs = append(errs, fmt.Sprintf("tickets.agents: %q is not a usable agent name", a))
+		}
+	}
+	if c.SLA.FirstResponse.Duration <= 0 {
+		errs = append(errs, "sla.first_response: must be longer than 0")
+	}
+	if c.SLA.ReopenWindow.Duration <= 0 {
+		errs = append(errs, "sla.reopen_window: must be longer than 0")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Sprintf("log.level: %q is not debug, info, warn or error", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "auto", "text", "json":
+	default:
+		errs = append(errs, fmt.Sprintf("log.format: %q is not auto, text or json", c.Log.Format))
+	}
+	if len(errs) > 0 {
+		return errors.New("config: " + strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// serviceOptions turns the config into the domain's options.
+func (c *Config) serviceOptions(policy *tickets.Policy, clock tickets.Clock) tickets.Options {
+	return tickets.Options{
+		Policy: policy,
+		Limits: tickets.Limits{MaxEvidenceBytes: c.Tickets.MaxEvidenceBytes, MaxEvidenceFiles: c.Tickets.MaxEvidenceFiles,
+			MaxDetailsBytes: c.Tickets.MaxDetailsBytes},
+		SLA:    tickets.SLA{FirstResponse: c.SLA.FirstResponse.Duration, ReopenWindow: c.SLA.ReopenWindow.Duration},
+		Agents: c.Tickets.Agents,
+		Clock:  clock,
+	}
+}
