@@ -134,7 +134,7 @@ idempotency keys.`,
 			}
 			add(picks.underDelivered, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 				Requester: tickets.Requester{Email: "rani.putri@example.id", Name: "Rani Putri"}, Reason: tickets.ReasonUnderDelivery,
-				Details: "Halo kak, promosi video saya sudah selesai tapi jangkauannya jauh di bawah perkiraan. Mohon dibantu pengembalian dananya. Terima kasih.",
+				Details:  "Halo kak, promosi video saya sudah selesai tapi jangkauannya jauh di bawah perkiraan. Mohon dibantu pengembalian dananya. Terima kasih.",
 				Evidence: shot(1)})
 			add(picks.nothingDelivered, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
 				Requester: tickets.Requester{DiscordID: "412345678901234567", Name: "danny.k"}, Reason: tickets.ReasonTechnicalError,
