@@ -166,6 +166,13 @@ func (s *Service) act(tx Tx, t *Ticket, a ActionRequest) error {
 			template = TemplateRevocationDone
 		}
 	case ActionReopen:
+		if !from.Open() {
+			if other, err := s.otherOpen(tx, t); err != nil {
+				return err
+			} else if other != "" {
+				return conflictf("%s: order %s already has an open ticket, %s; work there", t.Ref, t.Order, other)
+			}
+		}
 		t.SetFlag(FlagReopened)
 		t.InfoRequested = false
 	case ActionClose:
@@ -193,6 +200,28 @@ func (s *Service) act(tx Tx, t *Ticket, a ActionRequest) error {
 	data := s.messageData(t)
 	data.Text = a.Text
 	return s.notify(tx, t, template, "", data)
+}
+
+// otherOpen names another open ticket for t's order (refunds) or account
+// (revocations), if there is one: reopening t would make two.
+func (s *Service) otherOpen(tx Tx, t *Ticket) (string, error) {
+	var id int64
+	var err error
+	switch {
+	case t.Kind == KindRefund && t.Order != "":
+		id, err = tx.OpenTicket(KindRefund, t.Order, "")
+	case t.Kind == KindRevocation && t.Account != "":
+		id, err = tx.OpenTicket(KindRevocation, "", AccountKey(t.Account))
+	default:
+		return "", nil
+	}
+	if errors.Is(err, ErrNotFound) || (err == nil && id == t.ID) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return FormatRef(id), nil
 }
 
 func orNone(s string) string {

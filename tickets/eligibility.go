@@ -219,18 +219,20 @@ func (p *Policy) evaluateRefund(ev *evaluation, in EvalInput) Eligibility {
 				"The record says the promotion is "+promoStatusText(pr.Status, LangEnglish)+", not stopped by the platform; an agent will review.",
 				"Catatan kami menunjukkan promosi "+promoStatusText(pr.Status, LangIndonesian)+", bukan dihentikan oleh platform; agen kami akan meninjaunya.")
 		}
-		unspent := pr.Amount - pr.Spend
-		amount := min(unspent, pr.Remaining())
+		unspent := max(pr.Amount-pr.Spend, 0)
+		amount := unspent - pr.Refunded
 		if amount <= 0 {
 			return ev.decide(VerdictIneligible, 0, cur, RuleStoppedByPlatform,
-				"The platform stopped the promotion after the whole amount was spent (or refunded); nothing is left to refund.",
-				"Platform menghentikan promosi setelah seluruh dana terpakai (atau sudah dikembalikan); tidak ada sisa yang dapat dikembalikan.")
+				fmt.Sprintf("The platform stopped the promotion: %s paid − %s spent leaves %s, which the %s already refunded covers; nothing is left to refund.",
+					FormatMoney(pr.Amount, cur, LangEnglish), FormatMoney(pr.Spend, cur, LangEnglish), FormatMoney(unspent, cur, LangEnglish), FormatMoney(pr.Refunded, cur, LangEnglish)),
+				fmt.Sprintf("Platform menghentikan promosi: %s dibayar − %s terpakai menyisakan %s, yang sudah tercakup oleh %s yang telah dikembalikan; tidak ada sisa yang dapat dikembalikan.",
+					FormatMoney(pr.Amount, cur, LangIndonesian), FormatMoney(pr.Spend, cur, LangIndonesian), FormatMoney(unspent, cur, LangIndonesian), FormatMoney(pr.Refunded, cur, LangIndonesian)))
 		}
 		en := fmt.Sprintf("The platform stopped the promotion: the unspent part is refunded, %s paid − %s spent = %s",
 			FormatMoney(pr.Amount, cur, LangEnglish), FormatMoney(pr.Spend, cur, LangEnglish), FormatMoney(unspent, cur, LangEnglish))
 		id := fmt.Sprintf("Platform menghentikan promosi: bagian yang belum terpakai dikembalikan, %s dibayar − %s terpakai = %s",
 			FormatMoney(pr.Amount, cur, LangIndonesian), FormatMoney(pr.Spend, cur, LangIndonesian), FormatMoney(unspent, cur, LangIndonesian))
-		en, id = lessRefunded(en, id, pr, amount, amount < unspent)
+		en, id = lessRefunded(en, id, pr, amount, pr.Refunded > 0)
 		return ev.decide(VerdictEligible, amount, cur, RuleStoppedByPlatform, en, id)
 	case ReasonDuplicateCharge:
 		if p.DuplicateCharge.RequireEvidence && in.EvidenceCount == 0 {
@@ -290,7 +292,7 @@ func (p *Policy) underDelivery(ev *evaluation, in EvalInput, pr *Promotion) Elig
 	share := new(big.Int).Mul(big.NewInt(pr.Amount), big.NewInt(short))
 	share.Quo(share, big.NewInt(promised)) // floor: both are non-negative
 	shortfall := share.Int64()
-	amount := min(shortfall, pr.Remaining())
+	amount := shortfall - pr.Refunded // what was refunded already counts against the shortfall
 	missing := percent(short, promised)
 	en := fmt.Sprintf("Delivered %s of the %s promised (%s), below the %d%% minimum: the missing %s of %s is refunded, %s",
 		FormatCount(delivered, LangEnglish), FormatCount(promised, LangEnglish), pct, t, missing,
@@ -303,7 +305,7 @@ func (p *Policy) underDelivery(ev *evaluation, in EvalInput, pr *Promotion) Elig
 			en+", which the "+FormatMoney(pr.Refunded, cur, LangEnglish)+" already refunded covers.",
 			id+", yang sudah tercakup oleh "+FormatMoney(pr.Refunded, cur, LangIndonesian)+" yang telah dikembalikan.")
 	}
-	en, id = lessRefunded(en, id, pr, amount, amount < shortfall)
+	en, id = lessRefunded(en, id, pr, amount, pr.Refunded > 0)
 	return ev.decide(VerdictEligible, amount, cur, RuleUnderDelivery, en, id)
 }
 

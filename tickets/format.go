@@ -26,11 +26,12 @@ func CurrencyExponent(currency string) int {
 func FormatMoney(amount int64, currency, lang string) string {
 	currency = strings.ToUpper(currency)
 	neg := amount < 0
+	abs := uint64(amount)
 	if neg {
-		amount = -amount
+		abs = -abs // two's complement: right for math.MinInt64 too
 	}
 	exp := CurrencyExponent(currency)
-	var div int64 = 1
+	var div uint64 = 1
 	for i := 0; i < exp; i++ {
 		div *= 10
 	}
@@ -38,21 +39,22 @@ func FormatMoney(amount int64, currency, lang string) string {
 	if lang == LangIndonesian {
 		thousands, decimal = ".", ","
 	}
-	s := groupDigits(amount/div, thousands)
+	s := groupDigits(abs/div, thousands)
 	if exp > 0 {
-		frac := strconv.FormatInt(amount%div, 10)
+		frac := strconv.FormatUint(abs%div, 10)
 		s += decimal + strings.Repeat("0", exp-len(frac)) + frac
 	}
+	sign := ""
 	if neg {
-		s = "-" + s
+		sign = "-"
 	}
-	if currency == "IDR" && lang == LangIndonesian {
-		return "Rp" + s
+	switch {
+	case currency == "IDR" && lang == LangIndonesian:
+		return sign + "Rp" + s
+	case currency == "":
+		return sign + s
 	}
-	if currency == "" {
-		return s
-	}
-	return currency + " " + s
+	return currency + " " + sign + s
 }
 
 // FormatCount writes a whole number with the language's thousands separator.
@@ -62,13 +64,13 @@ func FormatCount(n int64, lang string) string {
 		sep = "."
 	}
 	if n < 0 {
-		return "-" + groupDigits(-n, sep)
+		return "-" + groupDigits(-uint64(n), sep)
 	}
-	return groupDigits(n, sep)
+	return groupDigits(uint64(n), sep)
 }
 
-func groupDigits(n int64, sep string) string {
-	s := strconv.FormatInt(n, 10)
+func groupDigits(n uint64, sep string) string {
+	s := strconv.FormatUint(n, 10)
 	if len(s) <= 3 {
 		return s
 	}

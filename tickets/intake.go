@@ -456,6 +456,10 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 				if err != nil {
 					return err
 				}
+				if !ownedBy(t, u.Requester) {
+					// A key is no way into someone else's ticket.
+					return notFoundf("ticket %s", FormatRef(id))
+				}
 				res = &SubmitResult{Ticket: t, Outcome: OutcomeDuplicate}
 				return nil
 			} else if !errors.Is(err, ErrNotFound) {
@@ -481,7 +485,17 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 		if len(t.Evidence)+countNew(t, blobs) > s.limits.MaxEvidenceFiles {
 			return Invalid("evidence", "%s already has %d files; at most %d are kept per ticket", t.Ref, len(t.Evidence), s.limits.MaxEvidenceFiles)
 		}
-		if !t.Status.Open() {
+		if !t.Status.Open() || t.Status == StatusDenied {
+			// Resolved, closed (within the reopen window) or denied: the
+			// requester writing again (with more evidence, say) puts the
+			// ticket back in front of the agents.
+			if !t.Status.Open() {
+				if other, err := s.otherOpen(tx, t); err != nil {
+					return err
+				} else if other != "" {
+					return conflictf("%s has a newer open ticket, %s; write there", t.Ref, other)
+				}
+			}
 			from := t.Status
 			setStatus(t, StatusInReview, now)
 			t.SetFlag(FlagReopened)

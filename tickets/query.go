@@ -137,6 +137,9 @@ func ParseQuery(q string, now time.Time, agent string) (*Query, error) {
 				out.Sort = s
 				continue
 			}
+			if field == FieldOverdue {
+				return nil, queryErr(tk.pos, tk.raw, "overdue is a word on its own, without a value (overdue, or -overdue)")
+			}
 			if tk.value == "" {
 				if !slices.Contains(QueryFields, field) {
 					return nil, queryErr(tk.pos, tk.raw, "unknown field %q%s", tk.field, suggest(field))
@@ -422,7 +425,7 @@ func tokenize(q string) ([]token, error) {
 					end++
 				}
 				if !closed {
-					return nil, queryErr(i, q[start:], "the quote is not closed")
+					return nil, queryErr(start, q[start:], "the quote is not closed")
 				}
 				val.WriteString(quoted.String())
 				i = end + 1

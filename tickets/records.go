@@ -117,6 +117,7 @@ func (s *RowSource[T]) Next() bool {
 		if err != nil {
 			var le *lineErr
 			if errors.As(err, &le) {
+				s.read++ // a row, though not a readable one
 				s.reject(le.line, le.msg)
 				continue
 			}
@@ -250,6 +251,12 @@ type csvReader struct {
 }
 
 func newCSVReader(r io.Reader, file string, columns, required []string) (*csvReader, error) {
+	if br, ok := r.(*bufio.Reader); ok {
+		// A byte-order mark (spreadsheets write one) is not part of the header.
+		if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+			_, _ = br.Discard(3)
+		}
+	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -286,14 +293,14 @@ func (c *csvReader) next() (func(string) string, int, error) {
 		if err == io.EOF {
 			return nil, 0, io.EOF
 		}
-		line, _ := c.r.FieldPos(0)
 		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, 0, &lineErr{line: pe.Line, msg: "cannot read the row: " + pe.Err.Error()}
+		if errors.As(err, &pe) && pe.Err != csv.ErrFieldCount {
+			return nil, 0, &lineErr{line: pe.StartLine, msg: "cannot read the row: " + pe.Err.Error()}
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, csv.ErrFieldCount) {
 			return nil, 0, err
 		}
+		line, _ := c.r.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}

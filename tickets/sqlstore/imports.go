@@ -2,9 +2,15 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -106,7 +112,20 @@ func (b *pgBulk) load(table string, cols []string, next func() ([]any, bool)) er
 // inBulk runs fn in one transaction suited to bulk loading.
 func (d *DB) inBulk(ctx context.Context, fn func(b bulk) error) error {
 	if d.dialect == SQLite {
-		tx, err := d.db.BeginTxx(ctx, nil)
+		conn, err := d.db.Connx(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		// A big import touches every page of the records and their
+		// indexes: a larger page cache for it keeps SQLite from writing
+		// pages out and reading them back. The connection gets its usual
+		// size back before it returns to the pool.
+		if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -65536`) //nolint:errcheck // best effort
+		tx, err := conn.BeginTxx(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -270,20 +289,296 @@ func countChanged(b bulk, sum *tickets.ImportSummary, staged int64) error {
 	return nil
 }
 
-// ImportPromotions loads a promotion export in one transaction (see tickets.Store).
+// ImportPromotions loads a promotion export in one transaction (see
+// tickets.Store). SQLite takes the rows one by one against the unique order
+// index while another goroutine parses; PostgreSQL takes them by COPY into a
+// staging table and merges them in a few set-based statements.
 func (d *DB) ImportPromotions(ctx context.Context, src *tickets.RowSource[tickets.PromotionRow]) (*tickets.ImportSummary, error) {
+	importID := newImportID()
+	var sum *tickets.ImportSummary
+	var err error
+	if d.dialect == SQLite {
+		sum, err = d.importPromotionsRowwise(ctx, src, importID)
+	} else {
+		sum, err = d.importPromotionsStaged(ctx, src, importID)
+	}
+	if err != nil {
+		return nil, mapImportError(err)
+	}
+	return sum, nil
+}
+
+// newImportID tags the records one import inserted or changed, so the
+// tickets that depend on them can be found afterwards.
+func newImportID() int64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:]) >> 1)
+}
+
+// markStalePromotions marks for re-evaluation the undecided refund tickets
+// whose order this import inserted or changed, and duplicate-charge tickets
+// whose twin it did.
+func markStalePromotions(b bulk, importID int64) error {
+	_, err := b.exec(`UPDATE tickets SET stale = TRUE
+		WHERE kind = 'refund' AND status IN ('new', 'needs_info', 'in_review') AND NOT stale AND (
+			EXISTS (SELECT 1 FROM promotions p WHERE p.order_number = tickets.order_number AND p.import_id = ?)
+			OR (reason = 'duplicate_charge' AND EXISTS (
+				SELECT 1 FROM promotions p JOIN promotions q
+					ON q.account_key = p.account_key AND q.video_id = p.video_id AND q.amount = p.amount
+				WHERE p.order_number = tickets.order_number AND p.video_id <> '' AND q.import_id = ?)))`, importID, importID)
+	if err != nil {
+		return fmt.Errorf("mark tickets for re-evaluation: %w", err)
+	}
+	return nil
+}
+
+// seenOrders remembers the line each order number of a file was first on,
+// compactly: order numbers of up to 19 digits as integers.
+type seenOrders struct {
+	num map[uint64]int32
+	str map[string]int32
+}
+
+func (s *seenOrders) firstLine(order string, line int) (int, bool) {
+	if len(order) <= 19 {
+		if n, err := strconv.ParseUint(order, 10, 64); err == nil {
+			if first, ok := s.num[n]; ok {
+				return int(first), true
+			}
+			s.num[n] = int32(line)
+			return 0, false
+		}
+	}
+	if first, ok := s.str[order]; ok {
+		return int(first), true
+	}
+	s.str[order] = int32(line)
+	return 0, false
+}
+
+// prefetch reads rows in a goroutine of its own, in batches, so parsing
+// overlaps with writing. wait must be called before src is used again.
+func prefetch[T any](src *tickets.RowSource[T]) (batches <-chan []T, stop func(), wait func()) {
+	c := make(chan []T, 4)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		defer close(c)
+		batch := make([]T, 0, 512)
+		for src.Next() {
+			batch = append(batch, src.Row())
+			if len(batch) == cap(batch) {
+				select {
+				case c <- batch:
+				case <-done:
+					return
+				}
+				batch = make([]T, 0, 512)
+			}
+		}
+		if len(batch) > 0 {
+			select {
+			case c <- batch:
+			case <-done:
+			}
+		}
+	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { close(done) }) }
+	wait = func() {
+		stop()
+		for range c {
+		}
+		<-finished
+	}
+	return c, stop, wait
+}
+
+func (d *DB) importPromotionsRowwise(ctx context.Context, src *tickets.RowSource[tickets.PromotionRow], importID int64) (*tickets.ImportSummary, error) {
+	sum := &tickets.ImportSummary{}
+	now := d.clock.Now()
+	err := d.inBulk(ctx, func(b bulk) error {
+		tx := b.(*sqliteBulk).tx
+		prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
+		sel, err := prep(`SELECT row_hash FROM promotions WHERE order_number = ?`)
+		if err != nil {
+			return err
+		}
+		defer sel.Close()
+		ins, err := prep(`INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
+			payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
+			refunded, row_hash, import_id, imported_at, updated_at) VALUES (` + marks(22) + `)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		upd, err := prep(`UPDATE promotions SET account = ?, account_key = ?, video_id = ?, objective = ?, amount = ?,
+			currency = ?, payment_method = ?, created_at = ?, start_at = ?, end_at = ?, closed_at = ?, status = ?,
+			promised_reach = ?, delivered_reach = ?, spend = ?, incident = ?, refunded = ?, row_hash = ?, import_id = ?,
+			updated_at = ? WHERE order_number = ?`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
+
+		// Into an empty table every row is new: rows go in many to a
+		// statement, with no lookup first.
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM promotions)`).Scan(&exists); err != nil {
+			return err
+		}
+		const perInsert = 64
+		var many *sql.Stmt
+		var pending []any
+		pendingRows := 0
+		if !exists {
+			if many, err = prep(`INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
+				payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
+				refunded, row_hash, import_id, imported_at, updated_at) VALUES ` +
+				strings.TrimSuffix(strings.Repeat("("+marks(22)+"), ", perInsert), ", ")); err != nil {
+				return err
+			}
+			defer many.Close()
+		}
+		flush := func() error {
+			for len(pending) > 0 {
+				if pendingRows == perInsert {
+					if _, err := many.ExecContext(ctx, pending...); err != nil {
+						return err
+					}
+				} else {
+					for i := 0; i < pendingRows; i++ {
+						if _, err := ins.ExecContext(ctx, pending[i*22:(i+1)*22]...); err != nil {
+							return err
+						}
+					}
+				}
+				pending, pendingRows = pending[:0], 0
+			}
+			return nil
+		}
+
+		seen := &seenOrders{num: map[uint64]int32{}, str: map[string]int32{}}
+		var dups []tickets.LineError
+		dupTotal := 0
+		batches, stop, wait := prefetch(src)
+		defer wait()
+		for batch := range batches {
+			for i := range batch {
+				r := &batch[i]
+				p := &r.Promotion
+				first, dup := seen.firstLine(p.OrderNumber, r.Line)
+				if !exists && !dup {
+					pending = append(pending, p.OrderNumber, p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective,
+						p.Amount, p.Currency, p.PaymentMethod, p.CreatedAt.UTC(), optTime(p.StartAt), optTime(p.EndAt),
+						optTime(p.ClosedAt), string(p.Status), p.PromisedReach, p.DeliveredReach, p.Spend, p.Incident,
+						p.Refunded, r.Hash, importID, now, now)
+					pendingRows++
+					sum.Inserted++
+					if pendingRows == perInsert {
+						if err := flush(); err != nil {
+							stop()
+							return fmt.Errorf("%s: %w", src.File(), err)
+						}
+					}
+					continue
+				}
+				if err := flush(); err != nil {
+					stop()
+					return fmt.Errorf("%s: %w", src.File(), err)
+				}
+				var have string
+				err := sel.QueryRowContext(ctx, p.OrderNumber).Scan(&have)
+				found := err == nil
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					stop()
+					return err
+				}
+				if dup {
+					// The record now holds the first row's values.
+					if have != r.Hash {
+						dupTotal++
+						if len(dups) < tickets.MaxListedErrors {
+							dups = append(dups, tickets.LineError{File: src.File(), Line: r.Line,
+								Msg: fmt.Sprintf("order_number repeats line %d with different values", first)})
+						}
+					}
+					continue
+				}
+				vals := []any{p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective, p.Amount, p.Currency,
+					p.PaymentMethod, p.CreatedAt.UTC(), optTime(p.StartAt), optTime(p.EndAt), optTime(p.ClosedAt),
+					string(p.Status), p.PromisedReach, p.DeliveredReach, p.Spend, p.Incident, p.Refunded, r.Hash, importID}
+				switch {
+				case !found:
+					args := append(append([]any{p.OrderNumber}, vals...), now, now)
+					if _, err := ins.ExecContext(ctx, args...); err != nil {
+						stop()
+						return fmt.Errorf("%s:%d: %w", src.File(), r.Line, err)
+					}
+					sum.Inserted++
+				case have != r.Hash:
+					args := append(vals, now, p.OrderNumber)
+					if _, err := upd.ExecContext(ctx, args...); err != nil {
+						stop()
+						return fmt.Errorf("%s:%d: %w", src.File(), r.Line, err)
+					}
+					sum.Updated++
+				default:
+					sum.Unchanged++
+				}
+			}
+		}
+		wait()
+		if err := flush(); err != nil {
+			return fmt.Errorf("%s: %w", src.File(), err)
+		}
+		if err := mergeLineErrors(src.Err(), dups, dupTotal, src.SkipInvalid()); err != nil {
+			return err
+		}
+		sum.Skipped += dupTotal
+		sum.SkippedRow = append(sum.SkippedRow, dups...)
+		return markStalePromotions(b, importID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// mergeLineErrors refuses an import for the source's bad rows and the
+// repeated orders together, listing them in file order.
+func mergeLineErrors(srcErr error, dups []tickets.LineError, dupTotal int, skip bool) error {
+	var ie *tickets.ImportErrors
+	if srcErr != nil && !errors.As(srcErr, &ie) {
+		return srcErr
+	}
+	if dupTotal == 0 || skip {
+		return srcErr
+	}
+	if ie == nil {
+		ie = &tickets.ImportErrors{}
+	}
+	all := append(append([]tickets.LineError(nil), ie.Errors...), dups...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Line < all[j].Line })
+	if len(all) > tickets.MaxListedErrors {
+		all = all[:tickets.MaxListedErrors]
+	}
+	return &tickets.ImportErrors{Errors: all, Total: ie.Total + dupTotal}
+}
+
+func (d *DB) importPromotionsStaged(ctx context.Context, src *tickets.RowSource[tickets.PromotionRow], importID int64) (*tickets.ImportSummary, error) {
 	sum := &tickets.ImportSummary{}
 	now := d.clock.Now()
 	err := d.inBulk(ctx, func(b bulk) error {
 		if err := d.createStaging(b, "promotions", "changed"); err != nil {
 			return err
 		}
-		var staged int64
 		err := b.load("import_promotions", promotionStagingCols, func() ([]any, bool) {
 			if !src.Next() {
 				return nil, false
 			}
-			staged++
 			r := src.Row()
 			p := &r.Promotion
 			return []any{r.Line, p.OrderNumber, p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective, p.Amount,
@@ -299,7 +594,7 @@ func (d *DB) ImportPromotions(ctx context.Context, src *tickets.RowSource[ticket
 		if _, err := b.exec(`CREATE INDEX import_promotions_order ON import_promotions (order_number)`); err != nil {
 			return err
 		}
-		if err := d.duplicates(b, "import_promotions", "order_number", src.File(), skipOn(src), sum); err != nil {
+		if err := d.duplicates(b, "import_promotions", "order_number", src.File(), src.SkipInvalid(), sum); err != nil {
 			return err
 		}
 		if _, err := b.exec(`INSERT INTO import_changed (line, is_new)
@@ -307,6 +602,7 @@ func (d *DB) ImportPromotions(ctx context.Context, src *tickets.RowSource[ticket
 			WHERE p.order_number IS NULL OR p.row_hash <> i.row_hash`); err != nil {
 			return fmt.Errorf("compare with the records: %w", err)
 		}
+		var staged int64
 		if err := countStaged(b, "import_promotions", &staged); err != nil {
 			return err
 		}
@@ -315,10 +611,10 @@ func (d *DB) ImportPromotions(ctx context.Context, src *tickets.RowSource[ticket
 		}
 		if _, err := b.exec(`INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
 			payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
-			refunded, row_hash, imported_at, updated_at)
+			refunded, row_hash, import_id, imported_at, updated_at)
 			SELECT i.order_number, i.account, i.account_key, i.video_id, i.objective, i.amount, i.currency, i.payment_method,
 			i.created_at, i.start_at, i.end_at, i.closed_at, i.status, i.promised_reach, i.delivered_reach, i.spend, i.incident,
-			i.refunded, i.row_hash, ?, ?
+			i.refunded, i.row_hash, ?, ?, ?
 			FROM import_changed c JOIN import_promotions i ON i.line = c.line WHERE TRUE
 			ON CONFLICT (order_number) DO UPDATE SET account = excluded.account, account_key = excluded.account_key,
 			video_id = excluded.video_id, objective = excluded.objective, amount = excluded.amount, currency = excluded.currency,
@@ -326,24 +622,16 @@ func (d *DB) ImportPromotions(ctx context.Context, src *tickets.RowSource[ticket
 			end_at = excluded.end_at, closed_at = excluded.closed_at, status = excluded.status,
 			promised_reach = excluded.promised_reach, delivered_reach = excluded.delivered_reach, spend = excluded.spend,
 			incident = excluded.incident, refunded = excluded.refunded, row_hash = excluded.row_hash,
-			updated_at = excluded.updated_at`, now, now); err != nil {
+			import_id = excluded.import_id, updated_at = excluded.updated_at`, importID, now, now); err != nil {
 			return fmt.Errorf("write the records: %w", err)
 		}
-		// The undecided tickets of changed orders, and duplicate-charge
-		// tickets whose twin changed, get their verdicts computed again.
-		if _, err := b.exec(`UPDATE tickets SET stale = TRUE
-			WHERE kind = 'refund' AND status IN ('new', 'needs_info', 'in_review') AND NOT stale AND (
-				order_number IN (SELECT i.order_number FROM import_changed c JOIN import_promotions i ON i.line = c.line)
-				OR (reason = 'duplicate_charge' AND order_number IN (
-					SELECT p.order_number FROM import_changed c JOIN import_promotions i ON i.line = c.line
-					JOIN promotions p ON p.account_key = i.account_key AND p.video_id = i.video_id AND p.amount = i.amount
-					WHERE i.video_id <> '')))`); err != nil {
-			return fmt.Errorf("mark tickets for re-evaluation: %w", err)
+		if err := markStalePromotions(b, importID); err != nil {
+			return err
 		}
 		return d.dropStaging(b, "promotions", "changed")
 	})
 	if err != nil {
-		return nil, mapImportError(err)
+		return nil, err
 	}
 	return sum, nil
 }

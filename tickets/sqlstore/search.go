@@ -117,8 +117,9 @@ func lexeme(v string) string {
 	}, v)
 }
 
-// compile turns a parsed query into a WHERE clause with its arguments.
-func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error) {
+// compile turns a parsed query into a WHERE clause with its arguments, and
+// (SQLite) the positive free-text terms as one FTS5 MATCH expression.
+func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, string, error) {
 	w := &where{}
 	var match []string // positive free-text terms, ANDed into one MATCH (SQLite)
 	for _, term := range q.Terms {
@@ -126,13 +127,13 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error
 		case tickets.FieldText:
 			v := term.Values[0]
 			if !strings.ContainsFunc(v, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-				return nil, tickets.Invalid("query", "at %d, %q: nothing to search for (no letters or digits)", term.Pos+1, term.Raw)
+				return nil, "", tickets.Invalid("query", "at %d, %q: nothing to search for (no letters or digits)", term.Pos+1, term.Raw)
 			}
 			if d.dialect == Postgres {
 				if strings.HasSuffix(v, "*") {
 					lx := lexeme(v)
 					if lx == "" {
-						return nil, tickets.Invalid("query", "at %d, %q: nothing to search for", term.Pos+1, term.Raw)
+						return nil, "", tickets.Invalid("query", "at %d, %q: nothing to search for", term.Pos+1, term.Raw)
 					}
 					w.add(not(term.Negate, "t.search @@ to_tsquery('simple', ?)"), lx+":*")
 				} else {
@@ -173,8 +174,10 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error
 			var args []any
 			for _, v := range term.Values {
 				if p, ok := strings.CutSuffix(v, "*"); ok {
-					// A digit prefix as a range: "7301" <= order < "7301:" (':' follows '9').
-					ors, args = append(ors, "(t.order_number >= ? AND t.order_number < ?)"), append(args, p, p+":")
+					// A digit prefix as a range: "7301" <= order < "7301:" (':' follows '9'),
+					// in a subquery so the planner reads it off the order index.
+					ors = append(ors, "t.id IN (SELECT p.id FROM tickets p WHERE p.order_number >= ? AND p.order_number < ?)")
+					args = append(args, p, p+":")
 				} else {
 					exact = append(exact, v)
 				}
@@ -194,13 +197,10 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error
 		default:
 			col, ok := fieldColumn[term.Field]
 			if !ok {
-				return nil, tickets.Invalid("query", "at %d, %q: unknown field %q", term.Pos+1, term.Raw, term.Field)
+				return nil, "", tickets.Invalid("query", "at %d, %q: unknown field %q", term.Pos+1, term.Raw, term.Field)
 			}
 			w.add(not(term.Negate, col+" IN ("+marks(len(term.Values))+")"), anys(term.Values)...)
 		}
-	}
-	if len(match) > 0 {
-		w.add("t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)", strings.Join(match, " AND "))
 	}
 	if r := opt.Requester; r != nil {
 		var ors []string
@@ -212,17 +212,18 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error
 			ors, args = append(ors, "t.requester_email_key = ?"), append(args, strings.ToLower(r.Email))
 		}
 		if len(ors) == 0 {
-			return nil, tickets.Invalid("requester", "no identity to look tickets up by")
+			return nil, "", tickets.Invalid("requester", "no identity to look tickets up by")
 		}
 		w.add("("+strings.Join(ors, " OR ")+")", args...)
 	}
-	return w, nil
+	return w, strings.Join(match, " AND "), nil
 }
 
 // Search returns one page of the tickets a query matches. The sort follows
 // an index (the ticket id for created, updated_at for updated), and pages
 // continue from a cursor rather than an offset, so a deep page costs what
-// the first does.
+// the first does. The page's ids are found first and only those rows are
+// read in full.
 func (d *DB) Search(ctx context.Context, q *tickets.Query, opt tickets.SearchOptions) (*tickets.SearchResult, error) {
 	limit := opt.Limit
 	if limit <= 0 {
@@ -234,7 +235,7 @@ func (d *DB) Search(ctx context.Context, q *tickets.Query, opt tickets.SearchOpt
 	if opt.Now.IsZero() {
 		opt.Now = d.clock.Now()
 	}
-	w, err := d.compile(q, opt)
+	w, match, err := d.compile(q, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -261,12 +262,31 @@ func (d *DB) Search(ctx context.Context, q *tickets.Query, opt tickets.SearchOpt
 	if sort.Field == "updated" {
 		order = "t.updated_at " + dir + ", t.id " + dir
 	}
-	query := `SELECT ` + prefixed("t.", ticketColumns) + ` FROM tickets t`
-	if len(w.conds) > 0 {
-		query += ` WHERE ` + strings.Join(w.conds, " AND ")
+	from := "tickets t"
+	var args []any
+	if match != "" {
+		if sort.Field == "created" {
+			// Walk the search index in ticket order and stop at a page: a
+			// common word costs no more than a rare one.
+			from = "ticket_search s CROSS JOIN tickets t ON t.id = s.rowid"
+			order = "s.rowid " + dir
+			w.conds = append([]string{"s.ticket_search MATCH ?"}, w.conds...)
+			w.args = append([]any{match}, w.args...)
+		} else {
+			w.add("t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)", match)
+		}
 	}
-	query += ` ORDER BY ` + order + ` LIMIT ?`
-	args := append(w.args, limit+1)
+	inner := `SELECT t.id FROM ` + from
+	if len(w.conds) > 0 {
+		inner += ` WHERE ` + strings.Join(w.conds, " AND ")
+	}
+	inner += ` ORDER BY ` + order + ` LIMIT ?`
+	args = append(w.args, limit+1)
+	outerOrder := "t.id " + dir
+	if sort.Field == "updated" {
+		outerOrder = "t.updated_at " + dir + ", t.id " + dir
+	}
+	query := `SELECT ` + prefixed("t.", ticketColumns) + ` FROM tickets t WHERE t.id IN (` + inner + `) ORDER BY ` + outerOrder
 
 	res := &tickets.SearchResult{Tickets: []tickets.Ticket{}}
 	err = d.View(ctx, func(txi tickets.Tx) error {

@@ -21,6 +21,8 @@ CREATE TABLE promotions (
 	incident        BOOLEAN NOT NULL DEFAULT FALSE,
 	refunded        BIGINT NOT NULL DEFAULT 0,
 	row_hash        TEXT NOT NULL,
+	-- the import that last inserted or changed the record
+	import_id       BIGINT NOT NULL DEFAULT 0,
 	imported_at     TIMESTAMPTZ NOT NULL,
 	updated_at      TIMESTAMPTZ NOT NULL
 );
@@ -91,6 +93,8 @@ CREATE INDEX tickets_requester_email ON tickets (requester_email_key, id) WHERE 
 CREATE INDEX tickets_requester_discord ON tickets (requester_discord_id, id) WHERE requester_discord_id <> '';
 CREATE INDEX tickets_updated ON tickets (updated_at, id);
 CREATE INDEX tickets_created ON tickets (created_at, id);
+CREATE INDEX tickets_status_updated ON tickets (status, updated_at, id);
+CREATE INDEX tickets_assignee_updated ON tickets (assignee, updated_at, id);
 CREATE INDEX tickets_waiting ON tickets (waiting_since) WHERE waiting_since IS NOT NULL;
 CREATE INDEX tickets_stale ON tickets (id) WHERE stale;
 CREATE INDEX tickets_search ON tickets USING GIN (search);

@@ -22,6 +22,8 @@ CREATE TABLE promotions (
 	incident        BOOLEAN NOT NULL DEFAULT FALSE,
 	refunded        INTEGER NOT NULL DEFAULT 0,
 	row_hash        TEXT NOT NULL,
+	-- the import that last inserted or changed the record
+	import_id       INTEGER NOT NULL DEFAULT 0,
 	imported_at     TIMESTAMP NOT NULL,
 	updated_at      TIMESTAMP NOT NULL
 );
@@ -95,6 +97,12 @@ CREATE INDEX tickets_requester_email ON tickets (requester_email_key) WHERE requ
 CREATE INDEX tickets_requester_discord ON tickets (requester_discord_id) WHERE requester_discord_id <> '';
 CREATE INDEX tickets_updated ON tickets (updated_at);
 CREATE INDEX tickets_created ON tickets (created_at);
+-- Sorted by updated within the two fields most queues filter on.
+CREATE INDEX tickets_status_updated ON tickets (status, updated_at);
+CREATE INDEX tickets_assignee_updated ON tickets (assignee, updated_at);
+-- Ticket order with the creation time beside it: "older:2d" walks this
+-- small index from the newest ticket instead of the table.
+CREATE INDEX tickets_id_created ON tickets (id, created_at);
 CREATE INDEX tickets_waiting ON tickets (waiting_since) WHERE waiting_since IS NOT NULL;
 CREATE INDEX tickets_stale ON tickets (stale) WHERE stale;
 
