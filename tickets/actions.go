@@ -321,6 +321,13 @@ func (s *Service) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticke
 			return conflictf("%s is closed; reopen it before changing it", t.Ref)
 		}
 		var changes []string
+		if f.Account != nil && acc != t.Account && acc != "" && t.Kind == KindRevocation && t.Status.Open() {
+			if other, err := tx.OpenTicket(KindRevocation, "", AccountKey(acc)); err == nil && other != t.ID {
+				return conflictf("account %s already has an open revocation, %s", acc, FormatRef(other))
+			} else if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
 		if f.Account != nil && acc != t.Account {
 			changes = append(changes, fmt.Sprintf("account %s → %s", orNone(t.Account), orNone(acc)))
 			t.Account = acc
@@ -351,7 +358,7 @@ func (s *Service) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticke
 		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "edit", Detail: strings.Join(changes, "; ")}); err != nil {
 			return err
 		}
-		if err := s.evaluate(tx, t, actor, "fields changed", false); err != nil {
+		if err := s.reevaluate(tx, t, actor, "fields changed", false); err != nil {
 			return err
 		}
 		if t.Status.WaitingOnAgents() {
@@ -396,7 +403,7 @@ func (s *Service) AddEvidence(ctx context.Context, ref, actor string, files []Fi
 		if err != nil || added == 0 {
 			return err
 		}
-		if err := s.evaluate(tx, t, actor, "evidence added", false); err != nil {
+		if err := s.reevaluate(tx, t, actor, "evidence added", false); err != nil {
 			return err
 		}
 		t.UpdatedAt = s.clock.Now()

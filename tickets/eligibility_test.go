@@ -165,7 +165,7 @@ func runEvalCases(t *testing.T, cases []evalCase, base func() EvalInput) {
 			}
 			msg := strings.Join(problems, "\n")
 			if c.bug != "" {
-				t.Skipf("BUG: %s\n%s", c.bug, msg)
+				t.Fatalf("%s\n%s", c.bug, msg)
 			}
 			t.Error(msg)
 		})

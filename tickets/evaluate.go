@@ -45,7 +45,7 @@ func (s *Service) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
 }
 
 // evaluate computes the verdict again and applies what follows from it: the
-// account_mismatch flag, the status of an undecided ticket, auto-approval.
+// account_mismatch flag and the status of an undecided ticket.
 // Everything it changes is audited; the caller saves t.
 //
 // requesterAnswered: the requester just added something (a field, evidence,
@@ -114,6 +114,15 @@ func (s *Service) evaluate(tx Tx, t *Ticket, actor, why string, requesterAnswere
 			return err
 		}
 	}
+	return nil
+}
+
+// reevaluate computes the verdict again and then approves at once when the
+// policy's auto_approve_below allows it.
+func (s *Service) reevaluate(tx Tx, t *Ticket, actor, why string, requesterAnswered bool) error {
+	if err := s.evaluate(tx, t, actor, why, requesterAnswered); err != nil {
+		return err
+	}
 	return s.autoApprove(tx, t)
 }
 
@@ -162,7 +171,7 @@ func (s *Service) ReevaluateStale(ctx context.Context) (int, error) {
 				if !t.Stale {
 					return nil // another process got there first
 				}
-				if err := s.evaluate(tx, t, ActorSystem, "the promotion record changed", false); err != nil {
+				if err := s.reevaluate(tx, t, ActorSystem, "the records changed", false); err != nil {
 					return err
 				}
 				t.UpdatedAt = s.clock.Now()

@@ -174,6 +174,11 @@ func (s *Service) Submit(ctx context.Context, req SubmitRequest) (*SubmitResult,
 	if err := s.normalize(&req); err != nil {
 		return nil, err
 	}
+	if req.Channel == ChannelAgent {
+		if err := s.CheckAgent(req.Actor); err != nil {
+			return nil, err
+		}
+	}
 	blobs, err := s.checkFiles(req.Evidence)
 	if err != nil {
 		return nil, err
@@ -273,10 +278,14 @@ func (s *Service) create(tx Tx, req *SubmitRequest, blobs []EvidenceBlob) (*Subm
 		Detail: "verdict " + string(t.Eligibility.Verdict)}); err != nil {
 		return nil, err
 	}
-	if err := tx.SaveTicket(t); err != nil {
+	if err := s.notify(tx, t, TemplateAcknowledgement, "ack:"+t.Ref, s.messageData(t)); err != nil {
 		return nil, err
 	}
-	if err := s.notify(tx, t, TemplateAcknowledgement, "ack:"+t.Ref, s.messageData(t)); err != nil {
+	// Auto-approval after the acknowledgement, so the messages go in order.
+	if err := s.autoApprove(tx, t); err != nil {
+		return nil, err
+	}
+	if err := tx.SaveTicket(t); err != nil {
 		return nil, err
 	}
 	return &SubmitResult{Ticket: t, Outcome: OutcomeCreated}, nil
@@ -304,16 +313,16 @@ func (s *Service) join(tx Tx, id int64, req *SubmitRequest, blobs []EvidenceBlob
 		t.Reason = req.Reason
 		filled = append(filled, "reason")
 	}
-	if t.Requester.Email == "" && req.Requester.Email != "" {
-		t.Requester.Email = req.Requester.Email
-	}
-	if t.Requester.DiscordID == "" && req.Requester.DiscordID != "" {
-		t.Requester.DiscordID = req.Requester.DiscordID
-	}
+	// The joiner's identity is not added to the ticket: knowing an order
+	// number is no way into someone else's ticket. Agents see who wrote.
+	sameRequester := ownedBy(t, req.Requester) || (req.Channel == ChannelAgent && req.Requester == (Requester{}))
 	for _, f := range req.Flags {
 		t.SetFlag(f)
 	}
 	detail := fmt.Sprintf("another %s request by %s joined this ticket", req.Kind, req.Channel)
+	if !sameRequester {
+		detail += fmt.Sprintf(" from a different requester (%s)", actor)
+	}
 	if len(filled) > 0 {
 		detail += "; filled " + strings.Join(filled, ", ")
 	}
@@ -332,24 +341,40 @@ func (s *Service) join(tx Tx, id int64, req *SubmitRequest, blobs []EvidenceBlob
 	if err != nil {
 		return nil, err
 	}
-	answered := len(filled) > 0 || added > 0 || req.Details != ""
-	if err := s.evaluate(tx, t, ActorSystem, "a new request joined", answered && req.Channel != ChannelAgent); err != nil {
+	answered := sameRequester && (len(filled) > 0 || added > 0 || req.Details != "") && req.Channel != ChannelAgent
+	if err := s.evaluate(tx, t, ActorSystem, "a new request joined", answered); err != nil {
+		return nil, err
+	}
+	if err := s.autoApprove(tx, t); err != nil {
 		return nil, err
 	}
 	t.UpdatedAt = now
 	if err := tx.SaveTicket(t); err != nil {
 		return nil, err
 	}
-	data := s.messageData(t)
-	data.Joined = true
+	// The acknowledgement goes to whoever sent this request, on the channel
+	// they used; someone other than the ticket's requester only learns the
+	// reference, not the ticket's verdict.
+	data := MessageData{Ref: t.Ref, Kind: t.Kind, Status: t.Status, Order: t.Order, Joined: true}
+	if sameRequester {
+		data = s.messageData(t)
+		data.Joined = true
+	}
 	key := ""
 	if req.IdempotencyKey != "" {
 		key = "ack:" + t.Ref + ":" + req.IdempotencyKey
 	}
-	if err := s.notify(tx, t, TemplateAcknowledgement, key, data); err != nil {
-		return nil, err
+	if ch, rcpt, ok := routeTo(req.Channel, req.Requester, false, false); ok {
+		if err := s.enqueue(tx, t, ch, rcpt, TemplateAcknowledgement, key, data); err != nil {
+			return nil, err
+		}
 	}
-	return &SubmitResult{Ticket: t, Outcome: OutcomeJoined}, nil
+	res := &SubmitResult{Ticket: t, Outcome: OutcomeJoined}
+	if !sameRequester {
+		res.Ticket = &Ticket{ID: t.ID, Ref: t.Ref, Kind: t.Kind, Status: t.Status, Channel: req.Channel, Order: t.Order,
+			Evidence: []Evidence{}, Flags: []string{}, Eligibility: Eligibility{Rules: []RuleStep{}}, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	}
+	return res, nil
 }
 
 func countNew(t *Ticket, blobs []EvidenceBlob) int {
@@ -418,6 +443,9 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 		return nil, err
 	}
 	var errs ValidationErrors
+	if _, err := ParseChannel(string(u.Channel)); err != nil {
+		errs = append(errs, err.(*ValidationError))
+	}
 	acc, err := NormalizeAccount(u.Account)
 	if err != nil {
 		errs = append(errs, err.(*ValidationError))
@@ -474,7 +502,7 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 			return notFoundf("ticket %s", FormatRef(id))
 		}
 		now := s.clock.Now()
-		if t.Status == StatusClosed && now.Sub(t.StatusChangedAt) > s.sla.ReopenWindow {
+		if !t.Status.Open() && now.Sub(t.StatusChangedAt) > s.sla.ReopenWindow {
 			// Too old to reopen: the answer starts a new ticket that points here.
 			followUp = &SubmitRequest{Kind: t.Kind, Channel: u.Channel, Requester: u.Requester, Account: firstNonEmpty(acc, t.Account),
 				Order: firstNonEmpty(order, t.Order), Reason: Reason(firstNonEmpty(string(reason), string(t.Reason))), Details: text,
@@ -516,7 +544,14 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 			t.Order = order
 			filled = append(filled, "order")
 		}
-		if reason != "" && reason != t.Reason {
+		if acc != "" && t.Kind == KindRevocation && t.Status.Open() {
+			if other, err := tx.OpenTicket(KindRevocation, "", AccountKey(acc)); err == nil && other != t.ID {
+				return conflictf("account %s already has an open revocation, %s", acc, FormatRef(other))
+			} else if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		if reason != "" && reason != t.Reason && t.Kind == KindRefund {
 			t.Reason = reason
 			filled = append(filled, "reason")
 		}
@@ -533,7 +568,7 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 		if _, err := s.addBlobs(tx, t, blobs, actor); err != nil {
 			return err
 		}
-		if err := s.evaluate(tx, t, ActorSystem, "the requester answered", true); err != nil {
+		if err := s.reevaluate(tx, t, ActorSystem, "the requester answered", true); err != nil {
 			return err
 		}
 		t.UpdatedAt = now

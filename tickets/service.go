@@ -154,7 +154,7 @@ func (s *Service) Search(ctx context.Context, query, agent string, limit int, af
 		return nil, err
 	}
 	if limit < 0 || limit > MaxPageSize {
-		return nil, Invalid("limit", "must be between 1 and %d, got %d", MaxPageSize, limit)
+		return nil, Invalid("limit", "must be between 1 and %d (0 for the default page of %d), got %d", MaxPageSize, DefaultPageSize, limit)
 	}
 	return s.store.Search(ctx, q, SearchOptions{Limit: limit, After: after, Now: s.clock.Now(), FirstResponse: s.sla.FirstResponse})
 }
@@ -232,15 +232,22 @@ func setStatus(t *Ticket, to Status, now time.Time) {
 }
 
 // route says where messages to the requester go: the channel they came
-// from, or their mail address.
+// from, or the other one when that one failed (Discord DMs closed, mail
+// bounced).
 func route(t *Ticket) (Channel, string, bool) {
+	return routeTo(t.Channel, t.Requester, t.HasFlag(FlagDMClosed), t.HasFlag(FlagUndeliverable))
+}
+
+func routeTo(ch Channel, r Requester, dmClosed, undeliverable bool) (Channel, string, bool) {
+	discord := r.DiscordID != "" && !dmClosed
+	email := r.Email != "" && !undeliverable
 	switch {
-	case t.Channel == ChannelDiscord && t.Requester.DiscordID != "":
-		return ChannelDiscord, t.Requester.DiscordID, true
-	case t.Requester.Email != "":
-		return ChannelEmail, t.Requester.Email, true
-	case t.Requester.DiscordID != "":
-		return ChannelDiscord, t.Requester.DiscordID, true
+	case ch == ChannelDiscord && discord:
+		return ChannelDiscord, r.DiscordID, true
+	case email:
+		return ChannelEmail, r.Email, true
+	case discord:
+		return ChannelDiscord, r.DiscordID, true
 	}
 	return "", "", false
 }
@@ -251,6 +258,11 @@ func (s *Service) notify(tx Tx, t *Ticket, template, key string, data MessageDat
 	if !ok {
 		return nil
 	}
+	return s.enqueue(tx, t, ch, rcpt, template, key, data)
+}
+
+// enqueue queues a message for one recipient on one channel.
+func (s *Service) enqueue(tx Tx, t *Ticket, ch Channel, rcpt, template, key string, data MessageData) error {
 	now := s.clock.Now()
 	item := &OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Recipient: rcpt, Template: template,
 		Language: t.Language, Data: data, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Key: key}

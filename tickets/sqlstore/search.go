@@ -107,6 +107,19 @@ func ftsPhrase(v string) string {
 	return q
 }
 
+// searchWords keeps only the words of a text: letters and digits, every
+// other character a space. PostgreSQL's parser would otherwise keep mail
+// addresses, host names and links whole, where SQLite's tokenizer splits
+// them; both index and query go through it.
+func searchWords(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return ' '
+	}, s)
+}
+
 // lexeme keeps the letters and digits of a prefix term for a tsquery.
 func lexeme(v string) string {
 	return strings.Map(func(r rune) rune {
@@ -137,7 +150,7 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, strin
 					}
 					w.add(not(term.Negate, "t.search @@ to_tsquery('simple', ?)"), lx+":*")
 				} else {
-					w.add(not(term.Negate, "t.search @@ phraseto_tsquery('simple', ?)"), v)
+					w.add(not(term.Negate, "t.search @@ phraseto_tsquery('simple', ?)"), searchWords(v))
 				}
 				continue
 			}

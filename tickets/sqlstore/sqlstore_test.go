@@ -1,0 +1,163 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore"
+	"refunddesk/tickets/sqlstore/storetest"
+)
+
+func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		dsn := storetest.DSN(t, dialect)
+		db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{NoMigrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if cur, latest, err := db.Version(ctx); err != nil || cur != 0 || latest < 1 {
+			t.Fatalf("fresh database: version %d of %d, %v", cur, latest, err)
+		}
+		applied, err := db.Migrate(ctx)
+		if err != nil || len(applied) == 0 || applied[0] != "0001_init.sql" {
+			t.Fatalf("migrate: %v %v", applied, err)
+		}
+		again, err := db.Migrate(ctx)
+		if err != nil || len(again) != 0 {
+			t.Fatalf("migrate again: %v %v", again, err)
+		}
+		cur, latest, err := db.Version(ctx)
+		if err != nil || cur != latest {
+			t.Fatalf("after: version %d of %d, %v", cur, latest, err)
+		}
+		// Opening again (as every start does) changes nothing.
+		db2, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db2.Close()
+	})
+}
+
+func TestConcurrentMigrationsOnPostgres(t *testing.T) {
+	if !strings.Contains(strings.Join(storetest.Dialects(), ","), sqlstore.Postgres) {
+		t.Skip("no PostgreSQL configured")
+	}
+	ctx := context.Background()
+	dsn := storetest.DSN(t, sqlstore.Postgres)
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+			if err == nil {
+				db.Close()
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("instance %d: %v", i, err)
+		}
+	}
+}
+
+// Query values never become SQL: quotes and SQL in every kind of term are
+// data, and the tables are intact afterwards.
+func TestSearchValuesAreParameters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, dialect, clock)
+		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		details := `it's "broken"; DROP TABLE tickets; --`
+		if _, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+			Requester: tickets.Requester{Email: "o'brien@example.com"}, Order: "7301", Details: details}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`"DROP TABLE tickets; --"`,
+			`"it's"`,
+			`assignee:x'--`,
+			`"' OR 1=1 --"`,
+			`-"a' OR 'a'='a"`,
+			`brien*`,
+		} {
+			if _, err := svc.Search(ctx, q, "ayu", 10, ""); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+		res, err := svc.Search(ctx, `"drop table tickets"`, "", 10, "")
+		if err != nil || len(res.Tickets) != 1 {
+			t.Fatalf("phrase with SQL in it: %v %v", res, err)
+		}
+		res, err = svc.Search(ctx, `"' OR 1=1 --"`, "", 10, "")
+		if err != nil || len(res.Tickets) != 0 {
+			t.Fatalf("an injection attempt matched: %d tickets, %v", len(res.Tickets), err)
+		}
+		if _, err := svc.Search(ctx, `account:"@a' OR '1'='1"`, "", 10, ""); !tickets.IsValidation(err) {
+			t.Fatalf("a quote in an account: %v", err)
+		}
+		if d, err := svc.Detail(ctx, "RD-1"); err != nil || d.Details != details {
+			t.Fatalf("the ticket afterwards: %v", err)
+		}
+	})
+}
+
+func TestSearchCursor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, dialect, clock)
+		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		for i := 0; i < 5; i++ {
+			if _, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+				Requester: tickets.Requester{Email: "a@example.com"}, Order: "73010" + string(rune('0'+i))}); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Minute)
+		}
+		page, err := svc.Search(ctx, "sort:updated", "", 2, "")
+		if err != nil || len(page.Tickets) != 2 || page.Next == "" {
+			t.Fatalf("first page: %v %v", page, err)
+		}
+		if _, err := svc.Search(ctx, "sort:-created", "", 2, page.Next); !tickets.IsValidation(err) {
+			t.Fatalf("a cursor of another sort: %v", err)
+		}
+		for _, bad := range []string{"!!!", "Y3wxMg", "dXw1"} {
+			if _, err := svc.Search(ctx, "sort:updated", "", 2, bad); !tickets.IsValidation(err) {
+				t.Errorf("cursor %q: %v", bad, err)
+			}
+		}
+	})
+}
+
+func TestNotFoundIsAnError(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		db := storetest.Open(t, dialect, nil)
+		err := db.View(context.Background(), func(tx tickets.Tx) error {
+			if _, err := tx.Ticket(42); !errors.Is(err, tickets.ErrNotFound) {
+				t.Errorf("ticket: %v", err)
+			}
+			if _, err := tx.Promotion("1"); !errors.Is(err, tickets.ErrNotFound) {
+				t.Errorf("promotion: %v", err)
+			}
+			if _, err := tx.TicketByKey("k"); !errors.Is(err, tickets.ErrNotFound) {
+				t.Errorf("key: %v", err)
+			}
+			if _, err := tx.EvidenceData("00"); !errors.Is(err, tickets.ErrNotFound) {
+				t.Errorf("evidence: %v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
