@@ -340,6 +340,8 @@ var benchQueries = []struct{ name, q string }{
 	{"ref", "ref:RD-500000"},
 	{"flag", "flag:account_mismatch"},
 	{"flag_rare", "flag:dm_closed"},
+	{"older_2d", "older:2d"},
+	{"older_7d", "older:7d"},
 	{"older", "older:30d"},
 	{"updated", "updated:>2026-11-14"},
 	{"created_range", "created:2026-06-01..2026-06-03"},

@@ -433,7 +433,18 @@ func (d *DB) importPromotionsRowwise(ctx context.Context, src *tickets.RowSource
 		var many *sql.Stmt
 		var pending []any
 		pendingRows := 0
+		var twinsIndex string
 		if !exists {
+			// Building the twins index once at the end, from sorted keys,
+			// is cheaper than inserting into it row by row. Its definition
+			// is read back from the schema, so the migrations stay its
+			// only source.
+			if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'promotions_twins'`).Scan(&twinsIndex); err != nil {
+				return fmt.Errorf("twins index: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `DROP INDEX promotions_twins`); err != nil {
+				return err
+			}
 			if many, err = prep(`INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
 				payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
 				refunded, row_hash, import_id, imported_at, updated_at) VALUES ` +
@@ -533,6 +544,11 @@ func (d *DB) importPromotionsRowwise(ctx context.Context, src *tickets.RowSource
 		wait()
 		if err := flush(); err != nil {
 			return fmt.Errorf("%s: %w", src.File(), err)
+		}
+		if twinsIndex != "" {
+			if _, err := tx.ExecContext(ctx, twinsIndex); err != nil {
+				return fmt.Errorf("twins index: %w", err)
+			}
 		}
 		if err := mergeLineErrors(src.Err(), dups, dupTotal, src.SkipInvalid()); err != nil {
 			return err

@@ -30,6 +30,11 @@ var fieldColumn = map[string]string{
 type where struct {
 	conds []string
 	args  []any
+	// match is the positive free text as one FTS5 expression (SQLite).
+	match string
+	// flag is a positive one-value flag term left out of conds, for the
+	// search to walk the flag index instead (SQLite).
+	flag string
 }
 
 func (w *where) add(cond string, args ...any) {
@@ -130,9 +135,8 @@ func lexeme(v string) string {
 	}, v)
 }
 
-// compile turns a parsed query into a WHERE clause with its arguments, and
-// (SQLite) the positive free-text terms as one FTS5 MATCH expression.
-func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, string, error) {
+// compile turns a parsed query into a WHERE clause with its arguments.
+func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error) {
 	w := &where{}
 	var match []string // positive free-text terms, ANDed into one MATCH (SQLite)
 	for _, term := range q.Terms {
@@ -140,13 +144,13 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, strin
 		case tickets.FieldText:
 			v := term.Values[0]
 			if !strings.ContainsFunc(v, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-				return nil, "", tickets.Invalid("query", "at %d, %q: nothing to search for (no letters or digits)", term.Pos+1, term.Raw)
+				return nil, tickets.Invalid("query", "at %d, %q: nothing to search for (no letters or digits)", term.Pos+1, term.Raw)
 			}
 			if d.dialect == Postgres {
 				if strings.HasSuffix(v, "*") {
 					lx := lexeme(v)
 					if lx == "" {
-						return nil, "", tickets.Invalid("query", "at %d, %q: nothing to search for", term.Pos+1, term.Raw)
+						return nil, tickets.Invalid("query", "at %d, %q: nothing to search for", term.Pos+1, term.Raw)
 					}
 					w.add(not(term.Negate, "t.search @@ to_tsquery('simple', ?)"), lx+":*")
 				} else {
@@ -179,8 +183,17 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, strin
 			}
 			w.add(not(term.Negate, strings.Join(parts, " AND ")), args...)
 		case tickets.FieldFlag:
-			w.add(not(term.Negate, "t.id IN (SELECT f.ticket_id FROM ticket_flags f WHERE f.flag IN ("+marks(len(term.Values))+"))"),
-				anys(term.Values)...)
+			switch {
+			case term.Negate:
+				// A probe of the flag index per ticket: cheap however many carry the flag.
+				w.add("NOT EXISTS (SELECT 1 FROM ticket_flags f WHERE f.ticket_id = t.id AND f.flag IN ("+marks(len(term.Values))+"))",
+					anys(term.Values)...)
+			case len(term.Values) == 1 && d.dialect == SQLite && w.flag == "":
+				w.flag = term.Values[0]
+			default:
+				w.add("t.id IN (SELECT f.ticket_id FROM ticket_flags f WHERE f.flag IN ("+marks(len(term.Values))+"))",
+					anys(term.Values)...)
+			}
 		case tickets.FieldOrder:
 			var exact []any
 			var ors []string
@@ -210,7 +223,7 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, strin
 		default:
 			col, ok := fieldColumn[term.Field]
 			if !ok {
-				return nil, "", tickets.Invalid("query", "at %d, %q: unknown field %q", term.Pos+1, term.Raw, term.Field)
+				return nil, tickets.Invalid("query", "at %d, %q: unknown field %q", term.Pos+1, term.Raw, term.Field)
 			}
 			w.add(not(term.Negate, col+" IN ("+marks(len(term.Values))+")"), anys(term.Values)...)
 		}
@@ -225,11 +238,12 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, strin
 			ors, args = append(ors, "t.requester_email_key = ?"), append(args, strings.ToLower(r.Email))
 		}
 		if len(ors) == 0 {
-			return nil, "", tickets.Invalid("requester", "no identity to look tickets up by")
+			return nil, tickets.Invalid("requester", "no identity to look tickets up by")
 		}
 		w.add("("+strings.Join(ors, " OR ")+")", args...)
 	}
-	return w, strings.Join(match, " AND "), nil
+	w.match = strings.Join(match, " AND ")
+	return w, nil
 }
 
 // Search returns one page of the tickets a query matches. The sort follows
@@ -248,7 +262,7 @@ func (d *DB) Search(ctx context.Context, q *tickets.Query, opt tickets.SearchOpt
 	if opt.Now.IsZero() {
 		opt.Now = d.clock.Now()
 	}
-	w, match, err := d.compile(q, opt)
+	w, err := d.compile(q, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -260,6 +274,27 @@ func (d *DB) Search(ctx context.Context, q *tickets.Query, opt tickets.SearchOpt
 	if sort.Desc {
 		dir, cmp = "DESC", "<"
 	}
+	// What the page is read off: the tickets in id order, or (SQLite, newest
+	// or oldest first) the search index or the flag index in ticket order,
+	// which stops after a page however common the word or the flag is.
+	from, idCol := "tickets t", "t.id"
+	var pre []string
+	var preArgs []any
+	switch {
+	case w.match != "" && sort.Field == "created":
+		from, idCol = "ticket_search s CROSS JOIN tickets t ON t.id = s.rowid", "s.rowid"
+		pre, preArgs = append(pre, "s.ticket_search MATCH ?"), append(preArgs, w.match)
+	case w.match != "":
+		pre, preArgs = append(pre, "t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)"), append(preArgs, w.match)
+	}
+	switch {
+	case w.flag != "" && sort.Field == "created" && w.match == "":
+		from, idCol = "ticket_flags fd CROSS JOIN tickets t ON t.id = fd.ticket_id", "fd.ticket_id"
+		pre, preArgs = append(pre, "fd.flag = ?"), append(preArgs, w.flag)
+	case w.flag != "":
+		pre, preArgs = append(pre, "t.id IN (SELECT f.ticket_id FROM ticket_flags f WHERE f.flag = ?)"), append(preArgs, w.flag)
+	}
+	w.conds, w.args = append(pre, w.conds...), append(preArgs, w.args...)
 	if opt.After != "" {
 		c, err := decodeCursor(opt.After, sort.Field)
 		if err != nil {
@@ -268,33 +303,19 @@ func (d *DB) Search(ctx context.Context, q *tickets.Query, opt tickets.SearchOpt
 		if sort.Field == "updated" {
 			w.add("(t.updated_at "+cmp+" ? OR (t.updated_at = ? AND t.id "+cmp+" ?))", c.updated.UTC(), c.updated.UTC(), c.id)
 		} else {
-			w.add("t.id "+cmp+" ?", c.id)
+			w.add(idCol+" "+cmp+" ?", c.id)
 		}
 	}
-	order := "t.id " + dir
+	order := idCol + " " + dir
 	if sort.Field == "updated" {
 		order = "t.updated_at " + dir + ", t.id " + dir
-	}
-	from := "tickets t"
-	var args []any
-	if match != "" {
-		if sort.Field == "created" {
-			// Walk the search index in ticket order and stop at a page: a
-			// common word costs no more than a rare one.
-			from = "ticket_search s CROSS JOIN tickets t ON t.id = s.rowid"
-			order = "s.rowid " + dir
-			w.conds = append([]string{"s.ticket_search MATCH ?"}, w.conds...)
-			w.args = append([]any{match}, w.args...)
-		} else {
-			w.add("t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)", match)
-		}
 	}
 	inner := `SELECT t.id FROM ` + from
 	if len(w.conds) > 0 {
 		inner += ` WHERE ` + strings.Join(w.conds, " AND ")
 	}
 	inner += ` ORDER BY ` + order + ` LIMIT ?`
-	args = append(w.args, limit+1)
+	args := append(w.args, limit+1)
 	outerOrder := "t.id " + dir
 	if sort.Field == "updated" {
 		outerOrder = "t.updated_at " + dir + ", t.id " + dir

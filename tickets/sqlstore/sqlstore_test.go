@@ -161,3 +161,50 @@ func TestNotFoundIsAnError(t *testing.T) {
 		}
 	})
 }
+
+// A first import builds the twins index after the rows (faster); the index
+// must be there afterwards, and a refused import leaves the schema as it was.
+func TestFreshImportKeepsTheSchema(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, sqlstore.SQLite, nil)
+	svc := tickets.NewService(db, tickets.Options{})
+	index := func() int {
+		var n int
+		if err := db.SQL().Get(&n, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'promotions_twins'`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const head = "order_number,account,amount,currency,created_at,status,video_id\n"
+	bad := head + "1,@a,5,IDR,2026-11-01T00:00:00Z,completed,v\n1,@a,6,IDR,2026-11-01T00:00:00Z,completed,v\n"
+	if _, err := svc.ImportPromotions(ctx, strings.NewReader(bad), tickets.ImportOptions{File: "p.csv"}); err == nil {
+		t.Fatal("a repeated order with other values was taken")
+	}
+	if index() != 1 {
+		t.Fatal("a refused first import lost the twins index")
+	}
+	good := head + "1,@a,5,IDR,2026-11-01T00:00:00Z,completed,v\n2,@a,5,IDR,2026-11-01T00:05:00Z,completed,v\n"
+	if _, err := svc.ImportPromotions(ctx, strings.NewReader(good), tickets.ImportOptions{File: "p.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if index() != 1 {
+		t.Fatal("no twins index after a first import")
+	}
+	var plan string
+	rows, err := db.SQL().Query(`EXPLAIN QUERY PLAN SELECT order_number FROM promotions WHERE account_key = 'a' AND video_id = 'v' AND amount = 5`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var a, b, c int
+		var d string
+		if err := rows.Scan(&a, &b, &c, &d); err != nil {
+			t.Fatal(err)
+		}
+		plan += d
+	}
+	rows.Close()
+	if !strings.Contains(plan, "promotions_twins") {
+		t.Fatalf("twin lookups do not use the index: %s", plan)
+	}
+}
