@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -183,10 +184,7 @@ idempotency keys.`,
 			if len(res.Tickets) > 0 {
 				first = res.Tickets[len(res.Tickets)-1].Ref
 			}
-			bin := "refunddesk"
-			if exe, err := os.Executable(); err == nil && strings.Contains(exe, "go-build") {
-				bin = "go run ./cmd/refunddesk"
-			}
+			bin := commandName()
 			fmt.Fprintf(out, `
 Try:
   %[1]s tickets show %[2]s
@@ -201,6 +199,23 @@ Try:
 	}
 	cmd.Flags().IntVar(&records, "records", 2000, "how many promotion records to generate")
 	return cmd
+}
+
+// commandName is how the user can run this binary again from here.
+func commandName() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "refunddesk"
+	}
+	if strings.Contains(exe, "go-build") {
+		return "go run ./cmd/refunddesk"
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, exe); err == nil && !strings.HasPrefix(rel, "..") {
+			return "./" + rel
+		}
+	}
+	return "refunddesk"
 }
 
 func firstOrder(p demoPicks) string {
