@@ -147,7 +147,7 @@ func (s *Service) autoApprove(tx Tx, t *Ticket) error {
 		ToStatus: StatusApproved, Detail: fmt.Sprintf("%s (auto_approve_below %s)", FormatMoney(amount, el.Currency, LangEnglish), FormatMoney(limit, el.Currency, LangEnglish))}); err != nil {
 		return err
 	}
-	return s.notify(tx, t, TemplateApproved, "", s.messageData(t))
+	return s.notifyAuto(tx, t, TemplateApproved, "", s.messageData(t))
 }
 
 // ReevaluateStale computes again the verdicts that imports marked stale and

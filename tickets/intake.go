@@ -278,7 +278,7 @@ func (s *Service) create(tx Tx, req *SubmitRequest, blobs []EvidenceBlob) (*Subm
 		Detail: "verdict " + string(t.Eligibility.Verdict)}); err != nil {
 		return nil, err
 	}
-	if err := s.notify(tx, t, TemplateAcknowledgement, "ack:"+t.Ref, s.messageData(t)); err != nil {
+	if err := s.notifyAuto(tx, t, TemplateAcknowledgement, "ack:"+t.Ref, s.messageData(t)); err != nil {
 		return nil, err
 	}
 	// Auto-approval after the acknowledgement, so the messages go in order.
@@ -365,7 +365,7 @@ func (s *Service) join(tx Tx, id int64, req *SubmitRequest, blobs []EvidenceBlob
 		key = "ack:" + t.Ref + ":" + req.IdempotencyKey
 	}
 	if ch, rcpt, ok := routeTo(req.Channel, req.Requester, false, false); ok {
-		if err := s.enqueue(tx, t, ch, rcpt, TemplateAcknowledgement, key, data); err != nil {
+		if err := s.enqueue(tx, t, ch, rcpt, TemplateAcknowledgement, key, data, true); err != nil {
 			return nil, err
 		}
 	}
@@ -430,6 +430,8 @@ type RequesterUpdate struct {
 	// IdempotencyKey: the same key again changes nothing.
 	IdempotencyKey string
 	ExternalID     string
+	// Flags the channel sets (unverified_sender).
+	Flags []string
 }
 
 // RequesterReply adds a requester's answer to their own ticket: the text
@@ -506,7 +508,8 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 			// Too old to reopen: the answer starts a new ticket that points here.
 			followUp = &SubmitRequest{Kind: t.Kind, Channel: u.Channel, Requester: u.Requester, Account: firstNonEmpty(acc, t.Account),
 				Order: firstNonEmpty(order, t.Order), Reason: Reason(firstNonEmpty(string(reason), string(t.Reason))), Details: text,
-				Language: t.Language, Evidence: u.Evidence, IdempotencyKey: u.IdempotencyKey, ExternalID: u.ExternalID, ParentRef: t.Ref}
+				Language: t.Language, Evidence: u.Evidence, IdempotencyKey: u.IdempotencyKey, ExternalID: u.ExternalID, ParentRef: t.Ref,
+				Flags: u.Flags}
 			return nil
 		}
 		actor := firstNonEmpty(u.Requester.Email, u.Requester.Name, "discord:"+u.Requester.DiscordID)
@@ -555,8 +558,17 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 			t.Reason = reason
 			filled = append(filled, "reason")
 		}
-		if text != "" {
-			if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: u.Channel, Author: actor, Body: text, ExternalID: u.ExternalID, CreatedAt: now}); err != nil {
+		for _, f := range u.Flags {
+			if isKnownFlag(f) && t.SetFlag(f) {
+				filled = append(filled, "flag "+f)
+			}
+		}
+		if text != "" || u.ExternalID != "" {
+			body := text
+			if body == "" {
+				body = "(no text)"
+			}
+			if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: u.Channel, Author: actor, Body: body, ExternalID: u.ExternalID, CreatedAt: now}); err != nil {
 				return err
 			}
 		}

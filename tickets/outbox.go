@@ -18,9 +18,10 @@ const (
 
 // Outbox statuses.
 const (
-	OutboxPending = "pending"
+	OutboxPending = "pending" // waiting for its time (first try or a retry)
+	OutboxSending = "sending" // leased to a sender
 	OutboxSent    = "sent"
-	OutboxFailed  = "failed"
+	OutboxFailed  = "failed" // gave up: a permanent error, or too many tries
 )
 
 // MessageData is what a template needs to write a message to a requester. It
@@ -62,9 +63,52 @@ type OutboxItem struct {
 	Status        string      `json:"status"`
 	Attempts      int         `json:"attempts"`
 	LastError     string      `json:"last_error,omitempty"`
-	CreatedAt     time.Time   `json:"created_at"`
-	NextAttemptAt time.Time   `json:"next_attempt_at"`
-	SentAt        *time.Time  `json:"sent_at,omitempty"`
+	// Automatic: sent by the desk itself, not by an agent.
+	Automatic bool `json:"automatic"`
+	// ExternalID is the id the channel gave the message once sent.
+	ExternalID    string     `json:"external_id,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	NextAttemptAt time.Time  `json:"next_attempt_at"`
+	SentAt        *time.Time `json:"sent_at,omitempty"`
 	// Key makes queuing idempotent: a second item with the same key is dropped.
 	Key string `json:"-"`
+}
+
+// OutboxResult is what became of one delivery attempt.
+type OutboxResult struct {
+	Sent       bool
+	ExternalID string // the Message-ID or message id the channel gave it
+	Err        string // why it failed
+	// Permanent: trying again cannot help (a 5xx, an unknown user).
+	Permanent bool
+	// RetryAt: when to try again after a temporary failure.
+	RetryAt time.Time
+}
+
+// OutboxFilter selects outbox items to list.
+type OutboxFilter struct {
+	Status  string // "" for any
+	Channel Channel
+	Limit   int
+}
+
+// Cursor is where an intake stopped in a source (an IMAP folder).
+type Cursor struct {
+	UIDValidity uint32
+	LastUID     uint32
+	UpdatedAt   time.Time
+}
+
+// InboundFailure is an inbound item that could not be taken in.
+type InboundFailure struct {
+	ID        int64     `json:"id"`
+	Channel   Channel   `json:"channel"`
+	Key       string    `json:"key"`
+	Source    string    `json:"source"`
+	Sender    string    `json:"sender"`
+	Subject   string    `json:"subject"`
+	Size      int64     `json:"size"`
+	Reason    string    `json:"reason"`
+	SetAside  string    `json:"set_aside"` // where it was put (a folder)
+	CreatedAt time.Time `json:"created_at"`
 }

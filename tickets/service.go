@@ -19,7 +19,9 @@ type Service struct {
 	limits Limits
 	sla    SLA
 	agents []string
-	log    *slog.Logger
+	// autoPerHour caps the automatic mails to one address in an hour.
+	autoPerHour int
+	log         *slog.Logger
 }
 
 // SLA holds the desk's time targets.
@@ -41,13 +43,21 @@ type Options struct {
 	SLA    SLA
 	// Agents, when not empty, are the only names that may act as agents.
 	Agents []string
-	Clock  Clock
-	Logger *slog.Logger
+	// AutoRepliesPerHour caps the automatic mails (acknowledgements,
+	// reminders) to one address in an hour, so two robots answering each
+	// other stop; 0 means 5.
+	AutoRepliesPerHour int
+	Clock              Clock
+	Logger             *slog.Logger
 }
 
 // NewService returns a service over store.
 func NewService(store Store, opt Options) *Service {
-	s := &Service{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA, agents: opt.Agents, log: opt.Logger}
+	s := &Service{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA, agents: opt.Agents,
+		autoPerHour: opt.AutoRepliesPerHour, log: opt.Logger}
+	if s.autoPerHour <= 0 {
+		s.autoPerHour = 5
+	}
 	if s.policy == nil {
 		s.policy = DefaultPolicy()
 	}
@@ -252,20 +262,43 @@ func routeTo(ch Channel, r Requester, dmClosed, undeliverable bool) (Channel, st
 	return "", "", false
 }
 
-// notify queues a message to the requester, when there is a way to reach them.
+// notify queues a message an agent's action sends to the requester, when
+// there is a way to reach them.
 func (s *Service) notify(tx Tx, t *Ticket, template, key string, data MessageData) error {
 	ch, rcpt, ok := route(t)
 	if !ok {
 		return nil
 	}
-	return s.enqueue(tx, t, ch, rcpt, template, key, data)
+	return s.enqueue(tx, t, ch, rcpt, template, key, data, false)
 }
 
-// enqueue queues a message for one recipient on one channel.
-func (s *Service) enqueue(tx Tx, t *Ticket, ch Channel, rcpt, template, key string, data MessageData) error {
+// notifyAuto queues a message the desk sends by itself (an acknowledgement,
+// an automatic approval, a reminder).
+func (s *Service) notifyAuto(tx Tx, t *Ticket, template, key string, data MessageData) error {
+	ch, rcpt, ok := route(t)
+	if !ok {
+		return nil
+	}
+	return s.enqueue(tx, t, ch, rcpt, template, key, data, true)
+}
+
+// enqueue queues a message for one recipient on one channel. Automatic mail
+// to an address that had its hourly share already is held back (and the
+// audit trail says so): two robots must not answer each other forever.
+func (s *Service) enqueue(tx Tx, t *Ticket, ch Channel, rcpt, template, key string, data MessageData, automatic bool) error {
 	now := s.clock.Now()
+	if automatic && ch == ChannelEmail {
+		n, err := tx.CountAutomatic(rcpt, now.Add(-time.Hour))
+		if err != nil {
+			return err
+		}
+		if n >= s.autoPerHour {
+			return tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "held_back",
+				Detail: fmt.Sprintf("%s to %s not sent: %d automatic mails to that address in the last hour (the limit is %d)", template, rcpt, n, s.autoPerHour)})
+		}
+	}
 	item := &OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Recipient: rcpt, Template: template,
-		Language: t.Language, Data: data, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Key: key}
+		Language: t.Language, Data: data, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Key: key, Automatic: automatic}
 	if err := tx.Enqueue(item); err != nil {
 		return fmt.Errorf("queue %s for %s: %w", template, t.Ref, err)
 	}
@@ -329,4 +362,15 @@ func (s *Service) evidenceRequired(r Reason) bool {
 		return s.policy.DuplicateCharge.RequireEvidence
 	}
 	return false
+}
+
+// Promotion returns an order's record.
+func (s *Service) Promotion(ctx context.Context, order string) (*Promotion, error) {
+	var p *Promotion
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		p, err = tx.Promotion(order)
+		return err
+	})
+	return p, err
 }

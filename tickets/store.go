@@ -26,6 +26,26 @@ type Store interface {
 	ImportAuthorizations(ctx context.Context, src *RowSource[AuthorizationRow]) (*ImportSummary, error)
 	// StaleTickets returns up to limit tickets whose verdict must be computed again.
 	StaleTickets(ctx context.Context, limit int) ([]int64, error)
+
+	// ClaimOutbox leases up to limit due items of a channel to one sender
+	// until leaseUntil: pending items whose time has come, and items whose
+	// sender's lease ran out (it stopped mid-way). An item waits while an
+	// earlier item of its ticket is unsent, so messages arrive in order.
+	ClaimOutbox(ctx context.Context, channel Channel, limit int, now, leaseUntil time.Time) ([]OutboxItem, error)
+	// FinishOutbox records what became of a claimed item.
+	FinishOutbox(ctx context.Context, id int64, r OutboxResult, now time.Time) error
+	// ListOutbox lists outbox items, newest first.
+	ListOutbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, error)
+
+	// Cursor returns where an intake stopped (ErrNotFound before its first run).
+	Cursor(ctx context.Context, name string) (Cursor, error)
+	// SetCursor records where an intake stopped.
+	SetCursor(ctx context.Context, name string, c Cursor) error
+	// RecordFailure keeps an inbound item that could not be taken in; the
+	// same key again changes nothing.
+	RecordFailure(ctx context.Context, f InboundFailure) error
+	// Failures lists them, newest first.
+	Failures(ctx context.Context, limit int) ([]InboundFailure, error)
 }
 
 // Tx is what the domain does inside one transaction.
@@ -67,6 +87,15 @@ type Tx interface {
 	Authorizations(accountKey string) ([]Authorization, error)
 	// PromotionTickets lists the tickets linked to an order, newest first.
 	PromotionTickets(order string) ([]Ticket, error)
+	// CountAutomatic counts the automatic messages queued for a recipient since a time.
+	CountAutomatic(recipient string, since time.Time) (int, error)
+	// TicketByExternalID finds the ticket a message (by its id on its
+	// channel, such as a Message-ID) belongs to.
+	TicketByExternalID(externalID string) (int64, error)
+	// ExternalIDs lists the ids of a ticket's inbound messages on a channel, oldest first.
+	ExternalIDs(ticketID int64, channel Channel) ([]string, error)
+	// TicketsByRequesterEmail lists the open tickets of a mail address.
+	TicketsByRequesterEmail(email string) ([]int64, error)
 }
 
 // SearchOptions bound a search.

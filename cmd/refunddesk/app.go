@@ -169,6 +169,36 @@ func (m *Main) service(ctx context.Context) (*tickets.Service, error) {
 	return m.svc, nil
 }
 
+// readOnlyService opens an existing store as it is — no migration, no new
+// database file — for commands that promise to write nothing.
+func (m *Main) readOnlyService(ctx context.Context) (*tickets.Service, error) {
+	c, err := m.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if !sqlstore.IsPostgres(c.Store.DSN) {
+		if _, err := os.Stat(c.Store.DSN); err != nil {
+			return nil, fmt.Errorf("no database at %s", c.Store.DSN)
+		}
+	}
+	db, err := sqlstore.Open(ctx, c.Store.DSN, sqlstore.Options{Logger: m.log, NoMigrate: true})
+	if err != nil {
+		return nil, err
+	}
+	m.db = db
+	if cur, latest, err := db.Version(ctx); err != nil || cur != latest {
+		return nil, fmt.Errorf("the database schema is at version %d of %d (run refunddesk migrate)", cur, latest)
+	}
+	policy, err := tickets.LoadPolicy(c.Policy.File)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	opt := c.serviceOptions(policy, m.Clock)
+	opt.Logger = m.log
+	m.svc = tickets.NewService(db, opt)
+	return m.svc, nil
+}
+
 // agent works out who is acting: --as, then REFUNDDESK_AGENT, then $USER.
 func (m *Main) agent(as string) string {
 	for _, v := range []string{as, m.getenv(EnvPrefix + "AGENT"), m.getenv("USER")} {
@@ -193,7 +223,7 @@ and why, and gives agents a queue to query and act on.`,
 	root.PersistentFlags().StringVar(&m.configPath, "config", "", "config file (default refunddesk.toml when it exists; env REFUNDDESK_CONFIG)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(m.migrateCommand(), m.policyCommand(), m.promotionsCommand(), m.authorizationsCommand(),
-		m.ticketsCommand(), m.demoCommand(), m.sampleCommand())
+		m.ticketsCommand(), m.mailCommand(), m.outboxCommand(), m.demoCommand(), m.sampleCommand())
 	for _, c := range root.Commands() {
 		wrapArgs(c)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"os"
 	"reflect"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"refunddesk/mail"
 	"refunddesk/tickets"
 )
 
@@ -42,6 +44,27 @@ type Config struct {
 		Level  string `toml:"level"`  // debug, info, warn, error
 		Format string `toml:"format"` // auto (text on a terminal, else JSON), text, json
 	} `toml:"log"`
+	Mail MailConfig `toml:"mail"`
+}
+
+// MailConfig is the email channel.
+type MailConfig struct {
+	// Address is the desk's address: From of what it sends, and never taken in.
+	Address string `toml:"address"`
+	Name    string `toml:"name"`     // display name, "Refund Desk" by default
+	ReplyTo string `toml:"reply_to"` // default: address
+	// MessageIDDomain: the domain of the desk's Message-IDs (default: address's).
+	MessageIDDomain string `toml:"message_id_domain"`
+	// MaxSize: the largest mail taken in, in bytes (25 MiB).
+	MaxSize int64 `toml:"max_size"`
+	// RequireAuth: a mail without Authentication-Results counts as unverified.
+	RequireAuth bool `toml:"require_auth"`
+	// AutoRepliesPerHour: automatic mails to one address in an hour, at most.
+	AutoRepliesPerHour int `toml:"auto_replies_per_hour"`
+	// RefundDays: business days a refund takes to arrive, said in approvals.
+	RefundDays int             `toml:"refund_days"`
+	IMAP       mail.IMAPConfig `toml:"imap"`
+	SMTP       mail.SMTPConfig `toml:"smtp"`
 }
 
 // DefaultConfigFile is read when it exists and no --config is given.
@@ -64,6 +87,12 @@ func defaultConfig() *Config {
 	c.SLA.ReopenWindow = tickets.Duration{Duration: sla.ReopenWindow}
 	c.Log.Level = "info"
 	c.Log.Format = "auto"
+	c.Mail.Name = "Refund Desk"
+	c.Mail.MaxSize = 25 << 20
+	c.Mail.AutoRepliesPerHour = 5
+	c.Mail.RefundDays = 7
+	c.Mail.IMAP.Defaults()
+	c.Mail.SMTP.Defaults()
 	return c
 }
 
@@ -203,6 +232,21 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Sprintf("log.level: %q is not debug, info, warn or error", c.Log.Level))
 	}
+	if c.Mail.Address != "" {
+		if _, err := netmail.ParseAddress(c.Mail.Address); err != nil {
+			errs = append(errs, fmt.Sprintf("mail.address: %q is not a mail address", c.Mail.Address))
+		}
+	} else if c.Mail.IMAP.Address != "" || c.Mail.SMTP.Address != "" {
+		errs = append(errs, "mail.address: the desk's own address is needed once IMAP or SMTP is set")
+	}
+	if c.Mail.MaxSize <= 0 {
+		errs = append(errs, "mail.max_size: must be more than 0")
+	}
+	if c.Mail.AutoRepliesPerHour <= 0 {
+		errs = append(errs, "mail.auto_replies_per_hour: must be more than 0")
+	}
+	errs = append(errs, c.Mail.IMAP.Validate("mail.imap")...)
+	errs = append(errs, c.Mail.SMTP.Validate("mail.smtp")...)
 	switch c.Log.Format {
 	case "auto", "text", "json":
 	default:
@@ -220,8 +264,9 @@ func (c *Config) serviceOptions(policy *tickets.Policy, clock tickets.Clock) tic
 		Policy: policy,
 		Limits: tickets.Limits{MaxEvidenceBytes: c.Tickets.MaxEvidenceBytes, MaxEvidenceFiles: c.Tickets.MaxEvidenceFiles,
 			MaxDetailsBytes: c.Tickets.MaxDetailsBytes},
-		SLA:    tickets.SLA{FirstResponse: c.SLA.FirstResponse.Duration, ReopenWindow: c.SLA.ReopenWindow.Duration},
-		Agents: c.Tickets.Agents,
-		Clock:  clock,
+		SLA:                tickets.SLA{FirstResponse: c.SLA.FirstResponse.Duration, ReopenWindow: c.SLA.ReopenWindow.Duration},
+		Agents:             c.Tickets.Agents,
+		AutoRepliesPerHour: c.Mail.AutoRepliesPerHour,
+		Clock:              clock,
 	}
 }

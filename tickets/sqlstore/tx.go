@@ -378,9 +378,9 @@ func (t *Tx) Enqueue(item *tickets.OutboxItem) error {
 		ticket = item.TicketID
 	}
 	_, err = t.exec(`INSERT INTO outbox (ticket_id, channel, recipient, template, language, data, dedupe_key, status,
-		attempts, last_error, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?)
+		attempts, last_error, automatic, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, ?)
 		ON CONFLICT (dedupe_key) DO NOTHING`, ticket, string(item.Channel), item.Recipient, item.Template, item.Language,
-		string(data), key, item.Status, item.CreatedAt.UTC(), item.NextAttemptAt.UTC())
+		string(data), key, item.Status, item.Automatic, item.CreatedAt.UTC(), item.NextAttemptAt.UTC())
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
@@ -538,6 +538,8 @@ type outboxRow struct {
 	Status        string        `db:"status"`
 	Attempts      int           `db:"attempts"`
 	LastError     string        `db:"last_error"`
+	Automatic     bool          `db:"automatic"`
+	ExternalID    string        `db:"external_id"`
 	CreatedAt     time.Time     `db:"created_at"`
 	NextAttemptAt time.Time     `db:"next_attempt_at"`
 	SentAt        sql.NullTime  `db:"sent_at"`
@@ -546,6 +548,7 @@ type outboxRow struct {
 func (r *outboxRow) item() (tickets.OutboxItem, error) {
 	it := tickets.OutboxItem{ID: r.ID, TicketID: r.TicketID.Int64, Channel: tickets.Channel(r.Channel), Recipient: r.Recipient,
 		Template: r.Template, Language: r.Language, Status: r.Status, Attempts: r.Attempts, LastError: r.LastError,
+		Automatic: r.Automatic, ExternalID: r.ExternalID,
 		CreatedAt: r.CreatedAt.UTC(), NextAttemptAt: r.NextAttemptAt.UTC(), SentAt: timePtr(r.SentAt)}
 	if r.TicketID.Valid {
 		it.TicketRef = tickets.FormatRef(r.TicketID.Int64)
@@ -590,8 +593,7 @@ func (t *Tx) Detail(id int64) (*tickets.TicketDetail, error) {
 			FromStatus: tickets.Status(a.FromStatus), ToStatus: tickets.Status(a.ToStatus), Detail: a.Detail})
 	}
 	var out []outboxRow
-	if err := t.sel(&out, `SELECT id, ticket_id, channel, recipient, template, language, data, status, attempts, last_error,
-		created_at, next_attempt_at, sent_at FROM outbox WHERE ticket_id = ? ORDER BY id`, id); err != nil {
+	if err := t.sel(&out, `SELECT `+outboxColumns+` FROM outbox WHERE ticket_id = ? ORDER BY id`, id); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
 	for i := range out {
@@ -638,4 +640,40 @@ func (t *Tx) flushSearch() error {
 		}
 	}
 	return nil
+}
+
+const outboxColumns = `id, ticket_id, channel, recipient, template, language, data, status, attempts, last_error,
+	automatic, external_id, created_at, next_attempt_at, sent_at`
+
+// CountAutomatic counts the automatic messages queued for a recipient since a time.
+func (t *Tx) CountAutomatic(recipient string, since time.Time) (int, error) {
+	var n int
+	err := t.get(&n, `SELECT count(*) FROM outbox WHERE recipient = ? AND created_at >= ? AND automatic`, recipient, since.UTC())
+	return n, err
+}
+
+// TicketByExternalID finds the ticket of an inbound message by its channel id.
+func (t *Tx) TicketByExternalID(externalID string) (int64, error) {
+	var id int64
+	err := t.get(&id, `SELECT ticket_id FROM ticket_messages WHERE external_id = ? ORDER BY id LIMIT 1`, externalID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("message %s: %w", externalID, tickets.ErrNotFound)
+	}
+	return id, err
+}
+
+// ExternalIDs lists a ticket's inbound message ids on a channel, oldest first.
+func (t *Tx) ExternalIDs(ticketID int64, ch tickets.Channel) ([]string, error) {
+	var ids []string
+	err := t.sel(&ids, `SELECT external_id FROM ticket_messages WHERE ticket_id = ? AND channel = ? AND kind = 'in'
+		AND external_id <> '' ORDER BY id`, ticketID, string(ch))
+	return ids, err
+}
+
+// TicketsByRequesterEmail lists the open tickets of a mail address, newest first.
+func (t *Tx) TicketsByRequesterEmail(email string) ([]int64, error) {
+	var ids []int64
+	err := t.sel(&ids, `SELECT id FROM tickets WHERE requester_email_key = ? AND status NOT IN ('resolved', 'closed')
+		ORDER BY id DESC LIMIT 100`, strings.ToLower(email))
+	return ids, err
 }

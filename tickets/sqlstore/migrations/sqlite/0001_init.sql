@@ -144,6 +144,7 @@ CREATE TABLE ticket_messages (
 	created_at  TIMESTAMP NOT NULL
 );
 CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, id);
+CREATE INDEX ticket_messages_external ON ticket_messages (external_id) WHERE external_id <> '';
 
 CREATE TABLE ticket_audit (
 	id          INTEGER PRIMARY KEY,
@@ -178,12 +179,44 @@ CREATE TABLE outbox (
 	status          TEXT NOT NULL,
 	attempts        INTEGER NOT NULL DEFAULT 0,
 	last_error      TEXT NOT NULL DEFAULT '',
+	-- automatic: sent by the desk itself (acknowledgements, reminders), not
+	-- by an agent; such mail says Auto-Submitted and is rate-limited.
+	automatic       BOOLEAN NOT NULL DEFAULT FALSE,
+	-- the id the channel gave the message (a Message-ID, a Discord message id)
+	external_id     TEXT NOT NULL DEFAULT '',
 	created_at      TIMESTAMP NOT NULL,
 	next_attempt_at TIMESTAMP NOT NULL,
+	-- a sender holds the item until then; a crashed sender's item is taken again after
+	lease_until     TIMESTAMP,
 	sent_at         TIMESTAMP
 );
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
-CREATE INDEX outbox_ticket ON outbox (ticket_id);
+CREATE INDEX outbox_ticket ON outbox (ticket_id, id);
+CREATE INDEX outbox_recipient ON outbox (recipient, created_at);
+
+-- Where each intake stopped: an IMAP folder's UIDVALIDITY and the last UID
+-- whose mail is committed.
+CREATE TABLE intake_cursors (
+	name        TEXT PRIMARY KEY,
+	uidvalidity INTEGER NOT NULL,
+	last_uid    INTEGER NOT NULL,
+	updated_at  TIMESTAMP NOT NULL
+);
+
+-- Inbound items that could not be taken in (unparseable, too big), kept
+-- where agents see them; the item itself is set aside, never deleted.
+CREATE TABLE inbound_failures (
+	id          INTEGER PRIMARY KEY,
+	channel     TEXT NOT NULL,
+	item_key    TEXT NOT NULL UNIQUE,
+	source      TEXT NOT NULL,
+	sender      TEXT NOT NULL DEFAULT '',
+	subject     TEXT NOT NULL DEFAULT '',
+	size        INTEGER NOT NULL DEFAULT 0,
+	reason      TEXT NOT NULL,
+	set_aside   TEXT NOT NULL DEFAULT '',
+	created_at  TIMESTAMP NOT NULL
+);
 
 -- Free-text search over a ticket's words: account, order, details, messages.
 -- Contentless: the store writes one row per ticket, rowid = ticket id.

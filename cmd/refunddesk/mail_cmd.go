@@ -1,0 +1,322 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"refunddesk/mail"
+	"refunddesk/templates"
+	"refunddesk/tickets"
+)
+
+func (m *Main) intake(svc *tickets.Service) *mail.Intake {
+	c := m.config.Mail
+	return mail.NewIntake(svc, mail.IntakeConfig{Address: c.Address, MessageIDDomain: c.MessageIDDomain, MaxSize: c.MaxSize,
+		RequireAuth: c.RequireAuth}, m.log)
+}
+
+func (m *Main) sender(svc *tickets.Service) (*mail.Sender, error) {
+	c := m.config.Mail
+	if c.SMTP.Address == "" {
+		return nil, usageError{fmt.Errorf("mail.smtp.address is not set: there is nowhere to send mail")}
+	}
+	tpl, err := templates.New()
+	if err != nil {
+		return nil, err
+	}
+	return mail.NewSender(c.SMTP, mail.Identity{Address: c.Address, Name: c.Name, ReplyTo: c.ReplyTo,
+		MessageIDDomain: c.MessageIDDomain, RefundDays: c.RefundDays, ReopenDays: int(m.config.SLA.ReopenWindow.Hours() / 24)}, svc, tpl, m.log), nil
+}
+
+func (m *Main) mailCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "mail", Short: "The email channel: take in mail, read a mail as the desk would, list what was set aside"}
+
+	var once bool
+	fetch := &cobra.Command{
+		Use:   "fetch [--once]",
+		Short: "Take in the mailbox's new mail (with --once: one pass, then exit)",
+		Long: `Reads the mailbox named by [mail.imap] and turns each new mail into a ticket, or
+adds it to the ticket it answers. A mail is moved to the processed folder only
+after its ticket is committed; one that cannot be read, or is too big, goes to
+the set-aside folder and is listed by "refunddesk mail failed". Without --once
+it keeps going (IDLE where the server has it, and polling) until interrupted.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, err := m.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			c := m.config.Mail
+			if c.IMAP.Address == "" {
+				return usageError{fmt.Errorf("mail.imap.address is not set: there is no mailbox to read")}
+			}
+			f := mail.NewFetcher(c.IMAP, m.intake(svc), svc, m.log)
+			if once {
+				st, err := f.RunOnce(cmd.Context())
+				printIntake(m, st)
+				return err
+			}
+			f.Run(cmd.Context(), func(st mail.IntakeStats, err error) {
+				if st.Fetched > 0 {
+					printIntake(m, st)
+				}
+			})
+			return nil
+		},
+	}
+	fetch.Flags().BoolVar(&once, "once", false, "one pass, then exit (for cron and tests)")
+
+	var asJSON bool
+	parse := &cobra.Command{
+		Use:   "parse FILE.eml",
+		Short: "Show what the desk understands of a mail; writes nothing",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			raw, err := os.ReadFile(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			msg, err := mail.Parse(raw)
+			if err != nil {
+				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+			}
+			var book mail.OrderBook
+			if svc, err := m.readOnlyService(cmd.Context()); err == nil {
+				book = svc
+			} else {
+				fmt.Fprintf(m.Stderr, "refunddesk: the promotion records are not available (%v); orders are not checked\n", err)
+			}
+			c := m.config.Mail
+			domain := c.MessageIDDomain
+			if domain == "" {
+				if _, d, ok := strings.Cut(c.Address, "@"); ok {
+					domain = d
+				}
+			}
+			req := mail.Understand(cmd.Context(), msg, book, domain)
+			out := parseView(msg, req, c.RequireAuth)
+			if asJSON {
+				return writeJSON(m.Stdout, out)
+			}
+			printParse(m, out)
+			return nil
+		},
+	}
+	parse.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+
+	var failedJSON bool
+	var limit int
+	failed := &cobra.Command{
+		Use:   "failed",
+		Short: "List the mails that could not be taken in (set aside, with the reason)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, err := m.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			list, err := svc.Failures(cmd.Context(), limit)
+			if err != nil {
+				return err
+			}
+			if failedJSON {
+				return writeJSON(m.Stdout, list)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(m.Stdout, "no mail was set aside")
+				return nil
+			}
+			tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "WHEN\tFROM\tSUBJECT\tSIZE\tREASON\tSET ASIDE IN\tSOURCE")
+			for _, f := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", stamp(f.CreatedAt), dash(f.Sender), oneLine(dash(f.Subject), 50),
+					humanSize(f.Size), f.Reason, f.SetAside, f.Source)
+			}
+			return tw.Flush()
+		},
+	}
+	failed.Flags().BoolVar(&failedJSON, "json", false, "print JSON")
+	failed.Flags().IntVar(&limit, "limit", 50, "how many")
+	cmd.AddCommand(fetch, parse, failed)
+	return cmd
+}
+
+func printIntake(m *Main, st mail.IntakeStats) {
+	fmt.Fprintf(m.Stdout, "%d mail(s): %d new ticket(s), %d joined, %d answer(s), %d seen before, %d ignored (automatic), %d bounce(s), %d set aside\n",
+		st.Fetched, st.Created, st.Joined, st.Replies, st.Duplicates, st.Ignored, st.Bounces, st.Failed)
+}
+
+// parsed is the JSON of "mail parse".
+type parsed struct {
+	Kind             string           `json:"kind"`
+	Account          string           `json:"account"`
+	Order            string           `json:"order"`
+	Reason           string           `json:"reason"`
+	Language         string           `json:"language"`
+	Details          string           `json:"details"`
+	Attachments      []parsedFile     `json:"attachments"`
+	AutoReply        bool             `json:"auto_reply"`
+	AutoReason       string           `json:"auto_reason,omitempty"`
+	Bounce           *mail.Bounce     `json:"bounce,omitempty"`
+	ThreadRef        string           `json:"thread_ref"`
+	UnverifiedSender bool             `json:"unverified_sender"`
+	From             string           `json:"from"`
+	Subject          string           `json:"subject"`
+	MessageID        string           `json:"message_id"`
+	Orders           []string         `json:"order_candidates"`
+	Auth             mail.AuthResults `json:"authentication"`
+	Warnings         []string         `json:"warnings,omitempty"`
+}
+
+type parsedFile struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+	Evidence    bool   `json:"evidence"`
+}
+
+func parseView(msg *mail.Message, req mail.Request, requireAuth bool) parsed {
+	p := parsed{Account: req.Account, Order: req.Order, Reason: string(req.Reason), Language: req.Language,
+		Details: req.Details, AutoReply: msg.Auto != "", AutoReason: msg.Auto, Bounce: msg.Bounce, ThreadRef: req.ThreadRef,
+		UnverifiedSender: msg.Auth.Failed() || (requireAuth && !msg.Auth.Present), Subject: msg.Subject,
+		MessageID: msg.MessageID, Orders: req.Orders, Auth: msg.Auth, Warnings: msg.Warnings, Attachments: []parsedFile{}}
+	if req.KindStated {
+		p.Kind = string(req.Kind)
+	}
+	if msg.Auto != "" {
+		p.Kind, p.Reason = "", ""
+	}
+	if msg.From != nil {
+		p.From = msg.From.String()
+	}
+	files, _ := msg.Evidence()
+	isEv := map[string]bool{}
+	for _, f := range files {
+		isEv[f.Name] = true
+	}
+	for _, a := range msg.Attachments {
+		p.Attachments = append(p.Attachments, parsedFile{Name: a.Name, ContentType: tickets.SniffContentType(a.Data), Size: len(a.Data), Evidence: isEv[a.Name]})
+	}
+	return p
+}
+
+func printParse(m *Main, p parsed) {
+	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "From\t%s\n", p.From)
+	fmt.Fprintf(tw, "Subject\t%s\n", p.Subject)
+	if p.AutoReply {
+		fmt.Fprintf(tw, "Automatic\tyes: %s (never a ticket, never answered)\n", p.AutoReason)
+	}
+	if p.Bounce != nil {
+		fmt.Fprintf(tw, "Bounce\t%s of %s (%s)\n", strings.Join(p.Bounce.Recipients, ", "), p.Bounce.OriginalMessageID, p.Bounce.Reason)
+	}
+	fmt.Fprintf(tw, "Answers\t%s\n", dash(p.ThreadRef))
+	fmt.Fprintf(tw, "Kind\t%s\n", dash(p.Kind))
+	fmt.Fprintf(tw, "Account\t%s\n", dash(p.Account))
+	fmt.Fprintf(tw, "Order\t%s", dash(p.Order))
+	if len(p.Orders) > 1 {
+		fmt.Fprintf(tw, "  (candidates: %s)", strings.Join(p.Orders, ", "))
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "Reason\t%s\n", dash(p.Reason))
+	fmt.Fprintf(tw, "Language\t%s\n", p.Language)
+	if p.UnverifiedSender {
+		fmt.Fprintf(tw, "Sender\tunverified (dmarc=%s dkim=%s spf=%s)\n", dash(p.Auth.DMARC), dash(p.Auth.DKIM), dash(p.Auth.SPF))
+	}
+	for _, a := range p.Attachments {
+		ev := "not evidence"
+		if a.Evidence {
+			ev = "evidence"
+		}
+		fmt.Fprintf(tw, "Attachment\t%s  %s  %s  %s\n", a.Name, a.ContentType, humanSize(int64(a.Size)), ev)
+	}
+	tw.Flush()
+	fmt.Fprintf(m.Stdout, "\nDetails (the new text):\n%s\n", p.Details)
+	for _, w := range p.Warnings {
+		fmt.Fprintf(m.Stdout, "warning: %s\n", w)
+	}
+}
+
+func (m *Main) outboxCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "outbox", Short: "Messages to requesters: send them, list them"}
+	var once bool
+	send := &cobra.Command{
+		Use:   "send [--once]",
+		Short: "Deliver the email outbox over SMTP (with --once: what is due now, then exit)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, err := m.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			s, err := m.sender(svc)
+			if err != nil {
+				return err
+			}
+			if once {
+				st, err := s.SendOnce(cmd.Context())
+				fmt.Fprintf(m.Stdout, "%d sent, %d to try again later, %d failed\n", st.Sent, st.Retried, st.Failed)
+				return err
+			}
+			s.Run(cmd.Context(), 5*time.Second, func(st mail.SendStats, err error) {
+				if st.Sent+st.Retried+st.Failed > 0 {
+					fmt.Fprintf(m.Stdout, "%d sent, %d to try again later, %d failed\n", st.Sent, st.Retried, st.Failed)
+				}
+			})
+			return nil
+		},
+	}
+	send.Flags().BoolVar(&once, "once", false, "deliver what is due now, then exit")
+
+	var failedOnly, asJSON bool
+	var status, channel string
+	var limit int
+	list := &cobra.Command{
+		Use:   "list [--failed] [--status S] [--channel C]",
+		Short: "List queued, sent and failed messages, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, err := m.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if failedOnly {
+				status = tickets.OutboxFailed
+			}
+			items, err := svc.Outbox(cmd.Context(), tickets.OutboxFilter{Status: status, Channel: tickets.Channel(channel), Limit: limit})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(m.Stdout, items)
+			}
+			if len(items) == 0 {
+				fmt.Fprintln(m.Stdout, "no messages")
+				return nil
+			}
+			tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tTICKET\tTEMPLATE\tTO\tSTATUS\tTRIES\tCREATED\tSENT\tERROR")
+			for _, o := range items {
+				sent := "-"
+				if o.SentAt != nil {
+					sent = stamp(*o.SentAt)
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\t%d\t%s\t%s\t%s\n", o.ID, dash(o.TicketRef), o.Template, o.Channel, o.Recipient,
+					o.Status, o.Attempts, stamp(o.CreatedAt), sent, oneLine(dash(o.LastError), 60))
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().BoolVar(&failedOnly, "failed", false, "only the messages that could not be delivered")
+	list.Flags().StringVar(&status, "status", "", "pending, sending, sent or failed")
+	list.Flags().StringVar(&channel, "channel", "", "email or discord")
+	list.Flags().IntVar(&limit, "limit", 50, "how many")
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(send, list)
+	return cmd
+}

@@ -1,0 +1,360 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"refunddesk/tickets"
+)
+
+// Request is what a mail asks for, as far as the text tells.
+type Request struct {
+	Kind tickets.Kind
+	// KindStated: the mail said what it wants (else Kind is the default, refund).
+	KindStated bool
+	Account    string
+	Order      string
+	Reason     tickets.Reason
+	Language   string
+	// Details are the sender's own words this time.
+	Details string
+	// ThreadRef is the ticket the mail answers (RD-n), from the subject or
+	// from a Message-ID of ours it replies to.
+	ThreadRef string
+	// Orders are the order-number candidates, the chosen one first.
+	Orders []string
+}
+
+// OrderBook looks orders up in the promotion records, to prefer a known one
+// among several candidates and to check the account against it.
+type OrderBook interface {
+	Promotion(ctx context.Context, order string) (*tickets.Promotion, error)
+}
+
+// Understand reads a request out of a mail: kind, account, order, reason,
+// language, and the ticket it answers. ourDomain is the domain of the
+// desk's own Message-IDs.
+func Understand(ctx context.Context, m *Message, book OrderBook, ourDomain string) Request {
+	subject := cleanSubject(m.Subject)
+	main := subject + "\n" + m.NewText
+	req := Request{Details: m.NewText}
+	req.ThreadRef = threadRef(m, ourDomain)
+	req.Language = tickets.DetectLanguage(main)
+
+	orders := orderCandidates(ctx, book, subject, m.NewText, m.Quoted)
+	for _, c := range orders {
+		req.Orders = append(req.Orders, c.digits)
+	}
+	var record *tickets.Promotion
+	if len(orders) > 0 {
+		req.Order = orders[0].digits
+		record = orders[0].record
+	}
+	req.Account = chooseAccount(accountCandidates(main), accountCandidates(m.Quoted), record)
+
+	lower := strings.ToLower(main)
+	req.Reason = reasonOf(lower)
+	rev, ref := score(lower, revocationPatterns), score(lower, refundPatterns)
+	switch {
+	case rev > 0 && rev >= ref:
+		req.Kind, req.KindStated = tickets.KindRevocation, true
+		req.Reason = ""
+	case ref > 0 || req.Reason != "" || req.Order != "":
+		req.Kind, req.KindStated = tickets.KindRefund, true
+	default:
+		req.Kind = tickets.KindRefund
+	}
+	return req
+}
+
+var (
+	subjectPrefixRe = regexp.MustCompile(`(?i)^\s*((re|fw|fwd|aw|wg|balas|bls|tr|trs|rv|sv|vs)\s*(\[\d+\])?\s*:\s*)+`)
+	refRe           = regexp.MustCompile(`(?i)\[\s*RD-(\d+)\s*\]`)
+)
+
+func cleanSubject(s string) string { return strings.TrimSpace(subjectPrefixRe.ReplaceAllString(s, "")) }
+
+// threadRef finds the ticket a mail answers: [RD-n] in the subject, or one
+// of our Message-IDs (rd.<ticket>.<n>@domain) in In-Reply-To or References.
+func threadRef(m *Message, ourDomain string) string {
+	if mm := refRe.FindStringSubmatch(m.Subject); mm != nil {
+		return "RD-" + strings.TrimLeft(mm[1], "0")
+	}
+	for _, id := range append(append([]string(nil), m.InReplyTo...), m.References...) {
+		if t, ok := OurTicketID(id, ourDomain); ok {
+			return tickets.FormatRef(t)
+		}
+	}
+	return ""
+}
+
+// OurTicketID reads the ticket id out of one of the desk's Message-IDs.
+func OurTicketID(msgID, ourDomain string) (int64, bool) {
+	local, domain, ok := strings.Cut(strings.Trim(msgID, "<>"), "@")
+	if !ok || (ourDomain != "" && !strings.EqualFold(domain, ourDomain)) {
+		return 0, false
+	}
+	parts := strings.Split(local, ".")
+	if len(parts) < 3 || parts[0] != "rd" {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	return id, err == nil && id > 0
+}
+
+// An order number: a run of digits, with the spaces and dashes people type
+// inside it, 15 to 25 digits long once they are taken out.
+var (
+	digitRunRe = regexp.MustCompile(`\d(?:[ \-.]?\d){14,30}`)
+	urlRe      = regexp.MustCompile(`(?i)\b(https?://|www\.)[^\s<>()"]+`)
+	orderLabel = regexp.MustCompile(`(?i)(order|pesanan|no\.?\s*(order|pesanan|pemesanan)|nomor|order\s*(id|no|number|#)|id\s*(order|pesanan)|invoice|transaksi|transaction|promosi|promotion|kode)\W{0,12}$`)
+	otherLabel = regexp.MustCompile(`(?i)(video|vid|rekening|rek\.?|bank|account\s*number|acc\.?\s*no|no\.?\s*hp|hp|telp|telepon|phone|wa|whatsapp|nik|ktp|npwp|kartu|card)\W{0,12}$`)
+)
+
+type orderCandidate struct {
+	digits string
+	score  int
+	pos    int
+	record *tickets.Promotion
+}
+
+// orderCandidates finds order numbers, best first: one on record beats one
+// that is not; a labelled one beats a bare one; the subject and the new text
+// beat quoted history. Links (video ids) and phone, card and bank numbers
+// do not count.
+func orderCandidates(ctx context.Context, book OrderBook, subject, text, quoted string) []orderCandidate {
+	seen := map[string]*orderCandidate{}
+	var list []*orderCandidate
+	pos := 0
+	scan := func(s string, bonus int) {
+		s = urlRe.ReplaceAllStringFunc(s, func(u string) string { return strings.Repeat(" ", len(u)) })
+		for _, loc := range digitRunRe.FindAllStringIndex(s, -1) {
+			pos++
+			if loc[0] > 0 && isWordByte(s[loc[0]-1]) || loc[1] < len(s) && isWordByte(s[loc[1]]) {
+				continue // inside a longer token (a hash, an id with letters)
+			}
+			digits := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, s[loc[0]:loc[1]])
+			if len(digits) < 15 || len(digits) > 25 {
+				continue
+			}
+			before := s[max(0, loc[0]-40):loc[0]]
+			sc := bonus
+			switch {
+			case orderLabel.MatchString(before):
+				sc += 20
+			case otherLabel.MatchString(before):
+				sc -= 60
+			}
+			if len(digits) == 19 {
+				sc += 2
+			}
+			if c, ok := seen[digits]; ok {
+				c.score = max(c.score, sc)
+				continue
+			}
+			c := &orderCandidate{digits: digits, score: sc, pos: pos}
+			seen[digits] = c
+			list = append(list, c)
+		}
+	}
+	scan(subject, 15)
+	scan(text, 10)
+	scan(quoted, 0)
+	for _, c := range list {
+		if book == nil || c.score < -20 {
+			continue
+		}
+		p, err := book.Promotion(ctx, c.digits)
+		if err == nil {
+			c.record = p
+			c.score += 100
+		} else if !errors.Is(err, tickets.ErrNotFound) {
+			continue
+		}
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].score != list[j].score {
+			return list[i].score > list[j].score
+		}
+		return list[i].pos < list[j].pos
+	})
+	var out []orderCandidate
+	for _, c := range list {
+		if c.score >= -20 {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+func isWordByte(b byte) bool { return b == '_' || b == '/' || b == '=' || unicode.IsLetter(rune(b)) }
+
+// Where an account name is written.
+var (
+	accountLabelRe = regexp.MustCompile(`(?im)(?:^|[\s(])(?:nama\s+akun(?:\s+tiktok)?|nama\s+pengguna|username|user\s*name|akun\s+tiktok(?:\s+saya)?|akun(?:\s+saya)?|account\s+name|account|tiktok\s+(?:id|account|username|handle)|id\s+tiktok|handle)\s*(?:[:=]|adalah|is)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	profileLinkRe  = regexp.MustCompile(`(?i)tiktok\.com/@([A-Za-z0-9._]{2,30})`)
+	mentionRe      = regexp.MustCompile(`(?:^|[^A-Za-z0-9._%+\-])@([A-Za-z0-9_][A-Za-z0-9._]{1,29})`)
+)
+
+type accountCandidate struct {
+	handle string
+	weight int
+}
+
+// accountCandidates lists the account names a text gives: labelled fields
+// first, then profile links, then @handles (not mail addresses).
+func accountCandidates(text string) []accountCandidate {
+	var out []accountCandidate
+	add := func(h string, w int) {
+		h = strings.TrimRight(h, ".")
+		if h == "" || isWordNotHandle(h) {
+			return
+		}
+		out = append(out, accountCandidate{handle: "@" + h, weight: w})
+	}
+	for _, m := range accountLabelRe.FindAllStringSubmatch(text, -1) {
+		add(m[1], 3)
+	}
+	for _, m := range profileLinkRe.FindAllStringSubmatch(text, -1) {
+		add(m[1], 2)
+	}
+	for _, m := range mentionRe.FindAllStringSubmatchIndex(text, -1) {
+		h := text[m[2]:m[3]]
+		// "name@example.com" is a mail address, "@example.com" after a space may be too.
+		rest := text[m[3]:]
+		if strings.Contains(h, ".") && regexp.MustCompile(`(?i)\.(com|id|net|org|co|io|me)$`).MatchString(h) {
+			continue
+		}
+		if strings.HasPrefix(rest, "@") {
+			continue
+		}
+		add(h, 1)
+	}
+	return out
+}
+
+// isWordNotHandle drops words a label is followed by that are no account
+// ("Akun: saya", "account is suspended").
+func isWordNotHandle(h string) bool {
+	switch strings.ToLower(h) {
+	case "saya", "aku", "kami", "anda", "yang", "ini", "itu", "tersebut", "tiktok", "my", "the", "is", "was", "has",
+		"suspended", "banned", "sudah", "telah", "belum", "tidak", "not", "dan", "and", "with", "dengan":
+		return true
+	}
+	return false
+}
+
+// chooseAccount picks the account: the one matching the order's record
+// when the mail names it, else the strongest and earliest in the new text,
+// else one from the quoted part.
+func chooseAccount(fresh, quoted []accountCandidate, record *tickets.Promotion) string {
+	all := append(append([]accountCandidate(nil), fresh...), quoted...)
+	if record != nil {
+		for _, c := range all {
+			if tickets.AccountKey(c.handle) == tickets.AccountKey(record.Account) {
+				return c.handle
+			}
+		}
+	}
+	for _, list := range [][]accountCandidate{fresh, quoted} {
+		best := -1
+		for i, c := range list {
+			if best < 0 || c.weight > list[best].weight {
+				best = i
+			}
+		}
+		if best >= 0 {
+			return list[best].handle
+		}
+	}
+	return ""
+}
+
+type pattern struct {
+	re     *regexp.Regexp
+	weight int
+}
+
+func pats(weight int, exprs ...string) []pattern {
+	out := make([]pattern, len(exprs))
+	for i, e := range exprs {
+		out[i] = pattern{re: regexp.MustCompile(`(?i)` + e), weight: weight}
+	}
+	return out
+}
+
+func score(text string, ps []pattern) int {
+	n := 0
+	for _, p := range ps {
+		if p.re.MatchString(text) {
+			n += p.weight
+		}
+	}
+	return n
+}
+
+var refundPatterns = append(pats(3, `\brefund`, `money back`, `pengembalian\s+dana`, `kembalikan\s+(dana|uang|saldo|koin)`,
+	`(uang|dana|saldo|koin)(ku| saya)?\s+(di)?kembali`, `\bbalikin\b`, `reimburs`, `get (my|the) money`, `ganti\s+rugi`),
+	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`)...)
+
+var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+)?(authori[sz]ation|consent|permission)`,
+	`(stop|quit|don'?t|do not)\s+(using|use|promoting|promote)\s+my\s+(content|video|videos|account)`,
+	`(remove|cancel)\s+(my\s+)?(authori[sz]ation|permission|consent)`, `\bauthori[sz]ation\b`, `\bopt[ -]?out\b`,
+	`\bcabut`, `\bmencabut`, `\bpencabutan`, `\botorisasi`, `\bizin\s+(penggunaan|konten|promosi|iklan)`,
+	`(tidak|gak|nggak|ga|tdk)\s+(mau|ingin|mengizinkan)\s+(lagi\s+)?(konten|video)(nya)?\s+(saya\s+)?(dipakai|digunakan|dipromosikan|untuk)`,
+	`(hapus|tarik|menarik|batalkan)\s+izin`)
+
+// reasonPatterns: the words requesters use for each refund reason.
+var reasonPatterns = []struct {
+	reason tickets.Reason
+	ps     []pattern
+}{
+	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(twice|two\s+times|2\s*x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order)`,
+		`paid\s+twice`, `two\s+(charges|payments)`, `(terpotong|ditagih|terdebet|kepotong|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
+		`\b(dobel|double)\b`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`)},
+	{tickets.ReasonRejected, pats(4, `\brejected\b`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
+		`\bditolak\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
+	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
+		`\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
+		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`, `diberhentikan\s+(oleh\s+)?(tiktok|sistem)`)},
+	{tickets.ReasonWrongVideo, pats(5, `wrong\s+video`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`, `\bby\s+mistake\b`, `\baccidentally\b`,
+		`salah\s+(pilih\s+|memilih\s+|klik\s+)?video`, `video\s+yang\s+salah`, `salah\s+(pilih|promosi|klik)`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`)},
+	{tickets.ReasonClosedEarly, pats(4, `\b(i|we)\s+(stopped|closed|cancell?ed|ended|paused)\s+(the\s+|my\s+|it)`, `close[d]?\s+(the\s+|my\s+)?promotion`,
+		`stopped\s+it\s+early`, `ended\s+(it|the\s+promotion)\s+early`,
+		`saya\s+(hentikan|tutup|berhentikan|stop|batalkan|matikan)`, `(menghentikan|menutup|membatalkan|mematikan)\s+promosi`,
+		`sudah\s+(saya\s+)?(tutup|hentikan|stop|matikan)`, `(tutup|hentikan|stop)\s+promosi(nya)?`)},
+	{tickets.ReasonChangedMind, pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
+		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`)},
+	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|deliver|show)`,
+		`\bstuck\b`, `\bglitch`, `\bbug\b`, `\btechnical\b`, `\b(zero|0)\s+(views|impressions|reach)`,
+		`\bgagal\b`, `(tidak|tdk|gak|nggak|ga)\s+(berjalan|jalan|tayang|muncul|aktif|mulai)`, `\bmacet\b`, `(kendala|masalah|gangguan)\s+teknis`,
+		`\bnyangkut\b`, `\b0\s+(view|tayangan|penonton)`, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`)},
+	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
+		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target)`, `under[\s-]?deliver`,
+		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
+		`\bjangkauan\b`, `\bpenonton\b`, `\btayangan\b`, `views?(nya)?\s+(cuma|hanya|sedikit|rendah|kecil|sepi|dikit)`,
+		`(tidak|tdk|gak|nggak)\s+sesuai\s+(dengan\s+)?(estimasi|perkiraan|target|janji)`, `(di\s*bawah|jauh\s+dari|kurang\s+dari)\s+(estimasi|perkiraan|target)`,
+		`(cuma|hanya)\s+[\d.,]+\s*(rb|ribu|k)?\s*(view|penonton|tayangan)`, `\bestimasi\b`, `\bsepi\b`)},
+	{tickets.ReasonOther, nil},
+}
+
+// reasonOf picks the reason the text speaks of most, or "" when it names none.
+func reasonOf(text string) tickets.Reason {
+	best, bestScore := tickets.Reason(""), 0
+	for _, r := range reasonPatterns {
+		if s := score(text, r.ps); s > bestScore {
+			best, bestScore = r.reason, s
+		}
+	}
+	return best
+}

@@ -1,0 +1,603 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
+
+	"refunddesk/tickets"
+)
+
+// IMAPConfig is where and how the desk reads its mailbox.
+type IMAPConfig struct {
+	Address string `toml:"address"` // host:port
+	// TLS: implicit (port 993), starttls, or none (allowed on loopback only).
+	TLS          string `toml:"tls"`
+	Username     string `toml:"username"`
+	Password     string `toml:"password"`
+	PasswordFile string `toml:"password_file"`
+	// Auth: plain, login, xoauth2 or oauthbearer; the OAuth ones run
+	// TokenCommand for a fresh access token (so any refresher works).
+	Auth            string           `toml:"auth"`
+	TokenCommand    string           `toml:"token_command"`
+	Mailbox         string           `toml:"mailbox"`
+	ProcessedFolder string           `toml:"processed_folder"`
+	FailedFolder    string           `toml:"failed_folder"`
+	MarkSeenOnly    bool             `toml:"mark_seen_only"` // leave processed mail in place, flagged \Seen
+	PollInterval    tickets.Duration `toml:"poll_interval"`
+	BatchSize       int              `toml:"batch_size"`
+}
+
+// Defaults fills the zero values.
+func (c *IMAPConfig) Defaults() {
+	if c.TLS == "" {
+		c.TLS = "implicit"
+	}
+	if c.Auth == "" {
+		c.Auth = "plain"
+	}
+	if c.Mailbox == "" {
+		c.Mailbox = "INBOX"
+	}
+	if c.ProcessedFolder == "" {
+		c.ProcessedFolder = "refunddesk/processed"
+	}
+	if c.FailedFolder == "" {
+		c.FailedFolder = "refunddesk/unprocessed"
+	}
+	if c.PollInterval.Duration <= 0 {
+		c.PollInterval.Duration = time.Minute
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 100
+	}
+}
+
+// Validate checks the settings; messages name the key under prefix.
+func (c *IMAPConfig) Validate(prefix string) []string {
+	var errs []string
+	if c.Address == "" {
+		return nil // not configured
+	}
+	host, _, err := net.SplitHostPort(c.Address)
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("%s.address: %q is not host:port", prefix, c.Address))
+	}
+	switch c.TLS {
+	case "implicit", "starttls":
+	case "none":
+		if err == nil && !isLoopback(host) {
+			errs = append(errs, fmt.Sprintf("%s.tls: none is only allowed on loopback, not %s", prefix, host))
+		}
+	default:
+		errs = append(errs, fmt.Sprintf("%s.tls: %q is not implicit, starttls or none", prefix, c.TLS))
+	}
+	switch c.Auth {
+	case "plain", "login":
+		if c.Username == "" {
+			errs = append(errs, prefix+".username: empty")
+		}
+	case "xoauth2", "oauthbearer":
+		if c.TokenCommand == "" {
+			errs = append(errs, prefix+".token_command: "+c.Auth+" needs a command that prints an access token")
+		}
+	default:
+		errs = append(errs, fmt.Sprintf("%s.auth: %q is not plain, login, xoauth2 or oauthbearer", prefix, c.Auth))
+	}
+	return errs
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// secret returns the password, from the file when one is named.
+func secret(value, file string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("password file: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// token runs the token command for an OAuth access token.
+func token(ctx context.Context, command string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "sh", "-c", command).Output()
+	if err != nil {
+		return "", fmt.Errorf("token command: %w", err)
+	}
+	t := strings.TrimSpace(string(out))
+	if t == "" {
+		return "", errors.New("token command printed no token")
+	}
+	return t, nil
+}
+
+// xoauth2 is the SASL mechanism Gmail and Microsoft 365 use.
+type xoauth2 struct{ user, token string }
+
+func (x *xoauth2) Start() (string, []byte, error) {
+	return "XOAUTH2", []byte("user=" + x.user + "\x01auth=Bearer " + x.token + "\x01\x01"), nil
+}
+
+// Next answers the server's error challenge with an empty response, as the
+// mechanism wants; the server then fails the command with the reason.
+func (x *xoauth2) Next([]byte) ([]byte, error) { return []byte{}, nil }
+
+// IntakeStats counts what one pass did.
+type IntakeStats struct {
+	Fetched, Created, Joined, Replies, Duplicates, Ignored, Bounces, Failed int
+	// Lag is how long the oldest mail taken in had waited (from its date).
+	Lag time.Duration
+}
+
+func (s *IntakeStats) add(o string) {
+	switch o {
+	case TookCreated:
+		s.Created++
+	case TookJoined:
+		s.Joined++
+	case TookReply:
+		s.Replies++
+	case TookDuplicate:
+		s.Duplicates++
+	case TookIgnored:
+		s.Ignored++
+	case TookBounce:
+		s.Bounces++
+	case TookFailed:
+		s.Failed++
+	}
+}
+
+// Fetcher reads the mailbox over IMAP and hands each mail to the intake.
+type Fetcher struct {
+	cfg    IMAPConfig
+	intake *Intake
+	svc    *tickets.Service
+	log    *slog.Logger
+	// Dial, when set, replaces the network dial (tests).
+	Dial func(ctx context.Context) (net.Conn, error)
+}
+
+// NewFetcher returns a fetcher; cfg's zero values take the defaults.
+func NewFetcher(cfg IMAPConfig, intake *Intake, svc *tickets.Service, log *slog.Logger) *Fetcher {
+	cfg.Defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Fetcher{cfg: cfg, intake: intake, svc: svc, log: log}
+}
+
+// cursorName identifies the folder the cursor belongs to.
+func (f *Fetcher) cursorName() string {
+	return "imap:" + f.cfg.Username + "@" + f.cfg.Address + "/" + f.cfg.Mailbox
+}
+
+// session is one logged-in connection with the mailbox selected.
+type session struct {
+	c           *imapclient.Client
+	uidValidity uint32
+	changed     chan struct{} // the server announced new mail (while idling)
+}
+
+func (f *Fetcher) connect(ctx context.Context) (*session, error) {
+	s := &session{changed: make(chan struct{}, 1)}
+	opts := &imapclient.Options{
+		WordDecoder: &mime.WordDecoder{CharsetReader: charsetReader},
+		Dialer:      &net.Dialer{Timeout: 30 * time.Second},
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case s.changed <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
+	}
+	var c *imapclient.Client
+	var err error
+	switch {
+	case f.Dial != nil:
+		var conn net.Conn
+		if conn, err = f.Dial(ctx); err == nil {
+			c = imapclient.New(conn, opts)
+		}
+	case f.cfg.TLS == "implicit":
+		c, err = imapclient.DialTLS(f.cfg.Address, opts)
+	case f.cfg.TLS == "starttls":
+		c, err = imapclient.DialStartTLS(f.cfg.Address, opts)
+	default:
+		c, err = imapclient.DialInsecure(f.cfg.Address, opts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", f.cfg.Address, err)
+	}
+	s.c = c
+	if err := c.WaitGreeting(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("imap greeting: %w", err)
+	}
+	if err := f.login(ctx, c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	for _, folder := range []string{f.cfg.ProcessedFolder, f.cfg.FailedFolder} {
+		if err := ensureFolder(c, folder); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	sel, err := c.Select(f.cfg.Mailbox, nil).Wait()
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("select %s: %w", f.cfg.Mailbox, err)
+	}
+	s.uidValidity = sel.UIDValidity
+	return s, nil
+}
+
+func (f *Fetcher) login(ctx context.Context, c *imapclient.Client) error {
+	pass, err := secret(f.cfg.Password, f.cfg.PasswordFile)
+	if err != nil {
+		return err
+	}
+	switch f.cfg.Auth {
+	case "login":
+		err = c.Login(f.cfg.Username, pass).Wait()
+	case "xoauth2", "oauthbearer":
+		tok, terr := token(ctx, f.cfg.TokenCommand)
+		if terr != nil {
+			return terr
+		}
+		if f.cfg.Auth == "xoauth2" {
+			err = c.Authenticate(&xoauth2{user: f.cfg.Username, token: tok})
+		} else {
+			err = c.Authenticate(sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: f.cfg.Username, Token: tok}))
+		}
+	default:
+		if c.Caps().Has(imap.AuthCap(sasl.Plain)) {
+			err = c.Authenticate(sasl.NewPlainClient("", f.cfg.Username, pass))
+		} else {
+			err = c.Login(f.cfg.Username, pass).Wait()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("imap login as %s: %w", f.cfg.Username, err)
+	}
+	return nil
+}
+
+// ensureFolder creates a folder unless it is there.
+func ensureFolder(c *imapclient.Client, name string) error {
+	list, err := c.List("", name, nil).Collect()
+	if err != nil {
+		return fmt.Errorf("list %s: %w", name, err)
+	}
+	if len(list) > 0 {
+		return nil
+	}
+	if err := c.Create(name, nil).Wait(); err != nil {
+		return fmt.Errorf("create folder %s: %w", name, err)
+	}
+	return nil
+}
+
+// RunOnce connects, takes in every new mail, and disconnects.
+func (f *Fetcher) RunOnce(ctx context.Context) (IntakeStats, error) {
+	s, err := f.connect(ctx)
+	if err != nil {
+		return IntakeStats{}, err
+	}
+	defer f.logout(s)
+	return f.pass(ctx, s)
+}
+
+func (f *Fetcher) logout(s *session) {
+	if err := s.c.Logout().Wait(); err != nil {
+		f.log.Debug("imap logout", slog.Any("error", err))
+	}
+	s.c.Close()
+}
+
+// pass takes in the mail that arrived since the cursor, a batch at a time.
+// For each mail: the ticket is committed, then the mail is moved, then the
+// cursor passes it. A stop anywhere leaves the mail to be seen again, and
+// its key makes the second time a no-op.
+func (f *Fetcher) pass(ctx context.Context, s *session) (IntakeStats, error) {
+	var st IntakeStats
+	name := f.cursorName()
+	cur, err := f.svc.Cursor(ctx, name)
+	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
+		return st, err
+	}
+	if err == nil && cur.UIDValidity != s.uidValidity {
+		f.log.Warn("the mailbox's UIDVALIDITY changed: reading it all again (mail already taken in is recognised by its key)",
+			slog.String("mailbox", f.cfg.Mailbox), slog.Uint64("was", uint64(cur.UIDValidity)), slog.Uint64("now", uint64(s.uidValidity)))
+	}
+	if err != nil || cur.UIDValidity != s.uidValidity {
+		cur = tickets.Cursor{UIDValidity: s.uidValidity}
+	}
+	for ctx.Err() == nil {
+		uids, err := f.newUIDs(s.c, cur.LastUID)
+		if err != nil {
+			return st, err
+		}
+		if len(uids) == 0 {
+			return st, nil
+		}
+		if len(uids) > f.cfg.BatchSize {
+			uids = uids[:f.cfg.BatchSize]
+		}
+		last, err := f.batch(ctx, s, uids, &st)
+		if last > cur.LastUID {
+			cur.LastUID = last
+			if serr := f.svc.SetCursor(ctx, name, cur); serr != nil {
+				return st, serr
+			}
+		}
+		if err != nil {
+			return st, err
+		}
+	}
+	return st, ctx.Err()
+}
+
+// newUIDs lists the UIDs above last, in order. ("UID n:*" also matches the
+// highest message when all are below n, so the list is filtered.)
+func (f *Fetcher) newUIDs(c *imapclient.Client, last uint32) ([]imap.UID, error) {
+	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(last + 1), Stop: 0}}},
+		NotFlag: []imap.Flag{imap.FlagDeleted}}
+	data, err := c.UIDSearch(crit, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", f.cfg.Mailbox, err)
+	}
+	var out []imap.UID
+	for _, u := range data.AllUIDs() {
+		if uint32(u) > last {
+			out = append(out, u)
+		}
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out, nil
+}
+
+// batch takes in a batch of mails and moves them; it returns the highest
+// UID whose mail is done with (taken in and moved).
+func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, st *IntakeStats) (uint32, error) {
+	sizes, err := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+	if err != nil {
+		return 0, fmt.Errorf("fetch sizes: %w", err)
+	}
+	big := map[imap.UID]int64{}
+	var small []imap.UID
+	for _, m := range sizes {
+		if m.RFC822Size > f.intake.cfg.MaxSize {
+			big[m.UID] = m.RFC822Size
+		} else {
+			small = append(small, m.UID)
+		}
+	}
+	bodies := map[imap.UID][]byte{}
+	if len(small) > 0 {
+		section := &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: reading does not set \Seen
+		msgs, err := s.c.Fetch(imap.UIDSetNum(small...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+		if err != nil {
+			return 0, fmt.Errorf("fetch mail: %w", err)
+		}
+		for _, m := range msgs {
+			bodies[m.UID] = m.FindBodySection(section)
+		}
+	}
+	var done, failed []imap.UID
+	var doneUpTo uint32
+	var takeErr error
+	for _, uid := range uids {
+		st.Fetched++
+		source := fmt.Sprintf("%s UID %d (UIDVALIDITY %d)", f.cfg.Mailbox, uid, s.uidValidity)
+		var t Taken
+		raw, ok := bodies[uid]
+		switch {
+		case big[uid] > 0:
+			t = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(big[uid]), size(f.intake.cfg.MaxSize))}
+		case !ok:
+			continue // gone between the search and the fetch
+		default:
+			t, takeErr = f.intake.Take(ctx, raw, source)
+		}
+		if takeErr != nil {
+			break // the store is away: this mail and the rest wait for the next pass
+		}
+		st.add(t.Outcome)
+		if t.Outcome == TookFailed {
+			if err := f.recordFailure(ctx, uid, raw, big[uid], source, t.Reason); err != nil {
+				takeErr = err
+				break
+			}
+			failed = append(failed, uid)
+		} else {
+			done = append(done, uid)
+			f.log.Info("mail taken in", slog.String("source", source), slog.String("outcome", t.Outcome),
+				slog.String("ticket", t.Ref), slog.String("reason", t.Reason))
+		}
+		doneUpTo = uint32(uid)
+	}
+	if err := f.move(s.c, done, f.cfg.ProcessedFolder, f.cfg.MarkSeenOnly); err != nil {
+		return 0, err
+	}
+	if err := f.move(s.c, failed, f.cfg.FailedFolder, false); err != nil {
+		return 0, err
+	}
+	return doneUpTo, takeErr
+}
+
+func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, bigSize int64, source, reason string) error {
+	fail := tickets.InboundFailure{Channel: tickets.ChannelEmail, Source: source, Reason: reason, SetAside: f.cfg.FailedFolder,
+		Size: bigSize, Key: fmt.Sprintf("imap:%s:%d", f.cursorName(), uid)}
+	if raw != nil {
+		fail.Size = int64(len(raw))
+		if m, err := Parse(raw); err == nil {
+			fail.Key = m.Key
+			fail.Subject = m.Subject
+			if m.From != nil {
+				fail.Sender = m.From.Address
+			}
+		} else {
+			fail.Key = "mail::" + hashHex(raw)
+		}
+	}
+	f.log.Warn("mail set aside", slog.String("source", source), slog.String("reason", reason), slog.String("folder", f.cfg.FailedFolder))
+	return f.svc.RecordFailure(ctx, fail)
+}
+
+// move puts mails in a folder: MOVE when the server has it; otherwise COPY,
+// then flag them deleted, and expunge only those (UID EXPUNGE, with UIDPLUS)
+// — never a plain EXPUNGE, which would remove every message anyone marked
+// deleted. With seenOnly the mails stay and are flagged \Seen.
+func (f *Fetcher) move(c *imapclient.Client, uids []imap.UID, folder string, seenOnly bool) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	set := imap.UIDSetNum(uids...)
+	if seenOnly {
+		if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
+			return fmt.Errorf("flag \\Seen: %w", err)
+		}
+		return nil
+	}
+	caps := c.Caps()
+	if caps.Has(imap.CapMove) || caps.Has(imap.CapIMAP4rev2) {
+		if _, err := c.Move(set, folder).Wait(); err != nil {
+			return fmt.Errorf("move to %s: %w", folder, err)
+		}
+		return nil
+	}
+	if _, err := c.Copy(set, folder).Wait(); err != nil {
+		return fmt.Errorf("copy to %s: %w", folder, err)
+	}
+	if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen, imap.FlagDeleted}}, nil).Close(); err != nil {
+		return fmt.Errorf("flag copied mail: %w", err)
+	}
+	if caps.Has(imap.CapUIDPlus) {
+		if err := c.UIDExpunge(set).Close(); err != nil {
+			return fmt.Errorf("expunge copied mail: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run takes in mail until ctx ends: a pass, then IDLE (where the server has
+// it) or a pause until the poll interval, and a pass again — polling even
+// while idling, since an update can be missed. A lost connection is made
+// again with growing pauses.
+func (f *Fetcher) Run(ctx context.Context, onPass func(IntakeStats, error)) error {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		s, err := f.connect(ctx)
+		if err != nil {
+			if onPass != nil {
+				onPass(IntakeStats{}, err)
+			}
+			f.log.Warn("imap connect failed; trying again", slog.Any("error", err), slog.Duration("in", backoff))
+			if !sleep(ctx, backoff) {
+				break
+			}
+			backoff = min(backoff*2, 5*time.Minute)
+			continue
+		}
+		backoff = time.Second
+		err = f.serve(ctx, s, onPass)
+		f.logout(s)
+		if err != nil && ctx.Err() == nil {
+			f.log.Warn("imap session ended; connecting again", slog.Any("error", err))
+			if !sleep(ctx, backoff) {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func (f *Fetcher) serve(ctx context.Context, s *session, onPass func(IntakeStats, error)) error {
+	for {
+		st, err := f.pass(ctx, s)
+		if onPass != nil {
+			onPass(st, err)
+		}
+		if err != nil {
+			return err
+		}
+		if err := f.wait(ctx, s); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// wait returns when new mail is announced, the poll interval has passed,
+// or ctx ends.
+func (f *Fetcher) wait(ctx context.Context, s *session) error {
+	timer := time.NewTimer(f.cfg.PollInterval.Duration)
+	defer timer.Stop()
+	if !s.c.Caps().Has(imap.CapIdle) && !s.c.Caps().Has(imap.CapIMAP4rev2) {
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+		return nil
+	}
+	idle, err := s.c.Idle()
+	if err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+	case <-s.changed:
+	case <-s.c.Closed():
+	}
+	if err := idle.Close(); err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	return idle.Wait()
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

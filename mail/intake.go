@@ -1,0 +1,279 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"refunddesk/tickets"
+)
+
+// IntakeConfig says who the desk is on mail and what it takes in.
+type IntakeConfig struct {
+	// Address is the desk's own address: mail from it is never taken in.
+	Address string
+	// MessageIDDomain is the domain of the desk's Message-IDs (default: the
+	// Address's domain); mail carrying it as its own id is never taken in.
+	MessageIDDomain string
+	// MaxSize is the largest mail taken in (default 25 MiB).
+	MaxSize int64
+	// RequireAuth: a mail without Authentication-Results is unverified too.
+	RequireAuth bool
+}
+
+func (c IntakeConfig) domain() string {
+	if c.MessageIDDomain != "" {
+		return c.MessageIDDomain
+	}
+	if _, d, ok := strings.Cut(c.Address, "@"); ok {
+		return strings.ToLower(d)
+	}
+	return ""
+}
+
+// Outcomes of taking in a mail.
+const (
+	TookCreated   = "created"   // a new ticket
+	TookJoined    = "joined"    // added to the ticket open for its order
+	TookReply     = "reply"     // an answer on its ticket
+	TookDuplicate = "duplicate" // seen before: nothing changed
+	TookIgnored   = "ignored"   // automatic mail, our own mail
+	TookBounce    = "bounce"    // a mail of ours bounced
+	TookFailed    = "failed"    // cannot be taken in: set aside
+)
+
+// Taken says what became of one mail.
+type Taken struct {
+	Outcome string
+	Ref     string
+	// Reason says why a mail was ignored or failed.
+	Reason string
+}
+
+// Intake turns mails into tickets.
+type Intake struct {
+	svc *tickets.Service
+	cfg IntakeConfig
+	log *slog.Logger
+}
+
+// NewIntake returns an intake over the ticket service.
+func NewIntake(svc *tickets.Service, cfg IntakeConfig, log *slog.Logger) *Intake {
+	if cfg.MaxSize <= 0 {
+		cfg.MaxSize = 25 << 20
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Intake{svc: svc, cfg: cfg, log: log}
+}
+
+// Config returns the intake's configuration.
+func (in *Intake) Config() IntakeConfig { return in.cfg }
+
+// Take takes in one mail. A mail that cannot be taken in (unreadable, too
+// big) comes back as TookFailed with the reason, for the caller to set it
+// aside; an error means the store could not be reached and the mail must be
+// tried again later.
+func (in *Intake) Take(ctx context.Context, raw []byte, source string) (Taken, error) {
+	if int64(len(raw)) > in.cfg.MaxSize {
+		return Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(int64(len(raw))), size(in.cfg.MaxSize))}, nil
+	}
+	m, err := Parse(raw)
+	if err != nil {
+		return Taken{Outcome: TookFailed, Reason: err.Error()}, nil
+	}
+	return in.TakeParsed(ctx, m, source)
+}
+
+// TakeParsed takes in a mail already parsed.
+func (in *Intake) TakeParsed(ctx context.Context, m *Message, source string) (Taken, error) {
+	domain := in.cfg.domain()
+	if m.From == nil || !strings.Contains(m.From.Address, "@") {
+		return Taken{Outcome: TookFailed, Reason: "the mail has no sender address to answer"}, nil
+	}
+	from := strings.ToLower(m.From.Address)
+	if in.cfg.Address != "" && strings.EqualFold(from, in.cfg.Address) {
+		return Taken{Outcome: TookIgnored, Reason: "our own mail"}, nil
+	}
+	if _, ok := OurTicketID(m.MessageID, domain); ok || (domain != "" && strings.HasSuffix(strings.ToLower(m.MessageID), "@"+domain)) {
+		return Taken{Outcome: TookIgnored, Reason: "carries our own Message-ID"}, nil
+	}
+	if m.Bounce != nil {
+		return in.bounce(ctx, m)
+	}
+	if m.Auto != "" {
+		return Taken{Outcome: TookIgnored, Reason: "automatic mail (" + m.Auto + ")"}, nil
+	}
+
+	req := Understand(ctx, m, in.svc, domain)
+	var flags []string
+	if m.Auth.Failed() || (in.cfg.RequireAuth && !m.Auth.Present) {
+		flags = append(flags, tickets.FlagUnverifiedSender)
+	}
+	files, notes := in.evidence(m)
+	details := req.Details
+	if details == "" && m.Text != "" {
+		details = m.NewText
+	}
+	if len(notes) > 0 {
+		details = strings.TrimSpace(details + "\n\n" + strings.Join(notes, "\n"))
+	}
+	details = truncate(details, in.svc.Limits().MaxDetailsBytes)
+	who := tickets.Requester{Email: m.From.Address, Name: m.From.Name}
+
+	// An answer on its ticket: it carries the ticket's reference (or answers
+	// a mail of ours, or one of the requester's own) and comes from an
+	// address on the ticket.
+	if t := in.threadTicket(ctx, m, req); t != nil && strings.EqualFold(t.Requester.Email, from) {
+		u := tickets.RequesterUpdate{Ref: t.Ref, Requester: who, Channel: tickets.ChannelEmail, Text: details,
+			Evidence: files, IdempotencyKey: m.Key, ExternalID: m.MessageID, Flags: flags}
+		if t.Account == "" {
+			u.Account = req.Account
+		}
+		if t.Order == "" && t.Kind == tickets.KindRefund {
+			u.Order = req.Order
+		}
+		if t.Reason == "" && t.Kind == tickets.KindRefund {
+			u.Reason = req.Reason
+		}
+		res, err := in.svc.RequesterReply(ctx, u)
+		switch {
+		case err == nil:
+			out := TookReply
+			if res.Outcome == tickets.OutcomeDuplicate {
+				out = TookDuplicate
+			} else if res.Outcome == tickets.OutcomeCreated {
+				out = TookCreated // too old to reopen: a new ticket that follows it
+			}
+			return Taken{Outcome: out, Ref: res.Ticket.Ref}, nil
+		case errors.Is(err, tickets.ErrConflict), errors.Is(err, tickets.ErrNotFound), tickets.IsValidation(err):
+			in.log.Info("a reply could not join its ticket; taking it as a new request",
+				slog.String("ticket", t.Ref), slog.Any("error", err))
+		default:
+			return Taken{}, err
+		}
+	}
+
+	sr := tickets.SubmitRequest{Kind: req.Kind, Channel: tickets.ChannelEmail, Requester: who, Account: req.Account,
+		Order: req.Order, Reason: req.Reason, Details: details, Language: req.Language, Evidence: files,
+		IdempotencyKey: m.Key, ExternalID: m.MessageID, Flags: flags}
+	res, err := in.svc.Submit(ctx, sr)
+	if tickets.IsValidation(err) {
+		// Something the text gave is not usable (an account name too odd,
+		// say): take the mail without the extracted fields rather than lose it.
+		in.log.Warn("taking a mail without its extracted fields", slog.String("source", source), slog.Any("error", err))
+		sr.Account, sr.Order, sr.Reason = "", "", ""
+		res, err = in.svc.Submit(ctx, sr)
+	}
+	if tickets.IsValidation(err) {
+		return Taken{Outcome: TookFailed, Reason: err.Error()}, nil
+	}
+	if err != nil {
+		return Taken{}, err
+	}
+	out := map[string]string{tickets.OutcomeCreated: TookCreated, tickets.OutcomeJoined: TookJoined,
+		tickets.OutcomeDuplicate: TookDuplicate}[res.Outcome]
+	return Taken{Outcome: out, Ref: res.Ticket.Ref}, nil
+}
+
+// threadTicket finds the ticket a mail answers, if any.
+func (in *Intake) threadTicket(ctx context.Context, m *Message, req Request) *tickets.Ticket {
+	if req.ThreadRef != "" {
+		if t, err := in.svc.Ticket(ctx, req.ThreadRef); err == nil {
+			return t
+		}
+	}
+	// An answer to one of the requester's own earlier mails.
+	for _, id := range append(append([]string(nil), m.InReplyTo...), m.References...) {
+		if t, err := in.svc.TicketForExternalID(ctx, id); err == nil {
+			return t
+		}
+	}
+	return nil
+}
+
+// evidence picks the attachments that count as evidence, within the limits;
+// the rest are named in the message so agents know they were there.
+func (in *Intake) evidence(m *Message) ([]tickets.File, []string) {
+	lim := in.svc.Limits()
+	files, others := m.Evidence()
+	var kept []tickets.File
+	var notes []string
+	seen := map[string]bool{}
+	for _, f := range files {
+		b, err := lim.CheckEvidence(f)
+		if err != nil {
+			notes = append(notes, "[attachment not kept as evidence: "+err.Error()+"]")
+			continue
+		}
+		if seen[b.SHA256] {
+			continue
+		}
+		seen[b.SHA256] = true
+		if len(kept) >= lim.MaxEvidenceFiles {
+			notes = append(notes, fmt.Sprintf("[attachment not kept as evidence: %s (more than %d files)]", f.Name, lim.MaxEvidenceFiles))
+			continue
+		}
+		kept = append(kept, f)
+	}
+	for _, o := range others {
+		notes = append(notes, fmt.Sprintf("[attachment not counted as evidence: %s (%s, %s)]", o.Name, o.ContentType, size(int64(len(o.Data)))))
+	}
+	return kept, notes
+}
+
+// bounce records that a mail of ours could not be delivered.
+func (in *Intake) bounce(ctx context.Context, m *Message) (Taken, error) {
+	b := m.Bounce
+	ref := ""
+	if id, ok := OurTicketID(b.OriginalMessageID, in.cfg.domain()); ok {
+		ref = tickets.FormatRef(id)
+	}
+	why := b.Reason
+	if b.Status != "" && !strings.Contains(why, b.Status) {
+		why = b.Status + " " + why
+	}
+	if !b.Permanent {
+		return Taken{Outcome: TookIgnored, Ref: ref, Reason: "a temporary delivery delay (" + why + ")"}, nil
+	}
+	var refs []string
+	rcpts := b.Recipients
+	if len(rcpts) == 0 {
+		rcpts = []string{""}
+	}
+	for _, rcpt := range rcpts {
+		if ref == "" && rcpt == "" {
+			continue
+		}
+		r, err := in.svc.Undeliverable(ctx, ref, rcpt, why)
+		if err != nil && !errors.Is(err, tickets.ErrNotFound) {
+			return Taken{}, err
+		}
+		refs = append(refs, r...)
+	}
+	return Taken{Outcome: TookBounce, Ref: strings.Join(refs, ","), Reason: why}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8Valid(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,348 @@
+// Package mail is the email channel: IMAP intake that turns each mail into a
+// ticket (or adds it to the ticket it answers), the understanding of a
+// request written in Indonesian or English, and SMTP delivery of the outbox.
+// It imports tickets; tickets never imports it.
+package mail
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"mime"
+	netmail "net/mail"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/dsn"
+
+	"refunddesk/tickets"
+)
+
+// Message is an inbound mail as the desk understands it.
+type Message struct {
+	MessageID  string   // without < >
+	InReplyTo  []string // without < >
+	References []string
+	Subject    string
+	From       *netmail.Address
+	ReplyTo    *netmail.Address
+	Date       time.Time
+	// Text is the body as text (HTML turned into text when there is no text part).
+	Text string
+	// NewText is what the sender wrote this time: quoted history,
+	// forwarded blocks and signatures removed.
+	NewText string
+	// Quoted is what was cut from Text (history, forwarded mail), where a
+	// forwarded notification may still hold the order number.
+	Quoted      string
+	Attachments []Attachment
+	// Auto says why the mail is automatic (an out-of-office, a list, a
+	// bounce); empty when a person wrote it.
+	Auto   string
+	Bounce *Bounce
+	Auth   AuthResults
+	Size   int
+	// Key identifies the mail for idempotency: its Message-ID and a hash of
+	// its bytes (a mail without a Message-ID still has one).
+	Key string
+	// Problems the parser worked around (broken parts, bad charsets).
+	Warnings []string
+}
+
+// Attachment is a file in a mail.
+type Attachment struct {
+	Name        string
+	ContentType string // as the mail declares it
+	Data        []byte
+	Inline      bool
+}
+
+// Bounce is a delivery failure report about a mail the desk sent.
+type Bounce struct {
+	Recipients []string `json:"recipients"` // the addresses that failed
+	Status     string   `json:"status"`     // e.g. 5.1.1
+	Permanent  bool     `json:"permanent"`
+	// OriginalMessageID is the Message-ID of the mail that bounced.
+	OriginalMessageID string `json:"original_message_id"`
+	Reason            string `json:"reason"`
+}
+
+// AuthResults is what the receiving server's Authentication-Results said.
+type AuthResults struct {
+	Present bool   `json:"present"`
+	DMARC   string `json:"dmarc"` // pass, fail, none, …
+	DKIM    string `json:"dkim"`
+	SPF     string `json:"spf"`
+}
+
+// Failed reports whether DMARC, DKIM or SPF failed.
+func (a AuthResults) Failed() bool {
+	for _, r := range []string{a.DMARC, a.DKIM, a.SPF} {
+		if r == "fail" || r == "permerror" || r == "softfail" && a.DMARC == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrUnparseable is returned for a mail that cannot be read at all.
+var ErrUnparseable = errors.New("cannot read the mail")
+
+var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
+
+// Parse reads a raw mail. It is tolerant: broken parts and unknown charsets
+// are worked around and noted in Warnings; only a mail with no readable
+// header is an error.
+func Parse(raw []byte) (*Message, error) {
+	env, err := enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MaxStoredPartErrors(50)).ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
+	}
+	if env.Root == nil || len(env.GetHeaderKeys()) == 0 {
+		return nil, fmt.Errorf("%w: no header", ErrUnparseable)
+	}
+	m := &Message{Size: len(raw)}
+	m.MessageID = firstID(env.GetHeader("Message-Id"))
+	m.InReplyTo = msgIDs(env.GetHeader("In-Reply-To"))
+	m.References = msgIDs(env.GetHeader("References"))
+	m.Subject = strings.TrimSpace(env.GetHeader("Subject"))
+	if from, err := env.AddressList("From"); err == nil && len(from) > 0 {
+		m.From = from[0]
+	} else if a := lenientAddress(env.GetHeader("From")); a != nil {
+		m.From = a
+	}
+	if rt, err := env.AddressList("Reply-To"); err == nil && len(rt) > 0 {
+		m.ReplyTo = rt[0]
+	}
+	if d, err := env.Date(); err == nil {
+		m.Date = d.UTC()
+	}
+	m.Text = normalizeText(env.Text)
+	if strings.TrimSpace(m.Text) == "" && env.HTML != "" {
+		m.Text = normalizeText(htmlToText(env.HTML))
+	}
+	m.NewText, m.Quoted = SplitQuoted(m.Text)
+	for _, p := range append(append([]*enmime.Part(nil), env.Attachments...), env.Inlines...) {
+		if len(p.Content) == 0 || p.ContentType == "message/delivery-status" {
+			continue
+		}
+		name := p.FileName
+		if name == "" {
+			name = defaultName(p.ContentType)
+		}
+		m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: p.ContentType, Data: p.Content,
+			Inline: p.Disposition == "inline" || p.ContentID != ""})
+	}
+	for _, e := range env.Errors {
+		m.Warnings = append(m.Warnings, e.Error())
+	}
+	m.Auth = authResults(env.GetHeaderValues("Authentication-Results"))
+	m.Bounce = bounceOf(env)
+	m.Auto = automatic(env, m)
+	sum := sha256.Sum256(raw)
+	m.Key = "mail:" + m.MessageID + ":" + hex.EncodeToString(sum[:12])
+	return m, nil
+}
+
+// normalizeText turns CRLF into LF and drops the non-breaking spaces and
+// zero-width characters mail clients scatter around.
+func normalizeText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.NewReplacer("\u00a0", " ", "\u200b", "", "\u200c", "", "\u200d", "", "\ufeff", "").Replace(s)
+	return s
+}
+
+var idRe = regexp.MustCompile(`<([^<>\s]+)>`)
+
+func msgIDs(h string) []string {
+	var out []string
+	for _, m := range idRe.FindAllStringSubmatch(h, -1) {
+		out = append(out, m[1])
+	}
+	if len(out) == 0 {
+		for _, f := range strings.Fields(h) {
+			if strings.Contains(f, "@") {
+				out = append(out, strings.Trim(f, "<>,"))
+			}
+		}
+	}
+	return out
+}
+
+func firstID(h string) string {
+	if ids := msgIDs(h); len(ids) > 0 {
+		return ids[0]
+	}
+	return ""
+}
+
+// lenientAddress reads a From header that net/mail refuses (a bare address
+// with a display name in the wrong place, unquoted specials).
+func lenientAddress(h string) *netmail.Address {
+	if h == "" {
+		return nil
+	}
+	if dec, err := wordDecoder.DecodeHeader(h); err == nil {
+		h = dec
+	}
+	if m := regexp.MustCompile(`<([^<>@\s]+@[^<>\s]+)>`).FindStringSubmatch(h); m != nil {
+		name := strings.Trim(strings.TrimSpace(strings.Replace(h, m[0], "", 1)), `"`)
+		return &netmail.Address{Name: name, Address: m[1]}
+	}
+	if m := regexp.MustCompile(`[^\s<>"]+@[^\s<>"]+`).FindString(h); m != "" {
+		return &netmail.Address{Address: m}
+	}
+	return nil
+}
+
+func defaultName(ct string) string {
+	switch {
+	case strings.HasPrefix(ct, "image/"):
+		return "image." + strings.TrimPrefix(ct, "image/")
+	case ct == "application/pdf":
+		return "document.pdf"
+	}
+	return "attachment"
+}
+
+// authResults reads the topmost Authentication-Results header: the one the
+// receiving server added (those below it came with the mail and are not to
+// be trusted).
+func authResults(values []string) AuthResults {
+	var a AuthResults
+	if len(values) == 0 {
+		return a
+	}
+	a.Present = true
+	h := strings.ToLower(values[0])
+	get := func(method string) string {
+		m := regexp.MustCompile(`(?:^|[;\s])` + method + `=([a-z]+)`).FindStringSubmatch(h)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	a.DMARC, a.DKIM, a.SPF = get("dmarc"), get("dkim"), get("spf")
+	return a
+}
+
+// bounceOf reads a delivery status report (RFC 3464), or a bounce that only
+// looks like one (a mailer-daemon mail quoting the original).
+func bounceOf(env *enmime.Envelope) *Bounce {
+	var report *dsn.Report
+	if env.Root != nil {
+		_ = env.Root.DepthMatchFirst(func(p *enmime.Part) bool {
+			if p.ContentType != "multipart/report" {
+				return false
+			}
+			if r, err := dsn.ParseReport(p); err == nil && r != nil {
+				report = r
+				return true
+			}
+			return false
+		})
+	}
+	from := strings.ToLower(env.GetHeader("From"))
+	daemon := strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster")
+	if report == nil && !daemon {
+		return nil
+	}
+	b := &Bounce{Permanent: true}
+	if report != nil {
+		for _, r := range report.DeliveryStatus.RecipientDSNs {
+			if !dsn.IsFailed(r) {
+				continue
+			}
+			rcpt := r.Get("Final-Recipient")
+			if i := strings.Index(rcpt, ";"); i >= 0 {
+				rcpt = rcpt[i+1:]
+			}
+			if rcpt = strings.TrimSpace(rcpt); rcpt != "" {
+				b.Recipients = append(b.Recipients, rcpt)
+			}
+			if st := strings.TrimSpace(r.Get("Status")); st != "" {
+				b.Status = st
+				b.Permanent = strings.HasPrefix(st, "5")
+			}
+			if d := strings.TrimSpace(r.Get("Diagnostic-Code")); d != "" {
+				b.Reason = d
+			}
+		}
+		if len(report.OriginalMessage) > 0 {
+			if orig, err := enmime.ReadEnvelope(bytes.NewReader(report.OriginalMessage)); err == nil {
+				b.OriginalMessageID = firstID(orig.GetHeader("Message-Id"))
+			} else if m := regexp.MustCompile(`(?im)^message-id:\s*(.+)$`).FindSubmatch(report.OriginalMessage); m != nil {
+				b.OriginalMessageID = firstID(string(m[1]))
+			}
+		}
+		if report.DeliveryStatus.RecipientDSNs == nil && len(b.Recipients) == 0 && b.OriginalMessageID == "" {
+			return nil // a report about something else (a read receipt)
+		}
+	}
+	if b.OriginalMessageID == "" {
+		// A plain-text bounce quoting the original's headers.
+		if m := regexp.MustCompile(`(?im)^\s*message-id:\s*(<[^>]+>)`).FindStringSubmatch(env.Text); m != nil {
+			b.OriginalMessageID = firstID(m[1])
+		}
+	}
+	if b.Reason == "" && b.Status != "" {
+		b.Reason = "status " + b.Status
+	}
+	if b.Reason == "" {
+		b.Reason = "the receiving server refused the mail"
+	}
+	return b
+}
+
+var noReplyRe = regexp.MustCompile(`^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?)([+-].*)?@`)
+
+// automatic says why a mail was sent by a machine, or "" when a person wrote it.
+func automatic(env *enmime.Envelope, m *Message) string {
+	h := func(k string) string { return strings.ToLower(strings.TrimSpace(env.GetHeader(k))) }
+	switch {
+	case m.Bounce != nil:
+		return "a delivery failure report"
+	case h("Auto-Submitted") != "" && h("Auto-Submitted") != "no":
+		return "Auto-Submitted: " + h("Auto-Submitted")
+	case h("Precedence") == "bulk" || h("Precedence") == "junk" || h("Precedence") == "list":
+		return "Precedence: " + h("Precedence")
+	case h("X-Autoreply") != "" || h("X-Autorespond") != "":
+		return "an auto-responder header"
+	case h("X-Auto-Response-Suppress") != "" && strings.Contains(h("X-Auto-Response-Suppress"), "all"):
+		return "X-Auto-Response-Suppress: " + h("X-Auto-Response-Suppress")
+	case env.GetHeader("List-Id") != "" || env.GetHeader("List-Unsubscribe") != "":
+		return "a mailing list"
+	case strings.TrimSpace(env.GetHeader("Return-Path")) == "<>":
+		return "an empty Return-Path"
+	case strings.Contains(strings.ToLower(env.Root.ContentType), "multipart/report"):
+		return "a report"
+	}
+	if m.From != nil && noReplyRe.MatchString(strings.ToLower(m.From.Address)) {
+		return "sent from " + m.From.Address
+	}
+	return ""
+}
+
+// Evidence is the subset of attachments that can count as evidence: images
+// and PDFs (by their bytes, whatever the mail declares).
+func (m *Message) Evidence() (files []tickets.File, others []Attachment) {
+	for _, a := range m.Attachments {
+		ct := tickets.SniffContentType(a.Data)
+		if strings.HasPrefix(ct, "image/") && tickets.IsEvidenceType(ct) || ct == "application/pdf" {
+			files = append(files, tickets.File{Name: a.Name, Data: a.Data})
+			continue
+		}
+		others = append(others, a)
+	}
+	return files, others
+}
+
+func hashHex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}

@@ -1,0 +1,106 @@
+package mail
+
+import (
+	"io"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message/charset"
+	"github.com/inbucket/html2text"
+)
+
+// charsetReader decodes the charsets mail in the wild uses (ISO-8859-x,
+// windows-125x, and the rest go-message knows).
+func charsetReader(cs string, r io.Reader) (io.Reader, error) { return charset.Reader(cs, r) }
+
+// htmlToText turns an HTML body into text, keeping link text.
+func htmlToText(html string) string {
+	text, err := html2text.FromString(html)
+	if err != nil {
+		return regexp.MustCompile(`<[^>]*>`).ReplaceAllString(html, " ")
+	}
+	return text
+}
+
+// Where what the sender wrote ends and quoted history begins, in the styles
+// common clients write, in English and Indonesian.
+var (
+	replyHeaderRe = regexp.MustCompile(`(?i)^\s*(on\s.+|pada\s.+|le\s.+|am\s.+)\b(wrote|menulis|a écrit|schrieb)\s*:?\s*$`)
+	replyStartRe  = regexp.MustCompile(`(?i)^\s*(on|pada)\s+\S`)
+	replyEndRe    = regexp.MustCompile(`(?i)\b(wrote|menulis)\s*:?\s*$`)
+	separatorRe   = regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|pesan asli|pesan awal|pesan asal|forwarded message|pesan terusan|pesan yang diteruskan|mensaje original)\s*-{2,}\s*$`)
+	forwardRe     = regexp.MustCompile(`(?i)^\s*(begin forwarded message|awal pesan yang diteruskan|pesan yang diteruskan)\s*:\s*$`)
+	underscoreRe  = regexp.MustCompile(`^\s*_{8,}\s*$`)
+	headerFromRe  = regexp.MustCompile(`(?i)^\s*\*?(from|dari)\*?\s*:\s*\S`)
+	headerMetaRe  = regexp.MustCompile(`(?i)^\s*\*?(sent|date|dikirim|terkirim|tanggal|to|kepada|subject|perihal|subjek)\*?\s*:`)
+	signatureRe   = regexp.MustCompile(`(?i)^\s*(sent from|sent via|sent with|dikirim dari|dikirim melalui|dikirim menggunakan|dikirim dengan|get outlook for|dapatkan outlook untuk|kirim dari|diketik dari|sent on the go)\b`)
+	disclaimerRe  = regexp.MustCompile(`(?i)^\s*(\**\s*)?(disclaimer|confidentiality notice|catatan kerahasiaan|pemberitahuan kerahasiaan|this (e-?mail|message)( and any (files|attachments)( transmitted with it)?)? (is|are|may be) (confidential|intended|privileged)|email ini (dan lampiran(nya)? )?(bersifat )?(rahasia|hanya ditujukan))`)
+)
+
+// SplitQuoted separates what the sender wrote this time from what they
+// quoted: reply headers ("On … wrote:", "Pada … menulis:"), Outlook's
+// "-----Original Message-----" and From:/Sent: blocks, forwarded blocks,
+// "> " lines, and signatures ("-- ", "Sent from my iPhone", "Dikirim dari
+// iPhone saya", legal disclaimers).
+func SplitQuoted(text string) (newText, quoted string) {
+	lines := strings.Split(text, "\n")
+	cut := len(lines)
+	for i := 0; i < len(lines) && i < cut; i++ {
+		l := strings.TrimRight(lines[i], " \t")
+		switch {
+		case replyHeaderRe.MatchString(l), separatorRe.MatchString(l), forwardRe.MatchString(l):
+			cut = i
+		case replyStartRe.MatchString(l) && i+1 < len(lines) && replyEndRe.MatchString(lines[i+1]) && len(l) < 200:
+			cut = i // "On Mon, 3 Nov 2026 at 10:00, Name <a@b>\nwrote:"
+		case underscoreRe.MatchString(l) && i+1 < len(lines) && headerFromRe.MatchString(lines[i+1]):
+			cut = i
+		case headerFromRe.MatchString(l) && outlookBlock(lines[i+1:]):
+			cut = i
+		case strings.TrimSpace(l) == "--" || l == "-- ":
+			cut = i
+		case signatureRe.MatchString(l) && len(strings.TrimSpace(l)) < 80:
+			cut = i
+		case disclaimerRe.MatchString(l):
+			cut = i
+		}
+	}
+	var kept, rest []string
+	for i, l := range lines {
+		if i >= cut {
+			rest = append(rest, l)
+			continue
+		}
+		if strings.HasPrefix(strings.TrimLeft(l, " "), ">") {
+			rest = append(rest, l)
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return tidy(strings.Join(kept, "\n")), strings.TrimSpace(strings.Join(rest, "\n"))
+}
+
+// outlookBlock reports whether the lines after a From: line look like the
+// rest of a quoted header block (Sent:, To:, Subject:).
+func outlookBlock(next []string) bool {
+	n := 0
+	for i := 0; i < len(next) && i < 5; i++ {
+		if headerMetaRe.MatchString(next[i]) {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+var blankRunRe = regexp.MustCompile(`\n{3,}`)
+
+// tidy trims trailing spaces on lines and collapses runs of blank lines.
+func tidy(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.TrimSpace(blankRunRe.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
+}
+
+func utf8Valid(s string) bool { return utf8.ValidString(s) }

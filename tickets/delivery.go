@@ -1,0 +1,139 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The outbox seen from the channels' senders: claim what is due, deliver
+// it, record what happened. A sender that stops mid-way loses nothing: its
+// lease runs out and the item is taken again.
+
+// ClaimOutbox leases up to limit due items of a channel for lease.
+func (s *Service) ClaimOutbox(ctx context.Context, ch Channel, limit int, lease time.Duration) ([]OutboxItem, error) {
+	now := s.clock.Now()
+	return s.store.ClaimOutbox(ctx, ch, limit, now, now.Add(lease))
+}
+
+// FinishOutbox records a delivery attempt.
+func (s *Service) FinishOutbox(ctx context.Context, id int64, r OutboxResult) error {
+	return s.store.FinishOutbox(ctx, id, r, s.clock.Now())
+}
+
+// Outbox lists outbox items, newest first.
+func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, error) {
+	switch f.Status {
+	case "", OutboxPending, OutboxSending, OutboxSent, OutboxFailed:
+	default:
+		return nil, Invalid("status", "%q is not an outbox status (pending, sending, sent, failed)", f.Status)
+	}
+	if f.Limit <= 0 || f.Limit > MaxPageSize {
+		f.Limit = DefaultPageSize
+	}
+	return s.store.ListOutbox(ctx, f)
+}
+
+// ThreadIDs returns the ids of a ticket's inbound messages on a channel,
+// oldest first, for a reply to thread under them (In-Reply-To, References).
+func (s *Service) ThreadIDs(ctx context.Context, ticketID int64, ch Channel) ([]string, error) {
+	var ids []string
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		ids, err = tx.ExternalIDs(ticketID, ch)
+		return err
+	})
+	return ids, err
+}
+
+// TicketForExternalID finds the ticket a message id (a requester's earlier
+// Message-ID) belongs to.
+func (s *Service) TicketForExternalID(ctx context.Context, externalID string) (*Ticket, error) {
+	var t *Ticket
+	err := s.store.View(ctx, func(tx Tx) error {
+		id, err := tx.TicketByExternalID(externalID)
+		if err != nil {
+			return err
+		}
+		t, err = tx.Ticket(id)
+		return err
+	})
+	return t, err
+}
+
+// Undeliverable records that messages to an address bounce: the ticket (or,
+// without one, every open ticket of the address) is flagged, agents see why
+// in the audit trail, and further messages go by Discord when the requester
+// has it.
+func (s *Service) Undeliverable(ctx context.Context, ref, address, why string) ([]string, error) {
+	address = strings.TrimSpace(address)
+	var refs []string
+	err := s.update(ctx, func(tx Tx) error {
+		refs = nil
+		var ids []int64
+		if ref != "" {
+			id, err := ParseRef(ref)
+			if err != nil {
+				return err
+			}
+			ids = []int64{id}
+		} else if address != "" {
+			var err error
+			if ids, err = tx.TicketsByRequesterEmail(address); err != nil {
+				return err
+			}
+		}
+		now := s.clock.Now()
+		for _, id := range ids {
+			t, err := tx.Ticket(id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if address != "" && !strings.EqualFold(t.Requester.Email, address) {
+				continue // the bounce is for someone else's address
+			}
+			t.SetFlag(FlagUndeliverable)
+			t.UpdatedAt = now
+			if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "undeliverable",
+				Detail: fmt.Sprintf("mail to %s bounced: %s", t.Requester.Email, why)}); err != nil {
+				return err
+			}
+			if err := tx.SaveTicket(t); err != nil {
+				return err
+			}
+			refs = append(refs, t.Ref)
+		}
+		return nil
+	})
+	return refs, err
+}
+
+// RecordFailure keeps an inbound item that could not be taken in, for agents.
+func (s *Service) RecordFailure(ctx context.Context, f InboundFailure) error {
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = s.clock.Now()
+	}
+	return s.store.RecordFailure(ctx, f)
+}
+
+// Failures lists the inbound items that could not be taken in.
+func (s *Service) Failures(ctx context.Context, limit int) ([]InboundFailure, error) {
+	if limit <= 0 || limit > MaxPageSize {
+		limit = DefaultPageSize
+	}
+	return s.store.Failures(ctx, limit)
+}
+
+// Cursor and SetCursor give intakes a place to keep where they stopped.
+func (s *Service) Cursor(ctx context.Context, name string) (Cursor, error) { return s.store.Cursor(ctx, name) }
+
+// SetCursor records where an intake stopped.
+func (s *Service) SetCursor(ctx context.Context, name string, c Cursor) error {
+	c.UpdatedAt = s.clock.Now()
+	return s.store.SetCursor(ctx, name, c)
+}

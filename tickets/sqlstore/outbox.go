@@ -1,0 +1,180 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"refunddesk/tickets"
+)
+
+// ClaimOutbox leases due items to one sender (see tickets.Store). On
+// PostgreSQL, instances claim side by side: rows another sender is claiming
+// are skipped, not waited for.
+func (d *DB) ClaimOutbox(ctx context.Context, ch tickets.Channel, limit int, now, leaseUntil time.Time) ([]tickets.OutboxItem, error) {
+	lock := ""
+	if d.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	q := `UPDATE outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1
+		WHERE id IN (SELECT o.id FROM outbox o
+			WHERE o.channel = ? AND ((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'sending' AND o.lease_until < ?))
+			AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id AND e.id < o.id AND e.status IN ('pending', 'sending'))
+			ORDER BY o.id LIMIT ?` + lock + `)
+		RETURNING ` + outboxColumns
+	var rows []outboxRow
+	err := d.Update(ctx, func(txi tickets.Tx) error {
+		tx := txi.(*Tx)
+		return tx.sel(&rows, q, leaseUntil.UTC(), string(ch), now.UTC(), now.UTC(), limit)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	out := make([]tickets.OutboxItem, 0, len(rows))
+	for i := range rows {
+		it, err := rows[i].item()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	// RETURNING gives no order; the sender sends in queue order.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].ID < out[j-1].ID; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out, nil
+}
+
+// FinishOutbox records a delivery attempt on an item the caller holds.
+func (d *DB) FinishOutbox(ctx context.Context, id int64, r tickets.OutboxResult, now time.Time) error {
+	var q string
+	var args []any
+	switch {
+	case r.Sent:
+		q = `UPDATE outbox SET status = 'sent', sent_at = ?, external_id = ?, last_error = '', lease_until = NULL
+			WHERE id = ? AND status = 'sending'`
+		args = []any{now.UTC(), r.ExternalID, id}
+	case r.Permanent:
+		q = `UPDATE outbox SET status = 'failed', last_error = ?, lease_until = NULL WHERE id = ? AND status = 'sending'`
+		args = []any{r.Err, id}
+	default:
+		retry := r.RetryAt
+		if retry.IsZero() {
+			retry = now.Add(time.Minute)
+		}
+		q = `UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?, lease_until = NULL
+			WHERE id = ? AND status = 'sending'`
+		args = []any{r.Err, retry.UTC(), id}
+	}
+	return d.Update(ctx, func(txi tickets.Tx) error {
+		res, err := txi.(*Tx).exec(q, args...)
+		if err != nil {
+			return fmt.Errorf("finish outbox %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("outbox %d is not held by this sender (its lease ran out): %w", id, tickets.ErrConflict)
+		}
+		return nil
+	})
+}
+
+// ListOutbox lists outbox items, newest first.
+func (d *DB) ListOutbox(ctx context.Context, f tickets.OutboxFilter) ([]tickets.OutboxItem, error) {
+	var conds []string
+	var args []any
+	if f.Status != "" {
+		conds, args = append(conds, "status = ?"), append(args, f.Status)
+	}
+	if f.Channel != "" {
+		conds, args = append(conds, "channel = ?"), append(args, string(f.Channel))
+	}
+	q := `SELECT ` + outboxColumns + ` FROM outbox`
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, f.Limit)
+	var rows []outboxRow
+	if err := d.db.SelectContext(ctx, &rows, d.rebind(q), args...); err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	out := make([]tickets.OutboxItem, 0, len(rows))
+	for i := range rows {
+		it, err := rows[i].item()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// Cursor returns where an intake stopped.
+func (d *DB) Cursor(ctx context.Context, name string) (tickets.Cursor, error) {
+	var r struct {
+		UIDValidity int64     `db:"uidvalidity"`
+		LastUID     int64     `db:"last_uid"`
+		UpdatedAt   time.Time `db:"updated_at"`
+	}
+	err := d.db.GetContext(ctx, &r, d.rebind(`SELECT uidvalidity, last_uid, updated_at FROM intake_cursors WHERE name = ?`), name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tickets.Cursor{}, fmt.Errorf("cursor %s: %w", name, tickets.ErrNotFound)
+	}
+	if err != nil {
+		return tickets.Cursor{}, err
+	}
+	return tickets.Cursor{UIDValidity: uint32(r.UIDValidity), LastUID: uint32(r.LastUID), UpdatedAt: r.UpdatedAt.UTC()}, nil
+}
+
+// SetCursor records where an intake stopped.
+func (d *DB) SetCursor(ctx context.Context, name string, c tickets.Cursor) error {
+	_, err := d.db.ExecContext(ctx, d.rebind(`INSERT INTO intake_cursors (name, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`),
+		name, int64(c.UIDValidity), int64(c.LastUID), c.UpdatedAt.UTC())
+	if err != nil {
+		return fmt.Errorf("set cursor %s: %w", name, err)
+	}
+	return nil
+}
+
+// RecordFailure keeps an inbound item that could not be taken in.
+func (d *DB) RecordFailure(ctx context.Context, f tickets.InboundFailure) error {
+	_, err := d.db.ExecContext(ctx, d.rebind(`INSERT INTO inbound_failures (channel, item_key, source, sender, subject, size, reason, set_aside, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_key) DO NOTHING`),
+		string(f.Channel), f.Key, f.Source, f.Sender, f.Subject, f.Size, f.Reason, f.SetAside, f.CreatedAt.UTC())
+	if err != nil {
+		return fmt.Errorf("record failure: %w", err)
+	}
+	return nil
+}
+
+// Failures lists inbound failures, newest first.
+func (d *DB) Failures(ctx context.Context, limit int) ([]tickets.InboundFailure, error) {
+	var rows []struct {
+		ID        int64     `db:"id"`
+		Channel   string    `db:"channel"`
+		Key       string    `db:"item_key"`
+		Source    string    `db:"source"`
+		Sender    string    `db:"sender"`
+		Subject   string    `db:"subject"`
+		Size      int64     `db:"size"`
+		Reason    string    `db:"reason"`
+		SetAside  string    `db:"set_aside"`
+		CreatedAt time.Time `db:"created_at"`
+	}
+	if err := d.db.SelectContext(ctx, &rows, d.rebind(`SELECT id, channel, item_key, source, sender, subject, size, reason, set_aside, created_at
+		FROM inbound_failures ORDER BY id DESC LIMIT ?`), limit); err != nil {
+		return nil, fmt.Errorf("failures: %w", err)
+	}
+	out := make([]tickets.InboundFailure, len(rows))
+	for i, r := range rows {
+		out[i] = tickets.InboundFailure{ID: r.ID, Channel: tickets.Channel(r.Channel), Key: r.Key, Source: r.Source, Sender: r.Sender,
+			Subject: r.Subject, Size: r.Size, Reason: r.Reason, SetAside: r.SetAside, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
