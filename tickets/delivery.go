@@ -130,7 +130,9 @@ func (s *Service) Failures(ctx context.Context, limit int) ([]InboundFailure, er
 }
 
 // Cursor and SetCursor give intakes a place to keep where they stopped.
-func (s *Service) Cursor(ctx context.Context, name string) (Cursor, error) { return s.store.Cursor(ctx, name) }
+func (s *Service) Cursor(ctx context.Context, name string) (Cursor, error) {
+	return s.store.Cursor(ctx, name)
+}
 
 // SetCursor records where an intake stopped.
 func (s *Service) SetCursor(ctx context.Context, name string, c Cursor) error {

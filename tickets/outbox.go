@@ -52,17 +52,17 @@ type MessageData struct {
 // OutboxItem is one message waiting to go to a requester, written in the same
 // transaction as the change that caused it.
 type OutboxItem struct {
-	ID            int64       `json:"id"`
-	TicketID      int64       `json:"-"`
-	TicketRef     string      `json:"ticket"`
-	Channel       Channel     `json:"channel"`
-	Recipient     string      `json:"recipient"`
-	Template      string      `json:"template"`
-	Language      string      `json:"language"`
-	Data          MessageData `json:"data"`
-	Status        string      `json:"status"`
-	Attempts      int         `json:"attempts"`
-	LastError     string      `json:"last_error,omitempty"`
+	ID        int64       `json:"id"`
+	TicketID  int64       `json:"-"`
+	TicketRef string      `json:"ticket"`
+	Channel   Channel     `json:"channel"`
+	Recipient string      `json:"recipient"`
+	Template  string      `json:"template"`
+	Language  string      `json:"language"`
+	Data      MessageData `json:"data"`
+	Status    string      `json:"status"`
+	Attempts  int         `json:"attempts"`
+	LastError string      `json:"last_error,omitempty"`
 	// Automatic: sent by the desk itself, not by an agent.
 	Automatic bool `json:"automatic"`
 	// ExternalID is the id the channel gave the message once sent.
