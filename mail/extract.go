@@ -39,14 +39,35 @@ type OrderBook interface {
 // Understand reads a request out of a mail: kind, account, order, reason,
 // language, and the ticket it answers. ourDomain is the domain of the
 // desk's own Message-IDs.
+//
+// Fields come from the subject, the new text and a forwarded message (the
+// sender's evidence); never from the quoted history of a reply, which is the
+// desk's own mail. A reply's subject repeats the original's, so it is not
+// read either.
 func Understand(ctx context.Context, m *Message, book OrderBook, ourDomain string) Request {
-	subject := cleanSubject(m.Subject)
-	main := subject + "\n" + m.NewText
-	req := Request{Details: m.NewText}
+	req := Request{Details: m.NewText, Kind: tickets.KindRefund}
 	req.ThreadRef = threadRef(m, ourDomain)
-	req.Language = tickets.DetectLanguage(main)
+	if m.Bounce != nil && req.ThreadRef == "" {
+		if id, ok := OurTicketID(m.Bounce.OriginalMessageID, ourDomain); ok {
+			req.ThreadRef = tickets.FormatRef(id)
+		}
+	}
+	reply := req.ThreadRef != "" || len(m.InReplyTo) > 0
+	subject := cleanSubject(m.Subject)
+	if reply {
+		subject = ""
+	}
+	main := strings.TrimSpace(subject + "\n" + m.NewText)
+	lang := main
+	if strings.TrimSpace(m.NewText) == "" {
+		lang = main + "\n" + m.Forwarded
+	}
+	req.Language = tickets.DetectLanguage(lang)
+	if m.Auto != "" {
+		return req // automatic mail asks for nothing
+	}
 
-	orders := orderCandidates(ctx, book, subject, m.NewText, m.Quoted)
+	orders := orderCandidates(ctx, book, subject, m.NewText, m.Forwarded)
 	for _, c := range orders {
 		req.Orders = append(req.Orders, c.digits)
 	}
@@ -55,19 +76,27 @@ func Understand(ctx context.Context, m *Message, book OrderBook, ourDomain strin
 		req.Order = orders[0].digits
 		record = orders[0].record
 	}
-	req.Account = chooseAccount(accountCandidates(main), accountCandidates(m.Quoted), record)
+	req.Account = chooseAccount(accountCandidates(main), accountCandidates(m.Forwarded), record)
 
 	lower := strings.ToLower(main)
-	req.Reason = reasonOf(lower)
-	rev, ref := score(lower, revocationPatterns), score(lower, refundPatterns)
+	all := lower + "\n" + strings.ToLower(m.Forwarded)
+	rev, ref := score(lower, revocationPatterns), score(all, refundPatterns)
+	// A reply adds to a ticket that already has its reason: there the
+	// reason counts when the reply asks for the refund again, or names the
+	// reason twice over; a remark about views is not a new request.
+	minReason := 1
+	if reply && ref < 3 {
+		minReason = 6
+	}
+	req.Reason = reasonOf(all, minReason)
 	switch {
 	case rev > 0 && rev >= ref:
 		req.Kind, req.KindStated = tickets.KindRevocation, true
 		req.Reason = ""
-	case ref > 0 || req.Reason != "" || req.Order != "":
+	case ref >= 3 || req.Reason != "":
+		// Asking for money back, or giving a reason for it; a word such as
+		// "paid" alone states nothing.
 		req.Kind, req.KindStated = tickets.KindRefund, true
-	default:
-		req.Kind = tickets.KindRefund
 	}
 	return req
 }
@@ -204,6 +233,7 @@ var (
 	accountLabelRe = regexp.MustCompile(`(?im)(?:^|[\s(])(?:nama\s+akun(?:\s+tiktok)?|nama\s+pengguna|username|user\s*name|akun\s+tiktok(?:\s+saya)?|akun(?:\s+saya)?|account\s+name|account|tiktok\s+(?:id|account|username|handle)|id\s+tiktok|handle)\s*(?:[:=]|adalah|is)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	profileLinkRe  = regexp.MustCompile(`(?i)tiktok\.com/@([A-Za-z0-9._]{2,30})`)
 	mentionRe      = regexp.MustCompile(`(?:^|[^A-Za-z0-9._%+\-])@([A-Za-z0-9_][A-Za-z0-9._]{1,29})`)
+	mailDomainRe   = regexp.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|icloud|me|aol|proton|protonmail|mail|email|gmx|zoho)\.(com|co\.id|co|id|net|org|me)$`)
 )
 
 type accountCandidate struct {
@@ -232,8 +262,8 @@ func accountCandidates(text string) []accountCandidate {
 		h := text[m[2]:m[3]]
 		// "name@example.com" is a mail address, "@example.com" after a space may be too.
 		rest := text[m[3]:]
-		if strings.Contains(h, ".") && regexp.MustCompile(`(?i)\.(com|id|net|org|co|io|me)$`).MatchString(h) {
-			continue
+		if mailDomainRe.MatchString(h) {
+			continue // "email saya @gmail.com"
 		}
 		if strings.HasPrefix(rest, "@") {
 			continue
@@ -257,7 +287,8 @@ func isWordNotHandle(h string) bool {
 // chooseAccount picks the account: the one matching the order's record
 // when the mail names it, else the strongest and earliest in the new text,
 // else one from the quoted part.
-func chooseAccount(fresh, quoted []accountCandidate, record *tickets.Promotion) string {
+func chooseAccount(fresh, forwarded []accountCandidate, record *tickets.Promotion) string {
+	quoted := forwarded
 	all := append(append([]accountCandidate(nil), fresh...), quoted...)
 	if record != nil {
 		for _, c := range all {
@@ -285,13 +316,22 @@ type pattern struct {
 	weight int
 }
 
+// pats compiles patterns for lower-cased text. A leading \b before a word
+// of four letters or more is dropped: then the pattern starts with a
+// literal, which regexp finds with a fast substring search instead of
+// trying every position.
 func pats(weight int, exprs ...string) []pattern {
 	out := make([]pattern, len(exprs))
 	for i, e := range exprs {
-		out[i] = pattern{re: regexp.MustCompile(`(?i)` + e), weight: weight}
+		if strings.HasPrefix(e, `\b`) && leadingWord.MatchString(e[2:]) {
+			e = e[2:]
+		}
+		out[i] = pattern{re: regexp.MustCompile(e), weight: weight}
 	}
 	return out
 }
+
+var leadingWord = regexp.MustCompile(`^[a-z]{4}`)
 
 func score(text string, ps []pattern) int {
 	n := 0
@@ -304,17 +344,22 @@ func score(text string, ps []pattern) int {
 }
 
 var refundPatterns = append(pats(3, `\brefund`, `money back`, `pengembalian\s+dana`, `kembalikan\s+(dana|uang|saldo|koin)`,
-	`(uang|dana|saldo|koin)(ku| saya)?\s+(di)?kembali`, `\bbalikin\b`, `reimburs`, `get (my|the) money`, `ganti\s+rugi`),
-	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`)...)
+	`(uang|dana|saldo|koin)(nya|ku| saya| aku)?\s+(di)?kembali`, `(dana|uang|saldo)(nya)?\s+(bisa\s+)?balik`, `\bbalikin\b`, `reimburs`,
+	`get\s+(my|the)\s+money`, `ganti\s+rugi`, `dikembalikan`),
+	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
 
 var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+)?(authori[sz]ation|consent|permission)`,
 	`(stop|quit|don'?t|do not)\s+(using|use|promoting|promote)\s+my\s+(content|video|videos|account)`,
 	`(remove|cancel)\s+(my\s+)?(authori[sz]ation|permission|consent)`, `\bauthori[sz]ation\b`, `\bopt[ -]?out\b`,
 	`\bcabut`, `\bmencabut`, `\bpencabutan`, `\botorisasi`, `\bizin\s+(penggunaan|konten|promosi|iklan)`,
-	`(tidak|gak|nggak|ga|tdk)\s+(mau|ingin|mengizinkan)\s+(lagi\s+)?(konten|video)(nya)?\s+(saya\s+)?(dipakai|digunakan|dipromosikan|untuk)`,
+	`(tidak|gak|nggak|ga|tdk)\s+(mau|ingin|mengizinkan)\s+(lagi\s+)?(konten|video)(nya)?\s+(saya\s+|aku\s+|ku\s+)?(dipakai|dipake|digunakan|dipromosikan|untuk|buat)`,
+	`stop\s+(pake|pakai|memakai|menggunakan|gunakan)\s+(video|konten)`, `(dipake|dipakai|digunakan)\s+(buat|untuk|jadi)\s+iklan`,
 	`(hapus|tarik|menarik|batalkan)\s+izin`)
 
-// reasonPatterns: the words requesters use for each refund reason.
+// reasonPatterns: the words requesters use for each refund reason, in both
+// languages. The reason that scores most wins; "other" is a concrete
+// complaint no category takes (the wrong currency, a charge for a promotion
+// never made, the wrong audience, a late start).
 var reasonPatterns = []struct {
 	reason tickets.Reason
 	ps     []pattern
@@ -325,32 +370,44 @@ var reasonPatterns = []struct {
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
-		`\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
-		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`, `diberhentikan\s+(oleh\s+)?(tiktok|sistem)`)},
+		`has\s+been\s+(stopped|suspended|paused)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
+		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
+		`diberhentikan\s+(oleh\s+)?(tiktok|sistem)`, `telah\s+dihentikan`)},
 	{tickets.ReasonWrongVideo, pats(5, `wrong\s+video`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`, `\bby\s+mistake\b`, `\baccidentally\b`,
 		`salah\s+(pilih\s+|memilih\s+|klik\s+)?video`, `video\s+yang\s+salah`, `salah\s+(pilih|promosi|klik)`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`)},
 	{tickets.ReasonClosedEarly, pats(4, `\b(i|we)\s+(stopped|closed|cancell?ed|ended|paused)\s+(the\s+|my\s+|it)`, `close[d]?\s+(the\s+|my\s+)?promotion`,
 		`stopped\s+it\s+early`, `ended\s+(it|the\s+promotion)\s+early`,
-		`saya\s+(hentikan|tutup|berhentikan|stop|batalkan|matikan)`, `(menghentikan|menutup|membatalkan|mematikan)\s+promosi`,
-		`sudah\s+(saya\s+)?(tutup|hentikan|stop|matikan)`, `(tutup|hentikan|stop)\s+promosi(nya)?`)},
+		`(saya|aku|sy|ak)\s+(hentikan|tutup|berhentikan|stop|batalkan|matikan)`, `(menghentikan|menutup|membatalkan|mematikan)\s+promosi`,
+		`(sudah|udah|udh|sdh)\s+(saya\s+|aku\s+)?(tutup|hentikan|stop|matikan)`, `(tutup|hentikan|stop|matikan)\s+(sendiri\s+)?promosi(nya)?`,
+		`(stop|tutup|hentikan|matikan)\s+sendiri`)},
 	{tickets.ReasonChangedMind, pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
-		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`)},
-	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|deliver|show)`,
+		`(don'?t|do\s+not)\s+need\s+(it|the\s+promotion|this)\s+anymore`, `decided\s+not\s+to`, `not\s+to\s+go\s+ahead`,
+		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,
+		`(tidak|gak|nggak|ga|tdk)\s+(butuh|perlu)\s+lagi`)},
+	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
 		`\bstuck\b`, `\bglitch`, `\bbug\b`, `\btechnical\b`, `\b(zero|0)\s+(views|impressions|reach)`,
 		`\bgagal\b`, `(tidak|tdk|gak|nggak|ga)\s+(berjalan|jalan|tayang|muncul|aktif|mulai)`, `\bmacet\b`, `(kendala|masalah|gangguan)\s+teknis`,
 		`\bnyangkut\b`, `\b0\s+(view|tayangan|penonton)`, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
-		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target)`, `under[\s-]?deliver`,
+		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
 		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
-		`\bjangkauan\b`, `\bpenonton\b`, `\btayangan\b`, `views?(nya)?\s+(cuma|hanya|sedikit|rendah|kecil|sepi|dikit)`,
+		`(delivered|reached|got|had|received)\s+only\s+[\d.,]+`, `\bonly\s+(got|reached|had|received|delivered)\s+[\d.,]+`,
+		`(out\s+of|of)\s+the\s+[\d.,]+\s*k?\s+(minimum|estimate|estimated|promised|expected|target)`, `\bshortfall\b`,
+		`less\s+than\s+(a\s+quarter|half|a\s+third)\s+of`, `(minimum|estimated)\s+(views|reach)`,
+		`\bjangkauan`, `\bpenonton`, `\btayangan`, `views?(nya)?\s+(cuma|hanya|sedikit|rendah|kecil|sepi|dikit)`,
 		`(tidak|tdk|gak|nggak)\s+sesuai\s+(dengan\s+)?(estimasi|perkiraan|target|janji)`, `(di\s*bawah|jauh\s+dari|kurang\s+dari)\s+(estimasi|perkiraan|target)`,
-		`(cuma|hanya)\s+[\d.,]+\s*(rb|ribu|k)?\s*(view|penonton|tayangan)`, `\bestimasi\b`, `\bsepi\b`)},
-	{tickets.ReasonOther, nil},
+		`(cuma|hanya)\s+[\d.,]+\s*(an|rb|ribu|k)?\s*(view|penonton|tayangan|dari)`, `\bestimasi\b`, `\bsepi\b`)},
+	{tickets.ReasonOther, pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
+		`instead\s+of\s+(idr|usd|rupiah|dollars?)`, `\bcurrency\b`, `mata\s+uang`, `\bkurs\b`, `foreign\s+transaction`,
+		`(tidak|tak|gak|nggak)\s+pernah\s+(membuat|bikin|buat|order|memesan|pesan)`, `never\s+(made|ordered|created|bought|placed)`,
+		`tanpa\s+izin`, `unauthori[sz]ed`, `(started|mulai|jalan)\s+.{0,30}(late|later|terlambat|telat)`, `\blate\s+start`,
+		`started\s+\d+\s+days?\s+late`, `missed\s+(my|the)\s+(launch|sale|event)`)},
 }
 
-// reasonOf picks the reason the text speaks of most, or "" when it names none.
-func reasonOf(text string) tickets.Reason {
-	best, bestScore := tickets.Reason(""), 0
+// reasonOf picks the reason the text speaks of most (scoring at least
+// least), or "" when it names none.
+func reasonOf(text string, least int) tickets.Reason {
+	best, bestScore := tickets.Reason(""), least-1
 	for _, r := range reasonPatterns {
 		if s := score(text, r.ps); s > bestScore {
 			best, bestScore = r.reason, s

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"mime"
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
+	"sync"
 
 	"time"
 
@@ -416,36 +419,31 @@ func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, st *In
 			bodies[m.UID] = m.FindBodySection(section)
 		}
 	}
+	results := f.takeAll(ctx, s, uids, bodies, big)
 	var done, failed []imap.UID
 	var doneUpTo uint32
 	var takeErr error
-	for _, uid := range uids {
-		st.Fetched++
-		source := fmt.Sprintf("%s UID %d (UIDVALIDITY %d)", f.cfg.Mailbox, uid, s.uidValidity)
-		var t Taken
-		raw, ok := bodies[uid]
-		switch {
-		case big[uid] > 0:
-			t = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(big[uid]), size(f.intake.cfg.MaxSize))}
-		case !ok:
+	for i, uid := range uids {
+		r := results[i]
+		if r.skip {
 			continue // gone between the search and the fetch
-		default:
-			t, takeErr = f.intake.Take(ctx, raw, source)
 		}
-		if takeErr != nil {
+		if r.err != nil {
+			takeErr = r.err
 			break // the store is away: this mail and the rest wait for the next pass
 		}
-		st.add(t.Outcome)
-		if t.Outcome == TookFailed {
-			if err := f.recordFailure(ctx, uid, raw, big[uid], source, t.Reason); err != nil {
+		st.Fetched++
+		st.add(r.taken.Outcome)
+		if r.taken.Outcome == TookFailed {
+			if err := f.recordFailure(ctx, uid, bodies[uid], big[uid], r.source, r.taken.Reason); err != nil {
 				takeErr = err
 				break
 			}
 			failed = append(failed, uid)
 		} else {
 			done = append(done, uid)
-			f.log.Info("mail taken in", slog.String("source", source), slog.String("outcome", t.Outcome),
-				slog.String("ticket", t.Ref), slog.String("reason", t.Reason))
+			f.log.Info("mail taken in", slog.String("source", r.source), slog.String("outcome", r.taken.Outcome),
+				slog.String("ticket", r.taken.Ref), slog.String("reason", r.taken.Reason))
 		}
 		doneUpTo = uint32(uid)
 	}
@@ -456,6 +454,87 @@ func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, st *In
 		return 0, err
 	}
 	return doneUpTo, takeErr
+}
+
+// takeResult is what became of one mail of a batch.
+type takeResult struct {
+	taken  Taken
+	err    error
+	source string
+	skip   bool
+}
+
+// takeAll takes in a batch with as many workers as there are CPUs: mails are
+// parsed side by side, and each sender's mails go to one worker in UID order,
+// so a request and its follow-up in the same batch keep their order.
+func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, bodies map[imap.UID][]byte, big map[imap.UID]int64) []takeResult {
+	results := make([]takeResult, len(uids))
+	parsed := make([]*Message, len(uids))
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	// Parse in parallel.
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				uid := uids[i]
+				results[i].source = fmt.Sprintf("%s UID %d (UIDVALIDITY %d)", f.cfg.Mailbox, uid, s.uidValidity)
+				raw, ok := bodies[uid]
+				switch {
+				case big[uid] > 0:
+					results[i].taken = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(big[uid]), size(f.intake.cfg.MaxSize))}
+				case !ok:
+					results[i].skip = true
+				case int64(len(raw)) > f.intake.cfg.MaxSize:
+					results[i].taken = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(int64(len(raw))), size(f.intake.cfg.MaxSize))}
+				default:
+					m, err := Parse(raw)
+					if err != nil {
+						results[i].taken = Taken{Outcome: TookFailed, Reason: err.Error()}
+					} else {
+						parsed[i] = m
+					}
+				}
+			}
+		}()
+	}
+	for i := range uids {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	// Take in, one worker per sender.
+	queues := make([][]int, workers)
+	for i, m := range parsed {
+		if m == nil {
+			continue
+		}
+		sender := ""
+		if m.From != nil {
+			sender = strings.ToLower(m.From.Address)
+		}
+		h := fnv.New32a()
+		h.Write([]byte(sender))
+		w := int(h.Sum32() % uint32(workers))
+		queues[w] = append(queues[w], i)
+	}
+	for _, q := range queues {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range q {
+				if ctx.Err() != nil {
+					results[i].err = ctx.Err()
+					continue
+				}
+				results[i].taken, results[i].err = f.intake.TakeParsed(ctx, parsed[i], results[i].source)
+			}
+		}()
+	}
+	wg.Wait()
+	return results
 }
 
 func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, bigSize int64, source, reason string) error {

@@ -36,8 +36,11 @@ type Message struct {
 	// NewText is what the sender wrote this time: quoted history,
 	// forwarded blocks and signatures removed.
 	NewText string
-	// Quoted is what was cut from Text (history, forwarded mail), where a
-	// forwarded notification may still hold the order number.
+	// Forwarded is a forwarded message below the new text: the sender's
+	// evidence (a platform notification with the order number, say).
+	Forwarded string
+	// Quoted is the reply history and signatures cut from Text: what the
+	// desk already knows, never mined for fields.
 	Quoted      string
 	Attachments []Attachment
 	// Auto says why the mail is automatic (an out-of-office, a list, a
@@ -125,7 +128,7 @@ func Parse(raw []byte) (*Message, error) {
 	if strings.TrimSpace(m.Text) == "" && env.HTML != "" {
 		m.Text = normalizeText(htmlToText(env.HTML))
 	}
-	m.NewText, m.Quoted = SplitQuoted(m.Text)
+	m.NewText, m.Forwarded, m.Quoted = splitQuoted(m.Text)
 	for _, p := range append(append([]*enmime.Part(nil), env.Attachments...), env.Inlines...) {
 		if len(p.Content) == 0 || p.ContentType == "message/delivery-status" {
 			continue

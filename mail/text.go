@@ -29,13 +29,13 @@ var (
 	replyHeaderRe = regexp.MustCompile(`(?i)^\s*(on\s.+|pada\s.+|le\s.+|am\s.+)\b(wrote|menulis|a écrit|schrieb)\s*:?\s*$`)
 	replyStartRe  = regexp.MustCompile(`(?i)^\s*(on|pada)\s+\S`)
 	replyEndRe    = regexp.MustCompile(`(?i)\b(wrote|menulis)\s*:?\s*$`)
-	separatorRe   = regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|pesan asli|pesan awal|pesan asal|forwarded message|pesan terusan|pesan yang diteruskan|mensaje original)\s*-{2,}\s*$`)
-	forwardRe     = regexp.MustCompile(`(?i)^\s*(begin forwarded message|awal pesan yang diteruskan|pesan yang diteruskan)\s*:\s*$`)
+	separatorRe   = regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|pesan asli|pesan awal|pesan asal|mensaje original)\s*-{2,}\s*$`)
+	forwardRe     = regexp.MustCompile(`(?i)^\s*(-{2,}\s*(forwarded message|pesan terusan|pesan yang diteruskan)\s*-{2,}|(begin forwarded message|awal pesan yang diteruskan|pesan yang diteruskan)\s*:)\s*$`)
 	underscoreRe  = regexp.MustCompile(`^\s*_{8,}\s*$`)
 	headerFromRe  = regexp.MustCompile(`(?i)^\s*\*?(from|dari)\*?\s*:\s*\S`)
 	headerMetaRe  = regexp.MustCompile(`(?i)^\s*\*?(sent|date|dikirim|terkirim|tanggal|to|kepada|subject|perihal|subjek)\*?\s*:`)
 	signatureRe   = regexp.MustCompile(`(?i)^\s*(sent from|sent via|sent with|dikirim dari|dikirim melalui|dikirim menggunakan|dikirim dengan|get outlook for|dapatkan outlook untuk|kirim dari|diketik dari|sent on the go)\b`)
-	disclaimerRe  = regexp.MustCompile(`(?i)^\s*(\**\s*)?(disclaimer|confidentiality notice|catatan kerahasiaan|pemberitahuan kerahasiaan|this (e-?mail|message)( and any (files|attachments)( transmitted with it)?)? (is|are|may be) (confidential|intended|privileged)|email ini (dan lampiran(nya)? )?(bersifat )?(rahasia|hanya ditujukan))`)
+	disclaimerRe  = regexp.MustCompile(`(?i)^\s*(\**\s*)?((perhatian|catatan|penting|notice|important|confidential)\s*:\s*)?(disclaimer|confidentiality notice|catatan kerahasiaan|pemberitahuan kerahasiaan|pernyataan kerahasiaan|this (e-?mail|message)( and any (files|attachments)( transmitted with it)?)? (is|are|may be) (confidential|intended|privileged)|(e-?mail|surel|pesan) ini (beserta |dan |serta )?(lampiran(nya)? |seluruh lampirannya )?(bersifat |adalah |hanya )?(rahasia|ditujukan))`)
 )
 
 // SplitQuoted separates what the sender wrote this time from what they
@@ -44,12 +44,23 @@ var (
 // "> " lines, and signatures ("-- ", "Sent from my iPhone", "Dikirim dari
 // iPhone saya", legal disclaimers).
 func SplitQuoted(text string) (newText, quoted string) {
+	n, fwd, hist := splitQuoted(text)
+	return n, strings.TrimSpace(strings.Join([]string{fwd, hist}, "\n"))
+}
+
+// splitQuoted separates the new text, a forwarded message (the sender's
+// evidence: the platform's notification, say) and the reply history (what
+// the desk already has).
+func splitQuoted(text string) (newText, forwarded, history string) {
 	lines := strings.Split(text, "\n")
 	cut := len(lines)
+	forwardAt := -1
 	for i := 0; i < len(lines) && i < cut; i++ {
 		l := strings.TrimRight(lines[i], " \t")
 		switch {
-		case replyHeaderRe.MatchString(l), separatorRe.MatchString(l), forwardRe.MatchString(l):
+		case forwardRe.MatchString(l):
+			cut, forwardAt = i, i
+		case replyHeaderRe.MatchString(l), separatorRe.MatchString(l):
 			cut = i
 		case replyStartRe.MatchString(l) && i+1 < len(lines) && replyEndRe.MatchString(lines[i+1]) && len(l) < 200:
 			cut = i // "On Mon, 3 Nov 2026 at 10:00, Name <a@b>\nwrote:"
@@ -65,19 +76,27 @@ func SplitQuoted(text string) (newText, quoted string) {
 			cut = i
 		}
 	}
-	var kept, rest []string
+	var kept, quotedLines []string
 	for i, l := range lines {
-		if i >= cut {
-			rest = append(rest, l)
-			continue
+		switch {
+		case i >= cut:
+		case strings.HasPrefix(strings.TrimLeft(l, " "), ">"):
+			quotedLines = append(quotedLines, l)
+		default:
+			kept = append(kept, l)
 		}
-		if strings.HasPrefix(strings.TrimLeft(l, " "), ">") {
-			rest = append(rest, l)
-			continue
-		}
-		kept = append(kept, l)
 	}
-	return tidy(strings.Join(kept, "\n")), strings.TrimSpace(strings.Join(rest, "\n"))
+	rest := ""
+	if cut < len(lines) {
+		rest = strings.Join(lines[cut:], "\n")
+	}
+	history = strings.Join(quotedLines, "\n")
+	if forwardAt >= 0 {
+		forwarded = rest
+	} else {
+		history = strings.TrimSpace(history + "\n" + rest)
+	}
+	return tidy(strings.Join(kept, "\n")), strings.TrimSpace(forwarded), strings.TrimSpace(history)
 }
 
 // outlookBlock reports whether the lines after a From: line look like the

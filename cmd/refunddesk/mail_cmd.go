@@ -189,7 +189,7 @@ func parseView(msg *mail.Message, req mail.Request, requireAuth bool) parsed {
 		p.Kind = string(req.Kind)
 	}
 	if msg.Auto != "" {
-		p.Kind, p.Reason = "", ""
+		p.Kind, p.Reason, p.Account, p.Order = "", "", "", ""
 	}
 	if msg.From != nil {
 		p.From = msg.From.String()
@@ -200,7 +200,7 @@ func parseView(msg *mail.Message, req mail.Request, requireAuth bool) parsed {
 		isEv[f.Name] = true
 	}
 	for _, a := range msg.Attachments {
-		p.Attachments = append(p.Attachments, parsedFile{Name: a.Name, ContentType: tickets.SniffContentType(a.Data), Size: len(a.Data), Evidence: isEv[a.Name]})
+		p.Attachments = append(p.Attachments, parsedFile{Name: a.Name, ContentType: a.ContentType, Size: len(a.Data), Evidence: isEv[a.Name]})
 	}
 	return p
 }

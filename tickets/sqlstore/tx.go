@@ -23,6 +23,8 @@ type Tx struct {
 	write bool
 	// dirty tickets get their search text rebuilt before the commit.
 	dirty map[int64]bool
+	// flags as last read or written, so unchanged flags are not rewritten.
+	flags map[int64]string
 }
 
 var _ tickets.Tx = (*Tx)(nil)
@@ -147,6 +149,7 @@ func (t *Tx) Ticket(id int64) (*tickets.Ticket, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.flags[id] = r.Flags
 	list := []tickets.Ticket{tk}
 	if err := t.loadEvidence(list); err != nil {
 		return nil, err
@@ -273,6 +276,7 @@ func (t *Tx) CreateTicket(tk *tickets.Ticket) error {
 		return fmt.Errorf("insert ticket: %w", err)
 	}
 	tk.ID, tk.Ref = id, tickets.FormatRef(id)
+	t.flags[id] = "" // a new ticket has no flag rows yet
 	if err := t.syncFlags(tk); err != nil {
 		return err
 	}
@@ -306,6 +310,13 @@ func (t *Tx) SaveTicket(tk *tickets.Ticket) error {
 }
 
 func (t *Tx) syncFlags(tk *tickets.Ticket) error {
+	flags := append([]string(nil), tk.Flags...)
+	sort.Strings(flags)
+	joined := strings.Join(flags, ",")
+	if was, ok := t.flags[tk.ID]; ok && was == joined {
+		return nil
+	}
+	t.flags[tk.ID] = joined
 	if _, err := t.exec(`DELETE FROM ticket_flags WHERE ticket_id = ?`, tk.ID); err != nil {
 		return err
 	}

@@ -1,0 +1,155 @@
+package mail_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"refunddesk/mail"
+	"refunddesk/mail/devmail"
+	"refunddesk/tickets"
+	"refunddesk/tickets/sample"
+	"refunddesk/tickets/sqlstore/storetest"
+)
+
+// benchMails is how many mails the intake benchmark takes in
+// (REFUNDDESK_BENCH_MAILS changes it).
+func benchMails(b *testing.B) int {
+	if v := os.Getenv("REFUNDDESK_BENCH_MAILS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			b.Fatalf("REFUNDDESK_BENCH_MAILS=%q", v)
+		}
+		return n
+	}
+	return 10_000
+}
+
+// fakeScreenshot is size bytes that sniff as a PNG.
+func fakeScreenshot(r *rand.Rand, size int) []byte {
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = byte(r.IntN(256))
+	}
+	copy(b, "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	return b
+}
+
+// benchMail is one realistic request: a third carry a 200 KB screenshot.
+func benchMail(i int, shot []byte, p *tickets.Promotion) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: Creator %d <creator%d@example.id>\r\nTo: %s\r\nSubject: Refund promosi %s\r\n", i, i, desk, p.OrderNumber)
+	fmt.Fprintf(&b, "Message-ID: <bench%d@example.id>\r\nDate: Mon, 16 Nov 2026 10:00:00 +0700\r\nMIME-Version: 1.0\r\n", i)
+	text := fmt.Sprintf("Halo kak, promosi saya no. pesanan %s untuk akun %s jangkauannya jauh di bawah estimasi.\r\nMohon pengembalian dana.\r\n\r\nTerima kasih\r\n", p.OrderNumber, p.Account)
+	if i%3 != 0 {
+		b.WriteString("Content-Type: text/plain; charset=UTF-8\r\n\r\n" + text)
+		return []byte(b.String())
+	}
+	b.WriteString("Content-Type: multipart/mixed; boundary=bb\r\n\r\n--bb\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + text)
+	b.WriteString("--bb\r\nContent-Type: image/png; name=shot.png\r\nContent-Disposition: attachment; filename=shot.png\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	enc := base64.StdEncoding.EncodeToString(shot)
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\r\n--bb--\r\n")
+	return []byte(b.String())
+}
+
+// BenchmarkMailIntake takes 10,000 mails (a third with a 200 KB screenshot)
+// from an IMAP server on loopback into tickets, and times a bare go-imap
+// client that only FETCHes the same mails. Targets: at least 300 mails/s,
+// and within 2x of the bare FETCH.
+func BenchmarkMailIntake(b *testing.B) {
+	n := benchMails(b)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 2))
+	var promos []tickets.Promotion
+	_ = sample.Promotions(n, sample.Options{Seed: 3, Now: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), Days: 20}, func(_ int, p *tickets.Promotion) error {
+		promos = append(promos, *p)
+		return nil
+	})
+	var csv bytes.Buffer
+	_ = sample.WritePromotionsCSV(&csv, n, sample.Options{Seed: 3, Now: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), Days: 20})
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		srv, err := devmail.StartIMAP(devmail.IMAPOptions{Move: true, UIDPlus: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := srv.AddUser(desk, deskPass); err != nil {
+			b.Fatal(err)
+		}
+		var bytesTotal int
+		for j := 0; j < n; j++ {
+			raw := benchMail(j, fakeScreenshot(r, 200<<10), &promos[j])
+			bytesTotal += len(raw)
+			if err := srv.Append(desk, "INBOX", raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+		clock := storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))
+		db := storetest.Open(b, "sqlite", clock)
+		svc := tickets.NewService(db, tickets.Options{Clock: clock, AutoRepliesPerHour: 10})
+		if _, err := svc.ImportPromotions(ctx, bytes.NewReader(csv.Bytes()), tickets.ImportOptions{File: "p.csv"}); err != nil {
+			b.Fatal(err)
+		}
+
+		// The bare client: select, then UID FETCH BODY.PEEK[] in batches of 100.
+		start := time.Now()
+		c, err := imapclient.DialInsecure(srv.Addr, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Login(desk, deskPass).Wait(); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+			b.Fatal(err)
+		}
+		fetched := 0
+		for lo := 1; lo <= n; lo += 100 {
+			set := imap.UIDSet{imap.UIDRange{Start: imap.UID(lo), Stop: imap.UID(min(lo+99, n))}}
+			msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+			if err != nil {
+				b.Fatal(err)
+			}
+			fetched += len(msgs)
+		}
+		c.Close()
+		bare := time.Since(start)
+		if fetched != n {
+			b.Fatalf("bare fetch got %d of %d", fetched, n)
+		}
+
+		f := mail.NewFetcher(mail.IMAPConfig{Address: srv.Addr, TLS: "none", Username: desk, Password: deskPass, BatchSize: 100},
+			mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil), svc, nil)
+		b.StartTimer()
+		start = time.Now()
+		st, err := f.RunOnce(ctx)
+		took := time.Since(start)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.Created != n {
+			b.Fatalf("created %d of %d: %+v", st.Created, n, st)
+		}
+		srv.Close()
+		b.ReportMetric(float64(n)/took.Seconds(), "mails/s")
+		b.ReportMetric(float64(n)/bare.Seconds(), "bare-fetch-mails/s")
+		b.ReportMetric(took.Seconds()/bare.Seconds(), "x-bare")
+		b.ReportMetric(float64(bytesTotal)/(1<<20), "MiB")
+		b.StartTimer()
+	}
+}

@@ -1,0 +1,140 @@
+package mail_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"refunddesk/mail"
+	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore/storetest"
+)
+
+// want is what a case of the corpus expects (testdata/corpus/README.md).
+type want struct {
+	Kind        string `json:"kind"`
+	Account     string `json:"account"`
+	Order       string `json:"order"`
+	Reason      string `json:"reason"`
+	Language    string `json:"language"`
+	AutoReply   bool   `json:"auto_reply"`
+	Bounce      bool   `json:"bounce"`
+	ThreadRef   string `json:"thread_ref"`
+	Attachments []struct {
+		Name        string `json:"name"`
+		ContentType string `json:"content_type"`
+		Evidence    bool   `json:"evidence"`
+	} `json:"attachments"`
+	DetailsContains  []string `json:"details_contains"`
+	DetailsExcludes  []string `json:"details_excludes"`
+	UnverifiedSender bool     `json:"unverified_sender"`
+	Note             string   `json:"note"`
+}
+
+var spaceRun = regexp.MustCompile(`\s+`)
+
+func collapse(s string) string { return spaceRun.ReplaceAllString(s, " ") }
+
+// TestCorpus reads every mail of testdata/corpus as the desk would and
+// compares what it understood with the case's .want.json.
+func TestCorpus(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, "sqlite", nil)
+	svc := tickets.NewService(db, tickets.Options{})
+	recs, err := os.Open("testdata/corpus/records.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer recs.Close()
+	if _, err := svc.ImportPromotions(ctx, recs, tickets.ImportOptions{File: "records.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("testdata/corpus/*.eml")
+	if len(files) < 40 {
+		t.Fatalf("only %d cases in the corpus", len(files))
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".eml")
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wb, err := os.ReadFile(strings.TrimSuffix(file, ".eml") + ".want.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var w want
+			if err := json.Unmarshal(wb, &w); err != nil {
+				t.Fatal(err)
+			}
+			m, err := mail.Parse(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mail.Understand(ctx, m, svc, "refunddesk.example")
+			kind := ""
+			if got.KindStated {
+				kind = string(got.Kind)
+			}
+			check := func(field, g, wnt string) {
+				if g != wnt {
+					t.Errorf("%s: got %q, want %q", field, g, wnt)
+				}
+			}
+			auto := m.Auto != ""
+			if auto != w.AutoReply {
+				t.Errorf("auto_reply: got %v (%s), want %v", auto, m.Auto, w.AutoReply)
+			}
+			if (m.Bounce != nil) != w.Bounce {
+				t.Errorf("bounce: got %v, want %v", m.Bounce != nil, w.Bounce)
+			}
+			if !auto {
+				check("kind", kind, w.Kind)
+				check("account", got.Account, w.Account)
+				check("order", got.Order, w.Order)
+				check("reason", string(got.Reason), w.Reason)
+				check("language", got.Language, w.Language)
+				details := collapse(got.Details)
+				for _, p := range w.DetailsContains {
+					if !strings.Contains(details, collapse(p)) {
+						t.Errorf("details lack %q:\n%s", p, got.Details)
+					}
+				}
+				for _, p := range w.DetailsExcludes {
+					if strings.Contains(details, collapse(p)) {
+						t.Errorf("details keep %q:\n%s", p, got.Details)
+					}
+				}
+			}
+			check("thread_ref", got.ThreadRef, w.ThreadRef)
+			if g := m.Auth.Failed(); g != w.UnverifiedSender {
+				t.Errorf("unverified_sender: got %v (%+v), want %v", g, m.Auth, w.UnverifiedSender)
+			}
+			files, _ := m.Evidence()
+			var evidence []string
+			for _, f := range files {
+				evidence = append(evidence, f.Name)
+			}
+			if len(m.Attachments) != len(w.Attachments) {
+				t.Errorf("attachments: got %d, want %d", len(m.Attachments), len(w.Attachments))
+			} else {
+				for i, a := range m.Attachments {
+					wa := w.Attachments[i]
+					if a.Name != wa.Name || a.ContentType != wa.ContentType || slices.Contains(evidence, a.Name) != wa.Evidence {
+						t.Errorf("attachment %d: got %s %s evidence=%v, want %s %s evidence=%v", i, a.Name, a.ContentType,
+							slices.Contains(evidence, a.Name), wa.Name, wa.ContentType, wa.Evidence)
+					}
+				}
+			}
+			if t.Failed() {
+				t.Logf("case: %s", w.Note)
+			}
+		})
+	}
+}
