@@ -346,3 +346,14 @@ func TestCLISample(t *testing.T) {
 	}
 	c.fails(exitUsage, "sample", "promotions", "--format", "xml")
 }
+
+// The documented example config is a valid config.
+func TestExampleConfigLoads(t *testing.T) {
+	c, err := LoadConfig("../../refunddesk.example.toml", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mail.IMAP.Mailbox != "INBOX" || c.Mail.SMTP.MaxAttempts != 12 || c.Store.DSN != "./data/refunddesk.db" {
+		t.Fatalf("example config: %+v", c.Mail)
+	}
+}
