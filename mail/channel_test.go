@@ -26,7 +26,8 @@ const (
 	deskPass = "desk-password"
 	records  = "order_number,account,video_id,objective,amount,currency,payment_method,created_at,start_at,end_at,closed_at,status,promised_reach,delivered_reach,spend,incident,refunded\n" +
 		"7301234567890000021,@rani.putri,7300000000000000001,views,150000,IDR,wallet,2026-11-01T08:00:00Z,2026-11-01T09:00:00Z,2026-11-08T09:00:00Z,,completed,20000,2000,150000,false,0\n" +
-		"7301234567890000035,@budi_kreasi,7300000000000000002,followers,80000,IDR,coins,2026-11-05T08:00:00Z,2026-11-05T09:00:00Z,2026-11-09T09:00:00Z,,completed,10000,9500,80000,false,0\n"
+		"7301234567890000035,@budi_kreasi,7300000000000000002,followers,80000,IDR,coins,2026-11-05T08:00:00Z,2026-11-05T09:00:00Z,2026-11-09T09:00:00Z,,completed,10000,9500,80000,false,0\n" +
+		"7301234567890000049,@sari.kue,7300000000000000003,views,120000,IDR,wallet,2026-11-04T08:00:00Z,2026-11-04T09:00:00Z,2026-11-10T09:00:00Z,,completed,30000,3000,120000,false,0\n"
 )
 
 // mailFixture is the email channel against real peers on loopback: go-imap's

@@ -272,15 +272,26 @@ func backoff(attempts int) time.Duration {
 	return min(d, 6*time.Hour)
 }
 
-// permanent reports whether trying again cannot help: the server answered
-// 5xx. Network trouble and 4xx are temporary.
+// permanent reports whether trying again cannot help: the server refused
+// this mail with a 5xx. Network trouble, 4xx, and trouble connecting or
+// logging in (the desk's problem, not the mail's) are temporary.
 func permanent(err error) bool {
+	var ce *connectError
+	if errors.As(err, &ce) {
+		return false
+	}
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
 		return se.Code >= 500
 	}
 	return false
 }
+
+// connectError is a failure to connect, greet or log in.
+type connectError struct{ err error }
+
+func (e *connectError) Error() string { return e.err.Error() }
+func (e *connectError) Unwrap() error { return e.err }
 
 func (s *Sender) hangUp() {
 	if s.conn != nil {
@@ -298,7 +309,7 @@ func (s *Sender) send(ctx context.Context, to string, raw []byte) error {
 	if s.conn == nil {
 		c, err := s.dial(ctx)
 		if err != nil {
-			return err
+			return &connectError{err}
 		}
 		s.conn = c
 	} else if err := s.conn.Reset(); err != nil {

@@ -1,0 +1,160 @@
+package mail_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"refunddesk/mail"
+	"refunddesk/mail/devmail"
+	"refunddesk/templates"
+	"refunddesk/tickets"
+)
+
+// With mark_seen_only the mail stays in the INBOX, flagged \Seen, and is
+// not taken in twice.
+func TestMailMarkSeenOnly(t *testing.T) {
+	f := newMailFixture(t, "sqlite", devmail.IMAPOptions{Move: true, UIDPlus: true})
+	f.fetcher = mail.NewFetcher(mail.IMAPConfig{Address: f.imap.Addr, TLS: "none", Username: desk, Password: deskPass, MarkSeenOnly: true},
+		f.intake, f.svc, nil)
+	f.deliver(request("seen1"))
+	if st := f.fetch(); st.Created != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	if inbox, processed, _ := f.folders(); inbox != 1 || processed != 0 {
+		t.Fatalf("folders: inbox %d processed %d", inbox, processed)
+	}
+	if st := f.fetch(); st.Fetched != 0 {
+		t.Fatalf("taken twice: %+v", st)
+	}
+}
+
+// SMTP with AUTH, by PLAIN and by LOGIN; a wrong password is a failure that
+// may clear up (it is tried again), not a lost mail.
+func TestMailSMTPAuth(t *testing.T) {
+	for _, mech := range []string{"plain", "login"} {
+		t.Run(mech, func(t *testing.T) {
+			f := newMailFixture(t, "sqlite", devmail.IMAPOptions{Move: true, UIDPlus: true})
+			srv, err := devmail.StartSMTP(devmail.SMTPOptions{Deliver: f.imap, Users: map[string]string{"desk": "secret"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			tpl, _ := templates.New()
+			bad := mail.NewSender(mail.SMTPConfig{Address: srv.Addr, TLS: "none", Username: "desk", Password: "wrong", Auth: mech},
+				mail.Identity{Address: desk}, f.svc, tpl, nil)
+			f.deliver(request("auth1"))
+			f.fetch()
+			if st, err := bad.SendOnce(f.ctx); err != nil || st.Sent != 0 {
+				t.Fatalf("wrong password: %+v %v", st, err)
+			}
+			pending, _ := f.svc.Outbox(f.ctx, tickets.OutboxFilter{Status: tickets.OutboxPending})
+			if len(pending) != 1 || !strings.Contains(pending[0].LastError, "auth") {
+				t.Fatalf("after a failed AUTH: %+v", pending)
+			}
+			f.clock.Advance(time.Hour)
+			good := mail.NewSender(mail.SMTPConfig{Address: srv.Addr, TLS: "none", Username: "desk", Password: "secret", Auth: mech},
+				mail.Identity{Address: desk}, f.svc, tpl, nil)
+			if st, err := good.SendOnce(f.ctx); err != nil || st.Sent != 1 {
+				t.Fatalf("good password: %+v %v", st, err)
+			}
+			if len(srv.Received()) != 1 {
+				t.Fatal("not delivered")
+			}
+		})
+	}
+}
+
+// The fetcher comes back after the server goes away and returns.
+func TestMailReconnects(t *testing.T) {
+	f := newMailFixture(t, "sqlite", devmail.IMAPOptions{Move: true, UIDPlus: true})
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	passes := make(chan error, 100)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.fetcher.Run(ctx, func(_ mail.IntakeStats, err error) { passes <- err })
+	}()
+	if err := <-passes; err != nil {
+		t.Fatalf("first pass: %v", err)
+	}
+	addr := f.imap.Addr
+	f.imap.Close()
+	// Errors come back while the server is away.
+	deadline := time.After(20 * time.Second)
+	for gotErr := false; !gotErr; {
+		select {
+		case err := <-passes:
+			gotErr = err != nil
+		case <-deadline:
+			t.Fatal("no error while the server was away")
+		}
+	}
+	srv, err := devmail.StartIMAP(devmail.IMAPOptions{Addr: addr, Move: true, UIDPlus: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := srv.AddUser(desk, deskPass); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Append(desk, "INBOX", []byte(request("after"))); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		select {
+		case err := <-passes:
+			if err == nil && len(f.tickets()) == 1 {
+				cancel()
+				<-done
+				return
+			}
+		case <-deadline:
+			t.Fatal("the fetcher did not come back")
+		}
+	}
+}
+
+// A reply carrying the reference but sent from another address is a
+// request of its own; a failed DMARC check flags the sender and keeps an
+// eligible verdict for review; a mail to a closed ticket reopens it.
+func TestMailWhoMayAnswer(t *testing.T) {
+	f := newMailFixture(t, "sqlite", devmail.IMAPOptions{Move: true, UIDPlus: true})
+	f.deliver(request("w1"))
+	f.fetch()
+	ref := f.tickets()[0].Ref
+	stranger := "From: Someone <someone@else.example>\r\nTo: " + desk + "\r\nSubject: Re: [" + ref + "] refund\r\nMessage-ID: <w2@else.example>\r\n" +
+		"Content-Type: text/plain\r\n\r\nPlease send the money to me instead.\r\n"
+	f.deliver(stranger)
+	if st := f.fetch(); st.Replies != 0 || st.Created != 1 {
+		t.Fatalf("a stranger's reply: %+v", st)
+	}
+	if d := f.detail(ref); len(d.Messages) != 1 {
+		t.Fatalf("the stranger's words joined %s", ref)
+	}
+
+	sari := strings.ReplaceAll(strings.ReplaceAll(budiRequest("w3"), "7301234567890000035", "7301234567890000049"), "@budi_kreasi", "@sari.kue")
+	spoof := strings.Replace(sari, "MIME-Version", "Authentication-Results: mx.refunddesk.example; dmarc=fail header.from=example.com; spf=fail\r\nMIME-Version", 1)
+	f.deliver(spoof)
+	f.fetch()
+	res, _ := f.svc.Search(f.ctx, "flag:unverified_sender", "", 10, "")
+	if len(res.Tickets) != 1 || res.Tickets[0].Eligibility.Verdict != tickets.VerdictNeedsReview {
+		t.Fatalf("unverified: %+v", res.Tickets)
+	}
+
+	if _, err := f.svc.Act(f.ctx, tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: tickets.ActionClose}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(3 * 24 * time.Hour)
+	back := "From: Rani Putri <rani@example.id>\r\nTo: " + desk + "\r\nSubject: Re: [" + ref + "] Mohon refund promosi\r\nMessage-ID: <w4@mail.example.id>\r\n" +
+		"Content-Type: text/plain\r\n\r\nKak kok ditutup? Saya belum dapat refund.\r\n"
+	f.deliver(back)
+	if st := f.fetch(); st.Replies != 1 {
+		t.Fatalf("answer to a closed ticket: %+v", st)
+	}
+	if d := f.detail(ref); d.Status != tickets.StatusInReview || !d.HasFlag(tickets.FlagReopened) {
+		t.Fatalf("not reopened: %s %v", d.Status, d.Flags)
+	}
+}
