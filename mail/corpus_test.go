@@ -42,11 +42,18 @@ func collapse(s string) string { return spaceRun.ReplaceAllString(s, " ") }
 
 // TestCorpus reads every mail of testdata/corpus as the desk would and
 // compares what it understood with the case's .want.json.
-func TestCorpus(t *testing.T) {
+func TestCorpus(t *testing.T) { checkCorpus(t, "testdata/corpus") }
+
+// TestHeldOut does the same with mails written by someone who never saw the
+// parser or the first corpus: a check that the understanding is general,
+// not fitted to the cases it was built on.
+func TestHeldOut(t *testing.T) { checkCorpus(t, "testdata/heldout") }
+
+func checkCorpus(t *testing.T, dir string) {
 	ctx := context.Background()
 	db := storetest.Open(t, "sqlite", nil)
 	svc := tickets.NewService(db, tickets.Options{})
-	recs, err := os.Open("testdata/corpus/records.csv")
+	recs, err := os.Open(dir + "/records.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +61,7 @@ func TestCorpus(t *testing.T) {
 	if _, err := svc.ImportPromotions(ctx, recs, tickets.ImportOptions{File: "records.csv"}); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob("testdata/corpus/*.eml")
+	files, _ := filepath.Glob(dir + "/*.eml")
 	if len(files) < 40 {
 		t.Fatalf("only %d cases in the corpus", len(files))
 	}

@@ -230,7 +230,8 @@ func isWordByte(b byte) bool { return b == '_' || b == '/' || b == '=' || unicod
 
 // Where an account name is written.
 var (
-	accountLabelRe = regexp.MustCompile(`(?im)(?:^|[\s(])(?:nama\s+akun(?:\s+tiktok)?|nama\s+pengguna|username|user\s*name|akun\s+tiktok(?:\s+saya)?|akun(?:\s+saya)?|account\s+name|account|tiktok\s+(?:id|account|username|handle)|id\s+tiktok|handle)\s*(?:[:=]|adalah|is)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	accountLabelRe = regexp.MustCompile(`(?im)(?:^|[\s(])(?:nama\s+akun|nama\s+pengguna|username|user\s*name|akun|account\s+name|account|handle|id\s+(?:tiktok|tt)|tiktok|tt)(?:\s+(?:tiktok|tt|saya|aku|gue|gua|gw|ku|kami|my|name|id|username))*\s*(?:[:=]|adalah|is|:\s*adalah)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	myHandleRe     = regexp.MustCompile(`(?i)\bmy\s+(?:tiktok\s+)?(?:handle|username|account)\s+is\s+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	profileLinkRe  = regexp.MustCompile(`(?i)tiktok\.com/@([A-Za-z0-9._]{2,30})`)
 	mentionRe      = regexp.MustCompile(`(?:^|[^A-Za-z0-9._%+\-])@([A-Za-z0-9_][A-Za-z0-9._]{1,29})`)
 	mailDomainRe   = regexp.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|icloud|me|aol|proton|protonmail|mail|email|gmx|zoho)\.(com|co\.id|co|id|net|org|me)$`)
@@ -247,12 +248,19 @@ func accountCandidates(text string) []accountCandidate {
 	var out []accountCandidate
 	add := func(h string, w int) {
 		h = strings.TrimRight(h, ".")
-		if h == "" || isWordNotHandle(h) {
-			return
+		if h == "" || isWordNotHandle(h) || !strings.ContainsFunc(h, unicode.IsLetter) || mailDomainRe.MatchString(h) ||
+			strings.HasPrefix(strings.ToLower(h), "tiktok.") {
+			return // digits alone are an order, a host name is a link
 		}
 		out = append(out, accountCandidate{handle: "@" + h, weight: w})
 	}
-	for _, m := range accountLabelRe.FindAllStringSubmatch(text, -1) {
+	for _, m := range accountLabelRe.FindAllStringSubmatchIndex(text, -1) {
+		if m[3] < len(text) && (text[m[3]] == '/' || text[m[3]] == ':') {
+			continue // the start of a link, not a handle
+		}
+		add(text[m[2]:m[3]], 3)
+	}
+	for _, m := range myHandleRe.FindAllStringSubmatch(text, -1) {
 		add(m[1], 3)
 	}
 	for _, m := range profileLinkRe.FindAllStringSubmatch(text, -1) {
@@ -278,7 +286,8 @@ func accountCandidates(text string) []accountCandidate {
 func isWordNotHandle(h string) bool {
 	switch strings.ToLower(h) {
 	case "saya", "aku", "kami", "anda", "yang", "ini", "itu", "tersebut", "tiktok", "my", "the", "is", "was", "has",
-		"suspended", "banned", "sudah", "telah", "belum", "tidak", "not", "dan", "and", "with", "dengan":
+		"suspended", "banned", "sudah", "telah", "belum", "tidak", "not", "dan", "and", "with", "dengan", "gue", "gw",
+		"sudah_", "udah", "masih", "still", "already", "a", "an", "di", "ke", "ada", "kena", "got", "been":
 		return true
 	}
 	return false
@@ -354,7 +363,8 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+)?(a
 	`\bcabut`, `\bmencabut`, `\bpencabutan`, `\botorisasi`, `\bizin\s+(penggunaan|konten|promosi|iklan)`,
 	`(tidak|gak|nggak|ga|tdk)\s+(mau|ingin|mengizinkan)\s+(lagi\s+)?(konten|video)(nya)?\s+(saya\s+|aku\s+|ku\s+)?(dipakai|dipake|digunakan|dipromosikan|untuk|buat)`,
 	`stop\s+(pake|pakai|memakai|menggunakan|gunakan)\s+(video|konten)`, `(dipake|dipakai|digunakan)\s+(buat|untuk|jadi)\s+iklan`,
-	`(hapus|tarik|menarik|batalkan)\s+izin`)
+	`(hapus|tarik|menarik|batalkan|cabut)\s+(izin|persetujuan|consent|otorisasi)`, `(jangan|don'?t)\s+(pakai|pake|gunakan|use)\s+(lagi\s+)?(konten|video|content|videos)`,
+	`(remove|revoke|withdraw)\s+(my\s+)?(permission|consent)`, `(permission|consent)\s+for\s+(ads|promotion)`)
 
 // reasonPatterns: the words requesters use for each refund reason, in both
 // languages. The reason that scores most wins; "other" is a concrete
@@ -370,7 +380,8 @@ var reasonPatterns = []struct {
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
-		`has\s+been\s+(stopped|suspended|paused)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
+		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
+		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down)\s+(sama|oleh|ama)\s+(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
 		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
 		`diberhentikan\s+(oleh\s+)?(tiktok|sistem)`, `telah\s+dihentikan`)},
 	{tickets.ReasonWrongVideo, pats(5, `wrong\s+video`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`, `\bby\s+mistake\b`, `\baccidentally\b`,
@@ -379,15 +390,21 @@ var reasonPatterns = []struct {
 		`stopped\s+it\s+early`, `ended\s+(it|the\s+promotion)\s+early`,
 		`(saya|aku|sy|ak)\s+(hentikan|tutup|berhentikan|stop|batalkan|matikan)`, `(menghentikan|menutup|membatalkan|mematikan)\s+promosi`,
 		`(sudah|udah|udh|sdh)\s+(saya\s+|aku\s+)?(tutup|hentikan|stop|matikan)`, `(tutup|hentikan|stop|matikan)\s+(sendiri\s+)?promosi(nya)?`,
-		`(stop|tutup|hentikan|matikan)\s+sendiri`)},
+		`(stop|tutup|hentikan|matikan)\s+sendiri`, `(matiin|stopin|tutupin|udahin|berhentiin|cancel)\s+sendiri`,
+		`(gue|gw|gua|aku|saya|sy)\s+(matiin|stopin|tutupin|udahin|berhentiin)`, `\b(i|we)\s+(ended|stopped|turned\s+off|switched\s+off)\s+it`,
+		`(ended|stopped|cancell?ed)\s+(it|the\s+promotion|the\s+promo)\s+after`)},
 	{tickets.ReasonChangedMind, pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
 		`(don'?t|do\s+not)\s+need\s+(it|the\s+promotion|this)\s+anymore`, `decided\s+not\s+to`, `not\s+to\s+go\s+ahead`,
 		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,
-		`(tidak|gak|nggak|ga|tdk)\s+(butuh|perlu)\s+lagi`)},
+		`(tidak|gak|nggak|ga|tdk)\s+(butuh|perlu)\s+lagi`, `rather\s+not`, `second\s+thoughts`, `after\s+all\b`,
+		`(ga|gak|nggak|tidak|tdk)\s+jadi\s+(deh|aja|promosi|promo)`, `(batalin|batalkan)\s+(aja|saja|pesanan|order)`)},
 	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
 		`\bstuck\b`, `\bglitch`, `\bbug\b`, `\btechnical\b`, `\b(zero|0)\s+(views|impressions|reach)`,
 		`\bgagal\b`, `(tidak|tdk|gak|nggak|ga)\s+(berjalan|jalan|tayang|muncul|aktif|mulai)`, `\bmacet\b`, `(kendala|masalah|gangguan)\s+teknis`,
-		`\bnyangkut\b`, `\b0\s+(view|tayangan|penonton)`, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`)},
+		`\bnyangkut\b`, `\b0\s+(view|tayangan|penonton)`, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`,
+		`(masih|still)\s+['"“‘]?\s*(sedang\s+|stuck\s+|being\s+)?(ditinjau|in\s+review|under\s+review|pending|diproses)`, `\bcrash`,
+		`(ga|gak|nggak|tidak|tdk)\s+(nongol|keluar|tampil|kelihatan|jalan)`, `terjadi\s+kesalahan`, `something\s+went\s+wrong`,
+		`never\s+(started|ran|went\s+live|showed)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
 		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
@@ -396,12 +413,36 @@ var reasonPatterns = []struct {
 		`less\s+than\s+(a\s+quarter|half|a\s+third)\s+of`, `(minimum|estimated)\s+(views|reach)`,
 		`\bjangkauan`, `\bpenonton`, `\btayangan`, `views?(nya)?\s+(cuma|hanya|sedikit|rendah|kecil|sepi|dikit)`,
 		`(tidak|tdk|gak|nggak)\s+sesuai\s+(dengan\s+)?(estimasi|perkiraan|target|janji)`, `(di\s*bawah|jauh\s+dari|kurang\s+dari)\s+(estimasi|perkiraan|target)`,
-		`(cuma|hanya)\s+[\d.,]+\s*(an|rb|ribu|k)?\s*(view|penonton|tayangan|dari)`, `\bestimasi\b`, `\bsepi\b`)},
+		`(cuma|hanya)\s+[\d.,]+\s*(an|rb|ribu|k)?\s*(view|penonton|tayangan|dari)`, `\bestimasi\b`, `\bsepi\b`,
+		`\bimpressions?\b.{0,20}\b(tank|drop|low|few)`, `\btanked\b`, `way\s+(off|below|under|lower)`, `(tidak|gak|ga|nggak)\s+sebanding`,
+		`(yang|yg)\s+nonton`, `\bjeblok\b`, `(dikit|sedikit)\s+(banget|bgt|sekali)`, `\bmuch\s+lower\s+than`, `(far|well)\s+below`)},
 	{tickets.ReasonOther, pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
 		`instead\s+of\s+(idr|usd|rupiah|dollars?)`, `\bcurrency\b`, `mata\s+uang`, `\bkurs\b`, `foreign\s+transaction`,
 		`(tidak|tak|gak|nggak)\s+pernah\s+(membuat|bikin|buat|order|memesan|pesan)`, `never\s+(made|ordered|created|bought|placed)`,
 		`tanpa\s+izin`, `unauthori[sz]ed`, `(started|mulai|jalan)\s+.{0,30}(late|later|terlambat|telat)`, `\blate\s+start`,
-		`started\s+\d+\s+days?\s+late`, `missed\s+(my|the)\s+(launch|sale|event)`)},
+		`started\s+\d+\s+days?\s+late`, `missed\s+(my|the)\s+(launch|sale|event)`,
+		`(selisih|kelebihan)\s+(biaya|bayar|tagihan|potongan|harga)`, `(charged|billed)\s+(more|less)\s+than`, `overcharg`,
+		`harga\s+yang\s+(ditampilkan|tertera|tercantum)`, `(tidak|tak|gak)\s+sesuai\s+(dengan\s+)?harga`, `(ignored|diabaikan)\s+.{0,20}(target|audience|audiens)`,
+		`(target|audience|audiens)\s+.{0,30}(ignored|diabaikan|tidak\s+dipakai|not\s+used)`)},
+}
+
+// negatedRe is a negation just before a phrase: "ini bukan tagihan ganda",
+// "not a duplicate charge".
+var negatedRe = regexp.MustCompile(`(?:^|\W)(?:bukan|not|no|never|tidak|tak|tanpa|isn'?t|wasn'?t)\s+(?:a\s+|an\s+|the\s+|sebuah\s+)?$`)
+
+// scoreAffirmed scores the patterns that match at least once without a
+// negation right before.
+func scoreAffirmed(text string, ps []pattern) int {
+	n := 0
+	for _, p := range ps {
+		for _, loc := range p.re.FindAllStringIndex(text, 4) {
+			if !negatedRe.MatchString(text[max(0, loc[0]-16):loc[0]]) {
+				n += p.weight
+				break
+			}
+		}
+	}
+	return n
 }
 
 // reasonOf picks the reason the text speaks of most (scoring at least
@@ -409,7 +450,7 @@ var reasonPatterns = []struct {
 func reasonOf(text string, least int) tickets.Reason {
 	best, bestScore := tickets.Reason(""), least-1
 	for _, r := range reasonPatterns {
-		if s := score(text, r.ps); s > bestScore {
+		if s := scoreAffirmed(text, r.ps); s > bestScore {
 			best, bestScore = r.reason, s
 		}
 	}

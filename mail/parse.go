@@ -83,9 +83,11 @@ type AuthResults struct {
 }
 
 // Failed reports whether DMARC, DKIM or SPF failed.
+// A DMARC, DKIM or SPF fail counts (an SPF softfail too); none and neutral
+// do not.
 func (a AuthResults) Failed() bool {
 	for _, r := range []string{a.DMARC, a.DKIM, a.SPF} {
-		if r == "fail" || r == "permerror" || r == "softfail" && a.DMARC == "" {
+		if r == "fail" || r == "permerror" || r == "softfail" {
 			return true
 		}
 	}

@@ -7,17 +7,22 @@ import (
 
 // Common words that tell Indonesian from English in a short request.
 var (
-	indonesianWords = wordSet(`saya aku kami anda kamu yang dan tidak tak belum sudah
-		sudah telah untuk dengan dari ini itu ada mohon tolong bantu bantuan dana uang kembali
-		pengembalian refund-nya promosi pesanan nomor akun tapi tetapi karena jadi bisa
-		apakah kenapa mengapa bagaimana sampai juga atau pada di ke sebesar terima kasih
-		gan kak min admin dong ya nggak gak enggak udah sdh blm tdk yg dgn utk krn
-		dibayar bayar membayar jangkauan penonton video iklan dihentikan ditolak berhenti salah
-		selamat pagi siang sore malam halo hai`)
+	indonesianWords = wordSet(`saya aku kami kita anda kamu gue gua gw lo lu dia mereka yang dan tidak tak belum sudah
+		telah untuk dengan dari ini itu ada mohon tolong bantu bantuan dana uang kembali
+		pengembalian promosi pesanan nomor akun tapi tetapi namun karena jadi bisa
+		apakah kenapa mengapa bagaimana sampai juga atau pada di ke sebesar terima kasih makasih
+		gan kak kakak min sis bang mas mbak dong ya nggak gak ga gk enggak engga udah udh sdh blm tdk yg dgn utk krn
+		dibayar bayar membayar jangkauan penonton iklan dihentikan ditolak berhenti salah
+		selamat pagi siang sore malam halo mau minta ingin sama puas sesuai harapan pokoknya aja
+		sih nih deh kok kan lah banget bgt buruan segera cepat lagi masih baru cuma hanya dapat dapet
+		saldo koin rugi kalau kalo kalau sudahkah tersebut kemarin kmrn hari ini besok tanggal
+		harga biaya tagihan terpotong kepotong tiket balas kirim dikirim lampiran bukti tangkapan layar
+		hormat yth bapak ibu pak bu tim layanan pelanggan`)
 	englishWords = wordSet(`i my me we our you your the a an and not no yet already to for with
-		from this that there is are was were please help money back refund order number account
-		but because so can could would why how until also or on in at of thanks thank hello hi
-		dear paid pay reach views video ad ads stopped rejected wrong promotion charged twice`)
+		from this that there is are was were please help money back number account
+		but because so can could would why how until also or on in at of thanks thank hello
+		dear paid pay reach views ad ads stopped rejected wrong promotion charged twice
+		it its it's i'm i've don't didn't doesn't have has had be been will just only still get got`)
 )
 
 func wordSet(s string) map[string]bool {
@@ -35,8 +40,8 @@ func DetectLanguage(text string) string {
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && r != '-'
 	}) {
-		if indonesianWords[w] {
-			id++
+		if indonesianWords[w] || len(w) > 5 && strings.HasSuffix(w, "nya") {
+			id++ // "promosinya", "videonya": the -nya suffix is Indonesian
 		}
 		if englishWords[w] {
 			en++
