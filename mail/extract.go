@@ -435,6 +435,9 @@ var negatedRe = regexp.MustCompile(`(?:^|\W)(?:bukan|not|no|never|tidak|tak|tanp
 func scoreAffirmed(text string, ps []pattern) int {
 	n := 0
 	for _, p := range ps {
+		if !p.re.MatchString(text) {
+			continue // most patterns do not match at all: the quick test first
+		}
 		for _, loc := range p.re.FindAllStringIndex(text, 4) {
 			if !negatedRe.MatchString(text[max(0, loc[0]-16):loc[0]]) {
 				n += p.weight

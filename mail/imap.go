@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -470,8 +472,19 @@ type takeResult struct {
 func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, bodies map[imap.UID][]byte, big map[imap.UID]int64) []takeResult {
 	results := make([]takeResult, len(uids))
 	parsed := make([]*Message, len(uids))
+	ready := make([]chan struct{}, len(uids))
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
-	// Parse in parallel.
+	// Each sender's mails go to one taker, in UID order; the sender is read
+	// off the header before the mail is parsed, so parsing and taking in
+	// overlap: a taker starts on a mail as soon as it is parsed.
+	queues := make([][]int, workers)
+	for i, uid := range uids {
+		ready[i] = make(chan struct{})
+		h := fnv.New32a()
+		h.Write([]byte(quickSender(bodies[uid])))
+		w := int(h.Sum32() % uint32(workers))
+		queues[w] = append(queues[w], i)
+	}
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < workers; w++ {
@@ -497,34 +510,19 @@ func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, bodi
 						parsed[i] = m
 					}
 				}
+				close(ready[i])
 			}
 		}()
-	}
-	for i := range uids {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	// Take in, one worker per sender.
-	queues := make([][]int, workers)
-	for i, m := range parsed {
-		if m == nil {
-			continue
-		}
-		sender := ""
-		if m.From != nil {
-			sender = strings.ToLower(m.From.Address)
-		}
-		h := fnv.New32a()
-		h.Write([]byte(sender))
-		w := int(h.Sum32() % uint32(workers))
-		queues[w] = append(queues[w], i)
 	}
 	for _, q := range queues {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for _, i := range q {
+				<-ready[i]
+				if parsed[i] == nil {
+					continue
+				}
 				if ctx.Err() != nil {
 					results[i].err = ctx.Err()
 					continue
@@ -533,8 +531,31 @@ func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, bodi
 			}
 		}()
 	}
+	for i := range uids {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
 	return results
+}
+
+var fromHeaderRe = regexp.MustCompile(`(?im)^from:[ \t]*(.*(?:\r?\n[ \t]+.*)*)`)
+var addrRe = regexp.MustCompile(`[^\s<>"',;:]+@[^\s<>"',;:]+`)
+
+// quickSender reads the sender's address off a raw header, without parsing
+// the mail: enough to keep one sender's mails together.
+func quickSender(raw []byte) string {
+	head := raw
+	if i := bytes.Index(raw, []byte("\n\r\n")); i >= 0 {
+		head = raw[:i]
+	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		head = raw[:i]
+	}
+	m := fromHeaderRe.FindSubmatch(head)
+	if m == nil {
+		return ""
+	}
+	return strings.ToLower(string(addrRe.Find(m[1])))
 }
 
 func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, bigSize int64, source, reason string) error {

@@ -91,7 +91,8 @@ func sqliteDSN(dsn string) (string, error) {
 }
 
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-	"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate&_time_format=sqlite"
+	"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)" +
+	"&_pragma=wal_autocheckpoint(8192)&_pragma=journal_size_limit(134217728)&_txlock=immediate&_time_format=sqlite"
 
 // Open opens the store named by dsn (a SQLite file path, or a postgres://
 // URL) and brings its schema up to date.
