@@ -49,6 +49,10 @@ func TestCorpus(t *testing.T) { checkCorpus(t, "testdata/corpus") }
 // not fitted to the cases it was built on.
 func TestHeldOut(t *testing.T) { checkCorpus(t, "testdata/heldout") }
 
+// TestHeldOut2 is a second set like it, written after the first had been
+// used to improve the parser.
+func TestHeldOut2(t *testing.T) { checkCorpus(t, "testdata/heldout2") }
+
 func checkCorpus(t *testing.T, dir string) {
 	ctx := context.Background()
 	db := storetest.Open(t, "sqlite", nil)

@@ -82,13 +82,12 @@ func Understand(ctx context.Context, m *Message, book OrderBook, ourDomain strin
 	all := lower + "\n" + strings.ToLower(m.Forwarded)
 	rev, ref := score(lower, revocationPatterns), score(all, refundPatterns)
 	// A reply adds to a ticket that already has its reason: there the
-	// reason counts when the reply asks for the refund again, or names the
-	// reason twice over; a remark about views is not a new request.
-	minReason := 1
-	if reply && ref < 3 {
-		minReason = 6
+	// reason counts only when the reply asks for the refund again; a remark
+	// about the views is not a new request.
+	req.Reason = ""
+	if !reply || ref >= 3 {
+		req.Reason = reasonOf(all, 1)
 	}
-	req.Reason = reasonOf(all, minReason)
 	switch {
 	case rev > 0 && rev >= ref:
 		req.Kind, req.KindStated = tickets.KindRevocation, true
@@ -188,7 +187,9 @@ func orderCandidates(ctx context.Context, book OrderBook, subject, text, quoted 
 				sc += 2
 			}
 			if c, ok := seen[digits]; ok {
-				c.score = max(c.score, sc)
+				// Named again: the one the sender means ("the second one:
+				// 7301…"). A paste of the same number twice in a row counts too.
+				c.score = max(c.score, sc) + 5
 				continue
 			}
 			c := &orderCandidate{digits: digits, score: sc, pos: pos}
@@ -257,6 +258,15 @@ func accountCandidates(text string) []accountCandidate {
 	for _, m := range accountLabelRe.FindAllStringSubmatchIndex(text, -1) {
 		if m[3] < len(text) && (text[m[3]] == '/' || text[m[3]] == ':') {
 			continue // the start of a link, not a handle
+		}
+		// "Akun: Sanggar Tari (@sanggar.tari)": a display name, then the handle.
+		line := text[m[3]:]
+		if nl := strings.IndexByte(line, '\n'); nl >= 0 {
+			line = line[:nl]
+		}
+		if hm := mentionRe.FindStringSubmatch(line); hm != nil && !strings.HasPrefix(text[m[2]-1:m[2]], "@") {
+			add(hm[1], 3)
+			continue
 		}
 		add(text[m[2]:m[3]], 3)
 	}
@@ -352,7 +362,8 @@ func score(text string, ps []pattern) int {
 	return n
 }
 
-var refundPatterns = append(pats(3, `\brefund`, `money back`, `pengembalian\s+dana`, `kembalikan\s+(dana|uang|saldo|koin)`,
+var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaining|unused|unspent)\s+(budget|money|balance|amount)`,
+	`(budget|money|balance)\s+back`, `\bget\s+(it|that|this)\s+back`, `pengembalian\s+dana`, `kembalikan\s+(dana|uang|saldo|koin)`,
 	`(uang|dana|saldo|koin)(nya|ku| saya| aku)?\s+(di)?kembali`, `(dana|uang|saldo)(nya)?\s+(bisa\s+)?balik`, `\bbalikin\b`, `reimburs`,
 	`get\s+(my|the)\s+money`, `ganti\s+rugi`, `dikembalikan`),
 	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
@@ -377,14 +388,16 @@ var reasonPatterns = []struct {
 	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(twice|two\s+times|2\s*x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order)`,
 		`paid\s+twice`, `two\s+(charges|payments)`, `(terpotong|ditagih|terdebet|kepotong|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
 		`\b(dobel|double)\b`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`)},
-	{tickets.ReasonRejected, pats(4, `\brejected\b`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
+	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
 		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down)\s+(sama|oleh|ama)\s+(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
 		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
 		`diberhentikan\s+(oleh\s+)?(tiktok|sistem)`, `telah\s+dihentikan`)},
-	{tickets.ReasonWrongVideo, pats(5, `wrong\s+video`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`, `\bby\s+mistake\b`, `\baccidentally\b`,
+	{tickets.ReasonWrongVideo, pats(5, `wrong\s+video`, `meant\s+to\s+(promote|boost|pick|choose|select)`,
+		`(went\s+out|ran|is\s+running)\s+on\s+the\s+(wrong|other)`, `(wrong|other)\s+(clip|post|reel)`,
+		`(maksud(nya)?|niat(nya)?|mau(nya)?)\s+(promosi(in)?|promote|boost)\s+(video|konten)`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`, `\bby\s+mistake\b`, `\baccidentally\b`,
 		`salah\s+(pilih\s+|memilih\s+|klik\s+)?video`, `video\s+yang\s+salah`, `salah\s+(pilih|promosi|klik)`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`)},
 	{tickets.ReasonClosedEarly, pats(4, `\b(i|we)\s+(stopped|closed|cancell?ed|ended|paused)\s+(the\s+|my\s+|it)`, `close[d]?\s+(the\s+|my\s+)?promotion`,
 		`stopped\s+it\s+early`, `ended\s+(it|the\s+promotion)\s+early`,
@@ -392,7 +405,8 @@ var reasonPatterns = []struct {
 		`(sudah|udah|udh|sdh)\s+(saya\s+|aku\s+)?(tutup|hentikan|stop|matikan)`, `(tutup|hentikan|stop|matikan)\s+(sendiri\s+)?promosi(nya)?`,
 		`(stop|tutup|hentikan|matikan)\s+sendiri`, `(matiin|stopin|tutupin|udahin|berhentiin|cancel)\s+sendiri`,
 		`(gue|gw|gua|aku|saya|sy)\s+(matiin|stopin|tutupin|udahin|berhentiin)`, `\b(i|we)\s+(ended|stopped|turned\s+off|switched\s+off)\s+it`,
-		`(ended|stopped|cancell?ed)\s+(it|the\s+promotion|the\s+promo)\s+after`)},
+		`(ended|stopped|cancell?ed)\s+(it|the\s+promotion|the\s+promo)\s+after`,
+		`turned\s+off\s+(my\s+|the\s+)?(boost|promotion|promo|ad|campaign)`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`)},
 	{tickets.ReasonChangedMind, pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
 		`(don'?t|do\s+not)\s+need\s+(it|the\s+promotion|this)\s+anymore`, `decided\s+not\s+to`, `not\s+to\s+go\s+ahead`,
 		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,

@@ -126,22 +126,9 @@ func Parse(raw []byte) (*Message, error) {
 	if d, err := env.Date(); err == nil {
 		m.Date = d.UTC()
 	}
-	m.Text = normalizeText(env.Text)
-	if strings.TrimSpace(m.Text) == "" && env.HTML != "" {
-		m.Text = normalizeText(htmlToText(env.HTML))
-	}
+	m.Text = normalizeText(bodyText(env))
 	m.NewText, m.Forwarded, m.Quoted = splitQuoted(m.Text)
-	for _, p := range append(append([]*enmime.Part(nil), env.Attachments...), env.Inlines...) {
-		if len(p.Content) == 0 || p.ContentType == "message/delivery-status" {
-			continue
-		}
-		name := p.FileName
-		if name == "" {
-			name = defaultName(p.ContentType)
-		}
-		m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: p.ContentType, Data: p.Content,
-			Inline: p.Disposition == "inline" || p.ContentID != ""})
-	}
+	m.Attachments = attachmentsOf(env)
 	for _, e := range env.Errors {
 		m.Warnings = append(m.Warnings, e.Error())
 	}
@@ -350,4 +337,98 @@ func (m *Message) Evidence() (files []tickets.File, others []Attachment) {
 func hashHex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
+}
+
+// bodyText is the text of a mail: its text parts in order (a phone puts
+// text, a photo, then more text), each alternative by its plain version or
+// else its HTML turned into text.
+func bodyText(env *enmime.Envelope) string {
+	if env.Root == nil || !strings.HasPrefix(env.Root.ContentType, "multipart/") {
+		if strings.TrimSpace(env.Text) == "" && env.HTML != "" {
+			return htmlToText(env.HTML)
+		}
+		return env.Text
+	}
+	var parts []string
+	var walk func(p *enmime.Part)
+	walk = func(p *enmime.Part) {
+		for ; p != nil; p = p.NextSibling {
+			switch {
+			case p.Disposition == "attachment":
+			case p.ContentType == "multipart/alternative":
+				if t := alternativeText(p); strings.TrimSpace(t) != "" {
+					parts = append(parts, t)
+				}
+			case strings.HasPrefix(p.ContentType, "multipart/"):
+				walk(p.FirstChild)
+			case p.ContentType == "text/plain" && p.FileName == "":
+				parts = append(parts, string(p.Content))
+			case p.ContentType == "text/html" && p.FileName == "":
+				parts = append(parts, htmlToText(string(p.Content)))
+			}
+		}
+	}
+	walk(env.Root.FirstChild)
+	if len(parts) == 0 {
+		if strings.TrimSpace(env.Text) == "" && env.HTML != "" {
+			return htmlToText(env.HTML)
+		}
+		return env.Text
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// alternativeText picks the plain version of a multipart/alternative, or
+// its HTML as text.
+func alternativeText(p *enmime.Part) string {
+	var plain, html string
+	var walk func(c *enmime.Part)
+	walk = func(c *enmime.Part) {
+		for ; c != nil; c = c.NextSibling {
+			switch {
+			case c.Disposition == "attachment":
+			case c.ContentType == "text/plain" && plain == "":
+				plain = string(c.Content)
+			case c.ContentType == "text/html" && html == "":
+				html = string(c.Content)
+			case strings.HasPrefix(c.ContentType, "multipart/"):
+				walk(c.FirstChild)
+			}
+		}
+	}
+	walk(p.FirstChild)
+	if strings.TrimSpace(plain) != "" {
+		return plain
+	}
+	if html != "" {
+		return htmlToText(html)
+	}
+	return ""
+}
+
+// attachmentsOf lists the parts that are files (attached, or inline with a
+// name or a Content-ID), in the order the mail has them.
+func attachmentsOf(env *enmime.Envelope) []Attachment {
+	var out []Attachment
+	if env.Root == nil {
+		return nil
+	}
+	_ = env.Root.DepthMatchAll(func(p *enmime.Part) bool {
+		if strings.HasPrefix(p.ContentType, "multipart/") || len(p.Content) == 0 || p.ContentType == "message/delivery-status" {
+			return false
+		}
+		isFile := p.Disposition == "attachment" || p.FileName != "" || (p.Disposition == "inline" && p.ContentID != "") ||
+			(p.ContentID != "" && !strings.HasPrefix(p.ContentType, "text/"))
+		if !isFile || p == env.Root && !strings.HasPrefix(p.ContentType, "image/") && p.ContentType != "application/pdf" {
+			return false
+		}
+		name := p.FileName
+		if name == "" {
+			name = defaultName(p.ContentType)
+		}
+		out = append(out, Attachment{Name: name, ContentType: p.ContentType, Data: p.Content,
+			Inline: p.Disposition == "inline" || p.ContentID != ""})
+		return false
+	})
+	return out
 }

@@ -55,11 +55,14 @@ func splitQuoted(text string) (newText, forwarded, history string) {
 	lines := strings.Split(text, "\n")
 	cut := len(lines)
 	forwardAt := -1
+	skip := map[int]bool{} // reply headers of an answer written between the quoted lines
 	for i := 0; i < len(lines) && i < cut; i++ {
 		l := strings.TrimRight(lines[i], " \t")
 		switch {
 		case forwardRe.MatchString(l):
 			cut, forwardAt = i, i
+		case replyHeaderRe.MatchString(l) && interleaved(lines[i+1:]):
+			skip[i] = true // answers written under each quoted line: keep reading
 		case replyHeaderRe.MatchString(l), separatorRe.MatchString(l):
 			cut = i
 		case replyStartRe.MatchString(l) && i+1 < len(lines) && replyEndRe.MatchString(lines[i+1]) && len(l) < 200:
@@ -80,23 +83,56 @@ func splitQuoted(text string) (newText, forwarded, history string) {
 	for i, l := range lines {
 		switch {
 		case i >= cut:
+		case skip[i]:
+			quotedLines = append(quotedLines, l)
 		case strings.HasPrefix(strings.TrimLeft(l, " "), ">"):
 			quotedLines = append(quotedLines, l)
 		default:
 			kept = append(kept, l)
 		}
 	}
-	rest := ""
-	if cut < len(lines) {
-		rest = strings.Join(lines[cut:], "\n")
+	if forwardAt < 0 {
+		// A forwarded message below a signature ("Sent from my iPhone",
+		// then "Begin forwarded message:") is still the sender's evidence.
+		for i := cut; i < len(lines); i++ {
+			if forwardRe.MatchString(strings.TrimRight(lines[i], " \t")) {
+				forwardAt = i
+				break
+			}
+		}
 	}
 	history = strings.Join(quotedLines, "\n")
-	if forwardAt >= 0 {
-		forwarded = rest
-	} else {
-		history = strings.TrimSpace(history + "\n" + rest)
+	switch {
+	case forwardAt >= 0:
+		history = strings.TrimSpace(history + "\n" + strings.Join(lines[cut:forwardAt], "\n"))
+		forwarded = strings.Join(lines[forwardAt:], "\n")
+	case cut < len(lines):
+		history = strings.TrimSpace(history + "\n" + strings.Join(lines[cut:], "\n"))
 	}
 	return tidy(strings.Join(kept, "\n")), strings.TrimSpace(forwarded), strings.TrimSpace(history)
+}
+
+// interleaved reports whether what follows a reply header is "> " quoting
+// with the sender's own lines between the quoted ones (an answer written
+// under each question), rather than quoting to the end.
+func interleaved(next []string) bool {
+	quoted, own, sawQuote := 0, 0, false
+	for _, l := range next {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, ">"):
+			quoted++
+			sawQuote = true
+		case t == "":
+		case t == "--" || l == "-- " || signatureRe.MatchString(l):
+			return quoted > 0 && own > 0
+		case sawQuote:
+			own++
+		default:
+			return false // text before any quote: not this style
+		}
+	}
+	return quoted > 0 && own > 0
 }
 
 // outlookBlock reports whether the lines after a From: line look like the

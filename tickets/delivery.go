@@ -139,3 +139,60 @@ func (s *Service) SetCursor(ctx context.Context, name string, c Cursor) error {
 	c.UpdatedAt = s.clock.Now()
 	return s.store.SetCursor(ctx, name, c)
 }
+
+// DMClosed records that a requester's Discord DMs are closed (a message of
+// the outbox could not be delivered): the ticket is flagged where agents see
+// it, and the message goes by mail instead when the ticket has an address.
+// It reports whether the message was sent on by mail.
+func (s *Service) DMClosed(ctx context.Context, item OutboxItem, why string) (bool, error) {
+	var rerouted bool
+	err := s.update(ctx, func(tx Tx) error {
+		rerouted = false
+		t, err := tx.Ticket(item.TicketID)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		t.SetFlag(FlagDMClosed)
+		t.UpdatedAt = now
+		detail := fmt.Sprintf("%s to discord:%s not delivered: %s", item.Template, item.Recipient, why)
+		ch, rcpt, ok := route(t)
+		if ok && ch == ChannelEmail {
+			detail += "; sent by mail to " + rcpt + " instead"
+		}
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "dm_closed", Detail: detail}); err != nil {
+			return err
+		}
+		if err := tx.SaveTicket(t); err != nil {
+			return err
+		}
+		if ok && ch == ChannelEmail {
+			rerouted = true
+			return s.enqueue(tx, t, ch, rcpt, item.Template, "", item.Data, item.Automatic)
+		}
+		return nil
+	})
+	return rerouted, err
+}
+
+// RecentRequests counts the requests a requester filed since a time, for a
+// per-user limit.
+func (s *Service) RecentRequests(ctx context.Context, r Requester, since time.Time) (int, error) {
+	from := since.UTC()
+	q := &Query{Sort: DefaultSort, Terms: []Term{{Field: FieldCreated, From: &from}}}
+	res, err := s.store.Search(ctx, q, SearchOptions{Limit: 100, Now: s.clock.Now(), FirstResponse: s.sla.FirstResponse, Requester: &r})
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Tickets), nil
+}
+
+// Card and SetCard keep where a ticket's agent card is.
+func (s *Service) Card(ctx context.Context, ticketID int64) (string, string, error) {
+	return s.store.Card(ctx, ticketID)
+}
+
+// SetCard records where a ticket's agent card is.
+func (s *Service) SetCard(ctx context.Context, ticketID int64, channelID, messageID string) error {
+	return s.store.SetCard(ctx, ticketID, channelID, messageID)
+}

@@ -21,7 +21,9 @@ type Service struct {
 	agents []string
 	// autoPerHour caps the automatic mails to one address in an hour.
 	autoPerHour int
-	log         *slog.Logger
+	// cards: every change of a ticket queues an update of its agent card.
+	cards bool
+	log   *slog.Logger
 }
 
 // SLA holds the desk's time targets.
@@ -47,14 +49,17 @@ type Options struct {
 	// reminders) to one address in an hour, so two robots answering each
 	// other stop; 0 means 5.
 	AutoRepliesPerHour int
-	Clock              Clock
-	Logger             *slog.Logger
+	// AgentCards: keep a card of every ticket in the agents' Discord
+	// channel, updated (through the outbox) whenever the ticket changes.
+	AgentCards bool
+	Clock      Clock
+	Logger     *slog.Logger
 }
 
 // NewService returns a service over store.
 func NewService(store Store, opt Options) *Service {
 	s := &Service{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA, agents: opt.Agents,
-		autoPerHour: opt.AutoRepliesPerHour, log: opt.Logger}
+		autoPerHour: opt.AutoRepliesPerHour, cards: opt.AgentCards, log: opt.Logger}
 	if s.autoPerHour <= 0 {
 		s.autoPerHour = 5
 	}
@@ -103,6 +108,9 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // uniqueness race (fn must be safe to run twice: it is, since a failed
 // transaction leaves nothing behind).
 func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
+	if s.cards {
+		fn = s.withCards(fn)
+	}
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.store.Update(ctx, fn)
@@ -373,4 +381,46 @@ func (s *Service) Promotion(ctx context.Context, order string) (*Promotion, erro
 		return err
 	})
 	return p, err
+}
+
+// cardTx notes the tickets a transaction creates or changes.
+type cardTx struct {
+	Tx
+	changed map[int64]string
+}
+
+func (c *cardTx) CreateTicket(t *Ticket) error {
+	err := c.Tx.CreateTicket(t)
+	if err == nil {
+		c.changed[t.ID] = t.Ref
+	}
+	return err
+}
+
+func (c *cardTx) SaveTicket(t *Ticket) error {
+	err := c.Tx.SaveTicket(t)
+	if err == nil {
+		c.changed[t.ID] = t.Ref
+	}
+	return err
+}
+
+// withCards queues, in the same transaction, an update of the agent card of
+// every ticket fn creates or changes (one pending update per ticket at most:
+// a card shows the ticket as it is when it is sent).
+func (s *Service) withCards(fn func(Tx) error) func(Tx) error {
+	return func(tx Tx) error {
+		ct := &cardTx{Tx: tx, changed: map[int64]string{}}
+		if err := fn(ct); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		for id, ref := range ct.changed {
+			if err := tx.Enqueue(&OutboxItem{TicketID: id, TicketRef: ref, Channel: ChannelCard, Template: "card",
+				Data: MessageData{Ref: ref}, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Automatic: true}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }

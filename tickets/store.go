@@ -46,6 +46,9 @@ type Store interface {
 	RecordFailure(ctx context.Context, f InboundFailure) error
 	// Failures lists them, newest first.
 	Failures(ctx context.Context, limit int) ([]InboundFailure, error)
+	// Card and SetCard keep where a ticket's agent card (a Discord message) is.
+	Card(ctx context.Context, ticketID int64) (channelID, messageID string, err error)
+	SetCard(ctx context.Context, ticketID int64, channelID, messageID string) error
 }
 
 // Tx is what the domain does inside one transaction.

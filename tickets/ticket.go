@@ -58,8 +58,12 @@ const (
 	ChannelAgent   Channel = "agent" // filed by an agent (CLI, API) on someone's behalf
 )
 
-// Channels lists every channel.
+// Channels lists every channel a request can come from.
 var Channels = []Channel{ChannelDiscord, ChannelEmail, ChannelAgent}
+
+// ChannelCard is the outbox channel of the agents' ticket cards on Discord:
+// not a requester's channel, so not in Channels.
+const ChannelCard Channel = "discord_card"
 
 // Reason is the requester's reason for a refund, one of the policy's categories.
 type Reason string

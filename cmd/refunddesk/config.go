@@ -12,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"refunddesk/bot"
 	"refunddesk/mail"
 	"refunddesk/tickets"
 )
@@ -44,7 +45,8 @@ type Config struct {
 		Level  string `toml:"level"`  // debug, info, warn, error
 		Format string `toml:"format"` // auto (text on a terminal, else JSON), text, json
 	} `toml:"log"`
-	Mail MailConfig `toml:"mail"`
+	Mail    MailConfig `toml:"mail"`
+	Discord bot.Config `toml:"discord"`
 }
 
 // MailConfig is the email channel.
@@ -93,6 +95,7 @@ func defaultConfig() *Config {
 	c.Mail.RefundDays = 7
 	c.Mail.IMAP.Defaults()
 	c.Mail.SMTP.Defaults()
+	c.Discord.Defaults()
 	return c
 }
 
@@ -247,6 +250,7 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.Mail.IMAP.Validate("mail.imap")...)
 	errs = append(errs, c.Mail.SMTP.Validate("mail.smtp")...)
+	errs = append(errs, c.Discord.Validate("discord")...)
 	switch c.Log.Format {
 	case "auto", "text", "json":
 	default:
@@ -267,6 +271,7 @@ func (c *Config) serviceOptions(policy *tickets.Policy, clock tickets.Clock) tic
 		SLA:                tickets.SLA{FirstResponse: c.SLA.FirstResponse.Duration, ReopenWindow: c.SLA.ReopenWindow.Duration},
 		Agents:             c.Tickets.Agents,
 		AutoRepliesPerHour: c.Mail.AutoRepliesPerHour,
+		AgentCards:         c.Discord.Enabled() && c.Discord.AgentChannelID != "",
 		Clock:              clock,
 	}
 }

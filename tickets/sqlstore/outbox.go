@@ -22,7 +22,8 @@ func (d *DB) ClaimOutbox(ctx context.Context, ch tickets.Channel, limit int, now
 	q := `UPDATE outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1
 		WHERE id IN (SELECT o.id FROM outbox o
 			WHERE o.channel = ? AND ((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'sending' AND o.lease_until < ?))
-			AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id AND e.id < o.id AND e.status IN ('pending', 'sending'))
+			AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id AND e.channel = o.channel AND e.id < o.id
+				AND e.status IN ('pending', 'sending'))
 			ORDER BY o.id LIMIT ?` + lock + `)
 		RETURNING ` + outboxColumns
 	var rows []outboxRow
@@ -140,6 +141,27 @@ func (d *DB) SetCursor(ctx context.Context, name string, c tickets.Cursor) error
 		return fmt.Errorf("set cursor %s: %w", name, err)
 	}
 	return nil
+}
+
+// Card returns where a ticket's agent card is.
+func (d *DB) Card(ctx context.Context, ticketID int64) (channelID, messageID string, err error) {
+	var r struct {
+		Channel string `db:"channel_id"`
+		Message string `db:"message_id"`
+	}
+	err = d.db.GetContext(ctx, &r, d.rebind(`SELECT channel_id, message_id FROM agent_cards WHERE ticket_id = ?`), ticketID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("card of %d: %w", ticketID, tickets.ErrNotFound)
+	}
+	return r.Channel, r.Message, err
+}
+
+// SetCard records where a ticket's agent card is.
+func (d *DB) SetCard(ctx context.Context, ticketID int64, channelID, messageID string) error {
+	_, err := d.db.ExecContext(ctx, d.rebind(`INSERT INTO agent_cards (ticket_id, channel_id, message_id, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (ticket_id) DO UPDATE SET channel_id = excluded.channel_id, message_id = excluded.message_id, updated_at = excluded.updated_at`),
+		ticketID, channelID, messageID, d.clock.Now())
+	return err
 }
 
 // RecordFailure keeps an inbound item that could not be taken in.

@@ -390,7 +390,7 @@ func (t *Tx) Enqueue(item *tickets.OutboxItem) error {
 	}
 	_, err = t.exec(`INSERT INTO outbox (ticket_id, channel, recipient, template, language, data, dedupe_key, status,
 		attempts, last_error, automatic, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, ?)
-		ON CONFLICT (dedupe_key) DO NOTHING`, ticket, string(item.Channel), item.Recipient, item.Template, item.Language,
+		ON CONFLICT DO NOTHING`, ticket, string(item.Channel), item.Recipient, item.Template, item.Language,
 		string(data), key, item.Status, item.Automatic, item.CreatedAt.UTC(), item.NextAttemptAt.UTC())
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)

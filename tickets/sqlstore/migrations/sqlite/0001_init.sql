@@ -193,6 +193,17 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 CREATE INDEX outbox_ticket ON outbox (ticket_id, id);
 CREATE INDEX outbox_recipient ON outbox (recipient, created_at);
+-- One pending update of a ticket's agent card at a time: the card shows the
+-- ticket as it is when it is sent, so more would say the same thing.
+CREATE UNIQUE INDEX outbox_one_pending_card ON outbox (ticket_id) WHERE channel = 'discord_card' AND status = 'pending';
+
+-- The message that shows a ticket to the agents in their Discord channel.
+CREATE TABLE agent_cards (
+	ticket_id  INTEGER PRIMARY KEY REFERENCES tickets (id),
+	channel_id TEXT NOT NULL,
+	message_id TEXT NOT NULL,
+	updated_at TIMESTAMP NOT NULL
+);
 
 -- Where each intake stopped: an IMAP folder's UIDVALIDITY and the last UID
 -- whose mail is committed.

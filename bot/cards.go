@@ -1,0 +1,181 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"refunddesk/templates"
+	"refunddesk/tickets"
+)
+
+var statusColor = map[tickets.Status]int{
+	tickets.StatusNew: 0x3b82f6, tickets.StatusNeedsInfo: 0xf59e0b, tickets.StatusInReview: 0x3b82f6,
+	tickets.StatusWaitingPlatform: 0x8b5cf6, tickets.StatusApproved: 0x10b981, tickets.StatusDenied: 0xef4444,
+	tickets.StatusResolved: 0x6b7280, tickets.StatusClosed: 0x6b7280,
+}
+
+// cardEmbed shows a ticket to the agents.
+func (b *Bot) cardEmbed(t *tickets.Ticket) *discordgo.MessageEmbed {
+	f := func(name, value string, inline bool) *discordgo.MessageEmbedField {
+		return &discordgo.MessageEmbedField{Name: name, Value: orDash(value), Inline: inline}
+	}
+	who := t.Requester.Name
+	switch {
+	case t.Requester.DiscordID != "":
+		who = strings.TrimSpace(who + " <@" + t.Requester.DiscordID + ">")
+	case t.Requester.Email != "":
+		who = strings.TrimSpace(who + " " + t.Requester.Email)
+	}
+	fields := []*discordgo.MessageEmbedField{
+		f("Status", string(t.Status), true), f("Verdict", verdictShort(t), true), f("Assignee", escape(t.Assignee), true),
+		f("Account", escape(t.Account), true), f("Order", t.Order, true), f("Reason", string(t.Reason), true),
+		f("Requester", fmt.Sprintf("%s via %s (%s)", escape(who), t.Channel, t.Language), false),
+	}
+	if step, ok := t.Eligibility.Deciding(); ok {
+		fields = append(fields, f("Why ("+step.Rule+")", truncate(step.Detail, 1000), false))
+	}
+	if len(t.Flags) > 0 {
+		fields = append(fields, f("Flags", strings.Join(t.Flags, ", "), false))
+	}
+	if t.Details != "" {
+		fields = append(fields, f("Details", truncate(escape(t.Details), 800), false))
+	}
+	if len(t.Evidence) > 0 {
+		var names []string
+		for _, e := range t.Evidence {
+			names = append(names, escape(e.Name))
+		}
+		fields = append(fields, f("Evidence", strings.Join(names, ", "), false))
+	}
+	return &discordgo.MessageEmbed{
+		Title:       fmt.Sprintf("%s · %s", t.Ref, templates.KindName(t.Kind, tickets.LangEnglish)),
+		Color:       statusColor[t.Status],
+		Fields:      fields,
+		Footer:      &discordgo.MessageEmbedFooter{Text: "updated " + t.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")},
+		Timestamp:   t.CreatedAt.UTC().Format(time.RFC3339),
+		Description: "",
+	}
+}
+
+// detailEmbed is the card with the conversation's last messages.
+func (b *Bot) detailEmbed(d *tickets.TicketDetail) *discordgo.MessageEmbed {
+	e := b.cardEmbed(&d.Ticket)
+	var lines []string
+	msgs := d.Messages
+	if len(msgs) > 5 {
+		msgs = msgs[len(msgs)-5:]
+	}
+	for _, m := range msgs {
+		lines = append(lines, fmt.Sprintf("`%s` %s %s: %s", m.CreatedAt.UTC().Format("01-02 15:04"), m.Kind, escape(m.Author), truncate(escape(m.Body), 200)))
+	}
+	if len(lines) > 0 {
+		e.Description = truncate(strings.Join(lines, "\n"), 3500)
+	}
+	return e
+}
+
+// cardButtons are the actions the state machine allows now.
+func (b *Bot) cardButtons(t *tickets.Ticket) []discordgo.MessageComponent {
+	can := func(a tickets.Action) bool {
+		_, err := tickets.Transition(t.Kind, t.Status, a)
+		return err == nil
+	}
+	approve := "Approve"
+	if t.Kind == tickets.KindRevocation {
+		approve = "Forward"
+	}
+	buttons := []discordgo.MessageComponent{
+		discordgo.Button{Label: "Claim", Style: discordgo.SecondaryButton, CustomID: "claim:" + t.Ref, Disabled: !can(tickets.ActionClaim)},
+		discordgo.Button{Label: approve, Style: discordgo.SuccessButton, CustomID: "approve:" + t.Ref, Disabled: !can(tickets.ActionApprove)},
+		discordgo.Button{Label: "Deny", Style: discordgo.DangerButton, CustomID: "deny:" + t.Ref, Disabled: !can(tickets.ActionDeny)},
+		discordgo.Button{Label: "Ask for info", Style: discordgo.PrimaryButton, CustomID: "ask:" + t.Ref, Disabled: !can(tickets.ActionAsk)},
+	}
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: buttons}}
+}
+
+// SendCardsOnce posts or edits the agent cards the outbox has queued.
+func (b *Bot) SendCardsOnce(ctx context.Context) (int, error) {
+	if b.cfg.AgentChannelID == "" {
+		return 0, nil
+	}
+	n := 0
+	for ctx.Err() == nil {
+		items, err := b.svc.ClaimOutbox(ctx, tickets.ChannelCard, 20, time.Minute)
+		if err != nil || len(items) == 0 {
+			return n, err
+		}
+		for _, it := range items {
+			res := b.sendCard(ctx, it)
+			if err := b.svc.FinishOutbox(ctx, it.ID, res); err != nil && !errors.Is(err, tickets.ErrConflict) {
+				return n, err
+			}
+			if res.Sent {
+				n++
+			}
+		}
+	}
+	return n, ctx.Err()
+}
+
+func (b *Bot) sendCard(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {
+	t, err := b.svc.Ticket(ctx, it.TicketRef)
+	if err != nil {
+		return tickets.OutboxResult{Err: err.Error(), Permanent: isNotFound(err)}
+	}
+	embed, buttons := b.cardEmbed(t), b.cardButtons(t)
+	channel, msgID, err := b.svc.Card(ctx, t.ID)
+	switch {
+	case err == nil:
+		_, err = b.s.ChannelMessageEditComplex(&discordgo.MessageEdit{Channel: channel, ID: msgID,
+			Embeds: &[]*discordgo.MessageEmbed{embed}, Components: &buttons}, discordgo.WithContext(ctx))
+		if restCode(err) == http.StatusNotFound {
+			err = errNoCard // deleted by someone: post it again
+		}
+		if err == nil {
+			return tickets.OutboxResult{Sent: true, ExternalID: msgID}
+		}
+		if !errors.Is(err, errNoCard) {
+			return b.restResult(err)
+		}
+	case !isNotFound(err):
+		return tickets.OutboxResult{Err: err.Error()}
+	}
+	m, err := b.s.ChannelMessageSendComplex(b.cfg.AgentChannelID, &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{embed},
+		Components: buttons, AllowedMentions: &discordgo.MessageAllowedMentions{}}, discordgo.WithContext(ctx))
+	if err != nil {
+		return b.restResult(err)
+	}
+	if err := b.svc.SetCard(ctx, t.ID, m.ChannelID, m.ID); err != nil {
+		b.log.Error("a card was posted but where could not be kept", slog.String("ticket", t.Ref), slog.Any("error", err))
+	}
+	return tickets.OutboxResult{Sent: true, ExternalID: m.ID}
+}
+
+var errNoCard = errors.New("the card message is gone")
+
+// restCode is the HTTP status of a REST error (0 when not one).
+func restCode(err error) int {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		return re.Response.StatusCode
+	}
+	return 0
+}
+
+// restResult classifies a REST failure: 4xx (but 429) will fail again the
+// same way; 5xx, 429 and network trouble may clear up.
+func (b *Bot) restResult(err error) tickets.OutboxResult {
+	code := restCode(err)
+	res := tickets.OutboxResult{Err: err.Error(), RetryAt: b.svc.Now().Add(30 * time.Second)}
+	if code >= 400 && code < 500 && code != http.StatusTooManyRequests {
+		res.Permanent = true
+	}
+	return res
+}

@@ -1,0 +1,84 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"refunddesk/templates"
+	"refunddesk/tickets"
+)
+
+// SendDMsOnce delivers the Discord messages the outbox has queued for
+// requesters, as direct messages. Closed DMs (error 50007) are recorded on
+// the ticket, and the message goes by mail when the ticket has an address.
+func (b *Bot) SendDMsOnce(ctx context.Context) (int, error) {
+	n := 0
+	for ctx.Err() == nil {
+		items, err := b.svc.ClaimOutbox(ctx, tickets.ChannelDiscord, 20, 2*time.Minute)
+		if err != nil || len(items) == 0 {
+			return n, err
+		}
+		for _, it := range items {
+			res := b.sendDM(ctx, it)
+			if err := b.svc.FinishOutbox(ctx, it.ID, res); err != nil && !errors.Is(err, tickets.ErrConflict) {
+				return n, err
+			}
+			if res.Sent {
+				n++
+			}
+		}
+	}
+	return n, ctx.Err()
+}
+
+func (b *Bot) sendDM(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {
+	var name string
+	if t, err := b.svc.Ticket(ctx, it.TicketRef); err == nil {
+		name = t.Requester.Name
+	}
+	msg, err := b.tpl.Render(templates.FlavourDiscord, it.Template, templates.Data{MessageData: it.Data, Language: it.Language, RequesterName: name})
+	if err != nil {
+		return tickets.OutboxResult{Err: "cannot write the message: " + err.Error(), Permanent: true}
+	}
+	ch, err := b.s.UserChannelCreate(it.Recipient, discordgo.WithContext(ctx))
+	if err == nil {
+		var m *discordgo.Message
+		m, err = b.s.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{Content: msg.Text,
+			AllowedMentions: &discordgo.MessageAllowedMentions{}}, discordgo.WithContext(ctx))
+		if err == nil {
+			return tickets.OutboxResult{Sent: true, ExternalID: m.ID}
+		}
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeCannotSendMessagesToThisUser {
+		rerouted, derr := b.svc.DMClosed(ctx, it, "the user's direct messages are closed (Discord error 50007)")
+		if derr != nil {
+			return tickets.OutboxResult{Err: derr.Error()}
+		}
+		b.log.Info("discord DMs closed", slog.String("ticket", it.TicketRef), slog.Bool("sent_by_mail", rerouted))
+		return tickets.OutboxResult{Err: fmt.Sprintf("direct messages closed (50007); sent by mail instead: %v", rerouted), Permanent: true}
+	}
+	return b.restResult(err)
+}
+
+// Run delivers the outbox's Discord messages and agent cards until ctx ends.
+func (b *Bot) Run(ctx context.Context, interval time.Duration) {
+	for {
+		if _, err := b.SendDMsOnce(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("discord DMs", slog.Any("error", err))
+		}
+		if _, err := b.SendCardsOnce(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("discord agent cards", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}

@@ -1,0 +1,263 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"refunddesk/templates"
+	"refunddesk/tickets"
+)
+
+// option returns a string option's value ("" when not given).
+func option(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) string {
+	for _, o := range opts {
+		if o.Name == name && o.Type == discordgo.ApplicationCommandOptionString {
+			return strings.TrimSpace(o.StringValue())
+		}
+	}
+	return ""
+}
+
+// attachments returns the files given in attachment options, in order.
+func attachments(d discordgo.ApplicationCommandInteractionData, names ...string) []*discordgo.MessageAttachment {
+	var out []*discordgo.MessageAttachment
+	for _, n := range names {
+		for _, o := range d.Options {
+			if o.Name != n || o.Type != discordgo.ApplicationCommandOptionAttachment {
+				continue
+			}
+			id, _ := o.Value.(string)
+			if d.Resolved != nil && d.Resolved.Attachments[id] != nil {
+				out = append(out, d.Resolved.Attachments[id])
+			}
+		}
+	}
+	return out
+}
+
+// download fetches evidence at once: attachment URLs on Discord's CDN are
+// signed and expire. A file refused here (too big, not readable) comes back
+// as a sentence for the requester.
+func (b *Bot) download(ctx context.Context, language string, atts []*discordgo.MessageAttachment) ([]tickets.File, []string) {
+	var files []tickets.File
+	var refused []string
+	limit := b.svc.Limits().MaxEvidenceBytes
+	for _, a := range atts {
+		if int64(a.Size) > limit {
+			refused = append(refused, say(language, "refused_file", a.Filename, fmt.Sprintf("%d MiB > %d MiB", a.Size>>20, limit>>20)))
+			continue
+		}
+		data, err := b.fetch(ctx, a.URL, limit)
+		if err != nil {
+			b.log.Warn("download discord attachment", "file", a.Filename, "error", err)
+			refused = append(refused, say(language, "refused_file", a.Filename, say(language, "download")))
+			continue
+		}
+		f := tickets.File{Name: a.Filename, Data: data}
+		if _, err := b.svc.Limits().CheckEvidence(f); err != nil {
+			refused = append(refused, say(language, "refused_file", a.Filename, err.Error()))
+			continue
+		}
+		files = append(files, f)
+	}
+	return files, refused
+}
+
+func (b *Bot) fetch(ctx context.Context, url string, limit int64) ([]byte, error) {
+	var last error
+	for attempt := 0; attempt < 3; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := b.cdn.Do(req)
+		if err != nil {
+			last = err
+		} else {
+			data, rerr := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+			resp.Body.Close()
+			switch {
+			case rerr != nil:
+				last = rerr
+			case resp.StatusCode != http.StatusOK:
+				last = fmt.Errorf("HTTP %d", resp.StatusCode)
+				if resp.StatusCode < 500 {
+					return nil, last
+				}
+			case int64(len(data)) > limit:
+				return nil, fmt.Errorf("larger than %d bytes", limit)
+			default:
+				return data, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 300 * time.Millisecond):
+		}
+	}
+	return nil, last
+}
+
+// rateLimited reports whether the user filed too many requests lately.
+func (b *Bot) rateLimited(ctx context.Context, r tickets.Requester) (int, bool, error) {
+	n, err := b.svc.RecentRequests(ctx, r, b.svc.Now().Add(-time.Hour))
+	return n, n >= b.cfg.RequestsPerHour, err
+}
+
+func (b *Bot) cmdRefund(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
+	language := lang(i.Locale)
+	who := requester(i)
+	if n, limited, err := b.rateLimited(ctx, who); err != nil {
+		return b.errorReply(language, err)
+	} else if limited {
+		return &reply{content: say(language, "rate_limited", n)}
+	}
+	files, refused := b.download(ctx, language, attachments(d, "evidence", "evidence2", "evidence3"))
+	res, err := b.svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord, Requester: who,
+		Account: option(d.Options, "account"), Order: option(d.Options, "order"), Reason: tickets.Reason(option(d.Options, "reason")),
+		Details: option(d.Options, "details"), Language: language, Evidence: files,
+		IdempotencyKey: "discord:" + i.ID, ExternalID: "interaction:" + i.ID})
+	if err != nil {
+		return b.errorReply(language, err)
+	}
+	return b.submitted(language, res, refused)
+}
+
+func (b *Bot) cmdRevoke(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
+	language := lang(i.Locale)
+	who := requester(i)
+	if n, limited, err := b.rateLimited(ctx, who); err != nil {
+		return b.errorReply(language, err)
+	} else if limited {
+		return &reply{content: say(language, "rate_limited", n)}
+	}
+	details := strings.TrimSpace(option(d.Options, "reason") + "\n" + option(d.Options, "details"))
+	res, err := b.svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelDiscord, Requester: who,
+		Account: option(d.Options, "account"), Details: details, Language: language,
+		IdempotencyKey: "discord:" + i.ID, ExternalID: "interaction:" + i.ID})
+	if err != nil {
+		return b.errorReply(language, err)
+	}
+	return b.submitted(language, res, nil)
+}
+
+// submitted says what became of a request: the reference, the verdict in
+// plain words, what is still missing, and any file that was refused.
+func (b *Bot) submitted(language string, res *tickets.SubmitResult, refused []string) *reply {
+	t := res.Ticket
+	var lines []string
+	switch res.Outcome {
+	case tickets.OutcomeJoined:
+		lines = append(lines, say(language, "joined", "**"+t.Ref+"**"))
+	case tickets.OutcomeDuplicate:
+		lines = append(lines, say(language, "duplicate", "**"+t.Ref+"**"))
+	default:
+		lines = append(lines, say(language, "created", "**"+t.Ref+"**"))
+	}
+	if t.Kind != "" && t.Eligibility.Verdict != "" {
+		lines = append(lines, b.ticketLines(language, t)...)
+	}
+	lines = append(lines, refused...)
+	return &reply{content: strings.Join(lines, "\n")}
+}
+
+// ticketLines describe a ticket to its requester.
+func (b *Bot) ticketLines(language string, t *tickets.Ticket) []string {
+	lines := []string{say(language, "status", templates.StatusName(t.Status, language))}
+	if step, ok := t.Eligibility.Deciding(); ok && step.DetailRequester != "" {
+		lines = append(lines, say(language, "verdict", step.DetailRequester))
+	}
+	if missing := b.svc.Missing(t); len(missing) > 0 && t.Status == tickets.StatusNeedsInfo {
+		var names []string
+		for _, m := range missing {
+			names = append(names, templates.MissingName(m, language))
+		}
+		lines = append(lines, say(language, "missing", strings.Join(names, "; ")))
+	} else if t.Status == tickets.StatusInReview {
+		lines = append(lines, say(language, "review"))
+	}
+	return lines
+}
+
+func (b *Bot) cmdStatus(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
+	language := lang(i.Locale)
+	who := requester(i)
+	if ref := option(d.Options, "ref"); ref != "" {
+		t, err := b.svc.RequesterTicket(ctx, who, ref)
+		if err != nil {
+			if tickets.IsValidation(err) || isNotFound(err) {
+				return &reply{content: say(language, "not_found", strings.ToUpper(ref))}
+			}
+			return b.errorReply(language, err)
+		}
+		return &reply{content: strings.Join(append([]string{"**" + t.Ref + "**"}, b.ticketLines(language, t)...), "\n")}
+	}
+	list, err := b.svc.RequesterTickets(ctx, who, 10)
+	if err != nil {
+		return b.errorReply(language, err)
+	}
+	if len(list) == 0 {
+		return &reply{content: say(language, "no_tickets")}
+	}
+	lines := []string{say(language, "your_tickets")}
+	for _, t := range list {
+		line := fmt.Sprintf("**%s** · %s · %s", t.Ref, templates.KindName(t.Kind, language), templates.StatusName(t.Status, language))
+		if t.Order != "" {
+			line += " · " + t.Order
+		}
+		lines = append(lines, line)
+	}
+	return &reply{content: strings.Join(lines, "\n")}
+}
+
+func (b *Bot) cmdEvidence(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
+	language := lang(i.Locale)
+	ref := option(d.Options, "ref")
+	files, refused := b.download(ctx, language, attachments(d, "file"))
+	if len(files) == 0 {
+		return &reply{content: strings.Join(refused, "\n")}
+	}
+	before, err := b.svc.RequesterTicket(ctx, requester(i), ref)
+	if err != nil {
+		if tickets.IsValidation(err) || isNotFound(err) {
+			return &reply{content: say(language, "not_found", strings.ToUpper(ref))}
+		}
+		return b.errorReply(language, err)
+	}
+	res, err := b.svc.RequesterReply(ctx, tickets.RequesterUpdate{Ref: ref, Requester: requester(i), Channel: tickets.ChannelDiscord,
+		Evidence: files, IdempotencyKey: "discord:" + i.ID, ExternalID: "interaction:" + i.ID})
+	if err != nil {
+		return b.answerError(language, ref, err)
+	}
+	if len(res.Ticket.Evidence) == len(before.Evidence) {
+		return &reply{content: say(language, "evidence_dup", res.Ticket.Ref)}
+	}
+	lines := append([]string{say(language, "evidence_ok", "**"+res.Ticket.Ref+"**")}, b.ticketLines(language, res.Ticket)...)
+	return &reply{content: strings.Join(lines, "\n")}
+}
+
+func (b *Bot) cmdReply(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
+	language := lang(i.Locale)
+	ref := option(d.Options, "ref")
+	res, err := b.svc.RequesterReply(ctx, tickets.RequesterUpdate{Ref: ref, Requester: requester(i), Channel: tickets.ChannelDiscord,
+		Text: option(d.Options, "text"), IdempotencyKey: "discord:" + i.ID, ExternalID: "interaction:" + i.ID})
+	if err != nil {
+		return b.answerError(language, ref, err)
+	}
+	lines := append([]string{say(language, "reply_ok", "**"+res.Ticket.Ref+"**")}, b.ticketLines(language, res.Ticket)...)
+	return &reply{content: strings.Join(lines, "\n")}
+}
+
+func (b *Bot) answerError(language, ref string, err error) *reply {
+	if isNotFound(err) {
+		return &reply{content: say(language, "not_found", strings.ToUpper(ref))}
+	}
+	return b.errorReply(language, err)
+}
