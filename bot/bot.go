@@ -128,19 +128,8 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 	defer b.wg.Done()
 	i := ic.Interaction
 	language := lang(i.Locale)
-	work := func() (r *reply) {
-		defer func() {
-			if p := recover(); p != nil {
-				b.log.Error("panic in an interaction", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
-				r = &reply{content: say(language, "error")}
-			}
-		}()
-		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Minute)
-		defer cancel()
-		return b.handle(ctx, i)
-	}
 	done := make(chan *reply, 1)
-	go func() { done <- work() }()
+	go func() { done <- b.work(i) }()
 	timer := time.NewTimer(answerBudget)
 	defer timer.Stop()
 	select {
@@ -157,11 +146,26 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 		if r.modal != nil {
 			r = &reply{content: say(language, "error")} // a modal cannot follow a deferral
 		}
-		if _, err := s.FollowupMessageCreate(i, false, &discordgo.WebhookParams{Content: r.content, Embeds: r.embeds,
-			Components: r.components, Flags: ephemeral(r), AllowedMentions: &discordgo.MessageAllowedMentions{}}); err != nil {
-			b.log.Warn("follow up an interaction", slog.Any("error", err))
+		// The deferred ("thinking…") answer is edited into the real one.
+		if _, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &r.content, Embeds: &r.embeds,
+			Components: &r.components, AllowedMentions: &discordgo.MessageAllowedMentions{}}); err != nil {
+			b.log.Warn("answer a deferred interaction", slog.Any("error", err))
 		}
 	}
+}
+
+// work does an interaction's work; a panic in it is recovered and the user
+// told that something went wrong.
+func (b *Bot) work(i *discordgo.Interaction) (r *reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("panic in an interaction", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+			r = &reply{content: say(lang(i.Locale), "error")}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Minute)
+	defer cancel()
+	return b.handle(ctx, i)
 }
 
 func ephemeral(r *reply) discordgo.MessageFlags {

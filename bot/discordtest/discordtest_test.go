@@ -436,7 +436,7 @@ func TestDirectMessages(t *testing.T) {
 	if _, err := dg.ChannelMessageEdit(ch.ID, sent.ID, "Your ticket #12 is closed"); err != nil {
 		t.Fatal(err)
 	}
-	edited, err := srv.WaitDM(ctx, "42", func(m discordgo_StoredMessage) bool { return m.Content == "Your ticket #12 is closed" })
+	edited, err := srv.WaitDM(ctx, "42", func(m discordtest.StoredMessage) bool { return m.Content == "Your ticket #12 is closed" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,8 +460,6 @@ func TestDirectMessages(t *testing.T) {
 		t.Error("a refused DM was stored")
 	}
 }
-
-type discordgo_StoredMessage = discordtest.StoredMessage
 
 func TestRateLimitsFailuresAndUnknownRoutes(t *testing.T) {
 	t.Parallel()
@@ -662,4 +660,28 @@ func BenchmarkInteractionRoundTrip(b *testing.B) {
 		total += cb.Latency()
 	}
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/latency")
+}
+
+func TestTokenIsChecked(t *testing.T) {
+	t.Parallel()
+	srv := start(t, discordtest.Config{Token: "secret"})
+	wrong := session(t, srv)
+	wrong.Token, wrong.Identify.Token = "Bot wrong", "Bot wrong"
+	_, err := wrong.ChannelMessageSend("1", "hi")
+	restError(t, err, http.StatusUnauthorized, 0)
+	wrong.ShouldReconnectOnError = false
+	if err := wrong.Open(); err == nil {
+		wrong.Close()
+		t.Fatal("Open with a wrong token succeeded")
+	}
+	if srv.Identifies() != 0 {
+		t.Errorf("identifies %d", srv.Identifies())
+	}
+	right := session(t, srv)
+	if right.Token != "Bot secret" {
+		t.Fatalf("NewSession token %q", right.Token)
+	}
+	if _, err := right.ChannelMessageSend("1", "hi"); err != nil {
+		t.Fatal(err)
+	}
 }

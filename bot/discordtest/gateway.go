@@ -6,9 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
-
 	"sync"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
@@ -317,11 +316,12 @@ func (s *Server) resume(c *gwConn, d json.RawMessage) bool {
 			continue
 		}
 		now := time.Now()
+		s.markDispatched(ev.interactionID, now)
 		if c.write(ev.frame) != nil {
+			s.unmarkDispatched(ev.interactionID, now)
 			s.gw.mu.Unlock()
 			return false
 		}
-		s.markDispatched(ev.interactionID, now)
 	}
 	sess.seq++
 	if c.write(dispatchFrame(sess.seq, "RESUMED", []byte(`{"_trace":["discordtest"]}`))) != nil {
@@ -377,13 +377,14 @@ func (s *Server) dispatchLocked(sess *gwSession, t string, d []byte, interaction
 	if c == nil {
 		return
 	}
+	// Marked before writing: the client may answer before write returns.
 	now := time.Now()
+	s.markDispatched(interactionID, now)
 	if err := c.write(frame); err != nil {
+		s.unmarkDispatched(interactionID, now)
 		s.detachLocked(c)
 		c.ws.Close()
-		return
 	}
-	s.markDispatched(interactionID, now)
 }
 
 // Dispatch sends any gateway event (op 0, type t, data marshalled to JSON)

@@ -401,10 +401,16 @@ func (s *Server) register(i *discordgo.Interaction) *interactionState {
 	if i.AppID == "" {
 		i.AppID = s.cfg.AppID
 	}
+	cp := *i
 	if ist := s.interactions[i.ID]; ist != nil {
+		// Sent after being built: take the caller's latest edits.
+		if ist.i.Token != cp.Token {
+			delete(s.tokens, ist.i.Token)
+			s.tokens[cp.Token] = ist
+		}
+		ist.i = &cp
 		return ist
 	}
-	cp := *i
 	ist := &interactionState{i: &cp, acked: make(chan struct{})}
 	s.interactions[i.ID] = ist
 	s.tokens[i.Token] = ist
@@ -421,6 +427,21 @@ func (s *Server) markDispatched(interactionID string, at time.Time) {
 			ist.dispatched = at
 		}
 		ist.deliveries++
+	}
+	s.mu.Unlock()
+}
+
+// unmarkDispatched undoes markDispatched after a failed write.
+func (s *Server) unmarkDispatched(interactionID string, at time.Time) {
+	if interactionID == "" {
+		return
+	}
+	s.mu.Lock()
+	if ist := s.interactions[interactionID]; ist != nil {
+		if ist.dispatched.Equal(at) {
+			ist.dispatched = time.Time{}
+		}
+		ist.deliveries--
 	}
 	s.mu.Unlock()
 }

@@ -1,0 +1,129 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"refunddesk/bot"
+	"refunddesk/bot/discordtest"
+	"refunddesk/templates"
+	"refunddesk/tickets"
+	"refunddesk/tickets/sample"
+	"refunddesk/tickets/sqlstore/storetest"
+)
+
+// BenchmarkInteractions drives the bot through the loopback fake of Discord
+// at a steady rate (200 interactions/s by default) against a store of
+// 1,000,000 tickets and 1,000,000 promotion records, and measures the time
+// from INTERACTION_CREATE leaving the gateway to the interaction callback
+// arriving. The mix: /status 35%, /queue 20%, /ticket show 20%, /refund
+// 15%, the Claim button 10%. Target: p99 under 50 ms at 200/s.
+func BenchmarkInteractions(b *testing.B) {
+	n := storetest.BenchRows(b)
+	rate := envInt(b, "REFUNDDESK_BENCH_RATE", 200)
+	count := envInt(b, "REFUNDDESK_BENCH_INTERACTIONS", 3000)
+	for it := 0; it < b.N; it++ {
+		b.StopTimer()
+		_, svc := storetest.Seeded(b, n, true)
+		fake, err := discordtest.Start()
+		if err != nil {
+			b.Fatal(err)
+		}
+		tpl, _ := templates.New()
+		cfg := bot.Config{Token: "t", ApplicationID: fake.AppID(), GuildID: guild, AgentRoleIDs: []string{agentRole},
+			AgentChannelID: agentChannel, APIURL: fake.URL(), RequestsPerHour: 1000}
+		bt, err := bot.New(cfg, bot.Options{Service: svc, Templates: tpl})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		if err := bt.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := fake.WaitReady(ctx); err != nil {
+			b.Fatal(err)
+		}
+		go bt.Run(ctx, 500*time.Millisecond) // DMs and agent cards, as in production
+
+		r := rand.New(rand.NewPCG(5, 6))
+		ids := make([]string, 0, count)
+		b.StartTimer()
+		start := time.Now()
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		for k := 0; k < count; k++ {
+			<-tick.C
+			i := benchInteraction(fake, r, n, k)
+			ids = append(ids, i.ID)
+			if err := fake.SendInteraction(i); err != nil {
+				b.Fatal(err)
+			}
+		}
+		tick.Stop()
+		sent := time.Since(start)
+		var lat []time.Duration
+		wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
+		for _, id := range ids {
+			cb, err := fake.WaitCallback(wctx, id)
+			if err != nil {
+				b.Fatalf("no answer to %s: %v", id, err)
+			}
+			lat = append(lat, cb.Latency())
+		}
+		wcancel()
+		b.StopTimer()
+		cancel()
+		bt.Close()
+		fake.Close()
+		slices.Sort(lat)
+		q := func(p float64) float64 { return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000 }
+		b.ReportMetric(float64(count)/sent.Seconds(), "interactions/s")
+		b.ReportMetric(q(0.50), "p50-ms")
+		b.ReportMetric(q(0.99), "p99-ms")
+		b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+		b.StartTimer()
+	}
+}
+
+func envInt(b *testing.B, name string, def int) int {
+	if v := os.Getenv(name); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			b.Fatalf("%s=%q", name, v)
+		}
+		return n
+	}
+	return def
+}
+
+// benchInteraction is the k-th interaction of the mix.
+func benchInteraction(fake *discordtest.Server, r *rand.Rand, n, k int) *discordgo.Interaction {
+	// Requesters of the seeded tickets have Discord ids 400000000000000000+[0, n/3).
+	userID := strconv.FormatInt(400000000000000000+int64(r.IntN(max(n/3, 1))), 10)
+	ref := tickets.FormatRef(int64(1 + r.IntN(n)))
+	agentOpts := []discordtest.InteractionOption{discordtest.WithUser("900", "ayu"), discordtest.InGuild(guild, agentChannel), discordtest.WithRoles(agentRole)}
+	userOpts := []discordtest.InteractionOption{discordtest.WithUser(userID, "creator"), discordtest.InGuild(guild, requestChan)}
+	switch x := r.IntN(100); {
+	case x < 35:
+		return fake.Command("status", userOpts...)
+	case x < 55:
+		q := []string{"status:in_review", "assignee:me status:open", "kind:refund verdict:eligible", "overdue"}[r.IntN(4)]
+		return fake.Command("queue", append(agentOpts, discordtest.StringOpt("query", q))...)
+	case x < 75:
+		return fake.Command("ticket", append(agentOpts, discordtest.Subcommand("show", discordtest.StringOpt("ref", ref)))...)
+	case x < 90:
+		order := sample.OrderNumber(r.IntN(n))
+		return fake.Command("refund", append(userOpts, discordtest.StringOpt("account", sample.Account(r.IntN(n/4+1))),
+			discordtest.StringOpt("order", order), discordtest.StringOpt("reason", "under_delivery"),
+			discordtest.StringOpt("details", fmt.Sprintf("request %d", k)))...)
+	default:
+		return fake.Button("claim:"+ref, agentOpts...)
+	}
+}
