@@ -83,7 +83,9 @@ func BenchmarkInteractions(b *testing.B) {
 		bt.Close()
 		fake.Close()
 		slices.Sort(lat)
-		q := func(p float64) float64 { return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000 }
+		q := func(p float64) float64 {
+			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+		}
 		b.ReportMetric(float64(count)/sent.Seconds(), "interactions/s")
 		b.ReportMetric(q(0.50), "p50-ms")
 		b.ReportMetric(q(0.99), "p99-ms")
