@@ -313,7 +313,7 @@ func TestCLIMigrate(t *testing.T) {
 		if out := c.ok("migrate"); !strings.Contains(out, "(0 applied now)") {
 			t.Errorf("migrate again: %s", out)
 		}
-		if out := c.ok("migrate", "--status"); !strings.Contains(out, "schema version 1 of 1") {
+		if out := c.ok("migrate", "--status"); !strings.Contains(out, "schema version 2 of 2") {
 			t.Errorf("status: %s", out)
 		}
 		// A database from a newer refunddesk is refused, saying why.
@@ -326,7 +326,7 @@ func TestCLIMigrate(t *testing.T) {
 		}
 		db.Close()
 		errs := c.fails(exitFailure, "tickets", "list")
-		if !strings.Contains(errs, "schema version 99, newer than this refunddesk knows (1)") {
+		if !strings.Contains(errs, "schema version 99, newer than this refunddesk knows (2)") {
 			t.Errorf("newer schema: %s", errs)
 		}
 	})
@@ -353,7 +353,8 @@ func TestExampleConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Mail.IMAP.Mailbox != "INBOX" || c.Mail.SMTP.MaxAttempts != 12 || c.Store.DSN != "./data/refunddesk.db" {
+	if c.Mail.IMAP.Mailbox != "INBOX" || c.Mail.SMTP.MaxAttempts != 12 || c.Store.DSN != "./data/refunddesk.db" ||
+		c.Discord.Enabled() || c.Discord.ShardCount != 1 || c.Discord.RequestsPerHour != 5 || c.Discord.APIURL != "https://discord.com" {
 		t.Fatalf("example config: %+v", c.Mail)
 	}
 }

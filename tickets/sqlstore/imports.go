@@ -112,6 +112,11 @@ func (b *pgBulk) load(table string, cols []string, next func() ([]any, bool)) er
 // inBulk runs fn in one transaction suited to bulk loading.
 func (d *DB) inBulk(ctx context.Context, fn func(b bulk) error) error {
 	if d.dialect == SQLite {
+		release, err := d.lockWrites(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
 		conn, err := d.db.Connx(ctx)
 		if err != nil {
 			return err
@@ -133,6 +138,7 @@ func (d *DB) inBulk(ctx context.Context, fn func(b bulk) error) error {
 		if err := fn(&sqliteBulk{ctx: ctx, tx: tx}); err != nil {
 			return err
 		}
+		defer d.written.Add(1)
 		return tx.Commit()
 	}
 	conn, err := d.db.Conn(ctx)

@@ -11,7 +11,9 @@ import (
 	"refunddesk/tickets"
 )
 
-// ClaimOutbox leases due items to one sender (see tickets.Store). On
+// ClaimOutbox leases due items to one sender (see tickets.Store). The
+// "status IN" condition is outbox_claim's: the claim walks only unsent items,
+// however many have been sent. On
 // PostgreSQL, instances claim side by side: rows another sender is claiming
 // are skipped, not waited for.
 func (d *DB) ClaimOutbox(ctx context.Context, ch tickets.Channel, limit int, now, leaseUntil time.Time) ([]tickets.OutboxItem, error) {
@@ -21,7 +23,7 @@ func (d *DB) ClaimOutbox(ctx context.Context, ch tickets.Channel, limit int, now
 	}
 	q := `UPDATE outbox SET status = 'sending', lease_until = ?, attempts = attempts + 1
 		WHERE id IN (SELECT o.id FROM outbox o
-			WHERE o.channel = ? AND ((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'sending' AND o.lease_until < ?))
+			WHERE o.channel = ? AND o.status IN ('pending', 'sending') AND ((o.status = 'pending' AND o.next_attempt_at <= ?) OR (o.status = 'sending' AND o.lease_until < ?))
 			AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id AND e.channel = o.channel AND e.id < o.id
 				AND e.status IN ('pending', 'sending'))
 			ORDER BY o.id LIMIT ?` + lock + `)
@@ -134,8 +136,8 @@ func (d *DB) Cursor(ctx context.Context, name string) (tickets.Cursor, error) {
 
 // SetCursor records where an intake stopped.
 func (d *DB) SetCursor(ctx context.Context, name string, c tickets.Cursor) error {
-	_, err := d.db.ExecContext(ctx, d.rebind(`INSERT INTO intake_cursors (name, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`),
+	_, err := d.exec(ctx, `INSERT INTO intake_cursors (name, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid, updated_at = excluded.updated_at`,
 		name, int64(c.UIDValidity), int64(c.LastUID), c.UpdatedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("set cursor %s: %w", name, err)
@@ -158,16 +160,16 @@ func (d *DB) Card(ctx context.Context, ticketID int64) (channelID, messageID str
 
 // SetCard records where a ticket's agent card is.
 func (d *DB) SetCard(ctx context.Context, ticketID int64, channelID, messageID string) error {
-	_, err := d.db.ExecContext(ctx, d.rebind(`INSERT INTO agent_cards (ticket_id, channel_id, message_id, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (ticket_id) DO UPDATE SET channel_id = excluded.channel_id, message_id = excluded.message_id, updated_at = excluded.updated_at`),
+	_, err := d.exec(ctx, `INSERT INTO agent_cards (ticket_id, channel_id, message_id, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (ticket_id) DO UPDATE SET channel_id = excluded.channel_id, message_id = excluded.message_id, updated_at = excluded.updated_at`,
 		ticketID, channelID, messageID, d.clock.Now())
 	return err
 }
 
 // RecordFailure keeps an inbound item that could not be taken in.
 func (d *DB) RecordFailure(ctx context.Context, f tickets.InboundFailure) error {
-	_, err := d.db.ExecContext(ctx, d.rebind(`INSERT INTO inbound_failures (channel, item_key, source, sender, subject, size, reason, set_aside, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_key) DO NOTHING`),
+	_, err := d.exec(ctx, `INSERT INTO inbound_failures (channel, item_key, source, sender, subject, size, reason, set_aside, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_key) DO NOTHING`,
 		string(f.Channel), f.Key, f.Source, f.Sender, f.Subject, f.Size, f.Reason, f.SetAside, f.CreatedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("record failure: %w", err)

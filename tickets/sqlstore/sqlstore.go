@@ -18,6 +18,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,6 +47,16 @@ type DB struct {
 	dsn     string
 	clock   tickets.Clock
 	log     *slog.Logger
+	// writer is SQLite's one write lock, taken in Go: writers of this
+	// process queue here in order instead of polling the file lock with
+	// SQLite's busy handler (sleeps of 1, 2, 5, 10… ms while holding a pooled
+	// connection that readers then wait for). Other processes still meet at
+	// the file lock and the busy timeout.
+	writer chan struct{}
+	// written counts committed writes; the checkpointer looks at it.
+	written    atomic.Int64
+	stopCkpt   context.CancelFunc
+	checkpoint sync.WaitGroup
 }
 
 var _ tickets.Store = (*DB)(nil)
@@ -56,6 +68,11 @@ type Options struct {
 	// NoMigrate opens without applying pending migrations (a database newer
 	// than the binary is refused either way).
 	NoMigrate bool
+	// CheckpointEvery is how often, on SQLite, what was written is copied
+	// from the write-ahead log into the database file by a goroutine of its
+	// own, so that no writer pays for it while someone waits (default 1s;
+	// negative: only SQLite's own checkpoints, at commits).
+	CheckpointEvery time.Duration
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
@@ -97,7 +114,7 @@ const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pr
 // Open opens the store named by dsn (a SQLite file path, or a postgres://
 // URL) and brings its schema up to date.
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
-	d := &DB{dsn: dsn, clock: opt.Clock, log: opt.Logger}
+	d := &DB{dsn: dsn, clock: opt.Clock, log: opt.Logger, writer: make(chan struct{}, 1)}
 	if d.clock == nil {
 		d.clock = tickets.SystemClock{}
 	}
@@ -137,7 +154,48 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		d.db.Close()
 		return nil, err
 	}
+	if d.dialect == SQLite && opt.CheckpointEvery >= 0 {
+		every := opt.CheckpointEvery
+		if every == 0 {
+			every = time.Second
+		}
+		cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		d.stopCkpt = stop
+		d.checkpoint.Add(1)
+		go d.checkpointer(cctx, every)
+	}
 	return d, nil
+}
+
+// checkpointer copies committed pages from the write-ahead log into the
+// database file every so often, when something was written. A PASSIVE
+// checkpoint takes no lock that writers or readers wait for; SQLite's own
+// checkpoint at a commit (wal_autocheckpoint) would make that commit, and
+// every writer queued behind it, wait for the copy and its fsync: half a
+// second on a large store.
+func (d *DB) checkpointer(ctx context.Context, every time.Duration) {
+	defer d.checkpoint.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var seen int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n := d.written.Load()
+		if n == seen {
+			continue
+		}
+		if _, err := d.db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+			if ctx.Err() == nil {
+				d.log.Warn("sqlite checkpoint", slog.Any("error", err))
+			}
+			continue
+		}
+		seen = n
+	}
 }
 
 // redact hides a password in a DSN for messages.
@@ -160,6 +218,10 @@ func (d *DB) SQL() *sqlx.DB { return d.db }
 
 // Close runs SQLite's optimizer and closes the pool.
 func (d *DB) Close() error {
+	if d.stopCkpt != nil {
+		d.stopCkpt()
+		d.checkpoint.Wait()
+	}
 	if d.dialect == SQLite {
 		if _, err := d.db.Exec(`PRAGMA optimize`); err != nil {
 			d.log.Warn("sqlite optimize", slog.Any("error", err))
@@ -348,10 +410,17 @@ func (d *DB) View(ctx context.Context, fn func(tickets.Tx) error) error {
 }
 
 func (d *DB) run(ctx context.Context, write bool, fn func(tickets.Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: !write}
-	if d.dialect == SQLite && !write {
-		opts = nil // modernc opens read-only transactions with _txlock too; a plain BEGIN reads a snapshot
+	if write {
+		release, err := d.lockWrites(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
+	// On SQLite, a read-only transaction is a plain (deferred) BEGIN that
+	// reads a snapshot beside the writer; any other gets _txlock's BEGIN
+	// IMMEDIATE, the write lock, at once.
+	opts := &sql.TxOptions{ReadOnly: !write}
 	sqltx, err := d.db.BeginTxx(ctx, opts)
 	if err != nil {
 		return mapError(fmt.Errorf("begin: %w", err))
@@ -370,7 +439,33 @@ func (d *DB) run(ctx context.Context, write bool, fn func(tickets.Tx) error) err
 	if err := sqltx.Commit(); err != nil {
 		return mapError(fmt.Errorf("commit: %w", err))
 	}
+	d.written.Add(1)
 	return nil
+}
+
+// lockWrites waits for this process's turn to write to a SQLite store (see
+// DB.writer); on PostgreSQL writers go side by side.
+func (d *DB) lockWrites(ctx context.Context) (release func(), err error) {
+	if d.dialect != SQLite {
+		return func() {}, nil
+	}
+	select {
+	case d.writer <- struct{}{}:
+		return func() { <-d.writer }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait to write: %w", ctx.Err())
+	}
+}
+
+// exec runs one writing statement outside a transaction, in its turn.
+func (d *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	release, err := d.lockWrites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	defer d.written.Add(1)
+	return d.db.ExecContext(ctx, d.rebind(q), args...)
 }
 
 // mapError turns a uniqueness race or a busy database into

@@ -45,6 +45,47 @@ func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 	})
 }
 
+// A database at an older version is brought up to date when opened, and
+// only the newer migrations run.
+func TestOlderDatabaseIsUpgraded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		dsn := storetest.DSN(t, dialect)
+		db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Back to version 1, as a database from before 0002 was.
+		for _, q := range []string{`DROP INDEX tickets_overdue`, `DROP INDEX outbox_claim`, `DROP INDEX outbox_status`,
+			`DELETE FROM schema_migrations WHERE version = 2`} {
+			if _, err := db.SQL().Exec(q); err != nil {
+				t.Fatal(q, err)
+			}
+		}
+		db.Close()
+		db, err = sqlstore.Open(ctx, dsn, sqlstore.Options{NoMigrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if cur, latest, err := db.Version(ctx); err != nil || cur != 1 || latest != 2 {
+			t.Fatalf("before: version %d of %d, %v", cur, latest, err)
+		}
+		applied, err := db.Migrate(ctx)
+		if err != nil || strings.Join(applied, ",") != "0002_query_indexes.sql" {
+			t.Fatalf("upgrade: %v %v", applied, err)
+		}
+		var n int
+		q := `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('tickets_overdue', 'outbox_claim', 'outbox_status')`
+		if dialect == sqlstore.Postgres {
+			q = `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname IN ('tickets_overdue', 'outbox_claim', 'outbox_status')`
+		}
+		if err := db.SQL().Get(&n, q); err != nil || n != 3 {
+			t.Fatalf("indexes after the upgrade: %d %v", n, err)
+		}
+	})
+}
+
 func TestConcurrentMigrationsOnPostgres(t *testing.T) {
 	if !strings.Contains(strings.Join(storetest.Dialects(), ","), sqlstore.Postgres) {
 		t.Skip("no PostgreSQL configured")

@@ -666,7 +666,7 @@ func (t *Tx) CountAutomatic(recipient string, since time.Time) (int, error) {
 // TicketByExternalID finds the ticket of an inbound message by its channel id.
 func (t *Tx) TicketByExternalID(externalID string) (int64, error) {
 	var id int64
-	err := t.get(&id, `SELECT ticket_id FROM ticket_messages WHERE external_id = ? ORDER BY id LIMIT 1`, externalID)
+	err := t.get(&id, `SELECT ticket_id FROM ticket_messages WHERE external_id = ? AND external_id <> '' ORDER BY id LIMIT 1`, externalID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("message %s: %w", externalID, tickets.ErrNotFound)
 	}
@@ -684,7 +684,7 @@ func (t *Tx) ExternalIDs(ticketID int64, ch tickets.Channel) ([]string, error) {
 // TicketsByRequesterEmail lists the open tickets of a mail address, newest first.
 func (t *Tx) TicketsByRequesterEmail(email string) ([]int64, error) {
 	var ids []int64
-	err := t.sel(&ids, `SELECT id FROM tickets WHERE requester_email_key = ? AND status NOT IN ('resolved', 'closed')
+	err := t.sel(&ids, `SELECT id FROM tickets WHERE requester_email_key = ? AND requester_email_key <> '' AND status NOT IN ('resolved', 'closed')
 		ORDER BY id DESC LIMIT 100`, strings.ToLower(email))
 	return ids, err
 }
