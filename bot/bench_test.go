@@ -55,13 +55,15 @@ func BenchmarkInteractions(b *testing.B) {
 
 		r := rand.New(rand.NewPCG(5, 6))
 		ids := make([]string, 0, count)
+		kinds := map[string]string{} // interaction id → what it was
 		b.StartTimer()
 		start := time.Now()
 		tick := time.NewTicker(time.Second / time.Duration(rate))
 		for k := 0; k < count; k++ {
 			<-tick.C
-			i := benchInteraction(fake, r, n, k)
+			i, kind := benchInteraction(fake, r, n, k)
 			ids = append(ids, i.ID)
+			kinds[i.ID] = kind
 			if err := fake.SendInteraction(i); err != nil {
 				b.Fatal(err)
 			}
@@ -69,6 +71,11 @@ func BenchmarkInteractions(b *testing.B) {
 		tick.Stop()
 		sent := time.Since(start)
 		var lat []time.Duration
+		type slow struct {
+			kind string
+			d    time.Duration
+		}
+		var all []slow
 		wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
 		for _, id := range ids {
 			cb, err := fake.WaitCallback(wctx, id)
@@ -76,6 +83,7 @@ func BenchmarkInteractions(b *testing.B) {
 				b.Fatalf("no answer to %s: %v", id, err)
 			}
 			lat = append(lat, cb.Latency())
+			all = append(all, slow{kinds[id], cb.Latency()})
 		}
 		wcancel()
 		b.StopTimer()
@@ -85,6 +93,11 @@ func BenchmarkInteractions(b *testing.B) {
 		slices.Sort(lat)
 		q := func(p float64) float64 {
 			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+		}
+		// The slowest, and what they were: where to look next.
+		slices.SortFunc(all, func(a, b slow) int { return int(b.d - a.d) })
+		for _, s := range all[:min(8, len(all))] {
+			b.Logf("slow: %-8s %v", s.kind, s.d.Round(time.Millisecond))
 		}
 		b.ReportMetric(float64(count)/sent.Seconds(), "interactions/s")
 		b.ReportMetric(q(0.50), "p50-ms")
@@ -105,8 +118,8 @@ func envInt(b *testing.B, name string, def int) int {
 	return def
 }
 
-// benchInteraction is the k-th interaction of the mix.
-func benchInteraction(fake *discordtest.Server, r *rand.Rand, n, k int) *discordgo.Interaction {
+// benchInteraction is the k-th interaction of the mix, and its kind.
+func benchInteraction(fake *discordtest.Server, r *rand.Rand, n, k int) (*discordgo.Interaction, string) {
 	// Requesters of the seeded tickets have Discord ids 400000000000000000+[0, n/3).
 	userID := strconv.FormatInt(400000000000000000+int64(r.IntN(max(n/3, 1))), 10)
 	ref := tickets.FormatRef(int64(1 + r.IntN(n)))
@@ -114,18 +127,18 @@ func benchInteraction(fake *discordtest.Server, r *rand.Rand, n, k int) *discord
 	userOpts := []discordtest.InteractionOption{discordtest.WithUser(userID, "creator"), discordtest.InGuild(guild, requestChan)}
 	switch x := r.IntN(100); {
 	case x < 35:
-		return fake.Command("status", userOpts...)
+		return fake.Command("status", userOpts...), "status"
 	case x < 55:
 		q := []string{"status:in_review", "assignee:me status:open", "kind:refund verdict:eligible", "overdue"}[r.IntN(4)]
-		return fake.Command("queue", append(agentOpts, discordtest.StringOpt("query", q))...)
+		return fake.Command("queue", append(agentOpts, discordtest.StringOpt("query", q))...), "queue"
 	case x < 75:
-		return fake.Command("ticket", append(agentOpts, discordtest.Subcommand("show", discordtest.StringOpt("ref", ref)))...)
+		return fake.Command("ticket", append(agentOpts, discordtest.Subcommand("show", discordtest.StringOpt("ref", ref)))...), "show"
 	case x < 90:
 		order := sample.OrderNumber(r.IntN(n))
 		return fake.Command("refund", append(userOpts, discordtest.StringOpt("account", sample.Account(r.IntN(n/4+1))),
 			discordtest.StringOpt("order", order), discordtest.StringOpt("reason", "under_delivery"),
-			discordtest.StringOpt("details", fmt.Sprintf("request %d", k)))...)
+			discordtest.StringOpt("details", fmt.Sprintf("request %d", k)))...), "refund"
 	default:
-		return fake.Button("claim:"+ref, agentOpts...)
+		return fake.Button("claim:"+ref, agentOpts...), "claim"
 	}
 }
