@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -28,8 +29,9 @@ type Bot struct {
 	ctx  context.Context
 	stop context.CancelFunc
 
-	seen   *seenSet   // interactions already handled (Discord may deliver one twice)
-	pages  *pageStore // /queue result pages behind the paging buttons
+	self   atomic.Value // string: the bot's own user id, from READY
+	seen   *seenSet     // interactions already handled (Discord may deliver one twice)
+	pages  *pageStore   // /queue result pages behind the paging buttons
 	wg     sync.WaitGroup
 	metric func(time.Duration)
 }
@@ -73,6 +75,9 @@ func New(cfg Config, opt Options) (*Bot, error) {
 		cdn: &http.Client{Timeout: 30 * time.Second}, seen: newSeenSet(50000), pages: newPageStore(), metric: opt.OnInteraction}
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+		if r.User != nil {
+			b.self.Store(r.User.ID)
+		}
 		b.log.Info("discord gateway ready", slog.String("user", r.User.Username), slog.Int("shard", cfg.ShardID))
 	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { b.log.Info("discord gateway resumed") })

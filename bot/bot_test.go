@@ -562,3 +562,60 @@ func TestBotDefersSlowWork(t *testing.T) {
 		t.Fatalf("evidence: %d", len(d.Evidence))
 	}
 }
+
+// A card whose post took effect but whose answer was lost is not posted
+// twice: the next try finds it in the agent channel and edits it.
+func TestBotCardIsPostedOnceWhenTheAnswerIsLost(t *testing.T) {
+	t.Parallel()
+	f := newBotFixture(t, "sqlite")
+	f.fake.LoseAnswer("POST", "/channels/"+agentChannel+"/messages", 1, http.StatusInternalServerError)
+	f.refund("111", "rani", "id", "@rani.putri", "7301234567890000021", "under_delivery")
+	if n, err := f.bot.SendCardsOnce(f.ctx); err != nil || n != 0 {
+		t.Fatalf("first try: %d %v", n, err)
+	}
+	if got := len(f.fake.Messages(agentChannel)); got != 1 {
+		t.Fatalf("the first try posted %d cards", got)
+	}
+	f.clock.Advance(time.Minute) // the retry is due
+	if n, err := f.bot.SendCardsOnce(f.ctx); err != nil || n != 1 {
+		t.Fatalf("second try: %d %v", n, err)
+	}
+	msgs := f.fake.Messages(agentChannel)
+	if len(msgs) != 1 || msgs[0].Edited.IsZero() {
+		t.Fatalf("cards after the retry: %d (the first edited: %v)", len(msgs), !msgs[0].Edited.IsZero())
+	}
+	// Later changes edit that card too.
+	f.send(f.fake.Button("claim:RD-1", agent("900", "ayu")...))
+	if n, _ := f.bot.SendCardsOnce(f.ctx); n != 1 || len(f.fake.Messages(agentChannel)) != 1 {
+		t.Fatalf("after a claim: %d cards", len(f.fake.Messages(agentChannel)))
+	}
+	if m, _ := f.fake.Message(agentChannel, msgs[0].ID); !strings.Contains(m.Embeds[0].Fields[2].Value, "ayu") {
+		t.Fatalf("card not edited: %+v", m.Embeds[0].Fields)
+	}
+}
+
+// Likewise a direct message delivered with its answer lost is not sent again.
+func TestBotDMIsSentOnceWhenTheAnswerIsLost(t *testing.T) {
+	t.Parallel()
+	f := newBotFixture(t, "sqlite")
+	f.refund("111", "rani", "id", "@rani.putri", "7301234567890000021", "under_delivery")
+	f.fake.LoseAnswer("POST", "/channels/", 1, http.StatusInternalServerError)
+	if n, err := f.bot.SendDMsOnce(f.ctx); err != nil || n != 0 {
+		t.Fatalf("first try: %d %v", n, err)
+	}
+	if got := len(f.fake.DMs("111")); got != 1 {
+		t.Fatalf("the first try sent %d DMs", got)
+	}
+	f.clock.Advance(time.Minute)
+	if n, err := f.bot.SendDMsOnce(f.ctx); err != nil || n != 1 {
+		t.Fatalf("second try: %d %v", n, err)
+	}
+	if got := len(f.fake.DMs("111")); got != 1 {
+		t.Fatalf("after the retry: %d DMs", got)
+	}
+	for _, o := range f.ticket("RD-1").Outbox {
+		if o.Channel == tickets.ChannelDiscord && o.Status != tickets.OutboxSent {
+			t.Fatalf("outbox %+v", o)
+		}
+	}
+}

@@ -131,19 +131,28 @@ func (b *Bot) sendCard(ctx context.Context, it tickets.OutboxItem) tickets.Outbo
 	}
 	embed, buttons := b.cardEmbed(t), b.cardButtons(t)
 	channel, msgID, err := b.svc.Card(ctx, t.ID)
+	if isNotFound(err) && it.Attempts > 1 {
+		// Tried before: an earlier try may have posted the card and stopped
+		// before recording where. Take that card over rather than post a
+		// second one.
+		if m := b.findCard(ctx, t.Ref); m != nil {
+			if err := b.svc.SetCard(ctx, t.ID, m.ChannelID, m.ID); err != nil {
+				return tickets.OutboxResult{Err: err.Error()}
+			}
+			channel, msgID, err = m.ChannelID, m.ID, nil
+		}
+	}
 	switch {
 	case err == nil:
 		_, err = b.s.ChannelMessageEditComplex(&discordgo.MessageEdit{Channel: channel, ID: msgID,
 			Embeds: &[]*discordgo.MessageEmbed{embed}, Components: &buttons}, discordgo.WithContext(ctx))
-		if restCode(err) == http.StatusNotFound {
-			err = errNoCard // deleted by someone: post it again
-		}
 		if err == nil {
 			return tickets.OutboxResult{Sent: true, ExternalID: msgID}
 		}
-		if !errors.Is(err, errNoCard) {
+		if restCode(err) != http.StatusNotFound {
 			return b.restResult(err)
 		}
+		// Deleted by someone: post it again.
 	case !isNotFound(err):
 		return tickets.OutboxResult{Err: err.Error()}
 	}
@@ -153,12 +162,37 @@ func (b *Bot) sendCard(ctx context.Context, it tickets.OutboxItem) tickets.Outbo
 		return b.restResult(err)
 	}
 	if err := b.svc.SetCard(ctx, t.ID, m.ChannelID, m.ID); err != nil {
+		// Tried again later, this card is found and taken over.
 		b.log.Error("a card was posted but where could not be kept", slog.String("ticket", t.Ref), slog.Any("error", err))
+		return tickets.OutboxResult{Err: "posted, but where could not be kept: " + err.Error(), RetryAt: b.svc.Now()}
 	}
 	return tickets.OutboxResult{Sent: true, ExternalID: m.ID}
 }
 
-var errNoCard = errors.New("the card message is gone")
+// findCard looks among the agent channel's last 100 messages for the bot's
+// card of a ticket (nil when there is none, or the channel cannot be read).
+func (b *Bot) findCard(ctx context.Context, ref string) *discordgo.Message {
+	msgs, err := b.s.ChannelMessages(b.cfg.AgentChannelID, 100, "", "", "", discordgo.WithContext(ctx))
+	if err != nil {
+		b.log.Warn("look for an earlier card", slog.String("ticket", ref), slog.Any("error", err))
+		return nil
+	}
+	self, _ := b.self.Load().(string)
+	for _, m := range msgs {
+		if m.Author == nil || (self != "" && m.Author.ID != self) || (self == "" && !m.Author.Bot) {
+			continue
+		}
+		for _, e := range m.Embeds {
+			if strings.HasPrefix(e.Title, ref+" ·") {
+				if m.ChannelID == "" {
+					m.ChannelID = b.cfg.AgentChannelID
+				}
+				return m
+			}
+		}
+	}
+	return nil
+}
 
 // restCode is the HTTP status of a REST error (0 when not one).
 func restCode(err error) int {

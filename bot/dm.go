@@ -46,6 +46,14 @@ func (b *Bot) sendDM(ctx context.Context, it tickets.OutboxItem) tickets.OutboxR
 		return tickets.OutboxResult{Err: "cannot write the message: " + err.Error(), Permanent: true}
 	}
 	ch, err := b.s.UserChannelCreate(it.Recipient, discordgo.WithContext(ctx))
+	if err == nil && it.Attempts > 1 {
+		// Tried before: an earlier try may have been delivered with its
+		// answer lost. The same words among the bot's last messages there
+		// are that delivery.
+		if m := b.findDM(ctx, ch.ID, msg.Text); m != nil {
+			return tickets.OutboxResult{Sent: true, ExternalID: m.ID}
+		}
+	}
 	if err == nil {
 		var m *discordgo.Message
 		m, err = b.s.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{Content: msg.Text,
@@ -64,6 +72,23 @@ func (b *Bot) sendDM(ctx context.Context, it tickets.OutboxItem) tickets.OutboxR
 		return tickets.OutboxResult{Err: fmt.Sprintf("direct messages closed (50007); sent by mail instead: %v", rerouted), Permanent: true}
 	}
 	return b.restResult(err)
+}
+
+// findDM looks among the last messages of a DM channel for one the bot sent
+// with exactly this text (nil when none, or the channel cannot be read).
+func (b *Bot) findDM(ctx context.Context, channelID, text string) *discordgo.Message {
+	msgs, err := b.s.ChannelMessages(channelID, 20, "", "", "", discordgo.WithContext(ctx))
+	if err != nil {
+		b.log.Warn("look for an earlier direct message", slog.Any("error", err))
+		return nil
+	}
+	self, _ := b.self.Load().(string)
+	for _, m := range msgs {
+		if m.Author != nil && (m.Author.ID == self || (self == "" && m.Author.Bot)) && m.Content == text {
+			return m
+		}
+	}
+	return nil
 }
 
 // Run delivers the outbox's Discord messages and agent cards until ctx ends.

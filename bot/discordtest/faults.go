@@ -18,6 +18,7 @@ type fault struct {
 	remaining  int
 	status     int
 	retryAfter time.Duration // for 429
+	after      bool          // the request is carried out, then the answer is the error
 }
 
 // RateLimit makes the next n requests matching method and pathPrefix fail
@@ -40,6 +41,14 @@ func (s *Server) RateLimit(method, pathPrefix string, n int, retryAfter time.Dur
 // *discordgo.RESTError for the others. Matching is as for RateLimit.
 func (s *Server) Fail(method, pathPrefix string, n int, status int) {
 	s.addFault(&fault{method: method, prefix: pathPrefix, remaining: n, status: status})
+}
+
+// LoseAnswer makes the next n requests matching method and pathPrefix take
+// effect (a message is posted, say) and then answer with status instead of
+// the result, as when a connection breaks after Discord acted. A client
+// that retries blindly does the thing twice. Matching is as for RateLimit.
+func (s *Server) LoseAnswer(method, pathPrefix string, n int, status int) {
+	s.addFault(&fault{method: method, prefix: pathPrefix, remaining: n, status: status, after: true})
 }
 
 func (s *Server) addFault(f *fault) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -66,6 +67,7 @@ func (s *Server) routes() {
 	}
 	m.HandleFunc("GET "+a+"/channels/{ch}", s.handleGetChannel)
 	m.HandleFunc("POST "+a+"/channels/{ch}/messages", s.handleCreateMessage)
+	m.HandleFunc("GET "+a+"/channels/{ch}/messages", s.handleListMessages)
 	m.HandleFunc("GET /attachments/", s.handleCDN)
 	s.mux = m
 }
@@ -236,6 +238,40 @@ func (s *Server) handleCreateMessage(w http.ResponseWriter, r *http.Request) {
 	cs.byID[m.id] = m
 	s.notifyLocked()
 	writeJSON(w, http.StatusOK, s.wireMessage(m))
+}
+
+// handleListMessages answers GET /channels/{ch}/messages: the newest
+// messages first, at most limit (default 50, at most 100), before a message
+// id when given, as Discord does.
+func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) {
+	ch := r.PathValue("ch")
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body: limit must be 1 to 100")
+			return
+		}
+		limit = n
+	}
+	before := r.URL.Query().Get("before")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []json.RawMessage{}
+	if cs := s.channels[ch]; cs != nil {
+		skipping := before != ""
+		for i := len(cs.msgs) - 1; i >= 0 && len(out) < limit; i-- {
+			m := cs.msgs[i]
+			if skipping {
+				skipping = m.id != before
+				continue
+			}
+			if !m.deleted {
+				out = append(out, s.wireMessage(m))
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleChannelMessage(w http.ResponseWriter, r *http.Request) {
