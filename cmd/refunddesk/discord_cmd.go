@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/spf13/cobra"
 
 	"refunddesk/bot"
@@ -31,6 +33,20 @@ outbox's direct messages and agent cards, until interrupted.`,
 			tpl, err := templates.New()
 			if err != nil {
 				return err
+			}
+			// discordgo logs through a variable of its own; send it to ours
+			// (this process runs one bot, so setting it here is safe).
+			discordgo.Logger = func(level, _ int, format string, a ...any) {
+				lv := slog.LevelError
+				switch level {
+				case discordgo.LogWarning:
+					lv = slog.LevelWarn
+				case discordgo.LogInformational:
+					lv = slog.LevelInfo
+				case discordgo.LogDebug:
+					lv = slog.LevelDebug
+				}
+				m.log.Log(cmd.Context(), lv, fmt.Sprintf(format, a...), slog.String("component", "discordgo"))
 			}
 			b, err := bot.New(c, bot.Options{Service: svc, Templates: tpl, Logger: m.log})
 			if err != nil {
