@@ -324,7 +324,6 @@ type jsonlReader struct {
 	line     int
 	obj      map[string]any
 	required []string
-	missing  []string
 }
 
 func (j *jsonlReader) next() (func(string) string, int, error) {

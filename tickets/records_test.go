@@ -98,7 +98,7 @@ func promoLines(rows []PromotionRow) []int {
 
 // readPromotions reads data with the given options, turning a panic into an
 // error so that one bad input cannot stop the whole suite.
-func readPromotions(data string, opt ImportOptions) (rows []PromotionRow, err error, src *RowSource[PromotionRow]) {
+func readPromotions(data string, opt ImportOptions) (rows []PromotionRow, src *RowSource[PromotionRow], err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
@@ -106,16 +106,16 @@ func readPromotions(data string, opt ImportOptions) (rows []PromotionRow, err er
 	}()
 	src, err = NewPromotionSource(strings.NewReader(data), opt)
 	if err != nil {
-		return nil, err, nil
+		return nil, nil, err
 	}
 	rows, err = readAll(src)
-	return rows, err, src
+	return rows, src, err
 }
 
 func csvLines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
 
 func TestRecordsPromotionCSVGoodRow(t *testing.T) {
-	rows, err, src := readPromotions(csvLines(promoHeader, promoRow(nil)), ImportOptions{File: "p.csv"})
+	rows, src, err := readPromotions(csvLines(promoHeader, promoRow(nil)), ImportOptions{File: "p.csv"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestRecordsPromotionValues(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err, _ := readPromotions(csvLines(promoHeader, promoRow(c.over)), ImportOptions{File: "p.csv"})
+			rows, _, err := readPromotions(csvLines(promoHeader, promoRow(c.over)), ImportOptions{File: "p.csv"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +244,7 @@ func TestRecordsPromotionBadValues(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			data := csvLines(promoHeader, promoWithOrder("1001"), promoRow(c.over), promoWithOrder("1003"))
 
-			rows, err, _ := readPromotions(data, ImportOptions{File: "p.csv"})
+			rows, _, err := readPromotions(data, ImportOptions{File: "p.csv"})
 			var ie *ImportErrors
 			if !errors.As(err, &ie) {
 				t.Fatalf("err = %v, want *ImportErrors", err)
@@ -261,7 +261,7 @@ func TestRecordsPromotionBadValues(t *testing.T) {
 				t.Errorf("rows yielded at lines %v, want [2] (none after the bad row)", got)
 			}
 
-			rows, err, src := readPromotions(data, ImportOptions{File: "p.csv", SkipInvalid: true})
+			rows, src, err := readPromotions(data, ImportOptions{File: "p.csv", SkipInvalid: true})
 			if err != nil {
 				t.Fatalf("with SkipInvalid: %v", err)
 			}
@@ -370,7 +370,7 @@ func TestRecordsCSVRows(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var problems []string
-			rows, err, src := readPromotions(c.data, ImportOptions{File: "p.csv", SkipInvalid: true})
+			rows, src, err := readPromotions(c.data, ImportOptions{File: "p.csv", SkipInvalid: true})
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("with SkipInvalid: %v", err))
 			} else {
@@ -385,7 +385,7 @@ func TestRecordsCSVRows(t *testing.T) {
 					problems = append(problems, fmt.Sprintf("Skipped = %+v (%d), want %+v", bad, total, want))
 				}
 			}
-			_, err, _ = readPromotions(c.data, ImportOptions{File: "p.csv"})
+			_, _, err = readPromotions(c.data, ImportOptions{File: "p.csv"})
 			if len(c.bad) == 0 && err != nil {
 				problems = append(problems, fmt.Sprintf("refusing: err = %v, want none", err))
 			}
@@ -439,7 +439,7 @@ func TestRecordsCSVHeader(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var problems []string
-			rows, err, _ := readPromotions(c.data, ImportOptions{File: "p.csv"})
+			rows, _, err := readPromotions(c.data, ImportOptions{File: "p.csv"})
 			switch {
 			case c.err == "" && err != nil:
 				problems = append(problems, fmt.Sprintf("err = %v", err))
@@ -462,7 +462,7 @@ func TestRecordsCSVHeader(t *testing.T) {
 		})
 	}
 	t.Run("only the required columns", func(t *testing.T) {
-		rows, err, _ := readPromotions(csvLines("order_number,account,amount,currency,created_at,status", "1,ayu,5,usd,2026-11-01T10:00:00Z,running"), ImportOptions{File: "p.csv"})
+		rows, _, err := readPromotions(csvLines("order_number,account,amount,currency,created_at,status", "1,ayu,5,usd,2026-11-01T10:00:00Z,running"), ImportOptions{File: "p.csv"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -480,7 +480,7 @@ func TestRecordsJSONL(t *testing.T) {
 		return strings.Replace(good, "7301234567890123456", o, 1)
 	}
 	t.Run("a good line keeps all 19 digits of a JSON number", func(t *testing.T) {
-		rows, err, _ := readPromotions(good+"\n", ImportOptions{File: "p.jsonl"})
+		rows, _, err := readPromotions(good+"\n", ImportOptions{File: "p.jsonl"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -492,11 +492,11 @@ func TestRecordsJSONL(t *testing.T) {
 		}
 	})
 	t.Run("same record, same hash as CSV", func(t *testing.T) {
-		j, err, _ := readPromotions(good, ImportOptions{File: "p.ndjson"})
+		j, _, err := readPromotions(good, ImportOptions{File: "p.ndjson"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err, _ := readPromotions(csvLines(promoHeader, promoRow(nil)), ImportOptions{File: "p.csv"})
+		c, _, err := readPromotions(csvLines(promoHeader, promoRow(nil)), ImportOptions{File: "p.csv"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -518,7 +518,7 @@ func TestRecordsJSONL(t *testing.T) {
 			"optional keys left out":   strings.Replace(good, `"closed_at": null, `, "", 1),
 			"spaces around the line":   "  \t" + good + "  ",
 		} {
-			rows, err, _ := readPromotions(line+"\n", ImportOptions{File: "p.jsonl"})
+			rows, _, err := readPromotions(line+"\n", ImportOptions{File: "p.jsonl"})
 			if err != nil {
 				t.Errorf("%s: %v", name, err)
 				continue
@@ -527,7 +527,7 @@ func TestRecordsJSONL(t *testing.T) {
 				t.Errorf("%s: rows = %+v", name, rows)
 			}
 		}
-		rows, err, _ := readPromotions(strings.Replace(good, `"incident": false`, `"incident": true`, 1), ImportOptions{File: "p.jsonl"})
+		rows, _, err := readPromotions(strings.Replace(good, `"incident": false`, `"incident": true`, 1), ImportOptions{File: "p.jsonl"})
 		if err != nil || len(rows) != 1 || !rows[0].Promotion.Incident {
 			t.Errorf("incident true: %+v, %v", rows, err)
 		}
@@ -556,7 +556,7 @@ func TestRecordsJSONL(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			// line 1 good, line 2 blank, line 3 bad, line 4 good
 			data := withOrder("1001") + "\n\n" + c.line + "\n" + withOrder("1004") + "\n"
-			rows, err, _ := readPromotions(data, ImportOptions{File: "p.jsonl"})
+			rows, _, err := readPromotions(data, ImportOptions{File: "p.jsonl"})
 			var ie *ImportErrors
 			if !errors.As(err, &ie) || ie.Total != 1 || len(ie.Errors) != 1 {
 				t.Fatalf("err = %v, want *ImportErrors with one row", err)
@@ -578,7 +578,7 @@ func TestRecordsJSONL(t *testing.T) {
 			if got := promoLines(rows); !slices.Equal(got, []int{1}) {
 				t.Errorf("rows at %v, want [1]", got)
 			}
-			rows, err, _ = readPromotions(data, ImportOptions{File: "p.jsonl", SkipInvalid: true})
+			rows, _, err = readPromotions(data, ImportOptions{File: "p.jsonl", SkipInvalid: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -589,7 +589,7 @@ func TestRecordsJSONL(t *testing.T) {
 	}
 	t.Run("CRLF and no final newline", func(t *testing.T) {
 		data := withOrder("1") + "\r\n\r\n" + withOrder("3")
-		rows, err, _ := readPromotions(data, ImportOptions{File: "p.jsonl"})
+		rows, _, err := readPromotions(data, ImportOptions{File: "p.jsonl"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -598,7 +598,7 @@ func TestRecordsJSONL(t *testing.T) {
 		}
 	})
 	t.Run("empty file", func(t *testing.T) {
-		rows, err, _ := readPromotions("", ImportOptions{File: "p.jsonl"})
+		rows, _, err := readPromotions("", ImportOptions{File: "p.jsonl"})
 		if err != nil || len(rows) != 0 {
 			t.Errorf("rows, err = %v, %v; want none", rows, err)
 		}
@@ -614,7 +614,7 @@ func TestRecordsRefuseAll(t *testing.T) {
 	ls = append(ls, promoWithOrder("2")) // line 63 good
 	data := csvLines(ls...)
 
-	rows, err, src := readPromotions(data, ImportOptions{File: "big.csv"})
+	rows, src, err := readPromotions(data, ImportOptions{File: "big.csv"})
 	var ie *ImportErrors
 	if !errors.As(err, &ie) {
 		t.Fatalf("err = %v, want *ImportErrors", err)
@@ -639,7 +639,7 @@ func TestRecordsRefuseAll(t *testing.T) {
 		t.Errorf("Read = %d, want 62 data rows", src.Read())
 	}
 
-	rows, err, src = readPromotions(data, ImportOptions{File: "big.csv", SkipInvalid: true})
+	rows, src, err = readPromotions(data, ImportOptions{File: "big.csv", SkipInvalid: true})
 	if err != nil {
 		t.Fatalf("with SkipInvalid: %v", err)
 	}
@@ -719,7 +719,7 @@ func TestRecordsFormats(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err, _ := readPromotions(data, c.opt)
+			rows, _, err := readPromotions(data, c.opt)
 			if c.err == "" {
 				if err != nil || len(rows) != 1 {
 					t.Errorf("rows, err = %d, %v", len(rows), err)
