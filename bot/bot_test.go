@@ -496,6 +496,28 @@ func TestBotAgentCommands(t *testing.T) {
 	if got := text(cb); !strings.Contains(got, "page 2") || strings.Count(got, "RD-") != 2 {
 		t.Fatalf("page 2: %q", got)
 	}
+	// Every ticket gets a card, whichever channel it came by.
+	if _, err := f.svc.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+		Requester: tickets.Requester{Email: "sari@example.id"}, Account: "@sari", Details: "cabut izin"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.bot.SendCardsOnce(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	cards := f.fake.Messages(agentChannel)
+	byChannel := map[string]int{}
+	for _, m := range cards {
+		for _, ch := range []string{"via discord", "via agent", "via email"} {
+			for _, fl := range m.Embeds[0].Fields {
+				if strings.Contains(fl.Value, ch) {
+					byChannel[ch]++
+				}
+			}
+		}
+	}
+	if len(cards) != 15 || byChannel["via discord"] != 2 || byChannel["via agent"] != 12 || byChannel["via email"] != 1 {
+		t.Fatalf("%d cards: %v", len(cards), byChannel)
+	}
 }
 
 func TestBotRequesterLimitAndReplies(t *testing.T) {
