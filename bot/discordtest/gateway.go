@@ -430,24 +430,7 @@ func (s *Server) Connected() bool {
 // WaitReady waits until a client has identified (READY sent) or resumed
 // (RESUMED sent) and is still connected. After DropConnection it waits for
 // the reconnection.
-func (s *Server) WaitReady(ctx context.Context) error {
-	for {
-		s.mu.Lock()
-		ch, closed := s.changed, s.closed
-		s.mu.Unlock()
-		if s.Connected() {
-			return nil
-		}
-		if closed {
-			return ErrClosed
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
+func (s *Server) WaitReady(ctx context.Context) error { return s.waitFor(ctx, s.Connected) }
 
 // Identifies counts op 2 Identify payloads that got a READY.
 func (s *Server) Identifies() int {

@@ -350,12 +350,16 @@ func (s *Server) Messages(channelID string) []StoredMessage {
 }
 
 func (s *Server) messagesLocked(channelID string) []StoredMessage {
-	cs := s.channels[channelID]
-	if cs == nil {
-		return nil
+	if cs := s.channels[channelID]; cs != nil {
+		return live(cs.msgs)
 	}
-	out := make([]StoredMessage, 0, len(cs.msgs))
-	for _, m := range cs.msgs {
+	return nil
+}
+
+// live is snapshots of the messages not deleted, in order.
+func live(msgs []*storedMsg) []StoredMessage {
+	out := make([]StoredMessage, 0, len(msgs))
+	for _, m := range msgs {
 		if !m.deleted {
 			out = append(out, m.snapshot())
 		}
@@ -826,17 +830,10 @@ func (s *Server) Followups(token string) []StoredMessage {
 }
 
 func (s *Server) followupsLocked(token string) []StoredMessage {
-	ist := s.tokens[token]
-	if ist == nil {
-		return nil
+	if ist := s.tokens[token]; ist != nil {
+		return live(ist.followups)
 	}
-	out := make([]StoredMessage, 0, len(ist.followups))
-	for _, m := range ist.followups {
-		if !m.deleted {
-			out = append(out, m.snapshot())
-		}
-	}
-	return out
+	return nil
 }
 
 // WaitOriginal waits until the interaction's original response satisfies

@@ -266,11 +266,21 @@ func (s *Server) notify() {
 
 // waitLocked blocks until cond, called with s.mu held, returns true.
 func (s *Server) waitLocked(ctx context.Context, cond func() bool) error {
+	return s.waitFor(ctx, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return cond()
+	})
+}
+
+// waitFor blocks until cond, called with no lock held, returns true. The
+// change channel is taken before cond runs, so no change is missed between.
+func (s *Server) waitFor(ctx context.Context, cond func() bool) error {
 	for {
 		s.mu.Lock()
-		ok, ch, closed := cond(), s.changed, s.closed
+		ch, closed := s.changed, s.closed
 		s.mu.Unlock()
-		if ok {
+		if cond() {
 			return nil
 		}
 		if closed {
