@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,16 +22,7 @@ import (
 
 // benchMails is how many mails the intake benchmark takes in
 // (REFUNDDESK_BENCH_MAILS changes it).
-func benchMails(b *testing.B) int {
-	if v := os.Getenv("REFUNDDESK_BENCH_MAILS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			b.Fatalf("REFUNDDESK_BENCH_MAILS=%q", v)
-		}
-		return n
-	}
-	return 10_000
-}
+func benchMails(b *testing.B) int { return storetest.BenchEnv(b, "REFUNDDESK_BENCH_MAILS", 10_000) }
 
 // fakeScreenshot is size bytes that sniff as a PNG.
 func fakeScreenshot(r *rand.Rand, size int) []byte {

@@ -25,15 +25,22 @@ import (
 // BenchAnchor is the "now" of the generated data.
 var BenchAnchor = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 
-func BenchRows(b testing.TB) int {
-	if v := os.Getenv("REFUNDDESK_BENCH_ROWS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			b.Fatalf("REFUNDDESK_BENCH_ROWS=%q", v)
-		}
-		return n
+// BenchRows is how many records and tickets the benchmarks use
+// (REFUNDDESK_BENCH_ROWS, default 1,000,000).
+func BenchRows(b testing.TB) int { return BenchEnv(b, "REFUNDDESK_BENCH_ROWS", 1_000_000) }
+
+// BenchEnv reads a benchmark's size from a positive integer environment
+// variable, with a default.
+func BenchEnv(b testing.TB, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
 	}
-	return 1_000_000
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		b.Fatalf("%s=%q: a positive number, please", name, v)
+	}
+	return n
 }
 
 func BenchDir(b testing.TB) string {
