@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +38,12 @@ func (d *DB) ClaimOutbox(ctx context.Context, ch tickets.Channel, limit int, now
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
+	// RETURNING gives no order; the sender sends in queue order.
+	slices.SortFunc(rows, func(a, b outboxRow) int { return cmp.Compare(a.ID, b.ID) })
+	return outboxItems(rows)
+}
+
+func outboxItems(rows []outboxRow) ([]tickets.OutboxItem, error) {
 	out := make([]tickets.OutboxItem, 0, len(rows))
 	for i := range rows {
 		it, err := rows[i].item()
@@ -43,12 +51,6 @@ func (d *DB) ClaimOutbox(ctx context.Context, ch tickets.Channel, limit int, now
 			return nil, err
 		}
 		out = append(out, it)
-	}
-	// RETURNING gives no order; the sender sends in queue order.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].ID < out[j-1].ID; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
 	}
 	return out, nil
 }
@@ -106,15 +108,7 @@ func (d *DB) ListOutbox(ctx context.Context, f tickets.OutboxFilter) ([]tickets.
 	if err := d.db.SelectContext(ctx, &rows, d.rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
-	out := make([]tickets.OutboxItem, 0, len(rows))
-	for i := range rows {
-		it, err := rows[i].item()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, nil
+	return outboxItems(rows)
 }
 
 // Cursor returns where an intake stopped.

@@ -607,12 +607,10 @@ func (t *Tx) Detail(id int64) (*tickets.TicketDetail, error) {
 	if err := t.sel(&out, `SELECT `+outboxColumns+` FROM outbox WHERE ticket_id = ? ORDER BY id`, id); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	for i := range out {
-		it, err := out[i].item()
-		if err != nil {
+	if len(out) > 0 {
+		if d.Outbox, err = outboxItems(out); err != nil {
 			return nil, err
 		}
-		d.Outbox = append(d.Outbox, it)
 	}
 	return d, nil
 }
