@@ -105,23 +105,8 @@ func (b *Bot) SendCardsOnce(ctx context.Context) (int, error) {
 	if b.cfg.AgentChannelID == "" {
 		return 0, nil
 	}
-	n := 0
-	for ctx.Err() == nil {
-		items, err := b.svc.ClaimOutbox(ctx, tickets.ChannelCard, 20, time.Minute)
-		if err != nil || len(items) == 0 {
-			return n, err
-		}
-		for _, it := range items {
-			res := b.sendCard(ctx, it)
-			if err := b.svc.FinishOutbox(ctx, it.ID, res); err != nil && !errors.Is(err, tickets.ErrConflict) {
-				return n, err
-			}
-			if res.Sent {
-				n++
-			}
-		}
-	}
-	return n, ctx.Err()
+	st, err := b.svc.DeliverOutbox(ctx, tickets.ChannelCard, 20, time.Minute, b.sendCard)
+	return st.Sent, err
 }
 
 func (b *Bot) sendCard(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {

@@ -17,23 +17,8 @@ import (
 // requesters, as direct messages. Closed DMs (error 50007) are recorded on
 // the ticket, and the message goes by mail when the ticket has an address.
 func (b *Bot) SendDMsOnce(ctx context.Context) (int, error) {
-	n := 0
-	for ctx.Err() == nil {
-		items, err := b.svc.ClaimOutbox(ctx, tickets.ChannelDiscord, 20, 2*time.Minute)
-		if err != nil || len(items) == 0 {
-			return n, err
-		}
-		for _, it := range items {
-			res := b.sendDM(ctx, it)
-			if err := b.svc.FinishOutbox(ctx, it.ID, res); err != nil && !errors.Is(err, tickets.ErrConflict) {
-				return n, err
-			}
-			if res.Sent {
-				n++
-			}
-		}
-	}
-	return n, ctx.Err()
+	st, err := b.svc.DeliverOutbox(ctx, tickets.ChannelDiscord, 20, 2*time.Minute, b.sendDM)
+	return st.Sent, err
 }
 
 func (b *Bot) sendDM(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {

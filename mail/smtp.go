@@ -104,9 +104,8 @@ func (id Identity) MessageID(it *tickets.OutboxItem) string {
 }
 
 // SendStats counts what a run of the sender did.
-type SendStats struct {
-	Sent, Retried, Failed int
-}
+// SendStats counts what a sending run did.
+type SendStats = tickets.DeliveryStats
 
 // Sender delivers the email outbox over SMTP.
 type Sender struct {
@@ -188,23 +187,8 @@ func (s *Sender) Compose(ctx context.Context, it *tickets.OutboxItem) ([]byte, e
 
 // SendOnce delivers what is due now and returns.
 func (s *Sender) SendOnce(ctx context.Context) (SendStats, error) {
-	var st SendStats
 	defer s.hangUp()
-	for ctx.Err() == nil {
-		items, err := s.svc.ClaimOutbox(ctx, tickets.ChannelEmail, 50, 5*time.Minute)
-		if err != nil {
-			return st, err
-		}
-		if len(items) == 0 {
-			return st, nil
-		}
-		for i := range items {
-			if err := s.deliver(ctx, &items[i], &st); err != nil {
-				return st, err
-			}
-		}
-	}
-	return st, ctx.Err()
+	return s.svc.DeliverOutbox(ctx, tickets.ChannelEmail, 50, 5*time.Minute, s.deliver)
 }
 
 // Run delivers the outbox until ctx ends, looking again every interval.
@@ -225,15 +209,14 @@ func (s *Sender) Run(ctx context.Context, interval time.Duration, onRun func(Sen
 
 // deliver sends one item and records the outcome. Only a failure to record
 // it is returned: delivery problems are the item's, not the run's.
-func (s *Sender) deliver(ctx context.Context, it *tickets.OutboxItem, st *SendStats) error {
-	raw, err := s.Compose(ctx, it)
+func (s *Sender) deliver(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {
+	raw, err := s.Compose(ctx, &it)
 	if err != nil {
-		st.Failed++
 		s.log.Error("cannot write an outbox mail", slog.Int64("outbox", it.ID), slog.Any("error", err))
-		return s.svc.FinishOutbox(ctx, it.ID, tickets.OutboxResult{Err: "cannot write the mail: " + err.Error(), Permanent: true})
+		return tickets.OutboxResult{Err: "cannot write the mail: " + err.Error(), Permanent: true}
 	}
 	err = s.send(ctx, it.Recipient, raw)
-	res := tickets.OutboxResult{Sent: err == nil, ExternalID: "<" + s.id.MessageID(it) + ">"}
+	res := tickets.OutboxResult{Sent: err == nil, ExternalID: "<" + s.id.MessageID(&it) + ">"}
 	if err != nil {
 		res.Err = err.Error()
 		res.Permanent = permanent(err)
@@ -242,25 +225,12 @@ func (s *Sender) deliver(ctx context.Context, it *tickets.OutboxItem, st *SendSt
 			res.Err = fmt.Sprintf("gave up after %d attempts: %s", it.Attempts, err)
 		}
 		res.RetryAt = s.now().Add(backoff(it.Attempts))
-		if res.Permanent {
-			st.Failed++
-		} else {
-			st.Retried++
-		}
 		s.log.Warn("mail not delivered", slog.Int64("outbox", it.ID), slog.String("ticket", it.TicketRef),
 			slog.String("to", it.Recipient), slog.Bool("permanent", res.Permanent), slog.Any("error", err))
 	} else {
-		st.Sent++
 		s.log.Info("mail sent", slog.Int64("outbox", it.ID), slog.String("ticket", it.TicketRef), slog.String("template", it.Template))
 	}
-	if ferr := s.svc.FinishOutbox(ctx, it.ID, res); ferr != nil {
-		if errors.Is(ferr, tickets.ErrConflict) {
-			s.log.Warn("an outbox item's lease ran out while sending it", slog.Int64("outbox", it.ID))
-			return nil
-		}
-		return ferr
-	}
-	return nil
+	return res
 }
 
 // backoff is the pause before the next try: 1, 2, 4 … minutes, at most 6 hours.

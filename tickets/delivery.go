@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -21,6 +22,44 @@ func (s *Service) ClaimOutbox(ctx context.Context, ch Channel, limit int, lease 
 // FinishOutbox records a delivery attempt.
 func (s *Service) FinishOutbox(ctx context.Context, id int64, r OutboxResult) error {
 	return s.store.FinishOutbox(ctx, id, r, s.clock.Now())
+}
+
+// DeliveryStats counts what a delivery run did.
+type DeliveryStats struct {
+	Sent, Retried, Failed int
+}
+
+// DeliverOutbox drains a channel's due items: it claims them batch at a time
+// for lease, hands each to send, and records the result, until none is due.
+// An item whose lease ran out while it was being sent is not an error: it
+// will be taken again (and the sender finds out then whether it went).
+func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, lease time.Duration,
+	send func(context.Context, OutboxItem) OutboxResult) (DeliveryStats, error) {
+	var st DeliveryStats
+	for ctx.Err() == nil {
+		items, err := s.ClaimOutbox(ctx, ch, batch, lease)
+		if err != nil || len(items) == 0 {
+			return st, err
+		}
+		for _, it := range items {
+			res := send(ctx, it)
+			switch {
+			case res.Sent:
+				st.Sent++
+			case res.Permanent:
+				st.Failed++
+			default:
+				st.Retried++
+			}
+			if err := s.FinishOutbox(ctx, it.ID, res); err != nil {
+				if !errors.Is(err, ErrConflict) {
+					return st, err
+				}
+				s.log.Warn("an outbox item's lease ran out while sending it", slog.Int64("outbox", it.ID), slog.String("channel", string(ch)))
+			}
+		}
+	}
+	return st, ctx.Err()
 }
 
 // Outbox lists outbox items, newest first.
