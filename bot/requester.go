@@ -105,19 +105,24 @@ func (b *Bot) fetch(ctx context.Context, url string, limit int64) ([]byte, error
 	return nil, last
 }
 
-// rateLimited reports whether the user filed too many requests lately.
-func (b *Bot) rateLimited(ctx context.Context, r tickets.Requester) (int, bool, error) {
+// overLimit answers a user who filed requests_per_hour requests in the last
+// hour already (nil: they may file another).
+func (b *Bot) overLimit(ctx context.Context, language string, r tickets.Requester) *reply {
 	n, err := b.svc.RecentRequests(ctx, r, b.svc.Now().Add(-time.Hour))
-	return n, n >= b.cfg.RequestsPerHour, err
+	switch {
+	case err != nil:
+		return b.errorReply(language, err)
+	case n >= b.cfg.RequestsPerHour:
+		return &reply{content: say(language, "rate_limited", n)}
+	}
+	return nil
 }
 
 func (b *Bot) cmdRefund(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
 	language := lang(i.Locale)
 	who := requester(i)
-	if n, limited, err := b.rateLimited(ctx, who); err != nil {
-		return b.errorReply(language, err)
-	} else if limited {
-		return &reply{content: say(language, "rate_limited", n)}
+	if r := b.overLimit(ctx, language, who); r != nil {
+		return r
 	}
 	files, refused := b.download(ctx, language, attachments(d, "evidence", "evidence2", "evidence3"))
 	res, err := b.svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord, Requester: who,
@@ -133,10 +138,8 @@ func (b *Bot) cmdRefund(ctx context.Context, i *discordgo.Interaction, d discord
 func (b *Bot) cmdRevoke(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
 	language := lang(i.Locale)
 	who := requester(i)
-	if n, limited, err := b.rateLimited(ctx, who); err != nil {
-		return b.errorReply(language, err)
-	} else if limited {
-		return &reply{content: say(language, "rate_limited", n)}
+	if r := b.overLimit(ctx, language, who); r != nil {
+		return r
 	}
 	details := strings.TrimSpace(option(d.Options, "reason") + "\n" + option(d.Options, "details"))
 	res, err := b.svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelDiscord, Requester: who,
