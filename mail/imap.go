@@ -72,23 +72,10 @@ func (c *IMAPConfig) Defaults() {
 
 // Validate checks the settings; messages name the key under prefix.
 func (c *IMAPConfig) Validate(prefix string) []string {
-	var errs []string
 	if c.Address == "" {
 		return nil // not configured
 	}
-	host, _, err := net.SplitHostPort(c.Address)
-	if err != nil {
-		errs = append(errs, fmt.Sprintf("%s.address: %q is not host:port", prefix, c.Address))
-	}
-	switch c.TLS {
-	case "implicit", "starttls":
-	case "none":
-		if err == nil && !isLoopback(host) {
-			errs = append(errs, fmt.Sprintf("%s.tls: none is only allowed on loopback, not %s", prefix, host))
-		}
-	default:
-		errs = append(errs, fmt.Sprintf("%s.tls: %q is not implicit, starttls or none", prefix, c.TLS))
-	}
+	errs := validateServer(prefix, c.Address, c.TLS)
 	switch c.Auth {
 	case "plain", "login":
 		if c.Username == "" {
@@ -100,6 +87,26 @@ func (c *IMAPConfig) Validate(prefix string) []string {
 		}
 	default:
 		errs = append(errs, fmt.Sprintf("%s.auth: %q is not plain, login, xoauth2 or oauthbearer", prefix, c.Auth))
+	}
+	return errs
+}
+
+// validateServer checks a server's host:port and TLS mode, which must not
+// be "none" beyond loopback.
+func validateServer(prefix, address, mode string) []string {
+	var errs []string
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("%s.address: %q is not host:port", prefix, address))
+	}
+	switch mode {
+	case "implicit", "starttls":
+	case "none":
+		if err == nil && !isLoopback(host) {
+			errs = append(errs, fmt.Sprintf("%s.tls: none is only allowed on loopback, not %s", prefix, host))
+		}
+	default:
+		errs = append(errs, fmt.Sprintf("%s.tls: %q is not implicit, starttls or none", prefix, mode))
 	}
 	return errs
 }

@@ -23,14 +23,18 @@ type IntakeConfig struct {
 	RequireAuth bool
 }
 
-func (c IntakeConfig) domain() string {
-	if c.MessageIDDomain != "" {
-		return c.MessageIDDomain
+func (c IntakeConfig) domain() string { return messageIDDomain(c.MessageIDDomain, c.Address, "") }
+
+// messageIDDomain is the configured Message-ID domain, else the address's
+// domain, else def.
+func messageIDDomain(configured, address, def string) string {
+	if configured != "" {
+		return configured
 	}
-	if _, d, ok := strings.Cut(c.Address, "@"); ok {
+	if _, d, ok := strings.Cut(address, "@"); ok {
 		return strings.ToLower(d)
 	}
-	return ""
+	return def
 }
 
 // Outcomes of taking in a mail.

@@ -56,20 +56,7 @@ func (c *SMTPConfig) Validate(prefix string) []string {
 	if c.Address == "" {
 		return nil
 	}
-	var errs []string
-	host, _, err := net.SplitHostPort(c.Address)
-	if err != nil {
-		errs = append(errs, fmt.Sprintf("%s.address: %q is not host:port", prefix, c.Address))
-	}
-	switch c.TLS {
-	case "implicit", "starttls":
-	case "none":
-		if err == nil && !isLoopback(host) {
-			errs = append(errs, fmt.Sprintf("%s.tls: none is only allowed on loopback, not %s", prefix, host))
-		}
-	default:
-		errs = append(errs, fmt.Sprintf("%s.tls: %q is not implicit, starttls or none", prefix, c.TLS))
-	}
+	errs := validateServer(prefix, c.Address, c.TLS)
 	if c.Auth != "plain" && c.Auth != "login" {
 		errs = append(errs, fmt.Sprintf("%s.auth: %q is not plain or login", prefix, c.Auth))
 	}
@@ -88,13 +75,7 @@ type Identity struct {
 }
 
 func (id Identity) domain() string {
-	if id.MessageIDDomain != "" {
-		return id.MessageIDDomain
-	}
-	if _, d, ok := strings.Cut(id.Address, "@"); ok {
-		return strings.ToLower(d)
-	}
-	return "refunddesk.invalid"
+	return messageIDDomain(id.MessageIDDomain, id.Address, "refunddesk.invalid")
 }
 
 // MessageID is the Message-ID of an outbox item: the same on every try, so a
