@@ -66,11 +66,7 @@ func StartIMAP(opt IMAPOptions) (*IMAP, error) {
 		InsecureAuth: true,
 		Logger:       log.New(io.Discard, "", 0),
 	})
-	addr := opt.Addr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(opt.Addr)
 	if err != nil {
 		return nil, err
 	}
@@ -222,11 +218,7 @@ func StartSMTP(opt SMTPOptions) (*SMTP, error) {
 	s.srv.ReadTimeout = time.Minute
 	s.srv.WriteTimeout = time.Minute
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
-	addr := opt.Addr
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(opt.Addr)
 	if err != nil {
 		return nil, err
 	}
@@ -367,4 +359,12 @@ func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
 	default:
 		return nil, true, l.check(l.username, string(response))
 	}
+}
+
+// listen listens on addr, or on a free loopback port when it is empty.
+func listen(addr string) (net.Listener, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	return net.Listen("tcp", addr)
 }
