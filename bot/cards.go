@@ -154,6 +154,13 @@ func (b *Bot) sendCard(ctx context.Context, it tickets.OutboxItem) tickets.Outbo
 	return tickets.OutboxResult{Sent: true, ExternalID: m.ID}
 }
 
+// own reports whether the bot wrote a message (any bot's, before READY has
+// said who this one is).
+func (b *Bot) own(m *discordgo.Message) bool {
+	self, _ := b.self.Load().(string)
+	return m.Author != nil && (m.Author.ID == self || (self == "" && m.Author.Bot))
+}
+
 // findCard looks among the agent channel's last 100 messages for the bot's
 // card of a ticket (nil when there is none, or the channel cannot be read).
 func (b *Bot) findCard(ctx context.Context, ref string) *discordgo.Message {
@@ -162,9 +169,8 @@ func (b *Bot) findCard(ctx context.Context, ref string) *discordgo.Message {
 		b.log.Warn("look for an earlier card", slog.String("ticket", ref), slog.Any("error", err))
 		return nil
 	}
-	self, _ := b.self.Load().(string)
 	for _, m := range msgs {
-		if m.Author == nil || (self != "" && m.Author.ID != self) || (self == "" && !m.Author.Bot) {
+		if !b.own(m) {
 			continue
 		}
 		for _, e := range m.Embeds {

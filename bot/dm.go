@@ -67,9 +67,8 @@ func (b *Bot) findDM(ctx context.Context, channelID, text string) *discordgo.Mes
 		b.log.Warn("look for an earlier direct message", slog.Any("error", err))
 		return nil
 	}
-	self, _ := b.self.Load().(string)
 	for _, m := range msgs {
-		if m.Author != nil && (m.Author.ID == self || (self == "" && m.Author.Bot)) && m.Content == text {
+		if b.own(m) && m.Content == text {
 			return m
 		}
 	}
