@@ -82,6 +82,7 @@ func Names() []string {
 		tickets.TemplateReminder,
 		tickets.TemplateAutoClosed,
 		tickets.TemplateClosePromotion,
+		tickets.TemplateStillInProgress,
 	}
 }
 

@@ -134,6 +134,10 @@ func goldenCases(lang string) []goldenCase {
 	add(tickets.TemplateClosePromotion, "", func(d *Data) {
 		d.Reason = tickets.ReasonWrongVideo
 	})
+	add(tickets.TemplateStillInProgress, "", func(d *Data) {
+		d.Kind, d.Order, d.Reason, d.Amount, d.Currency = tickets.KindRevocation, "", "", 0, ""
+		d.Status, d.Verdict = tickets.StatusWaitingPlatform, tickets.VerdictEligible
+	})
 	return cs
 }
 
@@ -155,7 +159,7 @@ func TestNew(t *testing.T) {
 
 func TestNamesAreTheOutboxTemplates(t *testing.T) {
 	want := []string{"acknowledgement", "request_info", "approved", "denied", "revocation_forwarded",
-		"revocation_done", "reply", "reminder", "auto_closed", "close_promotion"}
+		"revocation_done", "reply", "reminder", "auto_closed", "close_promotion", "still_in_progress"}
 	if !slices.Equal(Names(), want) {
 		t.Fatalf("Names() = %v, want %v", Names(), want)
 	}

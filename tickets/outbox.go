@@ -14,6 +14,9 @@ const (
 	TemplateReminder            = "reminder"
 	TemplateAutoClosed          = "auto_closed"
 	TemplateClosePromotion      = "close_promotion"
+	// TemplateStillInProgress tells a requester that the platform is still
+	// working on what was forwarded to it.
+	TemplateStillInProgress = "still_in_progress"
 )
 
 // Outbox statuses.
