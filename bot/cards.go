@@ -204,3 +204,50 @@ func (b *Bot) restResult(err error) tickets.OutboxResult {
 	}
 	return res
 }
+
+// SendAlertsOnce posts the alerts the follow-ups queued for the agents (a
+// ticket past its first-response target, a platform that has not answered,
+// a refund approved and not marked paid) in the agent channel.
+func (b *Bot) SendAlertsOnce(ctx context.Context) (int, error) {
+	if b.cfg.AgentChannelID == "" {
+		return 0, nil
+	}
+	st, err := b.svc.DeliverOutbox(ctx, tickets.ChannelAlert, 20, time.Minute, b.sendAlert)
+	return st.Sent, err
+}
+
+func (b *Bot) sendAlert(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {
+	text := "⏰ " + escape(it.Data.Text)
+	if it.Attempts > 1 {
+		// An earlier try may have posted it and lost the answer.
+		if m := b.findMessage(ctx, text); m != nil {
+			return tickets.OutboxResult{Sent: true, ExternalID: m.ID}
+		}
+	}
+	send := &discordgo.MessageSend{Content: text, AllowedMentions: &discordgo.MessageAllowedMentions{}}
+	if channel, msgID, err := b.svc.Card(ctx, it.TicketID); err == nil && channel == b.cfg.AgentChannelID {
+		// Under the ticket's card, so agents can act on it from there.
+		send.Reference = &discordgo.MessageReference{MessageID: msgID, ChannelID: channel, FailIfNotExists: new(false)}
+	}
+	m, err := b.s.ChannelMessageSendComplex(b.cfg.AgentChannelID, send, discordgo.WithContext(ctx))
+	if err != nil {
+		return b.restResult(err)
+	}
+	return tickets.OutboxResult{Sent: true, ExternalID: m.ID}
+}
+
+// findMessage looks among the agent channel's last 100 messages for one of
+// the bot's with this text.
+func (b *Bot) findMessage(ctx context.Context, text string) *discordgo.Message {
+	msgs, err := b.s.ChannelMessages(b.cfg.AgentChannelID, 100, "", "", "", discordgo.WithContext(ctx))
+	if err != nil {
+		b.log.Warn("look for an earlier alert", slog.Any("error", err))
+		return nil
+	}
+	for _, m := range msgs {
+		if b.own(m) && m.Content == text {
+			return m
+		}
+	}
+	return nil
+}

@@ -84,6 +84,9 @@ func (b *Bot) Run(ctx context.Context, interval time.Duration) {
 		if _, err := b.SendCardsOnce(ctx); err != nil && ctx.Err() == nil {
 			b.log.Warn("discord agent cards", slog.Any("error", err))
 		}
+		if _, err := b.SendAlertsOnce(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("discord agent alerts", slog.Any("error", err))
+		}
 		select {
 		case <-ctx.Done():
 			return

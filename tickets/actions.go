@@ -137,6 +137,10 @@ func (s *Service) act(tx Tx, t *Ticket, a ActionRequest) error {
 		}
 		t.InfoRequested = true
 		template = TemplateRequestInfo
+		if from == StatusNeedsInfo {
+			// Asking again restarts the reminders and the auto-close.
+			t.StatusChangedAt = now
+		}
 	case ActionApprove:
 		if t.Kind == KindRevocation {
 			template = TemplateRevocationForwarded

@@ -170,7 +170,7 @@ func (f *svcFixture) count(table string) int {
 
 // svcTables are the tables intake and actions write to.
 var svcTables = []string{"tickets", "ticket_messages", "ticket_audit", "outbox", "intake_keys", "ticket_evidence",
-	"evidence_blobs", "ticket_flags"}
+	"evidence_blobs", "ticket_flags", "followups"}
 
 // rowCounts counts the rows of every table intake writes to.
 func (f *svcFixture) rowCounts() map[string]int {

@@ -22,8 +22,9 @@ type Service struct {
 	// autoPerHour caps the automatic mails to one address in an hour.
 	autoPerHour int
 	// cards: every change of a ticket queues an update of its agent card.
-	cards bool
-	log   *slog.Logger
+	cards     bool
+	followups FollowupRules
+	log       *slog.Logger
 }
 
 // SLA holds the desk's time targets.
@@ -52,14 +53,17 @@ type Options struct {
 	// AgentCards: keep a card of every ticket in the agents' Discord
 	// channel, updated (through the outbox) whenever the ticket changes.
 	AgentCards bool
-	Clock      Clock
-	Logger     *slog.Logger
+	// Followups say when reminders, escalations and auto-close come due.
+	Followups FollowupRules
+	Clock     Clock
+	Logger    *slog.Logger
 }
 
 // NewService returns a service over store.
 func NewService(store Store, opt Options) *Service {
 	s := &Service{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA, agents: opt.Agents,
-		autoPerHour: opt.AutoRepliesPerHour, cards: opt.AgentCards, log: opt.Logger}
+		autoPerHour: opt.AutoRepliesPerHour, cards: opt.AgentCards, followups: opt.Followups, log: opt.Logger}
+	s.followups.fill()
 	if s.autoPerHour <= 0 {
 		s.autoPerHour = 5
 	}
@@ -98,6 +102,9 @@ func (s *Service) Policy() *Policy { return s.policy }
 // Limits returns the intake limits.
 func (s *Service) Limits() Limits { return s.limits }
 
+// FollowupRules returns when follow-ups come due.
+func (s *Service) FollowupRules() FollowupRules { return s.followups }
+
 // SLA returns the time targets.
 func (s *Service) SLA() SLA { return s.sla }
 
@@ -108,9 +115,7 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // uniqueness race (fn must be safe to run twice: it is, since a failed
 // transaction leaves nothing behind).
 func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
-	if s.cards {
-		fn = s.withCards(fn)
-	}
+	fn = s.withChanges(fn)
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.store.Update(ctx, fn)
@@ -383,41 +388,49 @@ func (s *Service) Promotion(ctx context.Context, order string) (*Promotion, erro
 	return p, err
 }
 
-// cardTx notes the tickets a transaction creates or changes.
-type cardTx struct {
+// changeTx notes the tickets a transaction creates or changes, as last saved.
+type changeTx struct {
 	Tx
-	changed map[int64]string
+	changed map[int64]Ticket
 }
 
-func (c *cardTx) CreateTicket(t *Ticket) error {
+func (c *changeTx) CreateTicket(t *Ticket) error {
 	err := c.Tx.CreateTicket(t)
 	if err == nil {
-		c.changed[t.ID] = t.Ref
+		c.changed[t.ID] = *t
 	}
 	return err
 }
 
-func (c *cardTx) SaveTicket(t *Ticket) error {
+func (c *changeTx) SaveTicket(t *Ticket) error {
 	err := c.Tx.SaveTicket(t)
 	if err == nil {
-		c.changed[t.ID] = t.Ref
+		c.changed[t.ID] = *t
 	}
 	return err
 }
 
-// withCards queues, in the same transaction, an update of the agent card of
-// every ticket fn creates or changes (one pending update per ticket at most:
-// a card shows the ticket as it is when it is sent).
-func (s *Service) withCards(fn func(Tx) error) func(Tx) error {
+// withChanges keeps, in the same transaction, what depends on every ticket
+// fn creates or changes: its follow-ups are scheduled again (what no longer
+// applies is cancelled), and, with agent cards, an update of its card is
+// queued (one pending update per ticket at most: a card shows the ticket as
+// it is when it is sent).
+func (s *Service) withChanges(fn func(Tx) error) func(Tx) error {
 	return func(tx Tx) error {
-		ct := &cardTx{Tx: tx, changed: map[int64]string{}}
+		ct := &changeTx{Tx: tx, changed: map[int64]Ticket{}}
 		if err := fn(ct); err != nil {
 			return err
 		}
 		now := s.clock.Now()
-		for id, ref := range ct.changed {
-			if err := tx.Enqueue(&OutboxItem{TicketID: id, TicketRef: ref, Channel: ChannelCard, Template: "card",
-				Data: MessageData{Ref: ref}, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Automatic: true}); err != nil {
+		for id, t := range ct.changed {
+			if err := tx.ScheduleFollowups(id, s.Schedule(&t), now); err != nil {
+				return fmt.Errorf("schedule follow-ups of %s: %w", t.Ref, err)
+			}
+			if !s.cards {
+				continue
+			}
+			if err := tx.Enqueue(&OutboxItem{TicketID: id, TicketRef: t.Ref, Channel: ChannelCard, Template: "card",
+				Data: MessageData{Ref: t.Ref}, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Automatic: true}); err != nil {
 				return err
 			}
 		}

@@ -46,6 +46,15 @@ type Store interface {
 	RecordFailure(ctx context.Context, f InboundFailure) error
 	// Failures lists them, newest first.
 	Failures(ctx context.Context, limit int) ([]InboundFailure, error)
+	// ClaimFollowups leases up to limit due follow-ups (pending, due by now,
+	// and not leased to another worker) to one worker until leaseUntil,
+	// soonest first.
+	ClaimFollowups(ctx context.Context, limit int, now, leaseUntil time.Time) ([]Followup, error)
+	// ListFollowups lists follow-ups: pending ones soonest first, the
+	// others newest first.
+	ListFollowups(ctx context.Context, f FollowupFilter) ([]Followup, error)
+	// Stats counts what the metrics show.
+	Stats(ctx context.Context, now time.Time, firstResponse time.Duration) (*Stats, error)
 	// Card and SetCard keep where a ticket's agent card (a Discord message) is.
 	Card(ctx context.Context, ticketID int64) (channelID, messageID string, err error)
 	SetCard(ctx context.Context, ticketID int64, channelID, messageID string) error
@@ -99,6 +108,28 @@ type Tx interface {
 	ExternalIDs(ticketID int64, channel Channel) ([]string, error)
 	// TicketsByRequesterEmail lists the open tickets of a mail address.
 	TicketsByRequesterEmail(email string) ([]int64, error)
+	// ScheduleFollowups makes want the ticket's pending follow-ups: pending
+	// ones not in it are cancelled, missing ones added; one already done
+	// (same kind, same time) is not added again.
+	ScheduleFollowups(ticketID int64, want []Followup, now time.Time) error
+	// FinishFollowup marks a pending follow-up done or cancelled; one that
+	// is no longer pending gives ErrFollowupTaken.
+	FinishFollowup(id int64, status, result string, now time.Time) error
+}
+
+// Stats are the store's counts for the metrics.
+type Stats struct {
+	TicketsByStatus map[Status]int `json:"tickets_by_status"`
+	// Overdue tickets have waited on agents past the first-response target.
+	Overdue int `json:"overdue"`
+	// Outbox counts unsent and failed items by channel and status.
+	Outbox map[Channel]map[string]int `json:"outbox"`
+	// FollowupsDue counts pending follow-ups whose time has come, by kind;
+	// OldestDue is when the oldest of them was due (zero: none).
+	FollowupsDue map[FollowupKind]int `json:"followups_due"`
+	OldestDue    time.Time            `json:"oldest_due,omitzero"`
+	// Failures counts inbound items set aside.
+	Failures int `json:"inbound_failures"`
 }
 
 // SearchOptions bound a search.

@@ -65,6 +65,10 @@ var Channels = []Channel{ChannelDiscord, ChannelEmail, ChannelAgent}
 // not a requester's channel, so not in Channels.
 const ChannelCard Channel = "discord_card"
 
+// ChannelAlert is the outbox channel of alerts to the agents (a follow-up's
+// escalation), posted in their Discord channel.
+const ChannelAlert Channel = "discord_alert"
+
 // Reason is the requester's reason for a refund, one of the policy's categories.
 type Reason string
 
@@ -263,6 +267,8 @@ type TicketDetail struct {
 	Messages  []Message    `json:"messages"`
 	Audit     []AuditEntry `json:"audit"`
 	Outbox    []OutboxItem `json:"outbox"`
+	// Followups are what is due on the ticket, and what was done or cancelled.
+	Followups []Followup `json:"followups"`
 }
 
 // FormatRef turns a ticket id into its reference, RD-<n>.

@@ -57,7 +57,7 @@ func TestOlderDatabaseIsUpgraded(t *testing.T) {
 		}
 		// Back to version 1, as a database from before 0002 was.
 		for _, q := range []string{`DROP INDEX tickets_overdue`, `DROP INDEX outbox_claim`, `DROP INDEX outbox_status`,
-			`DELETE FROM schema_migrations WHERE version = 2`} {
+			`DROP TABLE followups`, `DELETE FROM schema_migrations WHERE version IN (2, 3)`} {
 			if _, err := db.SQL().Exec(q); err != nil {
 				t.Fatal(q, err)
 			}
@@ -68,11 +68,11 @@ func TestOlderDatabaseIsUpgraded(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if cur, latest, err := db.Version(ctx); err != nil || cur != 1 || latest != 2 {
+		if cur, latest, err := db.Version(ctx); err != nil || cur != 1 || latest != 3 {
 			t.Fatalf("before: version %d of %d, %v", cur, latest, err)
 		}
 		applied, err := db.Migrate(ctx)
-		if err != nil || strings.Join(applied, ",") != "0002_query_indexes.sql" {
+		if err != nil || strings.Join(applied, ",") != "0002_query_indexes.sql,0003_followups.sql" {
 			t.Fatalf("upgrade: %v %v", applied, err)
 		}
 		var n int

@@ -612,6 +612,9 @@ func (t *Tx) Detail(id int64) (*tickets.TicketDetail, error) {
 			return nil, err
 		}
 	}
+	if d.Followups, err = t.ticketFollowups(id); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

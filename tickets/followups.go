@@ -1,0 +1,315 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// FollowupKind names what the desk does by itself when a ticket has waited
+// long enough in its status.
+type FollowupKind string
+
+const (
+	// FollowupRemind and FollowupRemindAgain remind a requester who was
+	// asked for information (needs_info) and has not answered.
+	FollowupRemind      FollowupKind = "remind"
+	FollowupRemindAgain FollowupKind = "remind_again"
+	// FollowupAutoClose closes a needs_info ticket after the silence, telling
+	// the requester how to reopen it.
+	FollowupAutoClose FollowupKind = "auto_close"
+	// FollowupEscalate tells the agents that a ticket waiting on them (new,
+	// in_review) is past the first-response target.
+	FollowupEscalate FollowupKind = "escalate"
+	// FollowupPlatformUpdate tells the requester of a revocation waiting on
+	// the platform that it is still in progress.
+	FollowupPlatformUpdate FollowupKind = "platform_update"
+	// FollowupPlatformEscalate tells the agents that the platform has not
+	// answered a forwarded ticket.
+	FollowupPlatformEscalate FollowupKind = "platform_escalate"
+	// FollowupMarkPaid reminds the agents to resolve an approved refund once
+	// the money is paid.
+	FollowupMarkPaid FollowupKind = "mark_paid"
+)
+
+// FollowupKinds lists every kind, in the order a ticket meets them.
+var FollowupKinds = []FollowupKind{FollowupRemind, FollowupRemindAgain, FollowupAutoClose, FollowupEscalate,
+	FollowupPlatformUpdate, FollowupPlatformEscalate, FollowupMarkPaid}
+
+// Follow-up states.
+const (
+	FollowupPending   = "pending"
+	FollowupDone      = "done"
+	FollowupCancelled = "cancelled" // the ticket moved before it was due
+)
+
+// Followup is one thing due on a ticket at a time. It is stored with the
+// ticket, rescheduled in the same transaction as every change of the
+// ticket, and done (its effect and its "done" committed together) once.
+type Followup struct {
+	ID        int64        `json:"id"`
+	TicketID  int64        `json:"-"`
+	TicketRef string       `json:"ticket"`
+	Kind      FollowupKind `json:"kind"`
+	DueAt     time.Time    `json:"due_at"`
+	Status    string       `json:"status"`
+	DoneAt    *time.Time   `json:"done_at,omitempty"`
+	// Result says what was done, or why it was cancelled.
+	Result string `json:"result,omitempty"`
+}
+
+// FollowupRules say how long a ticket waits in a status before each
+// follow-up; the first-response escalation uses SLA.FirstResponse.
+type FollowupRules struct {
+	Remind      time.Duration // needs_info: first reminder (48 h)
+	RemindAgain time.Duration // needs_info: second reminder (5 days)
+	AutoClose   time.Duration // needs_info: close (7 days)
+	// PlatformUpdate: a revocation waiting on the platform; tell the
+	// requester it is in progress (3 days).
+	PlatformUpdate time.Duration
+	// PlatformEscalate: anything waiting on the platform; tell the agents (7 days).
+	PlatformEscalate time.Duration
+	// MarkPaid: an approved refund not resolved; remind the agents (5 days).
+	MarkPaid time.Duration
+}
+
+// DefaultFollowupRules are the desk's defaults.
+func DefaultFollowupRules() FollowupRules {
+	day := 24 * time.Hour
+	return FollowupRules{Remind: 48 * time.Hour, RemindAgain: 5 * day, AutoClose: 7 * day,
+		PlatformUpdate: 3 * day, PlatformEscalate: 7 * day, MarkPaid: 5 * day}
+}
+
+func (r *FollowupRules) fill() {
+	def := DefaultFollowupRules()
+	for _, p := range []struct{ v, d *time.Duration }{{&r.Remind, &def.Remind}, {&r.RemindAgain, &def.RemindAgain},
+		{&r.AutoClose, &def.AutoClose}, {&r.PlatformUpdate, &def.PlatformUpdate},
+		{&r.PlatformEscalate, &def.PlatformEscalate}, {&r.MarkPaid, &def.MarkPaid}} {
+		if *p.v <= 0 {
+			*p.v = *p.d
+		}
+	}
+}
+
+// Schedule is what is due on a ticket as it is now. Every clock starts when
+// the ticket entered its status, except the first-response one, which every
+// agent action restarts (WaitingSince). A ticket that moves gets a new
+// schedule: what is no longer in it is cancelled.
+func (s *Service) Schedule(t *Ticket) []Followup {
+	r := s.followups
+	at := func(k FollowupKind, from time.Time, d time.Duration) Followup {
+		return Followup{TicketID: t.ID, TicketRef: t.Ref, Kind: k, DueAt: from.Add(d), Status: FollowupPending}
+	}
+	since := t.StatusChangedAt
+	switch t.Status {
+	case StatusNeedsInfo:
+		return []Followup{at(FollowupRemind, since, r.Remind), at(FollowupRemindAgain, since, r.RemindAgain),
+			at(FollowupAutoClose, since, r.AutoClose)}
+	case StatusNew, StatusInReview:
+		if t.WaitingSince != nil {
+			return []Followup{at(FollowupEscalate, *t.WaitingSince, s.sla.FirstResponse)}
+		}
+	case StatusWaitingPlatform:
+		out := []Followup{at(FollowupPlatformEscalate, since, r.PlatformEscalate)}
+		if t.Kind == KindRevocation {
+			out = append([]Followup{at(FollowupPlatformUpdate, since, r.PlatformUpdate)}, out...)
+		}
+		return out
+	case StatusApproved:
+		return []Followup{at(FollowupMarkPaid, since, r.MarkPaid)}
+	}
+	return nil
+}
+
+// FollowupStats counts what a run did.
+type FollowupStats struct {
+	Done      int `json:"done"`
+	Cancelled int `json:"cancelled"` // no longer due: the ticket had moved
+	Skipped   int `json:"skipped"`   // another worker did it first
+}
+
+// ErrFollowupTaken is the store's answer when a follow-up is no longer
+// pending: another worker did it, or the ticket moved, first.
+var ErrFollowupTaken = fmt.Errorf("follow-up no longer pending: %w", ErrConflict)
+
+// RunFollowups does the follow-ups due now, up to limit: each in its own
+// transaction, with its effect (a message in the outbox, a status change,
+// an alert to the agents, an audit entry). Several workers may run side by
+// side: a claim leases follow-ups to one of them, and a follow-up is marked
+// done in the transaction of its effect, only if still pending, so none is
+// done twice even when a lease runs out.
+func (s *Service) RunFollowups(ctx context.Context, limit int) (FollowupStats, error) {
+	var st FollowupStats
+	now := s.clock.Now()
+	due, err := s.store.ClaimFollowups(ctx, limit, now, now.Add(5*time.Minute))
+	if err != nil {
+		return st, err
+	}
+	for _, f := range due {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		cancelled := false
+		err := s.update(ctx, func(tx Tx) error {
+			cancelled = false
+			t, err := tx.Ticket(f.TicketID)
+			if err != nil {
+				return err
+			}
+			if !s.scheduled(t, f) {
+				cancelled = true
+				return tx.FinishFollowup(f.ID, FollowupCancelled, "the ticket moved; no longer due", now)
+			}
+			result, err := s.doFollowup(tx, t, f, now)
+			if err != nil {
+				return fmt.Errorf("%s on %s: %w", f.Kind, t.Ref, err)
+			}
+			return tx.FinishFollowup(f.ID, FollowupDone, result, now)
+		})
+		switch {
+		case errors.Is(err, ErrFollowupTaken):
+			st.Skipped++
+		case err != nil:
+			return st, err
+		case cancelled:
+			st.Cancelled++
+		default:
+			st.Done++
+			s.log.Info("follow-up done", slog.String("ticket", f.TicketRef), slog.String("kind", string(f.Kind)))
+		}
+	}
+	return st, nil
+}
+
+// scheduled tells whether f is still in the ticket's schedule.
+func (s *Service) scheduled(t *Ticket, f Followup) bool {
+	for _, w := range s.Schedule(t) {
+		if w.Kind == f.Kind && w.DueAt.Equal(f.DueAt) {
+			return true
+		}
+	}
+	return false
+}
+
+// doFollowup carries out one follow-up and says what it did.
+func (s *Service) doFollowup(tx Tx, t *Ticket, f Followup, now time.Time) (string, error) {
+	key := fmt.Sprintf("followup:%d", f.ID)
+	audit := func(action, detail string) error {
+		return tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: action, Detail: detail})
+	}
+	switch f.Kind {
+	case FollowupRemind, FollowupRemindAgain:
+		data := s.messageData(t)
+		if t.InfoRequested {
+			// An agent asked: the reminder repeats the question.
+			d, err := tx.Detail(t.ID)
+			if err != nil {
+				return "", err
+			}
+			for _, m := range d.Messages {
+				if m.Kind == MessageOut {
+					data.Text = m.Body
+				}
+			}
+		}
+		if err := s.notifyAuto(tx, t, TemplateReminder, key, data); err != nil {
+			return "", err
+		}
+		detail := fmt.Sprintf("reminded the requester: no answer since %s", stampOf(t.StatusChangedAt))
+		return detail, audit("reminded", detail)
+	case FollowupAutoClose:
+		from, waited := t.Status, now.Sub(t.StatusChangedAt)
+		setStatus(t, StatusClosed, now)
+		t.InfoRequested = false
+		t.UpdatedAt = now
+		detail := fmt.Sprintf("closed after %s without an answer; the requester can reopen it by writing within %s",
+			days(waited), days(s.sla.ReopenWindow))
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "auto_close", FromStatus: from,
+			ToStatus: StatusClosed, Detail: detail}); err != nil {
+			return "", err
+		}
+		if err := tx.SaveTicket(t); err != nil {
+			return "", err
+		}
+		return detail, s.notifyAuto(tx, t, TemplateAutoClosed, key, s.messageData(t))
+	case FollowupPlatformUpdate:
+		if err := s.notifyAuto(tx, t, TemplateStillInProgress, key, s.messageData(t)); err != nil {
+			return "", err
+		}
+		detail := "told the requester the platform is still working on it"
+		return detail, audit("progress_update", detail)
+	case FollowupEscalate, FollowupPlatformEscalate, FollowupMarkPaid:
+		detail := s.escalation(t, f.Kind, now)
+		if err := audit("escalated", detail); err != nil {
+			return "", err
+		}
+		return detail, s.alertAgents(tx, t, key, detail, now)
+	}
+	return "", fmt.Errorf("unknown follow-up kind %q", f.Kind)
+}
+
+// escalation says, in the agents' words, why a ticket needs them.
+func (s *Service) escalation(t *Ticket, k FollowupKind, now time.Time) string {
+	switch k {
+	case FollowupEscalate:
+		since := t.StatusChangedAt
+		if t.WaitingSince != nil {
+			since = *t.WaitingSince
+		}
+		return fmt.Sprintf("%s has waited %s for an agent (the first-response target is %s)", t.Ref, days(now.Sub(since)), days(s.sla.FirstResponse))
+	case FollowupPlatformEscalate:
+		return fmt.Sprintf("%s has waited %s on the platform: check on it with the platform", t.Ref, days(now.Sub(t.StatusChangedAt)))
+	default:
+		return fmt.Sprintf("%s was approved %s ago and is not resolved: resolve it once the refund is paid", t.Ref, days(now.Sub(t.StatusChangedAt)))
+	}
+}
+
+// alertAgents queues a message to the agents' channel, when the desk has one.
+func (s *Service) alertAgents(tx Tx, t *Ticket, key, text string, now time.Time) error {
+	if !s.cards {
+		return nil
+	}
+	return tx.Enqueue(&OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ChannelAlert, Template: "alert",
+		Data: MessageData{Ref: t.Ref, Status: t.Status, Text: text}, Status: OutboxPending, CreatedAt: now,
+		NextAttemptAt: now, Key: key, Automatic: true})
+}
+
+// days writes a duration as the desk speaks of it: "3 days", "26 h", "40 min".
+func days(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour && d%(24*time.Hour) < time.Hour:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%.1f days", d.Hours()/24)
+	case d >= time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d min", int(d.Minutes()))
+}
+
+func stampOf(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// FollowupFilter selects follow-ups to list.
+type FollowupFilter struct {
+	Status   string // pending, done, cancelled; empty: all
+	TicketID int64
+	Limit    int
+}
+
+// Followups lists follow-ups: pending ones soonest first, others newest first.
+func (s *Service) Followups(ctx context.Context, f FollowupFilter) ([]Followup, error) {
+	switch f.Status {
+	case "", FollowupPending, FollowupDone, FollowupCancelled:
+	default:
+		return nil, Invalid("status", "%q is not a follow-up state (pending, done or cancelled)", f.Status)
+	}
+	if f.Limit <= 0 {
+		f.Limit = DefaultPageSize
+	}
+	if f.Limit > MaxPageSize {
+		return nil, Invalid("limit", "at most %d", MaxPageSize)
+	}
+	return s.store.ListFollowups(ctx, f)
+}

@@ -1,0 +1,202 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"refunddesk/tickets"
+)
+
+const followupColumns = `id, ticket_id, kind, due_at, status, result, done_at`
+
+type followupRow struct {
+	ID       int64        `db:"id"`
+	TicketID int64        `db:"ticket_id"`
+	Kind     string       `db:"kind"`
+	DueAt    time.Time    `db:"due_at"`
+	Status   string       `db:"status"`
+	Result   string       `db:"result"`
+	DoneAt   sql.NullTime `db:"done_at"`
+}
+
+func followups(rows []followupRow) []tickets.Followup {
+	out := make([]tickets.Followup, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, tickets.Followup{ID: r.ID, TicketID: r.TicketID, TicketRef: tickets.FormatRef(r.TicketID),
+			Kind: tickets.FollowupKind(r.Kind), DueAt: r.DueAt.UTC(), Status: r.Status, Result: r.Result, DoneAt: timePtr(r.DoneAt)})
+	}
+	return out
+}
+
+// ScheduleFollowups makes want a ticket's pending follow-ups (see tickets.Tx).
+func (t *Tx) ScheduleFollowups(ticketID int64, want []tickets.Followup, now time.Time) error {
+	var pending []followupRow
+	if err := t.sel(&pending, `SELECT `+followupColumns+` FROM followups WHERE ticket_id = ? AND status = 'pending'`, ticketID); err != nil {
+		return fmt.Errorf("pending follow-ups: %w", err)
+	}
+	same := func(r followupRow, f tickets.Followup) bool {
+		return r.Kind == string(f.Kind) && r.DueAt.Equal(f.DueAt)
+	}
+	for _, r := range pending {
+		if slices.ContainsFunc(want, func(f tickets.Followup) bool { return same(r, f) }) {
+			continue
+		}
+		if _, err := t.exec(`UPDATE followups SET status = 'cancelled', result = 'the ticket moved', done_at = ?, lease_until = NULL
+			WHERE id = ?`, now.UTC(), r.ID); err != nil {
+			return fmt.Errorf("cancel follow-up %d: %w", r.ID, err)
+		}
+	}
+	for _, f := range want {
+		if slices.ContainsFunc(pending, func(r followupRow) bool { return same(r, f) }) {
+			continue
+		}
+		// A follow-up cancelled earlier and due again at the same time is
+		// pending again; one already done stays done.
+		if _, err := t.exec(`INSERT INTO followups (ticket_id, kind, due_at, status, created_at) VALUES (?, ?, ?, 'pending', ?)
+			ON CONFLICT (ticket_id, kind, due_at) DO UPDATE SET status = 'pending', result = '', done_at = NULL
+			WHERE followups.status = 'cancelled'`, ticketID, string(f.Kind), f.DueAt.UTC(), now.UTC()); err != nil {
+			return fmt.Errorf("schedule %s: %w", f.Kind, err)
+		}
+	}
+	return nil
+}
+
+// FinishFollowup marks a pending follow-up done or cancelled.
+func (t *Tx) FinishFollowup(id int64, status, result string, now time.Time) error {
+	res, err := t.exec(`UPDATE followups SET status = ?, result = ?, done_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'`,
+		status, result, now.UTC(), id)
+	if err != nil {
+		return fmt.Errorf("finish follow-up %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("follow-up %d: %w", id, tickets.ErrFollowupTaken)
+	}
+	return nil
+}
+
+// ticketFollowups lists a ticket's follow-ups in the order they are due.
+func (t *Tx) ticketFollowups(ticketID int64) ([]tickets.Followup, error) {
+	var rows []followupRow
+	if err := t.sel(&rows, `SELECT `+followupColumns+` FROM followups WHERE ticket_id = ? ORDER BY due_at, id`, ticketID); err != nil {
+		return nil, fmt.Errorf("follow-ups: %w", err)
+	}
+	return followups(rows), nil
+}
+
+// ClaimFollowups leases due follow-ups to one worker (see tickets.Store).
+// On PostgreSQL, rows another worker is claiming are skipped, not waited for.
+func (d *DB) ClaimFollowups(ctx context.Context, limit int, now, leaseUntil time.Time) ([]tickets.Followup, error) {
+	lock := ""
+	if d.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	q := `UPDATE followups SET lease_until = ?
+		WHERE id IN (SELECT f.id FROM followups f
+			WHERE f.status = 'pending' AND f.due_at <= ? AND (f.lease_until IS NULL OR f.lease_until < ?)
+			ORDER BY f.due_at, f.id LIMIT ?` + lock + `)
+		RETURNING ` + followupColumns
+	var rows []followupRow
+	err := d.Update(ctx, func(txi tickets.Tx) error {
+		return txi.(*Tx).sel(&rows, q, leaseUntil.UTC(), now.UTC(), now.UTC(), limit)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim follow-ups: %w", err)
+	}
+	slices.SortFunc(rows, func(a, b followupRow) int {
+		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.ID, b.ID))
+	})
+	return followups(rows), nil
+}
+
+// ListFollowups lists follow-ups: pending ones soonest first, others newest first.
+func (d *DB) ListFollowups(ctx context.Context, f tickets.FollowupFilter) ([]tickets.Followup, error) {
+	q := `SELECT ` + followupColumns + ` FROM followups`
+	var args []any
+	switch {
+	case f.TicketID != 0 && f.Status != "":
+		q += ` WHERE ticket_id = ? AND status = ? ORDER BY due_at, id`
+		args = append(args, f.TicketID, f.Status)
+	case f.TicketID != 0:
+		q += ` WHERE ticket_id = ? ORDER BY due_at, id`
+		args = append(args, f.TicketID)
+	case f.Status == tickets.FollowupPending:
+		q += ` WHERE status = 'pending' ORDER BY due_at, id`
+	case f.Status != "":
+		q += ` WHERE status = ? ORDER BY id DESC`
+		args = append(args, f.Status)
+	default:
+		q += ` ORDER BY id DESC`
+	}
+	q += ` LIMIT ?`
+	args = append(args, f.Limit)
+	var rows []followupRow
+	if err := d.db.SelectContext(ctx, &rows, d.rebind(q), args...); err != nil {
+		return nil, fmt.Errorf("list follow-ups: %w", err)
+	}
+	return followups(rows), nil
+}
+
+// Stats counts what the metrics show. Each count walks an index: tickets by
+// status the status index, the outbox only its unsent and failed items,
+// follow-ups only the pending ones that are due.
+func (d *DB) Stats(ctx context.Context, now time.Time, firstResponse time.Duration) (*tickets.Stats, error) {
+	st := &tickets.Stats{TicketsByStatus: map[tickets.Status]int{}, Outbox: map[tickets.Channel]map[string]int{},
+		FollowupsDue: map[tickets.FollowupKind]int{}}
+	err := d.View(ctx, func(txi tickets.Tx) error {
+		tx := txi.(*Tx)
+		var byStatus []struct {
+			Key string `db:"k"`
+			N   int    `db:"n"`
+		}
+		if err := tx.sel(&byStatus, `SELECT status AS k, COUNT(*) AS n FROM tickets GROUP BY status`); err != nil {
+			return fmt.Errorf("tickets by status: %w", err)
+		}
+		for _, r := range byStatus {
+			st.TicketsByStatus[tickets.Status(r.Key)] = r.N
+		}
+		if err := tx.get(&st.Overdue, `SELECT COUNT(*) FROM tickets WHERE status IN ('new', 'in_review') AND waiting_since IS NOT NULL AND waiting_since < ?`,
+			now.Add(-firstResponse).UTC()); err != nil {
+			return fmt.Errorf("overdue: %w", err)
+		}
+		var outbox []struct {
+			Channel string `db:"channel"`
+			Status  string `db:"status"`
+			N       int    `db:"n"`
+		}
+		if err := tx.sel(&outbox, `SELECT channel, status, COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending', 'failed')
+			GROUP BY channel, status`); err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		for _, r := range outbox {
+			ch := tickets.Channel(r.Channel)
+			if st.Outbox[ch] == nil {
+				st.Outbox[ch] = map[string]int{}
+			}
+			st.Outbox[ch][r.Status] = r.N
+		}
+		var due []struct {
+			Kind   string       `db:"kind"`
+			N      int          `db:"n"`
+			Oldest sql.NullTime `db:"oldest"`
+		}
+		if err := tx.sel(&due, `SELECT kind, COUNT(*) AS n, MIN(due_at) AS oldest FROM followups
+			WHERE status = 'pending' AND due_at <= ? GROUP BY kind`, now.UTC()); err != nil {
+			return fmt.Errorf("follow-ups due: %w", err)
+		}
+		for _, r := range due {
+			st.FollowupsDue[tickets.FollowupKind(r.Kind)] = r.N
+			if o := r.Oldest.Time.UTC(); r.Oldest.Valid && (st.OldestDue.IsZero() || o.Before(st.OldestDue)) {
+				st.OldestDue = o
+			}
+		}
+		return tx.get(&st.Failures, `SELECT COUNT(*) FROM inbound_failures`)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	return st, nil
+}
