@@ -7,8 +7,10 @@ import (
 	netmail "net/mail"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -41,12 +43,34 @@ type Config struct {
 		FirstResponse tickets.Duration `toml:"first_response"`
 		ReopenWindow  tickets.Duration `toml:"reopen_window"`
 	} `toml:"sla"`
-	Log struct {
+	Followups struct {
+		Remind           tickets.Duration `toml:"remind"`
+		RemindAgain      tickets.Duration `toml:"remind_again"`
+		AutoClose        tickets.Duration `toml:"auto_close"`
+		PlatformUpdate   tickets.Duration `toml:"platform_update"`
+		PlatformEscalate tickets.Duration `toml:"platform_escalate"`
+		MarkPaid         tickets.Duration `toml:"mark_paid"`
+		// Interval: how often serve looks for due follow-ups.
+		Interval tickets.Duration `toml:"interval"`
+	} `toml:"followups"`
+	HTTP HTTPConfig `toml:"http"`
+	Log  struct {
 		Level  string `toml:"level"`  // debug, info, warn, error
 		Format string `toml:"format"` // auto (text on a terminal, else JSON), text, json
 	} `toml:"log"`
 	Mail    MailConfig `toml:"mail"`
 	Discord bot.Config `toml:"discord"`
+}
+
+// HTTPConfig is the agents' HTTP API, with /healthz and /metrics.
+type HTTPConfig struct {
+	// Address to listen on; empty: no HTTP server.
+	Address string `toml:"address"`
+	// Tokens are "agent:token" pairs: a request with "Authorization: Bearer
+	// token" acts as that agent.
+	Tokens []string `toml:"tokens"`
+	// TokensFile holds more pairs, one "agent:token" per line.
+	TokensFile string `toml:"tokens_file"`
 }
 
 // MailConfig is the email channel.
@@ -87,6 +111,14 @@ func defaultConfig() *Config {
 	sla := tickets.DefaultSLA()
 	c.SLA.FirstResponse = tickets.Duration{Duration: sla.FirstResponse}
 	c.SLA.ReopenWindow = tickets.Duration{Duration: sla.ReopenWindow}
+	fr := tickets.DefaultFollowupRules()
+	c.Followups.Remind = tickets.Duration{Duration: fr.Remind}
+	c.Followups.RemindAgain = tickets.Duration{Duration: fr.RemindAgain}
+	c.Followups.AutoClose = tickets.Duration{Duration: fr.AutoClose}
+	c.Followups.PlatformUpdate = tickets.Duration{Duration: fr.PlatformUpdate}
+	c.Followups.PlatformEscalate = tickets.Duration{Duration: fr.PlatformEscalate}
+	c.Followups.MarkPaid = tickets.Duration{Duration: fr.MarkPaid}
+	c.Followups.Interval = tickets.Duration{Duration: time.Minute}
 	c.Log.Level = "info"
 	c.Log.Format = "auto"
 	c.Mail.Name = "Refund Desk"
@@ -230,6 +262,22 @@ func (c *Config) Validate() error {
 	if c.SLA.ReopenWindow.Duration <= 0 {
 		errs = append(errs, "sla.reopen_window: must be longer than 0")
 	}
+	for _, d := range []struct {
+		key string
+		v   tickets.Duration
+	}{{"remind", c.Followups.Remind}, {"remind_again", c.Followups.RemindAgain}, {"auto_close", c.Followups.AutoClose},
+		{"platform_update", c.Followups.PlatformUpdate}, {"platform_escalate", c.Followups.PlatformEscalate},
+		{"mark_paid", c.Followups.MarkPaid}, {"interval", c.Followups.Interval}} {
+		if d.v.Duration <= 0 {
+			errs = append(errs, "followups."+d.key+": must be longer than 0")
+		}
+	}
+	if c.Followups.Remind.Duration >= c.Followups.AutoClose.Duration {
+		errs = append(errs, "followups.remind: must come before followups.auto_close")
+	}
+	if _, err := c.HTTP.tokens(); err != nil {
+		errs = append(errs, err.Error())
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -272,6 +320,42 @@ func (c *Config) serviceOptions(policy *tickets.Policy, clock tickets.Clock) tic
 		Agents:             c.Tickets.Agents,
 		AutoRepliesPerHour: c.Mail.AutoRepliesPerHour,
 		AgentCards:         c.Discord.Enabled() && c.Discord.AgentChannelID != "",
-		Clock:              clock,
+		Followups: tickets.FollowupRules{Remind: c.Followups.Remind.Duration, RemindAgain: c.Followups.RemindAgain.Duration,
+			AutoClose: c.Followups.AutoClose.Duration, PlatformUpdate: c.Followups.PlatformUpdate.Duration,
+			PlatformEscalate: c.Followups.PlatformEscalate.Duration, MarkPaid: c.Followups.MarkPaid.Duration},
+		Clock: clock,
 	}
+}
+
+// tokens reads the API's bearer tokens: token → agent.
+func (h *HTTPConfig) tokens() (map[string]string, error) {
+	lines := slices.Clone(h.Tokens)
+	src := "http.tokens"
+	if h.TokensFile != "" {
+		b, err := os.ReadFile(h.TokensFile)
+		if err != nil {
+			return nil, fmt.Errorf("http.tokens_file: %w", err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+				lines = append(lines, l)
+			}
+		}
+		src = "http.tokens/http.tokens_file"
+	}
+	out := map[string]string{}
+	for i, l := range lines {
+		agent, token, ok := strings.Cut(l, ":")
+		agent, token = strings.TrimSpace(agent), strings.TrimSpace(token)
+		switch {
+		case !ok || agent == "" || token == "":
+			return nil, fmt.Errorf("%s: entry %d is not \"agent:token\"", src, i+1)
+		case len(token) < 16:
+			return nil, fmt.Errorf("%s: the token of %s is shorter than 16 characters", src, agent)
+		case out[token] != "":
+			return nil, fmt.Errorf("%s: %s and %s have the same token", src, out[token], agent)
+		}
+		out[token] = agent
+	}
+	return out, nil
 }

@@ -195,6 +195,15 @@ func printDetail(w io.Writer, d *tickets.TicketDetail, now time.Time, first time
 			fmt.Fprintf(w, "      %s\n", line)
 		}
 	}
+	var next []string
+	for _, f := range d.Followups {
+		if f.Status == tickets.FollowupPending {
+			next = append(next, fmt.Sprintf("%s %s", f.Kind, stamp(f.DueAt)))
+		}
+	}
+	if len(next) > 0 {
+		fmt.Fprintf(w, "\nFollow-ups: %s\n", strings.Join(next, ", "))
+	}
 	fmt.Fprintf(w, "\nAudit trail (%d)\n", len(d.Audit))
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, a := range d.Audit {
