@@ -1,0 +1,285 @@
+// Package api is the agents' HTTP API: the queue, a ticket's story, the
+// agent actions and the promotion records, in the same JSON as the CLI's
+// --json. Every request needs "Authorization: Bearer TOKEN", one of the
+// configured tokens, each mapped to an agent; the agent acts under that name.
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"refunddesk/tickets"
+)
+
+// MaxBody is the largest request body taken.
+const MaxBody = 1 << 20
+
+// Server answers the API.
+type Server struct {
+	svc    *tickets.Service
+	tokens []token
+	log    *slog.Logger
+	mux    *http.ServeMux
+}
+
+type token struct {
+	sum   [sha256.Size]byte
+	agent string
+}
+
+// New returns the API over svc; tokens maps each bearer token to the agent
+// it acts as.
+func New(svc *tickets.Service, tokens map[string]string, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{svc: svc, log: log, mux: http.NewServeMux()}
+	for t, agent := range tokens {
+		s.tokens = append(s.tokens, token{sum: sha256.Sum256([]byte(t)), agent: agent})
+	}
+	s.mux.HandleFunc("GET /api/tickets", s.auth(s.list))
+	s.mux.HandleFunc("GET /api/tickets/{ref}", s.auth(s.show))
+	s.mux.HandleFunc("POST /api/tickets/{ref}/{action}", s.auth(s.act))
+	s.mux.HandleFunc("GET /api/promotions/{order}", s.auth(s.promotion))
+	// Anything else under /api: 404 (or 405) in JSON, after the token check,
+	// so that nothing is revealed without one.
+	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request, _ string) error {
+		return errNoRoute
+	}))
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+var (
+	errNoRoute      = fmt.Errorf("no such endpoint: %w", tickets.ErrNotFound)
+	errUnauthorized = errors.New("a valid bearer token is needed")
+)
+
+// handler is an endpoint: it acts as agent, and its error becomes the answer.
+type handler func(w http.ResponseWriter, r *http.Request, agent string) error
+
+// auth checks the bearer token (in constant time, against every token) and
+// turns the handler's error into a JSON answer.
+func (s *Server) auth(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		agent := s.agent(r)
+		if agent == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="refunddesk"`)
+			writeError(w, http.StatusUnauthorized, errUnauthorized.Error(), "")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		if err := h(w, r, agent); err != nil {
+			s.fail(w, r, agent, err)
+		}
+	}
+}
+
+func (s *Server) agent(r *http.Request) string {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	agent := ""
+	for _, t := range s.tokens {
+		if subtle.ConstantTimeCompare(sum[:], t.sum[:]) == 1 {
+			agent = t.agent
+		}
+	}
+	return agent
+}
+
+// Error is the body of every error answer.
+type Error struct {
+	Error string `json:"error"`
+	// Field names the input at fault, for a validation error.
+	Field string `json:"field,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, code int, msg, field string) {
+	writeJSON(w, code, Error{Error: msg, Field: field})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// fail answers an error with its status: 400 for bad input (naming the
+// field), 403, 404, 409, 413; anything else is 500 without its detail,
+// which goes to the log.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, agent string, err error) {
+	var ve *tickets.ValidationError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit), "")
+	case errors.As(err, &ve):
+		writeError(w, http.StatusBadRequest, err.Error(), ve.Field)
+	case errors.Is(err, errNoRoute):
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path), "")
+	case errors.Is(err, tickets.ErrForbidden):
+		writeError(w, http.StatusForbidden, err.Error(), "")
+	case errors.Is(err, tickets.ErrNotFound):
+		writeError(w, http.StatusNotFound, strings.TrimSuffix(err.Error(), ": not found")+": not found", "")
+	case errors.Is(err, tickets.ErrConflict):
+		writeError(w, http.StatusConflict, strings.TrimSuffix(err.Error(), ": conflict"), "")
+	default:
+		s.log.Error("api request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("agent", agent), slog.Any("error", err))
+		writeError(w, http.StatusInternalServerError, "internal error; the details are in the server's log", "")
+	}
+}
+
+// list answers GET /api/tickets?q=QUERY&limit=N&after=CURSOR with the JSON
+// array of `tickets list --json`; the next page's address is in the Link
+// header (rel="next") and its cursor in X-Next-Cursor.
+func (s *Server) list(w http.ResponseWriter, r *http.Request, agent string) error {
+	v := r.URL.Query()
+	for k := range v {
+		switch k {
+		case "q", "limit", "after":
+		default:
+			return tickets.Invalid(k, "unknown parameter (q, limit and after are)")
+		}
+	}
+	limit := 0
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n <= 0 {
+			return tickets.Invalid("limit", "%q is not a page size (1 to %d)", l, tickets.MaxPageSize)
+		}
+		limit = n
+	}
+	res, err := s.svc.Search(r.Context(), v.Get("q"), agent, limit, v.Get("after"))
+	if err != nil {
+		return err
+	}
+	if res.Next != "" {
+		next := url.Values{"after": {res.Next}}
+		if q := v.Get("q"); q != "" {
+			next.Set("q", q)
+		}
+		if limit > 0 {
+			next.Set("limit", strconv.Itoa(limit))
+		}
+		w.Header().Set("Link", fmt.Sprintf(`</api/tickets?%s>; rel="next"`, next.Encode()))
+		w.Header().Set("X-Next-Cursor", res.Next)
+	}
+	writeJSON(w, http.StatusOK, res.Tickets)
+	return nil
+}
+
+// show answers GET /api/tickets/{ref}: `tickets show --json`.
+func (s *Server) show(w http.ResponseWriter, r *http.Request, _ string) error {
+	d, err := s.svc.Detail(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// promotion answers GET /api/promotions/{order}: `promotions show --json`.
+func (s *Server) promotion(w http.ResponseWriter, r *http.Request, _ string) error {
+	d, err := s.svc.PromotionDetail(r.Context(), r.PathValue("order"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// ActionBody is the body of POST /api/tickets/{ref}/{action}; which fields
+// an action takes is as on the command line.
+type ActionBody struct {
+	// Text: the note, reply or question; a comment for approve, forward,
+	// resolve, close, reopen.
+	Text string `json:"text,omitempty"`
+	// Reason for deny (Text is taken too).
+	Reason string `json:"reason,omitempty"`
+	// Amount to approve, in minor units (default: the computed refund).
+	Amount *int64 `json:"amount,omitempty"`
+	// Assignee for assign: an agent's name, or "none".
+	Assignee string `json:"assignee,omitempty"`
+	// Edit: the fields to correct.
+	Account  *string `json:"account,omitempty"`
+	Order    *string `json:"order,omitempty"`
+	Language *string `json:"language,omitempty"`
+	// ReasonCategory for edit: the request's reason (under_delivery, …).
+	ReasonCategory *string `json:"reason_category,omitempty"`
+}
+
+// act answers POST /api/tickets/{ref}/{action} with the ticket after the
+// action (`tickets ACTION --json`). "edit" corrects fields.
+func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error {
+	var b ActionBody
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	ref, name := r.PathValue("ref"), r.PathValue("action")
+	if name == "edit" {
+		t, err := s.svc.Edit(r.Context(), ref, agent, tickets.Fields{Account: b.Account, Order: b.Order,
+			Reason: b.ReasonCategory, Language: b.Language})
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, t)
+		return nil
+	}
+	a, err := tickets.ParseAction(name)
+	if err != nil {
+		return err
+	}
+	req := tickets.ActionRequest{Ref: ref, Actor: agent, Action: a, Text: b.Text, Amount: b.Amount, Assignee: b.Assignee}
+	if a == tickets.ActionDeny && b.Reason != "" {
+		req.Text = b.Reason
+	}
+	if b.Amount != nil && a != tickets.ActionApprove {
+		return tickets.Invalid("amount", "only approve takes an amount")
+	}
+	if b.Assignee != "" && a != tickets.ActionAssign {
+		return tickets.Invalid("assignee", "only assign takes an assignee")
+	}
+	t, err := s.svc.Act(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+// decode reads a JSON body (an empty one is {}); unknown fields are refused.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &tooBig):
+		return err
+	case err != nil:
+		return tickets.Invalid("body", "not the JSON this endpoint takes: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if dec.More() {
+		return tickets.Invalid("body", "more than one JSON value")
+	}
+	return nil
+}
