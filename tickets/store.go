@@ -55,6 +55,12 @@ type Store interface {
 	ListFollowups(ctx context.Context, f FollowupFilter) ([]Followup, error)
 	// Stats counts what the metrics show.
 	Stats(ctx context.Context, now time.Time, firstResponse time.Duration) (*Stats, error)
+	// AcquireLease takes or renews the lease called name for holder until
+	// now+ttl, and says whether holder has it: granted when nobody holds
+	// it, holder already does, or the last holder's time ran out.
+	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	// ReleaseLease gives up holder's lease.
+	ReleaseLease(ctx context.Context, name, holder string) error
 	// Card and SetCard keep where a ticket's agent card (a Discord message) is.
 	Card(ctx context.Context, ticketID int64) (channelID, messageID string, err error)
 	SetCard(ctx context.Context, ticketID int64, channelID, messageID string) error

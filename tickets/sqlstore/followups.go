@@ -200,3 +200,28 @@ func (d *DB) Stats(ctx context.Context, now time.Time, firstResponse time.Durati
 	}
 	return st, nil
 }
+
+// AcquireLease takes or renews the lease called name for holder until
+// now+ttl: it is granted when nobody holds it, holder already does, or the
+// last holder's time ran out (see tickets.Store).
+func (d *DB) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	res, err := d.exec(ctx, `INSERT INTO leases (name, holder, until, acquired_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until,
+			acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END
+		WHERE leases.holder = excluded.holder OR leases.until < excluded.acquired_at`,
+		name, holder, now.Add(ttl).UTC(), now.UTC())
+	if err != nil {
+		return false, fmt.Errorf("lease %s: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ReleaseLease gives up holder's lease, so another instance need not wait
+// for it to run out.
+func (d *DB) ReleaseLease(ctx context.Context, name, holder string) error {
+	if _, err := d.exec(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder); err != nil {
+		return fmt.Errorf("release lease %s: %w", name, err)
+	}
+	return nil
+}

@@ -57,7 +57,7 @@ func TestOlderDatabaseIsUpgraded(t *testing.T) {
 		}
 		// Back to version 1, as a database from before 0002 was.
 		for _, q := range []string{`DROP INDEX tickets_overdue`, `DROP INDEX outbox_claim`, `DROP INDEX outbox_status`,
-			`DROP TABLE followups`, `DELETE FROM schema_migrations WHERE version IN (2, 3)`} {
+			`DROP TABLE followups`, `DROP TABLE leases`, `DELETE FROM schema_migrations WHERE version IN (2, 3)`} {
 			if _, err := db.SQL().Exec(q); err != nil {
 				t.Fatal(q, err)
 			}
@@ -248,4 +248,40 @@ func TestFreshImportKeepsTheSchema(t *testing.T) {
 	if !strings.Contains(plan, "promotions_twins") {
 		t.Fatalf("twin lookups do not use the index: %s", plan)
 	}
+}
+
+// One holder at a time; the holder renews; a lease that ran out is taken
+// over; releasing lets the next take it at once.
+func TestLeases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		db := storetest.Open(t, dialect, nil)
+		now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+		ttl := 30 * time.Second
+		step := func(who string, at time.Duration, want bool) {
+			t.Helper()
+			got, err := db.AcquireLease(ctx, "imap:INBOX", who, now.Add(at), ttl)
+			if err != nil || got != want {
+				t.Fatalf("%s at +%s: %v %v, want %v", who, at, got, err, want)
+			}
+		}
+		step("a", 0, true)
+		step("b", time.Second, false)
+		step("a", 20*time.Second, true) // renewed: now until +50s
+		step("b", 40*time.Second, false)
+		step("b", 51*time.Second, true) // a stopped renewing: b takes over
+		step("a", 52*time.Second, false)
+		if err := db.ReleaseLease(ctx, "imap:INBOX", "a"); err != nil { // not a's any more: nothing happens
+			t.Fatal(err)
+		}
+		step("a", 53*time.Second, false)
+		if err := db.ReleaseLease(ctx, "imap:INBOX", "b"); err != nil {
+			t.Fatal(err)
+		}
+		step("a", 54*time.Second, true)
+		step("b", 54*time.Second, false)
+		if ok, err := db.AcquireLease(ctx, "imap:Other", "b", now, ttl); err != nil || !ok {
+			t.Fatalf("another lease: %v %v", ok, err)
+		}
+	})
 }

@@ -19,3 +19,13 @@ CREATE TABLE followups (
 CREATE INDEX followups_due ON followups (due_at, id) WHERE status = 'pending';
 CREATE INDEX followups_ticket ON followups (ticket_id, id);
 CREATE INDEX followups_status ON followups (status, id);
+
+-- Leases: work that one instance at a time may do (the IMAP intake of a
+-- mailbox). The holder renews its lease; when it dies, the lease runs out
+-- and another instance takes the work over.
+CREATE TABLE leases (
+	name        TEXT PRIMARY KEY,
+	holder      TEXT NOT NULL,
+	until       TIMESTAMPTZ NOT NULL,
+	acquired_at TIMESTAMPTZ NOT NULL
+);
