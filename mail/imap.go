@@ -328,6 +328,17 @@ func (f *Fetcher) RunOnce(ctx context.Context) (IntakeStats, error) {
 	return f.pass(ctx, s)
 }
 
+// Check connects and logs in once, to tell at start-up that the mailbox can
+// be read.
+func (f *Fetcher) Check(ctx context.Context) error {
+	s, err := f.connect(ctx)
+	if err != nil {
+		return err
+	}
+	f.logout(s)
+	return nil
+}
+
 func (f *Fetcher) logout(s *session) {
 	if err := s.c.Logout().Wait(); err != nil {
 		f.log.Debug("imap logout", slog.Any("error", err))
@@ -654,7 +665,10 @@ func (f *Fetcher) Run(ctx context.Context, onPass func(IntakeStats, error)) erro
 
 func (f *Fetcher) serve(ctx context.Context, s *session, onPass func(IntakeStats, error)) error {
 	for {
-		st, err := f.pass(ctx, s)
+		// A pass that has begun is finished even when ctx ends (a stop
+		// waits for it; a forced exit is the process's end): its mails are
+		// committed and moved, not left half-way.
+		st, err := f.pass(context.WithoutCancel(ctx), s)
 		if onPass != nil {
 			onPass(st, err)
 		}

@@ -175,7 +175,8 @@ func (s *Sender) SendOnce(ctx context.Context) (SendStats, error) {
 // Run delivers the outbox until ctx ends, looking again every interval.
 func (s *Sender) Run(ctx context.Context, interval time.Duration, onRun func(SendStats, error)) {
 	for {
-		st, err := s.SendOnce(ctx)
+		// A batch that has begun is sent and recorded even when ctx ends.
+		st, err := s.SendOnce(context.WithoutCancel(ctx))
 		if onRun != nil {
 			onRun(st, err)
 		}
@@ -295,6 +296,17 @@ func (s *Sender) transfer(to string, raw []byte) error {
 		return err
 	}
 	return w.Close()
+}
+
+// Check connects to the server (and logs in) once, to tell at start-up
+// that mail can be sent.
+func (s *Sender) Check(ctx context.Context) error {
+	c, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
+	_ = c.Quit()
+	return nil
 }
 
 func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {

@@ -313,3 +313,19 @@ func (s *Service) Followups(ctx context.Context, f FollowupFilter) ([]Followup, 
 	}
 	return s.store.ListFollowups(ctx, f)
 }
+
+// Stats counts tickets by status, overdue tickets, the outbox's unsent and
+// failed items and the follow-ups due, for the metrics.
+func (s *Service) Stats(ctx context.Context) (*Stats, error) {
+	return s.store.Stats(ctx, s.clock.Now(), s.sla.FirstResponse)
+}
+
+// AcquireLease takes or renews a lease on work one instance at a time does.
+func (s *Service) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	return s.store.AcquireLease(ctx, name, holder, s.clock.Now(), ttl)
+}
+
+// ReleaseLease gives a lease up.
+func (s *Service) ReleaseLease(ctx context.Context, name, holder string) error {
+	return s.store.ReleaseLease(ctx, name, holder)
+}

@@ -53,8 +53,18 @@ type Config struct {
 		// Interval: how often serve looks for due follow-ups.
 		Interval tickets.Duration `toml:"interval"`
 	} `toml:"followups"`
-	HTTP HTTPConfig `toml:"http"`
-	Log  struct {
+	HTTP  HTTPConfig `toml:"http"`
+	Serve struct {
+		// Instance names this process in logs and leases (default: host,
+		// process id and a random suffix).
+		Instance string `toml:"instance"`
+		// IntakeLease: how long an instance holds the mailbox without
+		// renewing; another takes over after it.
+		IntakeLease tickets.Duration `toml:"intake_lease"`
+		// ShutdownTimeout: how long a stop waits for work in flight.
+		ShutdownTimeout tickets.Duration `toml:"shutdown_timeout"`
+	} `toml:"serve"`
+	Log struct {
 		Level  string `toml:"level"`  // debug, info, warn, error
 		Format string `toml:"format"` // auto (text on a terminal, else JSON), text, json
 	} `toml:"log"`
@@ -119,6 +129,8 @@ func defaultConfig() *Config {
 	c.Followups.PlatformEscalate = tickets.Duration{Duration: fr.PlatformEscalate}
 	c.Followups.MarkPaid = tickets.Duration{Duration: fr.MarkPaid}
 	c.Followups.Interval = tickets.Duration{Duration: time.Minute}
+	c.Serve.IntakeLease = tickets.Duration{Duration: 30 * time.Second}
+	c.Serve.ShutdownTimeout = tickets.Duration{Duration: 30 * time.Second}
 	c.Log.Level = "info"
 	c.Log.Format = "auto"
 	c.Mail.Name = "Refund Desk"
@@ -267,9 +279,14 @@ func (c *Config) Validate() error {
 		v   tickets.Duration
 	}{{"remind", c.Followups.Remind}, {"remind_again", c.Followups.RemindAgain}, {"auto_close", c.Followups.AutoClose},
 		{"platform_update", c.Followups.PlatformUpdate}, {"platform_escalate", c.Followups.PlatformEscalate},
-		{"mark_paid", c.Followups.MarkPaid}, {"interval", c.Followups.Interval}} {
+		{"mark_paid", c.Followups.MarkPaid}, {"interval", c.Followups.Interval},
+		{"serve.intake_lease", c.Serve.IntakeLease}, {"serve.shutdown_timeout", c.Serve.ShutdownTimeout}} {
 		if d.v.Duration <= 0 {
-			errs = append(errs, "followups."+d.key+": must be longer than 0")
+			key := d.key
+			if !strings.Contains(key, ".") {
+				key = "followups." + key
+			}
+			errs = append(errs, key+": must be longer than 0")
 		}
 	}
 	if c.Followups.Remind.Duration >= c.Followups.AutoClose.Duration {

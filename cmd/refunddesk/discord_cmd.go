@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"refunddesk/bot"
 	"refunddesk/templates"
+	"refunddesk/tickets"
 )
 
 func (m *Main) discordCommand() *cobra.Command {
@@ -30,27 +32,9 @@ outbox's direct messages and agent cards, until interrupted.`,
 			if !c.Enabled() {
 				return usageError{fmt.Errorf("discord.token is not set (or REFUNDDESK_DISCORD_TOKEN)")}
 			}
-			tpl, err := templates.New()
+			b, err := m.newBot(cmd.Context(), svc, nil)
 			if err != nil {
 				return err
-			}
-			// discordgo logs through a variable of its own; send it to ours
-			// (this process runs one bot, so setting it here is safe).
-			discordgo.Logger = func(level, _ int, format string, a ...any) {
-				lv := slog.LevelError
-				switch level {
-				case discordgo.LogWarning:
-					lv = slog.LevelWarn
-				case discordgo.LogInformational:
-					lv = slog.LevelInfo
-				case discordgo.LogDebug:
-					lv = slog.LevelDebug
-				}
-				m.log.Log(cmd.Context(), lv, fmt.Sprintf(format, a...), slog.String("component", "discordgo"))
-			}
-			b, err := bot.New(c, bot.Options{Service: svc, Templates: tpl, Logger: m.log})
-			if err != nil {
-				return usageError{err}
 			}
 			if err := b.Start(cmd.Context()); err != nil {
 				return err
@@ -62,4 +46,31 @@ outbox's direct messages and agent cards, until interrupted.`,
 	}
 	cmd.AddCommand(run)
 	return cmd
+}
+
+// newBot builds the Discord bot, with discordgo's log sent to ours.
+func (m *Main) newBot(ctx context.Context, svc *tickets.Service, onInteraction func(time.Duration)) (*bot.Bot, error) {
+	tpl, err := templates.New()
+	if err != nil {
+		return nil, err
+	}
+	// discordgo logs through a variable of its own; send it to ours
+	// (this process runs one bot, so setting it here is safe).
+	discordgo.Logger = func(level, _ int, format string, a ...any) {
+		lv := slog.LevelError
+		switch level {
+		case discordgo.LogWarning:
+			lv = slog.LevelWarn
+		case discordgo.LogInformational:
+			lv = slog.LevelInfo
+		case discordgo.LogDebug:
+			lv = slog.LevelDebug
+		}
+		m.log.Log(ctx, lv, fmt.Sprintf(format, a...), slog.String("component", "discordgo"))
+	}
+	b, err := bot.New(m.config.Discord, bot.Options{Service: svc, Templates: tpl, Logger: m.log, OnInteraction: onInteraction})
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return b, nil
 }

@@ -1,0 +1,447 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"refunddesk/api"
+	"refunddesk/mail"
+	"refunddesk/tickets"
+)
+
+// component is one part of serve: started in order, stopped in reverse.
+type component struct {
+	name string
+	// start prepares the component and checks what it needs (a mailbox it
+	// can log in to, a port it can listen on); an error stops serve.
+	start func(ctx context.Context) error
+	// run works until ctx ends, then finishes what it had begun and returns.
+	run func(ctx context.Context)
+	// stop, when set, closes what start opened, after run has returned.
+	stop func(ctx context.Context) error
+}
+
+// health keeps each component's state for /healthz.
+type health struct {
+	mu    sync.Mutex
+	order []string
+	parts map[string]*partState
+}
+
+type partState struct {
+	State     string    `json:"state"` // starting, running, standby, degraded, stopping, stopped, failed
+	Since     time.Time `json:"since"`
+	Detail    string    `json:"detail,omitempty"`
+	LastError string    `json:"last_error,omitempty"`
+}
+
+func newHealth() *health { return &health{parts: map[string]*partState{}} }
+
+func (h *health) set(name, state, detail string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.parts[name]
+	if p == nil {
+		p = &partState{}
+		h.parts[name] = p
+		h.order = append(h.order, name)
+	}
+	if p.State != state {
+		p.Since = time.Now().UTC()
+	}
+	p.State, p.Detail = state, detail
+}
+
+// report records how a component's last round went: an error makes it
+// degraded until a round succeeds.
+func (h *health) report(name string, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.parts[name]
+	if p == nil || (p.State != "running" && p.State != "degraded") {
+		return
+	}
+	state := "running"
+	if err != nil {
+		state, p.LastError = "degraded", err.Error()
+	}
+	if p.State != state {
+		p.Since = time.Now().UTC()
+	}
+	p.State = state
+}
+
+// ServeHTTP answers /healthz: 200 when every component is running (or
+// standing by for another instance), 503 otherwise.
+func (h *health) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	h.mu.Lock()
+	out := struct {
+		Status     string                `json:"status"`
+		Components map[string]*partState `json:"components"`
+	}{Status: "ok", Components: map[string]*partState{}}
+	for _, name := range h.order {
+		p := *h.parts[name]
+		out.Components[name] = &p
+		if p.State != "running" && p.State != "standby" {
+			out.Status = "unhealthy"
+		}
+	}
+	h.mu.Unlock()
+	code := http.StatusOK
+	if out.Status != "ok" {
+		code = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// server is what serve runs.
+type server struct {
+	m        *Main
+	svc      *tickets.Service
+	parts    []component
+	health   *health
+	metrics  *metrics
+	instance string
+	// Addr is where the HTTP server listens, once started.
+	addr string
+	// ready is closed when every component has started.
+	ready chan struct{}
+}
+
+func (m *Main) serveCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run every channel the config enables, the follow-ups and the HTTP API, until stopped",
+		Long: `Starts, in order: the IMAP intake ([mail.imap] address set), the mail
+sender ([mail.smtp] address set), the Discord bot (discord.token set), the
+follow-up scheduler, and the HTTP API with /healthz and /metrics
+([http] address set). If one cannot start, those already started are stopped
+and the error says which and why.
+
+SIGTERM or SIGINT stops taking new work, finishes what is in flight and
+exits 0; a second signal ends the process at once. With several instances
+on one PostgreSQL database, one at a time takes in the mailbox (a lease
+another takes over when its holder dies) and the outbox and follow-ups are
+shared out without doubles.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, err := m.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			s, err := m.newServer(svc)
+			if err != nil {
+				return err
+			}
+			return s.run(cmd.Context())
+		},
+	}
+}
+
+func (m *Main) newServer(svc *tickets.Service) (*server, error) {
+	c := m.config
+	s := &server{m: m, svc: svc, health: newHealth(), instance: c.Serve.Instance, ready: make(chan struct{})}
+	if s.instance == "" {
+		host, _ := os.Hostname()
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		s.instance = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+	}
+	s.metrics = newMetrics(svc)
+	if c.Mail.IMAP.Address != "" {
+		s.parts = append(s.parts, s.intakePart())
+	}
+	if c.Mail.SMTP.Address != "" {
+		p, err := s.senderPart()
+		if err != nil {
+			return nil, err
+		}
+		s.parts = append(s.parts, p)
+	}
+	if c.Discord.Enabled() {
+		s.parts = append(s.parts, s.discordPart())
+	}
+	s.parts = append(s.parts, s.followupsPart())
+	if c.HTTP.Address != "" {
+		p, err := s.httpPart()
+		if err != nil {
+			return nil, err
+		}
+		s.parts = append(s.parts, p)
+	}
+	return s, nil
+}
+
+// run starts the components in order, waits for ctx to end, and stops them
+// in reverse, each finishing what it had begun.
+func (s *server) run(ctx context.Context) error {
+	log := s.m.log.With(slog.String("instance", s.instance))
+	type running struct {
+		c      component
+		cancel context.CancelFunc
+		done   chan struct{}
+	}
+	var started []running
+	stopAll := func() error {
+		timeout := s.m.config.Serve.ShutdownTimeout.Duration
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		var errs []error
+		for i := len(started) - 1; i >= 0; i-- {
+			r := started[i]
+			s.health.set(r.c.name, "stopping", "")
+			r.cancel()
+			select {
+			case <-r.done:
+			case <-sctx.Done():
+				errs = append(errs, fmt.Errorf("%s did not finish within %s", r.c.name, timeout))
+				continue
+			}
+			if r.c.stop != nil {
+				if err := r.c.stop(sctx); err != nil {
+					errs = append(errs, fmt.Errorf("stop %s: %w", r.c.name, err))
+				}
+			}
+			s.health.set(r.c.name, "stopped", "")
+			log.Info("stopped", slog.String("component", r.c.name))
+		}
+		return errors.Join(errs...)
+	}
+	for _, c := range s.parts {
+		s.health.set(c.name, "starting", "")
+		if err := c.start(ctx); err != nil {
+			s.health.set(c.name, "failed", err.Error())
+			stopErr := stopAll()
+			return errors.Join(fmt.Errorf("start %s: %w", c.name, err), stopErr)
+		}
+		cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		r := running{c: c, cancel: cancel, done: make(chan struct{})}
+		s.health.set(c.name, "running", "")
+		go func() {
+			defer close(r.done)
+			c.run(cctx)
+		}()
+		started = append(started, r)
+		log.Info("started", slog.String("component", c.name))
+	}
+	s.printRunning()
+	close(s.ready)
+	<-ctx.Done()
+	log.Info("stopping: finishing the work in flight (a second signal ends at once)")
+	return stopAll()
+}
+
+func (s *server) printRunning() {
+	out := s.m.Stdout
+	fmt.Fprintf(out, "refunddesk serve (%s), store %s\n", s.instance, s.m.config.Store.DSN)
+	for _, c := range s.parts {
+		fmt.Fprintf(out, "  %-10s %s\n", c.name, s.describe(c.name))
+	}
+}
+
+func (s *server) describe(name string) string {
+	c := s.m.config
+	switch name {
+	case "intake":
+		return fmt.Sprintf("IMAP %s, folder %s (one instance at a time)", c.Mail.IMAP.Address, c.Mail.IMAP.Mailbox)
+	case "sender":
+		return "SMTP " + c.Mail.SMTP.Address
+	case "discord":
+		return "the Discord bot"
+	case "followups":
+		return fmt.Sprintf("reminders, escalations and auto-close, every %s", c.Followups.Interval.Duration)
+	case "http":
+		return fmt.Sprintf("http://%s/api/tickets, /healthz, /metrics", s.addr)
+	}
+	return ""
+}
+
+// intakePart takes in the mailbox while this instance holds its lease.
+func (s *server) intakePart() component {
+	c := s.m.config
+	f := mail.NewFetcher(c.Mail.IMAP, s.m.intake(s.svc), s.svc, s.m.log)
+	lease := "imap:" + c.Mail.IMAP.Address + "/" + c.Mail.IMAP.Mailbox
+	ttl := c.Serve.IntakeLease.Duration
+	return component{
+		name:  "intake",
+		start: f.Check,
+		run: func(ctx context.Context) {
+			for ctx.Err() == nil {
+				ok, err := s.svc.AcquireLease(ctx, lease, s.instance, ttl)
+				if err != nil || !ok {
+					if err != nil && ctx.Err() == nil {
+						s.health.report("intake", err)
+					} else {
+						s.health.set("intake", "standby", "another instance is taking in this mailbox")
+					}
+					sleepCtx(ctx, ttl/3)
+					continue
+				}
+				s.health.set("intake", "running", "")
+				s.withLease(ctx, lease, ttl, func(lctx context.Context) {
+					_ = f.Run(lctx, func(st mail.IntakeStats, err error) {
+						s.metrics.intake(st, err)
+						s.health.report("intake", err)
+					})
+				})
+			}
+		},
+	}
+}
+
+// withLease runs fn while the lease is renewed (every third of its time);
+// fn's context ends when the lease is lost or ctx ends, and the lease is
+// given up after.
+func (s *server) withLease(ctx context.Context, name string, ttl time.Duration, fn func(context.Context)) {
+	lctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for sleepCtx(lctx, ttl/3) {
+			ok, err := s.svc.AcquireLease(lctx, name, s.instance, ttl)
+			if lctx.Err() != nil {
+				return
+			}
+			if err != nil || !ok {
+				s.m.log.Warn("lost the lease; stopping this work", slog.String("lease", name), slog.Any("error", err))
+				cancel()
+				return
+			}
+		}
+	}()
+	fn(lctx)
+	cancel()
+	<-done
+	if err := s.svc.ReleaseLease(context.WithoutCancel(ctx), name, s.instance); err != nil {
+		s.m.log.Warn("release lease", slog.String("lease", name), slog.Any("error", err))
+	}
+}
+
+func (s *server) senderPart() (component, error) {
+	snd, err := s.m.sender(s.svc)
+	if err != nil {
+		return component{}, err
+	}
+	return component{
+		name:  "sender",
+		start: snd.Check,
+		run: func(ctx context.Context) {
+			snd.Run(ctx, 2*time.Second, func(st mail.SendStats, err error) {
+				s.metrics.sent(tickets.ChannelEmail, st)
+				s.health.report("sender", err)
+			})
+		},
+	}, nil
+}
+
+func (s *server) discordPart() component {
+	var b interface {
+		Start(context.Context) error
+		Run(context.Context, time.Duration)
+		Close() error
+	}
+	return component{
+		name: "discord",
+		start: func(ctx context.Context) error {
+			bb, err := s.m.newBot(ctx, s.svc, s.metrics.interaction)
+			if err != nil {
+				return err
+			}
+			b = bb
+			return bb.Start(ctx)
+		},
+		run:  func(ctx context.Context) { b.Run(ctx, 2*time.Second) },
+		stop: func(context.Context) error { return b.Close() },
+	}
+}
+
+func (s *server) followupsPart() component {
+	interval := s.m.config.Followups.Interval.Duration
+	return component{
+		name:  "followups",
+		start: func(context.Context) error { return nil },
+		run: func(ctx context.Context) {
+			for {
+				// A run that has begun finishes: each follow-up is one
+				// transaction, and a batch is short.
+				st, err := s.svc.RunFollowups(context.WithoutCancel(ctx), 100)
+				s.metrics.followups(st)
+				s.health.report("followups", err)
+				if err != nil {
+					s.m.log.Warn("follow-ups", slog.Any("error", err))
+				}
+				if st.Done+st.Cancelled+st.Skipped == 100 {
+					continue // more are due
+				}
+				if !sleepCtx(ctx, interval) {
+					return
+				}
+			}
+		},
+	}
+}
+
+func (s *server) httpPart() (component, error) {
+	tokens, err := s.m.config.HTTP.tokens()
+	if err != nil {
+		return component{}, usageError{err}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api.New(s.svc, tokens, s.m.log))
+	mux.Handle("GET /healthz", s.health)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(s.m.log.Handler(), slog.LevelWarn)}
+	var ln net.Listener
+	return component{
+		name: "http",
+		start: func(ctx context.Context) error {
+			var err error
+			ln, err = (&net.ListenConfig{}).Listen(ctx, "tcp", s.m.config.HTTP.Address)
+			if err != nil {
+				return err
+			}
+			s.addr = ln.Addr().String()
+			return nil
+		},
+		run: func(ctx context.Context) {
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case <-ctx.Done():
+			case err := <-errc:
+				if !errors.Is(err, http.ErrServerClosed) {
+					s.health.set("http", "failed", err.Error())
+				}
+			}
+		},
+		// Requests in flight are answered; new ones are refused.
+		stop: srv.Shutdown,
+	}, nil
+}
+
+// sleepCtx waits d, or less when ctx ends first (then it says false).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
