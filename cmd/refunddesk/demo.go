@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -75,16 +76,43 @@ func pickDemoOrders(n int, opt sample.Options, window time.Duration) demoPicks {
 	return p
 }
 
-func (m *Main) demoCommand() *cobra.Command {
+// demoRecords imports the demo's generated promotion records and
+// authorizations (the same ones all day: imports are idempotent) and picks
+// orders that show each rule.
+func (m *Main) demoRecords(ctx context.Context, svc *tickets.Service, records int) (demoPicks, sample.Options, error) {
+	out := m.Stdout
+	opt := sample.Options{Seed: 42, Now: svc.Now().Truncate(24 * time.Hour), Days: 60}
+	var buf bytes.Buffer
+	if err := sample.WritePromotionsCSV(&buf, records, opt); err != nil {
+		return demoPicks{}, opt, err
+	}
+	sum, err := svc.ImportPromotions(ctx, &buf, tickets.ImportOptions{File: "sample-promotions.csv"})
+	if err != nil {
+		return demoPicks{}, opt, err
+	}
+	fmt.Fprintf(out, "promotions: %d read, %d inserted, %d updated, %d unchanged\n", sum.Read, sum.Inserted, sum.Updated, sum.Unchanged)
+	buf.Reset()
+	if err := sample.WriteAuthorizationsCSV(&buf, 200, opt); err != nil {
+		return demoPicks{}, opt, err
+	}
+	asum, err := svc.ImportAuthorizations(ctx, &buf, tickets.ImportOptions{File: "sample-authorizations.csv"})
+	if err != nil {
+		return demoPicks{}, opt, err
+	}
+	fmt.Fprintf(out, "authorizations: %d read, %d inserted, %d updated, %d unchanged\n\n", asum.Read, asum.Inserted, asum.Updated, asum.Unchanged)
+	return pickDemoOrders(records, opt, time.Duration(svc.Policy().WindowDays)*24*time.Hour), opt, nil
+}
+
+func (m *Main) demoFillCommand() *cobra.Command {
 	var records int
 	cmd := &cobra.Command{
-		Use:   "demo",
+		Use:   "fill",
 		Short: "Fill the store with sample records and requests, and print the queue",
-		Long: `Set up a desk to try: imports generated promotion records and authorizations,
-files a few sample requests in English and Indonesian (by mail, Discord and an
-agent) that show the policy's rules, and prints the queue. Running it again
-changes nothing on the same day: imports are idempotent and the requests carry
-idempotency keys.`,
+		Long: `Set up a desk to try without running anything: imports generated promotion
+records and authorizations, files a few sample requests in English and
+Indonesian (by mail, Discord and an agent) that show the policy's rules, and
+prints the queue. Running it again changes nothing on the same day: imports
+are idempotent and the requests carry idempotency keys.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -92,31 +120,12 @@ idempotency keys.`,
 			if err != nil {
 				return err
 			}
-			c := m.config
 			out := m.Stdout
-			opt := sample.Options{Seed: 42, Now: svc.Now().Truncate(24 * time.Hour), Days: 60}
-			fmt.Fprintf(out, "refunddesk demo, store %s\n\n", c.Store.DSN)
-
-			var buf bytes.Buffer
-			if err := sample.WritePromotionsCSV(&buf, records, opt); err != nil {
-				return err
-			}
-			sum, err := svc.ImportPromotions(ctx, &buf, tickets.ImportOptions{File: "sample-promotions.csv"})
+			fmt.Fprintf(out, "refunddesk demo, store %s\n\n", m.config.Store.DSN)
+			picks, opt, err := m.demoRecords(ctx, svc, records)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "promotions: %d read, %d inserted, %d updated, %d unchanged\n", sum.Read, sum.Inserted, sum.Updated, sum.Unchanged)
-			buf.Reset()
-			if err := sample.WriteAuthorizationsCSV(&buf, 200, opt); err != nil {
-				return err
-			}
-			asum, err := svc.ImportAuthorizations(ctx, &buf, tickets.ImportOptions{File: "sample-authorizations.csv"})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "authorizations: %d read, %d inserted, %d updated, %d unchanged\n\n", asum.Read, asum.Inserted, asum.Updated, asum.Unchanged)
-
-			picks := pickDemoOrders(records, opt, time.Duration(svc.Policy().WindowDays)*24*time.Hour)
 			shot := func(i int) []tickets.File {
 				return []tickets.File{{Name: fmt.Sprintf("screenshot-%d.png", i), Data: screenshot(i)}}
 			}

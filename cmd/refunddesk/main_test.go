@@ -235,7 +235,7 @@ func TestCLIImportRefusesBadRows(t *testing.T) {
 
 func TestCLIDemo(t *testing.T) {
 	c := newCLI(t, sqlstore.SQLite)
-	out := c.ok("demo", "--records", "600")
+	out := c.ok("demo", "fill", "--records", "600")
 	for _, want := range []string{"promotions: 600 read, 600 inserted", "Sample requests:", "The queue", "RD-1", "tickets show"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo: no %q in\n%s", want, out)
@@ -244,7 +244,7 @@ func TestCLIDemo(t *testing.T) {
 	if strings.Contains(out, " duplicate\n") {
 		t.Errorf("first demo run reports duplicates:\n%s", out)
 	}
-	again := c.ok("demo", "--records", "600")
+	again := c.ok("demo", "fill", "--records", "600")
 	if !strings.Contains(again, "0 inserted, 0 updated, 600 unchanged") || strings.Contains(again, " created") {
 		t.Errorf("second demo run changed something:\n%s", again)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-sasl"
@@ -367,4 +368,24 @@ func listen(addr string) (net.Listener, error) {
 		addr = "127.0.0.1:0"
 	}
 	return net.Listen("tcp", addr)
+}
+
+// CountInbox logs in to an IMAP server as a mail client would and counts
+// the messages in the user's INBOX (the demo's tests read requesters'
+// mailboxes this way).
+func CountInbox(addr, user, password string) (int, error) {
+	c, err := imapclient.DialInsecure(addr, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	if err := c.Login(user, password).Wait(); err != nil {
+		return 0, err
+	}
+	data, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return 0, err
+	}
+	_ = c.Logout().Wait()
+	return int(data.NumMessages), nil
 }
