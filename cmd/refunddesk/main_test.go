@@ -294,6 +294,22 @@ func TestCLIConfig(t *testing.T) {
 		t.Errorf("bad sla: %s", errs)
 	}
 	delete(c.env, "REFUNDDESK_SLA_FIRST_RESPONSE")
+	for env, want := range map[string]string{
+		"REFUNDDESK_HTTP_TOKENS=ayu":                                        `http.tokens: entry 1 is not "agent:token"`,
+		"REFUNDDESK_HTTP_TOKENS=ayu:short":                                  "the token of ayu is shorter than 16 characters",
+		"REFUNDDESK_HTTP_TOKENS=ayu:0123456789abcdef,budi:0123456789abcdef": "ayu and budi have the same token",
+		"REFUNDDESK_FOLLOWUPS_REMIND=0s":                                    "followups.remind: must be longer than 0",
+		"REFUNDDESK_FOLLOWUPS_REMIND=9d":                                    "followups.remind: must come before followups.auto_close",
+		"REFUNDDESK_SERVE_INTAKE_LEASE=-1s":                                 "serve.intake_lease",
+	} {
+		k, v, _ := strings.Cut(env, "=")
+		c.env[k] = v
+		errs = c.fails(exitUsage, "tickets", "list")
+		if !strings.Contains(errs, want) || strings.Contains(errs, "0123456789abcdef") {
+			t.Errorf("%s: %s", env, errs)
+		}
+		delete(c.env, k)
+	}
 	c.env["REFUNDDESK_CONFIG"] = c.file("typo.toml", "[store]\ndns = \"x\"\n")
 	errs = c.fails(exitUsage, "tickets", "list")
 	if !strings.Contains(errs, "unknown key store.dns") {
@@ -354,7 +370,9 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Mail.IMAP.Mailbox != "INBOX" || c.Mail.SMTP.MaxAttempts != 12 || c.Store.DSN != "./data/refunddesk.db" ||
-		c.Discord.Enabled() || c.Discord.ShardCount != 1 || c.Discord.RequestsPerHour != 5 || c.Discord.APIURL != "https://discord.com" {
+		c.Discord.Enabled() || c.Discord.ShardCount != 1 || c.Discord.RequestsPerHour != 5 || c.Discord.APIURL != "https://discord.com" ||
+		c.Followups.Remind.Duration != 48*time.Hour || c.Followups.AutoClose.Duration != 7*24*time.Hour || c.HTTP.Address != "" ||
+		c.Serve.IntakeLease.Duration != 30*time.Second {
 		t.Fatalf("example config: %+v", c.Mail)
 	}
 }
