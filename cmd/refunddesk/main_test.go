@@ -300,7 +300,7 @@ func TestCLIConfig(t *testing.T) {
 		"REFUNDDESK_HTTP_TOKENS=ayu:0123456789abcdef,budi:0123456789abcdef": "ayu and budi have the same token",
 		"REFUNDDESK_FOLLOWUPS_REMIND=0s":                                    "followups.remind: must be longer than 0",
 		"REFUNDDESK_FOLLOWUPS_REMIND=9d":                                    "followups.remind: must come before followups.auto_close",
-		"REFUNDDESK_SERVE_INTAKE_LEASE=-1s":                                 "serve.intake_lease",
+		"REFUNDDESK_SERVE_INTAKE_LEASE=0s":                                  "serve.intake_lease: must be longer than 0",
 	} {
 		k, v, _ := strings.Cut(env, "=")
 		c.env[k] = v
