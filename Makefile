@@ -14,8 +14,9 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/refunddesk
 
-# The main job on the embedded defaults: SQLite in ./data, sample records,
-# sample requests, the queue.
+# The main job on the embedded defaults: the whole desk on this machine —
+# SQLite in ./data, sample records, a loopback mail system, the HTTP API
+# (see README, "The demo"). Ctrl-C stops it.
 run: build
 	./$(BIN) demo
 
