@@ -641,3 +641,38 @@ func TestBotDMIsSentOnceWhenTheAnswerIsLost(t *testing.T) {
 		}
 	}
 }
+
+// A follow-up's alert to the agents is posted once in their channel, even
+// when the answer to the post is lost.
+func TestBotAlertsAgents(t *testing.T) {
+	t.Parallel()
+	f := newBotFixture(t, "sqlite")
+	f.refund("111", "rani", "id", "@rani.putri", "7301234567890000021", "other")
+	if n, err := f.bot.SendCardsOnce(f.ctx); err != nil || n != 1 {
+		t.Fatalf("card: %d %v", n, err)
+	}
+	f.clock.Advance(25 * time.Hour) // past the first-response target
+	if st, err := f.svc.RunFollowups(f.ctx, 10); err != nil || st.Done != 1 {
+		t.Fatalf("follow-ups: %+v %v", st, err)
+	}
+	f.fake.LoseAnswer("POST", "/channels/"+agentChannel+"/messages", 1, http.StatusInternalServerError)
+	if n, _ := f.bot.SendAlertsOnce(f.ctx); n != 0 {
+		t.Fatalf("first try: %d", n)
+	}
+	f.clock.Advance(time.Minute)
+	if n, err := f.bot.SendAlertsOnce(f.ctx); err != nil || n != 1 {
+		t.Fatalf("second try: %d %v", n, err)
+	}
+	var alerts []string
+	for _, m := range f.fake.Messages(agentChannel) {
+		if strings.HasPrefix(m.Content, "⏰") {
+			alerts = append(alerts, m.Content)
+		}
+	}
+	if len(alerts) != 1 || !strings.Contains(alerts[0], "RD-1 has waited 25 h for an agent") {
+		t.Fatalf("alerts: %q", alerts)
+	}
+	if n, _ := f.bot.SendAlertsOnce(f.ctx); n != 0 {
+		t.Fatalf("sent again: %d", n)
+	}
+}
