@@ -252,7 +252,7 @@ func (m *Main) demoSendCommand() *cobra.Command {
 			n := int(now.Unix()%int64(len(mails))) + 1
 			if len(args) == 1 {
 				if n, err = strconv.Atoi(args[0]); err != nil || n < 1 || n > len(mails) {
-					return usageError{fmt.Errorf("N: %q is not a sample between 1 and %d (demo send --list shows them)", args[0], len(mails))}
+					return usageError{fmt.Errorf("sample %q is not one between 1 and %d (demo send --list shows them)", args[0], len(mails))}
 				}
 			}
 			d := mails[n-1]
