@@ -41,7 +41,7 @@ bench-import:
 	$(GO) test -run '^$$' -bench 'BenchmarkImport' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./tickets/sqlstore/
 
 bench-query:
-	$(GO) test -run '^$$' -bench 'BenchmarkQuery|BenchmarkShow|BenchmarkSubmit|BenchmarkEvaluate|BenchmarkParseQuery' -benchtime 300x -benchmem -timeout 30m ./tickets/...
+	$(GO) test -run '^$$' -bench 'BenchmarkQuery|BenchmarkShow|BenchmarkStats|BenchmarkSubmit|BenchmarkEvaluate|BenchmarkParseQuery' -benchtime 300x -benchmem -timeout 30m ./tickets/...
 
 bench-mail:
 	$(GO) test -run '^$$' -bench 'BenchmarkMailIntake' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mail/

@@ -124,7 +124,15 @@ func TestFollowupsCancelledWhenTheTicketMoves(t *testing.T) {
 		f.wantSchedule(ref, "remind@48h cancelled", "escalate@54h cancelled", "escalate@77h pending", "remind_again@120h cancelled",
 			"auto_close@168h cancelled")
 		f.at(100)
+		st, err := f.svc.Stats(f.ctx)
+		if err != nil || st.Overdue != 1 || st.FollowupsDue[tickets.FollowupEscalate] != 1 || !st.OldestDue.Equal(svcStart.Add(77*time.Hour)) ||
+			st.TicketsByStatus[tickets.StatusInReview] != 1 || st.Outbox[tickets.ChannelEmail][tickets.OutboxPending] != 1 {
+			t.Fatalf("stats before the run: %+v %v", st, err)
+		}
 		f.runFollowups(1)
+		if st, err := f.svc.Stats(f.ctx); err != nil || len(st.FollowupsDue) != 0 || st.Overdue != 1 || st.Outbox[tickets.ChannelAlert][tickets.OutboxPending] != 1 {
+			t.Fatalf("stats after the run: %+v %v", st, err)
+		}
 		d := f.detail(ref)
 		if a := svcLastAudit(t, d); a.Action != "escalated" || a.Detail != ref+" has waited 47 h for an agent (the first-response target is 24 h)" {
 			t.Fatalf("audit: %+v", a)

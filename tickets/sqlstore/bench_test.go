@@ -158,3 +158,28 @@ func BenchmarkShow(b *testing.B) {
 	}
 	reportLatency(b, lat)
 }
+
+// BenchmarkStats is one scrape of /metrics' store counts (tickets by status,
+// overdue, the outbox, follow-ups due) on the seeded store.
+func BenchmarkStats(b *testing.B) {
+	n := storetest.BenchRows(b)
+	_, svc := storetest.Seeded(b, n, false)
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, b.N)
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		st, err := svc.Stats(ctx)
+		lat = append(lat, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		total := 0
+		for _, c := range st.TicketsByStatus {
+			total += c
+		}
+		if total != n {
+			b.Fatalf("%d tickets counted, %d seeded", total, n)
+		}
+	}
+	reportLatency(b, lat)
+}

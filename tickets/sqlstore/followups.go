@@ -158,7 +158,15 @@ func (d *DB) Stats(ctx context.Context, now time.Time, firstResponse time.Durati
 		for _, r := range byStatus {
 			st.TicketsByStatus[tickets.Status(r.Key)] = r.N
 		}
-		if err := tx.get(&st.Overdue, `SELECT COUNT(*) FROM tickets WHERE status IN ('new', 'in_review') AND waiting_since IS NOT NULL AND waiting_since < ?`,
+		// tickets_overdue's condition, word for word: the count reads that
+		// small covering index. SQLite would rather range over
+		// tickets_waiting and look every ticket up (12 times slower on
+		// 1,000,000 tickets), hence INDEXED BY there.
+		from := "tickets"
+		if d.dialect == SQLite {
+			from = "tickets INDEXED BY tickets_overdue"
+		}
+		if err := tx.get(&st.Overdue, `SELECT COUNT(*) FROM `+from+` WHERE status IN ('new', 'in_review') AND waiting_since IS NOT NULL AND waiting_since < ?`,
 			now.Add(-firstResponse).UTC()); err != nil {
 			return fmt.Errorf("overdue: %w", err)
 		}
@@ -179,19 +187,22 @@ func (d *DB) Stats(ctx context.Context, now time.Time, firstResponse time.Durati
 			st.Outbox[ch][r.Status] = r.N
 		}
 		var due []struct {
-			Kind   string       `db:"kind"`
-			N      int          `db:"n"`
-			Oldest sql.NullTime `db:"oldest"`
+			Kind string `db:"kind"`
+			N    int    `db:"n"`
 		}
-		if err := tx.sel(&due, `SELECT kind, COUNT(*) AS n, MIN(due_at) AS oldest FROM followups
-			WHERE status = 'pending' AND due_at <= ? GROUP BY kind`, now.UTC()); err != nil {
+		if err := tx.sel(&due, `SELECT kind, COUNT(*) AS n FROM followups WHERE status = 'pending' AND due_at <= ? GROUP BY kind`,
+			now.UTC()); err != nil {
 			return fmt.Errorf("follow-ups due: %w", err)
 		}
 		for _, r := range due {
 			st.FollowupsDue[tickets.FollowupKind(r.Kind)] = r.N
-			if o := r.Oldest.Time.UTC(); r.Oldest.Valid && (st.OldestDue.IsZero() || o.Before(st.OldestDue)) {
-				st.OldestDue = o
+		}
+		if len(due) > 0 {
+			// A column, not MIN(): SQLite gives an aggregate no type.
+			if err := tx.get(&st.OldestDue, `SELECT due_at FROM followups WHERE status = 'pending' ORDER BY due_at LIMIT 1`); err != nil {
+				return fmt.Errorf("oldest follow-up due: %w", err)
 			}
+			st.OldestDue = st.OldestDue.UTC()
 		}
 		return tx.get(&st.Failures, `SELECT COUNT(*) FROM inbound_failures`)
 	})
