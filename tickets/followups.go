@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -139,7 +140,9 @@ var ErrFollowupTaken = fmt.Errorf("follow-up no longer pending: %w", ErrConflict
 // an alert to the agents, an audit entry). Several workers may run side by
 // side: a claim leases follow-ups to one of them, and a follow-up is marked
 // done in the transaction of its effect, only if still pending, so none is
-// done twice even when a lease runs out.
+// done twice even when a lease runs out. When ctx ends, the follow-up in
+// hand is finished and the rest are left for the next run (their lease runs
+// out). One that fails is left for later too; the others go on.
 func (s *Service) RunFollowups(ctx context.Context, limit int) (FollowupStats, error) {
 	var st FollowupStats
 	now := s.clock.Now()
@@ -147,20 +150,29 @@ func (s *Service) RunFollowups(ctx context.Context, limit int) (FollowupStats, e
 	if err != nil {
 		return st, err
 	}
+	work := context.WithoutCancel(ctx)
+	var errs []error
 	for _, f := range due {
-		if err := ctx.Err(); err != nil {
-			return st, err
+		if ctx.Err() != nil {
+			break
 		}
 		cancelled := false
-		err := s.update(ctx, func(tx Tx) error {
+		err := s.update(work, func(tx Tx) error {
 			cancelled = false
 			t, err := tx.Ticket(f.TicketID)
 			if err != nil {
 				return err
 			}
-			if !s.scheduled(t, f) {
+			if why, moved := s.notDue(t, f, now); why != "" {
+				// The ticket moved, the rules changed, or a later
+				// follow-up of the same chain is due too (a run was
+				// missed): this one is not done. The ticket's schedule is
+				// written again, so that what the rules say now is there.
 				cancelled = true
-				return tx.FinishFollowup(f.ID, FollowupCancelled, "the ticket moved; no longer due", now)
+				if err := tx.FinishFollowup(f.ID, FollowupCancelled, why, now); err != nil || !moved {
+					return err
+				}
+				return tx.ScheduleFollowups(t.ID, s.Schedule(t), now)
 			}
 			result, err := s.doFollowup(tx, t, f, now)
 			if err != nil {
@@ -172,7 +184,9 @@ func (s *Service) RunFollowups(ctx context.Context, limit int) (FollowupStats, e
 		case errors.Is(err, ErrFollowupTaken):
 			st.Skipped++
 		case err != nil:
-			return st, err
+			s.log.Error("follow-up failed; it will be tried again", slog.String("ticket", f.TicketRef),
+				slog.String("kind", string(f.Kind)), slog.Any("error", err))
+			errs = append(errs, err)
 		case cancelled:
 			st.Cancelled++
 		default:
@@ -180,7 +194,57 @@ func (s *Service) RunFollowups(ctx context.Context, limit int) (FollowupStats, e
 			s.log.Info("follow-up done", slog.String("ticket", f.TicketRef), slog.String("kind", string(f.Kind)))
 		}
 	}
-	return st, nil
+	return st, errors.Join(errs...)
+}
+
+// notDue says why f is not to be done on t now ("" when it is), and
+// whether the ticket's schedule has moved away from it.
+func (s *Service) notDue(t *Ticket, f Followup, now time.Time) (string, bool) {
+	if !s.scheduled(t, f) {
+		return "no longer due: the ticket moved, or the rules changed", true
+	}
+	// A reminder is not sent when a later step of its chain is due as well.
+	later := map[FollowupKind][]FollowupKind{FollowupRemind: {FollowupRemindAgain, FollowupAutoClose}, FollowupRemindAgain: {FollowupAutoClose}}
+	for _, w := range s.Schedule(t) {
+		if slices.Contains(later[f.Kind], w.Kind) && !w.DueAt.After(now) {
+			return fmt.Sprintf("superseded: %s is due too", w.Kind), false
+		}
+	}
+	return "", false
+}
+
+// ReconcileFollowups writes the schedule of every ticket in a status that
+// has follow-ups, as the rules say now: tickets from before follow-ups
+// existed get theirs, and a change of the rules moves what is pending.
+// Serve runs it at start; it goes a batch of tickets per transaction.
+func (s *Service) ReconcileFollowups(ctx context.Context) (int, error) {
+	statuses := []Status{StatusNew, StatusNeedsInfo, StatusInReview, StatusWaitingPlatform, StatusApproved}
+	var after int64
+	n := 0
+	for {
+		ids, err := s.store.TicketIDs(ctx, statuses, after, 200)
+		if err != nil || len(ids) == 0 {
+			return n, err
+		}
+		now := s.clock.Now()
+		err = s.store.Update(ctx, func(tx Tx) error {
+			for _, id := range ids {
+				t, err := tx.Ticket(id)
+				if err != nil {
+					return err
+				}
+				if err := tx.ScheduleFollowups(id, s.Schedule(t), now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("schedule follow-ups: %w", err)
+		}
+		n += len(ids)
+		after = ids[len(ids)-1]
+	}
 }
 
 // scheduled tells whether f is still in the ticket's schedule.

@@ -303,9 +303,48 @@ func TestFollowupRulesConfigurable(t *testing.T) {
 		ref := f.submit(svcRefund(svcOrderC, "@citra")).Ticket.Ref
 		f.wantSchedule(ref, "remind@1h pending", "auto_close@3h pending", "remind_again@120h pending")
 		f.at(3)
-		if st := f.runFollowups(2); st.Cancelled != 0 {
+		// The missed reminder is not sent when the close is due too.
+		if st := f.runFollowups(1); st.Cancelled != 1 {
 			t.Fatalf("%+v", st)
 		}
-		f.wantSchedule(ref, "remind@1h done", "auto_close@3h done", "remind_again@120h cancelled")
+		f.wantSchedule(ref, "remind@1h cancelled", "auto_close@3h done", "remind_again@120h cancelled")
+	})
+}
+
+// A change of the rules moves what is pending: a follow-up found no longer
+// due is cancelled and the ticket's schedule written as the rules say now;
+// ReconcileFollowups does it for every ticket at once, and gives tickets
+// without follow-ups (from before they existed) theirs.
+func TestFollowupsRulesChangeAndReconcile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newSvcFixture(t, dialect, tickets.Options{})
+		ref := f.submit(svcRefund(svcOrderC, "@citra")).Ticket.Ref
+		other := svcRefund("7301000000000000044", "@dewi")
+		other.Requester.Email = "dewi@example.com"
+		old := f.submit(other).Ticket.Ref
+		if _, err := f.db.SQL().Exec(f.db.SQL().Rebind(`DELETE FROM followups WHERE ticket_id = ?`), 2); err != nil {
+			t.Fatal(err)
+		}
+		f.wantSchedule(old)
+		f.svc = tickets.NewService(f.db, tickets.Options{Clock: f.clock, AutoRepliesPerHour: 1000,
+			Followups: tickets.FollowupRules{Remind: 24 * time.Hour, AutoClose: 240 * time.Hour}})
+		f.at(50)
+		if st := f.runFollowups(0); st.Cancelled != 1 {
+			t.Fatalf("%+v", st)
+		}
+		f.runFollowups(1) // the reminder at 24h, as the rules say now; the close moved too
+		f.wantSchedule(ref, "remind@24h done", "remind@48h cancelled", "remind_again@120h pending", "auto_close@168h cancelled",
+			"auto_close@240h pending")
+		n, err := f.svc.ReconcileFollowups(f.ctx)
+		if err != nil || n != 2 {
+			t.Fatalf("reconcile: %d %v", n, err)
+		}
+		f.wantSchedule(ref, "remind@24h done", "remind@48h cancelled", "remind_again@120h pending", "auto_close@168h cancelled",
+			"auto_close@240h pending")
+		f.wantSchedule(old, "remind@24h pending", "remind_again@120h pending", "auto_close@240h pending")
+		if n, err := f.svc.ReconcileFollowups(f.ctx); err != nil || n != 2 {
+			t.Fatalf("again: %d %v", n, err)
+		}
+		f.wantSchedule(old, "remind@24h pending", "remind_again@120h pending", "auto_close@240h pending")
 	})
 }

@@ -50,6 +50,9 @@ type Store interface {
 	// and not leased to another worker) to one worker until leaseUntil,
 	// soonest first.
 	ClaimFollowups(ctx context.Context, limit int, now, leaseUntil time.Time) ([]Followup, error)
+	// TicketIDs lists, in ticket order, up to limit tickets in one of the
+	// statuses whose id is above after.
+	TicketIDs(ctx context.Context, statuses []Status, after int64, limit int) ([]int64, error)
 	// ListFollowups lists follow-ups: pending ones soonest first, the
 	// others newest first.
 	ListFollowups(ctx context.Context, f FollowupFilter) ([]Followup, error)

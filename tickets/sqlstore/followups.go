@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"refunddesk/tickets"
 )
 
@@ -199,10 +201,13 @@ func (d *DB) Stats(ctx context.Context, now time.Time, firstResponse time.Durati
 		}
 		if len(due) > 0 {
 			// A column, not MIN(): SQLite gives an aggregate no type.
-			if err := tx.get(&st.OldestDue, `SELECT due_at FROM followups WHERE status = 'pending' ORDER BY due_at LIMIT 1`); err != nil {
+			var oldest []time.Time
+			if err := tx.sel(&oldest, `SELECT due_at FROM followups WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT 1`, now.UTC()); err != nil {
 				return fmt.Errorf("oldest follow-up due: %w", err)
 			}
-			st.OldestDue = st.OldestDue.UTC()
+			if len(oldest) == 1 {
+				st.OldestDue = oldest[0].UTC()
+			}
 		}
 		return tx.get(&st.Failures, `SELECT COUNT(*) FROM inbound_failures`)
 	})
@@ -235,4 +240,17 @@ func (d *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 		return fmt.Errorf("release lease %s: %w", name, err)
 	}
 	return nil
+}
+
+// TicketIDs lists tickets in some statuses, in ticket order, after a cursor.
+func (d *DB) TicketIDs(ctx context.Context, statuses []tickets.Status, after int64, limit int) ([]int64, error) {
+	q, args, err := sqlx.In(`SELECT id FROM tickets WHERE status IN (?) AND id > ? ORDER BY id LIMIT ?`, statuses, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	if err := d.db.SelectContext(ctx, &ids, d.rebind(q), args...); err != nil {
+		return nil, fmt.Errorf("ticket ids: %w", err)
+	}
+	return ids, nil
 }
