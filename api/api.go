@@ -79,6 +79,11 @@ func (s *Server) auth(h handler) http.HandlerFunc {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		// A token whose agent is no longer one of the desk's reads nothing.
+		if err := s.svc.CheckAgent(agent); err != nil {
+			s.fail(w, r, agent, err)
+			return
+		}
 		if err := h(w, r, agent); err != nil {
 			s.fail(w, r, agent, err)
 		}

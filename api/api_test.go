@@ -127,8 +127,10 @@ func TestAPIAuth(t *testing.T) {
 				t.Fatalf("%s %s with %q: %d %s", tc.method, tc.path, tc.token, code, b)
 			}
 		}
-		// Any configured token reads; acting needs one of the desk's agents.
+		// A token whose agent is not one of the desk's does nothing, not even read.
 		f.wantError(http.StatusForbidden, "POST", "/api/tickets/"+ref+"/claim", eveToken, "", "not one of the desk's agents", "")
+		f.wantError(http.StatusForbidden, "GET", "/api/tickets/"+ref, eveToken, "", "not one of the desk's agents", "")
+		f.wantError(http.StatusForbidden, "GET", "/api/tickets", eveToken, "", "not one of the desk's agents", "")
 		var d tickets.TicketDetail
 		f.want(http.StatusOK, "GET", "/api/tickets/"+ref, ayuToken, "", &d)
 		if d.Assignee != "" || len(d.Audit) != 3 {

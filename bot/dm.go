@@ -77,9 +77,7 @@ func (b *Bot) findDM(ctx context.Context, channelID, text string) *discordgo.Mes
 
 // Run delivers the outbox's Discord messages and agent cards until ctx ends.
 func (b *Bot) Run(ctx context.Context, interval time.Duration) {
-	stop := ctx
-	// What has begun is finished even when the stop comes.
-	ctx = context.WithoutCancel(ctx)
+	// A batch that has begun is finished even when ctx ends (DeliverOutbox).
 	for {
 		if _, err := b.SendDMsOnce(ctx); err != nil && ctx.Err() == nil {
 			b.log.Warn("discord DMs", slog.Any("error", err))
@@ -91,7 +89,7 @@ func (b *Bot) Run(ctx context.Context, interval time.Duration) {
 			b.log.Warn("discord agent alerts", slog.Any("error", err))
 		}
 		select {
-		case <-stop.Done():
+		case <-ctx.Done():
 			return
 		case <-time.After(interval):
 		}

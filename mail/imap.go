@@ -325,7 +325,7 @@ func (f *Fetcher) RunOnce(ctx context.Context) (IntakeStats, error) {
 		return IntakeStats{}, err
 	}
 	defer f.logout(s)
-	return f.pass(ctx, s)
+	return f.pass(ctx, ctx, s)
 }
 
 // Check connects and logs in once, to tell at start-up that the mailbox can
@@ -349,8 +349,9 @@ func (f *Fetcher) logout(s *session) {
 // pass takes in the mail that arrived since the cursor, a batch at a time.
 // For each mail: the ticket is committed, then the mail is moved, then the
 // cursor passes it. A stop anywhere leaves the mail to be seen again, and
-// its key makes the second time a no-op.
-func (f *Fetcher) pass(ctx context.Context, s *session) (IntakeStats, error) {
+// its key makes the second time a no-op. When stop ends, the pass ends
+// after the batch in hand.
+func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, error) {
 	var st IntakeStats
 	name := f.cursorName()
 	cur, err := f.svc.Cursor(ctx, name)
@@ -364,7 +365,7 @@ func (f *Fetcher) pass(ctx context.Context, s *session) (IntakeStats, error) {
 	if err != nil || cur.UIDValidity != s.uidValidity {
 		cur = tickets.Cursor{UIDValidity: s.uidValidity}
 	}
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && stop.Err() == nil {
 		uids, err := f.newUIDs(s.c, cur.LastUID)
 		if err != nil {
 			return st, err
@@ -665,10 +666,10 @@ func (f *Fetcher) Run(ctx context.Context, onPass func(IntakeStats, error)) erro
 
 func (f *Fetcher) serve(ctx context.Context, s *session, onPass func(IntakeStats, error)) error {
 	for {
-		// A pass that has begun is finished even when ctx ends (a stop
+		// A batch that has begun is finished even when ctx ends (a stop
 		// waits for it; a forced exit is the process's end): its mails are
-		// committed and moved, not left half-way.
-		st, err := f.pass(context.WithoutCancel(ctx), s)
+		// committed and moved, not left half-way. The next is not begun.
+		st, err := f.pass(context.WithoutCancel(ctx), ctx, s)
 		if onPass != nil {
 			onPass(st, err)
 		}

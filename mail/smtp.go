@@ -175,8 +175,9 @@ func (s *Sender) SendOnce(ctx context.Context) (SendStats, error) {
 // Run delivers the outbox until ctx ends, looking again every interval.
 func (s *Sender) Run(ctx context.Context, interval time.Duration, onRun func(SendStats, error)) {
 	for {
-		// A batch that has begun is sent and recorded even when ctx ends.
-		st, err := s.SendOnce(context.WithoutCancel(ctx))
+		// A batch that has begun is sent and recorded even when ctx ends
+		// (DeliverOutbox); the next one is not begun.
+		st, err := s.SendOnce(ctx)
 		if onRun != nil {
 			onRun(st, err)
 		}

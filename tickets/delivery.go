@@ -30,19 +30,22 @@ type DeliveryStats struct {
 }
 
 // DeliverOutbox drains a channel's due items: it claims them batch at a time
-// for lease, hands each to send, and records the result, until none is due.
+// for lease, hands each to send, and records the result, until none is due
+// or ctx ends. A batch that has begun is finished, even when ctx ends: its
+// items are sent and recorded, not left half-way.
 // An item whose lease ran out while it was being sent is not an error: it
 // will be taken again (and the sender finds out then whether it went).
 func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, lease time.Duration,
 	send func(context.Context, OutboxItem) OutboxResult) (DeliveryStats, error) {
 	var st DeliveryStats
+	work := context.WithoutCancel(ctx)
 	for ctx.Err() == nil {
 		items, err := s.ClaimOutbox(ctx, ch, batch, lease)
 		if err != nil || len(items) == 0 {
 			return st, err
 		}
 		for _, it := range items {
-			res := send(ctx, it)
+			res := send(work, it)
 			switch {
 			case res.Sent:
 				st.Sent++
@@ -51,7 +54,7 @@ func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, leas
 			default:
 				st.Retried++
 			}
-			if err := s.FinishOutbox(ctx, it.ID, res); err != nil {
+			if err := s.FinishOutbox(work, it.ID, res); err != nil {
 				if !errors.Is(err, ErrConflict) {
 					return st, err
 				}

@@ -124,7 +124,8 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
 		}
 		s.log.Debug("transaction raced another writer; running it again", slog.Int("attempt", attempt+1))
 	}
-	return fmt.Errorf("gave up after concurrent changes: %w", errors.Join(err, ErrConflict))
+	s.log.Warn("gave up after concurrent changes", slog.Any("error", err))
+	return conflictf("other changes to the same tickets kept winning; try again")
 }
 
 // CheckAgent checks that name may act as an agent.

@@ -41,10 +41,11 @@ type health struct {
 }
 
 type partState struct {
-	State     string    `json:"state"` // starting, running, standby, degraded, stopping, stopped, failed
-	Since     time.Time `json:"since"`
-	Detail    string    `json:"detail,omitempty"`
-	LastError string    `json:"last_error,omitempty"`
+	State  string    `json:"state"` // starting, running, standby, degraded, stopping, stopped, failed
+	Since  time.Time `json:"since"`
+	Detail string    `json:"detail,omitempty"`
+	// LastError is kept for the log, not shown: /healthz answers anyone.
+	LastError string `json:"-"`
 }
 
 func newHealth() *health { return &health{parts: map[string]*partState{}} }
@@ -76,6 +77,9 @@ func (h *health) report(name string, err error) {
 	state := "running"
 	if err != nil {
 		state, p.LastError = "degraded", err.Error()
+		p.Detail = "its last round failed; the log says why"
+	} else if p.State == "degraded" {
+		p.Detail = ""
 	}
 	if p.State != state {
 		p.Since = time.Now().UTC()
@@ -196,24 +200,35 @@ func (s *server) run(ctx context.Context) error {
 		done   chan struct{}
 	}
 	var started []running
+	// stopAll tells every component to stop taking work at once (so a slow
+	// one does not hold up the others' wind-down), then waits for them in
+	// reverse order and closes what they opened, within one deadline.
 	stopAll := func() error {
 		timeout := s.m.config.Serve.ShutdownTimeout.Duration
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 		defer cancel()
+		for i := len(started) - 1; i >= 0; i-- {
+			s.health.set(started[i].c.name, "stopping", "")
+			started[i].cancel()
+		}
 		var errs []error
 		for i := len(started) - 1; i >= 0; i-- {
 			r := started[i]
-			s.health.set(r.c.name, "stopping", "")
-			r.cancel()
 			select {
 			case <-r.done:
 			case <-sctx.Done():
-				errs = append(errs, fmt.Errorf("%s did not finish within %s", r.c.name, timeout))
-				continue
+				errs = append(errs, fmt.Errorf("%s did not finish its work within %s", r.c.name, timeout))
 			}
 			if r.c.stop != nil {
-				if err := r.c.stop(sctx); err != nil {
-					errs = append(errs, fmt.Errorf("stop %s: %w", r.c.name, err))
+				stopped := make(chan error, 1)
+				go func() { stopped <- r.c.stop(sctx) }()
+				select {
+				case err := <-stopped:
+					if err != nil {
+						errs = append(errs, fmt.Errorf("stop %s: %w", r.c.name, err))
+					}
+				case <-sctx.Done():
+					errs = append(errs, fmt.Errorf("stop %s: not done within %s", r.c.name, timeout))
 				}
 			}
 			s.health.set(r.c.name, "stopped", "")
@@ -221,6 +236,9 @@ func (s *server) run(ctx context.Context) error {
 		}
 		return errors.Join(errs...)
 	}
+	// A component whose work ends by itself (its server died) stops serve,
+	// with an error, so that whatever supervises it starts it again.
+	ended := make(chan string, len(s.parts))
 	for _, c := range s.parts {
 		s.health.set(c.name, "starting", "")
 		if err := c.start(ctx); err != nil {
@@ -234,15 +252,23 @@ func (s *server) run(ctx context.Context) error {
 		go func() {
 			defer close(r.done)
 			c.run(cctx)
+			if cctx.Err() == nil {
+				ended <- c.name
+			}
 		}()
 		started = append(started, r)
 		log.Info("started", slog.String("component", c.name))
 	}
 	s.printRunning()
 	close(s.ready)
-	<-ctx.Done()
-	log.Info("stopping: finishing the work in flight (a second signal ends at once)")
-	return stopAll()
+	select {
+	case <-ctx.Done():
+		log.Info("stopping: finishing the work in flight (a second signal ends at once)")
+		return stopAll()
+	case name := <-ended:
+		log.Error("a component stopped by itself; stopping the others", slog.String("component", name))
+		return errors.Join(fmt.Errorf("%s stopped working", name), stopAll())
+	}
 }
 
 func (s *server) printRunning() {
@@ -375,16 +401,24 @@ func (s *server) followupsPart() component {
 		name:  "followups",
 		start: func(context.Context) error { return nil },
 		run: func(ctx context.Context) {
+			// Every ticket's schedule as the rules say now: tickets from
+			// before follow-ups existed get theirs, changed durations move
+			// what is pending.
+			if n, err := s.svc.ReconcileFollowups(ctx); err != nil && ctx.Err() == nil {
+				s.m.log.Warn("follow-ups: scheduling the open tickets", slog.Any("error", err))
+			} else {
+				s.m.log.Info("follow-ups scheduled for the open tickets", slog.Int("tickets", n))
+			}
 			for {
-				// A run that has begun finishes: each follow-up is one
-				// transaction, and a batch is short.
-				st, err := s.svc.RunFollowups(context.WithoutCancel(ctx), 100)
+				// The follow-up in hand is finished when ctx ends (each is
+				// one transaction); the rest wait for the next run.
+				st, err := s.svc.RunFollowups(ctx, 100)
 				s.metrics.followups(st)
 				s.health.report("followups", err)
 				if err != nil {
 					s.m.log.Warn("follow-ups", slog.Any("error", err))
 				}
-				if st.Done+st.Cancelled+st.Skipped == 100 {
+				if st.Done+st.Cancelled+st.Skipped == 100 && ctx.Err() == nil {
 					continue // more are due
 				}
 				if !sleepCtx(ctx, interval) {
@@ -424,9 +458,7 @@ func (s *server) httpPart() (component, error) {
 			select {
 			case <-ctx.Done():
 			case err := <-errc:
-				if !errors.Is(err, http.ErrServerClosed) {
-					s.health.set("http", "failed", err.Error())
-				}
+				s.m.log.Error("the HTTP server stopped", slog.Any("error", err))
 			}
 		},
 		// Requests in flight are answered; new ones are refused.
