@@ -265,6 +265,10 @@ func (s *Service) doFollowup(tx Tx, t *Ticket, f Followup, now time.Time) (strin
 	}
 	switch f.Kind {
 	case FollowupRemind, FollowupRemindAgain:
+		if _, _, ok := route(t); !ok {
+			detail := "no reminder: there is no way to reach the requester (mail undeliverable, Discord DMs closed)"
+			return detail, audit("not_reminded", detail)
+		}
 		data := s.messageData(t)
 		if t.InfoRequested {
 			// An agent asked: the reminder repeats the question.

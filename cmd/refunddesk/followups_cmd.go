@@ -29,7 +29,8 @@ tickets past the first-response target, tells requesters of revocations
 waiting on the platform that it is in progress (3 days) and agents that it
 is late (7 days), and reminds agents to resolve approved refunds (5 days).
 Each follow-up is done once, however many of these run side by side.
---now runs as if it were that time (for trying the schedule out).`,
+--now runs as if it were that time, for tests and for catching up by hand:
+what it does is real (messages are queued, tickets closed, at that time).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if now != "" {
