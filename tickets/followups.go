@@ -197,15 +197,39 @@ func (s *Service) RunFollowups(ctx context.Context, limit int) (FollowupStats, e
 	return st, errors.Join(errs...)
 }
 
+// RunFollowupsEvery does what is due, then again every interval, until ctx
+// ends; onRun hears of each run. A full batch is followed at once by the
+// next, so a backlog does not wait an interval per batch.
+func (s *Service) RunFollowupsEvery(ctx context.Context, interval time.Duration, onRun func(FollowupStats, error)) {
+	const batch = 100
+	for {
+		st, err := s.RunFollowups(ctx, batch)
+		if onRun != nil {
+			onRun(st, err)
+		}
+		if st.Done+st.Cancelled+st.Skipped == batch && ctx.Err() == nil {
+			continue
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // notDue says why f is not to be done on t now ("" when it is), and
 // whether the ticket's schedule has moved away from it.
 func (s *Service) notDue(t *Ticket, f Followup, now time.Time) (string, bool) {
-	if !s.scheduled(t, f) {
+	sched := s.Schedule(t)
+	if !slices.ContainsFunc(sched, func(w Followup) bool { return w.Kind == f.Kind && w.DueAt.Equal(f.DueAt) }) {
 		return "no longer due: the ticket moved, or the rules changed", true
 	}
 	// A reminder is not sent when a later step of its chain is due as well.
 	later := map[FollowupKind][]FollowupKind{FollowupRemind: {FollowupRemindAgain, FollowupAutoClose}, FollowupRemindAgain: {FollowupAutoClose}}
-	for _, w := range s.Schedule(t) {
+	for _, w := range sched {
 		if slices.Contains(later[f.Kind], w.Kind) && !w.DueAt.After(now) {
 			return fmt.Sprintf("superseded: %s is due too", w.Kind), false
 		}
@@ -245,16 +269,6 @@ func (s *Service) ReconcileFollowups(ctx context.Context) (int, error) {
 		n += len(ids)
 		after = ids[len(ids)-1]
 	}
-}
-
-// scheduled tells whether f is still in the ticket's schedule.
-func (s *Service) scheduled(t *Ticket, f Followup) bool {
-	for _, w := range s.Schedule(t) {
-		if w.Kind == f.Kind && w.DueAt.Equal(f.DueAt) {
-			return true
-		}
-	}
-	return false
 }
 
 // doFollowup carries out one follow-up and says what it did.

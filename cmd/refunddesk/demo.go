@@ -76,11 +76,12 @@ func pickDemoOrders(n int, opt sample.Options, window time.Duration) demoPicks {
 	return p
 }
 
-// demoRecords imports the demo's generated promotion records and
-// authorizations (the same ones all day: imports are idempotent) and picks
-// orders that show each rule.
+// demoRecords says which store the demo uses, imports its generated
+// promotion records and authorizations (the same ones all day: imports are
+// idempotent) and picks orders that show each rule.
 func (m *Main) demoRecords(ctx context.Context, svc *tickets.Service, records int) (demoPicks, sample.Options, error) {
 	out := m.Stdout
+	fmt.Fprintf(out, "refunddesk demo, store %s\n\n", m.config.Store.DSN)
 	opt := sample.Options{Seed: 42, Now: svc.Now().Truncate(24 * time.Hour), Days: 60}
 	var buf bytes.Buffer
 	if err := sample.WritePromotionsCSV(&buf, records, opt); err != nil {
@@ -121,7 +122,6 @@ are idempotent and the requests carry idempotency keys.`,
 				return err
 			}
 			out := m.Stdout
-			fmt.Fprintf(out, "refunddesk demo, store %s\n\n", m.config.Store.DSN)
 			picks, opt, err := m.demoRecords(ctx, svc, records)
 			if err != nil {
 				return err

@@ -146,7 +146,6 @@ client. Interrupt to stop.`,
 				return err
 			}
 			out := m.Stdout
-			fmt.Fprintf(out, "refunddesk demo, store %s\n\n", m.config.Store.DSN)
 			picks, _, err := m.demoRecords(ctx, svc, records)
 			if err != nil {
 				return err

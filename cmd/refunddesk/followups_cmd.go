@@ -58,21 +58,15 @@ what it does is real (messages are queued, tickets closed, at that time).`,
 					}
 				}
 			}
-			interval := m.config.Followups.Interval.Duration
-			for {
-				st, err := svc.RunFollowups(cmd.Context(), 100)
+			svc.RunFollowupsEvery(cmd.Context(), m.config.Followups.Interval.Duration, func(st tickets.FollowupStats, err error) {
 				if err != nil && cmd.Context().Err() == nil {
 					m.log.Warn("follow-ups", "error", err)
 				}
 				if st.Done+st.Cancelled > 0 {
 					report(st)
 				}
-				select {
-				case <-cmd.Context().Done():
-					return nil
-				case <-time.After(interval):
-				}
-			}
+			})
+			return nil
 		},
 	}
 	run.Flags().BoolVar(&once, "once", false, "do what is due now, then exit (for cron and tests)")

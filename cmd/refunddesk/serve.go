@@ -409,22 +409,15 @@ func (s *server) followupsPart() component {
 			} else {
 				s.m.log.Info("follow-ups scheduled for the open tickets", slog.Int("tickets", n))
 			}
-			for {
-				// The follow-up in hand is finished when ctx ends (each is
-				// one transaction); the rest wait for the next run.
-				st, err := s.svc.RunFollowups(ctx, 100)
+			// The follow-up in hand is finished when ctx ends (each is one
+			// transaction); the rest wait for the next run.
+			s.svc.RunFollowupsEvery(ctx, interval, func(st tickets.FollowupStats, err error) {
 				s.metrics.followups(st)
 				s.health.report("followups", err)
 				if err != nil {
 					s.m.log.Warn("follow-ups", slog.Any("error", err))
 				}
-				if st.Done+st.Cancelled+st.Skipped == 100 && ctx.Err() == nil {
-					continue // more are due
-				}
-				if !sleepCtx(ctx, interval) {
-					return
-				}
-			}
+			})
 		},
 	}
 }
