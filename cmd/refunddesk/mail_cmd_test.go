@@ -26,13 +26,7 @@ func TestCLIMail(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for k, v := range map[string]string{
-		"REFUNDDESK_MAIL_ADDRESS": "support@desk.example", "REFUNDDESK_MAIL_IMAP_ADDRESS": imapSrv.Addr,
-		"REFUNDDESK_MAIL_IMAP_TLS": "none", "REFUNDDESK_MAIL_IMAP_USERNAME": "support@desk.example", "REFUNDDESK_MAIL_IMAP_PASSWORD": "pw",
-		"REFUNDDESK_MAIL_SMTP_ADDRESS": smtpSrv.Addr, "REFUNDDESK_MAIL_SMTP_TLS": "none",
-	} {
-		c.env[k] = v
-	}
+	c.mailEnv(imapSrv, smtpSrv)
 	c.ok("promotions", "import", c.file("p.csv", header+
 		"7301000000000000001,@rani,v1,views,100000,IDR,wallet,2026-11-01T08:00:00Z,2026-11-01T09:00:00Z,2026-11-08T09:00:00Z,,completed,10000,2000,100000,false,0\n"))
 	request := "From: Rani <rani@example.id>\r\nTo: support@desk.example\r\nSubject: refund promosi\r\nMessage-ID: <r1@example.id>\r\n" +

@@ -25,7 +25,7 @@ type metrics struct {
 	interactions prometheus.Histogram
 }
 
-func newMetrics(svc *tickets.Service) *metrics {
+func newMetrics(svc *tickets.Service, log *slog.Logger) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		mailTaken: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "refunddesk_mail_taken_total",
@@ -43,7 +43,7 @@ func newMetrics(svc *tickets.Service) *metrics {
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 3}}),
 	}
 	m.reg.MustRegister(m.mailTaken, m.intakeLag, m.intakePass, m.delivered, m.followupsRun, m.interactions,
-		&storeCollector{svc: svc}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		&storeCollector{svc: svc, log: log}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -80,7 +80,10 @@ func (m *metrics) interaction(d time.Duration) { m.interactions.Observe(d.Second
 
 // storeCollector reads the store's counts at each scrape: they are the
 // desk's, whichever instance is asked.
-type storeCollector struct{ svc *tickets.Service }
+type storeCollector struct {
+	svc *tickets.Service
+	log *slog.Logger
+}
 
 var (
 	descTickets   = prometheus.NewDesc("refunddesk_tickets", "Tickets by status.", []string{"status"}, nil)
@@ -103,7 +106,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	st, err := c.svc.Stats(ctx)
 	if err != nil {
-		slog.Default().Warn("metrics: store counts", slog.Any("error", err))
+		c.log.Warn("metrics: store counts", slog.Any("error", err))
 		ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, 0)
 		return
 	}

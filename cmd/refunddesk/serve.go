@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"refunddesk/api"
+	"refunddesk/bot"
 	"refunddesk/mail"
 	"refunddesk/tickets"
 )
@@ -165,7 +166,7 @@ func (m *Main) newServer(svc *tickets.Service) (*server, error) {
 		_, _ = rand.Read(b)
 		s.instance = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 	}
-	s.metrics = newMetrics(svc)
+	s.metrics = newMetrics(svc, m.log)
 	if c.Mail.IMAP.Address != "" {
 		s.parts = append(s.parts, s.intakePart())
 	}
@@ -375,20 +376,14 @@ func (s *server) senderPart() (component, error) {
 }
 
 func (s *server) discordPart() component {
-	var b interface {
-		Start(context.Context) error
-		Run(context.Context, time.Duration)
-		Close() error
-	}
+	var b *bot.Bot
 	return component{
 		name: "discord",
-		start: func(ctx context.Context) error {
-			bb, err := s.m.newBot(ctx, s.svc, s.metrics.interaction)
-			if err != nil {
+		start: func(ctx context.Context) (err error) {
+			if b, err = s.m.newBot(ctx, s.svc, s.metrics.interaction); err != nil {
 				return err
 			}
-			b = bb
-			return bb.Start(ctx)
+			return b.Start(ctx)
 		},
 		run:  func(ctx context.Context) { b.Run(ctx, 2*time.Second) },
 		stop: func(context.Context) error { return b.Close() },
