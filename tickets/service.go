@@ -128,6 +128,22 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
 	return conflictf("other changes to the same tickets kept winning; try again")
 }
 
+// Group runs fn with a Service whose changes and reads all go into one
+// transaction of the store, committed when fn returns nil: a batch of
+// intake pays for one commit instead of one each. A change that fails
+// inside it is undone alone and returns its error as usual, but nothing is
+// committed until fn returns, and then only if the commit succeeds, so a
+// caller acknowledges its input (moves a mail, advances a cursor) only
+// after Group has returned nil. fn may use the Service from several
+// goroutines; inside fn, changes must go through the Service fn is given.
+func (s *Service) Group(ctx context.Context, fn func(*Service) error) error {
+	return s.store.Group(ctx, func(st Store) error {
+		g := *s
+		g.store = st
+		return fn(&g)
+	})
+}
+
 // CheckAgent checks that name may act as an agent.
 func (s *Service) CheckAgent(name string) error {
 	if strings.TrimSpace(name) == "" {

@@ -15,6 +15,13 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Group runs fn with a Store whose Update and View share one write
+	// transaction, committed when fn returns nil; when fn or the commit
+	// fails, none of it is. Each Update in it is undone alone when it fails.
+	// Many small changes so pay for one commit. fn may call from several
+	// goroutines; the calls take turns. Inside fn, writes must go through
+	// the Store fn is given.
+	Group(ctx context.Context, fn func(Store) error) error
 	// Search returns a page of the tickets a query matches.
 	Search(ctx context.Context, q *Query, opt SearchOptions) (*SearchResult, error)
 	// ImportPromotions loads an export in one transaction: rows that are new

@@ -426,7 +426,7 @@ func (d *DB) run(ctx context.Context, write bool, fn func(tickets.Tx) error) err
 		return mapError(fmt.Errorf("begin: %w", err))
 	}
 	defer sqltx.Rollback()
-	tx := &Tx{tx: sqltx, db: d, ctx: ctx, write: write, dirty: map[int64]bool{}, flags: map[int64]string{}}
+	tx := newTx(ctx, d, sqltx, write)
 	if err := fn(tx); err != nil {
 		return mapError(err)
 	}

@@ -25,22 +25,61 @@ type Tx struct {
 	dirty map[int64]bool
 	// flags as last read or written, so unchanged flags are not rewritten.
 	flags map[int64]string
+	// stmts are the statements prepared in this transaction (SQLite), by
+	// query: a group of changes runs the same few queries many times.
+	stmts map[string]*sqlx.Stmt
 }
 
 var _ tickets.Tx = (*Tx)(nil)
 
 func (t *Tx) q(query string) string { return t.db.rebind(query) }
 
+// stmt returns query prepared in this transaction. Only SQLite's are
+// kept: preparing is most of the cost of a small statement there, while
+// the PostgreSQL driver keeps its own per connection, across transactions.
+func (t *Tx) stmt(query string) (*sqlx.Stmt, error) {
+	if s, ok := t.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := t.tx.PreparexContext(t.ctx, t.q(query))
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = s
+	return s, nil
+}
+
 func (t *Tx) get(dest any, query string, args ...any) error {
-	return t.tx.GetContext(t.ctx, dest, t.q(query), args...)
+	if t.db.dialect != SQLite {
+		return t.tx.GetContext(t.ctx, dest, t.q(query), args...)
+	}
+	s, err := t.stmt(query)
+	if err != nil {
+		return err
+	}
+	return s.GetContext(t.ctx, dest, args...)
 }
 
 func (t *Tx) sel(dest any, query string, args ...any) error {
-	return t.tx.SelectContext(t.ctx, dest, t.q(query), args...)
+	if t.db.dialect != SQLite {
+		return t.tx.SelectContext(t.ctx, dest, t.q(query), args...)
+	}
+	s, err := t.stmt(query)
+	if err != nil {
+		return err
+	}
+	return s.SelectContext(t.ctx, dest, args...)
 }
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(t.ctx, t.q(query), args...)
+	if t.db.dialect != SQLite {
+		return t.tx.ExecContext(t.ctx, t.q(query), args...)
+	}
+	s, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(t.ctx, args...)
 }
 
 const ticketColumns = `id, kind, status, channel, requester_email, requester_discord_id, requester_name,
@@ -620,7 +659,9 @@ func (t *Tx) Detail(id int64) (*tickets.TicketDetail, error) {
 
 // flushSearch rebuilds the search text of the tickets this transaction
 // changed: reference, account, order, requester, details and every message.
+// They are then clean again (a group flushes after each change).
 func (t *Tx) flushSearch() error {
+	defer clear(t.dirty)
 	for id := range t.dirty {
 		var r struct {
 			Account string `db:"account"`

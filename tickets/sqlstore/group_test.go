@@ -1,0 +1,155 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore/storetest"
+)
+
+func groupRequest(email, order string) tickets.SubmitRequest {
+	return tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+		Requester: tickets.Requester{Email: email}, Order: order, Details: "views far below the estimate " + order}
+}
+
+// A group commits its changes together at its end; a change that fails in
+// it is undone alone, and the transaction goes on (on PostgreSQL too, where
+// an error would otherwise spoil the rest of the transaction).
+func TestGroupCommitsTogetherAndUndoesAFailedChangeAlone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, dialect, clock)
+		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		boom := errors.New("boom")
+		err := db.Group(ctx, func(st tickets.Store) error {
+			g := tickets.NewService(st, tickets.Options{Clock: clock})
+			a, err := g.Submit(ctx, groupRequest("a@example.com", "7301001"))
+			if err != nil {
+				return err
+			}
+			// Inside the group its changes are seen; outside, not yet.
+			if _, err := g.Ticket(ctx, a.Ticket.Ref); err != nil {
+				return fmt.Errorf("inside the group: %w", err)
+			}
+			if _, err := svc.Ticket(ctx, a.Ticket.Ref); !errors.Is(err, tickets.ErrNotFound) {
+				return fmt.Errorf("outside the group before its commit: %v", err)
+			}
+			// A change that writes and then fails.
+			err = st.Update(ctx, func(tx tickets.Tx) error {
+				if err := tx.AddAudit(a.Ticket.ID, tickets.AuditEntry{At: clock.Now(), Actor: "test", Action: "undone"}); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				return fmt.Errorf("failed change: %v", err)
+			}
+			// A change the database refuses: a key that is taken.
+			err = st.Update(ctx, func(tx tickets.Tx) error {
+				if err := tx.PutKey("k1", a.Ticket.ID); err != nil {
+					return err
+				}
+				return tx.PutKey("k1", a.Ticket.ID)
+			})
+			if !errors.Is(err, tickets.ErrConcurrent) {
+				return fmt.Errorf("refused change: %v", err)
+			}
+			_, err = g.Submit(ctx, groupRequest("b@example.com", "7301002"))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := svc.Search(ctx, "views", "", 10, "")
+		if err != nil || len(res.Tickets) != 2 {
+			t.Fatalf("after the group, search finds %v (%v); want both tickets", res, err)
+		}
+		d, err := svc.Detail(ctx, "RD-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range d.Audit {
+			if e.Action == "undone" {
+				t.Fatal("the failed change's audit entry was committed")
+			}
+		}
+		if err := db.View(ctx, func(tx tickets.Tx) error {
+			if _, err := tx.TicketByKey("k1"); !errors.Is(err, tickets.ErrNotFound) {
+				return fmt.Errorf("the refused change's first key: %v", err)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// When the group's function fails, nothing of it is committed.
+func TestGroupFailingCommitsNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, dialect, clock)
+		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		stop := errors.New("stop")
+		err := svc.Group(ctx, func(g *tickets.Service) error {
+			if _, err := g.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
+				return err
+			}
+			return stop
+		})
+		if !errors.Is(err, stop) {
+			t.Fatalf("group: %v", err)
+		}
+		if _, err := svc.Ticket(ctx, "RD-1"); !errors.Is(err, tickets.ErrNotFound) {
+			t.Fatalf("a ticket of a failed group: %v", err)
+		}
+		// The write lock is free again.
+		if _, err := svc.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Several goroutines share a group: their changes take turns and all land.
+func TestGroupFromSeveralGoroutines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, dialect, clock)
+		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		err := svc.Group(ctx, func(g *tickets.Service) error {
+			var wg sync.WaitGroup
+			errs := make(chan error, 20)
+			for w := 0; w < 4; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; i < 5; i++ {
+						req := groupRequest(fmt.Sprintf("w%d@example.com", w), fmt.Sprintf("74%02d%03d", w, i))
+						req.IdempotencyKey = req.Order
+						if _, err := g.Submit(ctx, req); err != nil {
+							errs <- err
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			return <-errs
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := svc.Search(ctx, "views", "", 50, "")
+		if err != nil || len(res.Tickets) != 20 {
+			t.Fatalf("after the group: %d tickets (%v), want 20", len(res.Tickets), err)
+		}
+	})
+}
