@@ -158,3 +158,40 @@ func TestMailWhoMayAnswer(t *testing.T) {
 		t.Fatalf("not reopened: %s %v", d.Status, d.Flags)
 	}
 }
+
+// A pass takes the mailbox in batches, each one transaction: with two mails
+// a batch, a request and its requester's answer in the same batch thread
+// (the answer sees the uncommitted ticket), a broken mail beside good ones
+// is set aside alone, and every mail is taken in once.
+func TestMailBatchesThreadWithinAGroup(t *testing.T) {
+	eachVariant(t, func(t *testing.T, f *mailFixture) {
+		f.fetcher = mail.NewFetcher(mail.IMAPConfig{Address: f.imap.Addr, TLS: "none", Username: desk, Password: deskPass,
+			BatchSize: 2}, f.intake, f.svc, nil)
+		f.deliver(request("g1"))
+		f.deliver("From: Rani Putri <rani@example.id>\r\nTo: " + desk + "\r\nSubject: Re: Mohon refund promosi\r\n" +
+			"Message-ID: <g2@mail.example.id>\r\nIn-Reply-To: <g1@mail.example.id>\r\nDate: Mon, 16 Nov 2026 10:05:00 +0700\r\n\r\n" +
+			"Satu lagi kak, ini bukti tambahan dari saya.\r\n")
+		f.deliver(budiRequest("g3"))
+		f.deliver("this is not a mail at all, no header, no body separator")
+		f.deliver(budiRequest("g3")) // the same mail again: a duplicate
+		st := f.fetch()
+		if st.Fetched != 5 || st.Created != 2 || st.Replies != 1 || st.Failed != 1 || st.Duplicates != 1 {
+			t.Fatalf("stats %+v", st)
+		}
+		ts := f.tickets()
+		if len(ts) != 2 {
+			t.Fatalf("%d tickets, want 2", len(ts))
+		}
+		rani := f.detail("RD-1")
+		if rani.Requester.Email != "rani@example.id" || len(rani.Messages) != 2 {
+			t.Fatalf("Rani's ticket: %s with %d messages, want her request and her answer", rani.Requester.Email, len(rani.Messages))
+		}
+		inbox, processed, failed := f.folders()
+		if inbox != 0 || processed != 4 || failed != 1 {
+			t.Fatalf("folders: inbox %d processed %d failed %d", inbox, processed, failed)
+		}
+		if again := f.fetch(); again.Fetched != 0 {
+			t.Fatalf("a second pass took in %+v", again)
+		}
+	})
+}

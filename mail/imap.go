@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -347,10 +348,11 @@ func (f *Fetcher) logout(s *session) {
 }
 
 // pass takes in the mail that arrived since the cursor, a batch at a time.
-// For each mail: the ticket is committed, then the mail is moved, then the
-// cursor passes it. A stop anywhere leaves the mail to be seen again, and
-// its key makes the second time a no-op. When stop ends, the pass ends
-// after the batch in hand.
+// For each batch: the tickets are committed, then the mails are moved, then
+// the cursor passes them. A stop anywhere leaves the mail to be seen again,
+// and its key makes the second time a no-op. The next batch is fetched
+// while one is taken in. When stop ends, the pass ends after the batch in
+// hand.
 func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, error) {
 	var st IntakeStats
 	name := f.cursorName()
@@ -366,6 +368,8 @@ func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, erro
 		cur = tickets.Cursor{UIDValidity: s.uidValidity}
 	}
 	for ctx.Err() == nil && stop.Err() == nil {
+		// One search for all the mail there is now, then again for what came
+		// in meanwhile, until there is none.
 		uids, err := f.newUIDs(s.c, cur.LastUID)
 		if err != nil {
 			return st, err
@@ -373,18 +377,34 @@ func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, erro
 		if len(uids) == 0 {
 			return st, nil
 		}
-		if len(uids) > f.cfg.BatchSize {
-			uids = uids[:f.cfg.BatchSize]
+		var batches [][]imap.UID
+		for len(uids) > 0 {
+			n := min(len(uids), f.cfg.BatchSize)
+			batches = append(batches, uids[:n])
+			uids = uids[n:]
 		}
-		last, err := f.batch(ctx, s, uids, &st)
-		if last > cur.LastUID {
-			cur.LastUID = last
-			if serr := f.svc.SetCursor(ctx, name, cur); serr != nil {
-				return st, serr
+		next := f.fetch(s.c, batches[0])
+		for i, uids := range batches {
+			got := <-next
+			if got.err != nil {
+				return st, got.err
 			}
-		}
-		if err != nil {
-			return st, err
+			if i+1 < len(batches) && stop.Err() == nil {
+				next = f.fetch(s.c, batches[i+1])
+			}
+			last, err := f.batch(ctx, s, uids, got, &st)
+			if last > cur.LastUID {
+				cur.LastUID = last
+				if serr := f.svc.SetCursor(ctx, name, cur); serr != nil {
+					return st, serr
+				}
+			}
+			if err != nil {
+				return st, err
+			}
+			if ctx.Err() != nil || stop.Err() != nil {
+				break
+			}
 		}
 	}
 	return st, ctx.Err()
@@ -405,41 +425,59 @@ func (f *Fetcher) newUIDs(c *imapclient.Client, last uint32) ([]imap.UID, error)
 			out = append(out, u)
 		}
 	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.Sort(out)
 	return out, nil
 }
 
-// batch takes in a batch of mails and moves them; it returns the highest
-// UID whose mail is done with (taken in and moved).
-func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, st *IntakeStats) (uint32, error) {
-	sizes, err := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
-	if err != nil {
-		return 0, fmt.Errorf("fetch sizes: %w", err)
-	}
-	big := map[imap.UID]int64{}
-	var small []imap.UID
-	for _, m := range sizes {
-		if m.RFC822Size > f.intake.cfg.MaxSize {
-			big[m.UID] = m.RFC822Size
-		} else {
-			small = append(small, m.UID)
-		}
-	}
-	bodies := map[imap.UID][]byte{}
-	if len(small) > 0 {
-		section := &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: reading does not set \Seen
-		msgs, err := s.c.Fetch(imap.UIDSetNum(small...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+// fetched is a batch of mails as the server gave them: the bodies of those
+// within the size limit, and the sizes of those over it.
+type fetched struct {
+	bodies map[imap.UID][]byte
+	big    map[imap.UID]int64
+	err    error
+}
+
+// fetch reads a batch in the background: sizes first, so a mail over the
+// limit is never downloaded, then the others' bodies. (Both are UID
+// commands, which may run beside the MOVE of the batch before.)
+func (f *Fetcher) fetch(c *imapclient.Client, uids []imap.UID) <-chan fetched {
+	out := make(chan fetched, 1)
+	go func() {
+		got := fetched{bodies: map[imap.UID][]byte{}, big: map[imap.UID]int64{}}
+		defer func() { out <- got }()
+		sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 		if err != nil {
-			return 0, fmt.Errorf("fetch mail: %w", err)
+			got.err = fmt.Errorf("fetch sizes: %w", err)
+			return
+		}
+		var small []imap.UID
+		for _, m := range sizes {
+			if m.RFC822Size > f.intake.cfg.MaxSize {
+				got.big[m.UID] = m.RFC822Size
+			} else {
+				small = append(small, m.UID)
+			}
+		}
+		if len(small) == 0 {
+			return
+		}
+		section := &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: reading does not set \Seen
+		msgs, err := c.Fetch(imap.UIDSetNum(small...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+		if err != nil {
+			got.err = fmt.Errorf("fetch mail: %w", err)
+			return
 		}
 		for _, m := range msgs {
-			bodies[m.UID] = m.FindBodySection(section)
+			got.bodies[m.UID] = m.FindBodySection(section)
 		}
-	}
+	}()
+	return out
+}
+
+// batch takes in a fetched batch of mails and moves them; it returns the
+// highest UID whose mail is done with (taken in and moved).
+func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fetched, st *IntakeStats) (uint32, error) {
+	bodies, big := got.bodies, got.big
 	results := f.takeAll(ctx, s, uids, bodies, big)
 	var done, failed []imap.UID
 	var doneUpTo uint32
@@ -533,28 +571,44 @@ func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, bodi
 			}
 		}()
 	}
-	for _, q := range queues {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, i := range q {
-				<-ready[i]
-				if parsed[i] == nil {
-					continue
+	go func() {
+		for i := range uids {
+			next <- i
+		}
+		close(next)
+	}()
+	// The batch's changes are one transaction: one commit for the lot.
+	err := f.svc.Group(ctx, func(g *tickets.Service) error {
+		var takers sync.WaitGroup
+		for _, q := range queues {
+			takers.Add(1)
+			go func() {
+				defer takers.Done()
+				for _, i := range q {
+					<-ready[i]
+					if parsed[i] == nil {
+						continue
+					}
+					if ctx.Err() != nil {
+						results[i].err = ctx.Err()
+						continue
+					}
+					results[i].taken, results[i].err = f.intake.take(ctx, g, parsed[i], results[i].source)
 				}
-				if ctx.Err() != nil {
-					results[i].err = ctx.Err()
-					continue
-				}
-				results[i].taken, results[i].err = f.intake.TakeParsed(ctx, parsed[i], results[i].source)
-			}
-		}()
-	}
-	for i := range uids {
-		next <- i
-	}
-	close(next)
+			}()
+		}
+		takers.Wait()
+		return nil
+	})
 	wg.Wait()
+	if err != nil {
+		// Nothing of the batch was committed: every mail waits for the next pass.
+		for i := range results {
+			if parsed[i] != nil {
+				results[i].taken, results[i].err = Taken{}, err
+			}
+		}
+	}
 	return results
 }
 

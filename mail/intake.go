@@ -94,6 +94,13 @@ func (in *Intake) Take(ctx context.Context, raw []byte, source string) (Taken, e
 
 // TakeParsed takes in a mail already parsed.
 func (in *Intake) TakeParsed(ctx context.Context, m *Message, source string) (Taken, error) {
+	return in.take(ctx, in.svc, m, source)
+}
+
+// take takes in a parsed mail through svc: the intake's own service, or one
+// that groups a batch of mails into one transaction (Service.Group). The
+// promotion records are read outside it: taking mail in never changes them.
+func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, source string) (Taken, error) {
 	domain := in.cfg.domain()
 	if m.From == nil || !strings.Contains(m.From.Address, "@") {
 		return Taken{Outcome: TookFailed, Reason: "the mail has no sender address to answer"}, nil
@@ -106,7 +113,7 @@ func (in *Intake) TakeParsed(ctx context.Context, m *Message, source string) (Ta
 		return Taken{Outcome: TookIgnored, Reason: "carries our own Message-ID"}, nil
 	}
 	if m.Bounce != nil {
-		return in.bounce(ctx, m)
+		return in.bounce(ctx, svc, m)
 	}
 	if m.Auto != "" {
 		return Taken{Outcome: TookIgnored, Reason: "automatic mail (" + m.Auto + ")"}, nil
@@ -131,7 +138,7 @@ func (in *Intake) TakeParsed(ctx context.Context, m *Message, source string) (Ta
 	// An answer on its ticket: it carries the ticket's reference (or answers
 	// a mail of ours, or one of the requester's own) and comes from an
 	// address on the ticket.
-	if t := in.threadTicket(ctx, m, req); t != nil && strings.EqualFold(t.Requester.Email, from) {
+	if t := in.threadTicket(ctx, svc, m, req); t != nil && strings.EqualFold(t.Requester.Email, from) {
 		u := tickets.RequesterUpdate{Ref: t.Ref, Requester: who, Channel: tickets.ChannelEmail, Text: details,
 			Evidence: files, IdempotencyKey: m.Key, ExternalID: m.MessageID, Flags: flags}
 		if t.Account == "" {
@@ -143,7 +150,7 @@ func (in *Intake) TakeParsed(ctx context.Context, m *Message, source string) (Ta
 		if t.Reason == "" && t.Kind == tickets.KindRefund {
 			u.Reason = req.Reason
 		}
-		res, err := in.svc.RequesterReply(ctx, u)
+		res, err := svc.RequesterReply(ctx, u)
 		switch {
 		case err == nil:
 			out := TookReply
@@ -164,13 +171,13 @@ func (in *Intake) TakeParsed(ctx context.Context, m *Message, source string) (Ta
 	sr := tickets.SubmitRequest{Kind: req.Kind, Channel: tickets.ChannelEmail, Requester: who, Account: req.Account,
 		Order: req.Order, Reason: req.Reason, Details: details, Language: req.Language, Evidence: files,
 		IdempotencyKey: m.Key, ExternalID: m.MessageID, Flags: flags}
-	res, err := in.svc.Submit(ctx, sr)
+	res, err := svc.Submit(ctx, sr)
 	if tickets.IsValidation(err) {
 		// Something the text gave is not usable (an account name too odd,
 		// say): take the mail without the extracted fields rather than lose it.
 		in.log.Warn("taking a mail without its extracted fields", slog.String("source", source), slog.Any("error", err))
 		sr.Account, sr.Order, sr.Reason = "", "", ""
-		res, err = in.svc.Submit(ctx, sr)
+		res, err = svc.Submit(ctx, sr)
 	}
 	if tickets.IsValidation(err) {
 		return Taken{Outcome: TookFailed, Reason: err.Error()}, nil
@@ -184,15 +191,15 @@ func (in *Intake) TakeParsed(ctx context.Context, m *Message, source string) (Ta
 }
 
 // threadTicket finds the ticket a mail answers, if any.
-func (in *Intake) threadTicket(ctx context.Context, m *Message, req Request) *tickets.Ticket {
+func (in *Intake) threadTicket(ctx context.Context, svc *tickets.Service, m *Message, req Request) *tickets.Ticket {
 	if req.ThreadRef != "" {
-		if t, err := in.svc.Ticket(ctx, req.ThreadRef); err == nil {
+		if t, err := svc.Ticket(ctx, req.ThreadRef); err == nil {
 			return t
 		}
 	}
 	// An answer to one of the requester's own earlier mails.
 	for _, id := range append(append([]string(nil), m.InReplyTo...), m.References...) {
-		if t, err := in.svc.TicketForExternalID(ctx, id); err == nil {
+		if t, err := svc.TicketForExternalID(ctx, id); err == nil {
 			return t
 		}
 	}
@@ -230,7 +237,7 @@ func (in *Intake) evidence(m *Message) ([]tickets.File, []string) {
 }
 
 // bounce records that a mail of ours could not be delivered.
-func (in *Intake) bounce(ctx context.Context, m *Message) (Taken, error) {
+func (in *Intake) bounce(ctx context.Context, svc *tickets.Service, m *Message) (Taken, error) {
 	b := m.Bounce
 	ref := ""
 	if id, ok := OurTicketID(b.OriginalMessageID, in.cfg.domain()); ok {
@@ -252,7 +259,7 @@ func (in *Intake) bounce(ctx context.Context, m *Message) (Taken, error) {
 		if ref == "" && rcpt == "" {
 			continue
 		}
-		r, err := in.svc.Undeliverable(ctx, ref, rcpt, why)
+		r, err := svc.Undeliverable(ctx, ref, rcpt, why)
 		if err != nil && !errors.Is(err, tickets.ErrNotFound) {
 			return Taken{}, err
 		}
