@@ -330,11 +330,6 @@ func chooseAccount(fresh, forwarded []accountCandidate, record *tickets.Promotio
 	return ""
 }
 
-type pattern struct {
-	re     *regexp.Regexp
-	weight int
-}
-
 // pats compiles patterns for lower-cased text. A leading \b before a word
 // of four letters or more is dropped: then the pattern starts with a
 // literal, which regexp finds with a fast substring search instead of
@@ -345,7 +340,7 @@ func pats(weight int, exprs ...string) []pattern {
 		if strings.HasPrefix(e, `\b`) && leadingWord.MatchString(e[2:]) {
 			e = e[2:]
 		}
-		out[i] = pattern{re: regexp.MustCompile(e), weight: weight}
+		out[i] = newPattern(e, weight)
 	}
 	return out
 }
@@ -355,7 +350,7 @@ var leadingWord = regexp.MustCompile(`^[a-z]{4}`)
 func score(text string, ps []pattern) int {
 	n := 0
 	for _, p := range ps {
-		if p.re.MatchString(text) {
+		if p.MatchString(text) {
 			n += p.weight
 		}
 	}
@@ -449,7 +444,7 @@ var negatedRe = regexp.MustCompile(`(?:^|\W)(?:bukan|not|no|never|tidak|tak|tanp
 func scoreAffirmed(text string, ps []pattern) int {
 	n := 0
 	for _, p := range ps {
-		if !p.re.MatchString(text) {
+		if !p.MatchString(text) {
 			continue // most patterns do not match at all: the quick test first
 		}
 		for _, loc := range p.re.FindAllStringIndex(text, 4) {

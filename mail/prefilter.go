@@ -1,0 +1,162 @@
+package mail
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+// A pattern is a regular expression for lower-cased text, with the words
+// one of which any match must contain. Most patterns match nothing in a
+// given mail, and a pattern that begins with an alternation ("(tidak|gak)
+// jadi") is tried at every position of the text; looking for its words
+// first (a fast substring search) skips it in a few nanoseconds.
+type pattern struct {
+	re     *regexp.Regexp
+	weight int
+	// words: a match contains one of them; nil when nothing is known.
+	words []string
+}
+
+func newPattern(expr string, weight int) pattern {
+	p := pattern{re: regexp.MustCompile(expr), weight: weight}
+	if re, err := syntax.Parse(expr, syntax.Perl); err == nil {
+		p.words = mustContain(re.Simplify())
+	}
+	return p
+}
+
+// mayMatch is false when text cannot match: it has none of the words.
+func (p pattern) mayMatch(text string) bool {
+	if p.words == nil {
+		return true
+	}
+	for _, w := range p.words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// MatchString reports whether text matches, looking for the words first.
+func (p pattern) MatchString(text string) bool { return p.mayMatch(text) && p.re.MatchString(text) }
+
+// mustContain returns strings one of which every match of re contains, or
+// nil when it cannot tell. Case-folded literals give nil: the patterns are
+// written for lower-cased text and carry no (?i).
+func mustContain(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil
+		}
+		return []string{string(re.Rune)}
+	case syntax.OpCapture:
+		return mustContain(re.Sub[0])
+	case syntax.OpPlus:
+		return mustContain(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return mustContain(re.Sub[0])
+		}
+		return nil
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			w := mustContain(sub)
+			if w == nil {
+				return nil // one branch needs no word: nothing is known
+			}
+			out = append(out, w...)
+		}
+		return out
+	case syntax.OpConcat:
+		// Runs of parts that match a few exact strings ("do" then "bel" or
+		// "uble") give their products; any run, or any other part's words,
+		// will do, and the set whose shortest word is longest filters best.
+		var best, run []string
+		consider := func(w []string) {
+			if w != nil && shortest(w) > shortest(best) {
+				best = w
+			}
+		}
+		for _, sub := range re.Sub {
+			if e := exact(sub); e != nil && len(run)*len(e) <= 16 {
+				run = product(run, e)
+				continue
+			}
+			consider(run)
+			run = nil
+			if e := exact(sub); e != nil {
+				run = e
+				continue
+			}
+			consider(mustContain(sub))
+		}
+		consider(run)
+		return best
+	}
+	return nil
+}
+
+// exact returns the few strings re matches, or nil when they are many or
+// not known.
+func exact(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil
+		}
+		return []string{string(re.Rune)}
+	case syntax.OpCapture:
+		return exact(re.Sub[0])
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			e := exact(sub)
+			if e == nil || len(out)+len(e) > 16 {
+				return nil
+			}
+			out = append(out, e...)
+		}
+		return out
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			e := exact(sub)
+			if e == nil || len(out)*len(e) > 16 {
+				return nil
+			}
+			out = product(out, e)
+		}
+		return out
+	}
+	return nil
+}
+
+// product is every a followed by every b (b alone when a is empty).
+func product(a, b []string) []string {
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	return out
+}
+
+// shortest is the length of the shortest word (0 for none).
+func shortest(words []string) int {
+	if len(words) == 0 {
+		return 0
+	}
+	n := len(words[0])
+	for _, w := range words[1:] {
+		n = min(n, len(w))
+	}
+	return n
+}

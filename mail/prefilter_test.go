@@ -1,0 +1,83 @@
+package mail
+
+import (
+	"os"
+	"path/filepath"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestMustContain(t *testing.T) {
+	for _, c := range []struct {
+		expr string
+		want []string // sorted; nil: nothing known
+	}{
+		{`refund`, []string{"refund"}},
+		{`\bpaid\b`, []string{"paid"}},
+		{`(tidak|gak|nggak)\s+jadi\b`, []string{"jadi"}},
+		{`(dobel|double)`, []string{"dobel", "double"}},
+		{`close[d]?\s+(the\s+|my\s+)?promotion`, []string{"promotion"}},
+		{`\bviews?\b.{0,30}\b(low|below)\b`, []string{"view"}},
+		{`(the\s+)?x`, []string{"x"}},
+		{`a|b*`, nil},
+		{`[a-z]+`, nil},
+		{`(?i)refund`, nil}, // folded: not a plain substring
+		{`(ab){2,}`, []string{"ab"}},
+		{`(ab){0,2}`, nil},
+	} {
+		re, err := syntax.Parse(c.expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := mustContain(re.Simplify())
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.expr, got, c.want)
+		}
+	}
+}
+
+// The words never turn away a text its pattern matches: every pattern is
+// tried on the text of every mail of the corpora, lower-cased as Understand
+// does, and on phrases written to match.
+func TestPrefilterNeverHidesAMatch(t *testing.T) {
+	all := append(append([]pattern{}, refundPatterns...), revocationPatterns...)
+	for _, r := range reasonPatterns {
+		all = append(all, r.ps...)
+	}
+	texts := []string{
+		"saya sudah bayar dua kali, tagihan ganda", "charged twice for the same promotion", "promosi saya ditolak",
+		"it was removed for a policy violation", "salah pilih video", "aku hentikan promosinya sendiri",
+		"i changed my mind", "gak jadi deh", "ada error, tidak berjalan", "jangkauannya cuma 2rb dari estimasi 20rb",
+		"views way below the estimate", "only 1,200 views", "wrong currency", "tolong cabut izin penggunaan konten saya",
+		"please stop using my videos", "withdraw my authorization", "money back please", "uang saya dikembalikan",
+	}
+	files, _ := filepath.Glob("testdata/*/*.eml")
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Parse(raw)
+		if err != nil {
+			continue
+		}
+		texts = append(texts, strings.ToLower(m.Subject+"\n"+m.Text))
+	}
+	matched := 0
+	for _, p := range all {
+		for _, text := range texts {
+			if p.re.MatchString(text) {
+				matched++
+				if !p.mayMatch(text) {
+					t.Errorf("%s matches %q, but its words %q turned the text away", p.re, text, p.words)
+				}
+			}
+		}
+	}
+	if matched < len(texts) {
+		t.Fatalf("only %d matches over %d texts: the check checks little", matched, len(texts))
+	}
+}
