@@ -99,45 +99,58 @@ var ErrUnparseable = errors.New("cannot read the mail")
 
 var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
 
+var errNoHeader = errors.New("no header")
+
 // Parse reads a raw mail. It is tolerant: broken parts and unknown charsets
 // are worked around and noted in Warnings; only a mail with no readable
 // header is an error.
 func Parse(raw []byte) (*Message, error) {
-	env, err := enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MaxStoredPartErrors(50)).ReadEnvelope(bytes.NewReader(raw))
+	if t := readWellFormed(raw); t != nil {
+		if m, ok := build(raw, t); ok {
+			return m, nil
+		}
+	}
+	t, err := readTolerant(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
-	if env.Root == nil || len(env.GetHeaderKeys()) == 0 {
-		return nil, fmt.Errorf("%w: no header", ErrUnparseable)
-	}
+	m, _ := build(raw, t)
+	return m, nil
+}
+
+// build makes the Message of a mail read; false when the tree lacks what
+// it needs (a body only the other parser would find).
+func build(raw []byte, t *mimeTree) (*Message, bool) {
 	m := &Message{Size: len(raw)}
-	m.MessageID = firstID(env.GetHeader("Message-Id"))
-	m.InReplyTo = msgIDs(env.GetHeader("In-Reply-To"))
-	m.References = msgIDs(env.GetHeader("References"))
-	m.Subject = strings.TrimSpace(env.GetHeader("Subject"))
-	if from, err := env.AddressList("From"); err == nil && len(from) > 0 {
-		m.From = from[0]
-	} else if a := lenientAddress(env.GetHeader("From")); a != nil {
+	m.MessageID = firstID(t.get("Message-Id"))
+	m.InReplyTo = msgIDs(t.get("In-Reply-To"))
+	m.References = msgIDs(t.get("References"))
+	m.Subject = strings.TrimSpace(t.get("Subject"))
+	if len(t.from) > 0 {
+		m.From = t.from[0]
+	} else if a := lenientAddress(t.get("From")); a != nil {
 		m.From = a
 	}
-	if rt, err := env.AddressList("Reply-To"); err == nil && len(rt) > 0 {
-		m.ReplyTo = rt[0]
+	if len(t.replyTo) > 0 {
+		m.ReplyTo = t.replyTo[0]
 	}
-	if d, err := env.Date(); err == nil {
-		m.Date = d.UTC()
+	if !t.date.IsZero() {
+		m.Date = t.date.UTC()
 	}
-	m.Text = normalizeText(bodyText(env))
+	text, ok := bodyText(t)
+	if !ok {
+		return nil, false
+	}
+	m.Text = normalizeText(text)
 	m.NewText, m.Forwarded, m.Quoted = splitQuoted(m.Text)
-	m.Attachments = attachmentsOf(env)
-	for _, e := range env.Errors {
-		m.Warnings = append(m.Warnings, e.Error())
-	}
-	m.Auth = authResults(env.GetHeaderValues("Authentication-Results"))
-	m.Bounce = bounceOf(env)
-	m.Auto = automatic(env, m)
+	m.Attachments = attachmentsOf(t.root)
+	m.Warnings = t.warnings
+	m.Auth = authResults(t.values("Authentication-Results"))
+	m.Bounce = bounceOf(t)
+	m.Auto = automatic(t, m)
 	sum := sha256.Sum256(raw)
 	m.Key = "mail:" + m.MessageID + ":" + hex.EncodeToString(sum[:12])
-	return m, nil
+	return m, true
 }
 
 // normalizeText turns CRLF into LF and drops the non-breaking spaces and
@@ -225,21 +238,9 @@ func authResults(values []string) AuthResults {
 
 // bounceOf reads a delivery status report (RFC 3464), or a bounce that only
 // looks like one (a mailer-daemon mail quoting the original).
-func bounceOf(env *enmime.Envelope) *Bounce {
-	var report *dsn.Report
-	if env.Root != nil {
-		_ = env.Root.DepthMatchFirst(func(p *enmime.Part) bool {
-			if p.ContentType != "multipart/report" {
-				return false
-			}
-			if r, err := dsn.ParseReport(p); err == nil && r != nil {
-				report = r
-				return true
-			}
-			return false
-		})
-	}
-	from := strings.ToLower(env.GetHeader("From"))
+func bounceOf(t *mimeTree) *Bounce {
+	report := t.report
+	from := strings.ToLower(t.get("From"))
 	daemon := strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster")
 	if report == nil && !daemon {
 		return nil
@@ -278,7 +279,7 @@ func bounceOf(env *enmime.Envelope) *Bounce {
 	}
 	if b.OriginalMessageID == "" {
 		// A plain-text bounce quoting the original's headers.
-		if m := regexp.MustCompile(`(?im)^\s*message-id:\s*(<[^>]+>)`).FindStringSubmatch(env.Text); m != nil {
+		if m := regexp.MustCompile(`(?im)^\s*message-id:\s*(<[^>]+>)`).FindStringSubmatch(t.text); m != nil {
 			b.OriginalMessageID = firstID(m[1])
 		}
 	}
@@ -294,8 +295,8 @@ func bounceOf(env *enmime.Envelope) *Bounce {
 var noReplyRe = regexp.MustCompile(`^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?)([+-].*)?@`)
 
 // automatic says why a mail was sent by a machine, or "" when a person wrote it.
-func automatic(env *enmime.Envelope, m *Message) string {
-	h := func(k string) string { return strings.ToLower(strings.TrimSpace(env.GetHeader(k))) }
+func automatic(t *mimeTree, m *Message) string {
+	h := func(k string) string { return strings.ToLower(strings.TrimSpace(t.get(k))) }
 	switch {
 	case m.Bounce != nil:
 		return "a delivery failure report"
@@ -307,11 +308,11 @@ func automatic(env *enmime.Envelope, m *Message) string {
 		return "an auto-responder header"
 	case h("X-Auto-Response-Suppress") != "" && strings.Contains(h("X-Auto-Response-Suppress"), "all"):
 		return "X-Auto-Response-Suppress: " + h("X-Auto-Response-Suppress")
-	case env.GetHeader("List-Id") != "" || env.GetHeader("List-Unsubscribe") != "":
+	case t.get("List-Id") != "" || t.get("List-Unsubscribe") != "":
 		return "a mailing list"
-	case strings.TrimSpace(env.GetHeader("Return-Path")) == "<>":
+	case strings.TrimSpace(t.get("Return-Path")) == "<>":
 		return "an empty Return-Path"
-	case strings.Contains(strings.ToLower(env.Root.ContentType), "multipart/report"):
+	case strings.Contains(strings.ToLower(t.root.contentType), "multipart/report"):
 		return "a report"
 	}
 	if m.From != nil && noReplyRe.MatchString(strings.ToLower(m.From.Address)) {
@@ -341,62 +342,66 @@ func hashHex(b []byte) string {
 
 // bodyText is the text of a mail: its text parts in order (a phone puts
 // text, a photo, then more text), each alternative by its plain version or
-// else its HTML turned into text.
-func bodyText(env *enmime.Envelope) string {
-	if env.Root == nil || !strings.HasPrefix(env.Root.ContentType, "multipart/") {
-		if strings.TrimSpace(env.Text) == "" && env.HTML != "" {
-			return htmlToText(env.HTML)
-		}
-		return env.Text
-	}
-	var parts []string
-	var walk func(p *enmime.Part)
-	walk = func(p *enmime.Part) {
-		for ; p != nil; p = p.NextSibling {
-			switch {
-			case p.Disposition == "attachment":
-			case p.ContentType == "multipart/alternative":
-				if t := alternativeText(p); strings.TrimSpace(t) != "" {
-					parts = append(parts, t)
+// else its HTML turned into text. False when the body is only where the
+// parser's own text would have it, and the tree's text is a guess.
+func bodyText(t *mimeTree) (string, bool) {
+	if strings.HasPrefix(t.root.contentType, "multipart/") {
+		var parts []string
+		var walk func(ps []*mimePart)
+		walk = func(ps []*mimePart) {
+			for _, p := range ps {
+				switch {
+				case p.disposition == "attachment":
+				case p.contentType == "multipart/alternative":
+					if t := alternativeText(p); strings.TrimSpace(t) != "" {
+						parts = append(parts, t)
+					}
+				case strings.HasPrefix(p.contentType, "multipart/"):
+					walk(p.children)
+				case p.contentType == "text/plain" && p.fileName == "":
+					parts = append(parts, string(p.content))
+				case p.contentType == "text/html" && p.fileName == "":
+					parts = append(parts, htmlToText(string(p.content)))
 				}
-			case strings.HasPrefix(p.ContentType, "multipart/"):
-				walk(p.FirstChild)
-			case p.ContentType == "text/plain" && p.FileName == "":
-				parts = append(parts, string(p.Content))
-			case p.ContentType == "text/html" && p.FileName == "":
-				parts = append(parts, htmlToText(string(p.Content)))
+			}
+		}
+		walk(t.root.children)
+		if len(parts) > 0 {
+			return strings.Join(parts, "\n\n"), true
+		}
+		if t.guessed {
+			text := false
+			t.root.walk(func(p *mimePart) { text = text || strings.HasPrefix(p.contentType, "text/") })
+			if text {
+				return "", false
 			}
 		}
 	}
-	walk(env.Root.FirstChild)
-	if len(parts) == 0 {
-		if strings.TrimSpace(env.Text) == "" && env.HTML != "" {
-			return htmlToText(env.HTML)
-		}
-		return env.Text
+	if strings.TrimSpace(t.text) == "" && t.html != "" {
+		return htmlToText(t.html), true
 	}
-	return strings.Join(parts, "\n\n")
+	return t.text, true
 }
 
 // alternativeText picks the plain version of a multipart/alternative, or
 // its HTML as text.
-func alternativeText(p *enmime.Part) string {
+func alternativeText(p *mimePart) string {
 	var plain, html string
-	var walk func(c *enmime.Part)
-	walk = func(c *enmime.Part) {
-		for ; c != nil; c = c.NextSibling {
+	var walk func(ps []*mimePart)
+	walk = func(ps []*mimePart) {
+		for _, c := range ps {
 			switch {
-			case c.Disposition == "attachment":
-			case c.ContentType == "text/plain" && plain == "":
-				plain = string(c.Content)
-			case c.ContentType == "text/html" && html == "":
-				html = string(c.Content)
-			case strings.HasPrefix(c.ContentType, "multipart/"):
-				walk(c.FirstChild)
+			case c.disposition == "attachment":
+			case c.contentType == "text/plain" && plain == "":
+				plain = string(c.content)
+			case c.contentType == "text/html" && html == "":
+				html = string(c.content)
+			case strings.HasPrefix(c.contentType, "multipart/"):
+				walk(c.children)
 			}
 		}
 	}
-	walk(p.FirstChild)
+	walk(p.children)
 	if strings.TrimSpace(plain) != "" {
 		return plain
 	}
@@ -408,27 +413,23 @@ func alternativeText(p *enmime.Part) string {
 
 // attachmentsOf lists the parts that are files (attached, or inline with a
 // name or a Content-ID), in the order the mail has them.
-func attachmentsOf(env *enmime.Envelope) []Attachment {
+func attachmentsOf(root *mimePart) []Attachment {
 	var out []Attachment
-	if env.Root == nil {
-		return nil
-	}
-	_ = env.Root.DepthMatchAll(func(p *enmime.Part) bool {
-		if strings.HasPrefix(p.ContentType, "multipart/") || len(p.Content) == 0 || p.ContentType == "message/delivery-status" {
-			return false
+	root.walk(func(p *mimePart) {
+		if strings.HasPrefix(p.contentType, "multipart/") || len(p.content) == 0 || p.contentType == "message/delivery-status" {
+			return
 		}
-		isFile := p.Disposition == "attachment" || p.FileName != "" || (p.Disposition == "inline" && p.ContentID != "") ||
-			(p.ContentID != "" && !strings.HasPrefix(p.ContentType, "text/"))
-		if !isFile || p == env.Root && !strings.HasPrefix(p.ContentType, "image/") && p.ContentType != "application/pdf" {
-			return false
+		isFile := p.disposition == "attachment" || p.fileName != "" || (p.disposition == "inline" && p.contentID != "") ||
+			(p.contentID != "" && !strings.HasPrefix(p.contentType, "text/"))
+		if !isFile || p == root && !strings.HasPrefix(p.contentType, "image/") && p.contentType != "application/pdf" {
+			return
 		}
-		name := p.FileName
+		name := p.fileName
 		if name == "" {
-			name = defaultName(p.ContentType)
+			name = defaultName(p.contentType)
 		}
-		out = append(out, Attachment{Name: name, ContentType: p.ContentType, Data: p.Content,
-			Inline: p.Disposition == "inline" || p.ContentID != ""})
-		return false
+		out = append(out, Attachment{Name: name, ContentType: p.contentType, Data: p.content,
+			Inline: p.disposition == "inline" || p.contentID != ""})
 	})
 	return out
 }

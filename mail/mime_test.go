@@ -1,0 +1,63 @@
+package mail
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Both parsers give the same Message for every mail of the corpora the
+// well-formed reader takes; the others are left to enmime. Only Warnings
+// may differ, and then only by enmime's notes that are not errors ("[W]
+// Plain Text from HTML", a charset it would have guessed otherwise).
+func TestParsersAgree(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*/*.eml")
+	if len(files) == 0 {
+		t.Fatal("no corpus")
+	}
+	fast := 0
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wt := readWellFormed(raw)
+		if wt == nil {
+			continue
+		}
+		wm, ok := build(raw, wt)
+		if !ok {
+			continue
+		}
+		fast++
+		tt, err := readTolerant(raw)
+		if err != nil {
+			t.Errorf("%s: go-message reads it, enmime does not: %v", file, err)
+			continue
+		}
+		tm, _ := build(raw, tt)
+		if !reflect.DeepEqual(wm, tm) {
+			for _, w := range tm.Warnings {
+				if !strings.HasPrefix(w, "[W] ") {
+					t.Errorf("%s: go-message reads a mail enmime finds broken: %s", file, w)
+				}
+			}
+			if len(wm.Warnings) != 0 {
+				t.Errorf("%s: warnings from go-message: %q", file, wm.Warnings)
+			}
+			wm.Warnings, tm.Warnings = nil, nil
+			a, b := reflect.ValueOf(*wm), reflect.ValueOf(*tm)
+			for i := 0; i < a.NumField(); i++ {
+				if !reflect.DeepEqual(a.Field(i).Interface(), b.Field(i).Interface()) {
+					t.Errorf("%s: the parsers disagree on %s:\ngo-message %q\nenmime     %q", file, a.Type().Field(i).Name, a.Field(i).Interface(), b.Field(i).Interface())
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d mails read by go-message", fast, len(files))
+	if fast < len(files)/2 {
+		t.Errorf("only %d of %d mails read by go-message", fast, len(files))
+	}
+}
