@@ -46,12 +46,10 @@ func (p pattern) MatchString(text string) bool { return p.mayMatch(text) && p.re
 // nil when it cannot tell. Case-folded literals give nil: the patterns are
 // written for lower-cased text and carry no (?i).
 func mustContain(re *syntax.Regexp) []string {
+	if e := exact(re); e != nil {
+		return e
+	}
 	switch re.Op {
-	case syntax.OpLiteral:
-		if re.Flags&syntax.FoldCase != 0 {
-			return nil
-		}
-		return []string{string(re.Rune)}
 	case syntax.OpCapture:
 		return mustContain(re.Sub[0])
 	case syntax.OpPlus:

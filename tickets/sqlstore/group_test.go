@@ -9,8 +9,15 @@ import (
 	"time"
 
 	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore"
 	"refunddesk/tickets/sqlstore/storetest"
 )
+
+func groupStore(t *testing.T, dialect string) (context.Context, *storetest.Clock, *sqlstore.DB, *tickets.Service) {
+	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	db := storetest.Open(t, dialect, clock)
+	return context.Background(), clock, db, tickets.NewService(db, tickets.Options{Clock: clock})
+}
 
 func groupRequest(email, order string) tickets.SubmitRequest {
 	return tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
@@ -22,10 +29,7 @@ func groupRequest(email, order string) tickets.SubmitRequest {
 // an error would otherwise spoil the rest of the transaction).
 func TestGroupCommitsTogetherAndUndoesAFailedChangeAlone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
-		ctx := context.Background()
-		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
-		db := storetest.Open(t, dialect, clock)
-		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		ctx, clock, db, svc := groupStore(t, dialect)
 		boom := errors.New("boom")
 		err := db.Group(ctx, func(st tickets.Store) error {
 			g := tickets.NewService(st, tickets.Options{Clock: clock})
@@ -93,10 +97,7 @@ func TestGroupCommitsTogetherAndUndoesAFailedChangeAlone(t *testing.T) {
 // When the group's function fails, nothing of it is committed.
 func TestGroupFailingCommitsNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
-		ctx := context.Background()
-		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
-		db := storetest.Open(t, dialect, clock)
-		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		ctx, _, _, svc := groupStore(t, dialect)
 		stop := errors.New("stop")
 		err := svc.Group(ctx, func(g *tickets.Service) error {
 			if _, err := g.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
@@ -120,10 +121,7 @@ func TestGroupFailingCommitsNothing(t *testing.T) {
 // Several goroutines share a group: their changes take turns and all land.
 func TestGroupFromSeveralGoroutines(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
-		ctx := context.Background()
-		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
-		db := storetest.Open(t, dialect, clock)
-		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		ctx, _, _, svc := groupStore(t, dialect)
 		err := svc.Group(ctx, func(g *tickets.Service) error {
 			var wg sync.WaitGroup
 			errs := make(chan error, 20)
