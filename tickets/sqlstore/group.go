@@ -31,12 +31,17 @@ func (d *DB) Group(ctx context.Context, fn func(tickets.Store) error) error {
 	}
 	defer sqltx.Rollback()
 	g := &group{DB: d, tx: newTx(ctx, d, sqltx, true)}
-	if err := fn(g); err != nil {
-		return err
-	}
+	err = fn(g)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.ended = true
+	switch {
+	case err != nil:
+		return err
+	case g.broken != nil:
+		// A failed change could not be undone: none of the group is kept.
+		return g.broken
+	}
 	if err := sqltx.Commit(); err != nil {
 		return mapError(fmt.Errorf("commit: %w", err))
 	}
@@ -49,9 +54,10 @@ type group struct {
 	*DB
 	mu      sync.Mutex
 	tx      *Tx
-	n       int  // savepoints made, for their names
-	updates int  // committed changes
-	ended   bool // fn returned: no more calls
+	n       int   // savepoints made, for their names
+	updates int   // committed changes
+	ended   bool  // fn returned: no more calls
+	broken  error // a failed change that could not be undone
 }
 
 var errGroupEnded = errors.New("the group of changes has ended")
@@ -60,49 +66,55 @@ var errGroupEnded = errors.New("the group of changes has ended")
 // the search-text rebuild fails, what fn wrote is undone and the group goes
 // on.
 func (g *group) Update(_ context.Context, fn func(tickets.Tx) error) error {
+	err := g.savepoint(func() error {
+		if err := fn(g.tx); err != nil {
+			return err
+		}
+		return g.tx.flushSearch()
+	})
+	if err == nil {
+		g.updates++
+	}
+	return err
+}
+
+// View runs fn in the group's transaction, so it sees the group's changes.
+// It too runs under a savepoint: on PostgreSQL a failed statement spoils
+// the transaction until it is rolled back to one.
+func (g *group) View(_ context.Context, fn func(tickets.Tx) error) error {
+	return g.savepoint(func() error { return fn(g.tx) })
+}
+
+// savepoint runs fn, in turn with the group's other calls, under a
+// savepoint that undoes it when it fails.
+func (g *group) savepoint(fn func() error) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.ended {
+	if g.ended || g.broken != nil {
 		return errGroupEnded
 	}
 	g.n++
 	sp := fmt.Sprintf("change_%d", g.n)
 	if _, err := g.tx.tx.ExecContext(g.tx.ctx, "SAVEPOINT "+sp); err != nil {
-		return mapError(fmt.Errorf("savepoint: %w", err))
+		g.broken = mapError(fmt.Errorf("savepoint: %w", err))
+		return g.broken
 	}
-	err := fn(g.tx)
-	if err == nil {
-		err = g.tx.flushSearch()
-	}
-	if err != nil {
+	if err := fn(); err != nil {
 		// The caches describe what the undone writes left: start them again.
 		g.tx.dirty, g.tx.flags = map[int64]bool{}, map[int64]string{}
-		if _, rerr := g.tx.tx.ExecContext(g.tx.ctx, "ROLLBACK TO SAVEPOINT "+sp); rerr != nil {
-			g.ended = true // the transaction is unusable: the group fails as a whole
-			return fmt.Errorf("undo a failed change (%w): %w", err, rerr)
-		}
-		if _, rerr := g.tx.tx.ExecContext(g.tx.ctx, "RELEASE SAVEPOINT "+sp); rerr != nil {
-			g.ended = true
-			return fmt.Errorf("undo a failed change (%w): %w", err, rerr)
+		for _, q := range []string{"ROLLBACK TO SAVEPOINT ", "RELEASE SAVEPOINT "} {
+			if _, rerr := g.tx.tx.ExecContext(g.tx.ctx, q+sp); rerr != nil {
+				g.broken = fmt.Errorf("undo a failed change (%w): %w", err, rerr)
+				return g.broken
+			}
 		}
 		return mapError(err)
 	}
 	if _, err := g.tx.tx.ExecContext(g.tx.ctx, "RELEASE SAVEPOINT "+sp); err != nil {
-		g.ended = true
-		return mapError(fmt.Errorf("release savepoint: %w", err))
+		g.broken = mapError(fmt.Errorf("release savepoint: %w", err))
+		return g.broken
 	}
-	g.updates++
 	return nil
-}
-
-// View runs fn in the group's transaction, so it sees the group's changes.
-func (g *group) View(_ context.Context, fn func(tickets.Tx) error) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.ended {
-		return errGroupEnded
-	}
-	return mapError(fn(g.tx))
 }
 
 // Group inside a group is the same group.

@@ -151,3 +151,27 @@ func TestGroupFromSeveralGoroutines(t *testing.T) {
 		}
 	})
 }
+
+// A read that fails inside a group (here PostgreSQL refuses text that is
+// not UTF-8) spoils nothing: the changes around it are committed.
+func TestGroupSurvivesAFailedRead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx, _, _, svc := groupStore(t, dialect)
+		err := svc.Group(ctx, func(g *tickets.Service) error {
+			if _, err := g.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
+				return err
+			}
+			if _, err := g.TicketForExternalID(ctx, "caf\xe9@example.com"); err == nil {
+				return errors.New("a ticket for an id nobody has")
+			}
+			_, err := g.Submit(ctx, groupRequest("b@example.com", "7301002"))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := svc.Search(ctx, "views", "", 10, ""); err != nil || len(res.Tickets) != 2 {
+			t.Fatalf("after the group: %v (%v), want both tickets", res, err)
+		}
+	})
+}
