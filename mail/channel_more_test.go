@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"refunddesk/mail"
 	"refunddesk/mail/devmail"
@@ -192,6 +193,24 @@ func TestMailBatchesThreadWithinAGroup(t *testing.T) {
 		}
 		if again := f.fetch(); again.Fetched != 0 {
 			t.Fatalf("a second pass took in %+v", again)
+		}
+	})
+}
+
+// A mail with bytes that are not UTF-8 in its ids, subject and sender's
+// name, and a NUL in its text, is taken in on every store (PostgreSQL's
+// text refuses both) and answers to nothing by accident.
+func TestMailWithBrokenBytesIsTakenIn(t *testing.T) {
+	eachVariant(t, func(t *testing.T, f *mailFixture) {
+		f.deliver("From: Ren\xe9 <rene@example.com>\r\nTo: " + desk + "\r\nSubject: Caf\xe9 refund\r\n" +
+			"Message-ID: <caf\xe9@example.com>\r\nIn-Reply-To: <old\xe9@example.com>\r\nDate: Mon, 16 Nov 2026 10:00:00 +0700\r\n\r\n" +
+			"Refund please for order 7301234567890000049,\x00 the views were far below the estimate.\r\n")
+		if st := f.fetch(); st.Created != 1 || st.Failed != 0 {
+			t.Fatalf("stats %+v", st)
+		}
+		d := f.detail("RD-1")
+		if d.Requester.Email != "rene@example.com" || !utf8.ValidString(d.Details) || strings.Contains(d.Details, "\x00") {
+			t.Fatalf("ticket: %+v", d.Ticket)
 		}
 	})
 }

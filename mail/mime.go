@@ -142,6 +142,8 @@ func readWellFormed(raw []byte) *mimeTree {
 	switch {
 	case strings.HasPrefix(t.root.contentType, "multipart/"):
 		t.guessed = true
+	case t.root.disposition == "attachment":
+		return nil // a mail that is only a file: enmime finds no body in it
 	case t.root.contentType == "text/plain":
 		t.text = string(t.root.content)
 	case t.root.contentType == "text/html":
@@ -161,7 +163,13 @@ func readPart(e *gomessage.Entity, depth int) *mimePart {
 	if err != nil || depth > 16 || strings.HasPrefix(ct, "message/") || ct == "multipart/report" {
 		return nil
 	}
+	if depth > 0 && e.Header.Get("Content-Type") == "" {
+		return nil // a part without a type: enmime does not take it for text
+	}
 	p := &mimePart{contentType: ct, contentID: e.Header.Get("Content-Id")}
+	if p.contentID != "" && strings.Trim(p.contentID, "<> \t") == "" {
+		return nil // an empty Content-ID: enmime ignores it
+	}
 	if e.Header.Get("Content-Disposition") != "" {
 		disp, dParams, err := e.Header.ContentDisposition()
 		if err != nil {

@@ -125,14 +125,14 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	m.MessageID = firstID(t.get("Message-Id"))
 	m.InReplyTo = msgIDs(t.get("In-Reply-To"))
 	m.References = msgIDs(t.get("References"))
-	m.Subject = strings.TrimSpace(t.get("Subject"))
+	m.Subject = cleanText(strings.TrimSpace(t.get("Subject")))
 	if len(t.from) > 0 {
-		m.From = t.from[0]
+		m.From = cleanAddress(t.from[0])
 	} else if a := lenientAddress(t.get("From")); a != nil {
-		m.From = a
+		m.From = cleanAddress(a)
 	}
 	if len(t.replyTo) > 0 {
-		m.ReplyTo = t.replyTo[0]
+		m.ReplyTo = cleanAddress(t.replyTo[0])
 	}
 	if !t.date.IsZero() {
 		m.Date = t.date.UTC()
@@ -141,7 +141,7 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	if !ok {
 		return nil, false
 	}
-	m.Text = normalizeText(text)
+	m.Text = normalizeText(cleanText(text))
 	m.NewText, m.Forwarded, m.Quoted = splitQuoted(m.Text)
 	m.Attachments = attachmentsOf(t.root)
 	m.Warnings = t.warnings
@@ -151,6 +151,15 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	sum := sha256.Sum256(raw)
 	m.Key = "mail:" + m.MessageID + ":" + hex.EncodeToString(sum[:12])
 	return m, true
+}
+
+// cleanText makes what a header or a broken part gave storable anywhere:
+// bytes that are not UTF-8 become U+FFFD, and NULs go (PostgreSQL's text
+// takes neither).
+func cleanText(s string) string { return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\ufffd") }
+
+func cleanAddress(a *netmail.Address) *netmail.Address {
+	return &netmail.Address{Name: cleanText(a.Name), Address: cleanText(a.Address)}
 }
 
 // normalizeText turns CRLF into LF and drops the non-breaking spaces and
@@ -167,12 +176,12 @@ var idRe = regexp.MustCompile(`<([^<>\s]+)>`)
 func msgIDs(h string) []string {
 	var out []string
 	for _, m := range idRe.FindAllStringSubmatch(h, -1) {
-		out = append(out, m[1])
+		out = append(out, cleanText(m[1]))
 	}
 	if len(out) == 0 {
 		for _, f := range strings.Fields(h) {
 			if strings.Contains(f, "@") {
-				out = append(out, strings.Trim(f, "<>,"))
+				out = append(out, cleanText(strings.Trim(f, "<>,")))
 			}
 		}
 	}
@@ -428,7 +437,7 @@ func attachmentsOf(root *mimePart) []Attachment {
 		if name == "" {
 			name = defaultName(p.contentType)
 		}
-		out = append(out, Attachment{Name: name, ContentType: p.contentType, Data: p.content,
+		out = append(out, Attachment{Name: cleanText(name), ContentType: p.contentType, Data: p.content,
 			Inline: p.disposition == "inline" || p.contentID != ""})
 	})
 	return out
