@@ -156,7 +156,9 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 // cleanText makes what a header or a broken part gave storable anywhere:
 // bytes that are not UTF-8 become U+FFFD, and NULs go (PostgreSQL's text
 // takes neither).
-func cleanText(s string) string { return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\ufffd") }
+func cleanText(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\ufffd")
+}
 
 func cleanAddress(a *netmail.Address) *netmail.Address {
 	return &netmail.Address{Name: cleanText(a.Name), Address: cleanText(a.Address)}
