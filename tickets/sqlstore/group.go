@@ -66,28 +66,24 @@ var errGroupEnded = errors.New("the group of changes has ended")
 // the search-text rebuild fails, what fn wrote is undone and the group goes
 // on.
 func (g *group) Update(_ context.Context, fn func(tickets.Tx) error) error {
-	err := g.savepoint(func() error {
+	return g.savepoint(true, func() error {
 		if err := fn(g.tx); err != nil {
 			return err
 		}
 		return g.tx.flushSearch()
 	})
-	if err == nil {
-		g.updates++
-	}
-	return err
 }
 
 // View runs fn in the group's transaction, so it sees the group's changes.
 // It too runs under a savepoint: on PostgreSQL a failed statement spoils
 // the transaction until it is rolled back to one.
 func (g *group) View(_ context.Context, fn func(tickets.Tx) error) error {
-	return g.savepoint(func() error { return fn(g.tx) })
+	return g.savepoint(false, func() error { return fn(g.tx) })
 }
 
 // savepoint runs fn, in turn with the group's other calls, under a
-// savepoint that undoes it when it fails.
-func (g *group) savepoint(fn func() error) error {
+// savepoint that undoes it when it fails; a write that succeeds is counted.
+func (g *group) savepoint(write bool, fn func() error) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.ended || g.broken != nil {
@@ -113,6 +109,9 @@ func (g *group) savepoint(fn func() error) error {
 	if _, err := g.tx.tx.ExecContext(g.tx.ctx, "RELEASE SAVEPOINT "+sp); err != nil {
 		g.broken = mapError(fmt.Errorf("release savepoint: %w", err))
 		return g.broken
+	}
+	if write {
+		g.updates++
 	}
 	return nil
 }
