@@ -80,17 +80,16 @@ func mustContain(re *syntax.Regexp) []string {
 			}
 		}
 		for _, sub := range re.Sub {
-			if e := exact(sub); e != nil && len(run)*len(e) <= 16 {
+			e := exact(sub)
+			if e != nil && len(run)*len(e) <= 16 {
 				run = product(run, e)
 				continue
 			}
 			consider(run)
-			run = nil
-			if e := exact(sub); e != nil {
-				run = e
-				continue
+			run = e // a new run, or none
+			if e == nil {
+				consider(mustContain(sub))
 			}
-			consider(mustContain(sub))
 		}
 		consider(run)
 		return best
