@@ -97,7 +97,7 @@ func (g *group) savepoint(write bool, fn func() error) error {
 	}
 	if err := fn(); err != nil {
 		// The caches describe what the undone writes left: start them again.
-		g.tx.dirty, g.tx.flags = map[int64]bool{}, map[int64]string{}
+		g.tx.forget()
 		for _, q := range []string{"ROLLBACK TO SAVEPOINT ", "RELEASE SAVEPOINT "} {
 			if _, rerr := g.tx.tx.ExecContext(g.tx.ctx, q+sp); rerr != nil {
 				g.broken = fmt.Errorf("undo a failed change (%w): %w", err, rerr)
@@ -123,5 +123,13 @@ var _ tickets.Store = (*group)(nil)
 
 // newTx wraps an open transaction.
 func newTx(ctx context.Context, d *DB, tx *sqlx.Tx, write bool) *Tx {
-	return &Tx{tx: tx, db: d, ctx: ctx, write: write, dirty: map[int64]bool{}, flags: map[int64]string{}, stmts: map[string]*sqlx.Stmt{}}
+	t := &Tx{tx: tx, db: d, ctx: ctx, write: write, stmts: map[string]*sqlx.Stmt{}}
+	t.forget()
+	return t
+}
+
+// forget drops what the transaction remembers of its writes, after they
+// were undone.
+func (t *Tx) forget() {
+	t.dirty, t.flags, t.written = map[int64]bool{}, map[int64]string{}, map[int64][]any{}
 }

@@ -25,6 +25,10 @@ type Tx struct {
 	dirty map[int64]bool
 	// flags as last read or written, so unchanged flags are not rewritten.
 	flags map[int64]string
+	// written holds each ticket's columns as this transaction last wrote
+	// them, so a second save writes only what changed: SQLite rewrites the
+	// entries of every index on a column an UPDATE sets, changed or not.
+	written map[int64][]any
 	// stmts are the statements prepared in this transaction (SQLite), by
 	// query: a group of changes runs the same few queries many times.
 	stmts map[string]*sqlx.Stmt
@@ -315,6 +319,7 @@ func (t *Tx) CreateTicket(tk *tickets.Ticket) error {
 		return fmt.Errorf("insert ticket: %w", err)
 	}
 	tk.ID, tk.Ref = id, tickets.FormatRef(id)
+	t.written[id] = args[:len(args)-1]
 	t.flags[id] = "" // a new ticket has no flag rows yet
 	if err := t.syncFlags(tk); err != nil {
 		return err
@@ -323,29 +328,48 @@ func (t *Tx) CreateTicket(tk *tickets.Ticket) error {
 	return nil
 }
 
-// SaveTicket writes every mutable field and the flags.
+// SaveTicket writes the mutable fields and the flags: every one, or, when
+// this transaction wrote the ticket before, those that changed since.
 func (t *Tx) SaveTicket(tk *tickets.Ticket) error {
 	args, err := ticketArgs(tk)
 	if err != nil {
 		return err
 	}
 	cols := strings.Split(ticketWriteColumns, ",")
-	for i := range cols {
-		cols[i] = strings.TrimSpace(cols[i]) + " = ?"
+	var set []string
+	var vals []any
+	was, known := t.written[tk.ID]
+	for i, c := range cols {
+		if known && sameArg(was[i], args[i]) {
+			continue
+		}
+		set = append(set, strings.TrimSpace(c)+" = ?")
+		vals = append(vals, args[i])
 	}
-	args = append(args, tk.ID)
-	res, err := t.exec(`UPDATE tickets SET `+strings.Join(cols, ", ")+` WHERE id = ?`, args...)
-	if err != nil {
-		return fmt.Errorf("save ticket %s: %w", tk.Ref, err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("ticket %s: %w", tk.Ref, tickets.ErrNotFound)
+	if len(set) > 0 {
+		res, err := t.exec(`UPDATE tickets SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(vals, tk.ID)...)
+		if err != nil {
+			return fmt.Errorf("save ticket %s: %w", tk.Ref, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("ticket %s: %w", tk.Ref, tickets.ErrNotFound)
+		}
+		t.written[tk.ID] = args
 	}
 	if err := t.syncFlags(tk); err != nil {
 		return err
 	}
 	t.dirty[tk.ID] = true
 	return nil
+}
+
+// sameArg tells whether two values of ticketArgs would be stored alike.
+func sameArg(a, b any) bool {
+	if ta, ok := a.(time.Time); ok {
+		tb, ok := b.(time.Time)
+		return ok && ta.Equal(tb)
+	}
+	return a == b
 }
 
 func (t *Tx) syncFlags(tk *tickets.Ticket) error {
