@@ -57,6 +57,75 @@ type DB struct {
 	written    atomic.Int64
 	stopCkpt   context.CancelFunc
 	checkpoint sync.WaitGroup
+	// prepared are SQLite statements prepared once for the pool; a
+	// transaction uses each on its own connection, where database/sql
+	// prepares it once per connection and then reuses it.
+	prepared preparedCache
+}
+
+// preparedCache holds the pool's prepared statements by query, up to
+// maxPrepared of them: a query built from an agent's filters may be one of
+// many shapes, and those beyond the bound are prepared per transaction.
+//
+// A statement is prepared for the pool in the background, after the first
+// transaction that needed it prepared it for itself: preparing for the pool
+// takes a connection of its own, and a transaction that waited for one
+// while holding its own could wait forever with the pool full of others
+// doing the same.
+type preparedCache struct {
+	mu     sync.Mutex
+	stmts  map[string]*sqlx.Stmt // nil: being prepared, or could not be
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+const maxPrepared = 512
+
+func (c *preparedCache) start() {
+	c.stmts = map[string]*sqlx.Stmt{}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+}
+
+// get returns the pool's statement for query, or nil when it is not ready
+// yet, and then has it prepared unless the cache is full.
+func (c *preparedCache) get(db *sqlx.DB, query string) *sqlx.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, seen := c.stmts[query]
+	if seen || c.ctx.Err() != nil || len(c.stmts) >= maxPrepared {
+		return s
+	}
+	c.stmts[query] = nil
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		s, err := db.PreparexContext(c.ctx, query)
+		if err != nil {
+			return // the transactions prepare it themselves, and see the error
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.ctx.Err() != nil {
+			s.Close()
+			return
+		}
+		c.stmts[query] = s
+	}()
+	return nil
+}
+
+func (c *preparedCache) close() {
+	c.cancel()
+	c.wg.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.stmts {
+		if s != nil {
+			s.Close()
+		}
+	}
+	clear(c.stmts)
 }
 
 var _ tickets.Store = (*DB)(nil)
@@ -115,6 +184,7 @@ const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pr
 // URL) and brings its schema up to date.
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	d := &DB{dsn: dsn, clock: opt.Clock, log: opt.Logger, writer: make(chan struct{}, 1)}
+	d.prepared.start()
 	if d.clock == nil {
 		d.clock = tickets.SystemClock{}
 	}
@@ -222,6 +292,7 @@ func (d *DB) Close() error {
 		d.stopCkpt()
 		d.checkpoint.Wait()
 	}
+	d.prepared.close()
 	if d.dialect == SQLite {
 		if _, err := d.db.Exec(`PRAGMA optimize`); err != nil {
 			d.log.Warn("sqlite optimize", slog.Any("error", err))

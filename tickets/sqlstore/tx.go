@@ -38,16 +38,23 @@ var _ tickets.Tx = (*Tx)(nil)
 
 func (t *Tx) q(query string) string { return t.db.rebind(query) }
 
-// stmt returns query prepared in this transaction. Only SQLite's are
-// kept: preparing is most of the cost of a small statement there, while
-// the PostgreSQL driver keeps its own per connection, across transactions.
+// stmt returns query prepared for this transaction. Only SQLite's are
+// kept: preparing is most of the cost of a small statement there, so the
+// pool keeps them across transactions (see DB.prepared), while the
+// PostgreSQL driver keeps its own per connection.
 func (t *Tx) stmt(query string) (*sqlx.Stmt, error) {
 	if s, ok := t.stmts[query]; ok {
 		return s, nil
 	}
-	s, err := t.tx.PreparexContext(t.ctx, t.q(query))
-	if err != nil {
-		return nil, err
+	q := t.q(query)
+	var s *sqlx.Stmt
+	if pooled := t.db.prepared.get(t.db.db, q); pooled != nil {
+		s = t.tx.StmtxContext(t.ctx, pooled)
+	} else {
+		var err error
+		if s, err = t.tx.PreparexContext(t.ctx, q); err != nil {
+			return nil, err
+		}
 	}
 	t.stmts[query] = s
 	return s, nil
