@@ -139,7 +139,7 @@ type Options struct {
 	NoMigrate bool
 	// CheckpointEvery is how often, on SQLite, what was written is copied
 	// from the write-ahead log into the database file by a goroutine of its
-	// own, so that no writer pays for it while someone waits (default 1s;
+	// own, so that no writer pays for it while someone waits (default 100ms;
 	// negative: only SQLite's own checkpoints, at commits).
 	CheckpointEvery time.Duration
 }
@@ -227,7 +227,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if d.dialect == SQLite && opt.CheckpointEvery >= 0 {
 		every := opt.CheckpointEvery
 		if every == 0 {
-			every = time.Second
+			every = 100 * time.Millisecond
 		}
 		cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		d.stopCkpt = stop
