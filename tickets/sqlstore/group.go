@@ -54,7 +54,6 @@ type group struct {
 	*DB
 	mu      sync.Mutex
 	tx      *Tx
-	n       int   // savepoints made, for their names
 	updates int   // committed changes
 	ended   bool  // fn returned: no more calls
 	broken  error // a failed change that could not be undone
@@ -89,24 +88,24 @@ func (g *group) savepoint(write bool, fn func() error) error {
 	if g.ended || g.broken != nil {
 		return errGroupEnded
 	}
-	g.n++
-	sp := fmt.Sprintf("change_%d", g.n)
-	if _, err := g.tx.tx.ExecContext(g.tx.ctx, "SAVEPOINT "+sp); err != nil {
+	// One savepoint at a time (the group's calls take turns), so it has the
+	// same name each time and its statements stay prepared.
+	if _, err := g.tx.exec("SAVEPOINT change"); err != nil {
 		g.broken = mapError(fmt.Errorf("savepoint: %w", err))
 		return g.broken
 	}
 	if err := fn(); err != nil {
 		// The caches describe what the undone writes left: start them again.
 		g.tx.forget()
-		for _, q := range []string{"ROLLBACK TO SAVEPOINT ", "RELEASE SAVEPOINT "} {
-			if _, rerr := g.tx.tx.ExecContext(g.tx.ctx, q+sp); rerr != nil {
+		for _, q := range []string{"ROLLBACK TO SAVEPOINT change", "RELEASE SAVEPOINT change"} {
+			if _, rerr := g.tx.exec(q); rerr != nil {
 				g.broken = fmt.Errorf("undo a failed change (%w): %w", err, rerr)
 				return g.broken
 			}
 		}
 		return mapError(err)
 	}
-	if _, err := g.tx.tx.ExecContext(g.tx.ctx, "RELEASE SAVEPOINT "+sp); err != nil {
+	if _, err := g.tx.exec("RELEASE SAVEPOINT change"); err != nil {
 		g.broken = mapError(fmt.Errorf("release savepoint: %w", err))
 		return g.broken
 	}
