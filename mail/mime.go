@@ -2,14 +2,18 @@ package mail
 
 import (
 	"bytes"
+	"encoding/base64"
+	"fmt"
 	"io"
 	netmail "net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	gomessage "github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
 	"github.com/jhillyerd/enmime/v2"
 	"github.com/jhillyerd/enmime/v2/dsn"
 )
@@ -136,7 +140,10 @@ func readWellFormed(raw []byte) *mimeTree {
 			return nil
 		}
 	}
-	if t.root = readPart(e, 0); t.root == nil {
+	// The root's body comes decoded from go-message (a multipart body is
+	// never transfer-encoded); its parts' bodies come raw, and are decoded
+	// by readPart.
+	if t.root = readPart(e.Header, e.Body, true, 0); t.root == nil {
 		return nil
 	}
 	switch {
@@ -157,21 +164,22 @@ func readWellFormed(raw []byte) *mimeTree {
 
 // readPart reads an entity and its parts, or nil when go-message cannot
 // read it cleanly or enmime would read it differently. Parts nested deeper
-// than mail clients nest them are left to enmime too.
-func readPart(e *gomessage.Entity, depth int) *mimePart {
-	ct, ctParams, err := e.Header.ContentType()
+// than mail clients nest them are left to enmime too. body is the entity's
+// body as the mail has it, or already decoded when decoded is set.
+func readPart(h gomessage.Header, body io.Reader, decoded bool, depth int) *mimePart {
+	ct, ctParams, err := h.ContentType()
 	if err != nil || depth > 16 || strings.HasPrefix(ct, "message/") || ct == "multipart/report" {
 		return nil
 	}
-	if depth > 0 && e.Header.Get("Content-Type") == "" {
+	if depth > 0 && h.Get("Content-Type") == "" {
 		return nil // a part without a type: enmime does not take it for text
 	}
-	p := &mimePart{contentType: ct, contentID: e.Header.Get("Content-Id")}
+	p := &mimePart{contentType: ct, contentID: h.Get("Content-Id")}
 	if p.contentID != "" && strings.Trim(p.contentID, "<> \t") == "" {
 		return nil // an empty Content-ID: enmime ignores it
 	}
-	if e.Header.Get("Content-Disposition") != "" {
-		disp, dParams, err := e.Header.ContentDisposition()
+	if h.Get("Content-Disposition") != "" {
+		disp, dParams, err := h.ContentDisposition()
 		if err != nil {
 			return nil
 		}
@@ -186,7 +194,10 @@ func readPart(e *gomessage.Entity, depth int) *mimePart {
 	if strings.Contains(p.fileName, "=?") {
 		return nil
 	}
-	if mr := e.MultipartReader(); mr != nil {
+	if strings.HasPrefix(ct, "multipart/") {
+		// go-message's own multipart reader, without its decoding of each
+		// part: readContent decodes them.
+		mr := textproto.NewMultipartReader(body, ctParams["boundary"])
 		for {
 			c, err := mr.NextPart()
 			if err == io.EOF {
@@ -195,7 +206,7 @@ func readPart(e *gomessage.Entity, depth int) *mimePart {
 			if err != nil {
 				return nil
 			}
-			cp := readPart(c, depth+1)
+			cp := readPart(gomessage.Header{Header: c.Header}, c, false, depth+1)
 			if cp == nil {
 				return nil
 			}
@@ -203,7 +214,7 @@ func readPart(e *gomessage.Entity, depth int) *mimePart {
 		}
 		return p
 	}
-	if p.content, err = io.ReadAll(e.Body); err != nil {
+	if p.content, err = readContent(h, ct, body, decoded); err != nil {
 		return nil
 	}
 	if strings.HasPrefix(ct, "text/") && !isASCII(p.content) {
@@ -213,6 +224,60 @@ func readPart(e *gomessage.Entity, depth int) *mimePart {
 		}
 	}
 	return p
+}
+
+// readContent decodes a part's body as go-message would (its transfer
+// encoding, and a text part's charset), except that base64 files, the bulk
+// of what mail carries, are decoded in one call instead of as a stream.
+func readContent(h gomessage.Header, ct string, body io.Reader, decoded bool) ([]byte, error) {
+	if decoded {
+		return io.ReadAll(body)
+	}
+	if !strings.HasPrefix(ct, "text/") && strings.EqualFold(h.Get("Content-Transfer-Encoding"), "base64") {
+		return decodeBase64(body)
+	}
+	e, err := gomessage.New(h, body)
+	if err != nil {
+		return nil, err // an unknown transfer encoding or charset
+	}
+	return io.ReadAll(e.Body)
+}
+
+// encoded holds a part's base64 text while it is decoded.
+var encoded = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// decodeBase64 decodes a base64 body. Line ends are skipped by the decoder
+// itself; spaces and tabs, which some senders indent lines with, are
+// skipped too, as go-message does.
+func decodeBase64(body io.Reader) ([]byte, error) {
+	buf := encoded.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 4<<20 {
+			buf.Reset()
+			encoded.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if _, err := buf.ReadFrom(body); err != nil {
+		return nil, err
+	}
+	enc := buf.Bytes()
+	if bytes.IndexByte(enc, ' ') >= 0 || bytes.IndexByte(enc, '\t') >= 0 {
+		n := 0
+		for _, c := range enc {
+			if c != ' ' && c != '\t' {
+				enc[n] = c
+				n++
+			}
+		}
+		enc = enc[:n]
+	}
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(enc)))
+	n, err := base64.StdEncoding.Decode(out, enc)
+	if err != nil {
+		return nil, fmt.Errorf("base64: %w", err)
+	}
+	return out[:n:n], nil
 }
 
 func isASCII(b []byte) bool {

@@ -1,11 +1,16 @@
 package mail
 
 import (
+	"bytes"
+	"encoding/base64"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	gomessage "github.com/emersion/go-message"
 )
 
 // Both parsers give the same Message for every mail of the corpora the
@@ -75,5 +80,62 @@ func TestParsersAgree(t *testing.T) {
 	t.Logf("%d of %d mails read by go-message", fast, len(files))
 	if fast < len(files)/2 {
 		t.Errorf("only %d of %d mails read by go-message", fast, len(files))
+	}
+}
+
+// The one-call base64 decoding gives what go-message's stream decoding
+// gives, bytes and failure alike, on the line ends, indents and breakage
+// mail carries.
+func TestBase64DecodingAgreesWithGoMessage(t *testing.T) {
+	file := make([]byte, 5000)
+	for i := range file {
+		file[i] = byte(i * 7)
+	}
+	enc := base64.StdEncoding.EncodeToString(file)
+	lines := func(sep, indent string, width int) string {
+		var b strings.Builder
+		for s := enc; s != ""; {
+			n := min(width, len(s))
+			b.WriteString(indent + s[:n] + sep)
+			s = s[n:]
+		}
+		return b.String()
+	}
+	bodies := map[string]string{
+		"CRLF lines":             lines("\r\n", "", 76),
+		"LF lines":               lines("\n", "", 76),
+		"odd width":              lines("\r\n", "", 57),
+		"tab indent":             lines("\r\n", "\t", 76),
+		"space indent":           lines("\r\n", "  ", 64),
+		"one line":               enc,
+		"empty":                  "",
+		"blank lines":            "\r\n\r\n",
+		"short padding":          "QUJD\r\nRA=\r\n",
+		"no padding":             "QUJD\r\nRA\r\n",
+		"padded":                 "QUJD\r\nRA==\r\n",
+		"not base64":             "QUJD\r\nR*==\r\n",
+		"data after the padding": "QUJDRA==\r\nQUJD\r\n",
+		"truncated":              lines("\r\n", "", 76)[:1001],
+	}
+	h := gomessage.Header{}
+	h.Set("Content-Type", "image/png")
+	h.Set("Content-Transfer-Encoding", "base64")
+	for name, body := range bodies {
+		got, gotErr := decodeBase64(strings.NewReader(body))
+		e, err := gomessage.New(h, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantErr := io.ReadAll(e.Body)
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Errorf("%s: error %v, go-message's %v", name, gotErr, wantErr)
+			continue
+		}
+		if gotErr == nil && !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes differ from go-message's %d", name, len(got), len(want))
+		}
+	}
+	if got, err := decodeBase64(strings.NewReader(lines("\r\n", "\t", 76))); err != nil || !bytes.Equal(got, file) {
+		t.Errorf("an indented file: %v, %d of %d bytes", err, len(got), len(file))
 	}
 }
