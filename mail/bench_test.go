@@ -9,8 +9,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -164,6 +166,94 @@ func (s *benchServer) close() {
 	s.c.Close()
 }
 
+// benchBare times a bare go-imap client that selects INBOX, then FETCHes
+// the UID and BODY.PEEK[] of its n mails in batches of 100, and returns its
+// wall and CPU time.
+func benchBare(b *testing.B, srv *benchServer, n int) (time.Duration, time.Duration) {
+	runtime.GC()
+	cpu := cpuTime(b)
+	start := time.Now()
+	c := srv.dial(b)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		b.Fatal(err)
+	}
+	fetched := 0
+	for lo := 1; lo <= n; lo += 100 {
+		set := imap.SeqSet{imap.SeqRange{Start: uint32(lo), Stop: uint32(min(lo+99, n))}}
+		msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+		if err != nil {
+			b.Fatal(err)
+		}
+		fetched += len(msgs)
+	}
+	c.Close()
+	took, tookCPU := time.Since(start), cpuTime(b)-cpu
+	if fetched != n {
+		b.Fatalf("bare fetch got %d of %d", fetched, n)
+	}
+	return took, tookCPU
+}
+
+// benchService is a ticket service on a SQLite store of its own, with the
+// benchmark's promotion records.
+func benchService(b *testing.B, csv []byte) *tickets.Service {
+	clock := storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))
+	db := storetest.Open(b, "sqlite", clock)
+	svc := tickets.NewService(db, tickets.Options{Clock: clock, AutoRepliesPerHour: 10})
+	if _, err := svc.ImportPromotions(context.Background(), bytes.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
+		b.Fatal(err)
+	}
+	return svc
+}
+
+// benchDirect submits the benchmark's requests straight to the service, as
+// the mail intake would understand them, in groups of 100, and returns how
+// long it took.
+func benchDirect(b *testing.B, svc *tickets.Service, promos []tickets.Promotion, shots [][]byte) time.Duration {
+	ctx := context.Background()
+	reqs := make([]tickets.SubmitRequest, len(promos))
+	for i, p := range promos {
+		reqs[i] = tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+			Requester: tickets.Requester{Email: fmt.Sprintf("creator%d@example.id", i), Name: fmt.Sprintf("Creator %d", i)},
+			Account:   p.Account, Order: p.OrderNumber, Reason: tickets.ReasonUnderDelivery, Language: "id",
+			Details:        fmt.Sprintf("Halo kak, promosi saya no. pesanan %s untuk akun %s jangkauannya jauh di bawah estimasi.\nMohon pengembalian dana.\n\nTerima kasih", p.OrderNumber, p.Account),
+			IdempotencyKey: fmt.Sprintf("<bench%d@example.id>", i), ExternalID: fmt.Sprintf("<bench%d@example.id>", i)}
+		if i%3 == 0 {
+			reqs[i].Evidence = []tickets.File{{Name: "shot.png", Data: shots[i]}}
+		}
+	}
+	runtime.GC()
+	start := time.Now()
+	for lo := 0; lo < len(reqs); lo += 100 {
+		// Two submitters, as the intake has two takers on two cores.
+		batch := reqs[lo:min(lo+100, len(reqs))]
+		errs := make([]error, 2)
+		err := svc.Group(ctx, func(g *tickets.Service) error {
+			var wg sync.WaitGroup
+			for w := range errs {
+				wg.Go(func() {
+					for i := w; i < len(batch); i += len(errs) {
+						res, err := g.Submit(ctx, batch[i])
+						if err == nil && res.Outcome != tickets.OutcomeCreated {
+							err = fmt.Errorf("%s: %s", batch[i].IdempotencyKey, res.Outcome)
+						}
+						if err != nil {
+							errs[w] = err
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			return errors.Join(errs...)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
 // cpuTime is the CPU time this process has used so far.
 func cpuTime(b *testing.B) time.Duration {
 	var ru syscall.Rusage
@@ -178,7 +268,11 @@ func cpuTime(b *testing.B) time.Duration {
 // client that only FETCHes the same mails. Targets: at least 300 mails/s,
 // and within 2x of the bare FETCH. It reports the CPU time of both too
 // (cpu-s and bare-cpu-s: this process's, so with the in-memory server they
-// include the server's work).
+// include the server's work). It also times the same requests submitted
+// straight to the ticket service, in the same groups of 100 and into a
+// store of their own, without mail (direct-s, x-direct): what the ticket
+// core costs, apart from what the mail channel adds. Each timed part starts
+// after a collection, so no part pays for the garbage of the one before.
 func BenchmarkMailIntake(b *testing.B) {
 	n := benchMails(b)
 	ctx := context.Background()
@@ -194,46 +288,34 @@ func BenchmarkMailIntake(b *testing.B) {
 		b.StopTimer()
 		srv := startBenchServer(b)
 		var bytesTotal int
+		shots := make([][]byte, n)
 		for j := 0; j < n; j++ {
-			raw := benchMail(j, fakeScreenshot(r, 200<<10), &promos[j])
+			shots[j] = fakeScreenshot(r, 200<<10)
+			raw := benchMail(j, shots[j], &promos[j])
 			bytesTotal += len(raw)
 			srv.add(b, raw)
 		}
-		clock := storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))
-		db := storetest.Open(b, "sqlite", clock)
-		svc := tickets.NewService(db, tickets.Options{Clock: clock, AutoRepliesPerHour: 10})
-		if _, err := svc.ImportPromotions(ctx, bytes.NewReader(csv.Bytes()), tickets.ImportOptions{File: "p.csv"}); err != nil {
-			b.Fatal(err)
+		svc := benchService(b, csv.Bytes())
+
+		// The bare client, at its best of three runs.
+		var bare, bareCPU time.Duration
+		for range 3 {
+			took, cpu := benchBare(b, srv, n)
+			b.Logf("bare %v cpu %v", took, cpu)
+			if bare == 0 || took < bare {
+				bare, bareCPU = took, cpu
+			}
 		}
 
-		// The bare client: select, then FETCH the UID and BODY.PEEK[] in
-		// batches of 100.
-		cpu := cpuTime(b)
-		start := time.Now()
-		c := srv.dial(b)
-		if _, err := c.Select("INBOX", nil).Wait(); err != nil {
-			b.Fatal(err)
-		}
-		fetched := 0
-		for lo := 1; lo <= n; lo += 100 {
-			set := imap.SeqSet{imap.SeqRange{Start: uint32(lo), Stop: uint32(min(lo+99, n))}}
-			msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
-			if err != nil {
-				b.Fatal(err)
-			}
-			fetched += len(msgs)
-		}
-		c.Close()
-		bare, bareCPU := time.Since(start), cpuTime(b)-cpu
-		if fetched != n {
-			b.Fatalf("bare fetch got %d of %d", fetched, n)
-		}
+		direct := benchDirect(b, benchService(b, csv.Bytes()), promos, shots)
+		shots = nil
 
 		f := mail.NewFetcher(mail.IMAPConfig{Address: srv.addr, TLS: "none", Username: srv.user, Password: srv.pass, BatchSize: 100},
 			mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil), svc, nil)
+		runtime.GC()
 		b.StartTimer()
-		cpu = cpuTime(b)
-		start = time.Now()
+		cpu := cpuTime(b)
+		start := time.Now()
 		st, err := f.RunOnce(ctx)
 		took, tookCPU := time.Since(start), cpuTime(b)-cpu
 		b.StopTimer()
@@ -249,6 +331,8 @@ func BenchmarkMailIntake(b *testing.B) {
 		b.ReportMetric(took.Seconds()/bare.Seconds(), "x-bare")
 		b.ReportMetric(tookCPU.Seconds(), "cpu-s")
 		b.ReportMetric(bareCPU.Seconds(), "bare-cpu-s")
+		b.ReportMetric(direct.Seconds(), "direct-s")
+		b.ReportMetric(took.Seconds()/direct.Seconds(), "x-direct")
 		b.ReportMetric(float64(bytesTotal)/(1<<20), "MiB")
 		b.StartTimer()
 	}
