@@ -42,6 +42,10 @@ func (d *DB) Group(ctx context.Context, fn func(tickets.Store) error) error {
 		// A failed change could not be undone: none of the group is kept.
 		return g.broken
 	}
+	g.tx.dirty, g.tx.searchLater = g.tx.searchLater, nil
+	if err := g.tx.flushSearch(); err != nil {
+		return mapError(err)
+	}
 	if err := sqltx.Commit(); err != nil {
 		return mapError(fmt.Errorf("commit: %w", err))
 	}
@@ -61,15 +65,20 @@ type group struct {
 
 var errGroupEnded = errors.New("the group of changes has ended")
 
-// Update runs fn under a savepoint of the group's transaction: when fn or
-// the search-text rebuild fails, what fn wrote is undone and the group goes
-// on.
+// Update runs fn under a savepoint of the group's transaction: when fn
+// fails, what fn wrote is undone and the group goes on. The search text of
+// the tickets it changed is rebuilt when the group ends, for all its
+// changes at once.
 func (g *group) Update(_ context.Context, fn func(tickets.Tx) error) error {
 	return g.savepoint(true, func() error {
 		if err := fn(g.tx); err != nil {
 			return err
 		}
-		return g.tx.flushSearch()
+		for id := range g.tx.dirty {
+			g.tx.searchLater[id] = true
+		}
+		clear(g.tx.dirty)
+		return nil
 	})
 }
 
@@ -122,7 +131,7 @@ var _ tickets.Store = (*group)(nil)
 
 // newTx wraps an open transaction.
 func newTx(ctx context.Context, d *DB, tx *sqlx.Tx, write bool) *Tx {
-	t := &Tx{tx: tx, db: d, ctx: ctx, write: write, stmts: map[string]*sqlx.Stmt{}}
+	t := &Tx{tx: tx, db: d, ctx: ctx, write: write, stmts: map[string]*sqlx.Stmt{}, searchLater: map[int64]bool{}}
 	t.forget()
 	return t
 }

@@ -175,3 +175,62 @@ func TestGroupSurvivesAFailedRead(t *testing.T) {
 		}
 	})
 }
+
+// A group rebuilds the search text of what it changed once, at its end:
+// what its kept changes wrote is found, and what a failed change wrote is
+// not, even for a ticket a kept change wrote before it.
+func TestGroupSearchTextFollowsItsKeptChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx, clock, db, svc := groupStore(t, dialect)
+		boom := errors.New("boom")
+		message := func(st tickets.Store, id int64, body string, fail bool) error {
+			return st.Update(ctx, func(tx tickets.Tx) error {
+				if err := tx.AddMessage(id, &tickets.Message{Kind: tickets.MessageIn, Channel: tickets.ChannelEmail,
+					Author: "a@example.com", Body: body, CreatedAt: clock.Now()}); err != nil {
+					return err
+				}
+				if fail {
+					return boom
+				}
+				return nil
+			})
+		}
+		err := db.Group(ctx, func(st tickets.Store) error {
+			g := tickets.NewService(st, tickets.Options{Clock: clock})
+			a, err := g.Submit(ctx, groupRequest("a@example.com", "7301001"))
+			if err != nil {
+				return err
+			}
+			if err := message(st, a.Ticket.ID, "kept zebra", false); err != nil {
+				return err
+			}
+			if err := message(st, a.Ticket.ID, "undone walrus", true); !errors.Is(err, boom) {
+				return fmt.Errorf("failed change: %v", err)
+			}
+			// A ticket whose only change failed leaves no search text.
+			err = st.Update(ctx, func(tx tickets.Tx) error {
+				now := clock.Now()
+				if err := tx.CreateTicket(&tickets.Ticket{Kind: tickets.KindRefund, Status: tickets.StatusNew,
+					Channel: tickets.ChannelEmail, Requester: tickets.Requester{Email: "b@example.com"}, Order: "7301002",
+					Details: "undone narwhal", Language: "en", Flags: []string{}, CreatedAt: now, UpdatedAt: now,
+					StatusChangedAt: now}); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				return fmt.Errorf("failed ticket: %v", err)
+			}
+			return message(st, a.Ticket.ID, "later penguin", false)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for word, want := range map[string]int{"views": 1, "zebra": 1, "penguin": 1, "walrus": 0, "narwhal": 0, "7301002": 0} {
+			res, err := svc.Search(ctx, word, "", 10, "")
+			if err != nil || len(res.Tickets) != want {
+				t.Errorf("search %q finds %v (%v); want %d tickets", word, res, err, want)
+			}
+		}
+	})
+}
