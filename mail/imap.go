@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -430,20 +428,28 @@ func (f *Fetcher) newUIDs(c *imapclient.Client, last uint32) ([]imap.UID, error)
 }
 
 // fetched is a batch of mails as the server gave them: the bodies of those
-// within the size limit, and the sizes of those over it.
+// within the size limit, parsed, and the sizes of those over it.
 type fetched struct {
 	bodies map[imap.UID][]byte
+	parsed map[imap.UID]parsed
 	big    map[imap.UID]int64
 	err    error
 }
 
+// parsed is a mail read, or why it cannot be.
+type parsed struct {
+	m   *Message
+	err error
+}
+
 // fetch reads a batch in the background: sizes first, so a mail over the
-// limit is never downloaded, then the others' bodies. (Both are UID
-// commands, which may run beside the MOVE of the batch before.)
+// limit is never downloaded, then the others' bodies, which it parses. (Both
+// are UID commands, which may run beside the MOVE of the batch before; the
+// parsing runs while the batch before is taken in.)
 func (f *Fetcher) fetch(c *imapclient.Client, uids []imap.UID) <-chan fetched {
 	out := make(chan fetched, 1)
 	go func() {
-		got := fetched{bodies: map[imap.UID][]byte{}, big: map[imap.UID]int64{}}
+		got := fetched{bodies: map[imap.UID][]byte{}, parsed: map[imap.UID]parsed{}, big: map[imap.UID]int64{}}
 		defer func() { out <- got }()
 		sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 		if err != nil {
@@ -470,7 +476,39 @@ func (f *Fetcher) fetch(c *imapclient.Client, uids []imap.UID) <-chan fetched {
 		for _, m := range msgs {
 			got.bodies[m.UID] = m.FindBodySection(section)
 		}
+		got.parsed = f.parseAll(got.bodies)
 	}()
+	return out
+}
+
+// parseAll parses a batch's mails side by side, on as many workers as
+// there are CPUs; a mail over the size limit is left unparsed.
+func (f *Fetcher) parseAll(bodies map[imap.UID][]byte) map[imap.UID]parsed {
+	var uids []imap.UID
+	for uid, raw := range bodies {
+		if int64(len(raw)) <= f.intake.cfg.MaxSize {
+			uids = append(uids, uid)
+		}
+	}
+	results := make([]parsed, len(uids))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), 4)) {
+		wg.Go(func() {
+			for i := range next {
+				results[i].m, results[i].err = Parse(bodies[uids[i]])
+			}
+		})
+	}
+	for i := range uids {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := make(map[imap.UID]parsed, len(uids))
+	for i, uid := range uids {
+		out[uid] = results[i]
+	}
 	return out
 }
 
@@ -478,7 +516,7 @@ func (f *Fetcher) fetch(c *imapclient.Client, uids []imap.UID) <-chan fetched {
 // highest UID whose mail is done with (taken in and moved).
 func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fetched, st *IntakeStats) (uint32, error) {
 	bodies, big := got.bodies, got.big
-	results := f.takeAll(ctx, s, uids, bodies, big)
+	results := f.takeAll(ctx, s, uids, got)
 	var done, failed []imap.UID
 	var doneUpTo uint32
 	var takeErr error
@@ -523,112 +561,66 @@ type takeResult struct {
 	skip   bool
 }
 
-// takeAll takes in a batch with as many workers as there are CPUs: mails are
-// parsed side by side, and each sender's mails go to one worker in UID order,
-// so a request and its follow-up in the same batch keep their order.
-func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, bodies map[imap.UID][]byte, big map[imap.UID]int64) []takeResult {
+// takeAll takes in a parsed batch, in one transaction. Each sender's mails
+// go to one of as many takers as there are CPUs, in UID order, so a request
+// and its follow-up in the same batch keep their order; the takers'
+// understanding of mails runs side by side, their writes take turns.
+func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, got fetched) []takeResult {
 	results := make([]takeResult, len(uids))
-	parsed := make([]*Message, len(uids))
-	ready := make([]chan struct{}, len(uids))
+	msgs := make([]*Message, len(uids))
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
-	// Each sender's mails go to one taker, in UID order; the sender is read
-	// off the header before the mail is parsed, so parsing and taking in
-	// overlap: a taker starts on a mail as soon as it is parsed.
 	queues := make([][]int, workers)
 	for i, uid := range uids {
-		ready[i] = make(chan struct{})
-		h := fnv.New32a()
-		h.Write([]byte(quickSender(bodies[uid])))
-		w := int(h.Sum32() % uint32(workers))
-		queues[w] = append(queues[w], i)
-	}
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				uid := uids[i]
-				results[i].source = fmt.Sprintf("%s UID %d (UIDVALIDITY %d)", f.cfg.Mailbox, uid, s.uidValidity)
-				raw, ok := bodies[uid]
-				switch {
-				case big[uid] > 0:
-					results[i].taken = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(big[uid]), size(f.intake.cfg.MaxSize))}
-				case !ok:
-					results[i].skip = true
-				case int64(len(raw)) > f.intake.cfg.MaxSize:
-					results[i].taken = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(int64(len(raw))), size(f.intake.cfg.MaxSize))}
-				default:
-					m, err := Parse(raw)
-					if err != nil {
-						results[i].taken = Taken{Outcome: TookFailed, Reason: err.Error()}
-					} else {
-						parsed[i] = m
-					}
-				}
-				close(ready[i])
+		results[i].source = fmt.Sprintf("%s UID %d (UIDVALIDITY %d)", f.cfg.Mailbox, uid, s.uidValidity)
+		raw, ok := got.bodies[uid]
+		p := got.parsed[uid]
+		switch {
+		case got.big[uid] > 0:
+			results[i].taken = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(got.big[uid]), size(f.intake.cfg.MaxSize))}
+		case !ok:
+			results[i].skip = true // gone between the search and the fetch
+		case int64(len(raw)) > f.intake.cfg.MaxSize:
+			results[i].taken = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(int64(len(raw))), size(f.intake.cfg.MaxSize))}
+		case p.err != nil:
+			results[i].taken = Taken{Outcome: TookFailed, Reason: p.err.Error()}
+		default:
+			msgs[i] = p.m
+			sender := ""
+			if p.m.From != nil {
+				sender = strings.ToLower(p.m.From.Address)
 			}
-		}()
-	}
-	go func() {
-		for i := range uids {
-			next <- i
+			h := fnv.New32a()
+			h.Write([]byte(sender))
+			w := int(h.Sum32() % uint32(workers))
+			queues[w] = append(queues[w], i)
 		}
-		close(next)
-	}()
+	}
 	// The batch's changes are one transaction: one commit for the lot.
 	err := f.svc.Group(ctx, func(g *tickets.Service) error {
 		var takers sync.WaitGroup
 		for _, q := range queues {
-			takers.Add(1)
-			go func() {
-				defer takers.Done()
+			takers.Go(func() {
 				for _, i := range q {
-					<-ready[i]
-					if parsed[i] == nil {
-						continue
-					}
 					if ctx.Err() != nil {
 						results[i].err = ctx.Err()
 						continue
 					}
-					results[i].taken, results[i].err = f.intake.take(ctx, g, parsed[i], results[i].source)
+					results[i].taken, results[i].err = f.intake.take(ctx, g, msgs[i], results[i].source)
 				}
-			}()
+			})
 		}
 		takers.Wait()
 		return nil
 	})
-	wg.Wait()
 	if err != nil {
 		// Nothing of the batch was committed: every mail waits for the next pass.
 		for i := range results {
-			if parsed[i] != nil {
+			if msgs[i] != nil {
 				results[i].taken, results[i].err = Taken{}, err
 			}
 		}
 	}
 	return results
-}
-
-var fromHeaderRe = regexp.MustCompile(`(?im)^from:[ \t]*(.*(?:\r?\n[ \t]+.*)*)`)
-var addrRe = regexp.MustCompile(`[^\s<>"',;:]+@[^\s<>"',;:]+`)
-
-// quickSender reads the sender's address off a raw header, without parsing
-// the mail: enough to keep one sender's mails together.
-func quickSender(raw []byte) string {
-	head := raw
-	if i := bytes.Index(raw, []byte("\n\r\n")); i >= 0 {
-		head = raw[:i]
-	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
-		head = raw[:i]
-	}
-	m := fromHeaderRe.FindSubmatch(head)
-	if m == nil {
-		return ""
-	}
-	return strings.ToLower(string(addrRe.Find(m[1])))
 }
 
 func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, bigSize int64, source, reason string) error {
