@@ -1,7 +1,12 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"fmt"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +16,7 @@ import (
 	"refunddesk/mail/devmail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore/storetest"
 )
 
 // With mark_seen_only the mail stays in the INBOX, flagged \Seen, and is
@@ -213,4 +219,58 @@ func TestMailWithBrokenBytesIsTakenIn(t *testing.T) {
 			t.Fatalf("ticket: %+v", d.Ticket)
 		}
 	})
+}
+
+// The intake sorts a mail's files before it submits them: the same file
+// twice is kept once, a file that is no evidence and files beyond the
+// per-ticket limit are named in the message, and the ticket is made.
+func TestMailSortsItsAttachments(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	part := func(name, ct string, data []byte) string {
+		return "--b1\r\nContent-Type: " + ct + "; name=" + name + "\r\nContent-Disposition: attachment; filename=" + name +
+			"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString(data) + "\r\n"
+	}
+	shot := screenshotPNG()
+	raw := "From: Rani Putri <rani@example.id>\r\nTo: " + desk + "\r\nSubject: Mohon refund promosi\r\n" +
+		"Message-ID: <files1@mail.example.id>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" +
+		"Promosi no. pesanan 7301234567890000021 jangkauannya cuma 2rb. Nama akun: @rani.putri\r\n" +
+		part("a.png", "image/png", shot) + part("again.png", "image/png", shot) + part("fake.png", "image/png", []byte("MZ\x90\x00binary")) +
+		part("big.png", "image/png", append(screenshotPNG(), make([]byte, 5000)...))
+	for i := range 5 {
+		var b bytes.Buffer
+		_ = png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 9+i, 9)))
+		raw += part(fmt.Sprintf("receipt%d.png", i), "image/png", b.Bytes())
+	}
+	raw += "--b1--\r\n"
+	lim := tickets.DefaultLimits()
+	lim.MaxEvidenceBytes = 4096
+	svc := tickets.NewService(storetest.Open(t, "sqlite", clock), tickets.Options{Clock: clock, Limits: lim})
+	if _, err := svc.ImportPromotions(ctx, strings.NewReader(records), tickets.ImportOptions{File: "records.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	taken, err := mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil).Take(ctx, []byte(raw), "test")
+	if err != nil || taken.Outcome != mail.TookCreated {
+		t.Fatalf("taken %+v, %v", taken, err)
+	}
+	d, err := svc.Detail(ctx, taken.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range d.Ticket.Evidence {
+		names = append(names, e.Name)
+	}
+	if want := "a.png receipt0.png receipt1.png receipt2.png receipt3.png"; strings.Join(names, " ") != want {
+		t.Errorf("evidence %v, want %s", names, want)
+	}
+	for _, note := range []string{"fake.png (image/png, 10 bytes)", "big.png: the file is 5 KiB, more than the 4 KiB allowed", "receipt4.png (more than 5 files)"} {
+		if !strings.Contains(d.Ticket.Details, note) {
+			t.Errorf("details do not name %q:\n%s", note, d.Ticket.Details)
+		}
+	}
+	if strings.Contains(d.Ticket.Details, "again.png") {
+		t.Errorf("details name the repeated file:\n%s", d.Ticket.Details)
+	}
 }

@@ -1,10 +1,12 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"refunddesk/tickets"
@@ -213,17 +215,15 @@ func (in *Intake) evidence(m *Message) ([]tickets.File, []string) {
 	files, others := m.Evidence()
 	var kept []tickets.File
 	var notes []string
-	seen := map[string]bool{}
 	for _, f := range files {
-		b, err := lim.CheckEvidence(f)
-		if err != nil {
+		if err := lim.AcceptEvidence(f); err != nil {
 			notes = append(notes, "[attachment not kept as evidence: "+err.Error()+"]")
 			continue
 		}
-		if seen[b.SHA256] {
+		// The same file twice is kept once (the service hashes what it keeps).
+		if slices.ContainsFunc(kept, func(k tickets.File) bool { return bytes.Equal(k.Data, f.Data) }) {
 			continue
 		}
-		seen[b.SHA256] = true
 		if len(kept) >= lim.MaxEvidenceFiles {
 			notes = append(notes, fmt.Sprintf("[attachment not kept as evidence: %s (more than %d files)]", f.Name, lim.MaxEvidenceFiles))
 			continue

@@ -69,24 +69,40 @@ func IsEvidenceType(ct string) bool { return acceptedTypes[ct] }
 // CheckEvidence checks a file against the limits and the accepted types and
 // hashes it. The error names the file and says what is wrong.
 func (l Limits) CheckEvidence(f File) (EvidenceBlob, error) {
-	name := cleanFileName(f.Name)
-	field := "evidence " + name
-	if len(f.Data) == 0 {
-		return EvidenceBlob{}, Invalid(field, "the file is empty")
-	}
-	if int64(len(f.Data)) > l.MaxEvidenceBytes {
-		return EvidenceBlob{}, Invalid(field, "the file is %s, more than the %s allowed per file",
-			humanBytes(int64(len(f.Data))), humanBytes(l.MaxEvidenceBytes))
-	}
-	ct := SniffContentType(f.Data)
-	if !IsEvidenceType(ct) {
-		return EvidenceBlob{}, Invalid(field, "a %s file is not accepted as evidence (send images, PDFs or plain text)", ct)
+	name, ct, err := l.acceptEvidence(f)
+	if err != nil {
+		return EvidenceBlob{}, err
 	}
 	sum := sha256.Sum256(f.Data)
 	return EvidenceBlob{
 		Evidence: Evidence{Name: name, ContentType: ct, Size: int64(len(f.Data)), SHA256: hex.EncodeToString(sum[:])},
 		Data:     f.Data,
 	}, nil
+}
+
+// AcceptEvidence says whether a file would be taken as evidence, as
+// CheckEvidence does, without hashing it: for a channel that sorts files
+// before it submits them.
+func (l Limits) AcceptEvidence(f File) error {
+	_, _, err := l.acceptEvidence(f)
+	return err
+}
+
+func (l Limits) acceptEvidence(f File) (name, contentType string, err error) {
+	name = cleanFileName(f.Name)
+	field := "evidence " + name
+	if len(f.Data) == 0 {
+		return "", "", Invalid(field, "the file is empty")
+	}
+	if int64(len(f.Data)) > l.MaxEvidenceBytes {
+		return "", "", Invalid(field, "the file is %s, more than the %s allowed per file",
+			humanBytes(int64(len(f.Data))), humanBytes(l.MaxEvidenceBytes))
+	}
+	ct := SniffContentType(f.Data)
+	if !IsEvidenceType(ct) {
+		return "", "", Invalid(field, "a %s file is not accepted as evidence (send images, PDFs or plain text)", ct)
+	}
+	return name, ct, nil
 }
 
 // cleanFileName keeps the base name of a file, without control characters.
