@@ -68,7 +68,9 @@ var errGroupEnded = errors.New("the group of changes has ended")
 // Update runs fn under a savepoint of the group's transaction: when fn
 // fails, what fn wrote is undone and the group goes on. The search text of
 // the tickets it changed is rebuilt when the group ends, for all its
-// changes at once.
+// changes at once; should that fail (the store gone away), none of the
+// group is kept, as when its commit fails. (A text too long for PostgreSQL's
+// tsvector is cut rather than refused: see maxSearchWords.)
 func (g *group) Update(_ context.Context, fn func(tickets.Tx) error) error {
 	return g.savepoint(true, func() error {
 		if err := fn(g.tx); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -230,6 +232,55 @@ func TestGroupSearchTextFollowsItsKeptChanges(t *testing.T) {
 			res, err := svc.Search(ctx, word, "", 10, "")
 			if err != nil || len(res.Tickets) != want {
 				t.Errorf("search %q finds %v (%v); want %d tickets", word, res, err, want)
+			}
+		}
+	})
+}
+
+// A ticket whose text grows past what PostgreSQL takes into a tsvector (1
+// MiB) can still be written: its search text is cut, and the words of its
+// beginning are still found.
+func TestSearchTextOfAVeryLongTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx, clock, db, svc := groupStore(t, dialect)
+		r := rand.New(rand.NewPCG(5, 6))
+		words := func(n int) string {
+			var b strings.Builder
+			for b.Len() < n {
+				for range 3 + r.IntN(8) {
+					b.WriteByte(byte('a' + r.IntN(26)))
+				}
+				b.WriteByte(' ')
+			}
+			return b.String()
+		}
+		err := db.Group(ctx, func(st tickets.Store) error {
+			g := tickets.NewService(st, tickets.Options{Clock: clock})
+			a, err := g.Submit(ctx, groupRequest("a@example.com", "7301001"))
+			if err != nil {
+				return err
+			}
+			for i := range 24 {
+				body := words(64 << 10)
+				if i == 0 {
+					body = "firstmessage " + body
+				}
+				err := st.Update(ctx, func(tx tickets.Tx) error {
+					return tx.AddMessage(a.Ticket.ID, &tickets.Message{Kind: tickets.MessageIn, Channel: tickets.ChannelEmail,
+						Author: "a@example.com", Body: body, CreatedAt: clock.Now()})
+				})
+				if err != nil {
+					return fmt.Errorf("message %d: %w", i, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, word := range []string{"views", "firstmessage"} {
+			if res, err := svc.Search(ctx, word, "", 10, ""); err != nil || len(res.Tickets) != 1 {
+				t.Errorf("search %q finds %v (%v); want the ticket", word, res, err)
 			}
 		}
 	})

@@ -125,6 +125,22 @@ func searchWords(s string) string {
 	}, s)
 }
 
+// maxSearchWords bounds the text a ticket's tsvector is made of: PostgreSQL
+// refuses a tsvector over 1 MiB, and a ticket whose text grew past it could
+// not be written again. Words past it are not found by a search.
+const maxSearchWords = 512 << 10
+
+// capWords cuts s to at most n bytes, at a space.
+func capWords(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if i := strings.LastIndexByte(s[:n+1], ' '); i >= 0 {
+		return s[:i]
+	}
+	return ""
+}
+
 // lexeme keeps the letters and digits of a prefix term for a tsquery.
 func lexeme(v string) string {
 	return strings.Map(func(r rune) rune {

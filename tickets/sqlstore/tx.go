@@ -716,7 +716,7 @@ func (t *Tx) flushSearch() error {
 		parts := append([]string{tickets.FormatRef(id), r.Account, r.Order, r.Email, r.Name, r.Details}, bodies...)
 		body := strings.Join(parts, "\n")
 		if t.db.dialect == Postgres {
-			if _, err := t.exec(`UPDATE tickets SET search = to_tsvector('simple', ?) WHERE id = ?`, searchWords(body), id); err != nil {
+			if _, err := t.exec(`UPDATE tickets SET search = to_tsvector('simple', ?) WHERE id = ?`, capWords(searchWords(body), maxSearchWords), id); err != nil {
 				return fmt.Errorf("search text of %d: %w", id, err)
 			}
 			continue
