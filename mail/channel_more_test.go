@@ -242,6 +242,9 @@ func TestMailSortsItsAttachments(t *testing.T) {
 		var b bytes.Buffer
 		_ = png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 9+i, 9)))
 		raw += part(fmt.Sprintf("receipt%d.png", i), "image/png", b.Bytes())
+		if i == 4 {
+			raw += part("receipt4-again.png", "image/png", b.Bytes())
+		}
 	}
 	raw += "--b1--\r\n"
 	lim := tickets.DefaultLimits()

@@ -213,17 +213,19 @@ func (in *Intake) threadTicket(ctx context.Context, svc *tickets.Service, m *Mes
 func (in *Intake) evidence(m *Message) ([]tickets.File, []string) {
 	lim := in.svc.Limits()
 	files, others := m.Evidence()
-	var kept []tickets.File
+	var kept, accepted []tickets.File
 	var notes []string
 	for _, f := range files {
 		if err := lim.AcceptEvidence(f); err != nil {
 			notes = append(notes, "[attachment not kept as evidence: "+err.Error()+"]")
 			continue
 		}
-		// The same file twice is kept once (the service hashes what it keeps).
-		if slices.ContainsFunc(kept, func(k tickets.File) bool { return bytes.Equal(k.Data, f.Data) }) {
+		// The same file twice counts once, kept or not (the service hashes
+		// what it keeps).
+		if slices.ContainsFunc(accepted, func(k tickets.File) bool { return bytes.Equal(k.Data, f.Data) }) {
 			continue
 		}
+		accepted = append(accepted, f)
 		if len(kept) >= lim.MaxEvidenceFiles {
 			notes = append(notes, fmt.Sprintf("[attachment not kept as evidence: %s (more than %d files)]", f.Name, lim.MaxEvidenceFiles))
 			continue

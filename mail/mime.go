@@ -233,7 +233,7 @@ func readContent(h gomessage.Header, ct string, body io.Reader, decoded bool) ([
 	if decoded {
 		return io.ReadAll(body)
 	}
-	if !strings.HasPrefix(ct, "text/") && strings.EqualFold(h.Get("Content-Transfer-Encoding"), "base64") {
+	if !strings.HasPrefix(ct, "text/") && strings.ToLower(h.Get("Content-Transfer-Encoding")) == "base64" {
 		return decodeBase64(body)
 	}
 	e, err := gomessage.New(h, body)
