@@ -222,8 +222,9 @@ func TestMailWithBrokenBytesIsTakenIn(t *testing.T) {
 }
 
 // The intake sorts a mail's files before it submits them: the same file
-// twice is kept once, a file that is no evidence and files beyond the
-// per-ticket limit are named in the message, and the ticket is made.
+// twice is kept once; a file that is no evidence, an empty one and files
+// beyond the per-ticket limit are named in the message; and the ticket is
+// made.
 func TestMailSortsItsAttachments(t *testing.T) {
 	clock := storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))
 	ctx := context.Background()
@@ -236,7 +237,7 @@ func TestMailSortsItsAttachments(t *testing.T) {
 		"Message-ID: <files1@mail.example.id>\r\nMIME-Version: 1.0\r\n" +
 		"Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" +
 		"Promosi no. pesanan 7301234567890000021 jangkauannya cuma 2rb. Nama akun: @rani.putri\r\n" +
-		part("a.png", "image/png", shot) + part("again.png", "image/png", shot) + part("fake.png", "image/png", []byte("MZ\x90\x00binary")) +
+		part("a.png", "image/png", shot) + part("again.png", "image/png", shot) + part("fake.png", "image/png", []byte("MZ\x90\x00binary")) + part("empty.png", "image/png", nil) +
 		part("big.png", "image/png", append(screenshotPNG(), make([]byte, 5000)...))
 	for i := range 5 {
 		var b bytes.Buffer
@@ -268,7 +269,7 @@ func TestMailSortsItsAttachments(t *testing.T) {
 	if want := "a.png receipt0.png receipt1.png receipt2.png receipt3.png"; strings.Join(names, " ") != want {
 		t.Errorf("evidence %v, want %s", names, want)
 	}
-	for _, note := range []string{"fake.png (image/png, 10 bytes)", "big.png: the file is 5 KiB, more than the 4 KiB allowed", "receipt4.png (more than 5 files)"} {
+	for _, note := range []string{"fake.png (image/png, 10 bytes)", "empty.png (image/png, 0 bytes)", "big.png: the file is 5 KiB, more than the 4 KiB allowed", "receipt4.png (more than 5 files)"} {
 		if !strings.Contains(d.Ticket.Details, note) {
 			t.Errorf("details do not name %q:\n%s", note, d.Ticket.Details)
 		}

@@ -427,12 +427,17 @@ func alternativeText(p *mimePart) string {
 func attachmentsOf(root *mimePart) []Attachment {
 	var out []Attachment
 	root.walk(func(p *mimePart) {
-		if strings.HasPrefix(p.contentType, "multipart/") || len(p.content) == 0 || p.contentType == "message/delivery-status" {
+		if strings.HasPrefix(p.contentType, "multipart/") || p.contentType == "message/delivery-status" {
 			return
 		}
 		isFile := p.disposition == "attachment" || p.fileName != "" || (p.disposition == "inline" && p.contentID != "") ||
 			(p.contentID != "" && !strings.HasPrefix(p.contentType, "text/"))
 		if !isFile || p == root && !strings.HasPrefix(p.contentType, "image/") && p.contentType != "application/pdf" {
+			return
+		}
+		// An empty file is kept too (it is not evidence), so the message
+		// says it came: nothing a requester sent is dropped unsaid.
+		if len(p.content) == 0 && p.fileName == "" {
 			return
 		}
 		name := p.fileName
