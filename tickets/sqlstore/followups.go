@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -52,17 +53,25 @@ func (t *Tx) ScheduleFollowups(ticketID int64, want []tickets.Followup, now time
 			return fmt.Errorf("cancel follow-up %d: %w", r.ID, err)
 		}
 	}
-	for _, f := range want {
-		if slices.ContainsFunc(pending, func(r followupRow) bool { return same(r, f) }) {
-			continue
+	// The new ones in one statement. A follow-up cancelled earlier and due
+	// again at the same time is pending again; one already done stays done.
+	var rows []string
+	var args []any
+	for i, f := range want {
+		if slices.ContainsFunc(pending, func(r followupRow) bool { return same(r, f) }) ||
+			slices.ContainsFunc(want[:i], func(e tickets.Followup) bool { return e.Kind == f.Kind && e.DueAt.Equal(f.DueAt) }) {
+			continue // (PostgreSQL refuses a row twice in one INSERT … ON CONFLICT)
 		}
-		// A follow-up cancelled earlier and due again at the same time is
-		// pending again; one already done stays done.
-		if _, err := t.exec(`INSERT INTO followups (ticket_id, kind, due_at, status, created_at) VALUES (?, ?, ?, 'pending', ?)
-			ON CONFLICT (ticket_id, kind, due_at) DO UPDATE SET status = 'pending', result = '', done_at = NULL
-			WHERE followups.status = 'cancelled'`, ticketID, string(f.Kind), f.DueAt.UTC(), now.UTC()); err != nil {
-			return fmt.Errorf("schedule %s: %w", f.Kind, err)
-		}
+		rows = append(rows, "(?, ?, ?, 'pending', ?)")
+		args = append(args, ticketID, string(f.Kind), f.DueAt.UTC(), now.UTC())
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := t.exec(`INSERT INTO followups (ticket_id, kind, due_at, status, created_at) VALUES `+strings.Join(rows, ", ")+`
+		ON CONFLICT (ticket_id, kind, due_at) DO UPDATE SET status = 'pending', result = '', done_at = NULL
+		WHERE followups.status = 'cancelled'`, args...); err != nil {
+		return fmt.Errorf("schedule follow-ups: %w", err)
 	}
 	return nil
 }
