@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"mime"
 	"net"
 	"os"
@@ -449,7 +450,7 @@ type parsed struct {
 func (f *Fetcher) fetch(c *imapclient.Client, uids []imap.UID) <-chan fetched {
 	out := make(chan fetched, 1)
 	go func() {
-		got := fetched{bodies: map[imap.UID][]byte{}, parsed: map[imap.UID]parsed{}, big: map[imap.UID]int64{}}
+		got := fetched{bodies: map[imap.UID][]byte{}, big: map[imap.UID]int64{}}
 		defer func() { out <- got }()
 		sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 		if err != nil {
@@ -482,21 +483,21 @@ func (f *Fetcher) fetch(c *imapclient.Client, uids []imap.UID) <-chan fetched {
 }
 
 // parseAll parses a batch's mails side by side, on as many workers as
-// there are CPUs; a mail over the size limit is left unparsed.
+// there are CPUs; a mail over the size limit is not parsed but refused.
 func (f *Fetcher) parseAll(bodies map[imap.UID][]byte) map[imap.UID]parsed {
-	var uids []imap.UID
-	for uid, raw := range bodies {
-		if int64(len(raw)) <= f.intake.cfg.MaxSize {
-			uids = append(uids, uid)
-		}
-	}
+	uids := slices.Collect(maps.Keys(bodies))
 	results := make([]parsed, len(uids))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), 4)) {
+	for range workers() {
 		wg.Go(func() {
 			for i := range next {
-				results[i].m, results[i].err = Parse(bodies[uids[i]])
+				raw := bodies[uids[i]]
+				if int64(len(raw)) > f.intake.cfg.MaxSize {
+					results[i].err = errors.New(f.intake.tooBig(int64(len(raw))))
+					continue
+				}
+				results[i].m, results[i].err = Parse(raw)
 			}
 		})
 	}
@@ -553,6 +554,9 @@ func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fe
 	return doneUpTo, takeErr
 }
 
+// workers is how many mails of a batch are parsed, or taken in, side by side.
+func workers() int { return max(1, min(runtime.GOMAXPROCS(0), 4)) }
+
 // takeResult is what became of one mail of a batch.
 type takeResult struct {
 	taken  Taken
@@ -568,19 +572,15 @@ type takeResult struct {
 func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, got fetched) []takeResult {
 	results := make([]takeResult, len(uids))
 	msgs := make([]*Message, len(uids))
-	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
-	queues := make([][]int, workers)
+	queues := make([][]int, workers())
 	for i, uid := range uids {
 		results[i].source = fmt.Sprintf("%s UID %d (UIDVALIDITY %d)", f.cfg.Mailbox, uid, s.uidValidity)
-		raw, ok := got.bodies[uid]
-		p := got.parsed[uid]
+		p, ok := got.parsed[uid]
 		switch {
 		case got.big[uid] > 0:
-			results[i].taken = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(got.big[uid]), size(f.intake.cfg.MaxSize))}
+			results[i].taken = Taken{Outcome: TookFailed, Reason: f.intake.tooBig(got.big[uid])}
 		case !ok:
 			results[i].skip = true // gone between the search and the fetch
-		case int64(len(raw)) > f.intake.cfg.MaxSize:
-			results[i].taken = Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(int64(len(raw))), size(f.intake.cfg.MaxSize))}
 		case p.err != nil:
 			results[i].taken = Taken{Outcome: TookFailed, Reason: p.err.Error()}
 		default:
@@ -591,7 +591,7 @@ func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, got 
 			}
 			h := fnv.New32a()
 			h.Write([]byte(sender))
-			w := int(h.Sum32() % uint32(workers))
+			w := int(h.Sum32() % uint32(len(queues)))
 			queues[w] = append(queues[w], i)
 		}
 	}

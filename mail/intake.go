@@ -85,13 +85,18 @@ func (in *Intake) Config() IntakeConfig { return in.cfg }
 // tried again later.
 func (in *Intake) Take(ctx context.Context, raw []byte, source string) (Taken, error) {
 	if int64(len(raw)) > in.cfg.MaxSize {
-		return Taken{Outcome: TookFailed, Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(int64(len(raw))), size(in.cfg.MaxSize))}, nil
+		return Taken{Outcome: TookFailed, Reason: in.tooBig(int64(len(raw)))}, nil
 	}
 	m, err := Parse(raw)
 	if err != nil {
 		return Taken{Outcome: TookFailed, Reason: err.Error()}, nil
 	}
 	return in.TakeParsed(ctx, m, source)
+}
+
+// tooBig says why a mail of n bytes is not taken in.
+func (in *Intake) tooBig(n int64) string {
+	return fmt.Sprintf("the mail is %s, more than the %s taken in", size(n), size(in.cfg.MaxSize))
 }
 
 // TakeParsed takes in a mail already parsed.

@@ -30,7 +30,7 @@ func (d *DB) Group(ctx context.Context, fn func(tickets.Store) error) error {
 		return mapError(fmt.Errorf("begin: %w", err))
 	}
 	defer sqltx.Rollback()
-	g := &group{DB: d, tx: newTx(ctx, d, sqltx, true)}
+	g := &group{DB: d, tx: newTx(ctx, d, sqltx, true), searchLater: map[int64]bool{}}
 	err = fn(g)
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -42,7 +42,7 @@ func (d *DB) Group(ctx context.Context, fn func(tickets.Store) error) error {
 		// A failed change could not be undone: none of the group is kept.
 		return g.broken
 	}
-	g.tx.dirty, g.tx.searchLater = g.tx.searchLater, nil
+	g.tx.dirty = g.searchLater
 	if err := g.tx.flushSearch(); err != nil {
 		return mapError(err)
 	}
@@ -56,11 +56,16 @@ func (d *DB) Group(ctx context.Context, fn func(tickets.Store) error) error {
 // group is a store whose Update and View run in one open transaction.
 type group struct {
 	*DB
-	mu      sync.Mutex
-	tx      *Tx
-	updates int   // committed changes
-	ended   bool  // fn returned: no more calls
-	broken  error // a failed change that could not be undone
+	mu sync.Mutex
+	tx *Tx
+	// searchLater: the tickets of the kept changes, whose search text is
+	// rebuilt once, when the group ends. SQLite's full-text index writes
+	// out what it holds at every savepoint's end: rebuilt per change, each
+	// ticket's text became an index segment of its own, to be merged.
+	searchLater map[int64]bool
+	updates     int   // committed changes
+	ended       bool  // fn returned: no more calls
+	broken      error // a failed change that could not be undone
 }
 
 var errGroupEnded = errors.New("the group of changes has ended")
@@ -77,7 +82,7 @@ func (g *group) Update(_ context.Context, fn func(tickets.Tx) error) error {
 			return err
 		}
 		for id := range g.tx.dirty {
-			g.tx.searchLater[id] = true
+			g.searchLater[id] = true
 		}
 		clear(g.tx.dirty)
 		return nil
@@ -133,7 +138,7 @@ var _ tickets.Store = (*group)(nil)
 
 // newTx wraps an open transaction.
 func newTx(ctx context.Context, d *DB, tx *sqlx.Tx, write bool) *Tx {
-	t := &Tx{tx: tx, db: d, ctx: ctx, write: write, stmts: map[string]*sqlx.Stmt{}, searchLater: map[int64]bool{}}
+	t := &Tx{tx: tx, db: d, ctx: ctx, write: write, stmts: map[string]*sqlx.Stmt{}}
 	t.forget()
 	return t
 }

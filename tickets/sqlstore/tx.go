@@ -23,11 +23,6 @@ type Tx struct {
 	write bool
 	// dirty tickets get their search text rebuilt before the commit.
 	dirty map[int64]bool
-	// searchLater: the tickets of a group's kept changes, whose search text
-	// is rebuilt once, when the group ends. SQLite's full-text index writes
-	// out what it holds at every savepoint's end: rebuilt per change, each
-	// ticket's text became an index segment of its own, to be merged.
-	searchLater map[int64]bool
 	// flags as last read or written, so unchanged flags are not rewritten.
 	flags map[int64]string
 	// written holds each ticket's columns as this transaction last wrote
