@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -57,10 +58,28 @@ func SniffContentType(data []byte) string {
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
+	if (ct == "text/plain" || ct == "text/xml") && isSVG(data) {
+		// Go's sniffer has no SVG: without an XML declaration it reads as
+		// plain text. An SVG can carry script, so it is never evidence.
+		return "image/svg+xml"
+	}
 	if ct == "text/plain" && !utf8.Valid(data) {
 		return "application/octet-stream"
 	}
 	return ct
+}
+
+// isSVG reports whether text is SVG markup: it opens with a tag (after a
+// byte-order mark and white space) and an <svg element comes early on, after
+// whatever XML declaration, doctype or comments precede it.
+func isSVG(data []byte) bool {
+	head := data[:min(len(data), 4096)]
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	head = bytes.TrimLeft(head, " \t\r\n\f")
+	if len(head) == 0 || head[0] != '<' {
+		return false
+	}
+	return bytes.Contains(bytes.ToLower(head), []byte("<svg"))
 }
 
 // IsEvidenceType reports whether a content type counts as evidence.
