@@ -8,11 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Import formats.
@@ -340,6 +343,10 @@ func (j *jsonlReader) next() (func(string) string, int, error) {
 		if len(raw) == 0 {
 			continue
 		}
+		if !utf8.Valid(raw) {
+			// The JSON decoder would put U+FFFD in place of the bad bytes.
+			return nil, 0, &lineErr{line: j.line, msg: invalidUTF8Field(raw)}
+		}
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		obj := map[string]any{}
@@ -374,6 +381,24 @@ func (j *jsonlReader) next() (func(string) string, int, error) {
 	}
 }
 
+// invalidUTF8Field names the field of a JSON line whose bytes are not
+// valid UTF-8.
+func invalidUTF8Field(raw []byte) string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) == nil {
+		keys := slices.Sorted(maps.Keys(obj))
+		for _, k := range keys {
+			if !utf8.Valid(obj[k]) {
+				if !utf8.ValidString(k) {
+					break
+				}
+				return strings.ToLower(k) + ": not valid UTF-8"
+			}
+		}
+	}
+	return "not valid UTF-8"
+}
+
 func (j *jsonlReader) get(col string) string {
 	switch v := j.obj[col].(type) {
 	case string:
@@ -386,35 +411,120 @@ func (j *jsonlReader) get(col string) string {
 	return ""
 }
 
+// Limits on the text of an export's fields. Every field is checked before
+// it is read: valid UTF-8, no NUL or other control character, at most
+// maxFieldBytes; so no store ever sees a value it would refuse or cut.
+const (
+	maxFieldBytes = 256
+	// MaxVideoIDLen is the longest video id (a platform's id, or a link).
+	MaxVideoIDLen = 128
+)
+
 // fieldParser collects the problems of one row.
 type fieldParser struct {
-	get      func(string) string
+	raw      func(string) string
 	problems []string
+	refused  map[string]bool // columns whose text was refused
 }
 
 func (f *fieldParser) bad(col, format string, args ...any) {
 	f.problems = append(f.problems, col+": "+fmt.Sprintf(format, args...))
 }
 
+// get returns a column's value, or "" when its text was refused (the
+// problem is recorded once, whatever asks for the column).
+func (f *fieldParser) get(col string) string {
+	v, _ := f.text(col)
+	return v
+}
+
+// text returns a column's value and whether its text is acceptable.
+func (f *fieldParser) text(col string) (string, bool) {
+	if f.refused[col] {
+		return "", false
+	}
+	v := f.raw(col)
+	if why := fieldTextProblem(v); why != "" {
+		if f.refused == nil {
+			f.refused = map[string]bool{}
+		}
+		f.refused[col] = true
+		f.bad(col, "%s", why)
+		return "", false
+	}
+	return v, true
+}
+
+// fieldTextProblem says what is wrong with a field's text, or "".
+func fieldTextProblem(v string) string {
+	if len(v) > maxFieldBytes {
+		return fmt.Sprintf("%d bytes long; at most %d", len(v), maxFieldBytes)
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c >= 0x80 {
+			return textProblemSlow(v[i:])
+		}
+		if c == 0 {
+			return "contains a NUL byte"
+		}
+		if c < 0x20 || c == 0x7f {
+			return fmt.Sprintf("contains the control character %U", rune(c))
+		}
+	}
+	return ""
+}
+
+func textProblemSlow(v string) string {
+	if !utf8.ValidString(v) {
+		return "not valid UTF-8"
+	}
+	for _, r := range v {
+		if r == 0 {
+			return "contains a NUL byte"
+		}
+		if unicode.IsControl(r) {
+			return fmt.Sprintf("contains the control character %U", r)
+		}
+	}
+	return ""
+}
+
+// short quotes a value for a message, cut to a readable length.
+func short(v string) string {
+	const max = 40
+	if utf8.RuneCountInString(v) <= max {
+		return strconv.Quote(v)
+	}
+	n := 0
+	for i := range v {
+		if n == max {
+			return strconv.Quote(v[:i]) + "…"
+		}
+		n++
+	}
+	return strconv.Quote(v)
+}
+
 func (f *fieldParser) required(col string) string {
-	v := f.get(col)
-	if v == "" {
+	v, ok := f.text(col)
+	if ok && v == "" {
 		f.bad(col, "empty")
 	}
 	return v
 }
 
 func (f *fieldParser) int(col string, required bool) int64 {
-	v := f.get(col)
+	v, ok := f.text(col)
 	if v == "" {
-		if required {
+		if required && ok {
 			f.bad(col, "empty")
 		}
 		return 0
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		f.bad(col, "%q is not a whole number", v)
+		f.bad(col, "%s is not a whole number", short(v))
 		return 0
 	}
 	if n < 0 {
@@ -424,16 +534,16 @@ func (f *fieldParser) int(col string, required bool) int64 {
 }
 
 func (f *fieldParser) time(col string, required bool) *time.Time {
-	v := f.get(col)
+	v, ok := f.text(col)
 	if v == "" {
-		if required {
+		if required && ok {
 			f.bad(col, "empty")
 		}
 		return nil
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		f.bad(col, "%q is not an RFC 3339 time (like 2026-11-01T08:00:00Z)", v)
+		f.bad(col, "%s is not an RFC 3339 time (like 2026-11-01T08:00:00Z)", short(v))
 		return nil
 	}
 	t = t.UTC().Truncate(time.Microsecond)
@@ -441,38 +551,58 @@ func (f *fieldParser) time(col string, required bool) *time.Time {
 }
 
 func (f *fieldParser) enum(col string, allowed []string, required bool) string {
-	v := strings.ToLower(f.get(col))
+	raw, ok := f.text(col)
+	v := strings.ToLower(raw)
 	if v == "" {
-		if required {
+		if required && ok {
 			f.bad(col, "empty")
 		}
 		return ""
 	}
 	v = strings.ReplaceAll(v, " ", "_")
 	if !slices.Contains(allowed, v) {
-		f.bad(col, "%q is not one of %s", f.get(col), strings.Join(allowed, ", "))
+		f.bad(col, "%s is not one of %s", short(raw), strings.Join(allowed, ", "))
 	}
 	return v
 }
 
+// videoIDProblem checks a video id: printable ASCII (a platform's id, or a link),
+// no spaces, at most MaxVideoIDLen characters.
+func videoIDProblem(v string) string {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c >= 0x7f {
+			return fmt.Sprintf("%s is not a video id (letters, digits and punctuation, no spaces)", short(v))
+		}
+	}
+	if len(v) > MaxVideoIDLen {
+		return fmt.Sprintf("%d characters long; a video id has at most %d", len(v), MaxVideoIDLen)
+	}
+	return ""
+}
+
 func parsePromotion(get func(string) string, line int) (PromotionRow, []string) {
-	f := &fieldParser{get: get}
+	f := &fieldParser{raw: get}
 	var p Promotion
 	if o := f.required("order_number"); o != "" {
 		if n, err := NormalizeOrder(o); err != nil || n == "" || n != o {
-			f.bad("order_number", "%q is not an order number (digits only)", o)
+			f.bad("order_number", "%s is not an order number (digits only)", short(o))
 		} else {
 			p.OrderNumber = n
 		}
 	}
 	if a := f.required("account"); a != "" {
 		if n, err := NormalizeAccount(a); err != nil {
-			f.bad("account", "%q is not an account name", a)
+			f.bad("account", "%s is not an account name", short(a))
 		} else {
 			p.Account = n
 		}
 	}
-	p.VideoID = f.get("video_id")
+	if v := f.get("video_id"); v != "" {
+		if why := videoIDProblem(v); why != "" {
+			f.bad("video_id", "%s", why)
+		}
+		p.VideoID = v
+	}
 	p.Objective = f.enum("objective", Objectives, false)
 	p.Amount = f.int("amount", true)
 	if c := f.required("currency"); c != "" {
@@ -482,7 +612,7 @@ func parsePromotion(get func(string) string, line int) (PromotionRow, []string) 
 			}
 			return -1
 		}, c) {
-			f.bad("currency", "%q is not a three-letter currency code", c)
+			f.bad("currency", "%s is not a three-letter currency code", short(c))
 		}
 		p.Currency = strings.ToUpper(c)
 	}
@@ -493,6 +623,9 @@ func parsePromotion(get func(string) string, line int) (PromotionRow, []string) 
 	p.StartAt = f.time("start_at", false)
 	p.EndAt = f.time("end_at", false)
 	p.ClosedAt = f.time("closed_at", false)
+	if p.StartAt != nil && p.EndAt != nil && p.EndAt.Before(*p.StartAt) {
+		f.bad("end_at", "%s is before start_at %s", p.EndAt.Format(time.RFC3339), p.StartAt.Format(time.RFC3339))
+	}
 	statuses := make([]string, len(PromotionStatuses))
 	for i, s := range PromotionStatuses {
 		statuses[i] = string(s)
@@ -505,7 +638,7 @@ func parsePromotion(get func(string) string, line int) (PromotionRow, []string) 
 	if v := f.get("incident"); v != "" {
 		b, err := strconv.ParseBool(strings.ToLower(v))
 		if err != nil {
-			f.bad("incident", "%q is not true or false", v)
+			f.bad("incident", "%s is not true or false", short(v))
 		}
 		p.Incident = b
 	}
@@ -516,18 +649,22 @@ func parsePromotion(get func(string) string, line int) (PromotionRow, []string) 
 }
 
 func parseAuthorization(get func(string) string, line int) (AuthorizationRow, []string) {
-	f := &fieldParser{get: get}
+	f := &fieldParser{raw: get}
 	var a Authorization
 	if v := f.required("account"); v != "" {
 		if n, err := NormalizeAccount(v); err != nil {
-			f.bad("account", "%q is not an account name", v)
+			f.bad("account", "%s is not an account name", short(v))
 		} else {
 			a.Account = n
 		}
 	}
 	if s := strings.ToLower(f.required("scope")); s != "" {
-		if s != "account" && s != "video" && !(strings.HasPrefix(s, "video:") && len(s) > len("video:")) {
-			f.bad("scope", "%q is not a scope (account, video, or video:<id>)", f.get("scope"))
+		if id, ok := strings.CutPrefix(s, "video:"); ok && id != "" {
+			if why := videoIDProblem(id); why != "" {
+				f.bad("scope", "%s", why)
+			}
+		} else if s != "account" && s != "video" {
+			f.bad("scope", "%s is not a scope (account, video, or video:<id>)", short(f.get("scope")))
 		}
 		a.Scope = s
 	}
