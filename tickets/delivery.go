@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -24,9 +26,10 @@ func (s *Service) FinishOutbox(ctx context.Context, id int64, r OutboxResult) er
 	return s.store.FinishOutbox(ctx, id, r, s.clock.Now())
 }
 
-// DeliveryStats counts what a delivery run did.
+// DeliveryStats counts what a delivery run did. Deferred items were given
+// back untried because the channel was down.
 type DeliveryStats struct {
-	Sent, Retried, Failed int
+	Sent, Retried, Failed, Deferred int
 }
 
 // DeliverOutbox drains a channel's due items: it claims them batch at a time
@@ -35,6 +38,12 @@ type DeliveryStats struct {
 // items are sent and recorded, not left half-way.
 // An item whose lease ran out while it was being sent is not an error: it
 // will be taken again (and the sender finds out then whether it went).
+//
+// When send defers an item (the channel is down: its connection failed, not
+// the message), the run stops: that item and the rest of the batch are
+// given back without counting an attempt, due as before, and the error
+// returned wraps ErrChannelDown and the result's Cause. The caller waits
+// before it tries the channel again.
 func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, lease time.Duration,
 	send func(context.Context, OutboxItem) OutboxResult) (DeliveryStats, error) {
 	var st DeliveryStats
@@ -44,8 +53,12 @@ func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, leas
 		if err != nil || len(items) == 0 {
 			return st, err
 		}
-		for _, it := range items {
+		for i, it := range items {
 			res := send(work, it)
+			if res.Deferred {
+				st.Deferred += len(items) - i
+				return st, s.giveBack(work, ch, items[i:], res)
+			}
 			switch {
 			case res.Sent:
 				st.Sent++
@@ -63,6 +76,108 @@ func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, leas
 		}
 	}
 	return st, ctx.Err()
+}
+
+// giveBack returns items a run could not try to the queue, uncounted, and
+// says why the run stopped.
+func (s *Service) giveBack(ctx context.Context, ch Channel, items []OutboxItem, res OutboxResult) error {
+	var errs []error
+	for _, it := range items {
+		err := s.FinishOutbox(ctx, it.ID, OutboxResult{Deferred: true, Err: res.Err})
+		if errors.Is(err, ErrConflict) {
+			s.log.Warn("an outbox item's lease ran out before it was given back", slog.Int64("outbox", it.ID), slog.String("channel", string(ch)))
+		} else if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	down := fmt.Errorf("%w: %s", ErrChannelDown, res.Err)
+	if res.Cause != nil {
+		down = fmt.Errorf("%w: %w", ErrChannelDown, res.Cause)
+	}
+	return errors.Join(append([]error{down}, errs...)...)
+}
+
+// RetryOutbox puts failed outbox items back in the queue for an agent: due
+// now, their attempts counted from zero again, each recorded in its
+// ticket's audit trail under the agent. It is all or nothing: an id that
+// does not exist (ErrNotFound) or an item that has not failed (ErrConflict)
+// changes nothing. It returns the items put back; none when r.Failed finds
+// no failed item.
+func (s *Service) RetryOutbox(ctx context.Context, agent string, r OutboxRetry) ([]OutboxItem, error) {
+	if err := s.CheckAgent(agent); err != nil {
+		return nil, err
+	}
+	channels := []Channel{ChannelEmail, ChannelDiscord}
+	switch {
+	case r.Failed && len(r.IDs) > 0:
+		return nil, Invalid("ids", "give ids or ask for every failed message, not both")
+	case !r.Failed && len(r.IDs) == 0:
+		return nil, Invalid("ids", "no message named (give ids, or ask for every failed message)")
+	case !r.Failed && r.Channel != "":
+		return nil, Invalid("channel", "a channel only goes with every failed message")
+	case r.Channel == ChannelEmail || r.Channel == ChannelDiscord:
+		channels = []Channel{r.Channel}
+	case r.Channel != "":
+		return nil, Invalid("channel", "%q is not an outbox channel that can be retried (email, discord)", r.Channel)
+	}
+	if len(r.IDs) > MaxPageSize {
+		return nil, Invalid("ids", "at most %d at a time, got %d", MaxPageSize, len(r.IDs))
+	}
+	seen := map[int64]bool{}
+	for _, id := range r.IDs {
+		if id <= 0 {
+			return nil, Invalid("ids", "%d is not an outbox id", id)
+		}
+		seen[id] = true
+	}
+	var out []OutboxItem
+	err := s.update(ctx, func(tx Tx) error {
+		out = nil
+		ids := slices.Sorted(maps.Keys(seen))
+		if r.Failed {
+			ids = nil
+			for _, ch := range channels {
+				more, err := tx.FailedOutbox(ch)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, more...)
+			}
+			slices.Sort(ids)
+		}
+		now := s.clock.Now()
+		for _, id := range ids {
+			it, err := tx.OutboxItem(id)
+			if errors.Is(err, ErrNotFound) {
+				return notFoundf("outbox item %d", id)
+			}
+			if err != nil {
+				return err
+			}
+			if it.Status != OutboxFailed {
+				return conflictf("outbox item %d is %s, not failed: only failed messages are put back", id, it.Status)
+			}
+			if err := tx.RequeueOutbox(id, now); err != nil {
+				return err
+			}
+			if it.TicketID != 0 {
+				detail := fmt.Sprintf("%s to %s %s (outbox %d) put back in the queue", it.Template, it.Channel, it.Recipient, it.ID)
+				if it.LastError != "" {
+					detail += "; it had failed: " + it.LastError
+				}
+				if err := tx.AddAudit(it.TicketID, AuditEntry{At: now, Actor: agent, Action: "outbox_retry", Detail: detail}); err != nil {
+					return err
+				}
+			}
+			it.Status, it.Attempts, it.NextAttemptAt = OutboxPending, 0, now
+			out = append(out, *it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Outbox lists outbox items, newest first.

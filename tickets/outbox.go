@@ -1,6 +1,9 @@
 package tickets
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Templates the outbox refers to; the channels render them from templates/.
 const (
@@ -86,6 +89,29 @@ type OutboxResult struct {
 	Permanent bool
 	// RetryAt: when to try again after a temporary failure.
 	RetryAt time.Time
+	// Deferred: the item was not tried because the channel itself is down
+	// (its connection or login failed, not this message). Its lease is given
+	// back and the attempt is not counted; its next try is not moved, and Err
+	// becomes its last error. DeliverOutbox then stops the run and gives back
+	// the rest of the batch the same way.
+	Deferred bool
+	// Cause is the error behind a deferral, for DeliverOutbox's caller; it is
+	// not stored.
+	Cause error
+}
+
+// ErrChannelDown: a channel could not deliver anything because its
+// connection is down (the SMTP session failed). DeliverOutbox returns it,
+// wrapping the cause, after giving the claimed items back uncounted.
+var ErrChannelDown = errors.New("the channel is down; nothing was attempted")
+
+// OutboxRetry says which failed outbox items an agent puts back in the
+// queue: the ones named, or every failed one (of a channel).
+type OutboxRetry struct {
+	IDs []int64 `json:"ids,omitempty"`
+	// Failed: every failed item of Channel (email and discord when empty).
+	Failed  bool    `json:"failed,omitempty"`
+	Channel Channel `json:"channel,omitempty"`
 }
 
 // OutboxFilter selects outbox items to list.

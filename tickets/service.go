@@ -25,6 +25,10 @@ type Service struct {
 	cards     bool
 	followups FollowupRules
 	log       *slog.Logger
+	// signals wake this process's senders when outbox items are committed;
+	// group, in a Group's copy, holds them until the Group commits.
+	signals *outboxSignals
+	group   *groupQueued
 }
 
 // SLA holds the desk's time targets.
@@ -62,7 +66,8 @@ type Options struct {
 // NewService returns a service over store.
 func NewService(store Store, opt Options) *Service {
 	s := &Service{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA, agents: opt.Agents,
-		autoPerHour: opt.AutoRepliesPerHour, cards: opt.AgentCards, followups: opt.Followups, log: opt.Logger}
+		autoPerHour: opt.AutoRepliesPerHour, cards: opt.AgentCards, followups: opt.Followups, log: opt.Logger,
+		signals: newOutboxSignals()}
 	s.followups.fill()
 	if s.autoPerHour <= 0 {
 		s.autoPerHour = 5
@@ -115,10 +120,15 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // uniqueness race (fn must be safe to run twice: it is, since a failed
 // transaction leaves nothing behind).
 func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
-	fn = s.withChanges(fn)
+	// queued: the outbox channels the last run of fn queued items on.
+	var queued map[Channel]bool
+	fn = s.withChanges(fn, &queued)
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.store.Update(ctx, fn)
+		if err == nil {
+			s.queued(queued)
+		}
 		if !errors.Is(err, ErrConcurrent) {
 			return err
 		}
@@ -137,11 +147,17 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
 // after Group has returned nil. fn may use the Service from several
 // goroutines; inside fn, changes must go through the Service fn is given.
 func (s *Service) Group(ctx context.Context, fn func(*Service) error) error {
-	return s.store.Group(ctx, func(st Store) error {
+	q := &groupQueued{chs: map[Channel]bool{}}
+	err := s.store.Group(ctx, func(st Store) error {
 		g := *s
 		g.store = st
+		g.group = q
 		return fn(&g)
 	})
+	if err == nil {
+		s.queued(q.chs)
+	}
+	return err
 }
 
 // CheckAgent checks that name may act as an agent.
@@ -405,10 +421,32 @@ func (s *Service) Promotion(ctx context.Context, order string) (*Promotion, erro
 	return p, err
 }
 
-// changeTx notes the tickets a transaction creates or changes, as last saved.
+// changeTx notes the tickets a transaction creates or changes, as last
+// saved, and the outbox channels it queues items on.
 type changeTx struct {
 	Tx
 	changed map[int64]Ticket
+	queued  map[Channel]bool
+}
+
+func (c *changeTx) Enqueue(item *OutboxItem) error {
+	err := c.Tx.Enqueue(item)
+	if err == nil {
+		c.queued[item.Channel] = true
+	}
+	return err
+}
+
+func (c *changeTx) RequeueOutbox(id int64, now time.Time) error {
+	it, err := c.Tx.OutboxItem(id)
+	if err != nil {
+		return err
+	}
+	if err := c.Tx.RequeueOutbox(id, now); err != nil {
+		return err
+	}
+	c.queued[it.Channel] = true
+	return nil
 }
 
 func (c *changeTx) CreateTicket(t *Ticket) error {
@@ -432,9 +470,11 @@ func (c *changeTx) SaveTicket(t *Ticket) error {
 // applies is cancelled), and, with agent cards, an update of its card is
 // queued (one pending update per ticket at most: a card shows the ticket as
 // it is when it is sent).
-func (s *Service) withChanges(fn func(Tx) error) func(Tx) error {
+// queued is set to the channels the run queued items on.
+func (s *Service) withChanges(fn func(Tx) error, queued *map[Channel]bool) func(Tx) error {
 	return func(tx Tx) error {
-		ct := &changeTx{Tx: tx, changed: map[int64]Ticket{}}
+		ct := &changeTx{Tx: tx, changed: map[int64]Ticket{}, queued: map[Channel]bool{}}
+		*queued = ct.queued
 		if err := fn(ct); err != nil {
 			return err
 		}
@@ -446,7 +486,7 @@ func (s *Service) withChanges(fn func(Tx) error) func(Tx) error {
 			if !s.cards {
 				continue
 			}
-			if err := tx.Enqueue(&OutboxItem{TicketID: id, TicketRef: t.Ref, Channel: ChannelCard, Template: "card",
+			if err := ct.Enqueue(&OutboxItem{TicketID: id, TicketRef: t.Ref, Channel: ChannelCard, Template: "card",
 				Data: MessageData{Ref: t.Ref}, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Automatic: true}); err != nil {
 				return err
 			}

@@ -39,7 +39,9 @@ type Store interface {
 	// sender's lease ran out (it stopped mid-way). An item waits while an
 	// earlier item of its ticket is unsent, so messages arrive in order.
 	ClaimOutbox(ctx context.Context, channel Channel, limit int, now, leaseUntil time.Time) ([]OutboxItem, error)
-	// FinishOutbox records what became of a claimed item.
+	// FinishOutbox records what became of a claimed item. A deferred item
+	// (r.Deferred) goes back to pending with its attempt uncounted and its
+	// next try unchanged.
 	FinishOutbox(ctx context.Context, id int64, r OutboxResult, now time.Time) error
 	// ListOutbox lists outbox items, newest first.
 	ListOutbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, error)
@@ -115,6 +117,14 @@ type Tx interface {
 	Authorizations(accountKey string) ([]Authorization, error)
 	// PromotionTickets lists the tickets linked to an order, newest first.
 	PromotionTickets(order string) ([]Ticket, error)
+	// OutboxItem loads one outbox item (ErrNotFound when there is none).
+	OutboxItem(id int64) (*OutboxItem, error)
+	// FailedOutbox lists the ids of a channel's failed items, oldest first.
+	FailedOutbox(channel Channel) ([]int64, error)
+	// RequeueOutbox puts a failed item back in the queue: pending, due at
+	// now, its attempts counted from zero again. An item that is not failed
+	// gives ErrConflict.
+	RequeueOutbox(id int64, now time.Time) error
 	// CountAutomatic counts the automatic messages queued for a recipient since a time.
 	CountAutomatic(recipient string, since time.Time) (int, error)
 	// TicketByExternalID finds the ticket a message (by its id on its

@@ -64,6 +64,13 @@ func (d *DB) FinishOutbox(ctx context.Context, id int64, r tickets.OutboxResult,
 		q = `UPDATE outbox SET status = 'sent', sent_at = ?, external_id = ?, last_error = '', lease_until = NULL
 			WHERE id = ? AND status = 'sending'`
 		args = []any{now.UTC(), r.ExternalID, id}
+	case r.Deferred:
+		// Not tried: the claim's attempt is taken back and the item is due
+		// as before; the reason it waits is its last error.
+		q = `UPDATE outbox SET status = 'pending', last_error = COALESCE(NULLIF(?, ''), last_error),
+			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, lease_until = NULL
+			WHERE id = ? AND status = 'sending'`
+		args = []any{r.Err, id}
 	case r.Permanent:
 		q = `UPDATE outbox SET status = 'failed', last_error = ?, lease_until = NULL WHERE id = ? AND status = 'sending'`
 		args = []any{r.Err, id}
@@ -86,6 +93,45 @@ func (d *DB) FinishOutbox(ctx context.Context, id int64, r tickets.OutboxResult,
 		}
 		return nil
 	})
+}
+
+// OutboxItem loads one outbox item.
+func (t *Tx) OutboxItem(id int64) (*tickets.OutboxItem, error) {
+	var r outboxRow
+	err := t.get(&r, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("outbox item %d: %w", id, tickets.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("outbox item %d: %w", id, err)
+	}
+	it, err := r.item()
+	if err != nil {
+		return nil, err
+	}
+	return &it, nil
+}
+
+// FailedOutbox lists the ids of a channel's failed items, oldest first.
+func (t *Tx) FailedOutbox(ch tickets.Channel) ([]int64, error) {
+	var ids []int64
+	if err := t.sel(&ids, `SELECT id FROM outbox WHERE status = 'failed' AND channel = ? ORDER BY id`, string(ch)); err != nil {
+		return nil, fmt.Errorf("failed outbox items: %w", err)
+	}
+	return ids, nil
+}
+
+// RequeueOutbox puts a failed item back in the queue, due at now.
+func (t *Tx) RequeueOutbox(id int64, now time.Time) error {
+	res, err := t.exec(`UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL
+		WHERE id = ? AND status = 'failed'`, now.UTC(), id)
+	if err != nil {
+		return fmt.Errorf("requeue outbox %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("outbox item %d is not failed: %w", id, tickets.ErrConflict)
+	}
+	return nil
 }
 
 // ListOutbox lists outbox items, newest first.
