@@ -67,7 +67,7 @@ func newMailFixture(t *testing.T, dialect string, caps devmail.IMAPOptions) *mai
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.smtp.Close() })
-	f.intake = mail.NewIntake(f.svc, mail.IntakeConfig{Address: desk}, nil)
+	f.intake = mail.NewIntake(f.svc, mail.IntakeConfig{Address: desk, Auth: mail.AuthConfig{AuthServIDs: []string{"mx.refunddesk.example"}}}, nil)
 	f.fetcher = mail.NewFetcher(mail.IMAPConfig{Address: f.imap.Addr, TLS: "none", Username: desk, Password: deskPass,
 		PollInterval: tickets.Duration{Duration: 50 * time.Millisecond}}, f.intake, f.svc, nil)
 	tpl, err := templates.New()

@@ -65,6 +65,7 @@ func checkCorpus(t *testing.T, dir string) {
 	if _, err := svc.ImportPromotions(ctx, recs, tickets.ImportOptions{File: "records.csv"}); err != nil {
 		t.Fatal(err)
 	}
+	auth := mail.NewAuthenticator(mail.AuthConfig{AuthServIDs: []string{"mx.refunddesk.example"}}, nil)
 	files, _ := filepath.Glob(dir + "/*.eml")
 	if len(files) < 40 {
 		t.Fatalf("only %d cases in the corpus", len(files))
@@ -88,6 +89,8 @@ func checkCorpus(t *testing.T, dir string) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The corpus's mail was received by mx.refunddesk.example.
+			auth.Check(ctx, m, raw)
 			got := mail.Understand(ctx, m, svc, "refunddesk.example")
 			kind := ""
 			if got.KindStated {

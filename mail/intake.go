@@ -21,8 +21,12 @@ type IntakeConfig struct {
 	MessageIDDomain string
 	// MaxSize is the largest mail taken in (default 25 MiB).
 	MaxSize int64
-	// RequireAuth: a mail without Authentication-Results is unverified too.
+	// RequireAuth: a mail with no authentication result the desk believes
+	// (see Auth) is unverified too.
 	RequireAuth bool
+	// Auth says whose Authentication-Results are believed, and whether the
+	// desk checks DKIM signatures itself.
+	Auth AuthConfig
 }
 
 func (c IntakeConfig) domain() string { return messageIDDomain(c.MessageIDDomain, c.Address, "") }
@@ -60,9 +64,10 @@ type Taken struct {
 
 // Intake turns mails into tickets.
 type Intake struct {
-	svc *tickets.Service
-	cfg IntakeConfig
-	log *slog.Logger
+	svc  *tickets.Service
+	cfg  IntakeConfig
+	log  *slog.Logger
+	auth *Authenticator
 }
 
 // NewIntake returns an intake over the ticket service.
@@ -73,7 +78,14 @@ func NewIntake(svc *tickets.Service, cfg IntakeConfig, log *slog.Logger) *Intake
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Intake{svc: svc, cfg: cfg, log: log}
+	if cfg.RequireAuth && len(cfg.Auth.AuthServIDs) == 0 {
+		if cfg.Auth.VerifyDKIM {
+			log.Warn("mail.require_auth is on but no mail.authserv_id is set: only mail with a valid DKIM signature of its From domain counts as verified")
+		} else {
+			log.Warn("mail.require_auth is on but no mail.authserv_id is set: no Authentication-Results is believed, so every mail is flagged unverified_sender")
+		}
+	}
+	return &Intake{svc: svc, cfg: cfg, log: log, auth: NewAuthenticator(cfg.Auth, log)}
 }
 
 // Config returns the intake's configuration.
@@ -87,11 +99,24 @@ func (in *Intake) Take(ctx context.Context, raw []byte, source string) (Taken, e
 	if int64(len(raw)) > in.cfg.MaxSize {
 		return Taken{Outcome: TookFailed, Reason: in.tooBig(int64(len(raw)))}, nil
 	}
-	m, err := Parse(raw)
+	m, err := in.Parse(ctx, raw)
 	if err != nil {
 		return Taken{Outcome: TookFailed, Reason: err.Error()}, nil
 	}
 	return in.TakeParsed(ctx, m, source)
+}
+
+// Parse reads a raw mail (see Parse) and weighs its sender's
+// authentication as the intake is configured to (see AuthConfig); with
+// VerifyDKIM this may look DNS up, for at most the DKIMTimeout. It is the
+// parse to use before TakeParsed, outside any transaction.
+func (in *Intake) Parse(ctx context.Context, raw []byte) (*Message, error) {
+	m, err := Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	in.auth.Check(ctx, m, raw)
+	return m, nil
 }
 
 // tooBig says why a mail of n bytes is not taken in.
@@ -99,7 +124,9 @@ func (in *Intake) tooBig(n int64) string {
 	return fmt.Sprintf("the mail is %s, more than the %s taken in", size(n), size(in.cfg.MaxSize))
 }
 
-// TakeParsed takes in a mail already parsed.
+// TakeParsed takes in a mail already parsed, by Intake.Parse (a mail read
+// by Parse alone has only its believed Authentication-Results weighed, no
+// DKIM check).
 func (in *Intake) TakeParsed(ctx context.Context, m *Message, source string) (Taken, error) {
 	return in.take(ctx, in.svc, m, source)
 }
@@ -109,22 +136,30 @@ func (in *Intake) TakeParsed(ctx context.Context, m *Message, source string) (Ta
 // promotion records are read outside it: taking mail in never changes them.
 func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, source string) (Taken, error) {
 	domain := in.cfg.domain()
+	if m.From != nil && in.cfg.Address != "" && strings.EqualFold(m.From.Address, in.cfg.Address) {
+		return Taken{Outcome: TookIgnored, Reason: "our own mail"}, nil
+	}
+	if _, ok := OurTicketID(m.MessageID, domain); ok {
+		return Taken{Outcome: TookIgnored, Reason: "carries our own Message-ID"}, nil
+	}
+	// A bounce may come from the desk's own mail server, with a Message-ID
+	// in the desk's domain: it is still a bounce.
+	if m.Bounce != nil {
+		return in.bounce(ctx, svc, m)
+	}
+	if domain != "" && strings.HasSuffix(strings.ToLower(m.MessageID), "@"+domain) {
+		return Taken{Outcome: TookIgnored, Reason: "carries our own Message-ID"}, nil
+	}
+	// Automatic mail is never answered, whether or not it has a sender
+	// (a null sender, From: <>, is automatic by itself).
+	if m.Auto != "" {
+		return Taken{Outcome: TookIgnored, Reason: "automatic mail (" + m.Auto + ")"}, nil
+	}
 	if m.From == nil || !strings.Contains(m.From.Address, "@") {
 		return Taken{Outcome: TookFailed, Reason: "the mail has no sender address to answer"}, nil
 	}
 	from := strings.ToLower(m.From.Address)
-	if in.cfg.Address != "" && strings.EqualFold(from, in.cfg.Address) {
-		return Taken{Outcome: TookIgnored, Reason: "our own mail"}, nil
-	}
-	if _, ok := OurTicketID(m.MessageID, domain); ok || (domain != "" && strings.HasSuffix(strings.ToLower(m.MessageID), "@"+domain)) {
-		return Taken{Outcome: TookIgnored, Reason: "carries our own Message-ID"}, nil
-	}
-	if m.Bounce != nil {
-		return in.bounce(ctx, svc, m)
-	}
-	if m.Auto != "" {
-		return Taken{Outcome: TookIgnored, Reason: "automatic mail (" + m.Auto + ")"}, nil
-	}
+	in.auth.ensure(m)
 
 	req := Understand(ctx, m, in.svc, domain)
 	var flags []string
@@ -247,8 +282,13 @@ func (in *Intake) evidence(m *Message) ([]tickets.File, []string) {
 func (in *Intake) bounce(ctx context.Context, svc *tickets.Service, m *Message) (Taken, error) {
 	b := m.Bounce
 	ref := ""
-	if id, ok := OurTicketID(b.OriginalMessageID, in.cfg.domain()); ok {
-		ref = tickets.FormatRef(id)
+	// The returned mail's Message-ID, else the bounce's own In-Reply-To and
+	// References (Exchange and Gmail thread their reports under it).
+	for _, id := range append(append([]string{b.OriginalMessageID}, m.InReplyTo...), m.References...) {
+		if t, ok := OurTicketID(id, in.cfg.domain()); ok {
+			ref = tickets.FormatRef(t)
+			break
+		}
 	}
 	why := b.Reason
 	if b.Status != "" && !strings.Contains(why, b.Status) {
@@ -258,7 +298,12 @@ func (in *Intake) bounce(ctx context.Context, svc *tickets.Service, m *Message) 
 		return Taken{Outcome: TookIgnored, Ref: ref, Reason: "a temporary delivery delay (" + why + ")"}, nil
 	}
 	var refs []string
-	rcpts := b.Recipients
+	var rcpts []string
+	for _, r := range b.Recipients {
+		if !strings.EqualFold(r, in.cfg.Address) {
+			rcpts = append(rcpts, r)
+		}
+	}
 	if len(rcpts) == 0 {
 		rcpts = []string{""}
 	}
@@ -267,6 +312,16 @@ func (in *Intake) bounce(ctx context.Context, svc *tickets.Service, m *Message) 
 			continue
 		}
 		r, err := svc.Undeliverable(ctx, ref, rcpt, why)
+		if err != nil && !errors.Is(err, tickets.ErrNotFound) {
+			return Taken{}, err
+		}
+		refs = append(refs, r...)
+	}
+	if ref != "" && len(refs) == 0 && rcpts[0] != "" {
+		// Our mail for the ticket came back, about an address that is not
+		// the requester's (one it forwards to, say): it still did not
+		// arrive.
+		r, err := svc.Undeliverable(ctx, ref, "", why)
 		if err != nil && !errors.Is(err, tickets.ErrNotFound) {
 			return Taken{}, err
 		}

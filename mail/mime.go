@@ -15,15 +15,15 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
 	"github.com/jhillyerd/enmime/v2"
-	"github.com/jhillyerd/enmime/v2/dsn"
 )
 
 // A mail is read by one of two parsers. go-message reads well-formed mail
 // (most of it) and streams each part's content; enmime reads the rest: it
 // tolerates broken structure, guesses undeclared charsets, reads delivery
-// reports, and notes what it worked around. On mail both can read they give
-// the same tree (a test checks it on every mail of the corpora), so what
-// the desk understands does not depend on which one read it.
+// reports (bounce.go reads their parts), and notes what it worked around.
+// On mail both can read they give the same tree (a test checks it on every
+// mail of the corpora), so what the desk understands does not depend on
+// which one read it.
 
 // mimeTree is a mail as a parser read it.
 type mimeTree struct {
@@ -41,7 +41,6 @@ type mimeTree struct {
 	// for multipart mail); a body found only there is left to enmime.
 	guessed  bool
 	warnings []string
-	report   *dsn.Report // a delivery status report (enmime only)
 }
 
 // mimePart is one part of a mail, its content decoded (text in UTF-8).
@@ -81,16 +80,6 @@ func readTolerant(raw []byte) (*mimeTree, error) {
 	for _, e := range env.Errors {
 		t.warnings = append(t.warnings, e.Error())
 	}
-	_ = env.Root.DepthMatchFirst(func(p *enmime.Part) bool {
-		if p.ContentType != "multipart/report" {
-			return false
-		}
-		if r, err := dsn.ParseReport(p); err == nil && r != nil {
-			t.report = r
-			return true
-		}
-		return false
-	})
 	return t, nil
 }
 

@@ -5,7 +5,6 @@
 package mail
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -15,9 +14,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/jhillyerd/enmime/v2"
-	"github.com/jhillyerd/enmime/v2/dsn"
 
 	"refunddesk/tickets"
 )
@@ -47,8 +43,14 @@ type Message struct {
 	// bounce); empty when a person wrote it.
 	Auto   string
 	Bounce *Bounce
-	Auth   AuthResults
-	Size   int
+	// Auth is what the desk believes of the sender (see AuthConfig): set
+	// by Intake.Parse or Authenticator.Check, empty after Parse alone.
+	Auth AuthResults
+	// AuthHeaders are the mail's Authentication-Results fields, topmost
+	// first, as written: the receiving server's and any that came with the
+	// mail. Only Auth is to be believed.
+	AuthHeaders []string
+	Size        int
 	// Key identifies the mail for idempotency: its Message-ID and a hash of
 	// its bytes (a mail without a Message-ID still has one).
 	Key string
@@ -74,12 +76,29 @@ type Bounce struct {
 	Reason            string `json:"reason"`
 }
 
-// AuthResults is what the receiving server's Authentication-Results said.
+// AuthResults is what the desk believes of a mail's sender: the DMARC, DKIM
+// and SPF results of the receiving server's Authentication-Results (one
+// whose authserv-id is configured), or a DKIM signature the desk checked
+// itself.
 type AuthResults struct {
+	// Present: there is a result the desk believes.
 	Present bool   `json:"present"`
 	DMARC   string `json:"dmarc"` // pass, fail, none, …
 	DKIM    string `json:"dkim"`
 	SPF     string `json:"spf"`
+	// Source is where the results come from: AuthFromHeader, AuthFromDKIM,
+	// or "" when nothing was believed.
+	Source string `json:"source,omitempty"`
+	// AuthServID names the believed field's server, and Header is its place
+	// among the mail's Authentication-Results fields (1: the topmost).
+	AuthServID string `json:"authserv_id,omitempty"`
+	Header     int    `json:"header,omitempty"`
+	// Signer is the domain whose DKIM signature the desk verified.
+	Signer string `json:"signer,omitempty"`
+	// Note says why nothing was believed, or what could not be read.
+	Note string `json:"note,omitempty"`
+
+	checked bool // Check ran (or the headers were weighed)
 }
 
 // Failed reports whether DMARC, DKIM or SPF failed.
@@ -145,9 +164,12 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	m.NewText, m.Forwarded, m.Quoted = splitQuoted(m.Text)
 	m.Attachments = attachmentsOf(t.root)
 	m.Warnings = t.warnings
-	m.Auth = authResults(t.values("Authentication-Results"))
-	m.Bounce = bounceOf(t)
-	m.Auto = automatic(t, m)
+	for _, v := range t.values("Authentication-Results") {
+		m.AuthHeaders = append(m.AuthHeaders, cleanText(v))
+	}
+	s, report := senderOf(t, m), reportType(t)
+	m.Bounce = bounceOf(t, m, s, report)
+	m.Auto = automatic(t, m, s, report)
 	sum := sha256.Sum256(raw)
 	m.Key = "mail:" + m.MessageID + ":" + hex.EncodeToString(sum[:12])
 	return m, true
@@ -224,112 +246,6 @@ func defaultName(ct string) string {
 		return "document.pdf"
 	}
 	return "attachment"
-}
-
-// authResults reads the topmost Authentication-Results header: the one the
-// receiving server added (those below it came with the mail and are not to
-// be trusted).
-func authResults(values []string) AuthResults {
-	var a AuthResults
-	if len(values) == 0 {
-		return a
-	}
-	a.Present = true
-	h := strings.ToLower(values[0])
-	get := func(method string) string {
-		m := regexp.MustCompile(`(?:^|[;\s])` + method + `=([a-z]+)`).FindStringSubmatch(h)
-		if m == nil {
-			return ""
-		}
-		return m[1]
-	}
-	a.DMARC, a.DKIM, a.SPF = get("dmarc"), get("dkim"), get("spf")
-	return a
-}
-
-// bounceOf reads a delivery status report (RFC 3464), or a bounce that only
-// looks like one (a mailer-daemon mail quoting the original).
-func bounceOf(t *mimeTree) *Bounce {
-	report := t.report
-	from := strings.ToLower(t.get("From"))
-	daemon := strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster")
-	if report == nil && !daemon {
-		return nil
-	}
-	b := &Bounce{Permanent: true}
-	if report != nil {
-		for _, r := range report.DeliveryStatus.RecipientDSNs {
-			if !dsn.IsFailed(r) {
-				continue
-			}
-			rcpt := r.Get("Final-Recipient")
-			if i := strings.Index(rcpt, ";"); i >= 0 {
-				rcpt = rcpt[i+1:]
-			}
-			if rcpt = strings.TrimSpace(rcpt); rcpt != "" {
-				b.Recipients = append(b.Recipients, rcpt)
-			}
-			if st := strings.TrimSpace(r.Get("Status")); st != "" {
-				b.Status = st
-				b.Permanent = strings.HasPrefix(st, "5")
-			}
-			if d := strings.TrimSpace(r.Get("Diagnostic-Code")); d != "" {
-				b.Reason = d
-			}
-		}
-		if len(report.OriginalMessage) > 0 {
-			if orig, err := enmime.ReadEnvelope(bytes.NewReader(report.OriginalMessage)); err == nil {
-				b.OriginalMessageID = firstID(orig.GetHeader("Message-Id"))
-			} else if m := regexp.MustCompile(`(?im)^message-id:\s*(.+)$`).FindSubmatch(report.OriginalMessage); m != nil {
-				b.OriginalMessageID = firstID(string(m[1]))
-			}
-		}
-		if report.DeliveryStatus.RecipientDSNs == nil && len(b.Recipients) == 0 && b.OriginalMessageID == "" {
-			return nil // a report about something else (a read receipt)
-		}
-	}
-	if b.OriginalMessageID == "" {
-		// A plain-text bounce quoting the original's headers.
-		if m := regexp.MustCompile(`(?im)^\s*message-id:\s*(<[^>]+>)`).FindStringSubmatch(t.text); m != nil {
-			b.OriginalMessageID = firstID(m[1])
-		}
-	}
-	if b.Reason == "" && b.Status != "" {
-		b.Reason = "status " + b.Status
-	}
-	if b.Reason == "" {
-		b.Reason = "the receiving server refused the mail"
-	}
-	return b
-}
-
-var noReplyRe = regexp.MustCompile(`^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster|bounces?)([+-].*)?@`)
-
-// automatic says why a mail was sent by a machine, or "" when a person wrote it.
-func automatic(t *mimeTree, m *Message) string {
-	h := func(k string) string { return strings.ToLower(strings.TrimSpace(t.get(k))) }
-	switch {
-	case m.Bounce != nil:
-		return "a delivery failure report"
-	case h("Auto-Submitted") != "" && h("Auto-Submitted") != "no":
-		return "Auto-Submitted: " + h("Auto-Submitted")
-	case h("Precedence") == "bulk" || h("Precedence") == "junk" || h("Precedence") == "list":
-		return "Precedence: " + h("Precedence")
-	case h("X-Autoreply") != "" || h("X-Autorespond") != "":
-		return "an auto-responder header"
-	case h("X-Auto-Response-Suppress") != "" && strings.Contains(h("X-Auto-Response-Suppress"), "all"):
-		return "X-Auto-Response-Suppress: " + h("X-Auto-Response-Suppress")
-	case t.get("List-Id") != "" || t.get("List-Unsubscribe") != "":
-		return "a mailing list"
-	case strings.TrimSpace(t.get("Return-Path")) == "<>":
-		return "an empty Return-Path"
-	case strings.Contains(strings.ToLower(t.root.contentType), "multipart/report"):
-		return "a report"
-	}
-	if m.From != nil && noReplyRe.MatchString(strings.ToLower(m.From.Address)) {
-		return "sent from " + m.From.Address
-	}
-	return ""
 }
 
 // Evidence is the subset of attachments that can count as evidence: images

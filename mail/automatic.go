@@ -1,0 +1,163 @@
+package mail
+
+import (
+	"mime"
+	"regexp"
+	"strings"
+)
+
+// Automatic mail is what a machine sent: delivery reports, abuse reports,
+// read receipts, auto-replies, list traffic and list managers' notices,
+// notifications from no-reply addresses. None of it is ever made a ticket
+// or answered; a bounce of the desk's own mail is recorded on its ticket.
+//
+// It is recognised by what the mail's structure and headers say first (a
+// report part, Auto-Submitted and its older cousins, an empty envelope
+// sender, a mail system's or a list manager's address); words only count
+// together with such a sign (a bounce's wording from a mail system), or a
+// subject and a text that both read as an auto-reply.
+
+// sender is what a mail's envelope and From say about who sent it.
+type sender struct {
+	null   bool   // Return-Path <>, From <>, or no From and Return-Path <>
+	daemon string // the From address when it is a mail system's (mailer-daemon, postmaster)
+	role   string // the From address when it is a role address (noreply, a list manager)
+}
+
+var (
+	// daemonRe: a mail system's local part.
+	daemonRe = regexp.MustCompile(`^(?:mailer[-_.]?daemon|mail[-_.]?daemon|post[-_.]?master|mdaemon)(?:[-+_.].*)?$`)
+	// daemonNameRe: the display names mail systems sign their reports with.
+	daemonNameRe = regexp.MustCompile(`(?i)^(?:mail delivery (?:subsystem|system|service)|mailer[- ]daemon|postmaster|mail administrator|courier mail server\b)`)
+	// roleRe: no-reply senders and list managers, by the local part.
+	roleRe = regexp.MustCompile(`^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|bounces?|listserv|majordomo|sympa|mailman|ezmlm|auto[-_.]?reply|autoresponder|owner-[^@]+)(?:[-+_.].*)?$` +
+		`|^.+[-+_.](?:no[-_.]?reply|bounces?|owners?|request)$`)
+)
+
+// senderOf reads the mail's sender signs.
+func senderOf(t *mimeTree, m *Message) sender {
+	var s sender
+	rp := strings.ReplaceAll(strings.TrimSpace(t.get("Return-Path")), " ", "")
+	from := strings.TrimSpace(t.get("From"))
+	nullFrom := strings.HasSuffix(strings.ReplaceAll(from, " ", ""), "<>") || strings.HasSuffix(from, "<@>")
+	s.null = rp == "<>" || nullFrom
+	if m.From == nil {
+		return s
+	}
+	addr := strings.ToLower(m.From.Address)
+	local, _, _ := strings.Cut(addr, "@")
+	switch {
+	case daemonRe.MatchString(local) || daemonNameRe.MatchString(strings.TrimSpace(m.From.Name)):
+		s.daemon = addr
+	case roleRe.MatchString(local):
+		s.role = addr
+	}
+	return s
+}
+
+// reportType is the kind of report a mail is (RFC 6522): delivery-status,
+// feedback-report, disposition-notification …, by its report parts first,
+// else its multipart/report's report-type; "" when it is none.
+func reportType(t *mimeTree) string {
+	kind := ""
+	t.root.walk(func(p *mimePart) {
+		if kind != "" {
+			return
+		}
+		switch p.contentType {
+		case "message/delivery-status", "message/global-delivery-status":
+			kind = "delivery-status"
+		case "message/feedback-report":
+			kind = "feedback-report"
+		case "message/disposition-notification", "message/global-disposition-notification":
+			kind = "disposition-notification"
+		}
+	})
+	if kind != "" {
+		return kind
+	}
+	if mt, params, err := mime.ParseMediaType(t.get("Content-Type")); err == nil && mt == "multipart/report" {
+		if kind = strings.ToLower(params["report-type"]); kind == "" {
+			kind = "unknown"
+		}
+	}
+	return kind
+}
+
+// Words of an auto-reply, in its subject and in its text.
+var (
+	autoSubjectRe = regexp.MustCompile(`(?i)^\s*(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|auto\s*:|away\b|on (?:vacation|leave|holiday)|vacation\b|ooo\b|abwesen|réponse automatique|respuesta automática|risposta automatica|balasan otomatis|pesan otomatis|jawaban otomatis|(?:sedang )?cuti\b|di luar kantor|tidak di kantor)`)
+	autoTextRe    = newPattern(`out of (?:the )?office|i am (?:currently )?(?:away|out|on leave)|i'm (?:currently )?(?:away|out of|on leave)|on (?:annual |maternity |sick )?leave|on (?:vacation|holiday)|limited access to (?:my )?e-?mail|(?:reply|respond|get back to you)[^.]{0,40}(?:when|upon|after|once) (?:i|my) return|this is an automat(?:ed|ic) (?:reply|response|message)|auto-?reply|sedang cuti|sedang (?:tidak berada|berada di luar|di luar)|di luar kantor|tidak (?:berada )?di kantor|balasan otomatis|pesan otomatis|dikirim secara otomatis|(?:membalas|menghubungi|merespons?|menjawab)[^.]{0,50}(?:setelah|sekembalinya|saat|ketika) saya (?:kembali|masuk)`, 1)
+)
+
+// automatic says why a mail was sent by a machine, or "" when a person
+// wrote it.
+func automatic(t *mimeTree, m *Message, s sender, report string) string {
+	h := func(k string) string { return strings.ToLower(strings.TrimSpace(t.get(k))) }
+	has := func(k string) bool { return len(t.values(k)) > 0 }
+	switch {
+	case m.Bounce != nil && m.Bounce.Permanent:
+		return "a delivery failure report"
+	case m.Bounce != nil:
+		return "a delivery delay report"
+	case report == "feedback-report":
+		return "an abuse report (ARF)"
+	case report == "disposition-notification":
+		return "a read receipt"
+	case report != "":
+		return "a report (" + report + ")"
+	}
+	if v := h("Auto-Submitted"); v != "" && firstWord(v) != "no" {
+		return "Auto-Submitted: " + v
+	}
+	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Autoreply-From", "X-Mail-Autoreply",
+		"X-Autogenerated", "X-Fc-Machinegenerated"} {
+		if v := h(k); has(k) && v != "no" && v != "false" {
+			return k + ": " + v
+		}
+	}
+	switch p := h("Precedence"); p {
+	case "bulk", "junk", "list", "auto_reply", "auto-reply":
+		return "Precedence: " + p
+	}
+	if strings.Contains(h("X-Auto-Response-Suppress"), "all") {
+		return "X-Auto-Response-Suppress: " + h("X-Auto-Response-Suppress")
+	}
+	for _, k := range []string{"X-Ms-Exchange-Inbox-Rules-Loop", "X-Ms-Exchange-Generated-Message-Source", "X-Ms-Exchange-Message-Is-Ndr"} {
+		if has(k) {
+			return "sent by an Exchange rule or service (" + k + ")"
+		}
+	}
+	for _, k := range []string{"List-Id", "List-Unsubscribe", "List-Post", "List-Owner", "Mailing-List", "X-Mailman-Version",
+		"X-Beenthere", "X-List-Administrivia", "X-Listserver", "X-Mailing-List", "X-Google-Group-Id"} {
+		if has(k) {
+			return "a mailing list (" + k + ")"
+		}
+	}
+	switch {
+	case s.null && m.From == nil:
+		return "a null sender"
+	case s.null:
+		return "an empty envelope sender (Return-Path: <>)"
+	case s.daemon != "":
+		return "sent by a mail system (" + s.daemon + ")"
+	case s.role != "":
+		return "sent from " + s.role
+	}
+	if autoSubjectRe.MatchString(m.Subject) && autoTextRe.MatchString(strings.ToLower(collapse(m.NewText))) {
+		return "worded as an automatic reply (subject and text)"
+	}
+	return ""
+}
+
+func firstWord(s string) string {
+	if f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == ';' || r == '(' }); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// collapse turns every run of white space into one space.
+func collapse(s string) string { return spaces.ReplaceAllString(s, " ") }
