@@ -32,6 +32,9 @@ type Main struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	// CurrentUser, when set, names the account the process runs as: who
+	// acts when neither --as, $REFUNDDESK_AGENT nor $USER says.
+	CurrentUser func() (string, error)
 	// Clock, when set, replaces the system clock (tests).
 	Clock tickets.Clock
 
@@ -44,7 +47,7 @@ type Main struct {
 
 // NewMain returns a Main on the process's standard streams and environment.
 func NewMain() *Main {
-	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, CurrentUser: osUserName}
 }
 
 // Run runs one command line and returns the exit code.
@@ -197,16 +200,6 @@ func (m *Main) readOnlyService(ctx context.Context) (*tickets.Service, error) {
 	opt.Logger = m.log
 	m.svc = tickets.NewService(db, opt)
 	return m.svc, nil
-}
-
-// agent works out who is acting: --as, then REFUNDDESK_AGENT, then $USER.
-func (m *Main) agent(as string) string {
-	for _, v := range []string{as, m.getenv(EnvPrefix + "AGENT"), m.getenv("USER")} {
-		if v = strings.TrimSpace(v); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func (m *Main) rootCommand() *cobra.Command {

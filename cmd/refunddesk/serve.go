@@ -159,6 +159,7 @@ shared out without doubles.`,
 
 func (m *Main) newServer(svc *tickets.Service) (*server, error) {
 	c := m.config
+	warnOpenDoors(m.log, c)
 	s := &server{m: m, svc: svc, health: newHealth(), instance: c.Serve.Instance, ready: make(chan struct{})}
 	if s.instance == "" {
 		host, _ := os.Hostname()

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -71,7 +70,7 @@ func (m *Main) listCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of tickets")
 	cmd.Flags().IntVar(&limit, "limit", tickets.DefaultPageSize, fmt.Sprintf("tickets per page (at most %d)", tickets.MaxPageSize))
 	cmd.Flags().StringVar(&after, "after", "", "continue after the page that printed this cursor")
-	cmd.Flags().StringVar(&as, "as", "", "who you are, for assignee:me (default $REFUNDDESK_AGENT, then $USER)")
+	cmd.Flags().StringVar(&as, "as", "", "who you are, for assignee:me (default $REFUNDDESK_AGENT, then $USER, then the login name)")
 	return cmd
 }
 
@@ -101,30 +100,6 @@ func (m *Main) showCommand() *cobra.Command {
 	return cmd
 }
 
-// readFiles reads evidence files named on the command line.
-func readFiles(paths []string, limit int64) ([]tickets.File, error) {
-	var out []tickets.File
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		if st.IsDir() {
-			return nil, usageError{fmt.Errorf("%s is a folder, not a file", p)}
-		}
-		if st.Size() > limit {
-			return nil, tickets.Invalid("evidence "+filepath.Base(p), "the file is %s, more than the %s allowed per file",
-				humanSize(st.Size()), humanSize(limit))
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		out = append(out, tickets.File{Name: filepath.Base(p), Data: b})
-	}
-	return out, nil
-}
-
 func (m *Main) submitCommand() *cobra.Command {
 	var kind, account, order, reason, details, email, discordID, name, language, key, as string
 	var evidence []string
@@ -147,11 +122,14 @@ duplicate_charge, closed_early, wrong_video, changed_mind, other.`,
 			if err != nil {
 				return err
 			}
-			files, err := readFiles(evidence, svc.Limits().MaxEvidenceBytes)
+			files, err := readEvidence(cmd.Context(), evidence, svc.Limits().MaxEvidenceBytes)
 			if err != nil {
 				return err
 			}
-			agent := m.agent(as)
+			agent, err := m.actor(as)
+			if err != nil {
+				return err
+			}
 			if err := svc.CheckAgent(agent); err != nil {
 				return err
 			}
@@ -201,7 +179,7 @@ duplicate_charge, closed_early, wrong_video, changed_mind, other.`,
 	f.StringVar(&name, "name", "", "the requester's name")
 	f.StringVar(&language, "language", "", "en or id (default: worked out from --details)")
 	f.StringVar(&key, "key", "", "idempotency key: the same key again returns the same ticket")
-	f.StringVar(&as, "as", "", "the agent filing it (default $REFUNDDESK_AGENT, then $USER)")
+	f.StringVar(&as, "as", "", "the agent filing it (default $REFUNDDESK_AGENT, then $USER, then the login name)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -254,7 +232,11 @@ func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			req := tickets.ActionRequest{Ref: args[0], Actor: m.agent(as), Action: a}
+			actor, err := m.actor(as)
+			if err != nil {
+				return err
+			}
+			req := tickets.ActionRequest{Ref: args[0], Actor: actor, Action: a}
 			rest := args[1:]
 			switch a {
 			case tickets.ActionAssign:
@@ -297,7 +279,7 @@ func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&as, "as", "", "the agent acting (default $REFUNDDESK_AGENT, then $USER)")
+	f.StringVar(&as, "as", "", "the agent acting (default $REFUNDDESK_AGENT, then $USER, then the login name)")
 	f.BoolVar(&asJSON, "json", false, "print the ticket as JSON")
 	switch a {
 	case tickets.ActionApprove:
@@ -341,7 +323,11 @@ func (m *Main) editCommand() *cobra.Command {
 			if fl.Changed("language") {
 				f.Language = &language
 			}
-			t, err := svc.Edit(cmd.Context(), args[0], m.agent(as), f)
+			actor, err := m.actor(as)
+			if err != nil {
+				return err
+			}
+			t, err := svc.Edit(cmd.Context(), args[0], actor, f)
 			if err != nil {
 				return err
 			}
@@ -373,11 +359,15 @@ func (m *Main) attachCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			files, err := readFiles(args[1:], svc.Limits().MaxEvidenceBytes)
+			files, err := readEvidence(cmd.Context(), args[1:], svc.Limits().MaxEvidenceBytes)
 			if err != nil {
 				return err
 			}
-			t, err := svc.AddEvidence(cmd.Context(), args[0], m.agent(as), files)
+			actor, err := m.actor(as)
+			if err != nil {
+				return err
+			}
+			t, err := svc.AddEvidence(cmd.Context(), args[0], actor, files)
 			if err != nil {
 				return err
 			}
