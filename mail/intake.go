@@ -1,12 +1,10 @@
 package mail
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 
 	"refunddesk/tickets"
@@ -251,31 +249,8 @@ func (in *Intake) threadTicket(ctx context.Context, svc *tickets.Service, m *Mes
 // evidence picks the attachments that count as evidence, within the limits;
 // the rest are named in the message so agents know they were there.
 func (in *Intake) evidence(m *Message) ([]tickets.File, []string) {
-	lim := in.svc.Limits()
-	files, others := m.Evidence()
-	var kept, accepted []tickets.File
-	var notes []string
-	for _, f := range files {
-		if err := lim.AcceptEvidence(f); err != nil {
-			notes = append(notes, "[attachment not kept as evidence: "+err.Error()+"]")
-			continue
-		}
-		// The same file twice counts once, kept or not (the service hashes
-		// what it keeps).
-		if slices.ContainsFunc(accepted, func(k tickets.File) bool { return bytes.Equal(k.Data, f.Data) }) {
-			continue
-		}
-		accepted = append(accepted, f)
-		if len(kept) >= lim.MaxEvidenceFiles {
-			notes = append(notes, fmt.Sprintf("[attachment not kept as evidence: %s (more than %d files)]", f.Name, lim.MaxEvidenceFiles))
-			continue
-		}
-		kept = append(kept, f)
-	}
-	for _, o := range others {
-		notes = append(notes, fmt.Sprintf("[attachment not counted as evidence: %s (%s, %s)]", o.Name, o.ContentType, size(int64(len(o.Data)))))
-	}
-	return kept, notes
+	s := m.SortFiles(in.svc.Limits())
+	return s.Kept, s.Notes
 }
 
 // bounce records that a mail of ours could not be delivered.
