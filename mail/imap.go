@@ -88,6 +88,19 @@ func (c *IMAPConfig) Validate(prefix string) []string {
 	default:
 		errs = append(errs, fmt.Sprintf("%s.auth: %q is not plain, login, xoauth2 or oauthbearer", prefix, c.Auth))
 	}
+	for _, k := range []struct{ key, value string }{{"mailbox", c.Mailbox}, {"processed_folder", c.ProcessedFolder}, {"failed_folder", c.FailedFolder}} {
+		_, isUse, err := specialUse(k.value)
+		switch {
+		case err != nil:
+		case isUse && k.key == "mailbox":
+			err = errors.New("names a special use: name the folder to read")
+		case !isUse:
+			err = checkFolderName(k.value)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s.%s %q: %v", prefix, k.key, k.value, err))
+		}
+	}
 	return errs
 }
 
@@ -202,7 +215,9 @@ func NewFetcher(cfg IMAPConfig, intake *Intake, svc *tickets.Service, log *slog.
 	return &Fetcher{cfg: cfg, intake: intake, svc: svc, log: log}
 }
 
-// cursorName identifies the folder the cursor belongs to.
+// cursorName identifies the folder the cursor belongs to. It is made of the
+// configured name, not the server's, so that it stays what it was before
+// the desk learned the server's names.
 func (f *Fetcher) cursorName() string {
 	return "imap:" + f.cfg.Username + "@" + f.cfg.Address + "/" + f.cfg.Mailbox
 }
@@ -211,7 +226,13 @@ func (f *Fetcher) cursorName() string {
 type session struct {
 	c           *imapclient.Client
 	uidValidity uint32
-	changed     chan struct{} // the server announced new mail (while idling)
+	uidNext     uint32 // at the SELECT; 0 when the server did not say
+	// The server's names of the mailbox and of the processed and set-aside
+	// folders.
+	mailbox, processed, failed string
+	layout                     FolderLayout
+	checked                    bool          // the cursor was checked against the mailbox
+	changed                    chan struct{} // the server announced new mail (while idling)
 }
 
 func (f *Fetcher) connect(ctx context.Context) (*session, error) {
@@ -257,18 +278,22 @@ func (f *Fetcher) connect(ctx context.Context) (*session, error) {
 		c.Close()
 		return nil, err
 	}
-	for _, folder := range []string{f.cfg.ProcessedFolder, f.cfg.FailedFolder} {
-		if err := ensureFolder(c, folder); err != nil {
-			c.Close()
-			return nil, err
-		}
-	}
-	sel, err := c.Select(f.cfg.Mailbox, nil).Wait()
+	s.layout, err = f.resolveFolders(c)
 	if err != nil {
 		c.Close()
-		return nil, fmt.Errorf("select %s: %w", f.cfg.Mailbox, err)
+		return nil, err
 	}
-	s.uidValidity = sel.UIDValidity
+	s.mailbox, s.processed, s.failed = s.layout.Folders[0].Name, s.layout.Folders[1].Name, s.layout.Folders[2].Name
+	sel, err := c.Select(s.mailbox, nil).Wait()
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("select %s: %w", s.mailbox, err)
+	}
+	s.uidValidity, s.uidNext = sel.UIDValidity, uint32(sel.UIDNext)
+	s.layout.UIDValidity, s.layout.UIDNext = s.uidValidity, s.uidNext
+	f.log.Info("imap folders", slog.String("separator", s.layout.Delim), slog.String("namespace", s.layout.Namespace),
+		slog.String("mailbox", s.mailbox), slog.String("processed", s.processed), slog.String("failed", s.failed),
+		slog.Uint64("uidvalidity", uint64(s.uidValidity)), slog.Uint64("uidnext", uint64(s.uidNext)))
 	return s, nil
 }
 
@@ -303,21 +328,6 @@ func (f *Fetcher) login(ctx context.Context, c *imapclient.Client) error {
 	return nil
 }
 
-// ensureFolder creates a folder unless it is there.
-func ensureFolder(c *imapclient.Client, name string) error {
-	list, err := c.List("", name, nil).Collect()
-	if err != nil {
-		return fmt.Errorf("list %s: %w", name, err)
-	}
-	if len(list) > 0 {
-		return nil
-	}
-	if err := c.Create(name, nil).Wait(); err != nil {
-		return fmt.Errorf("create folder %s: %w", name, err)
-	}
-	return nil
-}
-
 // RunOnce connects, takes in every new mail, and disconnects.
 func (f *Fetcher) RunOnce(ctx context.Context) (IntakeStats, error) {
 	s, err := f.connect(ctx)
@@ -331,12 +341,19 @@ func (f *Fetcher) RunOnce(ctx context.Context) (IntakeStats, error) {
 // Check connects and logs in once, to tell at start-up that the mailbox can
 // be read.
 func (f *Fetcher) Check(ctx context.Context) error {
+	_, err := f.Inspect(ctx)
+	return err
+}
+
+// Inspect connects and logs in once, finds (or creates) the folders, and
+// tells what the server said of them and which folders the desk uses.
+func (f *Fetcher) Inspect(ctx context.Context) (FolderLayout, error) {
 	s, err := f.connect(ctx)
 	if err != nil {
-		return err
+		return FolderLayout{}, err
 	}
 	f.logout(s)
-	return nil
+	return s.layout, nil
 }
 
 func (f *Fetcher) logout(s *session) {
@@ -366,6 +383,13 @@ func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, erro
 	if err != nil || cur.UIDValidity != s.uidValidity {
 		cur = tickets.Cursor{UIDValidity: s.uidValidity}
 	}
+	var left []imap.UID
+	if !s.checked {
+		if cur, left, err = f.checkCursor(ctx, s, cur); err != nil {
+			return st, err
+		}
+		s.checked = true
+	}
 	for ctx.Err() == nil && stop.Err() == nil {
 		// One search for all the mail there is now, then again for what came
 		// in meanwhile, until there is none.
@@ -373,6 +397,7 @@ func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, erro
 		if err != nil {
 			return st, err
 		}
+		uids, left = append(left, uids...), nil
 		if len(uids) == 0 {
 			return st, nil
 		}
@@ -407,6 +432,50 @@ func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, erro
 		}
 	}
 	return st, ctx.Err()
+}
+
+// checkCursor checks, once a session, that the mailbox did not go back
+// behind the cursor while keeping its UIDVALIDITY (go-imap's in-memory
+// server, which the demo runs on, did so at every start; a server restored
+// from a backup may). Its UIDNEXT at or below the cursor's last UID means
+// the UIDs were given again: the cursor goes back to the start, and the
+// folder is read again. Mail below the cursor that the desk would have
+// moved away means the same, whatever UIDNEXT says: that mail is read too
+// (it is returned). Either way a warning is logged, and mail taken in
+// before is recognised by its key, so nothing is doubled.
+func (f *Fetcher) checkCursor(ctx context.Context, s *session, cur tickets.Cursor) (tickets.Cursor, []imap.UID, error) {
+	if cur.LastUID == 0 {
+		return cur, nil, nil
+	}
+	if s.uidNext != 0 && s.uidNext <= cur.LastUID {
+		f.log.Warn("the mailbox went back behind the cursor with the same UIDVALIDITY: reading it again from the start (mail already taken in is recognised by its key)",
+			slog.String("mailbox", f.cfg.Mailbox), slog.Uint64("uidvalidity", uint64(s.uidValidity)),
+			slog.Uint64("uidnext", uint64(s.uidNext)), slog.Uint64("cursor_last_uid", uint64(cur.LastUID)))
+		cur.LastUID = 0
+		if err := f.svc.SetCursor(ctx, f.cursorName(), cur); err != nil {
+			return cur, nil, err
+		}
+		return cur, nil, nil
+	}
+	if f.cfg.MarkSeenOnly {
+		// Mail taken in stays, \Seen; a person may mark it unseen again.
+		return cur, nil, nil
+	}
+	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: 1, Stop: imap.UID(cur.LastUID)}}},
+		NotFlag: []imap.Flag{imap.FlagDeleted}}
+	data, err := s.c.UIDSearch(crit, nil).Wait()
+	if err != nil {
+		return cur, nil, fmt.Errorf("search %s: %w", s.mailbox, err)
+	}
+	left := data.AllUIDs()
+	if len(left) == 0 {
+		return cur, nil, nil
+	}
+	slices.Sort(left)
+	f.log.Warn("mail below the cursor is in the mailbox, where the desk would have moved it from: the mailbox went back; reading that mail (mail already taken in is recognised by its key)",
+		slog.String("mailbox", f.cfg.Mailbox), slog.Uint64("uidvalidity", uint64(s.uidValidity)), slog.Uint64("uidnext", uint64(s.uidNext)),
+		slog.Uint64("cursor_last_uid", uint64(cur.LastUID)), slog.Int("mails", len(left)))
+	return cur, left, nil
 }
 
 // newUIDs lists the UIDs above last, in order. ("UID n:*" also matches the
@@ -533,7 +602,7 @@ func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fe
 		st.Fetched++
 		st.add(r.taken.Outcome)
 		if r.taken.Outcome == TookFailed {
-			if err := f.recordFailure(ctx, uid, bodies[uid], big[uid], r.source, r.taken.Reason); err != nil {
+			if err := f.recordFailure(ctx, uid, bodies[uid], big[uid], r.source, r.taken.Reason, s.failed); err != nil {
 				takeErr = err
 				break
 			}
@@ -545,10 +614,10 @@ func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fe
 		}
 		doneUpTo = uint32(uid)
 	}
-	if err := f.move(s.c, done, f.cfg.ProcessedFolder, f.cfg.MarkSeenOnly); err != nil {
+	if err := f.move(s.c, done, s.processed, f.cfg.MarkSeenOnly); err != nil {
 		return 0, err
 	}
-	if err := f.move(s.c, failed, f.cfg.FailedFolder, false); err != nil {
+	if err := f.move(s.c, failed, s.failed, false); err != nil {
 		return 0, err
 	}
 	return doneUpTo, takeErr
@@ -623,8 +692,8 @@ func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, got 
 	return results
 }
 
-func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, bigSize int64, source, reason string) error {
-	fail := tickets.InboundFailure{Channel: tickets.ChannelEmail, Source: source, Reason: reason, SetAside: f.cfg.FailedFolder,
+func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, bigSize int64, source, reason, folder string) error {
+	fail := tickets.InboundFailure{Channel: tickets.ChannelEmail, Source: source, Reason: reason, SetAside: folder,
 		Size: bigSize, Key: fmt.Sprintf("imap:%s:%d", f.cursorName(), uid)}
 	if raw != nil {
 		fail.Size = int64(len(raw))
@@ -638,7 +707,7 @@ func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, b
 			fail.Key = "mail::" + hashHex(raw)
 		}
 	}
-	f.log.Warn("mail set aside", slog.String("source", source), slog.String("reason", reason), slog.String("folder", f.cfg.FailedFolder))
+	f.log.Warn("mail set aside", slog.String("source", source), slog.String("reason", reason), slog.String("folder", folder))
 	return f.svc.RecordFailure(ctx, fail)
 }
 

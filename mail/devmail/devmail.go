@@ -43,6 +43,13 @@ type IMAPOptions struct {
 	Idle bool
 	// Addr to listen on; default 127.0.0.1:0.
 	Addr string
+	// UIDValidity is the UIDVALIDITY of a user's first folder (INBOX); the
+	// folders created after it count up from there. Zero: the start's time
+	// in seconds, so that a server started again gives its folders new
+	// values, as a server that lost its mail must (RFC 3501, 2.3.1.1): the
+	// mail system is in memory, and a restart empties it. (go-imap's
+	// in-memory server alone counts from 1 at every start.)
+	UIDValidity uint32
 }
 
 // StartIMAP starts an IMAP server.
@@ -59,9 +66,13 @@ func StartIMAP(opt IMAPOptions) (*IMAP, error) {
 	}
 	mem := imapmemserver.New()
 	s := &IMAP{mem: mem, users: map[string]*imapmemserver.User{}}
+	first := opt.UIDValidity
+	if first == 0 {
+		first = uint32(time.Now().Unix())
+	}
 	s.srv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return &shifted{Session: mem.NewSession(), by: first - 1}, nil, nil
 		},
 		Caps:         caps,
 		InsecureAuth: true,
