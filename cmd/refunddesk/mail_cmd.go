@@ -1,8 +1,8 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -77,8 +77,15 @@ it keeps going (IDLE where the server has it, and polling) until interrupted.`,
 		Short: "Show what the desk understands of a mail; writes nothing",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			raw, err := os.ReadFile(args[0])
+			cfg, err := m.loadConfig()
 			if err != nil {
+				return err
+			}
+			// As the intake: a mail over mail.max_size is not read whole.
+			raw, err := readRegular(args[0], cfg.Mail.MaxSize)
+			if big := (*tooLargeError)(nil); errors.As(err, &big) {
+				return usageError{fmt.Errorf("%s: %s by mail.max_size; the intake sets such a mail aside", args[0], big.words())}
+			} else if err != nil {
 				return usageError{err}
 			}
 			msg, err := mail.Parse(raw)
@@ -99,7 +106,7 @@ it keeps going (IDLE where the server has it, and polling) until interrupted.`,
 				}
 			}
 			req := mail.Understand(cmd.Context(), msg, book, domain)
-			out := parseView(msg, req, c.RequireAuth)
+			out := parseView(msg, req, c.RequireAuth, cfg.serviceOptions(nil, nil).Limits)
 			if asJSON {
 				return writeJSON(m.Stdout, out)
 			}
@@ -178,9 +185,11 @@ type parsedFile struct {
 	ContentType string `json:"content_type"`
 	Size        int    `json:"size"`
 	Evidence    bool   `json:"evidence"`
+	// Why it is not evidence, as the ticket's message would say.
+	Why string `json:"why,omitempty"`
 }
 
-func parseView(msg *mail.Message, req mail.Request, requireAuth bool) parsed {
+func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim tickets.Limits) parsed {
 	p := parsed{Account: req.Account, Order: req.Order, Reason: string(req.Reason), Language: req.Language,
 		Details: req.Details, AutoReply: msg.Auto != "", AutoReason: msg.Auto, Bounce: msg.Bounce, ThreadRef: req.ThreadRef,
 		UnverifiedSender: msg.Auth.Failed() || (requireAuth && !msg.Auth.Present), Subject: msg.Subject,
@@ -194,13 +203,10 @@ func parseView(msg *mail.Message, req mail.Request, requireAuth bool) parsed {
 	if msg.From != nil {
 		p.From = msg.From.String()
 	}
-	files, _ := msg.Evidence()
-	isEv := map[string]bool{}
-	for _, f := range files {
-		isEv[f.Name] = true
-	}
-	for _, a := range msg.Attachments {
-		p.Attachments = append(p.Attachments, parsedFile{Name: a.Name, ContentType: a.ContentType, Size: len(a.Data), Evidence: isEv[a.Name]})
+	// The attachments as the intake sorts them, under the same limits.
+	for _, f := range msg.SortFiles(lim).Files {
+		p.Attachments = append(p.Attachments, parsedFile{Name: f.Name, ContentType: f.ContentType, Size: len(f.Data),
+			Evidence: f.Evidence, Why: f.Why})
 	}
 	return p
 }
@@ -232,6 +238,9 @@ func printParse(m *Main, p parsed) {
 		ev := "not evidence"
 		if a.Evidence {
 			ev = "evidence"
+		}
+		if a.Why != "" {
+			ev += ": " + strings.Trim(a.Why, "[]")
 		}
 		fmt.Fprintf(tw, "Attachment\t%s  %s  %s  %s\n", a.Name, a.ContentType, humanSize(int64(a.Size)), ev)
 	}
