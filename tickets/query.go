@@ -102,6 +102,18 @@ func ParseQuery(q string, now time.Time, agent string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, tk := range toks {
+		// A NUL or another control character is in no ticket and no
+		// store takes it as a value (PostgreSQL refuses a NUL outright).
+		if i := strings.IndexFunc(tk.raw, isControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(tk.raw[i:])
+			what := fmt.Sprintf("the control character %U", r)
+			if r == 0 {
+				what = "a NUL byte"
+			}
+			return nil, queryErr(tk.pos, tk.raw, "contains %s, which no query can look for", what)
+		}
+	}
 	if len(toks) > maxQueryTerms {
 		return nil, &ValidationError{Field: "query", Message: fmt.Sprintf("has %d terms; at most %d", len(toks), maxQueryTerms)}
 	}
@@ -335,6 +347,10 @@ func parseTimeValue(v string) (start, end time.Time, err error) {
 	}
 	return start, end, fmt.Errorf("%q is not a date (2006-01-02) or a time (RFC 3339)", v)
 }
+
+// isControl reports a control character that is not a space (spaces
+// separate terms, or belong to a quoted phrase).
+func isControl(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }
 
 // suggest proposes the closest field name for a typo.
 func suggest(field string) string {

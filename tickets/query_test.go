@@ -292,6 +292,14 @@ func TestQueryErrors(t *testing.T) {
 		// too many values in one term
 		{q: "account:" + strings.Repeat("a,", 50) + "a", pos: 1, raw: "account:" + strings.Repeat("a,", 50) + "a", msg: "has 51 values; at most 50"},
 		{q: "status:" + strings.Repeat("open,", 8) + "open", pos: 1, raw: "status:" + strings.Repeat("open,", 8) + "open", msg: "has 54 values; at most 50"},
+		// a NUL byte or another control character, in any kind of term
+		{q: "refund\x00", pos: 1, raw: "refund\x00", msg: "contains a NUL byte, which no query can look for"},
+		{q: "kind:refund \x00", pos: 13, raw: "\x00", msg: "contains a NUL byte, which no query can look for"},
+		{q: "kind:refund \"stuck\x00 in review\"", pos: 13, raw: "\"stuck\x00 in review\"", msg: "contains a NUL byte, which no query can look for"},
+		{q: "assignee:ayu\x00", agent: "ayu", pos: 1, raw: "assignee:ayu\x00", msg: "contains a NUL byte, which no query can look for"},
+		{q: "status:new -x\x07y", pos: 12, raw: "-x\x07y", msg: "contains the control character U+0007, which no query can look for"},
+		{q: "views\u0080", pos: 1, raw: "views\u0080", msg: "contains the control character U+0080, which no query can look for"},
+		{q: "views\x7f", pos: 1, raw: "views\x7f", msg: "contains the control character U+007F, which no query can look for"},
 		// the first bad term is reported
 		{q: "kind:refund status:nope flag:nope", pos: 13, raw: "status:nope", msg: `"nope" is not a status`, prefix: true},
 	}

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"refunddesk/tickets"
 )
@@ -104,25 +107,52 @@ func decodeCursor(s string, sort string) (cursor, error) {
 // prefix when the term ends in *.
 func ftsPhrase(v string) string {
 	prefix := strings.HasSuffix(v, "*")
-	v = strings.TrimSuffix(v, "*")
-	q := `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+	v = searchWords(strings.TrimSuffix(v, "*"))
+	q := `"` + v + `"`
 	if prefix {
 		q += " *"
 	}
 	return q
 }
 
-// searchWords keeps only the words of a text: letters and digits, every
-// other character a space. PostgreSQL's parser would otherwise keep mail
-// addresses, host names and links whole, where SQLite's tokenizer splits
-// them; both index and query go through it.
+// searchWords keeps only the words of a text: letters and the digits 0-9,
+// in lower case, with the accents of Latin letters taken off (café is
+// cafe, as SQLite's remove_diacritics reads it); every other character is a
+// space. Both stores index and query what it leaves, so they split words
+// alike: PostgreSQL's parser would keep mail addresses, host names and
+// links whole, and SQLite's tokenizer would keep x² or a word with a
+// private-use character in it whole, where the other splits them.
 func searchWords(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			s = foldLatin(s)
+			break
+		}
+	}
 	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return r
+		if r >= '0' && r <= '9' || unicode.IsLetter(r) {
+			return unicode.ToLower(r)
 		}
 		return ' '
 	}, s)
+}
+
+// foldLatin takes the accents (combining marks) off Latin letters.
+func foldLatin(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	latin := false
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			if !latin {
+				b.WriteRune(r)
+			}
+			continue
+		}
+		latin = unicode.Is(unicode.Latin, r)
+		b.WriteRune(r)
+	}
+	return norm.NFC.String(b.String())
 }
 
 // maxSearchWords bounds the text a ticket's tsvector is made of: PostgreSQL
@@ -141,14 +171,72 @@ func capWords(s string, n int) string {
 	return ""
 }
 
-// lexeme keeps the letters and digits of a prefix term for a tsquery.
-func lexeme(v string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToLower(r)
+// The times a store holds lie between these. SQLite keeps times as text,
+// which sorts right only for years of four digits; PostgreSQL's reach much
+// further. A query's bound outside them is written as no bound, or as a
+// condition nothing meets, so both stores answer alike.
+var (
+	minStoredTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxStoredTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+)
+
+// ceilMicro rounds t up to a whole microsecond, the precision of stored
+// times (PostgreSQL would cut a finer bound down, SQLite compare it as
+// written): x >= t and x < t hold for a stored x exactly when they hold
+// against ceilMicro(t).
+func ceilMicro(t time.Time) time.Time {
+	t = t.UTC()
+	c := t.Truncate(time.Microsecond)
+	if c.Before(t) {
+		c = c.Add(time.Microsecond)
+	}
+	return c
+}
+
+// timeRange writes from <= col < to (nil: unbounded) for both stores.
+func timeRange(col string, from, to *time.Time) (string, []any) {
+	var lo, hi time.Time
+	if from != nil {
+		lo = ceilMicro(*from)
+		if lo.After(maxStoredTime) {
+			return "1 = 0", nil
 		}
-		return -1
-	}, v)
+		if !lo.After(minStoredTime) {
+			from = nil
+		}
+	}
+	if to != nil {
+		hi = ceilMicro(*to)
+		if !hi.After(minStoredTime) {
+			return "1 = 0", nil
+		}
+		if hi.After(maxStoredTime) {
+			to = nil
+		}
+	}
+	var parts []string
+	var args []any
+	if from != nil {
+		parts, args = append(parts, col+" >= ?"), append(args, lo)
+	}
+	if to != nil {
+		parts, args = append(parts, col+" < ?"), append(args, hi)
+	}
+	if len(parts) == 0 {
+		return "1 = 1", nil
+	}
+	return strings.Join(parts, " AND "), args
+}
+
+// prefixQuery is a tsquery for a free-text prefix term: its words in a
+// row, the last one a prefix, as FTS5 reads "a-b" * (a phrase whose last
+// token is a prefix).
+func prefixQuery(v string) string {
+	words := strings.Fields(searchWords(strings.TrimSuffix(v, "*")))
+	if len(words) == 0 {
+		return ""
+	}
+	return strings.Join(words, " <-> ") + ":*"
 }
 
 // compile turns a parsed query into a WHERE clause with its arguments.
@@ -159,16 +247,16 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error
 		switch term.Field {
 		case tickets.FieldText:
 			v := term.Values[0]
-			if !strings.ContainsFunc(v, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+			if strings.TrimSpace(searchWords(strings.TrimSuffix(v, "*"))) == "" {
 				return nil, tickets.Invalid("query", "at %d, %q: nothing to search for (no letters or digits)", term.Pos+1, term.Raw)
 			}
 			if d.dialect == Postgres {
 				if strings.HasSuffix(v, "*") {
-					lx := lexeme(v)
-					if lx == "" {
+					pq := prefixQuery(v)
+					if pq == "" {
 						return nil, tickets.Invalid("query", "at %d, %q: nothing to search for", term.Pos+1, term.Raw)
 					}
-					w.add(not(term.Negate, "t.search @@ to_tsquery('simple', ?)"), lx+":*")
+					w.add(not(term.Negate, "t.search @@ to_tsquery('simple', ?)"), pq)
 				} else {
 					w.add(not(term.Negate, "t.search @@ phraseto_tsquery('simple', ?)"), searchWords(v))
 				}
@@ -191,21 +279,15 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error
 			}
 			w.add(not(term.Negate, cond), at)
 		case tickets.FieldOlder:
-			w.add(not(term.Negate, "t.created_at < ?"), term.To.UTC())
+			cond, args := timeRange("t.created_at", nil, term.To)
+			w.add(not(term.Negate, cond), args...)
 		case tickets.FieldUpdated, tickets.FieldCreated:
 			col := "t.updated_at"
 			if term.Field == tickets.FieldCreated {
 				col = "t.created_at"
 			}
-			var parts []string
-			var args []any
-			if term.From != nil {
-				parts, args = append(parts, col+" >= ?"), append(args, term.From.UTC())
-			}
-			if term.To != nil {
-				parts, args = append(parts, col+" < ?"), append(args, term.To.UTC())
-			}
-			w.add(not(term.Negate, strings.Join(parts, " AND ")), args...)
+			cond, args := timeRange(col, term.From, term.To)
+			w.add(not(term.Negate, cond), args...)
 		case tickets.FieldFlag:
 			switch {
 			case term.Negate:

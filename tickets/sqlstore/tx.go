@@ -719,7 +719,7 @@ func (t *Tx) flushSearch() error {
 		if _, err := t.exec(`DELETE FROM ticket_search WHERE rowid = ?`, id); err != nil {
 			return fmt.Errorf("search text of %d: %w", id, err)
 		}
-		if _, err := t.exec(`INSERT INTO ticket_search (rowid, body) VALUES (?, ?)`, id, body); err != nil {
+		if _, err := t.exec(`INSERT INTO ticket_search (rowid, body) VALUES (?, ?)`, id, searchWords(body)); err != nil {
 			return fmt.Errorf("search text of %d: %w", id, err)
 		}
 	}
