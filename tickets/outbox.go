@@ -119,6 +119,9 @@ type OutboxFilter struct {
 	Status  string // "" for any
 	Channel Channel
 	Limit   int
+	// Before, when set, lists only items older than this id: the last id
+	// of the page before (the list is newest first).
+	Before int64
 }
 
 // Cursor is where an intake stopped in a source (an IMAP folder).

@@ -144,6 +144,9 @@ func (d *DB) ListOutbox(ctx context.Context, f tickets.OutboxFilter) ([]tickets.
 	if f.Channel != "" {
 		conds, args = append(conds, "channel = ?"), append(args, string(f.Channel))
 	}
+	if f.Before > 0 {
+		conds, args = append(conds, "id < ?"), append(args, f.Before)
+	}
 	q := `SELECT ` + outboxColumns + ` FROM outbox`
 	if len(conds) > 0 {
 		q += ` WHERE ` + strings.Join(conds, " AND ")
