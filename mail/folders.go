@@ -9,6 +9,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"refunddesk/tickets"
 )
 
 // Folder names in [mail.imap] are written with "/" between levels, whatever
@@ -270,9 +272,10 @@ func (l folderList) uses() string {
 	return "it marks " + strings.Join(out, ", ")
 }
 
-// folderError names the config key of a folder that cannot be used.
+// folderError is a configured folder that cannot be used: a mistake in the
+// config, which names its key.
 func folderError(key, value string, err error) error {
-	return fmt.Errorf("%s.%s %q: %w", imapSection, key, value, err)
+	return &tickets.ValidationError{Field: fmt.Sprintf("%s.%s %q", imapSection, key, value), Message: err.Error()}
 }
 
 // resolveFolders finds the server's names of the configured folders,
