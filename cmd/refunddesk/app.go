@@ -53,7 +53,7 @@ func NewMain() *Main {
 // Run runs one command line and returns the exit code.
 func (m *Main) Run(ctx context.Context, args []string) int {
 	root := m.rootCommand()
-	root.SetArgs(args)
+	root.SetArgs(queryArgs(root, args))
 	root.SetIn(m.Stdin)
 	root.SetOut(m.Stdout)
 	root.SetErr(m.Stderr)
