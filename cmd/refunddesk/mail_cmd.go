@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -282,8 +283,8 @@ func (m *Main) outboxCommand() *cobra.Command {
 	}
 	send.Flags().BoolVar(&once, "once", false, "deliver what is due now, then exit")
 
-	var failedOnly, asJSON bool
-	var status, channel string
+	var failedOnly, asJSON, all bool
+	var status, channel, after string
 	var limit int
 	list := &cobra.Command{
 		Use:   "list [--failed] [--status S] [--channel C]",
@@ -297,9 +298,20 @@ func (m *Main) outboxCommand() *cobra.Command {
 			if failedOnly {
 				status = tickets.OutboxFailed
 			}
-			items, err := svc.Outbox(cmd.Context(), tickets.OutboxFilter{Status: status, Channel: tickets.Channel(channel), Limit: limit})
+			before, err := outboxCursor(after)
 			if err != nil {
 				return err
+			}
+			f := tickets.OutboxFilter{Status: status, Channel: tickets.Channel(channel), Limit: limit, Before: before}
+			if all {
+				return m.streamOutbox(cmd.Context(), svc, f)
+			}
+			items, err := svc.Outbox(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if n := len(items); n > 0 && n == limit {
+				m.printMore(strconv.FormatInt(items[n-1].ID, 10))
 			}
 			if asJSON {
 				return writeJSON(m.Stdout, items)
@@ -324,8 +336,10 @@ func (m *Main) outboxCommand() *cobra.Command {
 	list.Flags().BoolVar(&failedOnly, "failed", false, "only the messages that could not be delivered")
 	list.Flags().StringVar(&status, "status", "", "pending, sending, sent or failed")
 	list.Flags().StringVar(&channel, "channel", "", "email or discord")
-	list.Flags().IntVar(&limit, "limit", 50, "how many")
-	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	list.Flags().IntVar(&limit, "limit", tickets.DefaultPageSize, fmt.Sprintf("how many, a page (at most %d)", tickets.MaxPageSize))
+	list.Flags().StringVar(&after, "after", "", "continue after the page that printed this cursor")
+	list.Flags().BoolVar(&all, "all", false, "every message, through all pages, one JSON object a line (JSON Lines)")
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON (the next page's --after on standard error)")
 	cmd.AddCommand(send, list)
 	return cmd
 }

@@ -34,7 +34,7 @@ const queryHelp = `A query is terms ANDed together:
 status:open is every status before resolved and closed.`
 
 func (m *Main) listCommand() *cobra.Command {
-	var asJSON bool
+	var asJSON, all bool
 	var limit int
 	var after, as string
 	cmd := &cobra.Command{
@@ -45,17 +45,26 @@ func (m *Main) listCommand() *cobra.Command {
 		Long:        "List the tickets a query matches (all tickets without one), a page at a time.\n\n" + queryHelp,
 		Example: `  refunddesk tickets list status:in_review kind:refund older:1d
   refunddesk tickets list 'assignee:me -status:closed sort:updated'
-  refunddesk tickets list overdue --json`,
+  refunddesk tickets list overdue --json
+  refunddesk tickets list status:open --all | jq -r .ref`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := m.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			res, err := svc.Search(cmd.Context(), strings.Join(args, " "), m.agent(as), limit, after)
+			query := strings.Join(args, " ")
+			if all {
+				if !cmd.Flags().Changed("limit") {
+					limit = tickets.MaxPageSize
+				}
+				return m.streamTickets(cmd.Context(), svc, query, m.agent(as), limit, after)
+			}
+			res, err := svc.Search(cmd.Context(), query, m.agent(as), limit, after)
 			if err != nil {
 				return err
 			}
 			if asJSON {
+				m.printMore(res.Next)
 				return writeJSON(m.Stdout, res.Tickets)
 			}
 			if len(res.Tickets) == 0 {
@@ -69,7 +78,8 @@ func (m *Main) listCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of tickets")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of tickets (the next page's --after on standard error)")
+	cmd.Flags().BoolVar(&all, "all", false, "every match, through all pages, one JSON object a line (JSON Lines)")
 	cmd.Flags().IntVar(&limit, "limit", tickets.DefaultPageSize, fmt.Sprintf("tickets per page (at most %d)", tickets.MaxPageSize))
 	cmd.Flags().StringVar(&after, "after", "", "continue after the page that printed this cursor")
 	cmd.Flags().StringVar(&as, "as", "", "who you are, for assignee:me (default $REFUNDDESK_AGENT, then $USER, then the login name)")
