@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -53,11 +54,12 @@ func TestMailSMTPAuth(t *testing.T) {
 				mail.Identity{Address: desk}, f.svc, tpl, nil)
 			f.deliver(request("auth1"))
 			f.fetch()
-			if st, err := bad.SendOnce(f.ctx); err != nil || st.Sent != 0 {
+			// The session's failure, not the mail's: the run stops and says so.
+			if st, err := bad.SendOnce(f.ctx); !errors.Is(err, tickets.ErrChannelDown) || st.Sent != 0 || st.Deferred != 1 {
 				t.Fatalf("wrong password: %+v %v", st, err)
 			}
 			pending, _ := f.svc.Outbox(f.ctx, tickets.OutboxFilter{Status: tickets.OutboxPending})
-			if len(pending) != 1 || !strings.Contains(pending[0].LastError, "auth") {
+			if len(pending) != 1 || !strings.Contains(pending[0].LastError, "auth") || pending[0].Attempts != 0 {
 				t.Fatalf("after a failed AUTH: %+v", pending)
 			}
 			f.clock.Advance(time.Hour)

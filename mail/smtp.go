@@ -3,18 +3,13 @@ package mail
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/mail"
-
 	"strings"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 	"github.com/jhillyerd/enmime/v2"
 
 	"refunddesk/templates"
@@ -25,11 +20,19 @@ import (
 type SMTPConfig struct {
 	Address string `toml:"address"` // host:port
 	// TLS: implicit (port 465), starttls (587), or none (loopback only).
-	TLS          string           `toml:"tls"`
-	Username     string           `toml:"username"` // empty: no AUTH
-	Password     string           `toml:"password"`
-	PasswordFile string           `toml:"password_file"`
-	Auth         string           `toml:"auth"` // plain or login
+	TLS string `toml:"tls"`
+	// HeloName is the name the desk greets the server with (EHLO), once a
+	// session: a fully qualified domain name or an address literal. Empty:
+	// the domain of the desk's address, else this host's fully qualified
+	// name, else the address literal of the connection; never localhost.
+	HeloName     string `toml:"helo_name"`
+	Username     string `toml:"username"` // empty: no AUTH
+	Password     string `toml:"password"`
+	PasswordFile string `toml:"password_file"`
+	// Auth: plain, login, xoauth2 or oauthbearer; the OAuth ones run
+	// TokenCommand for a fresh access token at each login, as IMAP does.
+	Auth         string           `toml:"auth"`
+	TokenCommand string           `toml:"token_command"`
 	Timeout      tickets.Duration `toml:"timeout"`
 	// MaxAttempts: after this many temporary failures a mail is marked failed.
 	MaxAttempts int `toml:"max_attempts"`
@@ -53,12 +56,26 @@ func (c *SMTPConfig) Defaults() {
 
 // Validate checks the settings; messages name the key under prefix.
 func (c *SMTPConfig) Validate(prefix string) []string {
-	if c.Address == "" {
-		return nil
+	var errs []string
+	if c.HeloName != "" && !validHeloName(c.HeloName) {
+		errs = append(errs, fmt.Sprintf("%s.helo_name: %q is not a fully qualified domain name (like mail.example.com) or an address literal (like [192.0.2.1])",
+			prefix, c.HeloName))
 	}
-	errs := validateServer(prefix, c.Address, c.TLS)
-	if c.Auth != "plain" && c.Auth != "login" {
-		errs = append(errs, fmt.Sprintf("%s.auth: %q is not plain or login", prefix, c.Auth))
+	if c.Address == "" {
+		return errs
+	}
+	errs = append(errs, validateServer(prefix, c.Address, c.TLS)...)
+	switch c.Auth {
+	case "plain", "login":
+	case "xoauth2", "oauthbearer":
+		if c.TokenCommand == "" {
+			errs = append(errs, prefix+".token_command: "+c.Auth+" needs a command that prints an access token")
+		}
+		if c.Username == "" {
+			errs = append(errs, prefix+".username: "+c.Auth+" needs the account's name")
+		}
+	default:
+		errs = append(errs, fmt.Sprintf("%s.auth: %q is not plain, login, xoauth2 or oauthbearer", prefix, c.Auth))
 	}
 	return errs
 }
@@ -84,11 +101,17 @@ func (id Identity) MessageID(it *tickets.OutboxItem) string {
 	return fmt.Sprintf("rd.%d.%d@%s", it.TicketID, it.ID, id.domain())
 }
 
-// SendStats counts what a run of the sender did.
 // SendStats counts what a sending run did.
 type SendStats = tickets.DeliveryStats
 
-// Sender delivers the email outbox over SMTP.
+// Sender delivers the email outbox over SMTP: one session a run, one
+// greeting a session, RSET between mails when a transaction was left open.
+// A failure of the session (connecting, greeting, TLS, login, MAIL FROM,
+// RSET, a lost connection, a timeout) says nothing about the mail: the run
+// stops, the mail is given back to the queue uncounted, and Run tries again
+// after a growing pause. Only the server's reply to RCPT or to the data is
+// a verdict on the mail: 5xx fails it, 4xx tries it again later.
+// A Sender is used by one goroutine at a time.
 type Sender struct {
 	cfg  SMTPConfig
 	id   Identity
@@ -96,9 +119,41 @@ type Sender struct {
 	tpl  *templates.Engine
 	log  *slog.Logger
 	now  func() time.Time
-	conn *smtp.Client
+	helo string // "" : the connection's address literal
+	sess *smtpSession
+	// state is how the session has fared lately.
+	state SessionState
 	// Dial, when set, replaces the network dial (tests).
 	Dial func(ctx context.Context) (net.Conn, error)
+	// OnSession, when set, hears of every failure of the session and of
+	// its recovery (and of the first session that works), for health
+	// checks and metrics. It is called on the sender's goroutine.
+	OnSession func(SessionState)
+	// ReconnectMin and ReconnectMax bound Run's pause after a failed
+	// session: ReconnectMin, doubling with each failure in a row, at most
+	// ReconnectMax (1 s and 4 min).
+	ReconnectMin, ReconnectMax time.Duration
+	// The session is reported stuck (SessionState.Alert) once it has failed
+	// AlertFailures times in a row or for AlertAfter (3 and 2 min).
+	AlertFailures int
+	AlertAfter    time.Duration
+}
+
+// SessionState is how the SMTP session has fared lately.
+type SessionState struct {
+	// OK: the last session carried mail, or the server judged a mail.
+	OK bool
+	// Failures counts the session failures in a row, since Since; Stage
+	// and Err are the last one's.
+	Failures int
+	Since    time.Time
+	Stage    Stage
+	Err      error
+	// Alert: failing for AlertFailures in a row or for AlertAfter: mail
+	// waits in the outbox until the session works again.
+	Alert bool
+	// Retry is Run's pause before it tries again.
+	Retry time.Duration
 }
 
 // NewSender returns a sender; cfg's zero values take the defaults.
@@ -110,7 +165,8 @@ func NewSender(cfg SMTPConfig, id Identity, svc *tickets.Service, tpl *templates
 	if id.ReplyTo == "" {
 		id.ReplyTo = id.Address
 	}
-	return &Sender{cfg: cfg, id: id, svc: svc, tpl: tpl, log: log, now: svc.Now}
+	return &Sender{cfg: cfg, id: id, svc: svc, tpl: tpl, log: log, now: svc.Now, helo: defaultHeloName(cfg.HeloName, id.Address),
+		ReconnectMin: time.Second, ReconnectMax: 4 * time.Minute, AlertFailures: 3, AlertAfter: 2 * time.Minute}
 }
 
 // Compose renders an outbox item into a complete mail.
@@ -166,14 +222,22 @@ func (s *Sender) Compose(ctx context.Context, it *tickets.OutboxItem) ([]byte, e
 	return buf.Bytes(), nil
 }
 
-// SendOnce delivers what is due now and returns.
+// SendOnce delivers what is due now and returns. When the session fails,
+// it stops with an error that wraps tickets.ErrChannelDown and the
+// *SendError; the mail it was on and the rest of its batch wait in the
+// outbox, not charged an attempt.
 func (s *Sender) SendOnce(ctx context.Context) (SendStats, error) {
 	defer s.hangUp()
 	return s.svc.DeliverOutbox(ctx, tickets.ChannelEmail, 50, 5*time.Minute, s.deliver)
 }
 
-// Run delivers the outbox until ctx ends, looking again every interval.
+// Run delivers the outbox until ctx ends: at once when this process commits
+// a mail to the outbox, and every interval anyway (for mail other
+// instances queued). After a failed session it waits ReconnectMin,
+// doubling, at most ReconnectMax, before it tries again.
 func (s *Sender) Run(ctx context.Context, interval time.Duration, onRun func(SendStats, error)) {
+	queued, stop := s.svc.OutboxQueued(tickets.ChannelEmail)
+	defer stop()
 	for {
 		// A batch that has begun is sent and recorded even when ctx ends
 		// (DeliverOutbox); the next one is not begun.
@@ -181,17 +245,36 @@ func (s *Sender) Run(ctx context.Context, interval time.Duration, onRun func(Sen
 		if onRun != nil {
 			onRun(st, err)
 		}
-		if err != nil && ctx.Err() == nil {
+		wait, wake := interval, queued
+		switch {
+		case errors.Is(err, tickets.ErrChannelDown):
+			// New mail waits for the pause too: the server is not ready.
+			wait, wake = s.state.Retry, nil
+		case err != nil && ctx.Err() == nil:
 			s.log.Warn("outbox sender", slog.Any("error", err))
 		}
-		if !sleep(ctx, interval) {
+		if !pause(ctx, wait, wake) {
 			return
 		}
 	}
 }
 
-// deliver sends one item and records the outcome. Only a failure to record
-// it is returned: delivery problems are the item's, not the run's.
+// pause waits d, or until wake says there is new mail; false when ctx ended.
+func pause(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-wake:
+	}
+	return true
+}
+
+// deliver sends one item and says what became of it: sent, refused by the
+// server (5xx failed, 4xx tried again later), or deferred when the session
+// failed before the server could judge the mail.
 func (s *Sender) deliver(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {
 	raw, err := s.Compose(ctx, &it)
 	if err != nil {
@@ -199,10 +282,15 @@ func (s *Sender) deliver(ctx context.Context, it tickets.OutboxItem) tickets.Out
 		return tickets.OutboxResult{Err: "cannot write the mail: " + err.Error(), Permanent: true}
 	}
 	err = s.send(ctx, it.Recipient, raw)
+	var se *SendError
+	if errors.As(err, &se) && se.Session() {
+		s.sessionFailed(se)
+		return tickets.OutboxResult{Deferred: true, Err: err.Error(), Cause: err}
+	}
 	res := tickets.OutboxResult{Sent: err == nil, ExternalID: "<" + s.id.MessageID(&it) + ">"}
 	if err != nil {
 		res.Err = err.Error()
-		res.Permanent = permanent(err)
+		res.Permanent = se != nil && se.Permanent()
 		if !res.Permanent && it.Attempts >= s.cfg.MaxAttempts {
 			res.Permanent = true
 			res.Err = fmt.Sprintf("gave up after %d attempts: %s", it.Attempts, err)
@@ -213,10 +301,14 @@ func (s *Sender) deliver(ctx context.Context, it tickets.OutboxItem) tickets.Out
 	} else {
 		s.log.Info("mail sent", slog.Int64("outbox", it.ID), slog.String("ticket", it.TicketRef), slog.String("template", it.Template))
 	}
+	if err == nil || (se != nil && !se.local) {
+		s.sessionWorks()
+	}
 	return res
 }
 
-// backoff is the pause before the next try: 1, 2, 4 … minutes, at most 6 hours.
+// backoff is the pause before a mail's next try: 1, 2, 4 … minutes, at
+// most 6 hours.
 func backoff(attempts int) time.Duration {
 	d := time.Minute
 	for i := 1; i < attempts && d < 6*time.Hour; i++ {
@@ -225,139 +317,47 @@ func backoff(attempts int) time.Duration {
 	return min(d, 6*time.Hour)
 }
 
-// permanent reports whether trying again cannot help: the server refused
-// this mail with a 5xx. Network trouble, 4xx, and trouble connecting or
-// logging in (the desk's problem, not the mail's) are temporary.
-func permanent(err error) bool {
-	var ce *connectError
-	if errors.As(err, &ce) {
-		return false
+// sessionFailed counts a failed session, says how long Run pauses, and
+// raises the alert once it has gone on too long.
+func (s *Sender) sessionFailed(se *SendError) {
+	now := time.Now()
+	st := &s.state
+	if st.Failures == 0 {
+		st.Since = now
 	}
-	var se *smtp.SMTPError
-	if errors.As(err, &se) {
-		return se.Code >= 500
+	st.OK, st.Stage, st.Err = false, se.Stage, se
+	st.Failures++
+	st.Retry = s.ReconnectMin
+	for i := 1; i < st.Failures && st.Retry < s.ReconnectMax; i++ {
+		st.Retry *= 2
 	}
-	return false
-}
-
-// connectError is a failure to connect, greet or log in.
-type connectError struct{ err error }
-
-func (e *connectError) Error() string { return e.err.Error() }
-func (e *connectError) Unwrap() error { return e.err }
-
-func (s *Sender) hangUp() {
-	if s.conn != nil {
-		_ = s.conn.Quit()
-		s.conn = nil
-	}
-}
-
-// send delivers one mail, over the connection of this run (made when the
-// first mail needs it, and again after an error).
-func (s *Sender) send(ctx context.Context, to string, raw []byte) error {
-	if _, err := mail.ParseAddress(to); err != nil {
-		return &smtp.SMTPError{Code: 553, Message: "not a mail address: " + to}
-	}
-	if s.conn == nil {
-		c, err := s.dial(ctx)
-		if err != nil {
-			return &connectError{err}
-		}
-		s.conn = c
-	} else if err := s.conn.Reset(); err != nil {
-		s.conn.Close()
-		s.conn = nil
-		return s.send(ctx, to, raw)
-	}
-	err := s.transfer(to, raw)
-	if err != nil {
-		var se *smtp.SMTPError
-		if !errors.As(err, &se) {
-			s.conn.Close() // the connection is in an unknown state
-			s.conn = nil
-		}
-	}
-	return err
-}
-
-func (s *Sender) transfer(to string, raw []byte) error {
-	if err := s.conn.Mail(s.id.Address, nil); err != nil {
-		return err
-	}
-	if err := s.conn.Rcpt(to, nil); err != nil {
-		return err
-	}
-	w, err := s.conn.Data()
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write(raw); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
-}
-
-// Check connects to the server (and logs in) once, to tell at start-up
-// that mail can be sent.
-func (s *Sender) Check(ctx context.Context) error {
-	c, err := s.dial(ctx)
-	if err != nil {
-		return err
-	}
-	_ = c.Quit()
-	return nil
-}
-
-func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
-	host, _, _ := net.SplitHostPort(s.cfg.Address)
-	tlsConfig := &tls.Config{ServerName: host}
-	var c *smtp.Client
-	var err error
+	st.Retry = min(st.Retry, s.ReconnectMax)
+	alert := st.Failures >= s.AlertFailures || now.Sub(st.Since) >= s.AlertAfter
+	log := s.log.With(slog.String("stage", string(se.Stage)), slog.Int("failures", st.Failures),
+		slog.Duration("retry_in", st.Retry), slog.Any("error", se))
 	switch {
-	case s.Dial != nil:
-		var conn net.Conn
-		if conn, err = s.Dial(ctx); err == nil {
-			c = smtp.NewClient(conn)
-		}
-	case s.cfg.TLS == "implicit":
-		c, err = smtp.DialTLS(s.cfg.Address, tlsConfig)
-	case s.cfg.TLS == "starttls":
-		c, err = smtp.DialStartTLS(s.cfg.Address, tlsConfig)
+	case alert && !st.Alert:
+		log.Error("SMTP sending is stuck: the session keeps failing; mail waits in the outbox", slog.Time("since", st.Since))
 	default:
-		c, err = smtp.Dial(s.cfg.Address)
+		log.Warn("SMTP session failed; the mail waits in the outbox, not charged an attempt")
 	}
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", s.cfg.Address, err)
+	st.Alert = alert
+	if s.OnSession != nil {
+		s.OnSession(*st)
 	}
-	c.CommandTimeout = s.cfg.Timeout.Duration
-	c.SubmissionTimeout = 2 * s.cfg.Timeout.Duration
-	if err := c.Hello(heloName(s.id.Address)); err != nil {
-		c.Close()
-		return nil, err
-	}
-	if s.cfg.Username != "" {
-		pass, err := secret(s.cfg.Password, s.cfg.PasswordFile)
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
-		var a sasl.Client = sasl.NewPlainClient("", s.cfg.Username, pass)
-		if s.cfg.Auth == "login" {
-			a = sasl.NewLoginClient(s.cfg.Username, pass)
-		}
-		if err := c.Auth(a); err != nil {
-			c.Close()
-			return nil, fmt.Errorf("smtp auth as %s: %w", s.cfg.Username, err)
-		}
-	}
-	return c, nil
 }
 
-func heloName(address string) string {
-	if _, d, ok := strings.Cut(address, "@"); ok && d != "" {
-		return d
+// sessionWorks notes that the session carried a mail (or the server judged
+// one): the alert, if any, is over.
+func (s *Sender) sessionWorks() {
+	if s.state.OK {
+		return
 	}
-	return "localhost"
+	if s.state.Failures > 0 {
+		s.log.Info("SMTP session works again", slog.Int("failures", s.state.Failures), slog.Time("since", s.state.Since))
+	}
+	s.state = SessionState{OK: true}
+	if s.OnSession != nil {
+		s.OnSession(s.state)
+	}
 }
