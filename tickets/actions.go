@@ -177,6 +177,9 @@ func (s *Service) act(tx Tx, t *Ticket, a ActionRequest) error {
 				return conflictf("%s: order %s already has an open ticket, %s; work there", t.Ref, t.Order, other)
 			}
 		}
+		if err := s.reopenVerdict(tx, t, a.Actor); err != nil {
+			return err
+		}
 		t.SetFlag(FlagReopened)
 		t.InfoRequested = false
 	case ActionClose:

@@ -1,0 +1,29 @@
+package tickets
+
+import "fmt"
+
+// reopenVerdict computes a reopened ticket's verdict again, on the records
+// as they are now: a decided ticket's verdict is not computed again when an
+// import corrects its record, so the one it was decided on may be out of
+// date. The audit trail shows the verdict before and after, changed or
+// not, just before the reopen itself. It approves nothing by itself: the
+// agent reopened the ticket to decide again.
+func (s *Service) reopenVerdict(tx Tx, t *Ticket, actor string) error {
+	const why = "on reopening, computed again on the records as they are now"
+	before := t.Eligibility
+	if err := s.evaluate(tx, t, actor, why, false); err != nil {
+		return err
+	}
+	el := t.Eligibility
+	if before.Verdict != el.Verdict || before.RefundAmount != el.RefundAmount {
+		return nil // evaluate wrote "verdict old → new"
+	}
+	detail := fmt.Sprintf("verdict %s, unchanged", el.Verdict)
+	if step, ok := el.Deciding(); ok {
+		detail += " (" + step.Rule + ")"
+	}
+	if el.RefundAmount > 0 {
+		detail += ", refund " + FormatMoney(el.RefundAmount, el.Currency, LangEnglish)
+	}
+	return tx.AddAudit(t.ID, AuditEntry{At: s.clock.Now(), Actor: actor, Action: "evaluated", Detail: detail + "; " + why})
+}
