@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"net/textproto"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -140,7 +141,11 @@ var (
 		`original message headers:)`)
 	quotedHeaderRe = regexp.MustCompile(`(?im)^[ \t>]*(?:received|return-path|message-id|dkim-signature|x-received|arc-seal):`)
 	addressRe      = regexp.MustCompile(`[a-z0-9!#$%&'*+/=?^_{|}~.-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+`)
-	smtpLineRe     = regexp.MustCompile(`\b[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}\b|\b[45]\d\d[ -]\D`)
+	smtpLineRe     = regexp.MustCompile(`\b[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}\b|\b[45]\d\d[ :-]\D`)
+	// reasonWords: what a report's line of reason says.
+	reasonWords = newPattern(`not listed|no mailbox|not a valid|doesn't have|not found|unknown|does not exist|rejected|disabled|`+
+		`denied|blocked|spam|full|quota|refused|no such|timed out`, 1)
+	onlyAddressRe = regexp.MustCompile(`^<?[^\s<>@]+@[^\s<>@]+>?:?$`)
 )
 
 // textBounce reads a report that is not a delivery status notification:
@@ -173,8 +178,10 @@ func textBounce(t *mimeTree, m *Message, s sender) *Bounce {
 				b.Recipients = append(b.Recipients, r)
 			}
 		}
-	} else {
-		b.Recipients = failedAddresses(t, m, section)
+	} else if b.Recipients = failedAddresses(t, m, section); len(b.Recipients) == 0 {
+		// No address in the report's words (Exchange's plain report names
+		// the person): the returned mail's recipient.
+		b.Recipients = originalTo(t, quoted)
 	}
 	b.Reason = reasonLine(section)
 	if b.Reason == "" && status != "" {
@@ -282,20 +289,60 @@ func failedAddresses(t *mimeTree, m *Message, section string) []string {
 }
 
 // reasonLine is the line of a report that gives the receiving server's
-// answer (an SMTP code), or else says what failed.
+// answer (an SMTP code), or else the line below the failed address (qmail,
+// Yahoo, Domino), or else one that says what failed.
 func reasonLine(section string) string {
-	var words string
+	var below, words string
+	afterAddress := false
 	for _, line := range strings.Split(section, "\n") {
 		line = strings.TrimSpace(collapse(line))
+		if line == "" {
+			continue
+		}
 		switch {
-		case line == "":
 		case smtpLineRe.MatchString(line):
 			return short(line)
-		case words == "" && bounceAnyWords.MatchString(strings.ToLower(line)):
+		case afterAddress && strings.HasSuffix(line, ":"):
+			continue // a label ("because:"): the reason is below it
+		case afterAddress && below == "":
+			below = line
+		case words == "" && reasonWords.MatchString(strings.ToLower(line)):
 			words = line
 		}
+		afterAddress = onlyAddressRe.MatchString(line)
+	}
+	if below != "" {
+		return short(below)
 	}
 	return short(words)
+}
+
+var toRe = regexp.MustCompile(`(?im)^[ \t>]*to:[ \t]*(.*(?:\r?\n[ \t]+.*)*)`)
+
+// originalTo is the To of the returned mail: its attached copy or header,
+// else its quoted copy.
+func originalTo(t *mimeTree, quoted string) []string {
+	var head string
+	t.root.walk(func(p *mimePart) {
+		if head == "" && originalTypes[p.contentType] {
+			head = string(p.content)
+		}
+	})
+	if head == "" {
+		head = quoted
+	}
+	// The header: below the marker line, up to the first blank line.
+	lines := strings.Split(strings.ReplaceAll(head, "\r\n", "\n"), "\n")
+	for len(lines) > 0 && (strings.TrimSpace(lines[0]) == "" || originalRe.MatchString(lines[0])) {
+		lines = lines[1:]
+	}
+	if i := slices.Index(lines, ""); i >= 0 {
+		lines = lines[:i]
+	}
+	if mm := toRe.FindStringSubmatch(strings.Join(lines, "\n")); mm != nil {
+		return addressRe.FindAllString(strings.ToLower(mm[1]), 10)
+	}
+	return nil
 }
 
 // short cuts a line to 200 bytes, on a character boundary.

@@ -566,7 +566,10 @@ func (f *Fetcher) parseAll(bodies map[imap.UID][]byte) map[imap.UID]parsed {
 					results[i].err = errors.New(f.intake.tooBig(int64(len(raw))))
 					continue
 				}
-				results[i].m, results[i].err = Parse(raw)
+				// The intake's parse weighs the sender's authentication too
+				// (a DKIM check looks DNS up, within its timeout): here,
+				// outside the batch's transaction.
+				results[i].m, results[i].err = f.intake.Parse(context.Background(), raw)
 			}
 		})
 	}

@@ -253,7 +253,7 @@ func printParse(m *Main, p parsed) {
 }
 
 func (m *Main) outboxCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "outbox", Short: "Messages to requesters: send them, list them"}
+	cmd := &cobra.Command{Use: "outbox", Short: "Messages to requesters: send them, list them, put failed ones back"}
 	var once bool
 	send := &cobra.Command{
 		Use:   "send [--once]",
@@ -270,12 +270,12 @@ func (m *Main) outboxCommand() *cobra.Command {
 			}
 			if once {
 				st, err := s.SendOnce(cmd.Context())
-				fmt.Fprintf(m.Stdout, "%d sent, %d to try again later, %d failed\n", st.Sent, st.Retried, st.Failed)
+				printSent(m, st)
 				return err
 			}
 			s.Run(cmd.Context(), 5*time.Second, func(st mail.SendStats, err error) {
-				if st.Sent+st.Retried+st.Failed > 0 {
-					fmt.Fprintf(m.Stdout, "%d sent, %d to try again later, %d failed\n", st.Sent, st.Retried, st.Failed)
+				if st.Sent+st.Retried+st.Failed+st.Deferred > 0 {
+					printSent(m, st)
 				}
 			})
 			return nil
@@ -340,6 +340,6 @@ func (m *Main) outboxCommand() *cobra.Command {
 	list.Flags().StringVar(&after, "after", "", "continue after the page that printed this cursor")
 	list.Flags().BoolVar(&all, "all", false, "every message, through all pages, one JSON object a line (JSON Lines)")
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON (the next page's --after on standard error)")
-	cmd.AddCommand(send, list)
+	cmd.AddCommand(send, list, m.outboxRetryCommand())
 	return cmd
 }
