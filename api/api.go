@@ -50,6 +50,8 @@ func New(svc *tickets.Service, tokens map[string]string, log *slog.Logger) *Serv
 	s.mux.HandleFunc("GET /api/tickets/{ref}", s.auth(s.show))
 	s.mux.HandleFunc("POST /api/tickets/{ref}/{action}", s.auth(s.act))
 	s.mux.HandleFunc("GET /api/promotions/{order}", s.auth(s.promotion))
+	s.mux.HandleFunc("GET /api/outbox", s.auth(s.outbox))
+	s.mux.HandleFunc("POST /api/outbox/retry", s.auth(s.retryOutbox))
 	// Anything else under /api: 404 (or 405) in JSON, after the token check,
 	// so that nothing is revealed without one.
 	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request, _ string) error {
@@ -210,6 +212,62 @@ func (s *Server) promotion(w http.ResponseWriter, r *http.Request, _ string) err
 	return nil
 }
 
+// outbox answers GET /api/outbox?status=S&channel=C&limit=N with the JSON
+// array of `outbox list --json`, newest first.
+func (s *Server) outbox(w http.ResponseWriter, r *http.Request, _ string) error {
+	v := r.URL.Query()
+	f := tickets.OutboxFilter{Status: v.Get("status"), Channel: tickets.Channel(v.Get("channel"))}
+	for k := range v {
+		switch k {
+		case "status", "channel", "limit":
+		default:
+			return tickets.Invalid(k, "unknown parameter (status, channel and limit are)")
+		}
+	}
+	switch f.Channel {
+	case "", tickets.ChannelEmail, tickets.ChannelDiscord, tickets.ChannelCard, tickets.ChannelAlert:
+	default:
+		return tickets.Invalid("channel", "%q is not an outbox channel (email, discord, discord_card, discord_alert)", f.Channel)
+	}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n <= 0 || n > tickets.MaxPageSize {
+			return tickets.Invalid("limit", "%q is not a page size (1 to %d)", l, tickets.MaxPageSize)
+		}
+		f.Limit = n
+	}
+	items, err := s.svc.Outbox(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []tickets.OutboxItem{}
+	}
+	writeJSON(w, http.StatusOK, items)
+	return nil
+}
+
+// retryOutbox answers POST /api/outbox/retry, body {"ids": [12, 15]} or
+// {"failed": true} (with "channel": "email" or "discord" to take one):
+// the failed messages are put back in the queue under the agent, and the
+// answer is the JSON array of those put back (`outbox retry --json`). An
+// unknown id (404) or a message that has not failed (409) changes nothing.
+func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request, agent string) error {
+	var b tickets.OutboxRetry
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	items, err := s.svc.RetryOutbox(r.Context(), agent, b)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []tickets.OutboxItem{}
+	}
+	writeJSON(w, http.StatusOK, items)
+	return nil
+}
+
 // ActionBody is the body of POST /api/tickets/{ref}/{action}; which fields
 // an action takes is as on the command line.
 type ActionBody struct {
@@ -218,8 +276,9 @@ type ActionBody struct {
 	Text string `json:"text,omitempty"`
 	// Reason for deny (Text is taken too).
 	Reason string `json:"reason,omitempty"`
-	// Amount to approve, in minor units (default: the computed refund).
-	Amount *int64 `json:"amount,omitempty"`
+	// Amount to approve (default: the computed refund): a string in the
+	// order's currency with its decimals, or a number of minor units.
+	Amount *Amount `json:"amount,omitempty"`
 	// Assignee for assign: an agent's name, or "none".
 	Assignee string `json:"assignee,omitempty"`
 	// Edit: the fields to correct.
@@ -251,12 +310,19 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error
 	if err != nil {
 		return err
 	}
-	req := tickets.ActionRequest{Ref: ref, Actor: agent, Action: a, Text: b.Text, Amount: b.Amount, Assignee: b.Assignee}
+	req := tickets.ActionRequest{Ref: ref, Actor: agent, Action: a, Text: b.Text, Assignee: b.Assignee}
 	if a == tickets.ActionDeny && b.Reason != "" {
 		req.Text = b.Reason
 	}
 	if b.Amount != nil && a != tickets.ActionApprove {
 		return tickets.Invalid("amount", "only approve takes an amount")
+	}
+	if b.Amount != nil {
+		n, err := b.Amount.minor(r.Context(), s.svc, ref)
+		if err != nil {
+			return err
+		}
+		req.Amount = &n
 	}
 	if b.Assignee != "" && a != tickets.ActionAssign {
 		return tickets.Invalid("assignee", "only assign takes an assignee")
@@ -275,10 +341,11 @@ func decode(r *http.Request, v any) error {
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	var tooBig *http.MaxBytesError
+	var field *tickets.ValidationError
 	switch {
 	case errors.Is(err, io.EOF):
 		return nil
-	case errors.As(err, &tooBig):
+	case errors.As(err, &tooBig), errors.As(err, &field):
 		return err
 	case err != nil:
 		return tickets.Invalid("body", "not the JSON this endpoint takes: %s", strings.TrimPrefix(err.Error(), "json: "))

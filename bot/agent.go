@@ -198,15 +198,20 @@ func (b *Bot) onButton(ctx context.Context, i *discordgo.Interaction) *reply {
 		if err != nil {
 			return b.errorReply(tickets.LangEnglish, err)
 		}
-		amount := ""
+		// The amount is typed as shown: in the order's currency, with its decimals.
+		amount, cur := "", t.Eligibility.Currency
 		if t.Eligibility.Verdict == tickets.VerdictEligible && t.Eligibility.RefundAmount > 0 {
-			amount = strconv.FormatInt(t.Eligibility.RefundAmount, 10)
+			amount = tickets.FormatAmount(t.Eligibility.RefundAmount, cur)
+		}
+		label := "Amount"
+		if cur != "" {
+			label = "Amount in " + cur + ", like " + tickets.FormatAmount(123450, cur)
 		}
 		inputs := []discordgo.MessageComponent{}
 		title := "Approve " + t.Ref
 		if t.Kind == tickets.KindRefund {
 			inputs = append(inputs, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.TextInput{CustomID: "amount",
-				Label: "Amount in minor units (" + orDash(t.Eligibility.Currency) + ")", Style: discordgo.TextInputShort, Value: amount, Required: true, MaxLength: 20}}})
+				Label: truncate(label, 45), Style: discordgo.TextInputShort, Value: amount, Required: true, MaxLength: 24}}})
 		} else {
 			title = "Forward " + t.Ref + " to the platform"
 		}
@@ -246,9 +251,9 @@ func (b *Bot) onModal(ctx context.Context, i *discordgo.Interaction) *reply {
 	}
 	a := tickets.ActionRequest{Ref: ref, Actor: agentName(i), Action: tickets.Action(action), Text: values["text"]}
 	if action == "approve" && values["amount"] != "" {
-		n, err := strconv.ParseInt(strings.NewReplacer(",", "", ".", "", " ", "").Replace(values["amount"]), 10, 64)
+		n, err := b.svc.AmountFor(ctx, ref, values["amount"])
 		if err != nil {
-			return &reply{content: fmt.Sprintf("%q is not an amount in minor units.", values["amount"])}
+			return b.errorReply(tickets.LangEnglish, err)
 		}
 		a.Amount = &n
 	}

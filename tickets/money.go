@@ -1,6 +1,8 @@
 package tickets
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -92,4 +94,43 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// AmountFor reads an amount typed for a ticket (the amount to approve) in
+// the major units of its order's currency, and returns it in minor units
+// for ActionRequest.Amount. Without the order's record, the ticket's verdict
+// says the currency; approving then says what is missing.
+func (s *Service) AmountFor(ctx context.Context, ref, typed string) (int64, error) {
+	id, err := ParseRef(ref)
+	if err != nil {
+		return 0, err
+	}
+	currency := ""
+	err = s.store.View(ctx, func(tx Tx) error {
+		t, err := tx.Ticket(id)
+		if err != nil {
+			return err
+		}
+		currency = t.Eligibility.Currency
+		if t.Order == "" {
+			return nil
+		}
+		p, err := tx.Promotion(t.Order)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		currency = p.Currency
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	n, err := ParseAmount(typed, currency)
+	if err != nil {
+		return 0, Invalid("amount", "%v", err)
+	}
+	return n, nil
 }

@@ -222,7 +222,7 @@ var actionHelp = map[tickets.Action]struct{ use, short string }{
 	tickets.ActionNote:    {"note REF TEXT...", "Add an internal note (never shown to the requester)"},
 	tickets.ActionReply:   {"reply REF TEXT...", "Write to the requester (queued to their channel)"},
 	tickets.ActionAsk:     {"ask REF QUESTION...", "Ask the requester for information: the ticket waits on them (needs_info)"},
-	tickets.ActionApprove: {"approve REF [--amount N]", "Approve a refund (default: the computed amount), or forward a revocation to the platform"},
+	tickets.ActionApprove: {"approve REF [--amount 146.70]", "Approve a refund (default: the computed amount), or forward a revocation to the platform"},
 	tickets.ActionDeny:    {"deny REF --reason TEXT", "Deny a request; the requester is told why and what they can still do"},
 	tickets.ActionForward: {"forward REF", "Forward a request to the platform (waiting_platform)"},
 	tickets.ActionResolve: {"resolve REF", "Mark done: the refund is paid, or the platform revoked the authorization"},
@@ -231,8 +231,7 @@ var actionHelp = map[tickets.Action]struct{ use, short string }{
 }
 
 func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
-	var as, text, reason string
-	var amount int64
+	var as, text, reason, amount string
 	var asJSON bool
 	h := actionHelp[a]
 	cmd := &cobra.Command{
@@ -270,7 +269,12 @@ func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 				}
 			}
 			if cmd.Flags().Changed("amount") {
-				req.Amount = &amount
+				// Typed in the order's currency, with its decimals.
+				n, err := svc.AmountFor(cmd.Context(), args[0], amount)
+				if err != nil {
+					return err
+				}
+				req.Amount = &n
 			}
 			t, err := svc.Act(cmd.Context(), req)
 			if err != nil {
@@ -295,7 +299,7 @@ func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print the ticket as JSON")
 	switch a {
 	case tickets.ActionApprove:
-		f.Int64Var(&amount, "amount", 0, "amount to approve in minor units (default: the computed refund)")
+		f.StringVar(&amount, "amount", "", "amount to approve in the order's currency, with its decimals: 146.70 (USD), 150000 (IDR); default: the computed refund")
 		f.StringVar(&text, "note", "", "a comment recorded with the approval")
 		cmd.Args = cobra.ExactArgs(1)
 	case tickets.ActionDeny:
