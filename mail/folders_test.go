@@ -247,3 +247,33 @@ func TestFolderErrorsNameTheKey(t *testing.T) {
 		t.Fatal("mail was taken in")
 	}
 }
+
+// A new UIDVALIDITY is warned about once, even while the mailbox stays
+// empty, and its mail is read from the start.
+func TestNewUIDValidityIsWarnedAboutOnce(t *testing.T) {
+	f := newMailFixture(t, storetest.Dialects()[0], devmail.IMAPOptions{Move: true, UIDPlus: true})
+	var logs logBuffer
+	fetcher := mail.NewFetcher(mail.IMAPConfig{Address: f.imap.Addr, TLS: "none", Username: desk, Password: deskPass},
+		f.intake, f.svc, slog.New(slog.NewTextHandler(&logs, nil)))
+	f.deliver(request("u1"))
+	if st, err := fetcher.RunOnce(f.ctx); err != nil || st.Fetched != 1 {
+		t.Fatalf("%+v, %v", st, err)
+	}
+	if err := f.imap.Recreate(desk, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	warned := 0
+	for range 2 {
+		if st, err := fetcher.RunOnce(f.ctx); err != nil || st.Fetched != 0 {
+			t.Fatalf("%+v, %v", st, err)
+		}
+		warned += strings.Count(logs.take(), "UIDVALIDITY changed")
+	}
+	f.deliver(request("u2"))
+	if st, err := fetcher.RunOnce(f.ctx); err != nil || st.Fetched != 1 {
+		t.Fatalf("%+v, %v", st, err)
+	}
+	if warned += strings.Count(logs.take(), "UIDVALIDITY changed"); warned != 1 {
+		t.Fatalf("warned %d times", warned)
+	}
+}

@@ -379,8 +379,14 @@ func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, erro
 	if err == nil && cur.UIDValidity != s.uidValidity {
 		f.log.Warn("the mailbox's UIDVALIDITY changed: reading it all again (mail already taken in is recognised by its key)",
 			slog.String("mailbox", f.cfg.Mailbox), slog.Uint64("was", uint64(cur.UIDValidity)), slog.Uint64("now", uint64(s.uidValidity)))
+		// The cursor starts again at once (it passes no mail), so that an
+		// empty mailbox is not warned about at every pass.
+		cur = tickets.Cursor{UIDValidity: s.uidValidity}
+		if err := f.svc.SetCursor(ctx, name, cur); err != nil {
+			return st, err
+		}
 	}
-	if err != nil || cur.UIDValidity != s.uidValidity {
+	if err != nil {
 		cur = tickets.Cursor{UIDValidity: s.uidValidity}
 	}
 	var left []imap.UID
