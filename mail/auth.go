@@ -21,8 +21,7 @@ import (
 // whoever wrote them: the receiving server adds its own on top, and anyone
 // before it can add more with any name. Only the topmost field whose
 // authserv-id is the receiving server's is believed; the server must remove
-// fields that claim its id on the way in (Gmail, Postfix with OpenDMARC,
-// rspamd do).
+// fields that claim its id on the way in (RFC 8601 section 5).
 type AuthConfig struct {
 	// AuthServIDs are the authserv-ids of the servers that receive the
 	// desk's mail ("mx.google.com"). "*.example.net" stands for any name

@@ -93,14 +93,28 @@ type MailConfig struct {
 	MessageIDDomain string `toml:"message_id_domain"`
 	// MaxSize: the largest mail taken in, in bytes (25 MiB).
 	MaxSize int64 `toml:"max_size"`
-	// RequireAuth: a mail without Authentication-Results counts as unverified.
+	// RequireAuth: a mail with no authentication result the desk believes
+	// counts as unverified.
 	RequireAuth bool `toml:"require_auth"`
+	// AuthServID: the authserv-ids of the receiving servers whose
+	// Authentication-Results are believed ("mx.google.com", "*.example.net");
+	// empty: none is.
+	AuthServID []string `toml:"authserv_id"`
+	// VerifyDKIM: with no believed result, check DKIM signatures here, each
+	// mail's DNS lookups within DKIMTimeout.
+	VerifyDKIM  bool             `toml:"verify_dkim"`
+	DKIMTimeout tickets.Duration `toml:"dkim_timeout"`
 	// AutoRepliesPerHour: automatic mails to one address in an hour, at most.
 	AutoRepliesPerHour int `toml:"auto_replies_per_hour"`
 	// RefundDays: business days a refund takes to arrive, said in approvals.
 	RefundDays int             `toml:"refund_days"`
 	IMAP       mail.IMAPConfig `toml:"imap"`
 	SMTP       mail.SMTPConfig `toml:"smtp"`
+}
+
+// auth is what the intake believes of senders.
+func (c MailConfig) auth() mail.AuthConfig {
+	return mail.AuthConfig{AuthServIDs: c.AuthServID, VerifyDKIM: c.VerifyDKIM, DKIMTimeout: c.DKIMTimeout.Duration}
 }
 
 // DefaultConfigFile is read when it exists and no --config is given.
@@ -136,6 +150,7 @@ func defaultConfig() *Config {
 	c.Mail.Name = "Refund Desk"
 	c.Mail.MaxSize = 25 << 20
 	c.Mail.AutoRepliesPerHour = 5
+	c.Mail.DKIMTimeout = tickets.Duration{Duration: 5 * time.Second}
 	c.Mail.RefundDays = 7
 	c.Mail.IMAP.Defaults()
 	c.Mail.SMTP.Defaults()
@@ -313,6 +328,7 @@ func (c *Config) Validate() error {
 	if c.Mail.AutoRepliesPerHour <= 0 {
 		errs = append(errs, "mail.auto_replies_per_hour: must be more than 0")
 	}
+	errs = append(errs, c.Mail.auth().Validate("mail")...)
 	errs = append(errs, c.Mail.IMAP.Validate("mail.imap")...)
 	errs = append(errs, c.Mail.SMTP.Validate("mail.smtp")...)
 	errs = append(errs, c.Discord.Validate("discord")...)

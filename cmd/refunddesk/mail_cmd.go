@@ -18,7 +18,7 @@ import (
 func (m *Main) intake(svc *tickets.Service) *mail.Intake {
 	c := m.config.Mail
 	return mail.NewIntake(svc, mail.IntakeConfig{Address: c.Address, MessageIDDomain: c.MessageIDDomain, MaxSize: c.MaxSize,
-		RequireAuth: c.RequireAuth}, m.log)
+		RequireAuth: c.RequireAuth, Auth: c.auth()}, m.log)
 }
 
 func (m *Main) sender(svc *tickets.Service) (*mail.Sender, error) {
@@ -93,6 +93,9 @@ it keeps going (IDLE where the server has it, and polling) until interrupted.`,
 			if err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
+			// What the intake would believe of the sender (mail.authserv_id,
+			// mail.verify_dkim).
+			mail.NewAuthenticator(cfg.Mail.auth(), m.log).Check(cmd.Context(), msg, raw)
 			var book mail.OrderBook
 			if svc, err := m.readOnlyService(cmd.Context()); err == nil {
 				book = svc
@@ -232,6 +235,14 @@ func printParse(m *Main, p parsed) {
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "Reason\t%s\n", dash(p.Reason))
 	fmt.Fprintf(tw, "Language\t%s\n", p.Language)
+	switch p.Auth.Source {
+	case mail.AuthFromHeader:
+		fmt.Fprintf(tw, "Authentication\t%s's Authentication-Results (field %d from the top)\n", p.Auth.AuthServID, p.Auth.Header)
+	case mail.AuthFromDKIM:
+		fmt.Fprintf(tw, "Authentication\ta DKIM signature of %s, checked here\n", p.Auth.Signer)
+	default:
+		fmt.Fprintf(tw, "Authentication\tnone believed: %s\n", p.Auth.Note)
+	}
 	if p.UnverifiedSender {
 		fmt.Fprintf(tw, "Sender\tunverified (dmarc=%s dkim=%s spf=%s)\n", dash(p.Auth.DMARC), dash(p.Auth.DKIM), dash(p.Auth.SPF))
 	}
