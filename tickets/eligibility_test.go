@@ -3,6 +3,7 @@ package tickets
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -1331,13 +1332,13 @@ func TestPolicyLoadOverridesOnlyItsKeys(t *testing.T) {
 		{"duplicate window", "[duplicate_charge]\nwindow = \"15m\"\n", func(p *Policy) { p.DuplicateCharge.Window.Duration = 15 * time.Minute }},
 		{"duplicate window in days", "[duplicate_charge]\nwindow = \"2d\"\n", func(p *Policy) { p.DuplicateCharge.Window.Duration = 48 * time.Hour }},
 		{"technical_error evidence", "[technical_error]\nrequire_evidence = false\n", func(p *Policy) { p.TechnicalError.RequireEvidence = false }},
-		{"auto_approve_below as a number", "auto_approve_below = 50000\n", func(p *Policy) { p.AutoApproveBelow = AutoApproveLimit{"*": 50000} }},
+		{"auto_approve_below as a number", "auto_approve_below = 50000\n", func(p *Policy) { p.AutoApproveBelow = AutoApproveLimit{"*": "50000"} }},
 		{"auto_approve_below 0 is off", "auto_approve_below = 0\n", func(p *Policy) { p.AutoApproveBelow = AutoApproveLimit{} }},
-		{"auto_approve_below as a table", "[auto_approve_below]\nIDR = 50000\nusd = 500\n", func(p *Policy) {
-			p.AutoApproveBelow = AutoApproveLimit{"IDR": 50000, "USD": 500}
+		{"auto_approve_below as a table", "[auto_approve_below]\nIDR = 50000\nusd = 5\nEUR = \"2.5\"\nKWD = 1.25\n", func(p *Policy) {
+			p.AutoApproveBelow = AutoApproveLimit{"IDR": "50000", "USD": "5.00", "EUR": "2.50", "KWD": "1.250"}
 		}},
 		{"auto_approve_below with a default", "[auto_approve_below]\n\"*\" = 100\nJPY = 0\n", func(p *Policy) {
-			p.AutoApproveBelow = AutoApproveLimit{"*": 100, "JPY": 0}
+			p.AutoApproveBelow = AutoApproveLimit{"*": "100", "JPY": "0"}
 		}},
 		{"non_refundable", "[non_refundable]\nreasons = [\"closed_early\"]\n", func(p *Policy) { p.NonRefundable.Reasons = []Reason{ReasonClosedEarly} }},
 		{"several keys", "window_days = 45\n[under_delivery]\nthreshold_percent = 70\n[duplicate_charge]\nwindow = \"30m\"\n", func(p *Policy) {
@@ -1362,24 +1363,30 @@ func TestPolicyLoadOverridesOnlyItsKeys(t *testing.T) {
 }
 
 func TestPolicyAutoApproveLimit(t *testing.T) {
-	l := AutoApproveLimit{"*": 100, "IDR": 50000, "JPY": 0}
+	l := AutoApproveLimit{"*": "100", "IDR": "50000", "JPY": "0", "USD": "5.50"}
 	cases := []struct {
 		cur  string
-		n    int64
+		n    int64 // minor units
 		isOn bool
 	}{
 		{"IDR", 50000, true},
 		{"idr", 50000, true},
-		{"USD", 100, true},
+		{"USD", 550, true},
+		{"EUR", 10000, true}, // "*": 100 euros
+		{"KWD", 100000, true},
+		{"VND", 100, true},
 		{"JPY", 0, false}, // its own 0 turns it off, whatever "*" says
-		{"", 100, true},
+		{"", 10000, true},
 	}
 	for _, c := range cases {
 		if n, on := l.Limit(c.cur); n != c.n || on != c.isOn {
 			t.Errorf("Limit(%q) = %d, %v; want %d, %v", c.cur, n, on, c.n, c.isOn)
 		}
 	}
-	if n, on := (AutoApproveLimit{"USD": 500}).Limit("IDR"); on || n != 0 {
+	if n, on := (AutoApproveLimit{"*": "99999999999999999"}).Limit("USD"); !on || n != math.MaxInt64 {
+		t.Errorf("Limit of a huge default = %d, %v; want the largest amount", n, on)
+	}
+	if n, on := (AutoApproveLimit{"USD": "500"}).Limit("IDR"); on || n != 0 {
 		t.Errorf("Limit without an entry or a default = %d, %v; want off", n, on)
 	}
 	if _, on := AutoApproveLimit(nil).Limit("USD"); on {
@@ -1401,6 +1408,11 @@ func TestPolicyLoadErrors(t *testing.T) {
 		{"auto_approve_below not a number", "[auto_approve_below]\nIDR = \"lots\"\n", []string{"auto_approve_below.IDR"}},
 		{"auto_approve_below a string", "auto_approve_below = \"x\"\n", []string{"auto_approve_below"}},
 		{"auto_approve_below negative", "[auto_approve_below]\nIDR = -1\n", []string{"auto_approve_below.IDR", "must not be negative, got -1"}},
+		{"auto_approve_below negative for every currency", "auto_approve_below = -5\n", []string{"auto_approve_below.*", "must not be negative, got -5"}},
+		{"auto_approve_below with too many decimals", "[auto_approve_below]\nUSD = 5.505\n", []string{"auto_approve_below.USD", `"5.505" has 3 decimals: USD amounts have at most 2 decimals`}},
+		{"auto_approve_below with a thousands separator", "[auto_approve_below]\nIDR = \"50.000\"\n", []string{"auto_approve_below.IDR", "IDR amounts are whole numbers"}},
+		{"auto_approve_below decimals for every currency", "auto_approve_below = 2.5\n", []string{"auto_approve_below.*", "one amount for every currency is a whole number of units"}},
+		{"auto_approve_below a boolean", "[auto_approve_below]\nUSD = true\n", []string{"auto_approve_below.USD", "want an amount"}},
 		{"negative window_days", "window_days = -1\n", []string{"window_days: must not be negative, got -1"}},
 		{"threshold 0", "[under_delivery]\nthreshold_percent = 0\n", []string{"under_delivery.threshold_percent: must be between 1 and 100, got 0"}},
 		{"threshold 101", "[under_delivery]\nthreshold_percent = 101\n", []string{"under_delivery.threshold_percent: must be between 1 and 100, got 101"}},
@@ -1452,7 +1464,7 @@ func TestPolicyValidate(t *testing.T) {
 		{"window 1ns", func(p *Policy) { p.DuplicateCharge.Window.Duration = 1 }, nil},
 		{"no non-refundable reasons", func(p *Policy) { p.NonRefundable.Reasons = nil }, nil},
 		{"negative window_days", func(p *Policy) { p.WindowDays = -1 }, []string{"window_days"}},
-		{"negative auto approval", func(p *Policy) { p.AutoApproveBelow = AutoApproveLimit{"USD": -5} }, []string{"auto_approve_below.USD"}},
+		{"negative auto approval", func(p *Policy) { p.AutoApproveBelow = AutoApproveLimit{"USD": "-5"} }, []string{"auto_approve_below.USD"}},
 		{"threshold 0", func(p *Policy) { p.UnderDelivery.ThresholdPercent = 0 }, []string{"under_delivery.threshold_percent"}},
 		{"threshold 101", func(p *Policy) { p.UnderDelivery.ThresholdPercent = 101 }, []string{"under_delivery.threshold_percent"}},
 		{"negative threshold", func(p *Policy) { p.UnderDelivery.ThresholdPercent = -80 }, []string{"under_delivery.threshold_percent"}},
@@ -1512,7 +1524,7 @@ func TestPolicyTOMLRoundTrip(t *testing.T) {
 		"default": func(*Policy) {},
 		"changed": func(p *Policy) {
 			p.WindowDays = 21
-			p.AutoApproveBelow = AutoApproveLimit{"*": 1000, "IDR": 50000}
+			p.AutoApproveBelow = AutoApproveLimit{"*": "1000", "IDR": "50000", "USD": "5.50"}
 			p.UnderDelivery.ThresholdPercent = 75
 			p.DuplicateCharge.Window.Duration = 36 * time.Hour
 			p.TechnicalError.RequireEvidence = false

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,43 +37,111 @@ type Policy struct {
 	} `toml:"non_refundable" json:"non_refundable"`
 }
 
-// AutoApproveLimit is the auto-approval threshold per currency; the key "*"
-// applies to every currency without an entry of its own. Empty = off.
-type AutoApproveLimit map[string]int64
+// AutoApproveLimit is the auto-approval threshold per currency, written as
+// every amount is, in the currency's major units with its decimals ("50000"
+// rupiah, "5.00" dollars). The key "*" applies to every currency without an
+// entry of its own, in whole units of each. Empty = off.
+type AutoApproveLimit map[string]string
 
-// UnmarshalTOML accepts one number (every currency) or a table per currency.
+// UnmarshalTOML accepts one amount (every currency) or a table per currency;
+// an amount is a string ("5.50"), an integer or a float, read as written.
+// Validate says which is wrong and why.
 func (l *AutoApproveLimit) UnmarshalTOML(v any) error {
 	out := AutoApproveLimit{}
 	switch v := v.(type) {
-	case int64:
-		if v > 0 {
-			out["*"] = v
-		}
 	case map[string]any:
 		for cur, n := range v {
-			amount, ok := n.(int64)
+			text, ok := amountText(n)
 			if !ok {
-				return fmt.Errorf("auto_approve_below.%s: want a whole number of minor units, got %v", cur, n)
+				return fmt.Errorf("auto_approve_below.%s: want an amount like \"50000\" or \"5.50\", got %v", cur, n)
 			}
 			if cur != "*" {
 				cur = strings.ToUpper(cur)
 			}
-			out[cur] = amount
+			out[cur] = canonicalLimit(cur, text)
 		}
 	default:
-		return fmt.Errorf("auto_approve_below: want a number or a table per currency, got %v", v)
+		text, ok := amountText(v)
+		if !ok {
+			return fmt.Errorf("auto_approve_below: want an amount or a table per currency, got %v", v)
+		}
+		if text = canonicalLimit("*", text); text != "0" {
+			out["*"] = text
+		}
 	}
 	*l = out
 	return nil
 }
 
-// Limit returns the threshold for currency and whether auto-approval is on for it.
-func (l AutoApproveLimit) Limit(currency string) (int64, bool) {
-	if n, ok := l[strings.ToUpper(currency)]; ok {
-		return n, n > 0
+// amountText is an amount of a TOML file as it was written: a float's
+// shortest decimal form is the literal that was typed (12.50 is "12.5").
+func amountText(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
 	}
-	n, ok := l["*"]
-	return n, ok && n > 0
+	return "", false
+}
+
+// canonicalLimit writes a valid limit with the currency's decimals ("5" is
+// "5.00" for USD); an invalid one stays as written, for Validate to name.
+func canonicalLimit(cur, text string) string {
+	if cur == "*" {
+		if n, err := strconv.ParseUint(strings.TrimSpace(text), 10, 63); err == nil {
+			return strconv.FormatUint(n, 10)
+		}
+		return text
+	}
+	if n, err := ParseAmount(text, cur); err == nil {
+		return FormatAmount(n, cur)
+	}
+	return text
+}
+
+// check says what is wrong with the entry for key, if anything.
+func (l AutoApproveLimit) check(key string) error {
+	text := strings.TrimSpace(l[key])
+	if strings.HasPrefix(text, "-") {
+		return fmt.Errorf("must not be negative, got %s", text)
+	}
+	if key == "*" {
+		if _, err := strconv.ParseUint(text, 10, 63); err != nil {
+			return fmt.Errorf("%q: one amount for every currency is a whole number of units (give decimals per currency: USD = \"5.50\")", text)
+		}
+		return nil
+	}
+	_, err := ParseAmount(text, key)
+	return err
+}
+
+// Limit returns the threshold for currency in minor units, and whether
+// auto-approval is on for it.
+func (l AutoApproveLimit) Limit(currency string) (int64, bool) {
+	cur := strings.ToUpper(currency)
+	if text, ok := l[cur]; ok {
+		n, err := ParseAmount(text, cur)
+		return n, err == nil && n > 0
+	}
+	text, ok := l["*"]
+	if !ok {
+		return 0, false
+	}
+	units, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
+	if err != nil || units <= 0 {
+		return 0, false
+	}
+	n := units
+	for i := 0; i < CurrencyExponent(cur); i++ {
+		if n > math.MaxInt64/10 {
+			return math.MaxInt64, true
+		}
+		n *= 10
+	}
+	return n, true
 }
 
 // Duration is a time.Duration written as "10m", "36h" in TOML and JSON.
@@ -166,9 +236,14 @@ func (p *Policy) Validate() error {
 	if p.WindowDays < 0 {
 		errs.add("window_days", "must not be negative, got %d", p.WindowDays)
 	}
-	for cur, n := range p.AutoApproveBelow {
-		if n < 0 {
-			errs.add("auto_approve_below."+cur, "must not be negative, got %d", n)
+	curs := make([]string, 0, len(p.AutoApproveBelow))
+	for cur := range p.AutoApproveBelow {
+		curs = append(curs, cur)
+	}
+	sort.Strings(curs)
+	for _, cur := range curs {
+		if err := p.AutoApproveBelow.check(cur); err != nil {
+			errs.add("auto_approve_below."+cur, "%v", err)
 		}
 	}
 	if t := p.UnderDelivery.ThresholdPercent; t < 1 || t > 100 {
@@ -214,7 +289,7 @@ func (p *Policy) TOML() (string, error) {
 		if c == "*" {
 			key = `"*"`
 		}
-		fmt.Fprintf(&buf, "%s = %d\n", key, p.AutoApproveBelow[c])
+		fmt.Fprintf(&buf, "%s = %s\n", key, strconv.Quote(p.AutoApproveBelow[c]))
 	}
 	rest := struct {
 		UnderDelivery   any `toml:"under_delivery"`

@@ -906,7 +906,7 @@ func TestServiceRequesterReplyNeedsChannel(t *testing.T) {
 func TestServiceAutoApprove(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		p := tickets.DefaultPolicy()
-		p.AutoApproveBelow = tickets.AutoApproveLimit{"IDR": 50000} // at or below: 50,000 is approved
+		p.AutoApproveBelow = tickets.AutoApproveLimit{"IDR": "50000"} // at or below: 50,000 is approved
 		f := newSvcFixture(t, dialect, tickets.Options{Policy: p})
 		big := svcPromotion(svcOrderB, svcAccountB, 2000) // refund 80,000: above the limit
 		usd := svcPromotion(svcOrderC, "@citra", 5000)
