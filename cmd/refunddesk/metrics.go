@@ -23,6 +23,8 @@ type metrics struct {
 	delivered    *prometheus.CounterVec
 	followupsRun *prometheus.CounterVec
 	interactions prometheus.Histogram
+	smtpOK       prometheus.Gauge
+	smtpFailures *prometheus.CounterVec
 }
 
 func newMetrics(svc *tickets.Service, log *slog.Logger) *metrics {
@@ -41,8 +43,16 @@ func newMetrics(svc *tickets.Service, log *slog.Logger) *metrics {
 		interactions: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "refunddesk_discord_interaction_seconds",
 			Help:    "Discord interactions: time from arrival to the first answer.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 3}}),
+		smtpOK: prometheus.NewGauge(prometheus.GaugeOpts{Name: "refunddesk_smtp_session_ok",
+			Help: "1 when the mail sender's last SMTP session worked, 0 while it fails (mail waits in the outbox)."}),
+		smtpFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "refunddesk_smtp_session_failures_total",
+			Help: "Failed SMTP sessions of the mail sender, by the stage that failed (connect, greeting, ehlo, starttls, auth, mail, rcpt, data, rset)."},
+			[]string{"stage"}),
 	}
-	m.reg.MustRegister(m.mailTaken, m.intakeLag, m.intakePass, m.delivered, m.followupsRun, m.interactions,
+	for _, st := range mail.Stages {
+		m.smtpFailures.WithLabelValues(string(st))
+	}
+	m.reg.MustRegister(m.mailTaken, m.intakeLag, m.intakePass, m.delivered, m.followupsRun, m.interactions, m.smtpOK, m.smtpFailures,
 		&storeCollector{svc: svc, log: log}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -68,6 +78,16 @@ func (m *metrics) sent(ch tickets.Channel, st tickets.DeliveryStats) {
 	m.delivered.WithLabelValues(string(ch), "sent").Add(float64(st.Sent))
 	m.delivered.WithLabelValues(string(ch), "retried").Add(float64(st.Retried))
 	m.delivered.WithLabelValues(string(ch), "failed").Add(float64(st.Failed))
+}
+
+// smtpSession follows the mail sender's SMTP session.
+func (m *metrics) smtpSession(st mail.SessionState) {
+	if st.OK {
+		m.smtpOK.Set(1)
+		return
+	}
+	m.smtpOK.Set(0)
+	m.smtpFailures.WithLabelValues(string(st.Stage)).Inc()
 }
 
 func (m *metrics) followups(st tickets.FollowupStats) {

@@ -88,6 +88,22 @@ func (h *health) report(name string, err error) {
 	p.State = state
 }
 
+// degrade marks a running component degraded with a short detail for
+// /healthz (which answers anyone: no error text), until a report without
+// an error.
+func (h *health) degrade(name, detail string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.parts[name]
+	if p == nil || (p.State != "running" && p.State != "degraded") {
+		return
+	}
+	if p.State != "degraded" {
+		p.Since = time.Now().UTC()
+	}
+	p.State, p.Detail = "degraded", detail
+}
+
 // ServeHTTP answers /healthz: 200 when every component is running (or
 // standing by for another instance), 503 otherwise.
 func (h *health) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
@@ -364,12 +380,39 @@ func (s *server) senderPart() (component, error) {
 	if err != nil {
 		return component{}, err
 	}
+	// The SMTP session's own state: the sender is degraded once the session
+	// has kept failing (mail waits in the outbox), and running again when a
+	// mail goes through. alerting is only touched on the sender's goroutine.
+	alerting := false
+	snd.OnSession = func(st mail.SessionState) {
+		s.metrics.smtpSession(st)
+		switch {
+		case st.Alert:
+			alerting = true
+			s.health.degrade("sender", fmt.Sprintf("the SMTP session failed %d times in a row since %s (last at %s); mail waits in the outbox",
+				st.Failures, st.Since.UTC().Format(time.RFC3339), st.Stage))
+		case st.OK && alerting:
+			alerting = false
+			s.health.report("sender", nil)
+		}
+	}
 	return component{
-		name:  "sender",
-		start: snd.Check,
+		name: "sender",
+		start: func(ctx context.Context) error {
+			if err := snd.Check(ctx); err != nil {
+				return err
+			}
+			s.metrics.smtpSession(mail.SessionState{OK: true})
+			return nil
+		},
 		run: func(ctx context.Context) {
+			// A committed mail wakes the sender at once; the interval is for
+			// mail other instances queued.
 			snd.Run(ctx, 2*time.Second, func(st mail.SendStats, err error) {
 				s.metrics.sent(tickets.ChannelEmail, st)
+				if errors.Is(err, tickets.ErrChannelDown) || alerting {
+					return // the session's failures are OnSession's to report
+				}
 				s.health.report("sender", err)
 			})
 		},
