@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"refunddesk/internal/mailtest"
@@ -73,5 +74,25 @@ func TestServeAlertsWhenSendingIsStuck(t *testing.T) {
 	}
 	if code := srv.stop(t); code != 0 {
 		t.Fatalf("exit %d: %s", code, srv.errs)
+	}
+}
+
+// The SMTP keys are checked at start, and the message names the key.
+func TestConfigSMTPKeys(t *testing.T) {
+	c := newCLI(t, sqlstore.SQLite)
+	for k, v := range map[string]string{"REFUNDDESK_MAIL_ADDRESS": "support@desk.example", "REFUNDDESK_MAIL_SMTP_ADDRESS": "127.0.0.1:2525",
+		"REFUNDDESK_MAIL_SMTP_TLS": "none"} {
+		c.env[k] = v
+	}
+	for _, bad := range []struct{ key, value, says string }{
+		{"REFUNDDESK_MAIL_SMTP_HELO_NAME", "localhost", `mail.smtp.helo_name: "localhost" is not a fully qualified domain name`},
+		{"REFUNDDESK_MAIL_SMTP_HELO_NAME", "desk", `mail.smtp.helo_name: "desk" is not a fully qualified domain name`},
+		{"REFUNDDESK_MAIL_SMTP_AUTH", "xoauth2", "mail.smtp.token_command: xoauth2 needs a command that prints an access token"},
+	} {
+		c.env[bad.key] = bad.value
+		if errs := c.fails(exitUsage, "outbox", "send", "--once"); !strings.Contains(errs, bad.says) {
+			t.Errorf("%s=%s: %s", bad.key, bad.value, errs)
+		}
+		delete(c.env, bad.key)
 	}
 }
