@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/tickets/sqlstore"
+	"refunddesk/tickets/sqlstore/storetest"
 )
 
 var moreRx = regexp.MustCompile(`(?m)^more: add --after (\S+)$`)
@@ -45,7 +45,10 @@ func jsonLinesOf(t *testing.T, out, key string) []string {
 // standard error (standard output stays one JSON array), or --all, every
 // match as JSON Lines.
 func TestCLIJSONListsPageThroughEverything(t *testing.T) {
-	c := newCLI(t, sqlstore.SQLite)
+	storetest.Each(t, func(t *testing.T, dialect string) { testJSONPaging(t, newCLI(t, dialect)) })
+}
+
+func testJSONPaging(t *testing.T, c *cli) {
 	const n = 7
 	var want []string // newest first
 	for i := 1; i <= n; i++ {
