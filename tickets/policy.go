@@ -108,6 +108,9 @@ func (l AutoApproveLimit) check(key string) error {
 	if strings.HasPrefix(text, "-") {
 		return fmt.Errorf("must not be negative, got %s", text)
 	}
+	if key != "*" && (len(key) != 3 || strings.ContainsFunc(key, func(r rune) bool { return r < 'A' || r > 'Z' })) {
+		return fmt.Errorf("%q is not a currency code (three letters, like IDR or USD; or \"*\" for every currency)", key)
+	}
 	if key == "*" {
 		if _, err := strconv.ParseUint(text, 10, 63); err != nil {
 			return fmt.Errorf("%q: one amount for every currency is a whole number of units (give decimals per currency: USD = \"5.50\")", text)
