@@ -249,7 +249,11 @@ func outboxCount(t *testing.T, svc *tickets.Service) int {
 // aside (not even mail without a sender), nothing made a ticket or
 // answered, the bounces counted and the desk mail's bounces recorded.
 func TestAutomaticMailThroughTheMailbox(t *testing.T) {
-	f := newMailFixture(t, "sqlite", devmail.IMAPOptions{Move: true, UIDPlus: true})
+	storetest.Each(t, func(t *testing.T, dialect string) { automaticThroughTheMailbox(t, dialect) })
+}
+
+func automaticThroughTheMailbox(t *testing.T, dialect string) {
+	f := newMailFixture(t, dialect, devmail.IMAPOptions{Move: true, UIDPlus: true})
 	f.deliver(request("seed"))
 	f.fetch()
 	if n := len(f.tickets()); n != 1 {
