@@ -287,3 +287,27 @@ func automaticThroughTheMailbox(t *testing.T, dialect string) {
 		t.Fatalf("the bounces of RD-1's mail are not recorded: %v", d.Flags)
 	}
 }
+
+// BenchmarkParseEveryCorpus reads every mail of testdata (the corpora and
+// the automatic set) as the intake does, for the cost of recognising
+// automatic mail and bounces beside the rest of the parse.
+func BenchmarkParseEveryCorpus(b *testing.B) {
+	files, _ := filepath.Glob("testdata/*/*.eml")
+	var mails [][]byte
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		mails = append(mails, raw)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, raw := range mails {
+			if _, err := mail.Parse(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(mails)), "µs/mail")
+}
