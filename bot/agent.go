@@ -118,7 +118,7 @@ func verdictShort(t *tickets.Ticket) string {
 }
 
 func (b *Bot) cmdTicket(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
-	if len(d.Options) == 0 {
+	if len(d.Options) == 0 || d.Options[0] == nil {
 		return &reply{content: "Which one?"}
 	}
 	s := d.Options[0]

@@ -14,11 +14,13 @@ import (
 	"refunddesk/tickets"
 )
 
-// option returns a string option's value ("" when not given).
+// option returns a string option's value ("" when not given). A value
+// that is not a string is none (discordgo's StringValue would panic).
 func option(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) string {
 	for _, o := range opts {
-		if o.Name == name && o.Type == discordgo.ApplicationCommandOptionString {
-			return strings.TrimSpace(o.StringValue())
+		if o != nil && o.Name == name && o.Type == discordgo.ApplicationCommandOptionString {
+			v, _ := o.Value.(string)
+			return strings.TrimSpace(v)
 		}
 	}
 	return ""
@@ -29,7 +31,7 @@ func attachments(d discordgo.ApplicationCommandInteractionData, names ...string)
 	var out []*discordgo.MessageAttachment
 	for _, n := range names {
 		for _, o := range d.Options {
-			if o.Name != n || o.Type != discordgo.ApplicationCommandOptionAttachment {
+			if o == nil || o.Name != n || o.Type != discordgo.ApplicationCommandOptionAttachment {
 				continue
 			}
 			id, _ := o.Value.(string)
