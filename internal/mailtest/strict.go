@@ -35,10 +35,11 @@ type StrictSMTP struct {
 	// Addr is host:port on loopback.
 	Addr string
 
-	ln    net.Listener
-	name  string
-	users map[string]string
-	wg    sync.WaitGroup
+	ln        net.Listener
+	name      string
+	users     map[string]string
+	onMessage func(StrictMessage)
+	wg        sync.WaitGroup
 
 	mu         sync.Mutex
 	conns      map[net.Conn]bool
@@ -59,6 +60,9 @@ type StrictOptions struct {
 	Users map[string]string
 	// Hostname is the server's own name in its replies (mx.strict.test).
 	Hostname string
+	// OnMessage, when set, is called with each mail accepted, before the
+	// client hears so (benchmarks time delivery by it).
+	OnMessage func(StrictMessage)
 }
 
 // StrictMessage is a mail the server accepted.
@@ -95,7 +99,7 @@ func StartStrictSMTP(t testing.TB, opt StrictOptions) *StrictSMTP {
 	if err != nil {
 		t.Fatalf("strict smtp: %v", err)
 	}
-	s := &StrictSMTP{Addr: ln.Addr().String(), ln: ln, name: opt.Hostname, users: opt.Users, conns: map[net.Conn]bool{},
+	s := &StrictSMTP{Addr: ln.Addr().String(), ln: ln, name: opt.Hostname, users: opt.Users, onMessage: opt.OnMessage, conns: map[net.Conn]bool{},
 		rcpt: map[string]string{}, data: map[string]*dataRefusal{}}
 	if s.name == "" {
 		s.name = "mx.strict.test"
@@ -474,6 +478,9 @@ func (ss *strictSession) dataCmd() bool {
 	ss.srv.mu.Unlock()
 	if refusal != "" {
 		return ss.reply(refusal)
+	}
+	if ss.srv.onMessage != nil {
+		ss.srv.onMessage(msg)
 	}
 	return ss.reply(fmt.Sprintf("250 2.0.0 Ok: queued as S%d", n))
 }
