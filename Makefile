@@ -7,7 +7,7 @@ BIN      := bin/refunddesk
 # query ones many times, for a p99.
 BENCHTIME ?= 1x
 
-.PHONY: all build run test bench bench-import bench-query bench-mail bench-discord bench-baseline lint vet fmt-check clean
+.PHONY: all build run test fuzz bench bench-import bench-query bench-mail bench-discord bench-baseline lint vet fmt-check clean
 
 all: build
 
@@ -24,6 +24,19 @@ run: build
 # when REFUNDDESK_TEST_POSTGRES holds a DSN.
 test: vet fmt-check
 	$(GO) test -race -shuffle=on -count=1 -timeout 15m ./...
+
+# Each fuzz target for a short, fixed time, one after the other (go test
+# -fuzz takes one package and one target at a time), starting from the seed
+# corpora committed in each package's testdata/fuzz. A long local run:
+# make fuzz FUZZTIME=10m; what it finds is written to testdata/fuzz.
+FUZZTIME ?= 6s
+FUZZ_TARGETS := ./tickets:FuzzParseQuery ./tickets/sqlstore:FuzzSearch ./tickets:FuzzPromotionRows \
+	./tickets:FuzzLoadPolicy ./mail:FuzzParse ./bot:FuzzInteractionOptions
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "$${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
 
 vet:
 	$(GO) vet ./...
