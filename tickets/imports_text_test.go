@@ -31,6 +31,10 @@ func TestServiceImportRefusesBadText(t *testing.T) {
 			{"payment method with a C1 control", "payment_method", "wal\u0085let", "payment_method: contains the control character U+0085"},
 			{"order number of a few KB", "order_number", strings.Repeat("7", 3000), "order_number: 3000 bytes long; at most 256"},
 			{"end before start", "end_at", "2026-11-01T09:30:00Z", "end_at: 2026-11-01T09:30:00Z is before start_at 2026-11-01T10:00:00Z"},
+			{"a time past year 9999 in UTC", "end_at", "9999-12-31T23:00:00-05:00",
+				`end_at: "9999-12-31T23:00:00-05:00" is 10000-01-01T04:00:00Z in UTC, outside the years 0001 to 9999`},
+			{"a time before year 1 in UTC", "created_at", "0001-01-01T00:30:00+01:00",
+				`created_at: "0001-01-01T00:30:00+01:00" is 0000-12-31T23:30:00Z in UTC, outside the years 0001 to 9999`},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -547,6 +547,12 @@ func (f *fieldParser) time(col string, required bool) *time.Time {
 		return nil
 	}
 	t = t.UTC().Truncate(time.Microsecond)
+	if t.Year() < 1 || t.Year() > 9999 {
+		// A store holds the years 0001 to 9999 (SQLite's text sorts only
+		// four-digit years), and RFC 3339 writes no other.
+		f.bad(col, "%s is %s in UTC, outside the years 0001 to 9999", short(v), t.Format(time.RFC3339))
+		return nil
+	}
 	return &t
 }
 

@@ -39,6 +39,7 @@ func FuzzPromotionRows(f *testing.F) {
 		strings.Replace(good, "7299000000000000001", "73\x0001", 1),
 		strings.Replace(good, "@ayu.creator", "@ayu\xff", 1),
 		strings.Replace(good, "2026-11-10T12:00:00Z", "2026-10-10T12:00:00Z", 1),
+		strings.Replace(good, "2026-11-10T12:00:00Z", "9999-12-31T23:00:00-05:00", 1),
 		strings.Replace(good, "150000,IDR", "-1,idr", 1),
 		"1,@a,,,0,USD,,2026-11-01T10:00:00+07:00,,,,Stopped By Platform,,,,TRUE,",
 		"\"unclosed,@a", "a,b", "", "\n\n", strings.Repeat("9", 300) + ",@a,,,1,IDR,,2026-11-01T10:00:00Z,,,,running,,,,,",
