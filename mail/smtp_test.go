@@ -330,3 +330,20 @@ func TestSenderRunReconnects(t *testing.T) {
 		t.Fatal("not all delivered")
 	}
 }
+
+// A server that closes the session between two mails (it was idle too
+// long, or it limits mails per session) is not a failure: the next mail
+// opens a new session at once, and nothing waits.
+func TestSenderNewSessionWhenTheServerHangsUp(t *testing.T) {
+	f := newSendFixture(t, "sqlite", mailtest.StrictOptions{}, rdmail.SMTPConfig{})
+	f.peer.HangUpAfter(2)
+	f.requests(5)
+	st, err := f.sender.SendOnce(f.ctx)
+	if err != nil || st.Sent != 5 || st.Deferred != 0 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if n, h := f.peer.Sessions(), f.peer.Hellos(); n != 3 || len(h) != 3 || len(f.delivered()) != 5 {
+		t.Fatalf("%d sessions, greetings %q", n, h)
+	}
+	f.noViolations()
+}

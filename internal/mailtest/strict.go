@@ -51,6 +51,7 @@ type StrictSMTP struct {
 	refusals   []*sessionRefusal
 	rcpt       map[string]string
 	data       map[string]*dataRefusal
+	hangUp     int // close a session after this many mails (0: never)
 }
 
 // StrictOptions configure a StrictSMTP.
@@ -163,6 +164,15 @@ func (s *StrictSMTP) RefuseData(addr, reply string, n int) {
 	s.data[strings.ToLower(addr)] = &dataRefusal{reply: reply, left: n}
 }
 
+// HangUpAfter makes the server close each session, without a word, once it
+// has accepted n mails in it (as servers do with idle or long sessions);
+// 0 never does.
+func (s *StrictSMTP) HangUpAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangUp = n
+}
+
 // Messages returns the mail accepted so far, in order.
 func (s *StrictSMTP) Messages() []StrictMessage {
 	s.mu.Lock()
@@ -249,11 +259,12 @@ type strictSession struct {
 	conn    net.Conn
 	text    *textproto.Conn
 
-	helo   string
-	authed bool
-	inTx   bool
-	from   string
-	to     []string
+	helo     string
+	authed   bool
+	inTx     bool
+	from     string
+	to       []string
+	accepted int
 }
 
 func (ss *strictSession) violation(format string, args ...any) {
@@ -482,7 +493,11 @@ func (ss *strictSession) dataCmd() bool {
 	if ss.srv.onMessage != nil {
 		ss.srv.onMessage(msg)
 	}
-	return ss.reply(fmt.Sprintf("250 2.0.0 Ok: queued as S%d", n))
+	ss.accepted++
+	ss.srv.mu.Lock()
+	hangUp := ss.srv.hangUp > 0 && ss.accepted >= ss.srv.hangUp
+	ss.srv.mu.Unlock()
+	return ss.reply(fmt.Sprintf("250 2.0.0 Ok: queued as S%d", n)) && !hangUp
 }
 
 func (ss *strictSession) reset() {
