@@ -504,6 +504,30 @@ func (d *Dovecot) Folders(name string) ([]string, error) {
 	return out, c.Logout().Wait()
 }
 
+// Counts is the number of mails in a folder (as the server names it) of
+// every account that has it, by one `doveadm mailbox status -A`.
+func (d *Dovecot) Counts(folder string) (map[string]int, error) {
+	out, err := d.Doveadm("-f", "tab", "mailbox", "status", "-A", "messages", folder)
+	if err != nil {
+		return nil, err
+	}
+	// A header line, then one line per account: username, mailbox, messages.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) == 0 || !strings.EqualFold(strings.Fields(lines[0])[0], "username") {
+		return nil, fmt.Errorf("doveadm mailbox status -A: %q", out)
+	}
+	counts := map[string]int{}
+	for _, line := range lines[1:] {
+		f := strings.Split(line, "\t")
+		n, err := strconv.Atoi(strings.TrimSpace(f[len(f)-1]))
+		if len(f) != 3 || err != nil {
+			return nil, fmt.Errorf("doveadm mailbox status -A: %q", line)
+		}
+		counts[f[0]] = n
+	}
+	return counts, nil
+}
+
 // Doveadm runs `doveadm -c CONF args...` and returns its output.
 func (d *Dovecot) Doveadm(args ...string) (string, error) {
 	cmd := exec.Command(d.paths.doveadm, append([]string{"-c", d.conf}, args...)...)

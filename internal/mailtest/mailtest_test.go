@@ -150,6 +150,10 @@ func TestDovecotHelpers(t *testing.T) {
 	if !bytes.Equal(msgs[2], raws[2]) {
 		t.Errorf("an appended mail is stored byte for byte:\n%q\n%q", msgs[2], raws[2])
 	}
+	counts, err := dc.Counts("INBOX")
+	if err != nil || len(counts) != 2 || counts[user] != 3 || counts["budi@example.test"] != 0 {
+		t.Fatalf("counts %v, %v", counts, err)
+	}
 	if _, err := dc.Messages(user, "no such folder"); err == nil {
 		t.Error("reading a folder that does not exist is not an error")
 	}
