@@ -449,7 +449,11 @@ func (d *realDesk) runDesk(bin string, env map[string]string) *process {
 
 // e: refunddesk killed with SIGKILL while it takes in a few hundred mails,
 // twice, then started again: every mail is a ticket exactly once, nothing
-// is lost, and no requester is acknowledged twice.
+// is lost, and no requester is acknowledged twice. Each kill falls where it
+// hurts most, between a batch's commit and its move out of the INBOX: the
+// desk's IMAP session is stopped (SIGSTOP) mid-intake, the desk commits
+// what it has and waits on the server, and is killed then (its session
+// too, so that the move it sent is never done).
 func TestRealMailKilledMidIntake(t *testing.T) {
 	d := startRealDesk(t, mailtest.Maildir)
 	bin := buildDesk(t)
@@ -468,20 +472,20 @@ func TestRealMailKilledMidIntake(t *testing.T) {
 		env[k] = v
 	}
 	// Batches of 20 rather than 100: more commits and moves to be killed
-	// between. The sender waits for the last run, so that a kill never
-	// falls between a mail's acceptance by Postfix and its record (the one
-	// double no one can avoid).
+	// between. A killed instance's hold on the mailbox lapses after the
+	// lease: 1 s here, not 30.
 	env["REFUNDDESK_MAIL_IMAP_BATCH_SIZE"] = "20"
-	// A killed instance's hold on the mailbox lapses after the lease: 1 s
-	// here, not 30.
 	env["REFUNDDESK_SERVE_INTAKE_LEASE"] = "1s"
+	// The sender waits for the last run, so that a kill never falls between
+	// a mail's acceptance by Postfix and its record (the one double no one
+	// can avoid, README "Sending").
 	intakeOnly := map[string]string{"REFUNDDESK_MAIL_SMTP_ADDRESS": ""}
 	for k, v := range env {
 		if _, ok := intakeOnly[k]; !ok {
 			intakeOnly[k] = v
 		}
 	}
-	left := n
+	left, inWindow := n, 0
 	for kill := 1; kill <= 2; kill++ {
 		p := d.runDesk(bin, intakeOnly)
 		before := left
@@ -498,12 +502,39 @@ func TestRealMailKilledMidIntake(t *testing.T) {
 		if left == before {
 			t.Fatalf("refunddesk serve took nothing in for 30 s:\n%s", p.logs)
 		}
+		// Hold the desk's IMAP session, and wait until the desk has
+		// committed all it can without the server.
+		sessions, err := d.dc.Sessions(realDeskAddr)
+		if err != nil || len(sessions) == 0 {
+			t.Fatalf("the desk's IMAP sessions: %v %v", sessions, err)
+		}
+		for _, pid := range sessions {
+			_ = syscall.Kill(pid, syscall.SIGSTOP)
+		}
+		committed, still := len(d.tickets()), 0
+		for still < 5 {
+			time.Sleep(100 * time.Millisecond)
+			if now := len(d.tickets()); now != committed {
+				committed, still = now, 0
+			} else {
+				still++
+			}
+		}
 		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		<-p.done
+		for _, pid := range sessions {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
 		left = d.count(realDeskAddr, "INBOX")
-		t.Logf("kill -9 number %d: %d of %d mails still in the INBOX, %d tickets", kill, left, n, len(d.tickets()))
+		if committed > n-left {
+			inWindow++
+		}
+		t.Logf("kill -9 number %d: %d tickets committed, %d mails moved out of the INBOX, %d left", kill, committed, n-left, left)
+	}
+	if inWindow == 0 {
+		t.Fatalf("no kill fell between a commit and its move")
 	}
 
 	p := d.runDesk(bin, env)

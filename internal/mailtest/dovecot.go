@@ -528,6 +528,30 @@ func (d *Dovecot) Counts(folder string) (map[string]int, error) {
 	return counts, nil
 }
 
+// Sessions are the process ids of an account's IMAP sessions
+// (`doveadm who`): a test can stop one (SIGSTOP) to hold a client between
+// two commands. Asking takes no mailbox lock, so it works while a session
+// is stopped.
+func (d *Dovecot) Sessions(name string) ([]int, error) {
+	out, err := d.Doveadm("-f", "tab", "who", "-1")
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(line, "\t") // username, proto, pid, ip
+		if len(f) < 3 || f[0] != name || f[1] != "imap" {
+			continue
+		}
+		pid, err := strconv.Atoi(f[2])
+		if err != nil {
+			return nil, fmt.Errorf("doveadm who: %q", line)
+		}
+		pids = append(pids, pid)
+	}
+	return pids, nil
+}
+
 // Doveadm runs `doveadm -c CONF args...` and returns its output.
 func (d *Dovecot) Doveadm(args ...string) (string, error) {
 	cmd := exec.Command(d.paths.doveadm, append([]string{"-c", d.conf}, args...)...)

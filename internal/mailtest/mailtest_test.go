@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-smtp"
 
 	"refunddesk/internal/mailtest"
@@ -154,6 +156,22 @@ func TestDovecotHelpers(t *testing.T) {
 	if err != nil || len(counts) != 2 || counts[user] != 3 || counts["budi@example.test"] != 0 {
 		t.Fatalf("counts %v, %v", counts, err)
 	}
+	// An open session is seen, with its process.
+	c, err := imapclient.DialInsecure(dc.Addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(user, pass).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	pids, err := dc.Sessions(user)
+	if err != nil || len(pids) != 1 || syscall.Kill(pids[0], 0) != nil {
+		t.Fatalf("sessions of %s: %v, %v", user, pids, err)
+	}
+	if other, err := dc.Sessions("budi@example.test"); err != nil || len(other) != 0 {
+		t.Fatalf("sessions of budi: %v, %v", other, err)
+	}
+	c.Close()
 	if _, err := dc.Messages(user, "no such folder"); err == nil {
 		t.Error("reading a folder that does not exist is not an error")
 	}
