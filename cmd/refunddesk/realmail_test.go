@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -560,5 +561,26 @@ func TestRealMailKilledMidIntake(t *testing.T) {
 	if out := d.c.ok("mail", "failed"); strings.Contains(out, "@example.test") {
 		t.Fatalf("mail set aside:\n%s", out)
 	}
+	// Nothing taken twice: no mail joined its own ticket again, and one
+	// acknowledgement was queued per ticket.
+	if in, out := d.storeCount(`SELECT COUNT(*) FROM ticket_messages WHERE kind = 'in'`),
+		d.storeCount(`SELECT COUNT(*) FROM outbox WHERE channel = 'email'`); in != n || out != n {
+		t.Fatalf("%d requester messages and %d queued mails for %d requests", in, out, n)
+	}
 	d.acknowledged(addrs)
+}
+
+// storeCount runs a counting query on the desk's store.
+func (d *realDesk) storeCount(query string) int {
+	d.t.Helper()
+	db, err := sqlstore.Open(context.Background(), d.c.env["REFUNDDESK_STORE_DSN"], sqlstore.Options{})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.SQL().Get(&n, query); err != nil {
+		d.t.Fatalf("%s: %v", query, err)
+	}
+	return n
 }
