@@ -7,7 +7,7 @@ BIN      := bin/refunddesk
 # query ones many times, for a p99.
 BENCHTIME ?= 1x
 
-.PHONY: all build run test fuzz bench bench-import bench-query bench-mail bench-discord bench-baseline lint vet fmt-check clean
+.PHONY: all build run test test-realmail fuzz bench bench-import bench-query bench-mail bench-discord bench-baseline lint vet fmt-check clean
 
 all: build
 
@@ -21,9 +21,18 @@ run: build
 	./$(BIN) demo
 
 # The whole suite, with the race detector, in random order; PostgreSQL too
-# when REFUNDDESK_TEST_POSTGRES holds a DSN.
+# when REFUNDDESK_TEST_POSTGRES holds a DSN. The real-server mail tests run
+# when Dovecot (with LMTP) and Postfix are installed and this is root, and
+# are skipped, saying what to install, otherwise (not in CI: see .ci/run).
 test: vet fmt-check
 	$(GO) test -race -shuffle=on -count=1 -timeout 15m ./...
+
+# Only the tests against Debian's Dovecot and Postfix (internal/mailtest,
+# cmd/refunddesk's realmail_test.go); here a missing server fails them.
+test-realmail:
+	REFUNDDESK_REQUIRE_MAILSERVERS=1 $(GO) test -race -count=1 -timeout 10m \
+		-run 'TestPostfixDeliversIntoDovecot|TestDovecotHelpers|TestMissingServerSkipsOrFails|TestRealMail' \
+		./internal/mailtest/ ./cmd/refunddesk/
 
 # Each fuzz target for a short, fixed time, one after the other (go test
 # -fuzz takes one package and one target at a time), starting from the seed
