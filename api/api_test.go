@@ -191,7 +191,7 @@ func TestAPIActions(t *testing.T) {
 		for _, a := range d.Audit {
 			actors = append(actors, a.Actor+":"+a.Action)
 		}
-		want := "ayu:claim ayu:assign budi:note budi:reply budi:ask budi:edit budi:approve budi:resolve budi:reopen budi:deny budi:close"
+		want := "ayu:claim ayu:assign budi:note budi:reply budi:ask budi:edit budi:approve budi:resolve budi:evaluated budi:reopen budi:deny budi:close"
 		if got := strings.Join(actors[3:], " "); got != want {
 			t.Fatalf("audit trail:\n got %s\nwant %s", got, want)
 		}
