@@ -28,11 +28,12 @@ test: vet fmt-check
 	$(GO) test -race -shuffle=on -count=1 -timeout 15m ./...
 
 # Only the tests against Debian's Dovecot and Postfix (internal/mailtest,
-# cmd/refunddesk's realmail_test.go); here a missing server fails them.
+# mail's sender through Postfix, cmd/refunddesk's realmail_test.go); here a
+# missing server fails them.
 test-realmail:
 	REFUNDDESK_REQUIRE_MAILSERVERS=1 $(GO) test -race -count=1 -timeout 10m \
-		-run 'TestPostfixDeliversIntoDovecot|TestDovecotHelpers|TestMissingServerSkipsOrFails|TestRealMail' \
-		./internal/mailtest/ ./cmd/refunddesk/
+		-run 'TestPostfixDeliversIntoDovecot|TestDovecotHelpers|TestMissingServerSkipsOrFails|TestSenderThroughPostfix|TestRealMail' \
+		./internal/mailtest/ ./mail/ ./cmd/refunddesk/
 
 # Each fuzz target for a short, fixed time, one after the other (go test
 # -fuzz takes one package and one target at a time), starting from the seed
