@@ -1,6 +1,8 @@
 package devmail
 
 import (
+	"time"
+
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 )
@@ -93,4 +95,41 @@ func (s *shifted) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string
 		return err
 	}
 	return s.Session.Expunge(nil, &data.SourceUIDs)
+}
+
+// idleRecheck is how often an idling session writes the updates that
+// go-imap's tracker queued while it was not listening.
+const idleRecheck = 100 * time.Millisecond
+
+// Idle writes the mailbox's updates while the client idles, those queued
+// before IDLE began too. go-imap's tracker writes, while idling, only what
+// changes after it began listening: a mail that arrived between the
+// client's last command and its IDLE waited for the command after DONE
+// (the fetcher's next poll, a minute later). As Dovecot does, the updates
+// pending are written at once when IDLE begins; and since the tracker's
+// listening starts a moment after that, it is ended and begun again at
+// every idleRecheck, with the pending updates written in between, so that
+// nothing queued in that moment waits longer.
+func (s *shifted) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	tick := time.NewTicker(idleRecheck)
+	defer tick.Stop()
+	for {
+		if err := s.Session.Poll(w, true); err != nil {
+			return err
+		}
+		round, done := make(chan struct{}), make(chan error, 1)
+		go func() { done <- s.Session.Idle(w, round) }()
+		select {
+		case err := <-done: // no mailbox selected, or the connection failed
+			return err
+		case <-stop:
+			close(round)
+			return <-done
+		case <-tick.C:
+			close(round)
+			if err := <-done; err != nil {
+				return err
+			}
+		}
+	}
 }
