@@ -481,3 +481,32 @@ func TestMailRunPicksUpNewMail(t *testing.T) {
 		t.Fatalf("%d tickets", n)
 	}
 }
+
+// One mail that reaches the mailbox twice, by two routes (each server adds
+// its own trace headers), is one request; a different mail that reuses the
+// Message-ID (some mailers do) is not taken for it.
+func TestMailSameMailByAnotherRouteIsADuplicate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newMailFixture(t, dialect, capsVariants[0].opt)
+		raw := request("route1")
+		if got, err := f.intake.Take(f.ctx, []byte(raw), "INBOX UID 1"); err != nil || got.Outcome != mail.TookCreated {
+			t.Fatalf("take: %+v %v", got, err)
+		}
+		rerouted := "Return-Path: <rani@example.id>\r\nDelivered-To: " + desk + "\r\n" +
+			"Received: from mx2.example.id (mx2.example.id [192.0.2.7]) by mail.example.com; Mon, 16 Nov 2026 10:00:05 +0700\r\n" +
+			"Authentication-Results: mail.example.com; spf=pass smtp.mailfrom=example.id\r\n" + raw
+		got, err := f.intake.Take(f.ctx, []byte(rerouted), "INBOX UID 2")
+		if err != nil || got.Outcome != mail.TookDuplicate {
+			t.Fatalf("the same mail by another route: %+v %v", got, err)
+		}
+		reused := strings.Replace(raw, "jangkauannya cuma 2rb", "jangkauannya cuma 3rb, dan ini mail lain", 1)
+		got, err = f.intake.Take(f.ctx, []byte(reused), "INBOX UID 3")
+		if err != nil || got.Outcome == mail.TookDuplicate {
+			t.Fatalf("another mail under the same Message-ID was taken for the first: %+v %v", got, err)
+		}
+		d := f.detail(f.tickets()[0].Ref)
+		if len(d.Messages) != 2 {
+			t.Fatalf("%d messages on the ticket, want 2 (the request and the other mail)", len(d.Messages))
+		}
+	})
+}

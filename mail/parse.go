@@ -5,6 +5,7 @@
 package mail
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -51,8 +52,9 @@ type Message struct {
 	// mail. Only Auth is to be believed.
 	AuthHeaders []string
 	Size        int
-	// Key identifies the mail for idempotency: its Message-ID and a hash of
-	// its bytes (a mail without a Message-ID still has one).
+	// Key identifies the mail for idempotency (mailKey): its Message-ID and
+	// a hash of its sender, subject and body (a mail without a Message-ID
+	// still has one).
 	Key string
 	// Problems the parser worked around (broken parts, bad charsets).
 	Warnings []string
@@ -170,9 +172,34 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	s, report := senderOf(t, m), reportType(t)
 	m.Bounce = bounceOf(t, m, s, report)
 	m.Auto = automatic(t, m, s, report)
-	sum := sha256.Sum256(raw)
-	m.Key = "mail:" + m.MessageID + ":" + hex.EncodeToString(sum[:12])
+	m.Key = mailKey(raw, m)
 	return m, true
+}
+
+// mailKey is a mail's idempotency key: its Message-ID and a hash of what
+// its writer sent (the sender, the subject and the body). The header lines
+// that servers add on the way (Received, Return-Path, Delivered-To,
+// Authentication-Results) are left out, so one mail that reaches the
+// mailbox twice, by two routes or delivered again, is recognised; two
+// different mails under one Message-ID (some mailers reuse them) are not
+// taken for one.
+func mailKey(raw []byte, m *Message) string {
+	body := raw // no blank line: it is all header, hashed whole
+	end := -1
+	for _, sep := range []string{"\r\n\r\n", "\n\n"} {
+		if i := bytes.Index(raw, []byte(sep)); i >= 0 && (end < 0 || i < end) {
+			end, body = i, raw[i+len(sep):]
+		}
+	}
+	h := sha256.New()
+	if m.From != nil {
+		h.Write([]byte(strings.ToLower(m.From.Address)))
+	}
+	h.Write([]byte{0})
+	h.Write([]byte(m.Subject))
+	h.Write([]byte{0})
+	h.Write(body)
+	return "mail:" + m.MessageID + ":" + hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // cleanText makes what a header or a broken part gave storable anywhere:
