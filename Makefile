@@ -69,6 +69,8 @@ bench-query:
 bench-mail:
 	$(GO) test -run '^$$' -bench 'BenchmarkMailIntake' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mail/
 	$(GO) test -run '^$$' -bench 'BenchmarkEvidenceWrites' -benchtime $(BENCHTIME) -timeout 30m ./tickets/sqlstore/
+	$(GO) test -run '^$$' -bench 'BenchmarkAcknowledgementLatency' -benchtime $(BENCHTIME) -timeout 30m ./mail/
+	$(GO) test -run '^$$' -bench 'BenchmarkDeskTurnaround' -benchtime 200x -timeout 30m ./mail/
 
 # Interactions through the loopback Discord at 200/s on 1,000,000 tickets
 # (REFUNDDESK_BENCH_RATE, REFUNDDESK_BENCH_INTERACTIONS change the load).

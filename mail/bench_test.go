@@ -43,8 +43,13 @@ func fakeScreenshot(r *rand.Rand, size int) []byte {
 
 // benchMail is one realistic request: a third carry a 200 KB screenshot.
 func benchMail(i int, shot []byte, p *tickets.Promotion) []byte {
+	return benchMailFrom(i, fmt.Sprintf("creator%d@example.id", i), desk, shot, p)
+}
+
+// benchMailFrom is benchMail from and to the given addresses.
+func benchMailFrom(i int, from, to string, shot []byte, p *tickets.Promotion) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "From: Creator %d <creator%d@example.id>\r\nTo: %s\r\nSubject: Refund promosi %s\r\n", i, i, desk, p.OrderNumber)
+	fmt.Fprintf(&b, "From: Creator %d <%s>\r\nTo: %s\r\nSubject: Refund promosi %s\r\n", i, from, to, p.OrderNumber)
 	fmt.Fprintf(&b, "Message-ID: <bench%d@example.id>\r\nDate: Mon, 16 Nov 2026 10:00:00 +0700\r\nMIME-Version: 1.0\r\n", i)
 	text := fmt.Sprintf("Halo kak, promosi saya no. pesanan %s untuk akun %s jangkauannya jauh di bawah estimasi.\r\nMohon pengembalian dana.\r\n\r\nTerima kasih\r\n", p.OrderNumber, p.Account)
 	if i%3 != 0 {
