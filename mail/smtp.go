@@ -106,11 +106,15 @@ type SendStats = tickets.DeliveryStats
 
 // Sender delivers the email outbox over SMTP: one session a run, one
 // greeting a session, RSET between mails when a transaction was left open.
-// A failure of the session (connecting, greeting, TLS, login, MAIL FROM,
-// RSET, a lost connection, a timeout) says nothing about the mail: the run
-// stops, the mail is given back to the queue uncounted, and Run tries again
-// after a growing pause. Only the server's reply to RCPT or to the data is
-// a verdict on the mail: 5xx fails it, 4xx tries it again later.
+// A failure of the session before the server accepted MAIL FROM
+// (connecting, greeting, TLS, login, MAIL FROM, RSET) says nothing about the
+// mail: the run stops, the mail is given back to the queue uncounted, and
+// Run tries again after a growing pause. The server's reply to RCPT or to
+// the data is a verdict on the mail: 5xx fails it, 4xx tries it again
+// later. A session lost at RCPT or the data (421, 503, 530, a dropped
+// connection, a timeout) is charged to that mail as a temporary failure,
+// so one mail a server will not take cannot hold the queue; the run stops
+// there and the rest of its batch is given back uncounted.
 // A Sender is used by one goroutine at a time.
 type Sender struct {
 	cfg  SMTPConfig
@@ -224,8 +228,9 @@ func (s *Sender) Compose(ctx context.Context, it *tickets.OutboxItem) ([]byte, e
 
 // SendOnce delivers what is due now and returns. When the session fails,
 // it stops with an error that wraps tickets.ErrChannelDown and the
-// *SendError; the mail it was on and the rest of its batch wait in the
-// outbox, not charged an attempt.
+// *SendError; the rest of its batch waits in the outbox, not charged an
+// attempt, and so does the mail it was on, unless the server had accepted
+// its MAIL FROM (SendError.Charged): that one is charged an attempt.
 func (s *Sender) SendOnce(ctx context.Context) (SendStats, error) {
 	defer s.hangUp()
 	return s.svc.DeliverOutbox(ctx, tickets.ChannelEmail, 50, 5*time.Minute, s.deliver)
@@ -283,11 +288,18 @@ func (s *Sender) deliver(ctx context.Context, it tickets.OutboxItem) tickets.Out
 	}
 	err = s.send(ctx, it.Recipient, raw)
 	var se *SendError
-	if errors.As(err, &se) && se.Session() {
+	if errors.As(err, &se) && se.Session() && !se.Charged() {
 		s.sessionFailed(se)
 		return tickets.OutboxResult{Deferred: true, Err: err.Error(), Cause: err}
 	}
 	res := tickets.OutboxResult{Sent: err == nil, ExternalID: "<" + s.id.MessageID(&it) + ">"}
+	if se != nil && se.Charged() {
+		// The session was lost on this mail, after the server had taken it
+		// up: the mail is charged an attempt and waits behind the others;
+		// the rest of the batch is given back uncharged, and the next run
+		// opens a new session for them.
+		res.Stop, res.Cause = true, err
+	}
 	if err != nil {
 		res.Err = err.Error()
 		res.Permanent = se != nil && se.Permanent()

@@ -54,6 +54,10 @@ type SendError struct {
 	// Reply is the server's reply text, without the code.
 	Reply string
 	Err   error
+	// Taken: the server had accepted MAIL FROM for this mail before the
+	// failure (it came at RCPT or the data), so the mail itself may be
+	// what the server will not take; see Charged.
+	Taken bool
 	// local: refused before any server was asked (a malformed address).
 	local bool
 }
@@ -83,6 +87,16 @@ func (e *SendError) Session() bool {
 	}
 	return false
 }
+
+// Charged reports whether the failure is charged to the mail as a
+// temporary one (an attempt counted, tried again later, behind the others):
+// a session failure (421, 503, 530, a lost connection or a timeout) that
+// came once the server had accepted MAIL FROM for this mail, at its RCPT
+// or its data. A server that closes the session on one particular mail
+// every time (Gmail's "421 4.7.0 ... unsolicited mail") would otherwise
+// hold the whole queue behind it for ever. A failure before MAIL FROM was
+// accepted is charged to no mail.
+func (e *SendError) Charged() bool { return e.Session() && e.Taken && !e.local }
 
 // Permanent reports whether the server refused the mail for good (5xx to
 // RCPT or to the data): trying again cannot help.
@@ -119,21 +133,27 @@ func (ss *smtpSession) transfer(from, to string, raw []byte) (open bool, err err
 	if err := ss.c.Mail(from); err != nil {
 		return false, stageErr(StageMail, err)
 	}
+	// From here on the server has taken the mail up.
+	taken := func(stage Stage, err error) *SendError {
+		se := stageErr(stage, err)
+		se.Taken = true
+		return se
+	}
 	if err := ss.c.Rcpt(to); err != nil {
-		return true, stageErr(StageRcpt, err)
+		return true, taken(StageRcpt, err)
 	}
 	w, err := ss.c.Data()
 	if err != nil {
-		return true, stageErr(StageData, err)
+		return true, taken(StageData, err)
 	}
 	// The data and the final reply: a server may take its time to queue.
 	ss.deadline(2 * ss.timeout)
 	if _, err := w.Write(raw); err != nil {
 		_ = w.Close()
-		return false, stageErr(StageData, err)
+		return false, taken(StageData, err)
 	}
 	if err := w.Close(); err != nil {
-		return false, stageErr(StageData, err)
+		return false, taken(StageData, err)
 	}
 	return false, nil
 }

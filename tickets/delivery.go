@@ -43,7 +43,9 @@ type DeliveryStats struct {
 // the message), the run stops: that item and the rest of the batch are
 // given back without counting an attempt, due as before, and the error
 // returned wraps ErrChannelDown and the result's Cause. The caller waits
-// before it tries the channel again.
+// before it tries the channel again. When send's result says Stop (the
+// connection was lost on that very message), the result is recorded first,
+// charged to that item, and the run stops the same way after it.
 func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, lease time.Duration,
 	send func(context.Context, OutboxItem) OutboxResult) (DeliveryStats, error) {
 	var st DeliveryStats
@@ -72,6 +74,10 @@ func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, leas
 					return st, err
 				}
 				s.log.Warn("an outbox item's lease ran out while sending it", slog.Int64("outbox", it.ID), slog.String("channel", string(ch)))
+			}
+			if res.Stop && !res.Sent && !res.Permanent {
+				st.Deferred += len(items) - i - 1
+				return st, s.giveBack(work, ch, items[i+1:], res)
 			}
 		}
 	}

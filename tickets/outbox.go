@@ -95,8 +95,15 @@ type OutboxResult struct {
 	// becomes its last error. DeliverOutbox then stops the run and gives back
 	// the rest of the batch the same way.
 	Deferred bool
-	// Cause is the error behind a deferral, for DeliverOutbox's caller; it is
-	// not stored.
+	// Stop: the result is recorded as it says (a temporary failure,
+	// charged to this item), then the run stops as for a deferral: the rest
+	// of the batch is given back uncounted and DeliverOutbox returns
+	// ErrChannelDown wrapping Cause. For a connection lost while this very
+	// message was being sent: the message goes behind the others, and the
+	// next run tries them on a new connection.
+	Stop bool
+	// Cause is the error behind a deferral or a stop, for DeliverOutbox's
+	// caller; it is not stored.
 	Cause error
 }
 
