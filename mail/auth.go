@@ -128,8 +128,14 @@ func NewAuthenticator(cfg AuthConfig, log *slog.Logger) *Authenticator {
 
 // Check sets m.Auth: what the believed Authentication-Results field says,
 // else (with VerifyDKIM) what the desk's own check of the mail's DKIM
-// signatures says. raw is the mail as it was received.
+// signatures says. raw is the mail as it was received. A mail whose From
+// is ambiguous (m.FromProblem) is never verified: neither a DKIM signature
+// nor a server's DMARC pass says which of its senders wrote it.
 func (a *Authenticator) Check(ctx context.Context, m *Message, raw []byte) {
+	if m.FromProblem != "" {
+		m.Auth = AuthResults{Note: "the sender cannot be verified: " + m.FromProblem, checked: true}
+		return
+	}
 	m.Auth = a.fromHeaders(m.AuthHeaders)
 	if !m.Auth.Present && a.cfg.VerifyDKIM {
 		note := m.Auth.Note
@@ -145,6 +151,10 @@ func (a *Authenticator) Check(ctx context.Context, m *Message, raw []byte) {
 // parsed by Parse alone): never more than the headers say, never DNS.
 func (a *Authenticator) ensure(m *Message) {
 	if !m.Auth.checked {
+		if m.FromProblem != "" {
+			m.Auth = AuthResults{Note: "the sender cannot be verified: " + m.FromProblem, checked: true}
+			return
+		}
 		m.Auth = a.fromHeaders(m.AuthHeaders)
 		m.Auth.checked = true
 	}

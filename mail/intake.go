@@ -161,10 +161,14 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 
 	req := Understand(ctx, m, in.svc, domain)
 	var flags []string
-	if m.Auth.Failed() || (in.cfg.RequireAuth && !m.Auth.Present) {
+	if m.Auth.Failed() || (in.cfg.RequireAuth && !m.Auth.Present) || m.FromProblem != "" {
 		flags = append(flags, tickets.FlagUnverifiedSender)
 	}
 	files, notes := in.evidence(m)
+	if m.FromProblem != "" {
+		// Agents see why the sender is not believed, beside the request.
+		notes = append(notes, "(The desk: the sender is not verified: "+m.FromProblem+"; it may not be who it says.)")
+	}
 	details := req.Details
 	if details == "" && m.Text != "" {
 		details = m.NewText

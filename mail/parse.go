@@ -47,6 +47,11 @@ type Message struct {
 	// Auth is what the desk believes of the sender (see AuthConfig): set
 	// by Intake.Parse or Authenticator.Check, empty after Parse alone.
 	Auth AuthResults
+	// FromProblem says why the mail's sender cannot be verified whatever
+	// its authentication says: two From fields (DKIM signs one, the desk
+	// would answer the other), or one From naming several addresses.
+	// Empty for a mail with one From address.
+	FromProblem string
 	// AuthHeaders are the mail's Authentication-Results fields, topmost
 	// first, as written: the receiving server's and any that came with the
 	// mail. Only Auth is to be believed.
@@ -152,6 +157,7 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	} else if a := lenientAddress(t.get("From")); a != nil {
 		m.From = cleanAddress(a)
 	}
+	m.FromProblem = fromProblem(t)
 	if len(t.replyTo) > 0 {
 		m.ReplyTo = cleanAddress(t.replyTo[0])
 	}
@@ -174,6 +180,21 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	m.Auto = automatic(t, m, s, report)
 	m.Key = mailKey(raw, m)
 	return m, true
+}
+
+// fromProblem says why a mail's From cannot be believed, or "". A mail
+// with two From fields is against RFC 5322 and a known way around DKIM and
+// DMARC: a signature and a receiving server's DMARC check may weigh one
+// field while the desk reads the other. A From with several addresses has
+// no one author to check.
+func fromProblem(t *mimeTree) string {
+	if n := len(t.values("From")); n > 1 {
+		return fmt.Sprintf("the mail has %d From fields", n)
+	}
+	if n := len(t.from); n > 1 {
+		return fmt.Sprintf("its From names %d addresses", n)
+	}
+	return ""
 }
 
 // mailKey is a mail's idempotency key: its Message-ID and a hash of what
