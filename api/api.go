@@ -250,22 +250,32 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request, _ string) error 
 // retryOutbox answers POST /api/outbox/retry, body {"ids": [12, 15]} or
 // {"failed": true} (with "channel": "email" or "discord" to take one):
 // the failed messages are put back in the queue under the agent, and the
-// answer is the JSON array of those put back (`outbox retry --json`). An
-// unknown id (404) or a message that has not failed (409) changes nothing.
+// answer is {"requeued": [...], "skipped": [...]} (`outbox retry --json`):
+// those put back, and those "failed" left alone, each with its "why". An
+// unknown id (404), a message that has not failed or already went another
+// way (409), or an agents' item (400) changes nothing.
 func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request, agent string) error {
 	var b tickets.OutboxRetry
 	if err := decode(r, &b); err != nil {
 		return err
 	}
-	items, err := s.svc.RetryOutbox(r.Context(), agent, b)
+	res, err := s.svc.RetryOutbox(r.Context(), agent, b)
 	if err != nil {
 		return err
 	}
-	if items == nil {
-		items = []tickets.OutboxItem{}
-	}
-	writeJSON(w, http.StatusOK, items)
+	writeJSON(w, http.StatusOK, retriedJSON(res))
 	return nil
+}
+
+// retriedJSON gives empty lists rather than null.
+func retriedJSON(res tickets.OutboxRetried) tickets.OutboxRetried {
+	if res.Requeued == nil {
+		res.Requeued = []tickets.OutboxItem{}
+	}
+	if res.Skipped == nil {
+		res.Skipped = []tickets.OutboxSkipped{}
+	}
+	return res
 }
 
 // ActionBody is the body of POST /api/tickets/{ref}/{action}; which fields

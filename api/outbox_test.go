@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,8 +79,9 @@ func TestAPIOutboxRetry(t *testing.T) {
 		}
 
 		code, _, body := f.do("POST", "/api/outbox/retry", budiToken, fmt.Sprintf(`{"ids": [%d]}`, failedID))
-		var back []tickets.OutboxItem
-		if code != http.StatusOK || json.Unmarshal(body, &back) != nil || len(back) != 1 || back[0].Status != tickets.OutboxPending || back[0].Attempts != 0 {
+		var back tickets.OutboxRetried
+		if code != http.StatusOK || json.Unmarshal(body, &back) != nil || len(back.Requeued) != 1 || back.Requeued[0].Status != tickets.OutboxPending ||
+			back.Requeued[0].Attempts != 0 || back.Skipped == nil {
 			t.Fatalf("retry: %d %s", code, body)
 		}
 		d, err := f.svc.Detail(ctx, ref)
@@ -93,8 +95,39 @@ func TestAPIOutboxRetry(t *testing.T) {
 			t.Fatalf("still failed: %+v", got)
 		}
 		code, _, body = f.do("POST", "/api/outbox/retry", ayuToken, `{"failed": true, "channel": "email"}`)
-		if code != http.StatusOK || string(body) != "[]\n" {
+		if code != http.StatusOK || strings.Join(strings.Fields(string(body)), "") != `{"requeued":[],"skipped":[]}` {
 			t.Fatalf("nothing failed: %d %q", code, body)
+		}
+
+		// A DM that went by mail because the requester's DMs were closed:
+		// refused by id (409, nothing changes), skipped with why by "failed".
+		if _, err := f.svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+			Requester: tickets.Requester{DiscordID: "77", Email: "dm@example.com"}, Order: "7301000000000000033", Details: "d"}); err != nil {
+			t.Fatal(err)
+		}
+		dms, err := f.svc.ClaimOutbox(ctx, tickets.ChannelDiscord, 1, time.Minute)
+		if err != nil || len(dms) != 1 {
+			t.Fatalf("claim DM: %v %v", dms, err)
+		}
+		if _, err := f.svc.DMClosed(ctx, dms[0], "closed (50007)"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
+			t.Fatal(err)
+		}
+		all = list("")
+		code, _, body = f.do("POST", "/api/outbox/retry", ayuToken, fmt.Sprintf(`{"ids": [%d]}`, dms[0].ID))
+		if code != http.StatusConflict || !strings.Contains(string(body), "would send it twice") {
+			t.Fatalf("retry of a re-routed DM: %d %s", code, body)
+		}
+		code, _, body = f.do("POST", "/api/outbox/retry", ayuToken, `{"failed": true}`)
+		back = tickets.OutboxRetried{}
+		if code != http.StatusOK || json.Unmarshal(body, &back) != nil || len(back.Requeued) != 0 || len(back.Skipped) != 1 ||
+			back.Skipped[0].ID != dms[0].ID || !strings.Contains(back.Skipped[0].Why, "by email to dm@example.com instead") {
+			t.Fatalf("retry of every failed one: %d %s", code, body)
+		}
+		if after := list(""); fmt.Sprint(after) != fmt.Sprint(all) {
+			t.Fatalf("a refused or skipped retry changed the outbox: %+v", after)
 		}
 	})
 }

@@ -103,42 +103,46 @@ func (s *Service) giveBack(ctx context.Context, ch Channel, items []OutboxItem, 
 	return errors.Join(append([]error{down}, errs...)...)
 }
 
-// RetryOutbox puts failed outbox items back in the queue for an agent: due
-// now, their attempts counted from zero again, each recorded in its
-// ticket's audit trail under the agent. It is all or nothing: an id that
-// does not exist (ErrNotFound) or an item that has not failed (ErrConflict)
-// changes nothing. It returns the items put back; none when r.Failed finds
-// no failed item.
-func (s *Service) RetryOutbox(ctx context.Context, agent string, r OutboxRetry) ([]OutboxItem, error) {
+// RetryOutbox puts failed messages to requesters (email and Discord items)
+// back in the queue for an agent: due now, their attempts counted from zero
+// again, each recorded in its ticket's audit trail under the agent. Named
+// by id, it is all or nothing: an id that does not exist (ErrNotFound), an
+// item that has not failed, that belongs to no ticket or whose message was
+// already sent another way (ErrConflict), or an item for agents, not a
+// requester (a validation error), changes nothing. With r.Failed, the
+// failed items that cannot be put back (their message went by mail when
+// the requester's DMs were closed; no ticket to record the retry in) are
+// left alone and reported as skipped, with why.
+func (s *Service) RetryOutbox(ctx context.Context, agent string, r OutboxRetry) (OutboxRetried, error) {
 	if err := s.CheckAgent(agent); err != nil {
-		return nil, err
+		return OutboxRetried{}, err
 	}
 	channels := []Channel{ChannelEmail, ChannelDiscord}
 	switch {
 	case r.Failed && len(r.IDs) > 0:
-		return nil, Invalid("ids", "give ids or ask for every failed message, not both")
+		return OutboxRetried{}, Invalid("ids", "give ids or ask for every failed message, not both")
 	case !r.Failed && len(r.IDs) == 0:
-		return nil, Invalid("ids", "no message named (give ids, or ask for every failed message)")
+		return OutboxRetried{}, Invalid("ids", "no message named (give ids, or ask for every failed message)")
 	case !r.Failed && r.Channel != "":
-		return nil, Invalid("channel", "a channel only goes with every failed message")
+		return OutboxRetried{}, Invalid("channel", "a channel only goes with every failed message")
 	case r.Channel == ChannelEmail || r.Channel == ChannelDiscord:
 		channels = []Channel{r.Channel}
 	case r.Channel != "":
-		return nil, Invalid("channel", "%q is not an outbox channel that can be retried (email, discord)", r.Channel)
+		return OutboxRetried{}, Invalid("channel", "%q is not an outbox channel that can be retried (email, discord)", r.Channel)
 	}
 	if len(r.IDs) > MaxPageSize {
-		return nil, Invalid("ids", "at most %d at a time, got %d", MaxPageSize, len(r.IDs))
+		return OutboxRetried{}, Invalid("ids", "at most %d at a time, got %d", MaxPageSize, len(r.IDs))
 	}
 	seen := map[int64]bool{}
 	for _, id := range r.IDs {
 		if id <= 0 {
-			return nil, Invalid("ids", "%d is not an outbox id", id)
+			return OutboxRetried{}, Invalid("ids", "%d is not an outbox id", id)
 		}
 		seen[id] = true
 	}
-	var out []OutboxItem
+	var out OutboxRetried
 	err := s.update(ctx, func(tx Tx) error {
-		out = nil
+		out = OutboxRetried{}
 		ids := slices.Sorted(maps.Keys(seen))
 		if r.Failed {
 			ids = nil
@@ -160,30 +164,61 @@ func (s *Service) RetryOutbox(ctx context.Context, agent string, r OutboxRetry) 
 			if err != nil {
 				return err
 			}
+			if it.Channel != ChannelEmail && it.Channel != ChannelDiscord {
+				return Invalid("ids", "outbox item %d is a %s item for agents, not a message to a requester: only email and discord messages are put back", id, it.Channel)
+			}
 			if it.Status != OutboxFailed {
 				return conflictf("outbox item %d is %s, not failed: only failed messages are put back", id, it.Status)
+			}
+			why, err := retryRefusal(tx, it)
+			if err != nil {
+				return err
+			}
+			if why != "" {
+				if !r.Failed {
+					return conflictf("outbox item %d cannot be put back: %s", id, why)
+				}
+				out.Skipped = append(out.Skipped, OutboxSkipped{OutboxItem: *it, Why: why})
+				continue
 			}
 			if err := tx.RequeueOutbox(id, now); err != nil {
 				return err
 			}
-			if it.TicketID != 0 {
-				detail := fmt.Sprintf("%s to %s %s (outbox %d) put back in the queue", it.Template, it.Channel, it.Recipient, it.ID)
-				if it.LastError != "" {
-					detail += "; it had failed: " + it.LastError
-				}
-				if err := tx.AddAudit(it.TicketID, AuditEntry{At: now, Actor: agent, Action: "outbox_retry", Detail: detail}); err != nil {
-					return err
-				}
+			detail := fmt.Sprintf("%s to %s %s (outbox %d) put back in the queue", it.Template, it.Channel, it.Recipient, it.ID)
+			if it.LastError != "" {
+				detail += "; it had failed: " + it.LastError
+			}
+			if err := tx.AddAudit(it.TicketID, AuditEntry{At: now, Actor: agent, Action: "outbox_retry", Detail: detail}); err != nil {
+				return err
 			}
 			it.Status, it.Attempts, it.NextAttemptAt = OutboxPending, 0, now
-			out = append(out, *it)
+			out.Requeued = append(out.Requeued, *it)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return OutboxRetried{}, err
 	}
 	return out, nil
+}
+
+// retryRefusal says why a failed item must not be put back ("" when it
+// may): its message was queued on another channel in its place (putting it
+// back would send it twice), or it belongs to no ticket (no audit trail to
+// record the retry in).
+func retryRefusal(tx Tx, it *OutboxItem) (string, error) {
+	if it.TicketID == 0 {
+		return "it belongs to no ticket, so the retry could not be recorded in an audit trail", nil
+	}
+	other, err := tx.OutboxByKey(RerouteKey(it.ID))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return fmt.Sprintf("its message was already queued by %s to %s instead (outbox %d, %s); putting it back would send it twice",
+		other.Channel, other.Recipient, other.ID, other.Status), nil
 }
 
 // Outbox lists outbox items, newest first.
@@ -331,7 +366,9 @@ func (s *Service) DMClosed(ctx context.Context, item OutboxItem, why string) (bo
 		}
 		if ok && ch == ChannelEmail {
 			rerouted = true
-			return s.enqueue(tx, t, ch, rcpt, item.Template, "", item.Data, item.Automatic)
+			// Keyed by the item it replaces: queued once however often this
+			// is called, and a retry of the item knows its message went.
+			return s.enqueue(tx, t, ch, rcpt, item.Template, RerouteKey(item.ID), item.Data, item.Automatic)
 		}
 		return nil
 	})

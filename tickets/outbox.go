@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -120,6 +121,24 @@ type OutboxRetry struct {
 	Failed  bool    `json:"failed,omitempty"`
 	Channel Channel `json:"channel,omitempty"`
 }
+
+// OutboxRetried is what RetryOutbox did: the items put back in the queue,
+// and those a retry of every failed item left alone, with why.
+type OutboxRetried struct {
+	Requeued []OutboxItem    `json:"requeued"`
+	Skipped  []OutboxSkipped `json:"skipped"`
+}
+
+// OutboxSkipped is a failed item a retry did not put back, and why.
+type OutboxSkipped struct {
+	OutboxItem
+	Why string `json:"why"`
+}
+
+// RerouteKey is the key of the message queued on another channel in place
+// of outbox item id (DMClosed): it queues that message once, and tells a
+// retry that item id's message went another way.
+func RerouteKey(id int64) string { return fmt.Sprintf("rerouted:%d", id) }
 
 // OutboxFilter selects outbox items to list.
 type OutboxFilter struct {

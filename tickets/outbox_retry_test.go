@@ -141,7 +141,8 @@ func TestServiceOutboxRetry(t *testing.T) {
 
 		// By id: due now, attempts from zero, in the audit trail.
 		f.clock.Advance(time.Hour)
-		got, err := f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{mails[1].ID, mails[1].ID}})
+		res, err := f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{mails[1].ID, mails[1].ID}})
+		got := res.Requeued
 		if err != nil || len(got) != 1 || got[0].ID != mails[1].ID || got[0].Status != tickets.OutboxPending {
 			t.Fatalf("retry by id: %+v %v", got, err)
 		}
@@ -162,7 +163,8 @@ func TestServiceOutboxRetry(t *testing.T) {
 		}
 
 		// Every failed mail, not the DM.
-		got, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true, Channel: tickets.ChannelEmail})
+		res, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true, Channel: tickets.ChannelEmail})
+		got = res.Requeued
 		if err != nil || len(got) != 2 || got[0].ID != mails[0].ID || got[1].ID != mails[2].ID {
 			t.Fatalf("retry --failed --channel email: %+v %v", got, err)
 		}
@@ -170,10 +172,10 @@ func TestServiceOutboxRetry(t *testing.T) {
 			t.Fatalf("still failed: %+v", failed)
 		}
 		// Every failed item of both channels; then there is none left.
-		if got, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true}); err != nil || len(got) != 1 || got[0].TicketRef != discord.Ticket.Ref {
+		if res, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true}); err != nil || len(res.Requeued) != 1 || res.Requeued[0].TicketRef != discord.Ticket.Ref || len(res.Skipped) != 0 {
 			t.Fatalf("retry --failed: %+v %v", got, err)
 		}
-		if got, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true}); err != nil || len(got) != 0 {
+		if res, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true}); err != nil || len(res.Requeued)+len(res.Skipped) != 0 {
 			t.Fatalf("nothing failed: %+v %v", got, err)
 		}
 	})
@@ -255,6 +257,69 @@ func TestServiceOutboxQueuedSignal(t *testing.T) {
 		f.emailRequest(9)
 		if signalled(mail) {
 			t.Fatal("signalled after the subscription ended")
+		}
+	})
+}
+
+// A Discord message that went by mail because the requester's DMs were
+// closed is not put back: --failed skips it and says why, by id it is
+// refused (nothing changes); DMClosed queues the mail once however often it
+// is told. The agents' cards are not the requesters' messages: refused.
+func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newSvcFixture(t, dialect, tickets.Options{Agents: []string{"ayu"}, AgentCards: true})
+		res := f.submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+			Requester: tickets.Requester{DiscordID: "77", Email: "dm@example.com"}, Order: "7301000000000300001", Details: "d"})
+		dms, err := f.svc.ClaimOutbox(f.ctx, tickets.ChannelDiscord, 10, time.Minute)
+		if err != nil || len(dms) != 1 {
+			t.Fatalf("claim DMs: %+v %v", dms, err)
+		}
+		for range 2 {
+			if rerouted, err := f.svc.DMClosed(f.ctx, dms[0], "closed (50007)"); err != nil || !rerouted {
+				t.Fatalf("DMClosed: %v %v", rerouted, err)
+			}
+		}
+		if err := f.svc.FinishOutbox(f.ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
+			t.Fatal(err)
+		}
+		mails := f.outbox(tickets.OutboxPending)
+		var byMail []tickets.OutboxItem
+		for _, m := range mails {
+			if m.Channel == tickets.ChannelEmail {
+				byMail = append(byMail, m)
+			}
+		}
+		if len(byMail) != 1 || byMail[0].Recipient != "dm@example.com" || byMail[0].Template != dms[0].Template {
+			t.Fatalf("the DM goes by mail once: %+v", byMail)
+		}
+		cards, err := f.svc.ClaimOutbox(f.ctx, tickets.ChannelCard, 10, time.Minute)
+		if err != nil || len(cards) == 0 {
+			t.Fatalf("claim cards: %+v %v", cards, err)
+		}
+		if err := f.svc.FinishOutbox(f.ctx, cards[0].ID, tickets.OutboxResult{Err: "403 missing access", Permanent: true}); err != nil {
+			t.Fatal(err)
+		}
+		before := f.rowCounts()
+		audit := len(f.detail(res.Ticket.Ref).Audit)
+
+		_, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{dms[0].ID}})
+		if !errors.Is(err, tickets.ErrConflict) || !strings.Contains(err.Error(), "would send it twice") || !strings.Contains(err.Error(), "dm@example.com") {
+			t.Fatalf("retry of a re-routed DM by id: %v", err)
+		}
+		_, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{cards[0].ID}})
+		if !tickets.IsValidation(err) || !strings.Contains(err.Error(), "not a message to a requester") {
+			t.Fatalf("retry of an agent card: %v", err)
+		}
+		got, err := f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true})
+		if err != nil || len(got.Requeued) != 0 || len(got.Skipped) != 1 || got.Skipped[0].ID != dms[0].ID ||
+			!strings.Contains(got.Skipped[0].Why, fmt.Sprintf("by email to dm@example.com instead (outbox %d", byMail[0].ID)) {
+			t.Fatalf("retry --failed: %+v %v", got, err)
+		}
+		if !maps.Equal(before, f.rowCounts()) || len(f.detail(res.Ticket.Ref).Audit) != audit {
+			t.Fatal("a refused or skipped retry changed something")
+		}
+		if failed := f.outbox(tickets.OutboxFailed); len(failed) != 2 {
+			t.Fatalf("failed: %+v", failed)
 		}
 	})
 }

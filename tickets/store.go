@@ -119,6 +119,9 @@ type Tx interface {
 	PromotionTickets(order string) ([]Ticket, error)
 	// OutboxItem loads one outbox item (ErrNotFound when there is none).
 	OutboxItem(id int64) (*OutboxItem, error)
+	// OutboxByKey loads the outbox item queued with an idempotency key
+	// (ErrNotFound when there is none).
+	OutboxByKey(key string) (*OutboxItem, error)
 	// FailedOutbox lists the ids of a channel's failed items, oldest first.
 	FailedOutbox(channel Channel) ([]int64, error)
 	// RequeueOutbox puts a failed item back in the queue: pending, due at

@@ -22,8 +22,12 @@ func (m *Main) outboxRetryCommand() *cobra.Command {
 and with their tries counted from zero, once what made them fail is fixed (a
 mailbox restored, a DM opened). Each is recorded in its ticket's audit trail
 under the agent. With --failed, every failed email and Discord message (or
-only --channel's). An id that does not exist (exit 3) or a message that has
-not failed (exit 4) changes nothing.`,
+only --channel's), except those whose message already went another way (a
+Discord message sent by mail when the requester's DMs were closed): those
+are listed as skipped, with why. Only messages to requesters are put back,
+not the agents' cards and alerts (exit 2). An id that does not exist
+(exit 3), or a message that has not failed or already went another way
+(exit 4), changes nothing.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r := tickets.OutboxRetry{Failed: failed, Channel: tickets.Channel(channel)}
 			for _, a := range args {
@@ -37,27 +41,40 @@ not failed (exit 4) changes nothing.`,
 			if err != nil {
 				return err
 			}
-			items, err := svc.RetryOutbox(cmd.Context(), m.agent(as), r)
+			res, err := svc.RetryOutbox(cmd.Context(), m.agent(as), r)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				if items == nil {
-					items = []tickets.OutboxItem{}
+				if res.Requeued == nil {
+					res.Requeued = []tickets.OutboxItem{}
 				}
-				return writeJSON(m.Stdout, items)
+				if res.Skipped == nil {
+					res.Skipped = []tickets.OutboxSkipped{}
+				}
+				return writeJSON(m.Stdout, res)
 			}
+			items := res.Requeued
 			if len(items) == 0 {
 				fmt.Fprintln(m.Stdout, "no failed messages to put back")
-				return nil
+			} else {
+				fmt.Fprintf(m.Stdout, "%d message(s) put back in the queue:\n", len(items))
+				tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tTICKET\tTEMPLATE\tTO\tLAST ERROR")
+				for _, o := range items {
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\n", o.ID, dash(o.TicketRef), o.Template, o.Channel, o.Recipient, oneLine(dash(o.LastError), 60))
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
 			}
-			fmt.Fprintf(m.Stdout, "%d message(s) put back in the queue:\n", len(items))
-			tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tTICKET\tTEMPLATE\tTO\tLAST ERROR")
-			for _, o := range items {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\n", o.ID, dash(o.TicketRef), o.Template, o.Channel, o.Recipient, oneLine(dash(o.LastError), 60))
+			if len(res.Skipped) > 0 {
+				fmt.Fprintf(m.Stdout, "%d failed message(s) skipped:\n", len(res.Skipped))
+				for _, o := range res.Skipped {
+					fmt.Fprintf(m.Stdout, "  %d  %s  %s to %s %s: %s\n", o.ID, dash(o.TicketRef), o.Template, o.Channel, o.Recipient, o.Why)
+				}
 			}
-			return tw.Flush()
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "every failed message (email and Discord)")

@@ -112,6 +112,23 @@ func (t *Tx) OutboxItem(id int64) (*tickets.OutboxItem, error) {
 	return &it, nil
 }
 
+// OutboxByKey loads the outbox item queued with an idempotency key.
+func (t *Tx) OutboxByKey(key string) (*tickets.OutboxItem, error) {
+	var r outboxRow
+	err := t.get(&r, `SELECT `+outboxColumns+` FROM outbox WHERE dedupe_key = ?`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("outbox item with key %q: %w", key, tickets.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("outbox item with key %q: %w", key, err)
+	}
+	it, err := r.item()
+	if err != nil {
+		return nil, err
+	}
+	return &it, nil
+}
+
 // FailedOutbox lists the ids of a channel's failed items, oldest first.
 func (t *Tx) FailedOutbox(ch tickets.Channel) ([]int64, error) {
 	var ids []int64
