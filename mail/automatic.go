@@ -30,8 +30,11 @@ var (
 	// daemonNameRe: the display names mail systems sign their reports with.
 	daemonNameRe = regexp.MustCompile(`(?i)^(?:mail delivery (?:subsystem|system|service)|mailer[- ]daemon|postmaster|mail administrator|courier mail server\b)`)
 	// roleRe: no-reply senders and list managers, by the local part.
+	// A list manager's owner and request addresses are only its own
+	// forms: "list-owner", "list+owners" (Google Groups), "owner-list",
+	// "list-request"; "home.owner" is a person's.
 	roleRe = regexp.MustCompile(`^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|bounces?|listserv|majordomo|sympa|mailman|ezmlm|auto[-_.]?reply|autoresponder|owner-[^@]+)(?:[-+_.].*)?$` +
-		`|^.+[-+_.](?:no[-_.]?reply|bounces?|owners?|request)$`)
+		`|^.+[-+_.](?:no[-_.]?reply|bounces?)$|^.+[-+](?:owners?|request)$`)
 )
 
 // senderOf reads the mail's sender signs.
@@ -86,13 +89,22 @@ func reportType(t *mimeTree) string {
 
 // Words of an auto-reply, in its subject and in its text.
 var (
-	autoSubjectRe = regexp.MustCompile(`(?i)^\s*(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|auto\s*:|away\b|on (?:vacation|leave|holiday)|vacation\b|ooo\b|abwesen|réponse automatique|respuesta automática|risposta automatica|balasan otomatis|pesan otomatis|jawaban otomatis|(?:sedang )?cuti\b|di luar kantor|tidak di kantor)`)
+	// The subject must begin with an auto-reply's marker: a subject that
+	// only speaks of a vacation ("Vacation package refund") is a person's.
+	autoSubjectRe = regexp.MustCompile(`(?i)^\s*(?:out of (?:the )?office\b|automatic reply\b|auto(?:matic)?[- ]?(?:reply|response)\b|autoreply\b|auto\s*:|away\s*:|away from (?:my |the )?(?:e-?mail|mail|office|desk)\b|(?:on )?(?:vacation|holiday|leave)\s*:|ooo\b|abwesenheit|réponse automatique|respuesta automática|risposta automatica|balasan otomatis|pesan otomatis|jawaban otomatis|(?:sedang )?cuti\s*:|sedang cuti\b|di luar kantor|tidak di kantor)`)
 	autoTextRe    = newPattern(`out of (?:the )?office|i am (?:currently )?(?:away|out|on leave)|i'm (?:currently )?(?:away|out of|on leave)|on (?:annual |maternity |sick )?leave|on (?:vacation|holiday)|limited access to (?:my )?e-?mail|(?:reply|respond|get back to you)[^.]{0,40}(?:when|upon|after|once) (?:i|my) return|this is an automat(?:ed|ic) (?:reply|response|message)|auto-?reply|sedang cuti|sedang (?:tidak berada|berada di luar|di luar)|di luar kantor|tidak (?:berada )?di kantor|balasan otomatis|pesan otomatis|dikirim secara otomatis|(?:membalas|menghubungi|merespons?|menjawab)[^.]{0,50}(?:setelah|sekembalinya|saat|ketika) saya (?:kembali|masuk)`, 1)
 )
 
 // automatic says why a mail was sent by a machine, or "" when a person
-// wrote it.
-func automatic(t *mimeTree, m *Message, s sender, report string) string {
+// wrote it. offList: the mail came through the desk's own list (a Google
+// Group that is the desk's address, say), so what the list adds on the way
+// (List-*, Precedence: list or bulk) says nothing of who wrote it.
+//
+// A list's own headers (List-Id, List-Post, X-Google-Group-Id …) are not
+// signs by themselves: a person's mail relayed by a group keeps them.
+// Precedence: list or bulk, List-Unsubscribe (a newsletter) and a list
+// manager's sender are.
+func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) string {
 	h := func(k string) string { return strings.ToLower(strings.TrimSpace(t.get(k))) }
 	has := func(k string) bool { return len(t.values(k)) > 0 }
 	switch {
@@ -117,7 +129,11 @@ func automatic(t *mimeTree, m *Message, s sender, report string) string {
 		}
 	}
 	switch p := h("Precedence"); p {
-	case "bulk", "junk", "list", "auto_reply", "auto-reply":
+	case "bulk", "list":
+		if !offList {
+			return "Precedence: " + p
+		}
+	case "junk", "auto_reply", "auto-reply":
 		return "Precedence: " + p
 	}
 	if strings.Contains(h("X-Auto-Response-Suppress"), "all") {
@@ -128,9 +144,8 @@ func automatic(t *mimeTree, m *Message, s sender, report string) string {
 			return "sent by an Exchange rule or service (" + k + ")"
 		}
 	}
-	for _, k := range []string{"List-Id", "List-Unsubscribe", "List-Post", "List-Owner", "Mailing-List", "X-Mailman-Version",
-		"X-Beenthere", "X-List-Administrivia", "X-Listserver", "X-Mailing-List", "X-Google-Group-Id"} {
-		if has(k) {
+	for _, k := range []string{"List-Unsubscribe", "X-Mailman-Version", "X-List-Administrivia"} {
+		if has(k) && !offList {
 			return "a mailing list (" + k + ")"
 		}
 	}
@@ -148,6 +163,19 @@ func automatic(t *mimeTree, m *Message, s sender, report string) string {
 		return "worded as an automatic reply (subject and text)"
 	}
 	return ""
+}
+
+// listID is the id of the list a mail came through (RFC 2919: the part of
+// List-Id between < >), lower case; "" when it names none.
+func listID(t *mimeTree) string {
+	v := t.get("List-Id")
+	if i := strings.LastIndexByte(v, '<'); i >= 0 {
+		v = v[i+1:]
+		if j := strings.IndexByte(v, '>'); j >= 0 {
+			v = v[:j]
+		}
+	}
+	return strings.ToLower(strings.TrimSpace(v))
 }
 
 func firstWord(s string) string {

@@ -87,6 +87,9 @@ var autoCases = map[string]autoCase{
 	"person-crm-feedback-id":             {kind: "person"},
 	"person-subject-out-of-office-hours": {kind: "person"},
 	"person-quotes-mailer-daemon-words":  {kind: "person"},
+	"person-home-owner-address":          {kind: "person"},
+	"person-subject-vacation-package":    {kind: "person"},
+	"person-via-desks-own-google-group":  {kind: "person"},
 }
 
 const autoDir = "testdata/automatic"

@@ -617,6 +617,18 @@ func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fe
 			}
 			failed = append(failed, uid)
 		} else {
+			if r.taken.Automatic != "" {
+				// A person's mail may be taken for automatic mail: agents
+				// can find it (mail failed), once per mail.
+				folder := s.processed
+				if f.cfg.MarkSeenOnly {
+					folder = s.mailbox + " (marked seen)"
+				}
+				if err := f.recordAutomatic(ctx, bodies[uid], r.source, r.taken.Automatic, folder); err != nil {
+					takeErr = err
+					break
+				}
+			}
 			done = append(done, uid)
 			f.log.Info("mail taken in", slog.String("source", r.source), slog.String("outcome", r.taken.Outcome),
 				slog.String("ticket", r.taken.Ref), slog.String("reason", r.taken.Reason))
@@ -718,6 +730,24 @@ func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, b
 	}
 	f.log.Warn("mail set aside", slog.String("source", source), slog.String("reason", reason), slog.String("folder", folder))
 	return f.svc.RecordFailure(ctx, fail)
+}
+
+// recordAutomatic keeps for agents a mail taken for automatic mail, under
+// its key: seeing it again records nothing more.
+func (f *Fetcher) recordAutomatic(ctx context.Context, raw []byte, source, why, folder string) error {
+	m, err := Parse(raw)
+	if err != nil {
+		return nil // it was read once; it cannot be read now: nothing to record
+	}
+	rec := tickets.InboundFailure{Channel: tickets.ChannelEmail, Source: source, Key: m.Key, Subject: m.Subject,
+		Size: int64(len(raw)), Reason: AutomaticReason(why), SetAside: folder}
+	if m.From != nil {
+		rec.Sender = m.From.Address
+	}
+	if err := f.svc.RecordFailure(ctx, rec); err != nil {
+		return fmt.Errorf("record a mail taken for automatic: %w", err)
+	}
+	return nil
 }
 
 // move puts mails in a folder: MOVE when the server has it; otherwise COPY,

@@ -42,8 +42,14 @@ type Message struct {
 	Attachments []Attachment
 	// Auto says why the mail is automatic (an out-of-office, a list, a
 	// bounce); empty when a person wrote it.
-	Auto   string
-	Bounce *Bounce
+	Auto string
+	// ListID is the List-Id of the list the mail came through, lower case
+	// (Google Groups: "support.shop.example" for support@shop.example).
+	ListID string
+	// autoOffList is Auto without what a list adds on the way: what the
+	// intake goes by when ListID is the desk's own list.
+	autoOffList string
+	Bounce      *Bounce
 	// Auth is what the desk believes of the sender (see AuthConfig): set
 	// by Intake.Parse or Authenticator.Check, empty after Parse alone.
 	Auth AuthResults
@@ -177,7 +183,10 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	}
 	s, report := senderOf(t, m), reportType(t)
 	m.Bounce = bounceOf(t, m, s, report)
-	m.Auto = automatic(t, m, s, report)
+	m.Auto = automatic(t, m, s, report, false)
+	if m.ListID = listID(t); m.ListID != "" && m.Auto != "" {
+		m.autoOffList = automatic(t, m, s, report, true)
+	}
 	m.Key = mailKey(raw, m)
 	return m, true
 }

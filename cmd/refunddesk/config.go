@@ -104,6 +104,10 @@ type MailConfig struct {
 	// mail's DNS lookups within DKIMTimeout.
 	VerifyDKIM  bool             `toml:"verify_dkim"`
 	DKIMTimeout tickets.Duration `toml:"dkim_timeout"`
+	// OwnListIDs: the List-Ids of the desk's own lists (a Google Group
+	// that delivers to the desk): mail they relay is a request, not list
+	// traffic. The address's own ("support.example.com") always counts.
+	OwnListIDs []string `toml:"own_list_ids"`
 	// AutoRepliesPerHour: automatic mails to one address in an hour, at most.
 	AutoRepliesPerHour int `toml:"auto_replies_per_hour"`
 	// RefundDays: business days a refund takes to arrive, said in approvals.
