@@ -4,47 +4,46 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"strconv"
 
 	"refunddesk/tickets"
 )
 
 // Amount is the amount an approval grants, as the body's "amount" gives it:
-// a string in the major units of the order's currency, with its decimals
-// ("146.70"; "150000" for IDR), read exactly; or a JSON number of minor
-// units, as the API took it at first (kept for the scripts written then).
+// in the major units of the order's currency, with its decimals, as a
+// string ("146.70"; "150000" for IDR) or a JSON number (146.7), read
+// exactly from its text (never through a float) by tickets.ParseAmount.
 type Amount struct {
-	Minor *int64 // a JSON number: minor units
-	Text  string // a JSON string: major units
+	Text   string // as typed, in major units
+	Number bool   // it came as a JSON number
 }
 
-// UnmarshalJSON takes a string (major units) or a whole number (minor units).
+// UnmarshalJSON takes a string or a number, both in major units.
 func (a *Amount) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
+		a.Number = false
 		return json.Unmarshal(b, &a.Text)
 	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		return tickets.Invalid("amount", "%s is not an amount: give it as a string in the order's currency, with its decimals "+
-			`("146.70"; "150000" for IDR), or as a whole number of minor units`, b)
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return tickets.Invalid("amount", "%s is not an amount: give it in the order's currency, with its decimals "+
+			`(146.70 or "146.70"; 150000 for IDR)`, b)
 	}
-	a.Minor = &n
+	a.Text, a.Number = n.String(), true
 	return nil
 }
 
 // MarshalJSON writes the amount as it was given.
 func (a Amount) MarshalJSON() ([]byte, error) {
-	if a.Minor != nil {
-		return []byte(strconv.FormatInt(*a.Minor, 10)), nil
+	if a.Number {
+		return []byte(a.Text), nil
 	}
 	return json.Marshal(a.Text)
 }
 
-// minor returns the amount in minor units for the ticket ref.
+// minor returns the amount in minor units for the ticket ref, by the
+// currency's rule: 146, 146.7 and "146.70" are USD 146.70; 12.505 is
+// refused, not rounded.
 func (a *Amount) minor(ctx context.Context, svc *tickets.Service, ref string) (int64, error) {
-	if a.Minor != nil {
-		return *a.Minor, nil
-	}
 	return svc.AmountFor(ctx, ref, a.Text)
 }

@@ -286,8 +286,8 @@ type ActionBody struct {
 	Text string `json:"text,omitempty"`
 	// Reason for deny (Text is taken too).
 	Reason string `json:"reason,omitempty"`
-	// Amount to approve (default: the computed refund): a string in the
-	// order's currency with its decimals, or a number of minor units.
+	// Amount to approve (default: the computed refund): in the order's
+	// currency with its decimals, as a string or a JSON number (major units).
 	Amount *Amount `json:"amount,omitempty"`
 	// Assignee for assign: an agent's name, or "none".
 	Assignee string `json:"assignee,omitempty"`
