@@ -16,17 +16,41 @@ import (
 // (Gmail's "421 4.7.0 ... unsolicited mail") must not hold the queue: that
 // mail is charged an attempt and goes behind the others, which are
 // delivered; it is tried again later and fails only at MaxAttempts.
+// The same for a 421 to its RCPT, and for a connection dropped after its
+// data.
 func TestSendPoisonMailDoesNotBlockQueue(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		refuse func(p *mailtest.StrictSMTP, to string)
+		stage  rdmail.Stage
+		code   int
+		says   string
+	}{
+		{"data 421", func(p *mailtest.StrictSMTP, to string) {
+			p.RefuseData(to, "421 4.7.0 Try again later, closing connection", 1000)
+		}, rdmail.StageData, 421, "421 4.7.0"},
+		{"rcpt 421", func(p *mailtest.StrictSMTP, to string) {
+			p.RefuseRcpt(to, "421 4.7.0 Too many errors, closing connection")
+		}, rdmail.StageRcpt, 421, "421 4.7.0"},
+		{"data dropped", func(p *mailtest.StrictSMTP, to string) {
+			p.RefuseData(to, mailtest.StrictHangUp, 1000)
+		}, rdmail.StageData, 0, "smtp data"},
+	} {
+		t.Run(c.name, func(t *testing.T) { testPoisonMail(t, c.refuse, c.stage, c.code, c.says) })
+	}
+}
+
+func testPoisonMail(t *testing.T, refuse func(*mailtest.StrictSMTP, string), stage rdmail.Stage, code int, says string) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		f := newSendFixture(t, dialect, mailtest.StrictOptions{}, rdmail.SMTPConfig{MaxAttempts: 3})
 		to := f.requests(4)
-		f.peer.RefuseData(to[0], "421 4.7.0 Try again later, closing connection", 1000)
+		refuse(f.peer, to[0])
 
 		// The first run is stopped by the lost session, after charging the
 		// mail it was on; it gives the rest back uncharged.
 		st, err := f.sender.SendOnce(f.ctx)
 		var se *rdmail.SendError
-		if !errors.Is(err, tickets.ErrChannelDown) || !errors.As(err, &se) || !se.Charged() || se.Stage != rdmail.StageData || se.Code != 421 {
+		if !errors.Is(err, tickets.ErrChannelDown) || !errors.As(err, &se) || !se.Charged() || se.Stage != stage || se.Code != code {
 			t.Fatalf("first run: %+v %v", st, err)
 		}
 		if st.Retried != 1 || st.Deferred != 3 || st.Sent != 0 {
@@ -47,7 +71,7 @@ func TestSendPoisonMailDoesNotBlockQueue(t *testing.T) {
 		}
 		pending = f.outbox(tickets.OutboxPending)
 		if len(pending) != 1 || pending[0].Recipient != to[0] || pending[0].Attempts != 1 ||
-			!pending[0].NextAttemptAt.Equal(f.clock.Now().Add(time.Minute)) || !strings.Contains(pending[0].LastError, "421 4.7.0") {
+			!pending[0].NextAttemptAt.Equal(f.clock.Now().Add(time.Minute)) || !strings.Contains(pending[0].LastError, says) {
 			t.Fatalf("the refused mail waits a minute with its attempt counted: %+v", pending)
 		}
 		// Tried again when due, and only failed at MaxAttempts.

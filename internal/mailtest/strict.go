@@ -156,8 +156,14 @@ func (s *StrictSMTP) RefuseRcpt(addr, reply string) {
 	s.rcpt[strings.ToLower(addr)] = reply
 }
 
+// StrictHangUp as RefuseData's reply closes the connection without a word
+// once the mail's data has arrived, as a server that crashes or drops the
+// mail's session does.
+const StrictHangUp = "(hang up)"
+
 // RefuseData answers the next n mails to the address with reply after
-// their data ("451 4.3.0 Try again later"), then accepts them.
+// their data ("451 4.3.0 Try again later"; StrictHangUp: no answer, the
+// connection closed), then accepts them.
 func (s *StrictSMTP) RefuseData(addr, reply string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -487,6 +493,9 @@ func (ss *strictSession) dataCmd() bool {
 	}
 	n := len(ss.srv.msgs)
 	ss.srv.mu.Unlock()
+	if refusal == StrictHangUp {
+		return false
+	}
 	if refusal != "" {
 		return ss.reply(refusal)
 	}
