@@ -223,7 +223,7 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	// address on the ticket.
 	if t := in.threadTicket(ctx, svc, m, req); t != nil && strings.EqualFold(t.Requester.Email, from) {
 		u := tickets.RequesterUpdate{Ref: t.Ref, Requester: who, Channel: tickets.ChannelEmail, Text: details,
-			Evidence: files, IdempotencyKey: m.Key, ExternalID: m.MessageID, Flags: flags}
+			Evidence: files, IdempotencyKey: m.Key, PreviousKeys: previousKeys(m), ExternalID: m.MessageID, Flags: flags}
 		if t.Account == "" {
 			u.Account = req.Account
 		}
@@ -253,7 +253,7 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 
 	sr := tickets.SubmitRequest{Kind: req.Kind, Channel: tickets.ChannelEmail, Requester: who, Account: req.Account,
 		Order: req.Order, Reason: req.Reason, Details: details, Language: req.Language, Evidence: files,
-		IdempotencyKey: m.Key, ExternalID: m.MessageID, Flags: flags}
+		IdempotencyKey: m.Key, PreviousKeys: previousKeys(m), ExternalID: m.MessageID, Flags: flags}
 	res, err := svc.Submit(ctx, sr)
 	if tickets.IsValidation(err) {
 		// Something the text gave is not usable (an account name too odd,
@@ -271,6 +271,14 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	out := map[string]string{tickets.OutcomeCreated: TookCreated, tickets.OutcomeJoined: TookJoined,
 		tickets.OutcomeDuplicate: TookDuplicate}[res.Outcome]
 	return Taken{Outcome: out, Ref: res.Ticket.Ref}, nil
+}
+
+// previousKeys are the keys a mail had under earlier versions of the desk.
+func previousKeys(m *Message) []string {
+	if m.LegacyKey == "" || m.LegacyKey == m.Key {
+		return nil
+	}
+	return []string{m.LegacyKey}
 }
 
 // threadTicket finds the ticket a mail answers, if any.

@@ -67,6 +67,10 @@ type Message struct {
 	// a hash of its sender, subject and body (a mail without a Message-ID
 	// still has one).
 	Key string
+	// LegacyKey is the key older versions of the desk gave the mail (its
+	// Message-ID and a hash of its bytes, before mailKey): a mail taken in
+	// by one of them is a duplicate when it is read again.
+	LegacyKey string
 	// Problems the parser worked around (broken parts, bad charsets).
 	Warnings []string
 }
@@ -188,6 +192,7 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 		m.autoOffList = automatic(t, m, s, report, true)
 	}
 	m.Key = mailKey(raw, m)
+	m.LegacyKey = "mail:" + m.MessageID + ":" + hashHex(raw)
 	return m, true
 }
 

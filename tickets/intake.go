@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -25,6 +26,10 @@ type SubmitRequest struct {
 	// ticket (email: Message-ID or a hash of the raw mail; Discord: the
 	// interaction id; CLI: --key).
 	IdempotencyKey string
+	// PreviousKeys are keys the same request had under an earlier scheme
+	// (a mail taken in by an older version of the desk): one of them seen
+	// makes the request a duplicate too.
+	PreviousKeys []string
 	// ExternalID identifies the inbound message on its channel.
 	ExternalID string
 	// Actor is the agent filing it for channel agent; empty otherwise.
@@ -119,7 +124,7 @@ func (s *Service) normalize(r *SubmitRequest) error {
 	} else {
 		r.Language = lang
 	}
-	if len(r.IdempotencyKey) > 512 {
+	if len(r.IdempotencyKey) > 512 || slices.ContainsFunc(r.PreviousKeys, func(k string) bool { return len(k) > 512 }) {
 		errs.add("key", "longer than 512 bytes")
 	}
 	for _, f := range r.Flags {
@@ -166,6 +171,21 @@ func (s *Service) checkFiles(files []File) ([]EvidenceBlob, error) {
 	return out, errs.err()
 }
 
+// seenKey finds the ticket a request's key, or one of its previous keys,
+// was used for; ErrNotFound when none was.
+func seenKey(tx Tx, key string, previous []string) (int64, error) {
+	for _, k := range append([]string{key}, previous...) {
+		if k == "" {
+			continue
+		}
+		id, err := tx.TicketByKey(k)
+		if err == nil || !errors.Is(err, ErrNotFound) {
+			return id, err
+		}
+	}
+	return 0, notFoundf("idempotency key")
+}
+
 // Submit turns a request into a ticket, or adds it to the ticket already
 // open for the same order (or, for a revocation, the same account). The same
 // idempotency key again returns the same ticket and changes nothing. Bad
@@ -186,19 +206,15 @@ func (s *Service) Submit(ctx context.Context, req SubmitRequest) (*SubmitResult,
 	var res *SubmitResult
 	err = s.update(ctx, func(tx Tx) error {
 		res = nil
-		if req.IdempotencyKey != "" {
-			id, err := tx.TicketByKey(req.IdempotencyKey)
-			if err == nil {
-				t, err := tx.Ticket(id)
-				if err != nil {
-					return err
-				}
-				res = &SubmitResult{Ticket: t, Outcome: OutcomeDuplicate}
-				return nil
-			}
-			if !errors.Is(err, ErrNotFound) {
+		if id, err := seenKey(tx, req.IdempotencyKey, req.PreviousKeys); err == nil {
+			t, err := tx.Ticket(id)
+			if err != nil {
 				return err
 			}
+			res = &SubmitResult{Ticket: t, Outcome: OutcomeDuplicate}
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
 		}
 		var openID int64
 		var err error
@@ -429,7 +445,9 @@ type RequesterUpdate struct {
 	Reason    Reason
 	// IdempotencyKey: the same key again changes nothing.
 	IdempotencyKey string
-	ExternalID     string
+	// PreviousKeys: as SubmitRequest's.
+	PreviousKeys []string
+	ExternalID   string
 	// Flags the channel sets (unverified_sender).
 	Flags []string
 }
@@ -480,8 +498,8 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 	var followUp *SubmitRequest
 	err = s.update(ctx, func(tx Tx) error {
 		res, followUp = nil, nil
-		if u.IdempotencyKey != "" {
-			if seen, err := tx.TicketByKey(u.IdempotencyKey); err == nil {
+		if u.IdempotencyKey != "" || len(u.PreviousKeys) > 0 {
+			if seen, err := seenKey(tx, u.IdempotencyKey, u.PreviousKeys); err == nil {
 				t, err := tx.Ticket(seen)
 				if err != nil {
 					return err
@@ -508,7 +526,7 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 			// Too old to reopen: the answer starts a new ticket that points here.
 			followUp = &SubmitRequest{Kind: t.Kind, Channel: u.Channel, Requester: u.Requester, Account: firstNonEmpty(acc, t.Account),
 				Order: firstNonEmpty(order, t.Order), Reason: Reason(firstNonEmpty(string(reason), string(t.Reason))), Details: text,
-				Language: t.Language, Evidence: u.Evidence, IdempotencyKey: u.IdempotencyKey, ExternalID: u.ExternalID, ParentRef: t.Ref,
+				Language: t.Language, Evidence: u.Evidence, IdempotencyKey: u.IdempotencyKey, PreviousKeys: u.PreviousKeys, ExternalID: u.ExternalID, ParentRef: t.Ref,
 				Flags: u.Flags}
 			return nil
 		}
