@@ -291,8 +291,12 @@ func TestMailLoopsAndFailures(t *testing.T) {
 		if inbox != 0 || processed != 3 || failed != 1 {
 			t.Fatalf("folders: inbox %d processed %d failed %d", inbox, processed, failed)
 		}
+		// The unreadable mail is set aside; the two automatic ones (not our
+		// own) are listed for agents too, in the processed folder.
 		fails, err := f.svc.Failures(f.ctx, 10)
-		if err != nil || len(fails) != 1 || fails[0].SetAside != "refunddesk/unprocessed" || fails[0].Reason == "" {
+		if err != nil || len(fails) != 3 || fails[0].SetAside != "refunddesk/unprocessed" || fails[0].Reason == "" ||
+			fails[1].SetAside != "refunddesk/processed" || fails[2].SetAside != "refunddesk/processed" ||
+			!strings.HasPrefix(fails[1].Reason, "taken for automatic mail") || !strings.HasPrefix(fails[2].Reason, "taken for automatic mail") {
 			t.Fatalf("failures %+v %v", fails, err)
 		}
 

@@ -323,18 +323,13 @@ func (in *Intake) bounce(ctx context.Context, svc *tickets.Service, m *Message) 
 	if !b.Permanent {
 		return Taken{Outcome: TookIgnored, Ref: ref, Reason: "a temporary delivery delay (" + why + ")"}, nil
 	}
+	// Only the failed recipient the report names counts, and only when it is
+	// the requester's: a bounce is easy to forge (the desk's Message-IDs
+	// can be guessed), and one naming another address, or none, must not
+	// stop the desk mailing a requester.
 	var refs []string
-	var rcpts []string
-	for _, r := range b.Recipients {
-		if !strings.EqualFold(r, in.cfg.Address) {
-			rcpts = append(rcpts, r)
-		}
-	}
-	if len(rcpts) == 0 {
-		rcpts = []string{""}
-	}
-	for _, rcpt := range rcpts {
-		if ref == "" && rcpt == "" {
+	for _, rcpt := range b.Recipients {
+		if rcpt = strings.TrimSpace(rcpt); rcpt == "" || strings.EqualFold(rcpt, in.cfg.Address) {
 			continue
 		}
 		r, err := svc.Undeliverable(ctx, ref, rcpt, why)
@@ -343,15 +338,18 @@ func (in *Intake) bounce(ctx context.Context, svc *tickets.Service, m *Message) 
 		}
 		refs = append(refs, r...)
 	}
-	if ref != "" && len(refs) == 0 && rcpts[0] != "" {
-		// Our mail for the ticket came back, about an address that is not
-		// the requester's (one it forwards to, say): it still did not
-		// arrive.
-		r, err := svc.Undeliverable(ctx, ref, "", why)
-		if err != nil && !errors.Is(err, tickets.ErrNotFound) {
-			return Taken{}, err
+	if len(refs) == 0 {
+		// Recorded for agents as automatic mail: it changed no ticket.
+		what := "a delivery failure report"
+		switch {
+		case len(b.Recipients) == 0:
+			what += " that names no failed recipient"
+		case ref != "":
+			what += fmt.Sprintf(" about %s, not %s's requester", strings.Join(b.Recipients, ", "), ref)
+		default:
+			what += fmt.Sprintf(" about %s, no requester of an open ticket", strings.Join(b.Recipients, ", "))
 		}
-		refs = append(refs, r...)
+		return Taken{Outcome: TookBounce, Reason: why, Automatic: what}, nil
 	}
 	return Taken{Outcome: TookBounce, Ref: strings.Join(refs, ","), Reason: why}, nil
 }
