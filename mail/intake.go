@@ -200,7 +200,7 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	// committed since (a third of the intake's time, with the freeing).
 	req := Understand(ctx, m, svc, domain)
 	var flags []string
-	if m.Auth.Failed() || (in.cfg.RequireAuth && !m.Auth.Present) || m.FromProblem != "" {
+	if m.Unverified(in.cfg.RequireAuth) {
 		flags = append(flags, tickets.FlagUnverifiedSender)
 	}
 	files, notes := in.evidence(m)

@@ -130,6 +130,13 @@ func (a AuthResults) Failed() bool {
 	return false
 }
 
+// Unverified reports whether the mail's sender counts as unverified (the
+// flag unverified_sender): its authentication failed, its From is
+// ambiguous (FromProblem), or requireAuth is on and nothing is believed.
+func (m *Message) Unverified(requireAuth bool) bool {
+	return m.Auth.Failed() || m.FromProblem != "" || (requireAuth && !m.Auth.Present)
+}
+
 // ErrUnparseable is returned for a mail that cannot be read at all.
 var ErrUnparseable = errors.New("cannot read the mail")
 

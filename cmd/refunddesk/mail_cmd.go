@@ -196,7 +196,7 @@ type parsedFile struct {
 func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim tickets.Limits) parsed {
 	p := parsed{Account: req.Account, Order: req.Order, Reason: string(req.Reason), Language: req.Language,
 		Details: req.Details, AutoReply: msg.Auto != "", AutoReason: msg.Auto, Bounce: msg.Bounce, ThreadRef: req.ThreadRef,
-		UnverifiedSender: msg.Auth.Failed() || (requireAuth && !msg.Auth.Present), Subject: msg.Subject,
+		UnverifiedSender: msg.Unverified(requireAuth), Subject: msg.Subject,
 		MessageID: msg.MessageID, Orders: req.Orders, Auth: msg.Auth, Warnings: msg.Warnings, Attachments: []parsedFile{}}
 	if req.KindStated {
 		p.Kind = string(req.Kind)
