@@ -10,7 +10,9 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +22,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"refunddesk/internal/mailtest"
 	"refunddesk/mail"
 	"refunddesk/mail/devmail"
 	"refunddesk/tickets"
@@ -68,18 +71,25 @@ func benchMailFrom(i int, from, to string, shot []byte, p *tickets.Promotion) []
 }
 
 // benchServer is where the benchmark's mails wait: go-imap's in-memory
-// server, or, when REFUNDDESK_BENCH_IMAP is USER:PASSWORD@HOST:PORT, a real
-// server on loopback (such as Dovecot on its disk), whose account the
+// server; or, when REFUNDDESK_BENCH_IMAP is "dovecot", a private Dovecot
+// (stock Maildir++) that internal/mailtest starts; or, when it is
+// USER:PASSWORD@HOST:PORT, a real server on loopback, whose account the
 // benchmark empties first.
 type benchServer struct {
 	addr, user, pass string
 	c                *imapclient.Client // to append with (real server)
 	mem              *devmail.IMAP
+	dovecot          *mailtest.Dovecot // when the benchmark started it
 }
 
 func startBenchServer(b *testing.B) *benchServer {
 	b.Helper()
 	spec := os.Getenv("REFUNDDESK_BENCH_IMAP")
+	var dc *mailtest.Dovecot
+	if spec == "dovecot" {
+		dc = mailtest.StartDovecot(b, mailtest.DovecotOptions{Users: map[string]string{desk: deskPass}})
+		spec = desk + ":" + deskPass + "@" + dc.Addr
+	}
 	if spec == "" {
 		srv, err := devmail.StartIMAP(devmail.IMAPOptions{Move: true, UIDPlus: true})
 		if err != nil {
@@ -95,7 +105,7 @@ func startBenchServer(b *testing.B) *benchServer {
 	if at < 0 || !ok {
 		b.Fatalf("REFUNDDESK_BENCH_IMAP %q: want USER:PASSWORD@HOST:PORT", spec)
 	}
-	s := &benchServer{addr: spec[at+1:], user: user, pass: pass}
+	s := &benchServer{addr: spec[at+1:], user: user, pass: pass, dovecot: dc}
 	// The password goes in clear, and the benchmark empties the account.
 	if host, _, err := net.SplitHostPort(s.addr); err != nil || !(host == "localhost" || net.ParseIP(host).IsLoopback()) {
 		b.Fatalf("REFUNDDESK_BENCH_IMAP %q: want a server on loopback", spec)
@@ -163,6 +173,15 @@ func (s *benchServer) add(b *testing.B, raw []byte) {
 	}
 }
 
+// serverCPU is the CPU time the benchmark's own Dovecot has used so far,
+// once the sessions beyond the appender's have ended (0 for other servers).
+func (s *benchServer) serverCPU(b *testing.B) time.Duration {
+	if s.dovecot == nil {
+		return 0
+	}
+	return dovecotCPU(b, s.dovecot.Dir, 1)
+}
+
 func (s *benchServer) close() {
 	if s.mem != nil {
 		s.mem.Close()
@@ -213,8 +232,8 @@ func benchService(b *testing.B, csv []byte) *tickets.Service {
 
 // benchDirect submits the benchmark's requests straight to the service, as
 // the mail intake would understand them, in groups of 100, and returns how
-// long it took.
-func benchDirect(b *testing.B, svc *tickets.Service, promos []tickets.Promotion, shots [][]byte) time.Duration {
+// long it took, and the CPU time.
+func benchDirect(b *testing.B, svc *tickets.Service, promos []tickets.Promotion, shots [][]byte) (time.Duration, time.Duration) {
 	ctx := context.Background()
 	reqs := make([]tickets.SubmitRequest, len(promos))
 	for i, p := range promos {
@@ -228,6 +247,7 @@ func benchDirect(b *testing.B, svc *tickets.Service, promos []tickets.Promotion,
 		}
 	}
 	runtime.GC()
+	cpu := cpuTime(b)
 	start := time.Now()
 	for lo := 0; lo < len(reqs); lo += 100 {
 		// Two submitters, as the intake has two takers on two cores.
@@ -256,7 +276,31 @@ func benchDirect(b *testing.B, svc *tickets.Service, promos []tickets.Promotion,
 			b.Fatal(err)
 		}
 	}
-	return time.Since(start)
+	return time.Since(start), cpuTime(b) - cpu
+}
+
+// profileIntake starts a CPU profile of the intake alone when
+// REFUNDDESK_BENCH_CPUPROFILE names a file (go test's -cpuprofile covers
+// the setup too: appending the mails, the bare fetch, the direct
+// submissions); it returns what stops it.
+func profileIntake(b *testing.B) func() {
+	name := os.Getenv("REFUNDDESK_BENCH_CPUPROFILE")
+	if name == "" {
+		return func() {}
+	}
+	out, err := os.Create(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := out.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // cpuTime is the CPU time this process has used so far.
@@ -303,20 +347,24 @@ func BenchmarkMailIntake(b *testing.B) {
 		svc := benchService(b, csv.Bytes())
 
 		// The bare client, at its best of three runs.
-		var bare, bareCPU time.Duration
+		var bare, bareCPU, bareServerCPU time.Duration
 		for range 3 {
+			server := srv.serverCPU(b)
 			took, cpu := benchBare(b, srv, n)
-			b.Logf("bare %v cpu %v", took, cpu)
+			server = srv.serverCPU(b) - server
+			b.Logf("bare %v cpu %v server cpu %v", took, cpu, server)
 			if bare == 0 || took < bare {
-				bare, bareCPU = took, cpu
+				bare, bareCPU, bareServerCPU = took, cpu, server
 			}
 		}
 
-		direct := benchDirect(b, benchService(b, csv.Bytes()), promos, shots)
+		direct, directCPU := benchDirect(b, benchService(b, csv.Bytes()), promos, shots)
 		shots = nil
 
 		f := mail.NewFetcher(mail.IMAPConfig{Address: srv.addr, TLS: "none", Username: srv.user, Password: srv.pass, BatchSize: 100},
 			mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil), svc, nil)
+		server := srv.serverCPU(b)
+		stopProfile := profileIntake(b)
 		runtime.GC()
 		b.StartTimer()
 		cpu := cpuTime(b)
@@ -324,6 +372,8 @@ func BenchmarkMailIntake(b *testing.B) {
 		st, err := f.RunOnce(ctx)
 		took, tookCPU := time.Since(start), cpuTime(b)-cpu
 		b.StopTimer()
+		stopProfile()
+		server = srv.serverCPU(b) - server
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -337,8 +387,104 @@ func BenchmarkMailIntake(b *testing.B) {
 		b.ReportMetric(tookCPU.Seconds(), "cpu-s")
 		b.ReportMetric(bareCPU.Seconds(), "bare-cpu-s")
 		b.ReportMetric(direct.Seconds(), "direct-s")
+		b.ReportMetric(directCPU.Seconds(), "direct-cpu-s")
 		b.ReportMetric(took.Seconds()/direct.Seconds(), "x-direct")
 		b.ReportMetric(float64(bytesTotal)/(1<<20), "MiB")
+		if srv.dovecot != nil {
+			b.ReportMetric(server.Seconds(), "dovecot-cpu-s")
+			b.ReportMetric(bareServerCPU.Seconds(), "bare-dovecot-cpu-s")
+		}
+		b.ReportMetric(loadAverage(), "load1")
 		b.StartTimer()
 	}
+}
+
+// dovecotProcs reads, from /proc, the CPU time a Dovecot instance has used
+// so far: its master's (the process started with dir's dovecot.conf) and
+// every descendant's, those still running and those reaped (cutime,
+// cstime); and how many of its IMAP session processes are alive.
+func dovecotProcs(dir string) (cpu time.Duration, sessions int, err error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, 0, err
+	}
+	type proc struct {
+		ppid  int
+		ticks int64 // utime + stime + cutime + cstime
+		comm  string
+		state string
+	}
+	procs := map[int]proc{}
+	master := 0
+	conf := []byte(dir + "/dovecot.conf")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		raw, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid … utime stime cutime cstime (fields 14-17)
+		open, end := bytes.IndexByte(raw, '('), bytes.LastIndexByte(raw, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		f := strings.Fields(string(raw[end+1:]))
+		if len(f) < 15 {
+			continue
+		}
+		p := proc{comm: string(raw[open+1 : end]), state: f[0]}
+		p.ppid, _ = strconv.Atoi(f[1])
+		for _, v := range f[11:15] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			p.ticks += n
+		}
+		procs[pid] = p
+		if p.comm == "dovecot" {
+			if cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && bytes.Contains(cmd, conf) {
+				master = pid
+			}
+		}
+	}
+	if master == 0 {
+		return 0, 0, fmt.Errorf("no dovecot master process for %s", dir)
+	}
+	in := func(pid int) bool {
+		for ; pid > 1; pid = procs[pid].ppid {
+			if pid == master {
+				return true
+			}
+		}
+		return false
+	}
+	var ticks int64
+	for pid, p := range procs {
+		if in(pid) {
+			ticks += p.ticks
+			if p.comm == "imap" {
+				sessions++
+			}
+		}
+	}
+	// Linux gives these times in USER_HZ, 100 a second.
+	return time.Duration(ticks) * 10 * time.Millisecond, sessions, nil
+}
+
+// dovecotCPU is dovecotProcs's CPU time once the instance has no more IMAP
+// sessions than sessions (the ones a run opened have ended and been reaped).
+func dovecotCPU(b *testing.B, dir string, sessions int) time.Duration {
+	for range 200 {
+		cpu, n, err := dovecotProcs(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n <= sessions {
+			return cpu
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.Fatalf("dovecot's IMAP sessions did not end")
+	return 0
 }
