@@ -367,8 +367,9 @@ func (f *Fetcher) logout(s *session) {
 // For each batch: the tickets are committed, then the mails are moved, then
 // the cursor passes them. A stop anywhere leaves the mail to be seen again,
 // and its key makes the second time a no-op. The next batch is fetched
-// while one is taken in. When stop ends, the pass ends after the batch in
-// hand.
+// while one is taken in, and a batch's move runs while the next one is
+// taken in (the server's work beside ours). When stop ends, the pass ends
+// after the batch in hand.
 func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, error) {
 	var st IntakeStats
 	name := f.cursorName()
@@ -413,28 +414,47 @@ func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, erro
 			batches = append(batches, uids[:n])
 			uids = uids[n:]
 		}
+		// A batch's move runs while the next batch is taken in; the cursor
+		// passes a batch's mails once their move has completed.
+		var moving *moves
+		settle := func() error {
+			if moving == nil {
+				return nil
+			}
+			m := moving
+			moving = nil
+			if err := m.wait(); err != nil {
+				return err
+			}
+			if m.upTo > cur.LastUID {
+				cur.LastUID = m.upTo
+				return f.svc.SetCursor(ctx, name, cur)
+			}
+			return nil
+		}
 		next := f.fetch(s.c, batches[0])
 		for i, uids := range batches {
 			got := <-next
 			if got.err != nil {
-				return st, got.err
+				return st, errors.Join(got.err, settle())
 			}
 			if i+1 < len(batches) && stop.Err() == nil {
 				next = f.fetch(s.c, batches[i+1])
 			}
-			last, err := f.batch(ctx, s, uids, got, &st)
-			if last > cur.LastUID {
-				cur.LastUID = last
-				if serr := f.svc.SetCursor(ctx, name, cur); serr != nil {
-					return st, serr
-				}
+			m, err := f.batch(ctx, s, uids, got, &st)
+			if serr := settle(); serr != nil {
+				return st, errors.Join(serr, m.wait(), err)
 			}
+			moving = m
 			if err != nil {
-				return st, err
+				return st, errors.Join(err, settle())
 			}
 			if ctx.Err() != nil || stop.Err() != nil {
 				break
 			}
+		}
+		if err := settle(); err != nil {
+			return st, err
 		}
 	}
 	return st, ctx.Err()
@@ -591,9 +611,27 @@ func (f *Fetcher) parseAll(bodies map[imap.UID][]byte) map[imap.UID]parsed {
 	return out
 }
 
-// batch takes in a fetched batch of mails and moves them; it returns the
-// highest UID whose mail is done with (taken in and moved).
-func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fetched, st *IntakeStats) (uint32, error) {
+// moves are a batch's mails on their way to the processed and set-aside
+// folders: upTo is the highest UID whose mail is done with once they have
+// arrived.
+type moves struct {
+	upTo  uint32
+	waits []func() error
+}
+
+// wait waits until the moves have completed.
+func (m *moves) wait() error {
+	var errs []error
+	for _, w := range m.waits {
+		errs = append(errs, w())
+	}
+	return errors.Join(errs...)
+}
+
+// batch takes in a fetched batch of mails and starts moving those it is
+// done with; its error is the take's (mails from the failed one on wait
+// for the next pass).
+func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fetched, st *IntakeStats) (*moves, error) {
 	bodies, big := got.bodies, got.big
 	results := f.takeAll(ctx, s, uids, got)
 	var done, failed []imap.UID
@@ -635,13 +673,10 @@ func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fe
 		}
 		doneUpTo = uint32(uid)
 	}
-	if err := f.move(s.c, done, s.processed, f.cfg.MarkSeenOnly); err != nil {
-		return 0, err
-	}
-	if err := f.move(s.c, failed, s.failed, false); err != nil {
-		return 0, err
-	}
-	return doneUpTo, takeErr
+	return &moves{upTo: doneUpTo, waits: []func() error{
+		f.move(s.c, done, s.processed, f.cfg.MarkSeenOnly),
+		f.move(s.c, failed, s.failed, false),
+	}}, takeErr
 }
 
 // workers is how many mails of a batch are parsed, or taken in, side by side.
@@ -753,25 +788,40 @@ func (f *Fetcher) recordAutomatic(ctx context.Context, raw []byte, source, why, 
 // move puts mails in a folder: MOVE when the server has it; otherwise COPY,
 // then flag them deleted, and expunge only those (UID EXPUNGE, with UIDPLUS)
 // — never a plain EXPUNGE, which would remove every message anyone marked
-// deleted. With seenOnly the mails stay and are flagged \Seen.
-func (f *Fetcher) move(c *imapclient.Client, uids []imap.UID, folder string, seenOnly bool) error {
+// deleted. With seenOnly the mails stay and are flagged \Seen. A MOVE (or
+// the flag) is sent, and what move returns waits for the server's answer;
+// the fallback is done before move returns.
+func (f *Fetcher) move(c *imapclient.Client, uids []imap.UID, folder string, seenOnly bool) func() error {
 	if len(uids) == 0 {
-		return nil
+		return func() error { return nil }
 	}
 	set := imap.UIDSetNum(uids...)
 	if seenOnly {
-		if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
-			return fmt.Errorf("flag \\Seen: %w", err)
+		cmd := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil)
+		return func() error {
+			if err := cmd.Close(); err != nil {
+				return fmt.Errorf("flag \\Seen: %w", err)
+			}
+			return nil
 		}
-		return nil
 	}
 	caps := c.Caps()
 	if caps.Has(imap.CapMove) || caps.Has(imap.CapIMAP4rev2) {
-		if _, err := c.Move(set, folder).Wait(); err != nil {
-			return fmt.Errorf("move to %s: %w", folder, err)
+		cmd := c.Move(set, folder)
+		return func() error {
+			if _, err := cmd.Wait(); err != nil {
+				return fmt.Errorf("move to %s: %w", folder, err)
+			}
+			return nil
 		}
-		return nil
 	}
+	err := f.copyAway(c, set, folder)
+	return func() error { return err }
+}
+
+// copyAway is move without MOVE: COPY, flag, and UID EXPUNGE with UIDPLUS.
+func (f *Fetcher) copyAway(c *imapclient.Client, set imap.UIDSet, folder string) error {
+	caps := c.Caps()
 	if _, err := c.Copy(set, folder).Wait(); err != nil {
 		return fmt.Errorf("copy to %s: %w", folder, err)
 	}
