@@ -890,7 +890,11 @@ func (f *Fetcher) serve(ctx context.Context, s *session, onPass func(IntakeStats
 }
 
 // wait returns when new mail is announced, the poll interval has passed,
-// or ctx ends.
+// or ctx ends. Mail that arrived between the pass's last search and the
+// IDLE is announced by the server when IDLE begins (Dovecot checks the
+// mailbox then, and so does devmail; go-imap's own server held it until
+// DONE: TestMailArrivingJustBeforeIdleIsTakenIn); the poll interval covers
+// a server that does not.
 func (f *Fetcher) wait(ctx context.Context, s *session) error {
 	timer := time.NewTimer(f.cfg.PollInterval.Duration)
 	defer timer.Stop()
