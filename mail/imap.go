@@ -849,7 +849,7 @@ func (f *Fetcher) Run(ctx context.Context, onPass func(IntakeStats, error)) erro
 				onPass(IntakeStats{}, err)
 			}
 			f.log.Warn("imap connect failed; trying again", slog.Any("error", err), slog.Duration("in", backoff))
-			if !sleep(ctx, backoff) {
+			if !pause(ctx, backoff, nil) {
 				break
 			}
 			backoff = min(backoff*2, 5*time.Minute)
@@ -860,7 +860,7 @@ func (f *Fetcher) Run(ctx context.Context, onPass func(IntakeStats, error)) erro
 		f.logout(s)
 		if err != nil && ctx.Err() == nil {
 			f.log.Warn("imap session ended; connecting again", slog.Any("error", err))
-			if !sleep(ctx, backoff) {
+			if !pause(ctx, backoff, nil) {
 				break
 			}
 		}
@@ -919,15 +919,4 @@ func (f *Fetcher) wait(ctx context.Context, s *session) error {
 		return fmt.Errorf("idle: %w", err)
 	}
 	return idle.Wait()
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

@@ -264,7 +264,8 @@ func (s *Sender) Run(ctx context.Context, interval time.Duration, onRun func(Sen
 	}
 }
 
-// pause waits d, or until wake says there is new mail; false when ctx ended.
+// pause waits d, or until wake says there is new mail (a nil wake: d
+// alone); false when ctx ended.
 func pause(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
