@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // approve's amount is typed as every screen shows it: in the order's

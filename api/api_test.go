@@ -14,7 +14,7 @@ import (
 
 	"refunddesk/api"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 
 	"refunddesk/api"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // Agents list the outbox and put failed messages back over the API, as

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // A NUL byte or another control character in a query is bad input that

@@ -12,11 +12,11 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"refunddesk/bot"
-	"refunddesk/bot/discordtest"
+	"refunddesk/internal/discordtest"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sample"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/sample"
+	"refunddesk/internal/storetest"
 )
 
 // BenchmarkInteractions drives the bot through the loopback fake of Discord

@@ -14,10 +14,10 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"refunddesk/bot"
-	"refunddesk/bot/discordtest"
+	"refunddesk/internal/discordtest"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 const (

@@ -14,7 +14,7 @@ import (
 
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // notFound answers every download with 404, at once.

@@ -6,8 +6,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"refunddesk/bot/discordtest"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/discordtest"
+	"refunddesk/internal/storetest"
 )
 
 // A NUL byte or another control character in /queue's query is answered

@@ -16,9 +16,9 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // authMail is a person's mail with the given Authentication-Results

@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // relayed is Sari's request as a Google Group relays it: the group's

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // autoCase is what a mail of testdata/automatic is (see its README.md).

@@ -24,10 +24,10 @@ import (
 
 	"refunddesk/internal/mailtest"
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sample"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/sample"
+	"refunddesk/internal/storetest"
 )
 
 // benchMails is how many mails the intake benchmark takes in

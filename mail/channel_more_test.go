@@ -14,10 +14,10 @@ import (
 	"unicode/utf8"
 
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // With mark_seen_only the mail stays in the INBOX, flagged \Seen, and is

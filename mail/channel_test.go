@@ -16,10 +16,10 @@ import (
 	"github.com/jhillyerd/enmime/v2"
 
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 const (

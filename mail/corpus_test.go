@@ -12,7 +12,7 @@ import (
 
 	"refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // want is what a case of the corpus expects (testdata/corpus/README.md).

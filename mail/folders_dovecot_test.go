@@ -20,7 +20,7 @@ import (
 
 	"refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // dovecotServer is Debian's Dovecot, started by a test on a loopback port

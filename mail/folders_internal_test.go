@@ -7,7 +7,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 )
 
 func TestServerName(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/devmail"
+	"refunddesk/internal/storetest"
 )
 
 // logBuffer collects a logger's lines.

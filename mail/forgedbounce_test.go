@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
 )
 

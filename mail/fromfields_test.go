@@ -7,7 +7,7 @@ import (
 
 	"refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // Mallory signs a mail as herself (DKIM of her domain, which is the

@@ -10,7 +10,7 @@ import (
 
 	"refunddesk/internal/mailtest"
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
 )
 

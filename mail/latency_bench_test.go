@@ -23,8 +23,8 @@ import (
 	"refunddesk/mail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sample"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/sample"
+	"refunddesk/internal/storetest"
 )
 
 const (

@@ -8,7 +8,7 @@ import (
 
 	"refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // oldKey is the key the desk gave a mail before it hashed sender, subject

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
 )
 

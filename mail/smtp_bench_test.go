@@ -9,10 +9,10 @@ import (
 
 	"refunddesk/internal/mailtest"
 	"refunddesk/mail"
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // BenchmarkDeskTurnaround times the desk's own part of a requester's wait,

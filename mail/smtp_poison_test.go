@@ -9,7 +9,7 @@ import (
 	"refunddesk/internal/mailtest"
 	rdmail "refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // A server that closes the session on one particular mail's data every time

@@ -11,7 +11,7 @@ import (
 	"refunddesk/mail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // The sender against a server we did not write: Postfix (from Debian's

@@ -13,7 +13,7 @@ import (
 	rdmail "refunddesk/mail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // sendFixture is the mail sender against the strict SMTP peer, over a real

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // svcActOrder is the i-th of the orders the action tests import: completed,

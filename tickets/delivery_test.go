@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // At most N automatic mails go to one address in an hour; the rest are held

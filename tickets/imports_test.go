@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sample"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/sample"
+	"refunddesk/internal/storetest"
 )
 
 // svcCSV writes rows under the promotion export's header.

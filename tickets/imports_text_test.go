@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // TestServiceImportRefusesBadText: a row whose text no store should take

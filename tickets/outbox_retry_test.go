@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // emailRequest files a request by mail from its own address, so that it

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // A ticket denied on a record that a later import corrects, then reopened,

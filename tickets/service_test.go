@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 func TestServiceSubmitValidation(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sample"
+	"refunddesk/internal/sample"
 )
 
 // screenshot draws a small PNG that stands in for a requester's screenshot.

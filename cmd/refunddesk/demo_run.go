@@ -16,9 +16,9 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/spf13/cobra"
 
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sample"
+	"refunddesk/internal/sample"
 )
 
 // The demo's mail system: the desk's mailbox and the requesters' are users

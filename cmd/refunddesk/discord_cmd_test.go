@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/bot/discordtest"
+	"refunddesk/internal/discordtest"
 	"refunddesk/tickets/sqlstore"
 )
 

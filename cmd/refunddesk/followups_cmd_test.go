@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // followups run --once --now does what is due at that time, once; list

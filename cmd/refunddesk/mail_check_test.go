@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets/sqlstore"
 )
 

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sample"
+	"refunddesk/internal/sample"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // cli runs refunddesk commands in-process against one store.

@@ -8,7 +8,7 @@ import (
 
 	"refunddesk/internal/mailtest"
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // An agent puts a failed mail back once the address works again; bad ids,

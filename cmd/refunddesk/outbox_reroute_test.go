@@ -9,7 +9,7 @@ import (
 
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // A Discord message that went by mail because the requester's DMs were

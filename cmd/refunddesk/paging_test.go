@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 var moreRx = regexp.MustCompile(`(?m)^more: add --after (\S+)$`)

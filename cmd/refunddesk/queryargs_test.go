@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // refs reads the references out of `tickets list --json`.

@@ -33,7 +33,7 @@ import (
 	"refunddesk/internal/mailtest"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 const (

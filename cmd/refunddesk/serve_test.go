@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/mail/devmail"
+	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // syncBuffer is a bytes.Buffer a running command writes while the test reads.

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sample"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/sample"
+	"refunddesk/internal/storetest"
 )
 
 // BenchmarkImportCSV imports a generated CSV export into a new SQLite

@@ -7,7 +7,7 @@ import (
 
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // On SQLite, writes one after another keep to one connection while the

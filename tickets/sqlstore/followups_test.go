@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // Scheduling makes the wanted follow-ups a ticket's pending ones: new ones

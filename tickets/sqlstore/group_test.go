@@ -12,7 +12,7 @@ import (
 
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 func groupStore(t *testing.T, dialect string) (context.Context, *storetest.Clock, *sqlstore.DB, *tickets.Service) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // The queries agents and requesters run all the time stay on their indexes:

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 // FuzzSearch: whatever query an agent types, the store answers it or the

@@ -9,7 +9,7 @@ import (
 
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/tickets/sqlstore/storetest"
+	"refunddesk/internal/storetest"
 )
 
 func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {

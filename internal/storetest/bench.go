@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"refunddesk/tickets"
-	"refunddesk/tickets/sample"
+	"refunddesk/internal/sample"
 	"refunddesk/tickets/sqlstore"
 )
 

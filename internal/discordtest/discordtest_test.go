@@ -15,7 +15,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"refunddesk/bot/discordtest"
+	"refunddesk/internal/discordtest"
 )
 
 func start(t testing.TB, cfg discordtest.Config) *discordtest.Server {
