@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,10 +26,11 @@ const MaxBody = 1 << 20
 
 // Server answers the API.
 type Server struct {
-	svc    *tickets.Service
-	tokens []token
-	log    *slog.Logger
-	mux    *http.ServeMux
+	svc      *tickets.Service
+	channels []tickets.Channel // the outbox's, for GET /api/outbox
+	tokens   []token
+	log      *slog.Logger
+	mux      *http.ServeMux
 }
 
 type token struct {
@@ -37,12 +39,16 @@ type token struct {
 }
 
 // New returns the API over svc; tokens maps each bearer token to the agent
-// it acts as.
-func New(svc *tickets.Service, tokens map[string]string, log *slog.Logger) *Server {
+// it acts as. outbox lists the outbox's channels an agent may list (the
+// requesters' channels, email and discord, when empty).
+func New(svc *tickets.Service, tokens map[string]string, outbox []tickets.Channel, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{svc: svc, log: log, mux: http.NewServeMux()}
+	if len(outbox) == 0 {
+		outbox = []tickets.Channel{tickets.ChannelEmail, tickets.ChannelDiscord}
+	}
+	s := &Server{svc: svc, channels: slices.Clone(outbox), log: log, mux: http.NewServeMux()}
 	for t, agent := range tokens {
 		s.tokens = append(s.tokens, token{sum: sha256.Sum256([]byte(t)), agent: agent})
 	}
@@ -224,10 +230,12 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request, _ string) error 
 			return tickets.Invalid(k, "unknown parameter (status, channel and limit are)")
 		}
 	}
-	switch f.Channel {
-	case "", tickets.ChannelEmail, tickets.ChannelDiscord, tickets.ChannelCard, tickets.ChannelAlert:
-	default:
-		return tickets.Invalid("channel", "%q is not an outbox channel (email, discord, discord_card, discord_alert)", f.Channel)
+	if f.Channel != "" && !slices.Contains(s.channels, f.Channel) {
+		names := make([]string, len(s.channels))
+		for i, ch := range s.channels {
+			names[i] = string(ch)
+		}
+		return tickets.Invalid("channel", "%q is not an outbox channel (%s)", f.Channel, strings.Join(names, ", "))
 	}
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"refunddesk/api"
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 const (
@@ -41,7 +41,7 @@ func newFixture(t *testing.T, dialect string) *fixture {
 	if _, err := svc.ImportPromotions(context.Background(), strings.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(svc, map[string]string{ayuToken: "ayu", budiToken: "budi", eveToken: "eve"}, nil))
+	srv := httptest.NewServer(api.New(svc, map[string]string{ayuToken: "ayu", budiToken: "budi", eveToken: "eve"}, nil, nil))
 	t.Cleanup(srv.Close)
 	return &fixture{t: t, srv: srv, svc: svc}
 }

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"refunddesk/api"
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // Agents list the outbox and put failed messages back over the API, as
@@ -109,7 +109,7 @@ func TestAPIOutboxRetry(t *testing.T) {
 		if err != nil || len(dms) != 1 {
 			t.Fatalf("claim DM: %v %v", dms, err)
 		}
-		if _, err := f.svc.DMClosed(ctx, dms[0], "closed (50007)"); err != nil {
+		if _, err := f.svc.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.svc.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {

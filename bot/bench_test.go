@@ -13,10 +13,10 @@ import (
 
 	"refunddesk/bot"
 	"refunddesk/internal/discordtest"
-	"refunddesk/templates"
-	"refunddesk/tickets"
 	"refunddesk/internal/sample"
 	"refunddesk/internal/storetest"
+	"refunddesk/templates"
+	"refunddesk/tickets"
 )
 
 // BenchmarkInteractions drives the bot through the loopback fake of Discord
@@ -31,7 +31,7 @@ func BenchmarkInteractions(b *testing.B) {
 	count := storetest.BenchEnv(b, "REFUNDDESK_BENCH_INTERACTIONS", 3000)
 	for it := 0; it < b.N; it++ {
 		b.StopTimer()
-		_, svc := storetest.Seeded(b, n, true)
+		db, svc := storetest.Seeded(b, n, true)
 		fake, err := discordtest.Start()
 		if err != nil {
 			b.Fatal(err)
@@ -39,7 +39,7 @@ func BenchmarkInteractions(b *testing.B) {
 		tpl, _ := templates.New()
 		cfg := bot.Config{Token: "t", ApplicationID: fake.AppID(), GuildID: guild, AgentRoleIDs: []string{agentRole},
 			AgentChannelID: agentChannel, APIURL: fake.URL(), RequestsPerHour: 1000}
-		bt, err := bot.New(cfg, bot.Options{Service: svc, Templates: tpl})
+		bt, err := bot.New(cfg, bot.Options{Service: svc, Cards: db, Templates: tpl})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -20,14 +20,15 @@ import (
 
 // Bot is the Discord channel.
 type Bot struct {
-	cfg  Config
-	svc  *tickets.Service
-	tpl  *templates.Engine
-	log  *slog.Logger
-	s    *discordgo.Session
-	cdn  *http.Client // evidence downloads (Discord's CDN, not the REST address)
-	ctx  context.Context
-	stop context.CancelFunc
+	cfg   Config
+	svc   *tickets.Service
+	cards CardStore
+	tpl   *templates.Engine
+	log   *slog.Logger
+	s     *discordgo.Session
+	cdn   *http.Client // evidence downloads (Discord's CDN, not the REST address)
+	ctx   context.Context
+	stop  context.CancelFunc
 
 	self   atomic.Value // string: the bot's own user id, from READY
 	seen   *seenSet     // interactions already handled (Discord may deliver one twice)
@@ -38,7 +39,10 @@ type Bot struct {
 
 // Options are what a Bot needs besides its config.
 type Options struct {
-	Service   *tickets.Service
+	Service *tickets.Service
+	// Cards keeps where the agent channel's ticket cards are; needed with
+	// an agent channel.
+	Cards     CardStore
 	Templates *templates.Engine
 	Logger    *slog.Logger
 	// OnInteraction, when set, is told how long each interaction took from
@@ -54,6 +58,9 @@ func New(cfg Config, opt Options) (*Bot, error) {
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.AgentChannelID != "" && opt.Cards == nil {
+		return nil, errors.New("discord.agent_channel_id: the bot needs a store for its cards (Options.Cards)")
 	}
 	client, err := httpClient(cfg.APIURL)
 	if err != nil {
@@ -71,7 +78,7 @@ func New(cfg Config, opt Options) (*Bot, error) {
 	s.MaxRestRetries = 3
 	s.StateEnabled = false
 	s.SyncEvents = false
-	b := &Bot{cfg: cfg, svc: opt.Service, tpl: opt.Templates, log: opt.Logger, s: s,
+	b := &Bot{cfg: cfg, svc: opt.Service, cards: opt.Cards, tpl: opt.Templates, log: opt.Logger, s: s,
 		cdn: &http.Client{Timeout: 30 * time.Second}, seen: newSeenSet(50000), pages: newPageStore(), metric: opt.OnInteraction}
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {

@@ -15,9 +15,10 @@ import (
 
 	"refunddesk/bot"
 	"refunddesk/internal/discordtest"
+	"refunddesk/internal/storetest"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
+	"refunddesk/tickets/sqlstore"
 )
 
 const (
@@ -36,6 +37,7 @@ type botFixture struct {
 	ctx   context.Context
 	clock *storetest.Clock
 	svc   *tickets.Service
+	db    *sqlstore.DB
 	fake  *discordtest.Server
 	bot   *bot.Bot
 	cfg   bot.Config
@@ -46,7 +48,8 @@ func newBotFixture(t *testing.T, dialect string) *botFixture {
 	t.Helper()
 	f := &botFixture{t: t, ctx: context.Background(), clock: storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))}
 	db := storetest.Open(t, dialect, f.clock)
-	f.svc = tickets.NewService(db, tickets.Options{Clock: f.clock, AgentCards: true})
+	f.db = db
+	f.svc = tickets.NewService(db, tickets.Options{Clock: f.clock, Watchers: []tickets.Channel{bot.ChannelCard}, Alerts: []tickets.Channel{bot.ChannelAlert}})
 	if _, err := f.svc.ImportPromotions(f.ctx, strings.NewReader(records), tickets.ImportOptions{File: "r.csv"}); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +69,7 @@ func newBotFixture(t *testing.T, dialect string) *botFixture {
 
 func (f *botFixture) start() *bot.Bot {
 	f.t.Helper()
-	b, err := bot.New(f.cfg, bot.Options{Service: f.svc, Templates: f.tpl})
+	b, err := bot.New(f.cfg, bot.Options{Service: f.svc, Cards: f.db, Templates: f.tpl})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -359,7 +362,7 @@ func TestBotClosedDMs(t *testing.T) {
 	messages := func(ref string) []tickets.OutboxItem {
 		var out []tickets.OutboxItem
 		for _, o := range f.ticket(ref).Outbox {
-			if o.Channel != tickets.ChannelCard {
+			if o.Channel != bot.ChannelCard {
 				out = append(out, o)
 			}
 		}
@@ -367,7 +370,7 @@ func TestBotClosedDMs(t *testing.T) {
 	}
 	for _, ref := range []string{"RD-1", "RD-2"} {
 		d := f.ticket(ref)
-		if !d.HasFlag(tickets.FlagDMClosed) {
+		if !d.HasFlag(tickets.FlagUnreachable) {
 			t.Fatalf("%s not flagged: %v", ref, d.Flags)
 		}
 		if o := messages(ref)[0]; o.Status != tickets.OutboxFailed || !strings.Contains(o.LastError, "50007") {

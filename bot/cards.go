@@ -15,6 +15,25 @@ import (
 	"refunddesk/tickets"
 )
 
+// The bot's outbox channels for the agents. The desk queues an item on
+// ChannelCard whenever a ticket changes (the bot registers it as a watcher,
+// tickets.Options.Watchers) and its alerts to the agents on ChannelAlert
+// (tickets.Options.Alerts). The names are stored in outbox rows.
+const (
+	ChannelCard  tickets.Channel = "discord_card"
+	ChannelAlert tickets.Channel = "discord_alert"
+)
+
+// CardStore keeps where each ticket's card is in the agent channel.
+// tickets/sqlstore implements it.
+type CardStore interface {
+	// Card returns where a ticket's card is (tickets.ErrNotFound before it
+	// is first posted).
+	Card(ctx context.Context, ticketID int64) (channelID, messageID string, err error)
+	// SetCard records where a ticket's card is.
+	SetCard(ctx context.Context, ticketID int64, channelID, messageID string) error
+}
+
 var statusColor = map[tickets.Status]int{
 	tickets.StatusNew: 0x3b82f6, tickets.StatusNeedsInfo: 0xf59e0b, tickets.StatusInReview: 0x3b82f6,
 	tickets.StatusWaitingPlatform: 0x8b5cf6, tickets.StatusApproved: 0x10b981, tickets.StatusDenied: 0xef4444,
@@ -105,7 +124,7 @@ func (b *Bot) SendCardsOnce(ctx context.Context) (int, error) {
 	if b.cfg.AgentChannelID == "" {
 		return 0, nil
 	}
-	st, err := b.svc.DeliverOutbox(ctx, tickets.ChannelCard, 20, time.Minute, b.sendCard)
+	st, err := b.svc.DeliverOutbox(ctx, ChannelCard, 20, time.Minute, b.sendCard)
 	return st.Sent, err
 }
 
@@ -115,13 +134,13 @@ func (b *Bot) sendCard(ctx context.Context, it tickets.OutboxItem) tickets.Outbo
 		return tickets.OutboxResult{Err: err.Error(), Permanent: isNotFound(err)}
 	}
 	embed, buttons := b.cardEmbed(t), b.cardButtons(t)
-	channel, msgID, err := b.svc.Card(ctx, t.ID)
+	channel, msgID, err := b.cards.Card(ctx, t.ID)
 	if isNotFound(err) && it.Attempts > 1 {
 		// Tried before: an earlier try may have posted the card and stopped
 		// before recording where. Take that card over rather than post a
 		// second one.
 		if m := b.findCard(ctx, t.Ref); m != nil {
-			if err := b.svc.SetCard(ctx, t.ID, m.ChannelID, m.ID); err != nil {
+			if err := b.cards.SetCard(ctx, t.ID, m.ChannelID, m.ID); err != nil {
 				return tickets.OutboxResult{Err: err.Error()}
 			}
 			channel, msgID, err = m.ChannelID, m.ID, nil
@@ -146,7 +165,7 @@ func (b *Bot) sendCard(ctx context.Context, it tickets.OutboxItem) tickets.Outbo
 	if err != nil {
 		return b.restResult(err)
 	}
-	if err := b.svc.SetCard(ctx, t.ID, m.ChannelID, m.ID); err != nil {
+	if err := b.cards.SetCard(ctx, t.ID, m.ChannelID, m.ID); err != nil {
 		// Tried again later, this card is found and taken over.
 		b.log.Error("a card was posted but where could not be kept", slog.String("ticket", t.Ref), slog.Any("error", err))
 		return tickets.OutboxResult{Err: "posted, but where could not be kept: " + err.Error(), RetryAt: b.svc.Now()}
@@ -212,7 +231,7 @@ func (b *Bot) SendAlertsOnce(ctx context.Context) (int, error) {
 	if b.cfg.AgentChannelID == "" {
 		return 0, nil
 	}
-	st, err := b.svc.DeliverOutbox(ctx, tickets.ChannelAlert, 20, time.Minute, b.sendAlert)
+	st, err := b.svc.DeliverOutbox(ctx, ChannelAlert, 20, time.Minute, b.sendAlert)
 	return st.Sent, err
 }
 
@@ -225,7 +244,7 @@ func (b *Bot) sendAlert(ctx context.Context, it tickets.OutboxItem) tickets.Outb
 		}
 	}
 	send := &discordgo.MessageSend{Content: text, AllowedMentions: &discordgo.MessageAllowedMentions{}}
-	if channel, msgID, err := b.svc.Card(ctx, it.TicketID); err == nil && channel == b.cfg.AgentChannelID {
+	if channel, msgID, err := b.cards.Card(ctx, it.TicketID); err == nil && channel == b.cfg.AgentChannelID {
 		// Under the ticket's card, so agents can act on it from there.
 		send.Reference = &discordgo.MessageReference{MessageID: msgID, ChannelID: channel, FailIfNotExists: new(false)}
 	}

@@ -49,7 +49,7 @@ func (b *Bot) sendDM(ctx context.Context, it tickets.OutboxItem) tickets.OutboxR
 	}
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeCannotSendMessagesToThisUser {
-		rerouted, derr := b.svc.DMClosed(ctx, it, "the user's direct messages are closed (Discord error 50007)")
+		rerouted, derr := b.svc.Unreachable(ctx, it, "the user's direct messages are closed (Discord error 50007)")
 		if derr != nil {
 			return tickets.OutboxResult{Err: derr.Error()}
 		}

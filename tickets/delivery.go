@@ -338,11 +338,13 @@ func (s *Service) SetCursor(ctx context.Context, name string, c Cursor) error {
 	return s.store.SetCursor(ctx, name, c)
 }
 
-// DMClosed records that a requester's Discord DMs are closed (a message of
-// the outbox could not be delivered): the ticket is flagged where agents see
-// it, and the message goes by mail instead when the ticket has an address.
-// It reports whether the message was sent on by mail.
-func (s *Service) DMClosed(ctx context.Context, item OutboxItem, why string) (bool, error) {
+// Unreachable records that a requester's channel refuses the desk's
+// messages (a message of the outbox could not be delivered, and never
+// will be: a chat user who closed their direct messages): the ticket is
+// flagged where agents see it, and the message goes on the requester's
+// other channel instead when they have one. It reports whether the
+// message was sent on another way.
+func (s *Service) Unreachable(ctx context.Context, item OutboxItem, why string) (bool, error) {
 	var rerouted bool
 	err := s.update(ctx, func(tx Tx) error {
 		rerouted = false
@@ -351,20 +353,24 @@ func (s *Service) DMClosed(ctx context.Context, item OutboxItem, why string) (bo
 			return err
 		}
 		now := s.clock.Now()
-		t.SetFlag(FlagDMClosed)
+		flag := unreachableFlag(item.Channel)
+		t.SetFlag(flag)
 		t.UpdatedAt = now
-		detail := fmt.Sprintf("%s to discord:%s not delivered: %s", item.Template, item.Recipient, why)
+		detail := fmt.Sprintf("%s to %s:%s not delivered: %s", item.Template, item.Channel, item.Recipient, why)
 		ch, rcpt, ok := route(t)
-		if ok && ch == ChannelEmail {
-			detail += "; sent by mail to " + rcpt + " instead"
+		if ok && ch == item.Channel {
+			ok = false // not flagged away: there is no other way
 		}
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "dm_closed", Detail: detail}); err != nil {
+		if ok {
+			detail += fmt.Sprintf("; sent by %s to %s instead", mailOr(ch), rcpt)
+		}
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: flag, Detail: detail}); err != nil {
 			return err
 		}
 		if err := tx.SaveTicket(t); err != nil {
 			return err
 		}
-		if ok && ch == ChannelEmail {
+		if ok {
 			rerouted = true
 			// Keyed by the item it replaces: queued once however often this
 			// is called, and a retry of the item knows its message went.
@@ -373,6 +379,22 @@ func (s *Service) DMClosed(ctx context.Context, item OutboxItem, why string) (bo
 		return nil
 	})
 	return rerouted, err
+}
+
+// unreachableFlag is the flag that keeps route off a requester's channel.
+func unreachableFlag(ch Channel) string {
+	if ch == ChannelEmail {
+		return FlagUndeliverable
+	}
+	return FlagUnreachable
+}
+
+// mailOr names a channel as the audit trail says it ("mail" for email).
+func mailOr(ch Channel) string {
+	if ch == ChannelEmail {
+		return "mail"
+	}
+	return string(ch)
 }
 
 // RecentRequests counts the requests a requester filed since a time, for a
@@ -385,14 +407,4 @@ func (s *Service) RecentRequests(ctx context.Context, r Requester, since time.Ti
 		return 0, err
 	}
 	return len(res.Tickets), nil
-}
-
-// Card and SetCard keep where a ticket's agent card is.
-func (s *Service) Card(ctx context.Context, ticketID int64) (string, string, error) {
-	return s.store.Card(ctx, ticketID)
-}
-
-// SetCard records where a ticket's agent card is.
-func (s *Service) SetCard(ctx context.Context, ticketID int64, channelID, messageID string) error {
-	return s.store.SetCard(ctx, ticketID, channelID, messageID)
 }

@@ -1118,7 +1118,7 @@ func TestEvaluateUnverifiedSender(t *testing.T) {
 		},
 		{
 			name:     "other flags change nothing",
-			in:       func(in *EvalInput) { in.Flags = []string{FlagReopened, FlagAccountMismatch, FlagDMClosed} },
+			in:       func(in *EvalInput) { in.Flags = []string{FlagReopened, FlagAccountMismatch, FlagUnreachable} },
 			verdict:  VerdictEligible,
 			amount:   105000,
 			currency: "IDR",

@@ -348,14 +348,22 @@ func (s *Service) escalation(t *Ticket, k FollowupKind, now time.Time) string {
 	}
 }
 
-// alertAgents queues a message to the agents' channel, when the desk has one.
+// alertAgents queues an alert on each of the agents' alert channels. Keys
+// are unique in the outbox: the first channel's item takes key, the
+// others add their channel's name to it.
 func (s *Service) alertAgents(tx Tx, t *Ticket, key, text string, now time.Time) error {
-	if !s.cards {
-		return nil
+	for i, ch := range s.alerts {
+		k := key
+		if i > 0 {
+			k = key + ":" + string(ch)
+		}
+		if err := tx.Enqueue(&OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Template: TemplateAlert,
+			Data: MessageData{Ref: t.Ref, Status: t.Status, Text: text}, Status: OutboxPending, CreatedAt: now,
+			NextAttemptAt: now, Key: k, Automatic: true}); err != nil {
+			return err
+		}
 	}
-	return tx.Enqueue(&OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ChannelAlert, Template: "alert",
-		Data: MessageData{Ref: t.Ref, Status: t.Status, Text: text}, Status: OutboxPending, CreatedAt: now,
-		NextAttemptAt: now, Key: key, Automatic: true})
+	return nil
 }
 
 // days writes a duration as the desk speaks of it: "3 days", "26 h", "40 min".

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/internal/storetest"
 )
 
 // runFollowups runs the due follow-ups and checks how many were done.
@@ -107,7 +107,7 @@ func TestFollowupsNeedsInfo(t *testing.T) {
 // the first-response target they are alerted, once per silence.
 func TestFollowupsCancelledWhenTheTicketMoves(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
-		f := newSvcFixture(t, dialect, tickets.Options{AgentCards: true})
+		f := newSvcFixture(t, dialect, tickets.Options{Watchers: []tickets.Channel{cardChannel}, Alerts: []tickets.Channel{alertChannel}})
 		f.importPromos(svcPromotion(svcOrderA, svcAccountA, 5000))
 		req := svcRefund(svcOrderC, svcAccountA)
 		ref := f.submit(req).Ticket.Ref
@@ -130,7 +130,7 @@ func TestFollowupsCancelledWhenTheTicketMoves(t *testing.T) {
 			t.Fatalf("stats before the run: %+v %v", st, err)
 		}
 		f.runFollowups(1)
-		if st, err := f.svc.Stats(f.ctx); err != nil || len(st.FollowupsDue) != 0 || st.Overdue != 1 || st.Outbox[tickets.ChannelAlert][tickets.OutboxPending] != 1 {
+		if st, err := f.svc.Stats(f.ctx); err != nil || len(st.FollowupsDue) != 0 || st.Overdue != 1 || st.Outbox[alertChannel][tickets.OutboxPending] != 1 {
 			t.Fatalf("stats after the run: %+v %v", st, err)
 		}
 		d := f.detail(ref)
@@ -139,7 +139,7 @@ func TestFollowupsCancelledWhenTheTicketMoves(t *testing.T) {
 		}
 		var alerts []tickets.OutboxItem
 		for _, o := range d.Outbox {
-			if o.Channel == tickets.ChannelAlert {
+			if o.Channel == alertChannel {
 				alerts = append(alerts, o)
 			}
 		}

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/internal/storetest"
 )
 
 // svcStart is when the service tests' clocks start.
@@ -27,6 +27,13 @@ const (
 	svcOrderC   = "7301000000000000033"
 	svcAccountA = "@ayu_shop"
 	svcAccountB = "@budi_store"
+)
+
+// The agents' channels the tests register, named as the bot names its own:
+// a watcher of every ticket (cards) and a channel for alerts.
+const (
+	cardChannel  tickets.Channel = "discord_card"
+	alertChannel tickets.Channel = "discord_alert"
 )
 
 // svcFixture is a service over a real store of one dialect, with a clock the

@@ -21,6 +21,12 @@ const (
 	// TemplateStillInProgress tells a requester that the platform is still
 	// working on what was forwarded to it.
 	TemplateStillInProgress = "still_in_progress"
+
+	// TemplateCard tells a watcher (Options.Watchers) that a ticket was
+	// created or changed; TemplateAlert takes an alert to the agents
+	// (Options.Alerts). Both go to agents' channels, never to a requester.
+	TemplateCard  = "card"
+	TemplateAlert = "alert"
 )
 
 // Outbox statuses.
@@ -136,7 +142,7 @@ type OutboxSkipped struct {
 }
 
 // RerouteKey is the key of the message queued on another channel in place
-// of outbox item id (DMClosed): it queues that message once, and tells a
+// of outbox item id (Unreachable): it queues that message once, and tells a
 // retry that item id's message went another way.
 func RerouteKey(id int64) string { return fmt.Sprintf("rerouted:%d", id) }
 

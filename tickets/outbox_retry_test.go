@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // emailRequest files a request by mail from its own address, so that it
@@ -263,11 +263,11 @@ func TestServiceOutboxQueuedSignal(t *testing.T) {
 
 // A Discord message that went by mail because the requester's DMs were
 // closed is not put back: --failed skips it and says why, by id it is
-// refused (nothing changes); DMClosed queues the mail once however often it
+// refused (nothing changes); Unreachable queues the mail once however often it
 // is told. The agents' cards are not the requesters' messages: refused.
 func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
-		f := newSvcFixture(t, dialect, tickets.Options{Agents: []string{"ayu"}, AgentCards: true})
+		f := newSvcFixture(t, dialect, tickets.Options{Agents: []string{"ayu"}, Watchers: []tickets.Channel{cardChannel}, Alerts: []tickets.Channel{alertChannel}})
 		res := f.submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
 			Requester: tickets.Requester{DiscordID: "77", Email: "dm@example.com"}, Order: "7301000000000300001", Details: "d"})
 		dms, err := f.svc.ClaimOutbox(f.ctx, tickets.ChannelDiscord, 10, time.Minute)
@@ -275,8 +275,8 @@ func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 			t.Fatalf("claim DMs: %+v %v", dms, err)
 		}
 		for range 2 {
-			if rerouted, err := f.svc.DMClosed(f.ctx, dms[0], "closed (50007)"); err != nil || !rerouted {
-				t.Fatalf("DMClosed: %v %v", rerouted, err)
+			if rerouted, err := f.svc.Unreachable(f.ctx, dms[0], "closed (50007)"); err != nil || !rerouted {
+				t.Fatalf("Unreachable: %v %v", rerouted, err)
 			}
 		}
 		if err := f.svc.FinishOutbox(f.ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
@@ -292,7 +292,7 @@ func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 		if len(byMail) != 1 || byMail[0].Recipient != "dm@example.com" || byMail[0].Template != dms[0].Template {
 			t.Fatalf("the DM goes by mail once: %+v", byMail)
 		}
-		cards, err := f.svc.ClaimOutbox(f.ctx, tickets.ChannelCard, 10, time.Minute)
+		cards, err := f.svc.ClaimOutbox(f.ctx, cardChannel, 10, time.Minute)
 		if err != nil || len(cards) == 0 {
 			t.Fatalf("claim cards: %+v %v", cards, err)
 		}

@@ -21,8 +21,10 @@ type Service struct {
 	agents []string
 	// autoPerHour caps the automatic mails to one address in an hour.
 	autoPerHour int
-	// cards: every change of a ticket queues an update of its agent card.
-	cards     bool
+	// watchers hear of every change of a ticket; alerts take the desk's
+	// alerts to the agents (Options.Watchers, Options.Alerts).
+	watchers  []Channel
+	alerts    []Channel
 	followups FollowupRules
 	log       *slog.Logger
 	// signals wake this process's senders when outbox items are committed;
@@ -54,9 +56,18 @@ type Options struct {
 	// reminders) to one address in an hour, so two robots answering each
 	// other stop; 0 means 5.
 	AutoRepliesPerHour int
-	// AgentCards: keep a card of every ticket in the agents' Discord
-	// channel, updated (through the outbox) whenever the ticket changes.
-	AgentCards bool
+	// Watchers are channels that keep a view of every ticket for the
+	// agents (a board of ticket cards in a chat channel, say): whenever a
+	// ticket is created or changed, an outbox item of template "card" is
+	// queued on each, in the same transaction. The channel that registers
+	// one delivers its items (DeliverOutbox) and keeps what it needs to
+	// find its view again in a store of its own.
+	Watchers []Channel
+	// Alerts are channels that take the desk's alerts to the agents (a
+	// ticket past its first-response target, a platform that has not
+	// answered, a refund not marked paid): an outbox item of template
+	// "alert" on each. Without one, the alert is only in the audit trail.
+	Alerts []Channel
 	// Followups say when reminders, escalations and auto-close come due.
 	Followups FollowupRules
 	Clock     Clock
@@ -66,7 +77,7 @@ type Options struct {
 // NewService returns a service over store.
 func NewService(store Store, opt Options) *Service {
 	s := &Service{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA, agents: opt.Agents,
-		autoPerHour: opt.AutoRepliesPerHour, cards: opt.AgentCards, followups: opt.Followups, log: opt.Logger,
+		autoPerHour: opt.AutoRepliesPerHour, watchers: slices.Clone(opt.Watchers), alerts: slices.Clone(opt.Alerts), followups: opt.Followups, log: opt.Logger,
 		signals: newOutboxSignals()}
 	s.followups.fill()
 	if s.autoPerHour <= 0 {
@@ -288,14 +299,14 @@ func setStatus(t *Ticket, to Status, now time.Time) {
 }
 
 // route says where messages to the requester go: the channel they came
-// from, or the other one when that one failed (Discord DMs closed, mail
-// bounced).
+// from, or the other one when that one failed (the chat channel refuses
+// the desk's messages, mail bounced).
 func route(t *Ticket) (Channel, string, bool) {
-	return routeTo(t.Channel, t.Requester, t.HasFlag(FlagDMClosed), t.HasFlag(FlagUndeliverable))
+	return routeTo(t.Channel, t.Requester, t.HasFlag(FlagUnreachable), t.HasFlag(FlagUndeliverable))
 }
 
-func routeTo(ch Channel, r Requester, dmClosed, undeliverable bool) (Channel, string, bool) {
-	discord := r.DiscordID != "" && !dmClosed
+func routeTo(ch Channel, r Requester, unreachable, undeliverable bool) (Channel, string, bool) {
+	discord := r.DiscordID != "" && !unreachable
 	email := r.Email != "" && !undeliverable
 	switch {
 	case ch == ChannelDiscord && discord:
@@ -467,9 +478,8 @@ func (c *changeTx) SaveTicket(t *Ticket) error {
 
 // withChanges keeps, in the same transaction, what depends on every ticket
 // fn creates or changes: its follow-ups are scheduled again (what no longer
-// applies is cancelled), and, with agent cards, an update of its card is
-// queued (one pending update per ticket at most: a card shows the ticket as
-// it is when it is sent).
+// applies is cancelled), and every watcher is told (an item of template
+// "card"; a watcher's view shows the ticket as it is when the item is sent).
 // queued is set to the channels the run queued items on.
 func (s *Service) withChanges(fn func(Tx) error, queued *map[Channel]bool) func(Tx) error {
 	return func(tx Tx) error {
@@ -483,12 +493,11 @@ func (s *Service) withChanges(fn func(Tx) error, queued *map[Channel]bool) func(
 			if err := tx.ScheduleFollowups(id, s.Schedule(&t), now); err != nil {
 				return fmt.Errorf("schedule follow-ups of %s: %w", t.Ref, err)
 			}
-			if !s.cards {
-				continue
-			}
-			if err := ct.Enqueue(&OutboxItem{TicketID: id, TicketRef: t.Ref, Channel: ChannelCard, Template: "card",
-				Data: MessageData{Ref: t.Ref}, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Automatic: true}); err != nil {
-				return err
+			for _, ch := range s.watchers {
+				if err := ct.Enqueue(&OutboxItem{TicketID: id, TicketRef: t.Ref, Channel: ch, Template: TemplateCard,
+					Data: MessageData{Ref: t.Ref}, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Automatic: true}); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

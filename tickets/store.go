@@ -73,9 +73,6 @@ type Store interface {
 	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	// ReleaseLease gives up holder's lease.
 	ReleaseLease(ctx context.Context, name, holder string) error
-	// Card and SetCard keep where a ticket's agent card (a Discord message) is.
-	Card(ctx context.Context, ticketID int64) (channelID, messageID string, err error)
-	SetCard(ctx context.Context, ticketID int64, channelID, messageID string) error
 }
 
 // Tx is what the domain does inside one transaction.

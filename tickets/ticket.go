@@ -61,13 +61,9 @@ const (
 // Channels lists every channel a request can come from.
 var Channels = []Channel{ChannelDiscord, ChannelEmail, ChannelAgent}
 
-// ChannelCard is the outbox channel of the agents' ticket cards on Discord:
-// not a requester's channel, so not in Channels.
-const ChannelCard Channel = "discord_card"
-
-// ChannelAlert is the outbox channel of alerts to the agents (a follow-up's
-// escalation), posted in their Discord channel.
-const ChannelAlert Channel = "discord_alert"
+// Channels for the agents (a channel's board of ticket cards, its alerts)
+// are the channels' own: they are registered in Options.Watchers and
+// Options.Alerts, not named here.
 
 // Reason is the requester's reason for a refund, one of the policy's categories.
 type Reason string
@@ -107,12 +103,12 @@ const (
 	FlagAccountMismatch  = "account_mismatch"  // the account differs from the order's
 	FlagUnverifiedSender = "unverified_sender" // mail failed DMARC/DKIM/SPF
 	FlagUndeliverable    = "undeliverable"     // mail to the requester bounced
-	FlagDMClosed         = "dm_closed"         // the requester's Discord DMs are closed
+	FlagUnreachable      = "dm_closed"         // the requester's chat channel refuses the desk's messages (Unreachable)
 	FlagReopened         = "reopened"          // opened again after a decision
 )
 
 // Flags lists the flags the query language accepts.
-var Flags = []string{FlagAccountMismatch, FlagUnverifiedSender, FlagUndeliverable, FlagDMClosed, FlagReopened}
+var Flags = []string{FlagAccountMismatch, FlagUnverifiedSender, FlagUndeliverable, FlagUnreachable, FlagReopened}
 
 // Languages the desk answers in.
 const (

@@ -347,8 +347,14 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// serviceOptions turns the config into the domain's options.
+// serviceOptions turns the config into the domain's options. With an
+// agent channel, the bot's cards watch every ticket and its channel takes
+// the alerts.
 func (c *Config) serviceOptions(policy *tickets.Policy, clock tickets.Clock) tickets.Options {
+	var watchers, alerts []tickets.Channel
+	if c.Discord.Enabled() && c.Discord.AgentChannelID != "" {
+		watchers, alerts = []tickets.Channel{bot.ChannelCard}, []tickets.Channel{bot.ChannelAlert}
+	}
 	return tickets.Options{
 		Policy: policy,
 		Limits: tickets.Limits{MaxEvidenceBytes: c.Tickets.MaxEvidenceBytes, MaxEvidenceFiles: c.Tickets.MaxEvidenceFiles,
@@ -356,7 +362,8 @@ func (c *Config) serviceOptions(policy *tickets.Policy, clock tickets.Clock) tic
 		SLA:                tickets.SLA{FirstResponse: c.SLA.FirstResponse.Duration, ReopenWindow: c.SLA.ReopenWindow.Duration},
 		Agents:             c.Tickets.Agents,
 		AutoRepliesPerHour: c.Mail.AutoRepliesPerHour,
-		AgentCards:         c.Discord.Enabled() && c.Discord.AgentChannelID != "",
+		Watchers:           watchers,
+		Alerts:             alerts,
 		Followups: tickets.FollowupRules{Remind: c.Followups.Remind.Duration, RemindAgain: c.Followups.RemindAgain.Duration,
 			AutoClose: c.Followups.AutoClose.Duration, PlatformUpdate: c.Followups.PlatformUpdate.Duration,
 			PlatformEscalate: c.Followups.PlatformEscalate.Duration, MarkPaid: c.Followups.MarkPaid.Duration},

@@ -68,7 +68,7 @@ func (m *Main) newBot(ctx context.Context, svc *tickets.Service, onInteraction f
 		}
 		m.log.Log(ctx, lv, fmt.Sprintf(format, a...), slog.String("component", "discordgo"))
 	}
-	b, err := bot.New(m.config.Discord, bot.Options{Service: svc, Templates: tpl, Logger: m.log, OnInteraction: onInteraction})
+	b, err := bot.New(m.config.Discord, bot.Options{Service: svc, Cards: m.db, Templates: tpl, Logger: m.log, OnInteraction: onInteraction})
 	if err != nil {
 		return nil, usageError{err}
 	}

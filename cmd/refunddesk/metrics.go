@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"refunddesk/bot"
 	"refunddesk/mail"
 	"refunddesk/tickets"
 )
@@ -25,6 +26,12 @@ type metrics struct {
 	interactions prometheus.Histogram
 	smtpOK       prometheus.Gauge
 	smtpFailures *prometheus.CounterVec
+}
+
+// outboxChannels are the outbox's channels: the requesters' and the bot's
+// for the agents.
+func outboxChannels() []tickets.Channel {
+	return []tickets.Channel{tickets.ChannelEmail, tickets.ChannelDiscord, bot.ChannelCard, bot.ChannelAlert}
 }
 
 func newMetrics(svc *tickets.Service, log *slog.Logger) *metrics {
@@ -135,7 +142,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descTickets, prometheus.GaugeValue, float64(st.TicketsByStatus[s]), string(s))
 	}
 	ch <- prometheus.MustNewConstMetric(descOverdue, prometheus.GaugeValue, float64(st.Overdue))
-	for _, chn := range []tickets.Channel{tickets.ChannelEmail, tickets.ChannelDiscord, tickets.ChannelCard, tickets.ChannelAlert} {
+	for _, chn := range outboxChannels() {
 		for _, status := range []string{tickets.OutboxPending, tickets.OutboxSending, tickets.OutboxFailed} {
 			ch <- prometheus.MustNewConstMetric(descOutbox, prometheus.GaugeValue, float64(st.Outbox[chn][status]), string(chn), status)
 		}

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/internal/storetest"
 )
 
 // A Discord message that went by mail because the requester's DMs were
@@ -35,7 +35,7 @@ func TestCLIOutboxRetrySkipsRerouted(t *testing.T) {
 		if err != nil || len(dms) != 1 {
 			t.Fatalf("claim: %v %v", dms, err)
 		}
-		if _, err := svc.DMClosed(ctx, dms[0], "closed (50007)"); err != nil {
+		if _, err := svc.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
 			t.Fatal(err)
 		}
 		if err := svc.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {

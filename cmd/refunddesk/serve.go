@@ -467,7 +467,7 @@ func (s *server) httpPart() (component, error) {
 		return component{}, usageError{err}
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(s.svc, tokens, s.m.log))
+	mux.Handle("/api/", api.New(s.svc, tokens, outboxChannels(), s.m.log))
 	mux.Handle("GET /healthz", s.health)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute,

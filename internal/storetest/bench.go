@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/sample"
+	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
 )
 
@@ -195,7 +195,7 @@ func seedTickets(b testing.TB, db *sqlstore.DB, n int) {
 		for _, f := range []struct {
 			name string
 			per  int
-		}{{tickets.FlagAccountMismatch, 30}, {tickets.FlagUnverifiedSender, 5}, {tickets.FlagUndeliverable, 5}, {tickets.FlagDMClosed, 3}, {tickets.FlagReopened, 10}} {
+		}{{tickets.FlagAccountMismatch, 30}, {tickets.FlagUnverifiedSender, 5}, {tickets.FlagUndeliverable, 5}, {tickets.FlagUnreachable, 3}, {tickets.FlagReopened, 10}} {
 			if r.IntN(1000) < f.per {
 				flags = append(flags, f.name)
 			}
