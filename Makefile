@@ -57,7 +57,7 @@ fmt-check:
 lint: vet fmt-check
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
 
-# Speed targets, shown by Go's benchmark harness (see README, "Speed").
+# Speed targets, shown by Go's benchmark harness (see docs/performance.md).
 bench: bench-import bench-query bench-mail bench-discord
 
 bench-import:

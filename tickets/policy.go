@@ -196,7 +196,7 @@ func FormatDuration(d time.Duration) string {
 	return d.String()
 }
 
-// DefaultPolicy returns the default policy (DESIGN.md's table).
+// DefaultPolicy returns the default policy (docs/design.md's table).
 func DefaultPolicy() *Policy {
 	p := &Policy{}
 	if _, err := toml.NewDecoder(bytes.NewReader(defaultPolicyTOML)).Decode(p); err != nil {

@@ -98,7 +98,7 @@ func Transition(k Kind, from Status, action Action) (Status, error) {
 	return from, nil // claim, assign, note, reply keep the status
 }
 
-// TransitionTable describes the state machine in words, for the README and
+// TransitionTable describes the state machine in words, for docs/design.md and
 // `refunddesk help`.
 func TransitionTable() string {
 	var b strings.Builder

@@ -1,5 +1,5 @@
 // Command refunddesk is a support desk for refund and authorization-revocation
-// requests on paid video promotions. See the README for the commands.
+// requests on paid video promotions. See docs/cli.md for the commands.
 package main
 
 import (

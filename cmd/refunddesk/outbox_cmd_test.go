@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"refunddesk/internal/mailtest"
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // An agent puts a failed mail back once the address works again; bad ids,
-// other states and other people change nothing, with the README's exit
-// codes. The SMTP server is the strict peer, so a refused recipient fails
+// other states and other people change nothing, with the exit
+// codes of docs/cli.md. The SMTP server is the strict peer, so a refused recipient fails
 // its mail alone.
 func TestCLIOutboxRetry(t *testing.T) {
 	for _, dialect := range storetest.Dialects() {

@@ -31,9 +31,9 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"refunddesk/internal/mailtest"
+	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/internal/storetest"
 )
 
 const (
@@ -480,7 +480,7 @@ func TestRealMailKilledMidIntake(t *testing.T) {
 	env["REFUNDDESK_SERVE_INTAKE_LEASE"] = "1s"
 	// The sender waits for the last run, so that a kill never falls between
 	// a mail's acceptance by Postfix and its record (the one double no one
-	// can avoid, README "Sending").
+	// can avoid, docs/mail.md "Sending").
 	intakeOnly := map[string]string{"REFUNDDESK_MAIL_SMTP_ADDRESS": ""}
 	for k, v := range env {
 		if _, ok := intakeOnly[k]; !ok {
