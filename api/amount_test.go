@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // approve's amount is typed as every screen shows it: in the order's

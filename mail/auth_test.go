@@ -15,10 +15,10 @@ import (
 
 	"github.com/emersion/go-msgauth/dkim"
 
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/mail"
+	"refunddesk/tickets"
 )
 
 // authMail is a person's mail with the given Authentication-Results

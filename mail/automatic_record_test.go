@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/mail"
+	"refunddesk/tickets"
 )
 
 // relayed is Sari's request as a Google Group relays it: the group's

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/mail"
+	"refunddesk/tickets"
 )
 
 // autoCase is what a mail of testdata/automatic is (see its README.md).

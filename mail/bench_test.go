@@ -22,12 +22,12 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"refunddesk/internal/mailtest"
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
-	"refunddesk/tickets"
+	"refunddesk/internal/mailtest"
 	"refunddesk/internal/sample"
 	"refunddesk/internal/storetest"
+	"refunddesk/mail"
+	"refunddesk/tickets"
 )
 
 // benchMails is how many mails the intake benchmark takes in

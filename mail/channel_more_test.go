@@ -13,11 +13,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
+	"refunddesk/internal/storetest"
+	"refunddesk/mail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 // With mark_seen_only the mail stays in the INBOX, flagged \Seen, and is

@@ -15,11 +15,11 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/jhillyerd/enmime/v2"
 
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
+	"refunddesk/internal/storetest"
+	"refunddesk/mail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 const (

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 // want is what a case of the corpus expects (testdata/corpus/README.md).

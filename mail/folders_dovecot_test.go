@@ -18,9 +18,9 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 // dovecotServer is Debian's Dovecot, started by a test on a loopback port

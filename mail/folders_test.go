@@ -11,9 +11,9 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
 	"refunddesk/internal/storetest"
+	"refunddesk/mail"
 )
 
 // logBuffer collects a logger's lines.

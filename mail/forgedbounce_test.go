@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
+	"refunddesk/mail"
 	"refunddesk/tickets"
 )
 

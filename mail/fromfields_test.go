@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 // Mallory signs a mail as herself (DKIM of her domain, which is the

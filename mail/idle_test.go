@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"refunddesk/internal/devmail"
 	"refunddesk/internal/mailtest"
 	"refunddesk/mail"
-	"refunddesk/internal/devmail"
 	"refunddesk/tickets"
 )
 

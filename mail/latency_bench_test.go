@@ -20,11 +20,11 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"refunddesk/internal/mailtest"
+	"refunddesk/internal/sample"
+	"refunddesk/internal/storetest"
 	"refunddesk/mail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/internal/sample"
-	"refunddesk/internal/storetest"
 )
 
 const (

@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 // oldKey is the key the desk gave a mail before it hashed sender, subject

@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
+	"refunddesk/mail"
 	"refunddesk/tickets"
 )
 

@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/internal/mailtest"
-	"refunddesk/mail"
 	"refunddesk/internal/devmail"
+	"refunddesk/internal/mailtest"
+	"refunddesk/internal/storetest"
+	"refunddesk/mail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 // BenchmarkDeskTurnaround times the desk's own part of a requester's wait,

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"refunddesk/internal/mailtest"
+	"refunddesk/internal/storetest"
 	rdmail "refunddesk/mail"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 // A server that closes the session on one particular mail's data every time

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"refunddesk/internal/mailtest"
+	"refunddesk/internal/storetest"
 	"refunddesk/mail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 // The sender against a server we did not write: Postfix (from Debian's

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"refunddesk/internal/mailtest"
+	"refunddesk/internal/storetest"
 	rdmail "refunddesk/mail"
 	"refunddesk/templates"
 	"refunddesk/tickets"
-	"refunddesk/internal/storetest"
 )
 
 // sendFixture is the mail sender against the strict SMTP peer, over a real

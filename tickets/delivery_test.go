@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // At most N automatic mails go to one address in an hour; the rest are held

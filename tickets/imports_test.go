@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/sample"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // svcCSV writes rows under the promotion export's header.

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // TestServiceImportRefusesBadText: a row whose text no store should take

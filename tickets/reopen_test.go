@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // A ticket denied on a record that a later import corrects, then reopened,

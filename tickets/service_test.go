@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 func TestServiceSubmitValidation(t *testing.T) {

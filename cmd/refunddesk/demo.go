@@ -15,8 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/sample"
+	"refunddesk/tickets"
 )
 
 // screenshot draws a small PNG that stands in for a requester's screenshot.

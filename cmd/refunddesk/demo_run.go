@@ -17,8 +17,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"refunddesk/internal/devmail"
-	"refunddesk/tickets"
 	"refunddesk/internal/sample"
+	"refunddesk/tickets"
 )
 
 // The demo's mail system: the desk's mailbox and the requesters' are users

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/sample"
-	"refunddesk/tickets/sqlstore"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore"
 )
 
 // cli runs refunddesk commands in-process against one store.

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"refunddesk/internal/devmail"
+	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/internal/storetest"
 )
 
 // syncBuffer is a bytes.Buffer a running command writes while the test reads.

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/sample"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // BenchmarkImportCSV imports a generated CSV export into a new SQLite

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // Scheduling makes the wanted follow-ups a ticket's pending ones: new ones

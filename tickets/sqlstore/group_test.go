@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/internal/storetest"
 )
 
 func groupStore(t *testing.T, dialect string) (context.Context, *storetest.Clock, *sqlstore.DB, *tickets.Service) {

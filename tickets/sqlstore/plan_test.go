@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // The queries agents and requesters run all the time stay on their indexes:

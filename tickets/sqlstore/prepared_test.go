@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/internal/storetest"
 )
 
 // Statements are kept prepared for the pool, but a transaction never waits

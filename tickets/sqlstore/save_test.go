@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // A ticket saved again in the transaction that wrote it writes only the

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // FuzzSearch: whatever query an agent types, the store answers it or the

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/internal/storetest"
 )
 
 func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
