@@ -3,35 +3,45 @@ package mail
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 )
 
 // A pattern is a regular expression for lower-cased text, with the words
-// one of which any match must contain. Most patterns match nothing in a
-// given mail, and a pattern that begins with an alternation ("(tidak|gak)
-// jadi") is tried at every position of the text; looking for its words
-// first (a fast substring search) skips it in a few nanoseconds.
+// any match must contain. Most patterns match nothing in a given mail, and a
+// pattern that begins with an alternation ("(tidak|gak) jadi") is tried at
+// every position of the text; looking for its words first (a fast
+// substring search) skips it in a few nanoseconds.
 type pattern struct {
 	re     *regexp.Regexp
 	weight int
-	// words: a match contains one of them; nil when nothing is known.
-	words []string
+	// words: a match contains one word of each set ("(tidak|ga)\s+(mau|
+	// ingin)\s+lagi" one of tidak and ga, one of mau and ingin, and lagi);
+	// nil when nothing is known.
+	words [][]string
 }
 
 func newPattern(expr string, weight int) pattern {
 	p := pattern{re: regexp.MustCompile(expr), weight: weight}
 	if re, err := syntax.Parse(expr, syntax.Perl); err == nil {
-		p.words = mustContain(re.Simplify())
+		p.words = mustContainAll(re.Simplify())
 	}
 	return p
 }
 
-// mayMatch is false when text cannot match: it has none of the words.
+// mayMatch is false when text cannot match: it lacks every word of one of
+// the sets.
 func (p pattern) mayMatch(text string) bool {
-	if p.words == nil {
-		return true
+	for _, set := range p.words {
+		if !containsAny(text, set) {
+			return false
+		}
 	}
-	for _, w := range p.words {
+	return true
+}
+
+func containsAny(text string, words []string) bool {
+	for _, w := range words {
 		if strings.Contains(text, w) {
 			return true
 		}
@@ -41,6 +51,67 @@ func (p pattern) mayMatch(text string) bool {
 
 // MatchString reports whether text matches, looking for the words first.
 func (p pattern) MatchString(text string) bool { return p.mayMatch(text) && p.re.MatchString(text) }
+
+// mustContainAll returns sets of strings such that every match of re
+// contains one of each set, the set mustContain gives first (it filters
+// best); nil when nothing is known. A short word seldom turns a text away
+// alone ("ga" is in "sanggar"), but rarely is every set of a phrase in a
+// text that does not say it.
+func mustContainAll(re *syntax.Regexp) [][]string {
+	best := mustContain(re)
+	if best == nil {
+		return nil
+	}
+	out := [][]string{best}
+	for _, set := range allParts(re) {
+		if !slices.Equal(set, best) {
+			out = append(out, set)
+		}
+	}
+	return out
+}
+
+// allParts returns every set of strings a match of re must contain one
+// of, found through concatenations (each run of exact parts, as
+// mustContain reads them, and each other part), captures and repeats.
+func allParts(re *syntax.Regexp) [][]string {
+	switch re.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		return allParts(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return allParts(re.Sub[0])
+		}
+		return nil
+	case syntax.OpConcat:
+		var out [][]string
+		var run []string
+		end := func() {
+			if run != nil {
+				out = append(out, run)
+			}
+			run = nil
+		}
+		for _, sub := range re.Sub {
+			e := exact(sub)
+			if e != nil && len(run)*len(e) <= 16 {
+				run = product(run, e)
+				continue
+			}
+			end()
+			run = e
+			if e == nil {
+				out = append(out, allParts(sub)...)
+			}
+		}
+		end()
+		return out
+	}
+	if w := mustContain(re); w != nil {
+		return [][]string{w}
+	}
+	return nil
+}
 
 // mustContain returns strings one of which every match of re contains, or
 // nil when it cannot tell. Case-folded literals give nil: the patterns are

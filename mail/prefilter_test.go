@@ -39,6 +39,43 @@ func TestMustContain(t *testing.T) {
 	}
 }
 
+// Every set of words a phrase needs is known, not only the one that
+// filters best: "ga" is in "sanggar", but "mau" or "ingin" must be there too.
+func TestMustContainAll(t *testing.T) {
+	for _, c := range []struct {
+		expr string
+		want [][]string // each set sorted; nil: nothing known
+	}{
+		{`refund`, [][]string{{"refund"}}},
+		{`(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,
+			[][]string{{"lagi", "promosi"}, {"ga", "gak", "nggak", "tdk", "tidak"}, {"ingin", "mau"}}},
+		{`pengembalian\s+dana`, [][]string{{"pengembalian"}, {"dana"}}},
+		{`close[d]?\s+(the\s+|my\s+)?promotion`, [][]string{{"promotion"}, {"close"}}},
+		{`(di\s*bawah|jauh\s+dari)\s+(estimasi|target)`, [][]string{{"estimasi", "target"}, {"bawah", "jauh"}}},
+		{`a|b*`, nil},
+		{`[a-z]+`, nil},
+	} {
+		re, err := syntax.Parse(c.expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := mustContainAll(re.Simplify())
+		for _, set := range got {
+			slices.Sort(set)
+		}
+		if !slices.EqualFunc(got, c.want, slices.Equal) {
+			t.Errorf("%s: %q, want %q", c.expr, got, c.want)
+		}
+	}
+	p := newPattern(`(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`, 1)
+	if p.mayMatch("akun @sanggar.tari: promosi saya") {
+		t.Error("a text with ga and promosi but neither mau nor ingin is not turned away")
+	}
+	if !p.mayMatch("gak mau promosi lagi") || !p.MatchString("gak mau promosi lagi") {
+		t.Error("the phrase itself is turned away")
+	}
+}
+
 // The words never turn away a text its pattern matches: every pattern is
 // tried on the text of every mail of the corpora, lower-cased as Understand
 // does, and on phrases written to match.
