@@ -146,5 +146,5 @@ func newTx(ctx context.Context, d *DB, tx *sqlx.Tx, write bool) *Tx {
 // forget drops what the transaction remembers of its writes, after they
 // were undone.
 func (t *Tx) forget() {
-	t.dirty, t.flags, t.written = map[int64]bool{}, map[int64]string{}, map[int64][]any{}
+	t.dirty, t.flags, t.written, t.fresh = map[int64]bool{}, map[int64]string{}, map[int64][]any{}, map[int64]*searchParts{}
 }

@@ -237,6 +237,53 @@ func TestGroupSearchTextFollowsItsKeptChanges(t *testing.T) {
 	})
 }
 
+// The search text of a ticket the group created is built from what the
+// group wrote (it is not read back): its messages of later changes and
+// its fields as last saved are found, the words it no longer has are not.
+func TestGroupSearchTextOfATicketItCreated(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx, clock, db, svc := groupStore(t, dialect)
+		err := db.Group(ctx, func(st tickets.Store) error {
+			g := tickets.NewService(st, tickets.Options{Clock: clock})
+			req := groupRequest("a@example.com", "7301001")
+			req.Details = "first walrus"
+			a, err := g.Submit(ctx, req)
+			if err != nil {
+				return err
+			}
+			if err := st.Update(ctx, func(tx tickets.Tx) error {
+				return tx.AddMessage(a.Ticket.ID, &tickets.Message{Kind: tickets.MessageIn, Channel: tickets.ChannelEmail,
+					Author: "a@example.com", Body: "later zebra", CreatedAt: clock.Now()})
+			}); err != nil {
+				return err
+			}
+			return st.Update(ctx, func(tx tickets.Tx) error {
+				tk, err := tx.Ticket(a.Ticket.ID)
+				if err != nil {
+					return err
+				}
+				tk.Account, tk.Details = "@okapi.shop", "quokka"
+				tk.Requester.Name = "Nadia Tapir"
+				return tx.SaveTicket(tk)
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for word, want := range map[string]int{"walrus": 1, "zebra": 1, "okapi": 1, "quokka": 1, "tapir": 1, "7301001": 1, "rd-1": 1, "narwhal": 0} {
+			res, err := svc.Search(ctx, word, "", 10, "")
+			if err != nil || len(res.Tickets) != want {
+				t.Errorf("search %q finds %v (%v); want %d tickets", word, res, err, want)
+			}
+		}
+		// Details no longer says "first": only the first message does.
+		res, err := svc.Search(ctx, "first", "", 10, "")
+		if err != nil || len(res.Tickets) != 1 {
+			t.Errorf("search first finds %v (%v)", res, err)
+		}
+	})
+}
+
 // A ticket whose text grows past what PostgreSQL takes into a tsvector (1
 // MiB) can still be written: its search text is cut, and the words of its
 // beginning are still found.

@@ -32,6 +32,21 @@ type Tx struct {
 	// stmts are the statements prepared in this transaction (SQLite), by
 	// query: a group of changes runs the same few queries many times.
 	stmts map[string]*sqlx.Stmt
+	// fresh: the tickets this transaction created, with what their search
+	// text is made of as last written (their columns and their messages),
+	// so that it is built without reading them back.
+	fresh map[int64]*searchParts
+}
+
+// searchParts are what a ticket's search text is made of, besides its
+// reference: the columns, then the messages in order.
+type searchParts struct {
+	account, order, email, name, details string
+	bodies                               []string
+}
+
+func (p *searchParts) set(tk *tickets.Ticket) {
+	p.account, p.order, p.email, p.name, p.details = tk.Account, tk.Order, tk.Requester.Email, tk.Requester.Name, tk.Details
 }
 
 var _ tickets.Tx = (*Tx)(nil)
@@ -327,6 +342,9 @@ func (t *Tx) CreateTicket(tk *tickets.Ticket) error {
 	}
 	tk.ID, tk.Ref = id, tickets.FormatRef(id)
 	t.written[id] = args[:len(args)-1]
+	p := &searchParts{}
+	p.set(tk)
+	t.fresh[id] = p
 	t.flags[id] = "" // a new ticket has no flag rows yet
 	if err := t.syncFlags(tk); err != nil {
 		return err
@@ -362,6 +380,9 @@ func (t *Tx) SaveTicket(tk *tickets.Ticket) error {
 			return fmt.Errorf("ticket %s: %w", tk.Ref, tickets.ErrNotFound)
 		}
 		t.written[tk.ID] = args
+		if p := t.fresh[tk.ID]; p != nil {
+			p.set(tk)
+		}
 	}
 	if err := t.syncFlags(tk); err != nil {
 		return err
@@ -429,6 +450,9 @@ func (t *Tx) AddMessage(ticketID int64, m *tickets.Message) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, ticketID, string(m.Kind), string(m.Channel), m.Author, m.Body, m.ExternalID, m.CreatedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("add message: %w", err)
+	}
+	if p := t.fresh[ticketID]; p != nil {
+		p.bodies = append(p.bodies, m.Body)
 	}
 	t.dirty[ticketID] = true
 	return nil
@@ -690,25 +714,19 @@ func (t *Tx) Detail(id int64) (*tickets.TicketDetail, error) {
 
 // flushSearch rebuilds the search text of the tickets this transaction
 // changed: reference, account, order, requester, details and every message.
-// They are then clean again (a group flushes after each change).
+// They are then clean again. A ticket this transaction created is not read
+// back: all it holds was written here (and it has no search row to delete).
 func (t *Tx) flushSearch() error {
 	defer clear(t.dirty)
 	for id := range t.dirty {
-		var r struct {
-			Account string `db:"account"`
-			Order   string `db:"order_number"`
-			Email   string `db:"requester_email"`
-			Name    string `db:"requester_name"`
-			Details string `db:"details"`
+		p := t.fresh[id]
+		if p == nil {
+			var err error
+			if p, err = t.searchParts(id); err != nil {
+				return fmt.Errorf("search text of %d: %w", id, err)
+			}
 		}
-		if err := t.get(&r, `SELECT account, order_number, requester_email, requester_name, details FROM tickets WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("search text of %d: %w", id, err)
-		}
-		var bodies []string
-		if err := t.sel(&bodies, `SELECT body FROM ticket_messages WHERE ticket_id = ? ORDER BY id`, id); err != nil {
-			return fmt.Errorf("search text of %d: %w", id, err)
-		}
-		parts := append([]string{tickets.FormatRef(id), r.Account, r.Order, r.Email, r.Name, r.Details}, bodies...)
+		parts := append([]string{tickets.FormatRef(id), p.account, p.order, p.email, p.name, p.details}, p.bodies...)
 		body := strings.Join(parts, "\n")
 		if t.db.dialect == Postgres {
 			if _, err := t.exec(`UPDATE tickets SET search = to_tsvector('simple', ?) WHERE id = ?`, capWords(searchWords(body), maxSearchWords), id); err != nil {
@@ -716,14 +734,35 @@ func (t *Tx) flushSearch() error {
 			}
 			continue
 		}
-		if _, err := t.exec(`DELETE FROM ticket_search WHERE rowid = ?`, id); err != nil {
-			return fmt.Errorf("search text of %d: %w", id, err)
+		if t.fresh[id] == nil {
+			if _, err := t.exec(`DELETE FROM ticket_search WHERE rowid = ?`, id); err != nil {
+				return fmt.Errorf("search text of %d: %w", id, err)
+			}
 		}
 		if _, err := t.exec(`INSERT INTO ticket_search (rowid, body) VALUES (?, ?)`, id, searchWords(body)); err != nil {
 			return fmt.Errorf("search text of %d: %w", id, err)
 		}
 	}
 	return nil
+}
+
+// searchParts reads what a ticket's search text is made of.
+func (t *Tx) searchParts(id int64) (*searchParts, error) {
+	var r struct {
+		Account string `db:"account"`
+		Order   string `db:"order_number"`
+		Email   string `db:"requester_email"`
+		Name    string `db:"requester_name"`
+		Details string `db:"details"`
+	}
+	if err := t.get(&r, `SELECT account, order_number, requester_email, requester_name, details FROM tickets WHERE id = ?`, id); err != nil {
+		return nil, err
+	}
+	p := &searchParts{account: r.Account, order: r.Order, email: r.Email, name: r.Name, details: r.Details}
+	if err := t.sel(&p.bodies, `SELECT body FROM ticket_messages WHERE ticket_id = ? ORDER BY id`, id); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 const outboxColumns = `id, ticket_id, channel, recipient, template, language, data, status, attempts, last_error,
