@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +46,24 @@ type OrderBook interface {
 // desk's own mail. A reply's subject repeats the original's, so it is not
 // read either.
 func Understand(ctx context.Context, m *Message, book OrderBook, ourDomain string) Request {
+	return readRequest(m, ourDomain).resolve(ctx, book)
+}
+
+// reading is a request as a mail's words give it, before its order numbers
+// are looked up in the promotion records: all of Understand that needs no
+// store, so that the intake does it where it parses the mail, beside the
+// batch before being taken in, rather than in the batch's transaction.
+type reading struct {
+	req    Request // without its order and account
+	domain string  // the desk's Message-ID domain it was read for
+	auto   bool    // automatic mail asks for nothing
+	// orders are the order-number candidates as found; fresh and forwarded
+	// the account names of the new text and of a forwarded message.
+	orders           []orderCandidate
+	fresh, forwarded []accountCandidate
+}
+
+func readRequest(m *Message, ourDomain string) *reading {
 	req := Request{Details: m.NewText, Kind: tickets.KindRefund}
 	req.ThreadRef = threadRef(m, ourDomain)
 	if m.Bounce != nil && req.ThreadRef == "" {
@@ -63,20 +82,14 @@ func Understand(ctx context.Context, m *Message, book OrderBook, ourDomain strin
 		lang = main + "\n" + m.Forwarded
 	}
 	req.Language = tickets.DetectLanguage(lang)
+	r := &reading{domain: ourDomain}
 	if m.Auto != "" {
-		return req // automatic mail asks for nothing
+		r.req, r.auto = req, true
+		return r // automatic mail asks for nothing
 	}
 
-	orders := orderCandidates(ctx, book, subject, m.NewText, m.Forwarded)
-	for _, c := range orders {
-		req.Orders = append(req.Orders, c.digits)
-	}
-	var record *tickets.Promotion
-	if len(orders) > 0 {
-		req.Order = orders[0].digits
-		record = orders[0].record
-	}
-	req.Account = chooseAccount(accountCandidates(main), accountCandidates(m.Forwarded), record)
+	r.orders = findOrders(subject, m.NewText, m.Forwarded)
+	r.fresh, r.forwarded = accountCandidates(main), accountCandidates(m.Forwarded)
 
 	lower := strings.ToLower(main)
 	all := lower + "\n" + strings.ToLower(m.Forwarded)
@@ -97,6 +110,28 @@ func Understand(ctx context.Context, m *Message, book OrderBook, ourDomain strin
 		// "paid" alone states nothing.
 		req.Kind, req.KindStated = tickets.KindRefund, true
 	}
+	r.req = req
+	return r
+}
+
+// resolve looks the order candidates up in book and completes the request:
+// the order (one on record first), and the account (the one the order's
+// record names, when the mail gives it). A reading can be resolved again.
+func (r *reading) resolve(ctx context.Context, book OrderBook) Request {
+	req := r.req
+	if r.auto {
+		return req
+	}
+	orders := rankOrders(ctx, book, r.orders)
+	for _, c := range orders {
+		req.Orders = append(req.Orders, c.digits)
+	}
+	var record *tickets.Promotion
+	if len(orders) > 0 {
+		req.Order = orders[0].digits
+		record = orders[0].record
+	}
+	req.Account = chooseAccount(r.fresh, r.forwarded, record)
 	return req
 }
 
@@ -151,13 +186,13 @@ type orderCandidate struct {
 	record *tickets.Promotion
 }
 
-// orderCandidates finds order numbers, best first: one on record beats one
-// that is not; a labelled one beats a bare one; the subject and the new text
-// beat quoted history. Links (video ids) and phone, card and bank numbers
-// do not count.
-func orderCandidates(ctx context.Context, book OrderBook, subject, text, quoted string) []orderCandidate {
-	seen := map[string]*orderCandidate{}
-	var list []*orderCandidate
+// findOrders lists the order numbers a mail's words give, in the order
+// they come, scored by where and how they are written: a labelled one
+// beats a bare one; the subject and the new text beat quoted history. Links
+// (video ids) and phone, card and bank numbers do not count.
+func findOrders(subject, text, quoted string) []orderCandidate {
+	seen := map[string]int{}
+	var list []orderCandidate
 	pos := 0
 	scan := func(s string, bonus int) {
 		s = urlRe.ReplaceAllStringFunc(s, func(u string) string { return strings.Repeat(" ", len(u)) })
@@ -186,21 +221,29 @@ func orderCandidates(ctx context.Context, book OrderBook, subject, text, quoted 
 			if len(digits) == 19 {
 				sc += 2
 			}
-			if c, ok := seen[digits]; ok {
+			if i, ok := seen[digits]; ok {
 				// Named again: the one the sender means ("the second one:
 				// 7301…"). A paste of the same number twice in a row counts too.
-				c.score = max(c.score, sc) + 5
+				list[i].score = max(list[i].score, sc) + 5
 				continue
 			}
-			c := &orderCandidate{digits: digits, score: sc, pos: pos}
-			seen[digits] = c
-			list = append(list, c)
+			seen[digits] = len(list)
+			list = append(list, orderCandidate{digits: digits, score: sc, pos: pos})
 		}
 	}
 	scan(subject, 15)
 	scan(text, 10)
 	scan(quoted, 0)
-	for _, c := range list {
+	return list
+}
+
+// rankOrders looks the candidates up in book, and returns those worth
+// keeping, best first: one on record beats one that is not (it scores 100
+// more). found is not changed.
+func rankOrders(ctx context.Context, book OrderBook, found []orderCandidate) []orderCandidate {
+	list := slices.Clone(found)
+	for i := range list {
+		c := &list[i]
 		if book == nil || c.score < -20 {
 			continue
 		}
@@ -221,7 +264,7 @@ func orderCandidates(ctx context.Context, book OrderBook, subject, text, quoted 
 	var out []orderCandidate
 	for _, c := range list {
 		if c.score >= -20 {
-			out = append(out, *c)
+			out = append(out, c)
 		}
 	}
 	return out

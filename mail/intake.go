@@ -145,6 +145,11 @@ func (in *Intake) Parse(ctx context.Context, raw []byte) (*Message, error) {
 		return nil, err
 	}
 	in.auth.Check(ctx, m, raw)
+	if m.Bounce == nil && m.Auto == "" {
+		// What the words ask for, read here, outside the transaction the
+		// mail may be taken in by (only its order numbers are looked up there).
+		m.reading = readRequest(m, in.cfg.domain())
+	}
 	return m, nil
 }
 
@@ -198,7 +203,11 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	// transaction, rather than a read transaction each, which on SQLite
 	// begins by dropping its connection's page cache whenever anything was
 	// committed since (a third of the intake's time, with the freeing).
-	req := Understand(ctx, m, svc, domain)
+	r := m.reading
+	if r == nil || r.domain != domain {
+		r = readRequest(m, domain)
+	}
+	req := r.resolve(ctx, svc)
 	var flags []string
 	if m.Unverified(in.cfg.RequireAuth) {
 		flags = append(flags, tickets.FlagUnverifiedSender)

@@ -73,6 +73,9 @@ type Message struct {
 	LegacyKey string
 	// Problems the parser worked around (broken parts, bad charsets).
 	Warnings []string
+	// reading is the request the words give, read by Intake.Parse ahead
+	// of the take (see reading); nil when not read yet.
+	reading *reading
 }
 
 // Attachment is a file in a mail.
