@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -28,6 +29,7 @@ const MaxBody = 1 << 20
 type Server struct {
 	svc      *tickets.Service
 	channels []tickets.Channel // the outbox's, for GET /api/outbox
+	cat      *templates.Catalog
 	tokens   []token
 	log      *slog.Logger
 	mux      *http.ServeMux
@@ -40,15 +42,16 @@ type token struct {
 
 // New returns the API over svc; tokens maps each bearer token to the agent
 // it acts as. outbox lists the outbox's channels an agent may list (the
-// requesters' channels, email and discord, when empty).
-func New(svc *tickets.Service, tokens map[string]string, outbox []tickets.Channel, log *slog.Logger) *Server {
+// requesters' channels, email and discord, when empty). cat puts the
+// verdicts' rules in words (detail, detail_requester).
+func New(svc *tickets.Service, tokens map[string]string, outbox []tickets.Channel, cat *templates.Catalog, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if len(outbox) == 0 {
 		outbox = []tickets.Channel{tickets.ChannelEmail, tickets.ChannelDiscord}
 	}
-	s := &Server{svc: svc, channels: slices.Clone(outbox), log: log, mux: http.NewServeMux()}
+	s := &Server{svc: svc, channels: slices.Clone(outbox), cat: cat, log: log, mux: http.NewServeMux()}
 	for t, agent := range tokens {
 		s.tokens = append(s.tokens, token{sum: sha256.Sum256([]byte(t)), agent: agent})
 	}
@@ -124,6 +127,13 @@ func writeError(w http.ResponseWriter, code int, msg, field string) {
 	writeJSON(w, code, Error{Error: msg, Field: field})
 }
 
+// writeTickets answers 200 with v, tickets or what holds them, their
+// rules in words.
+func (s *Server) writeTickets(w http.ResponseWriter, v any) {
+	s.cat.Explain(v)
+	writeJSON(w, http.StatusOK, v)
+}
+
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -194,7 +204,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, agent string) erro
 		w.Header().Set("Link", fmt.Sprintf(`</api/tickets?%s>; rel="next"`, next.Encode()))
 		w.Header().Set("X-Next-Cursor", res.Next)
 	}
-	writeJSON(w, http.StatusOK, res.Tickets)
+	s.writeTickets(w, res.Tickets)
 	return nil
 }
 
@@ -204,7 +214,7 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, _ string) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	s.writeTickets(w, d)
 	return nil
 }
 
@@ -214,7 +224,7 @@ func (s *Server) promotion(w http.ResponseWriter, r *http.Request, _ string) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	s.writeTickets(w, d)
 	return nil
 }
 
@@ -251,7 +261,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request, _ string) error 
 	if items == nil {
 		items = []tickets.OutboxItem{}
 	}
-	writeJSON(w, http.StatusOK, items)
+	s.writeTickets(w, items)
 	return nil
 }
 
@@ -321,7 +331,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, t)
+		s.writeTickets(w, t)
 		return nil
 	}
 	a, err := tickets.ParseAction(name)
@@ -349,7 +359,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
+	s.writeTickets(w, t)
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"refunddesk/api"
 	"refunddesk/internal/storetest"
+	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -41,7 +42,11 @@ func newFixture(t *testing.T, dialect string) *fixture {
 	if _, err := svc.ImportPromotions(context.Background(), strings.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(svc, map[string]string{ayuToken: "ayu", budiToken: "budi", eveToken: "eve"}, nil, nil))
+	cat, err := templates.NewCatalog(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(svc, map[string]string{ayuToken: "ayu", budiToken: "budi", eveToken: "eve"}, nil, cat, nil))
 	t.Cleanup(srv.Close)
 	return &fixture{t: t, srv: srv, svc: svc}
 }

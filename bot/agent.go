@@ -109,10 +109,10 @@ func verdictShort(t *tickets.Ticket) string {
 		v = "no verdict"
 	}
 	if t.ApprovedAmount != nil {
-		return v + ", approved " + tickets.FormatMoney(*t.ApprovedAmount, t.Eligibility.Currency, tickets.LangEnglish)
+		return v + ", approved " + tickets.PlainMoney(*t.ApprovedAmount, t.Eligibility.Currency)
 	}
 	if t.Eligibility.RefundAmount > 0 {
-		return v + " " + tickets.FormatMoney(t.Eligibility.RefundAmount, t.Eligibility.Currency, tickets.LangEnglish)
+		return v + " " + tickets.PlainMoney(t.Eligibility.RefundAmount, t.Eligibility.Currency)
 	}
 	return v
 }
@@ -148,7 +148,7 @@ func (b *Bot) act(ctx context.Context, a tickets.ActionRequest) *reply {
 		msg += ", assigned to " + escape(t.Assignee)
 	}
 	if a.Action == tickets.ActionApprove && t.ApprovedAmount != nil {
-		msg += ", " + tickets.FormatMoney(*t.ApprovedAmount, t.Eligibility.Currency, tickets.LangEnglish)
+		msg += ", " + tickets.PlainMoney(*t.ApprovedAmount, t.Eligibility.Currency)
 	}
 	return &reply{content: msg}
 }
@@ -162,9 +162,9 @@ func (b *Bot) cmdPromo(ctx context.Context, _ *discordgo.Interaction, d discordg
 		return &discordgo.MessageEmbedField{Name: name, Value: orDash(value), Inline: true}
 	}
 	fields := []*discordgo.MessageEmbedField{
-		f("Account", escape(p.Account)), f("Status", string(p.Status)), f("Paid", tickets.FormatMoney(p.Amount, p.Currency, tickets.LangEnglish)),
-		f("Spent", tickets.FormatMoney(p.Spend, p.Currency, tickets.LangEnglish)), f("Refunded", tickets.FormatMoney(p.Refunded, p.Currency, tickets.LangEnglish)),
-		f("Reach", fmt.Sprintf("%s of %s", tickets.FormatCount(p.DeliveredReach, tickets.LangEnglish), tickets.FormatCount(p.PromisedReach, tickets.LangEnglish))),
+		f("Account", escape(p.Account)), f("Status", string(p.Status)), f("Paid", tickets.PlainMoney(p.Amount, p.Currency)),
+		f("Spent", tickets.PlainMoney(p.Spend, p.Currency)), f("Refunded", tickets.PlainMoney(p.Refunded, p.Currency)),
+		f("Reach", fmt.Sprintf("%s of %s", tickets.PlainCount(p.DeliveredReach), tickets.PlainCount(p.PromisedReach))),
 		f("Incident", strconv.FormatBool(p.Incident)), f("Created", p.CreatedAt.Format("2006-01-02 15:04")),
 	}
 	var refs []string
@@ -180,7 +180,7 @@ func (b *Bot) onButton(ctx context.Context, i *discordgo.Interaction) *reply {
 	id := i.MessageComponentData().CustomID
 	action, rest, _ := strings.Cut(id, ":")
 	if !b.isAgent(i) {
-		return &reply{content: say(lang(i.Locale), "not_agent")}
+		return &reply{content: b.say(lang(i.Locale), "not_agent")}
 	}
 	switch action {
 	case "queue":
@@ -234,7 +234,7 @@ func (b *Bot) onButton(ctx context.Context, i *discordgo.Interaction) *reply {
 func (b *Bot) onModal(ctx context.Context, i *discordgo.Interaction) *reply {
 	d := i.ModalSubmitData()
 	if !b.isAgent(i) {
-		return &reply{content: say(lang(i.Locale), "not_agent")}
+		return &reply{content: b.say(lang(i.Locale), "not_agent")}
 	}
 	action, ref, _ := strings.Cut(d.CustomID, ":")
 	values := map[string]string{}

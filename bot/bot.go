@@ -59,6 +59,9 @@ func New(cfg Config, opt Options) (*Bot, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opt.Templates == nil {
+		return nil, errors.New("the bot needs its templates and words (Options.Templates)")
+	}
 	if cfg.AgentChannelID != "" && opt.Cards == nil {
 		return nil, errors.New("discord.agent_channel_id: the bot needs a store for its cards (Options.Cards)")
 	}
@@ -98,7 +101,7 @@ func (b *Bot) Session() *discordgo.Session { return b.s }
 // and connects to the gateway.
 func (b *Bot) Start(ctx context.Context) error {
 	b.ctx, b.stop = context.WithCancel(context.WithoutCancel(ctx))
-	if _, err := b.s.ApplicationCommandBulkOverwrite(b.cfg.ApplicationID, b.cfg.GuildID, commands()); err != nil {
+	if _, err := b.s.ApplicationCommandBulkOverwrite(b.cfg.ApplicationID, b.cfg.GuildID, commands(b.tpl.Catalog())); err != nil {
 		return fmt.Errorf("register discord commands: %w", err)
 	}
 	if err := b.s.Open(); err != nil {
@@ -156,7 +159,7 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 		b.observe(arrived)
 		r := <-done
 		if r.modal != nil {
-			r = &reply{content: say(language, "error")} // a modal cannot follow a deferral
+			r = &reply{content: b.say(language, "error")} // a modal cannot follow a deferral
 		}
 		// The deferred ("thinking…") answer is edited into the real one.
 		if _, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &r.content, Embeds: &r.embeds,
@@ -172,7 +175,7 @@ func (b *Bot) work(i *discordgo.Interaction) (r *reply) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic in an interaction", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
-			r = &reply{content: say(lang(i.Locale), "error")}
+			r = &reply{content: b.say(lang(i.Locale), "error")}
 		}
 	}()
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Minute)
@@ -224,7 +227,7 @@ func (b *Bot) handle(ctx context.Context, i *discordgo.Interaction) *reply {
 			return b.cmdReply(ctx, i, d)
 		case "queue", "ticket", "promo":
 			if !b.isAgent(i) {
-				return &reply{content: say(lang(i.Locale), "not_agent")}
+				return &reply{content: b.say(lang(i.Locale), "not_agent")}
 			}
 			switch d.Name {
 			case "queue":
@@ -240,7 +243,7 @@ func (b *Bot) handle(ctx context.Context, i *discordgo.Interaction) *reply {
 	case discordgo.InteractionModalSubmit:
 		return b.onModal(ctx, i)
 	}
-	return &reply{content: say(lang(i.Locale), "error")}
+	return &reply{content: b.say(lang(i.Locale), "error")}
 }
 
 // isAgent checks the agent role, on every command and button.
@@ -284,16 +287,16 @@ func requester(i *discordgo.Interaction) tickets.Requester {
 func (b *Bot) errorReply(language string, err error) *reply {
 	switch {
 	case tickets.IsValidation(err):
-		return &reply{content: say(language, "bad_input", err.Error())}
+		return &reply{content: b.say(language, "bad_input", "Error", err.Error())}
 	case errors.Is(err, tickets.ErrConflict):
-		return &reply{content: say(language, "conflict", err.Error())}
+		return &reply{content: b.say(language, "conflict", "Error", err.Error())}
 	case errors.Is(err, tickets.ErrForbidden):
-		return &reply{content: say(language, "not_agent")}
+		return &reply{content: b.say(language, "not_agent")}
 	case errors.Is(err, tickets.ErrNotFound):
-		return &reply{content: say(language, "bad_input", err.Error())}
+		return &reply{content: b.say(language, "bad_input", "Error", err.Error())}
 	}
 	b.log.Error("discord interaction failed", slog.Any("error", err))
-	return &reply{content: say(language, "error")}
+	return &reply{content: b.say(language, "error")}
 }
 
 // seenSet remembers the last n interaction ids.

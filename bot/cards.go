@@ -11,7 +11,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -58,7 +57,7 @@ func (b *Bot) cardEmbed(t *tickets.Ticket) *discordgo.MessageEmbed {
 		f("Requester", fmt.Sprintf("%s via %s (%s)", escape(who), t.Channel, t.Language), false),
 	}
 	if step, ok := t.Eligibility.Deciding(); ok {
-		fields = append(fields, f("Why ("+step.Rule+")", truncate(step.Detail, 1000), false))
+		fields = append(fields, f("Why ("+step.Rule+")", truncate(b.tpl.Catalog().Rule(step, tickets.LangEnglish), 1000), false))
 	}
 	if len(t.Flags) > 0 {
 		fields = append(fields, f("Flags", strings.Join(t.Flags, ", "), false))
@@ -74,7 +73,7 @@ func (b *Bot) cardEmbed(t *tickets.Ticket) *discordgo.MessageEmbed {
 		fields = append(fields, f("Evidence", strings.Join(names, ", "), false))
 	}
 	return &discordgo.MessageEmbed{
-		Title:       fmt.Sprintf("%s · %s", t.Ref, templates.KindName(t.Kind, tickets.LangEnglish)),
+		Title:       fmt.Sprintf("%s · %s", t.Ref, b.tpl.Catalog().KindName(t.Kind, tickets.LangEnglish)),
 		Color:       statusColor[t.Status],
 		Fields:      fields,
 		Footer:      &discordgo.MessageEmbedFooter{Text: "updated " + t.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC")},

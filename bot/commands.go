@@ -22,11 +22,11 @@ func file(name, desc, descID string, required bool) *discordgo.ApplicationComman
 }
 
 // reasonChoices are the refund reasons, named in both languages.
-func reasonChoices() []*discordgo.ApplicationCommandOptionChoice {
+func reasonChoices(cat *templates.Catalog) []*discordgo.ApplicationCommandOptionChoice {
 	var out []*discordgo.ApplicationCommandOptionChoice
 	for _, r := range tickets.Reasons {
-		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: templates.ReasonName(r, tickets.LangEnglish),
-			NameLocalizations: loc(templates.ReasonName(r, tickets.LangIndonesian)), Value: string(r)})
+		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: cat.ReasonName(r, tickets.LangEnglish),
+			NameLocalizations: loc(cat.ReasonName(r, tickets.LangIndonesian)), Value: string(r)})
 	}
 	return out
 }
@@ -40,12 +40,12 @@ var agentOnly = int64(discordgo.PermissionManageMessages)
 // commands are the slash commands, registered with one bulk overwrite.
 // DefaultMemberPermissions only hides the agents' commands in the client;
 // the handler checks the agent role every time.
-func commands() []*discordgo.ApplicationCommand {
+func commands(cat *templates.Catalog) []*discordgo.ApplicationCommand {
 	ref := func() *discordgo.ApplicationCommandOption {
 		return str("ref", "The ticket, like RD-12", "Nomor tiket, misalnya RD-12", true)
 	}
 	reason := str("reason", "Why you ask for the money back", "Alasan pengembalian dana", true)
-	reason.Choices = reasonChoices()
+	reason.Choices = reasonChoices(cat)
 	return []*discordgo.ApplicationCommand{
 		{Name: "refund", Description: "Ask for a refund of a paid promotion", DescriptionLocalizations: &map[discordgo.Locale]string{localeID: "Ajukan pengembalian dana promosi berbayar"},
 			Options: []*discordgo.ApplicationCommandOption{

@@ -12,9 +12,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"refunddesk/internal/storetest"
+	"refunddesk/templates"
 	"refunddesk/tickets"
 	"refunddesk/tickets/sqlstore"
-	"refunddesk/internal/storetest"
 )
 
 // notFound answers every download with 404, at once.
@@ -61,8 +62,12 @@ func FuzzInteractionOptions(f *testing.F) {
 	if _, err := svc.ImportPromotions(context.Background(), strings.NewReader(records), tickets.ImportOptions{File: "r.csv"}); err != nil {
 		f.Fatal(err)
 	}
+	tpl, err := templates.New()
+	if err != nil {
+		f.Fatal(err)
+	}
 	b := &Bot{cfg: Config{AgentRoleIDs: []string{"agents"}, RequestsPerHour: 1 << 30}, svc: svc, log: slog.New(slog.DiscardHandler),
-		cdn: &http.Client{Transport: notFound{}}, seen: newSeenSet(10), pages: newPageStore(), ctx: context.Background()}
+		cdn: &http.Client{Transport: notFound{}}, seen: newSeenSet(10), pages: newPageStore(), ctx: context.Background(), tpl: tpl}
 	n := 0
 	f.Fuzz(func(t *testing.T, data []byte, asAgent bool) {
 		var d discordgo.ApplicationCommandInteractionData
@@ -81,7 +86,7 @@ func FuzzInteractionOptions(f *testing.F) {
 		}
 		known := map[string]bool{"refund": true, "revoke": true, "status": true, "evidence": true, "reply": true,
 			"queue": true, "ticket": true, "promo": true}
-		if known[d.Name] && r.content == say(tickets.LangEnglish, "error") {
+		if known[d.Name] && r.content == b.say(tickets.LangEnglish, "error") {
 			t.Fatalf("%s: answered %q, as for a failure of the desk", data, r.content)
 		}
 	})

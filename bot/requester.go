@@ -10,7 +10,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -52,18 +51,18 @@ func (b *Bot) download(ctx context.Context, language string, atts []*discordgo.M
 	limit := b.svc.Limits().MaxEvidenceBytes
 	for _, a := range atts {
 		if int64(a.Size) > limit {
-			refused = append(refused, say(language, "refused_file", a.Filename, fmt.Sprintf("%d MiB > %d MiB", a.Size>>20, limit>>20)))
+			refused = append(refused, b.say(language, "refused_file", "File", a.Filename, "Why", fmt.Sprintf("%d MiB > %d MiB", a.Size>>20, limit>>20)))
 			continue
 		}
 		data, err := b.fetch(ctx, a.URL, limit)
 		if err != nil {
 			b.log.Warn("download discord attachment", "file", a.Filename, "error", err)
-			refused = append(refused, say(language, "refused_file", a.Filename, say(language, "download")))
+			refused = append(refused, b.say(language, "refused_file", "File", a.Filename, "Why", b.say(language, "download")))
 			continue
 		}
 		f := tickets.File{Name: a.Filename, Data: data}
 		if _, err := b.svc.Limits().CheckEvidence(f); err != nil {
-			refused = append(refused, say(language, "refused_file", a.Filename, err.Error()))
+			refused = append(refused, b.say(language, "refused_file", "File", a.Filename, "Why", err.Error()))
 			continue
 		}
 		files = append(files, f)
@@ -115,7 +114,7 @@ func (b *Bot) overLimit(ctx context.Context, language string, r tickets.Requeste
 	case err != nil:
 		return b.errorReply(language, err)
 	case n >= b.cfg.RequestsPerHour:
-		return &reply{content: say(language, "rate_limited", n)}
+		return &reply{content: b.say(language, "rate_limited", "Count", n)}
 	}
 	return nil
 }
@@ -160,11 +159,11 @@ func (b *Bot) submitted(language string, res *tickets.SubmitResult, refused []st
 	var lines []string
 	switch res.Outcome {
 	case tickets.OutcomeJoined:
-		lines = append(lines, say(language, "joined", "**"+t.Ref+"**"))
+		lines = append(lines, b.say(language, "joined", "Ref", "**"+t.Ref+"**"))
 	case tickets.OutcomeDuplicate:
-		lines = append(lines, say(language, "duplicate", "**"+t.Ref+"**"))
+		lines = append(lines, b.say(language, "duplicate", "Ref", "**"+t.Ref+"**"))
 	default:
-		lines = append(lines, say(language, "created", "**"+t.Ref+"**"))
+		lines = append(lines, b.say(language, "created", "Ref", "**"+t.Ref+"**"))
 	}
 	if t.Kind != "" && t.Eligibility.Verdict != "" {
 		lines = append(lines, b.ticketLines(language, t)...)
@@ -175,18 +174,19 @@ func (b *Bot) submitted(language string, res *tickets.SubmitResult, refused []st
 
 // ticketLines describe a ticket to its requester.
 func (b *Bot) ticketLines(language string, t *tickets.Ticket) []string {
-	lines := []string{say(language, "status", templates.StatusName(t.Status, language))}
-	if step, ok := t.Eligibility.Deciding(); ok && step.DetailRequester != "" {
-		lines = append(lines, say(language, "verdict", step.DetailRequester))
+	cat := b.tpl.Catalog()
+	lines := []string{b.say(language, "status", "Status", cat.StatusName(t.Status, language))}
+	if step, ok := t.Eligibility.Deciding(); ok {
+		lines = append(lines, b.say(language, "verdict", "Verdict", cat.Rule(step, language)))
 	}
 	if missing := b.svc.Missing(t); len(missing) > 0 && t.Status == tickets.StatusNeedsInfo {
 		var names []string
 		for _, m := range missing {
-			names = append(names, templates.MissingName(m, language))
+			names = append(names, cat.MissingName(m, language))
 		}
-		lines = append(lines, say(language, "missing", strings.Join(names, "; ")))
+		lines = append(lines, b.say(language, "missing", "Missing", strings.Join(names, "; ")))
 	} else if t.Status == tickets.StatusInReview {
-		lines = append(lines, say(language, "review"))
+		lines = append(lines, b.say(language, "review"))
 	}
 	return lines
 }
@@ -198,7 +198,7 @@ func (b *Bot) cmdStatus(ctx context.Context, i *discordgo.Interaction, d discord
 		t, err := b.svc.RequesterTicket(ctx, who, ref)
 		if err != nil {
 			if tickets.IsValidation(err) || isNotFound(err) {
-				return &reply{content: say(language, "not_found", strings.ToUpper(ref))}
+				return &reply{content: b.say(language, "not_found", "Ref", strings.ToUpper(ref))}
 			}
 			return b.errorReply(language, err)
 		}
@@ -209,11 +209,11 @@ func (b *Bot) cmdStatus(ctx context.Context, i *discordgo.Interaction, d discord
 		return b.errorReply(language, err)
 	}
 	if len(list) == 0 {
-		return &reply{content: say(language, "no_tickets")}
+		return &reply{content: b.say(language, "no_tickets")}
 	}
-	lines := []string{say(language, "your_tickets")}
+	lines := []string{b.say(language, "your_tickets")}
 	for _, t := range list {
-		line := fmt.Sprintf("**%s** · %s · %s", t.Ref, templates.KindName(t.Kind, language), templates.StatusName(t.Status, language))
+		line := fmt.Sprintf("**%s** · %s · %s", t.Ref, b.tpl.Catalog().KindName(t.Kind, language), b.tpl.Catalog().StatusName(t.Status, language))
 		if t.Order != "" {
 			line += " · " + t.Order
 		}
@@ -232,7 +232,7 @@ func (b *Bot) cmdEvidence(ctx context.Context, i *discordgo.Interaction, d disco
 	before, err := b.svc.RequesterTicket(ctx, requester(i), ref)
 	if err != nil {
 		if tickets.IsValidation(err) || isNotFound(err) {
-			return &reply{content: say(language, "not_found", strings.ToUpper(ref))}
+			return &reply{content: b.say(language, "not_found", "Ref", strings.ToUpper(ref))}
 		}
 		return b.errorReply(language, err)
 	}
@@ -242,9 +242,9 @@ func (b *Bot) cmdEvidence(ctx context.Context, i *discordgo.Interaction, d disco
 		return b.answerError(language, ref, err)
 	}
 	if len(res.Ticket.Evidence) == len(before.Evidence) {
-		return &reply{content: say(language, "evidence_dup", res.Ticket.Ref)}
+		return &reply{content: b.say(language, "evidence_dup", "Ref", res.Ticket.Ref)}
 	}
-	lines := append([]string{say(language, "evidence_ok", "**"+res.Ticket.Ref+"**")}, b.ticketLines(language, res.Ticket)...)
+	lines := append([]string{b.say(language, "evidence_ok", "Ref", "**"+res.Ticket.Ref+"**")}, b.ticketLines(language, res.Ticket)...)
 	return &reply{content: strings.Join(lines, "\n")}
 }
 
@@ -256,13 +256,13 @@ func (b *Bot) cmdReply(ctx context.Context, i *discordgo.Interaction, d discordg
 	if err != nil {
 		return b.answerError(language, ref, err)
 	}
-	lines := append([]string{say(language, "reply_ok", "**"+res.Ticket.Ref+"**")}, b.ticketLines(language, res.Ticket)...)
+	lines := append([]string{b.say(language, "reply_ok", "Ref", "**"+res.Ticket.Ref+"**")}, b.ticketLines(language, res.Ticket)...)
 	return &reply{content: strings.Join(lines, "\n")}
 }
 
 func (b *Bot) answerError(language, ref string, err error) *reply {
 	if isNotFound(err) {
-		return &reply{content: say(language, "not_found", strings.ToUpper(ref))}
+		return &reply{content: b.say(language, "not_found", "Ref", strings.ToUpper(ref))}
 	}
 	return b.errorReply(language, err)
 }

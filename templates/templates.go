@@ -1,14 +1,16 @@
-// Package templates writes the messages refunddesk sends to requesters, in
-// Indonesian and English, as email (subject, plain text and HTML) or as one
-// Discord Markdown message. The template files are embedded and all parsed
-// by New at start-up; a missing or broken one fails start-up, not a
-// requester's message.
+// Package templates holds the desk's words: one message catalog per
+// language (Catalog, locales/<lang>.toml) and the messages refunddesk sends
+// to requesters, as email (subject, plain text and HTML) or as one Discord
+// Markdown message. The files are embedded and all parsed by New at
+// start-up; a missing or broken one fails start-up, not a requester's
+// message.
 //
-// Files: email/<name>.<lang>.subject.txt, email/<name>.<lang>.txt
-// (text/template), email/<name>.<lang>.html (html/template) and
-// discord/<name>.<lang>.md (text/template). The greeting, footer and the
-// lists every message shares are {{define}} blocks in
-// <flavour>/layout.<lang>.<ext>.
+// The languages are the catalog files: a language is one catalog file plus
+// its templates. Template files: email/<name>.<lang>.subject.txt,
+// email/<name>.<lang>.txt (text/template), email/<name>.<lang>.html
+// (html/template) and discord/<name>.<lang>.md (text/template). The
+// greeting, footer and the lists every message shares are {{define}} blocks
+// in <flavour>/layout.<lang>.<ext>.
 package templates
 
 import (
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
+	"log/slog"
 	"path"
 	"slices"
 	"strings"
@@ -47,14 +50,15 @@ const (
 // does not know: retrying cannot help.
 var ErrUnknown = errors.New("templates: unknown flavour or template")
 
-//go:embed email/*.txt email/*.html discord/*.md
+//go:embed email/*.txt email/*.html discord/*.md locales/*.toml
 var files embed.FS
 
 // Data is what a template writes from: the ticket's snapshot and what the
 // channel knows about the requester and the desk.
 type Data struct {
 	tickets.MessageData
-	// Language is "id" or "en"; anything else renders English.
+	// Language is one of the catalog's (Catalog.Language matches it);
+	// anything else renders English.
 	Language      string
 	DeskName      string // "Refund Desk" when empty
 	RequesterName string // may be empty
@@ -89,8 +93,18 @@ func Names() []string {
 // Flavours lists the flavours the engine renders.
 func Flavours() []string { return []string{FlavourEmail, FlavourDiscord} }
 
-// Languages lists the languages every template is written in.
-func Languages() []string { return []string{tickets.LangIndonesian, tickets.LangEnglish} }
+// Languages lists the languages shipped: the embedded catalogs, each with
+// every template written in it.
+func Languages() []string {
+	var out []string
+	entries, _ := fs.ReadDir(files, localesDir) // embedded: cannot fail
+	for _, e := range entries {
+		if lang, ok := strings.CutSuffix(e.Name(), ".toml"); ok && !e.IsDir() {
+			out = append(out, lang)
+		}
+	}
+	return out
+}
 
 // Parts of a message and the file each is parsed from. A template file is
 // <flavour>/<name>.<lang><suffix>; the shared {{define}} blocks of a part
@@ -123,24 +137,54 @@ const layoutName = "layout"
 
 type key struct{ flavour, name, lang, part string }
 
-// Engine holds every template, parsed once. It is safe for concurrent use.
+// Engine holds the catalog and every template, parsed once. It is safe for
+// concurrent use.
 type Engine struct {
+	cat  *Catalog
 	text map[key]*texttemplate.Template
 	html map[key]*htmltemplate.Template
 }
 
-// New parses every embedded template. It fails, naming each (flavour,
-// template, language, part), when a file is missing, does not parse, or
-// cannot render a sample ticket; and when a file belongs to no template.
-func New() (*Engine, error) { return newEngine(files) }
+// Option changes how New builds an Engine.
+type Option func(*options)
 
-func newEngine(fsys fs.FS) (*Engine, error) {
-	e := &Engine{text: map[key]*texttemplate.Template{}, html: map[key]*htmltemplate.Template{}}
+type options struct{ log *slog.Logger }
+
+// WithLogger sends the catalog's warnings (a message missing from a
+// language) to log instead of slog.Default().
+func WithLogger(log *slog.Logger) Option { return func(o *options) { o.log = log } }
+
+// New loads the embedded catalogs and parses every embedded template, in
+// each of the catalogs' languages. It fails, naming each (flavour, template,
+// language, part), when a file is missing, does not parse, or cannot render
+// a sample ticket; when a file belongs to no template; and when a catalog
+// does not load.
+func New(opts ...Option) (*Engine, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return newEngine(files, o.log)
+}
+
+// Catalog is the engine's message catalog, for the words a channel writes
+// outside of a template.
+func (e *Engine) Catalog() *Catalog { return e.cat }
+
+// Languages lists the languages the engine writes, its catalog's.
+func (e *Engine) Languages() []string { return e.cat.Languages() }
+
+func newEngine(fsys fs.FS, log *slog.Logger) (*Engine, error) {
+	cat, err := loadCatalog(fsys, log)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{cat: cat, text: map[key]*texttemplate.Template{}, html: map[key]*htmltemplate.Template{}}
 	var errs []error
 	expected := map[string]bool{}
 	for _, flavour := range Flavours() {
 		for _, spec := range flavourParts[flavour] {
-			for _, lang := range Languages() {
+			for _, lang := range cat.Languages() {
 				base, err := e.parseLayout(fsys, flavour, lang, spec, expected)
 				if err != nil {
 					errs = append(errs, err)
@@ -158,9 +202,12 @@ func newEngine(fsys fs.FS) (*Engine, error) {
 	}
 	// A file no template reads is a typo in a name: say so now.
 	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && p == localesDir {
+			return fs.SkipDir // the catalogs
+		}
 		if err == nil && !d.IsDir() && !expected[p] {
 			errs = append(errs, fmt.Errorf("templates: %s belongs to no template (names: %s; languages: %s)",
-				p, strings.Join(Names(), ", "), strings.Join(Languages(), ", ")))
+				p, strings.Join(Names(), ", "), strings.Join(cat.Languages(), ", ")))
 		}
 		return nil
 	})
@@ -170,7 +217,7 @@ func newEngine(fsys fs.FS) (*Engine, error) {
 	// Render every template once, so a field, function or block that does
 	// not exist fails start-up and not a requester's message.
 	failed := map[[3]string]bool{}
-	for _, d := range smokeData() {
+	for _, d := range smokeData(cat.Languages()) {
 		for _, flavour := range Flavours() {
 			for _, name := range Names() {
 				if failed[[3]string{flavour, name, d.Language}] {
@@ -197,7 +244,7 @@ type parsed struct {
 }
 
 func (e *Engine) parseLayout(fsys fs.FS, flavour, lang string, spec partSpec, expected map[string]bool) (parsed, error) {
-	funcs := funcMap(lang, flavour)
+	funcs := funcMap(e.cat, lang, flavour)
 	var base parsed
 	if spec.html {
 		base.html = htmltemplate.New(layoutName).Option("missingkey=error").Funcs(htmltemplate.FuncMap(funcs))
@@ -253,10 +300,12 @@ func (e *Engine) parse(fsys fs.FS, k key, p string, base parsed) error {
 }
 
 // view is what templates execute on: the data with its defaults applied,
-// and the subject for the HTML title.
+// the verdict's explanation in words, and the subject for the HTML title.
 type view struct {
 	Data
-	Subject string
+	// Explanation is Data's, in the message's language.
+	Explanation []string
+	Subject     string
 }
 
 // Render writes template name in a flavour for d. An unknown flavour or
@@ -268,8 +317,11 @@ func (e *Engine) Render(flavour, name string, d Data) (*Message, error) {
 	if !slices.Contains(Names(), name) {
 		return nil, fmt.Errorf("%w: %q (names: %s)", ErrUnknown, name, strings.Join(Names(), ", "))
 	}
-	v := view{Data: withDefaults(d)}
+	v := view{Data: e.withDefaults(d)}
 	lang := v.Language
+	for _, s := range v.Data.Explanation {
+		v.Explanation = append(v.Explanation, e.cat.Rule(s, lang))
+	}
 	fail := func(part string, err error) error {
 		return fmt.Errorf("templates: render %s %s (%s, %s) for %q: %w", flavour, name, lang, part, v.Ref, err)
 	}
@@ -317,7 +369,7 @@ func (e *Engine) renderDiscord(k key, v view) (string, error) {
 	if err != nil || discordLen(out) <= DiscordLimit {
 		return out, err
 	}
-	note := shortenedNote(v.Language)
+	note := e.cat.Text(v.Language, "discord.shortened")
 	if text := []rune(v.Text); len(text) > 0 {
 		// The longest prefix of the text that fits, by bisection.
 		lo, hi, best := 0, len(text), ""
@@ -390,13 +442,6 @@ func cutDiscord(s, note string) string {
 	return s
 }
 
-func shortenedNote(lang string) string {
-	if lang == tickets.LangIndonesian {
-		return "*(pesan dipersingkat)*"
-	}
-	return "*(message shortened)*"
-}
-
 // discordLen counts like Discord does: UTF-16 code units.
 func discordLen(s string) int {
 	n := 0
@@ -431,8 +476,8 @@ func tidy(s string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-func withDefaults(d Data) Data {
-	d.Language = normalizeLanguage(d.Language)
+func (e *Engine) withDefaults(d Data) Data {
+	d.Language = e.cat.Language(d.Language)
 	d.DeskName = strings.Join(strings.Fields(d.DeskName), " ") // one line
 
 	if d.DeskName == "" {
@@ -448,29 +493,20 @@ func withDefaults(d Data) Data {
 	return d
 }
 
-// normalizeLanguage maps "id" (any case, also "id-ID") to Indonesian and
-// everything else to English.
-func normalizeLanguage(lang string) string {
-	lang = strings.ToLower(strings.TrimSpace(lang))
-	if lang == tickets.LangIndonesian || strings.HasPrefix(lang, "id-") || strings.HasPrefix(lang, "id_") {
-		return tickets.LangIndonesian
-	}
-	return tickets.LangEnglish
-}
-
 // smokeData is rendered by New: an empty ticket, and one with every field.
-func smokeData() []Data {
+func smokeData(langs []string) []Data {
 	full := Data{
 		MessageData: tickets.MessageData{
 			Ref: "RD-1", Kind: tickets.KindRefund, Status: tickets.StatusNeedsInfo, Account: "@a", Order: "1",
 			Reason: tickets.ReasonUnderDelivery, Verdict: tickets.VerdictNeedsInfo, Amount: 1, Currency: "IDR",
 			Missing: []string{"order", "order_unknown", "account", "reason", "evidence"}, Text: "x",
-			Explanation: []string{"x"}, Joined: true,
+			Explanation: []tickets.RuleStep{{Rule: tickets.RuleOther, Outcome: string(tickets.VerdictNeedsReview), Code: tickets.CodeNoRule}},
+			Joined:      true,
 		},
 		RequesterName: "x",
 	}
 	var out []Data
-	for _, lang := range Languages() {
+	for _, lang := range langs {
 		full.Language = lang
 		out = append(out, Data{Language: lang}, full)
 		rev := full

@@ -101,11 +101,7 @@ func goldenCases(lang string) []goldenCase {
 		d.Status, d.Verdict, d.Reason = tickets.StatusDenied, tickets.VerdictIneligible, tickets.ReasonClosedEarly
 		d.Text = pick("The promotion was closed from your account on 3 March, so the policy does not allow a refund.",
 			"Promosi ditutup dari akun Anda pada 3 Maret, sehingga kebijakan kami tidak memungkinkan pengembalian dana.")
-		if id {
-			d.Explanation = []string{"Dana yang dibayarkan untuk promosi tidak dikembalikan jika pembuat konten menghentikannya lebih awal. " + tickets.ClosePromotionHowTo(lang)}
-		} else {
-			d.Explanation = []string{"Money paid for a promotion is not returned when the creator closes it early. " + tickets.ClosePromotionHowTo(lang)}
-		}
+		d.Explanation = []tickets.RuleStep{{Rule: tickets.RuleNonRefundable, Outcome: string(tickets.VerdictIneligible), Code: tickets.CodeClosedEarly}}
 	})
 	add(tickets.TemplateRevocationForwarded, "", func(d *Data) {
 		d.Kind, d.Order, d.Reason, d.Amount, d.Currency = tickets.KindRevocation, "", "", 0, ""
@@ -180,7 +176,7 @@ func TestNewFailsOnBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newEngine(base); err != nil {
+	if _, err := newEngine(base, nil); err != nil {
 		t.Fatalf("the embedded files, copied: %v", err)
 	}
 	tests := []struct {
@@ -213,7 +209,7 @@ func TestNewFailsOnBadFiles(t *testing.T) {
 				m[k] = v
 			}
 			tt.edit(m)
-			e, err := newEngine(m)
+			e, err := newEngine(m, nil)
 			if err == nil || e != nil {
 				t.Fatalf("newEngine = %v, %v; want an error", e, err)
 			}
@@ -360,14 +356,15 @@ func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
 
 func TestMissingInWords(t *testing.T) {
 	e := newEngineT(t)
+	c := e.Catalog()
 	for _, lang := range Languages() {
 		for _, code := range MissingCodes() {
-			words := MissingName(code, lang)
+			words := c.MissingName(code, lang)
 			if words == code || words == "" {
 				t.Errorf("%s: %s has no words", lang, code)
 			}
 			for _, other := range Languages() {
-				if other != lang && MissingName(code, other) == words {
+				if other != lang && c.MissingName(code, other) == words {
 					t.Errorf("%s: %s reads the same in %s", lang, code, other)
 				}
 			}
@@ -382,7 +379,7 @@ func TestMissingInWords(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, code := range MissingCodes() {
-					words := MissingName(code, lang)
+					words := c.MissingName(code, lang)
 					if !strings.Contains(m.Text, words) {
 						t.Errorf("%s %s %s: %s not in words (%q):\n%s", flavour, name, lang, code, words, m.Text)
 					}
@@ -405,7 +402,7 @@ func TestMissingInWords(t *testing.T) {
 		t.Errorf("email acknowledgement does not say how to send it:\n%s", m.Text)
 	}
 	// needs_info leads with what is missing, before the summary.
-	if i, j := strings.Index(m.Text, MissingName(MissingEvidence, "en")), strings.Index(m.Text, "@kopi_senja"); i < 0 || j < 0 || i > j {
+	if i, j := strings.Index(m.Text, c.MissingName(MissingEvidence, "en")), strings.Index(m.Text, "@kopi_senja"); i < 0 || j < 0 || i > j {
 		t.Errorf("needs_info acknowledgement does not lead with what is missing:\n%s", m.Text)
 	}
 }
@@ -415,24 +412,25 @@ func htmlEscaped(s string) string {
 }
 
 func TestNamesInWords(t *testing.T) {
+	c := newEngineT(t).Catalog()
 	for _, lang := range Languages() {
 		for _, r := range tickets.Reasons {
-			if ReasonName(r, lang) == string(r) {
+			if c.ReasonName(r, lang) == string(r) {
 				t.Errorf("%s: reason %s has no words", lang, r)
 			}
 		}
 		for _, s := range tickets.Statuses {
-			if w := StatusName(s, lang); w == "" || strings.Contains(w, "_") || (lang == "id" && w == string(s)) {
+			if w := c.StatusName(s, lang); w == "" || strings.Contains(w, "_") || (lang == "id" && w == string(s)) {
 				t.Errorf("%s: status %s has no words", lang, s)
 			}
 		}
 		for _, k := range tickets.Kinds {
-			if KindName(k, lang) == string(k) && k != tickets.KindRefund {
+			if c.KindName(k, lang) == string(k) && k != tickets.KindRefund {
 				t.Errorf("%s: kind %s has no words", lang, k)
 			}
 		}
 	}
-	if ReasonName(tickets.ReasonDuplicateCharge, "id") == ReasonName(tickets.ReasonDuplicateCharge, "en") {
+	if c.ReasonName(tickets.ReasonDuplicateCharge, "id") == c.ReasonName(tickets.ReasonDuplicateCharge, "en") {
 		t.Error("reasons are not translated")
 	}
 }
@@ -581,7 +579,7 @@ func TestDiscordLimit(t *testing.T) {
 			d.Text = long
 			d.Verdict = tickets.VerdictIneligible
 			d.Missing = MissingCodes()
-			d.Explanation = []string{strings.Repeat("Because. ", 30), strings.Repeat("Sebab. ", 30)}
+			d.Explanation = []tickets.RuleStep{{Detail: strings.Repeat("Because. ", 30)}, {Detail: strings.Repeat("Sebab. ", 30)}}
 			m, err := e.Render(FlavourDiscord, name, d)
 			if err != nil {
 				t.Fatal(err)
@@ -596,7 +594,7 @@ func TestDiscordLimit(t *testing.T) {
 				t.Errorf("%s %s: reference lost", name, lang)
 			}
 			if name == tickets.TemplateReply {
-				if !strings.Contains(m.Text, shortenedNote(lang)) || !strings.Contains(m.Text, "Lorem ipsum") {
+				if !strings.Contains(m.Text, e.Catalog().Text(lang, "discord.shortened")) || !strings.Contains(m.Text, "Lorem ipsum") {
 					t.Errorf("%s %s: text not shortened with a note:\n%s", name, lang, m.Text)
 				}
 				if n := discordLen(m.Text); n < DiscordLimit-100 {
@@ -620,7 +618,7 @@ func TestDiscordLimit(t *testing.T) {
 	// A short message is left alone.
 	d := sample("en")
 	d.Text = "Short."
-	if m := mustText(t, e, FlavourDiscord, tickets.TemplateReply, d); strings.Contains(m, shortenedNote("en")) {
+	if m := mustText(t, e, FlavourDiscord, tickets.TemplateReply, d); strings.Contains(m, e.Catalog().Text("en", "discord.shortened")) {
 		t.Errorf("short text shortened:\n%s", m)
 	}
 	// An open code block is closed when cut.

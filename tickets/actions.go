@@ -152,7 +152,7 @@ func (s *Service) act(tx Tx, t *Ticket, a ActionRequest) error {
 		}
 		t.ApprovedAmount = &amount
 		t.Decision = a.Text
-		detail = FormatMoney(amount, t.Eligibility.Currency, LangEnglish)
+		detail = PlainMoney(amount, t.Eligibility.Currency)
 		if a.Text != "" {
 			detail += ": " + a.Text
 		}
@@ -264,7 +264,7 @@ func (s *Service) approvalAmount(tx Tx, t *Ticket, given *int64) (int64, error) 
 	}
 	if *given > p.Remaining() {
 		return 0, Invalid("amount", "%s is more than what is left of order %s (%s paid, %s refunded)",
-			FormatMoney(*given, p.Currency, LangEnglish), p.OrderNumber, FormatMoney(p.Amount, p.Currency, LangEnglish), FormatMoney(p.Refunded, p.Currency, LangEnglish))
+			PlainMoney(*given, p.Currency), p.OrderNumber, PlainMoney(p.Amount, p.Currency), PlainMoney(p.Refunded, p.Currency))
 	}
 	if t.Eligibility.Currency == "" {
 		t.Eligibility.Currency = p.Currency

@@ -616,7 +616,7 @@ func TestServiceReevaluateOnEdit(t *testing.T) {
 		}
 		d = mustEdit(tickets.Fields{Language: svcPtr("Indonesian"), Order: svcPtr(svcActOrder(32))})
 		if d.Language != "id" || d.Eligibility.Verdict != tickets.VerdictEligible ||
-			!strings.HasPrefix(d.Eligibility.Rules[len(d.Eligibility.Rules)-1].DetailRequester, "Jangkauan") {
+			!strings.HasPrefix(words(t).Rule(d.Eligibility.Rules[len(d.Eligibility.Rules)-1], d.Language), "Jangkauan") {
 			t.Fatalf("language: %s", svcSummary(d))
 		}
 

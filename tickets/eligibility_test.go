@@ -1,8 +1,13 @@
-package tickets
+// The eligibility tests read the verdicts through the message catalog, as
+// the channels do; templates imports tickets, so they are outside the
+// package (and import it with a dot, as the tests inside did).
+package tickets_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,7 +16,35 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"refunddesk/templates"
+	. "refunddesk/tickets"
 )
+
+// words is the message catalog the tests read verdicts with; a message
+// missing from it (or one that does not render) fails the test.
+func words(t *testing.T) *templates.Catalog {
+	t.Helper()
+	cat, err := templates.NewCatalog(slog.New(failOnLog{t}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// failOnLog fails the test on any record logged: the catalog logs only a
+// message missing or broken.
+type failOnLog struct{ t *testing.T }
+
+func (h failOnLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h failOnLog) Handle(_ context.Context, r slog.Record) error {
+	var attrs []string
+	r.Attrs(func(a slog.Attr) bool { attrs = append(attrs, a.String()); return true })
+	h.t.Errorf("catalog: %s %s", r.Message, strings.Join(attrs, " "))
+	return nil
+}
+func (h failOnLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h failOnLog) WithGroup(string) slog.Handler      { return h }
 
 // evalNow is the fixed "now" of every eligibility test.
 var evalNow = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
@@ -98,7 +131,8 @@ type evalCase struct {
 	rules    []string
 	// detail, when set, is the exact English sentence of the deciding step.
 	detail string
-	// contains, when set, must be part of the deciding step's Detail.
+	// contains, when set, must be part of the deciding step's English
+	// sentence.
 	contains []string
 	// bug, when set, names a known defect: the case asserts the correct
 	// behaviour and is skipped (not failed) while the code gets it wrong.
@@ -109,6 +143,7 @@ func runEvalCases(t *testing.T, cases []evalCase, base func() EvalInput) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			cat := words(t)
 			p := DefaultPolicy()
 			if c.policy != nil {
 				c.policy(p)
@@ -141,17 +176,18 @@ func runEvalCases(t *testing.T, cases []evalCase, base func() EvalInput) {
 				if last.Outcome != string(got.Verdict) {
 					problems = append(problems, fmt.Sprintf("deciding step outcome %q differs from the verdict %q", last.Outcome, got.Verdict))
 				}
-				if c.detail != "" && last.Detail != c.detail {
-					problems = append(problems, fmt.Sprintf("detail =\n  %q\nwant\n  %q", last.Detail, c.detail))
+				detail := cat.Rule(last, LangEnglish)
+				if c.detail != "" && detail != c.detail {
+					problems = append(problems, fmt.Sprintf("detail =\n  %q\nwant\n  %q", detail, c.detail))
 				}
 				for _, s := range c.contains {
-					if !strings.Contains(last.Detail, s) {
-						problems = append(problems, fmt.Sprintf("detail %q does not contain %q", last.Detail, s))
+					if !strings.Contains(detail, s) {
+						problems = append(problems, fmt.Sprintf("detail %q does not contain %q", detail, s))
 					}
 				}
 			}
 			for i, r := range got.Rules {
-				if r.Detail == "" || r.DetailRequester == "" {
+				if r.Code == "" || cat.Rule(r, LangEnglish) == "" || cat.Rule(r, in.Language) == "" {
 					problems = append(problems, fmt.Sprintf("step %d (%s) has no sentence", i, r.Rule))
 				}
 				// Only the last step decides; an unverified sender may
@@ -1187,6 +1223,7 @@ func TestEvaluateLanguage(t *testing.T) {
 	}
 	for name, mk := range inputs {
 		t.Run(name, func(t *testing.T) {
+			cat := words(t)
 			for _, lang := range []string{LangIndonesian, LangEnglish, "", "fr"} {
 				in := mk()
 				in.Language = lang
@@ -1195,19 +1232,21 @@ func TestEvaluateLanguage(t *testing.T) {
 					t.Fatalf("%s: no rules", lang)
 				}
 				for _, r := range got.Rules {
-					if r.Detail == "" || r.DetailRequester == "" {
+					detail, requester := cat.Rule(r, LangEnglish), cat.Rule(r, lang)
+					if detail == "" || requester == "" {
 						t.Errorf("%s: %s has an empty sentence", lang, r.Rule)
 					}
-					if lang == LangIndonesian && r.DetailRequester == r.Detail {
-						t.Errorf("%s: %s: the requester's sentence is the English one: %q", lang, r.Rule, r.Detail)
+					if lang == LangIndonesian && requester == detail {
+						t.Errorf("%s: %s: the requester's sentence is the English one: %q", lang, r.Rule, detail)
 					}
-					if lang != LangIndonesian && r.DetailRequester != r.Detail {
-						t.Errorf("%q: %s: the requester's sentence %q differs from the English %q", lang, r.Rule, r.DetailRequester, r.Detail)
+					if lang != LangIndonesian && requester != detail {
+						t.Errorf("%q: %s: the requester's sentence %q differs from the English %q", lang, r.Rule, requester, detail)
 					}
 				}
 			}
 		})
 	}
+	cat := words(t)
 
 	// The exact Indonesian sentences of one path.
 	in := baseInput(ReasonUnderDelivery)
@@ -1226,8 +1265,8 @@ func TestEvaluateLanguage(t *testing.T) {
 	}
 	var gotID, gotEN []string
 	for _, r := range got.Rules {
-		gotID = append(gotID, r.DetailRequester)
-		gotEN = append(gotEN, r.Detail)
+		gotID = append(gotID, cat.Rule(r, LangIndonesian))
+		gotEN = append(gotEN, cat.Rule(r, LangEnglish))
 	}
 	if !slices.Equal(gotID, want) {
 		t.Errorf("Indonesian sentences:\n  %s\nwant\n  %s", strings.Join(gotID, "\n  "), strings.Join(want, "\n  "))
@@ -1247,14 +1286,14 @@ func TestEvaluateLanguage(t *testing.T) {
 		t.Errorf("English sentences:\n  %s\nwant\n  %s", strings.Join(gotEN, "\n  "), strings.Join(wantEN, "\n  "))
 	}
 
-	if ClosePromotionHowTo(LangIndonesian) == ClosePromotionHowTo(LangEnglish) {
+	if cat.ClosePromotionHowTo(LangIndonesian) == cat.ClosePromotionHowTo(LangEnglish) {
 		t.Error("ClosePromotionHowTo: the Indonesian text is the English one")
 	}
 	in = baseInput(ReasonClosedEarly)
 	in.Language = LangIndonesian
 	last, _ := p.Evaluate(in).Deciding()
-	if !strings.HasSuffix(last.DetailRequester, ClosePromotionHowTo(LangIndonesian)) {
-		t.Errorf("closed_early in Indonesian does not end with how to close: %q", last.DetailRequester)
+	if requester := cat.Rule(last, LangIndonesian); !strings.HasSuffix(requester, cat.ClosePromotionHowTo(LangIndonesian)) {
+		t.Errorf("closed_early in Indonesian does not end with how to close: %q", requester)
 	}
 }
 

@@ -82,7 +82,7 @@ func (s *Service) evaluate(tx Tx, t *Ticket, actor, why string, requesterAnswere
 			detail += " (" + step.Rule + ")"
 		}
 		if el.RefundAmount > 0 {
-			detail += ", refund " + FormatMoney(el.RefundAmount, el.Currency, LangEnglish)
+			detail += ", refund " + PlainMoney(el.RefundAmount, el.Currency)
 		}
 		if why != "" {
 			detail += "; " + why
@@ -141,10 +141,10 @@ func (s *Service) autoApprove(tx Tx, t *Ticket) error {
 	from := t.Status
 	amount := el.RefundAmount
 	t.ApprovedAmount = &amount
-	t.Decision = "approved automatically: at or below " + FormatMoney(limit, el.Currency, LangEnglish)
+	t.Decision = "approved automatically: at or below " + PlainMoney(limit, el.Currency)
 	setStatus(t, StatusApproved, now)
 	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: string(ActionApprove), FromStatus: from,
-		ToStatus: StatusApproved, Detail: fmt.Sprintf("%s (auto_approve_below %s)", FormatMoney(amount, el.Currency, LangEnglish), FormatMoney(limit, el.Currency, LangEnglish))}); err != nil {
+		ToStatus: StatusApproved, Detail: fmt.Sprintf("%s (auto_approve_below %s)", PlainMoney(amount, el.Currency), PlainMoney(limit, el.Currency))}); err != nil {
 		return err
 	}
 	return s.notifyAuto(tx, t, TemplateApproved, "", s.messageData(t))

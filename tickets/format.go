@@ -3,7 +3,6 @@ package tickets
 import (
 	"strconv"
 	"strings"
-	"time"
 )
 
 // currencyExponent gives the minor-unit exponent of a currency. IDR has
@@ -21,81 +20,55 @@ func CurrencyExponent(currency string) int {
 	return 2
 }
 
-// FormatMoney writes an amount in minor units for people: "Rp150.000" or
-// "IDR 150,000", "USD 12,50" or "USD 12.50", by language.
-func FormatMoney(amount int64, currency, lang string) string {
+// PlainMoney writes an amount in minor units in the desk's own notation, the
+// one its audit trail, its errors and the agents' tools use: the currency's
+// code, a comma between thousands and a point before the decimals
+// ("IDR 150,000", "USD -12.50", "12.50" without a currency). What
+// requesters read is written by the message catalog, in their language.
+func PlainMoney(amount int64, currency string) string {
 	currency = strings.ToUpper(currency)
-	neg := amount < 0
-	abs := uint64(amount)
-	if neg {
-		abs = -abs // two's complement: right for math.MinInt64 too
-	}
-	exp := CurrencyExponent(currency)
-	var div uint64 = 1
-	for i := 0; i < exp; i++ {
-		div *= 10
-	}
-	thousands, decimal := ",", "."
-	if lang == LangIndonesian {
-		thousands, decimal = ".", ","
-	}
-	s := groupDigits(abs/div, thousands)
-	if exp > 0 {
-		frac := strconv.FormatUint(abs%div, 10)
-		s += decimal + strings.Repeat("0", exp-len(frac)) + frac
-	}
+	plain := FormatAmount(amount, currency) // "-1234.50": right for math.MinInt64 too
 	sign := ""
-	if neg {
-		sign = "-"
+	if rest, ok := strings.CutPrefix(plain, "-"); ok {
+		sign, plain = "-", rest
 	}
-	switch {
-	case currency == "IDR" && lang == LangIndonesian:
-		return sign + "Rp" + s
-	case currency == "":
+	whole, frac, hasFrac := strings.Cut(plain, ".")
+	s := GroupDigits(whole, ",")
+	if hasFrac {
+		s += "." + frac
+	}
+	if currency == "" {
 		return sign + s
 	}
 	return currency + " " + sign + s
 }
 
-// FormatCount writes a whole number with the language's thousands separator.
-func FormatCount(n int64, lang string) string {
-	sep := ","
-	if lang == LangIndonesian {
-		sep = "."
+// PlainCount writes a whole number in the desk's own notation, with a comma
+// between thousands ("12,500").
+func PlainCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		return "-" + GroupDigits(rest, ",")
 	}
-	if n < 0 {
-		return "-" + groupDigits(-uint64(n), sep)
-	}
-	return groupDigits(uint64(n), sep)
+	return GroupDigits(s, ",")
 }
 
-func groupDigits(n uint64, sep string) string {
-	s := strconv.FormatUint(n, 10)
-	if len(s) <= 3 {
-		return s
+// GroupDigits puts sep between each group of three digits of a run of
+// digits, from the right: GroupDigits("1234567", ".") is "1.234.567".
+func GroupDigits(digits, sep string) string {
+	if len(digits) <= 3 {
+		return digits
 	}
 	var b strings.Builder
-	pre := len(s) % 3
+	pre := len(digits) % 3
 	if pre > 0 {
-		b.WriteString(s[:pre])
+		b.WriteString(digits[:pre])
 	}
-	for i := pre; i < len(s); i += 3 {
+	for i := pre; i < len(digits); i += 3 {
 		if b.Len() > 0 {
 			b.WriteString(sep)
 		}
-		b.WriteString(s[i : i+3])
+		b.WriteString(digits[i : i+3])
 	}
 	return b.String()
-}
-
-var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
-	"Agustus", "September", "Oktober", "November", "Desember"}
-
-// FormatDate writes a day for people: "2 Jan 2006" or "2 Januari 2006".
-func FormatDate(t time.Time, lang string) string {
-	t = t.UTC()
-	if lang == LangIndonesian {
-		return strconv.Itoa(t.Day()) + " " + monthsID[t.Month()-1] + " " + strconv.Itoa(t.Year())
-	}
-	return t.Format("2 Jan 2006")
 }

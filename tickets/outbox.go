@@ -55,9 +55,10 @@ type MessageData struct {
 	Missing []string `json:"missing,omitempty"`
 	// Text is the agent's question, reply or reason for a denial.
 	Text string `json:"text,omitempty"`
-	// Explanation is the verdict's reasoning in the requester's language: the
-	// steps that did not simply pass.
-	Explanation []string `json:"explanation,omitempty"`
+	// Explanation is the verdict's reasoning: the steps that did not simply
+	// pass, in codes; the channel puts them in the requester's language. (An
+	// item queued before codes holds the words themselves: see RuleStep.)
+	Explanation []RuleStep `json:"explanation,omitempty"`
 	// Joined: the request was added to a ticket already open for the order.
 	Joined bool `json:"joined,omitempty"`
 }

@@ -23,7 +23,7 @@ func (s *Service) reopenVerdict(tx Tx, t *Ticket, actor string) error {
 		detail += " (" + step.Rule + ")"
 	}
 	if el.RefundAmount > 0 {
-		detail += ", refund " + FormatMoney(el.RefundAmount, el.Currency, LangEnglish)
+		detail += ", refund " + PlainMoney(el.RefundAmount, el.Currency)
 	}
 	return tx.AddAudit(t.ID, AuditEntry{At: s.clock.Now(), Actor: actor, Action: "evaluated", Detail: detail + "; " + why})
 }

@@ -372,7 +372,7 @@ func (s *Service) messageData(t *Ticket) MessageData {
 	}
 	for _, r := range t.Eligibility.Rules {
 		if r.Outcome != OutcomePass {
-			d.Explanation = append(d.Explanation, r.DetailRequester)
+			d.Explanation = append(d.Explanation, r)
 		}
 	}
 	return d

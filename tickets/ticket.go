@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -208,14 +209,76 @@ type Eligibility struct {
 	EvaluatedAt  time.Time  `json:"evaluated_at"`
 }
 
-// RuleStep is one check that ran, its outcome, and a sentence that explains
-// it: Detail in English for agents, DetailRequester in the ticket's language
-// for the requester.
+// RuleStep is one check that ran and its outcome, in codes: Code names the
+// explanation and Params holds what it speaks of. The channels put it in
+// words through the message catalog (templates.Catalog), in any language.
+//
+// Detail and DetailRequester are words the policy never writes. A verdict
+// stored before explanations became codes has only them (Code is empty) and
+// is shown as it was stored; an edge that shows a ticket (JSON, the CLI)
+// fills them in: Detail in English for agents, DetailRequester in the
+// ticket's language.
 type RuleStep struct {
-	Rule            string `json:"rule"`
-	Outcome         string `json:"outcome"` // "pass", or the verdict it decided
-	Detail          string `json:"detail"`
-	DetailRequester string `json:"detail_requester,omitempty"`
+	Rule            string     `json:"rule"`
+	Outcome         string     `json:"outcome"` // "pass", or the verdict it decided
+	Code            string     `json:"code,omitempty"`
+	Params          RuleParams `json:"params,omitzero"`
+	Detail          string     `json:"detail,omitempty"`
+	DetailRequester string     `json:"detail_requester,omitempty"`
+}
+
+// UnmarshalJSON reads a step, or a plain string: the explanation of a message
+// queued before explanations became codes (its words, in the requester's
+// language).
+func (s *RuleStep) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var text string
+		if err := json.Unmarshal(b, &text); err != nil {
+			return err
+		}
+		*s = RuleStep{Detail: text, DetailRequester: text}
+		return nil
+	}
+	type plain RuleStep // without this method
+	return json.Unmarshal(b, (*plain)(s))
+}
+
+// RuleParams are the values a rule step's explanation speaks of, as data:
+// money in minor units of Currency, instants, counts, a percentage, spans of
+// time (JSON: nanoseconds), and codes (the promotion's status, what evidence
+// is needed). Shares of the promised reach are worked out from Delivered and
+// Promised when shown, exactly.
+type RuleParams struct {
+	Order        string          `json:"order,omitempty"`
+	Account      string          `json:"account,omitempty"`
+	OrderAccount string          `json:"order_account,omitempty"` // the account the order is on record for
+	Twin         string          `json:"twin,omitempty"`          // the other order of a duplicate charge
+	PromoStatus  PromotionStatus `json:"promotion_status,omitempty"`
+	Scope        string          `json:"scope,omitempty"` // of an authorization: video or account
+
+	Currency  string `json:"currency,omitempty"`
+	Paid      int64  `json:"paid,omitempty"`
+	Spent     int64  `json:"spent,omitempty"`
+	Unspent   int64  `json:"unspent,omitempty"` // paid − spent, at least 0
+	Refunded  int64  `json:"refunded,omitempty"`
+	Remaining int64  `json:"remaining,omitempty"` // paid − refunded
+	Shortfall int64  `json:"shortfall,omitempty"` // the share of paid that was not delivered
+	Refund    int64  `json:"refund,omitempty"`    // what the step grants
+
+	Delivered        int64 `json:"delivered,omitempty"`
+	Promised         int64 `json:"promised,omitempty"`
+	ThresholdPercent int64 `json:"threshold_percent,omitempty"`
+
+	Ended      time.Time     `json:"ended,omitzero"`
+	WindowEnd  time.Time     `json:"window_end,omitzero"` // the last moment of the refund window
+	Granted    time.Time     `json:"granted,omitzero"`
+	Revoked    time.Time     `json:"revoked,omitzero"`
+	WindowDays int           `json:"window_days,omitempty"`
+	Gap        time.Duration `json:"gap,omitempty"`    // between twin orders
+	Window     time.Duration `json:"window,omitempty"` // the policy's twin window
+
+	Evidence     int    `json:"evidence,omitempty"`      // files attached
+	EvidenceWhat string `json:"evidence_what,omitempty"` // an Evidence* code
 }
 
 // Deciding returns the step that decided the verdict (the last one), if any.

@@ -325,7 +325,7 @@ func (m *Main) outboxCommand() *cobra.Command {
 				m.printMore(strconv.FormatInt(items[n-1].ID, 10))
 			}
 			if asJSON {
-				return writeJSON(m.Stdout, items)
+				return m.writeTicketsJSON(items)
 			}
 			if len(items) == 0 {
 				fmt.Fprintln(m.Stdout, "no messages")

@@ -8,8 +8,33 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"refunddesk/templates"
 	"refunddesk/tickets"
 )
+
+// words loads the message catalog, which puts the rules of the verdicts a
+// command shows in words.
+func (m *Main) words() (*templates.Catalog, error) { return templates.NewCatalog(m.log) }
+
+// explain fills in the words of the rules in v (tickets, or what holds
+// them): Detail in English, DetailRequester in the ticket's language.
+func (m *Main) explain(v any) error {
+	cat, err := m.words()
+	if err != nil {
+		return err
+	}
+	cat.Explain(v)
+	return nil
+}
+
+// writeTicketsJSON writes v (tickets, or what holds them) as JSON, with the
+// rules of their verdicts in words (detail, detail_requester).
+func (m *Main) writeTicketsJSON(v any) error {
+	if err := m.explain(v); err != nil {
+		return err
+	}
+	return writeJSON(m.Stdout, v)
+}
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
@@ -58,10 +83,10 @@ func overdue(t *tickets.Ticket, now time.Time, first time.Duration) bool {
 
 func refundText(t *tickets.Ticket) string {
 	if t.ApprovedAmount != nil {
-		return tickets.FormatMoney(*t.ApprovedAmount, t.Eligibility.Currency, tickets.LangEnglish)
+		return tickets.PlainMoney(*t.ApprovedAmount, t.Eligibility.Currency)
 	}
 	if t.Eligibility.RefundAmount > 0 {
-		return tickets.FormatMoney(t.Eligibility.RefundAmount, t.Eligibility.Currency, tickets.LangEnglish)
+		return tickets.PlainMoney(t.Eligibility.RefundAmount, t.Eligibility.Currency)
 	}
 	return "-"
 }
@@ -91,11 +116,11 @@ func printPromotion(w io.Writer, p *tickets.Promotion) {
 	fmt.Fprintf(tw, "Video\t%s\n", dash(p.VideoID))
 	fmt.Fprintf(tw, "Status\t%s\n", p.Status)
 	fmt.Fprintf(tw, "Objective\t%s\n", dash(p.Objective))
-	fmt.Fprintf(tw, "Paid\t%s by %s\n", tickets.FormatMoney(p.Amount, p.Currency, tickets.LangEnglish), dash(p.PaymentMethod))
-	fmt.Fprintf(tw, "Spent\t%s\n", tickets.FormatMoney(p.Spend, p.Currency, tickets.LangEnglish))
-	fmt.Fprintf(tw, "Refunded\t%s\n", tickets.FormatMoney(p.Refunded, p.Currency, tickets.LangEnglish))
-	fmt.Fprintf(tw, "Reach\t%s delivered of %s promised\n", tickets.FormatCount(p.DeliveredReach, tickets.LangEnglish),
-		tickets.FormatCount(p.PromisedReach, tickets.LangEnglish))
+	fmt.Fprintf(tw, "Paid\t%s by %s\n", tickets.PlainMoney(p.Amount, p.Currency), dash(p.PaymentMethod))
+	fmt.Fprintf(tw, "Spent\t%s\n", tickets.PlainMoney(p.Spend, p.Currency))
+	fmt.Fprintf(tw, "Refunded\t%s\n", tickets.PlainMoney(p.Refunded, p.Currency))
+	fmt.Fprintf(tw, "Reach\t%s delivered of %s promised\n", tickets.PlainCount(p.DeliveredReach),
+		tickets.PlainCount(p.PromisedReach))
 	fmt.Fprintf(tw, "Incident\t%v\n", p.Incident)
 	fmt.Fprintf(tw, "Created\t%s\n", stamp(p.CreatedAt))
 	fmt.Fprintf(tw, "Start\t%s\n", optStamp(p.StartAt))
@@ -133,8 +158,8 @@ func printDetail(w io.Writer, d *tickets.TicketDetail, now time.Time, first time
 	fmt.Fprintf(tw, "Account\t%s\n", dash(t.Account))
 	order := dash(t.Order)
 	if p := d.Promotion; p != nil {
-		order += fmt.Sprintf("  (%s, %s; %s of %s reach; account %s)", tickets.FormatMoney(p.Amount, p.Currency, tickets.LangEnglish),
-			p.Status, tickets.FormatCount(p.DeliveredReach, tickets.LangEnglish), tickets.FormatCount(p.PromisedReach, tickets.LangEnglish), p.Account)
+		order += fmt.Sprintf("  (%s, %s; %s of %s reach; account %s)", tickets.PlainMoney(p.Amount, p.Currency),
+			p.Status, tickets.PlainCount(p.DeliveredReach), tickets.PlainCount(p.PromisedReach), p.Account)
 	} else if t.Order != "" {
 		order += "  (not in the promotion records)"
 	}
@@ -154,7 +179,7 @@ func printDetail(w io.Writer, d *tickets.TicketDetail, now time.Time, first time
 		fmt.Fprintf(tw, "Question\twaiting for the requester's answer\n")
 	}
 	if t.ApprovedAmount != nil {
-		fmt.Fprintf(tw, "Approved\t%s\n", tickets.FormatMoney(*t.ApprovedAmount, t.Eligibility.Currency, tickets.LangEnglish))
+		fmt.Fprintf(tw, "Approved\t%s\n", tickets.PlainMoney(*t.ApprovedAmount, t.Eligibility.Currency))
 	}
 	if t.Decision != "" {
 		fmt.Fprintf(tw, "Decision\t%s\n", t.Decision)
@@ -167,7 +192,7 @@ func printDetail(w io.Writer, d *tickets.TicketDetail, now time.Time, first time
 	el := t.Eligibility
 	fmt.Fprintf(w, "\nVerdict: %s", dash(string(el.Verdict)))
 	if el.RefundAmount > 0 {
-		fmt.Fprintf(w, ", refund %s", tickets.FormatMoney(el.RefundAmount, el.Currency, tickets.LangEnglish))
+		fmt.Fprintf(w, ", refund %s", tickets.PlainMoney(el.RefundAmount, el.Currency))
 	}
 	if !el.EvaluatedAt.IsZero() {
 		fmt.Fprintf(w, "  (evaluated %s)", stamp(el.EvaluatedAt))

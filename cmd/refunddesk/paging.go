@@ -34,11 +34,16 @@ func (m *Main) printMore(next string) {
 // page by page through the store's cursor (from after, when given).
 func (m *Main) streamTickets(ctx context.Context, svc *tickets.Service, query, agent string, pageSize int, after string) error {
 	out := newJSONLines(m.Stdout)
+	cat, err := m.words()
+	if err != nil {
+		return err
+	}
 	for {
 		res, err := svc.Search(ctx, query, agent, pageSize, after)
 		if err != nil {
 			return err
 		}
+		cat.Explain(res.Tickets)
 		for i := range res.Tickets {
 			if err := out.write(&res.Tickets[i]); err != nil {
 				return err
@@ -67,12 +72,17 @@ func outboxCursor(s string) (int64, error) {
 // a line, newest first, page by page.
 func (m *Main) streamOutbox(ctx context.Context, svc *tickets.Service, f tickets.OutboxFilter) error {
 	out := newJSONLines(m.Stdout)
+	cat, err := m.words()
+	if err != nil {
+		return err
+	}
 	f.Limit = tickets.MaxPageSize
 	for {
 		items, err := svc.Outbox(ctx, f)
 		if err != nil {
 			return err
 		}
+		cat.Explain(items)
 		for i := range items {
 			if err := out.write(&items[i]); err != nil {
 				return err

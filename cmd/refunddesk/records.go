@@ -110,10 +110,10 @@ func (p *progress) update(rows int, bytes int64) {
 		fill := int(pct * float64(width))
 		fill = min(max(fill, 0), width)
 		fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %s rows", p.name, repeat("#", fill), repeat(".", width-fill), pct*100,
-			tickets.FormatCount(int64(rows), tickets.LangEnglish))
+			tickets.PlainCount(int64(rows)))
 		return
 	}
-	fmt.Fprintf(p.w, "\r%s: %s rows", p.name, tickets.FormatCount(int64(rows), tickets.LangEnglish))
+	fmt.Fprintf(p.w, "\r%s: %s rows", p.name, tickets.PlainCount(int64(rows)))
 }
 
 func (p *progress) done() {
@@ -168,7 +168,7 @@ updates its record and the tickets linked to it are evaluated again.`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(m.Stdout, d)
+				return m.writeTicketsJSON(d)
 			}
 			printPromotion(m.Stdout, &d.Promotion)
 			fmt.Fprintf(m.Stdout, "\nTickets (%d)\n", len(d.Tickets))

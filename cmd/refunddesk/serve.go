@@ -19,6 +19,7 @@ import (
 	"refunddesk/api"
 	"refunddesk/bot"
 	"refunddesk/mail"
+	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -466,8 +467,12 @@ func (s *server) httpPart() (component, error) {
 	if err != nil {
 		return component{}, usageError{err}
 	}
+	cat, err := templates.NewCatalog(s.m.log)
+	if err != nil {
+		return component{}, err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(s.svc, tokens, outboxChannels(), s.m.log))
+	mux.Handle("/api/", api.New(s.svc, tokens, outboxChannels(), cat, s.m.log))
 	mux.Handle("GET /healthz", s.health)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute,

@@ -65,7 +65,7 @@ func (m *Main) listCommand() *cobra.Command {
 			}
 			if asJSON {
 				m.printMore(res.Next)
-				return writeJSON(m.Stdout, res.Tickets)
+				return m.writeTicketsJSON(res.Tickets)
 			}
 			if len(res.Tickets) == 0 {
 				fmt.Fprintln(m.Stdout, "no tickets match")
@@ -99,6 +99,9 @@ func (m *Main) showCommand() *cobra.Command {
 			}
 			d, err := svc.Detail(cmd.Context(), args[0])
 			if err != nil {
+				return err
+			}
+			if err := m.explain(d); err != nil {
 				return err
 			}
 			if asJSON {
@@ -154,6 +157,9 @@ duplicate_charge, closed_early, wrong_video, changed_mind, other.`,
 			if err != nil {
 				return err
 			}
+			if err := m.explain(res); err != nil {
+				return err
+			}
 			if asJSON {
 				return writeJSON(m.Stdout, res)
 			}
@@ -167,7 +173,7 @@ duplicate_charge, closed_early, wrong_video, changed_mind, other.`,
 				fmt.Fprintf(m.Stdout, "%s already filed with this key: %s, verdict %s", t.Ref, t.Status, t.Eligibility.Verdict)
 			}
 			if t.Eligibility.RefundAmount > 0 {
-				fmt.Fprintf(m.Stdout, ", refund %s", tickets.FormatMoney(t.Eligibility.RefundAmount, t.Eligibility.Currency, tickets.LangEnglish))
+				fmt.Fprintf(m.Stdout, ", refund %s", tickets.PlainMoney(t.Eligibility.RefundAmount, t.Eligibility.Currency))
 			}
 			fmt.Fprintln(m.Stdout)
 			if step, ok := t.Eligibility.Deciding(); ok {
@@ -281,14 +287,14 @@ func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return writeJSON(m.Stdout, t)
+				return m.writeTicketsJSON(t)
 			}
 			line := fmt.Sprintf("%s %s: %s", t.Ref, a, t.Status)
 			if t.Assignee != "" {
 				line += ", assigned to " + t.Assignee
 			}
 			if a == tickets.ActionApprove && t.ApprovedAmount != nil {
-				line += ", " + tickets.FormatMoney(*t.ApprovedAmount, t.Eligibility.Currency, tickets.LangEnglish)
+				line += ", " + tickets.PlainMoney(*t.ApprovedAmount, t.Eligibility.Currency)
 			}
 			fmt.Fprintln(m.Stdout, line)
 			return nil
@@ -348,7 +354,7 @@ func (m *Main) editCommand() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return writeJSON(m.Stdout, t)
+				return m.writeTicketsJSON(t)
 			}
 			fmt.Fprintf(m.Stdout, "%s: %s, verdict %s\n", t.Ref, t.Status, t.Eligibility.Verdict)
 			return nil

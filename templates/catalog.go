@@ -1,0 +1,418 @@
+package templates
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math/big"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"text/template/parse"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	i18ntemplate "github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"golang.org/x/text/language"
+
+	"refunddesk/tickets"
+)
+
+// The message files: locales/<language>.toml, one per language, in
+// go-i18n's TOML format. The languages the desk speaks are the files there.
+const localesDir = "locales"
+
+// FallbackLanguage is the language of a message missing from another
+// language's catalog, and of a language the desk does not speak.
+const FallbackLanguage = tickets.LangEnglish
+
+// Catalog is the desk's words in every language it speaks, loaded once from
+// the message files. Every channel writes through it: the policy's
+// explanations (tickets.RuleStep codes), names of kinds, reasons and
+// statuses, money, counts and dates, Discord's phrases. A message missing
+// from a language is taken from English, with a warning in the log; a
+// message missing everywhere shows its id, never nothing. It is safe for
+// concurrent use.
+type Catalog struct {
+	langs []string                   // as the files name them, sorted
+	ids   map[string]map[string]bool // the message ids of each language
+	// plain are the messages of each language that are plain text (no
+	// value, one form): they are written without a template.
+	plain map[string]map[string]string
+	// fields are the values each message names ({{.Name}}), by language.
+	fields map[string]map[string][]string
+	loc    map[string]*i18n.Localizer
+	parser i18ntemplate.Parser
+	log    *slog.Logger
+}
+
+// NewCatalog loads the embedded message files; log gets the warnings about
+// missing messages (slog.Default() when nil).
+func NewCatalog(log *slog.Logger) (*Catalog, error) { return loadCatalog(files, log) }
+
+// loadCatalog reads every locales/*.toml of fsys. A file that does not
+// parse, a message with no "other" form or whose template does not parse,
+// a file name that is not a language tag, and a missing English file all
+// fail it.
+func loadCatalog(fsys fs.FS, log *slog.Logger) (*Catalog, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	bundle := i18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	c := &Catalog{ids: map[string]map[string]bool{}, plain: map[string]map[string]string{}, fields: map[string]map[string][]string{}, loc: map[string]*i18n.Localizer{},
+		parser: &i18ntemplate.TextParser{Option: "missingkey=error"}, log: log}
+	entries, err := fs.ReadDir(fsys, localesDir)
+	if err != nil {
+		return nil, fmt.Errorf("templates: the message catalogs: %w", err)
+	}
+	var errs []error
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".toml") {
+			continue
+		}
+		lang := strings.TrimSuffix(e.Name(), ".toml")
+		l, err := loadMessages(bundle, fsys, lang)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c.langs = append(c.langs, lang)
+		c.ids[lang], c.plain[lang], c.fields[lang] = l.ids, l.plain, l.fields
+	}
+	if c.ids[FallbackLanguage] == nil && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("templates: %s: missing file (English is every message's fallback)",
+			path.Join(localesDir, FallbackLanguage+".toml")))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	slices.Sort(c.langs)
+	for _, lang := range c.langs {
+		c.loc[lang] = i18n.NewLocalizer(bundle, lang)
+	}
+	return c, nil
+}
+
+// messages is what a language's file holds, besides what the bundle keeps.
+type messages struct {
+	ids    map[string]bool
+	plain  map[string]string   // the text of the messages that are plain text
+	fields map[string][]string // the values each message names
+}
+
+// loadMessages adds one language's file to the bundle. A rule's message
+// (rule.*) may only name the values a rule has (ruleValues).
+func loadMessages(bundle *i18n.Bundle, fsys fs.FS, lang string) (messages, error) {
+	p := path.Join(localesDir, lang+".toml")
+	fail := func(err error) (messages, error) { return messages{}, fmt.Errorf("templates: %s: %w", p, err) }
+	tag, err := language.Parse(lang)
+	if err != nil || tag.String() != lang {
+		return fail(fmt.Errorf("%q is not a language tag as BCP 47 writes it (like en, id, pt-BR)", lang))
+	}
+	b, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return fail(err)
+	}
+	mf, err := bundle.ParseMessageFileBytes(b, p)
+	if err != nil {
+		return fail(err)
+	}
+	l := messages{ids: map[string]bool{}, plain: map[string]string{}, fields: map[string][]string{}}
+	var errs []error
+	for _, m := range mf.Messages {
+		l.ids[m.ID] = true
+		if m.Zero+m.One+m.Two+m.Few+m.Many == "" && !strings.Contains(m.Other, "{{") && m.LeftDelim == "" {
+			l.plain[m.ID] = m.Other
+		}
+		if m.Other == "" {
+			errs = append(errs, fmt.Errorf("message %q has no text (or no \"other\" form)", m.ID))
+		}
+		for _, src := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+			t, err := texttemplate.New(m.ID).Delims(m.LeftDelim, m.RightDelim).Parse(src)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("message %q: %w", m.ID, err))
+				continue
+			}
+			for _, name := range fieldNames(t.Tree) {
+				if _, ok := ruleValues[name]; strings.HasPrefix(m.ID, "rule.") && !ok {
+					errs = append(errs, fmt.Errorf("message %q: a rule has no value %q", m.ID, name))
+				}
+				if !slices.Contains(l.fields[m.ID], name) {
+					l.fields[m.ID] = append(l.fields[m.ID], name)
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fail(errors.Join(errs...))
+	}
+	return l, nil
+}
+
+// fieldNames lists the values a message's template names ({{.Name}}).
+func fieldNames(tree *parse.Tree) []string {
+	var out []string
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			if n != nil {
+				for _, c := range n.Cmds {
+					walk(c)
+				}
+			}
+		case *parse.CommandNode:
+			for _, a := range n.Args {
+				walk(a)
+			}
+		case *parse.FieldNode:
+			out = append(out, n.Ident[0])
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	if tree != nil {
+		walk(tree.Root)
+	}
+	return out
+}
+
+// Languages lists the languages of the catalog, as their files name them.
+func (c *Catalog) Languages() []string { return slices.Clone(c.langs) }
+
+// IDs lists the message ids of a language's file, sorted.
+func (c *Catalog) IDs(lang string) []string {
+	var out []string
+	for id := range c.ids[lang] {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Language is the catalog's language for a ticket's or a user's: the same
+// one in any case ("ID", "en-xa"), else its base language ("id-ID", "id_ID"),
+// else English.
+func (c *Catalog) Language(lang string) string {
+	lang = strings.ReplaceAll(strings.TrimSpace(lang), "_", "-")
+	for _, l := range c.langs {
+		if strings.EqualFold(l, lang) {
+			return l
+		}
+	}
+	if base, _, ok := strings.Cut(lang, "-"); ok {
+		for _, l := range c.langs {
+			if strings.EqualFold(l, base) {
+				return l
+			}
+		}
+	}
+	return FallbackLanguage
+}
+
+// message writes message id in lang from data; count picks the plural form.
+// A message missing from lang (or that fails to render) is taken from
+// English, and a warning logged; one missing from English too shows its id.
+func (c *Catalog) message(lang, id string, data any, count any) string {
+	lang = c.Language(lang)
+	s, err := c.localize(lang, id, data, count)
+	if err == nil {
+		return s
+	}
+	c.log.Warn("catalog: a message is missing or does not render; English is used instead",
+		slog.String("id", id), slog.String("language", lang), slog.Any("error", err))
+	if lang != FallbackLanguage {
+		if s, err := c.localize(FallbackLanguage, id, data, count); err == nil {
+			return s
+		}
+	}
+	return id
+}
+
+func (c *Catalog) localize(lang, id string, data, count any) (string, error) {
+	if !c.ids[lang][id] {
+		return "", fmt.Errorf("no message %q in the %s catalog", id, lang)
+	}
+	if s, ok := c.plain[lang][id]; ok {
+		return s, nil
+	}
+	return c.loc[lang].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count, TemplateParser: c.parser})
+}
+
+// has says whether a language's catalog has a message, for the messages that
+// are optional (a currency's own format).
+func (c *Catalog) has(lang, id string) bool { return c.ids[c.Language(lang)][id] }
+
+// Text writes message id in a language; kv are its values as name, value
+// pairs: Text("en", "bot.not_found", "Ref", "RD-7").
+func (c *Catalog) Text(lang, id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	return c.message(lang, id, data, nil)
+}
+
+// Plural writes a message with plural forms for n (its .Count):
+// Plural("en", "unit.day", 1) is "1 day", and 14 gives "14 days".
+func (c *Catalog) Plural(lang, id string, n int64) string {
+	return c.message(lang, id, map[string]any{"Count": strconv.FormatInt(n, 10)}, n)
+}
+
+// --- numbers, money, dates ---
+
+// Count writes a whole number with the language's thousands separator.
+func (c *Catalog) Count(n int64, lang string) string {
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		sign, s = "-", rest
+	}
+	return sign + tickets.GroupDigits(s, c.Text(lang, "format.thousands"))
+}
+
+// Money writes an amount in minor units for people, in the currency's
+// decimals and the language's way: "Rp150.000" or "IDR 150,000".
+func (c *Catalog) Money(amount int64, currency, lang string) string {
+	currency = strings.ToUpper(currency)
+	plain := tickets.FormatAmount(amount, currency) // "-1234.50": right for math.MinInt64 too
+	sign := ""
+	if rest, ok := strings.CutPrefix(plain, "-"); ok {
+		sign, plain = "-", rest
+	}
+	whole, frac, hasFrac := strings.Cut(plain, ".")
+	number := tickets.GroupDigits(whole, c.Text(lang, "format.thousands"))
+	if hasFrac {
+		number += c.Text(lang, "format.decimal") + frac
+	}
+	if currency == "" {
+		return sign + number
+	}
+	id := "format.money"
+	if c.has(lang, id+"."+currency) {
+		id += "." + currency
+	}
+	return c.Text(lang, id, "Currency", currency, "Sign", sign, "Number", number)
+}
+
+// Percent writes part/whole as a percentage with at most one decimal,
+// exactly (no floating point).
+func (c *Catalog) Percent(part, whole int64, lang string) string {
+	s := "0"
+	if whole != 0 {
+		r := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(part), big.NewInt(100)), big.NewInt(whole))
+		s = strings.TrimSuffix(r.FloatString(1), ".0")
+	}
+	s = strings.Replace(s, ".", c.Text(lang, "format.decimal"), 1)
+	return c.Text(lang, "format.percent", "Number", s)
+}
+
+// Date writes a day for people, in UTC: "2 Jan 2006", "2 Januari 2006".
+func (c *Catalog) Date(t time.Time, lang string) string {
+	t = t.UTC()
+	return c.Text(lang, "format.date", "Day", strconv.Itoa(t.Day()),
+		"Month", c.Text(lang, "month."+strconv.Itoa(int(t.Month()))), "Year", strconv.Itoa(t.Year()))
+}
+
+// durationUnits are the units a span of time is written in, the largest
+// that fits first.
+var durationUnits = []struct {
+	d  time.Duration
+	id string
+}{{24 * time.Hour, "unit.day"}, {time.Hour, "unit.hour"}, {time.Minute, "unit.minute"}, {time.Second, "unit.second"}}
+
+// Duration writes a span of time in its largest whole unit: "10 minutes".
+func (c *Catalog) Duration(d time.Duration, lang string) string {
+	for _, u := range durationUnits {
+		if d >= u.d {
+			return c.Plural(lang, u.id, int64(d/u.d))
+		}
+	}
+	return c.Text(lang, "duration.under_second")
+}
+
+// --- names ---
+
+// KindName is a ticket kind in words.
+func (c *Catalog) KindName(k tickets.Kind, lang string) string {
+	return c.name(lang, "kind.", string(k))
+}
+
+// ReasonName is a refund reason in words, as a requester would say it.
+func (c *Catalog) ReasonName(r tickets.Reason, lang string) string {
+	return c.name(lang, "reason.", string(r))
+}
+
+// StatusName is a ticket status in words, from the requester's side.
+func (c *Catalog) StatusName(s tickets.Status, lang string) string {
+	return c.name(lang, "status.", string(s))
+}
+
+// MissingName says what a missing code (tickets.Service.Missing) asks the
+// requester for.
+func (c *Catalog) MissingName(code, lang string) string { return c.name(lang, "missing.", code) }
+
+// PromotionStatusName is a promotion's status on the platform in words.
+func (c *Catalog) PromotionStatusName(s tickets.PromotionStatus, lang string) string {
+	return c.name(lang, "promotion_status.", string(s))
+}
+
+// name is a code's name under prefix; a code the desk does not know (data
+// from elsewhere, not a message of ours) is shown as it is.
+func (c *Catalog) name(lang, prefix, code string) string {
+	if code == "" || !c.ids[FallbackLanguage][prefix+code] {
+		return code
+	}
+	return c.Text(lang, prefix+code)
+}
+
+// ClosePromotionSteps are the steps that close a running promotion.
+func (c *Catalog) ClosePromotionSteps(lang string) string {
+	return c.Text(lang, "close_promotion.steps")
+}
+
+// ClosePromotionHowTo explains how a creator stops a running promotion: the
+// steps with their lead-in.
+func (c *Catalog) ClosePromotionHowTo(lang string) string {
+	return c.Text(lang, "close_promotion.how_to", "Steps", c.ClosePromotionSteps(lang))
+}
+
+// Missing codes, as tickets.Service.Missing lists them.
+const (
+	MissingOrder        = "order"
+	MissingOrderUnknown = "order_unknown"
+	MissingAccount      = "account"
+	MissingReason       = "reason"
+	MissingEvidence     = "evidence"
+)
+
+// MissingCodes lists every code MissingName knows.
+func MissingCodes() []string {
+	return []string{MissingOrder, MissingOrderUnknown, MissingAccount, MissingReason, MissingEvidence}
+}
