@@ -332,3 +332,53 @@ func TestSearchTextOfAVeryLongTicket(t *testing.T) {
 		}
 	})
 }
+
+// A promotion record read twice in one transaction (the mail intake reads a
+// mail's record to understand it, then again to decide) is the same record
+// both times, each caller's copy its own; an order not on record stays not
+// on record; the next transaction reads what an import changed meanwhile.
+func TestPromotionReadTwiceInATransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx, clock, db, svc := groupStore(t, dialect)
+		const head = "order_number,account,amount,currency,created_at,start_at,status,video_id\n"
+		load := func(account string) {
+			csv := head + "7301001," + account + ",50000,IDR,2026-11-01T00:00:00Z,2026-11-01T01:00:00Z,completed,v\n"
+			if _, err := svc.ImportPromotions(ctx, strings.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		load("@first")
+		err := db.Group(ctx, func(st tickets.Store) error {
+			g := tickets.NewService(st, tickets.Options{Clock: clock})
+			p, err := g.Promotion(ctx, "7301001")
+			if err != nil {
+				return err
+			}
+			start := *p.StartAt
+			p.Account, *p.StartAt = "@changed", time.Time{}
+			return st.Update(ctx, func(tx tickets.Tx) error {
+				for range 2 {
+					again, err := tx.Promotion("7301001")
+					if err != nil {
+						return err
+					}
+					if again.Account != "@first" || !again.StartAt.Equal(start) {
+						return fmt.Errorf("read again: %s %v, want @first %v", again.Account, again.StartAt, start)
+					}
+					again.Account = "@changed too"
+					if _, err := tx.Promotion("7301999"); !errors.Is(err, tickets.ErrNotFound) {
+						return fmt.Errorf("an order not on record: %v", err)
+					}
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		load("@second")
+		if p, err := svc.Promotion(ctx, "7301001"); err != nil || p.Account != "@second" {
+			t.Fatalf("after an import: %v (%v), want @second", p, err)
+		}
+	})
+}

@@ -36,6 +36,12 @@ type Tx struct {
 	// text is made of as last written (their columns and their messages),
 	// so that it is built without reading them back.
 	fresh map[int64]*searchParts
+	// promotions are the promotion records read in this transaction, by
+	// order (nil: not on record), on SQLite, where nothing else writes while
+	// it runs and a read transaction reads one snapshot; promotions are
+	// written only by imports, in transactions of their own. The mail
+	// intake reads a mail's record to understand it, then again to decide.
+	promotions map[string]*tickets.Promotion
 }
 
 // searchParts are what a ticket's search text is made of, besides its
@@ -553,16 +559,51 @@ func (r *promotionRow) promotion() tickets.Promotion {
 
 // Promotion returns an order's record.
 func (t *Tx) Promotion(order string) (*tickets.Promotion, error) {
+	if p, ok := t.promotions[order]; ok {
+		if p == nil {
+			return nil, fmt.Errorf("order %s: %w", order, tickets.ErrNotFound)
+		}
+		return copyPromotion(p), nil
+	}
 	var r promotionRow
 	err := t.get(&r, `SELECT `+promotionColumns+` FROM promotions WHERE order_number = ?`, order)
 	if errors.Is(err, sql.ErrNoRows) {
+		t.keepPromotion(order, nil)
 		return nil, fmt.Errorf("order %s: %w", order, tickets.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load order %s: %w", order, err)
 	}
 	p := r.promotion()
+	t.keepPromotion(order, &p)
 	return &p, nil
+}
+
+// keepPromotion remembers a record read (nil: none), on SQLite (see
+// Tx.promotions).
+func (t *Tx) keepPromotion(order string, p *tickets.Promotion) {
+	if t.db.dialect != SQLite {
+		return
+	}
+	if t.promotions == nil {
+		t.promotions = map[string]*tickets.Promotion{}
+	}
+	if p != nil {
+		p = copyPromotion(p)
+	}
+	t.promotions[order] = p
+}
+
+// copyPromotion is a copy of p that shares nothing with it.
+func copyPromotion(p *tickets.Promotion) *tickets.Promotion {
+	c := *p
+	for _, tp := range []**time.Time{&c.StartAt, &c.EndAt, &c.ClosedAt} {
+		if *tp != nil {
+			v := **tp
+			*tp = &v
+		}
+	}
+	return &c
 }
 
 // Twins returns the other orders of the same account, video and amount
