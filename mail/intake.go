@@ -137,8 +137,10 @@ func (in *Intake) Take(ctx context.Context, raw []byte, source string) (Taken, e
 
 // Parse reads a raw mail (see Parse) and weighs its sender's
 // authentication as the intake is configured to (see AuthConfig); with
-// VerifyDKIM this may look DNS up, for at most the DKIMTimeout. It is the
-// parse to use before TakeParsed, outside any transaction.
+// VerifyDKIM this may look DNS up, for at most the DKIMTimeout. It also
+// reads what the mail asks for, all but the lookups of its order numbers
+// (see reading). It is the parse to use before TakeParsed, outside any
+// transaction.
 func (in *Intake) Parse(ctx context.Context, raw []byte) (*Message, error) {
 	m, err := Parse(raw)
 	if err != nil {
