@@ -45,5 +45,5 @@ func (a Amount) MarshalJSON() ([]byte, error) {
 // currency's rule: 146, 146.7 and "146.70" are USD 146.70; 12.505 is
 // refused, not rounded.
 func (a *Amount) minor(ctx context.Context, svc *tickets.Service, ref string) (int64, error) {
-	return svc.AmountFor(ctx, ref, a.Text)
+	return svc.Desk.AmountFor(ctx, ref, a.Text)
 }

@@ -18,7 +18,7 @@ func TestAPIApproveAmountInMajorUnits(t *testing.T) {
 		f := newFixture(t, dialect)
 		usd := strings.Join(tickets.PromotionColumns, ",") + "\n" +
 			"7301000000000000033,@citra,7300000000000000003,views,14670,USD,card,2026-11-01T09:00:00Z,2026-11-01T10:00:00Z,2026-11-08T10:00:00Z,,completed,10000,5000,14670,false,0\n"
-		if _, err := f.svc.ImportPromotions(context.Background(), strings.NewReader(usd), tickets.ImportOptions{File: "usd.csv"}); err != nil {
+		if _, err := f.svc.Records.ImportPromotions(context.Background(), strings.NewReader(usd), tickets.ImportOptions{File: "usd.csv"}); err != nil {
 			t.Fatal(err)
 		}
 		dollars := f.submit("7301000000000000033", "@citra")
@@ -53,7 +53,7 @@ func TestAPIApproveAmountInMajorUnits(t *testing.T) {
 		}{{`{"amount":146}`, 14600}, {`{"amount":146.7}`, 14670}, {`{"amount":146.70}`, 14670}, {`{"amount":"146.70"}`, 14670}, {`{"amount":0.29}`, 29}} {
 			order := fmt.Sprintf("73010000000000001%02d", i)
 			row := fmt.Sprintf("%s,@dewi%d,73000000000000001%02d,views,14670,USD,card,2026-11-01T09:00:00Z,2026-11-01T10:00:00Z,2026-11-08T10:00:00Z,,completed,10000,5000,14670,false,0\n", order, i, i)
-			if _, err := f.svc.ImportPromotions(context.Background(), strings.NewReader(strings.Join(tickets.PromotionColumns, ",")+"\n"+row),
+			if _, err := f.svc.Records.ImportPromotions(context.Background(), strings.NewReader(strings.Join(tickets.PromotionColumns, ",")+"\n"+row),
 				tickets.ImportOptions{File: fmt.Sprintf("usd%d.csv", i)}); err != nil {
 				t.Fatal(err)
 			}

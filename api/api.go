@@ -91,7 +91,7 @@ func (s *Server) auth(h handler) http.HandlerFunc {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 		// A token whose agent is no longer one of the desk's reads nothing.
-		if err := s.svc.CheckAgent(agent); err != nil {
+		if err := s.svc.Desk.CheckAgent(agent); err != nil {
 			s.fail(w, r, agent, err)
 			return
 		}
@@ -189,7 +189,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, agent string) erro
 		}
 		limit = n
 	}
-	res, err := s.svc.Search(r.Context(), v.Get("q"), agent, limit, v.Get("after"))
+	res, err := s.svc.Records.Search(r.Context(), v.Get("q"), agent, limit, v.Get("after"))
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, agent string) erro
 
 // show answers GET /api/tickets/{ref}: `tickets show --json`.
 func (s *Server) show(w http.ResponseWriter, r *http.Request, _ string) error {
-	d, err := s.svc.Detail(r.Context(), r.PathValue("ref"))
+	d, err := s.svc.Records.Detail(r.Context(), r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, _ string) error {
 
 // promotion answers GET /api/promotions/{order}: `promotions show --json`.
 func (s *Server) promotion(w http.ResponseWriter, r *http.Request, _ string) error {
-	d, err := s.svc.PromotionDetail(r.Context(), r.PathValue("order"))
+	d, err := s.svc.Records.PromotionDetail(r.Context(), r.PathValue("order"))
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request, _ string) error 
 		}
 		f.Limit = n
 	}
-	items, err := s.svc.Outbox(r.Context(), f)
+	items, err := s.svc.Delivery.Outbox(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request, agent strin
 	if err := decode(r, &b); err != nil {
 		return err
 	}
-	res, err := s.svc.RetryOutbox(r.Context(), agent, b)
+	res, err := s.svc.Delivery.RetryOutbox(r.Context(), agent, b)
 	if err != nil {
 		return err
 	}
@@ -326,7 +326,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error
 	}
 	ref, name := r.PathValue("ref"), r.PathValue("action")
 	if name == "edit" {
-		t, err := s.svc.Edit(r.Context(), ref, agent, tickets.Fields{Account: b.Account, Order: b.Order,
+		t, err := s.svc.Desk.Edit(r.Context(), ref, agent, tickets.Fields{Account: b.Account, Order: b.Order,
 			Reason: b.ReasonCategory, Language: b.Language})
 		if err != nil {
 			return err
@@ -355,7 +355,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error
 	if b.Assignee != "" && a != tickets.ActionAssign {
 		return tickets.Invalid("assignee", "only assign takes an assignee")
 	}
-	t, err := s.svc.Act(r.Context(), req)
+	t, err := s.svc.Desk.Act(r.Context(), req)
 	if err != nil {
 		return err
 	}

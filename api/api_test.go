@@ -39,7 +39,7 @@ func newFixture(t *testing.T, dialect string) *fixture {
 	csv := strings.Join(tickets.PromotionColumns, ",") + "\n" +
 		"7301000000000000011,@ayu_shop,7300000000000000001,views,100000,IDR,wallet,2026-11-01T09:00:00Z,2026-11-01T10:00:00Z,2026-11-08T10:00:00Z,,completed,10000,5000,100000,false,0\n" +
 		"7301000000000000022,@budi_store,7300000000000000002,views,100000,IDR,wallet,2026-11-01T09:00:00Z,2026-11-01T10:00:00Z,2026-11-08T10:00:00Z,,completed,10000,5000,100000,false,0\n"
-	if _, err := svc.ImportPromotions(context.Background(), strings.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
+	if _, err := svc.Records.ImportPromotions(context.Background(), strings.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
 		t.Fatal(err)
 	}
 	cat, err := templates.NewCatalog(nil)
@@ -53,7 +53,7 @@ func newFixture(t *testing.T, dialect string) *fixture {
 
 func (f *fixture) submit(order, account string) string {
 	f.t.Helper()
-	res, err := f.svc.Submit(context.Background(), tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+	res, err := f.svc.Intake.Submit(context.Background(), tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 		Requester: tickets.Requester{Email: "rani@example.com"}, Account: account, Order: order, Reason: tickets.ReasonUnderDelivery,
 		Details: "only half the views", Evidence: []tickets.File{{Name: "a.png", Data: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + order)}}})
 	if err != nil {

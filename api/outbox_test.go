@@ -22,11 +22,11 @@ func TestAPIOutboxRetry(t *testing.T) {
 		ctx := context.Background()
 		ref := f.submit("7301000000000000011", "@ayu_shop")
 		f.submit("7301000000000000022", "@budi_store") // its acknowledgement waits behind nothing: a second ticket
-		items, err := f.svc.ClaimOutbox(ctx, tickets.ChannelEmail, 1, time.Minute)
+		items, err := f.svc.Delivery.ClaimOutbox(ctx, tickets.ChannelEmail, 1, time.Minute)
 		if err != nil || len(items) != 1 {
 			t.Fatalf("claim: %v %v", items, err)
 		}
-		if err := f.svc.FinishOutbox(ctx, items[0].ID, tickets.OutboxResult{Err: "smtp rcpt: 550 5.1.1 no such user", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(ctx, items[0].ID, tickets.OutboxResult{Err: "smtp rcpt: 550 5.1.1 no such user", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		failedID := items[0].ID
@@ -84,7 +84,7 @@ func TestAPIOutboxRetry(t *testing.T) {
 			back.Requeued[0].Attempts != 0 || back.Skipped == nil {
 			t.Fatalf("retry: %d %s", code, body)
 		}
-		d, err := f.svc.Detail(ctx, ref)
+		d, err := f.svc.Records.Detail(ctx, ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,18 +101,18 @@ func TestAPIOutboxRetry(t *testing.T) {
 
 		// A DM that went by mail because the requester's DMs were closed:
 		// refused by id (409, nothing changes), skipped with why by "failed".
-		if _, err := f.svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+		if _, err := f.svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
 			Requester: tickets.Requester{DiscordID: "77", Email: "dm@example.com"}, Order: "7301000000000000033", Details: "d"}); err != nil {
 			t.Fatal(err)
 		}
-		dms, err := f.svc.ClaimOutbox(ctx, tickets.ChannelDiscord, 1, time.Minute)
+		dms, err := f.svc.Delivery.ClaimOutbox(ctx, tickets.ChannelDiscord, 1, time.Minute)
 		if err != nil || len(dms) != 1 {
 			t.Fatalf("claim DM: %v %v", dms, err)
 		}
-		if _, err := f.svc.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
+		if _, err := f.svc.Delivery.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		all = list("")

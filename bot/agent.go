@@ -63,7 +63,7 @@ func (b *Bot) cmdQueue(ctx context.Context, i *discordgo.Interaction, d discordg
 
 // queuePage renders one page of a query, with Previous/Next buttons.
 func (b *Bot) queuePage(ctx context.Context, st *queueState, id string, page int) *reply {
-	res, err := b.svc.Search(ctx, st.query, st.agent, queuePage, st.cursors[page])
+	res, err := b.svc.Records.Search(ctx, st.query, st.agent, queuePage, st.cursors[page])
 	if err != nil {
 		return b.errorReply(tickets.LangEnglish, err)
 	}
@@ -124,7 +124,7 @@ func (b *Bot) cmdTicket(ctx context.Context, i *discordgo.Interaction, d discord
 	s := d.Options[0]
 	ref := option(s.Options, "ref")
 	if s.Name == "show" {
-		det, err := b.svc.Detail(ctx, ref)
+		det, err := b.svc.Records.Detail(ctx, ref)
 		if err != nil {
 			return b.errorReply(tickets.LangEnglish, err)
 		}
@@ -139,7 +139,7 @@ func (b *Bot) cmdTicket(ctx context.Context, i *discordgo.Interaction, d discord
 
 // act does an agent action and says how it went.
 func (b *Bot) act(ctx context.Context, a tickets.ActionRequest) *reply {
-	t, err := b.svc.Act(ctx, a)
+	t, err := b.svc.Desk.Act(ctx, a)
 	if err != nil {
 		return b.errorReply(tickets.LangEnglish, err)
 	}
@@ -154,7 +154,7 @@ func (b *Bot) act(ctx context.Context, a tickets.ActionRequest) *reply {
 }
 
 func (b *Bot) cmdPromo(ctx context.Context, _ *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
-	p, err := b.svc.PromotionDetail(ctx, option(d.Options, "order"))
+	p, err := b.svc.Records.PromotionDetail(ctx, option(d.Options, "order"))
 	if err != nil {
 		return b.errorReply(tickets.LangEnglish, err)
 	}
@@ -194,7 +194,7 @@ func (b *Bot) onButton(ctx context.Context, i *discordgo.Interaction) *reply {
 	case "claim":
 		return b.act(ctx, tickets.ActionRequest{Ref: rest, Actor: agentName(i), Action: tickets.ActionClaim})
 	case "approve":
-		t, err := b.svc.Ticket(ctx, rest)
+		t, err := b.svc.Records.Ticket(ctx, rest)
 		if err != nil {
 			return b.errorReply(tickets.LangEnglish, err)
 		}
@@ -251,7 +251,7 @@ func (b *Bot) onModal(ctx context.Context, i *discordgo.Interaction) *reply {
 	}
 	a := tickets.ActionRequest{Ref: ref, Actor: agentName(i), Action: tickets.Action(action), Text: values["text"]}
 	if action == "approve" && values["amount"] != "" {
-		n, err := b.svc.AmountFor(ctx, ref, values["amount"])
+		n, err := b.svc.Desk.AmountFor(ctx, ref, values["amount"])
 		if err != nil {
 			return b.errorReply(tickets.LangEnglish, err)
 		}

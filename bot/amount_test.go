@@ -17,7 +17,7 @@ func TestBotApproveAmountInMajorUnits(t *testing.T) {
 	f := newBotFixture(t, "sqlite")
 	usd := strings.Join(tickets.PromotionColumns, ",") + "\n" +
 		"7301234567890000049,@citra,v3,views,14670,USD,card,2026-11-05T08:00:00Z,,,,rejected,0,0,0,false,0\n"
-	if _, err := f.svc.ImportPromotions(f.ctx, strings.NewReader(usd), tickets.ImportOptions{File: "usd.csv"}); err != nil {
+	if _, err := f.svc.Records.ImportPromotions(f.ctx, strings.NewReader(usd), tickets.ImportOptions{File: "usd.csv"}); err != nil {
 		t.Fatal(err)
 	}
 	f.refund("111", "citra", "en-US", "@citra", "7301234567890000049", "rejected")

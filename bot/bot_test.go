@@ -50,7 +50,7 @@ func newBotFixture(t *testing.T, dialect string) *botFixture {
 	db := storetest.Open(t, dialect, f.clock)
 	f.db = db
 	f.svc = tickets.NewService(db, tickets.Options{Clock: f.clock, Watchers: []tickets.Channel{bot.ChannelCard}, Alerts: []tickets.Channel{bot.ChannelAlert}})
-	if _, err := f.svc.ImportPromotions(f.ctx, strings.NewReader(records), tickets.ImportOptions{File: "r.csv"}); err != nil {
+	if _, err := f.svc.Records.ImportPromotions(f.ctx, strings.NewReader(records), tickets.ImportOptions{File: "r.csv"}); err != nil {
 		t.Fatal(err)
 	}
 	var err error
@@ -146,7 +146,7 @@ func (f *botFixture) refund(user, name, locale, account, order, reason string, e
 
 func (f *botFixture) ticket(ref string) *tickets.TicketDetail {
 	f.t.Helper()
-	d, err := f.svc.Detail(f.ctx, ref)
+	d, err := f.svc.Records.Detail(f.ctx, ref)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestBotSameInteractionTwice(t *testing.T) {
 	if n := len(f.fake.Callbacks()); n != 1 {
 		t.Fatalf("%d answers", n)
 	}
-	res, _ := f.svc.Search(f.ctx, "", "", 10, "")
+	res, _ := f.svc.Records.Search(f.ctx, "", "", 10, "")
 	if len(res.Tickets) != 1 || len(f.ticket("RD-1").Messages) != 0 && len(f.ticket("RD-1").Audit) > 6 {
 		t.Fatalf("%d tickets", len(res.Tickets))
 	}
@@ -349,7 +349,7 @@ func TestBotClosedDMs(t *testing.T) {
 		{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord, Requester: tickets.Requester{DiscordID: "111", Email: "rani@example.id"}, Order: "7301234567890000021", Details: "a"},
 		{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord, Requester: tickets.Requester{DiscordID: "222"}, Order: "7301234567890000035", Details: "b"},
 	} {
-		if _, err := f.svc.Submit(f.ctx, r); err != nil {
+		if _, err := f.svc.Intake.Submit(f.ctx, r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -385,7 +385,7 @@ func TestBotClosedDMs(t *testing.T) {
 		t.Fatalf("budi: %+v", o)
 	}
 	// Later messages to Rani go by mail from the start.
-	if _, err := f.svc.Act(f.ctx, tickets.ActionRequest{Ref: "RD-1", Actor: "ayu", Action: tickets.ActionReply, Text: "hi"}); err != nil {
+	if _, err := f.svc.Desk.Act(f.ctx, tickets.ActionRequest{Ref: "RD-1", Actor: "ayu", Action: tickets.ActionReply, Text: "hi"}); err != nil {
 		t.Fatal(err)
 	}
 	if o := messages("RD-1"); o[len(o)-1].Channel != tickets.ChannelEmail {
@@ -478,7 +478,7 @@ func TestBotAgentCommands(t *testing.T) {
 	}
 	// Paging: one ticket a page is too few to show, so make more.
 	for i := 0; i < 12; i++ {
-		if _, err := f.svc.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelAgent, Actor: "ayu",
+		if _, err := f.svc.Intake.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelAgent, Actor: "ayu",
 			Account: "@acc" + string(rune('a'+i)), Details: "x"}); err != nil {
 			t.Fatal(err)
 		}
@@ -500,7 +500,7 @@ func TestBotAgentCommands(t *testing.T) {
 		t.Fatalf("page 2: %q", got)
 	}
 	// Every ticket gets a card, whichever channel it came by.
-	if _, err := f.svc.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+	if _, err := f.svc.Intake.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
 		Requester: tickets.Requester{Email: "sari@example.id"}, Account: "@sari", Details: "cabut izin"}); err != nil {
 		t.Fatal(err)
 	}
@@ -655,7 +655,7 @@ func TestBotAlertsAgents(t *testing.T) {
 		t.Fatalf("card: %d %v", n, err)
 	}
 	f.clock.Advance(25 * time.Hour) // past the first-response target
-	if st, err := f.svc.RunFollowups(f.ctx, 10); err != nil || st.Done != 1 {
+	if st, err := f.svc.Followups.Run(f.ctx, 10); err != nil || st.Done != 1 {
 		t.Fatalf("follow-ups: %+v %v", st, err)
 	}
 	f.fake.LoseAnswer("POST", "/channels/"+agentChannel+"/messages", 1, http.StatusInternalServerError)

@@ -123,12 +123,12 @@ func (b *Bot) SendCardsOnce(ctx context.Context) (int, error) {
 	if b.cfg.AgentChannelID == "" {
 		return 0, nil
 	}
-	st, err := b.svc.DeliverOutbox(ctx, ChannelCard, 20, time.Minute, b.sendCard)
+	st, err := b.svc.Delivery.DeliverOutbox(ctx, ChannelCard, 20, time.Minute, b.sendCard)
 	return st.Sent, err
 }
 
 func (b *Bot) sendCard(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {
-	t, err := b.svc.Ticket(ctx, it.TicketRef)
+	t, err := b.svc.Records.Ticket(ctx, it.TicketRef)
 	if err != nil {
 		return tickets.OutboxResult{Err: err.Error(), Permanent: isNotFound(err)}
 	}
@@ -230,7 +230,7 @@ func (b *Bot) SendAlertsOnce(ctx context.Context) (int, error) {
 	if b.cfg.AgentChannelID == "" {
 		return 0, nil
 	}
-	st, err := b.svc.DeliverOutbox(ctx, ChannelAlert, 20, time.Minute, b.sendAlert)
+	st, err := b.svc.Delivery.DeliverOutbox(ctx, ChannelAlert, 20, time.Minute, b.sendAlert)
 	return st.Sent, err
 }
 

@@ -17,13 +17,13 @@ import (
 // requesters, as direct messages. Closed DMs (error 50007) are recorded on
 // the ticket, and the message goes by mail when the ticket has an address.
 func (b *Bot) SendDMsOnce(ctx context.Context) (int, error) {
-	st, err := b.svc.DeliverOutbox(ctx, tickets.ChannelDiscord, 20, 2*time.Minute, b.sendDM)
+	st, err := b.svc.Delivery.DeliverOutbox(ctx, tickets.ChannelDiscord, 20, 2*time.Minute, b.sendDM)
 	return st.Sent, err
 }
 
 func (b *Bot) sendDM(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {
 	var name string
-	if t, err := b.svc.Ticket(ctx, it.TicketRef); err == nil {
+	if t, err := b.svc.Records.Ticket(ctx, it.TicketRef); err == nil {
 		name = t.Requester.Name
 	}
 	msg, err := b.tpl.Render(templates.FlavourDiscord, it.Template, templates.Data{MessageData: it.Data, Language: it.Language, RequesterName: name})
@@ -49,7 +49,7 @@ func (b *Bot) sendDM(ctx context.Context, it tickets.OutboxItem) tickets.OutboxR
 	}
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeCannotSendMessagesToThisUser {
-		rerouted, derr := b.svc.Unreachable(ctx, it, "the user's direct messages are closed (Discord error 50007)")
+		rerouted, derr := b.svc.Delivery.Unreachable(ctx, it, "the user's direct messages are closed (Discord error 50007)")
 		if derr != nil {
 			return tickets.OutboxResult{Err: derr.Error()}
 		}

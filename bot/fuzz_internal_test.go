@@ -59,7 +59,7 @@ func FuzzInteractionOptions(f *testing.F) {
 	svc := tickets.NewService(db, tickets.Options{Clock: clock})
 	records := strings.Join(tickets.PromotionColumns, ",") + "\n" +
 		"7301234567890000021,@rani,7300000000000000001,views,100000,IDR,wallet,2026-11-01T09:00:00Z,2026-11-01T10:00:00Z,2026-11-08T10:00:00Z,,completed,10000,2000,100000,false,0\n"
-	if _, err := svc.ImportPromotions(context.Background(), strings.NewReader(records), tickets.ImportOptions{File: "r.csv"}); err != nil {
+	if _, err := svc.Records.ImportPromotions(context.Background(), strings.NewReader(records), tickets.ImportOptions{File: "r.csv"}); err != nil {
 		f.Fatal(err)
 	}
 	tpl, err := templates.New()

@@ -109,7 +109,7 @@ func (b *Bot) fetch(ctx context.Context, url string, limit int64) ([]byte, error
 // overLimit answers a user who filed requests_per_hour requests in the last
 // hour already (nil: they may file another).
 func (b *Bot) overLimit(ctx context.Context, language string, r tickets.Requester) *reply {
-	n, err := b.svc.RecentRequests(ctx, r, b.svc.Now().Add(-time.Hour))
+	n, err := b.svc.Intake.RecentRequests(ctx, r, b.svc.Now().Add(-time.Hour))
 	switch {
 	case err != nil:
 		return b.errorReply(language, err)
@@ -126,7 +126,7 @@ func (b *Bot) cmdRefund(ctx context.Context, i *discordgo.Interaction, d discord
 		return r
 	}
 	files, refused := b.download(ctx, language, attachments(d, "evidence", "evidence2", "evidence3"))
-	res, err := b.svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord, Requester: who,
+	res, err := b.svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord, Requester: who,
 		Account: option(d.Options, "account"), Order: option(d.Options, "order"), Reason: tickets.Reason(option(d.Options, "reason")),
 		Details: option(d.Options, "details"), Language: language, Evidence: files,
 		IdempotencyKey: "discord:" + i.ID, ExternalID: "interaction:" + i.ID})
@@ -143,7 +143,7 @@ func (b *Bot) cmdRevoke(ctx context.Context, i *discordgo.Interaction, d discord
 		return r
 	}
 	details := strings.TrimSpace(option(d.Options, "reason") + "\n" + option(d.Options, "details"))
-	res, err := b.svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelDiscord, Requester: who,
+	res, err := b.svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelDiscord, Requester: who,
 		Account: option(d.Options, "account"), Details: details, Language: language,
 		IdempotencyKey: "discord:" + i.ID, ExternalID: "interaction:" + i.ID})
 	if err != nil {
@@ -179,7 +179,7 @@ func (b *Bot) ticketLines(language string, t *tickets.Ticket) []string {
 	if step, ok := t.Eligibility.Deciding(); ok {
 		lines = append(lines, b.say(language, "verdict", "Verdict", cat.Rule(step, language)))
 	}
-	if missing := b.svc.Missing(t); len(missing) > 0 && t.Status == tickets.StatusNeedsInfo {
+	if missing := b.svc.Intake.Missing(t); len(missing) > 0 && t.Status == tickets.StatusNeedsInfo {
 		var names []string
 		for _, m := range missing {
 			names = append(names, cat.MissingName(m, language))
@@ -195,7 +195,7 @@ func (b *Bot) cmdStatus(ctx context.Context, i *discordgo.Interaction, d discord
 	language := lang(i.Locale)
 	who := requester(i)
 	if ref := option(d.Options, "ref"); ref != "" {
-		t, err := b.svc.RequesterTicket(ctx, who, ref)
+		t, err := b.svc.Records.RequesterTicket(ctx, who, ref)
 		if err != nil {
 			if tickets.IsValidation(err) || isNotFound(err) {
 				return &reply{content: b.say(language, "not_found", "Ref", strings.ToUpper(ref))}
@@ -204,7 +204,7 @@ func (b *Bot) cmdStatus(ctx context.Context, i *discordgo.Interaction, d discord
 		}
 		return &reply{content: strings.Join(append([]string{"**" + t.Ref + "**"}, b.ticketLines(language, t)...), "\n")}
 	}
-	list, err := b.svc.RequesterTickets(ctx, who, 10)
+	list, err := b.svc.Records.RequesterTickets(ctx, who, 10)
 	if err != nil {
 		return b.errorReply(language, err)
 	}
@@ -229,14 +229,14 @@ func (b *Bot) cmdEvidence(ctx context.Context, i *discordgo.Interaction, d disco
 	if len(files) == 0 {
 		return &reply{content: strings.Join(refused, "\n")}
 	}
-	before, err := b.svc.RequesterTicket(ctx, requester(i), ref)
+	before, err := b.svc.Records.RequesterTicket(ctx, requester(i), ref)
 	if err != nil {
 		if tickets.IsValidation(err) || isNotFound(err) {
 			return &reply{content: b.say(language, "not_found", "Ref", strings.ToUpper(ref))}
 		}
 		return b.errorReply(language, err)
 	}
-	res, err := b.svc.RequesterReply(ctx, tickets.RequesterUpdate{Ref: ref, Requester: requester(i), Channel: tickets.ChannelDiscord,
+	res, err := b.svc.Intake.RequesterReply(ctx, tickets.RequesterUpdate{Ref: ref, Requester: requester(i), Channel: tickets.ChannelDiscord,
 		Evidence: files, IdempotencyKey: "discord:" + i.ID, ExternalID: "interaction:" + i.ID})
 	if err != nil {
 		return b.answerError(language, ref, err)
@@ -251,7 +251,7 @@ func (b *Bot) cmdEvidence(ctx context.Context, i *discordgo.Interaction, d disco
 func (b *Bot) cmdReply(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
 	language := lang(i.Locale)
 	ref := option(d.Options, "ref")
-	res, err := b.svc.RequesterReply(ctx, tickets.RequesterUpdate{Ref: ref, Requester: requester(i), Channel: tickets.ChannelDiscord,
+	res, err := b.svc.Intake.RequesterReply(ctx, tickets.RequesterUpdate{Ref: ref, Requester: requester(i), Channel: tickets.ChannelDiscord,
 		Text: option(d.Options, "text"), IdempotencyKey: "discord:" + i.ID, ExternalID: "interaction:" + i.ID})
 	if err != nil {
 		return b.answerError(language, ref, err)

@@ -148,7 +148,7 @@ func TestIntakeFlagsOnlyWhatTheServerSaid(t *testing.T) {
 				t.Fatalf("%+v %v", parsed, err)
 			}
 			for _, ref := range []string{taken.Ref, parsed.Ref} {
-				tk, err := svc.Ticket(ctx, ref)
+				tk, err := svc.Records.Ticket(ctx, ref)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -64,7 +64,7 @@ func TestMailTakenForAutomaticIsRecordedOnce(t *testing.T) {
 	if st := f.fetch(); st.Ignored != 1 {
 		t.Fatalf("stats %+v", st)
 	}
-	fails, err := f.svc.Failures(f.ctx, 10)
+	fails, err := f.svc.Intake.Failures(f.ctx, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -200,7 +200,7 @@ func TestAutomaticMailIsNeverAnswered(t *testing.T) {
 			if c.kind == "ours" || c.kind == "addr" {
 				requester = c.rcpt
 			}
-			seed, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+			seed, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 				Requester: tickets.Requester{Email: requester}, Details: "refund please", IdempotencyKey: "seed"})
 			if err != nil || seed.Ticket.Ref != "RD-1" {
 				t.Fatalf("seed: %v %+v", err, seed)
@@ -211,7 +211,7 @@ func TestAutomaticMailIsNeverAnswered(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, err := svc.Detail(ctx, "RD-1")
+			d, err := svc.Records.Detail(ctx, "RD-1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -230,7 +230,7 @@ func TestAutomaticMailIsNeverAnswered(t *testing.T) {
 			if wantFlag := c.kind == "ours" || c.kind == "addr"; flagged != wantFlag {
 				t.Errorf("RD-1 flagged undeliverable: %v, want %v (%+v)", flagged, wantFlag, taken)
 			}
-			if res, err := svc.Search(ctx, "", "", 10, ""); err != nil || len(res.Tickets) != 1 {
+			if res, err := svc.Records.Search(ctx, "", "", 10, ""); err != nil || len(res.Tickets) != 1 {
 				t.Errorf("tickets after an automatic mail: %d %v", len(res.Tickets), err)
 			}
 			if n := outboxCount(t, svc); n != before {
@@ -242,7 +242,7 @@ func TestAutomaticMailIsNeverAnswered(t *testing.T) {
 
 func outboxCount(t *testing.T, svc *tickets.Service) int {
 	t.Helper()
-	items, err := svc.Outbox(context.Background(), tickets.OutboxFilter{Limit: tickets.MaxPageSize})
+	items, err := svc.Delivery.Outbox(context.Background(), tickets.OutboxFilter{Limit: tickets.MaxPageSize})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func automaticThroughTheMailbox(t *testing.T, dialect string) {
 	if d := f.detail("RD-1"); d.HasFlag(tickets.FlagUndeliverable) {
 		t.Fatalf("RD-1 flagged by bounces about other addresses: %v", d.Flags)
 	}
-	fails, err := f.svc.Failures(f.ctx, tickets.MaxPageSize)
+	fails, err := f.svc.Intake.Failures(f.ctx, tickets.MaxPageSize)
 	if err != nil || len(fails) != bounces+ignored-delays {
 		t.Fatalf("%d records (%v), want %d", len(fails), err, bounces+ignored-delays)
 	}

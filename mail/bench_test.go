@@ -224,7 +224,7 @@ func benchService(b *testing.B, csv []byte) *tickets.Service {
 	clock := storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))
 	db := storetest.Open(b, "sqlite", clock)
 	svc := tickets.NewService(db, tickets.Options{Clock: clock, AutoRepliesPerHour: 10})
-	if _, err := svc.ImportPromotions(context.Background(), bytes.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
+	if _, err := svc.Records.ImportPromotions(context.Background(), bytes.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
 		b.Fatal(err)
 	}
 	return svc
@@ -258,7 +258,7 @@ func benchDirect(b *testing.B, svc *tickets.Service, promos []tickets.Promotion,
 			for w := range errs {
 				wg.Go(func() {
 					for i := w; i < len(batch); i += len(errs) {
-						res, err := g.Submit(ctx, batch[i])
+						res, err := g.Intake.Submit(ctx, batch[i])
 						if err == nil && res.Outcome != tickets.OutcomeCreated {
 							err = fmt.Errorf("%s: %s", batch[i].IdempotencyKey, res.Outcome)
 						}

@@ -58,7 +58,7 @@ func TestMailSMTPAuth(t *testing.T) {
 			if st, err := bad.SendOnce(f.ctx); !errors.Is(err, tickets.ErrChannelDown) || st.Sent != 0 || st.Deferred != 1 {
 				t.Fatalf("wrong password: %+v %v", st, err)
 			}
-			pending, _ := f.svc.Outbox(f.ctx, tickets.OutboxFilter{Status: tickets.OutboxPending})
+			pending, _ := f.svc.Delivery.Outbox(f.ctx, tickets.OutboxFilter{Status: tickets.OutboxPending})
 			if len(pending) != 1 || !strings.Contains(pending[0].LastError, "auth") || pending[0].Attempts != 0 {
 				t.Fatalf("after a failed AUTH: %+v", pending)
 			}
@@ -148,12 +148,12 @@ func TestMailWhoMayAnswer(t *testing.T) {
 	spoof := strings.Replace(sari, "MIME-Version", "Authentication-Results: mx.refunddesk.example; dmarc=fail header.from=example.com; spf=fail\r\nMIME-Version", 1)
 	f.deliver(spoof)
 	f.fetch()
-	res, _ := f.svc.Search(f.ctx, "flag:unverified_sender", "", 10, "")
+	res, _ := f.svc.Records.Search(f.ctx, "flag:unverified_sender", "", 10, "")
 	if len(res.Tickets) != 1 || res.Tickets[0].Eligibility.Verdict != tickets.VerdictNeedsReview {
 		t.Fatalf("unverified: %+v", res.Tickets)
 	}
 
-	if _, err := f.svc.Act(f.ctx, tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: tickets.ActionClose}); err != nil {
+	if _, err := f.svc.Desk.Act(f.ctx, tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: tickets.ActionClose}); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(3 * 24 * time.Hour)
@@ -253,14 +253,14 @@ func TestMailSortsItsAttachments(t *testing.T) {
 	lim := tickets.DefaultLimits()
 	lim.MaxEvidenceBytes = 4096
 	svc := tickets.NewService(storetest.Open(t, "sqlite", clock), tickets.Options{Clock: clock, Limits: lim})
-	if _, err := svc.ImportPromotions(ctx, strings.NewReader(records), tickets.ImportOptions{File: "records.csv"}); err != nil {
+	if _, err := svc.Records.ImportPromotions(ctx, strings.NewReader(records), tickets.ImportOptions{File: "records.csv"}); err != nil {
 		t.Fatal(err)
 	}
 	taken, err := mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil).Take(ctx, []byte(raw), "test")
 	if err != nil || taken.Outcome != mail.TookCreated {
 		t.Fatalf("taken %+v, %v", taken, err)
 	}
-	d, err := svc.Detail(ctx, taken.Ref)
+	d, err := svc.Records.Detail(ctx, taken.Ref)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func newMailFixture(t *testing.T, dialect string, caps devmail.IMAPOptions) *mai
 	f := &mailFixture{t: t, ctx: context.Background(), clock: storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))}
 	db := storetest.Open(t, dialect, f.clock)
 	f.svc = tickets.NewService(db, tickets.Options{Clock: f.clock})
-	if _, err := f.svc.ImportPromotions(f.ctx, strings.NewReader(records), tickets.ImportOptions{File: "records.csv"}); err != nil {
+	if _, err := f.svc.Records.ImportPromotions(f.ctx, strings.NewReader(records), tickets.ImportOptions{File: "records.csv"}); err != nil {
 		t.Fatal(err)
 	}
 	var err error
@@ -108,7 +108,7 @@ func (f *mailFixture) send() mail.SendStats {
 
 func (f *mailFixture) tickets() []tickets.Ticket {
 	f.t.Helper()
-	res, err := f.svc.Search(f.ctx, "", "", 100, "")
+	res, err := f.svc.Records.Search(f.ctx, "", "", 100, "")
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func (f *mailFixture) tickets() []tickets.Ticket {
 
 func (f *mailFixture) detail(ref string) *tickets.TicketDetail {
 	f.t.Helper()
-	d, err := f.svc.Detail(f.ctx, ref)
+	d, err := f.svc.Records.Detail(f.ctx, ref)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestMailNewRequestAndAnswer(t *testing.T) {
 
 		// An agent asks; the requester answers by replying: it joins the
 		// ticket, and the ticket goes back to the agents.
-		if _, err := f.svc.Act(f.ctx, tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: tickets.ActionAsk, Text: "Kapan promosi berakhir?"}); err != nil {
+		if _, err := f.svc.Desk.Act(f.ctx, tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: tickets.ActionAsk, Text: "Kapan promosi berakhir?"}); err != nil {
 			t.Fatal(err)
 		}
 		f.send()
@@ -255,7 +255,7 @@ func TestMailNewRequestAndAnswer(t *testing.T) {
 			t.Fatalf("after the answer: %s, %d tickets", d.Status, len(f.tickets()))
 		}
 		// The next mail to Rani threads under both of hers.
-		if _, err := f.svc.Act(f.ctx, tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: tickets.ActionApprove}); err != nil {
+		if _, err := f.svc.Desk.Act(f.ctx, tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: tickets.ActionApprove}); err != nil {
 			t.Fatal(err)
 		}
 		f.send()
@@ -293,7 +293,7 @@ func TestMailLoopsAndFailures(t *testing.T) {
 		}
 		// The unreadable mail is set aside; the two automatic ones (not our
 		// own) are listed for agents too, in the processed folder.
-		fails, err := f.svc.Failures(f.ctx, 10)
+		fails, err := f.svc.Intake.Failures(f.ctx, 10)
 		if err != nil || len(fails) != 3 || fails[0].SetAside != "refunddesk/unprocessed" || fails[0].Reason == "" ||
 			fails[1].SetAside != "refunddesk/processed" || fails[2].SetAside != "refunddesk/processed" ||
 			!strings.HasPrefix(fails[1].Reason, "taken for automatic mail") || !strings.HasPrefix(fails[2].Reason, "taken for automatic mail") {
@@ -332,7 +332,7 @@ func TestMailTooBig(t *testing.T) {
 	if st.Failed != 1 || len(f.tickets()) != 0 {
 		t.Fatalf("stats %+v", st)
 	}
-	fails, _ := f.svc.Failures(f.ctx, 10)
+	fails, _ := f.svc.Intake.Failures(f.ctx, 10)
 	if len(fails) != 1 || !strings.Contains(fails[0].Reason, "more than the") {
 		t.Fatalf("failures %+v", fails)
 	}
@@ -400,7 +400,7 @@ func TestMailSendingSurvivesOutages(t *testing.T) {
 		if !errors.Is(err, tickets.ErrChannelDown) || st.Sent != 0 || st.Retried != 0 || st.Deferred != 2 {
 			t.Fatalf("while down: %+v %v", st, err)
 		}
-		pending, _ := f.svc.Outbox(f.ctx, tickets.OutboxFilter{Status: tickets.OutboxPending})
+		pending, _ := f.svc.Delivery.Outbox(f.ctx, tickets.OutboxFilter{Status: tickets.OutboxPending})
 		if len(pending) != 2 || pending[0].LastError == "" || pending[0].Attempts != 0 {
 			t.Fatalf("pending %+v", pending)
 		}
@@ -435,14 +435,14 @@ func TestMailSendingSurvivesOutages(t *testing.T) {
 		}
 
 		// A permanent refusal: failed, listed, not tried again.
-		if _, err := f.svc.Act(f.ctx, tickets.ActionRequest{Ref: f.tickets()[0].Ref, Actor: "ayu", Action: tickets.ActionReply, Text: "hello"}); err != nil {
+		if _, err := f.svc.Desk.Act(f.ctx, tickets.ActionRequest{Ref: f.tickets()[0].Ref, Actor: "ayu", Action: tickets.ActionReply, Text: "hello"}); err != nil {
 			t.Fatal(err)
 		}
 		f.smtp.SetRefuse(func(string, []string) error { return devmail.PermanentFailure })
 		if st := f.send(); st.Failed != 1 {
 			t.Fatalf("permanent: %+v", st)
 		}
-		failed, _ := f.svc.Outbox(f.ctx, tickets.OutboxFilter{Status: tickets.OutboxFailed})
+		failed, _ := f.svc.Delivery.Outbox(f.ctx, tickets.OutboxFilter{Status: tickets.OutboxFailed})
 		if len(failed) != 1 || !strings.Contains(failed[0].LastError, "550") {
 			t.Fatalf("failed list %+v", failed)
 		}

@@ -62,7 +62,7 @@ func checkCorpus(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	defer recs.Close()
-	if _, err := svc.ImportPromotions(ctx, recs, tickets.ImportOptions{File: "records.csv"}); err != nil {
+	if _, err := svc.Records.ImportPromotions(ctx, recs, tickets.ImportOptions{File: "records.csv"}); err != nil {
 		t.Fatal(err)
 	}
 	auth := mail.NewAuthenticator(mail.AuthConfig{AuthServIDs: []string{"mx.refunddesk.example"}}, nil)
@@ -91,7 +91,7 @@ func checkCorpus(t *testing.T, dir string) {
 			}
 			// The corpus's mail was received by mx.refunddesk.example.
 			auth.Check(ctx, m, raw)
-			got := mail.Understand(ctx, m, svc, "refunddesk.example")
+			got := mail.Understand(ctx, m, svc.Records, "refunddesk.example")
 			kind := ""
 			if got.KindStated {
 				kind = string(got.Kind)

@@ -39,7 +39,7 @@ func TestForgedBounceChangesNoTicket(t *testing.T) {
 	if d := f.detail("RD-1"); d.HasFlag(tickets.FlagUndeliverable) {
 		t.Fatalf("a forged bounce flagged RD-1: %v", d.Flags)
 	}
-	fails, err := f.svc.Failures(context.Background(), 10)
+	fails, err := f.svc.Intake.Failures(context.Background(), 10)
 	if err != nil || len(fails) != 1 || !strings.Contains(fails[0].Reason, "nobody@attacker.example, not RD-1's requester") ||
 		!strings.HasPrefix(fails[0].Reason, "taken for automatic mail (") {
 		t.Fatalf("records %+v %v", fails, err)

@@ -49,7 +49,7 @@ func TestAmbiguousFromIsNeverVerified(t *testing.T) {
 			if err != nil || taken.Outcome != mail.TookCreated {
 				t.Fatalf("%+v %v", taken, err)
 			}
-			tk, err := svc.Ticket(ctx, taken.Ref)
+			tk, err := svc.Records.Ticket(ctx, taken.Ref)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -373,7 +373,7 @@ func (f *Fetcher) logout(s *session) {
 func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, error) {
 	var st IntakeStats
 	name := f.cursorName()
-	cur, err := f.svc.Cursor(ctx, name)
+	cur, err := f.svc.Intake.Cursor(ctx, name)
 	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
 		return st, err
 	}
@@ -383,7 +383,7 @@ func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, erro
 		// The cursor starts again at once (it passes no mail), so that an
 		// empty mailbox is not warned about at every pass.
 		cur = tickets.Cursor{UIDValidity: s.uidValidity}
-		if err := f.svc.SetCursor(ctx, name, cur); err != nil {
+		if err := f.svc.Intake.SetCursor(ctx, name, cur); err != nil {
 			return st, err
 		}
 	}
@@ -428,7 +428,7 @@ func (f *Fetcher) pass(ctx, stop context.Context, s *session) (IntakeStats, erro
 			}
 			if m.upTo > cur.LastUID {
 				cur.LastUID = m.upTo
-				return f.svc.SetCursor(ctx, name, cur)
+				return f.svc.Intake.SetCursor(ctx, name, cur)
 			}
 			return nil
 		}
@@ -478,7 +478,7 @@ func (f *Fetcher) checkCursor(ctx context.Context, s *session, cur tickets.Curso
 			slog.String("mailbox", f.cfg.Mailbox), slog.Uint64("uidvalidity", uint64(s.uidValidity)),
 			slog.Uint64("uidnext", uint64(s.uidNext)), slog.Uint64("cursor_last_uid", uint64(cur.LastUID)))
 		cur.LastUID = 0
-		if err := f.svc.SetCursor(ctx, f.cursorName(), cur); err != nil {
+		if err := f.svc.Intake.SetCursor(ctx, f.cursorName(), cur); err != nil {
 			return cur, nil, err
 		}
 		return cur, nil, nil
@@ -764,7 +764,7 @@ func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, b
 		}
 	}
 	f.log.Warn("mail set aside", slog.String("source", source), slog.String("reason", reason), slog.String("folder", folder))
-	return f.svc.RecordFailure(ctx, fail)
+	return f.svc.Intake.RecordFailure(ctx, fail)
 }
 
 // recordAutomatic keeps for agents a mail taken for automatic mail, under
@@ -779,7 +779,7 @@ func (f *Fetcher) recordAutomatic(ctx context.Context, raw []byte, source, why, 
 	if m.From != nil {
 		rec.Sender = m.From.Address
 	}
-	if err := f.svc.RecordFailure(ctx, rec); err != nil {
+	if err := f.svc.Intake.RecordFailure(ctx, rec); err != nil {
 		return fmt.Errorf("record a mail taken for automatic: %w", err)
 	}
 	return nil

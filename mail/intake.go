@@ -209,7 +209,7 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	if r == nil || r.domain != domain {
 		r = readRequest(m, domain)
 	}
-	req := r.resolve(ctx, svc)
+	req := r.resolve(ctx, svc.Records)
 	var flags []string
 	if m.Unverified(in.cfg.RequireAuth) {
 		flags = append(flags, tickets.FlagUnverifiedSender)
@@ -244,7 +244,7 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 		if t.Reason == "" && t.Kind == tickets.KindRefund {
 			u.Reason = req.Reason
 		}
-		res, err := svc.RequesterReply(ctx, u)
+		res, err := svc.Intake.RequesterReply(ctx, u)
 		switch {
 		case err == nil:
 			out := TookReply
@@ -265,13 +265,13 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	sr := tickets.SubmitRequest{Kind: req.Kind, Channel: tickets.ChannelEmail, Requester: who, Account: req.Account,
 		Order: req.Order, Reason: req.Reason, Details: details, Language: req.Language, Evidence: files,
 		IdempotencyKey: m.Key, PreviousKeys: previousKeys(m), ExternalID: m.MessageID, Flags: flags}
-	res, err := svc.Submit(ctx, sr)
+	res, err := svc.Intake.Submit(ctx, sr)
 	if tickets.IsValidation(err) {
 		// Something the text gave is not usable (an account name too odd,
 		// say): take the mail without the extracted fields rather than lose it.
 		in.log.Warn("taking a mail without its extracted fields", slog.String("source", source), slog.Any("error", err))
 		sr.Account, sr.Order, sr.Reason = "", "", ""
-		res, err = svc.Submit(ctx, sr)
+		res, err = svc.Intake.Submit(ctx, sr)
 	}
 	if tickets.IsValidation(err) {
 		return Taken{Outcome: TookFailed, Reason: err.Error()}, nil
@@ -295,13 +295,13 @@ func previousKeys(m *Message) []string {
 // threadTicket finds the ticket a mail answers, if any.
 func (in *Intake) threadTicket(ctx context.Context, svc *tickets.Service, m *Message, req Request) *tickets.Ticket {
 	if req.ThreadRef != "" {
-		if t, err := svc.Ticket(ctx, req.ThreadRef); err == nil {
+		if t, err := svc.Records.Ticket(ctx, req.ThreadRef); err == nil {
 			return t
 		}
 	}
 	// An answer to one of the requester's own earlier mails.
 	for _, id := range append(append([]string(nil), m.InReplyTo...), m.References...) {
-		if t, err := svc.TicketForExternalID(ctx, id); err == nil {
+		if t, err := svc.Intake.TicketForExternalID(ctx, id); err == nil {
 			return t
 		}
 	}
@@ -343,7 +343,7 @@ func (in *Intake) bounce(ctx context.Context, svc *tickets.Service, m *Message) 
 		if rcpt = strings.TrimSpace(rcpt); rcpt == "" || strings.EqualFold(rcpt, in.cfg.Address) {
 			continue
 		}
-		r, err := svc.Undeliverable(ctx, ref, rcpt, why)
+		r, err := svc.Delivery.Undeliverable(ctx, ref, rcpt, why)
 		if err != nil && !errors.Is(err, tickets.ErrNotFound) {
 			return Taken{}, err
 		}

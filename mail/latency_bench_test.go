@@ -161,7 +161,7 @@ func latencyRun(b *testing.B, n int, every time.Duration) latencies {
 	_ = sample.WritePromotionsCSV(&csv, n, sample.Options{Seed: 5, Now: now, Days: 20})
 	db := storetest.Open(b, "sqlite", tickets.SystemClock{})
 	svc := tickets.NewService(db, tickets.Options{})
-	if _, err := svc.ImportPromotions(ctx, &csv, tickets.ImportOptions{File: "p.csv"}); err != nil {
+	if _, err := svc.Records.ImportPromotions(ctx, &csv, tickets.ImportOptions{File: "p.csv"}); err != nil {
 		b.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(5, 6))
@@ -264,7 +264,7 @@ func latencyRun(b *testing.B, n int, every time.Duration) latencies {
 	// acknowledgement was handed to Postfix.
 	committed, handed := make([]time.Time, n), make([]time.Time, n)
 	for ref, at := range tl.at {
-		t, err := svc.Ticket(context.Background(), ref)
+		t, err := svc.Records.Ticket(context.Background(), ref)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -275,7 +275,7 @@ func latencyRun(b *testing.B, n int, every time.Duration) latencies {
 		committed[i] = at
 	}
 	for before := int64(0); ; {
-		items, err := svc.Outbox(context.Background(), tickets.OutboxFilter{Status: tickets.OutboxSent, Limit: tickets.MaxPageSize, Before: before})
+		items, err := svc.Delivery.Outbox(context.Background(), tickets.OutboxFilter{Status: tickets.OutboxSent, Limit: tickets.MaxPageSize, Before: before})
 		if err != nil {
 			b.Fatal(err)
 		}

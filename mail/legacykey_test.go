@@ -30,7 +30,7 @@ func TestMailTakenUnderTheOldKeyIsADuplicate(t *testing.T) {
 		in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil)
 
 		raw := []byte(request("old1"))
-		old, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+		old, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 			Requester: tickets.Requester{Email: "rani@example.id"}, Details: "refund please",
 			IdempotencyKey: oldKey("old1@mail.example.id", raw), ExternalID: "old1@mail.example.id"})
 		if err != nil {
@@ -43,12 +43,12 @@ func TestMailTakenUnderTheOldKeyIsADuplicate(t *testing.T) {
 
 		reply := []byte("From: Rani Putri <rani@example.id>\r\nTo: " + desk + "\r\nSubject: Re: [" + old.Ticket.Ref + "] Mohon refund promosi\r\n" +
 			"Message-ID: <old2@mail.example.id>\r\nDate: Mon, 16 Nov 2026 11:00:00 +0700\r\n\r\nAkun saya @rani.putri, terima kasih.\r\n")
-		if _, err := svc.RequesterReply(ctx, tickets.RequesterUpdate{Ref: old.Ticket.Ref, Requester: tickets.Requester{Email: "rani@example.id"},
+		if _, err := svc.Intake.RequesterReply(ctx, tickets.RequesterUpdate{Ref: old.Ticket.Ref, Requester: tickets.Requester{Email: "rani@example.id"},
 			Channel: tickets.ChannelEmail, Text: "Akun saya @rani.putri", IdempotencyKey: oldKey("old2@mail.example.id", reply),
 			ExternalID: "old2@mail.example.id"}); err != nil {
 			t.Fatal(err)
 		}
-		before, err := svc.Detail(ctx, old.Ticket.Ref)
+		before, err := svc.Records.Detail(ctx, old.Ticket.Ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,14 +56,14 @@ func TestMailTakenUnderTheOldKeyIsADuplicate(t *testing.T) {
 		if err != nil || taken.Outcome != mail.TookDuplicate {
 			t.Fatalf("the reply read again: %+v %v, want a duplicate", taken, err)
 		}
-		after, err := svc.Detail(ctx, old.Ticket.Ref)
+		after, err := svc.Records.Detail(ctx, old.Ticket.Ref)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(after.Messages) != len(before.Messages) {
 			t.Fatalf("%d messages, were %d", len(after.Messages), len(before.Messages))
 		}
-		if res, err := svc.Search(ctx, "", "", 10, ""); err != nil || len(res.Tickets) != 1 {
+		if res, err := svc.Records.Search(ctx, "", "", 10, ""); err != nil || len(res.Tickets) != 1 {
 			t.Fatalf("%d tickets (%v)", len(res.Tickets), err)
 		}
 		// A new mail is still taken in (the test can tell).

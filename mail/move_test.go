@@ -55,7 +55,7 @@ func TestMailCursorWaitsForTheMove(t *testing.T) {
 		t.Fatal("a pass whose moves were refused did not fail")
 	}
 	name := "imap:" + desk + "@" + f.imap.Addr + "/INBOX"
-	cur, err := f.svc.Cursor(f.ctx, name)
+	cur, err := f.svc.Intake.Cursor(f.ctx, name)
 	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestMailCursorWaitsForTheMove(t *testing.T) {
 	if inbox, processed, _ := f.folders(); inbox != 0 || processed != 3 {
 		t.Fatalf("after the second pass: INBOX %d, processed %d; want 0, 3", inbox, processed)
 	}
-	if cur, err := f.svc.Cursor(f.ctx, name); err != nil || cur.LastUID != 3 {
+	if cur, err := f.svc.Intake.Cursor(f.ctx, name); err != nil || cur.LastUID != 3 {
 		t.Fatalf("cursor %+v, %v; want UID 3", cur, err)
 	}
 }

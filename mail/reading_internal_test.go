@@ -23,7 +23,7 @@ func TestReadingAheadIsUnderstand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.ImportPromotions(ctx, recs, tickets.ImportOptions{File: "records.csv"}); err != nil {
+		if _, err := svc.Records.ImportPromotions(ctx, recs, tickets.ImportOptions{File: "records.csv"}); err != nil {
 			t.Fatal(err)
 		}
 		recs.Close()
@@ -43,7 +43,7 @@ func TestReadingAheadIsUnderstand(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := Understand(ctx, plain, svc, "refunddesk.example")
+			want := Understand(ctx, plain, svc.Records, "refunddesk.example")
 			if m.reading == nil {
 				if m.Bounce == nil && m.Auto == "" {
 					t.Errorf("%s: not read ahead", file)
@@ -55,7 +55,7 @@ func TestReadingAheadIsUnderstand(t *testing.T) {
 				t.Errorf("%s: read for %q", file, m.reading.domain)
 			}
 			for range 2 {
-				if got := m.reading.resolve(ctx, svc); !reflect.DeepEqual(got, want) {
+				if got := m.reading.resolve(ctx, svc.Records); !reflect.DeepEqual(got, want) {
 					t.Errorf("%s: read ahead\n%+v\nUnderstand\n%+v", file, got, want)
 				}
 			}

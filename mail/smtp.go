@@ -176,7 +176,7 @@ func NewSender(cfg SMTPConfig, id Identity, svc *tickets.Service, tpl *templates
 // Compose renders an outbox item into a complete mail.
 func (s *Sender) Compose(ctx context.Context, it *tickets.OutboxItem) ([]byte, error) {
 	var name string
-	if t, err := s.svc.Ticket(ctx, it.TicketRef); err == nil {
+	if t, err := s.svc.Records.Ticket(ctx, it.TicketRef); err == nil {
 		name = t.Requester.Name
 	}
 	msg, err := s.tpl.Render(templates.FlavourEmail, it.Template, templates.Data{MessageData: it.Data, Language: it.Language,
@@ -196,7 +196,7 @@ func (s *Sender) Compose(ctx context.Context, it *tickets.OutboxItem) ([]byte, e
 		Subject(subject).Date(s.now()).Text([]byte(msg.Text)).HTML([]byte(msg.HTML)).
 		Header("Message-ID", "<"+s.id.MessageID(it)+">")
 	if it.TicketID != 0 {
-		ids, err := s.svc.ThreadIDs(ctx, it.TicketID, tickets.ChannelEmail)
+		ids, err := s.svc.Delivery.ThreadIDs(ctx, it.TicketID, tickets.ChannelEmail)
 		if err != nil {
 			return nil, err
 		}
@@ -233,7 +233,7 @@ func (s *Sender) Compose(ctx context.Context, it *tickets.OutboxItem) ([]byte, e
 // its MAIL FROM (SendError.Charged): that one is charged an attempt.
 func (s *Sender) SendOnce(ctx context.Context) (SendStats, error) {
 	defer s.hangUp()
-	return s.svc.DeliverOutbox(ctx, tickets.ChannelEmail, 50, 5*time.Minute, s.deliver)
+	return s.svc.Delivery.DeliverOutbox(ctx, tickets.ChannelEmail, 50, 5*time.Minute, s.deliver)
 }
 
 // Run delivers the outbox until ctx ends: at once when this process commits
@@ -241,7 +241,7 @@ func (s *Sender) SendOnce(ctx context.Context) (SendStats, error) {
 // instances queued). After a failed session it waits ReconnectMin,
 // doubling, at most ReconnectMax, before it tries again.
 func (s *Sender) Run(ctx context.Context, interval time.Duration, onRun func(SendStats, error)) {
-	queued, stop := s.svc.OutboxQueued(tickets.ChannelEmail)
+	queued, stop := s.svc.Delivery.OutboxQueued(tickets.ChannelEmail)
 	defer stop()
 	for {
 		// A batch that has begun is sent and recorded even when ctx ends

@@ -76,7 +76,7 @@ func BenchmarkDeskTurnaround(b *testing.B) {
 
 	// committed: the intake's commit of the acknowledgement, so the
 	// sender's part (commit to accepted) is timed apart from the intake's.
-	committed, stopQ := svc.OutboxQueued(tickets.ChannelEmail)
+	committed, stopQ := svc.Delivery.OutboxQueued(tickets.ChannelEmail)
 	defer stopQ()
 	waits := make([]time.Duration, 0, b.N)
 	sends := make([]time.Duration, 0, b.N)

@@ -34,7 +34,7 @@ func TestSenderThroughPostfix(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 10 {
-		if _, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+		if _, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
 			Requester: tickets.Requester{Email: fmt.Sprintf("r%d@example.test", i)}, Account: fmt.Sprintf("@creator%d", i), Details: "cabut izin"}); err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestSenderThroughPostfix(t *testing.T) {
 	waitLog(t, pf, "ehlo=1 mail=10 rcpt=10 data=10 quit=1 commands=32")
 
 	// The address literal, from a desk at localhost.
-	if _, err := svc.Act(ctx, tickets.ActionRequest{Ref: "RD-1", Actor: "ayu", Action: tickets.ActionReply, Text: "on it"}); err != nil {
+	if _, err := svc.Desk.Act(ctx, tickets.ActionRequest{Ref: "RD-1", Actor: "ayu", Action: tickets.ActionReply, Text: "on it"}); err != nil {
 		t.Fatal(err)
 	}
 	local := mail.NewSender(cfg, mail.Identity{Address: "desk@localhost"}, svc, tpl, nil)

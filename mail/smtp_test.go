@@ -54,7 +54,7 @@ func (f *sendFixture) requests(n int) []string {
 	var to []string
 	for i := range n {
 		addr := fmt.Sprintf("requester%03d@example.id", i)
-		if _, err := f.svc.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+		if _, err := f.svc.Intake.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 			Requester: tickets.Requester{Email: addr}, Order: fmt.Sprintf("73012345678%08d", i), Details: "promosi saya kurang jangkauan"}); err != nil {
 			f.t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func (f *sendFixture) requests(n int) []string {
 
 func (f *sendFixture) outbox(status string) []tickets.OutboxItem {
 	f.t.Helper()
-	items, err := f.svc.Outbox(f.ctx, tickets.OutboxFilter{Status: status, Limit: 1000})
+	items, err := f.svc.Delivery.Outbox(f.ctx, tickets.OutboxFilter{Status: status, Limit: 1000})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -627,7 +627,7 @@ func TestStoredVerdictWithoutCodesInTheStore(t *testing.T) {
 		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
 		db := storetest.Open(t, dialect, clock)
 		svc := tickets.NewService(db, tickets.Options{Clock: clock})
-		res, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+		res, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 			Requester: tickets.Requester{Email: "sari@example.com"}, Account: "@sari", Order: "7301",
 			Reason: tickets.ReasonUnderDelivery, Language: "id"})
 		if err != nil {
@@ -638,7 +638,7 @@ func TestStoredVerdictWithoutCodesInTheStore(t *testing.T) {
 		if _, err := db.SQL().Exec(db.SQL().Rebind(`UPDATE tickets SET rules = ? WHERE id = ?`), old, res.Ticket.ID); err != nil {
 			t.Fatal(err)
 		}
-		d, err := svc.Detail(ctx, res.Ticket.Ref)
+		d, err := svc.Records.Detail(ctx, res.Ticket.Ref)
 		if err != nil {
 			t.Fatal(err)
 		}

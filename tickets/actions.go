@@ -5,8 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
+
+// Desk is what agents do to tickets: the actions of the state machine,
+// corrections of a ticket's fields, evidence they add, and the amounts
+// they type. Every change is checked against the agent list, recorded in
+// the audit trail, and sent on (to the requester, to the watchers) in the
+// same transaction.
+type Desk struct{ *core }
+
+// CheckAgent checks that name may act as an agent.
+func (d *Desk) CheckAgent(name string) error { return d.checkAgent(name) }
+
+// Agents lists the configured agents (empty: anyone may act).
+func (d *Desk) Agents() []string { return d.agents }
 
 // ActionRequest is an agent acting on a ticket.
 type ActionRequest struct {
@@ -25,64 +39,25 @@ type ActionRequest struct {
 // Act does an agent action: checked against the agent list and the state
 // machine, recorded in the audit trail, and with the message to the
 // requester (if any) queued in the same transaction.
-func (s *Service) Act(ctx context.Context, a ActionRequest) (*Ticket, error) {
-	if err := s.CheckAgent(a.Actor); err != nil {
+func (d *Desk) Act(ctx context.Context, a ActionRequest) (*Ticket, error) {
+	if err := d.checkAgent(a.Actor); err != nil {
 		return nil, err
 	}
 	id, err := ParseRef(a.Ref)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := ParseAction(string(a.Action)); err != nil {
+	if err := d.checkAction(&a); err != nil {
 		return nil, err
 	}
-	a.Text = strings.TrimSpace(a.Text)
-	if !utf8.ValidString(a.Text) {
-		return nil, Invalid("text", "not valid UTF-8 text")
-	}
-	if len(a.Text) > s.limits.MaxDetailsBytes {
-		return nil, Invalid("text", "%d bytes, more than the %d allowed", len(a.Text), s.limits.MaxDetailsBytes)
-	}
-	switch a.Action {
-	case ActionNote, ActionReply:
-		if a.Text == "" {
-			return nil, Invalid("text", "%s needs a text", a.Action)
-		}
-	case ActionAsk:
-		if a.Text == "" {
-			return nil, Invalid("question", "ask needs the question for the requester")
-		}
-	case ActionDeny:
-		if a.Text == "" {
-			return nil, Invalid("reason", "deny needs a reason; the requester is told it")
-		}
-	case ActionAssign:
-		a.Assignee = strings.TrimSpace(a.Assignee)
-		if a.Assignee == "" {
-			return nil, Invalid("assignee", "assign needs an agent's name, or none")
-		}
-		if strings.EqualFold(a.Assignee, "none") {
-			a.Assignee = ""
-		} else if strings.EqualFold(a.Assignee, "me") {
-			a.Assignee = a.Actor
-		} else if err := s.CheckAgent(a.Assignee); err != nil {
-			return nil, Invalid("assignee", "%v", err)
-		}
-	}
-	if a.Amount != nil && a.Action != ActionApprove {
-		return nil, Invalid("amount", "only approve takes an amount")
-	}
-	if a.Amount != nil && *a.Amount <= 0 {
-		return nil, Invalid("amount", "must be more than zero, got %d", *a.Amount)
-	}
 	var t *Ticket
-	err = s.update(ctx, func(tx Tx) error {
+	err = d.update(ctx, func(tx *writeTx) error {
 		var err error
 		t, err = tx.Ticket(id)
 		if err != nil {
 			return err
 		}
-		return s.act(tx, t, a)
+		return d.act(tx, t, a)
 	})
 	if err != nil {
 		return nil, err
@@ -90,100 +65,76 @@ func (s *Service) Act(ctx context.Context, a ActionRequest) (*Ticket, error) {
 	return t, nil
 }
 
-func (s *Service) act(tx Tx, t *Ticket, a ActionRequest) error {
-	now := s.clock.Now()
+// checkAction validates an action's input and normalizes it in place.
+func (d *Desk) checkAction(a *ActionRequest) error {
+	if _, err := ParseAction(string(a.Action)); err != nil {
+		return err
+	}
+	a.Text = strings.TrimSpace(a.Text)
+	if !utf8.ValidString(a.Text) {
+		return Invalid("text", "not valid UTF-8 text")
+	}
+	if len(a.Text) > d.limits.MaxDetailsBytes {
+		return Invalid("text", "%d bytes, more than the %d allowed", len(a.Text), d.limits.MaxDetailsBytes)
+	}
+	switch {
+	case (a.Action == ActionNote || a.Action == ActionReply) && a.Text == "":
+		return Invalid("text", "%s needs a text", a.Action)
+	case a.Action == ActionAsk && a.Text == "":
+		return Invalid("question", "ask needs the question for the requester")
+	case a.Action == ActionDeny && a.Text == "":
+		return Invalid("reason", "deny needs a reason; the requester is told it")
+	case a.Action == ActionAssign:
+		if err := d.checkAssignee(a); err != nil {
+			return err
+		}
+	}
+	if a.Amount != nil && a.Action != ActionApprove {
+		return Invalid("amount", "only approve takes an amount")
+	}
+	if a.Amount != nil && *a.Amount <= 0 {
+		return Invalid("amount", "must be more than zero, got %d", *a.Amount)
+	}
+	return nil
+}
+
+// checkAssignee reads assign's assignee: an agent, "me" (the actor), or
+// "none" (kept as "").
+func (d *Desk) checkAssignee(a *ActionRequest) error {
+	a.Assignee = strings.TrimSpace(a.Assignee)
+	switch {
+	case a.Assignee == "":
+		return Invalid("assignee", "assign needs an agent's name, or none")
+	case strings.EqualFold(a.Assignee, "none"):
+		a.Assignee = ""
+	case strings.EqualFold(a.Assignee, "me"):
+		a.Assignee = a.Actor
+	default:
+		if err := d.checkAgent(a.Assignee); err != nil {
+			return Invalid("assignee", "%v", err)
+		}
+	}
+	return nil
+}
+
+// effect is what an action does besides moving the ticket: the detail of
+// its audit entry and the template of its message to the requester ("" for
+// none). none: the ticket already is as the action asks; nothing changes.
+type effect struct {
+	detail, template string
+	none             bool
+}
+
+func (d *Desk) act(tx *writeTx, t *Ticket, a ActionRequest) error {
+	now := d.clock.Now()
 	from := t.Status
 	to, err := Transition(t.Kind, t.Status, a.Action)
 	if err != nil {
 		return fmt.Errorf("%s: %w", t.Ref, err)
 	}
-	detail := a.Text
-	template := ""
-	switch a.Action {
-	case ActionClaim:
-		switch t.Assignee {
-		case a.Actor:
-			return nil // already theirs: nothing to do
-		case "":
-		default:
-			return conflictf("%s is assigned to %s; use assign to take it over", t.Ref, t.Assignee)
-		}
-		t.Assignee = a.Actor
-	case ActionAssign:
-		if t.Assignee == a.Assignee {
-			return nil
-		}
-		detail = fmt.Sprintf("%s → %s", orNone(t.Assignee), orNone(a.Assignee))
-		t.Assignee = a.Assignee
-	case ActionNote:
-		if err := tx.AddMessage(t.ID, &Message{Kind: MessageNote, Channel: ChannelAgent, Author: a.Actor, Body: a.Text, CreatedAt: now}); err != nil {
-			return err
-		}
-		detail = ""
-	case ActionReply:
-		if err := s.requireRoute(t); err != nil {
-			return err
-		}
-		if err := tx.AddMessage(t.ID, &Message{Kind: MessageOut, Channel: ChannelAgent, Author: a.Actor, Body: a.Text, CreatedAt: now}); err != nil {
-			return err
-		}
-		template, detail = TemplateReply, ""
-	case ActionAsk:
-		if err := s.requireRoute(t); err != nil {
-			return err
-		}
-		if err := tx.AddMessage(t.ID, &Message{Kind: MessageOut, Channel: ChannelAgent, Author: a.Actor, Body: a.Text, CreatedAt: now}); err != nil {
-			return err
-		}
-		t.InfoRequested = true
-		template = TemplateRequestInfo
-		if from == StatusNeedsInfo {
-			// Asking again restarts the reminders and the auto-close.
-			t.StatusChangedAt = now
-		}
-	case ActionApprove:
-		if t.Kind == KindRevocation {
-			template = TemplateRevocationForwarded
-			break
-		}
-		amount, err := s.approvalAmount(tx, t, a.Amount)
-		if err != nil {
-			return err
-		}
-		t.ApprovedAmount = &amount
-		t.Decision = a.Text
-		detail = PlainMoney(amount, t.Eligibility.Currency)
-		if a.Text != "" {
-			detail += ": " + a.Text
-		}
-		template = TemplateApproved
-	case ActionDeny:
-		t.Decision = a.Text
-		t.ApprovedAmount = nil
-		template = TemplateDenied
-	case ActionForward:
-		if t.Kind == KindRevocation {
-			template = TemplateRevocationForwarded
-		}
-	case ActionResolve:
-		if t.Kind == KindRevocation {
-			template = TemplateRevocationDone
-		}
-	case ActionReopen:
-		if !from.Open() {
-			if other, err := s.otherOpen(tx, t); err != nil {
-				return err
-			} else if other != "" {
-				return conflictf("%s: order %s already has an open ticket, %s; work there", t.Ref, t.Order, other)
-			}
-		}
-		if err := s.reopenVerdict(tx, t, a.Actor); err != nil {
-			return err
-		}
-		t.SetFlag(FlagReopened)
-		t.InfoRequested = false
-	case ActionClose:
-		t.InfoRequested = false
+	e, err := d.effectOf(tx, t, a, now)
+	if err != nil || e.none {
+		return err
 	}
 	setStatus(t, to, now)
 	if to.WaitingOnAgents() {
@@ -191,7 +142,7 @@ func (s *Service) act(tx Tx, t *Ticket, a ActionRequest) error {
 		t.WaitingSince = &now
 	}
 	t.UpdatedAt = now
-	entry := AuditEntry{At: now, Actor: a.Actor, Action: string(a.Action), Detail: detail}
+	entry := AuditEntry{At: now, Actor: a.Actor, Action: string(a.Action), Detail: e.detail}
 	if from != to {
 		entry.FromStatus, entry.ToStatus = from, to
 	}
@@ -201,27 +152,126 @@ func (s *Service) act(tx Tx, t *Ticket, a ActionRequest) error {
 	if err := tx.SaveTicket(t); err != nil {
 		return err
 	}
-	if template == "" {
-		return nil
+	if e.template != "" {
+		data := d.messageData(t)
+		data.Text = a.Text
+		if err := d.notify(tx, t, e.template, "", data); err != nil {
+			return err
+		}
 	}
-	data := s.messageData(t)
-	data.Text = a.Text
-	return s.notify(tx, t, template, "", data)
+	return d.changed(tx, t)
+}
+
+// effectOf carries out what is particular to an action, on t as it was
+// before the action moves it.
+func (d *Desk) effectOf(tx *writeTx, t *Ticket, a ActionRequest, now time.Time) (effect, error) {
+	switch a.Action {
+	case ActionClaim, ActionAssign:
+		return assignment(t, a)
+	case ActionNote, ActionReply, ActionAsk:
+		return d.message(tx, t, a, now)
+	case ActionApprove, ActionDeny:
+		return d.decision(tx, t, a)
+	case ActionReopen:
+		if !t.Status.Open() {
+			if other, err := otherOpen(tx, t); err != nil {
+				return effect{}, err
+			} else if other != "" {
+				return effect{}, conflictf("%s: order %s already has an open ticket, %s; work there", t.Ref, t.Order, other)
+			}
+		}
+		if err := d.reopenVerdict(tx, t, a.Actor); err != nil {
+			return effect{}, err
+		}
+		t.SetFlag(FlagReopened)
+		t.InfoRequested = false
+	case ActionClose:
+		t.InfoRequested = false
+	case ActionForward:
+		if t.Kind == KindRevocation {
+			return effect{detail: a.Text, template: TemplateRevocationForwarded}, nil
+		}
+	case ActionResolve:
+		if t.Kind == KindRevocation {
+			return effect{detail: a.Text, template: TemplateRevocationDone}, nil
+		}
+	}
+	return effect{detail: a.Text}, nil
+}
+
+// assignment claims a ticket for its actor or assigns it.
+func assignment(t *Ticket, a ActionRequest) (effect, error) {
+	if a.Action == ActionAssign {
+		if t.Assignee == a.Assignee {
+			return effect{none: true}, nil
+		}
+		e := effect{detail: fmt.Sprintf("%s → %s", orNone(t.Assignee), orNone(a.Assignee))}
+		t.Assignee = a.Assignee
+		return e, nil
+	}
+	switch t.Assignee {
+	case a.Actor:
+		return effect{none: true}, nil // already theirs
+	case "":
+	default:
+		return effect{}, conflictf("%s is assigned to %s; use assign to take it over", t.Ref, t.Assignee)
+	}
+	t.Assignee = a.Actor
+	return effect{detail: a.Text}, nil
+}
+
+// message adds an agent's note, reply or question to the conversation.
+func (d *Desk) message(tx *writeTx, t *Ticket, a ActionRequest, now time.Time) (effect, error) {
+	kind := MessageOut
+	if a.Action == ActionNote {
+		kind = MessageNote
+	} else if err := d.requireRoute(t); err != nil {
+		return effect{}, err
+	}
+	if err := tx.AddMessage(t.ID, &Message{Kind: kind, Channel: ChannelAgent, Author: a.Actor, Body: a.Text, CreatedAt: now}); err != nil {
+		return effect{}, err
+	}
+	switch a.Action {
+	case ActionReply:
+		return effect{template: TemplateReply}, nil
+	case ActionAsk:
+		t.InfoRequested = true
+		if t.Status == StatusNeedsInfo {
+			// Asking again restarts the reminders and the auto-close.
+			t.StatusChangedAt = now
+		}
+		return effect{detail: a.Text, template: TemplateRequestInfo}, nil
+	}
+	return effect{}, nil
+}
+
+// decision approves or denies a ticket.
+func (d *Desk) decision(tx Tx, t *Ticket, a ActionRequest) (effect, error) {
+	switch {
+	case a.Action == ActionDeny:
+		t.Decision = a.Text
+		t.ApprovedAmount = nil
+		return effect{detail: a.Text, template: TemplateDenied}, nil
+	case t.Kind == KindRevocation:
+		return effect{detail: a.Text, template: TemplateRevocationForwarded}, nil
+	}
+	amount, err := d.approvalAmount(tx, t, a.Amount)
+	if err != nil {
+		return effect{}, err
+	}
+	t.ApprovedAmount = &amount
+	t.Decision = a.Text
+	detail := PlainMoney(amount, t.Eligibility.Currency)
+	if a.Text != "" {
+		detail += ": " + a.Text
+	}
+	return effect{detail: detail, template: TemplateApproved}, nil
 }
 
 // otherOpen names another open ticket for t's order (refunds) or account
 // (revocations), if there is one: reopening t would make two.
-func (s *Service) otherOpen(tx Tx, t *Ticket) (string, error) {
-	var id int64
-	var err error
-	switch {
-	case t.Kind == KindRefund && t.Order != "":
-		id, err = tx.OpenTicket(KindRefund, t.Order, "")
-	case t.Kind == KindRevocation && t.Account != "":
-		id, err = tx.OpenTicket(KindRevocation, "", AccountKey(t.Account))
-	default:
-		return "", nil
-	}
+func otherOpen(tx Tx, t *Ticket) (string, error) {
+	id, err := openFor(tx, t.Kind, t.Order, t.Account)
 	if errors.Is(err, ErrNotFound) || (err == nil && id == t.ID) {
 		return "", nil
 	}
@@ -239,7 +289,7 @@ func orNone(s string) string {
 }
 
 // requireRoute refuses a message to a requester the desk cannot reach.
-func (s *Service) requireRoute(t *Ticket) error {
+func (d *Desk) requireRoute(t *Ticket) error {
 	if _, _, ok := route(t); !ok {
 		return conflictf("%s has no mail address or Discord user to write to; add a note instead", t.Ref)
 	}
@@ -248,7 +298,7 @@ func (s *Service) requireRoute(t *Ticket) error {
 
 // approvalAmount is the amount an approval grants: the one given, or the
 // computed refund; never more than what is left of the order.
-func (s *Service) approvalAmount(tx Tx, t *Ticket, given *int64) (int64, error) {
+func (d *Desk) approvalAmount(tx Tx, t *Ticket, given *int64) (int64, error) {
 	p, err := tx.Promotion(t.Order)
 	if errors.Is(err, ErrNotFound) || t.Order == "" {
 		return 0, conflictf("%s: order %q is not in the promotion records; import the record before approving", t.Ref, t.Order)
@@ -280,46 +330,55 @@ type Fields struct {
 	Language *string
 }
 
+// fieldValues are Fields checked and normalized.
+type fieldValues struct {
+	account, order, language string
+	reason                   Reason
+}
+
+// checkFields validates the fields an agent gives; every problem names
+// its field.
+func checkFields(f Fields) (fieldValues, error) {
+	var errs ValidationErrors
+	var v fieldValues
+	var err error
+	if f.Account != nil {
+		v.account, err = NormalizeAccount(*f.Account)
+		errs.collect(err)
+	}
+	if f.Order != nil {
+		v.order, err = NormalizeOrder(*f.Order)
+		errs.collect(err)
+	}
+	if f.Reason != nil {
+		v.reason, err = ParseReason(strings.ToLower(strings.TrimSpace(*f.Reason)))
+		errs.collect(err)
+	}
+	if f.Language != nil {
+		v.language, err = ParseLanguage(*f.Language)
+		errs.collect(err)
+	}
+	return v, errs.err()
+}
+
 // Edit corrects a ticket's fields and computes the verdict again.
-func (s *Service) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticket, error) {
-	if err := s.CheckAgent(actor); err != nil {
+func (d *Desk) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticket, error) {
+	if err := d.checkAgent(actor); err != nil {
 		return nil, err
 	}
 	id, err := ParseRef(ref)
 	if err != nil {
 		return nil, err
 	}
-	var errs ValidationErrors
-	var acc, order, lang string
-	var reason Reason
-	if f.Account != nil {
-		if acc, err = NormalizeAccount(*f.Account); err != nil {
-			errs = append(errs, err.(*ValidationError))
-		}
-	}
-	if f.Order != nil {
-		if order, err = NormalizeOrder(*f.Order); err != nil {
-			errs = append(errs, err.(*ValidationError))
-		}
-	}
-	if f.Reason != nil {
-		if reason, err = ParseReason(strings.ToLower(strings.TrimSpace(*f.Reason))); err != nil {
-			errs = append(errs, err.(*ValidationError))
-		}
-	}
-	if f.Language != nil {
-		if lang, err = ParseLanguage(*f.Language); err != nil {
-			errs = append(errs, err.(*ValidationError))
-		}
-	}
-	if err := errs.err(); err != nil {
+	v, err := checkFields(f)
+	if err != nil {
 		return nil, err
 	}
 	if f == (Fields{}) {
 		return nil, Invalid("fields", "nothing to change (give --account, --order, --reason or --language)")
 	}
 	var t *Ticket
-	err = s.update(ctx, func(tx Tx) error {
+	err = d.update(ctx, func(tx *writeTx) error {
 		var err error
 		if t, err = tx.Ticket(id); err != nil {
 			return err
@@ -327,60 +386,71 @@ func (s *Service) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticke
 		if t.Status == StatusClosed {
 			return conflictf("%s is closed; reopen it before changing it", t.Ref)
 		}
-		var changes []string
-		if f.Account != nil && acc != t.Account && acc != "" && t.Kind == KindRevocation && t.Status.Open() {
-			if other, err := tx.OpenTicket(KindRevocation, "", AccountKey(acc)); err == nil && other != t.ID {
-				return conflictf("account %s already has an open revocation, %s", acc, FormatRef(other))
-			} else if err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
+		changes, err := editFields(tx, t, f, v)
+		if err != nil || len(changes) == 0 {
+			return err
 		}
-		if f.Account != nil && acc != t.Account {
-			changes = append(changes, fmt.Sprintf("account %s → %s", orNone(t.Account), orNone(acc)))
-			t.Account = acc
-		}
-		if f.Order != nil && order != t.Order {
-			if t.Kind == KindRefund && order != "" && t.Status.Open() {
-				if other, err := tx.OpenTicket(KindRefund, order, ""); err == nil && other != t.ID {
-					return conflictf("order %s already has an open ticket, %s", order, FormatRef(other))
-				} else if err != nil && !errors.Is(err, ErrNotFound) {
-					return err
-				}
-			}
-			changes = append(changes, fmt.Sprintf("order %s → %s", orNone(t.Order), orNone(order)))
-			t.Order = order
-		}
-		if f.Reason != nil && reason != t.Reason {
-			changes = append(changes, fmt.Sprintf("reason %s → %s", orNone(string(t.Reason)), orNone(string(reason))))
-			t.Reason = reason
-		}
-		if f.Language != nil && lang != t.Language {
-			changes = append(changes, fmt.Sprintf("language %s → %s", t.Language, lang))
-			t.Language = lang
-		}
-		if len(changes) == 0 {
-			return nil
-		}
-		now := s.clock.Now()
+		now := d.clock.Now()
 		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "edit", Detail: strings.Join(changes, "; ")}); err != nil {
 			return err
 		}
-		if err := s.reevaluate(tx, t, actor, "fields changed", false); err != nil {
+		if err := d.reevaluate(tx, t, actor, "fields changed", false); err != nil {
 			return err
 		}
 		if t.Status.WaitingOnAgents() {
 			t.WaitingSince = &now
 		}
 		t.UpdatedAt = now
-		return tx.SaveTicket(t)
+		if err := tx.SaveTicket(t); err != nil {
+			return err
+		}
+		return d.changed(tx, t)
 	})
 	return t, err
 }
 
+// editFields sets the fields given (an account another open revocation
+// has, or an order another open ticket has, is refused) and says what
+// changed, from what to what.
+func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]string, error) {
+	var changes []string
+	if f.Account != nil && v.account != t.Account && v.account != "" && t.Kind == KindRevocation && t.Status.Open() {
+		if other, err := tx.OpenTicket(KindRevocation, "", AccountKey(v.account)); err == nil && other != t.ID {
+			return nil, conflictf("account %s already has an open revocation, %s", v.account, FormatRef(other))
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	if f.Account != nil && v.account != t.Account {
+		changes = append(changes, fmt.Sprintf("account %s → %s", orNone(t.Account), orNone(v.account)))
+		t.Account = v.account
+	}
+	if f.Order != nil && v.order != t.Order {
+		if t.Kind == KindRefund && v.order != "" && t.Status.Open() {
+			if other, err := tx.OpenTicket(KindRefund, v.order, ""); err == nil && other != t.ID {
+				return nil, conflictf("order %s already has an open ticket, %s", v.order, FormatRef(other))
+			} else if err != nil && !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+		}
+		changes = append(changes, fmt.Sprintf("order %s → %s", orNone(t.Order), orNone(v.order)))
+		t.Order = v.order
+	}
+	if f.Reason != nil && v.reason != t.Reason {
+		changes = append(changes, fmt.Sprintf("reason %s → %s", orNone(string(t.Reason)), orNone(string(v.reason))))
+		t.Reason = v.reason
+	}
+	if f.Language != nil && v.language != t.Language {
+		changes = append(changes, fmt.Sprintf("language %s → %s", t.Language, v.language))
+		t.Language = v.language
+	}
+	return changes, nil
+}
+
 // AddEvidence attaches files to a ticket for an agent (a requester's files
-// come through RequesterReply) and computes the verdict again.
-func (s *Service) AddEvidence(ctx context.Context, ref, actor string, files []File) (*Ticket, error) {
-	if err := s.CheckAgent(actor); err != nil {
+// come through Intake.RequesterReply) and computes the verdict again.
+func (d *Desk) AddEvidence(ctx context.Context, ref, actor string, files []File) (*Ticket, error) {
+	if err := d.checkAgent(actor); err != nil {
 		return nil, err
 	}
 	id, err := ParseRef(ref)
@@ -390,12 +460,12 @@ func (s *Service) AddEvidence(ctx context.Context, ref, actor string, files []Fi
 	if len(files) == 0 {
 		return nil, Invalid("evidence", "no files given")
 	}
-	blobs, err := s.checkFiles(files)
+	blobs, err := d.checkFiles(files)
 	if err != nil {
 		return nil, err
 	}
 	var t *Ticket
-	err = s.update(ctx, func(tx Tx) error {
+	err = d.update(ctx, func(tx *writeTx) error {
 		var err error
 		if t, err = tx.Ticket(id); err != nil {
 			return err
@@ -403,43 +473,21 @@ func (s *Service) AddEvidence(ctx context.Context, ref, actor string, files []Fi
 		if t.Status == StatusClosed {
 			return conflictf("%s is closed; reopen it before adding evidence", t.Ref)
 		}
-		if len(t.Evidence)+countNew(t, blobs) > s.limits.MaxEvidenceFiles {
-			return Invalid("evidence", "%s already has %d files; at most %d are kept per ticket", t.Ref, len(t.Evidence), s.limits.MaxEvidenceFiles)
+		if err := d.roomFor(t, blobs); err != nil {
+			return err
 		}
-		added, err := s.addBlobs(tx, t, blobs, actor)
+		added, err := d.addBlobs(tx, t, blobs, actor)
 		if err != nil || added == 0 {
 			return err
 		}
-		if err := s.reevaluate(tx, t, actor, "evidence added", false); err != nil {
+		if err := d.reevaluate(tx, t, actor, "evidence added", false); err != nil {
 			return err
 		}
-		t.UpdatedAt = s.clock.Now()
-		return tx.SaveTicket(t)
+		t.UpdatedAt = d.clock.Now()
+		if err := tx.SaveTicket(t); err != nil {
+			return err
+		}
+		return d.changed(tx, t)
 	})
 	return t, err
-}
-
-// EvidenceFile returns the bytes of one of a ticket's files, by name or hash.
-func (s *Service) EvidenceFile(ctx context.Context, ref, nameOrHash string) (Evidence, []byte, error) {
-	id, err := ParseRef(ref)
-	if err != nil {
-		return Evidence{}, nil, err
-	}
-	var ev Evidence
-	var data []byte
-	err = s.store.View(ctx, func(tx Tx) error {
-		t, err := tx.Ticket(id)
-		if err != nil {
-			return err
-		}
-		for _, e := range t.Evidence {
-			if e.SHA256 == nameOrHash || e.Name == nameOrHash || (len(nameOrHash) >= 8 && strings.HasPrefix(e.SHA256, nameOrHash)) {
-				ev = e
-				data, err = tx.EvidenceData(e.SHA256)
-				return err
-			}
-		}
-		return notFoundf("%s has no evidence %q", t.Ref, nameOrHash)
-	})
-	return ev, data, err
 }

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"refunddesk/tickets"
 	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
 )
 
 // svcActOrder is the i-th of the orders the action tests import: completed,
@@ -54,7 +54,7 @@ func (f *svcFixture) refused(a tickets.ActionRequest, check func(error) bool, wh
 	f.t.Helper()
 	before := f.detail(a.Ref)
 	f.clock.Advance(time.Second)
-	tk, err := f.svc.Act(f.ctx, a)
+	tk, err := f.svc.Desk.Act(f.ctx, a)
 	if err == nil || !check(err) {
 		f.t.Fatalf("%s %s by %q (%s): got %v, want %s", a.Action, a.Ref, a.Actor, before.Status, err, what)
 	}
@@ -97,10 +97,10 @@ func TestServiceActClaimAssign(t *testing.T) {
 		f.refused(claim(" "), svcIsInvalid("agent"), "who is acting is not known")
 		f.refused(tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: "escalate"}, svcIsInvalid("action"), "not an action")
 		f.refused(tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: tickets.ActionClaim, Amount: svcPtr[int64](5)}, svcIsInvalid("amount"), "only approve takes an amount")
-		if _, err := f.svc.Act(f.ctx, tickets.ActionRequest{Ref: "XX-1", Actor: "ayu", Action: tickets.ActionClaim}); !slices.Equal(svcFields(err), []string{"ref"}) {
+		if _, err := f.svc.Desk.Act(f.ctx, tickets.ActionRequest{Ref: "XX-1", Actor: "ayu", Action: tickets.ActionClaim}); !slices.Equal(svcFields(err), []string{"ref"}) {
 			t.Fatalf("bad ref: %v", err)
 		}
-		if _, err := f.svc.Act(f.ctx, tickets.ActionRequest{Ref: "RD-999999", Actor: "ayu", Action: tickets.ActionClaim}); !errors.Is(err, tickets.ErrNotFound) {
+		if _, err := f.svc.Desk.Act(f.ctx, tickets.ActionRequest{Ref: "RD-999999", Actor: "ayu", Action: tickets.ActionClaim}); !errors.Is(err, tickets.ErrNotFound) {
 			t.Fatalf("no such ticket: %v", err)
 		}
 
@@ -288,7 +288,7 @@ func TestServiceActApprove(t *testing.T) {
 			// What was refunded already is subtracted from the computed
 			// refund: 50,000 short − 20,000 refunded.
 			ref := f.open(svcActPartial)
-			if tk, _ := f.svc.Ticket(f.ctx, ref); tk.Eligibility.Verdict != tickets.VerdictEligible || tk.Eligibility.RefundAmount != 30000 {
+			if tk, _ := f.svc.Records.Ticket(f.ctx, ref); tk.Eligibility.Verdict != tickets.VerdictEligible || tk.Eligibility.RefundAmount != 30000 {
 				t.Fatalf("computed %s %d, want eligible 30000", tk.Eligibility.Verdict, tk.Eligibility.RefundAmount)
 			}
 			f.refused(approve(ref, svcPtr[int64](80001), ""), svcIsInvalid("amount"), "more than the 80,000 left")
@@ -492,7 +492,7 @@ func TestServiceActReopenWhileAnotherIsOpen(t *testing.T) {
 		before := f.detail(newer)
 		// Two open tickets for one order cannot be: reopening the old one is a conflict.
 		f.refused(tickets.ActionRequest{Ref: old, Actor: "ayu", Action: tickets.ActionReopen}, svcIsConflict, "conflict: another ticket is open")
-		_, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: old, Requester: tickets.Requester{Email: "ayu@example.com"},
+		_, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: old, Requester: tickets.Requester{Email: "ayu@example.com"},
 			Channel: tickets.ChannelEmail, Text: "any news?"})
 		if !errors.Is(err, tickets.ErrConflict) {
 			t.Fatalf("reply to the closed one: %v", err)
@@ -513,13 +513,13 @@ func TestServiceReevaluateOnEvidence(t *testing.T) {
 		if d := f.detail(ref); d.Status != tickets.StatusNeedsInfo || d.Eligibility.Verdict != tickets.VerdictNeedsInfo {
 			t.Fatalf("before: %s", svcSummary(d))
 		}
-		if _, err := f.svc.AddEvidence(f.ctx, ref, "citra", nil); !slices.Equal(svcFields(err), []string{"evidence"}) {
+		if _, err := f.svc.Desk.AddEvidence(f.ctx, ref, "citra", nil); !slices.Equal(svcFields(err), []string{"evidence"}) {
 			t.Fatalf("no files: %v", err)
 		}
-		if _, err := f.svc.AddEvidence(f.ctx, ref, "citra", []tickets.File{{Name: "a.zip", Data: []byte("PK\x03\x04zzzz")}}); !slices.Equal(svcFields(err), []string{"evidence a.zip"}) {
+		if _, err := f.svc.Desk.AddEvidence(f.ctx, ref, "citra", []tickets.File{{Name: "a.zip", Data: []byte("PK\x03\x04zzzz")}}); !slices.Equal(svcFields(err), []string{"evidence a.zip"}) {
 			t.Fatalf("zip: %v", err)
 		}
-		if _, err := f.svc.AddEvidence(f.ctx, ref, "eve", []tickets.File{svcPNG("s.png", "s")}); !errors.Is(err, tickets.ErrForbidden) {
+		if _, err := f.svc.Desk.AddEvidence(f.ctx, ref, "eve", []tickets.File{svcPNG("s.png", "s")}); !errors.Is(err, tickets.ErrForbidden) {
 			t.Fatalf("not an agent: %v", err)
 		}
 		if d := f.detail(ref); len(d.Evidence) != 0 {
@@ -527,7 +527,7 @@ func TestServiceReevaluateOnEvidence(t *testing.T) {
 		}
 
 		f.clock.Advance(time.Hour)
-		tk, err := f.svc.AddEvidence(f.ctx, ref, "citra", []tickets.File{svcPNG("from-chat.png", "chat")})
+		tk, err := f.svc.Desk.AddEvidence(f.ctx, ref, "citra", []tickets.File{svcPNG("from-chat.png", "chat")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +550,7 @@ func TestServiceReevaluateOnEvidence(t *testing.T) {
 		}
 		// The same bytes again change nothing.
 		f.clock.Advance(time.Hour)
-		if _, err := f.svc.AddEvidence(f.ctx, ref, "citra", []tickets.File{svcPNG("renamed.png", "chat")}); err != nil {
+		if _, err := f.svc.Desk.AddEvidence(f.ctx, ref, "citra", []tickets.File{svcPNG("renamed.png", "chat")}); err != nil {
 			t.Fatal(err)
 		}
 		svcSameDetail(t, d, f.detail(ref))
@@ -558,13 +558,13 @@ func TestServiceReevaluateOnEvidence(t *testing.T) {
 		// A question to the requester keeps waiting for their answer.
 		ref2 := f.submit(func() tickets.SubmitRequest { r := svcRefund(svcActOrder(31), svcAccountA); r.Evidence = nil; return r }()).Ticket.Ref
 		f.act(tickets.ActionRequest{Ref: ref2, Actor: "ayu", Action: tickets.ActionAsk, Text: "send the screenshot please"})
-		tk, err = f.svc.AddEvidence(f.ctx, ref2, "ayu", []tickets.File{svcPNG("x.png", "x")})
+		tk, err = f.svc.Desk.AddEvidence(f.ctx, ref2, "ayu", []tickets.File{svcPNG("x.png", "x")})
 		if err != nil || tk.Status != tickets.StatusNeedsInfo || tk.Eligibility.Verdict != tickets.VerdictEligible {
 			t.Fatalf("after evidence: %v %s %s", err, tk, tk.Eligibility.Verdict)
 		}
 
 		f.act(tickets.ActionRequest{Ref: ref, Actor: "ayu", Action: tickets.ActionClose})
-		if _, err := f.svc.AddEvidence(f.ctx, ref, "citra", []tickets.File{svcPNG("late.png", "late")}); !errors.Is(err, tickets.ErrConflict) {
+		if _, err := f.svc.Desk.AddEvidence(f.ctx, ref, "citra", []tickets.File{svcPNG("late.png", "late")}); !errors.Is(err, tickets.ErrConflict) {
 			t.Fatalf("closed: %v", err)
 		}
 	})
@@ -576,7 +576,7 @@ func TestServiceReevaluateOnEdit(t *testing.T) {
 		ref := f.open(svcActOrder(32))
 		edit := func(actor string, fl tickets.Fields) (*tickets.Ticket, error) {
 			f.clock.Advance(time.Minute)
-			return f.svc.Edit(f.ctx, ref, actor, fl)
+			return f.svc.Desk.Edit(f.ctx, ref, actor, fl)
 		}
 		mustEdit := func(fl tickets.Fields) *tickets.TicketDetail {
 			t.Helper()
@@ -646,10 +646,10 @@ func TestServiceReevaluateOnEdit(t *testing.T) {
 		req := svcRefund(svcActUnknown, svcAccountA)
 		req.Requester.Email = "typo@example.com"
 		typo := f.submit(req).Ticket.Ref
-		if tk, _ := f.svc.Ticket(f.ctx, typo); tk.Status != tickets.StatusNeedsInfo {
+		if tk, _ := f.svc.Records.Ticket(f.ctx, typo); tk.Status != tickets.StatusNeedsInfo {
 			t.Fatalf("typo: %s", tk)
 		}
-		tk, err := f.svc.Edit(f.ctx, typo, "ayu", tickets.Fields{Order: svcPtr(svcActOrder(34))})
+		tk, err := f.svc.Desk.Edit(f.ctx, typo, "ayu", tickets.Fields{Order: svcPtr(svcActOrder(34))})
 		if err != nil || tk.Status != tickets.StatusInReview || tk.Eligibility.Verdict != tickets.VerdictEligible {
 			t.Fatalf("order fixed: %v %s", err, tk)
 		}
@@ -677,7 +677,7 @@ func TestServiceActConcurrent(t *testing.T) {
 			for i, a := range agents {
 				go func() {
 					defer func() { done <- struct{}{} }()
-					_, errs[i] = f.svc.Act(f.ctx, tickets.ActionRequest{Ref: ref, Actor: a, Action: action})
+					_, errs[i] = f.svc.Desk.Act(f.ctx, tickets.ActionRequest{Ref: ref, Actor: a, Action: action})
 				}()
 			}
 			for range agents {
@@ -727,8 +727,8 @@ func TestServiceEditRevocationAccountTaken(t *testing.T) {
 		}
 		one, two := rev("@one"), rev("@two")
 		before := f.detail(two)
-		_, editErr := f.svc.Edit(f.ctx, two, "ayu", tickets.Fields{Account: svcPtr("@ONE")})
-		_, replyErr := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: two, Requester: tickets.Requester{Email: "rev@example.com"},
+		_, editErr := f.svc.Desk.Edit(f.ctx, two, "ayu", tickets.Fields{Account: svcPtr("@ONE")})
+		_, replyErr := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: two, Requester: tickets.Requester{Email: "rev@example.com"},
 			Channel: tickets.ChannelEmail, Account: "one"})
 		for what, err := range map[string]error{"edit": editErr, "reply": replyErr} {
 			if !errors.Is(err, tickets.ErrConflict) {

@@ -11,19 +11,22 @@ import (
 	"time"
 )
 
-// The outbox seen from the channels' senders: claim what is due, deliver
-// it, record what happened. A sender that stops mid-way loses nothing: its
-// lease runs out and the item is taken again.
+// Delivery is the outbox seen from the channels' senders: claim what is
+// due, deliver it, record what happened; an agent puts failed messages
+// back; a channel that finds a requester out of reach says so. A sender
+// that stops mid-way loses nothing: its lease runs out and the item is
+// taken again.
+type Delivery struct{ *core }
 
 // ClaimOutbox leases up to limit due items of a channel for lease.
-func (s *Service) ClaimOutbox(ctx context.Context, ch Channel, limit int, lease time.Duration) ([]OutboxItem, error) {
-	now := s.clock.Now()
-	return s.store.ClaimOutbox(ctx, ch, limit, now, now.Add(lease))
+func (d *Delivery) ClaimOutbox(ctx context.Context, ch Channel, limit int, lease time.Duration) ([]OutboxItem, error) {
+	now := d.clock.Now()
+	return d.store.ClaimOutbox(ctx, ch, limit, now, now.Add(lease))
 }
 
 // FinishOutbox records a delivery attempt.
-func (s *Service) FinishOutbox(ctx context.Context, id int64, r OutboxResult) error {
-	return s.store.FinishOutbox(ctx, id, r, s.clock.Now())
+func (d *Delivery) FinishOutbox(ctx context.Context, id int64, r OutboxResult) error {
+	return d.store.FinishOutbox(ctx, id, r, d.clock.Now())
 }
 
 // DeliveryStats counts what a delivery run did. Deferred items were given
@@ -46,12 +49,12 @@ type DeliveryStats struct {
 // before it tries the channel again. When send's result says Stop (the
 // connection was lost on that very message), the result is recorded first,
 // charged to that item, and the run stops the same way after it.
-func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, lease time.Duration,
+func (d *Delivery) DeliverOutbox(ctx context.Context, ch Channel, batch int, lease time.Duration,
 	send func(context.Context, OutboxItem) OutboxResult) (DeliveryStats, error) {
 	var st DeliveryStats
 	work := context.WithoutCancel(ctx)
 	for ctx.Err() == nil {
-		items, err := s.ClaimOutbox(ctx, ch, batch, lease)
+		items, err := d.ClaimOutbox(ctx, ch, batch, lease)
 		if err != nil || len(items) == 0 {
 			return st, err
 		}
@@ -59,7 +62,7 @@ func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, leas
 			res := send(work, it)
 			if res.Deferred {
 				st.Deferred += len(items) - i
-				return st, s.giveBack(work, ch, items[i:], res)
+				return st, d.giveBack(work, ch, items[i:], res)
 			}
 			switch {
 			case res.Sent:
@@ -69,15 +72,15 @@ func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, leas
 			default:
 				st.Retried++
 			}
-			if err := s.FinishOutbox(work, it.ID, res); err != nil {
+			if err := d.FinishOutbox(work, it.ID, res); err != nil {
 				if !errors.Is(err, ErrConflict) {
 					return st, err
 				}
-				s.log.Warn("an outbox item's lease ran out while sending it", slog.Int64("outbox", it.ID), slog.String("channel", string(ch)))
+				d.log.Warn("an outbox item's lease ran out while sending it", slog.Int64("outbox", it.ID), slog.String("channel", string(ch)))
 			}
 			if res.Stop && !res.Sent && !res.Permanent {
 				st.Deferred += len(items) - i - 1
-				return st, s.giveBack(work, ch, items[i+1:], res)
+				return st, d.giveBack(work, ch, items[i+1:], res)
 			}
 		}
 	}
@@ -86,12 +89,12 @@ func (s *Service) DeliverOutbox(ctx context.Context, ch Channel, batch int, leas
 
 // giveBack returns items a run could not try to the queue, uncounted, and
 // says why the run stopped.
-func (s *Service) giveBack(ctx context.Context, ch Channel, items []OutboxItem, res OutboxResult) error {
+func (d *Delivery) giveBack(ctx context.Context, ch Channel, items []OutboxItem, res OutboxResult) error {
 	var errs []error
 	for _, it := range items {
-		err := s.FinishOutbox(ctx, it.ID, OutboxResult{Deferred: true, Err: res.Err})
+		err := d.FinishOutbox(ctx, it.ID, OutboxResult{Deferred: true, Err: res.Err})
 		if errors.Is(err, ErrConflict) {
-			s.log.Warn("an outbox item's lease ran out before it was given back", slog.Int64("outbox", it.ID), slog.String("channel", string(ch)))
+			d.log.Warn("an outbox item's lease ran out before it was given back", slog.Int64("outbox", it.ID), slog.String("channel", string(ch)))
 		} else if err != nil {
 			errs = append(errs, err)
 		}
@@ -113,86 +116,34 @@ func (s *Service) giveBack(ctx context.Context, ch Channel, items []OutboxItem, 
 // failed items that cannot be put back (their message went by mail when
 // the requester's DMs were closed; no ticket to record the retry in) are
 // left alone and reported as skipped, with why.
-func (s *Service) RetryOutbox(ctx context.Context, agent string, r OutboxRetry) (OutboxRetried, error) {
-	if err := s.CheckAgent(agent); err != nil {
+func (d *Delivery) RetryOutbox(ctx context.Context, agent string, r OutboxRetry) (OutboxRetried, error) {
+	if err := d.checkAgent(agent); err != nil {
 		return OutboxRetried{}, err
 	}
-	channels := []Channel{ChannelEmail, ChannelDiscord}
-	switch {
-	case r.Failed && len(r.IDs) > 0:
-		return OutboxRetried{}, Invalid("ids", "give ids or ask for every failed message, not both")
-	case !r.Failed && len(r.IDs) == 0:
-		return OutboxRetried{}, Invalid("ids", "no message named (give ids, or ask for every failed message)")
-	case !r.Failed && r.Channel != "":
-		return OutboxRetried{}, Invalid("channel", "a channel only goes with every failed message")
-	case r.Channel == ChannelEmail || r.Channel == ChannelDiscord:
-		channels = []Channel{r.Channel}
-	case r.Channel != "":
-		return OutboxRetried{}, Invalid("channel", "%q is not an outbox channel that can be retried (email, discord)", r.Channel)
-	}
-	if len(r.IDs) > MaxPageSize {
-		return OutboxRetried{}, Invalid("ids", "at most %d at a time, got %d", MaxPageSize, len(r.IDs))
-	}
-	seen := map[int64]bool{}
-	for _, id := range r.IDs {
-		if id <= 0 {
-			return OutboxRetried{}, Invalid("ids", "%d is not an outbox id", id)
-		}
-		seen[id] = true
+	channels, ids, err := checkRetry(r)
+	if err != nil {
+		return OutboxRetried{}, err
 	}
 	var out OutboxRetried
-	err := s.update(ctx, func(tx Tx) error {
+	err = d.update(ctx, func(tx *writeTx) error {
 		out = OutboxRetried{}
-		ids := slices.Sorted(maps.Keys(seen))
+		todo := ids
 		if r.Failed {
-			ids = nil
+			todo = nil
 			for _, ch := range channels {
 				more, err := tx.FailedOutbox(ch)
 				if err != nil {
 					return err
 				}
-				ids = append(ids, more...)
+				todo = append(todo, more...)
 			}
-			slices.Sort(ids)
+			slices.Sort(todo)
 		}
-		now := s.clock.Now()
-		for _, id := range ids {
-			it, err := tx.OutboxItem(id)
-			if errors.Is(err, ErrNotFound) {
-				return notFoundf("outbox item %d", id)
-			}
-			if err != nil {
+		now := d.clock.Now()
+		for _, id := range todo {
+			if err := d.retry(tx, id, agent, r.Failed, now, &out); err != nil {
 				return err
 			}
-			if it.Channel != ChannelEmail && it.Channel != ChannelDiscord {
-				return Invalid("ids", "outbox item %d is a %s item for agents, not a message to a requester: only email and discord messages are put back", id, it.Channel)
-			}
-			if it.Status != OutboxFailed {
-				return conflictf("outbox item %d is %s, not failed: only failed messages are put back", id, it.Status)
-			}
-			why, err := retryRefusal(tx, it)
-			if err != nil {
-				return err
-			}
-			if why != "" {
-				if !r.Failed {
-					return conflictf("outbox item %d cannot be put back: %s", id, why)
-				}
-				out.Skipped = append(out.Skipped, OutboxSkipped{OutboxItem: *it, Why: why})
-				continue
-			}
-			if err := tx.RequeueOutbox(id, now); err != nil {
-				return err
-			}
-			detail := fmt.Sprintf("%s to %s %s (outbox %d) put back in the queue", it.Template, it.Channel, it.Recipient, it.ID)
-			if it.LastError != "" {
-				detail += "; it had failed: " + it.LastError
-			}
-			if err := tx.AddAudit(it.TicketID, AuditEntry{At: now, Actor: agent, Action: "outbox_retry", Detail: detail}); err != nil {
-				return err
-			}
-			it.Status, it.Attempts, it.NextAttemptAt = OutboxPending, 0, now
-			out.Requeued = append(out.Requeued, *it)
 		}
 		return nil
 	})
@@ -200,6 +151,78 @@ func (s *Service) RetryOutbox(ctx context.Context, agent string, r OutboxRetry) 
 		return OutboxRetried{}, err
 	}
 	return out, nil
+}
+
+// checkRetry validates what a retry names: the channels whose failed items
+// it puts back, or the ids (in order, each once).
+func checkRetry(r OutboxRetry) ([]Channel, []int64, error) {
+	channels := []Channel{ChannelEmail, ChannelDiscord}
+	switch {
+	case r.Failed && len(r.IDs) > 0:
+		return nil, nil, Invalid("ids", "give ids or ask for every failed message, not both")
+	case !r.Failed && len(r.IDs) == 0:
+		return nil, nil, Invalid("ids", "no message named (give ids, or ask for every failed message)")
+	case !r.Failed && r.Channel != "":
+		return nil, nil, Invalid("channel", "a channel only goes with every failed message")
+	case r.Channel == ChannelEmail || r.Channel == ChannelDiscord:
+		channels = []Channel{r.Channel}
+	case r.Channel != "":
+		return nil, nil, Invalid("channel", "%q is not an outbox channel that can be retried (email, discord)", r.Channel)
+	}
+	if len(r.IDs) > MaxPageSize {
+		return nil, nil, Invalid("ids", "at most %d at a time, got %d", MaxPageSize, len(r.IDs))
+	}
+	seen := map[int64]bool{}
+	for _, id := range r.IDs {
+		if id <= 0 {
+			return nil, nil, Invalid("ids", "%d is not an outbox id", id)
+		}
+		seen[id] = true
+	}
+	return channels, slices.Sorted(maps.Keys(seen)), nil
+}
+
+// retry puts one failed message back in the queue, recorded in its
+// ticket's audit trail under the agent. One that must not be put back is
+// refused, or, in a retry of every failed item (all), skipped with why.
+func (d *Delivery) retry(tx *writeTx, id int64, agent string, all bool, now time.Time, out *OutboxRetried) error {
+	it, err := tx.OutboxItem(id)
+	if errors.Is(err, ErrNotFound) {
+		return notFoundf("outbox item %d", id)
+	}
+	if err != nil {
+		return err
+	}
+	if it.Channel != ChannelEmail && it.Channel != ChannelDiscord {
+		return Invalid("ids", "outbox item %d is a %s item for agents, not a message to a requester: only email and discord messages are put back", id, it.Channel)
+	}
+	if it.Status != OutboxFailed {
+		return conflictf("outbox item %d is %s, not failed: only failed messages are put back", id, it.Status)
+	}
+	why, err := retryRefusal(tx, it)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		if !all {
+			return conflictf("outbox item %d cannot be put back: %s", id, why)
+		}
+		out.Skipped = append(out.Skipped, OutboxSkipped{OutboxItem: *it, Why: why})
+		return nil
+	}
+	if err := tx.requeue(it, now); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("%s to %s %s (outbox %d) put back in the queue", it.Template, it.Channel, it.Recipient, it.ID)
+	if it.LastError != "" {
+		detail += "; it had failed: " + it.LastError
+	}
+	if err := tx.AddAudit(it.TicketID, AuditEntry{At: now, Actor: agent, Action: "outbox_retry", Detail: detail}); err != nil {
+		return err
+	}
+	it.Status, it.Attempts, it.NextAttemptAt = OutboxPending, 0, now
+	out.Requeued = append(out.Requeued, *it)
+	return nil
 }
 
 // retryRefusal says why a failed item must not be put back ("" when it
@@ -222,7 +245,7 @@ func retryRefusal(tx Tx, it *OutboxItem) (string, error) {
 }
 
 // Outbox lists outbox items, newest first.
-func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, error) {
+func (d *Delivery) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, error) {
 	switch f.Status {
 	case "", OutboxPending, OutboxSending, OutboxSent, OutboxFailed:
 	default:
@@ -231,14 +254,14 @@ func (s *Service) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, err
 	if f.Limit <= 0 || f.Limit > MaxPageSize {
 		f.Limit = DefaultPageSize
 	}
-	return s.store.ListOutbox(ctx, f)
+	return d.store.ListOutbox(ctx, f)
 }
 
 // ThreadIDs returns the ids of a ticket's inbound messages on a channel,
 // oldest first, for a reply to thread under them (In-Reply-To, References).
-func (s *Service) ThreadIDs(ctx context.Context, ticketID int64, ch Channel) ([]string, error) {
+func (d *Delivery) ThreadIDs(ctx context.Context, ticketID int64, ch Channel) ([]string, error) {
 	var ids []string
-	err := s.store.View(ctx, func(tx Tx) error {
+	err := d.store.View(ctx, func(tx Tx) error {
 		var err error
 		ids, err = tx.ExternalIDs(ticketID, ch)
 		return err
@@ -246,29 +269,14 @@ func (s *Service) ThreadIDs(ctx context.Context, ticketID int64, ch Channel) ([]
 	return ids, err
 }
 
-// TicketForExternalID finds the ticket a message id (a requester's earlier
-// Message-ID) belongs to.
-func (s *Service) TicketForExternalID(ctx context.Context, externalID string) (*Ticket, error) {
-	var t *Ticket
-	err := s.store.View(ctx, func(tx Tx) error {
-		id, err := tx.TicketByExternalID(externalID)
-		if err != nil {
-			return err
-		}
-		t, err = tx.Ticket(id)
-		return err
-	})
-	return t, err
-}
-
 // Undeliverable records that messages to an address bounce: the ticket (or,
 // without one, every open ticket of the address) is flagged, agents see why
 // in the audit trail, and further messages go by Discord when the requester
 // has it.
-func (s *Service) Undeliverable(ctx context.Context, ref, address, why string) ([]string, error) {
+func (d *Delivery) Undeliverable(ctx context.Context, ref, address, why string) ([]string, error) {
 	address = strings.TrimSpace(address)
 	var refs []string
-	err := s.update(ctx, func(tx Tx) error {
+	err := d.update(ctx, func(tx *writeTx) error {
 		refs = nil
 		var ids []int64
 		if ref != "" {
@@ -283,7 +291,7 @@ func (s *Service) Undeliverable(ctx context.Context, ref, address, why string) (
 				return err
 			}
 		}
-		now := s.clock.Now()
+		now := d.clock.Now()
 		for _, id := range ids {
 			t, err := tx.Ticket(id)
 			if errors.Is(err, ErrNotFound) {
@@ -304,38 +312,14 @@ func (s *Service) Undeliverable(ctx context.Context, ref, address, why string) (
 			if err := tx.SaveTicket(t); err != nil {
 				return err
 			}
+			if err := d.changed(tx, t); err != nil {
+				return err
+			}
 			refs = append(refs, t.Ref)
 		}
 		return nil
 	})
 	return refs, err
-}
-
-// RecordFailure keeps an inbound item that could not be taken in, for agents.
-func (s *Service) RecordFailure(ctx context.Context, f InboundFailure) error {
-	if f.CreatedAt.IsZero() {
-		f.CreatedAt = s.clock.Now()
-	}
-	return s.store.RecordFailure(ctx, f)
-}
-
-// Failures lists the inbound items that could not be taken in.
-func (s *Service) Failures(ctx context.Context, limit int) ([]InboundFailure, error) {
-	if limit <= 0 || limit > MaxPageSize {
-		limit = DefaultPageSize
-	}
-	return s.store.Failures(ctx, limit)
-}
-
-// Cursor and SetCursor give intakes a place to keep where they stopped.
-func (s *Service) Cursor(ctx context.Context, name string) (Cursor, error) {
-	return s.store.Cursor(ctx, name)
-}
-
-// SetCursor records where an intake stopped.
-func (s *Service) SetCursor(ctx context.Context, name string, c Cursor) error {
-	c.UpdatedAt = s.clock.Now()
-	return s.store.SetCursor(ctx, name, c)
 }
 
 // Unreachable records that a requester's channel refuses the desk's
@@ -344,15 +328,15 @@ func (s *Service) SetCursor(ctx context.Context, name string, c Cursor) error {
 // flagged where agents see it, and the message goes on the requester's
 // other channel instead when they have one. It reports whether the
 // message was sent on another way.
-func (s *Service) Unreachable(ctx context.Context, item OutboxItem, why string) (bool, error) {
+func (d *Delivery) Unreachable(ctx context.Context, item OutboxItem, why string) (bool, error) {
 	var rerouted bool
-	err := s.update(ctx, func(tx Tx) error {
+	err := d.update(ctx, func(tx *writeTx) error {
 		rerouted = false
 		t, err := tx.Ticket(item.TicketID)
 		if err != nil {
 			return err
 		}
-		now := s.clock.Now()
+		now := d.clock.Now()
 		flag := unreachableFlag(item.Channel)
 		t.SetFlag(flag)
 		t.UpdatedAt = now
@@ -374,9 +358,11 @@ func (s *Service) Unreachable(ctx context.Context, item OutboxItem, why string) 
 			rerouted = true
 			// Keyed by the item it replaces: queued once however often this
 			// is called, and a retry of the item knows its message went.
-			return s.enqueue(tx, t, ch, rcpt, item.Template, RerouteKey(item.ID), item.Data, item.Automatic)
+			if err := d.enqueue(tx, t, ch, rcpt, item.Template, RerouteKey(item.ID), item.Data, item.Automatic); err != nil {
+				return err
+			}
 		}
-		return nil
+		return d.changed(tx, t)
 	})
 	return rerouted, err
 }
@@ -395,16 +381,4 @@ func mailOr(ch Channel) string {
 		return "mail"
 	}
 	return string(ch)
-}
-
-// RecentRequests counts the requests a requester filed since a time, for a
-// per-user limit.
-func (s *Service) RecentRequests(ctx context.Context, r Requester, since time.Time) (int, error) {
-	from := since.UTC()
-	q := &Query{Sort: DefaultSort, Terms: []Term{{Field: FieldCreated, From: &from}}}
-	res, err := s.store.Search(ctx, q, SearchOptions{Limit: 100, Now: s.clock.Now(), FirstResponse: s.sla.FirstResponse, Requester: &r})
-	if err != nil {
-		return 0, err
-	}
-	return len(res.Tickets), nil
 }

@@ -70,6 +70,19 @@ func (es *ValidationErrors) add(field, format string, args ...any) {
 	*es = append(*es, &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// collect appends the problem err reports (a *ValidationError, as the
+// parsers return) to the list; nil adds nothing.
+func (es *ValidationErrors) collect(err error) {
+	if err == nil {
+		return
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		ve = &ValidationError{Message: err.Error()}
+	}
+	*es = append(*es, ve)
+}
+
 // err returns nil when there are no problems.
 func (es ValidationErrors) err() error {
 	if len(es) == 0 {

@@ -5,15 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"time"
 )
 
 // ActorSystem is the actor of what the desk does by itself.
 const ActorSystem = "system"
 
 // evalInput gathers what the policy needs for t from the store.
-func (s *Service) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
+func (c *core) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
 	in := EvalInput{Kind: t.Kind, Account: t.Account, Order: t.Order, Reason: t.Reason, Language: t.Language,
-		EvidenceCount: len(t.Evidence), Flags: t.Flags, Now: s.clock.Now()}
+		EvidenceCount: len(t.Evidence), Flags: t.Flags, Now: c.clock.Now()}
 	switch t.Kind {
 	case KindRefund:
 		if t.Order == "" {
@@ -28,7 +30,7 @@ func (s *Service) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
 		}
 		in.Promotion = p
 		if t.Reason == ReasonDuplicateCharge {
-			if in.Twins, err = tx.Twins(p, s.policy.DuplicateCharge.Window.Duration); err != nil {
+			if in.Twins, err = tx.Twins(p, c.policy.DuplicateCharge.Window.Duration); err != nil {
 				return in, err
 			}
 		}
@@ -50,52 +52,64 @@ func (s *Service) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
 //
 // requesterAnswered: the requester just added something (a field, evidence,
 // a message), so a needs_info ticket goes back to the agents.
-func (s *Service) evaluate(tx Tx, t *Ticket, actor, why string, requesterAnswered bool) error {
-	in, err := s.evalInput(tx, t)
+func (c *core) evaluate(tx Tx, t *Ticket, actor, why string, requesterAnswered bool) error {
+	in, err := c.evalInput(tx, t)
 	if err != nil {
 		return fmt.Errorf("evaluate %s: %w", t.Ref, err)
 	}
-	now := s.clock.Now()
+	now := c.clock.Now()
 	before := t.Eligibility
-	el := s.policy.Evaluate(in)
+	el := c.policy.Evaluate(in)
 	t.Eligibility = el
 	t.Stale = false
 
-	mismatch := false
-	for _, r := range el.Rules {
-		if r.Rule == RuleAccountMatches && r.Outcome != OutcomePass {
-			mismatch = true
-		}
-	}
+	mismatch := slices.ContainsFunc(el.Rules, func(r RuleStep) bool { return r.Rule == RuleAccountMatches && r.Outcome != OutcomePass })
 	if mismatch {
 		t.SetFlag(FlagAccountMismatch)
 	} else if t.Order != "" && in.Promotion != nil {
 		t.ClearFlag(FlagAccountMismatch) // the account now matches, or the order changed
 	}
-
 	if before.Verdict != el.Verdict || before.RefundAmount != el.RefundAmount {
-		detail := fmt.Sprintf("verdict %s", el.Verdict)
-		if before.Verdict != "" {
-			detail = fmt.Sprintf("verdict %s → %s", before.Verdict, el.Verdict)
-		}
-		if step, ok := el.Deciding(); ok {
-			detail += " (" + step.Rule + ")"
-		}
-		if el.RefundAmount > 0 {
-			detail += ", refund " + PlainMoney(el.RefundAmount, el.Currency)
-		}
-		if why != "" {
-			detail += "; " + why
-		}
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "evaluated", Detail: detail}); err != nil {
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "evaluated", Detail: verdictChange(before, el, why)}); err != nil {
 			return err
 		}
 	}
-
 	if !t.Status.Undecided() {
 		return nil
 	}
 	from := t.Status
+	moveUndecided(t, requesterAnswered, now)
+	if from != t.Status && from != StatusNew {
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "status", FromStatus: from, ToStatus: t.Status, Detail: why}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verdictChange is the audit line of a verdict that changed.
+func verdictChange(before, el Eligibility, why string) string {
+	detail := fmt.Sprintf("verdict %s", el.Verdict)
+	if before.Verdict != "" {
+		detail = fmt.Sprintf("verdict %s → %s", before.Verdict, el.Verdict)
+	}
+	if step, ok := el.Deciding(); ok {
+		detail += " (" + step.Rule + ")"
+	}
+	if el.RefundAmount > 0 {
+		detail += ", refund " + PlainMoney(el.RefundAmount, el.Currency)
+	}
+	if why != "" {
+		detail += "; " + why
+	}
+	return detail
+}
+
+// moveUndecided moves an undecided ticket as its new verdict says: a new
+// one to needs_info or in_review, a needs_info one back to the agents when
+// the requester answered or the records now hold what was missing.
+func moveUndecided(t *Ticket, requesterAnswered bool, now time.Time) {
+	el := t.Eligibility
 	switch {
 	case t.Status == StatusNew && el.Verdict == VerdictNeedsInfo:
 		setStatus(t, StatusNeedsInfo, now)
@@ -109,35 +123,29 @@ func (s *Service) evaluate(tx Tx, t *Ticket, actor, why string, requesterAnswere
 	case t.Status == StatusInReview && requesterAnswered:
 		t.InfoRequested = false
 	}
-	if from != t.Status && from != StatusNew {
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "status", FromStatus: from, ToStatus: t.Status, Detail: why}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // reevaluate computes the verdict again and then approves at once when the
 // policy's auto_approve_below allows it.
-func (s *Service) reevaluate(tx Tx, t *Ticket, actor, why string, requesterAnswered bool) error {
-	if err := s.evaluate(tx, t, actor, why, requesterAnswered); err != nil {
+func (c *core) reevaluate(tx *writeTx, t *Ticket, actor, why string, requesterAnswered bool) error {
+	if err := c.evaluate(tx, t, actor, why, requesterAnswered); err != nil {
 		return err
 	}
-	return s.autoApprove(tx, t)
+	return c.autoApprove(tx, t)
 }
 
 // autoApprove approves an eligible refund at or below the policy's threshold.
-func (s *Service) autoApprove(tx Tx, t *Ticket) error {
+func (c *core) autoApprove(tx *writeTx, t *Ticket) error {
 	el := t.Eligibility
 	if t.Kind != KindRefund || !t.Status.Undecided() || t.Status == StatusNew || t.InfoRequested ||
 		el.Verdict != VerdictEligible || el.RefundAmount <= 0 {
 		return nil
 	}
-	limit, on := s.policy.AutoApproveBelow.Limit(el.Currency)
+	limit, on := c.policy.AutoApproveBelow.Limit(el.Currency)
 	if !on || el.RefundAmount > limit {
 		return nil
 	}
-	now := s.clock.Now()
+	now := c.clock.Now()
 	from := t.Status
 	amount := el.RefundAmount
 	t.ApprovedAmount = &amount
@@ -147,15 +155,15 @@ func (s *Service) autoApprove(tx Tx, t *Ticket) error {
 		ToStatus: StatusApproved, Detail: fmt.Sprintf("%s (auto_approve_below %s)", PlainMoney(amount, el.Currency), PlainMoney(limit, el.Currency))}); err != nil {
 		return err
 	}
-	return s.notifyAuto(tx, t, TemplateApproved, "", s.messageData(t))
+	return c.notifyAuto(tx, t, TemplateApproved, "", c.messageData(t))
 }
 
 // ReevaluateStale computes again the verdicts that imports marked stale and
 // returns how many tickets it went through.
-func (s *Service) ReevaluateStale(ctx context.Context) (int, error) {
+func (r *Records) ReevaluateStale(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		ids, err := s.store.StaleTickets(ctx, 200)
+		ids, err := r.store.StaleTickets(ctx, 200)
 		if err != nil {
 			return total, err
 		}
@@ -163,7 +171,7 @@ func (s *Service) ReevaluateStale(ctx context.Context) (int, error) {
 			return total, nil
 		}
 		for _, id := range ids {
-			err := s.update(ctx, func(tx Tx) error {
+			err := r.update(ctx, func(tx *writeTx) error {
 				t, err := tx.Ticket(id)
 				if err != nil {
 					return err
@@ -171,17 +179,20 @@ func (s *Service) ReevaluateStale(ctx context.Context) (int, error) {
 				if !t.Stale {
 					return nil // another process got there first
 				}
-				if err := s.reevaluate(tx, t, ActorSystem, "the records changed", false); err != nil {
+				if err := r.reevaluate(tx, t, ActorSystem, "the records changed", false); err != nil {
 					return err
 				}
-				t.UpdatedAt = s.clock.Now()
-				return tx.SaveTicket(t)
+				t.UpdatedAt = r.clock.Now()
+				if err := tx.SaveTicket(t); err != nil {
+					return err
+				}
+				return r.changed(tx, t)
 			})
 			if err != nil {
 				return total, err
 			}
 			total++
 		}
-		s.log.Debug("re-evaluated tickets", slog.Int("count", total))
+		r.log.Debug("re-evaluated tickets", slog.Int("count", total))
 	}
 }

@@ -94,12 +94,24 @@ func (r *FollowupRules) fill() {
 	}
 }
 
+// Followups are what the desk does by itself when a ticket has waited
+// long enough in its status: remind the requester, close after the
+// silence, tell the agents, tell the requester the platform is on it.
+// Every change of a ticket schedules its follow-ups again, in the same
+// transaction; Run does what is due.
+type Followups struct{ *core }
+
+// Rules returns when follow-ups come due.
+func (f *Followups) Rules() FollowupRules { return f.followups }
+
 // Schedule is what is due on a ticket as it is now. Every clock starts when
 // the ticket entered its status, except the first-response one, which every
 // agent action restarts (WaitingSince). A ticket that moves gets a new
 // schedule: what is no longer in it is cancelled.
-func (s *Service) Schedule(t *Ticket) []Followup {
-	r := s.followups
+func (f *Followups) Schedule(t *Ticket) []Followup { return f.schedule(t) }
+
+func (c *core) schedule(t *Ticket) []Followup {
+	r := c.followups
 	at := func(k FollowupKind, from time.Time, d time.Duration) Followup {
 		return Followup{TicketID: t.ID, TicketRef: t.Ref, Kind: k, DueAt: from.Add(d), Status: FollowupPending}
 	}
@@ -110,7 +122,7 @@ func (s *Service) Schedule(t *Ticket) []Followup {
 			at(FollowupAutoClose, since, r.AutoClose)}
 	case StatusNew, StatusInReview:
 		if t.WaitingSince != nil {
-			return []Followup{at(FollowupEscalate, *t.WaitingSince, s.sla.FirstResponse)}
+			return []Followup{at(FollowupEscalate, *t.WaitingSince, c.sla.FirstResponse)}
 		}
 	case StatusWaitingPlatform:
 		out := []Followup{at(FollowupPlatformEscalate, since, r.PlatformEscalate)}
@@ -135,7 +147,7 @@ type FollowupStats struct {
 // pending: another worker did it, or the ticket moved, first.
 var ErrFollowupTaken = fmt.Errorf("follow-up no longer pending: %w", ErrConflict)
 
-// RunFollowups does the follow-ups due now, up to limit: each in its own
+// Run does the follow-ups due now, up to limit: each in its own
 // transaction, with its effect (a message in the outbox, a status change,
 // an alert to the agents, an audit entry). Several workers may run side by
 // side: a claim leases follow-ups to one of them, and a follow-up is marked
@@ -143,67 +155,81 @@ var ErrFollowupTaken = fmt.Errorf("follow-up no longer pending: %w", ErrConflict
 // done twice even when a lease runs out. When ctx ends, the follow-up in
 // hand is finished and the rest are left for the next run (their lease runs
 // out). One that fails is left for later too; the others go on.
-func (s *Service) RunFollowups(ctx context.Context, limit int) (FollowupStats, error) {
+func (f *Followups) Run(ctx context.Context, limit int) (FollowupStats, error) {
 	var st FollowupStats
-	now := s.clock.Now()
-	due, err := s.store.ClaimFollowups(ctx, limit, now, now.Add(5*time.Minute))
+	now := f.clock.Now()
+	due, err := f.store.ClaimFollowups(ctx, limit, now, now.Add(5*time.Minute))
 	if err != nil {
 		return st, err
 	}
 	work := context.WithoutCancel(ctx)
 	var errs []error
-	for _, f := range due {
+	for _, fu := range due {
 		if ctx.Err() != nil {
 			break
 		}
-		cancelled := false
-		err := s.update(work, func(tx Tx) error {
-			cancelled = false
-			t, err := tx.Ticket(f.TicketID)
-			if err != nil {
-				return err
-			}
-			if why, moved := s.notDue(t, f, now); why != "" {
-				// The ticket moved, the rules changed, or a later
-				// follow-up of the same chain is due too (a run was
-				// missed): this one is not done. The ticket's schedule is
-				// written again, so that what the rules say now is there.
-				cancelled = true
-				if err := tx.FinishFollowup(f.ID, FollowupCancelled, why, now); err != nil || !moved {
-					return err
-				}
-				return tx.ScheduleFollowups(t.ID, s.Schedule(t), now)
-			}
-			result, err := s.doFollowup(tx, t, f, now)
-			if err != nil {
-				return fmt.Errorf("%s on %s: %w", f.Kind, t.Ref, err)
-			}
-			return tx.FinishFollowup(f.ID, FollowupDone, result, now)
-		})
+		cancelled, err := f.runOne(work, fu, now)
 		switch {
 		case errors.Is(err, ErrFollowupTaken):
 			st.Skipped++
 		case err != nil:
-			s.log.Error("follow-up failed; it will be tried again", slog.String("ticket", f.TicketRef),
-				slog.String("kind", string(f.Kind)), slog.Any("error", err))
+			f.log.Error("follow-up failed; it will be tried again", slog.String("ticket", fu.TicketRef),
+				slog.String("kind", string(fu.Kind)), slog.Any("error", err))
 			errs = append(errs, err)
 		case cancelled:
 			st.Cancelled++
 		default:
 			st.Done++
-			s.log.Info("follow-up done", slog.String("ticket", f.TicketRef), slog.String("kind", string(f.Kind)))
+			f.log.Info("follow-up done", slog.String("ticket", fu.TicketRef), slog.String("kind", string(fu.Kind)))
 		}
 	}
 	return st, errors.Join(errs...)
 }
 
-// RunFollowupsEvery does what is due, then again every interval, until ctx
-// ends; onRun hears of each run. A full batch is followed at once by the
-// next, so a backlog does not wait an interval per batch.
-func (s *Service) RunFollowupsEvery(ctx context.Context, interval time.Duration, onRun func(FollowupStats, error)) {
+// runOne does one follow-up in its own transaction, or cancels it (and
+// says so) when it is not due.
+func (f *Followups) runOne(ctx context.Context, fu Followup, now time.Time) (cancelled bool, err error) {
+	err = f.update(ctx, func(tx *writeTx) error {
+		cancelled = false
+		t, err := tx.Ticket(fu.TicketID)
+		if err != nil {
+			return err
+		}
+		if why, moved := f.notDue(t, fu, now); why != "" {
+			// The ticket moved, the rules changed, or a later
+			// follow-up of the same chain is due too (a run was
+			// missed): this one is not done. The ticket's schedule is
+			// written again, so that what the rules say now is there.
+			cancelled = true
+			if err := tx.FinishFollowup(fu.ID, FollowupCancelled, why, now); err != nil || !moved {
+				return err
+			}
+			return tx.ScheduleFollowups(t.ID, f.schedule(t), now)
+		}
+		result, err := f.do(tx, t, fu, now)
+		if err != nil {
+			return fmt.Errorf("%s on %s: %w", fu.Kind, t.Ref, err)
+		}
+		if err := tx.FinishFollowup(fu.ID, FollowupDone, result, now); err != nil {
+			return err
+		}
+		if fu.Kind == FollowupAutoClose {
+			// The ticket was closed: once this follow-up is done, what
+			// depended on the ticket follows.
+			return f.changed(tx, t)
+		}
+		return nil
+	})
+	return cancelled, err
+}
+
+// RunEvery does what is due, then again every interval, until ctx ends;
+// onRun hears of each run. A full batch is followed at once by the next,
+// so a backlog does not wait an interval per batch.
+func (f *Followups) RunEvery(ctx context.Context, interval time.Duration, onRun func(FollowupStats, error)) {
 	const batch = 100
 	for {
-		st, err := s.RunFollowups(ctx, batch)
+		st, err := f.Run(ctx, batch)
 		if onRun != nil {
 			onRun(st, err)
 		}
@@ -222,8 +248,8 @@ func (s *Service) RunFollowupsEvery(ctx context.Context, interval time.Duration,
 
 // notDue says why f is not to be done on t now ("" when it is), and
 // whether the ticket's schedule has moved away from it.
-func (s *Service) notDue(t *Ticket, f Followup, now time.Time) (string, bool) {
-	sched := s.Schedule(t)
+func (c *core) notDue(t *Ticket, f Followup, now time.Time) (string, bool) {
+	sched := c.schedule(t)
 	if !slices.ContainsFunc(sched, func(w Followup) bool { return w.Kind == f.Kind && w.DueAt.Equal(f.DueAt) }) {
 		return "no longer due: the ticket moved, or the rules changed", true
 	}
@@ -237,27 +263,27 @@ func (s *Service) notDue(t *Ticket, f Followup, now time.Time) (string, bool) {
 	return "", false
 }
 
-// ReconcileFollowups writes the schedule of every ticket in a status that
-// has follow-ups, as the rules say now: tickets from before follow-ups
-// existed get theirs, and a change of the rules moves what is pending.
-// Serve runs it at start; it goes a batch of tickets per transaction.
-func (s *Service) ReconcileFollowups(ctx context.Context) (int, error) {
+// Reconcile writes the schedule of every ticket in a status that has
+// follow-ups, as the rules say now: tickets from before follow-ups existed
+// get theirs, and a change of the rules moves what is pending. Serve runs
+// it at start; it goes a batch of tickets per transaction.
+func (f *Followups) Reconcile(ctx context.Context) (int, error) {
 	statuses := []Status{StatusNew, StatusNeedsInfo, StatusInReview, StatusWaitingPlatform, StatusApproved}
 	var after int64
 	n := 0
 	for {
-		ids, err := s.store.TicketIDs(ctx, statuses, after, 200)
+		ids, err := f.store.TicketIDs(ctx, statuses, after, 200)
 		if err != nil || len(ids) == 0 {
 			return n, err
 		}
-		now := s.clock.Now()
-		err = s.store.Update(ctx, func(tx Tx) error {
+		now := f.clock.Now()
+		err = f.store.Update(ctx, func(tx Tx) error {
 			for _, id := range ids {
 				t, err := tx.Ticket(id)
 				if err != nil {
 					return err
 				}
-				if err := tx.ScheduleFollowups(id, s.Schedule(t), now); err != nil {
+				if err := tx.ScheduleFollowups(id, f.schedule(t), now); err != nil {
 					return err
 				}
 			}
@@ -271,43 +297,22 @@ func (s *Service) ReconcileFollowups(ctx context.Context) (int, error) {
 	}
 }
 
-// doFollowup carries out one follow-up and says what it did.
-func (s *Service) doFollowup(tx Tx, t *Ticket, f Followup, now time.Time) (string, error) {
-	key := fmt.Sprintf("followup:%d", f.ID)
+// do carries out one follow-up and says what it did.
+func (f *Followups) do(tx *writeTx, t *Ticket, fu Followup, now time.Time) (string, error) {
+	key := fmt.Sprintf("followup:%d", fu.ID)
 	audit := func(action, detail string) error {
 		return tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: action, Detail: detail})
 	}
-	switch f.Kind {
+	switch fu.Kind {
 	case FollowupRemind, FollowupRemindAgain:
-		if _, _, ok := route(t); !ok {
-			detail := "no reminder: there is no way to reach the requester (mail undeliverable, Discord DMs closed)"
-			return detail, audit("not_reminded", detail)
-		}
-		data := s.messageData(t)
-		if t.InfoRequested {
-			// An agent asked: the reminder repeats the question.
-			d, err := tx.Detail(t.ID)
-			if err != nil {
-				return "", err
-			}
-			for _, m := range d.Messages {
-				if m.Kind == MessageOut {
-					data.Text = m.Body
-				}
-			}
-		}
-		if err := s.notifyAuto(tx, t, TemplateReminder, key, data); err != nil {
-			return "", err
-		}
-		detail := fmt.Sprintf("reminded the requester: no answer since %s", stampOf(t.StatusChangedAt))
-		return detail, audit("reminded", detail)
+		return f.remind(tx, t, key, audit)
 	case FollowupAutoClose:
 		from, waited := t.Status, now.Sub(t.StatusChangedAt)
 		setStatus(t, StatusClosed, now)
 		t.InfoRequested = false
 		t.UpdatedAt = now
 		detail := fmt.Sprintf("closed after %s without an answer; the requester can reopen it by writing within %s",
-			days(waited), days(s.sla.ReopenWindow))
+			days(waited), days(f.sla.ReopenWindow))
 		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "auto_close", FromStatus: from,
 			ToStatus: StatusClosed, Detail: detail}); err != nil {
 			return "", err
@@ -315,32 +320,58 @@ func (s *Service) doFollowup(tx Tx, t *Ticket, f Followup, now time.Time) (strin
 		if err := tx.SaveTicket(t); err != nil {
 			return "", err
 		}
-		return detail, s.notifyAuto(tx, t, TemplateAutoClosed, key, s.messageData(t))
+		return detail, f.notifyAuto(tx, t, TemplateAutoClosed, key, f.messageData(t))
 	case FollowupPlatformUpdate:
-		if err := s.notifyAuto(tx, t, TemplateStillInProgress, key, s.messageData(t)); err != nil {
+		if err := f.notifyAuto(tx, t, TemplateStillInProgress, key, f.messageData(t)); err != nil {
 			return "", err
 		}
 		detail := "told the requester the platform is still working on it"
 		return detail, audit("progress_update", detail)
 	case FollowupEscalate, FollowupPlatformEscalate, FollowupMarkPaid:
-		detail := s.escalation(t, f.Kind, now)
+		detail := f.escalation(t, fu.Kind, now)
 		if err := audit("escalated", detail); err != nil {
 			return "", err
 		}
-		return detail, s.alertAgents(tx, t, key, detail, now)
+		return detail, f.alertAgents(tx, t, key, detail, now)
 	}
-	return "", fmt.Errorf("unknown follow-up kind %q", f.Kind)
+	return "", fmt.Errorf("unknown follow-up kind %q", fu.Kind)
+}
+
+// remind reminds a requester who was asked for information; when an agent
+// asked, the reminder repeats the question.
+func (f *Followups) remind(tx *writeTx, t *Ticket, key string, audit func(action, detail string) error) (string, error) {
+	if _, _, ok := route(t); !ok {
+		detail := "no reminder: there is no way to reach the requester (mail undeliverable, Discord DMs closed)"
+		return detail, audit("not_reminded", detail)
+	}
+	data := f.messageData(t)
+	if t.InfoRequested {
+		d, err := tx.Detail(t.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range d.Messages {
+			if m.Kind == MessageOut {
+				data.Text = m.Body
+			}
+		}
+	}
+	if err := f.notifyAuto(tx, t, TemplateReminder, key, data); err != nil {
+		return "", err
+	}
+	detail := fmt.Sprintf("reminded the requester: no answer since %s", stampOf(t.StatusChangedAt))
+	return detail, audit("reminded", detail)
 }
 
 // escalation says, in the agents' words, why a ticket needs them.
-func (s *Service) escalation(t *Ticket, k FollowupKind, now time.Time) string {
+func (c *core) escalation(t *Ticket, k FollowupKind, now time.Time) string {
 	switch k {
 	case FollowupEscalate:
 		since := t.StatusChangedAt
 		if t.WaitingSince != nil {
 			since = *t.WaitingSince
 		}
-		return fmt.Sprintf("%s has waited %s for an agent (the first-response target is %s)", t.Ref, days(now.Sub(since)), days(s.sla.FirstResponse))
+		return fmt.Sprintf("%s has waited %s for an agent (the first-response target is %s)", t.Ref, days(now.Sub(since)), days(c.sla.FirstResponse))
 	case FollowupPlatformEscalate:
 		return fmt.Sprintf("%s has waited %s on the platform: check on it with the platform", t.Ref, days(now.Sub(t.StatusChangedAt)))
 	default:
@@ -351,13 +382,13 @@ func (s *Service) escalation(t *Ticket, k FollowupKind, now time.Time) string {
 // alertAgents queues an alert on each of the agents' alert channels. Keys
 // are unique in the outbox: the first channel's item takes key, the
 // others add their channel's name to it.
-func (s *Service) alertAgents(tx Tx, t *Ticket, key, text string, now time.Time) error {
-	for i, ch := range s.alerts {
+func (c *core) alertAgents(tx *writeTx, t *Ticket, key, text string, now time.Time) error {
+	for i, ch := range c.alerts {
 		k := key
 		if i > 0 {
 			k = key + ":" + string(ch)
 		}
-		if err := tx.Enqueue(&OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Template: TemplateAlert,
+		if err := tx.queue(&OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Template: TemplateAlert,
 			Data: MessageData{Ref: t.Ref, Status: t.Status, Text: text}, Status: OutboxPending, CreatedAt: now,
 			NextAttemptAt: now, Key: k, Automatic: true}); err != nil {
 			return err
@@ -388,34 +419,18 @@ type FollowupFilter struct {
 	Limit    int
 }
 
-// Followups lists follow-ups: pending ones soonest first, others newest first.
-func (s *Service) Followups(ctx context.Context, f FollowupFilter) ([]Followup, error) {
-	switch f.Status {
+// List lists follow-ups: pending ones soonest first, others newest first.
+func (f *Followups) List(ctx context.Context, filter FollowupFilter) ([]Followup, error) {
+	switch filter.Status {
 	case "", FollowupPending, FollowupDone, FollowupCancelled:
 	default:
-		return nil, Invalid("status", "%q is not a follow-up state (pending, done or cancelled)", f.Status)
+		return nil, Invalid("status", "%q is not a follow-up state (pending, done or cancelled)", filter.Status)
 	}
-	if f.Limit <= 0 {
-		f.Limit = DefaultPageSize
+	if filter.Limit <= 0 {
+		filter.Limit = DefaultPageSize
 	}
-	if f.Limit > MaxPageSize {
+	if filter.Limit > MaxPageSize {
 		return nil, Invalid("limit", "at most %d", MaxPageSize)
 	}
-	return s.store.ListFollowups(ctx, f)
-}
-
-// Stats counts tickets by status, overdue tickets, the outbox's unsent and
-// failed items and the follow-ups due, for the metrics.
-func (s *Service) Stats(ctx context.Context) (*Stats, error) {
-	return s.store.Stats(ctx, s.clock.Now(), s.sla.FirstResponse)
-}
-
-// AcquireLease takes or renews a lease on work one instance at a time does.
-func (s *Service) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
-	return s.store.AcquireLease(ctx, name, holder, s.clock.Now(), ttl)
-}
-
-// ReleaseLease gives a lease up.
-func (s *Service) ReleaseLease(ctx context.Context, name, holder string) error {
-	return s.store.ReleaseLease(ctx, name, holder)
+	return f.store.ListFollowups(ctx, filter)
 }

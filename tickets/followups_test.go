@@ -17,7 +17,7 @@ import (
 // runFollowups runs the due follow-ups and checks how many were done.
 func (f *svcFixture) runFollowups(wantDone int) tickets.FollowupStats {
 	f.t.Helper()
-	st, err := f.svc.RunFollowups(f.ctx, 100)
+	st, err := f.svc.Followups.Run(f.ctx, 100)
 	if err != nil {
 		f.t.Fatalf("run follow-ups at %s: %v", f.clock.Now().Format(time.RFC3339), err)
 	}
@@ -93,7 +93,7 @@ func TestFollowupsNeedsInfo(t *testing.T) {
 		// The requester writes back within 14 days: the ticket reopens and
 		// waits on agents again.
 		f.at(210)
-		if _, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: ref, Requester: tickets.Requester{Email: "ayu@example.com"},
+		if _, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: ref, Requester: tickets.Requester{Email: "ayu@example.com"},
 			Channel: tickets.ChannelEmail, Text: "Sorry, I was away. The order is 7301000000000000011"}); err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestFollowupsCancelledWhenTheTicketMoves(t *testing.T) {
 		req := svcRefund(svcOrderC, svcAccountA)
 		ref := f.submit(req).Ticket.Ref
 		f.at(30)
-		if _, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: ref, Requester: req.Requester, Channel: tickets.ChannelEmail,
+		if _, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: ref, Requester: req.Requester, Channel: tickets.ChannelEmail,
 			Text: "Wrong number, sorry", Order: svcOrderA}); err != nil {
 			t.Fatal(err)
 		}
@@ -124,13 +124,13 @@ func TestFollowupsCancelledWhenTheTicketMoves(t *testing.T) {
 		f.wantSchedule(ref, "remind@48h cancelled", "escalate@54h cancelled", "escalate@77h pending", "remind_again@120h cancelled",
 			"auto_close@168h cancelled")
 		f.at(100)
-		st, err := f.svc.Stats(f.ctx)
+		st, err := f.svc.Records.Stats(f.ctx)
 		if err != nil || st.Overdue != 1 || st.FollowupsDue[tickets.FollowupEscalate] != 1 || !st.OldestDue.Equal(svcStart.Add(77*time.Hour)) ||
 			st.TicketsByStatus[tickets.StatusInReview] != 1 || st.Outbox[tickets.ChannelEmail][tickets.OutboxPending] != 1 {
 			t.Fatalf("stats before the run: %+v %v", st, err)
 		}
 		f.runFollowups(1)
-		if st, err := f.svc.Stats(f.ctx); err != nil || len(st.FollowupsDue) != 0 || st.Overdue != 1 || st.Outbox[alertChannel][tickets.OutboxPending] != 1 {
+		if st, err := f.svc.Records.Stats(f.ctx); err != nil || len(st.FollowupsDue) != 0 || st.Overdue != 1 || st.Outbox[alertChannel][tickets.OutboxPending] != 1 {
 			t.Fatalf("stats after the run: %+v %v", st, err)
 		}
 		d := f.detail(ref)
@@ -239,7 +239,7 @@ func TestFollowupsTwoWorkersNoDoubles(t *testing.T) {
 		for i := range stats {
 			wg.Go(func() {
 				for {
-					st, err := workers[i%2].RunFollowups(f.ctx, 3)
+					st, err := workers[i%2].Followups.Run(f.ctx, 3)
 					stats[i].Done += st.Done
 					stats[i].Skipped += st.Skipped
 					if err != nil || st.Done+st.Skipped+st.Cancelled == 0 {
@@ -313,7 +313,7 @@ func TestFollowupRulesConfigurable(t *testing.T) {
 
 // A change of the rules moves what is pending: a follow-up found no longer
 // due is cancelled and the ticket's schedule written as the rules say now;
-// ReconcileFollowups does it for every ticket at once, and gives tickets
+// Followups.Reconcile does it for every ticket at once, and gives tickets
 // without follow-ups (from before they existed) theirs.
 func TestFollowupsRulesChangeAndReconcile(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
@@ -335,14 +335,14 @@ func TestFollowupsRulesChangeAndReconcile(t *testing.T) {
 		f.runFollowups(1) // the reminder at 24h, as the rules say now; the close moved too
 		f.wantSchedule(ref, "remind@24h done", "remind@48h cancelled", "remind_again@120h pending", "auto_close@168h cancelled",
 			"auto_close@240h pending")
-		n, err := f.svc.ReconcileFollowups(f.ctx)
+		n, err := f.svc.Followups.Reconcile(f.ctx)
 		if err != nil || n != 2 {
 			t.Fatalf("reconcile: %d %v", n, err)
 		}
 		f.wantSchedule(ref, "remind@24h done", "remind@48h cancelled", "remind_again@120h pending", "auto_close@168h cancelled",
 			"auto_close@240h pending")
 		f.wantSchedule(old, "remind@24h pending", "remind_again@120h pending", "auto_close@240h pending")
-		if n, err := f.svc.ReconcileFollowups(f.ctx); err != nil || n != 2 {
+		if n, err := f.svc.Followups.Reconcile(f.ctx); err != nil || n != 2 {
 			t.Fatalf("again: %d %v", n, err)
 		}
 		f.wantSchedule(old, "remind@24h pending", "remind_again@120h pending", "auto_close@240h pending")

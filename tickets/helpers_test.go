@@ -107,7 +107,7 @@ func svcPromoCSV(ps ...tickets.Promotion) string {
 // importPromos imports promotions as p.csv and fails the test on an error.
 func (f *svcFixture) importPromos(ps ...tickets.Promotion) *tickets.ImportSummary {
 	f.t.Helper()
-	sum, err := f.svc.ImportPromotions(f.ctx, strings.NewReader(svcPromoCSV(ps...)), tickets.ImportOptions{File: "p.csv"})
+	sum, err := f.svc.Records.ImportPromotions(f.ctx, strings.NewReader(svcPromoCSV(ps...)), tickets.ImportOptions{File: "p.csv"})
 	if err != nil {
 		f.t.Fatalf("import promotions: %v", err)
 	}
@@ -118,7 +118,7 @@ func (f *svcFixture) importPromos(ps ...tickets.Promotion) *tickets.ImportSummar
 func (f *svcFixture) importAuths(rows ...string) *tickets.ImportSummary {
 	f.t.Helper()
 	text := strings.Join(tickets.AuthorizationColumns, ",") + "\n" + strings.Join(rows, "\n") + "\n"
-	sum, err := f.svc.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
+	sum, err := f.svc.Records.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
 	if err != nil {
 		f.t.Fatalf("import authorizations: %v", err)
 	}
@@ -140,7 +140,7 @@ func svcRefund(order, account string) tickets.SubmitRequest {
 
 func (f *svcFixture) submit(req tickets.SubmitRequest) *tickets.SubmitResult {
 	f.t.Helper()
-	res, err := f.svc.Submit(f.ctx, req)
+	res, err := f.svc.Intake.Submit(f.ctx, req)
 	if err != nil {
 		f.t.Fatalf("submit: %v", err)
 	}
@@ -149,7 +149,7 @@ func (f *svcFixture) submit(req tickets.SubmitRequest) *tickets.SubmitResult {
 
 func (f *svcFixture) detail(ref string) *tickets.TicketDetail {
 	f.t.Helper()
-	d, err := f.svc.Detail(f.ctx, ref)
+	d, err := f.svc.Records.Detail(f.ctx, ref)
 	if err != nil {
 		f.t.Fatalf("detail %s: %v", ref, err)
 	}
@@ -158,7 +158,7 @@ func (f *svcFixture) detail(ref string) *tickets.TicketDetail {
 
 func (f *svcFixture) act(a tickets.ActionRequest) *tickets.Ticket {
 	f.t.Helper()
-	tk, err := f.svc.Act(f.ctx, a)
+	tk, err := f.svc.Desk.Act(f.ctx, a)
 	if err != nil {
 		f.t.Fatalf("%s %s by %s: %v", a.Action, a.Ref, a.Actor, err)
 	}
@@ -199,7 +199,7 @@ func (f *svcFixture) searchAll(query, agent string, limit int) []string {
 		if page > 1000 {
 			f.t.Fatalf("search %q: paging does not end", query)
 		}
-		res, err := f.svc.Search(f.ctx, query, agent, limit, after)
+		res, err := f.svc.Records.Search(f.ctx, query, agent, limit, after)
 		if err != nil {
 			f.t.Fatalf("search %q: %v", query, err)
 		}

@@ -11,34 +11,34 @@ import (
 // in one transaction; then the tickets of changed orders get their verdicts
 // computed again. Bad rows refuse the whole import (nothing is written)
 // unless opt.SkipInvalid, and are listed file:line: reason either way.
-func (s *Service) ImportPromotions(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportSummary, error) {
+func (r *Records) ImportPromotions(ctx context.Context, src io.Reader, opt ImportOptions) (*ImportSummary, error) {
 	start := time.Now()
-	src, err := NewPromotionSource(r, opt)
+	rows, err := NewPromotionSource(src, opt)
 	if err != nil {
 		return nil, err
 	}
-	sum, err := s.store.ImportPromotions(ctx, src)
+	sum, err := r.store.ImportPromotions(ctx, rows)
 	if err != nil {
 		return nil, err
 	}
-	return s.finishImport(ctx, sum, src.File(), src.Read(), start, src.Skipped)
+	return r.finishImport(ctx, sum, rows.File(), rows.Read(), start, rows.Skipped)
 }
 
 // ImportAuthorizations reads an authorization export likewise.
-func (s *Service) ImportAuthorizations(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportSummary, error) {
+func (r *Records) ImportAuthorizations(ctx context.Context, src io.Reader, opt ImportOptions) (*ImportSummary, error) {
 	start := time.Now()
-	src, err := NewAuthorizationSource(r, opt)
+	rows, err := NewAuthorizationSource(src, opt)
 	if err != nil {
 		return nil, err
 	}
-	sum, err := s.store.ImportAuthorizations(ctx, src)
+	sum, err := r.store.ImportAuthorizations(ctx, rows)
 	if err != nil {
 		return nil, err
 	}
-	return s.finishImport(ctx, sum, src.File(), src.Read(), start, src.Skipped)
+	return r.finishImport(ctx, sum, rows.File(), rows.Read(), start, rows.Skipped)
 }
 
-func (s *Service) finishImport(ctx context.Context, sum *ImportSummary, file string, read int, start time.Time,
+func (r *Records) finishImport(ctx context.Context, sum *ImportSummary, file string, read int, start time.Time,
 	skipped func() ([]LineError, int)) (*ImportSummary, error) {
 	bad, n := skipped()
 	sum.File = file
@@ -48,7 +48,7 @@ func (s *Service) finishImport(ctx context.Context, sum *ImportSummary, file str
 	if len(sum.SkippedRow) > MaxListedErrors {
 		sum.SkippedRow = sum.SkippedRow[:MaxListedErrors]
 	}
-	re, err := s.ReevaluateStale(ctx)
+	re, err := r.ReevaluateStale(ctx)
 	sum.Reevaluated = re
 	sum.Duration = time.Since(start)
 	if err != nil {

@@ -61,12 +61,12 @@ func (f *svcFixture) importText(text string, opt tickets.ImportOptions) (*ticket
 	if opt.File == "" {
 		opt.File = "p.csv"
 	}
-	return f.svc.ImportPromotions(f.ctx, strings.NewReader(text), opt)
+	return f.svc.Records.ImportPromotions(f.ctx, strings.NewReader(text), opt)
 }
 
 func (f *svcFixture) promotion(order string) *tickets.PromotionDetail {
 	f.t.Helper()
-	p, err := f.svc.PromotionDetail(f.ctx, order)
+	p, err := f.svc.Records.PromotionDetail(f.ctx, order)
 	if err != nil {
 		f.t.Fatalf("promotion %s: %v", order, err)
 	}
@@ -164,20 +164,20 @@ func TestServiceImportSampleTwice(t *testing.T) {
 		if err := sample.WritePromotionsJSONL(&jsonBuf, n, opt); err != nil {
 			t.Fatal(err)
 		}
-		sum, err := f.svc.ImportPromotions(f.ctx, bytes.NewReader(csvBuf.Bytes()), tickets.ImportOptions{File: "sample.csv"})
+		sum, err := f.svc.Records.ImportPromotions(f.ctx, bytes.NewReader(csvBuf.Bytes()), tickets.ImportOptions{File: "sample.csv"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		svcWantSummary(t, sum, tickets.ImportSummary{File: "sample.csv", Read: n, Inserted: n})
 		first := f.promotion(sample.OrderNumber(42))
 		f.clock.Advance(24 * time.Hour)
-		sum, err = f.svc.ImportPromotions(f.ctx, bytes.NewReader(csvBuf.Bytes()), tickets.ImportOptions{File: "sample.csv"})
+		sum, err = f.svc.Records.ImportPromotions(f.ctx, bytes.NewReader(csvBuf.Bytes()), tickets.ImportOptions{File: "sample.csv"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		svcWantSummary(t, sum, tickets.ImportSummary{File: "sample.csv", Read: n, Unchanged: n})
 		// The same data as JSON Lines is the same data.
-		sum, err = f.svc.ImportPromotions(f.ctx, bytes.NewReader(jsonBuf.Bytes()), tickets.ImportOptions{File: "sample.jsonl"})
+		sum, err = f.svc.Records.ImportPromotions(f.ctx, bytes.NewReader(jsonBuf.Bytes()), tickets.ImportOptions{File: "sample.jsonl"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +278,7 @@ func TestServiceImportBadRows(t *testing.T) {
 			t.Fatalf("line 5: %q", m)
 		}
 		for _, o := range []string{svcOrderA, svcOrderC} {
-			if _, err := f.svc.PromotionDetail(f.ctx, o); !errors.Is(err, tickets.ErrNotFound) {
+			if _, err := f.svc.Records.PromotionDetail(f.ctx, o); !errors.Is(err, tickets.ErrNotFound) {
 				t.Fatalf("%s after a refused import: %v", o, err)
 			}
 		}
@@ -297,7 +297,7 @@ func TestServiceImportBadRows(t *testing.T) {
 		}
 		f.promotion(svcOrderA)
 		f.promotion(svcOrderC)
-		if _, err := f.svc.PromotionDetail(f.ctx, svcOrderB); !errors.Is(err, tickets.ErrNotFound) {
+		if _, err := f.svc.Records.PromotionDetail(f.ctx, svcOrderB); !errors.Is(err, tickets.ErrNotFound) {
 			t.Fatalf("skipped row was written: %v", err)
 		}
 
@@ -335,7 +335,7 @@ func TestServiceImportBadRows(t *testing.T) {
 				t.Fatalf("%s: %v", r.name, err)
 			}
 			svcWantImportErrors(t, err, "p.csv", len(r.lines), r.lines...)
-			if _, err := f.svc.PromotionDetail(f.ctx, svcOrderB); !errors.Is(err, tickets.ErrNotFound) {
+			if _, err := f.svc.Records.PromotionDetail(f.ctx, svcOrderB); !errors.Is(err, tickets.ErrNotFound) {
 				t.Fatalf("%s: written anyway: %v", r.name, err)
 			}
 		}
@@ -544,14 +544,14 @@ func TestServiceImportAuthorizations(t *testing.T) {
 		before := f.count("authorizations")
 		text := strings.Join(tickets.AuthorizationColumns, ",") + "\n@rev_e,account,2026-06-01T00:00:00Z,\n@rev_f,everything,2026-06-01T00:00:00Z,\n" +
 			"@rev_g,account,last week,\n"
-		_, err := f.svc.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
+		_, err := f.svc.Records.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
 		ie := svcWantImportErrors(t, err, "a.csv", 2, 3, 4)
 		if !strings.HasPrefix(ie.Errors[0].Msg, "scope:") || !strings.HasPrefix(ie.Errors[1].Msg, "granted_at:") {
 			t.Fatalf("messages %+v", ie.Errors)
 		}
 		// The same authorization twice with different values too.
 		text = strings.Join(tickets.AuthorizationColumns, ",") + "\n@rev_e,account,2026-06-01T00:00:00Z,\n@REV_E,account,2026-06-01T00:00:00Z,2026-07-01T00:00:00Z\n"
-		_, err = f.svc.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
+		_, err = f.svc.Records.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
 		svcWantImportErrors(t, err, "a.csv", 1, 3)
 		if n := f.count("authorizations"); n != before {
 			t.Fatalf("%d authorizations, want %d", n, before)
@@ -559,7 +559,7 @@ func TestServiceImportAuthorizations(t *testing.T) {
 
 		// JSON Lines work for authorizations too.
 		jsonl := `{"account":"@rev_h","scope":"account","granted_at":"2026-09-01T00:00:00Z","revoked_at":null}` + "\n"
-		sum, err = f.svc.ImportAuthorizations(f.ctx, strings.NewReader(jsonl), tickets.ImportOptions{File: "a.jsonl"})
+		sum, err = f.svc.Records.ImportAuthorizations(f.ctx, strings.NewReader(jsonl), tickets.ImportOptions{File: "a.jsonl"})
 		if err != nil {
 			t.Fatal(err)
 		}

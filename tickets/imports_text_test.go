@@ -102,12 +102,12 @@ func TestServiceImportRefusesBadText(t *testing.T) {
 				f := f.with(t)
 				f.empty()
 				text := strings.Join(tickets.AuthorizationColumns, ",") + "\n@rev_a,account,2026-06-01T00:00:00Z,\n@rev_b," + c.scope + ",2026-06-01T00:00:00Z,\n"
-				_, err := f.svc.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
+				_, err := f.svc.Records.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
 				ie := svcWantImportErrors(t, err, "a.csv", 1, 3)
 				if ie.Errors[0].Msg != c.msg {
 					t.Fatalf("line 3: %q, want %q", ie.Errors[0].Msg, c.msg)
 				}
-				sum, err := f.svc.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv", SkipInvalid: true})
+				sum, err := f.svc.Records.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv", SkipInvalid: true})
 				if err != nil || sum.Skipped != 1 {
 					t.Fatalf("with --skip-invalid: %+v, %v", sum, err)
 				}

@@ -1,14 +1,22 @@
 package tickets
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
+
+// Intake takes requests and answers from requesters, whatever channel
+// they come by, and keeps what the intakes need besides tickets: where
+// they stopped (cursors), the items they could not take in, the ids of
+// earlier messages.
+type Intake struct{ *core }
 
 // SubmitRequest is a request as a channel understood it.
 type SubmitRequest struct {
@@ -56,17 +64,83 @@ type SubmitResult struct {
 	Rejected []string `json:"rejected,omitempty"`
 }
 
+// given is what a requester writes, in a first request or in an answer:
+// the fields they may fill and their own words. check is the one
+// validation of it, for Submit and RequesterReply alike.
+type given struct {
+	Account string
+	Order   string
+	Reason  Reason
+	Text    string
+}
+
+// check validates what a requester gave and normalizes it in place: the
+// account and order in their canonical forms, the reason's code, the text
+// trimmed. Every problem names its field; the text's is textField.
+func (c *core) check(g *given, textField string) ValidationErrors {
+	var errs ValidationErrors
+	acc, err := NormalizeAccount(g.Account)
+	errs.collect(err)
+	order, err := NormalizeOrder(g.Order)
+	errs.collect(err)
+	reason, err := ParseReason(strings.ToLower(strings.TrimSpace(string(g.Reason))))
+	errs.collect(err)
+	text := strings.TrimSpace(g.Text)
+	if !utf8.ValidString(text) {
+		errs.add(textField, "not valid UTF-8 text")
+	} else if len(text) > c.limits.MaxDetailsBytes {
+		errs.add(textField, "%d bytes, more than the %d allowed", len(text), c.limits.MaxDetailsBytes)
+	}
+	if len(errs) == 0 {
+		*g = given{Account: acc, Order: order, Reason: reason, Text: text}
+	}
+	return errs
+}
+
 // normalize validates a request in place; every problem names its field.
-func (s *Service) normalize(r *SubmitRequest) error {
+func (c *core) normalize(r *SubmitRequest) error {
 	var errs ValidationErrors
 	if r.Kind == "" {
 		errs.add("kind", "missing (refund or revocation)")
-	} else if _, err := ParseKind(string(r.Kind)); err != nil {
-		errs = append(errs, err.(*ValidationError))
+	} else {
+		_, err := ParseKind(string(r.Kind))
+		errs.collect(err)
 	}
-	if _, err := ParseChannel(string(r.Channel)); err != nil {
-		errs = append(errs, err.(*ValidationError))
+	_, err := ParseChannel(string(r.Channel))
+	errs.collect(err)
+	errs = append(errs, checkRequester(r)...)
+	g := given{Account: r.Account, Order: r.Order, Reason: r.Reason, Text: r.Details}
+	if gerrs := c.check(&g, "details"); len(gerrs) > 0 {
+		errs = append(errs, gerrs...)
+	} else {
+		r.Account, r.Order, r.Reason, r.Details = g.Account, g.Order, g.Reason, g.Text
 	}
+	if r.Kind == KindRevocation && r.Reason != "" && r.Reason != ReasonOther {
+		// A revocation carries no refund reason; keep the requester's words.
+		r.Reason = ""
+	}
+	if r.Language == "" {
+		r.Language = DetectLanguage(r.Details)
+	} else if lang, err := ParseLanguage(r.Language); err != nil {
+		errs.collect(err)
+	} else {
+		r.Language = lang
+	}
+	if len(r.IdempotencyKey) > 512 || slices.ContainsFunc(r.PreviousKeys, func(k string) bool { return len(k) > 512 }) {
+		errs.add("key", "longer than 512 bytes")
+	}
+	for _, f := range r.Flags {
+		if !isKnownFlag(f) {
+			errs.add("flags", "%q is not a flag", f)
+		}
+	}
+	return errs.err()
+}
+
+// checkRequester checks that a request says who sent it, as its channel
+// knows them, and normalizes the mail address.
+func checkRequester(r *SubmitRequest) ValidationErrors {
+	var errs ValidationErrors
 	if r.Requester.Email != "" {
 		addr, err := mail.ParseAddress(r.Requester.Email)
 		if err != nil {
@@ -92,65 +166,20 @@ func (s *Service) normalize(r *SubmitRequest) error {
 			errs.add("agent", "a request filed by an agent needs the agent's name (--as)")
 		}
 	}
-	if acc, err := NormalizeAccount(r.Account); err != nil {
-		errs = append(errs, err.(*ValidationError))
-	} else {
-		r.Account = acc
-	}
-	if o, err := NormalizeOrder(r.Order); err != nil {
-		errs = append(errs, err.(*ValidationError))
-	} else {
-		r.Order = o
-	}
-	if reason, err := ParseReason(strings.ToLower(strings.TrimSpace(string(r.Reason)))); err != nil {
-		errs = append(errs, err.(*ValidationError))
-	} else {
-		r.Reason = reason
-	}
-	if r.Kind == KindRevocation && r.Reason != "" && r.Reason != ReasonOther {
-		// A revocation carries no refund reason; keep the requester's words.
-		r.Reason = ""
-	}
-	r.Details = strings.TrimSpace(r.Details)
-	if !utf8.ValidString(r.Details) {
-		errs.add("details", "not valid UTF-8 text")
-	} else if len(r.Details) > s.limits.MaxDetailsBytes {
-		errs.add("details", "%d bytes, more than the %d allowed", len(r.Details), s.limits.MaxDetailsBytes)
-	}
-	if r.Language == "" {
-		r.Language = DetectLanguage(r.Details)
-	} else if lang, err := ParseLanguage(r.Language); err != nil {
-		errs = append(errs, err.(*ValidationError))
-	} else {
-		r.Language = lang
-	}
-	if len(r.IdempotencyKey) > 512 || slices.ContainsFunc(r.PreviousKeys, func(k string) bool { return len(k) > 512 }) {
-		errs.add("key", "longer than 512 bytes")
-	}
-	for _, f := range r.Flags {
-		if !isKnownFlag(f) {
-			errs.add("flags", "%q is not a flag", f)
-		}
-	}
-	return errs.err()
+	return errs
 }
 
 func isKnownFlag(f string) bool {
-	for _, k := range Flags {
-		if k == f {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Flags, f)
 }
 
 // checkFiles checks every file and drops repeats of the same bytes.
-func (s *Service) checkFiles(files []File) ([]EvidenceBlob, error) {
+func (c *core) checkFiles(files []File) ([]EvidenceBlob, error) {
 	var errs ValidationErrors
 	var out []EvidenceBlob
 	seen := map[string]bool{}
 	for _, f := range files {
-		b, err := s.limits.CheckEvidence(f)
+		b, err := c.limits.CheckEvidence(f)
 		if err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
@@ -165,8 +194,8 @@ func (s *Service) checkFiles(files []File) ([]EvidenceBlob, error) {
 		seen[b.SHA256] = true
 		out = append(out, b)
 	}
-	if len(out) > s.limits.MaxEvidenceFiles {
-		errs.add("evidence", "%d files, more than the %d allowed per request", len(out), s.limits.MaxEvidenceFiles)
+	if len(out) > c.limits.MaxEvidenceFiles {
+		errs.add("evidence", "%d files, more than the %d allowed per request", len(out), c.limits.MaxEvidenceFiles)
 	}
 	return out, errs.err()
 }
@@ -186,59 +215,41 @@ func seenKey(tx Tx, key string, previous []string) (int64, error) {
 	return 0, notFoundf("idempotency key")
 }
 
+// openFor finds the open ticket of kind for an order (refunds) or an
+// account (revocations); ErrNotFound when there is none, or nothing to
+// look it up by.
+func openFor(tx Tx, kind Kind, order, account string) (int64, error) {
+	switch {
+	case kind == KindRefund && order != "":
+		return tx.OpenTicket(KindRefund, order, "")
+	case kind == KindRevocation && account != "":
+		return tx.OpenTicket(KindRevocation, "", AccountKey(account))
+	}
+	return 0, ErrNotFound
+}
+
 // Submit turns a request into a ticket, or adds it to the ticket already
 // open for the same order (or, for a revocation, the same account). The same
 // idempotency key again returns the same ticket and changes nothing. Bad
 // input changes nothing and the error names every bad field.
-func (s *Service) Submit(ctx context.Context, req SubmitRequest) (*SubmitResult, error) {
-	if err := s.normalize(&req); err != nil {
+func (in *Intake) Submit(ctx context.Context, req SubmitRequest) (*SubmitResult, error) {
+	if err := in.normalize(&req); err != nil {
 		return nil, err
 	}
 	if req.Channel == ChannelAgent {
-		if err := s.CheckAgent(req.Actor); err != nil {
+		if err := in.checkAgent(req.Actor); err != nil {
 			return nil, err
 		}
 	}
-	blobs, err := s.checkFiles(req.Evidence)
+	blobs, err := in.checkFiles(req.Evidence)
 	if err != nil {
 		return nil, err
 	}
 	var res *SubmitResult
-	err = s.update(ctx, func(tx Tx) error {
-		res = nil
-		if id, err := seenKey(tx, req.IdempotencyKey, req.PreviousKeys); err == nil {
-			t, err := tx.Ticket(id)
-			if err != nil {
-				return err
-			}
-			res = &SubmitResult{Ticket: t, Outcome: OutcomeDuplicate}
-			return nil
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		var openID int64
+	err = in.update(ctx, func(tx *writeTx) error {
 		var err error
-		switch {
-		case req.Kind == KindRefund && req.Order != "":
-			openID, err = tx.OpenTicket(KindRefund, req.Order, "")
-		case req.Kind == KindRevocation && req.Account != "":
-			openID, err = tx.OpenTicket(KindRevocation, "", AccountKey(req.Account))
-		default:
-			err = ErrNotFound
-		}
-		switch {
-		case err == nil:
-			res, err = s.join(tx, openID, &req, blobs)
-		case errors.Is(err, ErrNotFound):
-			res, err = s.create(tx, &req, blobs)
-		}
-		if err != nil {
-			return err
-		}
-		if req.IdempotencyKey != "" {
-			return tx.PutKey(req.IdempotencyKey, res.Ticket.ID)
-		}
-		return nil
+		res, err = in.take(tx, &req, blobs)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -246,7 +257,38 @@ func (s *Service) Submit(ctx context.Context, req SubmitRequest) (*SubmitResult,
 	return res, nil
 }
 
-func (s *Service) requesterActor(req *SubmitRequest) string {
+// take files a checked request: a duplicate of one seen before, joined to
+// the ticket open for its order (or account), or a new ticket.
+func (in *Intake) take(tx *writeTx, req *SubmitRequest, blobs []EvidenceBlob) (*SubmitResult, error) {
+	if id, err := seenKey(tx, req.IdempotencyKey, req.PreviousKeys); err == nil {
+		t, err := tx.Ticket(id)
+		if err != nil {
+			return nil, err
+		}
+		return &SubmitResult{Ticket: t, Outcome: OutcomeDuplicate}, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	var res *SubmitResult
+	openID, err := openFor(tx, req.Kind, req.Order, req.Account)
+	switch {
+	case err == nil:
+		res, err = in.join(tx, openID, req, blobs)
+	case errors.Is(err, ErrNotFound):
+		res, err = in.create(tx, req, blobs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if req.IdempotencyKey != "" {
+		if err := tx.PutKey(req.IdempotencyKey, res.Ticket.ID); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func requesterActor(req *SubmitRequest) string {
 	switch {
 	case req.Channel == ChannelAgent:
 		return req.Actor
@@ -258,8 +300,8 @@ func (s *Service) requesterActor(req *SubmitRequest) string {
 	return "discord:" + req.Requester.DiscordID
 }
 
-func (s *Service) create(tx Tx, req *SubmitRequest, blobs []EvidenceBlob) (*SubmitResult, error) {
-	now := s.clock.Now()
+func (in *Intake) create(tx *writeTx, req *SubmitRequest, blobs []EvidenceBlob) (*SubmitResult, error) {
+	now := in.clock.Now()
 	t := &Ticket{Kind: req.Kind, Status: StatusNew, Channel: req.Channel, Requester: req.Requester, Account: req.Account,
 		Order: req.Order, Reason: req.Reason, Details: req.Details, Language: req.Language, Flags: []string{},
 		ParentRef: req.ParentRef, CreatedAt: now, UpdatedAt: now, StatusChangedAt: now, WaitingSince: &now}
@@ -269,7 +311,7 @@ func (s *Service) create(tx Tx, req *SubmitRequest, blobs []EvidenceBlob) (*Subm
 	if err := tx.CreateTicket(t); err != nil {
 		return nil, err
 	}
-	actor := s.requesterActor(req)
+	actor := requesterActor(req)
 	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "created", ToStatus: StatusNew,
 		Detail: fmt.Sprintf("%s request by %s", t.Kind, t.Channel)}); err != nil {
 		return nil, err
@@ -287,21 +329,24 @@ func (s *Service) create(tx Tx, req *SubmitRequest, blobs []EvidenceBlob) (*Subm
 		}
 		t.Evidence = append(t.Evidence, b.Evidence)
 	}
-	if err := s.evaluate(tx, t, ActorSystem, "", false); err != nil {
+	if err := in.evaluate(tx, t, ActorSystem, "", false); err != nil {
 		return nil, err
 	}
 	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "status", FromStatus: StatusNew, ToStatus: t.Status,
 		Detail: "verdict " + string(t.Eligibility.Verdict)}); err != nil {
 		return nil, err
 	}
-	if err := s.notifyAuto(tx, t, TemplateAcknowledgement, "ack:"+t.Ref, s.messageData(t)); err != nil {
+	if err := in.notifyAuto(tx, t, TemplateAcknowledgement, "ack:"+t.Ref, in.messageData(t)); err != nil {
 		return nil, err
 	}
 	// Auto-approval after the acknowledgement, so the messages go in order.
-	if err := s.autoApprove(tx, t); err != nil {
+	if err := in.autoApprove(tx, t); err != nil {
 		return nil, err
 	}
 	if err := tx.SaveTicket(t); err != nil {
+		return nil, err
+	}
+	if err := in.changed(tx, t); err != nil {
 		return nil, err
 	}
 	return &SubmitResult{Ticket: t, Outcome: OutcomeCreated}, nil
@@ -310,16 +355,57 @@ func (s *Service) create(tx Tx, req *SubmitRequest, blobs []EvidenceBlob) (*Subm
 // join adds a request to the ticket already open for its order: the words
 // become a message, the files evidence, missing fields are filled, and the
 // verdict is computed again.
-func (s *Service) join(tx Tx, id int64, req *SubmitRequest, blobs []EvidenceBlob) (*SubmitResult, error) {
+func (in *Intake) join(tx *writeTx, id int64, req *SubmitRequest, blobs []EvidenceBlob) (*SubmitResult, error) {
 	t, err := tx.Ticket(id)
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
-	actor := s.requesterActor(req)
-	if len(t.Evidence)+countNew(t, blobs) > s.limits.MaxEvidenceFiles {
-		return nil, Invalid("evidence", "%s already has %d files; at most %d are kept per ticket", t.Ref, len(t.Evidence), s.limits.MaxEvidenceFiles)
+	if err := in.roomFor(t, blobs); err != nil {
+		return nil, err
 	}
+	now := in.clock.Now()
+	actor := requesterActor(req)
+	// The joiner's identity is not added to the ticket: knowing an order
+	// number is no way into someone else's ticket. Agents see who wrote.
+	same := ownedBy(t, req.Requester) || (req.Channel == ChannelAgent && req.Requester == (Requester{}))
+	filled := joinFill(t, req)
+	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "joined", Detail: joinedDetail(req, actor, same, filled)}); err != nil {
+		return nil, err
+	}
+	body := cmp.Or(req.Details, "(a new request without text)")
+	if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: req.Channel, Author: actor, Body: body,
+		ExternalID: req.ExternalID, CreatedAt: now}); err != nil {
+		return nil, err
+	}
+	added, err := in.addBlobs(tx, t, blobs, actor)
+	if err != nil {
+		return nil, err
+	}
+	answered := same && (len(filled) > 0 || added > 0 || req.Details != "") && req.Channel != ChannelAgent
+	if err := in.reevaluate(tx, t, ActorSystem, "a new request joined", answered); err != nil {
+		return nil, err
+	}
+	t.UpdatedAt = now
+	if err := tx.SaveTicket(t); err != nil {
+		return nil, err
+	}
+	if err := in.acknowledgeJoin(tx, t, req, same); err != nil {
+		return nil, err
+	}
+	if err := in.changed(tx, t); err != nil {
+		return nil, err
+	}
+	res := &SubmitResult{Ticket: t, Outcome: OutcomeJoined}
+	if !same {
+		res.Ticket = &Ticket{ID: t.ID, Ref: t.Ref, Kind: t.Kind, Status: t.Status, Channel: req.Channel, Order: t.Order,
+			Evidence: []Evidence{}, Flags: []string{}, Eligibility: Eligibility{Rules: []RuleStep{}}, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	}
+	return res, nil
+}
+
+// joinFill fills the ticket's fields a joining request gives and it had
+// left empty, sets the channel's flags, and names what it filled.
+func joinFill(t *Ticket, req *SubmitRequest) []string {
 	var filled []string
 	if t.Account == "" && req.Account != "" {
 		t.Account = req.Account
@@ -329,12 +415,14 @@ func (s *Service) join(tx Tx, id int64, req *SubmitRequest, blobs []EvidenceBlob
 		t.Reason = req.Reason
 		filled = append(filled, "reason")
 	}
-	// The joiner's identity is not added to the ticket: knowing an order
-	// number is no way into someone else's ticket. Agents see who wrote.
-	sameRequester := ownedBy(t, req.Requester) || (req.Channel == ChannelAgent && req.Requester == (Requester{}))
 	for _, f := range req.Flags {
 		t.SetFlag(f)
 	}
+	return filled
+}
+
+// joinedDetail is the audit line of a request that joined a ticket.
+func joinedDetail(req *SubmitRequest, actor string, sameRequester bool, filled []string) string {
 	detail := fmt.Sprintf("another %s request by %s joined this ticket", req.Kind, req.Channel)
 	if !sameRequester {
 		detail += fmt.Sprintf(" from a different requester (%s)", actor)
@@ -342,67 +430,41 @@ func (s *Service) join(tx Tx, id int64, req *SubmitRequest, blobs []EvidenceBlob
 	if len(filled) > 0 {
 		detail += "; filled " + strings.Join(filled, ", ")
 	}
-	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "joined", Detail: detail}); err != nil {
-		return nil, err
-	}
-	body := req.Details
-	if body == "" {
-		body = "(a new request without text)"
-	}
-	if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: req.Channel, Author: actor, Body: body,
-		ExternalID: req.ExternalID, CreatedAt: now}); err != nil {
-		return nil, err
-	}
-	added, err := s.addBlobs(tx, t, blobs, actor)
-	if err != nil {
-		return nil, err
-	}
-	answered := sameRequester && (len(filled) > 0 || added > 0 || req.Details != "") && req.Channel != ChannelAgent
-	if err := s.evaluate(tx, t, ActorSystem, "a new request joined", answered); err != nil {
-		return nil, err
-	}
-	if err := s.autoApprove(tx, t); err != nil {
-		return nil, err
-	}
-	t.UpdatedAt = now
-	if err := tx.SaveTicket(t); err != nil {
-		return nil, err
-	}
-	// The acknowledgement goes to whoever sent this request, on the channel
-	// they used; someone other than the ticket's requester only learns the
-	// reference, not the ticket's verdict.
+	return detail
+}
+
+// acknowledgeJoin acknowledges a request that joined t to whoever sent it,
+// on the channel they used; someone other than the ticket's requester only
+// learns the reference, not the ticket's verdict.
+func (in *Intake) acknowledgeJoin(tx *writeTx, t *Ticket, req *SubmitRequest, sameRequester bool) error {
 	data := MessageData{Ref: t.Ref, Kind: t.Kind, Status: t.Status, Order: t.Order, Joined: true}
 	if sameRequester {
-		data = s.messageData(t)
+		data = in.messageData(t)
 		data.Joined = true
 	}
 	key := ""
 	if req.IdempotencyKey != "" {
 		key = "ack:" + t.Ref + ":" + req.IdempotencyKey
 	}
-	if ch, rcpt, ok := routeTo(req.Channel, req.Requester, false, false); ok {
-		if err := s.enqueue(tx, t, ch, rcpt, TemplateAcknowledgement, key, data, true); err != nil {
-			return nil, err
-		}
+	ch, rcpt, ok := routeTo(req.Channel, req.Requester, false, false)
+	if !ok {
+		return nil
 	}
-	res := &SubmitResult{Ticket: t, Outcome: OutcomeJoined}
-	if !sameRequester {
-		res.Ticket = &Ticket{ID: t.ID, Ref: t.Ref, Kind: t.Kind, Status: t.Status, Channel: req.Channel, Order: t.Order,
-			Evidence: []Evidence{}, Flags: []string{}, Eligibility: Eligibility{Rules: []RuleStep{}}, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	return in.enqueue(tx, t, ch, rcpt, TemplateAcknowledgement, key, data, true)
+}
+
+// roomFor refuses files that would take a ticket past the files it keeps.
+func (c *core) roomFor(t *Ticket, blobs []EvidenceBlob) error {
+	if len(t.Evidence)+countNew(t, blobs) > c.limits.MaxEvidenceFiles {
+		return Invalid("evidence", "%s already has %d files; at most %d are kept per ticket", t.Ref, len(t.Evidence), c.limits.MaxEvidenceFiles)
 	}
-	return res, nil
+	return nil
 }
 
 func countNew(t *Ticket, blobs []EvidenceBlob) int {
 	n := 0
 	for _, b := range blobs {
-		dup := false
-		for _, e := range t.Evidence {
-			if e.SHA256 == b.SHA256 {
-				dup = true
-			}
-		}
-		if !dup {
+		if !slices.ContainsFunc(t.Evidence, func(e Evidence) bool { return e.SHA256 == b.SHA256 }) {
 			n++
 		}
 	}
@@ -410,8 +472,8 @@ func countNew(t *Ticket, blobs []EvidenceBlob) int {
 }
 
 // addBlobs stores files for t and audits each new one.
-func (s *Service) addBlobs(tx Tx, t *Ticket, blobs []EvidenceBlob, actor string) (int, error) {
-	now := s.clock.Now()
+func (c *core) addBlobs(tx Tx, t *Ticket, blobs []EvidenceBlob, actor string) (int, error) {
+	now := c.clock.Now()
 	added := 0
 	for _, b := range blobs {
 		b.AddedAt = now
@@ -457,158 +519,33 @@ type RequesterUpdate struct {
 // is computed again, and a needs_info ticket goes back to in_review. A closed
 // ticket reopens within the reopen window; later, a new ticket pointing to
 // it is opened. Someone else's ticket is not found.
-func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*SubmitResult, error) {
+func (in *Intake) RequesterReply(ctx context.Context, u RequesterUpdate) (*SubmitResult, error) {
 	id, err := ParseRef(u.Ref)
 	if err != nil {
 		return nil, err
 	}
-	var errs ValidationErrors
-	if _, err := ParseChannel(string(u.Channel)); err != nil {
-		errs = append(errs, err.(*ValidationError))
-	}
-	acc, err := NormalizeAccount(u.Account)
-	if err != nil {
-		errs = append(errs, err.(*ValidationError))
-	}
-	order, err := NormalizeOrder(u.Order)
-	if err != nil {
-		errs = append(errs, err.(*ValidationError))
-	}
-	reason, err := ParseReason(strings.ToLower(strings.TrimSpace(string(u.Reason))))
-	if err != nil {
-		errs = append(errs, err.(*ValidationError))
-	}
-	text := strings.TrimSpace(u.Text)
-	if !utf8.ValidString(text) {
-		errs.add("text", "not valid UTF-8 text")
-	} else if len(text) > s.limits.MaxDetailsBytes {
-		errs.add("text", "%d bytes, more than the %d allowed", len(text), s.limits.MaxDetailsBytes)
-	}
-	if err := errs.err(); err != nil {
-		return nil, err
-	}
-	blobs, err := s.checkFiles(u.Evidence)
+	g, blobs, err := in.checkReply(u)
 	if err != nil {
 		return nil, err
-	}
-	if text == "" && len(blobs) == 0 && acc == "" && order == "" && reason == "" {
-		return nil, Invalid("text", "the reply is empty")
 	}
 	var res *SubmitResult
 	var followUp *SubmitRequest
-	err = s.update(ctx, func(tx Tx) error {
+	err = in.update(ctx, func(tx *writeTx) error {
 		res, followUp = nil, nil
-		if u.IdempotencyKey != "" || len(u.PreviousKeys) > 0 {
-			if seen, err := seenKey(tx, u.IdempotencyKey, u.PreviousKeys); err == nil {
-				t, err := tx.Ticket(seen)
-				if err != nil {
-					return err
-				}
-				if !ownedBy(t, u.Requester) {
-					// A key is no way into someone else's ticket.
-					return notFoundf("ticket %s", FormatRef(id))
-				}
-				res = &SubmitResult{Ticket: t, Outcome: OutcomeDuplicate}
-				return nil
-			} else if !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
-		t, err := tx.Ticket(id)
-		if err != nil {
+		t, outcome, err := replyTo(tx, id, u)
+		switch {
+		case err != nil:
 			return err
-		}
-		if !ownedBy(t, u.Requester) {
-			return notFoundf("ticket %s", FormatRef(id))
-		}
-		now := s.clock.Now()
-		if !t.Status.Open() && now.Sub(t.StatusChangedAt) > s.sla.ReopenWindow {
+		case outcome == OutcomeDuplicate:
+			res = &SubmitResult{Ticket: t, Outcome: OutcomeDuplicate}
+			return nil
+		case !t.Status.Open() && in.clock.Now().Sub(t.StatusChangedAt) > in.sla.ReopenWindow:
 			// Too old to reopen: the answer starts a new ticket that points here.
-			followUp = &SubmitRequest{Kind: t.Kind, Channel: u.Channel, Requester: u.Requester, Account: firstNonEmpty(acc, t.Account),
-				Order: firstNonEmpty(order, t.Order), Reason: Reason(firstNonEmpty(string(reason), string(t.Reason))), Details: text,
-				Language: t.Language, Evidence: u.Evidence, IdempotencyKey: u.IdempotencyKey, PreviousKeys: u.PreviousKeys, ExternalID: u.ExternalID, ParentRef: t.Ref,
-				Flags: u.Flags}
+			followUp = followUpRequest(t, u, g)
 			return nil
 		}
-		actor := firstNonEmpty(u.Requester.Email, u.Requester.Name, "discord:"+u.Requester.DiscordID)
-		if len(t.Evidence)+countNew(t, blobs) > s.limits.MaxEvidenceFiles {
-			return Invalid("evidence", "%s already has %d files; at most %d are kept per ticket", t.Ref, len(t.Evidence), s.limits.MaxEvidenceFiles)
-		}
-		if !t.Status.Open() || t.Status == StatusDenied {
-			// Resolved, closed (within the reopen window) or denied: the
-			// requester writing again (with more evidence, say) puts the
-			// ticket back in front of the agents.
-			if !t.Status.Open() {
-				if other, err := s.otherOpen(tx, t); err != nil {
-					return err
-				} else if other != "" {
-					return conflictf("%s has a newer open ticket, %s; write there", t.Ref, other)
-				}
-			}
-			from := t.Status
-			setStatus(t, StatusInReview, now)
-			t.SetFlag(FlagReopened)
-			if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: string(ActionReopen), FromStatus: from, ToStatus: t.Status,
-				Detail: "the requester wrote again"}); err != nil {
-				return err
-			}
-		}
-		var filled []string
-		if acc != "" && acc != t.Account {
-			t.Account = acc
-			filled = append(filled, "account")
-		}
-		if order != "" && order != t.Order && t.Kind == KindRefund {
-			if other, err := tx.OpenTicket(KindRefund, order, ""); err == nil && other != t.ID {
-				return conflictf("order %s already has an open ticket, %s", order, FormatRef(other))
-			}
-			t.Order = order
-			filled = append(filled, "order")
-		}
-		if acc != "" && t.Kind == KindRevocation && t.Status.Open() {
-			if other, err := tx.OpenTicket(KindRevocation, "", AccountKey(acc)); err == nil && other != t.ID {
-				return conflictf("account %s already has an open revocation, %s", acc, FormatRef(other))
-			} else if err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
-		if reason != "" && reason != t.Reason && t.Kind == KindRefund {
-			t.Reason = reason
-			filled = append(filled, "reason")
-		}
-		for _, f := range u.Flags {
-			if isKnownFlag(f) && t.SetFlag(f) {
-				filled = append(filled, "flag "+f)
-			}
-		}
-		if text != "" || u.ExternalID != "" {
-			body := text
-			if body == "" {
-				body = "(no text)"
-			}
-			if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: u.Channel, Author: actor, Body: body, ExternalID: u.ExternalID, CreatedAt: now}); err != nil {
-				return err
-			}
-		}
-		if len(filled) > 0 {
-			if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "edit", Detail: "gave " + strings.Join(filled, ", ")}); err != nil {
-				return err
-			}
-		}
-		if _, err := s.addBlobs(tx, t, blobs, actor); err != nil {
+		if err := in.answer(tx, t, u, g, blobs); err != nil {
 			return err
-		}
-		if err := s.reevaluate(tx, t, ActorSystem, "the requester answered", true); err != nil {
-			return err
-		}
-		t.UpdatedAt = now
-		if err := tx.SaveTicket(t); err != nil {
-			return err
-		}
-		if u.IdempotencyKey != "" {
-			if err := tx.PutKey(u.IdempotencyKey, t.ID); err != nil {
-				return err
-			}
 		}
 		res = &SubmitResult{Ticket: t, Outcome: OutcomeJoined}
 		return nil
@@ -617,9 +554,166 @@ func (s *Service) RequesterReply(ctx context.Context, u RequesterUpdate) (*Submi
 		return nil, err
 	}
 	if followUp != nil {
-		return s.Submit(ctx, *followUp)
+		return in.Submit(ctx, *followUp)
 	}
 	return res, nil
+}
+
+// checkReply validates an answer, as Submit validates a request, and its
+// files; an answer must give something.
+func (in *Intake) checkReply(u RequesterUpdate) (given, []EvidenceBlob, error) {
+	var errs ValidationErrors
+	_, err := ParseChannel(string(u.Channel))
+	errs.collect(err)
+	g := given{Account: u.Account, Order: u.Order, Reason: u.Reason, Text: u.Text}
+	errs = append(errs, in.check(&g, "text")...)
+	if err := errs.err(); err != nil {
+		return given{}, nil, err
+	}
+	blobs, err := in.checkFiles(u.Evidence)
+	if err != nil {
+		return given{}, nil, err
+	}
+	if g == (given{}) && len(blobs) == 0 {
+		return given{}, nil, Invalid("text", "the reply is empty")
+	}
+	return g, blobs, nil
+}
+
+// replyTo finds the ticket an answer goes to: the one its key was used for
+// already (the outcome is then duplicate), or the one it names; only a
+// ticket of the requester's own.
+func replyTo(tx Tx, id int64, u RequesterUpdate) (*Ticket, string, error) {
+	target, outcome := id, ""
+	if u.IdempotencyKey != "" || len(u.PreviousKeys) > 0 {
+		seen, err := seenKey(tx, u.IdempotencyKey, u.PreviousKeys)
+		switch {
+		case err == nil:
+			target, outcome = seen, OutcomeDuplicate
+		case !errors.Is(err, ErrNotFound):
+			return nil, "", err
+		}
+	}
+	t, err := tx.Ticket(target)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ownedBy(t, u.Requester) {
+		// A key, or a reference, is no way into someone else's ticket.
+		return nil, "", notFoundf("ticket %s", FormatRef(id))
+	}
+	return t, outcome, nil
+}
+
+// followUpRequest is the new ticket an answer to a ticket closed too long
+// ago starts: it points to the old one and keeps what the answer does not
+// give.
+func followUpRequest(t *Ticket, u RequesterUpdate, g given) *SubmitRequest {
+	return &SubmitRequest{Kind: t.Kind, Channel: u.Channel, Requester: u.Requester, Account: firstNonEmpty(g.Account, t.Account),
+		Order: firstNonEmpty(g.Order, t.Order), Reason: Reason(firstNonEmpty(string(g.Reason), string(t.Reason))), Details: g.Text,
+		Language: t.Language, Evidence: u.Evidence, IdempotencyKey: u.IdempotencyKey, PreviousKeys: u.PreviousKeys,
+		ExternalID: u.ExternalID, ParentRef: t.Ref, Flags: u.Flags}
+}
+
+// answer adds a requester's answer to their ticket, open or closed within
+// the reopen window.
+func (in *Intake) answer(tx *writeTx, t *Ticket, u RequesterUpdate, g given, blobs []EvidenceBlob) error {
+	now := in.clock.Now()
+	actor := firstNonEmpty(u.Requester.Email, u.Requester.Name, "discord:"+u.Requester.DiscordID)
+	if err := in.roomFor(t, blobs); err != nil {
+		return err
+	}
+	if err := in.reopenOnAnswer(tx, t, actor, now); err != nil {
+		return err
+	}
+	filled, err := fillAnswer(tx, t, g, u.Flags)
+	if err != nil {
+		return err
+	}
+	if g.Text != "" || u.ExternalID != "" {
+		body := cmp.Or(g.Text, "(no text)")
+		if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: u.Channel, Author: actor, Body: body, ExternalID: u.ExternalID, CreatedAt: now}); err != nil {
+			return err
+		}
+	}
+	if len(filled) > 0 {
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "edit", Detail: "gave " + strings.Join(filled, ", ")}); err != nil {
+			return err
+		}
+	}
+	if _, err := in.addBlobs(tx, t, blobs, actor); err != nil {
+		return err
+	}
+	if err := in.reevaluate(tx, t, ActorSystem, "the requester answered", true); err != nil {
+		return err
+	}
+	t.UpdatedAt = now
+	if err := tx.SaveTicket(t); err != nil {
+		return err
+	}
+	if u.IdempotencyKey != "" {
+		if err := tx.PutKey(u.IdempotencyKey, t.ID); err != nil {
+			return err
+		}
+	}
+	return in.changed(tx, t)
+}
+
+// reopenOnAnswer puts a resolved, closed (within the reopen window) or
+// denied ticket back in front of the agents when its requester writes
+// again (with more evidence, say); not when its order or account has a
+// newer open ticket.
+func (in *Intake) reopenOnAnswer(tx Tx, t *Ticket, actor string, now time.Time) error {
+	if t.Status.Open() && t.Status != StatusDenied {
+		return nil
+	}
+	if !t.Status.Open() {
+		if other, err := otherOpen(tx, t); err != nil {
+			return err
+		} else if other != "" {
+			return conflictf("%s has a newer open ticket, %s; write there", t.Ref, other)
+		}
+	}
+	from := t.Status
+	setStatus(t, StatusInReview, now)
+	t.SetFlag(FlagReopened)
+	return tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: string(ActionReopen), FromStatus: from, ToStatus: t.Status,
+		Detail: "the requester wrote again"})
+}
+
+// fillAnswer sets the fields an answer gives (an order another open ticket
+// has, or an account another open revocation has, is refused) and the
+// channel's flags, and names what changed.
+func fillAnswer(tx Tx, t *Ticket, g given, flags []string) ([]string, error) {
+	var filled []string
+	if g.Account != "" && g.Account != t.Account {
+		t.Account = g.Account
+		filled = append(filled, "account")
+	}
+	if g.Order != "" && g.Order != t.Order && t.Kind == KindRefund {
+		if other, err := tx.OpenTicket(KindRefund, g.Order, ""); err == nil && other != t.ID {
+			return nil, conflictf("order %s already has an open ticket, %s", g.Order, FormatRef(other))
+		}
+		t.Order = g.Order
+		filled = append(filled, "order")
+	}
+	if g.Account != "" && t.Kind == KindRevocation && t.Status.Open() {
+		if other, err := tx.OpenTicket(KindRevocation, "", AccountKey(g.Account)); err == nil && other != t.ID {
+			return nil, conflictf("account %s already has an open revocation, %s", g.Account, FormatRef(other))
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+	}
+	if g.Reason != "" && g.Reason != t.Reason && t.Kind == KindRefund {
+		t.Reason = g.Reason
+		filled = append(filled, "reason")
+	}
+	for _, f := range flags {
+		if isKnownFlag(f) && t.SetFlag(f) {
+			filled = append(filled, "flag "+f)
+		}
+	}
+	return filled, nil
 }
 
 func firstNonEmpty(vs ...string) string {
@@ -629,4 +723,62 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// Missing lists what the requester still has to give: order, order_unknown
+// (given but not on record), account, reason, evidence.
+func (in *Intake) Missing(t *Ticket) []string { return in.missing(t) }
+
+// RecentRequests counts the requests a requester filed since a time, for a
+// per-user limit.
+func (in *Intake) RecentRequests(ctx context.Context, r Requester, since time.Time) (int, error) {
+	from := since.UTC()
+	q := &Query{Sort: DefaultSort, Terms: []Term{{Field: FieldCreated, From: &from}}}
+	res, err := in.store.Search(ctx, q, SearchOptions{Limit: 100, Now: in.clock.Now(), FirstResponse: in.sla.FirstResponse, Requester: &r})
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Tickets), nil
+}
+
+// TicketForExternalID finds the ticket a message id (a requester's earlier
+// Message-ID) belongs to.
+func (in *Intake) TicketForExternalID(ctx context.Context, externalID string) (*Ticket, error) {
+	var t *Ticket
+	err := in.store.View(ctx, func(tx Tx) error {
+		id, err := tx.TicketByExternalID(externalID)
+		if err != nil {
+			return err
+		}
+		t, err = tx.Ticket(id)
+		return err
+	})
+	return t, err
+}
+
+// RecordFailure keeps an inbound item that could not be taken in, for agents.
+func (in *Intake) RecordFailure(ctx context.Context, f InboundFailure) error {
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = in.clock.Now()
+	}
+	return in.store.RecordFailure(ctx, f)
+}
+
+// Failures lists the inbound items that could not be taken in.
+func (in *Intake) Failures(ctx context.Context, limit int) ([]InboundFailure, error) {
+	if limit <= 0 || limit > MaxPageSize {
+		limit = DefaultPageSize
+	}
+	return in.store.Failures(ctx, limit)
+}
+
+// Cursor returns where an intake stopped (ErrNotFound before its first run).
+func (in *Intake) Cursor(ctx context.Context, name string) (Cursor, error) {
+	return in.store.Cursor(ctx, name)
+}
+
+// SetCursor records where an intake stopped.
+func (in *Intake) SetCursor(ctx context.Context, name string, c Cursor) error {
+	c.UpdatedAt = in.clock.Now()
+	return in.store.SetCursor(ctx, name, c)
 }

@@ -100,13 +100,13 @@ func allDigits(s string) bool {
 // the major units of its order's currency, and returns it in minor units
 // for ActionRequest.Amount. Without the order's record, the ticket's verdict
 // says the currency; approving then says what is missing.
-func (s *Service) AmountFor(ctx context.Context, ref, typed string) (int64, error) {
+func (d *Desk) AmountFor(ctx context.Context, ref, typed string) (int64, error) {
 	id, err := ParseRef(ref)
 	if err != nil {
 		return 0, err
 	}
 	currency := ""
-	err = s.store.View(ctx, func(tx Tx) error {
+	err = d.store.View(ctx, func(tx Tx) error {
 		t, err := tx.Ticket(id)
 		if err != nil {
 			return err

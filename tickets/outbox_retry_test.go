@@ -23,7 +23,7 @@ func (f *svcFixture) emailRequest(i int) *tickets.SubmitResult {
 
 func (f *svcFixture) outbox(status string) []tickets.OutboxItem {
 	f.t.Helper()
-	items, err := f.svc.Outbox(f.ctx, tickets.OutboxFilter{Status: status, Limit: 1000})
+	items, err := f.svc.Delivery.Outbox(f.ctx, tickets.OutboxFilter{Status: status, Limit: 1000})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestServiceOutboxDeferredWhenTheChannelIsDown(t *testing.T) {
 			}
 			return tickets.OutboxResult{Sent: true, ExternalID: fmt.Sprintf("<m%d@desk>", it.ID)}
 		}
-		st, err := f.svc.DeliverOutbox(f.ctx, tickets.ChannelEmail, 10, time.Minute, send)
+		st, err := f.svc.Delivery.DeliverOutbox(f.ctx, tickets.ChannelEmail, 10, time.Minute, send)
 		if !errors.Is(err, tickets.ErrChannelDown) || !errors.Is(err, cause) {
 			t.Fatalf("error %v, want one that says the channel is down, and why", err)
 		}
@@ -65,7 +65,7 @@ func TestServiceOutboxDeferredWhenTheChannelIsDown(t *testing.T) {
 			}
 		}
 		// Due at once: the next run takes them, as first attempts.
-		items, err := f.svc.ClaimOutbox(f.ctx, tickets.ChannelEmail, 10, time.Minute)
+		items, err := f.svc.Delivery.ClaimOutbox(f.ctx, tickets.ChannelEmail, 10, time.Minute)
 		if err != nil || len(items) != 3 {
 			t.Fatalf("claim after the deferral: %d %v", len(items), err)
 		}
@@ -74,7 +74,7 @@ func TestServiceOutboxDeferredWhenTheChannelIsDown(t *testing.T) {
 				t.Fatalf("attempts %d after a deferral, want 1", it.Attempts)
 			}
 			// A deferral without a reason keeps the last error.
-			if err := f.svc.FinishOutbox(f.ctx, it.ID, tickets.OutboxResult{Deferred: true}); err != nil {
+			if err := f.svc.Delivery.FinishOutbox(f.ctx, it.ID, tickets.OutboxResult{Deferred: true}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -99,12 +99,12 @@ func TestServiceOutboxRetry(t *testing.T) {
 		discord := f.submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
 			Requester: tickets.Requester{DiscordID: "99"}, Order: "7301000000000200001", Details: "d"})
 		fail := func(ch tickets.Channel) []tickets.OutboxItem {
-			items, err := f.svc.ClaimOutbox(f.ctx, ch, 10, time.Minute)
+			items, err := f.svc.Delivery.ClaimOutbox(f.ctx, ch, 10, time.Minute)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, it := range items {
-				if err := f.svc.FinishOutbox(f.ctx, it.ID, tickets.OutboxResult{Err: "550 5.1.1 no such user", Permanent: true}); err != nil {
+				if err := f.svc.Delivery.FinishOutbox(f.ctx, it.ID, tickets.OutboxResult{Err: "550 5.1.1 no such user", Permanent: true}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -131,7 +131,7 @@ func TestServiceOutboxRetry(t *testing.T) {
 			{"channel with ids", "ayu", tickets.OutboxRetry{IDs: []int64{mails[0].ID}, Channel: tickets.ChannelEmail}, tickets.IsValidation},
 		}
 		for _, c := range refused {
-			if _, err := f.svc.RetryOutbox(f.ctx, c.agent, c.r); !c.check(err) {
+			if _, err := f.svc.Delivery.RetryOutbox(f.ctx, c.agent, c.r); !c.check(err) {
 				t.Fatalf("%s: %v", c.name, err)
 			}
 		}
@@ -141,7 +141,7 @@ func TestServiceOutboxRetry(t *testing.T) {
 
 		// By id: due now, attempts from zero, in the audit trail.
 		f.clock.Advance(time.Hour)
-		res, err := f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{mails[1].ID, mails[1].ID}})
+		res, err := f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{mails[1].ID, mails[1].ID}})
 		got := res.Requeued
 		if err != nil || len(got) != 1 || got[0].ID != mails[1].ID || got[0].Status != tickets.OutboxPending {
 			t.Fatalf("retry by id: %+v %v", got, err)
@@ -151,19 +151,19 @@ func TestServiceOutboxRetry(t *testing.T) {
 			t.Fatalf("audit %+v", a)
 		}
 		// A pending item is not failed: refused, and the failed one with it is left alone.
-		if _, err := f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{mails[0].ID, mails[1].ID}}); !errors.Is(err, tickets.ErrConflict) {
+		if _, err := f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{mails[0].ID, mails[1].ID}}); !errors.Is(err, tickets.ErrConflict) {
 			t.Fatalf("retry of a pending item: %v", err)
 		}
 		if len(f.outbox(tickets.OutboxFailed)) != 3 {
 			t.Fatal("a refused retry put something back")
 		}
-		items, err := f.svc.ClaimOutbox(f.ctx, tickets.ChannelEmail, 10, time.Minute)
+		items, err := f.svc.Delivery.ClaimOutbox(f.ctx, tickets.ChannelEmail, 10, time.Minute)
 		if err != nil || len(items) != 1 || items[0].ID != mails[1].ID || items[0].Attempts != 1 {
 			t.Fatalf("claim after the retry: %+v %v", items, err)
 		}
 
 		// Every failed mail, not the DM.
-		res, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true, Channel: tickets.ChannelEmail})
+		res, err = f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true, Channel: tickets.ChannelEmail})
 		got = res.Requeued
 		if err != nil || len(got) != 2 || got[0].ID != mails[0].ID || got[1].ID != mails[2].ID {
 			t.Fatalf("retry --failed --channel email: %+v %v", got, err)
@@ -172,10 +172,10 @@ func TestServiceOutboxRetry(t *testing.T) {
 			t.Fatalf("still failed: %+v", failed)
 		}
 		// Every failed item of both channels; then there is none left.
-		if res, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true}); err != nil || len(res.Requeued) != 1 || res.Requeued[0].TicketRef != discord.Ticket.Ref || len(res.Skipped) != 0 {
+		if res, err = f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true}); err != nil || len(res.Requeued) != 1 || res.Requeued[0].TicketRef != discord.Ticket.Ref || len(res.Skipped) != 0 {
 			t.Fatalf("retry --failed: %+v %v", got, err)
 		}
-		if res, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true}); err != nil || len(res.Requeued)+len(res.Skipped) != 0 {
+		if res, err = f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true}); err != nil || len(res.Requeued)+len(res.Skipped) != 0 {
 			t.Fatalf("nothing failed: %+v %v", got, err)
 		}
 	})
@@ -187,9 +187,9 @@ func TestServiceOutboxRetry(t *testing.T) {
 func TestServiceOutboxQueuedSignal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		f := newSvcFixture(t, dialect, tickets.Options{})
-		mail, stopMail := f.svc.OutboxQueued(tickets.ChannelEmail)
+		mail, stopMail := f.svc.Delivery.OutboxQueued(tickets.ChannelEmail)
 		defer stopMail()
-		dm, stopDM := f.svc.OutboxQueued(tickets.ChannelDiscord)
+		dm, stopDM := f.svc.Delivery.OutboxQueued(tickets.ChannelDiscord)
 		defer stopDM()
 		signalled := func(c <-chan struct{}) bool {
 			select {
@@ -204,7 +204,7 @@ func TestServiceOutboxQueuedSignal(t *testing.T) {
 			t.Fatal("a committed acknowledgement by mail was not signalled to the mail sender alone")
 		}
 		// A refused request writes nothing and wakes nobody.
-		if _, err := f.svc.Submit(f.ctx, tickets.SubmitRequest{Kind: "bogus", Channel: tickets.ChannelEmail,
+		if _, err := f.svc.Intake.Submit(f.ctx, tickets.SubmitRequest{Kind: "bogus", Channel: tickets.ChannelEmail,
 			Requester: tickets.Requester{Email: "x@example.com"}}); err == nil {
 			t.Fatal("a bogus request was taken")
 		}
@@ -214,7 +214,7 @@ func TestServiceOutboxQueuedSignal(t *testing.T) {
 		// In a group: only once the group has committed.
 		err := f.svc.Group(f.ctx, func(g *tickets.Service) error {
 			for i := 2; i < 4; i++ {
-				if _, err := g.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+				if _, err := g.Intake.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 					Requester: tickets.Requester{Email: fmt.Sprintf("g%d@example.com", i)}, Order: fmt.Sprintf("73010000000003%05d", i), Details: "g"}); err != nil {
 					return err
 				}
@@ -232,7 +232,7 @@ func TestServiceOutboxQueuedSignal(t *testing.T) {
 		}
 		// A group that fails commits nothing and signals nothing.
 		_ = f.svc.Group(f.ctx, func(g *tickets.Service) error {
-			if _, err := g.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+			if _, err := g.Intake.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 				Requester: tickets.Requester{Email: "rolled@example.com"}, Order: "7301000000000400001", Details: "r"}); err != nil {
 				return err
 			}
@@ -242,11 +242,11 @@ func TestServiceOutboxQueuedSignal(t *testing.T) {
 			t.Fatal("a group that was rolled back signalled")
 		}
 		// A failed message put back wakes the sender too.
-		items, _ := f.svc.ClaimOutbox(f.ctx, tickets.ChannelEmail, 1, time.Minute)
-		if err := f.svc.FinishOutbox(f.ctx, items[0].ID, tickets.OutboxResult{Err: "550", Permanent: true}); err != nil {
+		items, _ := f.svc.Delivery.ClaimOutbox(f.ctx, tickets.ChannelEmail, 1, time.Minute)
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0].ID, tickets.OutboxResult{Err: "550", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{items[0].ID}}); err != nil {
+		if _, err := f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{items[0].ID}}); err != nil {
 			t.Fatal(err)
 		}
 		if !signalled(mail) {
@@ -270,16 +270,16 @@ func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 		f := newSvcFixture(t, dialect, tickets.Options{Agents: []string{"ayu"}, Watchers: []tickets.Channel{cardChannel}, Alerts: []tickets.Channel{alertChannel}})
 		res := f.submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
 			Requester: tickets.Requester{DiscordID: "77", Email: "dm@example.com"}, Order: "7301000000000300001", Details: "d"})
-		dms, err := f.svc.ClaimOutbox(f.ctx, tickets.ChannelDiscord, 10, time.Minute)
+		dms, err := f.svc.Delivery.ClaimOutbox(f.ctx, tickets.ChannelDiscord, 10, time.Minute)
 		if err != nil || len(dms) != 1 {
 			t.Fatalf("claim DMs: %+v %v", dms, err)
 		}
 		for range 2 {
-			if rerouted, err := f.svc.Unreachable(f.ctx, dms[0], "closed (50007)"); err != nil || !rerouted {
+			if rerouted, err := f.svc.Delivery.Unreachable(f.ctx, dms[0], "closed (50007)"); err != nil || !rerouted {
 				t.Fatalf("Unreachable: %v %v", rerouted, err)
 			}
 		}
-		if err := f.svc.FinishOutbox(f.ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		mails := f.outbox(tickets.OutboxPending)
@@ -292,25 +292,25 @@ func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 		if len(byMail) != 1 || byMail[0].Recipient != "dm@example.com" || byMail[0].Template != dms[0].Template {
 			t.Fatalf("the DM goes by mail once: %+v", byMail)
 		}
-		cards, err := f.svc.ClaimOutbox(f.ctx, cardChannel, 10, time.Minute)
+		cards, err := f.svc.Delivery.ClaimOutbox(f.ctx, cardChannel, 10, time.Minute)
 		if err != nil || len(cards) == 0 {
 			t.Fatalf("claim cards: %+v %v", cards, err)
 		}
-		if err := f.svc.FinishOutbox(f.ctx, cards[0].ID, tickets.OutboxResult{Err: "403 missing access", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, cards[0].ID, tickets.OutboxResult{Err: "403 missing access", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		before := f.rowCounts()
 		audit := len(f.detail(res.Ticket.Ref).Audit)
 
-		_, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{dms[0].ID}})
+		_, err = f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{dms[0].ID}})
 		if !errors.Is(err, tickets.ErrConflict) || !strings.Contains(err.Error(), "would send it twice") || !strings.Contains(err.Error(), "dm@example.com") {
 			t.Fatalf("retry of a re-routed DM by id: %v", err)
 		}
-		_, err = f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{cards[0].ID}})
+		_, err = f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{cards[0].ID}})
 		if !tickets.IsValidation(err) || !strings.Contains(err.Error(), "not a message to a requester") {
 			t.Fatalf("retry of an agent card: %v", err)
 		}
-		got, err := f.svc.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true})
+		got, err := f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true})
 		if err != nil || len(got.Requeued) != 0 || len(got.Skipped) != 1 || got.Skipped[0].ID != dms[0].ID ||
 			!strings.Contains(got.Skipped[0].Why, fmt.Sprintf("by email to dm@example.com instead (outbox %d", byMail[0].ID)) {
 			t.Fatalf("retry --failed: %+v %v", got, err)

@@ -85,7 +85,7 @@ func queryData(f *svcFixture, seed uint64) {
 		if r.IntN(8) == 0 {
 			req.Flags = []string{tickets.FlagUnverifiedSender}
 		}
-		res, err := f.svc.Submit(f.ctx, req)
+		res, err := f.svc.Intake.Submit(f.ctx, req)
 		if err != nil {
 			continue // refused the same way on every store
 		}
@@ -102,7 +102,7 @@ func queryData(f *svcFixture, seed uint64) {
 				amount := int64(1 + r.IntN(1000))
 				a.Amount = &amount
 			}
-			_, _ = f.svc.Act(f.ctx, a) // a refusal is the same on every store
+			_, _ = f.svc.Desk.Act(f.ctx, a) // a refusal is the same on every store
 		}
 	}
 }
@@ -319,7 +319,7 @@ func (f *svcFixture) searchRefs(query, agent string, limit int) ([]string, error
 	var refs []string
 	after := ""
 	for page := 0; page < 1000; page++ {
-		res, err := f.svc.Search(f.ctx, query, agent, limit, after)
+		res, err := f.svc.Records.Search(f.ctx, query, agent, limit, after)
 		if err != nil {
 			return nil, err
 		}

@@ -8,10 +8,10 @@ import "fmt"
 // date. The audit trail shows the verdict before and after, changed or
 // not, just before the reopen itself. It approves nothing by itself: the
 // agent reopened the ticket to decide again.
-func (s *Service) reopenVerdict(tx Tx, t *Ticket, actor string) error {
+func (c *core) reopenVerdict(tx Tx, t *Ticket, actor string) error {
 	const why = "on reopening, computed again on the records as they are now"
 	before := t.Eligibility
-	if err := s.evaluate(tx, t, actor, why, false); err != nil {
+	if err := c.evaluate(tx, t, actor, why, false); err != nil {
 		return err
 	}
 	el := t.Eligibility
@@ -25,5 +25,5 @@ func (s *Service) reopenVerdict(tx Tx, t *Ticket, actor string) error {
 	if el.RefundAmount > 0 {
 		detail += ", refund " + PlainMoney(el.RefundAmount, el.Currency)
 	}
-	return tx.AddAudit(t.ID, AuditEntry{At: s.clock.Now(), Actor: actor, Action: "evaluated", Detail: detail + "; " + why})
+	return tx.AddAudit(t.ID, AuditEntry{At: c.clock.Now(), Actor: actor, Action: "evaluated", Detail: detail + "; " + why})
 }

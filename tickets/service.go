@@ -10,27 +10,26 @@ import (
 	"time"
 )
 
-// Service is what every channel calls: intake, agent actions, queries and
-// imports. It holds the domain's rules; the store only keeps data.
+// Service is the desk's domain, split by use case. Every channel reaches
+// the use case it serves through one of its fields; they share one core of
+// dependencies (the store, the policy, the clock, the limits, the SLA, the
+// agents, the logger, the outbox signals) and hold the domain's rules: the
+// store only keeps data.
 type Service struct {
-	store  Store
-	policy *Policy
-	clock  Clock
-	limits Limits
-	sla    SLA
-	agents []string
-	// autoPerHour caps the automatic mails to one address in an hour.
-	autoPerHour int
-	// watchers hear of every change of a ticket; alerts take the desk's
-	// alerts to the agents (Options.Watchers, Options.Alerts).
-	watchers  []Channel
-	alerts    []Channel
-	followups FollowupRules
-	log       *slog.Logger
-	// signals wake this process's senders when outbox items are committed;
-	// group, in a Group's copy, holds them until the Group commits.
-	signals *outboxSignals
-	group   *groupQueued
+	// Intake takes requests and answers from requesters, and keeps the
+	// intakes' own records (cursors, items set aside, message ids).
+	Intake *Intake
+	// Desk is what agents do: actions, corrections, evidence, amounts.
+	Desk *Desk
+	// Followups are what the desk does by itself when a ticket has waited.
+	Followups *Followups
+	// Delivery is the outbox seen from the channels' senders.
+	Delivery *Delivery
+	// Records are the reads (tickets, searches, promotion records, counts)
+	// and the imports of promotion records.
+	Records *Records
+
+	c *core
 }
 
 // SLA holds the desk's time targets.
@@ -60,8 +59,8 @@ type Options struct {
 	// agents (a board of ticket cards in a chat channel, say): whenever a
 	// ticket is created or changed, an outbox item of template "card" is
 	// queued on each, in the same transaction. The channel that registers
-	// one delivers its items (DeliverOutbox) and keeps what it needs to
-	// find its view again in a store of its own.
+	// one delivers its items (Delivery.DeliverOutbox) and keeps what it
+	// needs to find its view again in a store of its own.
 	Watchers []Channel
 	// Alerts are channels that take the desk's alerts to the agents (a
 	// ticket past its first-response target, a platform that has not
@@ -74,80 +73,87 @@ type Options struct {
 	Logger    *slog.Logger
 }
 
-// NewService returns a service over store.
+// NewService returns the desk's use cases over store.
 func NewService(store Store, opt Options) *Service {
-	s := &Service{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA, agents: opt.Agents,
-		autoPerHour: opt.AutoRepliesPerHour, watchers: slices.Clone(opt.Watchers), alerts: slices.Clone(opt.Alerts), followups: opt.Followups, log: opt.Logger,
-		signals: newOutboxSignals()}
-	s.followups.fill()
-	if s.autoPerHour <= 0 {
-		s.autoPerHour = 5
+	c := &core{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA,
+		agents: slices.Clone(opt.Agents), autoPerHour: opt.AutoRepliesPerHour, watchers: slices.Clone(opt.Watchers),
+		alerts: slices.Clone(opt.Alerts), followups: opt.Followups, log: opt.Logger, signals: newOutboxSignals()}
+	c.fill()
+	return c.service()
+}
+
+// core is what every use case shares.
+type core struct {
+	store  Store
+	policy *Policy
+	clock  Clock
+	limits Limits
+	sla    SLA
+	agents []string
+	// autoPerHour caps the automatic mails to one address in an hour.
+	autoPerHour int
+	// watchers hear of every change of a ticket; alerts take the desk's
+	// alerts to the agents (Options.Watchers, Options.Alerts).
+	watchers  []Channel
+	alerts    []Channel
+	followups FollowupRules
+	log       *slog.Logger
+	// signals wake this process's senders when outbox items are committed;
+	// group, in a Group's copy, holds them until the Group commits.
+	signals *outboxSignals
+	group   *groupQueued
+}
+
+// fill puts the defaults in the fields left zero.
+func (c *core) fill() {
+	c.followups.fill()
+	if c.autoPerHour <= 0 {
+		c.autoPerHour = 5
 	}
-	if s.policy == nil {
-		s.policy = DefaultPolicy()
+	if c.policy == nil {
+		c.policy = DefaultPolicy()
 	}
-	if s.clock == nil {
-		s.clock = SystemClock{}
+	if c.clock == nil {
+		c.clock = SystemClock{}
 	}
 	def := DefaultLimits()
-	if s.limits.MaxEvidenceBytes <= 0 {
-		s.limits.MaxEvidenceBytes = def.MaxEvidenceBytes
+	if c.limits.MaxEvidenceBytes <= 0 {
+		c.limits.MaxEvidenceBytes = def.MaxEvidenceBytes
 	}
-	if s.limits.MaxEvidenceFiles <= 0 {
-		s.limits.MaxEvidenceFiles = def.MaxEvidenceFiles
+	if c.limits.MaxEvidenceFiles <= 0 {
+		c.limits.MaxEvidenceFiles = def.MaxEvidenceFiles
 	}
-	if s.limits.MaxDetailsBytes <= 0 {
-		s.limits.MaxDetailsBytes = def.MaxDetailsBytes
+	if c.limits.MaxDetailsBytes <= 0 {
+		c.limits.MaxDetailsBytes = def.MaxDetailsBytes
 	}
 	defSLA := DefaultSLA()
-	if s.sla.FirstResponse <= 0 {
-		s.sla.FirstResponse = defSLA.FirstResponse
+	if c.sla.FirstResponse <= 0 {
+		c.sla.FirstResponse = defSLA.FirstResponse
 	}
-	if s.sla.ReopenWindow <= 0 {
-		s.sla.ReopenWindow = defSLA.ReopenWindow
+	if c.sla.ReopenWindow <= 0 {
+		c.sla.ReopenWindow = defSLA.ReopenWindow
 	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
 	}
-	return s
+}
+
+// service returns the use cases over c.
+func (c *core) service() *Service {
+	return &Service{Intake: &Intake{c}, Desk: &Desk{c}, Followups: &Followups{c}, Delivery: &Delivery{c}, Records: &Records{c}, c: c}
 }
 
 // Policy returns the policy in force.
-func (s *Service) Policy() *Policy { return s.policy }
+func (s *Service) Policy() *Policy { return s.c.policy }
 
 // Limits returns the intake limits.
-func (s *Service) Limits() Limits { return s.limits }
-
-// FollowupRules returns when follow-ups come due.
-func (s *Service) FollowupRules() FollowupRules { return s.followups }
+func (s *Service) Limits() Limits { return s.c.limits }
 
 // SLA returns the time targets.
-func (s *Service) SLA() SLA { return s.sla }
+func (s *Service) SLA() SLA { return s.c.sla }
 
 // Now is the service's clock.
-func (s *Service) Now() time.Time { return s.clock.Now() }
-
-// update runs fn in a write transaction, again when a concurrent writer won a
-// uniqueness race (fn must be safe to run twice: it is, since a failed
-// transaction leaves nothing behind).
-func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
-	// queued: the outbox channels the last run of fn queued items on.
-	var queued map[Channel]bool
-	fn = s.withChanges(fn, &queued)
-	var err error
-	for attempt := 0; attempt < 4; attempt++ {
-		err = s.store.Update(ctx, fn)
-		if err == nil {
-			s.queued(queued)
-		}
-		if !errors.Is(err, ErrConcurrent) {
-			return err
-		}
-		s.log.Debug("transaction raced another writer; running it again", slog.Int("attempt", attempt+1))
-	}
-	s.log.Warn("gave up after concurrent changes", slog.Any("error", err))
-	return conflictf("other changes to the same tickets kept winning; try again")
-}
+func (s *Service) Now() time.Time { return s.c.clock.Now() }
 
 // Group runs fn with a Service whose changes and reads all go into one
 // transaction of the store, committed when fn returns nil: a batch of
@@ -159,97 +165,122 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
 // goroutines; inside fn, changes must go through the Service fn is given.
 func (s *Service) Group(ctx context.Context, fn func(*Service) error) error {
 	q := &groupQueued{chs: map[Channel]bool{}}
-	err := s.store.Group(ctx, func(st Store) error {
-		g := *s
+	err := s.c.store.Group(ctx, func(st Store) error {
+		g := *s.c
 		g.store = st
 		g.group = q
-		return fn(&g)
+		return fn(g.service())
 	})
 	if err == nil {
-		s.queued(q.chs)
+		s.c.wake(q.chs)
 	}
 	return err
 }
 
-// CheckAgent checks that name may act as an agent.
-func (s *Service) CheckAgent(name string) error {
+// AcquireLease takes or renews a lease on work one instance at a time does.
+func (s *Service) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	return s.c.store.AcquireLease(ctx, name, holder, s.c.clock.Now(), ttl)
+}
+
+// ReleaseLease gives a lease up.
+func (s *Service) ReleaseLease(ctx context.Context, name, holder string) error {
+	return s.c.store.ReleaseLease(ctx, name, holder)
+}
+
+// writeTx is one write transaction of a use case: the store's Tx, and the
+// outbox channels it queued items on, whose senders update wakes once the
+// transaction has committed. Items go in through queue and back through
+// requeue, which count them; nothing calls the Tx's Enqueue directly.
+type writeTx struct {
+	Tx
+	queued map[Channel]bool
+}
+
+// queue puts an item in the outbox.
+func (tx *writeTx) queue(item *OutboxItem) error {
+	if err := tx.Enqueue(item); err != nil {
+		return err
+	}
+	tx.queued[item.Channel] = true
+	return nil
+}
+
+// requeue puts a failed item back in the queue, due at now.
+func (tx *writeTx) requeue(it *OutboxItem, now time.Time) error {
+	if err := tx.RequeueOutbox(it.ID, now); err != nil {
+		return err
+	}
+	tx.queued[it.Channel] = true
+	return nil
+}
+
+// update runs fn in a write transaction, again when a concurrent writer won
+// a uniqueness race (fn must be safe to run twice: it is, since a failed
+// transaction leaves nothing behind). Once the transaction has committed,
+// this process's senders of the channels fn queued items on are woken.
+func (c *core) update(ctx context.Context, fn func(tx *writeTx) error) error {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		var queued map[Channel]bool
+		err = c.store.Update(ctx, func(tx Tx) error {
+			w := &writeTx{Tx: tx, queued: map[Channel]bool{}}
+			queued = w.queued
+			return fn(w)
+		})
+		if err == nil {
+			c.wake(queued)
+		}
+		if !errors.Is(err, ErrConcurrent) {
+			return err
+		}
+		c.log.Debug("transaction raced another writer; running it again", slog.Int("attempt", attempt+1))
+	}
+	c.log.Warn("gave up after concurrent changes", slog.Any("error", err))
+	return conflictf("other changes to the same tickets kept winning; try again")
+}
+
+// changed keeps, in the same transaction, what depends on a ticket that tx
+// created or changed; every use case calls it after the ticket's last save.
+// The ticket's follow-ups are scheduled again (what no longer applies is
+// cancelled), and every watcher is told with an item of template "card"
+// (a watcher shows the ticket as it is when the item is sent).
+func (c *core) changed(tx *writeTx, t *Ticket) error {
+	now := c.clock.Now()
+	if err := tx.ScheduleFollowups(t.ID, c.schedule(t), now); err != nil {
+		return fmt.Errorf("schedule follow-ups of %s: %w", t.Ref, err)
+	}
+	for _, ch := range c.watchers {
+		if err := tx.queue(&OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Template: TemplateCard,
+			Data: MessageData{Ref: t.Ref}, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Automatic: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAgent checks that name may act as an agent.
+func (c *core) checkAgent(name string) error {
 	if strings.TrimSpace(name) == "" {
 		return Invalid("agent", "who is acting is not known (give --as AGENT)")
 	}
-	if len(s.agents) > 0 && !slices.Contains(s.agents, name) {
+	if len(c.agents) > 0 && !slices.Contains(c.agents, name) {
 		return fmt.Errorf("%q is not one of the desk's agents: %w", name, ErrForbidden)
 	}
 	return nil
 }
 
-// Agents lists the configured agents (empty: anyone may act).
-func (s *Service) Agents() []string { return s.agents }
-
-// Ticket returns a ticket by reference.
-func (s *Service) Ticket(ctx context.Context, ref string) (*Ticket, error) {
+// ticket loads a ticket by reference in a read transaction.
+func (c *core) ticket(ctx context.Context, ref string) (*Ticket, error) {
 	id, err := ParseRef(ref)
 	if err != nil {
 		return nil, err
 	}
 	var t *Ticket
-	err = s.store.View(ctx, func(tx Tx) error {
+	err = c.store.View(ctx, func(tx Tx) error {
 		t, err = tx.Ticket(id)
 		return err
 	})
 	return t, err
-}
-
-// Detail returns the whole story of a ticket: fields, evidence, messages,
-// audit trail, outbox and the promotion record.
-func (s *Service) Detail(ctx context.Context, ref string) (*TicketDetail, error) {
-	id, err := ParseRef(ref)
-	if err != nil {
-		return nil, err
-	}
-	var d *TicketDetail
-	err = s.store.View(ctx, func(tx Tx) error {
-		d, err = tx.Detail(id)
-		return err
-	})
-	return d, err
-}
-
-// Search runs a query for an agent (who is "me").
-func (s *Service) Search(ctx context.Context, query, agent string, limit int, after string) (*SearchResult, error) {
-	q, err := ParseQuery(query, s.clock.Now(), agent)
-	if err != nil {
-		return nil, err
-	}
-	if limit < 0 || limit > MaxPageSize {
-		return nil, Invalid("limit", "must be between 1 and %d (0 for the default page of %d), got %d", MaxPageSize, DefaultPageSize, limit)
-	}
-	return s.store.Search(ctx, q, SearchOptions{Limit: limit, After: after, Now: s.clock.Now(), FirstResponse: s.sla.FirstResponse})
-}
-
-// RequesterTickets lists a requester's own tickets, newest first, and only theirs.
-func (s *Service) RequesterTickets(ctx context.Context, r Requester, limit int) ([]Ticket, error) {
-	if r.Email == "" && r.DiscordID == "" {
-		return nil, Invalid("requester", "no email address or Discord id to look tickets up by")
-	}
-	q := &Query{Sort: DefaultSort}
-	res, err := s.store.Search(ctx, q, SearchOptions{Limit: limit, Now: s.clock.Now(), FirstResponse: s.sla.FirstResponse, Requester: &r})
-	if err != nil {
-		return nil, err
-	}
-	return res.Tickets, nil
-}
-
-// RequesterTicket returns one of a requester's own tickets; someone else's
-// ticket is not found, the same as one that does not exist.
-func (s *Service) RequesterTicket(ctx context.Context, r Requester, ref string) (*Ticket, error) {
-	t, err := s.Ticket(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	if !ownedBy(t, r) {
-		return nil, notFoundf("ticket %s", strings.ToUpper(strings.TrimSpace(ref)))
-	}
-	return t, nil
 }
 
 func ownedBy(t *Ticket, r Requester) bool {
@@ -257,31 +288,6 @@ func ownedBy(t *Ticket, r Requester) bool {
 		return true
 	}
 	return r.Email != "" && strings.EqualFold(t.Requester.Email, r.Email)
-}
-
-// PromotionDetail returns an order's record and the tickets linked to it.
-func (s *Service) PromotionDetail(ctx context.Context, order string) (*PromotionDetail, error) {
-	o, err := NormalizeOrder(order)
-	if err != nil {
-		return nil, err
-	}
-	if o == "" {
-		return nil, Invalid("order", "an order number is needed")
-	}
-	var d *PromotionDetail
-	err = s.store.View(ctx, func(tx Tx) error {
-		p, err := tx.Promotion(o)
-		if err != nil {
-			return err
-		}
-		ts, err := tx.PromotionTickets(o)
-		if err != nil {
-			return err
-		}
-		d = &PromotionDetail{Promotion: *p, Tickets: ts}
-		return nil
-	})
-	return d, err
 }
 
 // setStatus moves a ticket and keeps the clocks that depend on its status.
@@ -321,52 +327,52 @@ func routeTo(ch Channel, r Requester, unreachable, undeliverable bool) (Channel,
 
 // notify queues a message an agent's action sends to the requester, when
 // there is a way to reach them.
-func (s *Service) notify(tx Tx, t *Ticket, template, key string, data MessageData) error {
+func (c *core) notify(tx *writeTx, t *Ticket, template, key string, data MessageData) error {
 	ch, rcpt, ok := route(t)
 	if !ok {
 		return nil
 	}
-	return s.enqueue(tx, t, ch, rcpt, template, key, data, false)
+	return c.enqueue(tx, t, ch, rcpt, template, key, data, false)
 }
 
 // notifyAuto queues a message the desk sends by itself (an acknowledgement,
 // an automatic approval, a reminder).
-func (s *Service) notifyAuto(tx Tx, t *Ticket, template, key string, data MessageData) error {
+func (c *core) notifyAuto(tx *writeTx, t *Ticket, template, key string, data MessageData) error {
 	ch, rcpt, ok := route(t)
 	if !ok {
 		return nil
 	}
-	return s.enqueue(tx, t, ch, rcpt, template, key, data, true)
+	return c.enqueue(tx, t, ch, rcpt, template, key, data, true)
 }
 
 // enqueue queues a message for one recipient on one channel. Automatic mail
 // to an address that had its hourly share already is held back (and the
 // audit trail says so): two robots must not answer each other forever.
-func (s *Service) enqueue(tx Tx, t *Ticket, ch Channel, rcpt, template, key string, data MessageData, automatic bool) error {
-	now := s.clock.Now()
+func (c *core) enqueue(tx *writeTx, t *Ticket, ch Channel, rcpt, template, key string, data MessageData, automatic bool) error {
+	now := c.clock.Now()
 	if automatic && ch == ChannelEmail {
 		n, err := tx.CountAutomatic(rcpt, now.Add(-time.Hour))
 		if err != nil {
 			return err
 		}
-		if n >= s.autoPerHour {
+		if n >= c.autoPerHour {
 			return tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "held_back",
-				Detail: fmt.Sprintf("%s to %s not sent: %d automatic mails to that address in the last hour (the limit is %d)", template, rcpt, n, s.autoPerHour)})
+				Detail: fmt.Sprintf("%s to %s not sent: %d automatic mails to that address in the last hour (the limit is %d)", template, rcpt, n, c.autoPerHour)})
 		}
 	}
 	item := &OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Recipient: rcpt, Template: template,
 		Language: t.Language, Data: data, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Key: key, Automatic: automatic}
-	if err := tx.Enqueue(item); err != nil {
+	if err := tx.queue(item); err != nil {
 		return fmt.Errorf("queue %s for %s: %w", template, t.Ref, err)
 	}
 	return nil
 }
 
 // messageData is the snapshot a template writes from.
-func (s *Service) messageData(t *Ticket) MessageData {
+func (c *core) messageData(t *Ticket) MessageData {
 	d := MessageData{Ref: t.Ref, Kind: t.Kind, Status: t.Status, Account: t.Account, Order: t.Order, Reason: t.Reason,
 		Verdict: t.Eligibility.Verdict, Amount: t.Eligibility.RefundAmount, Currency: t.Eligibility.Currency,
-		Missing: s.Missing(t)}
+		Missing: c.missing(t)}
 	if t.ApprovedAmount != nil {
 		d.Amount = *t.ApprovedAmount
 	}
@@ -378,9 +384,9 @@ func (s *Service) messageData(t *Ticket) MessageData {
 	return d
 }
 
-// Missing lists what the requester still has to give: order, order_unknown
+// missing lists what the requester still has to give: order, order_unknown
 // (given but not on record), account, reason, evidence.
-func (s *Service) Missing(t *Ticket) []string {
+func (c *core) missing(t *Ticket) []string {
 	var out []string
 	if t.Kind == KindRevocation {
 		if t.Account == "" {
@@ -403,103 +409,20 @@ func (s *Service) Missing(t *Ticket) []string {
 	if t.Reason == "" {
 		out = append(out, "reason")
 	}
-	if len(t.Evidence) == 0 && s.evidenceRequired(t.Reason) {
+	if len(t.Evidence) == 0 && c.evidenceRequired(t.Reason) {
 		out = append(out, "evidence")
 	}
 	return out
 }
 
-func (s *Service) evidenceRequired(r Reason) bool {
+func (c *core) evidenceRequired(r Reason) bool {
 	switch r {
 	case ReasonUnderDelivery:
-		return s.policy.UnderDelivery.RequireEvidence
+		return c.policy.UnderDelivery.RequireEvidence
 	case ReasonTechnicalError:
-		return s.policy.TechnicalError.RequireEvidence
+		return c.policy.TechnicalError.RequireEvidence
 	case ReasonDuplicateCharge:
-		return s.policy.DuplicateCharge.RequireEvidence
+		return c.policy.DuplicateCharge.RequireEvidence
 	}
 	return false
-}
-
-// Promotion returns an order's record.
-func (s *Service) Promotion(ctx context.Context, order string) (*Promotion, error) {
-	var p *Promotion
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		p, err = tx.Promotion(order)
-		return err
-	})
-	return p, err
-}
-
-// changeTx notes the tickets a transaction creates or changes, as last
-// saved, and the outbox channels it queues items on.
-type changeTx struct {
-	Tx
-	changed map[int64]Ticket
-	queued  map[Channel]bool
-}
-
-func (c *changeTx) Enqueue(item *OutboxItem) error {
-	err := c.Tx.Enqueue(item)
-	if err == nil {
-		c.queued[item.Channel] = true
-	}
-	return err
-}
-
-func (c *changeTx) RequeueOutbox(id int64, now time.Time) error {
-	it, err := c.Tx.OutboxItem(id)
-	if err != nil {
-		return err
-	}
-	if err := c.Tx.RequeueOutbox(id, now); err != nil {
-		return err
-	}
-	c.queued[it.Channel] = true
-	return nil
-}
-
-func (c *changeTx) CreateTicket(t *Ticket) error {
-	err := c.Tx.CreateTicket(t)
-	if err == nil {
-		c.changed[t.ID] = *t
-	}
-	return err
-}
-
-func (c *changeTx) SaveTicket(t *Ticket) error {
-	err := c.Tx.SaveTicket(t)
-	if err == nil {
-		c.changed[t.ID] = *t
-	}
-	return err
-}
-
-// withChanges keeps, in the same transaction, what depends on every ticket
-// fn creates or changes: its follow-ups are scheduled again (what no longer
-// applies is cancelled), and every watcher is told (an item of template
-// "card"; a watcher's view shows the ticket as it is when the item is sent).
-// queued is set to the channels the run queued items on.
-func (s *Service) withChanges(fn func(Tx) error, queued *map[Channel]bool) func(Tx) error {
-	return func(tx Tx) error {
-		ct := &changeTx{Tx: tx, changed: map[int64]Ticket{}, queued: map[Channel]bool{}}
-		*queued = ct.queued
-		if err := fn(ct); err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		for id, t := range ct.changed {
-			if err := tx.ScheduleFollowups(id, s.Schedule(&t), now); err != nil {
-				return fmt.Errorf("schedule follow-ups of %s: %w", t.Ref, err)
-			}
-			for _, ch := range s.watchers {
-				if err := ct.Enqueue(&OutboxItem{TicketID: id, TicketRef: t.Ref, Channel: ch, Template: TemplateCard,
-					Data: MessageData{Ref: t.Ref}, Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Automatic: true}); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
 }

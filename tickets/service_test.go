@@ -74,7 +74,7 @@ func TestServiceSubmitValidation(t *testing.T) {
 		for _, c := range cases {
 			req := good()
 			c.change(&req)
-			res, err := f.svc.Submit(f.ctx, req)
+			res, err := f.svc.Intake.Submit(f.ctx, req)
 			if res != nil {
 				t.Errorf("%s: got a result %+v with the error", c.name, res)
 			}
@@ -520,7 +520,7 @@ func TestServiceSubmitJoinRefusedWritesNothing(t *testing.T) {
 		join.Details = "a third screenshot"
 		join.Evidence = []tickets.File{svcPNG("3.png", "3"), svcPNG("2-again.png", "2")}
 		join.IdempotencyKey = "<third@example.com>"
-		_, err := f.svc.Submit(f.ctx, join)
+		_, err := f.svc.Intake.Submit(f.ctx, join)
 		svcWantFields(t, err, "evidence")
 		svcSameDetail(t, before, f.detail(ref))
 		if got := f.rowCounts(); !maps.Equal(got, counts) {
@@ -533,10 +533,10 @@ func TestServiceSubmitJoinRefusedWritesNothing(t *testing.T) {
 			t.Fatalf("retry: %s %s with %d files", res.Outcome, res.Ticket.Ref, len(res.Ticket.Evidence))
 		}
 		// The same holds for a requester's reply and an agent's files.
-		_, err = f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: ref, Requester: req.Requester, Channel: tickets.ChannelEmail,
+		_, err = f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: ref, Requester: req.Requester, Channel: tickets.ChannelEmail,
 			Text: "and one more", Evidence: []tickets.File{svcPNG("4.png", "4")}})
 		svcWantFields(t, err, "evidence")
-		_, err = f.svc.AddEvidence(f.ctx, ref, "ayu", []tickets.File{svcPNG("5.png", "5")})
+		_, err = f.svc.Desk.AddEvidence(f.ctx, ref, "ayu", []tickets.File{svcPNG("5.png", "5")})
 		svcWantFields(t, err, "evidence")
 		if d := f.detail(ref); len(d.Messages) != 2 || len(d.Evidence) != 2 {
 			t.Fatalf("%d messages, %d files", len(d.Messages), len(d.Evidence))
@@ -603,7 +603,7 @@ func TestServiceSubmitConcurrent(t *testing.T) {
 				req.Requester = tickets.Requester{Email: fmt.Sprintf("user%d@example.com", i)}
 				req.Details = fmt.Sprintf("request number %d", i)
 				req.IdempotencyKey = fmt.Sprintf("order-key-%d", i)
-				return f.svc.Submit(f.ctx, req)
+				return f.svc.Intake.Submit(f.ctx, req)
 			})
 			count, refs := outcomes(rs)
 			if count[tickets.OutcomeCreated] != 1 || count[tickets.OutcomeJoined] != workers-1 || len(refs) != 1 {
@@ -626,7 +626,7 @@ func TestServiceSubmitConcurrent(t *testing.T) {
 				rs := run(t, workers, func(i int) (*tickets.SubmitResult, error) {
 					req := svcRefund(order, svcAccountB)
 					req.IdempotencyKey = key
-					return f.svc.Submit(f.ctx, req)
+					return f.svc.Intake.Submit(f.ctx, req)
 				})
 				count, refs := outcomes(rs)
 				if count[tickets.OutcomeCreated] != 1 || count[tickets.OutcomeDuplicate] != workers-1 || len(refs) != 1 {
@@ -655,7 +655,7 @@ func TestServiceSubmitConcurrent(t *testing.T) {
 					for i := 0; i < perWorker; i++ {
 						req := svcRefund(fmt.Sprintf("8800%02d%04d", w, i), svcAccountA)
 						req.Evidence = nil
-						res, err := f.svc.Submit(f.ctx, req)
+						res, err := f.svc.Intake.Submit(f.ctx, req)
 						if err != nil {
 							errs[w] = err
 							return
@@ -711,26 +711,26 @@ func TestServiceRequesterReply(t *testing.T) {
 			before := f.detail(tk.Ref)
 			// Someone else, by mail or Discord, does not find the ticket.
 			for _, other := range []tickets.Requester{{Email: "mallory@example.com"}, {DiscordID: "666"}, {Name: "Ayu"}} {
-				_, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: other, Channel: tickets.ChannelEmail,
+				_, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: other, Channel: tickets.ChannelEmail,
 					Text: "let me in", Evidence: []tickets.File{svcPNG("x.png", "x")}})
 				if !errors.Is(err, tickets.ErrNotFound) {
 					t.Fatalf("reply by %+v: %v, want not found", other, err)
 				}
 			}
 			svcSameDetail(t, before, f.detail(tk.Ref))
-			if _, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Text: "  "}); !tickets.IsValidation(err) {
+			if _, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Text: "  "}); !tickets.IsValidation(err) {
 				t.Fatalf("empty reply: %v", err)
 			} else {
 				svcWantFields(t, err, "text")
 			}
-			if _, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: "RD-999999", Requester: ayu, Channel: tickets.ChannelEmail, Text: "hi"}); !errors.Is(err, tickets.ErrNotFound) {
+			if _, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: "RD-999999", Requester: ayu, Channel: tickets.ChannelEmail, Text: "hi"}); !errors.Is(err, tickets.ErrNotFound) {
 				t.Fatalf("reply to no ticket: %v", err)
 			}
 
 			f.clock.Advance(time.Hour)
 			up := tickets.RequesterUpdate{Ref: strings.ToLower(tk.Ref), Requester: tickets.Requester{Email: "AYU@example.com"}, Channel: tickets.ChannelEmail,
 				Text: "here is the screenshot", Evidence: []tickets.File{svcPNG("proof.png", "proof")}, IdempotencyKey: "<reply-1@example.com>"}
-			res, err := f.svc.RequesterReply(f.ctx, up)
+			res, err := f.svc.Intake.RequesterReply(f.ctx, up)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -749,7 +749,7 @@ func TestServiceRequesterReply(t *testing.T) {
 			}
 			// The same reply again changes nothing.
 			counts := f.rowCounts()
-			again, err := f.svc.RequesterReply(f.ctx, up)
+			again, err := f.svc.Intake.RequesterReply(f.ctx, up)
 			if err != nil || again.Outcome != tickets.OutcomeDuplicate || again.Ticket.Ref != tk.Ref {
 				t.Fatalf("again: %v %+v", err, again)
 			}
@@ -760,7 +760,7 @@ func TestServiceRequesterReply(t *testing.T) {
 			// Someone else sending the same key does not get the ticket.
 			mallory := tickets.RequesterUpdate{Ref: tk.Ref, Requester: tickets.Requester{Email: "mallory@example.com"}, Channel: tickets.ChannelEmail,
 				Text: "what is in it?", IdempotencyKey: up.IdempotencyKey}
-			res, err = f.svc.RequesterReply(f.ctx, mallory)
+			res, err = f.svc.Intake.RequesterReply(f.ctx, mallory)
 			if !errors.Is(err, tickets.ErrNotFound) {
 				who := ""
 				if res != nil && res.Ticket != nil {
@@ -781,15 +781,15 @@ func TestServiceRequesterReply(t *testing.T) {
 			}
 			// An order that has its own open ticket is refused.
 			before := f.detail(tk.Ref)
-			_, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Order: svcOrderA})
+			_, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Order: svcOrderA})
 			if !errors.Is(err, tickets.ErrConflict) {
 				t.Fatalf("order of another open ticket: %v", err)
 			}
 			svcSameDetail(t, before, f.detail(tk.Ref))
-			_, err = f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Account: "bad account"})
+			_, err = f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Account: "bad account"})
 			svcWantFields(t, err, "account")
 
-			res, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail,
+			res, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail,
 				Account: "fill", Evidence: []tickets.File{svcPNG("f.png", "f")}})
 			if err != nil {
 				t.Fatal(err)
@@ -816,7 +816,7 @@ func TestServiceRequesterReply(t *testing.T) {
 			if d := f.detail(tk.Ref); d.Status != tickets.StatusNeedsInfo || !d.InfoRequested {
 				t.Fatalf("after ask: %s", svcSummary(d))
 			}
-			res, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Text: "the cat video"})
+			res, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Text: "the cat video"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -830,7 +830,7 @@ func TestServiceRequesterReply(t *testing.T) {
 			tk := f.submit(svcRefund(svcOrderC, "@citra")).Ticket
 			f.act(tickets.ActionRequest{Ref: tk.Ref, Actor: "budi", Action: tickets.ActionClose})
 			f.clock.Advance(13 * 24 * time.Hour)
-			res, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Text: "I still have not got my money"})
+			res, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Text: "I still have not got my money"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -851,7 +851,7 @@ func TestServiceRequesterReply(t *testing.T) {
 			f.act(tickets.ActionRequest{Ref: tk.Ref, Actor: "budi", Action: tickets.ActionClose})
 			f.clock.Advance(15 * 24 * time.Hour)
 			closed := f.detail(tk.Ref)
-			res, err = f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Text: "writing again much later"})
+			res, err = f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail, Text: "writing again much later"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -871,7 +871,7 @@ func TestServiceRequesterReply(t *testing.T) {
 			f.importPromos(svcPromotion("7301000000000000077", "@dina", 9000))
 			tk := f.submit(svcRefund("7301000000000000077", "@dina")).Ticket
 			f.act(tickets.ActionRequest{Ref: tk.Ref, Actor: "budi", Action: tickets.ActionDeny, Text: "delivered 90% of the promised reach"})
-			_, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail,
+			_, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: ayu, Channel: tickets.ChannelEmail,
 				Text: "the numbers on the dashboard are different, see the new screenshot", Evidence: []tickets.File{svcPNG("dash.png", "dash")}})
 			if err != nil {
 				t.Fatal(err)
@@ -893,7 +893,7 @@ func TestServiceRequesterReplyNeedsChannel(t *testing.T) {
 		req := svcRefund(svcOrderA, svcAccountA)
 		ref := f.submit(req).Ticket.Ref
 		before := f.detail(ref)
-		_, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: ref, Requester: req.Requester, Text: "which channel am I on?"})
+		_, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: ref, Requester: req.Requester, Text: "which channel am I on?"})
 		if err == nil {
 			d := f.detail(ref)
 			t.Fatalf("a reply without a channel is taken: message %+v", d.Messages[len(d.Messages)-1])
@@ -970,7 +970,7 @@ func TestServiceAutoApprove(t *testing.T) {
 			if tk.Status != tickets.StatusNeedsInfo {
 				t.Fatalf("before: %s", tk)
 			}
-			res, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: req.Requester, Channel: tickets.ChannelEmail,
+			res, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: tk.Ref, Requester: req.Requester, Channel: tickets.ChannelEmail,
 				Evidence: []tickets.File{svcPNG("late.png", "late")}})
 			if err != nil {
 				t.Fatal(err)
@@ -1046,7 +1046,7 @@ func svcSearchFixture(t *testing.T, f *svcFixture) svcSearchSet {
 	f.act(tickets.ActionRequest{Ref: s.revocation, Actor: "budi", Action: tickets.ActionClose, Text: "asked on the wrong server"})
 	// 27 Nov: the requester of the unknown order writes again.
 	f.clock.Advance(24 * time.Hour)
-	if _, err := f.svc.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: s.unknown, Requester: tickets.Requester{Email: "citra@example.com"},
+	if _, err := f.svc.Intake.RequesterReply(f.ctx, tickets.RequesterUpdate{Ref: s.unknown, Requester: tickets.Requester{Email: "citra@example.com"},
 		Channel: tickets.ChannelEmail, Text: "my kangaroo mascot video is the one"}); err != nil {
 		t.Fatal(err)
 	}
@@ -1154,15 +1154,15 @@ func TestServiceSearch(t *testing.T) {
 		}
 		// Bad queries and limits are refused and name the problem.
 		for _, q := range []string{"status:bogus", "colour:red", "assignee:me", `"open quote`, "sort:size"} {
-			_, err := f.svc.Search(f.ctx, q, "", 10, "")
+			_, err := f.svc.Records.Search(f.ctx, q, "", 10, "")
 			if !tickets.IsValidation(err) || !slices.Equal(svcFields(err), []string{"query"}) {
 				t.Errorf("query %q: %v", q, err)
 			}
 		}
-		if _, err := f.svc.Search(f.ctx, "", "ayu", tickets.MaxPageSize+1, ""); !tickets.IsValidation(err) {
+		if _, err := f.svc.Records.Search(f.ctx, "", "ayu", tickets.MaxPageSize+1, ""); !tickets.IsValidation(err) {
 			t.Errorf("limit too large: %v", err)
 		}
-		if _, err := f.svc.Search(f.ctx, "sort:updated", "ayu", 2, "bm90LWEtY3Vyc29y"); !tickets.IsValidation(err) {
+		if _, err := f.svc.Records.Search(f.ctx, "sort:updated", "ayu", 2, "bm90LWEtY3Vyc29y"); !tickets.IsValidation(err) {
 			t.Errorf("bad cursor: %v", err)
 		}
 	})
@@ -1252,11 +1252,11 @@ func TestServiceSearchPagingWithTies(t *testing.T) {
 			}
 		}
 		// A cursor of one sort is refused by another.
-		res, err := f.svc.Search(f.ctx, "sort:updated", "", 2, "")
+		res, err := f.svc.Records.Search(f.ctx, "sort:updated", "", 2, "")
 		if err != nil || res.Next == "" {
 			t.Fatalf("first page: %v", err)
 		}
-		if _, err := f.svc.Search(f.ctx, "sort:created", "", 2, res.Next); !tickets.IsValidation(err) {
+		if _, err := f.svc.Records.Search(f.ctx, "sort:created", "", 2, res.Next); !tickets.IsValidation(err) {
 			t.Fatalf("cursor of another sort: %v", err)
 		}
 	})
@@ -1322,7 +1322,7 @@ func TestServiceRequesterViews(t *testing.T) {
 			{tickets.Requester{DiscordID: "0"}, nil},
 		}
 		for _, v := range views {
-			list, err := f.svc.RequesterTickets(f.ctx, v.who, 0)
+			list, err := f.svc.Records.RequesterTickets(f.ctx, v.who, 0)
 			if err != nil {
 				t.Fatalf("%+v: %v", v.who, err)
 			}
@@ -1335,7 +1335,7 @@ func TestServiceRequesterViews(t *testing.T) {
 			}
 			everyone := []string{s.refund, s.indo, s.unknown, s.revocation, s.mismatch, second}
 			for _, ref := range everyone {
-				tk, err := f.svc.RequesterTicket(f.ctx, v.who, ref)
+				tk, err := f.svc.Records.RequesterTicket(f.ctx, v.who, ref)
 				if slices.Contains(v.want, ref) {
 					if err != nil || tk.Ref != ref {
 						t.Errorf("%+v reading own %s: %v", v.who, ref, err)
@@ -1345,13 +1345,13 @@ func TestServiceRequesterViews(t *testing.T) {
 				}
 			}
 		}
-		if _, err := f.svc.RequesterTickets(f.ctx, tickets.Requester{Name: "Ayu"}, 0); !tickets.IsValidation(err) {
+		if _, err := f.svc.Records.RequesterTickets(f.ctx, tickets.Requester{Name: "Ayu"}, 0); !tickets.IsValidation(err) {
 			t.Fatalf("no identity: %v", err)
 		}
-		if _, err := f.svc.RequesterTicket(f.ctx, tickets.Requester{Email: "ayu@example.com"}, "RD-999999"); !errors.Is(err, tickets.ErrNotFound) {
+		if _, err := f.svc.Records.RequesterTicket(f.ctx, tickets.Requester{Email: "ayu@example.com"}, "RD-999999"); !errors.Is(err, tickets.ErrNotFound) {
 			t.Fatalf("no such ticket: %v", err)
 		}
-		if list, err := f.svc.RequesterTickets(f.ctx, tickets.Requester{Email: "ayu@example.com"}, 1); err != nil || len(list) != 1 || list[0].Ref != second {
+		if list, err := f.svc.Records.RequesterTickets(f.ctx, tickets.Requester{Email: "ayu@example.com"}, 1); err != nil || len(list) != 1 || list[0].Ref != second {
 			t.Fatalf("limit 1: %v %v", list, err)
 		}
 	})

@@ -6,7 +6,7 @@ import (
 )
 
 // A sender in this process hears at once that items of its channel were
-// committed to the outbox, instead of at its next look: the service signals
+// committed to the outbox, instead of at its next look: the core signals
 // after every commit that queued (or put back) items. Work written by other
 // processes is still found by the sender's periodic look.
 
@@ -62,17 +62,17 @@ type groupQueued struct {
 // this process that queued outbox items of ch (several commits may come as
 // one value), and a function that ends the subscription. Items queued in a
 // Group are signalled when the Group commits, not before.
-func (s *Service) OutboxQueued(ch Channel) (<-chan struct{}, func()) {
-	return s.signals.subscribe(ch)
+func (d *Delivery) OutboxQueued(ch Channel) (<-chan struct{}, func()) {
+	return d.signals.subscribe(ch)
 }
 
-// queued tells the subscribers that items of these channels were
-// committed; inside a Group, once the Group commits.
-func (s *Service) queued(chs map[Channel]bool) {
+// wake tells the subscribers that items of these channels were committed;
+// inside a Group, once the Group commits.
+func (c *core) wake(chs map[Channel]bool) {
 	if len(chs) == 0 {
 		return
 	}
-	if g := s.group; g != nil {
+	if g := c.group; g != nil {
 		g.mu.Lock()
 		for ch := range chs {
 			g.chs[ch] = true
@@ -80,5 +80,5 @@ func (s *Service) queued(chs map[Channel]bool) {
 		g.mu.Unlock()
 		return
 	}
-	s.signals.signal(chs)
+	c.signals.signal(chs)
 }

@@ -87,7 +87,7 @@ func (m *Main) demoRecords(ctx context.Context, svc *tickets.Service, records in
 	if err := sample.WritePromotionsCSV(&buf, records, opt); err != nil {
 		return demoPicks{}, opt, err
 	}
-	sum, err := svc.ImportPromotions(ctx, &buf, tickets.ImportOptions{File: "sample-promotions.csv"})
+	sum, err := svc.Records.ImportPromotions(ctx, &buf, tickets.ImportOptions{File: "sample-promotions.csv"})
 	if err != nil {
 		return demoPicks{}, opt, err
 	}
@@ -96,7 +96,7 @@ func (m *Main) demoRecords(ctx context.Context, svc *tickets.Service, records in
 	if err := sample.WriteAuthorizationsCSV(&buf, 200, opt); err != nil {
 		return demoPicks{}, opt, err
 	}
-	asum, err := svc.ImportAuthorizations(ctx, &buf, tickets.ImportOptions{File: "sample-authorizations.csv"})
+	asum, err := svc.Records.ImportAuthorizations(ctx, &buf, tickets.ImportOptions{File: "sample-authorizations.csv"})
 	if err != nil {
 		return demoPicks{}, opt, err
 	}
@@ -176,7 +176,7 @@ are idempotent and the requests carry idempotency keys.`,
 			fmt.Fprintln(out, "Sample requests:")
 			for i, r := range reqs {
 				r.IdempotencyKey = fmt.Sprintf("demo-%s-%d", opt.Now.Format("20060102"), i+1)
-				res, err := svc.Submit(ctx, r)
+				res, err := svc.Intake.Submit(ctx, r)
 				if err != nil {
 					return fmt.Errorf("sample request %d: %w", i+1, err)
 				}
@@ -184,7 +184,7 @@ are idempotent and the requests carry idempotency keys.`,
 				fmt.Fprintf(out, "  %-6s %-10s %-8s %-20s %-12s %s\n", t.Ref, t.Channel, t.Language, dash(string(t.Reason)), t.Eligibility.Verdict, res.Outcome)
 			}
 			fmt.Fprintln(out, "\nThe queue (refunddesk tickets list):")
-			res, err := svc.Search(ctx, "", "", 20, "")
+			res, err := svc.Records.Search(ctx, "", "", 20, "")
 			if err != nil {
 				return err
 			}

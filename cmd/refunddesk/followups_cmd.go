@@ -50,7 +50,7 @@ what it does is real (messages are queued, tickets closed, at that time).`,
 			if once {
 				var total tickets.FollowupStats
 				for {
-					st, err := svc.RunFollowups(cmd.Context(), 100)
+					st, err := svc.Followups.Run(cmd.Context(), 100)
 					total.Done, total.Cancelled, total.Skipped = total.Done+st.Done, total.Cancelled+st.Cancelled, total.Skipped+st.Skipped
 					if err != nil || st.Done+st.Cancelled+st.Skipped == 0 {
 						report(total)
@@ -58,7 +58,7 @@ what it does is real (messages are queued, tickets closed, at that time).`,
 					}
 				}
 			}
-			svc.RunFollowupsEvery(cmd.Context(), m.config.Followups.Interval.Duration, func(st tickets.FollowupStats, err error) {
+			svc.Followups.RunEvery(cmd.Context(), m.config.Followups.Interval.Duration, func(st tickets.FollowupStats, err error) {
 				if err != nil && cmd.Context().Err() == nil {
 					m.log.Warn("follow-ups", "error", err)
 				}
@@ -90,7 +90,7 @@ what it does is real (messages are queued, tickets closed, at that time).`,
 					return err
 				}
 			}
-			list, err := svc.Followups(cmd.Context(), f)
+			list, err := svc.Followups.List(cmd.Context(), f)
 			if err != nil {
 				return err
 			}

@@ -98,7 +98,7 @@ it keeps going (IDLE where the server has it, and polling) until interrupted.`,
 			mail.NewAuthenticator(cfg.Mail.auth(), m.log).Check(cmd.Context(), msg, raw)
 			var book mail.OrderBook
 			if svc, err := m.readOnlyService(cmd.Context()); err == nil {
-				book = svc
+				book = svc.Records
 			} else {
 				fmt.Fprintf(m.Stderr, "refunddesk: the promotion records are not available (%v); orders are not checked\n", err)
 			}
@@ -131,7 +131,7 @@ it keeps going (IDLE where the server has it, and polling) until interrupted.`,
 			if err != nil {
 				return err
 			}
-			list, err := svc.Failures(cmd.Context(), limit)
+			list, err := svc.Intake.Failures(cmd.Context(), limit)
 			if err != nil {
 				return err
 			}
@@ -317,7 +317,7 @@ func (m *Main) outboxCommand() *cobra.Command {
 			if all {
 				return m.streamOutbox(cmd.Context(), svc, f)
 			}
-			items, err := svc.Outbox(cmd.Context(), f)
+			items, err := svc.Delivery.Outbox(cmd.Context(), f)
 			if err != nil {
 				return err
 			}

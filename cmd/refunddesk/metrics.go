@@ -131,7 +131,7 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	st, err := c.svc.Stats(ctx)
+	st, err := c.svc.Records.Stats(ctx)
 	if err != nil {
 		c.log.Warn("metrics: store counts", slog.Any("error", err))
 		ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, 0)

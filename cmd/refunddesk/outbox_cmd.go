@@ -41,7 +41,7 @@ not the agents' cards and alerts (exit 2). An id that does not exist
 			if err != nil {
 				return err
 			}
-			res, err := svc.RetryOutbox(cmd.Context(), m.agent(as), r)
+			res, err := svc.Delivery.RetryOutbox(cmd.Context(), m.agent(as), r)
 			if err != nil {
 				return err
 			}

@@ -27,18 +27,18 @@ func TestCLIOutboxRetrySkipsRerouted(t *testing.T) {
 		}
 		defer db.Close()
 		svc := tickets.NewService(db, tickets.Options{Clock: c.clock})
-		if _, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+		if _, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
 			Requester: tickets.Requester{DiscordID: "77", Email: "dm@example.com"}, Order: "7301000000000000044", Details: "d"}); err != nil {
 			t.Fatal(err)
 		}
-		dms, err := svc.ClaimOutbox(ctx, tickets.ChannelDiscord, 1, time.Minute)
+		dms, err := svc.Delivery.ClaimOutbox(ctx, tickets.ChannelDiscord, 1, time.Minute)
 		if err != nil || len(dms) != 1 {
 			t.Fatalf("claim: %v %v", dms, err)
 		}
-		if _, err := svc.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
+		if _, err := svc.Delivery.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
+		if err := svc.Delivery.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		id := fmt.Sprint(dms[0].ID)

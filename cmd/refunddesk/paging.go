@@ -39,7 +39,7 @@ func (m *Main) streamTickets(ctx context.Context, svc *tickets.Service, query, a
 		return err
 	}
 	for {
-		res, err := svc.Search(ctx, query, agent, pageSize, after)
+		res, err := svc.Records.Search(ctx, query, agent, pageSize, after)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (m *Main) streamOutbox(ctx context.Context, svc *tickets.Service, f tickets
 	}
 	f.Limit = tickets.MaxPageSize
 	for {
-		items, err := svc.Outbox(ctx, f)
+		items, err := svc.Delivery.Outbox(ctx, f)
 		if err != nil {
 			return err
 		}

@@ -148,7 +148,7 @@ updates its record and the tickets linked to it are evaluated again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return m.runImport(cmd.Context(), args[0], f, func(s *tickets.Service, r io.Reader, o tickets.ImportOptions) (*tickets.ImportSummary, error) {
-				return s.ImportPromotions(cmd.Context(), r, o)
+				return s.Records.ImportPromotions(cmd.Context(), r, o)
 			})
 		},
 	}
@@ -163,7 +163,7 @@ updates its record and the tickets linked to it are evaluated again.`,
 			if err != nil {
 				return err
 			}
-			d, err := svc.PromotionDetail(cmd.Context(), args[0])
+			d, err := svc.Records.PromotionDetail(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -197,7 +197,7 @@ active). Keyed by account, scope and granted_at; same rules as promotions import
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return m.runImport(cmd.Context(), args[0], f, func(s *tickets.Service, r io.Reader, o tickets.ImportOptions) (*tickets.ImportSummary, error) {
-				return s.ImportAuthorizations(cmd.Context(), r, o)
+				return s.Records.ImportAuthorizations(cmd.Context(), r, o)
 			})
 		},
 	}

@@ -444,14 +444,14 @@ func (s *server) followupsPart() component {
 			// Every ticket's schedule as the rules say now: tickets from
 			// before follow-ups existed get theirs, changed durations move
 			// what is pending.
-			if n, err := s.svc.ReconcileFollowups(ctx); err != nil && ctx.Err() == nil {
+			if n, err := s.svc.Followups.Reconcile(ctx); err != nil && ctx.Err() == nil {
 				s.m.log.Warn("follow-ups: scheduling the open tickets", slog.Any("error", err))
 			} else {
 				s.m.log.Info("follow-ups scheduled for the open tickets", slog.Int("tickets", n))
 			}
 			// The follow-up in hand is finished when ctx ends (each is one
 			// transaction); the rest wait for the next run.
-			s.svc.RunFollowupsEvery(ctx, interval, func(st tickets.FollowupStats, err error) {
+			s.svc.Followups.RunEvery(ctx, interval, func(st tickets.FollowupStats, err error) {
 				s.metrics.followups(st)
 				s.health.report("followups", err)
 				if err != nil {

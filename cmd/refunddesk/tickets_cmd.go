@@ -59,7 +59,7 @@ func (m *Main) listCommand() *cobra.Command {
 				}
 				return m.streamTickets(cmd.Context(), svc, query, m.agent(as), limit, after)
 			}
-			res, err := svc.Search(cmd.Context(), query, m.agent(as), limit, after)
+			res, err := svc.Records.Search(cmd.Context(), query, m.agent(as), limit, after)
 			if err != nil {
 				return err
 			}
@@ -97,7 +97,7 @@ func (m *Main) showCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := svc.Detail(cmd.Context(), args[0])
+			d, err := svc.Records.Detail(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -145,10 +145,10 @@ duplicate_charge, closed_early, wrong_video, changed_mind, other.`,
 			if err != nil {
 				return err
 			}
-			if err := svc.CheckAgent(agent); err != nil {
+			if err := svc.Desk.CheckAgent(agent); err != nil {
 				return err
 			}
-			res, err := svc.Submit(cmd.Context(), tickets.SubmitRequest{
+			res, err := svc.Intake.Submit(cmd.Context(), tickets.SubmitRequest{
 				Kind: tickets.Kind(kind), Channel: tickets.ChannelAgent, Actor: agent,
 				Requester: tickets.Requester{Email: email, DiscordID: discordID, Name: name},
 				Account:   account, Order: order, Reason: tickets.Reason(reason), Details: details, Language: language,
@@ -179,7 +179,7 @@ duplicate_charge, closed_early, wrong_video, changed_mind, other.`,
 			if step, ok := t.Eligibility.Deciding(); ok {
 				fmt.Fprintf(m.Stdout, "  %s: %s\n", step.Rule, step.Detail)
 			}
-			if missing := svc.Missing(t); len(missing) > 0 {
+			if missing := svc.Intake.Missing(t); len(missing) > 0 {
 				fmt.Fprintf(m.Stdout, "  still missing: %s\n", strings.Join(missing, ", "))
 			}
 			return nil
@@ -276,13 +276,13 @@ func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 			}
 			if cmd.Flags().Changed("amount") {
 				// Typed in the order's currency, with its decimals.
-				n, err := svc.AmountFor(cmd.Context(), args[0], amount)
+				n, err := svc.Desk.AmountFor(cmd.Context(), args[0], amount)
 				if err != nil {
 					return err
 				}
 				req.Amount = &n
 			}
-			t, err := svc.Act(cmd.Context(), req)
+			t, err := svc.Desk.Act(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
@@ -349,7 +349,7 @@ func (m *Main) editCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t, err := svc.Edit(cmd.Context(), args[0], actor, f)
+			t, err := svc.Desk.Edit(cmd.Context(), args[0], actor, f)
 			if err != nil {
 				return err
 			}
@@ -389,7 +389,7 @@ func (m *Main) attachCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t, err := svc.AddEvidence(cmd.Context(), args[0], actor, files)
+			t, err := svc.Desk.AddEvidence(cmd.Context(), args[0], actor, files)
 			if err != nil {
 				return err
 			}
@@ -412,7 +412,7 @@ func (m *Main) downloadCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, data, err := svc.EvidenceFile(cmd.Context(), args[0], args[1])
+			_, data, err := svc.Records.EvidenceFile(cmd.Context(), args[0], args[1])
 			if err != nil {
 				return err
 			}

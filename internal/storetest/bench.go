@@ -80,7 +80,7 @@ func ImportFile(b testing.TB, svc *tickets.Service, path string) *tickets.Import
 		b.Fatal(err)
 	}
 	defer f.Close()
-	sum, err := svc.ImportPromotions(context.Background(), f, tickets.ImportOptions{File: filepath.Base(path)})
+	sum, err := svc.Records.ImportPromotions(context.Background(), f, tickets.ImportOptions{File: filepath.Base(path)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -124,7 +124,7 @@ func BenchmarkQuery(b *testing.B) {
 			lat := make([]time.Duration, 0, b.N)
 			for i := 0; i < b.N; i++ {
 				start := time.Now()
-				res, err := svc.Search(ctx, bq.q, "ayu", tickets.DefaultPageSize, "")
+				res, err := svc.Records.Search(ctx, bq.q, "ayu", tickets.DefaultPageSize, "")
 				lat = append(lat, time.Since(start))
 				if err != nil {
 					b.Fatal(err)
@@ -148,7 +148,7 @@ func BenchmarkShow(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		ref := tickets.FormatRef(int64(1 + r.IntN(n)))
 		start := time.Now()
-		d, err := svc.Detail(ctx, ref)
+		d, err := svc.Records.Detail(ctx, ref)
 		lat = append(lat, time.Since(start))
 		if err != nil {
 			b.Fatal(err)
@@ -169,7 +169,7 @@ func BenchmarkStats(b *testing.B) {
 	lat := make([]time.Duration, 0, b.N)
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		st, err := svc.Stats(ctx)
+		st, err := svc.Records.Stats(ctx)
 		lat = append(lat, time.Since(start))
 		if err != nil {
 			b.Fatal(err)

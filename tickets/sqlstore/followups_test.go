@@ -17,7 +17,7 @@ import (
 func TestScheduleFollowups(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx, clock, db, svc := groupStore(t, dialect)
-		a, err := svc.Submit(ctx, groupRequest("a@example.com", "7301001"))
+		a, err := svc.Intake.Submit(ctx, groupRequest("a@example.com", "7301001"))
 		if err != nil {
 			t.Fatal(err)
 		}

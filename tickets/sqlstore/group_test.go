@@ -35,15 +35,15 @@ func TestGroupCommitsTogetherAndUndoesAFailedChangeAlone(t *testing.T) {
 		boom := errors.New("boom")
 		err := db.Group(ctx, func(st tickets.Store) error {
 			g := tickets.NewService(st, tickets.Options{Clock: clock})
-			a, err := g.Submit(ctx, groupRequest("a@example.com", "7301001"))
+			a, err := g.Intake.Submit(ctx, groupRequest("a@example.com", "7301001"))
 			if err != nil {
 				return err
 			}
 			// Inside the group its changes are seen; outside, not yet.
-			if _, err := g.Ticket(ctx, a.Ticket.Ref); err != nil {
+			if _, err := g.Records.Ticket(ctx, a.Ticket.Ref); err != nil {
 				return fmt.Errorf("inside the group: %w", err)
 			}
-			if _, err := svc.Ticket(ctx, a.Ticket.Ref); !errors.Is(err, tickets.ErrNotFound) {
+			if _, err := svc.Records.Ticket(ctx, a.Ticket.Ref); !errors.Is(err, tickets.ErrNotFound) {
 				return fmt.Errorf("outside the group before its commit: %v", err)
 			}
 			// A change that writes and then fails.
@@ -66,17 +66,17 @@ func TestGroupCommitsTogetherAndUndoesAFailedChangeAlone(t *testing.T) {
 			if !errors.Is(err, tickets.ErrConcurrent) {
 				return fmt.Errorf("refused change: %v", err)
 			}
-			_, err = g.Submit(ctx, groupRequest("b@example.com", "7301002"))
+			_, err = g.Intake.Submit(ctx, groupRequest("b@example.com", "7301002"))
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := svc.Search(ctx, "views", "", 10, "")
+		res, err := svc.Records.Search(ctx, "views", "", 10, "")
 		if err != nil || len(res.Tickets) != 2 {
 			t.Fatalf("after the group, search finds %v (%v); want both tickets", res, err)
 		}
-		d, err := svc.Detail(ctx, "RD-1")
+		d, err := svc.Records.Detail(ctx, "RD-1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestGroupFailingCommitsNothing(t *testing.T) {
 		ctx, _, _, svc := groupStore(t, dialect)
 		stop := errors.New("stop")
 		err := svc.Group(ctx, func(g *tickets.Service) error {
-			if _, err := g.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
+			if _, err := g.Intake.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
 				return err
 			}
 			return stop
@@ -110,11 +110,11 @@ func TestGroupFailingCommitsNothing(t *testing.T) {
 		if !errors.Is(err, stop) {
 			t.Fatalf("group: %v", err)
 		}
-		if _, err := svc.Ticket(ctx, "RD-1"); !errors.Is(err, tickets.ErrNotFound) {
+		if _, err := svc.Records.Ticket(ctx, "RD-1"); !errors.Is(err, tickets.ErrNotFound) {
 			t.Fatalf("a ticket of a failed group: %v", err)
 		}
 		// The write lock is free again.
-		if _, err := svc.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
+		if _, err := svc.Intake.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -134,7 +134,7 @@ func TestGroupFromSeveralGoroutines(t *testing.T) {
 					for i := 0; i < 5; i++ {
 						req := groupRequest(fmt.Sprintf("w%d@example.com", w), fmt.Sprintf("74%02d%03d", w, i))
 						req.IdempotencyKey = req.Order
-						if _, err := g.Submit(ctx, req); err != nil {
+						if _, err := g.Intake.Submit(ctx, req); err != nil {
 							errs <- err
 						}
 					}
@@ -147,7 +147,7 @@ func TestGroupFromSeveralGoroutines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := svc.Search(ctx, "views", "", 50, "")
+		res, err := svc.Records.Search(ctx, "views", "", 50, "")
 		if err != nil || len(res.Tickets) != 20 {
 			t.Fatalf("after the group: %d tickets (%v), want 20", len(res.Tickets), err)
 		}
@@ -160,19 +160,19 @@ func TestGroupSurvivesAFailedRead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx, _, _, svc := groupStore(t, dialect)
 		err := svc.Group(ctx, func(g *tickets.Service) error {
-			if _, err := g.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
+			if _, err := g.Intake.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
 				return err
 			}
-			if _, err := g.TicketForExternalID(ctx, "caf\xe9@example.com"); err == nil {
+			if _, err := g.Intake.TicketForExternalID(ctx, "caf\xe9@example.com"); err == nil {
 				return errors.New("a ticket for an id nobody has")
 			}
-			_, err := g.Submit(ctx, groupRequest("b@example.com", "7301002"))
+			_, err := g.Intake.Submit(ctx, groupRequest("b@example.com", "7301002"))
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res, err := svc.Search(ctx, "views", "", 10, ""); err != nil || len(res.Tickets) != 2 {
+		if res, err := svc.Records.Search(ctx, "views", "", 10, ""); err != nil || len(res.Tickets) != 2 {
 			t.Fatalf("after the group: %v (%v), want both tickets", res, err)
 		}
 	})
@@ -199,7 +199,7 @@ func TestGroupSearchTextFollowsItsKeptChanges(t *testing.T) {
 		}
 		err := db.Group(ctx, func(st tickets.Store) error {
 			g := tickets.NewService(st, tickets.Options{Clock: clock})
-			a, err := g.Submit(ctx, groupRequest("a@example.com", "7301001"))
+			a, err := g.Intake.Submit(ctx, groupRequest("a@example.com", "7301001"))
 			if err != nil {
 				return err
 			}
@@ -229,7 +229,7 @@ func TestGroupSearchTextFollowsItsKeptChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		for word, want := range map[string]int{"views": 1, "zebra": 1, "penguin": 1, "walrus": 0, "narwhal": 0, "7301002": 0} {
-			res, err := svc.Search(ctx, word, "", 10, "")
+			res, err := svc.Records.Search(ctx, word, "", 10, "")
 			if err != nil || len(res.Tickets) != want {
 				t.Errorf("search %q finds %v (%v); want %d tickets", word, res, err, want)
 			}
@@ -247,7 +247,7 @@ func TestGroupSearchTextOfATicketItCreated(t *testing.T) {
 			g := tickets.NewService(st, tickets.Options{Clock: clock})
 			req := groupRequest("a@example.com", "7301001")
 			req.Details = "first walrus"
-			a, err := g.Submit(ctx, req)
+			a, err := g.Intake.Submit(ctx, req)
 			if err != nil {
 				return err
 			}
@@ -271,13 +271,13 @@ func TestGroupSearchTextOfATicketItCreated(t *testing.T) {
 			t.Fatal(err)
 		}
 		for word, want := range map[string]int{"walrus": 1, "zebra": 1, "okapi": 1, "quokka": 1, "tapir": 1, "7301001": 1, "rd-1": 1, "narwhal": 0} {
-			res, err := svc.Search(ctx, word, "", 10, "")
+			res, err := svc.Records.Search(ctx, word, "", 10, "")
 			if err != nil || len(res.Tickets) != want {
 				t.Errorf("search %q finds %v (%v); want %d tickets", word, res, err, want)
 			}
 		}
 		// Details no longer says "first": only the first message does.
-		res, err := svc.Search(ctx, "first", "", 10, "")
+		res, err := svc.Records.Search(ctx, "first", "", 10, "")
 		if err != nil || len(res.Tickets) != 1 {
 			t.Errorf("search first finds %v (%v)", res, err)
 		}
@@ -303,7 +303,7 @@ func TestSearchTextOfAVeryLongTicket(t *testing.T) {
 		}
 		err := db.Group(ctx, func(st tickets.Store) error {
 			g := tickets.NewService(st, tickets.Options{Clock: clock})
-			a, err := g.Submit(ctx, groupRequest("a@example.com", "7301001"))
+			a, err := g.Intake.Submit(ctx, groupRequest("a@example.com", "7301001"))
 			if err != nil {
 				return err
 			}
@@ -326,7 +326,7 @@ func TestSearchTextOfAVeryLongTicket(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, word := range []string{"views", "firstmessage"} {
-			if res, err := svc.Search(ctx, word, "", 10, ""); err != nil || len(res.Tickets) != 1 {
+			if res, err := svc.Records.Search(ctx, word, "", 10, ""); err != nil || len(res.Tickets) != 1 {
 				t.Errorf("search %q finds %v (%v); want the ticket", word, res, err)
 			}
 		}
@@ -343,14 +343,14 @@ func TestPromotionReadTwiceInATransaction(t *testing.T) {
 		const head = "order_number,account,amount,currency,created_at,start_at,status,video_id\n"
 		load := func(account string) {
 			csv := head + "7301001," + account + ",50000,IDR,2026-11-01T00:00:00Z,2026-11-01T01:00:00Z,completed,v\n"
-			if _, err := svc.ImportPromotions(ctx, strings.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
+			if _, err := svc.Records.ImportPromotions(ctx, strings.NewReader(csv), tickets.ImportOptions{File: "p.csv"}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		load("@first")
 		err := db.Group(ctx, func(st tickets.Store) error {
 			g := tickets.NewService(st, tickets.Options{Clock: clock})
-			p, err := g.Promotion(ctx, "7301001")
+			p, err := g.Records.Promotion(ctx, "7301001")
 			if err != nil {
 				return err
 			}
@@ -377,7 +377,7 @@ func TestPromotionReadTwiceInATransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		load("@second")
-		if p, err := svc.Promotion(ctx, "7301001"); err != nil || p.Account != "@second" {
+		if p, err := svc.Records.Promotion(ctx, "7301001"); err != nil || p.Account != "@second" {
 			t.Fatalf("after an import: %v (%v), want @second", p, err)
 		}
 	})

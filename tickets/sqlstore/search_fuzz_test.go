@@ -36,7 +36,7 @@ func FuzzSearch(f *testing.F) {
 		svc := tickets.NewService(storetest.Open(f, dialect, clock), tickets.Options{Clock: clock, Agents: []string{"ayu"}})
 		for i, details := range []string{"only 2k views, e-mail me at ayu@example.com", "Café Müller: the boost never ran",
 			"dana kembali mohon, x² ½kg", "NEAR AND OR NOT \"quoted\" * ^"} {
-			if _, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+			if _, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 				Requester: tickets.Requester{Email: fmt.Sprintf("r%d@example.com", i)}, Account: "@ayu", Order: fmt.Sprintf("730100%d", i),
 				Details: details}); err != nil {
 				f.Fatal(err)
@@ -50,7 +50,7 @@ func FuzzSearch(f *testing.F) {
 		var firstErr error
 		for i, s := range stores {
 			var refs []string
-			res, err := s.svc.Search(ctx, q, "ayu", tickets.MaxPageSize, "")
+			res, err := s.svc.Records.Search(ctx, q, "ayu", tickets.MaxPageSize, "")
 			if err != nil && !tickets.IsValidation(err) {
 				t.Fatalf("%s: %q: %v", s.dialect, q, err)
 			}

@@ -23,7 +23,7 @@ func TestSearchFoldsAccents(t *testing.T) {
 			t.Fatal(err)
 		}
 		svc := tickets.NewService(db, tickets.Options{Clock: clock})
-		if _, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+		if _, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 			Requester: tickets.Requester{Email: "jose@example.com"}, Order: "7301",
 			Details: "José paid at the Café Müller, then ελλάδα"}); err != nil {
 			t.Fatal(err)
@@ -32,13 +32,13 @@ func TestSearchFoldsAccents(t *testing.T) {
 			t.Helper()
 			svc := tickets.NewService(db, tickets.Options{Clock: clock})
 			for _, q := range []string{"cafe", "CAFÉ", "café", "jose", "josé", `"cafe muller"`, "mül*", "mul*", "ελλάδα"} {
-				res, err := svc.Search(ctx, q, "", 10, "")
+				res, err := svc.Records.Search(ctx, q, "", 10, "")
 				if err != nil || len(res.Tickets) != 1 {
 					t.Errorf("%s: %q finds %d tickets (%v)", when, q, len(res.Tickets), err)
 				}
 			}
 			// Accents on letters of other scripts are kept, as SQLite keeps them.
-			if res, err := svc.Search(ctx, "ελλαδα", "", 10, ""); err != nil || len(res.Tickets) != 0 {
+			if res, err := svc.Records.Search(ctx, "ελλαδα", "", 10, ""); err != nil || len(res.Tickets) != 0 {
 				t.Errorf("%s: ελλαδα finds %d tickets (%v)", when, len(res.Tickets), err)
 			}
 		}

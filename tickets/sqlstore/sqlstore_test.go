@@ -118,7 +118,7 @@ func TestSearchValuesAreParameters(t *testing.T) {
 		db := storetest.Open(t, dialect, clock)
 		svc := tickets.NewService(db, tickets.Options{Clock: clock})
 		details := `it's "broken"; DROP TABLE tickets; --`
-		if _, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+		if _, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 			Requester: tickets.Requester{Email: "o'brien@example.com"}, Order: "7301", Details: details}); err != nil {
 			t.Fatal(err)
 		}
@@ -130,22 +130,22 @@ func TestSearchValuesAreParameters(t *testing.T) {
 			`-"a' OR 'a'='a"`,
 			`brien*`,
 		} {
-			if _, err := svc.Search(ctx, q, "ayu", 10, ""); err != nil {
+			if _, err := svc.Records.Search(ctx, q, "ayu", 10, ""); err != nil {
 				t.Errorf("%s: %v", q, err)
 			}
 		}
-		res, err := svc.Search(ctx, `"drop table tickets"`, "", 10, "")
+		res, err := svc.Records.Search(ctx, `"drop table tickets"`, "", 10, "")
 		if err != nil || len(res.Tickets) != 1 {
 			t.Fatalf("phrase with SQL in it: %v %v", res, err)
 		}
-		res, err = svc.Search(ctx, `"' OR 1=1 --"`, "", 10, "")
+		res, err = svc.Records.Search(ctx, `"' OR 1=1 --"`, "", 10, "")
 		if err != nil || len(res.Tickets) != 0 {
 			t.Fatalf("an injection attempt matched: %d tickets, %v", len(res.Tickets), err)
 		}
-		if _, err := svc.Search(ctx, `account:"@a' OR '1'='1"`, "", 10, ""); !tickets.IsValidation(err) {
+		if _, err := svc.Records.Search(ctx, `account:"@a' OR '1'='1"`, "", 10, ""); !tickets.IsValidation(err) {
 			t.Fatalf("a quote in an account: %v", err)
 		}
-		if d, err := svc.Detail(ctx, "RD-1"); err != nil || d.Details != details {
+		if d, err := svc.Records.Detail(ctx, "RD-1"); err != nil || d.Details != details {
 			t.Fatalf("the ticket afterwards: %v", err)
 		}
 	})
@@ -158,21 +158,21 @@ func TestSearchCursor(t *testing.T) {
 		db := storetest.Open(t, dialect, clock)
 		svc := tickets.NewService(db, tickets.Options{Clock: clock})
 		for i := 0; i < 5; i++ {
-			if _, err := svc.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+			if _, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
 				Requester: tickets.Requester{Email: "a@example.com"}, Order: "73010" + string(rune('0'+i))}); err != nil {
 				t.Fatal(err)
 			}
 			clock.Advance(time.Minute)
 		}
-		page, err := svc.Search(ctx, "sort:updated", "", 2, "")
+		page, err := svc.Records.Search(ctx, "sort:updated", "", 2, "")
 		if err != nil || len(page.Tickets) != 2 || page.Next == "" {
 			t.Fatalf("first page: %v %v", page, err)
 		}
-		if _, err := svc.Search(ctx, "sort:-created", "", 2, page.Next); !tickets.IsValidation(err) {
+		if _, err := svc.Records.Search(ctx, "sort:-created", "", 2, page.Next); !tickets.IsValidation(err) {
 			t.Fatalf("a cursor of another sort: %v", err)
 		}
 		for _, bad := range []string{"!!!", "Y3wxMg", "dXw1"} {
-			if _, err := svc.Search(ctx, "sort:updated", "", 2, bad); !tickets.IsValidation(err) {
+			if _, err := svc.Records.Search(ctx, "sort:updated", "", 2, bad); !tickets.IsValidation(err) {
 				t.Errorf("cursor %q: %v", bad, err)
 			}
 		}
@@ -218,14 +218,14 @@ func TestFreshImportKeepsTheSchema(t *testing.T) {
 	}
 	const head = "order_number,account,amount,currency,created_at,status,video_id\n"
 	bad := head + "1,@a,5,IDR,2026-11-01T00:00:00Z,completed,v\n1,@a,6,IDR,2026-11-01T00:00:00Z,completed,v\n"
-	if _, err := svc.ImportPromotions(ctx, strings.NewReader(bad), tickets.ImportOptions{File: "p.csv"}); err == nil {
+	if _, err := svc.Records.ImportPromotions(ctx, strings.NewReader(bad), tickets.ImportOptions{File: "p.csv"}); err == nil {
 		t.Fatal("a repeated order with other values was taken")
 	}
 	if index() != 1 {
 		t.Fatal("a refused first import lost the twins index")
 	}
 	good := head + "1,@a,5,IDR,2026-11-01T00:00:00Z,completed,v\n2,@a,5,IDR,2026-11-01T00:05:00Z,completed,v\n"
-	if _, err := svc.ImportPromotions(ctx, strings.NewReader(good), tickets.ImportOptions{File: "p.csv"}); err != nil {
+	if _, err := svc.Records.ImportPromotions(ctx, strings.NewReader(good), tickets.ImportOptions{File: "p.csv"}); err != nil {
 		t.Fatal(err)
 	}
 	if index() != 1 {
