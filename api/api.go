@@ -43,8 +43,15 @@ type token struct {
 // New returns the API over svc; tokens maps each bearer token to the agent
 // it acts as. outbox lists the outbox's channels an agent may list (the
 // requesters' channels, email and discord, when empty). cat puts the
-// verdicts' rules in words (detail, detail_requester).
-func New(svc *tickets.Service, tokens map[string]string, outbox []tickets.Channel, cat *templates.Catalog, log *slog.Logger) *Server {
+// verdicts' rules in words (detail, detail_requester); without it, or
+// without svc, New fails rather than a request later.
+func New(svc *tickets.Service, tokens map[string]string, outbox []tickets.Channel, cat *templates.Catalog, log *slog.Logger) (*Server, error) {
+	switch {
+	case svc == nil:
+		return nil, errors.New("api: no service to answer from")
+	case cat == nil:
+		return nil, errors.New("api: no message catalog (templates.NewCatalog) to put the verdicts' rules in words")
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -66,7 +73,7 @@ func New(svc *tickets.Service, tokens map[string]string, outbox []tickets.Channe
 	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request, _ string) error {
 		return errNoRoute
 	}))
-	return s
+	return s, nil
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
@@ -281,7 +288,8 @@ func (s *Server) retryOutbox(w http.ResponseWriter, r *http.Request, agent strin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, retriedJSON(res))
+	res = retriedJSON(res)
+	s.writeTickets(w, &res)
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"refunddesk/internal/storetest"
 	"refunddesk/templates"
 	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore"
 )
 
 const (
@@ -28,6 +29,7 @@ type fixture struct {
 	t   *testing.T
 	srv *httptest.Server
 	svc *tickets.Service
+	db  *sqlstore.DB
 }
 
 // newFixture serves the API over a real store with two promotions on record.
@@ -46,9 +48,13 @@ func newFixture(t *testing.T, dialect string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(svc, map[string]string{ayuToken: "ayu", budiToken: "budi", eveToken: "eve"}, nil, cat, nil))
+	a, err := api.New(svc, map[string]string{ayuToken: "ayu", budiToken: "budi", eveToken: "eve"}, nil, cat, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a)
 	t.Cleanup(srv.Close)
-	return &fixture{t: t, srv: srv, svc: svc}
+	return &fixture{t: t, srv: srv, svc: svc, db: db}
 }
 
 func (f *fixture) submit(order, account string) string {

@@ -32,9 +32,10 @@ func (c *Catalog) Rule(s tickets.RuleStep, lang string) string {
 // as JSON or text: Detail in English for agents, DetailRequester in the
 // ticket's (or the message's) language. v is a *tickets.Ticket, a slice of
 // tickets, a *tickets.TicketDetail, a *tickets.SubmitResult, a
-// *tickets.PromotionDetail, an outbox item or a slice of them; anything
-// else is left as it is. Steps stored before explanations became codes
-// keep their words.
+// *tickets.PromotionDetail, an outbox item or a slice of them, a
+// *tickets.OutboxRetried (what a retry put back and what it skipped) or
+// skipped items; anything else is left as it is. Steps stored before
+// explanations became codes keep their words.
 func (c *Catalog) Explain(v any) {
 	switch v := v.(type) {
 	case *tickets.Ticket:
@@ -69,6 +70,15 @@ func (c *Catalog) Explain(v any) {
 	case []tickets.OutboxItem:
 		for i := range v {
 			c.Explain(&v[i])
+		}
+	case *tickets.OutboxRetried:
+		if v != nil {
+			c.Explain(v.Requeued)
+			c.Explain(v.Skipped)
+		}
+	case []tickets.OutboxSkipped:
+		for i := range v {
+			c.Explain(&v[i].OutboxItem)
 		}
 	}
 }

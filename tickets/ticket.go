@@ -223,7 +223,7 @@ type RuleStep struct {
 	Outcome         string     `json:"outcome"` // "pass", or the verdict it decided
 	Code            string     `json:"code,omitempty"`
 	Params          RuleParams `json:"params,omitzero"`
-	Detail          string     `json:"detail,omitempty"`
+	Detail          string     `json:"detail"`
 	DetailRequester string     `json:"detail_requester,omitempty"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +70,49 @@ func (c *cli) fails(code int, args ...string) string {
 	return errs
 }
 
+// failOutbox makes the oldest due item of a channel fail for good, as a
+// sender refused by its peer would, and returns its id.
+func (c *cli) failOutbox(ch tickets.Channel) int64 {
+	c.t.Helper()
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, c.env["REFUNDDESK_STORE_DSN"], sqlstore.Options{Clock: c.clock})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer db.Close()
+	svc := tickets.NewService(db, tickets.Options{Clock: c.clock})
+	items, err := svc.Delivery.ClaimOutbox(ctx, ch, 1, time.Minute)
+	if err != nil || len(items) != 1 {
+		c.t.Fatalf("claim %s: %v %v", ch, items, err)
+	}
+	if err := svc.Delivery.FinishOutbox(ctx, items[0].ID, tickets.OutboxResult{Err: "550 no such user", Permanent: true}); err != nil {
+		c.t.Fatal(err)
+	}
+	return items[0].ID
+}
+
+// stepsInWords checks that every step of a list of rule steps as JSON (a
+// verdict's rules, a message's explanation) has detail and
+// detail_requester, neither empty, and returns them.
+func stepsInWords(t *testing.T, where string, v any) []map[string]any {
+	t.Helper()
+	list, ok := v.([]any)
+	if !ok || len(list) == 0 {
+		t.Fatalf("%s: no steps in %#v", where, v)
+	}
+	var out []map[string]any
+	for i, s := range list {
+		step := s.(map[string]any)
+		for _, k := range []string{"detail", "detail_requester"} {
+			if w, ok := step[k].(string); !ok || w == "" {
+				t.Errorf("%s, step %d (%v): %s is %#v", where, i, step["code"], k, step[k])
+			}
+		}
+		out = append(out, step)
+	}
+	return out
+}
+
 func (c *cli) file(name, content string) string {
 	p := filepath.Join(c.dir, name)
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
@@ -126,9 +170,9 @@ func TestCLIWorkflow(t *testing.T) {
 				t.Errorf("eligibility: no %q", k)
 			}
 		}
-		rules := el["rules"].([]any)
-		last := rules[len(rules)-1].(map[string]any)
-		if last["rule"] != "under_delivery" || last["outcome"] != "eligible" || last["detail"] == "" {
+		rules := stepsInWords(t, "tickets list --json", el["rules"])
+		last := rules[len(rules)-1]
+		if last["rule"] != "under_delivery" || last["outcome"] != "eligible" {
 			t.Errorf("deciding rule: %v", last)
 		}
 		ev := list[0]["evidence"].([]any)[0].(map[string]any)
@@ -149,6 +193,31 @@ func TestCLIWorkflow(t *testing.T) {
 				t.Errorf("show --json: no %q", k)
 			}
 		}
+		stepsInWords(t, "tickets show --json", d["eligibility"].(map[string]any)["rules"])
+		for i, o := range d["outbox"].([]any) {
+			stepsInWords(t, fmt.Sprintf("tickets show --json: outbox %d", i), o.(map[string]any)["data"].(map[string]any)["explanation"])
+		}
+		var items []map[string]any
+		if err := json.Unmarshal([]byte(c.ok("outbox", "list", "--json")), &items); err != nil || len(items) == 0 {
+			t.Fatalf("outbox list --json: %v %v", items, err)
+		}
+		for i, o := range items {
+			stepsInWords(t, fmt.Sprintf("outbox list --json: item %d", i), o["data"].(map[string]any)["explanation"])
+		}
+		for i, line := range strings.Split(strings.TrimSpace(c.ok("outbox", "list", "--all")), "\n") {
+			var o map[string]any
+			if err := json.Unmarshal([]byte(line), &o); err != nil {
+				t.Fatalf("outbox list --all: %v in %s", err, line)
+			}
+			stepsInWords(t, fmt.Sprintf("outbox list --all: line %d", i), o["data"].(map[string]any)["explanation"])
+		}
+		failed := c.failOutbox(tickets.ChannelEmail)
+		var retried map[string][]map[string]any
+		if err := json.Unmarshal([]byte(c.ok("outbox", "retry", fmt.Sprint(failed), "--as", "ayu", "--json")), &retried); err != nil ||
+			len(retried["requeued"]) != 1 {
+			t.Fatalf("outbox retry --json: %v %v", retried, err)
+		}
+		stepsInWords(t, "outbox retry --json", retried["requeued"][0]["data"].(map[string]any)["explanation"])
 		text := c.ok("tickets", "show", "rd-1")
 		for _, want := range []string{"RD-1  refund  in_review", "Verdict: eligible, refund IDR 80,000", "under_delivery", "shot.png", "Only 2k of 10k views", "acknowledgement"} {
 			if !strings.Contains(text, want) {

@@ -52,7 +52,7 @@ not the agents' cards and alerts (exit 2). An id that does not exist
 				if res.Skipped == nil {
 					res.Skipped = []tickets.OutboxSkipped{}
 				}
-				return writeJSON(m.Stdout, res)
+				return m.writeTicketsJSON(&res)
 			}
 			items := res.Requeued
 			if len(items) == 0 {

@@ -471,8 +471,12 @@ func (s *server) httpPart() (component, error) {
 	if err != nil {
 		return component{}, err
 	}
+	a, err := api.New(s.svc, tokens, outboxChannels(), cat, s.m.log)
+	if err != nil {
+		return component{}, err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(s.svc, tokens, outboxChannels(), cat, s.m.log))
+	mux.Handle("/api/", a)
 	mux.Handle("GET /healthz", s.health)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute,
