@@ -334,10 +334,18 @@ func (c *Catalog) Percent(part, whole int64, lang string) string {
 }
 
 // Date writes a day for people, in UTC: "2 Jan 2006", "2 Januari 2006".
+// The message format.date has the year twice: .Year in at least four
+// digits, as Go's layouts write it ("0001"), and .YearNumber as a number
+// ("1").
 func (c *Catalog) Date(t time.Time, lang string) string {
 	t = t.UTC()
+	year := strconv.Itoa(t.Year())
+	padded := year
+	if y := t.Year(); y < 1000 {
+		padded = t.Format("2006")
+	}
 	return c.Text(lang, "format.date", "Day", strconv.Itoa(t.Day()),
-		"Month", c.Text(lang, "month."+strconv.Itoa(int(t.Month()))), "Year", strconv.Itoa(t.Year()))
+		"Month", c.Text(lang, "month."+strconv.Itoa(int(t.Month()))), "Year", padded, "YearNumber", year)
 }
 
 // durationUnits are the units a span of time is written in, the largest

@@ -121,6 +121,11 @@ func TestFormatDate(t *testing.T) {
 		{time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), "1 Oct 2026", "1 Oktober 2026"},
 		// The day is the UTC day.
 		{time.Date(2026, 11, 5, 2, 0, 0, 0, wib), "4 Nov 2026", "4 November 2026"},
+		// Years before 1000 as the old code wrote them: English padded to
+		// four digits (Go's "2006"), Indonesian as a number.
+		{time.Time{}, "1 Jan 0001", "1 Januari 1"},
+		{time.Date(999, 12, 31, 0, 0, 0, 0, time.UTC), "31 Dec 0999", "31 Desember 999"},
+		{time.Date(10000, 1, 2, 0, 0, 0, 0, time.UTC), "2 Jan 10000", "2 Januari 10000"},
 	}
 	for _, c := range cases {
 		if got := cat.Date(c.t, tickets.LangEnglish); got != c.en {
