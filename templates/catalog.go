@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"text/template/parse"
 	"time"
@@ -48,6 +49,9 @@ type Catalog struct {
 	loc    map[string]*i18n.Localizer
 	parser i18ntemplate.Parser
 	log    *slog.Logger
+	// warned are the (language, message) pairs a warning was logged for:
+	// one each, not one a call.
+	warned sync.Map
 }
 
 // NewCatalog loads the embedded message files; log gets the warnings about
@@ -235,15 +239,18 @@ func (c *Catalog) Language(lang string) string {
 
 // message writes message id in lang from data; count picks the plural form.
 // A message missing from lang (or that fails to render) is taken from
-// English, and a warning logged; one missing from English too shows its id.
+// English, and a warning logged, once for each language and message; one
+// missing from English too shows its id.
 func (c *Catalog) message(lang, id string, data any, count any) string {
 	lang = c.Language(lang)
 	s, err := c.localize(lang, id, data, count)
 	if err == nil {
 		return s
 	}
-	c.log.Warn("catalog: a message is missing or does not render; English is used instead",
-		slog.String("id", id), slog.String("language", lang), slog.Any("error", err))
+	if _, logged := c.warned.LoadOrStore(lang+"\x00"+id, true); !logged {
+		c.log.Warn("catalog: a message is missing or does not render; English is used instead (logged once)",
+			slog.String("id", id), slog.String("language", lang), slog.Any("error", err))
+	}
 	if lang != FallbackLanguage {
 		if s, err := c.localize(FallbackLanguage, id, data, count); err == nil {
 			return s

@@ -99,13 +99,43 @@ func usedIDs(t *testing.T) map[string]string {
 		add("Catalog.Duration", u.id)
 	}
 	add("Catalog.Money", "format.money")
+	for _, call := range messageCalls(t) {
+		add(call.where, call.id)
+	}
+	// Ids the templates name: {{plural "unit.day" .N}}.
+	re := regexp.MustCompile(`plural "([^"]+)"`)
+	_ = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(p, localesDir+"/") {
+			b, _ := fs.ReadFile(files, p)
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				add(p, m[1])
+			}
+		}
+		return nil
+	})
+	return ids
+}
 
-	// Literal ids in Go code: c.Text(lang, "id", ...), c.Plural(lang, "id", n),
-	// b.say(lang, "key", ...) (bot.<key>).
+// messageCall is a call in the module's Go code that writes a message
+// named by a literal id: c.Text(lang, "id", "Name", v, ...),
+// c.Plural(lang, "id", n), b.say(lang, "key", "Name", v, ...) (bot.<key>).
+type messageCall struct {
+	id, where string
+	// names are the values given (Count for Plural); known is false when
+	// one of them is not a literal.
+	names []string
+	known bool
+}
+
+// messageCalls finds every call of Text, Plural and say with a literal id
+// in the module's Go files (tests left out).
+func messageCalls(t *testing.T) []messageCall {
+	t.Helper()
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out []messageCall
 	fset := token.NewFileSet()
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -135,13 +165,27 @@ func usedIDs(t *testing.T) map[string]string {
 				return true
 			}
 			id, _ := strconv.Unquote(lit.Value)
-			where := fset.Position(lit.Pos()).String()
+			m := messageCall{id: id, where: fset.Position(lit.Pos()).String(), known: true}
 			switch sel.Sel.Name {
-			case "Text", "Plural":
-				add(where, id)
+			case "Plural":
+				m.names = []string{"Count"}
 			case "say":
-				add(where, "bot."+id)
+				m.id = "bot." + id
+				fallthrough
+			case "Text":
+				for i := 2; i < len(call.Args); i += 2 {
+					name, ok := call.Args[i].(*ast.BasicLit)
+					if !ok || name.Kind != token.STRING {
+						m.known = false
+						continue
+					}
+					s, _ := strconv.Unquote(name.Value)
+					m.names = append(m.names, s)
+				}
+			default:
+				return true
 			}
+			out = append(out, m)
 			return true
 		})
 		return nil
@@ -149,18 +193,37 @@ func usedIDs(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Ids the templates name: {{plural "unit.day" .N}}.
-	re := regexp.MustCompile(`plural "([^"]+)"`)
-	_ = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !strings.HasPrefix(p, localesDir+"/") {
-			b, _ := fs.ReadFile(files, p)
-			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-				add(p, m[1])
+	return out
+}
+
+// The values a call gives a message are the ones its message names, in
+// every shipped language: one it names but is not given would show the
+// message's id to a requester, and one given but named nowhere is a typo.
+func TestMessageValuesMatch(t *testing.T) {
+	c := newCatalogT(t)
+	calls := messageCalls(t)
+	if len(calls) < 30 {
+		t.Fatalf("the scan found %d calls", len(calls))
+	}
+	for _, call := range calls {
+		if !call.known {
+			continue
+		}
+		named := map[string]bool{}
+		for _, lang := range c.Languages() {
+			for _, f := range c.fields[lang][call.id] {
+				named[f] = true
+				if !slices.Contains(call.names, f) {
+					t.Errorf("%s: %s names .%s in %s, which is not given (%v)", call.where, call.id, f, lang, call.names)
+				}
 			}
 		}
-		return nil
-	})
-	return ids
+		for _, n := range call.names {
+			if !named[n] {
+				t.Errorf("%s: %s is given %s, which no language's message names", call.where, call.id, n)
+			}
+		}
+	}
 }
 
 // Every message id the code uses is in every shipped catalog.
@@ -221,6 +284,18 @@ func TestMissingMessageFallsBackToEnglish(t *testing.T) {
 	}
 	if n := len(rec.all()); n != 4 {
 		t.Errorf("%d warnings, want 4 (two missing in id, one nowhere, one without its value):\n%s", n, logs)
+	}
+	// Once for each language and message, not once a call.
+	for range 3 {
+		c.Text("id", "bot.not_found", "Ref", "RD-8")
+		c.Rule(step, "id")
+		c.Text("en", "no.such.message")
+	}
+	if n := len(rec.all()); n != 4 {
+		t.Errorf("%d warnings after the same messages again, want still 4:\n%s", n, strings.Join(rec.all(), "\n"))
+	}
+	if got := c.Text("en", "bot.not_found", "Ref", "RD-9"); got != "You have no request RD-9." {
+		t.Errorf("a message logged for another language: %q", got)
 	}
 }
 
