@@ -73,3 +73,17 @@ func BenchmarkExplainTicket(b *testing.B) {
 		c.Explain(&t)
 	}
 }
+
+// BenchmarkMoney writes an amount as a requester reads it: rupiah in
+// Indonesian (a currency with a format of its own) and dollars in English.
+func BenchmarkMoney(b *testing.B) {
+	c, err := NewCatalog(slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if c.Money(15000000, "IDR", tickets.LangIndonesian) == "" || c.Money(14670, "USD", tickets.LangEnglish) == "" {
+			b.Fatal("empty")
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"math/big"
 	"path"
 	"slices"
@@ -44,6 +45,11 @@ type Catalog struct {
 	// plain are the messages of each language that are plain text (no
 	// value, one form): they are written without a template.
 	plain map[string]map[string]string
+	// split are the messages of each language that are text and values
+	// ({{.Name}}), one form: they are written by joining their pieces.
+	split map[string]map[string][]piece
+	// formats are each language's separators, months and money formats.
+	formats map[string]*formats
 	// fields are the values each message names ({{.Name}}), by language.
 	fields map[string]map[string][]string
 	loc    map[string]*i18n.Localizer
@@ -68,7 +74,8 @@ func loadCatalog(fsys fs.FS, log *slog.Logger) (*Catalog, error) {
 	}
 	bundle := i18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	c := &Catalog{ids: map[string]map[string]bool{}, plain: map[string]map[string]string{}, fields: map[string]map[string][]string{}, loc: map[string]*i18n.Localizer{},
+	c := &Catalog{ids: map[string]map[string]bool{}, plain: map[string]map[string]string{}, split: map[string]map[string][]piece{},
+		fields: map[string]map[string][]string{}, formats: map[string]*formats{}, loc: map[string]*i18n.Localizer{},
 		parser: &i18ntemplate.TextParser{Option: "missingkey=error"}, log: log}
 	entries, err := fs.ReadDir(fsys, localesDir)
 	if err != nil {
@@ -86,7 +93,7 @@ func loadCatalog(fsys fs.FS, log *slog.Logger) (*Catalog, error) {
 			continue
 		}
 		c.langs = append(c.langs, lang)
-		c.ids[lang], c.plain[lang], c.fields[lang] = l.ids, l.plain, l.fields
+		c.ids[lang], c.plain[lang], c.split[lang], c.fields[lang] = l.ids, l.plain, l.split, l.fields
 	}
 	if c.ids[FallbackLanguage] == nil && len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("templates: %s: missing file (English is every message's fallback)",
@@ -99,6 +106,11 @@ func loadCatalog(fsys fs.FS, log *slog.Logger) (*Catalog, error) {
 	for _, lang := range c.langs {
 		c.loc[lang] = i18n.NewLocalizer(bundle, lang)
 	}
+	// Read once here, not at every amount and date: a format missing from
+	// a language is logged now.
+	for _, lang := range c.langs {
+		c.formats[lang] = c.loadFormats(lang)
+	}
 	return c, nil
 }
 
@@ -106,6 +118,7 @@ func loadCatalog(fsys fs.FS, log *slog.Logger) (*Catalog, error) {
 type messages struct {
 	ids    map[string]bool
 	plain  map[string]string   // the text of the messages that are plain text
+	split  map[string][]piece  // the messages that are text and values, in pieces
 	fields map[string][]string // the values each message names
 }
 
@@ -126,7 +139,7 @@ func loadMessages(bundle *i18n.Bundle, fsys fs.FS, lang string) (messages, error
 	if err != nil {
 		return fail(err)
 	}
-	l := messages{ids: map[string]bool{}, plain: map[string]string{}, fields: map[string][]string{}}
+	l := messages{ids: map[string]bool{}, plain: map[string]string{}, split: map[string][]piece{}, fields: map[string][]string{}}
 	var errs []error
 	for _, m := range mf.Messages {
 		l.ids[m.ID] = true
@@ -136,11 +149,15 @@ func loadMessages(bundle *i18n.Bundle, fsys fs.FS, lang string) (messages, error
 		if m.Other == "" {
 			errs = append(errs, fmt.Errorf("message %q has no text (or no \"other\" form)", m.ID))
 		}
+		oneForm := m.Zero+m.One+m.Two+m.Few+m.Many == ""
 		for _, src := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
 			t, err := texttemplate.New(m.ID).Delims(m.LeftDelim, m.RightDelim).Parse(src)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("message %q: %w", m.ID, err))
 				continue
+			}
+			if ps, ok := pieces(t.Tree); ok && oneForm && src == m.Other && l.plain[m.ID] == "" {
+				l.split[m.ID] = ps
 			}
 			for _, name := range fieldNames(t.Tree) {
 				if _, ok := ruleValues[name]; strings.HasPrefix(m.ID, "rule.") && !ok {
@@ -221,6 +238,9 @@ func (c *Catalog) IDs(lang string) []string {
 // one in any case ("ID", "en-xa"), else its base language ("id-ID", "id_ID"),
 // else English.
 func (c *Catalog) Language(lang string) string {
+	if c.ids[lang] != nil {
+		return lang
+	}
 	lang = strings.ReplaceAll(strings.TrimSpace(lang), "_", "-")
 	for _, l := range c.langs {
 		if strings.EqualFold(l, lang) {
@@ -241,9 +261,9 @@ func (c *Catalog) Language(lang string) string {
 // A message missing from lang (or that fails to render) is taken from
 // English, and a warning logged, once for each language and message; one
 // missing from English too shows its id.
-func (c *Catalog) message(lang, id string, data any, count any) string {
+func (c *Catalog) message(lang, id string, v values, count any) string {
 	lang = c.Language(lang)
-	s, err := c.localize(lang, id, data, count)
+	s, err := c.localize(lang, id, v, count)
 	if err == nil {
 		return s
 	}
@@ -252,21 +272,24 @@ func (c *Catalog) message(lang, id string, data any, count any) string {
 			slog.String("id", id), slog.String("language", lang), slog.Any("error", err))
 	}
 	if lang != FallbackLanguage {
-		if s, err := c.localize(FallbackLanguage, id, data, count); err == nil {
+		if s, err := c.localize(FallbackLanguage, id, v, count); err == nil {
 			return s
 		}
 	}
 	return id
 }
 
-func (c *Catalog) localize(lang, id string, data, count any) (string, error) {
+func (c *Catalog) localize(lang, id string, v values, count any) (string, error) {
 	if !c.ids[lang][id] {
 		return "", fmt.Errorf("no message %q in the %s catalog", id, lang)
 	}
 	if s, ok := c.plain[lang][id]; ok {
 		return s, nil
 	}
-	return c.loc[lang].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count, TemplateParser: c.parser})
+	if ps, ok := c.split[lang][id]; ok && v.simple() {
+		return v.write(ps)
+	}
+	return c.loc[lang].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: v.data(c, lang, id), PluralCount: count, TemplateParser: c.parser})
 }
 
 // has says whether a language's catalog has a message, for the messages that
@@ -276,23 +299,19 @@ func (c *Catalog) has(lang, id string) bool { return c.ids[c.Language(lang)][id]
 // Text writes message id in a language; kv are its values as name, value
 // pairs: Text("en", "bot.not_found", "Ref", "RD-7").
 func (c *Catalog) Text(lang, id string, kv ...any) string {
-	var data map[string]any
-	if len(kv) > 0 {
-		data = make(map[string]any, len(kv)/2)
-		for i := 0; i+1 < len(kv); i += 2 {
-			data[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-	}
-	return c.message(lang, id, data, nil)
+	return c.message(lang, id, values{kv: kv}, nil)
 }
 
 // Plural writes a message with plural forms for n (its .Count):
 // Plural("en", "unit.day", 1) is "1 day", and 14 gives "14 days".
 func (c *Catalog) Plural(lang, id string, n int64) string {
-	return c.message(lang, id, map[string]any{"Count": strconv.FormatInt(n, 10)}, n)
+	return c.message(lang, id, values{count: strconv.FormatInt(n, 10), counted: true}, n)
 }
 
 // --- numbers, money, dates ---
+
+// format is a language's formats (English's for one it does not speak).
+func (c *Catalog) format(lang string) *formats { return c.formats[c.Language(lang)] }
 
 // Count writes a whole number with the language's thousands separator.
 func (c *Catalog) Count(n int64, lang string) string {
@@ -301,12 +320,13 @@ func (c *Catalog) Count(n int64, lang string) string {
 	if rest, ok := strings.CutPrefix(s, "-"); ok {
 		sign, s = "-", rest
 	}
-	return sign + tickets.GroupDigits(s, c.Text(lang, "format.thousands"))
+	return sign + tickets.GroupDigits(s, c.format(lang).thousands)
 }
 
 // Money writes an amount in minor units for people, in the currency's
 // decimals and the language's way: "Rp150.000" or "IDR 150,000".
 func (c *Catalog) Money(amount int64, currency, lang string) string {
+	f := c.format(lang)
 	currency = strings.ToUpper(currency)
 	plain := tickets.FormatAmount(amount, currency) // "-1234.50": right for math.MinInt64 too
 	sign := ""
@@ -314,30 +334,43 @@ func (c *Catalog) Money(amount int64, currency, lang string) string {
 		sign, plain = "-", rest
 	}
 	whole, frac, hasFrac := strings.Cut(plain, ".")
-	number := tickets.GroupDigits(whole, c.Text(lang, "format.thousands"))
+	number := tickets.GroupDigits(whole, f.thousands)
 	if hasFrac {
-		number += c.Text(lang, "format.decimal") + frac
+		number += f.decimal + frac
 	}
 	if currency == "" {
 		return sign + number
 	}
-	id := "format.money"
-	if c.has(lang, id+"."+currency) {
-		id += "." + currency
+	id, ok := f.money[currency]
+	if !ok {
+		id = "format.money"
 	}
-	return c.Text(lang, id, "Currency", currency, "Sign", sign, "Number", number)
+	return c.message(lang, id, values{pairs: []pair{{"Currency", currency}, {"Sign", sign}, {"Number", number}}}, nil)
 }
 
 // Percent writes part/whole as a percentage with at most one decimal,
-// exactly (no floating point).
+// exactly (no floating point), rounded half away from zero.
 func (c *Catalog) Percent(part, whole int64, lang string) string {
-	s := "0"
-	if whole != 0 {
+	f := c.format(lang)
+	var s string
+	switch {
+	case whole == 0:
+		s = "0"
+	case part >= 0 && whole > 0 && part <= math.MaxInt64/1000:
+		// In tenths of a percent, in integers.
+		tenths, rest := part*1000/whole, part*1000%whole
+		if 2*rest >= whole {
+			tenths++
+		}
+		s = strconv.FormatInt(tenths/10, 10)
+		if d := tenths % 10; d != 0 {
+			s += f.decimal + strconv.FormatInt(d, 10)
+		}
+	default:
 		r := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(part), big.NewInt(100)), big.NewInt(whole))
-		s = strings.TrimSuffix(r.FloatString(1), ".0")
+		s = strings.Replace(strings.TrimSuffix(r.FloatString(1), ".0"), ".", f.decimal, 1)
 	}
-	s = strings.Replace(s, ".", c.Text(lang, "format.decimal"), 1)
-	return c.Text(lang, "format.percent", "Number", s)
+	return c.message(lang, "format.percent", values{pairs: []pair{{"Number", s}}}, nil)
 }
 
 // Date writes a day for people, in UTC: "2 Jan 2006", "2 Januari 2006".
@@ -351,8 +384,8 @@ func (c *Catalog) Date(t time.Time, lang string) string {
 	if y := t.Year(); y < 1000 {
 		padded = t.Format("2006")
 	}
-	return c.Text(lang, "format.date", "Day", strconv.Itoa(t.Day()),
-		"Month", c.Text(lang, "month."+strconv.Itoa(int(t.Month()))), "Year", padded, "YearNumber", year)
+	return c.message(lang, "format.date", values{pairs: []pair{{"Day", strconv.Itoa(t.Day())},
+		{"Month", c.format(lang).months[t.Month()-1]}, {"Year", padded}, {"YearNumber", year}}}, nil)
 }
 
 // durationUnits are the units a span of time is written in, the largest

@@ -2,6 +2,8 @@ package templates
 
 import (
 	"math"
+	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +136,37 @@ func TestFormatDate(t *testing.T) {
 		if got := cat.Date(c.t, tickets.LangIndonesian); got != c.id {
 			t.Errorf("Date(%v, id) = %q, want %q", c.t, got, c.id)
 		}
+	}
+}
+
+// Percent in integers gives what exact rational arithmetic gives (the way
+// it was written before): one decimal, halves away from zero, ".0" left
+// out; and the same for values the integers cannot hold.
+func TestFormatPercentExact(t *testing.T) {
+	cat := newCatalogT(t)
+	exact := func(part, whole int64) string {
+		if whole == 0 {
+			return "0%"
+		}
+		r := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(part), big.NewInt(100)), big.NewInt(whole))
+		return strings.TrimSuffix(r.FloatString(1), ".0") + "%"
+	}
+	check := func(part, whole int64) {
+		t.Helper()
+		if got, want := cat.Percent(part, whole, tickets.LangEnglish), exact(part, whole); got != want {
+			t.Errorf("Percent(%d, %d) = %q, want %q", part, whole, got, want)
+		}
+	}
+	for whole := int64(0); whole <= 400; whole++ {
+		for part := int64(0); part <= whole+20; part++ {
+			check(part, whole)
+		}
+	}
+	for _, c := range [][2]int64{{1, 2000}, {3, 2000}, {1, 16}, {-1, 3}, {1, -3}, {-5, -8}, {math.MaxInt64, math.MaxInt64},
+		{math.MaxInt64 / 1000, 7}, {math.MaxInt64/1000 + 1, 7}, {math.MaxInt64, 3}, {math.MinInt64, 3}, {7, math.MaxInt64}} {
+		check(c[0], c[1])
+	}
+	if got := cat.Percent(1, 16, tickets.LangIndonesian); got != "6,3%" {
+		t.Errorf("Percent(1, 16, id) = %q", got)
 	}
 }

@@ -24,8 +24,8 @@ func (c *Catalog) Rule(s tickets.RuleStep, lang string) string {
 		}
 		return s.Rule + ": " + s.Outcome
 	}
-	id := "rule." + s.Code
-	return c.message(lang, id, ruleVars{c: c, lang: lang, p: s.Params}.values(id), nil)
+	v := ruleVars{c: c, lang: lang, p: s.Params}
+	return c.message(lang, "rule."+s.Code, values{rule: &v, ruleFn: ruleValues}, nil)
 }
 
 // Explain fills in the words of every rule step found in v, for showing it
@@ -141,20 +141,3 @@ var ruleValues = map[string]func(v ruleVars) string{
 }
 
 func (v ruleVars) money(amount int64) string { return v.c.Money(amount, v.p.Currency, v.lang) }
-
-// values writes the values message id names, in its language and (for a
-// fallback to it) in English.
-func (v ruleVars) values(id string) map[string]string {
-	out := map[string]string{}
-	for _, lang := range []string{v.lang, FallbackLanguage} {
-		for _, name := range v.c.fields[lang][id] {
-			if _, done := out[name]; done {
-				continue
-			}
-			if f, ok := ruleValues[name]; ok {
-				out[name] = f(v)
-			}
-		}
-	}
-	return out
-}
