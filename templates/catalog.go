@@ -292,10 +292,6 @@ func (c *Catalog) localize(lang, id string, v values, count any) (string, error)
 	return c.loc[lang].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: v.data(c, lang, id), PluralCount: count, TemplateParser: c.parser})
 }
 
-// has says whether a language's catalog has a message, for the messages that
-// are optional (a currency's own format).
-func (c *Catalog) has(lang, id string) bool { return c.ids[c.Language(lang)][id] }
-
 // Text writes message id in a language; kv are its values as name, value
 // pairs: Text("en", "bot.not_found", "Ref", "RD-7").
 func (c *Catalog) Text(lang, id string, kv ...any) string {
@@ -359,7 +355,7 @@ func (c *Catalog) Percent(part, whole int64, lang string) string {
 	case part >= 0 && whole > 0 && part <= math.MaxInt64/1000:
 		// In tenths of a percent, in integers.
 		tenths, rest := part*1000/whole, part*1000%whole
-		if 2*rest >= whole {
+		if rest >= whole-rest { // 2*rest >= whole, without overflowing
 			tenths++
 		}
 		s = strconv.FormatInt(tenths/10, 10)

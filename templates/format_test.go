@@ -163,7 +163,8 @@ func TestFormatPercentExact(t *testing.T) {
 		}
 	}
 	for _, c := range [][2]int64{{1, 2000}, {3, 2000}, {1, 16}, {-1, 3}, {1, -3}, {-5, -8}, {math.MaxInt64, math.MaxInt64},
-		{math.MaxInt64 / 1000, 7}, {math.MaxInt64/1000 + 1, 7}, {math.MaxInt64, 3}, {math.MinInt64, 3}, {7, math.MaxInt64}} {
+		{math.MaxInt64 / 1000, 7}, {math.MaxInt64/1000 + 1, 7}, {math.MaxInt64, 3}, {math.MinInt64, 3}, {7, math.MaxInt64},
+		{math.MaxInt64 / 1000, math.MaxInt64}, {math.MaxInt64 / 2000, math.MaxInt64 - 1}, {math.MaxInt64/1000 - 1, math.MaxInt64/2 + 7}} {
 		check(c[0], c[1])
 	}
 	if got := cat.Percent(1, 16, tickets.LangIndonesian); got != "6,3%" {
