@@ -172,12 +172,14 @@ func (b *Bot) submitted(language string, res *tickets.SubmitResult, refused []st
 	return &reply{content: strings.Join(lines, "\n")}
 }
 
-// ticketLines describe a ticket to its requester.
+// ticketLines describe a ticket to its requester, in the language of the
+// Discord client (language); the verdict's explanation is in the ticket's
+// language, as every other message to the requester about it.
 func (b *Bot) ticketLines(language string, t *tickets.Ticket) []string {
 	cat := b.tpl.Catalog()
 	lines := []string{b.say(language, "status", "Status", cat.StatusName(t.Status, language))}
 	if step, ok := t.Eligibility.Deciding(); ok {
-		lines = append(lines, b.say(language, "verdict", "Verdict", cat.Rule(step, language)))
+		lines = append(lines, b.say(language, "verdict", "Verdict", cat.Rule(step, t.Language)))
 	}
 	if missing := b.svc.Intake.Missing(t); len(missing) > 0 && t.Status == tickets.StatusNeedsInfo {
 		var names []string
