@@ -92,6 +92,21 @@ func queryErr(pos int, raw, format string, args ...any) error {
 // ParseQuery parses the query language. now resolves relative times; agent
 // resolves assignee:me (empty: "me" is an error).
 func ParseQuery(q string, now time.Time, agent string) (*Query, error) {
+	toks, err := queryTokens(q)
+	if err != nil {
+		return nil, err
+	}
+	p := queryParser{env: queryEnv{now: now, agent: agent}, out: &Query{Text: q, Sort: DefaultSort}}
+	for _, tk := range toks {
+		if err := p.term(tk); err != nil {
+			return nil, err
+		}
+	}
+	return p.out, nil
+}
+
+// queryTokens checks a query's length and text and splits it into terms.
+func queryTokens(q string) ([]token, error) {
 	if len(q) > maxQueryLen {
 		return nil, &ValidationError{Field: "query", Message: fmt.Sprintf("is %d characters long; at most %d", len(q), maxQueryLen)}
 	}
@@ -103,69 +118,109 @@ func ParseQuery(q string, now time.Time, agent string) (*Query, error) {
 		return nil, err
 	}
 	for _, tk := range toks {
-		// A NUL or another control character is in no ticket and no
-		// store takes it as a value (PostgreSQL refuses a NUL outright).
-		if i := strings.IndexFunc(tk.raw, isControl); i >= 0 {
-			r, _ := utf8.DecodeRuneInString(tk.raw[i:])
-			what := fmt.Sprintf("the control character %U", r)
-			if r == 0 {
-				what = "a NUL byte"
-			}
-			return nil, queryErr(tk.pos, tk.raw, "contains %s, which no query can look for", what)
+		if err := controlProblem(tk); err != nil {
+			return nil, err
 		}
 	}
 	if len(toks) > maxQueryTerms {
 		return nil, &ValidationError{Field: "query", Message: fmt.Sprintf("has %d terms; at most %d", len(toks), maxQueryTerms)}
 	}
-	out := &Query{Text: q, Sort: DefaultSort}
-	sortSeen := false
-	for _, tk := range toks {
-		t := Term{Pos: tk.pos, Raw: tk.raw, Negate: tk.negate}
-		switch {
-		case tk.quoted:
-			t.Field = FieldText
-			t.Values = []string{tk.value}
-		case tk.field == "":
-			if strings.EqualFold(tk.value, FieldOverdue) {
-				t.Field = FieldOverdue
-			} else {
-				t.Field = FieldText
-				t.Values = []string{tk.value}
-			}
-		default:
-			field := strings.ToLower(tk.field)
-			if field == FieldSort {
-				if sortSeen {
-					return nil, queryErr(tk.pos, tk.raw, "sort is given twice")
-				}
-				if tk.negate {
-					return nil, queryErr(tk.pos, tk.raw, "sort cannot be negated; use sort:-created for descending")
-				}
-				sortSeen = true
-				s, err := parseSort(tk.value)
-				if err != nil {
-					return nil, queryErr(tk.pos, tk.raw, "%s", err)
-				}
-				out.Sort = s
-				continue
-			}
-			if field == FieldOverdue {
-				return nil, queryErr(tk.pos, tk.raw, "overdue is a word on its own, without a value (overdue, or -overdue)")
-			}
-			if tk.value == "" {
-				if !slices.Contains(QueryFields, field) {
-					return nil, queryErr(tk.pos, tk.raw, "unknown field %q%s", tk.field, suggest(field))
-				}
-				return nil, queryErr(tk.pos, tk.raw, "%s needs a value", field)
-			}
-			t.Field = field
-			if err := parseFieldValue(&t, tk.value, now, agent); err != nil {
-				return nil, queryErr(tk.pos, tk.raw, "%s", err)
-			}
-		}
-		out.Terms = append(out.Terms, t)
+	return toks, nil
+}
+
+// controlProblem refuses a term with a NUL or another control character:
+// it is in no ticket and no store takes it as a value (PostgreSQL refuses a
+// NUL outright).
+func controlProblem(tk token) error {
+	i := strings.IndexFunc(tk.raw, isControl)
+	if i < 0 {
+		return nil
 	}
-	return out, nil
+	r, _ := utf8.DecodeRuneInString(tk.raw[i:])
+	what := fmt.Sprintf("the control character %U", r)
+	if r == 0 {
+		what = "a NUL byte"
+	}
+	return queryErr(tk.pos, tk.raw, "contains %s, which no query can look for", what)
+}
+
+// queryEnv is what a term's value is read against: the time relative
+// times count back from, and the agent assignee:me names.
+type queryEnv struct {
+	now   time.Time
+	agent string
+}
+
+// queryParser turns tokens into a Query, one term at a time.
+type queryParser struct {
+	env      queryEnv
+	out      *Query
+	sortSeen bool
+}
+
+// term adds one token to the query: free text, the overdue keyword, a
+// field's condition, or the sort order.
+func (p *queryParser) term(tk token) error {
+	field := strings.ToLower(tk.field)
+	if !tk.quoted && field == FieldSort {
+		return p.sort(tk)
+	}
+	// The term is read in place (a query with a bad term is dropped whole).
+	p.out.Terms = append(p.out.Terms, Term{Pos: tk.pos, Raw: tk.raw, Negate: tk.negate})
+	t := &p.out.Terms[len(p.out.Terms)-1]
+	switch {
+	case tk.quoted:
+		t.Field, t.Values = FieldText, []string{tk.value}
+	case tk.field == "":
+		bareTerm(t, tk.value)
+	default:
+		return fieldTerm(t, tk, field, p.env)
+	}
+	return nil
+}
+
+// bareTerm reads a word without a field: the overdue keyword, or free text.
+func bareTerm(t *Term, word string) {
+	if strings.EqualFold(word, FieldOverdue) {
+		t.Field = FieldOverdue
+		return
+	}
+	t.Field, t.Values = FieldText, []string{word}
+}
+
+// sort reads sort:KEY, which may be given once and not negated.
+func (p *queryParser) sort(tk token) error {
+	if p.sortSeen {
+		return queryErr(tk.pos, tk.raw, "sort is given twice")
+	}
+	if tk.negate {
+		return queryErr(tk.pos, tk.raw, "sort cannot be negated; use sort:-created for descending")
+	}
+	p.sortSeen = true
+	s, err := parseSort(tk.value)
+	if err != nil {
+		return queryErr(tk.pos, tk.raw, "%s", err)
+	}
+	p.out.Sort = s
+	return nil
+}
+
+// fieldTerm reads field:value into t.
+func fieldTerm(t *Term, tk token, field string, env queryEnv) error {
+	if field == FieldOverdue {
+		return queryErr(tk.pos, tk.raw, "overdue is a word on its own, without a value (overdue, or -overdue)")
+	}
+	if tk.value == "" {
+		if !slices.Contains(QueryFields, field) {
+			return queryErr(tk.pos, tk.raw, "unknown field %q%s", tk.field, suggest(field))
+		}
+		return queryErr(tk.pos, tk.raw, "%s needs a value", field)
+	}
+	t.Field = field
+	if err := parseFieldValue(t, tk.value, env); err != nil {
+		return queryErr(tk.pos, tk.raw, "%s", err)
+	}
+	return nil
 }
 
 func parseSort(v string) (SortKey, error) {
@@ -203,88 +258,138 @@ func enumValues[T ~string](field, v string, all []T, aliases map[string][]string
 	return out, nil
 }
 
-func parseFieldValue(t *Term, v string, now time.Time, agent string) error {
-	var err error
-	switch t.Field {
-	case FieldStatus:
-		open := make([]string, len(openStatuses))
-		for i, s := range openStatuses {
-			open[i] = string(s)
-		}
-		t.Values, err = enumValues(FieldStatus, v, Statuses, map[string][]string{"open": open})
-	case FieldKind:
-		t.Values, err = enumValues(FieldKind, v, Kinds, nil)
-	case FieldReason:
-		t.Values, err = enumValues(FieldReason, v, Reasons, nil)
-	case FieldVerdict:
-		t.Values, err = enumValues(FieldVerdict, v, Verdicts, nil)
-	case FieldChannel:
-		t.Values, err = enumValues(FieldChannel, v, Channels, nil)
-	case FieldFlag:
-		t.Values, err = enumValues(FieldFlag, v, Flags, nil)
-	case FieldLanguage:
-		t.Values, err = enumValues(FieldLanguage, v, []string{LangEnglish, LangIndonesian}, nil)
-	case FieldAccount:
-		for _, x := range strings.Split(v, ",") {
-			if _, e := NormalizeAccount(x); e != nil || AccountKey(x) == "" {
-				return fmt.Errorf("%q is not an account name", x)
-			}
-			t.Values = append(t.Values, AccountKey(x))
-		}
-	case FieldOrder:
-		for _, x := range strings.Split(v, ",") {
-			prefix := strings.HasSuffix(x, "*") || strings.HasSuffix(x, "…")
-			x = strings.TrimSuffix(strings.TrimSuffix(x, "*"), "…")
-			o, e := NormalizeOrder(x)
-			if e != nil || o == "" {
-				return fmt.Errorf("%q is not an order number (digits, or digits* for a prefix)", x)
-			}
-			if prefix {
-				o += "*"
-			}
-			t.Values = append(t.Values, o)
-		}
-	case FieldRef:
-		for _, x := range strings.Split(v, ",") {
-			id, e := ParseRef(x)
-			if e != nil {
-				return fmt.Errorf("%q is not a ticket reference", x)
-			}
-			t.Values = append(t.Values, fmt.Sprint(id))
-		}
-	case FieldAssignee:
-		for _, x := range strings.Split(v, ",") {
-			x = strings.TrimSpace(x)
-			switch strings.ToLower(x) {
-			case "":
-				return fmt.Errorf("empty value in assignee list")
-			case "me":
-				if agent == "" {
-					return fmt.Errorf("assignee:me needs to know who you are (give --as AGENT)")
-				}
-				t.Values = append(t.Values, agent)
-			case "none":
-				t.Values = append(t.Values, "")
-			default:
-				t.Values = append(t.Values, x)
-			}
-		}
-	case FieldOlder:
-		d, e := ParseDuration(v)
-		if e != nil {
-			return e
-		}
-		t.Older = d
-		at := now.Add(-d)
-		t.To = &at
-	case FieldUpdated, FieldCreated:
-		t.From, t.To, err = parseTimeRange(v, now)
-	default:
+// termParser reads a field's value into a term.
+type termParser func(t *Term, v string, env queryEnv) error
+
+// termParsers read the value of each field but sort (see queryParser.sort).
+var termParsers = map[string]termParser{
+	FieldStatus:  statusTerm,
+	FieldKind:    func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Kinds) },
+	FieldReason:  func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Reasons) },
+	FieldVerdict: func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Verdicts) },
+	FieldChannel: func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Channels) },
+	FieldFlag:    func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Flags) },
+	FieldLanguage: func(t *Term, v string, _ queryEnv) error {
+		return enumTerm(t, v, []string{LangEnglish, LangIndonesian})
+	},
+	FieldAccount:  listTerm(accountValue),
+	FieldOrder:    listTerm(orderValue),
+	FieldRef:      listTerm(refValue),
+	FieldAssignee: listTerm(assigneeValue),
+	FieldOlder:    olderTerm,
+	FieldUpdated:  rangeTerm,
+	FieldCreated:  rangeTerm,
+}
+
+// parseFieldValue reads the value of t's field into t.
+func parseFieldValue(t *Term, v string, env queryEnv) error {
+	parse, ok := termParsers[t.Field]
+	if !ok {
 		return fmt.Errorf("unknown field %q%s", t.Field, suggest(t.Field))
+	}
+	if err := parse(t, v, env); err != nil {
+		return err
 	}
 	if len(t.Values) > maxTermValues {
 		return fmt.Errorf("has %d values; at most %d", len(t.Values), maxTermValues)
 	}
+	return nil
+}
+
+// statusTerm reads a list of statuses, where open stands for every status
+// before resolved and closed.
+func statusTerm(t *Term, v string, _ queryEnv) (err error) {
+	open := make([]string, len(openStatuses))
+	for i, s := range openStatuses {
+		open[i] = string(s)
+	}
+	t.Values, err = enumValues(FieldStatus, v, Statuses, map[string][]string{"open": open})
+	return err
+}
+
+// enumTerm reads a comma-separated list of a term's field's names.
+func enumTerm[T ~string](t *Term, v string, all []T) (err error) {
+	t.Values, err = enumValues(t.Field, v, all, nil)
+	return err
+}
+
+// listTerm reads a comma-separated list, each value read by one.
+func listTerm(one func(x string, env queryEnv) (string, error)) termParser {
+	return func(t *Term, v string, env queryEnv) error {
+		for _, x := range strings.Split(v, ",") {
+			val, err := one(x, env)
+			if err != nil {
+				return err
+			}
+			t.Values = append(t.Values, val)
+		}
+		return nil
+	}
+}
+
+// accountValue is an account's key.
+func accountValue(x string, _ queryEnv) (string, error) {
+	if _, e := NormalizeAccount(x); e != nil || AccountKey(x) == "" {
+		return "", fmt.Errorf("%q is not an account name", x)
+	}
+	return AccountKey(x), nil
+}
+
+// orderValue is an order number's digits, with "*" after a prefix.
+func orderValue(x string, _ queryEnv) (string, error) {
+	prefix := strings.HasSuffix(x, "*") || strings.HasSuffix(x, "…")
+	x = strings.TrimSuffix(strings.TrimSuffix(x, "*"), "…")
+	o, e := NormalizeOrder(x)
+	if e != nil || o == "" {
+		return "", fmt.Errorf("%q is not an order number (digits, or digits* for a prefix)", x)
+	}
+	if prefix {
+		o += "*"
+	}
+	return o, nil
+}
+
+// refValue is a ticket reference's id.
+func refValue(x string, _ queryEnv) (string, error) {
+	id, e := ParseRef(x)
+	if e != nil {
+		return "", fmt.Errorf("%q is not a ticket reference", x)
+	}
+	return fmt.Sprint(id), nil
+}
+
+// assigneeValue is an agent's name: me is the agent asking, none is "".
+func assigneeValue(x string, env queryEnv) (string, error) {
+	x = strings.TrimSpace(x)
+	switch strings.ToLower(x) {
+	case "":
+		return "", fmt.Errorf("empty value in assignee list")
+	case "me":
+		if env.agent == "" {
+			return "", fmt.Errorf("assignee:me needs to know who you are (give --as AGENT)")
+		}
+		return env.agent, nil
+	case "none":
+		return "", nil
+	}
+	return x, nil
+}
+
+// olderTerm reads older:DURATION: created before now less the duration.
+func olderTerm(t *Term, v string, env queryEnv) error {
+	d, e := ParseDuration(v)
+	if e != nil {
+		return e
+	}
+	t.Older = d
+	at := env.now.Add(-d)
+	t.To = &at
+	return nil
+}
+
+// rangeTerm reads a time range of updated or created.
+func rangeTerm(t *Term, v string, env queryEnv) (err error) {
+	t.From, t.To, err = parseTimeRange(v, env.now)
 	return err
 }
 
@@ -399,79 +504,108 @@ type token struct {
 // inside double quotes; a leading - negates.
 func tokenize(q string) ([]token, error) {
 	var out []token
-	i := 0
-	for i < len(q) {
-		r, w := utf8.DecodeRuneInString(q[i:])
-		if unicode.IsSpace(r) {
+	for i := 0; i < len(q); {
+		if r, w := utf8.DecodeRuneInString(q[i:]); unicode.IsSpace(r) {
 			i += w
 			continue
 		}
-		start := i
-		tk := token{pos: start}
-		if r == '-' && i+1 < len(q) {
-			if r2, _ := utf8.DecodeRuneInString(q[i+1:]); !unicode.IsSpace(r2) {
-				tk.negate = true
-				i++
-			}
+		tk, next, err := readToken(q, i)
+		if err != nil {
+			return nil, err
 		}
-		var val strings.Builder
-		fieldDone := false
-		quotedAll := i < len(q) && q[i] == '"'
-		for i < len(q) {
-			r, w = utf8.DecodeRuneInString(q[i:])
-			if unicode.IsSpace(r) {
-				break
+		out = append(out, tk)
+		i = next
+	}
+	return out, nil
+}
+
+// readToken reads the term that starts at start (not a space), up to the
+// next space outside quotes, and returns where it ends.
+func readToken(q string, start int) (token, int, error) {
+	tk := token{pos: start}
+	i := start
+	if negates(q, i) {
+		tk.negate = true
+		i++
+	}
+	var val strings.Builder
+	fieldDone := false
+	quotedAll := i < len(q) && q[i] == '"'
+	for i < len(q) {
+		r, w := utf8.DecodeRuneInString(q[i:])
+		if unicode.IsSpace(r) {
+			break
+		}
+		switch {
+		case r == '"':
+			end, closed := readQuoted(q, i+1, &val)
+			if !closed {
+				return token{}, 0, queryErr(start, q[start:], "the quote is not closed")
 			}
-			if r == '"' {
-				end := i + 1
-				var quoted strings.Builder
-				closed := false
-				for end < len(q) {
-					c := q[end]
-					if c == '\\' && end+1 < len(q) && (q[end+1] == '"' || q[end+1] == '\\') {
-						quoted.WriteByte(q[end+1])
-						end += 2
-						continue
-					}
-					if c == '"' {
-						closed = true
-						break
-					}
-					quoted.WriteByte(c)
-					end++
-				}
-				if !closed {
-					return nil, queryErr(start, q[start:], "the quote is not closed")
-				}
-				val.WriteString(quoted.String())
-				i = end + 1
-				continue
-			}
-			if r == ':' && !fieldDone && !quotedAll {
-				tk.field = val.String()
-				val.Reset()
-				fieldDone = true
-				i += w
-				continue
-			}
+			i = end + 1
+		case r == ':' && !fieldDone && !quotedAll:
+			tk.field = val.String()
+			val.Reset()
+			fieldDone = true
+			i += w
+		default:
 			val.WriteRune(r)
 			i += w
 		}
-		tk.raw = q[start:i]
-		tk.value = val.String()
-		if quotedAll && !fieldDone {
-			tk.quoted = true
-			tk.value = strings.TrimSpace(tk.value)
-			if tk.value == "" {
-				return nil, queryErr(start, tk.raw, "empty quotes")
-			}
-		}
-		if fieldDone && tk.field == "" {
-			return nil, queryErr(start, tk.raw, "a term cannot start with ':'")
-		}
-		out = append(out, tk)
 	}
-	return out, nil
+	tk.raw = q[start:i]
+	tk.value = val.String()
+	if err := finishToken(&tk, fieldDone, quotedAll); err != nil {
+		return token{}, 0, err
+	}
+	return tk, i, nil
+}
+
+// negates reports a '-' at i that negates the term it begins: one followed
+// by more than a space.
+func negates(q string, i int) bool {
+	if q[i] != '-' || i+1 >= len(q) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(q[i+1:])
+	return !unicode.IsSpace(r)
+}
+
+// readQuoted copies the text of a quoted phrase that begins at from (after
+// its opening quote) into val, taking \" and \\ as escapes, and returns
+// where its closing quote is, and whether there is one.
+func readQuoted(q string, from int, val *strings.Builder) (int, bool) {
+	end := from
+	for end < len(q) {
+		c := q[end]
+		if c == '\\' && end+1 < len(q) && (q[end+1] == '"' || q[end+1] == '\\') {
+			val.WriteByte(q[end+1])
+			end += 2
+			continue
+		}
+		if c == '"' {
+			return end, true
+		}
+		val.WriteByte(c)
+		end++
+	}
+	return end, false
+}
+
+// finishToken marks a term that is all one quoted phrase as free text, and
+// refuses empty quotes and a term that begins with ':'.
+func finishToken(tk *token, fieldDone, quotedAll bool) error {
+	if quotedAll && !fieldDone {
+		tk.quoted = true
+		tk.value = strings.TrimSpace(tk.value)
+		if tk.value == "" {
+			return queryErr(tk.pos, tk.raw, "empty quotes")
+		}
+	}
+	if fieldDone && tk.field == "" {
+		return queryErr(tk.pos, tk.raw, "a term cannot start with ':'")
+	}
+	return nil
 }
 
 // HasField reports whether the query names field.
