@@ -589,40 +589,89 @@ func videoIDProblem(v string) string {
 func parsePromotion(get func(string) string, line int) (PromotionRow, []string) {
 	f := &fieldParser{raw: get}
 	var p Promotion
-	if o := f.required("order_number"); o != "" {
-		if n, err := NormalizeOrder(o); err != nil || n == "" || n != o {
-			f.bad("order_number", "%s is not an order number (digits only)", short(o))
-		} else {
-			p.OrderNumber = n
-		}
-	}
-	if a := f.required("account"); a != "" {
-		if n, err := NormalizeAccount(a); err != nil {
-			f.bad("account", "%s is not an account name", short(a))
-		} else {
-			p.Account = n
-		}
-	}
-	if v := f.get("video_id"); v != "" {
-		if why := videoIDProblem(v); why != "" {
-			f.bad("video_id", "%s", why)
-		}
-		p.VideoID = v
-	}
+	p.OrderNumber = f.orderNumber("order_number")
+	p.Account = f.account("account")
+	p.VideoID = f.videoID("video_id")
 	p.Objective = f.enum("objective", Objectives, false)
 	p.Amount = f.int("amount", true)
-	if c := f.required("currency"); c != "" {
-		if len(c) != 3 || strings.ToUpper(c) != strings.Map(func(r rune) rune {
-			if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' {
-				return r &^ 0x20
-			}
-			return -1
-		}, c) {
-			f.bad("currency", "%s is not a three-letter currency code", short(c))
-		}
-		p.Currency = strings.ToUpper(c)
-	}
+	p.Currency = f.currency("currency")
 	p.PaymentMethod = f.enum("payment_method", PaymentMethods, false)
+	f.promotionTimes(&p)
+	p.Status = PromotionStatus(f.enum("status", promotionStatusNames(), true))
+	p.PromisedReach = f.int("promised_reach", false)
+	p.DeliveredReach = f.int("delivered_reach", false)
+	p.Spend = f.int("spend", false)
+	p.Refunded = f.int("refunded", false)
+	p.Incident = f.bool("incident")
+	if len(f.problems) > 0 {
+		return PromotionRow{}, f.problems
+	}
+	return PromotionRow{Line: line, Promotion: p, Hash: promotionHash(&p)}, nil
+}
+
+// orderNumber reads a required order number, digits only as written.
+func (f *fieldParser) orderNumber(col string) string {
+	o := f.required(col)
+	if o == "" {
+		return ""
+	}
+	n, err := NormalizeOrder(o)
+	if err != nil || n == "" || n != o {
+		f.bad(col, "%s is not an order number (digits only)", short(o))
+		return ""
+	}
+	return n
+}
+
+// account reads a required account name, normalised.
+func (f *fieldParser) account(col string) string {
+	a := f.required(col)
+	if a == "" {
+		return ""
+	}
+	n, err := NormalizeAccount(a)
+	if err != nil {
+		f.bad(col, "%s is not an account name", short(a))
+		return ""
+	}
+	return n
+}
+
+// videoID reads an optional video id.
+func (f *fieldParser) videoID(col string) string {
+	v := f.get(col)
+	if v != "" {
+		if why := videoIDProblem(v); why != "" {
+			f.bad(col, "%s", why)
+		}
+	}
+	return v
+}
+
+// currency reads a required three-letter currency code, in upper case.
+func (f *fieldParser) currency(col string) string {
+	c := f.required(col)
+	if c == "" {
+		return ""
+	}
+	if !isCurrencyCode(c) {
+		f.bad(col, "%s is not a three-letter currency code", short(c))
+	}
+	return strings.ToUpper(c)
+}
+
+// isCurrencyCode reports three ASCII letters, in either case.
+func isCurrencyCode(c string) bool {
+	return len(c) == 3 && strings.ToUpper(c) == strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' {
+			return r &^ 0x20
+		}
+		return -1
+	}, c)
+}
+
+// promotionTimes reads a promotion's times; its end may not be before its start.
+func (f *fieldParser) promotionTimes(p *Promotion) {
 	if t := f.time("created_at", true); t != nil {
 		p.CreatedAt = *t
 	}
@@ -632,38 +681,34 @@ func parsePromotion(get func(string) string, line int) (PromotionRow, []string) 
 	if p.StartAt != nil && p.EndAt != nil && p.EndAt.Before(*p.StartAt) {
 		f.bad("end_at", "%s is before start_at %s", p.EndAt.Format(time.RFC3339), p.StartAt.Format(time.RFC3339))
 	}
+}
+
+// promotionStatusNames are PromotionStatuses as strings.
+func promotionStatusNames() []string {
 	statuses := make([]string, len(PromotionStatuses))
 	for i, s := range PromotionStatuses {
 		statuses[i] = string(s)
 	}
-	p.Status = PromotionStatus(f.enum("status", statuses, true))
-	p.PromisedReach = f.int("promised_reach", false)
-	p.DeliveredReach = f.int("delivered_reach", false)
-	p.Spend = f.int("spend", false)
-	p.Refunded = f.int("refunded", false)
-	if v := f.get("incident"); v != "" {
-		b, err := strconv.ParseBool(strings.ToLower(v))
-		if err != nil {
-			f.bad("incident", "%s is not true or false", short(v))
-		}
-		p.Incident = b
+	return statuses
+}
+
+// bool reads an optional true or false, in any case.
+func (f *fieldParser) bool(col string) bool {
+	v := f.get(col)
+	if v == "" {
+		return false
 	}
-	if len(f.problems) > 0 {
-		return PromotionRow{}, f.problems
+	b, err := strconv.ParseBool(strings.ToLower(v))
+	if err != nil {
+		f.bad(col, "%s is not true or false", short(v))
 	}
-	return PromotionRow{Line: line, Promotion: p, Hash: promotionHash(&p)}, nil
+	return b
 }
 
 func parseAuthorization(get func(string) string, line int) (AuthorizationRow, []string) {
 	f := &fieldParser{raw: get}
 	var a Authorization
-	if v := f.required("account"); v != "" {
-		if n, err := NormalizeAccount(v); err != nil {
-			f.bad("account", "%s is not an account name", short(v))
-		} else {
-			a.Account = n
-		}
-	}
+	a.Account = f.account("account")
 	if s := strings.ToLower(f.required("scope")); s != "" {
 		if id, ok := strings.CutPrefix(s, "video:"); ok && id != "" {
 			if why := videoIDProblem(id); why != "" {
