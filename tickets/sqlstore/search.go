@@ -244,116 +244,176 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error
 	w := &where{}
 	var match []string // positive free-text terms, ANDed into one MATCH (SQLite)
 	for _, term := range q.Terms {
-		switch term.Field {
-		case tickets.FieldText:
-			v := term.Values[0]
-			if strings.TrimSpace(searchWords(strings.TrimSuffix(v, "*"))) == "" {
-				return nil, tickets.Invalid("query", "at %d, %q: nothing to search for (no letters or digits)", term.Pos+1, term.Raw)
+		if term.Field == tickets.FieldText {
+			phrase, err := d.textCond(w, term)
+			if err != nil {
+				return nil, err
 			}
-			if d.dialect == Postgres {
-				if strings.HasSuffix(v, "*") {
-					pq := prefixQuery(v)
-					if pq == "" {
-						return nil, tickets.Invalid("query", "at %d, %q: nothing to search for", term.Pos+1, term.Raw)
-					}
-					w.add(not(term.Negate, "t.search @@ to_tsquery('simple', ?)"), pq)
-				} else {
-					w.add(not(term.Negate, "t.search @@ phraseto_tsquery('simple', ?)"), searchWords(v))
-				}
-				continue
+			if phrase != "" {
+				match = append(match, phrase)
 			}
-			if term.Negate {
-				w.add("t.id NOT IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)", ftsPhrase(v))
-			} else {
-				match = append(match, ftsPhrase(v))
-			}
-		case tickets.FieldOverdue:
-			at := opt.Now.Add(-opt.FirstResponse).UTC()
-			// The first two conditions are tickets_overdue's, word for word. On
-			// SQLite the "+" keeps the planner off tickets_waiting: a range over
-			// nearly every waiting ticket, then a sort, where walking
-			// tickets_overdue newest first stops after a page.
-			cond := "t.status IN ('new', 'in_review') AND t.waiting_since IS NOT NULL AND t.waiting_since < ?"
-			if d.dialect == SQLite {
-				cond = "t.status IN ('new', 'in_review') AND t.waiting_since IS NOT NULL AND +t.waiting_since < ?"
-			}
-			w.add(not(term.Negate, cond), at)
-		case tickets.FieldOlder:
-			cond, args := timeRange("t.created_at", nil, term.To)
-			w.add(not(term.Negate, cond), args...)
-		case tickets.FieldUpdated, tickets.FieldCreated:
-			col := "t.updated_at"
-			if term.Field == tickets.FieldCreated {
-				col = "t.created_at"
-			}
-			cond, args := timeRange(col, term.From, term.To)
-			w.add(not(term.Negate, cond), args...)
-		case tickets.FieldFlag:
-			switch {
-			case term.Negate:
-				// A probe of the flag index per ticket: cheap however many carry the flag.
-				w.add("NOT EXISTS (SELECT 1 FROM ticket_flags f WHERE f.ticket_id = t.id AND f.flag IN ("+marks(len(term.Values))+"))",
-					anys(term.Values)...)
-			case len(term.Values) == 1 && d.dialect == SQLite && w.flag == "":
-				w.flag = term.Values[0]
-			default:
-				w.add("t.id IN (SELECT f.ticket_id FROM ticket_flags f WHERE f.flag IN ("+marks(len(term.Values))+"))",
-					anys(term.Values)...)
-			}
-		case tickets.FieldOrder:
-			var exact []any
-			var ors []string
-			var args []any
-			for _, v := range term.Values {
-				if p, ok := strings.CutSuffix(v, "*"); ok {
-					// A digit prefix as a range: "7301" <= order < "7301:" (':' follows '9'),
-					// in a subquery so the planner reads it off the order index.
-					ors = append(ors, "t.id IN (SELECT p.id FROM tickets p WHERE p.order_number >= ? AND p.order_number < ?)")
-					args = append(args, p, p+":")
-				} else {
-					exact = append(exact, v)
-				}
-			}
-			if len(exact) > 0 {
-				ors = append([]string{"t.order_number IN (" + marks(len(exact)) + ")"}, ors...)
-				args = append(exact, args...)
-			}
-			w.add(not(term.Negate, strings.Join(ors, " OR ")), args...)
-		case tickets.FieldRef:
-			ids := make([]any, len(term.Values))
-			for i, v := range term.Values {
-				n, _ := strconv.ParseInt(v, 10, 64)
-				ids[i] = n
-			}
-			w.add(not(term.Negate, "t.id IN ("+marks(len(ids))+")"), ids...)
-		default:
-			col, ok := fieldColumn[term.Field]
-			if !ok {
-				return nil, tickets.Invalid("query", "at %d, %q: unknown field %q", term.Pos+1, term.Raw, term.Field)
-			}
-			w.add(not(term.Negate, col+" IN ("+marks(len(term.Values))+")"), anys(term.Values)...)
+			continue
+		}
+		if err := d.termCond(w, term, opt); err != nil {
+			return nil, err
 		}
 	}
 	if r := opt.Requester; r != nil {
-		// Each identity repeats its index's "<> ''" condition: neither
-		// planner can tell by itself that a bound value is not empty, and
-		// without it a requester's few tickets are looked for by reading
-		// every ticket.
-		var ors []string
-		var args []any
-		if r.DiscordID != "" {
-			ors, args = append(ors, "(t.requester_discord_id = ? AND t.requester_discord_id <> '')"), append(args, r.DiscordID)
+		cond, args, err := requesterCond(r)
+		if err != nil {
+			return nil, err
 		}
-		if r.Email != "" {
-			ors, args = append(ors, "(t.requester_email_key = ? AND t.requester_email_key <> '')"), append(args, strings.ToLower(r.Email))
-		}
-		if len(ors) == 0 {
-			return nil, tickets.Invalid("requester", "no identity to look tickets up by")
-		}
-		w.add("("+strings.Join(ors, " OR ")+")", args...)
+		w.add(cond, args...)
 	}
 	w.match = strings.Join(match, " AND ")
 	return w, nil
+}
+
+// textCond writes a free-text term. On SQLite a positive one is left to
+// the page's one MATCH: it is returned as an FTS5 phrase, and nothing is
+// added to w.
+func (d *DB) textCond(w *where, term tickets.Term) (string, error) {
+	v := term.Values[0]
+	if strings.TrimSpace(searchWords(strings.TrimSuffix(v, "*"))) == "" {
+		return "", tickets.Invalid("query", "at %d, %q: nothing to search for (no letters or digits)", term.Pos+1, term.Raw)
+	}
+	if d.dialect == Postgres {
+		return "", tsqueryCond(w, term, v)
+	}
+	if term.Negate {
+		w.add("t.id NOT IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)", ftsPhrase(v))
+		return "", nil
+	}
+	return ftsPhrase(v), nil
+}
+
+// tsqueryCond writes a free-text term for PostgreSQL: a phrase, or words
+// in a row whose last is a prefix.
+func tsqueryCond(w *where, term tickets.Term, v string) error {
+	if !strings.HasSuffix(v, "*") {
+		w.add(not(term.Negate, "t.search @@ phraseto_tsquery('simple', ?)"), searchWords(v))
+		return nil
+	}
+	pq := prefixQuery(v)
+	if pq == "" {
+		return tickets.Invalid("query", "at %d, %q: nothing to search for", term.Pos+1, term.Raw)
+	}
+	w.add(not(term.Negate, "t.search @@ to_tsquery('simple', ?)"), pq)
+	return nil
+}
+
+// termCond writes a term of any field but free text.
+func (d *DB) termCond(w *where, term tickets.Term, opt tickets.SearchOptions) error {
+	switch term.Field {
+	case tickets.FieldOverdue:
+		d.overdueCond(w, term, opt.Now.Add(-opt.FirstResponse).UTC())
+	case tickets.FieldOlder:
+		timeCond(w, term, "t.created_at", nil, term.To)
+	case tickets.FieldUpdated:
+		timeCond(w, term, "t.updated_at", term.From, term.To)
+	case tickets.FieldCreated:
+		timeCond(w, term, "t.created_at", term.From, term.To)
+	case tickets.FieldFlag:
+		d.flagCond(w, term)
+	case tickets.FieldOrder:
+		orderCond(w, term)
+	case tickets.FieldRef:
+		refCond(w, term)
+	default:
+		col, ok := fieldColumn[term.Field]
+		if !ok {
+			return tickets.Invalid("query", "at %d, %q: unknown field %q", term.Pos+1, term.Raw, term.Field)
+		}
+		w.add(not(term.Negate, col+" IN ("+marks(len(term.Values))+")"), anys(term.Values)...)
+	}
+	return nil
+}
+
+// overdueCond: waiting for an agent since before at.
+func (d *DB) overdueCond(w *where, term tickets.Term, at time.Time) {
+	// The first two conditions are tickets_overdue's, word for word. On
+	// SQLite the "+" keeps the planner off tickets_waiting: a range over
+	// nearly every waiting ticket, then a sort, where walking
+	// tickets_overdue newest first stops after a page.
+	cond := "t.status IN ('new', 'in_review') AND t.waiting_since IS NOT NULL AND t.waiting_since < ?"
+	if d.dialect == SQLite {
+		cond = "t.status IN ('new', 'in_review') AND t.waiting_since IS NOT NULL AND +t.waiting_since < ?"
+	}
+	w.add(not(term.Negate, cond), at)
+}
+
+// timeCond: from <= col < to.
+func timeCond(w *where, term tickets.Term, col string, from, to *time.Time) {
+	cond, args := timeRange(col, from, to)
+	w.add(not(term.Negate, cond), args...)
+}
+
+// flagCond writes a flag term. On SQLite the first positive one-value flag
+// term is left to w.flag, for the page to walk the flag index.
+func (d *DB) flagCond(w *where, term tickets.Term) {
+	switch {
+	case term.Negate:
+		// A probe of the flag index per ticket: cheap however many carry the flag.
+		w.add("NOT EXISTS (SELECT 1 FROM ticket_flags f WHERE f.ticket_id = t.id AND f.flag IN ("+marks(len(term.Values))+"))",
+			anys(term.Values)...)
+	case len(term.Values) == 1 && d.dialect == SQLite && w.flag == "":
+		w.flag = term.Values[0]
+	default:
+		w.add("t.id IN (SELECT f.ticket_id FROM ticket_flags f WHERE f.flag IN ("+marks(len(term.Values))+"))",
+			anys(term.Values)...)
+	}
+}
+
+// orderCond matches order numbers, exactly or by a prefix ("7301*").
+func orderCond(w *where, term tickets.Term) {
+	var exact []any
+	var ors []string
+	var args []any
+	for _, v := range term.Values {
+		if p, ok := strings.CutSuffix(v, "*"); ok {
+			// A digit prefix as a range: "7301" <= order < "7301:" (':' follows '9'),
+			// in a subquery so the planner reads it off the order index.
+			ors = append(ors, "t.id IN (SELECT p.id FROM tickets p WHERE p.order_number >= ? AND p.order_number < ?)")
+			args = append(args, p, p+":")
+		} else {
+			exact = append(exact, v)
+		}
+	}
+	if len(exact) > 0 {
+		ors = append([]string{"t.order_number IN (" + marks(len(exact)) + ")"}, ors...)
+		args = append(exact, args...)
+	}
+	w.add(not(term.Negate, strings.Join(ors, " OR ")), args...)
+}
+
+// refCond matches ticket ids (the parser gave them as digits).
+func refCond(w *where, term tickets.Term) {
+	ids := make([]any, len(term.Values))
+	for i, v := range term.Values {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		ids[i] = n
+	}
+	w.add(not(term.Negate, "t.id IN ("+marks(len(ids))+")"), ids...)
+}
+
+// requesterCond keeps one requester's tickets, by any identity given.
+func requesterCond(r *tickets.Requester) (string, []any, error) {
+	// Each identity repeats its index's "<> ''" condition: neither
+	// planner can tell by itself that a bound value is not empty, and
+	// without it a requester's few tickets are looked for by reading
+	// every ticket.
+	var ors []string
+	var args []any
+	if r.DiscordID != "" {
+		ors, args = append(ors, "(t.requester_discord_id = ? AND t.requester_discord_id <> '')"), append(args, r.DiscordID)
+	}
+	if r.Email != "" {
+		ors, args = append(ors, "(t.requester_email_key = ? AND t.requester_email_key <> '')"), append(args, strings.ToLower(r.Email))
+	}
+	if len(ors) == 0 {
+		return "", nil, tickets.Invalid("requester", "no identity to look tickets up by")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args, nil
 }
 
 // Search returns one page of the tickets a query matches. The sort follows
@@ -397,13 +457,7 @@ func (d *DB) Search(ctx context.Context, q *tickets.Query, opt tickets.SearchOpt
 // searchSQL writes the statement Search runs: the page's ids in an inner
 // query, the rows of those ids outside.
 func (d *DB) searchSQL(q *tickets.Query, opt tickets.SearchOptions) (string, []any, tickets.SortKey, int, error) {
-	limit := opt.Limit
-	if limit <= 0 {
-		limit = tickets.DefaultPageSize
-	}
-	if limit > tickets.MaxPageSize {
-		limit = tickets.MaxPageSize
-	}
+	limit := pageLimit(opt.Limit)
 	if opt.Now.IsZero() {
 		opt.Now = d.clock.Now()
 	}
@@ -415,14 +469,56 @@ func (d *DB) searchSQL(q *tickets.Query, opt tickets.SearchOptions) (string, []a
 	if sort.Field == "" {
 		sort = tickets.DefaultSort
 	}
-	dir, cmp := "ASC", ">"
-	if sort.Desc {
-		dir, cmp = "DESC", "<"
+	from, idCol := w.pageSource(sort)
+	if opt.After != "" {
+		if err := w.after(opt.After, sort, idCol); err != nil {
+			return "", nil, tickets.SortKey{}, 0, err
+		}
 	}
-	// What the page is read off: the tickets in id order, or (SQLite, newest
-	// or oldest first) the search index or the flag index in ticket order,
-	// which stops after a page however common the word or the flag is.
-	from, idCol := "tickets t", "t.id"
+	inner := `SELECT t.id FROM ` + from
+	if len(w.conds) > 0 {
+		inner += ` WHERE ` + strings.Join(w.conds, " AND ")
+	}
+	inner += ` ORDER BY ` + pageOrder(sort, idCol) + ` LIMIT ?`
+	args := append(w.args, limit+1)
+	query := `SELECT ` + prefixed("t.", ticketColumns) + ` FROM tickets t WHERE t.id IN (` + inner + `) ORDER BY ` + pageOrder(sort, "t.id")
+	return query, args, sort, limit, nil
+}
+
+// pageLimit is the page size asked for, DefaultPageSize when none, at most MaxPageSize.
+func pageLimit(n int) int {
+	if n <= 0 {
+		n = tickets.DefaultPageSize
+	}
+	return min(n, tickets.MaxPageSize)
+}
+
+// direction is a sort's SQL direction, and the comparison that finds the
+// rows after a cursor in it.
+func direction(sort tickets.SortKey) (dir, cmp string) {
+	if sort.Desc {
+		return "DESC", "<"
+	}
+	return "ASC", ">"
+}
+
+// pageOrder is the ORDER BY of a page: the ticket id (as idCol names it)
+// when sorted by creation, updated_at then the id otherwise.
+func pageOrder(sort tickets.SortKey, idCol string) string {
+	dir, _ := direction(sort)
+	if sort.Field == "updated" {
+		return "t.updated_at " + dir + ", t.id " + dir
+	}
+	return idCol + " " + dir
+}
+
+// pageSource says what the page is read off, and puts the free text and
+// flag conditions left out of w.conds first: the tickets in id order, or
+// (SQLite, newest or oldest first) the search index or the flag index in
+// ticket order, which stops after a page however common the word or the
+// flag is. idCol names the ticket id in it.
+func (w *where) pageSource(sort tickets.SortKey) (from, idCol string) {
+	from, idCol = "tickets t", "t.id"
 	var pre []string
 	var preArgs []any
 	switch {
@@ -440,36 +536,25 @@ func (d *DB) searchSQL(q *tickets.Query, opt tickets.SearchOptions) (string, []a
 		pre, preArgs = append(pre, "t.id IN (SELECT f.ticket_id FROM ticket_flags f WHERE f.flag = ?)"), append(preArgs, w.flag)
 	}
 	w.conds, w.args = append(pre, w.conds...), append(preArgs, w.args...)
-	if opt.After != "" {
-		c, err := decodeCursor(opt.After, sort.Field)
-		if err != nil {
-			return "", nil, tickets.SortKey{}, 0, err
-		}
-		if sort.Field == "updated" {
-			// The leading bound lets both planners start the index range at
-			// the cursor; the OR alone would walk it from the start.
-			w.add("t.updated_at "+cmp+"= ? AND (t.updated_at "+cmp+" ? OR (t.updated_at = ? AND t.id "+cmp+" ?))",
-				c.updated.UTC(), c.updated.UTC(), c.updated.UTC(), c.id)
-		} else {
-			w.add(idCol+" "+cmp+" ?", c.id)
-		}
+	return from, idCol
+}
+
+// after adds the condition that continues a page from the previous page's cursor.
+func (w *where) after(after string, sort tickets.SortKey, idCol string) error {
+	c, err := decodeCursor(after, sort.Field)
+	if err != nil {
+		return err
 	}
-	order := idCol + " " + dir
+	_, cmp := direction(sort)
 	if sort.Field == "updated" {
-		order = "t.updated_at " + dir + ", t.id " + dir
+		// The leading bound lets both planners start the index range at
+		// the cursor; the OR alone would walk it from the start.
+		w.add("t.updated_at "+cmp+"= ? AND (t.updated_at "+cmp+" ? OR (t.updated_at = ? AND t.id "+cmp+" ?))",
+			c.updated.UTC(), c.updated.UTC(), c.updated.UTC(), c.id)
+		return nil
 	}
-	inner := `SELECT t.id FROM ` + from
-	if len(w.conds) > 0 {
-		inner += ` WHERE ` + strings.Join(w.conds, " AND ")
-	}
-	inner += ` ORDER BY ` + order + ` LIMIT ?`
-	args := append(w.args, limit+1)
-	outerOrder := "t.id " + dir
-	if sort.Field == "updated" {
-		outerOrder = "t.updated_at " + dir + ", t.id " + dir
-	}
-	query := `SELECT ` + prefixed("t.", ticketColumns) + ` FROM tickets t WHERE t.id IN (` + inner + `) ORDER BY ` + outerOrder
-	return query, args, sort, limit, nil
+	w.add(idCol+" "+cmp+" ?", c.id)
+	return nil
 }
 
 // ExplainSearch returns SQLite's query plan for the statement Search would
