@@ -402,171 +402,259 @@ func prefetch[T any](src *tickets.RowSource[T]) (batches <-chan []T, stop func()
 	return c, stop, wait
 }
 
+// promotionInsert is the head of an INSERT of whole promotion records (22 columns).
+const promotionInsert = `INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
+	payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
+	refunded, row_hash, import_id, imported_at, updated_at) VALUES `
+
+// promotionsPerInsert is how many rows one INSERT takes into an empty table.
+const promotionsPerInsert = 64
+
 func (d *DB) importPromotionsRowwise(ctx context.Context, src *tickets.RowSource[tickets.PromotionRow], importID int64) (*tickets.ImportSummary, error) {
 	sum := &tickets.ImportSummary{}
 	now := d.clock.Now()
 	err := d.inBulk(ctx, func(b bulk) error {
-		tx := b.(*sqliteBulk).tx
-		prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
-		sel, err := prep(`SELECT row_hash FROM promotions WHERE order_number = ?`)
-		if err != nil {
+		imp := &rowwiseImport{ctx: ctx, tx: b.(*sqliteBulk).tx, file: src.File(), importID: importID, now: now, sum: sum,
+			seen: &seenOrders{num: map[uint64]int32{}, str: map[string]int32{}}}
+		defer imp.close()
+		if err := imp.prepare(); err != nil {
 			return err
 		}
-		defer sel.Close()
-		ins, err := prep(`INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
-			payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
-			refunded, row_hash, import_id, imported_at, updated_at) VALUES (` + marks(22) + `)`)
-		if err != nil {
+		if err := imp.load(src); err != nil {
 			return err
 		}
-		defer ins.Close()
-		upd, err := prep(`UPDATE promotions SET account = ?, account_key = ?, video_id = ?, objective = ?, amount = ?,
-			currency = ?, payment_method = ?, created_at = ?, start_at = ?, end_at = ?, closed_at = ?, status = ?,
-			promised_reach = ?, delivered_reach = ?, spend = ?, incident = ?, refunded = ?, row_hash = ?, import_id = ?,
-			updated_at = ? WHERE order_number = ?`)
-		if err != nil {
+		if err := imp.finish(src.Err(), src.SkipInvalid()); err != nil {
 			return err
 		}
-		defer upd.Close()
-
-		// Into an empty table every row is new: rows go in many to a
-		// statement, with no lookup first.
-		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM promotions)`).Scan(&exists); err != nil {
-			return err
-		}
-		const perInsert = 64
-		var many *sql.Stmt
-		var pending []any
-		pendingRows := 0
-		var twinsIndex string
-		if !exists {
-			// Building the twins index once at the end, from sorted keys,
-			// is cheaper than inserting into it row by row. Its definition
-			// is read back from the schema, so the migrations stay its
-			// only source.
-			if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'promotions_twins'`).Scan(&twinsIndex); err != nil {
-				return fmt.Errorf("twins index: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `DROP INDEX promotions_twins`); err != nil {
-				return err
-			}
-			if many, err = prep(`INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
-				payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
-				refunded, row_hash, import_id, imported_at, updated_at) VALUES ` +
-				strings.TrimSuffix(strings.Repeat("("+marks(22)+"), ", perInsert), ", ")); err != nil {
-				return err
-			}
-			defer many.Close()
-		}
-		flush := func() error {
-			for len(pending) > 0 {
-				if pendingRows == perInsert {
-					if _, err := many.ExecContext(ctx, pending...); err != nil {
-						return err
-					}
-				} else {
-					for i := 0; i < pendingRows; i++ {
-						if _, err := ins.ExecContext(ctx, pending[i*22:(i+1)*22]...); err != nil {
-							return err
-						}
-					}
-				}
-				pending, pendingRows = pending[:0], 0
-			}
-			return nil
-		}
-
-		seen := &seenOrders{num: map[uint64]int32{}, str: map[string]int32{}}
-		var dups []tickets.LineError
-		dupTotal := 0
-		batches, stop, wait := prefetch(src)
-		defer wait()
-		for batch := range batches {
-			for i := range batch {
-				r := &batch[i]
-				p := &r.Promotion
-				first, dup := seen.firstLine(p.OrderNumber, r.Line)
-				if !exists && !dup {
-					pending = append(pending, p.OrderNumber, p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective,
-						p.Amount, p.Currency, p.PaymentMethod, p.CreatedAt.UTC(), optTime(p.StartAt), optTime(p.EndAt),
-						optTime(p.ClosedAt), string(p.Status), p.PromisedReach, p.DeliveredReach, p.Spend, p.Incident,
-						p.Refunded, r.Hash, importID, now, now)
-					pendingRows++
-					sum.Inserted++
-					if pendingRows == perInsert {
-						if err := flush(); err != nil {
-							stop()
-							return fmt.Errorf("%s: %w", src.File(), err)
-						}
-					}
-					continue
-				}
-				if err := flush(); err != nil {
-					stop()
-					return fmt.Errorf("%s: %w", src.File(), err)
-				}
-				var have string
-				err := sel.QueryRowContext(ctx, p.OrderNumber).Scan(&have)
-				found := err == nil
-				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					stop()
-					return err
-				}
-				if dup {
-					// The record now holds the first row's values.
-					if have != r.Hash {
-						dupTotal++
-						if len(dups) < tickets.MaxListedErrors {
-							dups = append(dups, tickets.LineError{File: src.File(), Line: r.Line,
-								Msg: fmt.Sprintf("order_number repeats line %d with different values", first)})
-						}
-					}
-					continue
-				}
-				vals := []any{p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective, p.Amount, p.Currency,
-					p.PaymentMethod, p.CreatedAt.UTC(), optTime(p.StartAt), optTime(p.EndAt), optTime(p.ClosedAt),
-					string(p.Status), p.PromisedReach, p.DeliveredReach, p.Spend, p.Incident, p.Refunded, r.Hash, importID}
-				switch {
-				case !found:
-					args := append(append([]any{p.OrderNumber}, vals...), now, now)
-					if _, err := ins.ExecContext(ctx, args...); err != nil {
-						stop()
-						return fmt.Errorf("%s:%d: %w", src.File(), r.Line, err)
-					}
-					sum.Inserted++
-				case have != r.Hash:
-					args := append(vals, now, p.OrderNumber)
-					if _, err := upd.ExecContext(ctx, args...); err != nil {
-						stop()
-						return fmt.Errorf("%s:%d: %w", src.File(), r.Line, err)
-					}
-					sum.Updated++
-				default:
-					sum.Unchanged++
-				}
-			}
-		}
-		wait()
-		if err := flush(); err != nil {
-			return fmt.Errorf("%s: %w", src.File(), err)
-		}
-		if twinsIndex != "" {
-			if _, err := tx.ExecContext(ctx, twinsIndex); err != nil {
-				return fmt.Errorf("twins index: %w", err)
-			}
-		}
-		if err := mergeLineErrors(src.Err(), dups, dupTotal, src.SkipInvalid()); err != nil {
-			return err
-		}
-		sum.Skipped += dupTotal
-		sum.SkippedRow = append(sum.SkippedRow, dups...)
 		return markStalePromotions(b, importID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return sum, nil
+}
+
+// rowwiseImport takes promotion rows into SQLite one by one, against the
+// unique order index: each row's order is looked up, then inserted,
+// updated or left alone. Into an empty table every row is new: rows go in
+// promotionsPerInsert to a statement, with no lookup first.
+type rowwiseImport struct {
+	ctx      context.Context
+	tx       *sqlx.Tx
+	file     string
+	importID int64
+	now      time.Time
+	sum      *tickets.ImportSummary
+
+	sel, ins, upd *sql.Stmt
+	empty         bool      // the table was empty: rows go in by many
+	many          *sql.Stmt // an INSERT of promotionsPerInsert rows
+	twinsIndex    string    // the definition of the index dropped for the load
+	pending       []any     // rows waiting for many, 22 values each
+	pendingRows   int
+
+	seen     *seenOrders
+	dups     []tickets.LineError
+	dupTotal int
+}
+
+// prepare prepares the statements the rows need and, into an empty table,
+// those of the load by many.
+func (imp *rowwiseImport) prepare() error {
+	var err error
+	if imp.sel, err = imp.tx.PrepareContext(imp.ctx, `SELECT row_hash FROM promotions WHERE order_number = ?`); err != nil {
+		return err
+	}
+	if imp.ins, err = imp.tx.PrepareContext(imp.ctx, promotionInsert+`(`+marks(22)+`)`); err != nil {
+		return err
+	}
+	if imp.upd, err = imp.tx.PrepareContext(imp.ctx, `UPDATE promotions SET account = ?, account_key = ?, video_id = ?,
+		objective = ?, amount = ?, currency = ?, payment_method = ?, created_at = ?, start_at = ?, end_at = ?, closed_at = ?,
+		status = ?, promised_reach = ?, delivered_reach = ?, spend = ?, incident = ?, refunded = ?, row_hash = ?,
+		import_id = ?, updated_at = ? WHERE order_number = ?`); err != nil {
+		return err
+	}
+	var exists bool
+	if err := imp.tx.QueryRowContext(imp.ctx, `SELECT EXISTS (SELECT 1 FROM promotions)`).Scan(&exists); err != nil {
+		return err
+	}
+	imp.empty = !exists
+	if imp.empty {
+		return imp.prepareEmpty()
+	}
+	return nil
+}
+
+// prepareEmpty drops the twins index, to be built once at the end from
+// sorted keys, which is cheaper than inserting into it row by row (its
+// definition is read back from the schema, so the migrations stay its only
+// source), and prepares the INSERT of many rows.
+func (imp *rowwiseImport) prepareEmpty() error {
+	if err := imp.tx.QueryRowContext(imp.ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'promotions_twins'`).Scan(&imp.twinsIndex); err != nil {
+		return fmt.Errorf("twins index: %w", err)
+	}
+	if _, err := imp.tx.ExecContext(imp.ctx, `DROP INDEX promotions_twins`); err != nil {
+		return err
+	}
+	var err error
+	imp.many, err = imp.tx.PrepareContext(imp.ctx, promotionInsert+
+		strings.TrimSuffix(strings.Repeat("("+marks(22)+"), ", promotionsPerInsert), ", "))
+	return err
+}
+
+func (imp *rowwiseImport) close() {
+	for _, s := range []*sql.Stmt{imp.many, imp.upd, imp.ins, imp.sel} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// load takes every row of src, parsed in a goroutine of its own.
+func (imp *rowwiseImport) load(src *tickets.RowSource[tickets.PromotionRow]) error {
+	batches, stop, wait := prefetch(src)
+	defer wait()
+	for batch := range batches {
+		for i := range batch {
+			if err := imp.row(&batch[i]); err != nil {
+				stop()
+				return err
+			}
+		}
+	}
+	wait()
+	if err := imp.flush(); err != nil {
+		return fmt.Errorf("%s: %w", imp.file, err)
+	}
+	return nil
+}
+
+// row takes one row: queued for the load by many when the table was empty
+// and its order is new to the file; otherwise compared with the record.
+func (imp *rowwiseImport) row(r *tickets.PromotionRow) error {
+	first, dup := imp.seen.firstLine(r.Promotion.OrderNumber, r.Line)
+	if imp.empty && !dup {
+		return imp.queue(r)
+	}
+	if err := imp.flush(); err != nil {
+		return fmt.Errorf("%s: %w", imp.file, err)
+	}
+	have, found, err := imp.stored(r.Promotion.OrderNumber)
+	if err != nil {
+		return err
+	}
+	if dup {
+		imp.repeated(r, first, have)
+		return nil
+	}
+	return imp.write(r, found, have)
+}
+
+// queue adds a new row to the load by many, and sends a full statement.
+func (imp *rowwiseImport) queue(r *tickets.PromotionRow) error {
+	p := &r.Promotion
+	imp.pending = append(imp.pending, p.OrderNumber, p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective,
+		p.Amount, p.Currency, p.PaymentMethod, p.CreatedAt.UTC(), optTime(p.StartAt), optTime(p.EndAt),
+		optTime(p.ClosedAt), string(p.Status), p.PromisedReach, p.DeliveredReach, p.Spend, p.Incident,
+		p.Refunded, r.Hash, imp.importID, imp.now, imp.now)
+	imp.pendingRows++
+	imp.sum.Inserted++
+	if imp.pendingRows < promotionsPerInsert {
+		return nil
+	}
+	if err := imp.flush(); err != nil {
+		return fmt.Errorf("%s: %w", imp.file, err)
+	}
+	return nil
+}
+
+// flush writes the queued rows: by many when there are enough for it, one
+// by one otherwise.
+func (imp *rowwiseImport) flush() error {
+	if len(imp.pending) == 0 {
+		return nil
+	}
+	if imp.pendingRows == promotionsPerInsert {
+		if _, err := imp.many.ExecContext(imp.ctx, imp.pending...); err != nil {
+			return err
+		}
+	} else {
+		for i := 0; i < imp.pendingRows; i++ {
+			if _, err := imp.ins.ExecContext(imp.ctx, imp.pending[i*22:(i+1)*22]...); err != nil {
+				return err
+			}
+		}
+	}
+	imp.pending, imp.pendingRows = imp.pending[:0], 0
+	return nil
+}
+
+// stored returns the row hash of an order's record, and whether there is one.
+func (imp *rowwiseImport) stored(order string) (string, bool, error) {
+	var have string
+	err := imp.sel.QueryRowContext(imp.ctx, order).Scan(&have)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return have, true, nil
+}
+
+// repeated notes a row whose order an earlier row of the file had: the
+// record now holds that row's values, and a row that differs is listed.
+func (imp *rowwiseImport) repeated(r *tickets.PromotionRow, first int, have string) {
+	if have == r.Hash {
+		return
+	}
+	imp.dupTotal++
+	if len(imp.dups) < tickets.MaxListedErrors {
+		imp.dups = append(imp.dups, tickets.LineError{File: imp.file, Line: r.Line,
+			Msg: fmt.Sprintf("order_number repeats line %d with different values", first)})
+	}
+}
+
+// write inserts a row that has no record, updates one that differs from
+// its record, and counts one that does not.
+func (imp *rowwiseImport) write(r *tickets.PromotionRow, found bool, have string) error {
+	p := &r.Promotion
+	vals := []any{p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective, p.Amount, p.Currency,
+		p.PaymentMethod, p.CreatedAt.UTC(), optTime(p.StartAt), optTime(p.EndAt), optTime(p.ClosedAt),
+		string(p.Status), p.PromisedReach, p.DeliveredReach, p.Spend, p.Incident, p.Refunded, r.Hash, imp.importID}
+	switch {
+	case !found:
+		args := append(append([]any{p.OrderNumber}, vals...), imp.now, imp.now)
+		if _, err := imp.ins.ExecContext(imp.ctx, args...); err != nil {
+			return fmt.Errorf("%s:%d: %w", imp.file, r.Line, err)
+		}
+		imp.sum.Inserted++
+	case have != r.Hash:
+		args := append(vals, imp.now, p.OrderNumber)
+		if _, err := imp.upd.ExecContext(imp.ctx, args...); err != nil {
+			return fmt.Errorf("%s:%d: %w", imp.file, r.Line, err)
+		}
+		imp.sum.Updated++
+	default:
+		imp.sum.Unchanged++
+	}
+	return nil
+}
+
+// finish builds the twins index again, refuses the import for bad and
+// repeated rows (unless they are skipped) and counts the skipped ones.
+func (imp *rowwiseImport) finish(srcErr error, skip bool) error {
+	if imp.twinsIndex != "" {
+		if _, err := imp.tx.ExecContext(imp.ctx, imp.twinsIndex); err != nil {
+			return fmt.Errorf("twins index: %w", err)
+		}
+	}
+	if err := mergeLineErrors(srcErr, imp.dups, imp.dupTotal, skip); err != nil {
+		return err
+	}
+	imp.sum.Skipped += imp.dupTotal
+	imp.sum.SkippedRow = append(imp.sum.SkippedRow, imp.dups...)
+	return nil
 }
 
 // mergeLineErrors refuses an import for the source's bad rows and the
@@ -594,58 +682,17 @@ func (d *DB) importPromotionsStaged(ctx context.Context, src *tickets.RowSource[
 	sum := &tickets.ImportSummary{}
 	now := d.clock.Now()
 	err := d.inBulk(ctx, func(b bulk) error {
-		if err := d.createStaging(b, "promotions", "changed"); err != nil {
-			return err
-		}
-		err := b.load("import_promotions", promotionStagingCols, func() ([]any, bool) {
-			if !src.Next() {
-				return nil, false
-			}
-			r := src.Row()
-			p := &r.Promotion
-			return []any{r.Line, p.OrderNumber, p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective, p.Amount,
-				p.Currency, p.PaymentMethod, p.CreatedAt.UTC(), optTime(p.StartAt), optTime(p.EndAt), optTime(p.ClosedAt),
-				string(p.Status), p.PromisedReach, p.DeliveredReach, p.Spend, p.Incident, p.Refunded, r.Hash}, true
-		})
-		if err != nil {
-			return fmt.Errorf("load rows: %w", err)
-		}
-		if err := src.Err(); err != nil {
-			return err // bad rows: nothing is written
-		}
-		if _, err := b.exec(`CREATE INDEX import_promotions_order ON import_promotions (order_number)`); err != nil {
+		if err := d.stagePromotions(b, src); err != nil {
 			return err
 		}
 		if err := d.duplicates(b, "import_promotions", "order_number", src.File(), src.SkipInvalid(), sum); err != nil {
 			return err
 		}
-		if _, err := b.exec(`INSERT INTO import_changed (line, is_new)
-			SELECT i.line, p.order_number IS NULL FROM import_promotions i LEFT JOIN promotions p ON p.order_number = i.order_number
-			WHERE p.order_number IS NULL OR p.row_hash <> i.row_hash`); err != nil {
-			return fmt.Errorf("compare with the records: %w", err)
-		}
-		var staged int64
-		if err := countStaged(b, "import_promotions", &staged); err != nil {
+		if err := comparePromotions(b, sum); err != nil {
 			return err
 		}
-		if err := countChanged(b, sum, staged); err != nil {
+		if err := mergePromotions(b, importID, now); err != nil {
 			return err
-		}
-		if _, err := b.exec(`INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
-			payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
-			refunded, row_hash, import_id, imported_at, updated_at)
-			SELECT i.order_number, i.account, i.account_key, i.video_id, i.objective, i.amount, i.currency, i.payment_method,
-			i.created_at, i.start_at, i.end_at, i.closed_at, i.status, i.promised_reach, i.delivered_reach, i.spend, i.incident,
-			i.refunded, i.row_hash, ?, ?, ?
-			FROM import_changed c JOIN import_promotions i ON i.line = c.line WHERE TRUE
-			ON CONFLICT (order_number) DO UPDATE SET account = excluded.account, account_key = excluded.account_key,
-			video_id = excluded.video_id, objective = excluded.objective, amount = excluded.amount, currency = excluded.currency,
-			payment_method = excluded.payment_method, created_at = excluded.created_at, start_at = excluded.start_at,
-			end_at = excluded.end_at, closed_at = excluded.closed_at, status = excluded.status,
-			promised_reach = excluded.promised_reach, delivered_reach = excluded.delivered_reach, spend = excluded.spend,
-			incident = excluded.incident, refunded = excluded.refunded, row_hash = excluded.row_hash,
-			import_id = excluded.import_id, updated_at = excluded.updated_at`, importID, now, now); err != nil {
-			return fmt.Errorf("write the records: %w", err)
 		}
 		if err := markStalePromotions(b, importID); err != nil {
 			return err
@@ -656,6 +703,68 @@ func (d *DB) importPromotionsStaged(ctx context.Context, src *tickets.RowSource[
 		return nil, err
 	}
 	return sum, nil
+}
+
+// stagePromotions loads the rows of src into import_promotions; bad rows
+// refuse the import before anything is written.
+func (d *DB) stagePromotions(b bulk, src *tickets.RowSource[tickets.PromotionRow]) error {
+	if err := d.createStaging(b, "promotions", "changed"); err != nil {
+		return err
+	}
+	err := b.load("import_promotions", promotionStagingCols, func() ([]any, bool) {
+		if !src.Next() {
+			return nil, false
+		}
+		r := src.Row()
+		p := &r.Promotion
+		return []any{r.Line, p.OrderNumber, p.Account, tickets.AccountKey(p.Account), p.VideoID, p.Objective, p.Amount,
+			p.Currency, p.PaymentMethod, p.CreatedAt.UTC(), optTime(p.StartAt), optTime(p.EndAt), optTime(p.ClosedAt),
+			string(p.Status), p.PromisedReach, p.DeliveredReach, p.Spend, p.Incident, p.Refunded, r.Hash}, true
+	})
+	if err != nil {
+		return fmt.Errorf("load rows: %w", err)
+	}
+	if err := src.Err(); err != nil {
+		return err // bad rows: nothing is written
+	}
+	_, err = b.exec(`CREATE INDEX import_promotions_order ON import_promotions (order_number)`)
+	return err
+}
+
+// comparePromotions lists in import_changed the staged rows that are new
+// or differ from their record, and counts them.
+func comparePromotions(b bulk, sum *tickets.ImportSummary) error {
+	if _, err := b.exec(`INSERT INTO import_changed (line, is_new)
+		SELECT i.line, p.order_number IS NULL FROM import_promotions i LEFT JOIN promotions p ON p.order_number = i.order_number
+		WHERE p.order_number IS NULL OR p.row_hash <> i.row_hash`); err != nil {
+		return fmt.Errorf("compare with the records: %w", err)
+	}
+	var staged int64
+	if err := countStaged(b, "import_promotions", &staged); err != nil {
+		return err
+	}
+	return countChanged(b, sum, staged)
+}
+
+// mergePromotions writes the changed rows into the records.
+func mergePromotions(b bulk, importID int64, now time.Time) error {
+	if _, err := b.exec(`INSERT INTO promotions (order_number, account, account_key, video_id, objective, amount, currency,
+		payment_method, created_at, start_at, end_at, closed_at, status, promised_reach, delivered_reach, spend, incident,
+		refunded, row_hash, import_id, imported_at, updated_at)
+		SELECT i.order_number, i.account, i.account_key, i.video_id, i.objective, i.amount, i.currency, i.payment_method,
+		i.created_at, i.start_at, i.end_at, i.closed_at, i.status, i.promised_reach, i.delivered_reach, i.spend, i.incident,
+		i.refunded, i.row_hash, ?, ?, ?
+		FROM import_changed c JOIN import_promotions i ON i.line = c.line WHERE TRUE
+		ON CONFLICT (order_number) DO UPDATE SET account = excluded.account, account_key = excluded.account_key,
+		video_id = excluded.video_id, objective = excluded.objective, amount = excluded.amount, currency = excluded.currency,
+		payment_method = excluded.payment_method, created_at = excluded.created_at, start_at = excluded.start_at,
+		end_at = excluded.end_at, closed_at = excluded.closed_at, status = excluded.status,
+		promised_reach = excluded.promised_reach, delivered_reach = excluded.delivered_reach, spend = excluded.spend,
+		incident = excluded.incident, refunded = excluded.refunded, row_hash = excluded.row_hash,
+		import_id = excluded.import_id, updated_at = excluded.updated_at`, importID, now, now); err != nil {
+		return fmt.Errorf("write the records: %w", err)
+	}
+	return nil
 }
 
 func countStaged(b bulk, table string, n *int64) error {
