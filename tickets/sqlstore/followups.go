@@ -159,64 +159,17 @@ func (d *DB) Stats(ctx context.Context, now time.Time, firstResponse time.Durati
 		FollowupsDue: map[tickets.FollowupKind]int{}}
 	err := d.View(ctx, func(txi tickets.Tx) error {
 		tx := txi.(*Tx)
-		var byStatus []struct {
-			Key string `db:"k"`
-			N   int    `db:"n"`
+		if err := tx.ticketsByStatus(st); err != nil {
+			return err
 		}
-		if err := tx.sel(&byStatus, `SELECT status AS k, COUNT(*) AS n FROM tickets GROUP BY status`); err != nil {
-			return fmt.Errorf("tickets by status: %w", err)
+		if err := tx.overdue(st, now.Add(-firstResponse).UTC()); err != nil {
+			return err
 		}
-		for _, r := range byStatus {
-			st.TicketsByStatus[tickets.Status(r.Key)] = r.N
+		if err := tx.outboxCounts(st); err != nil {
+			return err
 		}
-		// tickets_overdue's condition, word for word: the count reads that
-		// small covering index. SQLite would rather range over
-		// tickets_waiting and look every ticket up (12 times slower on
-		// 1,000,000 tickets), hence INDEXED BY there.
-		from := "tickets"
-		if d.dialect == SQLite {
-			from = "tickets INDEXED BY tickets_overdue"
-		}
-		if err := tx.get(&st.Overdue, `SELECT COUNT(*) FROM `+from+` WHERE status IN ('new', 'in_review') AND waiting_since IS NOT NULL AND waiting_since < ?`,
-			now.Add(-firstResponse).UTC()); err != nil {
-			return fmt.Errorf("overdue: %w", err)
-		}
-		var outbox []struct {
-			Channel string `db:"channel"`
-			Status  string `db:"status"`
-			N       int    `db:"n"`
-		}
-		if err := tx.sel(&outbox, `SELECT channel, status, COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending', 'failed')
-			GROUP BY channel, status`); err != nil {
-			return fmt.Errorf("outbox: %w", err)
-		}
-		for _, r := range outbox {
-			ch := tickets.Channel(r.Channel)
-			if st.Outbox[ch] == nil {
-				st.Outbox[ch] = map[string]int{}
-			}
-			st.Outbox[ch][r.Status] = r.N
-		}
-		var due []struct {
-			Kind string `db:"kind"`
-			N    int    `db:"n"`
-		}
-		if err := tx.sel(&due, `SELECT kind, COUNT(*) AS n FROM followups WHERE status = 'pending' AND due_at <= ? GROUP BY kind`,
-			now.UTC()); err != nil {
-			return fmt.Errorf("follow-ups due: %w", err)
-		}
-		for _, r := range due {
-			st.FollowupsDue[tickets.FollowupKind(r.Kind)] = r.N
-		}
-		if len(due) > 0 {
-			// A column, not MIN(): SQLite gives an aggregate no type.
-			var oldest []time.Time
-			if err := tx.sel(&oldest, `SELECT due_at FROM followups WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT 1`, now.UTC()); err != nil {
-				return fmt.Errorf("oldest follow-up due: %w", err)
-			}
-			if len(oldest) == 1 {
-				st.OldestDue = oldest[0].UTC()
-			}
+		if err := tx.followupsDue(st, now.UTC()); err != nil {
+			return err
 		}
 		return tx.get(&st.Failures, `SELECT COUNT(*) FROM inbound_failures`)
 	})
@@ -224,6 +177,86 @@ func (d *DB) Stats(ctx context.Context, now time.Time, firstResponse time.Durati
 		return nil, fmt.Errorf("stats: %w", err)
 	}
 	return st, nil
+}
+
+func (t *Tx) ticketsByStatus(st *tickets.Stats) error {
+	var rows []struct {
+		Key string `db:"k"`
+		N   int    `db:"n"`
+	}
+	if err := t.sel(&rows, `SELECT status AS k, COUNT(*) AS n FROM tickets GROUP BY status`); err != nil {
+		return fmt.Errorf("tickets by status: %w", err)
+	}
+	for _, r := range rows {
+		st.TicketsByStatus[tickets.Status(r.Key)] = r.N
+	}
+	return nil
+}
+
+// overdue counts the tickets waiting for an agent since before since.
+func (t *Tx) overdue(st *tickets.Stats, since time.Time) error {
+	// tickets_overdue's condition, word for word: the count reads that
+	// small covering index. SQLite would rather range over
+	// tickets_waiting and look every ticket up (12 times slower on
+	// 1,000,000 tickets), hence INDEXED BY there.
+	from := "tickets"
+	if t.db.dialect == SQLite {
+		from = "tickets INDEXED BY tickets_overdue"
+	}
+	if err := t.get(&st.Overdue, `SELECT COUNT(*) FROM `+from+` WHERE status IN ('new', 'in_review') AND waiting_since IS NOT NULL AND waiting_since < ?`,
+		since); err != nil {
+		return fmt.Errorf("overdue: %w", err)
+	}
+	return nil
+}
+
+// outboxCounts counts the outbox's unsent and failed items by channel and status.
+func (t *Tx) outboxCounts(st *tickets.Stats) error {
+	var rows []struct {
+		Channel string `db:"channel"`
+		Status  string `db:"status"`
+		N       int    `db:"n"`
+	}
+	if err := t.sel(&rows, `SELECT channel, status, COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending', 'failed')
+		GROUP BY channel, status`); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	for _, r := range rows {
+		ch := tickets.Channel(r.Channel)
+		if st.Outbox[ch] == nil {
+			st.Outbox[ch] = map[string]int{}
+		}
+		st.Outbox[ch][r.Status] = r.N
+	}
+	return nil
+}
+
+// followupsDue counts the pending follow-ups due by now, by kind, and
+// finds when the oldest was due.
+func (t *Tx) followupsDue(st *tickets.Stats, now time.Time) error {
+	var due []struct {
+		Kind string `db:"kind"`
+		N    int    `db:"n"`
+	}
+	if err := t.sel(&due, `SELECT kind, COUNT(*) AS n FROM followups WHERE status = 'pending' AND due_at <= ? GROUP BY kind`,
+		now); err != nil {
+		return fmt.Errorf("follow-ups due: %w", err)
+	}
+	for _, r := range due {
+		st.FollowupsDue[tickets.FollowupKind(r.Kind)] = r.N
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	// A column, not MIN(): SQLite gives an aggregate no type.
+	var oldest []time.Time
+	if err := t.sel(&oldest, `SELECT due_at FROM followups WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT 1`, now); err != nil {
+		return fmt.Errorf("oldest follow-up due: %w", err)
+	}
+	if len(oldest) == 1 {
+		st.OldestDue = oldest[0].UTC()
+	}
+	return nil
 }
 
 // AcquireLease takes or renews the lease called name for holder until
