@@ -64,7 +64,8 @@ bench-import:
 	$(GO) test -run '^$$' -bench 'BenchmarkImport' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./tickets/sqlstore/
 
 bench-query:
-	$(GO) test -run '^$$' -bench 'BenchmarkQuery|BenchmarkShow|BenchmarkStats|BenchmarkSubmit|BenchmarkEvaluate|BenchmarkParseQuery' -benchtime 300x -benchmem -timeout 30m ./tickets/...
+	$(GO) test -run '^$$' -bench 'BenchmarkQuery|BenchmarkShow|BenchmarkStats|BenchmarkParseQuery|BenchmarkPromotionRows|BenchmarkSearchSQL' -benchtime 300x -benchmem -timeout 30m ./tickets/...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 10m ./templates/
 
 bench-mail:
 	$(GO) test -run '^$$' -bench 'BenchmarkMailIntake' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mail/
