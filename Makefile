@@ -45,7 +45,7 @@ FUZZ_TARGETS := ./tickets:FuzzParseQuery ./tickets/sqlstore:FuzzSearch ./tickets
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "$${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s "$${t%%:*}"; \
 	done
 
 vet:
