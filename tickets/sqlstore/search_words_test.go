@@ -50,7 +50,7 @@ func TestSearchFoldsAccents(t *testing.T) {
 		// The text as it was written before 0004, accents and all.
 		for _, q := range []string{
 			`UPDATE tickets SET search = to_tsvector('simple', 'RD 1 José paid at the Café Müller then ελλάδα')`,
-			`DELETE FROM schema_migrations WHERE version = 4`,
+			`DELETE FROM schema_migrations WHERE version >= 4`, // 0004 and what came after it
 		} {
 			if _, err := db.SQL().ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
