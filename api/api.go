@@ -128,10 +128,14 @@ type Error struct {
 	Error string `json:"error"`
 	// Field names the input at fault, for a validation error.
 	Field string `json:"field,omitempty"`
+	// Code is the problem's code (tickets.ErrorCodes: "order.not_digits",
+	// "ticket.closed_change"), for a validation error or a conflict the
+	// domain names; Error is its English words.
+	Code string `json:"code,omitempty"`
 }
 
-func writeError(w http.ResponseWriter, code int, msg, field string) {
-	writeJSON(w, code, Error{Error: msg, Field: field})
+func writeError(w http.ResponseWriter, status int, msg, field string) {
+	writeJSON(w, status, Error{Error: msg, Field: field})
 }
 
 // writeTickets answers 200 with v, tickets or what holds them, their
@@ -160,7 +164,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, agent string, err 
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit), "")
 	case errors.As(err, &ve):
-		writeError(w, http.StatusBadRequest, err.Error(), ve.Field)
+		writeJSON(w, http.StatusBadRequest, Error{Error: s.cat.Error(tickets.LangEnglish, err), Field: ve.Field, Code: ve.Code})
 	case errors.Is(err, errNoRoute):
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path), "")
 	case errors.Is(err, tickets.ErrForbidden):
@@ -168,7 +172,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, agent string, err 
 	case errors.Is(err, tickets.ErrNotFound):
 		writeError(w, http.StatusNotFound, strings.TrimSuffix(err.Error(), ": not found")+": not found", "")
 	case errors.Is(err, tickets.ErrConflict):
-		writeError(w, http.StatusConflict, strings.TrimSuffix(err.Error(), ": conflict"), "")
+		var ce *tickets.ConflictError
+		code := ""
+		if errors.As(err, &ce) {
+			code = ce.Code
+		}
+		writeJSON(w, http.StatusConflict, Error{Error: strings.TrimSuffix(s.cat.Error(tickets.LangEnglish, err), ": conflict"), Code: code})
 	default:
 		s.log.Error("api request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("agent", agent), slog.Any("error", err))

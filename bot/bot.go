@@ -285,15 +285,16 @@ func requester(i *discordgo.Interaction) tickets.Requester {
 
 // errorReply turns a domain error into words for the user.
 func (b *Bot) errorReply(language string, err error) *reply {
+	words := b.tpl.Catalog().Error(language, err) // the domain's codes in the user's language
 	switch {
 	case tickets.IsValidation(err):
-		return &reply{content: b.say(language, "bad_input", "Error", err.Error())}
+		return &reply{content: b.say(language, "bad_input", "Error", words)}
 	case errors.Is(err, tickets.ErrConflict):
-		return &reply{content: b.say(language, "conflict", "Error", err.Error())}
+		return &reply{content: b.say(language, "conflict", "Error", words)}
 	case errors.Is(err, tickets.ErrForbidden):
 		return &reply{content: b.say(language, "not_agent")}
 	case errors.Is(err, tickets.ErrNotFound):
-		return &reply{content: b.say(language, "bad_input", "Error", err.Error())}
+		return &reply{content: b.say(language, "bad_input", "Error", words)}
 	}
 	b.log.Error("discord interaction failed", slog.Any("error", err))
 	return &reply{content: b.say(language, "error")}

@@ -49,9 +49,11 @@ func (b *Bot) download(ctx context.Context, language string, atts []*discordgo.M
 	var files []tickets.File
 	var refused []string
 	limit := b.svc.Limits().MaxEvidenceBytes
+	cat := b.tpl.Catalog()
 	for _, a := range atts {
 		if int64(a.Size) > limit {
-			refused = append(refused, b.say(language, "refused_file", "File", a.Filename, "Why", fmt.Sprintf("%d MiB > %d MiB", a.Size>>20, limit>>20)))
+			refused = append(refused, b.say(language, "refused_file", "File", a.Filename, "Why",
+				cat.Problem(language, "evidence.too_large", tickets.Params{"Size": tickets.Bytes(a.Size), "Max": tickets.Bytes(limit)})))
 			continue
 		}
 		data, err := b.fetch(ctx, a.URL, limit)
@@ -62,7 +64,7 @@ func (b *Bot) download(ctx context.Context, language string, atts []*discordgo.M
 		}
 		f := tickets.File{Name: a.Filename, Data: data}
 		if _, err := b.svc.Limits().CheckEvidence(f); err != nil {
-			refused = append(refused, b.say(language, "refused_file", "File", a.Filename, "Why", err.Error()))
+			refused = append(refused, b.say(language, "refused_file", "File", a.Filename, "Why", cat.Error(language, err)))
 			continue
 		}
 		files = append(files, f)

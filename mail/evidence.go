@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -33,8 +34,9 @@ type SortedFiles struct {
 // same file twice counting once, at most lim.MaxEvidenceFiles of them; the
 // rest are named in the message with the reason. The intake and
 // `mail parse` both sort through here, so what parse says is what the
-// intake does.
-func (m *Message) SortFiles(lim tickets.Limits) SortedFiles {
+// intake does. cat writes why a file was refused in English (the domain's
+// codes as they are when nil).
+func (m *Message) SortFiles(lim tickets.Limits, cat *templates.Catalog) SortedFiles {
 	files, others := m.Evidence()
 	var out SortedFiles
 	why := make([]string, len(files))
@@ -42,7 +44,11 @@ func (m *Message) SortFiles(lim tickets.Limits) SortedFiles {
 	var accepted []tickets.File
 	for i, f := range files {
 		if err := lim.AcceptEvidence(f); err != nil {
-			why[i] = "[attachment not kept as evidence: " + err.Error() + "]"
+			words := err.Error()
+			if cat != nil {
+				words = cat.Error(tickets.LangEnglish, err)
+			}
+			why[i] = "[attachment not kept as evidence: " + words + "]"
 			out.Notes = append(out.Notes, why[i])
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -30,6 +31,10 @@ type IntakeConfig struct {
 	// taken in as any other. The list of Address ("support.shop.example"
 	// for support@shop.example) is always one.
 	OwnListIDs []string
+	// Catalog writes why an attachment was not kept, in English, in the
+	// ticket's message (the domain gives codes); NewIntake loads the
+	// embedded one when nil.
+	Catalog *templates.Catalog
 }
 
 // ownList reports whether id (a mail's List-Id) is one of the desk's lists.
@@ -113,6 +118,13 @@ func NewIntake(svc *tickets.Service, cfg IntakeConfig, log *slog.Logger) *Intake
 		} else {
 			log.Warn("mail.require_auth is on but no mail.authserv_id is set: no Authentication-Results is believed, so every mail is flagged unverified_sender")
 		}
+	}
+	if cfg.Catalog == nil {
+		cat, err := templates.NewCatalog(log)
+		if err != nil {
+			log.Error("mail: the message catalog does not load; attachments refused are noted with their codes", slog.Any("error", err))
+		}
+		cfg.Catalog = cat
 	}
 	return &Intake{svc: svc, cfg: cfg, log: log, auth: NewAuthenticator(cfg.Auth, log)}
 }
@@ -311,7 +323,7 @@ func (in *Intake) threadTicket(ctx context.Context, svc *tickets.Service, m *Mes
 // evidence picks the attachments that count as evidence, within the limits;
 // the rest are named in the message so agents know they were there.
 func (in *Intake) evidence(m *Message) ([]tickets.File, []string) {
-	s := m.SortFiles(in.svc.Limits())
+	s := m.SortFiles(in.svc.Limits(), in.cfg.Catalog)
 	return s.Kept, s.Notes
 }
 

@@ -72,28 +72,28 @@ func (d *Desk) checkAction(a *ActionRequest) error {
 	}
 	a.Text = strings.TrimSpace(a.Text)
 	if !utf8.ValidString(a.Text) {
-		return Invalid("text", "not valid UTF-8 text")
+		return Invalid("text", "text.not_utf8")
 	}
 	if len(a.Text) > d.limits.MaxDetailsBytes {
-		return Invalid("text", "%d bytes, more than the %d allowed", len(a.Text), d.limits.MaxDetailsBytes)
+		return Invalid("text", "text.too_long", "Size", len(a.Text), "Max", d.limits.MaxDetailsBytes)
 	}
 	switch {
 	case (a.Action == ActionNote || a.Action == ActionReply) && a.Text == "":
-		return Invalid("text", "%s needs a text", a.Action)
+		return Invalid("text", "action.needs_text", "Action", string(a.Action))
 	case a.Action == ActionAsk && a.Text == "":
-		return Invalid("question", "ask needs the question for the requester")
+		return Invalid("question", "question.missing")
 	case a.Action == ActionDeny && a.Text == "":
-		return Invalid("reason", "deny needs a reason; the requester is told it")
+		return Invalid("reason", "reason.deny_missing")
 	case a.Action == ActionAssign:
 		if err := d.checkAssignee(a); err != nil {
 			return err
 		}
 	}
 	if a.Amount != nil && a.Action != ActionApprove {
-		return Invalid("amount", "only approve takes an amount")
+		return Invalid("amount", "amount.only_approve")
 	}
 	if a.Amount != nil && *a.Amount <= 0 {
-		return Invalid("amount", "must be more than zero, got %d", *a.Amount)
+		return Invalid("amount", "amount.not_positive", "Value", *a.Amount)
 	}
 	return nil
 }
@@ -104,14 +104,14 @@ func (d *Desk) checkAssignee(a *ActionRequest) error {
 	a.Assignee = strings.TrimSpace(a.Assignee)
 	switch {
 	case a.Assignee == "":
-		return Invalid("assignee", "assign needs an agent's name, or none")
+		return Invalid("assignee", "assignee.missing")
 	case strings.EqualFold(a.Assignee, "none"):
 		a.Assignee = ""
 	case strings.EqualFold(a.Assignee, "me"):
 		a.Assignee = a.Actor
 	default:
 		if err := d.checkAgent(a.Assignee); err != nil {
-			return Invalid("assignee", "%v", err)
+			return refield("assignee", err)
 		}
 	}
 	return nil
@@ -177,7 +177,7 @@ func (d *Desk) effectOf(tx *writeTx, t *Ticket, a ActionRequest, now time.Time) 
 			if other, err := otherOpen(tx, t); err != nil {
 				return effect{}, err
 			} else if other != "" {
-				return effect{}, conflictf("%s: order %s already has an open ticket, %s; work there", t.Ref, t.Order, other)
+				return effect{}, conflict("order.open_work_there", "Ref", t.Ref, "Order", t.Order, "Other", other)
 			}
 		}
 		if err := d.reopenVerdict(tx, t, a.Actor); err != nil {
@@ -214,7 +214,7 @@ func assignment(t *Ticket, a ActionRequest) (effect, error) {
 		return effect{none: true}, nil // already theirs
 	case "":
 	default:
-		return effect{}, conflictf("%s is assigned to %s; use assign to take it over", t.Ref, t.Assignee)
+		return effect{}, conflict("ticket.assigned", "Ref", t.Ref, "Assignee", t.Assignee)
 	}
 	t.Assignee = a.Actor
 	return effect{detail: a.Text}, nil
@@ -291,7 +291,7 @@ func orNone(s string) string {
 // requireRoute refuses a message to a requester the desk cannot reach.
 func (d *Desk) requireRoute(t *Ticket) error {
 	if _, _, ok := route(t); !ok {
-		return conflictf("%s has no mail address or Discord user to write to; add a note instead", t.Ref)
+		return conflict("ticket.no_address", "Ref", t.Ref)
 	}
 	return nil
 }
@@ -301,20 +301,20 @@ func (d *Desk) requireRoute(t *Ticket) error {
 func (d *Desk) approvalAmount(tx Tx, t *Ticket, given *int64) (int64, error) {
 	p, err := tx.Promotion(t.Order)
 	if errors.Is(err, ErrNotFound) || t.Order == "" {
-		return 0, conflictf("%s: order %q is not in the promotion records; import the record before approving", t.Ref, t.Order)
+		return 0, conflict("order.no_record", "Ref", t.Ref, "Order", t.Order)
 	}
 	if err != nil {
 		return 0, err
 	}
 	if given == nil {
 		if t.Eligibility.Verdict != VerdictEligible || t.Eligibility.RefundAmount <= 0 {
-			return 0, Invalid("amount", "the verdict is %s, so there is no computed refund; give the amount to approve", t.Eligibility.Verdict)
+			return 0, Invalid("amount", "amount.no_computed", "Verdict", string(t.Eligibility.Verdict))
 		}
 		return min(t.Eligibility.RefundAmount, p.Remaining()), nil
 	}
 	if *given > p.Remaining() {
-		return 0, Invalid("amount", "%s is more than what is left of order %s (%s paid, %s refunded)",
-			PlainMoney(*given, p.Currency), p.OrderNumber, PlainMoney(p.Amount, p.Currency), PlainMoney(p.Refunded, p.Currency))
+		return 0, Invalid("amount", "amount.over_remaining", "Amount", PlainMoney(*given, p.Currency), "Order", p.OrderNumber,
+			"Paid", PlainMoney(p.Amount, p.Currency), "Refunded", PlainMoney(p.Refunded, p.Currency))
 	}
 	if t.Eligibility.Currency == "" {
 		t.Eligibility.Currency = p.Currency
@@ -375,7 +375,7 @@ func (d *Desk) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticket, 
 		return nil, err
 	}
 	if f == (Fields{}) {
-		return nil, Invalid("fields", "nothing to change (give --account, --order, --reason or --language)")
+		return nil, Invalid("fields", "fields.nothing")
 	}
 	var t *Ticket
 	err = d.update(ctx, func(tx *writeTx) error {
@@ -384,7 +384,7 @@ func (d *Desk) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticket, 
 			return err
 		}
 		if t.Status == StatusClosed {
-			return conflictf("%s is closed; reopen it before changing it", t.Ref)
+			return conflict("ticket.closed_change", "Ref", t.Ref)
 		}
 		changes, err := editFields(tx, t, f, v)
 		if err != nil || len(changes) == 0 {
@@ -416,7 +416,7 @@ func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]string, error) {
 	var changes []string
 	if f.Account != nil && v.account != t.Account && v.account != "" && t.Kind == KindRevocation && t.Status.Open() {
 		if other, err := tx.OpenTicket(KindRevocation, "", AccountKey(v.account)); err == nil && other != t.ID {
-			return nil, conflictf("account %s already has an open revocation, %s", v.account, FormatRef(other))
+			return nil, conflict("account.open_revocation", "Account", v.account, "Other", FormatRef(other))
 		} else if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
@@ -428,7 +428,7 @@ func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]string, error) {
 	if f.Order != nil && v.order != t.Order {
 		if t.Kind == KindRefund && v.order != "" && t.Status.Open() {
 			if other, err := tx.OpenTicket(KindRefund, v.order, ""); err == nil && other != t.ID {
-				return nil, conflictf("order %s already has an open ticket, %s", v.order, FormatRef(other))
+				return nil, conflict("order.open_ticket", "Order", v.order, "Other", FormatRef(other))
 			} else if err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, err
 			}
@@ -458,7 +458,7 @@ func (d *Desk) AddEvidence(ctx context.Context, ref, actor string, files []File)
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, Invalid("evidence", "no files given")
+		return nil, Invalid("evidence", "evidence.none")
 	}
 	blobs, err := d.checkFiles(files)
 	if err != nil {
@@ -471,7 +471,7 @@ func (d *Desk) AddEvidence(ctx context.Context, ref, actor string, files []File)
 			return err
 		}
 		if t.Status == StatusClosed {
-			return conflictf("%s is closed; reopen it before adding evidence", t.Ref)
+			return conflict("ticket.closed_evidence", "Ref", t.Ref)
 		}
 		if err := d.roomFor(t, blobs); err != nil {
 			return err

@@ -159,23 +159,23 @@ func checkRetry(r OutboxRetry) ([]Channel, []int64, error) {
 	channels := []Channel{ChannelEmail, ChannelDiscord}
 	switch {
 	case r.Failed && len(r.IDs) > 0:
-		return nil, nil, Invalid("ids", "give ids or ask for every failed message, not both")
+		return nil, nil, Invalid("ids", "ids.both")
 	case !r.Failed && len(r.IDs) == 0:
-		return nil, nil, Invalid("ids", "no message named (give ids, or ask for every failed message)")
+		return nil, nil, Invalid("ids", "ids.none")
 	case !r.Failed && r.Channel != "":
-		return nil, nil, Invalid("channel", "a channel only goes with every failed message")
+		return nil, nil, Invalid("channel", "channel.only_with_all")
 	case r.Channel == ChannelEmail || r.Channel == ChannelDiscord:
 		channels = []Channel{r.Channel}
 	case r.Channel != "":
-		return nil, nil, Invalid("channel", "%q is not an outbox channel that can be retried (email, discord)", r.Channel)
+		return nil, nil, Invalid("channel", "channel.not_retryable", "Value", string(r.Channel))
 	}
 	if len(r.IDs) > MaxPageSize {
-		return nil, nil, Invalid("ids", "at most %d at a time, got %d", MaxPageSize, len(r.IDs))
+		return nil, nil, Invalid("ids", "ids.too_many", "Max", MaxPageSize, "Count", len(r.IDs))
 	}
 	seen := map[int64]bool{}
 	for _, id := range r.IDs {
 		if id <= 0 {
-			return nil, nil, Invalid("ids", "%d is not an outbox id", id)
+			return nil, nil, Invalid("ids", "ids.not_id", "Value", id)
 		}
 		seen[id] = true
 	}
@@ -194,10 +194,10 @@ func (d *Delivery) retry(tx *writeTx, id int64, agent string, all bool, now time
 		return err
 	}
 	if it.Channel != ChannelEmail && it.Channel != ChannelDiscord {
-		return Invalid("ids", "outbox item %d is a %s item for agents, not a message to a requester: only email and discord messages are put back", id, it.Channel)
+		return Invalid("ids", "ids.agents_item", "ID", id, "Channel", string(it.Channel))
 	}
 	if it.Status != OutboxFailed {
-		return conflictf("outbox item %d is %s, not failed: only failed messages are put back", id, it.Status)
+		return conflict("outbox.not_failed", "ID", id, "Status", string(it.Status))
 	}
 	why, err := retryRefusal(tx, it)
 	if err != nil {
@@ -205,7 +205,7 @@ func (d *Delivery) retry(tx *writeTx, id int64, agent string, all bool, now time
 	}
 	if why != "" {
 		if !all {
-			return conflictf("outbox item %d cannot be put back: %s", id, why)
+			return conflict("outbox.cannot_retry", "ID", id, "Why", why)
 		}
 		out.Skipped = append(out.Skipped, OutboxSkipped{OutboxItem: *it, Why: why})
 		return nil
@@ -249,7 +249,7 @@ func (d *Delivery) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, er
 	switch f.Status {
 	case "", OutboxPending, OutboxSending, OutboxSent, OutboxFailed:
 	default:
-		return nil, Invalid("status", "%q is not an outbox status (pending, sending, sent, failed)", f.Status)
+		return nil, Invalid("status", "status.not_outbox", "Value", string(f.Status))
 	}
 	if f.Limit <= 0 || f.Limit > MaxPageSize {
 		f.Limit = DefaultPageSize

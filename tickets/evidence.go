@@ -111,15 +111,14 @@ func (l Limits) acceptEvidence(f File) (name, contentType string, err error) {
 	name = cleanFileName(f.Name)
 	field := "evidence " + name
 	if len(f.Data) == 0 {
-		return "", "", Invalid(field, "the file is empty")
+		return "", "", Invalid(field, "evidence.empty")
 	}
 	if int64(len(f.Data)) > l.MaxEvidenceBytes {
-		return "", "", Invalid(field, "the file is %s, more than the %s allowed per file",
-			humanBytes(int64(len(f.Data))), humanBytes(l.MaxEvidenceBytes))
+		return "", "", Invalid(field, "evidence.too_large", "Size", Bytes(len(f.Data)), "Max", Bytes(l.MaxEvidenceBytes))
 	}
 	ct := SniffContentType(f.Data)
 	if !IsEvidenceType(ct) {
-		return "", "", Invalid(field, "a %s file is not accepted as evidence (send images, PDFs or plain text)", ct)
+		return "", "", Invalid(field, "evidence.type", "Type", ct)
 	}
 	return name, ct, nil
 }

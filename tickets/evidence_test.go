@@ -1,7 +1,7 @@
 package tickets_test
 
 import (
-	"strings"
+	"errors"
 	"testing"
 
 	"refunddesk/tickets"
@@ -27,7 +27,8 @@ func TestSVGIsNotEvidence(t *testing.T) {
 				t.Fatalf("SniffContentType = %s, evidence", ct)
 			}
 			err := l.AcceptEvidence(tickets.File{Name: "shot.png", Data: []byte(body)})
-			if err == nil || !tickets.IsValidation(err) || !strings.Contains(err.Error(), "is not accepted as evidence") {
+			var ve *tickets.ValidationError
+			if !errors.As(err, &ve) || ve.Code != "evidence.type" {
 				t.Fatalf("AcceptEvidence = %v, want it refused", err)
 			}
 		})

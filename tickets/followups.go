@@ -424,13 +424,13 @@ func (f *Followups) List(ctx context.Context, filter FollowupFilter) ([]Followup
 	switch filter.Status {
 	case "", FollowupPending, FollowupDone, FollowupCancelled:
 	default:
-		return nil, Invalid("status", "%q is not a follow-up state (pending, done or cancelled)", filter.Status)
+		return nil, Invalid("status", "status.not_followup", "Value", string(filter.Status))
 	}
 	if filter.Limit <= 0 {
 		filter.Limit = DefaultPageSize
 	}
 	if filter.Limit > MaxPageSize {
-		return nil, Invalid("limit", "at most %d", MaxPageSize)
+		return nil, Invalid("limit", "limit.too_big", "Max", MaxPageSize)
 	}
 	return f.store.ListFollowups(ctx, filter)
 }

@@ -87,9 +87,9 @@ func (c *core) check(g *given, textField string) ValidationErrors {
 	errs.collect(err)
 	text := strings.TrimSpace(g.Text)
 	if !utf8.ValidString(text) {
-		errs.add(textField, "not valid UTF-8 text")
+		errs.add(textField, "text.not_utf8")
 	} else if len(text) > c.limits.MaxDetailsBytes {
-		errs.add(textField, "%d bytes, more than the %d allowed", len(text), c.limits.MaxDetailsBytes)
+		errs.add(textField, "text.too_long", "Size", len(text), "Max", c.limits.MaxDetailsBytes)
 	}
 	if len(errs) == 0 {
 		*g = given{Account: acc, Order: order, Reason: reason, Text: text}
@@ -101,7 +101,7 @@ func (c *core) check(g *given, textField string) ValidationErrors {
 func (c *core) normalize(r *SubmitRequest) error {
 	var errs ValidationErrors
 	if r.Kind == "" {
-		errs.add("kind", "missing (refund or revocation)")
+		errs.add("kind", "kind.missing")
 	} else {
 		_, err := ParseKind(string(r.Kind))
 		errs.collect(err)
@@ -127,11 +127,11 @@ func (c *core) normalize(r *SubmitRequest) error {
 		r.Language = lang
 	}
 	if len(r.IdempotencyKey) > 512 || slices.ContainsFunc(r.PreviousKeys, func(k string) bool { return len(k) > 512 }) {
-		errs.add("key", "longer than 512 bytes")
+		errs.add("key", "key.too_long")
 	}
 	for _, f := range r.Flags {
 		if !isKnownFlag(f) {
-			errs.add("flags", "%q is not a flag", f)
+			errs.add("flags", "flags.unknown", "Value", string(f))
 		}
 	}
 	return errs.err()
@@ -144,7 +144,7 @@ func checkRequester(r *SubmitRequest) ValidationErrors {
 	if r.Requester.Email != "" {
 		addr, err := mail.ParseAddress(r.Requester.Email)
 		if err != nil {
-			errs.add("email", "%q is not a mail address", r.Requester.Email)
+			errs.add("email", "email.invalid", "Value", r.Requester.Email)
 		} else {
 			r.Requester.Email = addr.Address
 			if r.Requester.Name == "" {
@@ -155,15 +155,15 @@ func checkRequester(r *SubmitRequest) ValidationErrors {
 	switch r.Channel {
 	case ChannelEmail:
 		if r.Requester.Email == "" {
-			errs.add("email", "a mail request needs the sender's address")
+			errs.add("email", "email.missing")
 		}
 	case ChannelDiscord:
 		if r.Requester.DiscordID == "" {
-			errs.add("discord_id", "a Discord request needs the user's id")
+			errs.add("discord_id", "discord_id.missing")
 		}
 	case ChannelAgent:
 		if strings.TrimSpace(r.Actor) == "" {
-			errs.add("agent", "a request filed by an agent needs the agent's name (--as)")
+			errs.add("agent", "agent.missing_as")
 		}
 	}
 	return errs
@@ -195,7 +195,7 @@ func (c *core) checkFiles(files []File) ([]EvidenceBlob, error) {
 		out = append(out, b)
 	}
 	if len(out) > c.limits.MaxEvidenceFiles {
-		errs.add("evidence", "%d files, more than the %d allowed per request", len(out), c.limits.MaxEvidenceFiles)
+		errs.add("evidence", "evidence.too_many", "Count", len(out), "Max", c.limits.MaxEvidenceFiles)
 	}
 	return out, errs.err()
 }
@@ -456,7 +456,7 @@ func (in *Intake) acknowledgeJoin(tx *writeTx, t *Ticket, req *SubmitRequest, sa
 // roomFor refuses files that would take a ticket past the files it keeps.
 func (c *core) roomFor(t *Ticket, blobs []EvidenceBlob) error {
 	if len(t.Evidence)+countNew(t, blobs) > c.limits.MaxEvidenceFiles {
-		return Invalid("evidence", "%s already has %d files; at most %d are kept per ticket", t.Ref, len(t.Evidence), c.limits.MaxEvidenceFiles)
+		return Invalid("evidence", "evidence.ticket_full", "Ref", t.Ref, "Count", len(t.Evidence), "Max", c.limits.MaxEvidenceFiles)
 	}
 	return nil
 }
@@ -575,7 +575,7 @@ func (in *Intake) checkReply(u RequesterUpdate) (given, []EvidenceBlob, error) {
 		return given{}, nil, err
 	}
 	if g == (given{}) && len(blobs) == 0 {
-		return given{}, nil, Invalid("text", "the reply is empty")
+		return given{}, nil, Invalid("text", "text.empty_reply")
 	}
 	return g, blobs, nil
 }
@@ -671,7 +671,7 @@ func (in *Intake) reopenOnAnswer(tx Tx, t *Ticket, actor string, now time.Time) 
 		if other, err := otherOpen(tx, t); err != nil {
 			return err
 		} else if other != "" {
-			return conflictf("%s has a newer open ticket, %s; write there", t.Ref, other)
+			return conflict("ticket.newer_open", "Ref", t.Ref, "Other", other)
 		}
 	}
 	from := t.Status
@@ -692,14 +692,14 @@ func fillAnswer(tx Tx, t *Ticket, g given, flags []string) ([]string, error) {
 	}
 	if g.Order != "" && g.Order != t.Order && t.Kind == KindRefund {
 		if other, err := tx.OpenTicket(KindRefund, g.Order, ""); err == nil && other != t.ID {
-			return nil, conflictf("order %s already has an open ticket, %s", g.Order, FormatRef(other))
+			return nil, conflict("order.open_ticket", "Order", g.Order, "Other", FormatRef(other))
 		}
 		t.Order = g.Order
 		filled = append(filled, "order")
 	}
 	if g.Account != "" && t.Kind == KindRevocation && t.Status.Open() {
 		if other, err := tx.OpenTicket(KindRevocation, "", AccountKey(g.Account)); err == nil && other != t.ID {
-			return nil, conflictf("account %s already has an open revocation, %s", g.Account, FormatRef(other))
+			return nil, conflict("account.open_revocation", "Account", g.Account, "Other", FormatRef(other))
 		} else if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}

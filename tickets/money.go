@@ -130,7 +130,7 @@ func (d *Desk) AmountFor(ctx context.Context, ref, typed string) (int64, error) 
 	}
 	n, err := ParseAmount(typed, currency)
 	if err != nil {
-		return 0, Invalid("amount", "%v", err)
+		return 0, Invalid("amount", "invalid", "Error", err.Error())
 	}
 	return n, nil
 }

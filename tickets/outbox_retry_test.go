@@ -307,7 +307,7 @@ func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 			t.Fatalf("retry of a re-routed DM by id: %v", err)
 		}
 		_, err = f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{cards[0].ID}})
-		if !tickets.IsValidation(err) || !strings.Contains(err.Error(), "not a message to a requester") {
+		if ve := (*tickets.ValidationError)(nil); !errors.As(err, &ve) || ve.Code != "ids.agents_item" {
 			t.Fatalf("retry of an agent card: %v", err)
 		}
 		got, err := f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true})

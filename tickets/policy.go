@@ -237,7 +237,7 @@ func LoadPolicy(path string) (*Policy, error) {
 func (p *Policy) Validate() error {
 	var errs ValidationErrors
 	if p.WindowDays < 0 {
-		errs.add("window_days", "must not be negative, got %d", p.WindowDays)
+		errs.add("window_days", "number.negative", "Value", p.WindowDays)
 	}
 	curs := make([]string, 0, len(p.AutoApproveBelow))
 	for cur := range p.AutoApproveBelow {
@@ -246,18 +246,18 @@ func (p *Policy) Validate() error {
 	sort.Strings(curs)
 	for _, cur := range curs {
 		if err := p.AutoApproveBelow.check(cur); err != nil {
-			errs.add("auto_approve_below."+cur, "%v", err)
+			errs.add("auto_approve_below."+cur, "invalid", "Error", err.Error())
 		}
 	}
 	if t := p.UnderDelivery.ThresholdPercent; t < 1 || t > 100 {
-		errs.add("under_delivery.threshold_percent", "must be between 1 and 100, got %d", t)
+		errs.add("under_delivery.threshold_percent", "percent.out_of_range", "Value", t)
 	}
 	if p.DuplicateCharge.Window.Duration <= 0 {
-		errs.add("duplicate_charge.window", "must be longer than zero")
+		errs.add("duplicate_charge.window", "duration.not_positive")
 	}
 	for _, r := range p.NonRefundable.Reasons {
 		if _, err := ParseReason(string(r)); err != nil || r == "" {
-			errs.add("non_refundable.reasons", "%q is not a reason (one of %s)", r, joinEnum(Reasons))
+			errs.add("non_refundable.reasons", "reason.unknown", "Value", string(r), "Allowed", joinEnum(Reasons))
 		}
 	}
 	return errs.err()

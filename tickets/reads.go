@@ -37,7 +37,7 @@ func (r *Records) Search(ctx context.Context, query, agent string, limit int, af
 		return nil, err
 	}
 	if limit < 0 || limit > MaxPageSize {
-		return nil, Invalid("limit", "must be between 1 and %d (0 for the default page of %d), got %d", MaxPageSize, DefaultPageSize, limit)
+		return nil, Invalid("limit", "limit.out_of_range", "Max", MaxPageSize, "Default", DefaultPageSize, "Value", limit)
 	}
 	return r.store.Search(ctx, q, SearchOptions{Limit: limit, After: after, Now: r.clock.Now(), FirstResponse: r.sla.FirstResponse})
 }
@@ -45,7 +45,7 @@ func (r *Records) Search(ctx context.Context, query, agent string, limit int, af
 // RequesterTickets lists a requester's own tickets, newest first, and only theirs.
 func (r *Records) RequesterTickets(ctx context.Context, who Requester, limit int) ([]Ticket, error) {
 	if who.Email == "" && who.DiscordID == "" {
-		return nil, Invalid("requester", "no email address or Discord id to look tickets up by")
+		return nil, Invalid("requester", "requester.no_identity")
 	}
 	q := &Query{Sort: DefaultSort}
 	res, err := r.store.Search(ctx, q, SearchOptions{Limit: limit, Now: r.clock.Now(), FirstResponse: r.sla.FirstResponse, Requester: &who})
@@ -111,7 +111,7 @@ func (r *Records) PromotionDetail(ctx context.Context, order string) (*Promotion
 		return nil, err
 	}
 	if o == "" {
-		return nil, Invalid("order", "an order number is needed")
+		return nil, Invalid("order", "order.missing")
 	}
 	var d *PromotionDetail
 	err = r.store.View(ctx, func(tx Tx) error {

@@ -909,14 +909,14 @@ func TestEvidenceCheck(t *testing.T) {
 		{"long name cut to 200 bytes", File{strings.Repeat("a", 300) + ".png", png}, strings.Repeat("a", 200), "image/png", ""},
 		{"long name cut on a rune boundary", File{"a" + strings.Repeat("é", 150), png}, "a" + strings.Repeat("é", 99), "image/png", ""},
 
-		{"empty", File{"shot.png", nil}, "shot.png", "", "the file is empty"},
-		{"too big", File{"big.txt", []byte(strings.Repeat("a", 1<<10+1))}, "big.txt", "", "the file is 1 KiB, more than the 1 KiB allowed per file"},
-		{"zip", File{"shots.zip", zip}, "shots.zip", "", "a application/zip file is not accepted as evidence (send images, PDFs or plain text)"},
-		{"zip named .png", File{"shot.png", zip}, "shot.png", "", "a application/zip file is not accepted as evidence (send images, PDFs or plain text)"},
-		{"exe", File{"setup.exe", exe}, "setup.exe", "", "a application/octet-stream file is not accepted as evidence (send images, PDFs or plain text)"},
-		{"html", File{"page.html", html}, "page.html", "", "a text/html file is not accepted as evidence (send images, PDFs or plain text)"},
-		{"text that is not UTF-8", File{"notes.txt", latin1}, "notes.txt", "", "a application/octet-stream file is not accepted as evidence (send images, PDFs or plain text)"},
-		{"the cleaned name in the error", File{"../x/evil.exe", exe}, "evil.exe", "", "a application/octet-stream file is not accepted as evidence (send images, PDFs or plain text)"},
+		{"empty", File{"shot.png", nil}, "shot.png", "", "evidence.empty"},
+		{"too big", File{"big.txt", []byte(strings.Repeat("a", 1<<10+1))}, "big.txt", "", "evidence.too_large (Max=1024 Size=1025)"},
+		{"zip", File{"shots.zip", zip}, "shots.zip", "", "evidence.type (Type=\"application/zip\")"},
+		{"zip named .png", File{"shot.png", zip}, "shot.png", "", "evidence.type (Type=\"application/zip\")"},
+		{"exe", File{"setup.exe", exe}, "setup.exe", "", "evidence.type (Type=\"application/octet-stream\")"},
+		{"html", File{"page.html", html}, "page.html", "", "evidence.type (Type=\"text/html\")"},
+		{"text that is not UTF-8", File{"notes.txt", latin1}, "notes.txt", "", "evidence.type (Type=\"application/octet-stream\")"},
+		{"the cleaned name in the error", File{"../x/evil.exe", exe}, "evil.exe", "", "evidence.type (Type=\"application/octet-stream\")"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -926,8 +926,8 @@ func TestEvidenceCheck(t *testing.T) {
 				if !errors.As(err, &ve) {
 					t.Fatalf("CheckEvidence accepted it: %+v, %v", blob.Evidence, err)
 				}
-				if ve.Field != "evidence "+c.wantName || ve.Message != c.msg {
-					t.Errorf("err = %q / %q, want %q / %q", ve.Field, ve.Message, "evidence "+c.wantName, c.msg)
+				if ve.Field != "evidence "+c.wantName || describeCode(ve.Code, ve.Params) != c.msg {
+					t.Errorf("err = %q / %q, want %q / %q", ve.Field, describeCode(ve.Code, ve.Params), "evidence "+c.wantName, c.msg)
 				}
 				if blob.Data != nil || blob.SHA256 != "" {
 					t.Errorf("a refused file returned a blob: %+v", blob.Evidence)
@@ -954,7 +954,7 @@ func TestEvidenceCheck(t *testing.T) {
 		}
 		big := append([]byte("%PDF-1.4\n"), make([]byte, 10<<20)...)
 		_, err := d.CheckEvidence(File{"huge.pdf", big})
-		if err == nil || err.Error() != "evidence huge.pdf: the file is 10 MiB, more than the 10 MiB allowed per file" {
+		if err == nil || err.Error() != fmt.Sprintf("evidence huge.pdf: evidence.too_large (Max=%d Size=%d)", 10<<20, len(big)) {
 			t.Errorf("err = %v", err)
 		}
 	})
@@ -1022,8 +1022,8 @@ func TestParseRef(t *testing.T) {
 			t.Errorf("ParseRef(%q) = %d, %v; want a validation error on ref", in, got, err)
 			continue
 		}
-		if want := fmt.Sprintf("%q is not a ticket reference (expected RD-<number>)", in); ve.Message != want {
-			t.Errorf("ParseRef(%q) message = %q, want %q", in, ve.Message, want)
+		if want := fmt.Sprintf("ref.invalid (Value=%q)", in); describeCode(ve.Code, ve.Params) != want {
+			t.Errorf("ParseRef(%q) problem = %q, want %q", in, describeCode(ve.Code, ve.Params), want)
 		}
 	}
 	for _, id := range []int64{1, 42, math.MaxInt64} {
@@ -1055,17 +1055,17 @@ func TestNormalizeOrder(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		"73a01":                 `"73a01" is not an order number (digits only)`,
-		"#7301":                 `"#7301" is not an order number (digits only)`,
-		"7301.5":                `"7301.5" is not an order number (digits only)`,
-		"७३०१":                  `"७३०१" is not an order number (digits only)`,
-		"7301\t2345":            `"7301\t2345" is not an order number (digits only)`,
-		strings.Repeat("9", 33): fmt.Sprintf("%q is too long for an order number (at most 32 digits)", strings.Repeat("9", 33)),
+		"73a01":                 `order.not_digits (Value="73a01")`,
+		"#7301":                 `order.not_digits (Value="#7301")`,
+		"7301.5":                `order.not_digits (Value="7301.5")`,
+		"७३०१":                  `order.not_digits (Value="७३०१")`,
+		"7301\t2345":            `order.not_digits (Value="7301\t2345")`,
+		strings.Repeat("9", 33): fmt.Sprintf("order.too_long (Value=%q)", strings.Repeat("9", 33)),
 	}
 	for in, msg := range bad {
 		got, err := NormalizeOrder(in)
 		var ve *ValidationError
-		if !errors.As(err, &ve) || ve.Field != "order" || ve.Message != msg {
+		if !errors.As(err, &ve) || ve.Field != "order" || describeCode(ve.Code, ve.Params) != msg {
 			t.Errorf("NormalizeOrder(%q) = %q, %v; want order: %s", in, got, err, msg)
 		}
 	}
@@ -1089,20 +1089,20 @@ func TestNormalizeAccount(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		"ayu creator":           `"ayu creator" is not an account name (one @handle, no spaces)`,
-		"@@ayu":                 `"@@ayu" is not an account name (one @handle, no spaces)`,
-		"ayu@mail":              `"ayu@mail" is not an account name (one @handle, no spaces)`,
-		"<ayu>":                 `"<ayu>" is not an account name (one @handle, no spaces)`,
-		`"ayu"`:                 `"\"ayu\"" is not an account name (one @handle, no spaces)`,
-		"ayu's":                 `"ayu's" is not an account name (one @handle, no spaces)`,
-		"ayu\u00a0c":            `"ayu\u00a0c" is not an account name (one @handle, no spaces)`,
-		"ayu\tc":                `"ayu\tc" is not an account name (one @handle, no spaces)`,
-		strings.Repeat("a", 65): fmt.Sprintf("%q is too long for an account name (at most 64 characters)", strings.Repeat("a", 65)),
+		"ayu creator":           `account.invalid (Value="ayu creator")`,
+		"@@ayu":                 `account.invalid (Value="@@ayu")`,
+		"ayu@mail":              `account.invalid (Value="ayu@mail")`,
+		"<ayu>":                 `account.invalid (Value="<ayu>")`,
+		`"ayu"`:                 `account.invalid (Value="\"ayu\"")`,
+		"ayu's":                 `account.invalid (Value="ayu's")`,
+		"ayu\u00a0c":            `account.invalid (Value="ayu\u00a0c")`,
+		"ayu\tc":                `account.invalid (Value="ayu\tc")`,
+		strings.Repeat("a", 65): fmt.Sprintf("account.too_long (Value=%q)", strings.Repeat("a", 65)),
 	}
 	for in, msg := range bad {
 		got, err := NormalizeAccount(in)
 		var ve *ValidationError
-		if !errors.As(err, &ve) || ve.Field != "account" || ve.Message != msg {
+		if !errors.As(err, &ve) || ve.Field != "account" || describeCode(ve.Code, ve.Params) != msg {
 			t.Errorf("NormalizeAccount(%q) = %q, %v; want account: %s", in, got, err, msg)
 		}
 	}

@@ -236,7 +236,7 @@ func (c *core) update(ctx context.Context, fn func(tx *writeTx) error) error {
 		c.log.Debug("transaction raced another writer; running it again", slog.Int("attempt", attempt+1))
 	}
 	c.log.Warn("gave up after concurrent changes", slog.Any("error", err))
-	return conflictf("other changes to the same tickets kept winning; try again")
+	return conflict("concurrent.gave_up")
 }
 
 // changed keeps, in the same transaction, what depends on a ticket that tx
@@ -261,7 +261,7 @@ func (c *core) changed(tx *writeTx, t *Ticket) error {
 // checkAgent checks that name may act as an agent.
 func (c *core) checkAgent(name string) error {
 	if strings.TrimSpace(name) == "" {
-		return Invalid("agent", "who is acting is not known (give --as AGENT)")
+		return Invalid("agent", "agent.unknown_actor")
 	}
 	if len(c.agents) > 0 && !slices.Contains(c.agents, name) {
 		return fmt.Errorf("%q is not one of the desk's agents: %w", name, ErrForbidden)

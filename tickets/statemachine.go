@@ -33,7 +33,7 @@ func ParseAction(s string) (Action, error) {
 			return a, nil
 		}
 	}
-	return "", Invalid("action", "%q is not an action (one of %s)", s, joinEnum(Actions))
+	return "", Invalid("action", "action.unknown", "Value", s, "Allowed", joinEnum(Actions))
 }
 
 // openStatuses are the statuses before resolved and closed.
@@ -66,8 +66,7 @@ func Transition(k Kind, from Status, action Action) (Status, error) {
 		}
 	}
 	if !allowed {
-		return from, conflictf("cannot %s a ticket that is %s (%s is allowed from: %s)",
-			action, from, action, joinEnum(allowedFrom[action]))
+		return from, conflict("action.not_allowed", "Action", string(action), "Status", string(from), "From", joinEnum(allowedFrom[action]))
 	}
 	switch action {
 	case ActionAsk:
@@ -75,7 +74,7 @@ func Transition(k Kind, from Status, action Action) (Status, error) {
 	case ActionApprove:
 		if k == KindRevocation {
 			if from == StatusWaitingPlatform {
-				return from, conflictf("this revocation is already forwarded to the platform; resolve it once the platform has done it")
+				return from, conflict("revocation.already_forwarded")
 			}
 			// Approving a revocation forwards it: the platform does the work.
 			return StatusWaitingPlatform, nil
@@ -87,7 +86,7 @@ func Transition(k Kind, from Status, action Action) (Status, error) {
 		return StatusWaitingPlatform, nil
 	case ActionResolve:
 		if k == KindRefund && from == StatusWaitingPlatform {
-			return from, conflictf("this refund is waiting on the platform; approve or deny it first")
+			return from, conflict("refund.waiting_platform")
 		}
 		return StatusResolved, nil
 	case ActionClose:

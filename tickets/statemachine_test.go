@@ -100,30 +100,30 @@ func TestTransition(t *testing.T) {
 					}
 					switch {
 					case k == KindRevocation && row.action == ActionApprove && from == StatusWaitingPlatform:
-						if want := "this revocation is already forwarded to the platform; resolve it once the platform has done it"; why != want {
+						if want := "revocation.already_forwarded"; why != want {
 							t.Errorf("why = %q, want %q", why, want)
 						}
 					case k == KindRefund && row.action == ActionResolve && from == StatusWaitingPlatform:
-						if want := "this refund is waiting on the platform; approve or deny it first"; why != want {
+						if want := "refund.waiting_platform"; why != want {
 							t.Errorf("why = %q, want %q", why, want)
 						}
 					default:
-						prefix := fmt.Sprintf("cannot %s a ticket that is %s (%s is allowed from: ", row.action, from, row.action)
+						prefix := fmt.Sprintf("action.not_allowed (Action=%q From=", row.action)
 						if !strings.HasPrefix(why, prefix) {
 							t.Errorf("why = %q, want it to start with %q", why, prefix)
 						}
 						// The list of statuses it is allowed from matches the table
 						// (for refunds, whose rows hold every status allowed).
-						var from []string
+						var allowed []string
 						for j, s := range row.refund {
 							if s != sNo {
-								from = append(from, string(tableStatuses[j]))
+								allowed = append(allowed, string(tableStatuses[j]))
 							}
 						}
 						if row.action == ActionResolve {
-							from = []string{string(StatusApproved), string(StatusWaitingPlatform)}
+							allowed = []string{string(StatusApproved), string(StatusWaitingPlatform)}
 						}
-						if want := prefix + strings.Join(from, ", ") + ")"; why != want {
+						if want := fmt.Sprintf("%s%q Status=%q)", prefix, strings.Join(allowed, ", "), from); why != want {
 							t.Errorf("why = %q, want %q", why, want)
 						}
 					}
@@ -163,8 +163,8 @@ func TestTransitionParseAction(t *testing.T) {
 			t.Errorf("ParseAction(%q) err = %v, want a validation error on action", s, err)
 			continue
 		}
-		if want := fmt.Sprintf("%q is not an action (one of claim, assign, note, reply, ask, approve, deny, forward, resolve, close, reopen)", s); ve.Message != want {
-			t.Errorf("ParseAction(%q) message = %q, want %q", s, ve.Message, want)
+		if want := fmt.Sprintf("action.unknown (Allowed=%q Value=%q)", "claim, assign, note, reply, ask, approve, deny, forward, resolve, close, reopen", s); describeCode(ve.Code, ve.Params) != want {
+			t.Errorf("ParseAction(%q) problem = %q, want %q", s, describeCode(ve.Code, ve.Params), want)
 		}
 	}
 }

@@ -344,7 +344,7 @@ func ParseRef(ref string) (int64, error) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 || strings.HasPrefix(s, "+") {
-		return 0, Invalid("ref", "%q is not a ticket reference (expected RD-<number>)", ref)
+		return 0, Invalid("ref", "ref.invalid", "Value", ref)
 	}
 	return id, nil
 }
@@ -356,7 +356,7 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return "", Invalid("kind", "%q is not a kind (one of %s)", s, joinEnum(Kinds))
+	return "", Invalid("kind", "kind.unknown", "Value", s, "Allowed", joinEnum(Kinds))
 }
 
 // ParseStatus validates a status.
@@ -366,7 +366,7 @@ func ParseStatus(s string) (Status, error) {
 			return v, nil
 		}
 	}
-	return "", Invalid("status", "%q is not a status (one of %s)", s, joinEnum(Statuses))
+	return "", Invalid("status", "status.unknown", "Value", s, "Allowed", joinEnum(Statuses))
 }
 
 // ParseReason validates a reason. The empty string is "no reason given".
@@ -379,7 +379,7 @@ func ParseReason(s string) (Reason, error) {
 			return v, nil
 		}
 	}
-	return "", Invalid("reason", "%q is not a reason (one of %s)", s, joinEnum(Reasons))
+	return "", Invalid("reason", "reason.unknown", "Value", s, "Allowed", joinEnum(Reasons))
 }
 
 // ParseChannel validates a channel.
@@ -389,7 +389,7 @@ func ParseChannel(s string) (Channel, error) {
 			return v, nil
 		}
 	}
-	return "", Invalid("channel", "%q is not a channel (one of %s)", s, joinEnum(Channels))
+	return "", Invalid("channel", "channel.unknown", "Value", s, "Allowed", joinEnum(Channels))
 }
 
 // ParseVerdict validates a verdict.
@@ -399,7 +399,7 @@ func ParseVerdict(s string) (Verdict, error) {
 			return v, nil
 		}
 	}
-	return "", Invalid("verdict", "%q is not a verdict (one of %s)", s, joinEnum(Verdicts))
+	return "", Invalid("verdict", "verdict.unknown", "Value", s, "Allowed", joinEnum(Verdicts))
 }
 
 // ParseLanguage validates a language; empty means English.
@@ -410,7 +410,7 @@ func ParseLanguage(s string) (string, error) {
 	case "id", "in", "indonesian", "bahasa", "bahasa indonesia":
 		return LangIndonesian, nil
 	}
-	return "", Invalid("language", "%q is not a language the desk answers in (en or id)", s)
+	return "", Invalid("language", "language.unknown", "Value", s)
 }
 
 func joinEnum[T ~string](vs []T) string {
@@ -431,12 +431,12 @@ func NormalizeOrder(s string) (string, error) {
 			b.WriteRune(r)
 		case r == ' ' || r == '-' || r == '\u00a0':
 		default:
-			return "", Invalid("order", "%q is not an order number (digits only)", s)
+			return "", Invalid("order", "order.not_digits", "Value", s)
 		}
 	}
 	out := b.String()
 	if len(out) > 32 {
-		return "", Invalid("order", "%q is too long for an order number (at most 32 digits)", s)
+		return "", Invalid("order", "order.too_long", "Value", s)
 	}
 	return out, nil
 }
@@ -454,11 +454,11 @@ func NormalizeAccount(s string) (string, error) {
 		return "", nil
 	}
 	if len(key) > 64 {
-		return "", Invalid("account", "%q is too long for an account name (at most 64 characters)", s)
+		return "", Invalid("account", "account.too_long", "Value", s)
 	}
 	for _, r := range key {
 		if r <= ' ' || r == '@' || r == '\u00a0' || r == '"' || r == '\'' || r == '<' || r == '>' {
-			return "", Invalid("account", "%q is not an account name (one @handle, no spaces)", s)
+			return "", Invalid("account", "account.invalid", "Value", s)
 		}
 	}
 	return "@" + key, nil

@@ -61,7 +61,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	code, msg := describe(err)
+	code, msg := describe(err, m.errorWords)
 	fmt.Fprintln(m.Stderr, "refunddesk: "+msg)
 	return code
 }
@@ -69,8 +69,20 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 // usageError marks a mistake in the command line itself.
 type usageError struct{ error }
 
-// describe turns an error into an exit code and words for the user.
-func describe(err error) (int, string) {
+// errorWords writes an error in English from the message catalog: the
+// domain's problems are codes (tickets.ValidationError, ConflictError). A
+// catalog that does not load leaves the error as it says itself.
+func (m *Main) errorWords(err error) string {
+	cat, cerr := m.words()
+	if cerr != nil {
+		return err.Error()
+	}
+	return cat.Error(tickets.LangEnglish, err)
+}
+
+// describe turns an error into an exit code and words for the user; words
+// writes an error (the catalog's Error in English).
+func describe(err error, words func(error) string) (int, string) {
 	var ie *tickets.ImportErrors
 	var ue usageError
 	switch {
@@ -79,17 +91,17 @@ func describe(err error) (int, string) {
 	case errors.As(err, &ue):
 		return exitUsage, ue.Error()
 	case errors.Is(err, tickets.ErrForbidden):
-		return exitForbidden, err.Error()
+		return exitForbidden, words(err)
 	case errors.Is(err, tickets.ErrNotFound):
-		return exitNotFound, strings.TrimSuffix(err.Error(), ": not found") + ": not found"
+		return exitNotFound, strings.TrimSuffix(words(err), ": not found") + ": not found"
 	case errors.Is(err, tickets.ErrConflict):
-		return exitConflict, strings.TrimSuffix(err.Error(), ": conflict")
+		return exitConflict, strings.TrimSuffix(words(err), ": conflict")
 	case tickets.IsValidation(err):
-		return exitUsage, err.Error()
+		return exitUsage, words(err)
 	case errors.Is(err, context.Canceled):
 		return exitFailure, "interrupted"
 	}
-	return exitFailure, err.Error()
+	return exitFailure, words(err)
 }
 
 // Close closes what Run opened.

@@ -110,7 +110,11 @@ it keeps going (IDLE where the server has it, and polling) until interrupted.`,
 				}
 			}
 			req := mail.Understand(cmd.Context(), msg, book, domain)
-			out := parseView(msg, req, c.RequireAuth, cfg.serviceOptions(nil, nil).Limits)
+			cat, err := m.words()
+			if err != nil {
+				return err
+			}
+			out := parseView(msg, req, c.RequireAuth, cfg.serviceOptions(nil, nil).Limits, cat)
 			if asJSON {
 				return writeJSON(m.Stdout, out)
 			}
@@ -193,7 +197,7 @@ type parsedFile struct {
 	Why string `json:"why,omitempty"`
 }
 
-func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim tickets.Limits) parsed {
+func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim tickets.Limits, cat *templates.Catalog) parsed {
 	p := parsed{Account: req.Account, Order: req.Order, Reason: string(req.Reason), Language: req.Language,
 		Details: req.Details, AutoReply: msg.Auto != "", AutoReason: msg.Auto, Bounce: msg.Bounce, ThreadRef: req.ThreadRef,
 		UnverifiedSender: msg.Unverified(requireAuth), Subject: msg.Subject,
@@ -208,7 +212,7 @@ func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim ticket
 		p.From = msg.From.String()
 	}
 	// The attachments as the intake sorts them, under the same limits.
-	for _, f := range msg.SortFiles(lim).Files {
+	for _, f := range msg.SortFiles(lim, cat).Files {
 		p.Attachments = append(p.Attachments, parsedFile{Name: f.Name, ContentType: f.ContentType, Size: len(f.Data),
 			Evidence: f.Evidence, Why: f.Why})
 	}

@@ -1,0 +1,96 @@
+package templates
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"refunddesk/tickets"
+)
+
+// Error writes err for people in a language: every problem of the domain in
+// it (a *tickets.ValidationError, "field: " and its error.<code> message; a
+// *tickets.ConflictError, its message and ": conflict") in the catalog's
+// words, and the rest (what wraps them, errors without a code) as the error
+// says it. The English of a coded problem is the sentence the domain wrote
+// before codes, so err.Error()'s shape is kept.
+func (c *Catalog) Error(lang string, err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	walkErrors(err, func(e error) bool {
+		switch e := e.(type) {
+		case *tickets.ValidationError:
+			if e.Code != "" {
+				s = strings.Replace(s, e.Error(), c.ValidationText(lang, e), 1)
+			}
+			return false
+		case *tickets.ConflictError:
+			s = strings.Replace(s, e.Error(), c.Problem(lang, e.Code, e.Params)+": "+tickets.ErrConflict.Error(), 1)
+			return false
+		}
+		return true
+	})
+	return s
+}
+
+// ValidationText writes one field's problem: "field: message", or the
+// message alone when no field is named.
+func (c *Catalog) ValidationText(lang string, e *tickets.ValidationError) string {
+	why := e.Message
+	if e.Code != "" {
+		why = c.Problem(lang, e.Code, e.Params)
+	}
+	if e.Field == "" {
+		return why
+	}
+	return e.Field + ": " + why
+}
+
+// Problem writes error.<code> with its params; sizes (tickets.Bytes) are
+// written in the language's units first.
+func (c *Catalog) Problem(lang, code string, p tickets.Params) string {
+	kv := make([]any, 0, 2*len(p))
+	for k, v := range p {
+		if b, ok := v.(tickets.Bytes); ok {
+			v = c.Bytes(int64(b), lang)
+		}
+		kv = append(kv, k, v)
+	}
+	return c.Text(lang, "error."+code, kv...)
+}
+
+// Bytes writes a size for people: "300 bytes", "12 KiB", "1.5 MiB" (one
+// decimal, none when it is zero; the language's decimal mark).
+func (c *Catalog) Bytes(n int64, lang string) string {
+	id, div := "format.bytes", int64(1)
+	switch {
+	case n >= 1<<20:
+		id, div = "format.mib", 1<<20
+	case n >= 1<<10:
+		id, div = "format.kib", 1<<10
+	}
+	num := strconv.FormatInt(n, 10)
+	if div > 1 {
+		num = strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/float64(div)), ".0")
+		num = strings.Replace(num, ".", c.Text(lang, "format.decimal"), 1)
+	}
+	return c.Text(lang, id, "Number", num)
+}
+
+// walkErrors calls visit on err and, while visit says to go on, on what it
+// wraps (one error or several), depth first.
+func walkErrors(err error, visit func(error) bool) {
+	if err == nil || !visit(err) {
+		return
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			walkErrors(e, visit)
+		}
+	case interface{ Unwrap() error }:
+		walkErrors(u.Unwrap(), visit)
+	}
+}
