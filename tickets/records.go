@@ -32,7 +32,7 @@ func FormatFromName(name string) (string, error) {
 	case ".jsonl", ".ndjson", ".json":
 		return FormatJSONL, nil
 	}
-	return "", Invalid("format", "cannot tell the format of %s from its extension; give --format csv or --format jsonl", name)
+	return "", Invalid("format", "format.unknown_extension", "Name", name)
 }
 
 // LineError is one bad row of an import: file:line: reason.
@@ -216,7 +216,7 @@ func newSource[T any](r io.Reader, opt ImportOptions, columns, required []string
 	case FormatJSONL:
 		s.rd = &jsonlReader{br: br, required: required}
 	default:
-		return nil, Invalid("format", "%q is not an import format (csv or jsonl)", format)
+		return nil, Invalid("format", "format.unknown", "Value", format)
 	}
 	return s, nil
 }
@@ -265,16 +265,16 @@ func newCSVReader(r io.Reader, file string, columns, required []string) (*csvRea
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, Invalid(file, "the file is empty; a header row is needed (%s)", strings.Join(columns, ", "))
+		return nil, Invalid(file, "header.empty", "Columns", strings.Join(columns, ", "))
 	}
 	if err != nil {
-		return nil, Invalid(file, "cannot read the header row: %v", err)
+		return nil, Invalid(file, "header.unreadable", "Error", err.Error())
 	}
 	index := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if _, dup := index[h]; dup && slices.Contains(columns, h) {
-			return nil, Invalid(file, "column %q appears twice in the header", h)
+			return nil, Invalid(file, "header.duplicate", "Column", h)
 		}
 		index[h] = i
 	}
@@ -285,7 +285,7 @@ func newCSVReader(r io.Reader, file string, columns, required []string) (*csvRea
 		}
 	}
 	if len(missing) > 0 {
-		return nil, Invalid(file, "the header has no %s column (required: %s)", strings.Join(missing, ", "), strings.Join(required, ", "))
+		return nil, Invalid(file, "header.missing", "Missing", strings.Join(missing, ", "), "Required", strings.Join(required, ", "))
 	}
 	return &csvReader{r: cr, index: index, width: len(header)}, nil
 }

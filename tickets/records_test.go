@@ -426,15 +426,15 @@ func TestRecordsCSVHeader(t *testing.T) {
 			"status,currency,amount,account,order_number,created_at,end_at,start_at,video_id,objective,payment_method,closed_at,promised_reach,delivered_reach,spend,incident,refunded",
 			"completed,IDR,150000,@ayu.creator,7301234567890123456,2026-11-01T10:00:00Z,2026-11-10T12:00:00Z,2026-11-01T12:00:00Z,7299000000000000001,views,wallet,,10000,3000,150000,false,0")},
 		{name: "missing required columns", data: csvLines("order_number,account,created_at,status", "1,@a,2026-11-01T10:00:00Z,completed"),
-			err: "p.csv: the header has no amount, currency column (required: " + required + ")"},
+			err: fmt.Sprintf("p.csv: header.missing (Missing=%q Required=%q)", "amount, currency", required)},
 		{name: "missing order_number", data: csvLines("account,amount,currency,created_at,status", "@a,1,IDR,2026-11-01T10:00:00Z,completed"),
-			err: "p.csv: the header has no order_number column (required: " + required + ")"},
+			err: fmt.Sprintf("p.csv: header.missing (Missing=%q Required=%q)", "order_number", required)},
 		{name: "a column twice", data: csvLines(promoHeader+",Amount", good+",1"),
-			err: `p.csv: column "amount" appears twice in the header`},
+			err: `p.csv: header.duplicate (Column="amount")`},
 		{name: "empty file", data: "",
-			err: "p.csv: the file is empty; a header row is needed (" + strings.Join(PromotionColumns, ", ") + ")"},
+			err: fmt.Sprintf("p.csv: header.empty (Columns=%q)", strings.Join(PromotionColumns, ", "))},
 		{name: "header with a bad quote", data: csvLines(`order_number,"account`, good),
-			err: "p.csv: cannot read the header row: "},
+			err: `p.csv: header.unreadable (Error="`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -713,9 +713,9 @@ func TestRecordsFormats(t *testing.T) {
 	}{
 		{"from the name", ImportOptions{File: "p.CSV"}, ""},
 		{"explicit format over the name", ImportOptions{File: "p.txt", Format: FormatCSV}, ""},
-		{"no format, unknown name", ImportOptions{File: "p.txt"}, "format: cannot tell the format of p.txt from its extension; give --format csv or --format jsonl"},
-		{"no format, no name", ImportOptions{}, "format: cannot tell the format of  from its extension"},
-		{"unknown format", ImportOptions{File: "p.csv", Format: "xml"}, `format: "xml" is not an import format (csv or jsonl)`},
+		{"no format, unknown name", ImportOptions{File: "p.txt"}, `format: format.unknown_extension (Name="p.txt")`},
+		{"no format, no name", ImportOptions{}, `format: format.unknown_extension (Name="")`},
+		{"unknown format", ImportOptions{File: "p.csv", Format: "xml"}, `format: format.unknown (Value="xml")`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -754,7 +754,7 @@ func TestFormatFromName(t *testing.T) {
 		got, err := FormatFromName(name)
 		if want == "" {
 			var ve *ValidationError
-			if !errors.As(err, &ve) || ve.Field != "format" || !strings.Contains(ve.Message, name) {
+			if !errors.As(err, &ve) || ve.Field != "format" || ve.Code != "format.unknown_extension" || ve.Params["Name"] != name {
 				t.Errorf("FormatFromName(%q) = %q, %v; want a validation error on format naming the file", name, got, err)
 			}
 			continue
@@ -851,7 +851,7 @@ func TestRecordsAuthorizations(t *testing.T) {
 	}
 	t.Run("missing granted_at column", func(t *testing.T) {
 		_, err := NewAuthorizationSource(strings.NewReader(csvLines("account,scope", "@a,account")), ImportOptions{File: "a.csv"})
-		if err == nil || err.Error() != "a.csv: the header has no granted_at column (required: account, scope, granted_at)" {
+		if err == nil || err.Error() != `a.csv: header.missing (Missing="granted_at" Required="account, scope, granted_at")` {
 			t.Errorf("err = %v", err)
 		}
 	})

@@ -79,7 +79,7 @@ func encodeCursor(c cursor) string {
 }
 
 func decodeCursor(s string, sort string) (cursor, error) {
-	bad := tickets.Invalid("after", "not a cursor from this query's previous page")
+	bad := tickets.Invalid("after", "query.bad_cursor")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return cursor{}, bad
@@ -275,7 +275,7 @@ func (d *DB) compile(q *tickets.Query, opt tickets.SearchOptions) (*where, error
 func (d *DB) textCond(w *where, term tickets.Term) (string, error) {
 	v := term.Values[0]
 	if strings.TrimSpace(searchWords(strings.TrimSuffix(v, "*"))) == "" {
-		return "", tickets.Invalid("query", "at %d, %q: nothing to search for (no letters or digits)", term.Pos+1, term.Raw)
+		return "", tickets.Invalid("query", "query.no_letters", "Pos", term.Pos+1, "Raw", term.Raw)
 	}
 	if d.dialect == Postgres {
 		return "", tsqueryCond(w, term, v)
@@ -296,7 +296,7 @@ func tsqueryCond(w *where, term tickets.Term, v string) error {
 	}
 	pq := prefixQuery(v)
 	if pq == "" {
-		return tickets.Invalid("query", "at %d, %q: nothing to search for", term.Pos+1, term.Raw)
+		return tickets.Invalid("query", "query.nothing_to_search", "Pos", term.Pos+1, "Raw", term.Raw)
 	}
 	w.add(not(term.Negate, "t.search @@ to_tsquery('simple', ?)"), pq)
 	return nil
@@ -322,7 +322,7 @@ func (d *DB) termCond(w *where, term tickets.Term, opt tickets.SearchOptions) er
 	default:
 		col, ok := fieldColumn[term.Field]
 		if !ok {
-			return tickets.Invalid("query", "at %d, %q: unknown field %q", term.Pos+1, term.Raw, term.Field)
+			return tickets.Invalid("query", "query.unknown_field", "Pos", term.Pos+1, "Raw", term.Raw, "Field", term.Field)
 		}
 		w.add(not(term.Negate, col+" IN ("+marks(len(term.Values))+")"), anys(term.Values)...)
 	}
@@ -411,7 +411,7 @@ func requesterCond(r *tickets.Requester) (string, []any, error) {
 		ors, args = append(ors, "(t.requester_email_key = ? AND t.requester_email_key <> '')"), append(args, strings.ToLower(r.Email))
 	}
 	if len(ors) == 0 {
-		return "", nil, tickets.Invalid("requester", "no identity to look tickets up by")
+		return "", nil, tickets.Invalid("requester", "requester.no_identity_store")
 	}
 	return "(" + strings.Join(ors, " OR ") + ")", args, nil
 }
