@@ -1,0 +1,176 @@
+package templates
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"refunddesk/tickets"
+)
+
+// Every problem the domain names (tickets.ErrorCodes) has its message in
+// every shipped language.
+func TestErrorCodesInEveryLanguage(t *testing.T) {
+	c := newCatalogT(t)
+	if len(tickets.ErrorCodes) < 60 {
+		t.Fatalf("tickets.ErrorCodes has %d codes", len(tickets.ErrorCodes))
+	}
+	for _, lang := range c.Languages() {
+		have := c.IDs(lang)
+		for _, code := range tickets.ErrorCodes {
+			if !slices.Contains(have, "error."+code) {
+				t.Errorf("%s: no message error.%s", lang, code)
+			}
+		}
+	}
+}
+
+// domainParams reads the params the domain gives each code, from its
+// Invalid(field, code, "Name", v, …), errs.add(…) and conflict(code, …)
+// calls.
+func domainParams(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	fset := token.NewFileSet()
+	for _, glob := range []string{"../tickets/*.go", "../tickets/sqlstore/*.go"} {
+		files, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			file, err := parser.ParseFile(fset, f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(file, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				at := -1
+				switch fn := call.Fun.(type) {
+				case *ast.Ident:
+					switch fn.Name {
+					case "Invalid":
+						at = 1
+					case "conflict":
+						at = 0
+					}
+				case *ast.SelectorExpr:
+					if x, ok := fn.X.(*ast.Ident); ok && (x.Name == "errs" && fn.Sel.Name == "add" || x.Name == "tickets" && fn.Sel.Name == "Invalid") {
+						at = 1
+					}
+				}
+				if at < 0 || len(call.Args) <= at {
+					return true
+				}
+				lit, ok := call.Args[at].(*ast.BasicLit)
+				if !ok {
+					return true
+				}
+				code, _ := strconv.Unquote(lit.Value)
+				names := []string{}
+				for i := at + 1; i < len(call.Args); i += 2 {
+					if k, ok := call.Args[i].(*ast.BasicLit); ok {
+						name, _ := strconv.Unquote(k.Value)
+						names = append(names, name)
+					}
+				}
+				out[code] = append(out[code], strings.Join(names, ","))
+				return true
+			})
+		}
+	}
+	return out
+}
+
+// Each error message names only values the domain gives with its code, in
+// every language, and every value given is named by some language.
+func TestErrorMessagesNameTheirParams(t *testing.T) {
+	c := newCatalogT(t)
+	given := domainParams(t)
+	if len(given) < 60 {
+		t.Fatalf("the scan found %d codes", len(given))
+	}
+	for code, sets := range given {
+		for _, set := range sets {
+			names := strings.Split(set, ",")
+			if set == "" {
+				names = nil
+			}
+			named := map[string]bool{}
+			for _, lang := range c.Languages() {
+				for _, f := range c.fields[lang]["error."+code] {
+					named[f] = true
+					if !slices.Contains(names, f) {
+						t.Errorf("%s: error.%s names .%s, which the domain does not give (%v)", lang, code, f, names)
+					}
+				}
+			}
+			for _, n := range names {
+				if !named[n] {
+					t.Errorf("error.%s is given %s, which no language's message names", code, n)
+				}
+			}
+		}
+	}
+}
+
+// The edges write the domain's problems in words: English as the domain
+// wrote them before codes, Indonesian for Indonesian requesters; what wraps
+// a problem is kept.
+func TestErrorWords(t *testing.T) {
+	c := newCatalogT(t)
+	_, order := tickets.NormalizeOrder("73a01")
+	big := append([]byte("%PDF-1.4\n"), make([]byte, 10<<20)...)
+	_, tooBig := tickets.DefaultLimits().CheckEvidence(tickets.File{Name: "huge.pdf", Data: big})
+	lim := tickets.Limits{MaxEvidenceBytes: 1 << 20, MaxEvidenceFiles: 5, MaxDetailsBytes: 1 << 10}
+	_, half := lim.CheckEvidence(tickets.File{Name: "a.txt", Data: []byte(strings.Repeat("a", 3<<19))})
+	closed := fmt.Errorf("act: %w", &tickets.ConflictError{Code: "ticket.closed_change", Params: tickets.Params{"Ref": "RD-7"}})
+	both := fmt.Errorf("submit: %w", tickets.ValidationErrors{
+		{Field: "kind", Code: "kind.missing"},
+		{Field: "email", Code: "email.invalid", Params: tickets.Params{"Value": "a b"}},
+	})
+	other := errors.New("disk full")
+	cases := []struct {
+		err    error
+		en, id string
+	}{
+		{order, `order: "73a01" is not an order number (digits only)`, `order: "73a01" bukan nomor pesanan (hanya angka)`},
+		{tooBig, "evidence huge.pdf: the file is 10 MiB, more than the 10 MiB allowed per file",
+			"evidence huge.pdf: ukuran file 10 MiB, melebihi batas 10 MiB per file"},
+		{half, "evidence a.txt: the file is 1.5 MiB, more than the 1 MiB allowed per file",
+			"evidence a.txt: ukuran file 1,5 MiB, melebihi batas 1 MiB per file"},
+		{closed, "act: RD-7 is closed; reopen it before changing it: conflict",
+			"act: RD-7 sudah ditutup; buka kembali sebelum mengubahnya: conflict"},
+		{both, `submit: kind: missing (refund or revocation); email: "a b" is not a mail address`,
+			`submit: kind: belum diisi (pengembalian dana atau pencabutan); email: "a b" bukan alamat email yang valid`},
+		{other, "disk full", "disk full"},
+	}
+	for _, cs := range cases {
+		if got := c.Error(tickets.LangEnglish, cs.err); got != cs.en {
+			t.Errorf("en: %v\n got %q\nwant %q", cs.err, got, cs.en)
+		}
+		if got := c.Error(tickets.LangIndonesian, cs.err); got != cs.id {
+			t.Errorf("id: %v\n got %q\nwant %q", cs.err, got, cs.id)
+		}
+	}
+	if !errors.Is(closed, tickets.ErrConflict) {
+		t.Error("a ConflictError is not an ErrConflict")
+	}
+	for n, want := range map[int64]string{0: "0 bytes", 1023: "1023 bytes", 1024: "1 KiB", 1536: "1.5 KiB", 10 << 20: "10 MiB"} {
+		if got := c.Bytes(n, tickets.LangEnglish); got != want {
+			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
