@@ -235,7 +235,11 @@ func (b *Bot) SendAlertsOnce(ctx context.Context) (int, error) {
 }
 
 func (b *Bot) sendAlert(ctx context.Context, it tickets.OutboxItem) tickets.OutboxResult {
-	text := "⏰ " + escape(it.Data.Text)
+	words := it.Data.Text // an alert queued before codes: its words
+	if it.Data.Alert != nil {
+		words = b.tpl.Catalog().Alert(tickets.LangEnglish, *it.Data.Alert)
+	}
+	text := "⏰ " + escape(words)
 	if it.Attempts > 1 {
 		// An earlier try may have posted it and lost the answer.
 		if m := b.findMessage(ctx, text); m != nil {

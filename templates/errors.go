@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"refunddesk/tickets"
 )
@@ -93,4 +94,28 @@ func walkErrors(err error, visit func(error) bool) {
 	case interface{ Unwrap() error }:
 		walkErrors(u.Unwrap(), visit)
 	}
+}
+
+// Alert writes why a ticket needs the agents (a follow-up's alert, queued
+// with its code): alert.<code> with the ticket, how long it waited and the
+// target it is past, spans as the desk speaks of them ("3 days", "26 h").
+func (c *Catalog) Alert(lang string, a tickets.Alert) string {
+	return c.Text(lang, "alert."+a.Code, "Ref", a.Ref, "Waited", c.Span(a.Waited, lang), "Target", c.Span(a.Target, lang))
+}
+
+// Span writes a wait as the alerts speak of it: whole days from two days
+// on ("3 days", one decimal when not whole: "2.5 days"), hours from one
+// hour ("26 h"), minutes below ("40 min").
+func (c *Catalog) Span(d time.Duration, lang string) string {
+	day := 24 * time.Hour
+	switch {
+	case d >= 2*day && d%day < time.Hour:
+		return c.Text(lang, "span.days", "Number", strconv.FormatInt(int64(d/day), 10))
+	case d >= 2*day:
+		num := strings.Replace(fmt.Sprintf("%.1f", d.Hours()/24), ".", c.Text(lang, "format.decimal"), 1)
+		return c.Text(lang, "span.days", "Number", num)
+	case d >= time.Hour:
+		return c.Text(lang, "span.hours", "Number", strconv.Itoa(int(d.Hours())))
+	}
+	return c.Text(lang, "span.minutes", "Number", strconv.Itoa(int(d.Minutes())))
 }

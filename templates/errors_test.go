@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"refunddesk/tickets"
 )
@@ -172,5 +173,44 @@ func TestErrorWords(t *testing.T) {
 		if got := c.Bytes(n, tickets.LangEnglish); got != want {
 			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// Every alert has its message in every language, and the bot's English is
+// the words the follow-ups wrote before codes.
+func TestAlertWords(t *testing.T) {
+	c := newCatalogT(t)
+	for _, lang := range c.Languages() {
+		for _, code := range tickets.AlertCodes {
+			if !slices.Contains(c.IDs(lang), "alert."+code) {
+				t.Errorf("%s: no message alert.%s", lang, code)
+			}
+		}
+	}
+	h := time.Hour
+	cases := []struct {
+		a      tickets.Alert
+		en, id string
+	}{
+		{tickets.Alert{Code: tickets.AlertWaitingAgent, Ref: "RD-1", Waited: 47 * h, Target: 24 * h},
+			"RD-1 has waited 47 h for an agent (the first-response target is 24 h)",
+			"RD-1 sudah menunggu agen selama 47 jam (target respons pertama 24 jam)"},
+		{tickets.Alert{Code: tickets.AlertWaitingPlatform, Ref: "RD-2", Waited: 60 * h},
+			"RD-2 has waited 2.5 days on the platform: check on it with the platform",
+			"RD-2 sudah menunggu platform selama 2,5 hari: tanyakan perkembangannya ke platform"},
+		{tickets.Alert{Code: tickets.AlertNotResolved, Ref: "RD-3", Waited: 5 * 24 * h},
+			"RD-3 was approved 5 days ago and is not resolved: resolve it once the refund is paid",
+			"RD-3 disetujui 5 hari yang lalu dan belum diselesaikan: selesaikan setelah dananya dibayarkan"},
+	}
+	for _, cs := range cases {
+		if got := c.Alert(tickets.LangEnglish, cs.a); got != cs.en {
+			t.Errorf("en: got %q, want %q", got, cs.en)
+		}
+		if got := c.Alert(tickets.LangIndonesian, cs.a); got != cs.id {
+			t.Errorf("id: got %q, want %q", got, cs.id)
+		}
+	}
+	if got := c.Span(40*time.Minute, tickets.LangEnglish); got != "40 min" {
+		t.Errorf("Span(40m) = %q", got)
 	}
 }

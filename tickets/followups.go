@@ -328,11 +328,12 @@ func (f *Followups) do(tx *writeTx, t *Ticket, fu Followup, now time.Time) (stri
 		detail := "told the requester the platform is still working on it"
 		return detail, audit("progress_update", detail)
 	case FollowupEscalate, FollowupPlatformEscalate, FollowupMarkPaid:
-		detail := f.escalation(t, fu.Kind, now)
+		a := f.escalation(t, fu.Kind, now)
+		detail := a.detail()
 		if err := audit("escalated", detail); err != nil {
 			return "", err
 		}
-		return detail, f.alertAgents(tx, t, key, detail, now)
+		return detail, f.alertAgents(tx, t, key, a, now)
 	}
 	return "", fmt.Errorf("unknown follow-up kind %q", fu.Kind)
 }
@@ -363,33 +364,48 @@ func (f *Followups) remind(tx *writeTx, t *Ticket, key string, audit func(action
 	return detail, audit("reminded", detail)
 }
 
-// escalation says, in the agents' words, why a ticket needs them.
-func (c *core) escalation(t *Ticket, k FollowupKind, now time.Time) string {
+// escalation says why a ticket needs the agents.
+func (c *core) escalation(t *Ticket, k FollowupKind, now time.Time) Alert {
 	switch k {
 	case FollowupEscalate:
 		since := t.StatusChangedAt
 		if t.WaitingSince != nil {
 			since = *t.WaitingSince
 		}
-		return fmt.Sprintf("%s has waited %s for an agent (the first-response target is %s)", t.Ref, days(now.Sub(since)), days(c.sla.FirstResponse))
+		return Alert{Code: AlertWaitingAgent, Ref: t.Ref, Waited: now.Sub(since), Target: c.sla.FirstResponse}
 	case FollowupPlatformEscalate:
-		return fmt.Sprintf("%s has waited %s on the platform: check on it with the platform", t.Ref, days(now.Sub(t.StatusChangedAt)))
+		return Alert{Code: AlertWaitingPlatform, Ref: t.Ref, Waited: now.Sub(t.StatusChangedAt)}
 	default:
-		return fmt.Sprintf("%s was approved %s ago and is not resolved: resolve it once the refund is paid", t.Ref, days(now.Sub(t.StatusChangedAt)))
+		return Alert{Code: AlertNotResolved, Ref: t.Ref, Waited: now.Sub(t.StatusChangedAt)}
 	}
 }
 
-// alertAgents queues an alert on each of the agents' alert channels. Keys
+// detail is the alert as the audit trail records it (in English: audit
+// entries are not codes yet).
+func (a Alert) detail() string {
+	switch a.Code {
+	case AlertWaitingAgent:
+		return fmt.Sprintf("%s has waited %s for an agent (the first-response target is %s)", a.Ref, days(a.Waited), days(a.Target))
+	case AlertWaitingPlatform:
+		return fmt.Sprintf("%s has waited %s on the platform: check on it with the platform", a.Ref, days(a.Waited))
+	default:
+		return fmt.Sprintf("%s was approved %s ago and is not resolved: resolve it once the refund is paid", a.Ref, days(a.Waited))
+	}
+}
+
+// alertAgents queues an alert on each of the agents' alert channels: its
+// code (the channel writes it at send time) and, in Text, the English the
+// audit trail records. Keys
 // are unique in the outbox: the first channel's item takes key, the
 // others add their channel's name to it.
-func (c *core) alertAgents(tx *writeTx, t *Ticket, key, text string, now time.Time) error {
+func (c *core) alertAgents(tx *writeTx, t *Ticket, key string, a Alert, now time.Time) error {
 	for i, ch := range c.alerts {
 		k := key
 		if i > 0 {
 			k = key + ":" + string(ch)
 		}
 		if err := tx.queue(&OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Template: TemplateAlert,
-			Data: MessageData{Ref: t.Ref, Status: t.Status, Text: text}, Status: OutboxPending, CreatedAt: now,
+			Data: MessageData{Ref: t.Ref, Status: t.Status, Text: a.detail(), Alert: &a}, Status: OutboxPending, CreatedAt: now,
 			NextAttemptAt: now, Key: k, Automatic: true}); err != nil {
 			return err
 		}

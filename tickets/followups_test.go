@@ -146,6 +146,10 @@ func TestFollowupsCancelledWhenTheTicketMoves(t *testing.T) {
 		if len(alerts) != 1 || alerts[0].Data.Text != svcLastAudit(t, d).Detail {
 			t.Fatalf("alerts to agents: %+v", alerts)
 		}
+		if a := alerts[0].Data.Alert; a == nil || a.Code != tickets.AlertWaitingAgent || a.Ref != ref || a.Target != 24*time.Hour ||
+			a.Waited < 47*time.Hour || a.Waited >= 48*time.Hour {
+			t.Fatalf("the alert's code and params: %+v", a)
+		}
 		f.runFollowups(0)
 		if got := f.searchAll("overdue", "", 0); !slices.Equal(got, []string{ref}) {
 			t.Fatalf("overdue: %v", got)

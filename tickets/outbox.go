@@ -61,6 +61,30 @@ type MessageData struct {
 	Explanation []RuleStep `json:"explanation,omitempty"`
 	// Joined: the request was added to a ticket already open for the order.
 	Joined bool `json:"joined,omitempty"`
+	// Alert is why a ticket needs the agents, for TemplateAlert, in a code
+	// the channel writes at send time. (An alert queued before codes has
+	// its words in Text and no Alert.)
+	Alert *Alert `json:"alert,omitempty"`
+}
+
+// The alerts the follow-ups raise for the agents (Alert.Code; alert.<code>
+// in the message catalog).
+const (
+	AlertWaitingAgent    = "waiting_agent"    // past the first-response target (Target)
+	AlertWaitingPlatform = "waiting_platform" // the platform has not answered
+	AlertNotResolved     = "not_resolved"     // approved and not marked paid
+)
+
+// AlertCodes are every Alert.Code: each is in every language's catalog.
+var AlertCodes = []string{AlertNotResolved, AlertWaitingAgent, AlertWaitingPlatform}
+
+// Alert says why a ticket needs the agents: how long it has waited, and
+// for AlertWaitingAgent the first-response target it is past.
+type Alert struct {
+	Code   string        `json:"code"`
+	Ref    string        `json:"ref"`
+	Waited time.Duration `json:"waited"`
+	Target time.Duration `json:"target,omitempty"`
 }
 
 // OutboxItem is one message waiting to go to a requester, written in the same
