@@ -274,3 +274,29 @@ func urlq(s string) string {
 	}
 	return b.String()
 }
+
+// An error the domain names has its code beside its English words; the
+// API's own checks of a request have words only.
+func TestAPIErrorCodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newFixture(t, dialect)
+		ref := f.submit("7301000000000000012", "@ayu_shop")
+		cases := []struct {
+			status             int
+			path, body         string
+			code, words, field string
+		}{
+			{http.StatusBadRequest, "/api/tickets/" + ref + "/dance", "", "action.unknown", `"dance" is not an action (one of `, "action"},
+			{http.StatusBadRequest, "/api/tickets/RD-x/claim", "", "ref.invalid", `"RD-x" is not a ticket reference (expected RD-<number>)`, "ref"},
+			{http.StatusConflict, "/api/tickets/" + ref + "/resolve", "", "action.not_allowed", "cannot resolve a ticket that is needs_info (resolve is allowed from: approved, waiting_platform)", ""},
+			{http.StatusBadRequest, "/api/tickets/" + ref + "/note", `{"text":`, "", "not the JSON", "body"},
+		}
+		for _, c := range cases {
+			var e api.Error
+			f.want(c.status, "POST", c.path, ayuToken, c.body, &e)
+			if e.Code != c.code || !strings.Contains(e.Error, c.words) || e.Field != c.field {
+				t.Errorf("POST %s: %+v, want code %q, words %q, field %q", c.path, e, c.code, c.words, c.field)
+			}
+		}
+	})
+}

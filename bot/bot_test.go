@@ -679,3 +679,19 @@ func TestBotAlertsAgents(t *testing.T) {
 		t.Fatalf("sent again: %d", n)
 	}
 }
+
+// A request the desk cannot take is refused in the requester's language:
+// the domain's codes written by the catalog.
+func TestBadInputInTheRequestersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newBotFixture(t, dialect)
+		cb := f.refund("111", "rani", "id", "@rani.putri", "73a01", "under_delivery")
+		if got, want := text(cb), `"73a01" bukan nomor pesanan (hanya angka)`; !strings.Contains(got, want) || !strings.HasPrefix(got, "Tidak dapat diproses: ") {
+			t.Errorf("in Indonesian: %q, want %q", got, want)
+		}
+		cb = f.refund("222", "ayu", "en-US", "@ayu", "73a01", "under_delivery")
+		if got := text(cb); !strings.Contains(got, `"73a01" is not an order number (digits only)`) || !strings.HasPrefix(got, "That did not work: ") {
+			t.Errorf("in English: %q", got)
+		}
+	})
+}
