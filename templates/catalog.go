@@ -235,26 +235,22 @@ func (c *Catalog) IDs(lang string) []string {
 }
 
 // Language is the catalog's language for a ticket's or a user's: the same
-// one in any case ("ID", "en-xa"), else its base language ("id-ID", "id_ID"),
-// else English.
+// one in any case ("ID", "en-xa") or once canonical ("in"), else its base
+// language ("id-ID", "id_ID", Discord's "en-US"), else English.
 func (c *Catalog) Language(lang string) string {
-	if c.ids[lang] != nil {
-		return lang
-	}
-	lang = strings.ReplaceAll(strings.TrimSpace(lang), "_", "-")
-	for _, l := range c.langs {
-		if strings.EqualFold(l, lang) {
-			return l
-		}
-	}
-	if base, _, ok := strings.Cut(lang, "-"); ok {
-		for _, l := range c.langs {
-			if strings.EqualFold(l, base) {
-				return l
-			}
-		}
+	if l, ok := c.Match(lang); ok {
+		return l
 	}
 	return FallbackLanguage
+}
+
+// Match is the catalog's language for lang as Language finds it, and
+// whether the catalog speaks it (Language gives English when it does not).
+func (c *Catalog) Match(lang string) (string, bool) {
+	if c.ids[lang] != nil {
+		return lang, true
+	}
+	return tickets.MatchLanguage(lang, c.langs)
 }
 
 // message writes message id in lang from data; count picks the plural form.

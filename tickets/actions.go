@@ -338,7 +338,7 @@ type fieldValues struct {
 
 // checkFields validates the fields an agent gives; every problem names
 // its field.
-func checkFields(f Fields) (fieldValues, error) {
+func checkFields(f Fields, languages []string) (fieldValues, error) {
 	var errs ValidationErrors
 	var v fieldValues
 	var err error
@@ -355,7 +355,7 @@ func checkFields(f Fields) (fieldValues, error) {
 		errs.collect(err)
 	}
 	if f.Language != nil {
-		v.language, err = ParseLanguage(*f.Language)
+		v.language, err = ParseLanguage(*f.Language, languages)
 		errs.collect(err)
 	}
 	return v, errs.err()
@@ -370,7 +370,7 @@ func (d *Desk) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticket, 
 	if err != nil {
 		return nil, err
 	}
-	v, err := checkFields(f)
+	v, err := checkFields(f, d.languages)
 	if err != nil {
 		return nil, err
 	}

@@ -121,7 +121,7 @@ func (c *core) normalize(r *SubmitRequest) error {
 	}
 	if r.Language == "" {
 		r.Language = DetectLanguage(r.Details)
-	} else if lang, err := ParseLanguage(r.Language); err != nil {
+	} else if lang, err := ParseLanguage(r.Language, c.languages); err != nil {
 		errs.collect(err)
 	} else {
 		r.Language = lang

@@ -3,6 +3,9 @@ package tickets
 import (
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // Common words that tell Indonesian from English in a short request.
@@ -33,6 +36,9 @@ func wordSet(s string) map[string]bool {
 	return m
 }
 
+// detectedLanguages are the languages DetectLanguage tells apart.
+var detectedLanguages = []string{LangEnglish, LangIndonesian}
+
 // DetectLanguage guesses whether a request is in Indonesian or English from
 // its common words; English when it cannot tell.
 func DetectLanguage(text string) string {
@@ -51,4 +57,51 @@ func DetectLanguage(text string) string {
 		return LangIndonesian
 	}
 	return LangEnglish
+}
+
+// MatchLanguage finds a language tag among known, the languages the
+// caller speaks (BCP 47 tags as it writes them, like "en", "id", "pt-BR"):
+// the same tag in any case, with "_" for "-" ("PT_br"), or once canonical
+// ("in" is "id"); else its base language when that is known ("id-ID",
+// "en-US"). The domain lists no language of its own: what is known is the
+// caller's.
+func MatchLanguage(s string, known []string) (string, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), "_", "-")
+	if s == "" {
+		return "", false
+	}
+	for _, k := range known {
+		if strings.EqualFold(k, s) {
+			return k, true
+		}
+	}
+	tag, err := language.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	wants := []string{tag.String()}
+	if base, conf := tag.Base(); conf == language.Exact {
+		wants = append(wants, base.String())
+	}
+	for _, want := range wants {
+		for _, k := range known {
+			if kt, err := language.Parse(k); err == nil && kt.String() == want {
+				return k, true
+			}
+		}
+	}
+	return "", false
+}
+
+// languageNamed finds the language of known that s names, in English or in
+// itself ("Indonesian", "Indonesia", "português"), as CLDR names them.
+func languageNamed(s string, known []string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, k := range known {
+		if kt, err := language.Parse(k); err == nil && s != "" &&
+			(strings.EqualFold(display.English.Tags().Name(kt), s) || strings.EqualFold(display.Self.Name(kt), s)) {
+			return k, true
+		}
+	}
+	return "", false
 }

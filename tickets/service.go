@@ -69,6 +69,10 @@ type Options struct {
 	Alerts []Channel
 	// Followups say when reminders, escalations and auto-close come due.
 	Followups FollowupRules
+	// Languages are the languages the desk answers in, as BCP 47 tags (the
+	// message catalogs': templates.Languages()): a request or an edit
+	// names one of them. Empty: those DetectLanguage tells apart (en, id).
+	Languages []string
 	Clock     Clock
 	Logger    *slog.Logger
 }
@@ -77,7 +81,8 @@ type Options struct {
 func NewService(store Store, opt Options) *Service {
 	c := &core{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA,
 		agents: slices.Clone(opt.Agents), autoPerHour: opt.AutoRepliesPerHour, watchers: slices.Clone(opt.Watchers),
-		alerts: slices.Clone(opt.Alerts), followups: opt.Followups, log: opt.Logger, signals: newOutboxSignals()}
+		alerts: slices.Clone(opt.Alerts), followups: opt.Followups, languages: slices.Clone(opt.Languages), log: opt.Logger,
+		signals: newOutboxSignals()}
 	c.fill()
 	return c.service()
 }
@@ -97,6 +102,7 @@ type core struct {
 	watchers  []Channel
 	alerts    []Channel
 	followups FollowupRules
+	languages []string // Options.Languages
 	log       *slog.Logger
 	// signals wake this process's senders when outbox items are committed;
 	// group, in a Group's copy, holds them until the Group commits.

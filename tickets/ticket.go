@@ -402,15 +402,26 @@ func ParseVerdict(s string) (Verdict, error) {
 	return "", Invalid("verdict", "verdict.unknown", "Value", s, "Allowed", joinEnum(Verdicts))
 }
 
-// ParseLanguage validates a language; empty means English.
-func ParseLanguage(s string) (string, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "en", "english":
-		return LangEnglish, nil
-	case "id", "in", "indonesian", "bahasa", "bahasa indonesia":
-		return LangIndonesian, nil
+// ParseLanguage checks that a language is one of known, the languages the
+// desk answers in (BCP 47 tags: Options.Languages; when none are given,
+// those DetectLanguage tells apart), and returns it as known writes it. It
+// takes a tag as MatchLanguage does ("id", "ID", "in", "id-ID") or the
+// language's name in English or in itself ("Indonesian"); empty means
+// English.
+func ParseLanguage(s string, known []string) (string, error) {
+	if len(known) == 0 {
+		known = detectedLanguages
 	}
-	return "", Invalid("language", "language.unknown", "Value", s)
+	if strings.TrimSpace(s) == "" {
+		return LangEnglish, nil
+	}
+	if lang, ok := MatchLanguage(s, known); ok {
+		return lang, nil
+	}
+	if lang, ok := languageNamed(s, known); ok {
+		return lang, nil
+	}
+	return "", Invalid("language", "language.unknown", "Value", s, "Allowed", strings.Join(known, ", "))
 }
 
 func joinEnum[T ~string](vs []T) string {

@@ -16,6 +16,7 @@ import (
 
 	"refunddesk/bot"
 	"refunddesk/mail"
+	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -364,6 +365,7 @@ func (c *Config) serviceOptions(policy *tickets.Policy, clock tickets.Clock) tic
 		AutoRepliesPerHour: c.Mail.AutoRepliesPerHour,
 		Watchers:           watchers,
 		Alerts:             alerts,
+		Languages:          templates.Languages(),
 		Followups: tickets.FollowupRules{Remind: c.Followups.Remind.Duration, RemindAgain: c.Followups.RemindAgain.Duration,
 			AutoClose: c.Followups.AutoClose.Duration, PlatformUpdate: c.Followups.PlatformUpdate.Duration,
 			PlatformEscalate: c.Followups.PlatformEscalate.Duration, MarkPaid: c.Followups.MarkPaid.Duration},
