@@ -180,7 +180,7 @@ func (b *Bot) onButton(ctx context.Context, i *discordgo.Interaction) *reply {
 	id := i.MessageComponentData().CustomID
 	action, rest, _ := strings.Cut(id, ":")
 	if !b.isAgent(i) {
-		return &reply{content: b.say(lang(i.Locale), "not_agent")}
+		return &reply{content: b.say(b.lang(i.Locale), "not_agent")}
 	}
 	switch action {
 	case "queue":
@@ -234,7 +234,7 @@ func (b *Bot) onButton(ctx context.Context, i *discordgo.Interaction) *reply {
 func (b *Bot) onModal(ctx context.Context, i *discordgo.Interaction) *reply {
 	d := i.ModalSubmitData()
 	if !b.isAgent(i) {
-		return &reply{content: b.say(lang(i.Locale), "not_agent")}
+		return &reply{content: b.say(b.lang(i.Locale), "not_agent")}
 	}
 	action, ref, _ := strings.Cut(d.CustomID, ":")
 	values := map[string]string{}

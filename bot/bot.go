@@ -142,7 +142,7 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 	b.wg.Add(1)
 	defer b.wg.Done()
 	i := ic.Interaction
-	language := lang(i.Locale)
+	language := b.lang(i.Locale)
 	done := make(chan *reply, 1)
 	go func() { done <- b.work(i) }()
 	timer := time.NewTimer(answerBudget)
@@ -175,7 +175,7 @@ func (b *Bot) work(i *discordgo.Interaction) (r *reply) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic in an interaction", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
-			r = &reply{content: b.say(lang(i.Locale), "error")}
+			r = &reply{content: b.say(b.lang(i.Locale), "error")}
 		}
 	}()
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Minute)
@@ -227,7 +227,7 @@ func (b *Bot) handle(ctx context.Context, i *discordgo.Interaction) *reply {
 			return b.cmdReply(ctx, i, d)
 		case "queue", "ticket", "promo":
 			if !b.isAgent(i) {
-				return &reply{content: b.say(lang(i.Locale), "not_agent")}
+				return &reply{content: b.say(b.lang(i.Locale), "not_agent")}
 			}
 			switch d.Name {
 			case "queue":
@@ -243,7 +243,7 @@ func (b *Bot) handle(ctx context.Context, i *discordgo.Interaction) *reply {
 	case discordgo.InteractionModalSubmit:
 		return b.onModal(ctx, i)
 	}
-	return &reply{content: b.say(lang(i.Locale), "error")}
+	return &reply{content: b.say(b.lang(i.Locale), "error")}
 }
 
 // isAgent checks the agent role, on every command and button.

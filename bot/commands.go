@@ -1,89 +1,139 @@
 package bot
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/bwmarrin/discordgo"
 
 	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
-const localeID = discordgo.Locale("id")
-
-func loc(id string) map[discordgo.Locale]string { return map[discordgo.Locale]string{localeID: id} }
-
-func str(name, desc, descID string, required bool) *discordgo.ApplicationCommandOption {
-	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: desc,
-		DescriptionLocalizations: loc(descID), Required: required, MaxLength: 1000}
+// discordLocales are the locales Discord's clients have: discordgo's list,
+// and Indonesian, which Discord added after that list was written.
+func discordLocales() []discordgo.Locale {
+	out := slices.Collect(maps.Keys(discordgo.Locales))
+	out = append(out, discordgo.Locale("id"))
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
-func file(name, desc, descID string, required bool) *discordgo.ApplicationCommandOption {
-	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionAttachment, Name: name, Description: desc,
-		DescriptionLocalizations: loc(descID), Required: required}
+// words writes the commands' descriptions: in English, the catalog's
+// fallback, as a command's own description, and in each language of the
+// catalog that a Discord locale speaks, as its localizations.
+type words struct {
+	cat *templates.Catalog
+	// langs: the catalog's language of each Discord locale that has one
+	// (other than English).
+	langs map[discordgo.Locale]string
 }
 
-// reasonChoices are the refund reasons, named in both languages.
-func reasonChoices(cat *templates.Catalog) []*discordgo.ApplicationCommandOptionChoice {
-	var out []*discordgo.ApplicationCommandOptionChoice
-	for _, r := range tickets.Reasons {
-		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: cat.ReasonName(r, tickets.LangEnglish),
-			NameLocalizations: loc(cat.ReasonName(r, tickets.LangIndonesian)), Value: string(r)})
+func newWords(cat *templates.Catalog) words {
+	w := words{cat: cat, langs: map[discordgo.Locale]string{}}
+	for _, l := range discordLocales() {
+		if lang, ok := cat.Match(string(l)); ok && lang != templates.FallbackLanguage {
+			w.langs[l] = lang
+		}
+	}
+	return w
+}
+
+// text is message id in English.
+func (w words) text(id string) string { return w.cat.Text(templates.FallbackLanguage, id) }
+
+// localized is message id in every language a Discord locale speaks; nil
+// when the catalog speaks none but English.
+func (w words) localized(id string, name func(lang string) string) map[discordgo.Locale]string {
+	if len(w.langs) == 0 {
+		return nil
+	}
+	out := make(map[discordgo.Locale]string, len(w.langs))
+	for l, lang := range w.langs {
+		if name != nil {
+			out[l] = name(lang)
+		} else {
+			out[l] = w.cat.Text(lang, id)
+		}
 	}
 	return out
 }
 
-func sub(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
-	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc, Options: opts}
+func (w words) str(name, id string, required bool) *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: w.text(id),
+		DescriptionLocalizations: w.localized(id, nil), Required: required, MaxLength: 1000}
+}
+
+func (w words) file(name, id string, required bool) *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionAttachment, Name: name, Description: w.text(id),
+		DescriptionLocalizations: w.localized(id, nil), Required: required}
+}
+
+func (w words) sub(name, id string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: w.text(id),
+		DescriptionLocalizations: w.localized(id, nil), Options: opts}
+}
+
+// command is a slash command described by message id.
+func (w words) command(name, id string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
+	c := &discordgo.ApplicationCommand{Name: name, Description: w.text(id), Options: opts}
+	if l := w.localized(id, nil); l != nil {
+		c.DescriptionLocalizations = &l
+	}
+	return c
+}
+
+// reasonChoices are the refund reasons, named in every language.
+func (w words) reasonChoices() []*discordgo.ApplicationCommandOptionChoice {
+	var out []*discordgo.ApplicationCommandOptionChoice
+	for _, r := range tickets.Reasons {
+		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: w.cat.ReasonName(r, templates.FallbackLanguage),
+			NameLocalizations: w.localized("", func(lang string) string { return w.cat.ReasonName(r, lang) }), Value: string(r)})
+	}
+	return out
 }
 
 var agentOnly = int64(discordgo.PermissionManageMessages)
 
-// commands are the slash commands, registered with one bulk overwrite.
-// DefaultMemberPermissions only hides the agents' commands in the client;
-// the handler checks the agent role every time.
+// commands are the slash commands, registered with one bulk overwrite;
+// their descriptions are the catalog's command.* messages. The agents'
+// commands are only for agents: DefaultMemberPermissions hides them in the
+// client, and the handler checks the agent role every time.
 func commands(cat *templates.Catalog) []*discordgo.ApplicationCommand {
-	ref := func() *discordgo.ApplicationCommandOption {
-		return str("ref", "The ticket, like RD-12", "Nomor tiket, misalnya RD-12", true)
+	w := newWords(cat)
+	ref := func() *discordgo.ApplicationCommandOption { return w.str("ref", "command.option.ref", true) }
+	reason := w.str("reason", "command.refund.reason", true)
+	reason.Choices = w.reasonChoices()
+	agents := func(c *discordgo.ApplicationCommand) *discordgo.ApplicationCommand {
+		c.DefaultMemberPermissions = &agentOnly
+		return c
 	}
-	reason := str("reason", "Why you ask for the money back", "Alasan pengembalian dana", true)
-	reason.Choices = reasonChoices(cat)
 	return []*discordgo.ApplicationCommand{
-		{Name: "refund", Description: "Ask for a refund of a paid promotion", DescriptionLocalizations: &map[discordgo.Locale]string{localeID: "Ajukan pengembalian dana promosi berbayar"},
-			Options: []*discordgo.ApplicationCommandOption{
-				str("account", "Your account, @handle", "Akun Anda, @nama", true),
-				str("order", "The order number of the promotion", "Nomor pesanan promosi", true),
-				reason,
-				str("details", "What happened, in your words", "Ceritakan apa yang terjadi", false),
-				file("evidence", "A screenshot or receipt", "Tangkapan layar atau bukti pembayaran", false),
-				file("evidence2", "Another screenshot or receipt", "Tangkapan layar atau bukti lain", false),
-				file("evidence3", "Another screenshot or receipt", "Tangkapan layar atau bukti lain", false),
-			}},
-		{Name: "revoke", Description: "Withdraw the authorization to promote your content", DescriptionLocalizations: &map[discordgo.Locale]string{localeID: "Cabut izin penggunaan konten Anda untuk promosi"},
-			Options: []*discordgo.ApplicationCommandOption{
-				str("account", "Your account, @handle", "Akun Anda, @nama", true),
-				str("reason", "Why (optional)", "Alasannya (opsional)", false),
-				str("details", "Anything else we should know", "Informasi lain yang perlu kami ketahui", false),
-			}},
-		{Name: "status", Description: "See your requests", DescriptionLocalizations: &map[discordgo.Locale]string{localeID: "Lihat permintaan Anda"},
-			Options: []*discordgo.ApplicationCommandOption{str("ref", "One ticket, like RD-12", "Satu tiket, misalnya RD-12", false)}},
-		{Name: "evidence", Description: "Add a screenshot or receipt to your request", DescriptionLocalizations: &map[discordgo.Locale]string{localeID: "Tambahkan tangkapan layar atau bukti ke permintaan Anda"},
-			Options: []*discordgo.ApplicationCommandOption{ref(), file("file", "The file", "File-nya", true)}},
-		{Name: "reply", Description: "Answer our question about your request", DescriptionLocalizations: &map[discordgo.Locale]string{localeID: "Jawab pertanyaan kami tentang permintaan Anda"},
-			Options: []*discordgo.ApplicationCommandOption{ref(), str("text", "Your answer", "Jawaban Anda", true)}},
-		{Name: "queue", Description: "Agents: query the queue", DefaultMemberPermissions: &agentOnly,
-			Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "query",
-				Description: "e.g. status:in_review kind:refund older:1d", Required: false, MaxLength: 1000}}},
-		{Name: "ticket", Description: "Agents: show and act on a ticket", DefaultMemberPermissions: &agentOnly,
-			Options: []*discordgo.ApplicationCommandOption{
-				sub("show", "Show a ticket", ref()),
-				sub("note", "Add an internal note", ref(), str("text", "The note", "Catatan", true)),
-				sub("reply", "Write to the requester", ref(), str("text", "The message", "Pesan", true)),
-				sub("assign", "Assign to an agent (or none)", ref(), str("agent", "The agent's name, or none", "Nama agen, atau none", true)),
-				sub("claim", "Take the ticket", ref()),
-				sub("resolve", "Mark done (refund paid, revocation done)", ref()),
-				sub("close", "Close the ticket", ref()),
-				sub("reopen", "Reopen the ticket", ref()),
-			}},
-		{Name: "promo", Description: "Agents: look up a promotion record", DefaultMemberPermissions: &agentOnly,
-			Options: []*discordgo.ApplicationCommandOption{str("order", "The order number", "Nomor pesanan", true)}},
+		w.command("refund", "command.refund",
+			w.str("account", "command.option.account", true),
+			w.str("order", "command.refund.order", true),
+			reason,
+			w.str("details", "command.refund.details", false),
+			w.file("evidence", "command.option.evidence", false),
+			w.file("evidence2", "command.option.evidence_more", false),
+			w.file("evidence3", "command.option.evidence_more", false)),
+		w.command("revoke", "command.revoke",
+			w.str("account", "command.option.account", true),
+			w.str("reason", "command.revoke.reason", false),
+			w.str("details", "command.revoke.details", false)),
+		w.command("status", "command.status", w.str("ref", "command.status.ref", false)),
+		w.command("evidence", "command.evidence", ref(), w.file("file", "command.evidence.file", true)),
+		w.command("reply", "command.reply", ref(), w.str("text", "command.reply.text", true)),
+		agents(w.command("queue", "command.queue", w.str("query", "command.queue.query", false))),
+		agents(w.command("ticket", "command.ticket",
+			w.sub("show", "command.ticket.show", ref()),
+			w.sub("note", "command.ticket.note", ref(), w.str("text", "command.ticket.note.text", true)),
+			w.sub("reply", "command.ticket.reply", ref(), w.str("text", "command.ticket.reply.text", true)),
+			w.sub("assign", "command.ticket.assign", ref(), w.str("agent", "command.ticket.assign.agent", true)),
+			w.sub("claim", "command.ticket.claim", ref()),
+			w.sub("resolve", "command.ticket.resolve", ref()),
+			w.sub("close", "command.ticket.close", ref()),
+			w.sub("reopen", "command.ticket.reopen", ref()))),
+		agents(w.command("promo", "command.promo", w.str("order", "command.promo.order", true))),
 	}
 }

@@ -2,17 +2,13 @@ package bot
 
 import (
 	"github.com/bwmarrin/discordgo"
-
-	"refunddesk/tickets"
 )
 
-// lang is the desk language of a Discord locale: Indonesian for "id",
-// English otherwise.
-func lang(locale discordgo.Locale) string {
-	if locale == "id" {
-		return tickets.LangIndonesian
-	}
-	return tickets.LangEnglish
+// lang is the catalog's language for a Discord client's locale ("id",
+// "en-US", "pt-BR"): the same language, else its base language ("es" for
+// "es-419"), when the catalog speaks it; English otherwise.
+func (b *Bot) lang(locale discordgo.Locale) string {
+	return b.tpl.Catalog().Language(string(locale))
 }
 
 // say returns one of the bot's phrases (bot.<key> in the message catalog)

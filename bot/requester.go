@@ -122,7 +122,7 @@ func (b *Bot) overLimit(ctx context.Context, language string, r tickets.Requeste
 }
 
 func (b *Bot) cmdRefund(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
-	language := lang(i.Locale)
+	language := b.lang(i.Locale)
 	who := requester(i)
 	if r := b.overLimit(ctx, language, who); r != nil {
 		return r
@@ -139,7 +139,7 @@ func (b *Bot) cmdRefund(ctx context.Context, i *discordgo.Interaction, d discord
 }
 
 func (b *Bot) cmdRevoke(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
-	language := lang(i.Locale)
+	language := b.lang(i.Locale)
 	who := requester(i)
 	if r := b.overLimit(ctx, language, who); r != nil {
 		return r
@@ -196,7 +196,7 @@ func (b *Bot) ticketLines(language string, t *tickets.Ticket) []string {
 }
 
 func (b *Bot) cmdStatus(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
-	language := lang(i.Locale)
+	language := b.lang(i.Locale)
 	who := requester(i)
 	if ref := option(d.Options, "ref"); ref != "" {
 		t, err := b.svc.Records.RequesterTicket(ctx, who, ref)
@@ -227,7 +227,7 @@ func (b *Bot) cmdStatus(ctx context.Context, i *discordgo.Interaction, d discord
 }
 
 func (b *Bot) cmdEvidence(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
-	language := lang(i.Locale)
+	language := b.lang(i.Locale)
 	ref := option(d.Options, "ref")
 	files, refused := b.download(ctx, language, attachments(d, "file"))
 	if len(files) == 0 {
@@ -253,7 +253,7 @@ func (b *Bot) cmdEvidence(ctx context.Context, i *discordgo.Interaction, d disco
 }
 
 func (b *Bot) cmdReply(ctx context.Context, i *discordgo.Interaction, d discordgo.ApplicationCommandInteractionData) *reply {
-	language := lang(i.Locale)
+	language := b.lang(i.Locale)
 	ref := option(d.Options, "ref")
 	res, err := b.svc.Intake.RequesterReply(ctx, tickets.RequesterUpdate{Ref: ref, Requester: requester(i), Channel: tickets.ChannelDiscord,
 		Text: option(d.Options, "text"), IdempotencyKey: "discord:" + i.ID, ExternalID: "interaction:" + i.ID})

@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"go/ast"
@@ -18,8 +17,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
 )
@@ -30,9 +27,14 @@ func TestShippedLanguages(t *testing.T) {
 		t.Fatalf("Languages() = %v, catalog %v; want %v", Languages(), got, want)
 	}
 	for in, want := range map[string]string{"id": "id", "ID": "id", "id-ID": "id", "id_ID": "id", "en": "en",
-		"EN-us": "en", "": "en", "fr": "en", "english": "en", "indonesian": "en"} {
+		"EN-us": "en", "": "en", "fr": "en", "english": "en", "indonesian": "en", "in": "id", "es-419": "en"} {
 		if got := c.Language(in); got != want {
 			t.Errorf("Language(%q) = %q, want %q", in, got, want)
+		}
+		// Match says whether the catalog speaks it, or English stands in.
+		got, ok := c.Match(in)
+		if speaks := in != "" && in != "fr" && in != "english" && in != "indonesian" && in != "es-419"; ok != speaks || ok && got != want {
+			t.Errorf("Match(%q) = %q, %v", in, got, ok)
 		}
 	}
 }
@@ -397,46 +399,11 @@ const pseudoLang = "en-XA"
 
 // pseudoFS is the embedded files plus the pseudo-language: its catalog,
 // built from the English one, and copies of the English templates.
-func pseudoFS(t *testing.T) fstest.MapFS {
+func pseudoFS(t *testing.T) fs.FS {
 	t.Helper()
-	m := embeddedFS(t)
-	var en map[string]any
-	if err := toml.Unmarshal(m["locales/en.toml"].Data, &en); err != nil {
+	m, err := Pseudo(files, pseudoLang)
+	if err != nil {
 		t.Fatal(err)
-	}
-	wrap := func(id string, s string) string {
-		if strings.HasPrefix(id, "format.") && !strings.Contains(s, "{{") {
-			return s // the separators: numbers stay numbers
-		}
-		return "⟦" + s + "⟧"
-	}
-	xa := map[string]any{}
-	for id, v := range en {
-		switch v := v.(type) {
-		case string:
-			xa[id] = wrap(id, v)
-		case map[string]any: // plural forms
-			forms := map[string]any{}
-			for k, f := range v {
-				forms[k] = wrap(id, f.(string))
-			}
-			xa[id] = forms
-		default:
-			t.Fatalf("en.toml: %s is a %T", id, v)
-		}
-	}
-	var b bytes.Buffer
-	if err := toml.NewEncoder(&b).Encode(xa); err != nil {
-		t.Fatal(err)
-	}
-	m["locales/"+pseudoLang+".toml"] = &fstest.MapFile{Data: b.Bytes()}
-	for p, f := range m {
-		if strings.HasPrefix(p, localesDir+"/") {
-			continue
-		}
-		if dir, name := filepath.Split(p); strings.Contains(name, ".en.") {
-			m[dir+strings.Replace(name, ".en.", "."+pseudoLang+".", 1)] = f
-		}
 	}
 	return m
 }
@@ -478,6 +445,18 @@ func TestPseudoLanguage(t *testing.T) {
 	}
 	names = append(names, c.Money(150000, "IDR", pseudoLang), c.Date(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), pseudoLang),
 		c.Text(pseudoLang, "bot.not_found", "Ref", "RD-1"), c.Plural(pseudoLang, "unit.day", 3))
+	// Discord's command descriptions (the bot localizes them from every
+	// language a Discord locale speaks).
+	commands := 0
+	for _, id := range c.IDs(pseudoLang) {
+		if strings.HasPrefix(id, "command.") {
+			names = append(names, c.Text(pseudoLang, id))
+			commands++
+		}
+	}
+	if commands < 30 {
+		t.Errorf("%d command descriptions in %s", commands, pseudoLang)
+	}
 	for _, n := range names {
 		if !wrapped(n) {
 			t.Errorf("not from the catalog: %q", n)

@@ -148,14 +148,17 @@ type Engine struct {
 // Option changes how New builds an Engine.
 type Option func(*options)
 
-type options struct{ log *slog.Logger }
+type options struct {
+	log   *slog.Logger
+	files fs.FS
+}
 
 // WithLogger sends the catalog's warnings (a message missing from a
 // language) to log instead of slog.Default().
 func WithLogger(log *slog.Logger) Option { return func(o *options) { o.log = log } }
 
-// New loads the embedded catalogs and parses every embedded template, in
-// each of the catalogs' languages. It fails, naming each (flavour, template,
+// New loads the embedded catalogs (or WithFiles') and parses every
+// template, in each of the catalogs' languages. It fails, naming each (flavour, template,
 // language, part), when a file is missing, does not parse, or cannot render
 // a sample ticket; when a file belongs to no template; and when a catalog
 // does not load.
@@ -164,7 +167,10 @@ func New(opts ...Option) (*Engine, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return newEngine(files, o.log)
+	if o.files == nil {
+		o.files = files
+	}
+	return newEngine(o.files, o.log)
 }
 
 // Catalog is the engine's message catalog, for the words a channel writes
