@@ -101,33 +101,43 @@ func TestAPIOutboxRetry(t *testing.T) {
 
 		// A DM that went by mail because the requester's DMs were closed:
 		// refused by id (409, nothing changes), skipped with why by "failed".
-		if _, err := f.svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
-			Requester: tickets.Requester{DiscordID: "77", Email: "dm@example.com"}, Order: "7301000000000000033", Details: "d"}); err != nil {
-			t.Fatal(err)
-		}
-		dms, err := f.svc.Delivery.ClaimOutbox(ctx, tickets.ChannelDiscord, 1, time.Minute)
-		if err != nil || len(dms) != 1 {
-			t.Fatalf("claim DM: %v %v", dms, err)
-		}
-		if _, err := f.svc.Delivery.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.svc.Delivery.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
-			t.Fatal(err)
-		}
+		dm := f.dmSentByMail(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+			Requester: tickets.Requester{DiscordID: "77", Email: "dm@example.com"}, Order: "7301000000000000033", Details: "d"},
+			"direct messages closed (50007)")
 		all = list("")
-		code, _, body = f.do("POST", "/api/outbox/retry", ayuToken, fmt.Sprintf(`{"ids": [%d]}`, dms[0].ID))
+		code, _, body = f.do("POST", "/api/outbox/retry", ayuToken, fmt.Sprintf(`{"ids": [%d]}`, dm.ID))
 		if code != http.StatusConflict || !strings.Contains(string(body), "would send it twice") {
 			t.Fatalf("retry of a re-routed DM: %d %s", code, body)
 		}
 		code, _, body = f.do("POST", "/api/outbox/retry", ayuToken, `{"failed": true}`)
 		back = tickets.OutboxRetried{}
 		if code != http.StatusOK || json.Unmarshal(body, &back) != nil || len(back.Requeued) != 0 || len(back.Skipped) != 1 ||
-			back.Skipped[0].ID != dms[0].ID || !strings.Contains(back.Skipped[0].Why, "by email to dm@example.com instead") {
+			back.Skipped[0].ID != dm.ID || !strings.Contains(back.Skipped[0].Why, "by email to dm@example.com instead") {
 			t.Fatalf("retry of every failed one: %d %s", code, body)
 		}
 		if after := list(""); fmt.Sprint(after) != fmt.Sprint(all) {
 			t.Fatalf("a refused or skipped retry changed the outbox: %+v", after)
 		}
 	})
+}
+
+// dmSentByMail files a Discord request whose acknowledgement could not go
+// by DM (the requester's DMs are closed): the DM is rerouted to mail and
+// recorded as failed, for good. It returns the failed DM.
+func (f *fixture) dmSentByMail(ctx context.Context, req tickets.SubmitRequest, why string) tickets.OutboxItem {
+	f.t.Helper()
+	if _, err := f.svc.Intake.Submit(ctx, req); err != nil {
+		f.t.Fatal(err)
+	}
+	dms, err := f.svc.Delivery.ClaimOutbox(ctx, tickets.ChannelDiscord, 1, time.Minute)
+	if err != nil || len(dms) != 1 {
+		f.t.Fatalf("claim DM: %v %v", dms, err)
+	}
+	if _, err := f.svc.Delivery.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.svc.Delivery.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: why, Permanent: true}); err != nil {
+		f.t.Fatal(err)
+	}
+	return dms[0]
 }

@@ -98,21 +98,9 @@ func TestAPIRulesInWords(t *testing.T) {
 
 		// A DM that went by mail instead: skipped by a retry of every
 		// failed one, and its explanation in words too.
-		if _, err := f.svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+		f.dmSentByMail(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
 			Requester: tickets.Requester{DiscordID: "77", Email: "dm@example.com"}, Order: "7301000000000000022", Account: "@budi_store",
-			Reason: tickets.ReasonUnderDelivery, Details: "d"}); err != nil {
-			t.Fatal(err)
-		}
-		dms, err := f.svc.Delivery.ClaimOutbox(ctx, tickets.ChannelDiscord, 1, time.Minute)
-		if err != nil || len(dms) != 1 {
-			t.Fatalf("claim DM: %v %v", dms, err)
-		}
-		if _, err := f.svc.Delivery.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.svc.Delivery.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "closed (50007)", Permanent: true}); err != nil {
-			t.Fatal(err)
-		}
+			Reason: tickets.ReasonUnderDelivery, Details: "d"}, "closed (50007)")
 		code, _, b = f.do("POST", "/api/outbox/retry", ayuToken, `{"failed": true}`)
 		if code != http.StatusOK {
 			t.Fatalf("retry of every failed one: %d %s", code, b)
