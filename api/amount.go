@@ -26,7 +26,7 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return tickets.Invalid("amount", "%s is not an amount: give it in the order's currency, with its decimals "+
+		return tickets.Invalidf("amount", "%s is not an amount: give it in the order's currency, with its decimals "+
 			`(146.70 or "146.70"; 150000 for IDR)`, b)
 	}
 	a.Text, a.Number = n.String(), true

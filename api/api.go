@@ -194,14 +194,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, agent string) erro
 		switch k {
 		case "q", "limit", "after":
 		default:
-			return tickets.Invalid(k, "unknown parameter (q, limit and after are)")
+			return tickets.Invalidf(k, "unknown parameter (q, limit and after are)")
 		}
 	}
 	limit := 0
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n <= 0 {
-			return tickets.Invalid("limit", "%q is not a page size (1 to %d)", l, tickets.MaxPageSize)
+			return tickets.Invalidf("limit", "%q is not a page size (1 to %d)", l, tickets.MaxPageSize)
 		}
 		limit = n
 	}
@@ -253,7 +253,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request, _ string) error 
 		switch k {
 		case "status", "channel", "limit":
 		default:
-			return tickets.Invalid(k, "unknown parameter (status, channel and limit are)")
+			return tickets.Invalidf(k, "unknown parameter (status, channel and limit are)")
 		}
 	}
 	if f.Channel != "" && !slices.Contains(s.channels, f.Channel) {
@@ -261,12 +261,12 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request, _ string) error 
 		for i, ch := range s.channels {
 			names[i] = string(ch)
 		}
-		return tickets.Invalid("channel", "%q is not an outbox channel (%s)", f.Channel, strings.Join(names, ", "))
+		return tickets.Invalidf("channel", "%q is not an outbox channel (%s)", f.Channel, strings.Join(names, ", "))
 	}
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n <= 0 || n > tickets.MaxPageSize {
-			return tickets.Invalid("limit", "%q is not a page size (1 to %d)", l, tickets.MaxPageSize)
+			return tickets.Invalidf("limit", "%q is not a page size (1 to %d)", l, tickets.MaxPageSize)
 		}
 		f.Limit = n
 	}
@@ -360,7 +360,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error
 		req.Text = b.Reason
 	}
 	if b.Amount != nil && a != tickets.ActionApprove {
-		return tickets.Invalid("amount", "only approve takes an amount")
+		return tickets.Invalidf("amount", "only approve takes an amount")
 	}
 	if b.Amount != nil {
 		n, err := b.Amount.minor(r.Context(), s.svc, ref)
@@ -370,7 +370,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error
 		req.Amount = &n
 	}
 	if b.Assignee != "" && a != tickets.ActionAssign {
-		return tickets.Invalid("assignee", "only assign takes an assignee")
+		return tickets.Invalidf("assignee", "only assign takes an assignee")
 	}
 	t, err := s.svc.Desk.Act(r.Context(), req)
 	if err != nil {
@@ -393,10 +393,10 @@ func decode(r *http.Request, v any) error {
 	case errors.As(err, &tooBig), errors.As(err, &field):
 		return err
 	case err != nil:
-		return tickets.Invalid("body", "not the JSON this endpoint takes: %s", strings.TrimPrefix(err.Error(), "json: "))
+		return tickets.Invalidf("body", "not the JSON this endpoint takes: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if dec.More() {
-		return tickets.Invalid("body", "more than one JSON value")
+		return tickets.Invalidf("body", "more than one JSON value")
 	}
 	return nil
 }

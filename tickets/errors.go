@@ -92,17 +92,15 @@ func (e *ValidationError) Error() string {
 
 // Invalid returns a *ValidationError for field: code names the problem
 // (one of ErrorCodes), kv are its params as name, value pairs.
-//
-// A code with a space or a % in it is taken as a format with its
-// arguments, as Invalid took before codes, and the sentence kept as
-// Message: callers not yet moved to codes keep their words (the test
-// TestNoSentencesInDomainErrors lists them).
 func Invalid(field, code string, kv ...any) error {
-	if strings.ContainsAny(code, " %") {
-		format, args := code, kv // not a printf wrapper for vet: codes are not formats
-		return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
-	}
 	return &ValidationError{Field: field, Code: code, Params: params(kv)}
+}
+
+// Invalidf returns a *ValidationError for field with a sentence instead of
+// a code: for an edge's own checks of what it was given (a page size, a
+// request body, a file on disk), which it writes in its own words.
+func Invalidf(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // refield is err's problem for another field: the agent named by assign is

@@ -63,7 +63,7 @@ func outboxCursor(s string) (int64, error) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, tickets.Invalid("after", "%q is not a cursor of outbox list (the id it printed)", s)
+		return 0, tickets.Invalidf("after", "%q is not a cursor of outbox list (the id it printed)", s)
 	}
 	return id, nil
 }

@@ -106,9 +106,9 @@ func readEvidence(ctx context.Context, paths []string, limit int64) ([]tickets.F
 		case errors.As(err, &pe):
 			return nil, usageError{fmt.Errorf("evidence %s: %w", p, pe.Err)}
 		case errors.As(err, &big):
-			return nil, tickets.Invalid("evidence "+filepath.Base(p), "%s per file", big.words())
+			return nil, tickets.Invalidf("evidence "+filepath.Base(p), "%s per file", big.words())
 		case err != nil:
-			return nil, tickets.Invalid("evidence "+filepath.Base(p), "%v", err)
+			return nil, tickets.Invalidf("evidence "+filepath.Base(p), "%v", err)
 		}
 		out = append(out, tickets.File{Name: filepath.Base(p), Data: b})
 	}
