@@ -24,8 +24,12 @@ import (
 	"refunddesk/tickets"
 )
 
-// The message files: locales/<language>.toml, one per language, in
-// go-i18n's TOML format. The languages the desk speaks are the files there.
+// The message files, in go-i18n's TOML format: locales/<language>.toml, one
+// per language, and locales/<area>/<language>.toml for the messages of one
+// area (a channel, the audit trail) kept apart. The languages the desk
+// speaks are the top-level files; an area's file of a language that has no
+// top-level file, and a message id in two files of one language, fail the
+// load.
 const localesDir = "locales"
 
 // FallbackLanguage is the language of a message missing from another
@@ -82,12 +86,18 @@ func loadCatalog(fsys fs.FS, log *slog.Logger) (*Catalog, error) {
 		return nil, fmt.Errorf("templates: the message catalogs: %w", err)
 	}
 	var errs []error
+	var areas []string
+	for _, e := range entries {
+		if e.IsDir() {
+			areas = append(areas, path.Join(localesDir, e.Name()))
+		}
+	}
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".toml") {
 			continue
 		}
 		lang := strings.TrimSuffix(e.Name(), ".toml")
-		l, err := loadMessages(bundle, fsys, lang)
+		l, err := loadMessages(bundle, fsys, lang, areas)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -95,6 +105,7 @@ func loadCatalog(fsys fs.FS, log *slog.Logger) (*Catalog, error) {
 		c.langs = append(c.langs, lang)
 		c.ids[lang], c.plain[lang], c.split[lang], c.fields[lang] = l.ids, l.plain, l.split, l.fields
 	}
+	errs = append(errs, strayAreaFiles(fsys, areas, c.ids)...)
 	if c.ids[FallbackLanguage] == nil && len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("templates: %s: missing file (English is every message's fallback)",
 			path.Join(localesDir, FallbackLanguage+".toml")))
@@ -122,26 +133,73 @@ type messages struct {
 	fields map[string][]string // the values each message names
 }
 
-// loadMessages adds one language's file to the bundle. A rule's message
-// (rule.*) may only name the values a rule has (ruleValues).
-func loadMessages(bundle *i18n.Bundle, fsys fs.FS, lang string) (messages, error) {
+// loadMessages adds one language's files to the bundle: its top-level file
+// and its file in each area that has one. A rule's message (rule.*) may only
+// name the values a rule has (ruleValues).
+func loadMessages(bundle *i18n.Bundle, fsys fs.FS, lang string, areas []string) (messages, error) {
 	p := path.Join(localesDir, lang+".toml")
-	fail := func(err error) (messages, error) { return messages{}, fmt.Errorf("templates: %s: %w", p, err) }
 	tag, err := language.Parse(lang)
 	if err != nil || tag.String() != lang {
-		return fail(fmt.Errorf("%q is not a language tag as BCP 47 writes it (like en, id, pt-BR)", lang))
-	}
-	b, err := fs.ReadFile(fsys, p)
-	if err != nil {
-		return fail(err)
-	}
-	mf, err := bundle.ParseMessageFileBytes(b, p)
-	if err != nil {
-		return fail(err)
+		return messages{}, fmt.Errorf("templates: %s: %q is not a language tag as BCP 47 writes it (like en, id, pt-BR)", p, lang)
 	}
 	l := messages{ids: map[string]bool{}, plain: map[string]string{}, split: map[string][]piece{}, fields: map[string][]string{}}
+	seen := map[string]string{} // message id → the file that has it
+	var errs []error
+	for i, dir := range append([]string{localesDir}, areas...) {
+		f := path.Join(dir, lang+".toml")
+		b, err := fs.ReadFile(fsys, f)
+		if i > 0 && errors.Is(err, fs.ErrNotExist) {
+			continue // an area need not speak every language: English stands in
+		}
+		if err == nil {
+			err = l.add(bundle, b, f, seen)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("templates: %s: %w", f, err))
+		}
+	}
+	if len(errs) > 0 {
+		return messages{}, errors.Join(errs...)
+	}
+	return l, nil
+}
+
+// strayAreaFiles are the errors for an area's file whose language has no
+// top-level file (locales/web/pt.toml without locales/pt.toml).
+func strayAreaFiles(fsys fs.FS, areas []string, langs map[string]map[string]bool) []error {
+	var errs []error
+	for _, dir := range areas {
+		entries, err := fs.ReadDir(fsys, dir)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("templates: %s: %w", dir, err))
+			continue
+		}
+		for _, e := range entries {
+			lang, ok := strings.CutSuffix(e.Name(), ".toml")
+			if e.IsDir() || !ok {
+				errs = append(errs, fmt.Errorf("templates: %s: only <language>.toml files belong in an area", path.Join(dir, e.Name())))
+			} else if _, known := langs[lang]; !known {
+				errs = append(errs, fmt.Errorf("templates: %s: no %s.toml at the top of %s for this language",
+					path.Join(dir, e.Name()), lang, localesDir))
+			}
+		}
+	}
+	return errs
+}
+
+// add takes one message file of the language into the bundle and into l.
+func (l *messages) add(bundle *i18n.Bundle, b []byte, p string, seen map[string]string) error {
+	mf, err := bundle.ParseMessageFileBytes(b, p)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, m := range mf.Messages {
+		if other, dup := seen[m.ID]; dup {
+			errs = append(errs, fmt.Errorf("message %q is in %s too", m.ID, other))
+			continue
+		}
+		seen[m.ID] = p
 		l.ids[m.ID] = true
 		if m.Zero+m.One+m.Two+m.Few+m.Many == "" && !strings.Contains(m.Other, "{{") && m.LeftDelim == "" {
 			l.plain[m.ID] = m.Other
@@ -169,10 +227,7 @@ func loadMessages(bundle *i18n.Bundle, fsys fs.FS, lang string) (messages, error
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return fail(errors.Join(errs...))
-	}
-	return l, nil
+	return errors.Join(errs...)
 }
 
 // fieldNames lists the values a message's template names ({{.Name}}).

@@ -301,6 +301,26 @@ func TestMissingMessageFallsBackToEnglish(t *testing.T) {
 	}
 }
 
+// An area's file (locales/<area>/<language>.toml) adds its messages to the
+// language's; an area need not speak every language, English stands in.
+func TestCatalogAreaFiles(t *testing.T) {
+	m := embeddedFS(t)
+	m["locales/area/en.toml"] = &fstest.MapFile{Data: []byte("\"area.hello\" = \"Hello {{.Name}}\"\n\"area.bye\" = \"Bye\"\n")}
+	m["locales/area/id.toml"] = &fstest.MapFile{Data: []byte("\"area.hello\" = \"Halo {{.Name}}\"\n")}
+	c, err := loadCatalog(m, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ lang, id, want string }{
+		{"en", "area.hello", "Hello Ani"}, {"id", "area.hello", "Halo Ani"},
+		{"id", "area.bye", "Bye"}, {"id", "reason.other", c.Text("id", "reason.other")},
+	} {
+		if got := c.Text(tt.lang, tt.id, "Name", "Ani"); got != tt.want {
+			t.Errorf("Text(%s, %s) = %q, want %q", tt.lang, tt.id, got, tt.want)
+		}
+	}
+}
+
 // A broken or missing catalog fails start-up (New), naming the file.
 func TestCatalogLoadErrors(t *testing.T) {
 	for _, tt := range []struct {
@@ -321,6 +341,18 @@ func TestCatalogLoadErrors(t *testing.T) {
 			m["locales/id.toml"] = &fstest.MapFile{Data: append(m["locales/id.toml"].Data, "\n[reason]\nother = \"x\"\nsome = \"y\"\n"...)}
 		}, []string{"locales/id.toml"}},
 		{"not a language", func(m fstest.MapFS) { m["locales/indonesian.toml"] = m["locales/id.toml"] }, []string{"locales/indonesian.toml", "language tag"}},
+		{"an id in two files", func(m fstest.MapFS) {
+			m["locales/area/id.toml"] = &fstest.MapFile{Data: []byte("\"reason.other\" = \"lain\"\n")}
+		}, []string{"locales/area/id.toml", `"reason.other"`, "locales/id.toml"}},
+		{"an area's language the desk does not speak", func(m fstest.MapFS) {
+			m["locales/area/fr.toml"] = &fstest.MapFile{Data: []byte("\"area.x\" = \"x\"\n")}
+		}, []string{"locales/area/fr.toml", "fr.toml"}},
+		{"not a message file in an area", func(m fstest.MapFS) {
+			m["locales/area/notes.txt"] = &fstest.MapFile{Data: []byte("x")}
+		}, []string{"locales/area/notes.txt"}},
+		{"an area's broken file", func(m fstest.MapFS) {
+			m["locales/area/en.toml"] = &fstest.MapFile{Data: []byte(`"a" = `)}
+		}, []string{"locales/area/en.toml"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := embeddedFS(t)

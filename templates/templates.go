@@ -50,7 +50,7 @@ const (
 // does not know: retrying cannot help.
 var ErrUnknown = errors.New("templates: unknown flavour or template")
 
-//go:embed email/*.txt email/*.html discord/*.md locales/*.toml
+//go:embed email/*.txt email/*.html discord/*.md locales
 var files embed.FS
 
 // Data is what a template writes from: the ticket's snapshot and what the
