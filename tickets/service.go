@@ -49,8 +49,13 @@ type Options struct {
 	Policy *Policy
 	Limits Limits
 	SLA    SLA
-	// Agents, when not empty, are the only names that may act as agents.
+	// Agents, when not empty, are the only names that may act as agents,
+	// with those Directory accepts.
 	Agents []string
+	// Directory, when set, accepts more agents than Agents lists (the web
+	// console's). It is asked only when Agents is not empty and does not
+	// name the one acting: with no list, any name may act, as before.
+	Directory AgentDirectory
 	// AutoRepliesPerHour caps the automatic mails (acknowledgements,
 	// reminders) to one address in an hour, so two robots answering each
 	// other stop; 0 means 5.
@@ -80,7 +85,7 @@ type Options struct {
 // NewService returns the desk's use cases over store.
 func NewService(store Store, opt Options) *Service {
 	c := &core{store: store, policy: opt.Policy, clock: opt.Clock, limits: opt.Limits, sla: opt.SLA,
-		agents: slices.Clone(opt.Agents), autoPerHour: opt.AutoRepliesPerHour, watchers: slices.Clone(opt.Watchers),
+		agents: slices.Clone(opt.Agents), directory: opt.Directory, autoPerHour: opt.AutoRepliesPerHour, watchers: slices.Clone(opt.Watchers),
 		alerts: slices.Clone(opt.Alerts), followups: opt.Followups, languages: slices.Clone(opt.Languages), log: opt.Logger,
 		signals: newOutboxSignals()}
 	c.fill()
@@ -95,6 +100,8 @@ type core struct {
 	limits Limits
 	sla    SLA
 	agents []string
+	// directory knows the agents beyond the list (Options.Directory).
+	directory AgentDirectory
 	// autoPerHour caps the automatic mails to one address in an hour.
 	autoPerHour int
 	// watchers hear of every change of a ticket; alerts take the desk's
@@ -269,10 +276,19 @@ func (c *core) checkAgent(name string) error {
 	if strings.TrimSpace(name) == "" {
 		return Invalid("agent", "agent.unknown_actor")
 	}
-	if len(c.agents) > 0 && !slices.Contains(c.agents, name) {
-		return fmt.Errorf("%q is not one of the desk's agents: %w", name, ErrForbidden)
+	if len(c.agents) == 0 || slices.Contains(c.agents, name) {
+		return nil
 	}
-	return nil
+	if c.directory != nil {
+		ok, err := c.directory.IsAgent(name)
+		if err != nil {
+			return fmt.Errorf("is %q one of the desk's agents: %w", name, err)
+		}
+		if ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not one of the desk's agents: %w", name, ErrForbidden)
 }
 
 // ticket loads a ticket by reference in a read transaction.
