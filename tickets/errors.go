@@ -233,6 +233,7 @@ var ErrorCodes = []string{
 	"order.missing", "order.no_record", "order.not_digits", "order.open_ticket", "order.open_work_there", "order.too_long",
 	"outbox.cannot_retry", "outbox.not_failed",
 	"percent.out_of_range",
+	"period.reversed", "period.too_long",
 	"query.bad_cursor", "query.no_letters", "query.nothing_to_search", "query.unknown_field",
 	"question.missing",
 	"reason.deny_missing", "reason.unknown",

@@ -67,6 +67,9 @@ type Store interface {
 	ListFollowups(ctx context.Context, f FollowupFilter) ([]Followup, error)
 	// Stats counts what the metrics show.
 	Stats(ctx context.Context, now time.Time, firstResponse time.Duration) (*Stats, error)
+	// PeriodStats counts the dashboard's figures over the tickets created
+	// in a period (see StatsFilter), in a few grouped queries.
+	PeriodStats(ctx context.Context, f StatsFilter) (*StatsCounts, error)
 	// AcquireLease takes or renews the lease called name for holder until
 	// now+ttl, and says whether holder has it: granted when nobody holds
 	// it, holder already does, or the last holder's time ran out.
