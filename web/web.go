@@ -1,0 +1,215 @@
+// Package web is the agents' web console, a channel beside the bot, the mail
+// and the JSON API: server-rendered pages (html/template, words from the
+// catalog's web area in the agent's language), a sign-in of each agent's own
+// with sessions kept in the store, a CSRF token on every form, and headers
+// that keep the browser strict (no inline script, nothing framed).
+//
+// A page is a handler given the signed-in agent (page); a form's POST goes
+// through post, which refuses a request without the session's CSRF token.
+// See docs/web.md.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"refunddesk/templates"
+	"refunddesk/tickets"
+)
+
+//go:embed ui/*.html
+var uiFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Store is what the console keeps in the desk's store: agents' credentials,
+// sessions and the sign-in throttle, shared by every instance on it.
+// tickets/sqlstore implements it.
+type Store interface {
+	// AgentCredentials returns an agent's password hash (Hash's encoding),
+	// language and whether they are disabled; tickets.ErrNotFound for no
+	// such agent.
+	AgentCredentials(ctx context.Context, name string) (passwordHash, language string, disabled bool, err error)
+	// CreateSession records a session of an enabled agent (else
+	// tickets.ErrForbidden); tokenHash is the SHA-256 (hex) of the
+	// cookie's token, csrf the session's CSRF secret.
+	CreateSession(ctx context.Context, tokenHash, agent, csrf string, expires time.Time) error
+	// Session returns a live session's agent, their language, its CSRF
+	// secret and its end; tickets.ErrNotFound for none, an expired one, or
+	// one of a disabled agent.
+	Session(ctx context.Context, tokenHash string) (agent, language, csrf string, expires time.Time, err error)
+	// TouchSession moves a session's end.
+	TouchSession(ctx context.Context, tokenHash string, expires time.Time) error
+	// EndSession ends a session.
+	EndSession(ctx context.Context, tokenHash string) error
+	// SignInFailures counts the failed sign-ins under key in the window
+	// running; AddSignInFailure counts one under each key and returns the
+	// counts; ClearSignInFailures forgets a key.
+	SignInFailures(ctx context.Context, key string, window time.Duration) (int, error)
+	AddSignInFailure(ctx context.Context, window time.Duration, keys ...string) ([]int, error)
+	ClearSignInFailures(ctx context.Context, key string) error
+}
+
+// Options configure the console.
+type Options struct {
+	Service *tickets.Service
+	Store   Store
+	Catalog *templates.Catalog
+	Logger  *slog.Logger
+	Clock   tickets.Clock
+	// SecureCookies marks the cookies Secure although the request came
+	// without TLS (a proxy ends TLS and does not say so). Requests over
+	// TLS, and with TrustProxy those a proxy says came over https
+	// (X-Forwarded-Proto), get Secure cookies anyway.
+	SecureCookies bool
+	// TrustProxy takes the client's address from X-Forwarded-For and the
+	// scheme from X-Forwarded-Proto: only behind a proxy that sets them.
+	TrustProxy bool
+	// SessionIdle is how long a session lives without a request (default
+	// 12 hours).
+	SessionIdle time.Duration
+	// Throttle limits failed sign-ins (defaults: 5 a name and 20 an
+	// address in 15 minutes).
+	Throttle Throttle
+	// Refresh is how often the queue page asks whether its tickets changed
+	// (default 15 s).
+	Refresh time.Duration
+}
+
+// Throttle limits failed sign-ins in a window, per agent name and per
+// client address; past either limit, sign-in is refused until the window
+// ends, whatever the password.
+type Throttle struct {
+	PerName, PerAddress int
+	Window              time.Duration
+}
+
+// Server is the console: an http.Handler.
+type Server struct {
+	svc     *tickets.Service
+	store   Store
+	cat     *templates.Catalog
+	log     *slog.Logger
+	clock   tickets.Clock
+	opt     Options
+	pages   map[string]*template.Template
+	static  fs.FS
+	mux     *http.ServeMux
+	dummyPW string // a hash verified for unknown names, so they take as long
+	counts  statsCache
+}
+
+// New returns the console; its pages are parsed here, so a broken one
+// fails start-up rather than a request.
+func New(opt Options) (*Server, error) {
+	switch {
+	case opt.Service == nil:
+		return nil, errors.New("web: no service")
+	case opt.Store == nil:
+		return nil, errors.New("web: no store for agents and sessions")
+	case opt.Catalog == nil:
+		return nil, errors.New("web: no message catalog")
+	}
+	opt = opt.withDefaults()
+	s := &Server{svc: opt.Service, store: opt.Store, cat: opt.Catalog, log: opt.Logger, clock: opt.Clock, opt: opt,
+		mux: http.NewServeMux(), counts: statsCache{ttl: 30 * time.Second}}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	if s.static, err = fs.Sub(staticFS, "static"); err != nil {
+		return nil, err
+	}
+	if s.dummyPW, err = HashPassword("not anyone's password", DefaultHashParams); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Clock == nil {
+		o.Clock = tickets.SystemClock{}
+	}
+	if o.SessionIdle <= 0 {
+		o.SessionIdle = 12 * time.Hour
+	}
+	if o.Throttle.PerName <= 0 {
+		o.Throttle.PerName = 5
+	}
+	if o.Throttle.PerAddress <= 0 {
+		o.Throttle.PerAddress = 20
+	}
+	if o.Throttle.Window <= 0 {
+		o.Throttle.Window = 15 * time.Minute
+	}
+	if o.Refresh <= 0 {
+		o.Refresh = 15 * time.Second
+	}
+	return o
+}
+
+// routes lists every address of the console. A page is s.page(handler); a
+// form's target is s.post(handler).
+func (s *Server) routes() {
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles()))
+	s.mux.HandleFunc("GET /sign-in", s.signInPage)
+	s.mux.HandleFunc("POST /sign-in", s.signIn)
+	s.mux.HandleFunc("POST /sign-out", s.post(s.signOut))
+	s.mux.HandleFunc("GET /{$}", s.page(s.queue))
+	s.mux.HandleFunc("GET /queue/state", s.page(s.queueState))
+	s.mux.HandleFunc("GET /tickets/{ref}", s.page(s.ticket))
+	s.mux.HandleFunc("GET /tickets/{ref}/evidence/{sha}", s.page(s.evidence))
+	s.mux.HandleFunc("/", s.page(func(w http.ResponseWriter, r *http.Request, a *Agent) error {
+		return fmt.Errorf("no page %s: %w", r.URL.Path, tickets.ErrNotFound)
+	}))
+}
+
+// Headers every answer carries: a strict Content-Security-Policy (no inline
+// script or style, nothing from elsewhere, never framed), no sniffing, no
+// referrer sent elsewhere.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// ServeHTTP answers with the console's headers on every response, and a
+// panic in a handler becomes a 500 (logged), never a dead connection.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("web: a handler panicked", slog.String("path", r.URL.Path), slog.Any("panic", v),
+				slog.String("stack", string(debug.Stack())))
+			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+// staticFiles serves the vendored CSS and script, cached for an hour.
+func (s *Server) staticFiles() http.Handler {
+	fsrv := http.FileServerFS(s.static)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fsrv.ServeHTTP(w, r)
+	})
+}
