@@ -63,7 +63,9 @@ func newFixture(t *testing.T, dialect string, opt web.Options) *fixture {
 // directory is the store's agents as the domain asks for them.
 type directory struct{ db *sqlstore.DB }
 
-func (d directory) IsAgent(name string) (bool, error) { return d.db.IsAgent(context.Background(), name) }
+func (d directory) IsAgent(name string) (bool, error) {
+	return d.db.IsAgent(context.Background(), name)
+}
 
 func (f *fixture) addAgent(name, password, lang string) {
 	f.t.Helper()

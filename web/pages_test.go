@@ -122,9 +122,9 @@ func TestEvidenceHeaders(t *testing.T) {
 			}
 		}
 		// Not through another ticket's address, nor by a prefix or name.
-		b.get("/tickets/" + other + "/evidence/" + e.SHA256).want(t, http.StatusNotFound)
-		b.get("/tickets/" + ref + "/evidence/" + e.SHA256[:10]).want(t, http.StatusNotFound)
-		b.get("/tickets/" + ref + "/evidence/" + url.PathEscape(e.Name)).want(t, http.StatusNotFound)
+		b.get("/tickets/"+other+"/evidence/"+e.SHA256).want(t, http.StatusNotFound)
+		b.get("/tickets/"+ref+"/evidence/"+e.SHA256[:10]).want(t, http.StatusNotFound)
+		b.get("/tickets/"+ref+"/evidence/"+url.PathEscape(e.Name)).want(t, http.StatusNotFound)
 	}
 }
 

@@ -64,9 +64,9 @@ type queueData struct {
 	Next, First string
 	// Problem is the query's error in words; Before, Bad and After are the
 	// query cut around the term at fault, when the error names it.
-	Problem           string
+	Problem            string
 	Before, Bad, After string
-	Counts            *tickets.Stats
+	Counts             *tickets.Stats
 	// Version changes when the page's tickets do; State is where the
 	// page's script asks for it, every Refresh seconds.
 	Version, State string

@@ -41,7 +41,9 @@ func (p *Page) CSRF() string {
 func (p *Page) T(id string, kv ...any) string { return p.s.cat.Text(p.Lang, id, kv...) }
 
 // Money writes an amount in minor units in the currency's major units.
-func (p *Page) Money(amount int64, currency string) string { return p.s.cat.Money(amount, currency, p.Lang) }
+func (p *Page) Money(amount int64, currency string) string {
+	return p.s.cat.Money(amount, currency, p.Lang)
+}
 
 // Count writes a whole number (int or int64) with the language's separators.
 func (p *Page) Count(n any) string {
