@@ -215,6 +215,7 @@ var ErrorCodes = []string{
 	"assignee.missing",
 	"channel.not_retryable", "channel.only_with_all", "channel.unknown",
 	"concurrent.gave_up",
+	"date.invalid",
 	"discord_id.missing",
 	"duration.not_positive",
 	"email.invalid", "email.missing",
@@ -245,4 +246,5 @@ var ErrorCodes = []string{
 	"text.empty_reply", "text.not_utf8", "text.too_long",
 	"ticket.assigned", "ticket.closed_change", "ticket.closed_evidence", "ticket.newer_open", "ticket.no_address",
 	"verdict.unknown",
+	"zone.unknown",
 }

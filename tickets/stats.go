@@ -2,9 +2,13 @@ package tickets
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -243,4 +247,82 @@ func (st *PeriodStats) fillDays(counts []DayCount, from, to time.Time) {
 		st.ByKind[c.Kind] += c.N
 		st.Tickets += c.N
 	}
+}
+
+// ParseStatsQuery reads a period as people type it: the first and the last
+// day (YYYY-MM-DD, both included; either may be empty for the default) and
+// a time zone (an IANA name such as Asia/Jakarta; empty: UTC).
+func ParseStatsQuery(from, to, zone string) (StatsQuery, error) {
+	q := StatsQuery{Location: time.UTC}
+	if zone = strings.TrimSpace(zone); zone != "" {
+		loc, err := time.LoadLocation(zone)
+		if err != nil || zone == "Local" {
+			return q, Invalid("tz", "zone.unknown", "Value", zone)
+		}
+		q.Location = loc
+	}
+	day := func(field, s string) (time.Time, error) {
+		d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), q.Location)
+		if err != nil {
+			return time.Time{}, Invalid(field, "date.invalid", "Value", s)
+		}
+		return d, nil
+	}
+	var err error
+	if strings.TrimSpace(from) != "" {
+		if q.From, err = day("from", from); err != nil {
+			return q, err
+		}
+	}
+	if strings.TrimSpace(to) != "" {
+		last, err := day("to", to)
+		if err != nil {
+			return q, err
+		}
+		q.To = last.AddDate(0, 0, 1)
+		if q.From.IsZero() {
+			q.From = last.AddDate(0, 0, 1-DefaultStatsDays)
+		}
+	}
+	return q, nil
+}
+
+// WriteCSV writes the figures as CSV, one figure a row: section, date, key,
+// count, and for money the amount in major units with its currency's
+// decimals and the currency. Spans of time are in seconds.
+func (st *PeriodStats) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	row := func(section, date, key string, count int64, amount, currency string) {
+		_ = cw.Write([]string{section, date, key, strconv.FormatInt(count, 10), amount, currency})
+	}
+	_ = cw.Write([]string{"section", "date", "key", "count", "amount", "currency"})
+	for _, d := range st.Days {
+		row("day", d.Date, "total", int64(d.Total), "", "")
+		for _, c := range Channels {
+			row("day_channel", d.Date, string(c), int64(d.ByChannel[c]), "", "")
+		}
+		for _, k := range Kinds {
+			row("day_kind", d.Date, string(k), int64(d.ByKind[k]), "", "")
+		}
+	}
+	for _, v := range append(slices.Clone(Verdicts), "") {
+		if n, ok := st.Verdicts[v]; ok {
+			row("verdict", "", string(v), int64(n), "", "")
+		}
+	}
+	for _, r := range st.Refunds {
+		row("refund_approved", "", string(r.Reason), int64(r.Approved), FormatAmount(r.Amount.Amount, r.Amount.Currency), r.Amount.Currency)
+		row("refund_paid", "", string(r.Reason), int64(r.Paid), FormatAmount(r.PaidOut.Amount, r.PaidOut.Currency), r.PaidOut.Currency)
+	}
+	fr := st.FirstResponse
+	row("first_response", "", "target_seconds", int64(fr.Target/time.Second), "", "")
+	row("first_response", "", "kept", int64(fr.Kept), "", "")
+	row("first_response", "", "missed", int64(fr.Missed), "", "")
+	row("first_response", "", "pending", int64(fr.Pending), "", "")
+	row("decision", "", "decided", int64(st.Decisions.Decided), "", "")
+	row("decision", "", "median_seconds", int64(st.Decisions.Median/time.Second), "", "")
+	row("reopen", "", "finished", int64(st.Reopens.Finished), "", "")
+	row("reopen", "", "reopened", int64(st.Reopens.Reopened), "", "")
+	cw.Flush()
+	return cw.Error()
 }

@@ -228,7 +228,8 @@ and why, and gives agents a queue to query and act on.`,
 	root.PersistentFlags().StringVar(&m.configPath, "config", "", "config file (default refunddesk.toml when it exists; env REFUNDDESK_CONFIG)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(m.migrateCommand(), m.serveCommand(), m.followupsCommand(), m.policyCommand(), m.promotionsCommand(), m.authorizationsCommand(),
-		m.ticketsCommand(), m.mailCommand(), m.outboxCommand(), m.discordCommand(), m.demoCommand(), m.sampleCommand())
+		m.ticketsCommand(), m.mailCommand(), m.outboxCommand(), m.discordCommand(), m.demoCommand(), m.sampleCommand(),
+		m.statsCommand())
 	for _, c := range root.Commands() {
 		wrapArgs(c)
 	}

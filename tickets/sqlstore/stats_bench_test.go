@@ -10,10 +10,10 @@ import (
 	"refunddesk/tickets"
 )
 
-// BenchmarkStatsPeriod: the dashboard's figures (Records.PeriodStats) over
+// BenchmarkPeriodStats: the dashboard's figures (Records.PeriodStats) over
 // the last 30 and 365 days of the seeded store, 1,000,000 tickets created
 // over a year, in SQLite. Target: a page's figures in under 100 ms.
-func BenchmarkStatsPeriod(b *testing.B) {
+func BenchmarkPeriodStats(b *testing.B) {
 	n := storetest.BenchRows(b)
 	_, svc := storetest.Seeded(b, n, false)
 	ctx := context.Background()
