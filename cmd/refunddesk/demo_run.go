@@ -146,8 +146,11 @@ client. Interrupt to stop.`,
 				return err
 			}
 			out := m.Stdout
-			picks, _, err := m.demoRecords(ctx, svc, records)
+			picks, opt, err := m.demoRecords(ctx, svc, records)
 			if err != nil {
+				return err
+			}
+			if err := m.fillDemoQueue(ctx, svc, records, opt, picks); err != nil {
 				return err
 			}
 			imapSrv, err := devmail.StartIMAP(devmail.IMAPOptions{Move: true, UIDPlus: true, Idle: true, Addr: imapAddr})
