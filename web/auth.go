@@ -195,9 +195,16 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	s.showSignIn(w, r, http.StatusOK, signInForm{Next: next}, s.requestLanguage(r))
 }
 
-// showSignIn renders the sign-in form with a fresh double-submit token.
+// showSignIn renders the sign-in form with the browser's double-submit
+// token, or a new one: kept while the browser has one, so that a second
+// sign-in page (another tab; a request the browser makes by itself, sent
+// here for want of a session) does not put the first one out of date.
 func (s *Server) showSignIn(w http.ResponseWriter, r *http.Request, status int, f signInForm, lang string) {
-	f.Token = randomToken()
+	if c, err := r.Cookie(signInCookie); err == nil && len(c.Value) == len(randomToken()) {
+		f.Token = c.Value
+	} else {
+		f.Token = randomToken()
+	}
 	s.setCookie(w, r, signInCookie, f.Token, 3600)
 	s.render(w, r, status, "signin", &Page{Lang: lang, Title: s.cat.Text(lang, "web.signin.title"), Data: f})
 }

@@ -170,7 +170,7 @@ func pageURL(v url.Values, after string) string {
 func pageVersion(res *tickets.SearchResult) string {
 	h := sha256.New()
 	for _, t := range res.Tickets {
-		fmt.Fprintf(h, "%s %d %s|", t.Ref, t.UpdatedAt.UnixNano(), t.Status)
+		fmt.Fprintf(h, "%s %d %s %q %q|", t.Ref, t.UpdatedAt.UnixNano(), t.Status, t.Assignee, t.Flags)
 	}
 	fmt.Fprintf(h, "next %s", res.Next)
 	return hex.EncodeToString(h.Sum(nil)[:12])

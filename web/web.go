@@ -165,6 +165,7 @@ func (o Options) withDefaults() Options {
 // form's target is s.post(handler).
 func (s *Server) routes() {
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles()))
+	s.mux.Handle("GET /favicon.ico", http.NotFoundHandler()) // asked by browsers on their own
 	s.mux.HandleFunc("GET /sign-in", s.signInPage)
 	s.mux.HandleFunc("POST /sign-in", s.signIn)
 	s.mux.HandleFunc("POST /sign-out", s.post(s.signOut))
