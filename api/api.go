@@ -130,9 +130,14 @@ type Error struct {
 	// Field names the input at fault, for a validation error.
 	Field string `json:"field,omitempty"`
 	// Code is the problem's code (tickets.ErrorCodes: "order.not_digits",
-	// "ticket.closed_change"), for a validation error or a conflict the
-	// domain names; Error is its English words.
+	// "ticket.closed_change", "ticket.not_found"), for a validation error,
+	// a conflict or a thing not found the domain names; Error is its
+	// English words.
 	Code string `json:"code,omitempty"`
+	// Params are the code's values ("Value", "Ref"; a query's problem
+	// has the term's Pos, from 1, and Raw, as written), as the domain
+	// gives them.
+	Params tickets.Params `json:"params,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, status int, msg, field string) {
@@ -165,20 +170,25 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, agent string, err 
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit), "")
 	case errors.As(err, &ve):
-		writeJSON(w, http.StatusBadRequest, Error{Error: s.cat.Error(tickets.LangEnglish, err), Field: ve.Field, Code: ve.Code})
+		writeJSON(w, http.StatusBadRequest, Error{Error: s.cat.Error(tickets.LangEnglish, err), Field: ve.Field, Code: ve.Code, Params: ve.Params})
 	case errors.Is(err, errNoRoute):
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path), "")
 	case errors.Is(err, tickets.ErrForbidden):
 		writeError(w, http.StatusForbidden, err.Error(), "")
 	case errors.Is(err, tickets.ErrNotFound):
-		writeError(w, http.StatusNotFound, strings.TrimSuffix(err.Error(), ": not found")+": not found", "")
+		var nf *tickets.NotFoundError
+		res := Error{Error: strings.TrimSuffix(s.cat.Error(tickets.LangEnglish, err), ": not found") + ": not found"}
+		if errors.As(err, &nf) {
+			res.Code, res.Params = nf.Code, nf.Params
+		}
+		writeJSON(w, http.StatusNotFound, res)
 	case errors.Is(err, tickets.ErrConflict):
 		var ce *tickets.ConflictError
-		code := ""
+		res := Error{Error: strings.TrimSuffix(s.cat.Error(tickets.LangEnglish, err), ": conflict")}
 		if errors.As(err, &ce) {
-			code = ce.Code
+			res.Code, res.Params = ce.Code, ce.Params
 		}
-		writeJSON(w, http.StatusConflict, Error{Error: strings.TrimSuffix(s.cat.Error(tickets.LangEnglish, err), ": conflict"), Code: code})
+		writeJSON(w, http.StatusConflict, res)
 	default:
 		s.log.Error("api request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("agent", agent), slog.Any("error", err))

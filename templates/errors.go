@@ -11,10 +11,12 @@ import (
 
 // Error writes err for people in a language: every problem of the domain in
 // it (a *tickets.ValidationError, "field: " and its error.<code> message; a
-// *tickets.ConflictError, its message and ": conflict") in the catalog's
-// words, and the rest (what wraps them, errors without a code) as the error
-// says it. The English of a coded problem is the sentence the domain wrote
-// before codes, so err.Error()'s shape is kept.
+// *tickets.ConflictError, its message and ": conflict"; a
+// *tickets.NotFoundError, its message, which says what was not found; a
+// *tickets.ImportErrors, its rows, one a line) in the catalog's words, and
+// the rest (what wraps them, errors without a code) as the error says it.
+// The English of a coded problem is the sentence the domain wrote before
+// codes, so err.Error()'s shape is kept.
 func (c *Catalog) Error(lang string, err error) string {
 	if err == nil {
 		return ""
@@ -29,6 +31,12 @@ func (c *Catalog) Error(lang string, err error) string {
 			return false
 		case *tickets.ConflictError:
 			s = strings.Replace(s, e.Error(), c.Problem(lang, e.Code, e.Params)+": "+tickets.ErrConflict.Error(), 1)
+			return false
+		case *tickets.NotFoundError:
+			s = strings.Replace(s, e.Error(), c.Problem(lang, e.Code, e.Params), 1)
+			return false
+		case *tickets.ImportErrors:
+			s = strings.Replace(s, e.Error(), c.ImportErrors(lang, e), 1)
 			return false
 		}
 		return true
@@ -60,6 +68,37 @@ func (c *Catalog) Problem(lang, code string, p tickets.Params) string {
 		kv = append(kv, k, v)
 	}
 	return c.Text(lang, "error."+code, kv...)
+}
+
+// ImportErrors writes an import refused for its bad rows: how many, then
+// file:line: reason a row, and how many more than those listed.
+func (c *Catalog) ImportErrors(lang string, e *tickets.ImportErrors) string {
+	var b strings.Builder
+	b.WriteString(c.Text(lang, "import.refused", "Count", e.Total))
+	for _, le := range e.Errors {
+		fmt.Fprintf(&b, "\n  %s:%d: %s", le.File, le.Line, c.RowReason(lang, le))
+	}
+	if more := e.Total - len(e.Errors); more > 0 {
+		b.WriteString("\n  " + c.Text(lang, "import.more", "Count", more))
+	}
+	return b.String()
+}
+
+// RowReason writes a bad row's problems: "column: why", or the why alone
+// for the whole row, joined by "; ". A row without problems keeps the
+// reason it has.
+func (c *Catalog) RowReason(lang string, le tickets.LineError) string {
+	if len(le.Problems) == 0 {
+		return le.Reason
+	}
+	parts := make([]string, len(le.Problems))
+	for i, p := range le.Problems {
+		parts[i] = c.Problem(lang, p.Code, p.Params)
+		if p.Column != "" {
+			parts[i] = p.Column + ": " + parts[i]
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Bytes writes a size for people: "300 bytes", "12 KiB", "1.5 MiB" (one

@@ -34,8 +34,8 @@ func TestErrorCodesInEveryLanguage(t *testing.T) {
 }
 
 // domainParams reads the params the domain gives each code, from its
-// Invalid(field, code, "Name", v, …), errs.add(…) and conflict(code, …)
-// calls.
+// Invalid(field, code, "Name", v, …), errs.add(…), conflict(code, …),
+// NotFound(code, …) and NewRowProblem(column, code, …) calls.
 func domainParams(t *testing.T) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
@@ -62,14 +62,19 @@ func domainParams(t *testing.T) map[string][]string {
 				switch fn := call.Fun.(type) {
 				case *ast.Ident:
 					switch fn.Name {
-					case "Invalid":
+					case "Invalid", "NewRowProblem":
 						at = 1
-					case "conflict":
+					case "conflict", "NotFound":
 						at = 0
 					}
 				case *ast.SelectorExpr:
-					if x, ok := fn.X.(*ast.Ident); ok && (x.Name == "errs" && fn.Sel.Name == "add" || x.Name == "tickets" && fn.Sel.Name == "Invalid") {
+					x, ok := fn.X.(*ast.Ident)
+					switch {
+					case !ok:
+					case x.Name == "errs" && fn.Sel.Name == "add", x.Name == "tickets" && (fn.Sel.Name == "Invalid" || fn.Sel.Name == "NewRowProblem"):
 						at = 1
+					case x.Name == "tickets" && fn.Sel.Name == "NotFound":
+						at = 0
 					}
 				}
 				if at < 0 || len(call.Args) <= at {
@@ -212,5 +217,55 @@ func TestAlertWords(t *testing.T) {
 	}
 	if got := c.Span(40*time.Minute, tickets.LangEnglish); got != "40 min" {
 		t.Errorf("Span(40m) = %q", got)
+	}
+}
+
+// The query language's problems, things not found and an import's bad rows
+// are codes too: the English as before codes, and Indonesian.
+func TestErrorWordsOfQueriesLookupsAndRows(t *testing.T) {
+	c := newCatalogT(t)
+	_, query := tickets.ParseQuery("kind:refund status:nwe", time.Now(), "")
+	_, typo := tickets.ParseQuery("stauts:new", time.Now(), "")
+	missing := fmt.Errorf("show: %w", tickets.NotFound("ticket.not_found", "Ref", "RD-9"))
+	rows := &tickets.ImportErrors{Total: 3, Errors: []tickets.LineError{
+		{File: "p.csv", Line: 3, Problems: []tickets.RowProblem{
+			tickets.NewRowProblem("amount", "row.not_whole", "Value", "x"),
+			tickets.NewRowProblem("currency", "row.empty"),
+		}},
+		{File: "p.csv", Line: 4, Problems: []tickets.RowProblem{tickets.NewRowProblem("", "row.field_count", "Fields", 2, "Header", 4)}},
+	}}
+	cases := []struct {
+		err    error
+		en, id string
+	}{
+		{query, `query: at 13, "status:nwe": "nwe" is not a status (one of new, needs_info, in_review, waiting_platform, approved, denied, resolved, closed)`,
+			`query: pada 13, "status:nwe": "nwe" bukan nilai status yang dikenal (salah satu dari new, needs_info, in_review, waiting_platform, approved, denied, resolved, closed)`},
+		{typo, `query: at 1, "stauts:new": unknown field "stauts" (did you mean status?)`,
+			`query: pada 1, "stauts:new": kolom "stauts" tidak dikenal (maksud Anda status?)`},
+		{missing, "show: ticket RD-9: not found", "show: tiket RD-9 tidak ditemukan"},
+		{rows, "3 bad row(s), nothing imported:\n  p.csv:3: amount: \"x\" is not a whole number; currency: empty\n  p.csv:4: 2 fields, the header has 4\n  … and 1 more",
+			"3 baris bermasalah, tidak ada yang diimpor:\n  p.csv:3: amount: \"x\" bukan bilangan bulat; currency: kosong\n  p.csv:4: 2 kolom, padahal baris judul memiliki 4\n  … dan 1 lainnya"},
+	}
+	for _, cs := range cases {
+		if got := c.Error(tickets.LangEnglish, cs.err); got != cs.en {
+			t.Errorf("en: %v\n got %q\nwant %q", cs.err, got, cs.en)
+		}
+		if got := c.Error(tickets.LangIndonesian, cs.err); got != cs.id {
+			t.Errorf("id: %v\n got %q\nwant %q", cs.err, got, cs.id)
+		}
+	}
+	if !errors.Is(missing, tickets.ErrNotFound) {
+		t.Error("a NotFoundError is not an ErrNotFound")
+	}
+	// Explain writes a skipped row's reason, and a skipped retry's why, in English.
+	sum := &tickets.ImportSummary{SkippedRow: rows.Errors[:1]}
+	c.Explain(sum)
+	if got, want := sum.SkippedRow[0].Reason, `amount: "x" is not a whole number; currency: empty`; got != want {
+		t.Errorf("skipped row's reason %q, want %q", got, want)
+	}
+	retried := &tickets.OutboxRetried{Skipped: []tickets.OutboxSkipped{{OutboxItem: tickets.OutboxItem{ID: 5}, Code: "outbox.no_ticket", Params: tickets.Params{"ID": int64(5)}}}}
+	c.Explain(retried)
+	if got, want := retried.Skipped[0].Why, "outbox item 5 belongs to no ticket, so a retry could not be recorded in an audit trail"; got != want {
+		t.Errorf("skipped retry's why %q, want %q", got, want)
 	}
 }

@@ -33,8 +33,9 @@ func (c *Catalog) Rule(s tickets.RuleStep, lang string) string {
 // ticket's (or the message's) language. v is a *tickets.Ticket, a slice of
 // tickets, a *tickets.TicketDetail, a *tickets.SubmitResult, a
 // *tickets.PromotionDetail, an outbox item or a slice of them, a
-// *tickets.OutboxRetried (what a retry put back and what it skipped) or
-// skipped items; anything else is left as it is. Steps stored before
+// *tickets.OutboxRetried (what a retry put back and what it skipped, and
+// why: Why in English) or skipped items, a *tickets.ImportSummary or bad
+// rows (Reason in English); anything else is left as it is. Steps stored before
 // explanations became codes keep their words.
 func (c *Catalog) Explain(v any) {
 	switch v := v.(type) {
@@ -79,6 +80,17 @@ func (c *Catalog) Explain(v any) {
 	case []tickets.OutboxSkipped:
 		for i := range v {
 			c.Explain(&v[i].OutboxItem)
+			if v[i].Code != "" {
+				v[i].Why = c.Problem(FallbackLanguage, v[i].Code, v[i].Params)
+			}
+		}
+	case *tickets.ImportSummary:
+		if v != nil {
+			c.Explain(v.SkippedRow)
+		}
+	case []tickets.LineError:
+		for i := range v {
+			v[i].Reason = c.RowReason(FallbackLanguage, v[i])
 		}
 	}
 }

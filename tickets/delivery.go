@@ -188,7 +188,7 @@ func checkRetry(r OutboxRetry) ([]Channel, []int64, error) {
 func (d *Delivery) retry(tx *writeTx, id int64, agent string, all bool, now time.Time, out *OutboxRetried) error {
 	it, err := tx.OutboxItem(id)
 	if errors.Is(err, ErrNotFound) {
-		return notFoundf("outbox item %d", id)
+		return NotFound("outbox.not_found", "ID", id)
 	}
 	if err != nil {
 		return err
@@ -199,15 +199,15 @@ func (d *Delivery) retry(tx *writeTx, id int64, agent string, all bool, now time
 	if it.Status != OutboxFailed {
 		return conflict("outbox.not_failed", "ID", id, "Status", string(it.Status))
 	}
-	why, err := retryRefusal(tx, it)
+	refused, err := retryRefusal(tx, it)
 	if err != nil {
 		return err
 	}
-	if why != "" {
+	if refused != nil {
 		if !all {
-			return conflict("outbox.cannot_retry", "ID", id, "Why", why)
+			return refused
 		}
-		out.Skipped = append(out.Skipped, OutboxSkipped{OutboxItem: *it, Why: why})
+		out.Skipped = append(out.Skipped, OutboxSkipped{OutboxItem: *it, Code: refused.Code, Params: refused.Params})
 		return nil
 	}
 	if err := tx.requeue(it, now); err != nil {
@@ -225,23 +225,23 @@ func (d *Delivery) retry(tx *writeTx, id int64, agent string, all bool, now time
 	return nil
 }
 
-// retryRefusal says why a failed item must not be put back ("" when it
+// retryRefusal says why a failed item must not be put back (nil when it
 // may): its message was queued on another channel in its place (putting it
-// back would send it twice), or it belongs to no ticket (no audit trail to
-// record the retry in).
-func retryRefusal(tx Tx, it *OutboxItem) (string, error) {
+// back would send it twice: outbox.rerouted), or it belongs to no ticket
+// (no audit trail to record the retry in: outbox.no_ticket).
+func retryRefusal(tx Tx, it *OutboxItem) (*ConflictError, error) {
 	if it.TicketID == 0 {
-		return "it belongs to no ticket, so the retry could not be recorded in an audit trail", nil
+		return conflict("outbox.no_ticket", "ID", it.ID), nil
 	}
 	other, err := tx.OutboxByKey(RerouteKey(it.ID))
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return "", nil
+		return nil, nil
 	case err != nil:
-		return "", err
+		return nil, err
 	}
-	return fmt.Sprintf("its message was already queued by %s to %s instead (outbox %d, %s); putting it back would send it twice",
-		other.Channel, other.Recipient, other.ID, other.Status), nil
+	return conflict("outbox.rerouted", "ID", it.ID, "Channel", string(other.Channel), "Recipient", other.Recipient,
+		"Other", other.ID, "Status", string(other.Status)), nil
 }
 
 // Outbox lists outbox items, newest first.

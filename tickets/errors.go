@@ -189,13 +189,31 @@ func (e *ConflictError) Error() string {
 func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // conflict returns a *ConflictError: code and its params as name, value pairs.
-func conflict(code string, kv ...any) error {
+func conflict(code string, kv ...any) *ConflictError {
 	return &ConflictError{Code: code, Params: params(kv)}
 }
 
-// notFoundf returns an error wrapping ErrNotFound with an explanation.
-func notFoundf(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrNotFound)
+// NotFoundError is a thing asked for that does not exist (or that the
+// caller may not see), with what was asked for as a code (error.<Code> in
+// the catalog: "ticket.not_found") and params (its Ref, Name, ID); it is an
+// ErrNotFound (errors.Is).
+type NotFoundError struct {
+	Code   string
+	Params Params
+}
+
+// Error is "code (k=v …): not found", for logs; the edges write it in words.
+func (e *NotFoundError) Error() string {
+	return describeCode(e.Code, e.Params) + ": " + ErrNotFound.Error()
+}
+
+// Unwrap makes a *NotFoundError an ErrNotFound.
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
+// NotFound returns a *NotFoundError: code names what was not found (one of
+// ErrorCodes), kv are its params as name, value pairs.
+func NotFound(code string, kv ...any) error {
+	return &NotFoundError{Code: code, Params: params(kv)}
 }
 
 // IsValidation reports whether err is (or wraps) a validation problem.
@@ -211,15 +229,19 @@ var ErrorCodes = []string{
 	"account.invalid", "account.open_revocation", "account.too_long",
 	"action.needs_text", "action.not_allowed", "action.unknown",
 	"agent.missing_as", "agent.unknown_actor",
-	"amount.no_computed", "amount.not_positive", "amount.only_approve", "amount.over_remaining",
+	"amount.every_currency_whole", "amount.missing", "amount.negative", "amount.no_computed", "amount.not_amount",
+	"amount.not_positive", "amount.only_approve",
+	"amount.over_remaining", "amount.too_large", "amount.too_many_decimals",
 	"assignee.missing",
 	"channel.not_retryable", "channel.only_with_all", "channel.unknown",
 	"concurrent.gave_up",
+	"currency.invalid",
 	"date.invalid",
 	"discord_id.missing",
-	"duration.not_positive",
+	"duration.negative", "duration.not_positive", "duration.too_long", "duration.unreadable",
 	"email.invalid", "email.missing",
-	"evidence.empty", "evidence.none", "evidence.ticket_full", "evidence.too_large", "evidence.too_many", "evidence.type",
+	"evidence.empty", "evidence.none", "evidence.not_found", "evidence.ticket_full", "evidence.too_large",
+	"evidence.too_many", "evidence.type",
 	"fields.nothing",
 	"flags.unknown",
 	"format.unknown", "format.unknown_extension",
@@ -231,20 +253,32 @@ var ErrorCodes = []string{
 	"language.unknown",
 	"limit.out_of_range", "limit.too_big",
 	"number.negative",
-	"order.missing", "order.no_record", "order.not_digits", "order.open_ticket", "order.open_work_there", "order.too_long",
-	"outbox.cannot_retry", "outbox.not_failed",
+	"order.missing", "order.no_record", "order.not_digits", "order.not_found", "order.open_ticket",
+	"order.open_work_there", "order.too_long",
+	"outbox.no_ticket", "outbox.not_failed", "outbox.not_found", "outbox.rerouted",
 	"percent.out_of_range",
 	"period.reversed", "period.too_long",
-	"query.bad_cursor", "query.no_letters", "query.nothing_to_search", "query.unknown_field",
+	"policy.unknown_key",
+	"query.bad_cursor", "query.colon_first", "query.control", "query.duration_negative", "query.duration_too_long",
+	"query.empty_value", "query.field_misspelt", "query.me_unknown", "query.needs_value", "query.no_letters",
+	"query.no_such_field", "query.not_account", "query.not_date", "query.not_duration", "query.not_one_of",
+	"query.not_order", "query.not_ref", "query.not_utf8", "query.nothing_to_search", "query.nul", "query.overdue_value",
+	"query.quote_open", "query.quotes_empty", "query.range_no_end", "query.sort_negated", "query.sort_twice",
+	"query.sort_unknown", "query.too_long", "query.too_many_terms", "query.too_many_values", "query.unknown_field",
 	"question.missing",
 	"reason.deny_missing", "reason.unknown",
 	"ref.invalid",
 	"refund.waiting_platform",
 	"requester.no_identity", "requester.no_identity_store",
 	"revocation.already_forwarded",
+	"row.control", "row.empty", "row.end_before_start", "row.field_count", "row.json_missing", "row.json_type",
+	"row.json_values", "row.negative", "row.not_account", "row.not_bool", "row.not_currency", "row.not_json",
+	"row.not_one_of", "row.not_order", "row.not_scope", "row.not_time", "row.not_utf8", "row.not_video_id",
+	"row.not_whole", "row.nul", "row.repeats", "row.time_range", "row.too_long", "row.unreadable", "row.video_id_long",
 	"status.not_followup", "status.not_outbox", "status.unknown",
 	"text.empty_reply", "text.not_utf8", "text.too_long",
 	"ticket.assigned", "ticket.closed_change", "ticket.closed_evidence", "ticket.newer_open", "ticket.no_address",
+	"ticket.not_found",
 	"verdict.unknown",
 	"zone.unknown",
 }

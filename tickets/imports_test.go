@@ -52,6 +52,12 @@ func svcWantSummary(t *testing.T, got *tickets.ImportSummary, want tickets.Impor
 	if len(g.SkippedRow) == 0 {
 		g.SkippedRow = nil
 	}
+	g.SkippedRow = slices.Clone(g.SkippedRow)
+	for i := range g.SkippedRow {
+		// as an agent reads it: the reason in words, as the edges write it
+		g.SkippedRow[i].Reason = words(t).RowReason(tickets.LangEnglish, g.SkippedRow[i])
+		g.SkippedRow[i].Problems = nil
+	}
 	if !reflect.DeepEqual(g, want) {
 		t.Fatalf("summary %+v, want %+v", g, want)
 	}
@@ -80,6 +86,7 @@ func svcWantImportErrors(t *testing.T, err error, file string, total int, lines 
 	if !errors.As(err, &ie) {
 		t.Fatalf("error %v (%T), want *tickets.ImportErrors", err, err)
 	}
+	words(t).Explain(ie.Errors) // each row's Reason, as the edges write it
 	var got []int
 	for _, e := range ie.Errors {
 		if e.File != file {
@@ -271,10 +278,10 @@ func TestServiceImportBadRows(t *testing.T) {
 		)
 		_, err := f.importText(text, tickets.ImportOptions{})
 		ie := svcWantImportErrors(t, err, "p.csv", 2, 3, 5)
-		if ie.Errors[0].Msg != `amount: "12x" is not a whole number` {
-			t.Fatalf("line 3: %q", ie.Errors[0].Msg)
+		if ie.Errors[0].Reason != `amount: "12x" is not a whole number` {
+			t.Fatalf("line 3: %q", ie.Errors[0].Reason)
 		}
-		if m := ie.Errors[1].Msg; !strings.HasPrefix(m, `currency: "RUPIAH" is not a three-letter currency code; status: "done" is not one of`) {
+		if m := ie.Errors[1].Reason; !strings.HasPrefix(m, `currency: "RUPIAH" is not a three-letter currency code; status: "done" is not one of`) {
 			t.Fatalf("line 5: %q", m)
 		}
 		for _, o := range []string{svcOrderA, svcOrderC} {
@@ -351,7 +358,7 @@ func TestServiceImportBadRows(t *testing.T) {
 			lines = append(lines, i+2)
 		}
 		ie = svcWantImportErrors(t, err, "p.csv", 60, lines...)
-		if !strings.Contains(ie.Error(), "60 bad row(s), nothing imported") || !strings.Contains(ie.Error(), "and 10 more") {
+		if m := words(t).Error(tickets.LangEnglish, ie); !strings.Contains(m, "60 bad row(s), nothing imported") || !strings.Contains(m, "and 10 more") {
 			t.Fatalf("message %q", ie)
 		}
 
@@ -423,8 +430,8 @@ func TestServiceImportRepeatedOrder(t *testing.T) {
 		)
 		_, err := f.importText(text, tickets.ImportOptions{})
 		ie := svcWantImportErrors(t, err, "p.csv", 1, 4)
-		if ie.Errors[0].Msg != "order_number repeats line 2 with different values" {
-			t.Fatalf("message %q", ie.Errors[0].Msg)
+		if ie.Errors[0].Reason != "order_number: repeats line 2 with different values" {
+			t.Fatalf("message %q", ie.Errors[0].Reason)
 		}
 		if n := f.count("promotions"); n != 0 {
 			t.Fatalf("%d promotions written", n)
@@ -435,7 +442,7 @@ func TestServiceImportRepeatedOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		svcWantSummary(t, sum, tickets.ImportSummary{File: "p.csv", Read: 3, Inserted: 2, Skipped: 1,
-			SkippedRow: []tickets.LineError{{File: "p.csv", Line: 4, Msg: "order_number repeats line 2 with different values"}}})
+			SkippedRow: []tickets.LineError{{File: "p.csv", Line: 4, Reason: "order_number: repeats line 2 with different values"}}})
 		if p := f.promotion(svcOrderA); p.DeliveredReach != 5000 {
 			t.Fatalf("kept delivered %d, want the first row's 5000", p.DeliveredReach)
 		}
@@ -488,8 +495,8 @@ func TestServiceImportJSONL(t *testing.T) {
 			"\n" + `{"order_number":["7301"],"account":"@c","amount":1,"currency":"IDR","created_at":"2026-11-01T09:00:00Z","status":"completed"}` + "\n"
 		_, err = f.importText(bad, tickets.ImportOptions{File: "stdin", Format: tickets.FormatJSONL})
 		ie := svcWantImportErrors(t, err, "stdin", 3, 4, 5, 6)
-		if !strings.Contains(ie.Errors[1].Msg, "status") {
-			t.Fatalf("line 5: %q", ie.Errors[1].Msg)
+		if !strings.Contains(ie.Errors[1].Reason, "status") {
+			t.Fatalf("line 5: %q", ie.Errors[1].Reason)
 		}
 		if n := f.count("promotions"); n != 2 {
 			t.Fatalf("%d promotions", n)
@@ -546,7 +553,7 @@ func TestServiceImportAuthorizations(t *testing.T) {
 			"@rev_g,account,last week,\n"
 		_, err := f.svc.Records.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
 		ie := svcWantImportErrors(t, err, "a.csv", 2, 3, 4)
-		if !strings.HasPrefix(ie.Errors[0].Msg, "scope:") || !strings.HasPrefix(ie.Errors[1].Msg, "granted_at:") {
+		if !strings.HasPrefix(ie.Errors[0].Reason, "scope:") || !strings.HasPrefix(ie.Errors[1].Reason, "granted_at:") {
 			t.Fatalf("messages %+v", ie.Errors)
 		}
 		// The same authorization twice with different values too.

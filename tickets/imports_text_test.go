@@ -47,8 +47,8 @@ func TestServiceImportRefusesBadText(t *testing.T) {
 				text := svcCSV(svcRow(svcOrderA, svcAccountA, 5000, nil), svcRow(order, svcAccountB, 5000, map[string]string{c.col: c.value}))
 				_, err := f.importText(text, tickets.ImportOptions{})
 				ie := svcWantImportErrors(t, err, "p.csv", 1, 3)
-				if ie.Errors[0].Msg != c.msg {
-					t.Fatalf("line 3: %q, want %q", ie.Errors[0].Msg, c.msg)
+				if ie.Errors[0].Reason != c.msg {
+					t.Fatalf("line 3: %q, want %q", ie.Errors[0].Reason, c.msg)
 				}
 				if n := f.count("promotions"); n != 0 {
 					t.Fatalf("%d promotions written by a refused import", n)
@@ -57,7 +57,8 @@ func TestServiceImportRefusesBadText(t *testing.T) {
 				if err != nil {
 					t.Fatalf("with --skip-invalid: %v", err)
 				}
-				if sum.Inserted != 1 || sum.Skipped != 1 || len(sum.SkippedRow) != 1 || sum.SkippedRow[0].Line != 3 || sum.SkippedRow[0].Msg != c.msg {
+				words(t).Explain(sum)
+				if sum.Inserted != 1 || sum.Skipped != 1 || len(sum.SkippedRow) != 1 || sum.SkippedRow[0].Line != 3 || sum.SkippedRow[0].Reason != c.msg {
 					t.Fatalf("with --skip-invalid: %+v", sum)
 				}
 				if n := f.count("promotions"); n != 1 {
@@ -81,8 +82,8 @@ func TestServiceImportRefusesBadText(t *testing.T) {
 				text := strings.Replace(good, "0011", "0033", 1) + "\n" + c.line + "\n"
 				_, err := f.importText(text, tickets.ImportOptions{File: "p.jsonl"})
 				ie := svcWantImportErrors(t, err, "p.jsonl", 1, 2)
-				if ie.Errors[0].Msg != c.msg {
-					t.Fatalf("line 2: %q, want %q", ie.Errors[0].Msg, c.msg)
+				if ie.Errors[0].Reason != c.msg {
+					t.Fatalf("line 2: %q, want %q", ie.Errors[0].Reason, c.msg)
 				}
 				sum, err := f.importText(text, tickets.ImportOptions{File: "p.jsonl", SkipInvalid: true})
 				if err != nil || sum.Inserted != 1 || sum.Skipped != 1 {
@@ -104,8 +105,8 @@ func TestServiceImportRefusesBadText(t *testing.T) {
 				text := strings.Join(tickets.AuthorizationColumns, ",") + "\n@rev_a,account,2026-06-01T00:00:00Z,\n@rev_b," + c.scope + ",2026-06-01T00:00:00Z,\n"
 				_, err := f.svc.Records.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv"})
 				ie := svcWantImportErrors(t, err, "a.csv", 1, 3)
-				if ie.Errors[0].Msg != c.msg {
-					t.Fatalf("line 3: %q, want %q", ie.Errors[0].Msg, c.msg)
+				if ie.Errors[0].Reason != c.msg {
+					t.Fatalf("line 3: %q, want %q", ie.Errors[0].Reason, c.msg)
 				}
 				sum, err := f.svc.Records.ImportAuthorizations(f.ctx, strings.NewReader(text), tickets.ImportOptions{File: "a.csv", SkipInvalid: true})
 				if err != nil || sum.Skipped != 1 {

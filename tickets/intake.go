@@ -212,7 +212,7 @@ func seenKey(tx Tx, key string, previous []string) (int64, error) {
 			return id, err
 		}
 	}
-	return 0, notFoundf("idempotency key")
+	return 0, ErrNotFound // no key was used before: not a user's error
 }
 
 // openFor finds the open ticket of kind for an order (refunds) or an
@@ -600,7 +600,7 @@ func replyTo(tx Tx, id int64, u RequesterUpdate) (*Ticket, string, error) {
 	}
 	if !ownedBy(t, u.Requester) {
 		// A key, or a reference, is no way into someone else's ticket.
-		return nil, "", notFoundf("ticket %s", FormatRef(id))
+		return nil, "", NotFound("ticket.not_found", "Ref", FormatRef(id))
 	}
 	return t, outcome, nil
 }

@@ -3,7 +3,6 @@ package tickets
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -17,48 +16,46 @@ import (
 // ParseAmount reads an amount as a person types it, in the currency's major
 // units with at most its decimals ("146.70", "146.7", "15000" for IDR), and
 // returns it in minor units, exactly (no floating point on the way). A wrong
-// one is refused with the currency's rule in words; a thousands separator is
-// refused rather than guessed at, since "15.000" is fifteen thousand rupiah
-// to an Indonesian and fifteen dollars to an American.
+// one is a *ValidationError of the field "amount" (amount.missing,
+// .not_amount, .too_many_decimals, .negative, .too_large) whose params say
+// how the currency's amounts are written (amountRule); a thousands
+// separator is refused rather than guessed at, since "15.000" is fifteen
+// thousand rupiah to an Indonesian and fifteen dollars to an American.
 func ParseAmount(s, currency string) (int64, error) {
 	currency = strings.ToUpper(strings.TrimSpace(currency))
 	exp := CurrencyExponent(currency)
+	ex := amountExample(exp)
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0, fmt.Errorf("no amount given: %s", AmountRule(currency))
+		return 0, Invalid("amount", "amount.missing", "Currency", currency, "Decimals", exp, "Example", ex)
 	}
 	whole, frac, hasPoint := strings.Cut(s, ".")
 	if !allDigits(whole) || (hasPoint && !allDigits(frac)) {
 		if strings.HasPrefix(s, "-") && allDigits(strings.ReplaceAll(strings.TrimPrefix(s, "-"), ".", "")) {
-			return 0, fmt.Errorf("%q is negative: an amount is zero or more", s)
+			return 0, Invalid("amount", "amount.negative", "Value", s)
 		}
-		return 0, fmt.Errorf("%q is not an amount: %s", s, AmountRule(currency))
+		return 0, Invalid("amount", "amount.not_amount", "Value", s, "Currency", currency, "Decimals", exp, "Example", ex)
 	}
 	if len(frac) > exp {
-		return 0, fmt.Errorf("%q has %d decimals: %s", s, len(frac), AmountRule(currency))
+		return 0, Invalid("amount", "amount.too_many_decimals", "Value", s, "Given", len(frac), "Currency", currency, "Decimals", exp, "Example", ex)
 	}
 	digits := whole + frac + strings.Repeat("0", exp-len(frac))
 	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%q is too large: at most %s", s, FormatAmount(math.MaxInt64, currency))
+		return 0, Invalid("amount", "amount.too_large", "Value", s, "Max", FormatAmount(math.MaxInt64, currency))
 	}
 	return n, nil
 }
 
-// AmountRule says in words how amounts of a currency are written.
-func AmountRule(currency string) string {
-	currency = strings.ToUpper(strings.TrimSpace(currency))
-	name := currency
-	if name == "" {
-		name = "the order's currency"
-	}
-	exp := CurrencyExponent(currency)
+// amountExample is an amount with a currency's decimals, as ParseAmount
+// reads it ("1250.55" for two), for the words that say how amounts are
+// written: Currency ("" for the order's, not known yet), Decimals and
+// Example are the params of every problem that does.
+func amountExample(exp int) string {
 	if exp == 0 {
-		return fmt.Sprintf("%s amounts are whole numbers, without decimals or thousands separators (like 150000)", name)
+		return "150000"
 	}
-	example := "1250." + strings.Repeat("5", exp)
-	return fmt.Sprintf("%s amounts have at most %d decimals, after a point, and no thousands separators (like 1250 or %s)",
-		name, exp, example)
+	return "1250." + strings.Repeat("5", exp)
 }
 
 // FormatAmount writes minor units as ParseAmount reads them: major units with
@@ -128,9 +125,5 @@ func (d *Desk) AmountFor(ctx context.Context, ref, typed string) (int64, error) 
 	if err != nil {
 		return 0, err
 	}
-	n, err := ParseAmount(typed, currency)
-	if err != nil {
-		return 0, Invalid("amount", "invalid", "Error", err.Error())
-	}
-	return n, nil
+	return ParseAmount(typed, currency)
 }

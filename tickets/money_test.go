@@ -1,6 +1,7 @@
 package tickets_test
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -61,15 +62,27 @@ func TestParseAmount(t *testing.T) {
 			t.Errorf("ParseAmount(%q, %q) = %d, want an error", c.in, c.cur, got)
 			continue
 		}
-		if !strings.Contains(err.Error(), c.msg) {
-			t.Errorf("ParseAmount(%q, %q): %q, want it to contain %q", c.in, c.cur, err, c.msg)
+		var ve *tickets.ValidationError
+		if !errors.As(err, &ve) || ve.Field != "amount" || !strings.HasPrefix(ve.Code, "amount.") {
+			t.Errorf("ParseAmount(%q, %q): %v, want a problem of the amount", c.in, c.cur, err)
+		}
+		if msg := words(t).Error(tickets.LangEnglish, err); !strings.Contains(msg, c.msg) {
+			t.Errorf("ParseAmount(%q, %q): %q, want it to contain %q", c.in, c.cur, msg, c.msg)
 		}
 	}
 }
 
+// Without the order's currency, the words say so; in Indonesian, that the
+// decimals go after a point.
 func TestAmountRuleWithoutCurrency(t *testing.T) {
-	if msg := tickets.AmountRule(""); !strings.HasPrefix(msg, "the order's currency amounts have at most 2 decimals") {
-		t.Errorf("AmountRule(\"\") = %q", msg)
+	_, err := tickets.ParseAmount("", "")
+	if msg := words(t).Error(tickets.LangEnglish, err); !strings.HasPrefix(msg, "amount: no amount given: the order's currency amounts have at most 2 decimals") {
+		t.Errorf("ParseAmount(\"\", \"\") = %q", msg)
+	}
+	_, err = tickets.ParseAmount("12,50", "USD")
+	want := `amount: "12,50" bukan jumlah uang: jumlah dalam USD ditulis dengan paling banyak 2 angka desimal setelah titik, tanpa pemisah ribuan (misalnya 1250 atau 1250.55)`
+	if msg := words(t).Error(tickets.LangIndonesian, err); msg != want {
+		t.Errorf("in Indonesian: %q, want %q", msg, want)
 	}
 }
 

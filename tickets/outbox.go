@@ -160,10 +160,15 @@ type OutboxRetried struct {
 	Skipped  []OutboxSkipped `json:"skipped"`
 }
 
-// OutboxSkipped is a failed item a retry did not put back, and why.
+// OutboxSkipped is a failed item a retry did not put back, and why: Code
+// and Params are the conflict a retry of this item alone is refused with
+// (outbox.rerouted, outbox.no_ticket); Why is left for the edges to write
+// in words (templates.Catalog.Explain).
 type OutboxSkipped struct {
 	OutboxItem
-	Why string `json:"why"`
+	Code   string `json:"code"`
+	Params Params `json:"params,omitempty"`
+	Why    string `json:"why"`
 }
 
 // RerouteKey is the key of the message queued on another channel in place

@@ -303,7 +303,9 @@ func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 		audit := len(f.detail(res.Ticket.Ref).Audit)
 
 		_, err = f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{dms[0].ID}})
-		if !errors.Is(err, tickets.ErrConflict) || !strings.Contains(err.Error(), "would send it twice") || !strings.Contains(err.Error(), "dm@example.com") {
+		var ce *tickets.ConflictError
+		if !errors.As(err, &ce) || ce.Code != "outbox.rerouted" || ce.Params["Recipient"] != "dm@example.com" ||
+			!strings.Contains(words(t).Error(tickets.LangEnglish, err), "would send it twice") {
 			t.Fatalf("retry of a re-routed DM by id: %v", err)
 		}
 		_, err = f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{cards[0].ID}})
@@ -311,6 +313,10 @@ func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 			t.Fatalf("retry of an agent card: %v", err)
 		}
 		got, err := f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{Failed: true})
+		if len(got.Skipped) == 1 && (got.Skipped[0].Code != "outbox.rerouted" || got.Skipped[0].Why != "") {
+			t.Fatalf("skipped: code %q and why %q; want outbox.rerouted, and the words left to the edges", got.Skipped[0].Code, got.Skipped[0].Why)
+		}
+		words(t).Explain(&got)
 		if err != nil || len(got.Requeued) != 0 || len(got.Skipped) != 1 || got.Skipped[0].ID != dms[0].ID ||
 			!strings.Contains(got.Skipped[0].Why, fmt.Sprintf("by email to dm@example.com instead (outbox %d", byMail[0].ID)) {
 			t.Fatalf("retry --failed: %+v %v", got, err)

@@ -45,7 +45,9 @@ type AutoApproveLimit map[string]string
 
 // UnmarshalTOML accepts one amount (every currency) or a table per currency;
 // an amount is a string ("5.50"), an integer or a float, read as written.
-// Validate says which is wrong and why.
+// Anything else is kept as Go prints it, for Validate to say which is
+// wrong and why (with codes: the TOML decoder would keep only the text of
+// an error returned here).
 func (l *AutoApproveLimit) UnmarshalTOML(v any) error {
 	out := AutoApproveLimit{}
 	switch v := v.(type) {
@@ -53,7 +55,7 @@ func (l *AutoApproveLimit) UnmarshalTOML(v any) error {
 		for cur, n := range v {
 			text, ok := amountText(n)
 			if !ok {
-				return fmt.Errorf("auto_approve_below.%s: want an amount like \"50000\" or \"5.50\", got %v", cur, n)
+				text = fmt.Sprint(n)
 			}
 			if cur != "*" {
 				cur = strings.ToUpper(cur)
@@ -63,7 +65,7 @@ func (l *AutoApproveLimit) UnmarshalTOML(v any) error {
 	default:
 		text, ok := amountText(v)
 		if !ok {
-			return fmt.Errorf("auto_approve_below: want an amount or a table per currency, got %v", v)
+			text = fmt.Sprint(v)
 		}
 		if text = canonicalLimit("*", text); text != "0" {
 			out["*"] = text
@@ -102,23 +104,27 @@ func canonicalLimit(cur, text string) string {
 	return text
 }
 
-// check says what is wrong with the entry for key, if anything.
+// check says what is wrong with the entry for key, if anything: a
+// *ValidationError of the field auto_approve_below.<key>.
 func (l AutoApproveLimit) check(key string) error {
+	field := "auto_approve_below." + key
 	text := strings.TrimSpace(l[key])
 	if strings.HasPrefix(text, "-") {
-		return fmt.Errorf("must not be negative, got %s", text)
+		return Invalid(field, "number.negative", "Value", text)
 	}
 	if key != "*" && (len(key) != 3 || strings.ContainsFunc(key, func(r rune) bool { return r < 'A' || r > 'Z' })) {
-		return fmt.Errorf("%q is not a currency code (three letters, like IDR or USD; or \"*\" for every currency)", key)
+		return Invalid(field, "currency.invalid", "Value", key)
 	}
 	if key == "*" {
 		if _, err := strconv.ParseUint(text, 10, 63); err != nil {
-			return fmt.Errorf("%q: one amount for every currency is a whole number of units (give decimals per currency: USD = \"5.50\")", text)
+			return Invalid(field, "amount.every_currency_whole", "Value", text)
 		}
 		return nil
 	}
-	_, err := ParseAmount(text, key)
-	return err
+	if _, err := ParseAmount(text, key); err != nil {
+		return refield(field, err)
+	}
+	return nil
 }
 
 // Limit returns the threshold for currency in minor units, and whether
@@ -164,28 +170,53 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func (d Duration) MarshalText() ([]byte, error) { return []byte(FormatDuration(d.Duration)), nil }
 
 // ParseDuration reads Go durations and also whole days and weeks ("2d", "1w").
+// A wrong one is a *ValidationError (duration.unreadable, .negative,
+// .too_long, with the Value as given).
 func ParseDuration(s string) (time.Duration, error) {
+	d, bad := parseDuration(s)
+	s = strings.TrimSpace(s)
+	switch bad {
+	case durationUnreadable:
+		return 0, Invalid("", "duration.unreadable", "Value", s)
+	case durationNegative:
+		return 0, Invalid("", "duration.negative", "Value", s)
+	case durationTooLong:
+		return 0, Invalid("", "duration.too_long", "Value", s)
+	}
+	return d, nil
+}
+
+// What is wrong with a duration, for its reader to name as it needs.
+type durationProblem int
+
+const (
+	durationOK durationProblem = iota
+	durationUnreadable
+	durationNegative
+	durationTooLong
+)
+
+func parseDuration(s string) (time.Duration, durationProblem) {
 	s = strings.TrimSpace(s)
 	if n := len(s); n > 1 && (s[n-1] == 'd' || s[n-1] == 'w') {
-		var days int64
-		if _, err := fmt.Sscanf(s[:n-1], "%d", &days); err == nil && fmt.Sprint(days) == s[:n-1] && days >= 0 {
+		if days, err := strconv.ParseInt(s[:n-1], 10, 64); err == nil && strconv.FormatInt(days, 10) == s[:n-1] && days >= 0 {
+			if days > 100*365 || s[n-1] == 'w' && days > 100*365/7 {
+				return 0, durationTooLong
+			}
 			if s[n-1] == 'w' {
 				days *= 7
 			}
-			if days > 100*365 {
-				return 0, fmt.Errorf("duration %q is too long", s)
-			}
-			return time.Duration(days) * 24 * time.Hour, nil
+			return time.Duration(days) * 24 * time.Hour, durationOK
 		}
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration (like 30m, 36h, 2d, 1w)", s)
+		return 0, durationUnreadable
 	}
 	if d < 0 {
-		return 0, fmt.Errorf("duration %q is negative", s)
+		return 0, durationNegative
 	}
-	return d, nil
+	return d, durationOK
 }
 
 // FormatDuration writes whole days as "2d", everything else in Go's notation.
@@ -225,7 +256,7 @@ func LoadPolicy(path string) (*Policy, error) {
 		for i, k := range und {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("policy %s: unknown key %s", path, strings.Join(keys, ", "))
+		return nil, fmt.Errorf("policy %s: %w", path, Invalid("policy", "policy.unknown_key", "Keys", strings.Join(keys, ", ")))
 	}
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("policy %s: %w", path, err)
@@ -245,9 +276,7 @@ func (p *Policy) Validate() error {
 	}
 	sort.Strings(curs)
 	for _, cur := range curs {
-		if err := p.AutoApproveBelow.check(cur); err != nil {
-			errs.add("auto_approve_below."+cur, "invalid", "Error", err.Error())
-		}
+		errs.collect(p.AutoApproveBelow.check(cur))
 	}
 	if t := p.UnderDelivery.ThresholdPercent; t < 1 || t > 100 {
 		errs.add("under_delivery.threshold_percent", "percent.out_of_range", "Value", t)

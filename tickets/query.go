@@ -3,6 +3,7 @@ package tickets
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -84,19 +85,25 @@ type Query struct {
 // DefaultSort is newest first.
 var DefaultSort = SortKey{Field: "created", Desc: true}
 
-func queryErr(pos int, raw, format string, args ...any) error {
-	where := fmt.Sprintf("at %d, %q", pos+1, raw)
-	return &ValidationError{Field: "query", Message: where + ": " + fmt.Sprintf(format, args...)}
-}
+// A query's problems are *ValidationError of the field "query", with codes
+// query.*; a problem of one term names it with the params Pos (where it
+// starts: 1 for the first byte of the query) and Raw (the term as written),
+// so an edge can point at it (Pos-1 is its byte offset, len(Raw) its length).
 
 // ParseQuery parses the query language. now resolves relative times; agent
-// resolves assignee:me (empty: "me" is an error).
+// resolves assignee:me (empty: "me" is an error). language: takes the
+// languages DetectLanguage tells apart; a desk's search (Records.Search)
+// takes the languages it answers in.
 func ParseQuery(q string, now time.Time, agent string) (*Query, error) {
+	return parseQuery(q, queryEnv{now: now, agent: agent})
+}
+
+func parseQuery(q string, env queryEnv) (*Query, error) {
 	toks, err := queryTokens(q)
 	if err != nil {
 		return nil, err
 	}
-	p := queryParser{env: queryEnv{now: now, agent: agent}, out: &Query{Text: q, Sort: DefaultSort}}
+	p := queryParser{env: env, out: &Query{Text: q, Sort: DefaultSort}}
 	for _, tk := range toks {
 		if err := p.term(tk); err != nil {
 			return nil, err
@@ -108,10 +115,10 @@ func ParseQuery(q string, now time.Time, agent string) (*Query, error) {
 // queryTokens checks a query's length and text and splits it into terms.
 func queryTokens(q string) ([]token, error) {
 	if len(q) > maxQueryLen {
-		return nil, &ValidationError{Field: "query", Message: fmt.Sprintf("is %d characters long; at most %d", len(q), maxQueryLen)}
+		return nil, Invalid("query", "query.too_long", "Length", len(q), "Max", maxQueryLen)
 	}
 	if !utf8.ValidString(q) {
-		return nil, &ValidationError{Field: "query", Message: "is not valid UTF-8"}
+		return nil, Invalid("query", "query.not_utf8")
 	}
 	toks, err := tokenize(q)
 	if err != nil {
@@ -123,7 +130,7 @@ func queryTokens(q string) ([]token, error) {
 		}
 	}
 	if len(toks) > maxQueryTerms {
-		return nil, &ValidationError{Field: "query", Message: fmt.Sprintf("has %d terms; at most %d", len(toks), maxQueryTerms)}
+		return nil, Invalid("query", "query.too_many_terms", "Terms", len(toks), "Max", maxQueryTerms)
 	}
 	return toks, nil
 }
@@ -137,18 +144,19 @@ func controlProblem(tk token) error {
 		return nil
 	}
 	r, _ := utf8.DecodeRuneInString(tk.raw[i:])
-	what := fmt.Sprintf("the control character %U", r)
 	if r == 0 {
-		what = "a NUL byte"
+		return Invalid("query", "query.nul", "Pos", tk.pos+1, "Raw", tk.raw)
 	}
-	return queryErr(tk.pos, tk.raw, "contains %s, which no query can look for", what)
+	return Invalid("query", "query.control", "Pos", tk.pos+1, "Raw", tk.raw, "Char", fmt.Sprintf("%U", r))
 }
 
 // queryEnv is what a term's value is read against: the time relative
-// times count back from, and the agent assignee:me names.
+// times count back from, the agent assignee:me names, and the languages
+// language: takes (none: those DetectLanguage tells apart).
 type queryEnv struct {
-	now   time.Time
-	agent string
+	now       time.Time
+	agent     string
+	languages []string
 }
 
 // queryParser turns tokens into a Query, one term at a time.
@@ -191,71 +199,69 @@ func bareTerm(t *Term, word string) {
 // sort reads sort:KEY, which may be given once and not negated.
 func (p *queryParser) sort(tk token) error {
 	if p.sortSeen {
-		return queryErr(tk.pos, tk.raw, "sort is given twice")
+		return Invalid("query", "query.sort_twice", "Pos", tk.pos+1, "Raw", tk.raw)
 	}
 	if tk.negate {
-		return queryErr(tk.pos, tk.raw, "sort cannot be negated; use sort:-created for descending")
+		return Invalid("query", "query.sort_negated", "Pos", tk.pos+1, "Raw", tk.raw)
 	}
 	p.sortSeen = true
-	s, err := parseSort(tk.value)
-	if err != nil {
-		return queryErr(tk.pos, tk.raw, "%s", err)
+	desc := strings.HasPrefix(tk.value, "-")
+	f := strings.TrimPrefix(strings.TrimPrefix(tk.value, "-"), "+")
+	if f != "created" && f != "updated" {
+		return Invalid("query", "query.sort_unknown", "Pos", tk.pos+1, "Raw", tk.raw, "Value", tk.value)
 	}
-	p.out.Sort = s
+	p.out.Sort = SortKey{Field: f, Desc: desc}
 	return nil
 }
 
 // fieldTerm reads field:value into t.
 func fieldTerm(t *Term, tk token, field string, env queryEnv) error {
 	if field == FieldOverdue {
-		return queryErr(tk.pos, tk.raw, "overdue is a word on its own, without a value (overdue, or -overdue)")
+		return Invalid("query", "query.overdue_value", "Pos", tk.pos+1, "Raw", tk.raw)
 	}
 	if tk.value == "" {
 		if !slices.Contains(QueryFields, field) {
-			return queryErr(tk.pos, tk.raw, "unknown field %q%s", tk.field, suggest(field))
+			return unknownField(tk.pos, tk.raw, tk.field)
 		}
-		return queryErr(tk.pos, tk.raw, "%s needs a value", field)
+		return Invalid("query", "query.needs_value", "Pos", tk.pos+1, "Raw", tk.raw, "Field", field)
 	}
 	t.Field = field
-	if err := parseFieldValue(t, tk.value, env); err != nil {
-		return queryErr(tk.pos, tk.raw, "%s", err)
-	}
-	return nil
+	return parseFieldValue(t, tk.value, env)
 }
 
-func parseSort(v string) (SortKey, error) {
-	desc := strings.HasPrefix(v, "-")
-	f := strings.TrimPrefix(strings.TrimPrefix(v, "-"), "+")
-	if f != "created" && f != "updated" {
-		return SortKey{}, fmt.Errorf("cannot sort by %q (sort:created, sort:-created, sort:updated or sort:-updated)", v)
+// unknownField refuses a field the query language does not have, with
+// the field it is most likely a typo of, or the list of fields.
+func unknownField(pos int, raw, field string) error {
+	if s := suggest(strings.ToLower(field)); s != "" {
+		return Invalid("query", "query.field_misspelt", "Pos", pos+1, "Raw", raw, "Field", field, "Suggestion", s)
 	}
-	return SortKey{Field: f, Desc: desc}, nil
+	return Invalid("query", "query.no_such_field", "Pos", pos+1, "Raw", raw, "Field", field, "Fields", strings.Join(QueryFields, ", "))
 }
 
-func enumValues[T ~string](field, v string, all []T, aliases map[string][]string) ([]string, error) {
+// enumValues reads t's comma-separated names, each one of all (in any
+// case) or an alias of several.
+func enumValues[T ~string](t *Term, v string, all []T, aliases map[string][]string) ([]string, error) {
 	var out []string
 	for _, x := range strings.Split(v, ",") {
 		x = strings.ToLower(strings.TrimSpace(x))
 		if x == "" {
-			return nil, fmt.Errorf("empty value in %s list", field)
+			return nil, emptyValue(t)
 		}
 		if al, ok := aliases[x]; ok {
 			out = append(out, al...)
 			continue
 		}
-		found := false
-		for _, a := range all {
-			if string(a) == x {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("%q is not a %s (one of %s)", x, field, joinEnum(all))
+		if !slices.ContainsFunc(all, func(a T) bool { return string(a) == x }) {
+			return nil, Invalid("query", "query.not_one_of", "Pos", t.Pos+1, "Raw", t.Raw, "Value", x, "Field", t.Field, "Allowed", joinEnum(all))
 		}
 		out = append(out, x)
 	}
 	return out, nil
+}
+
+// emptyValue refuses an empty value in t's list ("status:new,,closed").
+func emptyValue(t *Term) error {
+	return Invalid("query", "query.empty_value", "Pos", t.Pos+1, "Raw", t.Raw, "Field", t.Field)
 }
 
 // termParser reads a field's value into a term.
@@ -263,15 +269,13 @@ type termParser func(t *Term, v string, env queryEnv) error
 
 // termParsers read the value of each field but sort (see queryParser.sort).
 var termParsers = map[string]termParser{
-	FieldStatus:  statusTerm,
-	FieldKind:    func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Kinds) },
-	FieldReason:  func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Reasons) },
-	FieldVerdict: func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Verdicts) },
-	FieldChannel: func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Channels) },
-	FieldFlag:    func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Flags) },
-	FieldLanguage: func(t *Term, v string, _ queryEnv) error {
-		return enumTerm(t, v, []string{LangEnglish, LangIndonesian})
-	},
+	FieldStatus:   statusTerm,
+	FieldKind:     func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Kinds) },
+	FieldReason:   func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Reasons) },
+	FieldVerdict:  func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Verdicts) },
+	FieldChannel:  func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Channels) },
+	FieldFlag:     func(t *Term, v string, _ queryEnv) error { return enumTerm(t, v, Flags) },
+	FieldLanguage: languageTerm,
 	FieldAccount:  listTerm(accountValue),
 	FieldOrder:    listTerm(orderValue),
 	FieldRef:      listTerm(refValue),
@@ -285,13 +289,13 @@ var termParsers = map[string]termParser{
 func parseFieldValue(t *Term, v string, env queryEnv) error {
 	parse, ok := termParsers[t.Field]
 	if !ok {
-		return fmt.Errorf("unknown field %q%s", t.Field, suggest(t.Field))
+		return unknownField(t.Pos, t.Raw, t.Field)
 	}
 	if err := parse(t, v, env); err != nil {
 		return err
 	}
 	if len(t.Values) > maxTermValues {
-		return fmt.Errorf("has %d values; at most %d", len(t.Values), maxTermValues)
+		return Invalid("query", "query.too_many_values", "Pos", t.Pos+1, "Raw", t.Raw, "Values", len(t.Values), "Max", maxTermValues)
 	}
 	return nil
 }
@@ -303,21 +307,42 @@ func statusTerm(t *Term, v string, _ queryEnv) (err error) {
 	for i, s := range openStatuses {
 		open[i] = string(s)
 	}
-	t.Values, err = enumValues(FieldStatus, v, Statuses, map[string][]string{"open": open})
+	t.Values, err = enumValues(t, v, Statuses, map[string][]string{"open": open})
 	return err
 }
 
 // enumTerm reads a comma-separated list of a term's field's names.
 func enumTerm[T ~string](t *Term, v string, all []T) (err error) {
-	t.Values, err = enumValues(t.Field, v, all, nil)
+	t.Values, err = enumValues(t, v, all, nil)
 	return err
 }
 
+// languageTerm reads a list of languages the desk answers in, each as
+// ParseLanguage takes it ("id", "ID", "id-ID", "Indonesian"), as the
+// tickets store it.
+func languageTerm(t *Term, v string, env queryEnv) error {
+	known := env.languages
+	if len(known) == 0 {
+		known = detectedLanguages
+	}
+	for _, x := range strings.Split(v, ",") {
+		if strings.TrimSpace(x) == "" {
+			return emptyValue(t)
+		}
+		lang, err := ParseLanguage(x, known)
+		if err != nil {
+			return Invalid("query", "query.not_one_of", "Pos", t.Pos+1, "Raw", t.Raw, "Value", strings.TrimSpace(x), "Field", t.Field, "Allowed", strings.Join(known, ", "))
+		}
+		t.Values = append(t.Values, lang)
+	}
+	return nil
+}
+
 // listTerm reads a comma-separated list, each value read by one.
-func listTerm(one func(x string, env queryEnv) (string, error)) termParser {
+func listTerm(one func(t *Term, x string, env queryEnv) (string, error)) termParser {
 	return func(t *Term, v string, env queryEnv) error {
 		for _, x := range strings.Split(v, ",") {
-			val, err := one(x, env)
+			val, err := one(t, x, env)
 			if err != nil {
 				return err
 			}
@@ -328,20 +353,20 @@ func listTerm(one func(x string, env queryEnv) (string, error)) termParser {
 }
 
 // accountValue is an account's key.
-func accountValue(x string, _ queryEnv) (string, error) {
+func accountValue(t *Term, x string, _ queryEnv) (string, error) {
 	if _, e := NormalizeAccount(x); e != nil || AccountKey(x) == "" {
-		return "", fmt.Errorf("%q is not an account name", x)
+		return "", Invalid("query", "query.not_account", "Pos", t.Pos+1, "Raw", t.Raw, "Value", x)
 	}
 	return AccountKey(x), nil
 }
 
 // orderValue is an order number's digits, with "*" after a prefix.
-func orderValue(x string, _ queryEnv) (string, error) {
+func orderValue(t *Term, x string, _ queryEnv) (string, error) {
 	prefix := strings.HasSuffix(x, "*") || strings.HasSuffix(x, "…")
 	x = strings.TrimSuffix(strings.TrimSuffix(x, "*"), "…")
 	o, e := NormalizeOrder(x)
 	if e != nil || o == "" {
-		return "", fmt.Errorf("%q is not an order number (digits, or digits* for a prefix)", x)
+		return "", Invalid("query", "query.not_order", "Pos", t.Pos+1, "Raw", t.Raw, "Value", x)
 	}
 	if prefix {
 		o += "*"
@@ -350,23 +375,23 @@ func orderValue(x string, _ queryEnv) (string, error) {
 }
 
 // refValue is a ticket reference's id.
-func refValue(x string, _ queryEnv) (string, error) {
+func refValue(t *Term, x string, _ queryEnv) (string, error) {
 	id, e := ParseRef(x)
 	if e != nil {
-		return "", fmt.Errorf("%q is not a ticket reference", x)
+		return "", Invalid("query", "query.not_ref", "Pos", t.Pos+1, "Raw", t.Raw, "Value", x)
 	}
-	return fmt.Sprint(id), nil
+	return strconv.FormatInt(id, 10), nil
 }
 
 // assigneeValue is an agent's name: me is the agent asking, none is "".
-func assigneeValue(x string, env queryEnv) (string, error) {
+func assigneeValue(t *Term, x string, env queryEnv) (string, error) {
 	x = strings.TrimSpace(x)
 	switch strings.ToLower(x) {
 	case "":
-		return "", fmt.Errorf("empty value in assignee list")
+		return "", emptyValue(t)
 	case "me":
 		if env.agent == "" {
-			return "", fmt.Errorf("assignee:me needs to know who you are (give --as AGENT)")
+			return "", Invalid("query", "query.me_unknown", "Pos", t.Pos+1, "Raw", t.Raw)
 		}
 		return env.agent, nil
 	case "none":
@@ -377,9 +402,14 @@ func assigneeValue(x string, env queryEnv) (string, error) {
 
 // olderTerm reads older:DURATION: created before now less the duration.
 func olderTerm(t *Term, v string, env queryEnv) error {
-	d, e := ParseDuration(v)
-	if e != nil {
-		return e
+	d, bad := parseDuration(v)
+	switch bad {
+	case durationNegative:
+		return Invalid("query", "query.duration_negative", "Pos", t.Pos+1, "Raw", t.Raw, "Value", strings.TrimSpace(v))
+	case durationTooLong:
+		return Invalid("query", "query.duration_too_long", "Pos", t.Pos+1, "Raw", t.Raw, "Value", strings.TrimSpace(v))
+	case durationUnreadable:
+		return Invalid("query", "query.not_duration", "Pos", t.Pos+1, "Raw", t.Raw, "Value", strings.TrimSpace(v))
 	}
 	t.Older = d
 	at := env.now.Add(-d)
@@ -389,30 +419,30 @@ func olderTerm(t *Term, v string, env queryEnv) error {
 
 // rangeTerm reads a time range of updated or created.
 func rangeTerm(t *Term, v string, env queryEnv) (err error) {
-	t.From, t.To, err = parseTimeRange(v, env.now)
+	t.From, t.To, err = parseTimeRange(t, v)
 	return err
 }
 
 // parseTimeRange reads >D, >=D, <D, <=D, D and D..D, where D is a date
 // (2006-01-02, a whole UTC day) or an RFC 3339 time.
-func parseTimeRange(v string, now time.Time) (from, to *time.Time, err error) {
+func parseTimeRange(t *Term, v string) (from, to *time.Time, err error) {
 	if a, b, ok := strings.Cut(v, ".."); ok {
 		if a != "" {
-			s, _, err := parseTimeValue(a)
+			s, _, err := parseTimeValue(t, a)
 			if err != nil {
 				return nil, nil, err
 			}
 			from = &s
 		}
 		if b != "" {
-			_, e, err := parseTimeValue(b)
+			_, e, err := parseTimeValue(t, b)
 			if err != nil {
 				return nil, nil, err
 			}
 			to = &e
 		}
 		if from == nil && to == nil {
-			return nil, nil, fmt.Errorf("a range needs at least one end (like 2026-11-01..2026-11-05)")
+			return nil, nil, Invalid("query", "query.range_no_end", "Pos", t.Pos+1, "Raw", t.Raw)
 		}
 		return from, to, nil
 	}
@@ -423,7 +453,7 @@ func parseTimeRange(v string, now time.Time) (from, to *time.Time, err error) {
 			break
 		}
 	}
-	start, end, err := parseTimeValue(v)
+	start, end, err := parseTimeValue(t, v)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -442,22 +472,22 @@ func parseTimeRange(v string, now time.Time) (from, to *time.Time, err error) {
 
 // parseTimeValue returns the span a date or time stands for: a whole day for
 // a date, one instant (and the next nanosecond) for a time.
-func parseTimeValue(v string) (start, end time.Time, err error) {
+func parseTimeValue(t *Term, v string) (start, end time.Time, err error) {
 	if d, e := time.Parse("2006-01-02", v); e == nil {
 		return d, d.Add(24 * time.Hour), nil
 	}
-	if t, e := time.Parse(time.RFC3339, v); e == nil {
-		t = t.UTC()
-		return t, t.Add(time.Nanosecond), nil
+	if at, e := time.Parse(time.RFC3339, v); e == nil {
+		at = at.UTC()
+		return at, at.Add(time.Nanosecond), nil
 	}
-	return start, end, fmt.Errorf("%q is not a date (2006-01-02) or a time (RFC 3339)", v)
+	return start, end, Invalid("query", "query.not_date", "Pos", t.Pos+1, "Raw", t.Raw, "Value", v)
 }
 
 // isControl reports a control character that is not a space (spaces
 // separate terms, or belong to a quoted phrase).
 func isControl(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }
 
-// suggest proposes the closest field name for a typo.
+// suggest is the field a typo is closest to, or "" when none is close.
 func suggest(field string) string {
 	best, bestD := "", 3
 	for _, f := range append(QueryFields, FieldOverdue) {
@@ -465,10 +495,7 @@ func suggest(field string) string {
 			best, bestD = f, d
 		}
 	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %s?)", best)
-	}
-	return fmt.Sprintf(" (fields: %s)", strings.Join(QueryFields, ", "))
+	return best
 }
 
 func editDistance(a, b string) int {
@@ -540,7 +567,7 @@ func readToken(q string, start int) (token, int, error) {
 		case r == '"':
 			end, closed := readQuoted(q, i+1, &val)
 			if !closed {
-				return token{}, 0, queryErr(start, q[start:], "the quote is not closed")
+				return token{}, 0, Invalid("query", "query.quote_open", "Pos", start+1, "Raw", q[start:])
 			}
 			i = end + 1
 		case r == ':' && !fieldDone && !quotedAll:
@@ -599,11 +626,11 @@ func finishToken(tk *token, fieldDone, quotedAll bool) error {
 		tk.quoted = true
 		tk.value = strings.TrimSpace(tk.value)
 		if tk.value == "" {
-			return queryErr(tk.pos, tk.raw, "empty quotes")
+			return Invalid("query", "query.quotes_empty", "Pos", tk.pos+1, "Raw", tk.raw)
 		}
 	}
 	if fieldDone && tk.field == "" {
-		return queryErr(tk.pos, tk.raw, "a term cannot start with ':'")
+		return Invalid("query", "query.colon_first", "Pos", tk.pos+1, "Raw", tk.raw)
 	}
 	return nil
 }

@@ -316,18 +316,26 @@ func TestQueryErrors(t *testing.T) {
 			if !errors.As(err, &ve) {
 				t.Fatalf("err %T %v is not a *ValidationError", err, err)
 			}
-			if ve.Field != "query" {
-				t.Errorf("Field = %q, want query", ve.Field)
+			if ve.Field != "query" || !strings.HasPrefix(ve.Code, "query.") || ve.Message != "" {
+				t.Errorf("Field, Code, Message = %q, %q, %q; want query, a query.* code and no sentence", ve.Field, ve.Code, ve.Message)
 			}
-			want := fmt.Sprintf("at %d, %q: %s", c.pos, c.raw, c.msg)
-			ok := ve.Message == want
+			// Where the term is, for an edge to point at it.
+			if ve.Params["Pos"] != c.pos || ve.Params["Raw"] != c.raw {
+				t.Errorf("Pos, Raw = %v, %q; want %d, %q", ve.Params["Pos"], ve.Params["Raw"], c.pos, c.raw)
+			}
+			if pos, _ := ve.Params["Pos"].(int); pos < 1 || pos-1+len(c.raw) > len(c.q) || c.q[pos-1:pos-1+len(c.raw)] != c.raw {
+				t.Errorf("Pos %v does not point at %q in %q", ve.Params["Pos"], c.raw, c.q)
+			}
+			got := englishValidation(t, err)
+			want := fmt.Sprintf("query: at %d, %q: %s", c.pos, c.raw, c.msg)
+			ok := got == want
 			if c.prefix {
-				ok = strings.HasPrefix(ve.Message, want)
+				ok = strings.HasPrefix(got, want)
 			}
 			if ok {
 				return
 			}
-			msg := fmt.Sprintf("message =\n  %s\nwant\n  %s", ve.Message, want)
+			msg := fmt.Sprintf("message =\n  %s\nwant\n  %s", got, want)
 			if c.bug != "" {
 				t.Fatalf("%s\n%s", c.bug, msg)
 			}
@@ -374,11 +382,11 @@ func TestQueryLimits(t *testing.T) {
 			if !errors.As(err, &ve) {
 				t.Fatalf("err = %v, want a *ValidationError", err)
 			}
-			if ve.Field != "query" || ve.Message != c.msg {
-				t.Errorf("err = %q / %q, want query / %q", ve.Field, ve.Message, c.msg)
+			if ve.Field != "query" || !strings.HasPrefix(ve.Code, "query.") {
+				t.Errorf("err = %q / %q, want query / a query.* code", ve.Field, ve.Code)
 			}
-			if got := err.Error(); got != "query: "+c.msg {
-				t.Errorf("Error() = %q", got)
+			if got := englishValidation(t, err); got != "query: "+c.msg {
+				t.Errorf("in words: %q, want %q", got, "query: "+c.msg)
 			}
 		})
 	}

@@ -30,9 +30,10 @@ func (r *Records) Detail(ctx context.Context, ref string) (*TicketDetail, error)
 	return d, err
 }
 
-// Search runs a query for an agent (who is "me").
+// Search runs a query for an agent (who is "me"); language: takes the
+// languages the desk answers in (Options.Languages).
 func (r *Records) Search(ctx context.Context, query, agent string, limit int, after string) (*SearchResult, error) {
-	q, err := ParseQuery(query, r.clock.Now(), agent)
+	q, err := parseQuery(query, queryEnv{now: r.clock.Now(), agent: agent, languages: r.languages})
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +64,7 @@ func (r *Records) RequesterTicket(ctx context.Context, who Requester, ref string
 		return nil, err
 	}
 	if !ownedBy(t, who) {
-		return nil, notFoundf("ticket %s", strings.ToUpper(strings.TrimSpace(ref)))
+		return nil, NotFound("ticket.not_found", "Ref", strings.ToUpper(strings.TrimSpace(ref)))
 	}
 	return t, nil
 }
@@ -88,7 +89,7 @@ func (r *Records) EvidenceFile(ctx context.Context, ref, nameOrHash string) (Evi
 				return err
 			}
 		}
-		return notFoundf("%s has no evidence %q", t.Ref, nameOrHash)
+		return NotFound("evidence.not_found", "Ref", t.Ref, "Name", nameOrHash)
 	})
 	return ev, data, err
 }

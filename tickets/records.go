@@ -35,14 +35,52 @@ func FormatFromName(name string) (string, error) {
 	return "", Invalid("format", "format.unknown_extension", "Name", name)
 }
 
-// LineError is one bad row of an import: file:line: reason.
+// LineError is one bad row of an import: file:line and its problems.
 type LineError struct {
-	File string `json:"file"`
-	Line int    `json:"line"`
-	Msg  string `json:"reason"`
+	File     string       `json:"file"`
+	Line     int          `json:"line"`
+	Problems []RowProblem `json:"problems"`
+	// Reason is the problems in words ("column: why; …"), written by the
+	// edges (templates.Catalog.Explain); empty until then.
+	Reason string `json:"reason"`
 }
 
-func (e LineError) String() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+// RowProblem is what is wrong with one column of a row (with the whole
+// row when Column is empty): Code (error.<Code> in the catalog) and Params
+// (the Value as written, limits, …).
+type RowProblem struct {
+	Column string `json:"column,omitempty"`
+	Code   string `json:"code"`
+	Params Params `json:"params,omitempty"`
+}
+
+// NewRowProblem returns a row's problem: code names it (one of
+// ErrorCodes), kv are its params as name, value pairs.
+func NewRowProblem(column, code string, kv ...any) RowProblem {
+	return RowProblem{Column: column, Code: code, Params: params(kv)}
+}
+
+// String is "column: code (k=v …)", for logs.
+func (p RowProblem) String() string {
+	if p.Column == "" {
+		return describeCode(p.Code, p.Params)
+	}
+	return p.Column + ": " + describeCode(p.Code, p.Params)
+}
+
+// String is "file:line: reason", the problems in their log form when no
+// edge wrote the reason.
+func (e LineError) String() string {
+	why := e.Reason
+	if why == "" {
+		parts := make([]string, len(e.Problems))
+		for i, p := range e.Problems {
+			parts[i] = p.String()
+		}
+		why = strings.Join(parts, "; ")
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, why)
+}
 
 // ImportErrors refuses an import as a whole and lists the bad rows (up to a
 // limit; Total counts them all).
@@ -51,14 +89,16 @@ type ImportErrors struct {
 	Total  int
 }
 
+// Error is "import.refused (Total=N):" and a row a line, for logs; the
+// edges write it in words (templates.Catalog.Error).
 func (e *ImportErrors) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d bad row(s), nothing imported:", e.Total)
+	fmt.Fprintf(&b, "import.refused (Total=%d):", e.Total)
 	for _, le := range e.Errors {
 		b.WriteString("\n  " + le.String())
 	}
 	if more := e.Total - len(e.Errors); more > 0 {
-		fmt.Fprintf(&b, "\n  … and %d more", more)
+		fmt.Fprintf(&b, "\n  (More=%d)", more)
 	}
 	return b.String()
 }
@@ -97,7 +137,7 @@ type RowSource[T any] struct {
 	file     string
 	skip     bool
 	rd       rowReader
-	parse    func(get func(string) string, line int) (T, []string)
+	parse    func(get func(string) string, line int) (T, []RowProblem)
 	row      T
 	bad      []LineError
 	badTotal int
@@ -121,7 +161,7 @@ func (s *RowSource[T]) Next() bool {
 			var le *lineErr
 			if errors.As(err, &le) {
 				s.read++ // a row, though not a readable one
-				s.reject(le.line, le.msg)
+				s.reject(le.line, []RowProblem{le.problem})
 				continue
 			}
 			s.err = fmt.Errorf("%s: %w", s.file, err)
@@ -130,7 +170,7 @@ func (s *RowSource[T]) Next() bool {
 		s.read++
 		row, problems := s.parse(get, line)
 		if len(problems) > 0 {
-			s.reject(line, strings.Join(problems, "; "))
+			s.reject(line, problems)
 			continue
 		}
 		if s.badTotal > 0 && !s.skip {
@@ -145,10 +185,10 @@ func (s *RowSource[T]) Next() bool {
 	return false
 }
 
-func (s *RowSource[T]) reject(line int, msg string) {
+func (s *RowSource[T]) reject(line int, problems []RowProblem) {
 	s.badTotal++
 	if len(s.bad) < MaxListedErrors {
-		s.bad = append(s.bad, LineError{File: s.file, Line: line, Msg: msg})
+		s.bad = append(s.bad, LineError{File: s.file, Line: line, Problems: problems})
 	}
 }
 
@@ -195,7 +235,7 @@ func NewAuthorizationSource(r io.Reader, opt ImportOptions) (*RowSource[Authoriz
 }
 
 func newSource[T any](r io.Reader, opt ImportOptions, columns, required []string,
-	parse func(get func(string) string, line int) (T, []string)) (*RowSource[T], error) {
+	parse func(get func(string) string, line int) (T, []RowProblem)) (*RowSource[T], error) {
 	format := opt.Format
 	if format == "" {
 		var err error
@@ -235,11 +275,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // lineErr is a row the reader itself could not read (bad quoting, wrong
 // number of fields, not JSON).
 type lineErr struct {
-	line int
-	msg  string
+	line    int
+	problem RowProblem
 }
 
-func (e *lineErr) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+func (e *lineErr) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.problem) }
 
 type rowReader interface {
 	// next returns a getter for the row's columns and the row's line.
@@ -298,7 +338,7 @@ func (c *csvReader) next() (func(string) string, int, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) && pe.Err != csv.ErrFieldCount {
-			return nil, 0, &lineErr{line: pe.StartLine, msg: "cannot read the row: " + pe.Err.Error()}
+			return nil, 0, &lineErr{line: pe.StartLine, problem: NewRowProblem("", "row.unreadable", "Error", pe.Err.Error())}
 		}
 		if err != nil && !errors.Is(err, csv.ErrFieldCount) {
 			return nil, 0, err
@@ -308,7 +348,7 @@ func (c *csvReader) next() (func(string) string, int, error) {
 			continue // a blank line
 		}
 		if len(rec) != c.width {
-			return nil, 0, &lineErr{line: line, msg: fmt.Sprintf("%d fields, the header has %d", len(rec), c.width)}
+			return nil, 0, &lineErr{line: line, problem: NewRowProblem("", "row.field_count", "Fields", len(rec), "Header", c.width)}
 		}
 		c.rec = rec
 		return c.get, line, nil
@@ -345,16 +385,16 @@ func (j *jsonlReader) next() (func(string) string, int, error) {
 		}
 		if !utf8.Valid(raw) {
 			// The JSON decoder would put U+FFFD in place of the bad bytes.
-			return nil, 0, &lineErr{line: j.line, msg: invalidUTF8Field(raw)}
+			return nil, 0, &lineErr{line: j.line, problem: NewRowProblem(invalidUTF8Field(raw), "row.not_utf8")}
 		}
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		obj := map[string]any{}
 		if e := dec.Decode(&obj); e != nil {
-			return nil, 0, &lineErr{line: j.line, msg: "not a JSON object: " + e.Error()}
+			return nil, 0, &lineErr{line: j.line, problem: NewRowProblem("", "row.not_json", "Error", e.Error())}
 		}
 		if dec.More() {
-			return nil, 0, &lineErr{line: j.line, msg: "more than one JSON value on the line"}
+			return nil, 0, &lineErr{line: j.line, problem: NewRowProblem("", "row.json_values")}
 		}
 		lower := make(map[string]any, len(obj))
 		for k, v := range obj {
@@ -367,13 +407,13 @@ func (j *jsonlReader) next() (func(string) string, int, error) {
 			}
 		}
 		if len(missing) > 0 {
-			return nil, 0, &lineErr{line: j.line, msg: "missing " + strings.Join(missing, ", ")}
+			return nil, 0, &lineErr{line: j.line, problem: NewRowProblem("", "row.json_missing", "Columns", strings.Join(missing, ", "))}
 		}
 		for k, v := range lower {
 			switch v.(type) {
 			case nil, string, json.Number, bool:
 			default:
-				return nil, 0, &lineErr{line: j.line, msg: fmt.Sprintf("%s: want a string, number or boolean", k)}
+				return nil, 0, &lineErr{line: j.line, problem: NewRowProblem(k, "row.json_type")}
 			}
 		}
 		j.obj = lower
@@ -382,7 +422,7 @@ func (j *jsonlReader) next() (func(string) string, int, error) {
 }
 
 // invalidUTF8Field names the field of a JSON line whose bytes are not
-// valid UTF-8.
+// valid UTF-8 ("" when it cannot tell).
 func invalidUTF8Field(raw []byte) string {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) == nil {
@@ -392,11 +432,11 @@ func invalidUTF8Field(raw []byte) string {
 				if !utf8.ValidString(k) {
 					break
 				}
-				return strings.ToLower(k) + ": not valid UTF-8"
+				return strings.ToLower(k)
 			}
 		}
 	}
-	return "not valid UTF-8"
+	return ""
 }
 
 func (j *jsonlReader) get(col string) string {
@@ -423,13 +463,11 @@ const (
 // fieldParser collects the problems of one row.
 type fieldParser struct {
 	raw      func(string) string
-	problems []string
+	problems []RowProblem
 	refused  map[string]bool // columns whose text was refused
 }
 
-func (f *fieldParser) bad(col, format string, args ...any) {
-	f.problems = append(f.problems, col+": "+fmt.Sprintf(format, args...))
-}
+func (f *fieldParser) bad(p RowProblem) { f.problems = append(f.problems, p) }
 
 // get returns a column's value, or "" when its text was refused (the
 // problem is recorded once, whatever asks for the column).
@@ -444,72 +482,70 @@ func (f *fieldParser) text(col string) (string, bool) {
 		return "", false
 	}
 	v := f.raw(col)
-	if why := fieldTextProblem(v); why != "" {
+	if p, bad := fieldTextProblem(col, v); bad {
 		if f.refused == nil {
 			f.refused = map[string]bool{}
 		}
 		f.refused[col] = true
-		f.bad(col, "%s", why)
+		f.bad(p)
 		return "", false
 	}
 	return v, true
 }
 
-// fieldTextProblem says what is wrong with a field's text, or "".
-func fieldTextProblem(v string) string {
+// fieldTextProblem says what is wrong with a column's text, if anything.
+func fieldTextProblem(col, v string) (RowProblem, bool) {
 	if len(v) > maxFieldBytes {
-		return fmt.Sprintf("%d bytes long; at most %d", len(v), maxFieldBytes)
+		return NewRowProblem(col, "row.too_long", "Length", len(v), "Max", maxFieldBytes), true
 	}
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c >= 0x80 {
-			return textProblemSlow(v[i:])
+			return textProblemSlow(col, v[i:])
 		}
 		if c == 0 {
-			return "contains a NUL byte"
+			return NewRowProblem(col, "row.nul"), true
 		}
 		if c < 0x20 || c == 0x7f {
-			return fmt.Sprintf("contains the control character %U", rune(c))
+			return NewRowProblem(col, "row.control", "Char", fmt.Sprintf("%U", rune(c))), true
 		}
 	}
-	return ""
+	return RowProblem{}, false
 }
 
-func textProblemSlow(v string) string {
+func textProblemSlow(col, v string) (RowProblem, bool) {
 	if !utf8.ValidString(v) {
-		return "not valid UTF-8"
+		return NewRowProblem(col, "row.not_utf8"), true
 	}
 	for _, r := range v {
 		if r == 0 {
-			return "contains a NUL byte"
+			return NewRowProblem(col, "row.nul"), true
 		}
 		if unicode.IsControl(r) {
-			return fmt.Sprintf("contains the control character %U", r)
+			return NewRowProblem(col, "row.control", "Char", fmt.Sprintf("%U", r)), true
 		}
 	}
-	return ""
+	return RowProblem{}, false
 }
 
-// short quotes a value for a message, cut to a readable length.
+// short cuts a value to a readable length for a problem's params, with
+// "…" where it was cut.
 func short(v string) string {
 	const max = 40
-	if utf8.RuneCountInString(v) <= max {
-		return strconv.Quote(v)
-	}
 	n := 0
 	for i := range v {
 		if n == max {
-			return strconv.Quote(v[:i]) + "…"
+			return v[:i] + "…"
 		}
 		n++
 	}
-	return strconv.Quote(v)
+	return v
 }
 
 func (f *fieldParser) required(col string) string {
 	v, ok := f.text(col)
 	if ok && v == "" {
-		f.bad(col, "empty")
+		f.bad(NewRowProblem(col, "row.empty"))
 	}
 	return v
 }
@@ -518,17 +554,17 @@ func (f *fieldParser) int(col string, required bool) int64 {
 	v, ok := f.text(col)
 	if v == "" {
 		if required && ok {
-			f.bad(col, "empty")
+			f.bad(NewRowProblem(col, "row.empty"))
 		}
 		return 0
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		f.bad(col, "%s is not a whole number", short(v))
+		f.bad(NewRowProblem(col, "row.not_whole", "Value", short(v)))
 		return 0
 	}
 	if n < 0 {
-		f.bad(col, "%d is negative", n)
+		f.bad(NewRowProblem(col, "row.negative", "Value", n))
 	}
 	return n
 }
@@ -537,20 +573,20 @@ func (f *fieldParser) time(col string, required bool) *time.Time {
 	v, ok := f.text(col)
 	if v == "" {
 		if required && ok {
-			f.bad(col, "empty")
+			f.bad(NewRowProblem(col, "row.empty"))
 		}
 		return nil
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		f.bad(col, "%s is not an RFC 3339 time (like 2026-11-01T08:00:00Z)", short(v))
+		f.bad(NewRowProblem(col, "row.not_time", "Value", short(v)))
 		return nil
 	}
 	t = t.UTC().Truncate(time.Microsecond)
 	if t.Year() < 1 || t.Year() > 9999 {
 		// A store holds the years 0001 to 9999 (SQLite's text sorts only
 		// four-digit years), and RFC 3339 writes no other.
-		f.bad(col, "%s is %s in UTC, outside the years 0001 to 9999", short(v), t.Format(time.RFC3339))
+		f.bad(NewRowProblem(col, "row.time_range", "Value", short(v), "UTC", t.Format(time.RFC3339)))
 		return nil
 	}
 	return &t
@@ -561,32 +597,32 @@ func (f *fieldParser) enum(col string, allowed []string, required bool) string {
 	v := strings.ToLower(raw)
 	if v == "" {
 		if required && ok {
-			f.bad(col, "empty")
+			f.bad(NewRowProblem(col, "row.empty"))
 		}
 		return ""
 	}
 	v = strings.ReplaceAll(v, " ", "_")
 	if !slices.Contains(allowed, v) {
-		f.bad(col, "%s is not one of %s", short(raw), strings.Join(allowed, ", "))
+		f.bad(NewRowProblem(col, "row.not_one_of", "Value", short(raw), "Allowed", strings.Join(allowed, ", ")))
 	}
 	return v
 }
 
 // videoIDProblem checks a video id: printable ASCII (a platform's id, or a link),
 // no spaces, at most MaxVideoIDLen characters.
-func videoIDProblem(v string) string {
+func videoIDProblem(col, v string) (RowProblem, bool) {
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; c <= ' ' || c >= 0x7f {
-			return fmt.Sprintf("%s is not a video id (letters, digits and punctuation, no spaces)", short(v))
+			return NewRowProblem(col, "row.not_video_id", "Value", short(v)), true
 		}
 	}
 	if len(v) > MaxVideoIDLen {
-		return fmt.Sprintf("%d characters long; a video id has at most %d", len(v), MaxVideoIDLen)
+		return NewRowProblem(col, "row.video_id_long", "Length", len(v), "Max", MaxVideoIDLen), true
 	}
-	return ""
+	return RowProblem{}, false
 }
 
-func parsePromotion(get func(string) string, line int) (PromotionRow, []string) {
+func parsePromotion(get func(string) string, line int) (PromotionRow, []RowProblem) {
 	f := &fieldParser{raw: get}
 	var p Promotion
 	p.OrderNumber = f.orderNumber("order_number")
@@ -617,7 +653,7 @@ func (f *fieldParser) orderNumber(col string) string {
 	}
 	n, err := NormalizeOrder(o)
 	if err != nil || n == "" || n != o {
-		f.bad(col, "%s is not an order number (digits only)", short(o))
+		f.bad(NewRowProblem(col, "row.not_order", "Value", short(o)))
 		return ""
 	}
 	return n
@@ -631,7 +667,7 @@ func (f *fieldParser) account(col string) string {
 	}
 	n, err := NormalizeAccount(a)
 	if err != nil {
-		f.bad(col, "%s is not an account name", short(a))
+		f.bad(NewRowProblem(col, "row.not_account", "Value", short(a)))
 		return ""
 	}
 	return n
@@ -641,8 +677,8 @@ func (f *fieldParser) account(col string) string {
 func (f *fieldParser) videoID(col string) string {
 	v := f.get(col)
 	if v != "" {
-		if why := videoIDProblem(v); why != "" {
-			f.bad(col, "%s", why)
+		if p, bad := videoIDProblem(col, v); bad {
+			f.bad(p)
 		}
 	}
 	return v
@@ -655,7 +691,7 @@ func (f *fieldParser) currency(col string) string {
 		return ""
 	}
 	if !isCurrencyCode(c) {
-		f.bad(col, "%s is not a three-letter currency code", short(c))
+		f.bad(NewRowProblem(col, "row.not_currency", "Value", short(c)))
 	}
 	return strings.ToUpper(c)
 }
@@ -679,7 +715,7 @@ func (f *fieldParser) promotionTimes(p *Promotion) {
 	p.EndAt = f.time("end_at", false)
 	p.ClosedAt = f.time("closed_at", false)
 	if p.StartAt != nil && p.EndAt != nil && p.EndAt.Before(*p.StartAt) {
-		f.bad("end_at", "%s is before start_at %s", p.EndAt.Format(time.RFC3339), p.StartAt.Format(time.RFC3339))
+		f.bad(NewRowProblem("end_at", "row.end_before_start", "End", p.EndAt.Format(time.RFC3339), "Start", p.StartAt.Format(time.RFC3339)))
 	}
 }
 
@@ -700,22 +736,22 @@ func (f *fieldParser) bool(col string) bool {
 	}
 	b, err := strconv.ParseBool(strings.ToLower(v))
 	if err != nil {
-		f.bad(col, "%s is not true or false", short(v))
+		f.bad(NewRowProblem(col, "row.not_bool", "Value", short(v)))
 	}
 	return b
 }
 
-func parseAuthorization(get func(string) string, line int) (AuthorizationRow, []string) {
+func parseAuthorization(get func(string) string, line int) (AuthorizationRow, []RowProblem) {
 	f := &fieldParser{raw: get}
 	var a Authorization
 	a.Account = f.account("account")
 	if s := strings.ToLower(f.required("scope")); s != "" {
 		if id, ok := strings.CutPrefix(s, "video:"); ok && id != "" {
-			if why := videoIDProblem(id); why != "" {
-				f.bad("scope", "%s", why)
+			if p, bad := videoIDProblem("scope", id); bad {
+				f.bad(p)
 			}
 		} else if s != "account" && s != "video" {
-			f.bad("scope", "%s is not a scope (account, video, or video:<id>)", short(f.get("scope")))
+			f.bad(NewRowProblem("scope", "row.not_scope", "Value", short(f.get("scope"))))
 		}
 		a.Scope = s
 	}

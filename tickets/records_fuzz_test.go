@@ -57,11 +57,11 @@ func FuzzPromotionRows(f *testing.F) {
 			r := src.Row()
 			p := &r.Promotion
 			for i, v := range promotionRecord(p) {
-				if why := fieldTextProblem(v); why != "" {
+				if why, bad := fieldTextProblem(PromotionColumns[i], v); bad {
 					t.Fatalf("line %d: %s %q taken: %s", r.Line, PromotionColumns[i], v, why)
 				}
 			}
-			if why := videoIDProblem(p.VideoID); why != "" {
+			if why, bad := videoIDProblem("video_id", p.VideoID); bad {
 				t.Fatalf("line %d: video_id %q taken: %s", r.Line, p.VideoID, why)
 			}
 			if p.EndAt != nil && p.StartAt != nil && p.EndAt.Before(*p.StartAt) {
@@ -83,7 +83,7 @@ func FuzzPromotionRows(f *testing.F) {
 			t.Fatalf("read %d rows: %d taken, %d skipped", src.Read(), len(good), skipped)
 		}
 		for _, le := range bad {
-			if le.File != "f.csv" || le.Line < 2 || le.Msg == "" {
+			if le.File != "f.csv" || le.Line < 2 || len(le.Problems) == 0 || englishRow(t, le) == "" {
 				t.Fatalf("bad row reported as %+v", le)
 			}
 		}

@@ -249,12 +249,12 @@ func TestRecordsPromotionBadValues(t *testing.T) {
 			if !errors.As(err, &ie) {
 				t.Fatalf("err = %v, want *ImportErrors", err)
 			}
-			want := []LineError{{File: "p.csv", Line: 3, Msg: c.msg}}
-			if ie.Total != 1 || !reflect.DeepEqual(ie.Errors, want) {
-				t.Errorf("ImportErrors = %+v, want %+v", *ie, want)
+			want := []LineError{{File: "p.csv", Line: 3, Reason: c.msg}}
+			if got := worded(t, ie.Errors); ie.Total != 1 || !reflect.DeepEqual(got, want) {
+				t.Errorf("ImportErrors = %+v, want %+v", got, want)
 			}
-			if got, wantS := err.Error(), "1 bad row(s), nothing imported:\n  p.csv:3: "+c.msg; got != wantS {
-				t.Errorf("Error() =\n%s\nwant\n%s", got, wantS)
+			if got, wantS := englishImport(t, ie), "1 bad row(s), nothing imported:\n  p.csv:3: "+c.msg; got != wantS {
+				t.Errorf("in words =\n%s\nwant\n%s", got, wantS)
 			}
 			// Nothing after the bad row is yielded.
 			if got := promoLines(rows); !slices.Equal(got, []int{2}) {
@@ -268,8 +268,8 @@ func TestRecordsPromotionBadValues(t *testing.T) {
 			if got := promoLines(rows); !slices.Equal(got, []int{2, 4}) {
 				t.Errorf("with SkipInvalid: rows at lines %v, want [2 4]", got)
 			}
-			if bad, total := src.Skipped(); total != 1 || !reflect.DeepEqual(bad, want) {
-				t.Errorf("Skipped = %+v, %d; want %+v, 1", bad, total, want)
+			if bad, total := src.Skipped(); total != 1 || !reflect.DeepEqual(worded(t, bad), want) {
+				t.Errorf("Skipped = %+v, %d; want %+v, 1", worded(t, bad), total, want)
 			}
 		})
 	}
@@ -296,70 +296,70 @@ func TestRecordsCSVRows(t *testing.T) {
 			name:  "a bad row after a multi-line field",
 			data:  csvLines(header, row("1", `"a`), `b"`, row("x2", ""), row("3", "")),
 			lines: []int{2, 5},
-			bad:   []LineError{{Line: 4, Msg: `order_number: "x2" is not an order number (digits only)`}},
+			bad:   []LineError{{Line: 4, Reason: `order_number: "x2" is not an order number (digits only)`}},
 		},
 		{
 			name:  "a multi-line row that is bad is reported at its first line",
 			data:  csvLines(header, row("1", ""), promoRow(map[string]string{"amount": "-1"})+`,"one`, `two`, `three"`, row("3", "")),
 			lines: []int{2, 6},
-			bad:   []LineError{{Line: 3, Msg: "amount: -1 is negative"}},
+			bad:   []LineError{{Line: 3, Reason: "amount: -1 is negative"}},
 		},
 		{
 			name:  "too few fields",
 			data:  csvLines(header, row("1", ""), promoWithOrder("2"), row("3", "")),
 			lines: []int{2, 4},
-			bad:   []LineError{{Line: 3, Msg: "17 fields, the header has 18"}},
+			bad:   []LineError{{Line: 3, Reason: "17 fields, the header has 18"}},
 		},
 		{
 			name:  "too many fields",
 			data:  csvLines(header, row("1", ""), row("2", "a,b"), row("3", "")),
 			lines: []int{2, 4},
-			bad:   []LineError{{Line: 3, Msg: "19 fields, the header has 18"}},
+			bad:   []LineError{{Line: 3, Reason: "19 fields, the header has 18"}},
 		},
 		{
 			name:  "bad quoting after a quoted field",
 			data:  csvLines(header, row("1", ""), row("2", `"quoted"junk`), row("3", "")),
 			lines: []int{2, 4},
-			bad:   []LineError{{Line: 3, Msg: `cannot read the row: extraneous or missing " in quoted-field`}},
+			bad:   []LineError{{Line: 3, Reason: `cannot read the row: extraneous or missing " in quoted-field`}},
 		},
 		{
 			name:  "a bare quote in a later field",
 			data:  csvLines(header, row("1", ""), promoRow(map[string]string{"account": `ay"u`})+",", row("3", "")),
 			lines: []int{2, 4},
-			bad:   []LineError{{Line: 3, Msg: `cannot read the row: bare " in non-quoted-field`}},
+			bad:   []LineError{{Line: 3, Reason: `cannot read the row: bare " in non-quoted-field`}},
 		},
 		{
 			name:  "a bare quote in the first field",
 			data:  csvLines(header, row("1", ""), promoRow(map[string]string{"order_number": `73"01`})+",", row("3", "")),
 			lines: []int{2, 4},
-			bad:   []LineError{{Line: 3, Msg: `cannot read the row: bare " in non-quoted-field`}},
+			bad:   []LineError{{Line: 3, Reason: `cannot read the row: bare " in non-quoted-field`}},
 			bug:   "records.go csvReader.next: FieldPos(0) is called before the parse error is checked and panics when the first field is the bad one",
 		},
 		{
 			name:  "bad quoting in the first field",
 			data:  csvLines(header, row("1", ""), promoRow(map[string]string{"order_number": `"7301"x`})+",", row("3", "")),
 			lines: []int{2, 4},
-			bad:   []LineError{{Line: 3, Msg: `cannot read the row: extraneous or missing " in quoted-field`}},
+			bad:   []LineError{{Line: 3, Reason: `cannot read the row: extraneous or missing " in quoted-field`}},
 			bug:   "records.go csvReader.next: FieldPos(0) is called before the parse error is checked and panics when the first field is the bad one",
 		},
 		{
 			name:  "a quote never closed, in the last field",
 			data:  csvLines(header, row("1", ""), row("2", `"never closed`), row("3", "")),
 			lines: []int{2},
-			bad:   []LineError{{Line: 3, Msg: `cannot read the row: extraneous or missing " in quoted-field`}},
+			bad:   []LineError{{Line: 3, Reason: `cannot read the row: extraneous or missing " in quoted-field`}},
 			bug:   "records.go csvReader.next: a parse error is reported at csv.ParseError.Line (where the reader stopped, here the end of the file) instead of StartLine (where the bad row and its unclosed quote begin)",
 		},
 		{
 			name:  "blank lines are skipped and counted",
 			data:  csvLines(header, "", row("1", ""), "", "", row("2", ""), "   ", promoRow(map[string]string{"amount": "x"})+","),
 			lines: []int{3, 6},
-			bad:   []LineError{{Line: 8, Msg: `amount: "x" is not a whole number`}},
+			bad:   []LineError{{Line: 8, Reason: `amount: "x" is not a whole number`}},
 		},
 		{
 			name:  "CRLF line ends",
 			data:  strings.ReplaceAll(csvLines(header, row("1", ""), row("x", ""), row("3", "")), "\n", "\r\n"),
 			lines: []int{2, 4},
-			bad:   []LineError{{Line: 3, Msg: `order_number: "x" is not an order number (digits only)`}},
+			bad:   []LineError{{Line: 3, Reason: `order_number: "x" is not an order number (digits only)`}},
 		},
 		{
 			name:  "no final newline",
@@ -381,7 +381,7 @@ func TestRecordsCSVRows(t *testing.T) {
 				for i := range want {
 					want[i].File = "p.csv"
 				}
-				if bad, total := src.Skipped(); total != len(want) || !reflect.DeepEqual(bad, want) && len(want) > 0 {
+				if bad, total := src.Skipped(); total != len(want) || !reflect.DeepEqual(worded(t, bad), want) && len(want) > 0 {
 					problems = append(problems, fmt.Sprintf("Skipped = %+v (%d), want %+v", bad, total, want))
 				}
 			}
@@ -565,12 +565,13 @@ func TestRecordsJSONL(t *testing.T) {
 			if le.File != "p.jsonl" || le.Line != 3 {
 				t.Errorf("at %s:%d, want p.jsonl:3", le.File, le.Line)
 			}
+			reason := englishRow(t, le)
 			if p, ok := strings.CutSuffix(c.msg, "…"); ok {
-				if !strings.HasPrefix(le.Msg, p) || len(le.Msg) == len(p) {
-					t.Errorf("reason = %q, want %q and the decoder's words", le.Msg, p)
+				if !strings.HasPrefix(reason, p) || len(reason) == len(p) {
+					t.Errorf("reason = %q, want %q and the decoder's words", reason, p)
 				}
-			} else if le.Msg != c.msg {
-				t.Errorf("reason = %q, want %q", le.Msg, c.msg)
+			} else if reason != c.msg {
+				t.Errorf("reason = %q, want %q", reason, c.msg)
 			}
 			if !strings.HasPrefix(le.String(), "p.jsonl:3: ") {
 				t.Errorf("String() = %q", le.String())
@@ -625,7 +626,7 @@ func TestRecordsRefuseAll(t *testing.T) {
 	if ie.Errors[0].Line != 3 || ie.Errors[len(ie.Errors)-1].Line != 52 {
 		t.Errorf("listed lines %d..%d, want 3..52", ie.Errors[0].Line, ie.Errors[len(ie.Errors)-1].Line)
 	}
-	msg := err.Error()
+	msg := englishImport(t, ie)
 	if !strings.HasPrefix(msg, "60 bad row(s), nothing imported:\n  big.csv:3: amount: \"x\" is not a whole number\n") {
 		t.Errorf("Error() starts %q", msg[:min(len(msg), 120)])
 	}
@@ -655,7 +656,7 @@ func TestRecordsRefuseAll(t *testing.T) {
 
 	// Exactly MaxListedErrors bad rows: no "more" line.
 	few := (&ImportErrors{Errors: make([]LineError, 2), Total: 2}).Error()
-	if strings.Contains(few, "more") {
+	if strings.Contains(few, "More") {
 		t.Errorf("Error() with all rows listed says more: %q", few)
 	}
 }
@@ -844,8 +845,8 @@ func TestRecordsAuthorizations(t *testing.T) {
 			if !errors.As(err, &ie) {
 				t.Fatalf("err = %v, want *ImportErrors", err)
 			}
-			if want := []LineError{{File: "a.csv", Line: 3, Msg: c.msg}}; !reflect.DeepEqual(ie.Errors, want) {
-				t.Errorf("errors = %+v, want %+v", ie.Errors, want)
+			if want := []LineError{{File: "a.csv", Line: 3, Reason: c.msg}}; !reflect.DeepEqual(worded(t, ie.Errors), want) {
+				t.Errorf("errors = %+v, want %+v", worded(t, ie.Errors), want)
 			}
 		})
 	}
@@ -862,7 +863,7 @@ func TestRecordsAuthorizations(t *testing.T) {
 		}
 		_, err = readAll(src)
 		var ie *ImportErrors
-		if !errors.As(err, &ie) || len(ie.Errors) != 1 || ie.Errors[0] != (LineError{File: "a.jsonl", Line: 1, Msg: "missing scope, granted_at"}) {
+		if !errors.As(err, &ie) || len(ie.Errors) != 1 || !reflect.DeepEqual(worded(t, ie.Errors), []LineError{{File: "a.jsonl", Line: 1, Reason: "missing scope, granted_at"}}) {
 			t.Errorf("err = %v", err)
 		}
 	})

@@ -87,7 +87,7 @@ func describe(err error, words func(error) string) (int, string) {
 	var ue usageError
 	switch {
 	case errors.As(err, &ie):
-		return exitUsage, ie.Error()
+		return exitUsage, words(err)
 	case errors.As(err, &ue):
 		return exitUsage, ue.Error()
 	case errors.Is(err, tickets.ErrForbidden):

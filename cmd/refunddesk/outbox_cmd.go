@@ -45,6 +45,9 @@ not the agents' cards and alerts (exit 2). An id that does not exist
 			if err != nil {
 				return err
 			}
+			if err := m.explain(&res); err != nil { // why an item was skipped, in words
+				return err
+			}
 			if asJSON {
 				if res.Requeued == nil {
 					res.Requeued = []tickets.OutboxItem{}

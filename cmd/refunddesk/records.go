@@ -63,6 +63,9 @@ func (m *Main) runImport(ctx context.Context, path string, f importFlags,
 	if err != nil {
 		return err
 	}
+	if err := m.explain(sum); err != nil { // the skipped rows' reasons in words
+		return err
+	}
 	if f.asJSON {
 		return writeJSON(m.Stdout, sum)
 	}

@@ -250,8 +250,8 @@ func (d *DB) duplicates(b bulk, table, key, file string, skip bool, sum *tickets
 		}
 		total++
 		if len(bad) < tickets.MaxListedErrors {
-			bad = append(bad, tickets.LineError{File: file, Line: int(line),
-				Msg: fmt.Sprintf("%s repeats line %d with different values", strings.ReplaceAll(key, ", ", "/"), first)})
+			bad = append(bad, tickets.LineError{File: file, Line: int(line), Problems: []tickets.RowProblem{
+				tickets.NewRowProblem(strings.ReplaceAll(key, ", ", "/"), "row.repeats", "First", first)}})
 		}
 		return nil
 	})
@@ -610,8 +610,8 @@ func (imp *rowwiseImport) repeated(r *tickets.PromotionRow, first int, have stri
 	}
 	imp.dupTotal++
 	if len(imp.dups) < tickets.MaxListedErrors {
-		imp.dups = append(imp.dups, tickets.LineError{File: imp.file, Line: r.Line,
-			Msg: fmt.Sprintf("order_number repeats line %d with different values", first)})
+		imp.dups = append(imp.dups, tickets.LineError{File: imp.file, Line: r.Line, Problems: []tickets.RowProblem{
+			tickets.NewRowProblem("order_number", "row.repeats", "First", first)}})
 	}
 }
 

@@ -100,7 +100,7 @@ func (t *Tx) OutboxItem(id int64) (*tickets.OutboxItem, error) {
 	var r outboxRow
 	err := t.get(&r, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("outbox item %d: %w", id, tickets.ErrNotFound)
+		return nil, tickets.NotFound("outbox.not_found", "ID", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("outbox item %d: %w", id, err)

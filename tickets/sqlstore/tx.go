@@ -229,7 +229,7 @@ func (t *Tx) Ticket(id int64) (*tickets.Ticket, error) {
 	}
 	var r ticketRow
 	if err := t.get(&r, q, id); errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("ticket %s: %w", tickets.FormatRef(id), tickets.ErrNotFound)
+		return nil, tickets.NotFound("ticket.not_found", "Ref", tickets.FormatRef(id))
 	} else if err != nil {
 		return nil, fmt.Errorf("load ticket %d: %w", id, err)
 	}
@@ -400,7 +400,7 @@ func (t *Tx) SaveTicket(tk *tickets.Ticket) error {
 			return fmt.Errorf("save ticket %s: %w", tk.Ref, err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("ticket %s: %w", tk.Ref, tickets.ErrNotFound)
+			return tickets.NotFound("ticket.not_found", "Ref", tk.Ref)
 		}
 		t.written[tk.ID] = args
 		if p := t.fresh[tk.ID]; p != nil {
@@ -561,7 +561,7 @@ func (r *promotionRow) promotion() tickets.Promotion {
 func (t *Tx) Promotion(order string) (*tickets.Promotion, error) {
 	if p, ok := t.promotions[order]; ok {
 		if p == nil {
-			return nil, fmt.Errorf("order %s: %w", order, tickets.ErrNotFound)
+			return nil, tickets.NotFound("order.not_found", "Order", order)
 		}
 		return copyPromotion(p), nil
 	}
@@ -569,7 +569,7 @@ func (t *Tx) Promotion(order string) (*tickets.Promotion, error) {
 	err := t.get(&r, `SELECT `+promotionColumns+` FROM promotions WHERE order_number = ?`, order)
 	if errors.Is(err, sql.ErrNoRows) {
 		t.keepPromotion(order, nil)
-		return nil, fmt.Errorf("order %s: %w", order, tickets.ErrNotFound)
+		return nil, tickets.NotFound("order.not_found", "Order", order)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load order %s: %w", order, err)
