@@ -408,3 +408,28 @@ func TestQueryRelativeToNow(t *testing.T) {
 		t.Errorf("created:2026-11-21 = %s..%s, want the UTC day", from, to)
 	}
 }
+
+// language: takes the languages the desk answers in, as ParseLanguage
+// reads them, and stores them as the desk writes them; without a desk's
+// list, the two DetectLanguage tells apart.
+func TestQueryLanguagesAreTheDesks(t *testing.T) {
+	env := queryEnv{now: queryNow, languages: []string{"en", "id", "pt-BR"}}
+	q, err := parseQuery("language:ID,pt_br,Indonesian,id-ID", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := q.Terms[0].Values, []string{"id", "pt-BR", "id", "id"}; !slices.Equal(got, want) {
+		t.Errorf("values %v, want %v", got, want)
+	}
+	_, err = parseQuery("language:fr", env)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Code != "query.not_one_of" || ve.Params["Allowed"] != "en, id, pt-BR" || ve.Params["Value"] != "fr" {
+		t.Errorf("language:fr: %v, want query.not_one_of listing en, id, pt-BR", err)
+	}
+	if _, err := ParseQuery("language:pt-BR", queryNow, ""); err == nil {
+		t.Error("ParseQuery without a desk took pt-BR")
+	}
+	if _, err := parseQuery("language:id,", env); !errors.As(err, &ve) || ve.Code != "query.empty_value" {
+		t.Errorf("language:id,: %v, want query.empty_value", err)
+	}
+}
