@@ -169,7 +169,7 @@ func TestQueue(t *testing.T) {
 		}
 		// A bad query: its words, the query kept, nothing listed.
 		bad := b.get("/?" + url.Values{"q": {"status:new colour:blue"}}.Encode())
-		bad.want(t, http.StatusOK, `class="problem"`, `value="status:new colour:blue"`)
+		bad.want(t, http.StatusOK, `class="problem"`, `value="status:new colour:blue"`, `<code>status:new <mark>colour:blue</mark></code>`)
 		if strings.Contains(bad.body, `<table class="tickets">`) {
 			t.Error("a bad query lists tickets")
 		}
