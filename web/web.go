@@ -173,6 +173,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /queue/state", s.page(s.queueState))
 	s.mux.HandleFunc("GET /tickets/{ref}", s.page(s.ticket))
 	s.mux.HandleFunc("GET /tickets/{ref}/evidence/{sha}", s.page(s.evidence))
+	s.mux.HandleFunc("GET /dashboard", s.page(s.dashboard))
 	s.mux.HandleFunc("/", s.page(func(w http.ResponseWriter, r *http.Request, a *Agent) error {
 		return fmt.Errorf("no page %s: %w", r.URL.Path, tickets.ErrNotFound)
 	}))
