@@ -82,7 +82,8 @@ func (p *Page) Name(what string, code any) string {
 // Rule writes a verdict's step in words for agents.
 func (p *Page) Rule(step tickets.RuleStep) string { return p.s.cat.Rule(step, p.Lang) }
 
-// parsePages parses every page with the layout, once.
+// parsePages parses every page with the layout and the parts pages share
+// (ui/parts: the ticket's actions), once.
 func parsePages() (map[string]*template.Template, error) {
 	names, err := fs.Glob(uiFS, "ui/*.html")
 	if err != nil {
@@ -95,7 +96,7 @@ func parsePages() (map[string]*template.Template, error) {
 			continue
 		}
 		t, err := template.New(name).Funcs(template.FuncMap{"add": func(a, b int) int { return a + b }}).
-			ParseFS(uiFS, "ui/layout.html", n)
+			ParseFS(uiFS, "ui/layout.html", "ui/parts/*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("web: page %s: %w", name, err)
 		}

@@ -16,6 +16,8 @@ type ticketData struct {
 	Evidence []evidenceLink
 	// Approved is the amount granted, in words, when there is one.
 	Approved string
+	// Actions are the forms of the actions (actions_view.go).
+	Actions *actionsView
 }
 
 // evidenceLink is a file of the ticket: an image is shown (a thumbnail
@@ -28,6 +30,12 @@ type evidenceLink struct {
 
 // ticket shows one ticket on one page: GET /tickets/RD-n.
 func (s *Server) ticket(w http.ResponseWriter, r *http.Request, a *Agent) error {
+	return s.showTicket(w, r, a, http.StatusOK, nil)
+}
+
+// showTicket shows the ticket as it is now, with status; f is an action's
+// form that was refused, shown again with its input and why (actions.go).
+func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, a *Agent, status int, f *actionForm) error {
 	d, err := s.svc.Records.Detail(r.Context(), r.PathValue("ref"))
 	if err != nil {
 		return err
@@ -35,7 +43,7 @@ func (s *Server) ticket(w http.ResponseWriter, r *http.Request, a *Agent) error 
 	// The stored words of steps and entries that have no code yet, and
 	// each code's words where the catalog writes them (Explain).
 	s.cat.Explain(d)
-	data := ticketData{TicketDetail: d}
+	data := ticketData{TicketDetail: d, Actions: s.actionsOf(r, a, d, f)}
 	for _, e := range d.Evidence {
 		data.Evidence = append(data.Evidence, evidenceLink{Evidence: e, Image: inlineImage(e.ContentType),
 			URL: "/tickets/" + url.PathEscape(d.Ref) + "/evidence/" + url.PathEscape(e.SHA256)})
@@ -44,7 +52,7 @@ func (s *Server) ticket(w http.ResponseWriter, r *http.Request, a *Agent) error 
 		data.Approved = s.cat.Money(*d.ApprovedAmount, d.Eligibility.Currency, a.Language)
 	}
 	title := s.cat.Text(a.Language, "web.ticket.title", "Ref", d.Ref)
-	s.render(w, r, http.StatusOK, "ticket", &Page{Title: title, Nav: "queue", Data: data})
+	s.render(w, r, status, "ticket", &Page{Title: title, Nav: "queue", Data: data})
 	return nil
 }
 

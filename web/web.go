@@ -25,7 +25,7 @@ import (
 	"refunddesk/tickets"
 )
 
-//go:embed ui/*.html
+//go:embed ui/*.html ui/parts/*.html
 var uiFS embed.FS
 
 //go:embed static
@@ -166,6 +166,7 @@ func (o Options) withDefaults() Options {
 func (s *Server) routes() {
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles()))
 	s.mux.Handle("GET /favicon.ico", http.NotFoundHandler()) // asked by browsers on their own
+
 	s.mux.HandleFunc("GET /sign-in", s.signInPage)
 	s.mux.HandleFunc("POST /sign-in", s.signIn)
 	s.mux.HandleFunc("POST /sign-out", s.post(s.signOut))
@@ -173,6 +174,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /queue/state", s.page(s.queueState))
 	s.mux.HandleFunc("GET /tickets/{ref}", s.page(s.ticket))
 	s.mux.HandleFunc("GET /tickets/{ref}/evidence/{sha}", s.page(s.evidence))
+	s.actionRoutes() // the ticket's actions, records, failure lists (actions.go)
 	s.mux.HandleFunc("GET /dashboard", s.page(s.dashboard))
 	s.mux.HandleFunc("/", s.page(func(w http.ResponseWriter, r *http.Request, a *Agent) error {
 		return fmt.Errorf("no page %s: %w", r.URL.Path, tickets.ErrNotFound)

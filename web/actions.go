@@ -1,0 +1,248 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"refunddesk/templates"
+	"refunddesk/tickets"
+)
+
+// The ticket page's actions: every action of the command line as a button
+// or a short form, each a POST through s.post (the session's CSRF token)
+// acting as the signed-in agent, through the same use cases (Desk.Act,
+// Desk.Edit, Delivery.RetryOutbox). Each form carries the ticket's version
+// as the page showed it; an action on a ticket changed since is refused
+// and the page shows the ticket as it is now (conflict). A problem with
+// the input shows the form again with the words next to its field and the
+// agent's input kept; a success goes back to the ticket (303) with what
+// was done said once (done=ACTION).
+
+// actionRoutes adds the forms' targets to the console.
+func (s *Server) actionRoutes() {
+	s.mux.HandleFunc("POST /tickets/{ref}/act/{action}", s.post(s.act))
+	s.mux.HandleFunc("POST /tickets/{ref}/edit", s.post(s.edit))
+	s.mux.HandleFunc("POST /tickets/{ref}/outbox/{id}/retry", s.post(s.retryTicketOutbox))
+	s.mux.HandleFunc("GET /records", s.page(s.records))
+	s.mux.HandleFunc("GET /failures", s.page(s.failures))
+	s.mux.HandleFunc("POST /failures/retry", s.post(s.retryFailed))
+}
+
+// actionForm is a form that was sent and refused: which one, what the
+// agent typed, and why (words next to a field, or about the whole form).
+type actionForm struct {
+	Action string
+	Values url.Values
+	// Errors are the words of each field's problem, by the field's name.
+	Errors map[string]string
+	// Problem is why the whole form was refused (a conflict, the state
+	// machine's refusal); Changed says the ticket changed meanwhile.
+	Problem string
+	Changed bool
+}
+
+// ticketVersion is what a ticket's forms carry: it changes with every
+// change of the ticket (its time of change, its audit trail, its
+// conversation), so that an action on a page out of date is refused.
+func ticketVersion(d *tickets.TicketDetail) string {
+	return fmt.Sprintf("%d.%d.%d", d.UpdatedAt.UnixMicro(), len(d.Audit), len(d.Messages))
+}
+
+// act does one action of the state machine: POST /tickets/RD-n/act/ACTION.
+func (s *Server) act(w http.ResponseWriter, r *http.Request, a *Agent) error {
+	action, err := tickets.ParseAction(r.PathValue("action"))
+	if err != nil {
+		return err // 400: the actions there are, in words
+	}
+	f := &actionForm{Action: string(action), Values: r.PostForm}
+	d, stale, err := s.current(r, f)
+	if err != nil || stale {
+		return s.afterCheck(w, r, a, d, f, err)
+	}
+	req, err := s.actionRequest(r, d, action, a.Name)
+	if err == nil {
+		_, err = s.svc.Desk.Act(r.Context(), req)
+	}
+	return s.done(w, r, a, f, d.Ref, err)
+}
+
+// current reads the ticket a form is about and says whether the form is out
+// of date (the version it carries is not the ticket's now).
+func (s *Server) current(r *http.Request, f *actionForm) (*tickets.TicketDetail, bool, error) {
+	d, err := s.svc.Records.Detail(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return nil, false, err
+	}
+	if r.PostForm.Get("version") != ticketVersion(d) {
+		f.Changed = true
+		return d, true, nil
+	}
+	return d, false, nil
+}
+
+// afterCheck answers a form refused before acting: the ticket as it is now,
+// when it changed, else the error.
+func (s *Server) afterCheck(w http.ResponseWriter, r *http.Request, a *Agent, d *tickets.TicketDetail, f *actionForm, err error) error {
+	if err != nil {
+		return err
+	}
+	s.log.Info("web: a form on a ticket changed since refused", "ref", d.Ref, "action", f.Action, "agent", a.Name)
+	return s.showTicket(w, r, a, http.StatusConflict, f)
+}
+
+// actionRequest is the action the form asks for, its fields read as the
+// command line reads its flags.
+func (s *Server) actionRequest(r *http.Request, d *tickets.TicketDetail, action tickets.Action, agent string) (tickets.ActionRequest, error) {
+	v := r.PostForm
+	req := tickets.ActionRequest{Ref: d.Ref, Actor: agent, Action: action, Text: v.Get("text")}
+	switch action {
+	case tickets.ActionAssign:
+		req.Assignee = v.Get("assignee")
+	case tickets.ActionDeny:
+		req.Text = v.Get("reason")
+	case tickets.ActionAsk:
+		req.Text = s.question(d, v["missing"], v.Get("question"))
+	case tickets.ActionApprove:
+		if typed := strings.TrimSpace(v.Get("amount")); typed != "" {
+			n, err := s.svc.Desk.AmountFor(r.Context(), d.Ref, typed)
+			if err != nil {
+				return req, err
+			}
+			req.Amount = &n
+		}
+	}
+	return req, nil
+}
+
+// question is what ask sends: the fields checked, each in the requester's
+// words and language, then the agent's own words.
+func (s *Server) question(d *tickets.TicketDetail, missing []string, text string) string {
+	lang := s.cat.Language(d.Language)
+	var b strings.Builder
+	for _, code := range missing {
+		if !slices.Contains(templates.MissingCodes(), code) {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString(s.cat.Text(lang, "console.ask.intro"))
+			b.WriteString("\n")
+		}
+		b.WriteString("- " + s.cat.MissingName(code, lang) + "\n")
+	}
+	if text = strings.TrimSpace(text); text != "" {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(text)
+	}
+	return b.String()
+}
+
+// done answers an action: back to the ticket with what was done (303), or
+// the form again with why it was refused.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, a *Agent, f *actionForm, ref string, err error) error {
+	if err == nil {
+		s.log.Info("web: action", "ref", ref, "action", f.Action, "agent", a.Name)
+		http.Redirect(w, r, "/tickets/"+url.PathEscape(ref)+"?"+url.Values{"done": {f.Action}}.Encode(), http.StatusSeeOther)
+		return nil
+	}
+	status, ok := s.explainRefusal(a.Language, f, err)
+	if !ok {
+		return err
+	}
+	return s.showTicket(w, r, a, status, f)
+}
+
+// explainRefusal puts an error the agent can act on in the form's words:
+// a problem with a field next to it (400), a conflict or a refusal about
+// the whole form (409, 403). Anything else is not theirs to fix.
+func (s *Server) explainRefusal(lang string, f *actionForm, err error) (int, bool) {
+	var ve *tickets.ValidationError
+	var ce *tickets.ConflictError
+	switch {
+	case errors.As(err, &ve):
+		f.Errors = map[string]string{}
+		var all tickets.ValidationErrors
+		if !errors.As(err, &all) {
+			all = tickets.ValidationErrors{ve}
+		}
+		for _, e := range all {
+			f.Errors[e.Field] = s.problemText(lang, e)
+		}
+		return http.StatusBadRequest, true
+	case errors.As(err, &ce):
+		f.Problem = s.cat.Problem(lang, ce.Code, ce.Params)
+		return http.StatusConflict, true
+	case errors.Is(err, tickets.ErrConflict), errors.Is(err, tickets.ErrForbidden):
+		f.Problem = s.cat.Error(lang, err)
+		if errors.Is(err, tickets.ErrForbidden) {
+			return http.StatusForbidden, true
+		}
+		return http.StatusConflict, true
+	}
+	return 0, false
+}
+
+// problemText is a field's problem in words, without the field's name
+// (the form shows it next to the field).
+func (s *Server) problemText(lang string, e *tickets.ValidationError) string {
+	if e.Code == "" {
+		return e.Message
+	}
+	return s.cat.Problem(lang, e.Code, e.Params)
+}
+
+// edit corrects a ticket's fields: POST /tickets/RD-n/edit. Only the fields
+// the agent changed are given to the desk.
+func (s *Server) edit(w http.ResponseWriter, r *http.Request, a *Agent) error {
+	f := &actionForm{Action: "edit", Values: r.PostForm}
+	d, stale, err := s.current(r, f)
+	if err != nil || stale {
+		return s.afterCheck(w, r, a, d, f, err)
+	}
+	var fields tickets.Fields
+	v := r.PostForm
+	for _, fld := range []struct {
+		name, now string
+		to        **string
+	}{
+		{"account", d.Account, &fields.Account}, {"order", d.Order, &fields.Order},
+		{"reason_category", string(d.Reason), &fields.Reason}, {"language", d.Language, &fields.Language},
+	} {
+		if v.Has(fld.name) && strings.TrimSpace(v.Get(fld.name)) != fld.now {
+			val := v.Get(fld.name)
+			*fld.to = &val
+		}
+	}
+	_, err = s.svc.Desk.Edit(r.Context(), d.Ref, a.Name, fields)
+	if ve := (*tickets.ValidationError)(nil); errors.As(err, &ve) && ve.Field == "reason" {
+		// The form calls the request's reason reason_category: "reason"
+		// is deny's.
+		ve.Field = "reason_category"
+	}
+	return s.done(w, r, a, f, d.Ref, err)
+}
+
+// retryTicketOutbox puts one of a ticket's failed messages back in the
+// queue: POST /tickets/RD-n/outbox/ID/retry, audited under the agent.
+func (s *Server) retryTicketOutbox(w http.ResponseWriter, r *http.Request, a *Agent) error {
+	f := &actionForm{Action: "retry", Values: r.PostForm}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return fmt.Errorf("outbox item %q: %w", r.PathValue("id"), tickets.ErrNotFound)
+	}
+	d, err := s.svc.Records.Detail(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(d.Outbox, func(o tickets.OutboxItem) bool { return o.ID == id }) {
+		return fmt.Errorf("outbox item %d of %s: %w", id, d.Ref, tickets.ErrNotFound)
+	}
+	_, err = s.svc.Delivery.RetryOutbox(r.Context(), a.Name, tickets.OutboxRetry{IDs: []int64{id}})
+	return s.done(w, r, a, f, d.Ref, err)
+}
