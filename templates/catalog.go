@@ -86,7 +86,7 @@ func loadCatalog(fsys fs.FS, log *slog.Logger) (*Catalog, error) {
 		return nil, fmt.Errorf("templates: the message catalogs: %w", err)
 	}
 	var errs []error
-	var areas []string
+	var areas, broken []string
 	for _, e := range entries {
 		if e.IsDir() {
 			areas = append(areas, path.Join(localesDir, e.Name()))
@@ -100,14 +100,15 @@ func loadCatalog(fsys fs.FS, log *slog.Logger) (*Catalog, error) {
 		l, err := loadMessages(bundle, fsys, lang, areas)
 		if err != nil {
 			errs = append(errs, err)
+			broken = append(broken, lang)
 			continue
 		}
 		c.langs = append(c.langs, lang)
 		c.ids[lang], c.plain[lang], c.split[lang], c.fields[lang] = l.ids, l.plain, l.split, l.fields
 	}
 	errs = append(errs, strayAreaFiles(fsys, areas, c.ids)...)
-	if c.ids[FallbackLanguage] == nil && len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("templates: %s: missing file (English is every message's fallback)",
+	if c.ids[FallbackLanguage] == nil && !slices.Contains(broken, FallbackLanguage) {
+		errs = append(errs, fmt.Errorf("templates: the message catalogs: %s: missing file (English is every message's fallback)",
 			path.Join(localesDir, FallbackLanguage+".toml")))
 	}
 	if len(errs) > 0 {
@@ -220,6 +221,9 @@ func (l *messages) add(bundle *i18n.Bundle, b []byte, p string, seen map[string]
 			for _, name := range fieldNames(t.Tree) {
 				if _, ok := ruleValues[name]; strings.HasPrefix(m.ID, "rule.") && !ok {
 					errs = append(errs, fmt.Errorf("message %q: a rule has no value %q", m.ID, name))
+				}
+				if _, ok := auditValues[name]; auditMessage(m.ID) && !ok {
+					errs = append(errs, fmt.Errorf("message %q: an audit entry has no value %q", m.ID, name))
 				}
 				if !slices.Contains(l.fields[m.ID], name) {
 					l.fields[m.ID] = append(l.fields[m.ID], name)

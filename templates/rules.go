@@ -30,18 +30,21 @@ func (c *Catalog) Rule(s tickets.RuleStep, lang string) string {
 
 // Explain fills in the words of every rule step found in v, for showing it
 // as JSON or text: Detail in English for agents, DetailRequester in the
-// ticket's (or the message's) language. v is a *tickets.Ticket, a slice of
-// tickets, a *tickets.TicketDetail, a *tickets.SubmitResult, a
-// *tickets.PromotionDetail, an outbox item or a slice of them, a
-// *tickets.OutboxRetried (what a retry put back and what it skipped, and
-// why: Why in English) or skipped items, a *tickets.ImportSummary or bad
-// rows (Reason in English); anything else is left as it is. Steps stored before
-// explanations became codes keep their words.
+// ticket's (or the message's) language; and, in English for agents, a
+// ticket's decision taken by the desk itself (Decision), a
+// *tickets.TicketDetail's audit entries (Detail) and follow-ups (Result).
+// v is a *tickets.Ticket, a slice of tickets, a *tickets.TicketDetail, a
+// *tickets.SubmitResult, a *tickets.PromotionDetail, an outbox item or a
+// slice of them, a *tickets.OutboxRetried (what a retry put back and what
+// it skipped, and why: Why in English), skipped items, follow-ups, or a
+// *tickets.ImportSummary or bad rows (Reason in English); anything else is left as it
+// is. Steps, entries and follow-ups stored before codes keep their words.
 func (c *Catalog) Explain(v any) {
 	switch v := v.(type) {
 	case *tickets.Ticket:
 		if v != nil {
 			c.explainSteps(v.Eligibility.Rules, v.Language)
+			v.Decision = c.Decision(v, FallbackLanguage)
 		}
 	case []tickets.Ticket:
 		for i := range v {
@@ -55,7 +58,10 @@ func (c *Catalog) Explain(v any) {
 		if v != nil {
 			c.Explain(&v.Ticket)
 			c.Explain(v.Outbox)
+			c.explainAudit(v)
 		}
+	case []tickets.Followup:
+		c.explainFollowups(v)
 	case *tickets.SubmitResult:
 		if v != nil {
 			c.Explain(v.Ticket)

@@ -56,7 +56,10 @@ type values struct {
 	// here, as ruleValues's own functions write messages)
 	rule   *ruleVars
 	ruleFn map[string]func(v ruleVars) string
-	count  string // Plural's .Count; counted is true then
+	// named writes the value called name (an audit entry's); ok is false
+	// for a name it does not know.
+	named func(name string) (string, bool)
+	count string // Plural's .Count; counted is true then
 	// counted: the values are a count.
 	counted bool
 }
@@ -72,6 +75,8 @@ func (v values) get(name string) (s string, ok bool) {
 			return "", false
 		}
 		return f(*v.rule), true
+	case v.named != nil:
+		return v.named(name)
 	case v.counted:
 		return v.count, name == "Count"
 	case v.pairs != nil:
@@ -117,7 +122,7 @@ func (v values) data(c *Catalog, lang, id string) any {
 	switch {
 	case v.counted:
 		return map[string]any{"Count": v.count}
-	case v.rule != nil:
+	case v.rule != nil || v.named != nil:
 		out := map[string]string{}
 		for _, l := range []string{lang, FallbackLanguage} {
 			for _, name := range c.fields[l][id] {

@@ -117,12 +117,14 @@ func (d *Desk) checkAssignee(a *ActionRequest) error {
 	return nil
 }
 
-// effect is what an action does besides moving the ticket: the detail of
-// its audit entry and the template of its message to the requester ("" for
-// none). none: the ticket already is as the action asks; nothing changes.
+// effect is what an action does besides moving the ticket: what its audit
+// entry says (its code and params) and the template of its message to the
+// requester ("" for none). none: the ticket already is as the action asks;
+// nothing changes.
 type effect struct {
-	detail, template string
-	none             bool
+	audit    AuditEntry
+	template string
+	none     bool
 }
 
 func (d *Desk) act(tx *writeTx, t *Ticket, a ActionRequest) error {
@@ -142,7 +144,8 @@ func (d *Desk) act(tx *writeTx, t *Ticket, a ActionRequest) error {
 		t.WaitingSince = &now
 	}
 	t.UpdatedAt = now
-	entry := AuditEntry{At: now, Actor: a.Actor, Action: string(a.Action), Detail: e.detail}
+	entry := e.audit
+	entry.At, entry.Actor, entry.Action = now, a.Actor, string(a.Action)
 	if from != to {
 		entry.FromStatus, entry.ToStatus = from, to
 	}
@@ -189,14 +192,14 @@ func (d *Desk) effectOf(tx *writeTx, t *Ticket, a ActionRequest, now time.Time) 
 		t.InfoRequested = false
 	case ActionForward:
 		if t.Kind == KindRevocation {
-			return effect{detail: a.Text, template: TemplateRevocationForwarded}, nil
+			return effect{audit: comment(a.Text), template: TemplateRevocationForwarded}, nil
 		}
 	case ActionResolve:
 		if t.Kind == KindRevocation {
-			return effect{detail: a.Text, template: TemplateRevocationDone}, nil
+			return effect{audit: comment(a.Text), template: TemplateRevocationDone}, nil
 		}
 	}
-	return effect{detail: a.Text}, nil
+	return effect{audit: comment(a.Text)}, nil
 }
 
 // assignment claims a ticket for its actor or assigns it.
@@ -205,7 +208,7 @@ func assignment(t *Ticket, a ActionRequest) (effect, error) {
 		if t.Assignee == a.Assignee {
 			return effect{none: true}, nil
 		}
-		e := effect{detail: fmt.Sprintf("%s → %s", orNone(t.Assignee), orNone(a.Assignee))}
+		e := effect{audit: AuditEntry{Code: AuditAssigned, Params: AuditParams{From: t.Assignee, To: a.Assignee}}}
 		t.Assignee = a.Assignee
 		return e, nil
 	}
@@ -217,7 +220,7 @@ func assignment(t *Ticket, a ActionRequest) (effect, error) {
 		return effect{}, conflict("ticket.assigned", "Ref", t.Ref, "Assignee", t.Assignee)
 	}
 	t.Assignee = a.Actor
-	return effect{detail: a.Text}, nil
+	return effect{audit: comment(a.Text)}, nil
 }
 
 // message adds an agent's note, reply or question to the conversation.
@@ -240,7 +243,7 @@ func (d *Desk) message(tx *writeTx, t *Ticket, a ActionRequest, now time.Time) (
 			// Asking again restarts the reminders and the auto-close.
 			t.StatusChangedAt = now
 		}
-		return effect{detail: a.Text, template: TemplateRequestInfo}, nil
+		return effect{audit: comment(a.Text), template: TemplateRequestInfo}, nil
 	}
 	return effect{}, nil
 }
@@ -249,23 +252,20 @@ func (d *Desk) message(tx *writeTx, t *Ticket, a ActionRequest, now time.Time) (
 func (d *Desk) decision(tx Tx, t *Ticket, a ActionRequest) (effect, error) {
 	switch {
 	case a.Action == ActionDeny:
-		t.Decision = a.Text
+		t.Decision, t.DecisionCode, t.DecisionParams = a.Text, "", AuditParams{}
 		t.ApprovedAmount = nil
-		return effect{detail: a.Text, template: TemplateDenied}, nil
+		return effect{audit: comment(a.Text), template: TemplateDenied}, nil
 	case t.Kind == KindRevocation:
-		return effect{detail: a.Text, template: TemplateRevocationForwarded}, nil
+		return effect{audit: comment(a.Text), template: TemplateRevocationForwarded}, nil
 	}
 	amount, err := d.approvalAmount(tx, t, a.Amount)
 	if err != nil {
 		return effect{}, err
 	}
 	t.ApprovedAmount = &amount
-	t.Decision = a.Text
-	detail := PlainMoney(amount, t.Eligibility.Currency)
-	if a.Text != "" {
-		detail += ": " + a.Text
-	}
-	return effect{detail: detail, template: TemplateApproved}, nil
+	t.Decision, t.DecisionCode, t.DecisionParams = a.Text, "", AuditParams{}
+	audit := AuditEntry{Code: AuditApproved, Params: AuditParams{Amount: amount, Currency: t.Eligibility.Currency, Text: a.Text}}
+	return effect{audit: audit, template: TemplateApproved}, nil
 }
 
 // otherOpen names another open ticket for t's order (refunds) or account
@@ -279,13 +279,6 @@ func otherOpen(tx Tx, t *Ticket) (string, error) {
 		return "", err
 	}
 	return FormatRef(id), nil
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }
 
 // requireRoute refuses a message to a requester the desk cannot reach.
@@ -391,10 +384,11 @@ func (d *Desk) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticket, 
 			return err
 		}
 		now := d.clock.Now()
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "edit", Detail: strings.Join(changes, "; ")}); err != nil {
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "edit", Code: AuditEdited,
+			Params: AuditParams{Changes: changes}}); err != nil {
 			return err
 		}
-		if err := d.reevaluate(tx, t, actor, "fields changed", false); err != nil {
+		if err := d.reevaluate(tx, t, actor, CauseFieldsChanged, false); err != nil {
 			return err
 		}
 		if t.Status.WaitingOnAgents() {
@@ -412,8 +406,8 @@ func (d *Desk) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticket, 
 // editFields sets the fields given (an account another open revocation
 // has, or an order another open ticket has, is refused) and says what
 // changed, from what to what.
-func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]string, error) {
-	var changes []string
+func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]FieldChange, error) {
+	var changes []FieldChange
 	if f.Account != nil && v.account != t.Account && v.account != "" && t.Kind == KindRevocation && t.Status.Open() {
 		if other, err := tx.OpenTicket(KindRevocation, "", AccountKey(v.account)); err == nil && other != t.ID {
 			return nil, conflict("account.open_revocation", "Account", v.account, "Other", FormatRef(other))
@@ -422,7 +416,7 @@ func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]string, error) {
 		}
 	}
 	if f.Account != nil && v.account != t.Account {
-		changes = append(changes, fmt.Sprintf("account %s → %s", orNone(t.Account), orNone(v.account)))
+		changes = append(changes, FieldChange{Field: "account", From: t.Account, To: v.account})
 		t.Account = v.account
 	}
 	if f.Order != nil && v.order != t.Order {
@@ -433,15 +427,15 @@ func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]string, error) {
 				return nil, err
 			}
 		}
-		changes = append(changes, fmt.Sprintf("order %s → %s", orNone(t.Order), orNone(v.order)))
+		changes = append(changes, FieldChange{Field: "order", From: t.Order, To: v.order})
 		t.Order = v.order
 	}
 	if f.Reason != nil && v.reason != t.Reason {
-		changes = append(changes, fmt.Sprintf("reason %s → %s", orNone(string(t.Reason)), orNone(string(v.reason))))
+		changes = append(changes, FieldChange{Field: "reason", From: string(t.Reason), To: string(v.reason)})
 		t.Reason = v.reason
 	}
 	if f.Language != nil && v.language != t.Language {
-		changes = append(changes, fmt.Sprintf("language %s → %s", t.Language, v.language))
+		changes = append(changes, FieldChange{Field: "language", From: t.Language, To: v.language})
 		t.Language = v.language
 	}
 	return changes, nil
@@ -480,7 +474,7 @@ func (d *Desk) AddEvidence(ctx context.Context, ref, actor string, files []File)
 		if err != nil || added == 0 {
 			return err
 		}
-		if err := d.reevaluate(tx, t, actor, "evidence added", false); err != nil {
+		if err := d.reevaluate(tx, t, actor, CauseEvidenceAdded, false); err != nil {
 			return err
 		}
 		t.UpdatedAt = d.clock.Now()

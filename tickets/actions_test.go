@@ -76,7 +76,7 @@ func (f *svcFixture) wantAudit(ref, actor string, action tickets.Action, from, t
 	d := f.detail(ref)
 	a := svcLastAudit(f.t, d)
 	want := tickets.AuditEntry{At: f.clock.Now(), Actor: actor, Action: string(action), FromStatus: from, ToStatus: to, Detail: detail}
-	if !a.At.Equal(want.At) || a.Actor != want.Actor || a.Action != want.Action || a.FromStatus != want.FromStatus || a.ToStatus != want.ToStatus || a.Detail != want.Detail {
+	if !a.At.Equal(want.At) || a.Actor != want.Actor || a.Action != want.Action || a.FromStatus != want.FromStatus || a.ToStatus != want.ToStatus || auditText(f.t, a) != want.Detail {
 		f.t.Fatalf("%s: last audit entry %+v, want %+v", ref, a, want)
 	}
 	return d
@@ -539,10 +539,10 @@ func TestServiceReevaluateOnEvidence(t *testing.T) {
 			t.Fatalf("stored: %s", svcSummary(d))
 		}
 		tail := d.Audit[len(d.Audit)-3:]
-		if tail[0].Action != "evidence" || tail[0].Actor != "citra" || !strings.HasPrefix(tail[0].Detail, "from-chat.png (image/png") {
+		if tail[0].Action != "evidence" || tail[0].Actor != "citra" || !strings.HasPrefix(auditText(t, tail[0]), "from-chat.png (image/png") {
 			t.Fatalf("evidence entry %+v", tail[0])
 		}
-		if tail[1].Action != "evaluated" || tail[1].Actor != "citra" || !strings.HasPrefix(tail[1].Detail, "verdict needs_info → eligible") {
+		if tail[1].Action != "evaluated" || tail[1].Actor != "citra" || !strings.HasPrefix(auditText(t, tail[1]), "verdict needs_info → eligible") {
 			t.Fatalf("evaluated entry %+v", tail[1])
 		}
 		if tail[2].Action != "status" || tail[2].FromStatus != tickets.StatusNeedsInfo || tail[2].ToStatus != tickets.StatusInReview {
@@ -591,8 +591,8 @@ func TestServiceReevaluateOnEdit(t *testing.T) {
 			t.Fatalf("reason changed: %s", svcSummary(d))
 		}
 		tail := d.Audit[len(d.Audit)-2:]
-		if tail[0].Action != "edit" || tail[0].Actor != "budi" || tail[0].Detail != "reason under_delivery → changed_mind" ||
-			tail[1].Action != "evaluated" || !strings.HasPrefix(tail[1].Detail, "verdict eligible → ineligible (non_refundable)") {
+		if tail[0].Action != "edit" || tail[0].Actor != "budi" || auditText(t, tail[0]) != "reason under_delivery → changed_mind" ||
+			tail[1].Action != "evaluated" || !strings.HasPrefix(auditText(t, tail[1]), "verdict eligible → ineligible (non_refundable)") {
 			t.Fatalf("audit %+v", tail)
 		}
 

@@ -213,11 +213,8 @@ func (d *Delivery) retry(tx *writeTx, id int64, agent string, all bool, now time
 	if err := tx.requeue(it, now); err != nil {
 		return err
 	}
-	detail := fmt.Sprintf("%s to %s %s (outbox %d) put back in the queue", it.Template, it.Channel, it.Recipient, it.ID)
-	if it.LastError != "" {
-		detail += "; it had failed: " + it.LastError
-	}
-	if err := tx.AddAudit(it.TicketID, AuditEntry{At: now, Actor: agent, Action: "outbox_retry", Detail: detail}); err != nil {
+	if err := tx.AddAudit(it.TicketID, AuditEntry{At: now, Actor: agent, Action: "outbox_retry", Code: AuditOutboxRetry,
+		Params: AuditParams{Template: it.Template, Channel: it.Channel, Recipient: it.Recipient, Outbox: it.ID, Error: it.LastError}}); err != nil {
 		return err
 	}
 	it.Status, it.Attempts, it.NextAttemptAt = OutboxPending, 0, now
@@ -305,8 +302,8 @@ func (d *Delivery) Undeliverable(ctx context.Context, ref, address, why string) 
 			}
 			t.SetFlag(FlagUndeliverable)
 			t.UpdatedAt = now
-			if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "undeliverable",
-				Detail: fmt.Sprintf("mail to %s bounced: %s", t.Requester.Email, why)}); err != nil {
+			if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "undeliverable", Code: AuditBounced,
+				Params: AuditParams{Recipient: t.Requester.Email, Error: why}}); err != nil {
 				return err
 			}
 			if err := tx.SaveTicket(t); err != nil {
@@ -340,15 +337,15 @@ func (d *Delivery) Unreachable(ctx context.Context, item OutboxItem, why string)
 		flag := unreachableFlag(item.Channel)
 		t.SetFlag(flag)
 		t.UpdatedAt = now
-		detail := fmt.Sprintf("%s to %s:%s not delivered: %s", item.Template, item.Channel, item.Recipient, why)
 		ch, rcpt, ok := route(t)
 		if ok && ch == item.Channel {
 			ok = false // not flagged away: there is no other way
 		}
+		p := AuditParams{Template: item.Template, Channel: item.Channel, Recipient: item.Recipient, Error: why}
 		if ok {
-			detail += fmt.Sprintf("; sent by %s to %s instead", mailOr(ch), rcpt)
+			p.Via, p.ViaRecipient = ch, rcpt
 		}
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: flag, Detail: detail}); err != nil {
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: flag, Code: AuditNotDelivered, Params: p}); err != nil {
 			return err
 		}
 		if err := tx.SaveTicket(t); err != nil {
@@ -373,12 +370,4 @@ func unreachableFlag(ch Channel) string {
 		return FlagUndeliverable
 	}
 	return FlagUnreachable
-}
-
-// mailOr names a channel as the audit trail says it ("mail" for email).
-func mailOr(ch Channel) string {
-	if ch == ChannelEmail {
-		return "mail"
-	}
-	return string(ch)
 }

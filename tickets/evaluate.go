@@ -48,7 +48,8 @@ func (c *core) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
 
 // evaluate computes the verdict again and applies what follows from it: the
 // account_mismatch flag and the status of an undecided ticket.
-// Everything it changes is audited; the caller saves t.
+// Everything it changes is audited, with why (a Cause* code, or none); the
+// caller saves t.
 //
 // requesterAnswered: the requester just added something (a field, evidence,
 // a message), so a needs_info ticket goes back to the agents.
@@ -70,7 +71,8 @@ func (c *core) evaluate(tx Tx, t *Ticket, actor, why string, requesterAnswered b
 		t.ClearFlag(FlagAccountMismatch) // the account now matches, or the order changed
 	}
 	if before.Verdict != el.Verdict || before.RefundAmount != el.RefundAmount {
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "evaluated", Detail: verdictChange(before, el, why)}); err != nil {
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "evaluated", Code: AuditVerdict,
+			Params: verdictAudit(AuditVerdict, before.Verdict, el, why)}); err != nil {
 			return err
 		}
 	}
@@ -80,29 +82,12 @@ func (c *core) evaluate(tx Tx, t *Ticket, actor, why string, requesterAnswered b
 	from := t.Status
 	moveUndecided(t, requesterAnswered, now)
 	if from != t.Status && from != StatusNew {
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "status", FromStatus: from, ToStatus: t.Status, Detail: why}); err != nil {
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "status", FromStatus: from, ToStatus: t.Status,
+			Code: AuditCause, Params: AuditParams{Why: why}}); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// verdictChange is the audit line of a verdict that changed.
-func verdictChange(before, el Eligibility, why string) string {
-	detail := fmt.Sprintf("verdict %s", el.Verdict)
-	if before.Verdict != "" {
-		detail = fmt.Sprintf("verdict %s → %s", before.Verdict, el.Verdict)
-	}
-	if step, ok := el.Deciding(); ok {
-		detail += " (" + step.Rule + ")"
-	}
-	if el.RefundAmount > 0 {
-		detail += ", refund " + PlainMoney(el.RefundAmount, el.Currency)
-	}
-	if why != "" {
-		detail += "; " + why
-	}
-	return detail
 }
 
 // moveUndecided moves an undecided ticket as its new verdict says: a new
@@ -149,10 +134,10 @@ func (c *core) autoApprove(tx *writeTx, t *Ticket) error {
 	from := t.Status
 	amount := el.RefundAmount
 	t.ApprovedAmount = &amount
-	t.Decision = "approved automatically: at or below " + PlainMoney(limit, el.Currency)
+	t.Decision, t.DecisionCode, t.DecisionParams = "", DecisionAutoApproved, AuditParams{Limit: limit, Currency: el.Currency}
 	setStatus(t, StatusApproved, now)
 	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: string(ActionApprove), FromStatus: from,
-		ToStatus: StatusApproved, Detail: fmt.Sprintf("%s (auto_approve_below %s)", PlainMoney(amount, el.Currency), PlainMoney(limit, el.Currency))}); err != nil {
+		ToStatus: StatusApproved, Code: AuditAutoApproved, Params: AuditParams{Amount: amount, Limit: limit, Currency: el.Currency}}); err != nil {
 		return err
 	}
 	return c.notifyAuto(tx, t, TemplateApproved, "", c.messageData(t))
@@ -179,7 +164,7 @@ func (r *Records) ReevaluateStale(ctx context.Context) (int, error) {
 				if !t.Stale {
 					return nil // another process got there first
 				}
-				if err := r.reevaluate(tx, t, ActorSystem, "the records changed", false); err != nil {
+				if err := r.reevaluate(tx, t, ActorSystem, CauseRecordsChanged, false); err != nil {
 					return err
 				}
 				t.UpdatedAt = r.clock.Now()

@@ -57,9 +57,26 @@ type Followup struct {
 	DueAt     time.Time    `json:"due_at"`
 	Status    string       `json:"status"`
 	DoneAt    *time.Time   `json:"done_at,omitempty"`
-	// Result says what was done, or why it was cancelled.
-	Result string `json:"result,omitempty"`
+	// Code says what was done (an audit code: AuditReminded, …) or why it
+	// was cancelled (FollowupCancelCodes), Params what it speaks of. Result
+	// is words the domain never writes: a follow-up finished before codes
+	// has only them and keeps them; an edge that shows it fills them in
+	// through the catalog (templates.Catalog.FollowupResult).
+	Code   string      `json:"code,omitempty"`
+	Params AuditParams `json:"params,omitzero"`
+	Result string      `json:"result,omitempty"`
 }
+
+// Why a follow-up was cancelled (Followup.Code of a cancelled one;
+// followup.<code> in the message catalog).
+const (
+	FollowupNoLongerDue = "no_longer_due" // the ticket moved, or the rules changed
+	FollowupSuperseded  = "superseded"    // a later one of its chain (Params.Followup) is due too
+	FollowupTicketMoved = "ticket_moved"  // rescheduled away when the ticket changed
+)
+
+// FollowupCancelCodes are every code of a cancelled follow-up, sorted.
+var FollowupCancelCodes = []string{FollowupNoLongerDue, FollowupSuperseded, FollowupTicketMoved}
 
 // FollowupRules say how long a ticket waits in a status before each
 // follow-up; the first-response escalation uses SLA.FirstResponse.
@@ -195,13 +212,13 @@ func (f *Followups) runOne(ctx context.Context, fu Followup, now time.Time) (can
 		if err != nil {
 			return err
 		}
-		if why, moved := f.notDue(t, fu, now); why != "" {
+		if why, p, moved := f.notDue(t, fu, now); why != "" {
 			// The ticket moved, the rules changed, or a later
 			// follow-up of the same chain is due too (a run was
 			// missed): this one is not done. The ticket's schedule is
 			// written again, so that what the rules say now is there.
 			cancelled = true
-			if err := tx.FinishFollowup(fu.ID, FollowupCancelled, why, now); err != nil || !moved {
+			if err := tx.FinishFollowup(fu.ID, FollowupCancelled, why, p, now); err != nil || !moved {
 				return err
 			}
 			return tx.ScheduleFollowups(t.ID, f.schedule(t), now)
@@ -210,7 +227,7 @@ func (f *Followups) runOne(ctx context.Context, fu Followup, now time.Time) (can
 		if err != nil {
 			return fmt.Errorf("%s on %s: %w", fu.Kind, t.Ref, err)
 		}
-		if err := tx.FinishFollowup(fu.ID, FollowupDone, result, now); err != nil {
+		if err := tx.FinishFollowup(fu.ID, FollowupDone, result.Code, result.Params, now); err != nil {
 			return err
 		}
 		if fu.Kind == FollowupAutoClose {
@@ -246,21 +263,22 @@ func (f *Followups) RunEvery(ctx context.Context, interval time.Duration, onRun 
 	}
 }
 
-// notDue says why f is not to be done on t now ("" when it is), and
-// whether the ticket's schedule has moved away from it.
-func (c *core) notDue(t *Ticket, f Followup, now time.Time) (string, bool) {
+// notDue says why f is not to be done on t now (a FollowupCancelCodes
+// code and its params; "" when it is), and whether the ticket's schedule
+// has moved away from it.
+func (c *core) notDue(t *Ticket, f Followup, now time.Time) (string, AuditParams, bool) {
 	sched := c.schedule(t)
 	if !slices.ContainsFunc(sched, func(w Followup) bool { return w.Kind == f.Kind && w.DueAt.Equal(f.DueAt) }) {
-		return "no longer due: the ticket moved, or the rules changed", true
+		return FollowupNoLongerDue, AuditParams{}, true
 	}
 	// A reminder is not sent when a later step of its chain is due as well.
 	later := map[FollowupKind][]FollowupKind{FollowupRemind: {FollowupRemindAgain, FollowupAutoClose}, FollowupRemindAgain: {FollowupAutoClose}}
 	for _, w := range sched {
 		if slices.Contains(later[f.Kind], w.Kind) && !w.DueAt.After(now) {
-			return fmt.Sprintf("superseded: %s is due too", w.Kind), false
+			return FollowupSuperseded, AuditParams{Followup: w.Kind}, false
 		}
 	}
-	return "", false
+	return "", AuditParams{}, false
 }
 
 // Reconcile writes the schedule of every ticket in a status that has
@@ -297,11 +315,13 @@ func (f *Followups) Reconcile(ctx context.Context) (int, error) {
 	}
 }
 
-// do carries out one follow-up and says what it did.
-func (f *Followups) do(tx *writeTx, t *Ticket, fu Followup, now time.Time) (string, error) {
+// do carries out one follow-up and says what it did: the code and params
+// of its audit entry.
+func (f *Followups) do(tx *writeTx, t *Ticket, fu Followup, now time.Time) (AuditEntry, error) {
 	key := fmt.Sprintf("followup:%d", fu.ID)
-	audit := func(action, detail string) error {
-		return tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: action, Detail: detail})
+	audit := func(e AuditEntry) (AuditEntry, error) {
+		e.At, e.Actor = now, ActorSystem
+		return e, tx.AddAudit(t.ID, e)
 	}
 	switch fu.Kind {
 	case FollowupRemind, FollowupRemindAgain:
@@ -311,45 +331,42 @@ func (f *Followups) do(tx *writeTx, t *Ticket, fu Followup, now time.Time) (stri
 		setStatus(t, StatusClosed, now)
 		t.InfoRequested = false
 		t.UpdatedAt = now
-		detail := fmt.Sprintf("closed after %s without an answer; the requester can reopen it by writing within %s",
-			days(waited), days(f.sla.ReopenWindow))
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "auto_close", FromStatus: from,
-			ToStatus: StatusClosed, Detail: detail}); err != nil {
-			return "", err
+		e, err := audit(AuditEntry{Action: "auto_close", FromStatus: from, ToStatus: StatusClosed, Code: AuditAutoClosed,
+			Params: AuditParams{Waited: waited, Window: f.sla.ReopenWindow}})
+		if err != nil {
+			return e, err
 		}
 		if err := tx.SaveTicket(t); err != nil {
-			return "", err
+			return e, err
 		}
-		return detail, f.notifyAuto(tx, t, TemplateAutoClosed, key, f.messageData(t))
+		return e, f.notifyAuto(tx, t, TemplateAutoClosed, key, f.messageData(t))
 	case FollowupPlatformUpdate:
 		if err := f.notifyAuto(tx, t, TemplateStillInProgress, key, f.messageData(t)); err != nil {
-			return "", err
+			return AuditEntry{}, err
 		}
-		detail := "told the requester the platform is still working on it"
-		return detail, audit("progress_update", detail)
+		return audit(AuditEntry{Action: "progress_update", Code: AuditProgressUpdate})
 	case FollowupEscalate, FollowupPlatformEscalate, FollowupMarkPaid:
 		a := f.escalation(t, fu.Kind, now)
-		detail := a.detail()
-		if err := audit("escalated", detail); err != nil {
-			return "", err
+		e, err := audit(AuditEntry{Action: "escalated", Code: AuditEscalated, Params: AuditParams{Alert: &a}})
+		if err != nil {
+			return e, err
 		}
-		return detail, f.alertAgents(tx, t, key, a, now)
+		return e, f.alertAgents(tx, t, key, a, now)
 	}
-	return "", fmt.Errorf("unknown follow-up kind %q", fu.Kind)
+	return AuditEntry{}, fmt.Errorf("unknown follow-up kind %q", fu.Kind)
 }
 
 // remind reminds a requester who was asked for information; when an agent
 // asked, the reminder repeats the question.
-func (f *Followups) remind(tx *writeTx, t *Ticket, key string, audit func(action, detail string) error) (string, error) {
+func (f *Followups) remind(tx *writeTx, t *Ticket, key string, audit func(AuditEntry) (AuditEntry, error)) (AuditEntry, error) {
 	if _, _, ok := route(t); !ok {
-		detail := "no reminder: there is no way to reach the requester (mail undeliverable, Discord DMs closed)"
-		return detail, audit("not_reminded", detail)
+		return audit(AuditEntry{Action: "not_reminded", Code: AuditNotReminded})
 	}
 	data := f.messageData(t)
 	if t.InfoRequested {
 		d, err := tx.Detail(t.ID)
 		if err != nil {
-			return "", err
+			return AuditEntry{}, err
 		}
 		for _, m := range d.Messages {
 			if m.Kind == MessageOut {
@@ -358,10 +375,9 @@ func (f *Followups) remind(tx *writeTx, t *Ticket, key string, audit func(action
 		}
 	}
 	if err := f.notifyAuto(tx, t, TemplateReminder, key, data); err != nil {
-		return "", err
+		return AuditEntry{}, err
 	}
-	detail := fmt.Sprintf("reminded the requester: no answer since %s", stampOf(t.StatusChangedAt))
-	return detail, audit("reminded", detail)
+	return audit(AuditEntry{Action: "reminded", Code: AuditReminded, Params: AuditParams{Since: t.StatusChangedAt.UTC()}})
 }
 
 // escalation says why a ticket needs the agents.
@@ -380,24 +396,10 @@ func (c *core) escalation(t *Ticket, k FollowupKind, now time.Time) Alert {
 	}
 }
 
-// detail is the alert as the audit trail records it (in English: audit
-// entries are not codes yet).
-func (a Alert) detail() string {
-	switch a.Code {
-	case AlertWaitingAgent:
-		return fmt.Sprintf("%s has waited %s for an agent (the first-response target is %s)", a.Ref, days(a.Waited), days(a.Target))
-	case AlertWaitingPlatform:
-		return fmt.Sprintf("%s has waited %s on the platform: check on it with the platform", a.Ref, days(a.Waited))
-	default:
-		return fmt.Sprintf("%s was approved %s ago and is not resolved: resolve it once the refund is paid", a.Ref, days(a.Waited))
-	}
-}
-
-// alertAgents queues an alert on each of the agents' alert channels: its
-// code (the channel writes it at send time) and, in Text, the English the
-// audit trail records. Keys
-// are unique in the outbox: the first channel's item takes key, the
-// others add their channel's name to it.
+// alertAgents queues an alert on each of the agents' alert channels, in
+// its code: the channel writes it at send time. Keys are unique in the
+// outbox: the first channel's item takes key, the others add their
+// channel's name to it.
 func (c *core) alertAgents(tx *writeTx, t *Ticket, key string, a Alert, now time.Time) error {
 	for i, ch := range c.alerts {
 		k := key
@@ -405,28 +407,13 @@ func (c *core) alertAgents(tx *writeTx, t *Ticket, key string, a Alert, now time
 			k = key + ":" + string(ch)
 		}
 		if err := tx.queue(&OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Template: TemplateAlert,
-			Data: MessageData{Ref: t.Ref, Status: t.Status, Text: a.detail(), Alert: &a}, Status: OutboxPending, CreatedAt: now,
+			Data: MessageData{Ref: t.Ref, Status: t.Status, Alert: &a}, Status: OutboxPending, CreatedAt: now,
 			NextAttemptAt: now, Key: k, Automatic: true}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-
-// days writes a duration as the desk speaks of it: "3 days", "26 h", "40 min".
-func days(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour && d%(24*time.Hour) < time.Hour:
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%.1f days", d.Hours()/24)
-	case d >= time.Hour:
-		return fmt.Sprintf("%d h", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d min", int(d.Minutes()))
-}
-
-func stampOf(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 // FollowupFilter selects follow-ups to list.
 type FollowupFilter struct {

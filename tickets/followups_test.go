@@ -134,7 +134,7 @@ func TestFollowupsCancelledWhenTheTicketMoves(t *testing.T) {
 			t.Fatalf("stats after the run: %+v %v", st, err)
 		}
 		d := f.detail(ref)
-		if a := svcLastAudit(t, d); a.Action != "escalated" || a.Detail != ref+" has waited 47 h for an agent (the first-response target is 24 h)" {
+		if a := svcLastAudit(t, d); a.Action != "escalated" || auditText(t, a) != ref+" has waited 47 h for an agent (the first-response target is 24 h)" {
 			t.Fatalf("audit: %+v", a)
 		}
 		var alerts []tickets.OutboxItem
@@ -143,7 +143,8 @@ func TestFollowupsCancelledWhenTheTicketMoves(t *testing.T) {
 				alerts = append(alerts, o)
 			}
 		}
-		if len(alerts) != 1 || alerts[0].Data.Text != svcLastAudit(t, d).Detail {
+		if len(alerts) != 1 || alerts[0].Data.Alert == nil ||
+			words(t).Alert(tickets.LangEnglish, *alerts[0].Data.Alert) != auditText(t, svcLastAudit(t, d)) {
 			t.Fatalf("alerts to agents: %+v", alerts)
 		}
 		if a := alerts[0].Data.Alert; a == nil || a.Code != tickets.AlertWaitingAgent || a.Ref != ref || a.Target != 24*time.Hour ||
@@ -197,7 +198,7 @@ func TestFollowupsPlatformAndApproved(t *testing.T) {
 		}
 		f.at(120)
 		f.runFollowups(1)
-		if a := svcLastAudit(t, f.detail(refund)); a.Action != "escalated" || a.Detail != refund+" was approved 5 days ago and is not resolved: resolve it once the refund is paid" {
+		if a := svcLastAudit(t, f.detail(refund)); a.Action != "escalated" || auditText(t, a) != refund+" was approved 5 days ago and is not resolved: resolve it once the refund is paid" {
 			t.Fatalf("mark paid: %+v", a)
 		}
 		f.act(tickets.ActionRequest{Ref: rev, Actor: "ayu", Action: tickets.ActionResolve})
@@ -288,7 +289,7 @@ func TestFollowupsLeaseRunsOut(t *testing.T) {
 		f.clock.Advance(6 * time.Minute)
 		f.runFollowups(1)
 		err = f.db.Update(f.ctx, func(tx tickets.Tx) error {
-			return tx.FinishFollowup(claimed[0].ID, tickets.FollowupDone, "late", f.clock.Now())
+			return tx.FinishFollowup(claimed[0].ID, tickets.FollowupDone, tickets.AuditReminded, tickets.AuditParams{}, f.clock.Now())
 		})
 		if !errors.Is(err, tickets.ErrFollowupTaken) {
 			t.Fatalf("a late finish: %v", err)

@@ -228,7 +228,7 @@ func TestServiceImportReevaluatesTickets(t *testing.T) {
 			t.Fatalf("after the import: %s", svcSummary(d))
 		}
 		if a := svcLastAudit(t, d); a.Actor != tickets.ActorSystem || a.Action != "evaluated" ||
-			a.Detail != "verdict eligible → ineligible (under_delivery); the records changed" {
+			auditText(t, a) != "verdict eligible → ineligible (under_delivery); the records changed" {
 			t.Fatalf("audit %+v", a)
 		}
 		if d.Promotion == nil || d.Promotion.DeliveredReach != 9000 {
@@ -538,7 +538,7 @@ func TestServiceImportAuthorizations(t *testing.T) {
 		if d.Eligibility.Verdict != tickets.VerdictNeedsReview || d.Status != tickets.StatusInReview {
 			t.Fatalf("revoked since: %s", svcSummary(d))
 		}
-		if a := svcLastAudit(t, d); a.Action != "evaluated" || a.Actor != tickets.ActorSystem || !strings.HasPrefix(a.Detail, "verdict eligible → needs_review (authorization_active)") {
+		if a := svcLastAudit(t, d); a.Action != "evaluated" || a.Actor != tickets.ActorSystem || !strings.HasPrefix(auditText(t, a), "verdict eligible → needs_review (authorization_active)") {
 			t.Fatalf("audit %+v", a)
 		}
 		if d := f.detail(none); d.Eligibility.Verdict != tickets.VerdictEligible {

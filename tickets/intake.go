@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -312,8 +311,8 @@ func (in *Intake) create(tx *writeTx, req *SubmitRequest, blobs []EvidenceBlob) 
 		return nil, err
 	}
 	actor := requesterActor(req)
-	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "created", ToStatus: StatusNew,
-		Detail: fmt.Sprintf("%s request by %s", t.Kind, t.Channel)}); err != nil {
+	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "created", ToStatus: StatusNew, Code: AuditCreated,
+		Params: AuditParams{Kind: t.Kind, Channel: t.Channel}}); err != nil {
 		return nil, err
 	}
 	if req.Details != "" {
@@ -333,7 +332,7 @@ func (in *Intake) create(tx *writeTx, req *SubmitRequest, blobs []EvidenceBlob) 
 		return nil, err
 	}
 	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "status", FromStatus: StatusNew, ToStatus: t.Status,
-		Detail: "verdict " + string(t.Eligibility.Verdict)}); err != nil {
+		Code: AuditVerdict, Params: AuditParams{Verdict: t.Eligibility.Verdict}}); err != nil {
 		return nil, err
 	}
 	if err := in.notifyAuto(tx, t, TemplateAcknowledgement, "ack:"+t.Ref, in.messageData(t)); err != nil {
@@ -369,7 +368,8 @@ func (in *Intake) join(tx *writeTx, id int64, req *SubmitRequest, blobs []Eviden
 	// number is no way into someone else's ticket. Agents see who wrote.
 	same := ownedBy(t, req.Requester) || (req.Channel == ChannelAgent && req.Requester == (Requester{}))
 	filled := joinFill(t, req)
-	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "joined", Detail: joinedDetail(req, actor, same, filled)}); err != nil {
+	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "joined", Code: AuditJoined,
+		Params: joinedParams(req, actor, same, filled)}); err != nil {
 		return nil, err
 	}
 	body := cmp.Or(req.Details, "(a new request without text)")
@@ -382,7 +382,7 @@ func (in *Intake) join(tx *writeTx, id int64, req *SubmitRequest, blobs []Eviden
 		return nil, err
 	}
 	answered := same && (len(filled) > 0 || added > 0 || req.Details != "") && req.Channel != ChannelAgent
-	if err := in.reevaluate(tx, t, ActorSystem, "a new request joined", answered); err != nil {
+	if err := in.reevaluate(tx, t, ActorSystem, CauseRequestJoined, answered); err != nil {
 		return nil, err
 	}
 	t.UpdatedAt = now
@@ -421,16 +421,15 @@ func joinFill(t *Ticket, req *SubmitRequest) []string {
 	return filled
 }
 
-// joinedDetail is the audit line of a request that joined a ticket.
-func joinedDetail(req *SubmitRequest, actor string, sameRequester bool, filled []string) string {
-	detail := fmt.Sprintf("another %s request by %s joined this ticket", req.Kind, req.Channel)
+// joinedParams are what the audit of a request that joined a ticket says:
+// its kind and channel, who sent it when not the ticket's requester, and
+// the fields it filled.
+func joinedParams(req *SubmitRequest, actor string, sameRequester bool, filled []string) AuditParams {
+	p := AuditParams{Kind: req.Kind, Channel: req.Channel, Fields: filled}
 	if !sameRequester {
-		detail += fmt.Sprintf(" from a different requester (%s)", actor)
+		p.Requester = actor
 	}
-	if len(filled) > 0 {
-		detail += "; filled " + strings.Join(filled, ", ")
-	}
-	return detail
+	return p
 }
 
 // acknowledgeJoin acknowledges a request that joined t to whoever sent it,
@@ -486,8 +485,8 @@ func (c *core) addBlobs(tx Tx, t *Ticket, blobs []EvidenceBlob, actor string) (i
 		}
 		added++
 		t.Evidence = append(t.Evidence, b.Evidence)
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "evidence",
-			Detail: fmt.Sprintf("%s (%s, %s)", b.Name, b.ContentType, humanBytes(b.Size))}); err != nil {
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "evidence", Code: AuditEvidence,
+			Params: AuditParams{Name: b.Name, ContentType: b.ContentType, Size: b.Size}}); err != nil {
 			return added, err
 		}
 	}
@@ -637,14 +636,14 @@ func (in *Intake) answer(tx *writeTx, t *Ticket, u RequesterUpdate, g given, blo
 		}
 	}
 	if len(filled) > 0 {
-		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "edit", Detail: "gave " + strings.Join(filled, ", ")}); err != nil {
+		if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "edit", Code: AuditGave, Params: AuditParams{Fields: filled}}); err != nil {
 			return err
 		}
 	}
 	if _, err := in.addBlobs(tx, t, blobs, actor); err != nil {
 		return err
 	}
-	if err := in.reevaluate(tx, t, ActorSystem, "the requester answered", true); err != nil {
+	if err := in.reevaluate(tx, t, ActorSystem, CauseRequesterAnswered, true); err != nil {
 		return err
 	}
 	t.UpdatedAt = now
@@ -678,7 +677,7 @@ func (in *Intake) reopenOnAnswer(tx Tx, t *Ticket, actor string, now time.Time) 
 	setStatus(t, StatusInReview, now)
 	t.SetFlag(FlagReopened)
 	return tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: string(ActionReopen), FromStatus: from, ToStatus: t.Status,
-		Detail: "the requester wrote again"})
+		Code: AuditRequesterWrote})
 }
 
 // fillAnswer sets the fields an answer gives (an order another open ticket

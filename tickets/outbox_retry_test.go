@@ -147,7 +147,7 @@ func TestServiceOutboxRetry(t *testing.T) {
 			t.Fatalf("retry by id: %+v %v", got, err)
 		}
 		a := svcLastAudit(t, f.detail(refs[1]))
-		if a.Actor != "ayu" || a.Action != "outbox_retry" || !strings.Contains(a.Detail, "550 5.1.1") {
+		if a.Actor != "ayu" || a.Action != "outbox_retry" || !strings.Contains(auditText(t, a), "550 5.1.1") {
 			t.Fatalf("audit %+v", a)
 		}
 		// A pending item is not failed: refused, and the failed one with it is left alone.

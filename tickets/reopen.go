@@ -1,7 +1,5 @@
 package tickets
 
-import "fmt"
-
 // reopenVerdict computes a reopened ticket's verdict again, on the records
 // as they are now: a decided ticket's verdict is not computed again when an
 // import corrects its record, so the one it was decided on may be out of
@@ -9,21 +7,14 @@ import "fmt"
 // not, just before the reopen itself. It approves nothing by itself: the
 // agent reopened the ticket to decide again.
 func (c *core) reopenVerdict(tx Tx, t *Ticket, actor string) error {
-	const why = "on reopening, computed again on the records as they are now"
 	before := t.Eligibility
-	if err := c.evaluate(tx, t, actor, why, false); err != nil {
+	if err := c.evaluate(tx, t, actor, CauseReopening, false); err != nil {
 		return err
 	}
 	el := t.Eligibility
 	if before.Verdict != el.Verdict || before.RefundAmount != el.RefundAmount {
 		return nil // evaluate wrote "verdict old → new"
 	}
-	detail := fmt.Sprintf("verdict %s, unchanged", el.Verdict)
-	if step, ok := el.Deciding(); ok {
-		detail += " (" + step.Rule + ")"
-	}
-	if el.RefundAmount > 0 {
-		detail += ", refund " + PlainMoney(el.RefundAmount, el.Currency)
-	}
-	return tx.AddAudit(t.ID, AuditEntry{At: c.clock.Now(), Actor: actor, Action: "evaluated", Detail: detail + "; " + why})
+	return tx.AddAudit(t.ID, AuditEntry{At: c.clock.Now(), Actor: actor, Action: "evaluated", Code: AuditVerdictUnchanged,
+		Params: verdictAudit(AuditVerdictUnchanged, "", el, CauseReopening)})
 }

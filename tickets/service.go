@@ -378,8 +378,8 @@ func (c *core) enqueue(tx *writeTx, t *Ticket, ch Channel, rcpt, template, key s
 			return err
 		}
 		if n >= c.autoPerHour {
-			return tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "held_back",
-				Detail: fmt.Sprintf("%s to %s not sent: %d automatic mails to that address in the last hour (the limit is %d)", template, rcpt, n, c.autoPerHour)})
+			return tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "held_back", Code: AuditHeldBack,
+				Params: AuditParams{Template: template, Recipient: rcpt, Count: n, Max: c.autoPerHour}})
 		}
 	}
 	item := &OutboxItem{TicketID: t.ID, TicketRef: t.Ref, Channel: ch, Recipient: rcpt, Template: template,

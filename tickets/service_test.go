@@ -387,7 +387,7 @@ func TestServiceSubmitJoinsOpenTicket(t *testing.T) {
 			if got := svcAuditActions(d); !slices.Equal(got, wantAudit) {
 				t.Fatalf("audit %v, want %v", got, wantAudit)
 			}
-			if j := d.Audit[3]; j.Actor != "discord:4242" || !strings.Contains(j.Detail, "filled account") {
+			if j := d.Audit[3]; j.Actor != "discord:4242" || !strings.Contains(auditText(t, j), "filled account") {
 				t.Fatalf("joined entry %+v", j)
 			}
 			if s := d.Audit[6]; s.FromStatus != tickets.StatusNeedsInfo || s.ToStatus != tickets.StatusInReview {
@@ -804,7 +804,7 @@ func TestServiceRequesterReply(t *testing.T) {
 					gave = &d.Audit[i]
 				}
 			}
-			if gave == nil || gave.Actor != "ayu@example.com" || gave.Detail != "gave account" {
+			if gave == nil || gave.Actor != "ayu@example.com" || auditText(t, *gave) != "gave account" {
 				t.Fatalf("edit entry %+v", gave)
 			}
 		})
@@ -918,8 +918,8 @@ func TestServiceAutoApprove(t *testing.T) {
 			res := f.submit(svcRefund(svcOrderA, svcAccountA))
 			d := f.detail(res.Ticket.Ref)
 			if d.Status != tickets.StatusApproved || d.ApprovedAmount == nil || *d.ApprovedAmount != 50000 ||
-				!strings.HasPrefix(d.Decision, "approved automatically") {
-				t.Fatalf("ticket %s decision %q", svcSummary(d), d.Decision)
+				d.Decision != "" || words(t).Decision(&d.Ticket, tickets.LangEnglish) != "approved automatically: at or below IDR 50,000" {
+				t.Fatalf("ticket %s decision %q %q %+v", svcSummary(d), d.Decision, d.DecisionCode, d.DecisionParams)
 			}
 			if d.WaitingSince != nil {
 				t.Fatalf("an approved ticket waits on agents since %v", d.WaitingSince)
@@ -938,7 +938,8 @@ func TestServiceAutoApprove(t *testing.T) {
 					approve = &d.Audit[i]
 				}
 			}
-			if approve == nil || approve.Actor != tickets.ActorSystem || approve.FromStatus != tickets.StatusInReview || approve.ToStatus != tickets.StatusApproved {
+			if approve == nil || approve.Actor != tickets.ActorSystem || approve.FromStatus != tickets.StatusInReview || approve.ToStatus != tickets.StatusApproved ||
+				auditText(t, *approve) != "IDR 50,000 (auto_approve_below IDR 50,000)" {
 				t.Fatalf("approve entry %+v", approve)
 			}
 		})

@@ -141,9 +141,10 @@ type Tx interface {
 	// ones not in it are cancelled, missing ones added; one already done
 	// (same kind, same time) is not added again.
 	ScheduleFollowups(ticketID int64, want []Followup, now time.Time) error
-	// FinishFollowup marks a pending follow-up done or cancelled; one that
-	// is no longer pending gives ErrFollowupTaken.
-	FinishFollowup(id int64, status, result string, now time.Time) error
+	// FinishFollowup marks a pending follow-up done or cancelled, with what
+	// was done or why not (Followup.Code and Params); one that is no longer
+	// pending gives ErrFollowupTaken.
+	FinishFollowup(id int64, status, code string, p AuditParams, now time.Time) error
 }
 
 // Stats are the store's counts for the metrics.

@@ -144,9 +144,15 @@ type Ticket struct {
 	Assignee    string      `json:"assignee"`
 	// ApprovedAmount is what an agent (or auto-approval) granted, in minor units.
 	ApprovedAmount *int64 `json:"approved_amount,omitempty"`
-	// Decision is the reason given with a denial, or the note with an approval.
-	Decision  string `json:"decision,omitempty"`
-	ParentRef string `json:"parent_ref,omitempty"` // the closed ticket this one follows
+	// Decision is the reason given with a denial, or the note with an
+	// approval, in the agent's words. A decision the desk took by itself
+	// is a code instead (DecisionCode: DecisionAutoApproved, with its
+	// DecisionParams), which an edge that shows the ticket writes into
+	// Decision through the catalog.
+	Decision       string      `json:"decision,omitempty"`
+	DecisionCode   string      `json:"decision_code,omitempty"`
+	DecisionParams AuditParams `json:"decision_params,omitzero"`
+	ParentRef      string      `json:"parent_ref,omitempty"` // the closed ticket this one follows
 	// InfoRequested: an agent asked the requester something that is not answered yet.
 	InfoRequested   bool      `json:"info_requested,omitempty"`
 	CreatedAt       time.Time `json:"created_at"`
@@ -309,14 +315,23 @@ type Message struct {
 	CreatedAt  time.Time   `json:"created_at"`
 }
 
-// AuditEntry records who did what to a ticket, and when.
+// AuditEntry records who did what to a ticket, and when, in codes: Code
+// says what happened (one of AuditCodes; empty when there is nothing more
+// to say than the action) and Params what it speaks of (audit.go).
+//
+// Detail is words the domain never writes. An entry stored before the audit
+// trail became codes has only them (Code is empty) and is shown as it was
+// stored; an edge that shows a ticket (JSON, the CLI) fills them in, in
+// English, through the catalog (templates.Catalog.Audit).
 type AuditEntry struct {
-	At         time.Time `json:"at"`
-	Actor      string    `json:"actor"`
-	Action     string    `json:"action"`
-	FromStatus Status    `json:"from_status,omitempty"`
-	ToStatus   Status    `json:"to_status,omitempty"`
-	Detail     string    `json:"detail,omitempty"`
+	At         time.Time   `json:"at"`
+	Actor      string      `json:"actor"`
+	Action     string      `json:"action"`
+	FromStatus Status      `json:"from_status,omitempty"`
+	ToStatus   Status      `json:"to_status,omitempty"`
+	Code       string      `json:"code,omitempty"`
+	Params     AuditParams `json:"params,omitzero"`
+	Detail     string      `json:"detail,omitempty"`
 }
 
 // TicketDetail is the whole story of a ticket, for `show`.

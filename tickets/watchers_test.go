@@ -1,7 +1,6 @@
 package tickets_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -116,7 +115,7 @@ func TestWatchersHearEveryChange(t *testing.T) {
 			return err
 		})
 		for _, ch := range alerts {
-			if list := items(ch); len(list) != 1 || list[0].Template != tickets.TemplateAlert || !strings.Contains(list[0].Data.Text, ref) {
+			if list := items(ch); len(list) != 1 || list[0].Template != tickets.TemplateAlert || list[0].Data.Alert == nil || list[0].Data.Alert.Ref != ref {
 				t.Fatalf("alerts on %s: %+v", ch, list)
 			}
 		}

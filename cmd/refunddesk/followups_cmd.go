@@ -94,6 +94,9 @@ what it does is real (messages are queued, tickets closed, at that time).`,
 			if err != nil {
 				return err
 			}
+			if err := m.explain(list); err != nil { // what each did, in words
+				return err
+			}
 			if asJSON {
 				return writeJSON(m.Stdout, list)
 			}

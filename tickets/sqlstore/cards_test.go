@@ -119,6 +119,7 @@ func TestMigrationKeepsOnePendingCard(t *testing.T) {
 		if got := pendingCards(t, svc, webChannel); got[a] < 2 {
 			t.Fatalf("before 0005, the web board's pending cards: %v (want several for %s)", got, a)
 		}
+		exec(t, db, before0006...) // and what came after 0005
 		db.Close()
 
 		db, err = sqlstore.Open(ctx, dsn, sqlstore.Options{Clock: clock})

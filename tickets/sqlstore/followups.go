@@ -14,7 +14,7 @@ import (
 	"refunddesk/tickets"
 )
 
-const followupColumns = `id, ticket_id, kind, due_at, status, result, done_at`
+const followupColumns = `id, ticket_id, kind, due_at, status, result, result_code, result_params, done_at`
 
 type followupRow struct {
 	ID       int64        `db:"id"`
@@ -23,16 +23,23 @@ type followupRow struct {
 	DueAt    time.Time    `db:"due_at"`
 	Status   string       `db:"status"`
 	Result   string       `db:"result"`
+	Code     string       `db:"result_code"`
+	Params   string       `db:"result_params"`
 	DoneAt   sql.NullTime `db:"done_at"`
 }
 
-func followups(rows []followupRow) []tickets.Followup {
+func followups(rows []followupRow) ([]tickets.Followup, error) {
 	out := make([]tickets.Followup, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, tickets.Followup{ID: r.ID, TicketID: r.TicketID, TicketRef: tickets.FormatRef(r.TicketID),
-			Kind: tickets.FollowupKind(r.Kind), DueAt: r.DueAt.UTC(), Status: r.Status, Result: r.Result, DoneAt: timePtr(r.DoneAt)})
+		f := tickets.Followup{ID: r.ID, TicketID: r.TicketID, TicketRef: tickets.FormatRef(r.TicketID),
+			Kind: tickets.FollowupKind(r.Kind), DueAt: r.DueAt.UTC(), Status: r.Status, Code: r.Code, Result: r.Result,
+			DoneAt: timePtr(r.DoneAt)}
+		if err := readParams(r.Params, &f.Params); err != nil {
+			return nil, fmt.Errorf("follow-up %d: %w", r.ID, err)
+		}
+		out = append(out, f)
 	}
-	return out
+	return out, nil
 }
 
 // ScheduleFollowups makes want a ticket's pending follow-ups (see tickets.Tx).
@@ -48,8 +55,8 @@ func (t *Tx) ScheduleFollowups(ticketID int64, want []tickets.Followup, now time
 		if slices.ContainsFunc(want, func(f tickets.Followup) bool { return same(r, f) }) {
 			continue
 		}
-		if _, err := t.exec(`UPDATE followups SET status = 'cancelled', result = 'the ticket moved', done_at = ?, lease_until = NULL
-			WHERE id = ?`, now.UTC(), r.ID); err != nil {
+		if _, err := t.exec(`UPDATE followups SET status = 'cancelled', result = '', result_code = ?, result_params = '',
+			done_at = ?, lease_until = NULL WHERE id = ?`, tickets.FollowupTicketMoved, now.UTC(), r.ID); err != nil {
 			return fmt.Errorf("cancel follow-up %d: %w", r.ID, err)
 		}
 	}
@@ -69,17 +76,22 @@ func (t *Tx) ScheduleFollowups(ticketID int64, want []tickets.Followup, now time
 		return nil
 	}
 	if _, err := t.exec(`INSERT INTO followups (ticket_id, kind, due_at, status, created_at) VALUES `+strings.Join(rows, ", ")+`
-		ON CONFLICT (ticket_id, kind, due_at) DO UPDATE SET status = 'pending', result = '', done_at = NULL
+		ON CONFLICT (ticket_id, kind, due_at) DO UPDATE SET status = 'pending', result = '', result_code = '', result_params = '', done_at = NULL
 		WHERE followups.status = 'cancelled'`, args...); err != nil {
 		return fmt.Errorf("schedule follow-ups: %w", err)
 	}
 	return nil
 }
 
-// FinishFollowup marks a pending follow-up done or cancelled.
-func (t *Tx) FinishFollowup(id int64, status, result string, now time.Time) error {
-	res, err := t.exec(`UPDATE followups SET status = ?, result = ?, done_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'`,
-		status, result, now.UTC(), id)
+// FinishFollowup marks a pending follow-up done or cancelled, with its
+// code and params.
+func (t *Tx) FinishFollowup(id int64, status, code string, p tickets.AuditParams, now time.Time) error {
+	params, err := writeParams(code, p)
+	if err != nil {
+		return fmt.Errorf("finish follow-up %d: %w", id, err)
+	}
+	res, err := t.exec(`UPDATE followups SET status = ?, result = '', result_code = ?, result_params = ?, done_at = ?, lease_until = NULL
+		WHERE id = ? AND status = 'pending'`, status, code, params, now.UTC(), id)
 	if err != nil {
 		return fmt.Errorf("finish follow-up %d: %w", id, err)
 	}
@@ -95,7 +107,7 @@ func (t *Tx) ticketFollowups(ticketID int64) ([]tickets.Followup, error) {
 	if err := t.sel(&rows, `SELECT `+followupColumns+` FROM followups WHERE ticket_id = ? ORDER BY due_at, id`, ticketID); err != nil {
 		return nil, fmt.Errorf("follow-ups: %w", err)
 	}
-	return followups(rows), nil
+	return followups(rows)
 }
 
 // ClaimFollowups leases due follow-ups to one worker (see tickets.Store).
@@ -120,7 +132,7 @@ func (d *DB) ClaimFollowups(ctx context.Context, limit int, now, leaseUntil time
 	slices.SortFunc(rows, func(a, b followupRow) int {
 		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.ID, b.ID))
 	})
-	return followups(rows), nil
+	return followups(rows)
 }
 
 // ListFollowups lists follow-ups: pending ones soonest first, others newest first.
@@ -148,7 +160,7 @@ func (d *DB) ListFollowups(ctx context.Context, f tickets.FollowupFilter) ([]tic
 	if err := d.db.SelectContext(ctx, &rows, d.rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("list follow-ups: %w", err)
 	}
-	return followups(rows), nil
+	return followups(rows)
 }
 
 // Stats counts what the metrics show. Each count walks an index: tickets by

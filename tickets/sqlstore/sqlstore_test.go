@@ -56,6 +56,7 @@ func TestOlderDatabaseIsUpgraded(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Back to version 1, as a database from before 0002 was.
+		exec(t, db, before0006...)
 		for _, q := range []string{`DROP INDEX tickets_overdue`, `DROP INDEX outbox_claim`, `DROP INDEX outbox_status`,
 			`DROP TABLE followups`, `DROP TABLE leases`, `DELETE FROM schema_migrations WHERE version IN (2, 3, 4, 5)`} {
 			if _, err := db.SQL().Exec(q); err != nil {
@@ -68,11 +69,11 @@ func TestOlderDatabaseIsUpgraded(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if cur, latest, err := db.Version(ctx); err != nil || cur != 1 || latest != 5 {
+		if cur, latest, err := db.Version(ctx); err != nil || cur != 1 || latest != 6 {
 			t.Fatalf("before: version %d of %d, %v", cur, latest, err)
 		}
 		applied, err := db.Migrate(ctx)
-		if err != nil || strings.Join(applied, ",") != "0002_query_indexes.sql,0003_followups.sql,0004_search_folded.sql,0005_one_pending_card.sql" {
+		if err != nil || strings.Join(applied, ",") != "0002_query_indexes.sql,0003_followups.sql,0004_search_folded.sql,0005_one_pending_card.sql,0006_audit_codes.sql" {
 			t.Fatalf("upgrade: %v %v", applied, err)
 		}
 		var n int

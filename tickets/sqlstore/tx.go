@@ -133,8 +133,8 @@ func (t *Tx) insert(query string, args ...any) (int64, error) {
 
 const ticketColumns = `id, kind, status, channel, requester_email, requester_discord_id, requester_name,
 	account, order_number, reason, details, language, verdict, refund_amount, currency, rules, evaluated_at,
-	approved_amount, decision, assignee, flags, parent_id, info_requested, stale, created_at, updated_at,
-	status_changed_at, waiting_since`
+	approved_amount, decision, decision_code, decision_params, assignee, flags, parent_id, info_requested, stale,
+	created_at, updated_at, status_changed_at, waiting_since`
 
 // ticketRow is a tickets row as scanned.
 type ticketRow struct {
@@ -157,6 +157,8 @@ type ticketRow struct {
 	EvaluatedAt        sql.NullTime  `db:"evaluated_at"`
 	ApprovedAmount     sql.NullInt64 `db:"approved_amount"`
 	Decision           string        `db:"decision"`
+	DecisionCode       string        `db:"decision_code"`
+	DecisionParams     string        `db:"decision_params"`
 	Assignee           string        `db:"assignee"`
 	Flags              string        `db:"flags"`
 	ParentID           sql.NullInt64 `db:"parent_id"`
@@ -176,11 +178,14 @@ func (r *ticketRow) ticket() (tickets.Ticket, error) {
 		Account:   r.Account, Order: r.OrderNumber, Reason: tickets.Reason(r.Reason), Details: r.Details, Language: r.Language,
 		Eligibility: tickets.Eligibility{Verdict: tickets.Verdict(r.Verdict), RefundAmount: r.RefundAmount, Currency: r.Currency},
 		Evidence:    []tickets.Evidence{}, Flags: []string{},
-		Assignee: r.Assignee, Decision: r.Decision, InfoRequested: r.InfoRequested, Stale: r.Stale,
+		Assignee: r.Assignee, Decision: r.Decision, DecisionCode: r.DecisionCode, InfoRequested: r.InfoRequested, Stale: r.Stale,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), StatusChangedAt: r.StatusChangedAt.UTC(),
 	}
 	if err := json.Unmarshal([]byte(r.Rules), &t.Eligibility.Rules); err != nil {
 		return t, fmt.Errorf("ticket %d: rules: %w", r.ID, err)
+	}
+	if err := readParams(r.DecisionParams, &t.DecisionParams); err != nil {
+		return t, fmt.Errorf("ticket %d: decision: %w", r.ID, err)
 	}
 	if t.Eligibility.Rules == nil {
 		t.Eligibility.Rules = []tickets.RuleStep{}
@@ -324,6 +329,10 @@ func ticketArgs(tk *tickets.Ticket) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	decision, err := writeParams(tk.DecisionCode, tk.DecisionParams)
+	if err != nil {
+		return nil, err
+	}
 	var approved any
 	if tk.ApprovedAmount != nil {
 		approved = *tk.ApprovedAmount
@@ -341,14 +350,14 @@ func ticketArgs(tk *tickets.Ticket) ([]any, error) {
 	return []any{string(tk.Kind), string(tk.Status), string(tk.Channel), tk.Requester.Email, strings.ToLower(tk.Requester.Email),
 		tk.Requester.DiscordID, tk.Requester.Name, tk.Account, tickets.AccountKey(tk.Account), tk.Order, string(tk.Reason),
 		tk.Details, tk.Language, string(tk.Eligibility.Verdict), tk.Eligibility.RefundAmount, tk.Eligibility.Currency,
-		string(rb), zeroNull(tk.Eligibility.EvaluatedAt), approved, tk.Decision, tk.Assignee, strings.Join(flags, ","), parent,
+		string(rb), zeroNull(tk.Eligibility.EvaluatedAt), approved, tk.Decision, tk.DecisionCode, decision, tk.Assignee, strings.Join(flags, ","), parent,
 		tk.InfoRequested, tk.Stale, tk.UpdatedAt.UTC(), tk.StatusChangedAt.UTC(), nullTime(tk.WaitingSince)}, nil
 }
 
 const ticketWriteColumns = `kind, status, channel, requester_email, requester_email_key, requester_discord_id,
 	requester_name, account, account_key, order_number, reason, details, language, verdict, refund_amount, currency,
-	rules, evaluated_at, approved_amount, decision, assignee, flags, parent_id, info_requested, stale, updated_at,
-	status_changed_at, waiting_since`
+	rules, evaluated_at, approved_amount, decision, decision_code, decision_params, assignee, flags, parent_id,
+	info_requested, stale, updated_at, status_changed_at, waiting_since`
 
 // CreateTicket inserts a ticket; its number comes from the database
 // (AUTOINCREMENT or an identity), never from MAX()+1.
@@ -479,16 +488,6 @@ func (t *Tx) AddMessage(ticketID int64, m *tickets.Message) error {
 		p.bodies = append(p.bodies, m.Body)
 	}
 	t.dirty[ticketID] = true
-	return nil
-}
-
-// AddAudit appends to the audit trail.
-func (t *Tx) AddAudit(ticketID int64, e tickets.AuditEntry) error {
-	_, err := t.exec(`INSERT INTO ticket_audit (ticket_id, at, actor, action, from_status, to_status, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, ticketID, e.At.UTC(), e.Actor, e.Action, string(e.FromStatus), string(e.ToStatus), e.Detail)
-	if err != nil {
-		return fmt.Errorf("add audit entry: %w", err)
-	}
 	return nil
 }
 
@@ -682,15 +681,6 @@ type messageRow struct {
 	CreatedAt  time.Time `db:"created_at"`
 }
 
-type auditRow struct {
-	At         time.Time `db:"at"`
-	Actor      string    `db:"actor"`
-	Action     string    `db:"action"`
-	FromStatus string    `db:"from_status"`
-	ToStatus   string    `db:"to_status"`
-	Detail     string    `db:"detail"`
-}
-
 type outboxRow struct {
 	ID            int64         `db:"id"`
 	TicketID      sql.NullInt64 `db:"ticket_id"`
@@ -747,14 +737,8 @@ func (t *Tx) Detail(id int64) (*tickets.TicketDetail, error) {
 		d.Messages = append(d.Messages, tickets.Message{ID: m.ID, Kind: tickets.MessageKind(m.Kind), Channel: tickets.Channel(m.Channel),
 			Author: m.Author, Body: m.Body, ExternalID: m.ExternalID, CreatedAt: m.CreatedAt.UTC()})
 	}
-	var audit []auditRow
-	if err := t.sel(&audit, `SELECT at, actor, action, from_status, to_status, detail FROM ticket_audit
-		WHERE ticket_id = ? ORDER BY id`, id); err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
-	}
-	for _, a := range audit {
-		d.Audit = append(d.Audit, tickets.AuditEntry{At: a.At.UTC(), Actor: a.Actor, Action: a.Action,
-			FromStatus: tickets.Status(a.FromStatus), ToStatus: tickets.Status(a.ToStatus), Detail: a.Detail})
+	if d.Audit, err = t.auditTrail(id); err != nil {
+		return nil, err
 	}
 	var out []outboxRow
 	if err := t.sel(&out, `SELECT `+outboxColumns+` FROM outbox WHERE ticket_id = ? ORDER BY id`, id); err != nil {
