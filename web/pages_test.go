@@ -146,6 +146,11 @@ func TestQueue(t *testing.T) {
 		b.mustSignIn("ayu", "correct horse battery")
 		all := b.get("/")
 		all.want(t, http.StatusOK, refs[0], refs[1], refs[2], "3 on this page")
+		// The desk's counts: the statuses it has, each linked to its query.
+		counts := regexp.MustCompile(`<li><a href="/\?q=status%3A([a-z_]+)">[^<]+<b>(\d+)</b>`).FindAllStringSubmatch(all.body, -1)
+		if len(counts) != 1 || counts[0][1] != "needs_info" || counts[0][2] != "3" {
+			t.Errorf("counts: %q", counts)
+		}
 		mine := b.get("/?" + url.Values{"q": {"assignee:me -status:resolved,closed"}}.Encode())
 		mine.want(t, http.StatusOK, refs[1], `aria-current="page"`)
 		if strings.Contains(mine.body, ">"+refs[0]+"<") {

@@ -66,11 +66,22 @@ type queueData struct {
 	// query cut around the term at fault, when the error names it.
 	Problem            string
 	Before, Bad, After string
-	Counts             *tickets.Stats
+	// Counts are the desk's tickets by status (in the order of a ticket's
+	// life, those it has), and Overdue those past the first-response
+	// target; Counted says whether the counts are known.
+	Counts  []statusCount
+	Overdue int
+	Counted bool
 	// Version changes when the page's tickets do; State is where the
 	// page's script asks for it, every Refresh seconds.
 	Version, State string
 	Refresh        int
+}
+
+// statusCount is how many tickets have a status.
+type statusCount struct {
+	Status tickets.Status
+	N      int
 }
 
 // queue shows the tickets a query finds: GET /?q=QUERY&sort=KEY&after=CURSOR.
@@ -103,7 +114,14 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, a *Agent) error {
 			d.First = pageURL(v, "")
 		}
 	}
-	d.Counts = s.counts.get(r.Context(), s.svc, s.log)
+	if st := s.counts.get(r.Context(), s.svc, s.log); st != nil {
+		d.Counted, d.Overdue = true, st.Overdue
+		for _, status := range tickets.Statuses {
+			if n := st.TicketsByStatus[status]; n > 0 {
+				d.Counts = append(d.Counts, statusCount{Status: status, N: n})
+			}
+		}
+	}
 	s.render(w, r, http.StatusOK, "queue", &Page{Title: s.cat.Text(a.Language, "web.queue.title"), Nav: "queue", Data: d})
 	return nil
 }
