@@ -398,7 +398,7 @@ func TestCLIMigrate(t *testing.T) {
 		if out := c.ok("migrate"); !strings.Contains(out, "(0 applied now)") {
 			t.Errorf("migrate again: %s", out)
 		}
-		if out := c.ok("migrate", "--status"); !strings.Contains(out, "schema version 6 of 6") {
+		if out := c.ok("migrate", "--status"); !strings.Contains(out, "schema version 7 of 7") {
 			t.Errorf("status: %s", out)
 		}
 		// A database from a newer refunddesk is refused, saying why.
@@ -411,7 +411,7 @@ func TestCLIMigrate(t *testing.T) {
 		}
 		db.Close()
 		errs := c.fails(exitFailure, "tickets", "list")
-		if !strings.Contains(errs, "schema version 99, newer than this refunddesk knows (6)") {
+		if !strings.Contains(errs, "schema version 99, newer than this refunddesk knows (7)") {
 			t.Errorf("newer schema: %s", errs)
 		}
 	})

@@ -15,6 +15,8 @@ import (
 // added are dropped and its row removed, so that opening it again applies
 // 0006 (and what comes after it) to rows written before.
 var before0006 = []string{
+	// 0007's tables (the web console's agents, sessions and sign-in throttle).
+	`DROP TABLE signin_failures`, `DROP TABLE agent_sessions`, `DROP TABLE agents`,
 	`ALTER TABLE ticket_audit DROP COLUMN code`, `ALTER TABLE ticket_audit DROP COLUMN params`,
 	`ALTER TABLE followups DROP COLUMN result_code`, `ALTER TABLE followups DROP COLUMN result_params`,
 	`ALTER TABLE tickets DROP COLUMN decision_code`, `ALTER TABLE tickets DROP COLUMN decision_params`,
