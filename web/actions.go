@@ -172,7 +172,11 @@ func (s *Server) explainRefusal(lang string, f *actionForm, err error) (int, boo
 			all = tickets.ValidationErrors{ve}
 		}
 		for _, e := range all {
-			f.Errors[e.Field] = s.problemText(lang, e)
+			field := e.Field
+			if f.Action == "edit" && field == "reason" {
+				field = "reason_category" // the edit form's name: "reason" is deny's
+			}
+			f.Errors[field] = s.problemText(lang, e)
 		}
 		return http.StatusBadRequest, true
 	case errors.As(err, &ce):
@@ -220,11 +224,6 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request, a *Agent) error {
 		}
 	}
 	_, err = s.svc.Desk.Edit(r.Context(), d.Ref, a.Name, fields)
-	if ve := (*tickets.ValidationError)(nil); errors.As(err, &ve) && ve.Field == "reason" {
-		// The form calls the request's reason reason_category: "reason"
-		// is deny's.
-		ve.Field = "reason_category"
-	}
 	return s.done(w, r, a, f, d.Ref, err)
 }
 

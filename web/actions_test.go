@@ -368,6 +368,8 @@ func TestValidationErrorShownAgain(t *testing.T) {
 			`id="assignee-problem"`, `value="nobody-we-know"`)
 		b.post("/tickets/"+ref+"/edit", b.form(ref, "order", "12ab")).want(t, http.StatusBadRequest, `value="12ab"`, `class="field-problem"`)
 		b.post("/tickets/"+ref+"/edit", b.form(ref)).want(t, http.StatusBadRequest, `class="field-problem"`)
+		b.post("/tickets/"+ref+"/edit", b.form(ref, "reason_category", "boredom", "order", "12ab")).want(t, http.StatusBadRequest,
+			`<option value="under_delivery">`, `id="edit-reason-problem"`, `value="12ab"`)
 		// More than the order has left: the domain's check, in words.
 		b.post("/tickets/"+ref+"/act/approve", b.form(ref, "amount", "500.00")).want(t, http.StatusBadRequest, `id="amount-problem"`, "500.00")
 		// The state machine's refusal: about the whole form.
