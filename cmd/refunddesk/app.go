@@ -180,6 +180,7 @@ func (m *Main) service(ctx context.Context) (*tickets.Service, error) {
 	m.db = db
 	opt := c.serviceOptions(policy, clock)
 	opt.Logger = m.log
+	opt.Directory = storeDirectory{db}
 	m.svc = tickets.NewService(db, opt)
 	return m.svc, nil
 }
@@ -229,7 +230,7 @@ and why, and gives agents a queue to query and act on.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(m.migrateCommand(), m.serveCommand(), m.followupsCommand(), m.policyCommand(), m.promotionsCommand(), m.authorizationsCommand(),
 		m.ticketsCommand(), m.mailCommand(), m.outboxCommand(), m.discordCommand(), m.demoCommand(), m.sampleCommand(),
-		m.statsCommand())
+		m.statsCommand(), m.agentsCommand())
 	for _, c := range root.Commands() {
 		wrapArgs(c)
 	}

@@ -55,6 +55,7 @@ type Config struct {
 		Interval tickets.Duration `toml:"interval"`
 	} `toml:"followups"`
 	HTTP  HTTPConfig `toml:"http"`
+	Web   WebConfig  `toml:"web"`
 	Serve struct {
 		// Instance names this process in logs and leases (default: host,
 		// process id and a random suffix).

@@ -187,6 +187,10 @@ client. Interrupt to stop.`,
 			if err := c.Validate(); err != nil {
 				return usageError{err}
 			}
+			consolePassword, err := m.demoConsoleAgent(ctx)
+			if err != nil {
+				return err
+			}
 			s, err := m.newServer(svc)
 			if err != nil {
 				return err
@@ -199,6 +203,9 @@ client. Interrupt to stop.`,
 				}
 				bin := commandName()
 				fmt.Fprintf(out, `
+The web console: http://%[9]s/
+  sign in as %[10]s, password %[11]s
+
 The demo's mail system: IMAP %[2]s, SMTP %[3]s (no TLS, loopback only).
   The desk reads %[4]s; requesters' mailboxes (password %[5]q): %[6]s
 
@@ -212,7 +219,8 @@ Try, from another terminal:
   curl http://%[9]s/healthz
 
 Interrupt (Ctrl-C) to stop.
-`, bin, imapSrv.Addr, smtpSrv.Addr, demoDesk, demoPassword, strings.Join(users[1:], ", "), len(users)-1, token, s.addr)
+`, bin, imapSrv.Addr, smtpSrv.Addr, demoDesk, demoPassword, strings.Join(users[1:], ", "), len(users)-1, token, s.addr,
+					demoAgent, consolePassword)
 			}()
 			return s.run(ctx)
 		},

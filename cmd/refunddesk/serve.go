@@ -310,6 +310,9 @@ func (s *server) describe(name string) string {
 	case "followups":
 		return fmt.Sprintf("reminders, escalations and auto-close, every %s", c.Followups.Interval.Duration)
 	case "http":
+		if !c.Web.Disabled {
+			return fmt.Sprintf("http://%s/api/tickets, /healthz, /metrics, and the web console at /", s.addr)
+		}
 		return fmt.Sprintf("http://%s/api/tickets, /healthz, /metrics", s.addr)
 	}
 	return ""
@@ -479,6 +482,13 @@ func (s *server) httpPart() (component, error) {
 	mux.Handle("/api/", a)
 	mux.Handle("GET /healthz", s.health)
 	mux.Handle("GET /metrics", s.metrics.handler())
+	if !s.m.config.Web.Disabled {
+		con, err := s.console(cat)
+		if err != nil {
+			return component{}, err
+		}
+		mux.Handle("/", con)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute,
 		ErrorLog: slog.NewLogLogger(s.m.log.Handler(), slog.LevelWarn)}
 	var ln net.Listener
