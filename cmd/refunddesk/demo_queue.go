@@ -11,7 +11,8 @@ import (
 	"refunddesk/tickets"
 )
 
-// demoQueueSize is how many sample tickets the demo files at its start.
+// demoQueueSize is how many sample tickets the demo files at its start
+// unless --sample-tickets says otherwise.
 const demoQueueSize = 40
 
 // demoClock is the demo's past: each sample ticket is filed, and acted on,
@@ -60,14 +61,17 @@ var demoScripts = [][]demoStep{
 // with a screenshot, and agents' actions on most. Each has an idempotency
 // key (demo-queue-N), and only a ticket filed now is acted on: a second
 // start adds nothing. It returns how many tickets it filed.
-func (m *Main) demoQueue(ctx context.Context, svc *tickets.Service, records int, opt sample.Options, requesters []string) (int, error) {
+func (m *Main) demoQueue(ctx context.Context, svc *tickets.Service, records, size int, opt sample.Options, requesters []string) (int, error) {
+	if size <= 0 {
+		return 0, nil
+	}
 	now := svc.Now()
 	clock := &demoClock{now: now}
 	past := tickets.NewService(m.db, tickets.Options{Policy: svc.Policy(), SLA: svc.SLA(), Limits: svc.Limits(), Clock: clock,
 		AutoRepliesPerHour: 1 << 20, Logger: m.log})
 	var orders []tickets.Promotion
 	_ = sample.Promotions(records, opt, func(i int, p *tickets.Promotion) error {
-		if i%(records/demoQueueSize+1) == 3 && len(orders) < demoQueueSize {
+		if i%(records/size+1) == 3 && len(orders) < size {
 			orders = append(orders, *p)
 		}
 		return nil
@@ -137,12 +141,12 @@ func demoAmount(a tickets.Action, p tickets.Promotion) *int64 {
 
 // fillDemoQueue files the demo's sample tickets, from the requesters whose
 // mailboxes the demo's mail system keeps, and says how many it filed.
-func (m *Main) fillDemoQueue(ctx context.Context, svc *tickets.Service, records int, opt sample.Options, picks demoPicks) error {
+func (m *Main) fillDemoQueue(ctx context.Context, svc *tickets.Service, records, size int, opt sample.Options, picks demoPicks) error {
 	var requesters []string
 	for _, d := range demoMails(picks) {
 		requesters = append(requesters, d.from)
 	}
-	n, err := m.demoQueue(ctx, svc, records, opt, requesters)
+	n, err := m.demoQueue(ctx, svc, records, size, opt, requesters)
 	if err != nil {
 		return err
 	}

@@ -27,14 +27,14 @@ func TestDemoQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.fillDemoQueue(ctx, svc, 2000, opt, picks); err != nil {
+	if err := m.fillDemoQueue(ctx, svc, 2000, demoQueueSize, opt, picks); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "40 filed") {
 		t.Fatalf("first start:\n%s", out.String())
 	}
 	out.Reset()
-	if err := m.fillDemoQueue(ctx, svc, 2000, opt, picks); err != nil || !strings.Contains(out.String(), " 0 filed") {
+	if err := m.fillDemoQueue(ctx, svc, 2000, demoQueueSize, opt, picks); err != nil || !strings.Contains(out.String(), " 0 filed") {
 		t.Fatalf("second start: %v\n%s", err, out.String())
 	}
 	st, err := svc.Records.PeriodStats(ctx, tickets.StatsQuery{})

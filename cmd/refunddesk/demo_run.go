@@ -123,7 +123,7 @@ func (d demoMail) compose(to string, now time.Time) []byte {
 }
 
 func (m *Main) demoCommand() *cobra.Command {
-	var records int
+	var records, sampleTickets int
 	var imapAddr, smtpAddr, httpAddr string
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -150,7 +150,7 @@ client. Interrupt to stop.`,
 			if err != nil {
 				return err
 			}
-			if err := m.fillDemoQueue(ctx, svc, records, opt, picks); err != nil {
+			if err := m.fillDemoQueue(ctx, svc, records, sampleTickets, opt, picks); err != nil {
 				return err
 			}
 			imapSrv, err := devmail.StartIMAP(devmail.IMAPOptions{Move: true, UIDPlus: true, Idle: true, Addr: imapAddr})
@@ -226,6 +226,7 @@ Interrupt (Ctrl-C) to stop.
 		},
 	}
 	cmd.Flags().IntVar(&records, "records", 2000, "how many promotion records to generate")
+	cmd.Flags().IntVar(&sampleTickets, "sample-tickets", demoQueueSize, "how many sample tickets to file at the first start (0: start with an empty queue)")
 	cmd.Flags().StringVar(&imapAddr, "imap", demoIMAP, "where the demo's IMAP server listens")
 	cmd.Flags().StringVar(&smtpAddr, "smtp", demoSMTP, "where the demo's SMTP server listens")
 	cmd.Flags().StringVar(&httpAddr, "http", demoHTTP, "where the HTTP API listens")

@@ -137,10 +137,12 @@ func apiGet(t *testing.T, url, token string, v any) int {
 
 // The demo as a newcomer runs it: started, a sample request mailed with
 // `demo send`, taken in, acknowledged into the requester's mailbox, seen
-// through the API; then interrupted, exiting 0.
+// through the API; then interrupted, exiting 0. It starts with an empty
+// queue (--sample-tickets 0), so the mailed request is the only ticket;
+// TestDemoQueue is the sample tickets' test.
 func TestDemoEndToEnd(t *testing.T) {
 	c := newCLI(t, sqlstore.SQLite)
-	demo := c.start("demo", "--records", "600", "--imap", "127.0.0.1:0", "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0")
+	demo := c.start("demo", "--records", "600", "--sample-tickets", "0", "--imap", "127.0.0.1:0", "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0")
 	m := demo.waitOut(t, `IMAP (127\.0\.0\.1:\d+), SMTP (127\.0\.0\.1:\d+)`)
 	imapAddr, smtpAddr := m[1], m[2]
 	m = demo.waitOut(t, `Bearer (demo-[0-9a-f]+)' http://(127\.0\.0\.1:\d+)/api/tickets`)
