@@ -44,17 +44,28 @@ type StatsQuery struct {
 }
 
 // StatsFilter is what the store counts: the tickets created in [From, To),
-// days cut where Spans say (each span keeps one offset from UTC), answers
-// and decisions found in the audit trail.
+// days cut where Spans say (each span keeps one offset from UTC). A
+// ticket's first answer, first decision and payment are the facts AuditFacts
+// finds in its audit trail, which the store keeps as it writes each entry.
 type StatsFilter struct {
 	From, To time.Time
 	Spans    []ZoneSpan
 	// Now and FirstResponse: a ticket not answered yet whose target is
 	// still ahead is pending, neither kept nor missed.
-	Now             time.Time
-	FirstResponse   time.Duration
-	ResponseActions []Action
-	DecisionActions []Action
+	Now           time.Time
+	FirstResponse time.Duration
+}
+
+// AuditFacts says what an audit entry tells the figures: whether it answers
+// the ticket (one of ResponseActions, by someone other than the system),
+// decides it (one of DecisionActions, by anyone) or pays it (resolve). The
+// store keeps the earliest time of each on the ticket, in the transaction
+// that writes the entry.
+func AuditFacts(e AuditEntry) (answers, decides, pays bool) {
+	a := Action(e.Action)
+	answers = slices.Contains(ResponseActions, a) && e.Actor != ActorSystem
+	decides = slices.Contains(DecisionActions, a)
+	return answers, decides, a == ActionResolve
 }
 
 // ZoneSpan is a stretch of time [From, To) over which a time zone keeps one
@@ -198,8 +209,7 @@ func (r *Records) statsFilter(q StatsQuery) (StatsFilter, error) {
 		return StatsFilter{}, Invalid("period", "period.too_long", "Max", MaxStatsDays)
 	}
 	return StatsFilter{From: from.UTC(), To: to.UTC(), Spans: ZoneSpans(from, to, loc), Now: now,
-		FirstResponse: r.sla.FirstResponse, ResponseActions: slices.Clone(ResponseActions),
-		DecisionActions: slices.Clone(DecisionActions)}, nil
+		FirstResponse: r.sla.FirstResponse}, nil
 }
 
 // ZoneSpans cuts [from, to) where loc's offset from UTC changes.

@@ -36,7 +36,7 @@ func (t *Tx) AddAudit(ticketID int64, e tickets.AuditEntry) error {
 	if err != nil {
 		return fmt.Errorf("add audit entry: %w", err)
 	}
-	return nil
+	return t.noteFacts(ticketID, e)
 }
 
 // auditTrail loads a ticket's audit entries, oldest first.

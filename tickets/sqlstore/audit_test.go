@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,14 +15,14 @@ import (
 // before0006 takes a store back to schema version 5: the columns 0006
 // added are dropped and its row removed, so that opening it again applies
 // 0006 (and what comes after it) to rows written before.
-var before0006 = []string{
+var before0006 = append(slices.Clone(before0008), []string{
 	// 0007's tables (the web console's agents, sessions and sign-in throttle).
 	`DROP TABLE signin_failures`, `DROP TABLE agent_sessions`, `DROP TABLE agents`,
 	`ALTER TABLE ticket_audit DROP COLUMN code`, `ALTER TABLE ticket_audit DROP COLUMN params`,
 	`ALTER TABLE followups DROP COLUMN result_code`, `ALTER TABLE followups DROP COLUMN result_params`,
 	`ALTER TABLE tickets DROP COLUMN decision_code`, `ALTER TABLE tickets DROP COLUMN decision_params`,
 	`DELETE FROM schema_migrations WHERE version >= 6`,
-}
+}...)
 
 func exec(t *testing.T, db *sqlstore.DB, qs ...string) {
 	t.Helper()

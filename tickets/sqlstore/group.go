@@ -42,6 +42,9 @@ func (d *DB) Group(ctx context.Context, fn func(tickets.Store) error) error {
 		// A failed change could not be undone: none of the group is kept.
 		return g.broken
 	}
+	if err := g.tx.flushStats(); err != nil {
+		return mapError(err)
+	}
 	g.tx.dirty = g.searchLater
 	if err := g.tx.flushSearch(); err != nil {
 		return mapError(err)

@@ -529,6 +529,9 @@ func (d *DB) run(ctx context.Context, write bool, fn func(tickets.Tx) error) err
 	if !write {
 		return nil
 	}
+	if err := tx.flushStats(); err != nil {
+		return mapError(err)
+	}
 	if err := tx.flushSearch(); err != nil {
 		return mapError(err)
 	}

@@ -6,187 +6,327 @@ import (
 	"math"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"refunddesk/tickets"
 )
 
-// The dashboard's figures (tickets.StatsFilter): a few grouped queries over
-// the tickets created in the period, each a range of the tickets_created
-// index; the answers and decisions come from the audit trail, through its
-// ticket index. What comes back to Go is a row per day, channel, kind and
-// verdict, a row per reason and currency, and a handful of counts.
+// The dashboard's figures (tickets.StatsFilter), read from the counts that
+// every change keeps (statsfacts.go, migration 0008) rather than from every
+// ticket of the period:
+//   - new tickets by day, channel and kind from stats_hours, a span at a
+//     time; a span whose offset from UTC is not whole hours is counted from
+//     its tickets;
+//   - the rest from stats_days and stats_delays over the whole UTC days of
+//     the period, and from the tickets themselves for the part of a day at
+//     either end (a day in the query's zone starts inside a UTC day);
+//   - the first responses kept: the delays' buckets below the target's,
+//     and that bucket's tickets counted one by one; the median time to a
+//     decision: the bucket where the middle falls, and the place in it.
+// What comes back to Go is a few hundred rows, whatever the period.
 
-// Seconds since 1970 of a timestamp column, per dialect: SQLite's are
-// milliseconds apart at most (unixepoch's subsec), PostgreSQL's
-// microseconds. dayExpr is the day number of created_at with an offset.
-var (
-	epochSQL = map[string]func(col string) string{
-		SQLite:   func(col string) string { return "unixepoch(" + col + ", 'subsec')" },
-		Postgres: func(col string) string { return "EXTRACT(EPOCH FROM " + col + ")" },
-	}
-	dayExpr = map[string]string{
-		SQLite:   "(unixepoch(created_at) + ?) / 86400",
-		Postgres: "(FLOOR(EXTRACT(EPOCH FROM created_at))::bigint + ?) / 86400",
-	}
-)
+// dayExpr is the day number of created_at with an offset, per dialect.
+var dayExpr = map[string]string{
+	SQLite:   "(unixepoch(created_at) + ?) / 86400",
+	Postgres: "(FLOOR(EXTRACT(EPOCH FROM created_at))::bigint + ?) / 86400",
+}
+
+// statsTotals gathers the period's counts before they become StatsCounts.
+type statsTotals struct {
+	st                *tickets.StatsCounts
+	n, answered       int
+	response, decided map[int]int // delays by bucket
+	refunds           map[[2]string]*tickets.RefundTotal
+}
 
 // PeriodStats counts the figures of the tickets created in [f.From, f.To).
 func (d *DB) PeriodStats(ctx context.Context, f tickets.StatsFilter) (*tickets.StatsCounts, error) {
-	st := &tickets.StatsCounts{Verdicts: map[tickets.Verdict]int{}}
+	tot := &statsTotals{st: &tickets.StatsCounts{Verdicts: map[tickets.Verdict]int{}},
+		response: map[int]int{}, decided: map[int]int{}, refunds: map[[2]string]*tickets.RefundTotal{}}
 	err := d.View(ctx, func(txi tickets.Tx) error {
 		tx := txi.(*Tx)
 		for _, span := range f.Spans {
-			if err := tx.statsDays(st, span); err != nil {
+			if err := tx.statsDays(tot.st, span); err != nil {
 				return err
 			}
 		}
-		if err := tx.statsRefunds(st, f); err != nil {
+		if err := tx.statsTotals(tot, f); err != nil {
 			return err
 		}
-		if err := tx.statsResponses(st, f); err != nil {
+		if err := tx.statsResponses(tot, f); err != nil {
 			return err
 		}
-		return tx.statsMedianDecision(st, f)
+		return tx.statsMedianDecision(tot, f)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("period stats: %w", err)
 	}
-	return st, nil
+	tot.st.Refunds = tot.refundList()
+	return tot.st, nil
 }
 
-// statsDays counts a span's tickets by day, channel, kind and verdict, and
-// the finished and reopened ones among them.
+// statsDays counts a span's new tickets by day, channel and kind: from the
+// hours' counts when the span is whole hours in a zone whole hours off UTC,
+// otherwise from the tickets.
 func (t *Tx) statsDays(st *tickets.StatsCounts, span tickets.ZoneSpan) error {
 	var rows []struct {
-		Day      int64  `db:"day"`
-		Channel  string `db:"channel"`
-		Kind     string `db:"kind"`
-		Verdict  string `db:"verdict"`
-		N        int    `db:"n"`
-		Finished int    `db:"finished"`
-		Reopened int    `db:"reopened"`
+		Day     int64  `db:"day"`
+		Channel string `db:"channel"`
+		Kind    string `db:"kind"`
+		N       int    `db:"n"`
 	}
-	// A ticket is finished once denied, resolved or closed; one reopened
-	// since (the reopened flag) was finished before.
-	q := `SELECT ` + dayExpr[t.db.dialect] + ` AS day, channel, kind, verdict, COUNT(*) AS n,
-		SUM(CASE WHEN status IN ('denied', 'resolved', 'closed') OR r = 1 THEN 1 ELSE 0 END) AS finished,
-		SUM(r) AS reopened
-		FROM (SELECT created_at, channel, kind, verdict, status,
-			CASE WHEN ',' || flags || ',' LIKE '%,reopened,%' THEN 1 ELSE 0 END AS r
-			FROM tickets WHERE created_at >= ? AND created_at < ?) c
-		GROUP BY day, channel, kind, verdict`
-	if err := t.sel(&rows, q, span.Offset, span.From, span.To); err != nil {
+	from, to := span.From.Unix(), span.To.Unix()
+	var err error
+	if span.Offset%3600 == 0 && from%3600 == 0 && to%3600 == 0 && span.From.Nanosecond() == 0 && span.To.Nanosecond() == 0 {
+		err = t.sel(&rows, `SELECT (hour * 3600 + ?) / 86400 AS day, channel, kind, CAST(SUM(n) AS BIGINT) AS n
+			FROM stats_hours WHERE hour >= ? AND hour < ? GROUP BY day, channel, kind`, span.Offset, from/3600, to/3600)
+	} else {
+		err = t.sel(&rows, `SELECT `+dayExpr[t.db.dialect]+` AS day, channel, kind, COUNT(*) AS n
+			FROM tickets WHERE created_at >= ? AND created_at < ? GROUP BY day, channel, kind`, span.Offset, span.From, span.To)
+	}
+	if err != nil {
 		return fmt.Errorf("tickets by day: %w", err)
 	}
 	for _, r := range rows {
-		st.Days = append(st.Days, tickets.DayCount{Day: tickets.DayOf(r.Day), Channel: tickets.Channel(r.Channel),
-			Kind: tickets.Kind(r.Kind), N: r.N})
-		st.Verdicts[tickets.Verdict(r.Verdict)] += r.N
-		st.Reopens.Finished += r.Finished
-		st.Reopens.Reopened += r.Reopened
+		if r.N != 0 {
+			st.Days = append(st.Days, tickets.DayCount{Day: tickets.DayOf(r.Day), Channel: tickets.Channel(r.Channel),
+				Kind: tickets.Kind(r.Kind), N: r.N})
+		}
 	}
 	return nil
 }
 
-// statsRefunds adds up the approved refunds by reason and currency, and
-// those paid: resolved, or closed after being resolved.
-func (t *Tx) statsRefunds(st *tickets.StatsCounts, f tickets.StatsFilter) error {
-	var rows []struct {
-		Reason   string `db:"reason"`
-		Currency string `db:"currency"`
-		Approved int    `db:"approved"`
-		Amount   int64  `db:"amount"`
-		Paid     int    `db:"paid"`
-		PaidOut  int64  `db:"paid_amount"`
+// statsPart is one part of the period: whole UTC days [Day, ToDay) read
+// from the counts, or the tickets created in [From, To).
+type statsPart struct {
+	Days       bool
+	Day, ToDay int64
+	From, To   time.Time
+}
+
+// statsParts cuts [from, to) into its whole UTC days and what is left at
+// either end.
+func statsParts(from, to time.Time) []statsPart {
+	first := floorDiv(from.Unix()+86399, 86400)
+	if from.Unix()%86400 == 0 && from.Nanosecond() > 0 {
+		first++
 	}
-	q := `SELECT reason, currency, COUNT(*) AS approved, CAST(SUM(amount) AS BIGINT) AS amount,
-		SUM(paid) AS paid, CAST(SUM(paid * amount) AS BIGINT) AS paid_amount
-		FROM (SELECT reason, currency, approved_amount AS amount,
-			CASE WHEN status = 'resolved' OR (status = 'closed' AND EXISTS (
-				SELECT 1 FROM ticket_audit a WHERE a.ticket_id = tickets.id AND a.action = 'resolve')) THEN 1 ELSE 0 END AS paid
-			FROM tickets WHERE created_at >= ? AND created_at < ? AND kind = 'refund' AND approved_amount IS NOT NULL) r
-		GROUP BY reason, currency ORDER BY reason, currency`
-	if err := t.sel(&rows, q, f.From, f.To); err != nil {
-		return fmt.Errorf("refund totals: %w", err)
+	last := floorDiv(to.Unix(), 86400)
+	if first >= last {
+		return []statsPart{{From: from, To: to}}
+	}
+	var parts []statsPart
+	if s := time.Unix(first*86400, 0).UTC(); from.Before(s) {
+		parts = append(parts, statsPart{From: from, To: s})
+	}
+	parts = append(parts, statsPart{Days: true, Day: first, ToDay: last})
+	if e := time.Unix(last*86400, 0).UTC(); e.Before(to) {
+		parts = append(parts, statsPart{From: e, To: to})
+	}
+	return parts
+}
+
+// totalRow is what stats_days holds, summed, or the same from tickets.
+type totalRow struct {
+	Kind     string `db:"kind"`
+	Verdict  string `db:"verdict"`
+	Reason   string `db:"reason"`
+	Currency string `db:"currency"`
+	Finished int    `db:"finished"`
+	Reopened int    `db:"reopened"`
+	Paid     int    `db:"paid"`
+	N        int    `db:"n"`
+	Approved int    `db:"approved"`
+	Amount   int64  `db:"amount"`
+	Answered int    `db:"answered"`
+	Decided  int    `db:"decided"`
+}
+
+const totalsFromDays = `SELECT kind, verdict, reason, currency, finished, reopened, paid, CAST(SUM(n) AS BIGINT) AS n,
+	CAST(SUM(approved) AS BIGINT) AS approved, CAST(SUM(amount) AS BIGINT) AS amount,
+	CAST(SUM(answered) AS BIGINT) AS answered, CAST(SUM(decided) AS BIGINT) AS decided
+	FROM stats_days WHERE day >= ? AND day < ? GROUP BY kind, verdict, reason, currency, finished, reopened, paid`
+
+// totalsFromTickets counts as stats_days does (see migration 0008).
+const totalsFromTickets = `SELECT kind, verdict, reason, currency,
+	CASE WHEN status IN ('denied', 'resolved', 'closed') OR r = 1 THEN 1 ELSE 0 END AS finished, r AS reopened,
+	CASE WHEN status = 'resolved' OR (status = 'closed' AND paid_at IS NOT NULL) THEN 1 ELSE 0 END AS paid, COUNT(*) AS n,
+	CAST(SUM(CASE WHEN kind = 'refund' AND approved_amount IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS approved,
+	CAST(SUM(CASE WHEN kind = 'refund' AND approved_amount IS NOT NULL THEN approved_amount ELSE 0 END) AS BIGINT) AS amount,
+	CAST(SUM(CASE WHEN response_us IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS answered,
+	CAST(SUM(CASE WHEN decision_us IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS decided
+	FROM (SELECT kind, verdict, reason, currency, status, paid_at, approved_amount, response_us, decision_us,
+		CASE WHEN ',' || flags || ',' LIKE '%,reopened,%' THEN 1 ELSE 0 END AS r
+		FROM tickets WHERE created_at >= ? AND created_at < ?) c
+	GROUP BY kind, verdict, reason, currency, finished, reopened, paid`
+
+// statsTotals adds up the verdicts, finished and reopened tickets, refunds,
+// answers and decisions, and the delays by bucket, part by part.
+func (t *Tx) statsTotals(tot *statsTotals, f tickets.StatsFilter) error {
+	for _, p := range statsParts(f.From, f.To) {
+		var rows []totalRow
+		var err error
+		if p.Days {
+			err = t.sel(&rows, totalsFromDays, p.Day, p.ToDay)
+		} else {
+			err = t.sel(&rows, totalsFromTickets, p.From, p.To)
+		}
+		if err != nil {
+			return fmt.Errorf("period totals: %w", err)
+		}
+		for _, r := range rows {
+			tot.add(r)
+		}
+		if err := t.statsDelays(tot, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tot *statsTotals) add(r totalRow) {
+	st := tot.st
+	if r.N != 0 {
+		st.Verdicts[tickets.Verdict(r.Verdict)] += r.N
+	}
+	tot.n += r.N
+	tot.answered += r.Answered
+	st.Decisions.Decided += r.Decided
+	st.Reopens.Finished += r.Finished * r.N
+	st.Reopens.Reopened += r.Reopened * r.N
+	if r.Approved == 0 {
+		return
+	}
+	k := [2]string{r.Reason, r.Currency}
+	rt := tot.refunds[k]
+	if rt == nil {
+		rt = &tickets.RefundTotal{Reason: tickets.Reason(r.Reason), Amount: tickets.Money{Currency: r.Currency},
+			PaidOut: tickets.Money{Currency: r.Currency}}
+		tot.refunds[k] = rt
+	}
+	rt.Approved += r.Approved
+	rt.Amount.Amount += r.Amount
+	if r.Paid == 1 {
+		rt.Paid += r.Approved
+		rt.PaidOut.Amount += r.Amount
+	}
+}
+
+// refundList is the refunds by reason and currency, in that order.
+func (tot *statsTotals) refundList() []tickets.RefundTotal {
+	keys := sortedKeys(tot.refunds, func(a, b [2]string) bool { return a[0] < b[0] || a[0] == b[0] && a[1] < b[1] })
+	var out []tickets.RefundTotal
+	for _, k := range keys {
+		if rt := tot.refunds[k]; rt.Approved != 0 {
+			out = append(out, *rt)
+		}
+	}
+	return out
+}
+
+// statsDelays adds a part's delays by bucket.
+func (t *Tx) statsDelays(tot *statsTotals, p statsPart) error {
+	if p.Days {
+		var rows []struct {
+			What   string `db:"what"`
+			Bucket int    `db:"bucket"`
+			N      int    `db:"n"`
+		}
+		if err := t.sel(&rows, `SELECT what, bucket, CAST(SUM(n) AS BIGINT) AS n FROM stats_delays
+			WHERE day >= ? AND day < ? GROUP BY what, bucket`, p.Day, p.ToDay); err != nil {
+			return fmt.Errorf("delays: %w", err)
+		}
+		for _, r := range rows {
+			if r.What == "response" {
+				tot.response[r.Bucket] += r.N
+			} else {
+				tot.decided[r.Bucket] += r.N
+			}
+		}
+		return nil
+	}
+	var rows []struct {
+		Response *int64 `db:"response_us"`
+		Decision *int64 `db:"decision_us"`
+	}
+	if err := t.sel(&rows, `SELECT response_us, decision_us FROM tickets WHERE created_at >= ? AND created_at < ?
+		AND (response_us IS NOT NULL OR decision_us IS NOT NULL)`, p.From, p.To); err != nil {
+		return fmt.Errorf("delays: %w", err)
 	}
 	for _, r := range rows {
-		st.Refunds = append(st.Refunds, tickets.RefundTotal{Reason: tickets.Reason(r.Reason), Approved: r.Approved,
-			Amount: tickets.Money{Amount: r.Amount, Currency: r.Currency}, Paid: r.Paid,
-			PaidOut: tickets.Money{Amount: r.PaidOut, Currency: r.Currency}})
+		if r.Response != nil {
+			tot.response[bucketOf(*r.Response)]++
+		}
+		if r.Decision != nil {
+			tot.decided[bucketOf(*r.Decision)]++
+		}
 	}
 	return nil
-}
-
-// firstTimes is, for each ticket created in [?, ?), when it was created,
-// first answered by an agent (one of the response actions, not the
-// system) and first decided, grouped in the order of the tickets_created
-// index (SQLite adds the id to it, PostgreSQL's has it), which it walks
-// over the period alone. Its placeholders: the response actions, the
-// decision actions, from, to.
-func (t *Tx) firstTimes(f tickets.StatsFilter) (string, []any, error) {
-	return sqlx.In(`SELECT t.id, t.created_at AS created,
-			MIN(CASE WHEN a.action IN (?) AND a.actor <> 'system' THEN a.at END) AS answered,
-			MIN(CASE WHEN a.action IN (?) THEN a.at END) AS decided
-		FROM tickets t JOIN ticket_audit a ON a.ticket_id = t.id
-		WHERE t.created_at >= ? AND t.created_at < ?
-		GROUP BY t.created_at, t.id`, f.ResponseActions, f.DecisionActions, f.From, f.To)
 }
 
 // statsResponses counts the tickets answered within the first-response
-// target, later or never, and those still inside it; and the decided ones.
-func (t *Tx) statsResponses(st *tickets.StatsCounts, f tickets.StatsFilter) error {
-	per, args, err := t.firstTimes(f)
-	if err != nil {
-		return err
+// target (the buckets below the target's, and that bucket's tickets up to
+// the target), later or never, and those still inside it, unanswered.
+func (t *Tx) statsResponses(tot *statsTotals, f tickets.StatsFilter) error {
+	target := f.FirstResponse.Microseconds()
+	b := bucketOf(target)
+	kept := 0
+	for k, n := range tot.response {
+		if k < b {
+			kept += n
+		}
 	}
-	epoch := epochSQL[t.db.dialect]
-	waited := epoch("answered") + " - " + epoch("created")
-	q := `SELECT COALESCE(SUM(CASE WHEN answered IS NOT NULL AND ` + waited + ` <= ? THEN 1 ELSE 0 END), 0) AS kept,
-		COALESCE(SUM(CASE WHEN answered IS NULL AND created > ? THEN 1 ELSE 0 END), 0) AS pending,
-		COUNT(*) AS n, COALESCE(SUM(CASE WHEN decided IS NOT NULL THEN 1 ELSE 0 END), 0) AS decided
-		FROM (` + per + `) x`
-	var row struct {
-		Kept    int `db:"kept"`
-		Pending int `db:"pending"`
-		N       int `db:"n"`
-		Decided int `db:"decided"`
-	}
-	args = append([]any{f.FirstResponse.Seconds(), f.Now.Add(-f.FirstResponse).UTC()}, args...)
-	if err := t.get(&row, q, args...); err != nil {
+	var edge, pending int
+	if err := t.get(&edge, `SELECT COUNT(*) FROM tickets WHERE response_us IS NOT NULL AND response_us >= ? AND response_us <= ?
+		AND created_at >= ? AND created_at < ?`, statsBucketLo[b], target, f.From, f.To); err != nil {
 		return fmt.Errorf("first responses: %w", err)
 	}
-	st.FirstResponse = tickets.ResponseStats{Target: f.FirstResponse, Kept: row.Kept, Pending: row.Pending,
-		Missed: row.N - row.Kept - row.Pending}
-	st.Decisions.Decided = row.Decided
+	if since := f.Now.Add(-f.FirstResponse).UTC(); since.Before(f.To) {
+		from := f.From
+		if since.After(from) {
+			from = since
+		}
+		if err := t.get(&pending, `SELECT COUNT(*) FROM tickets WHERE created_at > ? AND created_at >= ? AND created_at < ?
+			AND first_response_at IS NULL`, since, from, f.To); err != nil {
+			return fmt.Errorf("first responses pending: %w", err)
+		}
+	}
+	kept += edge
+	tot.st.FirstResponse = tickets.ResponseStats{Target: f.FirstResponse, Kept: kept, Pending: pending,
+		Missed: tot.n - kept - pending}
 	return nil
 }
 
 // statsMedianDecision finds the median time from a ticket's creation to
-// its first decision: the middle one, or the mean of the middle two.
-func (t *Tx) statsMedianDecision(st *tickets.StatsCounts, f tickets.StatsFilter) error {
-	n := st.Decisions.Decided
+// its first decision: the middle one, or the mean of the middle two, each
+// found in its bucket.
+func (t *Tx) statsMedianDecision(tot *statsTotals, f tickets.StatsFilter) error {
+	n := tot.st.Decisions.Decided
 	if n == 0 {
 		return nil
 	}
-	per, args, err := t.firstTimes(f)
-	if err != nil {
-		return err
-	}
-	epoch := epochSQL[t.db.dialect]
-	q := `SELECT ` + epoch("decided") + ` - ` + epoch("created") + ` AS s FROM (` + per + `) x
-		WHERE decided IS NOT NULL ORDER BY s LIMIT ? OFFSET ?`
-	var secs []float64
-	if err := t.sel(&secs, q, append(args, 2-n%2, (n-1)/2)...); err != nil {
-		return fmt.Errorf("median time to a decision: %w", err)
-	}
-	if len(secs) == 0 {
-		return nil
+	places := []int{(n - 1) / 2}
+	if n%2 == 0 {
+		places = append(places, n/2)
 	}
 	var sum float64
-	for _, s := range secs {
-		sum += s
+	for _, p := range places {
+		b, below := 0, 0
+		for ; b < len(statsBucketLo); b++ {
+			if below+tot.decided[b] > p {
+				break
+			}
+			below += tot.decided[b]
+		}
+		var us []int64
+		if err := t.sel(&us, `SELECT decision_us FROM tickets WHERE decision_us IS NOT NULL AND decision_us >= ? AND decision_us < ?
+			AND created_at >= ? AND created_at < ? ORDER BY decision_us LIMIT 1 OFFSET ?`,
+			statsBucketLo[min(b, len(statsBucketLo)-1)], bucketHi(b), f.From, f.To, p-below); err != nil {
+			return fmt.Errorf("median time to a decision: %w", err)
+		}
+		if len(us) == 0 {
+			return fmt.Errorf("median time to a decision: the counts of bucket %d are not the tickets'", b)
+		}
+		sum += float64(us[0])
 	}
-	st.Decisions.Median = time.Duration(math.Round(sum/float64(len(secs))*1e6)) * time.Microsecond
+	tot.st.Decisions.Median = time.Duration(math.Round(sum/float64(len(places)))) * time.Microsecond
 	return nil
 }

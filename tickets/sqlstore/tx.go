@@ -42,6 +42,9 @@ type Tx struct {
 	// written only by imports, in transactions of their own. The mail
 	// intake reads a mail's record to understand it, then again to decide.
 	promotions map[string]*tickets.Promotion
+	// statsWas: what each ticket this transaction changed counted as in
+	// the dashboard's counts before (nil: created here); see flushStats.
+	statsWas map[int64]*statsRow
 }
 
 // searchParts are what a ticket's search text is made of, besides its
@@ -373,6 +376,9 @@ func (t *Tx) CreateTicket(tk *tickets.Ticket) error {
 		return fmt.Errorf("insert ticket: %w", err)
 	}
 	tk.ID, tk.Ref = id, tickets.FormatRef(id)
+	if err := t.statsBefore(id, true); err != nil {
+		return err
+	}
 	t.written[id] = args[:len(args)-1]
 	p := &searchParts{}
 	p.set(tk)
@@ -404,6 +410,9 @@ func (t *Tx) SaveTicket(tk *tickets.Ticket) error {
 		vals = append(vals, args[i])
 	}
 	if len(set) > 0 {
+		if err := t.statsBefore(tk.ID, false); err != nil {
+			return err
+		}
 		res, err := t.exec(`UPDATE tickets SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(vals, tk.ID)...)
 		if err != nil {
 			return fmt.Errorf("save ticket %s: %w", tk.Ref, err)
