@@ -20,9 +20,14 @@ type dashboardData struct {
 	CSV            string
 	Stats          *tickets.PeriodStats
 	Charts         []dashboardChart
-	Days           []dayRow
-	Refunds        []tickets.RefundTotal
-	Verdicts       []mixRow
+	// Days are the period's days, or its weeks when it is longer than
+	// dailyUpTo days (Weekly): a year's 365 rows and bars would make the
+	// page heavy and the chart unreadable.
+	Days        []dayRow
+	Weekly      bool
+	First, Last string // the period's first and last day
+	Refunds     []tickets.RefundTotal
+	Verdicts    []mixRow
 	// Summary are the period's figures in sentences: tickets, first
 	// responses, the time to a decision, reopens.
 	Summary []string
@@ -34,6 +39,7 @@ type dashboardChart struct {
 
 type dayRow struct {
 	Date     string
+	Until    string // a week's last day in the period; "" for a day
 	Total    int
 	Channels []int // in tickets.Channels' order
 	Kinds    []int // in tickets.Kinds' order
@@ -88,26 +94,32 @@ func writeStatsCSV(w http.ResponseWriter, st *tickets.PeriodStats) error {
 	return err
 }
 
+// dailyUpTo is the longest period shown day by day; a longer one is shown
+// week by week.
+const dailyUpTo = 62
+
 // fillDashboard lays the figures out as tables and draws the charts.
 func (s *Server) fillDashboard(d *dashboardData, st *tickets.PeriodStats, lang string) error {
 	t := func(id string) string { return s.cat.Text(lang, id) }
-	days := chart.Stacked{ID: "chart-days", Title: t("dashboard.days.title"), Desc: t("dashboard.days.desc"),
-		XLabel: t("dashboard.days.x"), YLabel: t("dashboard.days.y"), Empty: t("dashboard.empty"),
-		Format: func(n int64) string { return s.cat.Count(n, lang) }}
-	for _, c := range tickets.Channels {
-		days.Series = append(days.Series, chart.Series{Name: t("dashboard.channel." + string(c))})
+	d.Days, d.Weekly = dayRows(st.Days), len(st.Days) > dailyUpTo
+	if n := len(st.Days); n > 0 {
+		d.First, d.Last = st.Days[0].Date, st.Days[n-1].Date
 	}
-	for _, day := range st.Days {
-		row := dayRow{Date: day.Date, Total: day.Total}
-		days.Labels = append(days.Labels, shortDay(day.Date))
-		for i, c := range tickets.Channels {
-			row.Channels = append(row.Channels, day.ByChannel[c])
-			days.Series[i].Values = append(days.Series[i].Values, int64(day.ByChannel[c]))
+	unit := "dashboard.days."
+	if d.Weekly {
+		d.Days, unit = weekRows(d.Days), "dashboard.weeks."
+	}
+	days := chart.Stacked{ID: "chart-days", Title: t(unit + "title"), Desc: t(unit + "desc"),
+		XLabel: t(unit + "x"), YLabel: t("dashboard.days.y"), Empty: t("dashboard.empty"),
+		Format: func(n int64) string { return s.cat.Count(n, lang) }}
+	for i, c := range tickets.Channels {
+		days.Series = append(days.Series, chart.Series{Name: t("dashboard.channel." + string(c))})
+		for _, row := range d.Days {
+			days.Series[i].Values = append(days.Series[i].Values, int64(row.Channels[i]))
 		}
-		for _, k := range tickets.Kinds {
-			row.Kinds = append(row.Kinds, day.ByKind[k])
-		}
-		d.Days = append(d.Days, row)
+	}
+	for _, row := range d.Days {
+		days.Labels = append(days.Labels, shortDay(row.Date))
 	}
 	verdicts := chart.Horizontal{ID: "chart-verdicts", Title: t("dashboard.verdicts.title"), Desc: t("dashboard.verdicts.desc"),
 		Empty: t("dashboard.empty"), Format: func(n int64) string { return s.cat.Count(n, lang) }}
@@ -133,6 +145,45 @@ func (s *Server) fillDashboard(d *dashboardData, st *tickets.PeriodStats, lang s
 		d.Charts = append(d.Charts, dashboardChart{SVG: template.HTML(svg)}) // escaped by web/chart's XML encoder
 	}
 	return nil
+}
+
+// dayRows are the days' figures, channels and kinds in their lists' order.
+func dayRows(days []tickets.DayStats) []dayRow {
+	rows := make([]dayRow, 0, len(days))
+	for _, day := range days {
+		row := dayRow{Date: day.Date, Total: day.Total}
+		for _, c := range tickets.Channels {
+			row.Channels = append(row.Channels, day.ByChannel[c])
+		}
+		for _, k := range tickets.Kinds {
+			row.Kinds = append(row.Kinds, day.ByKind[k])
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// weekRows adds the days up by week, Monday to Sunday; the period's first
+// and last weeks may have fewer days. A week is its first day in the
+// period, and Until its last.
+func weekRows(days []dayRow) []dayRow {
+	var weeks []dayRow
+	for _, day := range days {
+		t, err := time.Parse(time.DateOnly, day.Date)
+		if n := len(weeks); n == 0 || err != nil || t.Weekday() == time.Monday {
+			weeks = append(weeks, dayRow{Date: day.Date, Channels: make([]int, len(day.Channels)), Kinds: make([]int, len(day.Kinds))})
+		}
+		w := &weeks[len(weeks)-1]
+		w.Until = day.Date
+		w.Total += day.Total
+		for i, n := range day.Channels {
+			w.Channels[i] += n
+		}
+		for i, n := range day.Kinds {
+			w.Kinds[i] += n
+		}
+	}
+	return weeks
 }
 
 // shortDay is a day's label under a bar: 11-21.

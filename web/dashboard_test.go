@@ -45,3 +45,33 @@ func TestDashboard(t *testing.T) {
 		id.get("/dashboard").want(t, http.StatusOK, "<h1>Dasbor</h1>", "Tiket baru per hari", "Unduh sebagai CSV")
 	})
 }
+
+// A period longer than two months is shown week by week (Monday to
+// Sunday, the first and last weeks cut by the period), so that a year's
+// page stays light: under 100 KB, about 53 rows and bars instead of 365.
+// A month is still shown day by day.
+func TestDashboardLongPeriodByWeek(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newFixture(t, dialect, web.Options{})
+		f.addAgent("ayu", "correct horse battery", "en")
+		f.addAgent("budi", "correct horse battery", "id")
+		f.submit("7301000000000000011", "Rani", "only half the views")
+		b := f.browser()
+		b.mustSignIn("ayu", "correct horse battery")
+		p := b.get("/dashboard?from=2025-11-22&to=2026-11-21")
+		p.want(t, http.StatusOK, "New tickets per week", "<caption>New tickets per week</caption>", `<th scope="col">Week</th>`,
+			"Tickets created from 2025-11-22 to 2026-11-21 (UTC)", `<th scope="row">2025-11-22 – 2025-11-23</th>`,
+			`<th scope="row">2026-11-16 – 2026-11-21</th><td>1</td>`)
+		if rows := strings.Count(p.body, `<th scope="row">20`); rows != 53 {
+			t.Errorf("%d rows of weeks, want 53", rows)
+		}
+		if len(p.body) >= 100_000 {
+			t.Errorf("a year's page is %d bytes", len(p.body))
+		}
+		b.get("/dashboard?from=2026-10-23&to=2026-11-21").want(t, http.StatusOK, "New tickets per day",
+			`<th scope="row">2026-11-21</th>`)
+		id := f.browser()
+		id.mustSignIn("budi", "correct horse battery")
+		id.get("/dashboard?from=2025-11-22&to=2026-11-21").want(t, http.StatusOK, "Tiket baru per minggu")
+	})
+}
