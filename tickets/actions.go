@@ -34,6 +34,10 @@ type ActionRequest struct {
 	Amount *int64
 	// Assignee for assign: an agent's name, or "none".
 	Assignee string
+	// ExpectVersion, when not 0, is the ticket's Version as the agent saw
+	// it: the action is refused (ticket.changed) if the ticket changed
+	// since, checked in the action's own transaction.
+	ExpectVersion int64
 }
 
 // Act does an agent action: checked against the agent list and the state
@@ -55,6 +59,9 @@ func (d *Desk) Act(ctx context.Context, a ActionRequest) (*Ticket, error) {
 		var err error
 		t, err = tx.Ticket(id)
 		if err != nil {
+			return err
+		}
+		if err := expectVersion(t, a.ExpectVersion); err != nil {
 			return err
 		}
 		return d.act(tx, t, a)
@@ -95,7 +102,22 @@ func (d *Desk) checkAction(a *ActionRequest) error {
 	if a.Amount != nil && *a.Amount <= 0 {
 		return Invalid("amount", "amount.not_positive", "Value", *a.Amount)
 	}
+	if a.ExpectVersion < 0 {
+		return Invalid("version", "version.invalid", "Value", a.ExpectVersion)
+	}
 	return nil
+}
+
+// expectVersion refuses a change to a ticket that moved on since its agent
+// saw it at version (0: not checked). It runs in the change's transaction,
+// after the ticket was read (and, on PostgreSQL, locked), so a change that
+// landed after the agent's page is caught, and of two agents acting on the
+// same version only the first goes through.
+func expectVersion(t *Ticket, version int64) error {
+	if version == 0 || version == t.Version {
+		return nil
+	}
+	return conflict("ticket.changed", "Ref", t.Ref, "Expected", version, "Version", t.Version)
 }
 
 // checkAssignee reads assign's assignee: an agent, "me" (the actor), or
@@ -321,6 +343,9 @@ type Fields struct {
 	Order    *string
 	Reason   *string
 	Language *string
+	// ExpectVersion, when not 0, is the ticket's Version as the agent saw
+	// it (see ActionRequest.ExpectVersion).
+	ExpectVersion int64
 }
 
 // fieldValues are Fields checked and normalized.
@@ -367,13 +392,19 @@ func (d *Desk) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticket, 
 	if err != nil {
 		return nil, err
 	}
-	if f == (Fields{}) {
+	if f.Account == nil && f.Order == nil && f.Reason == nil && f.Language == nil {
 		return nil, Invalid("fields", "fields.nothing")
+	}
+	if f.ExpectVersion < 0 {
+		return nil, Invalid("version", "version.invalid", "Value", f.ExpectVersion)
 	}
 	var t *Ticket
 	err = d.update(ctx, func(tx *writeTx) error {
 		var err error
 		if t, err = tx.Ticket(id); err != nil {
+			return err
+		}
+		if err := expectVersion(t, f.ExpectVersion); err != nil {
 			return err
 		}
 		if t.Status == StatusClosed {

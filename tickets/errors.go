@@ -277,8 +277,9 @@ var ErrorCodes = []string{
 	"row.not_whole", "row.nul", "row.repeats", "row.time_range", "row.too_long", "row.unreadable", "row.video_id_long",
 	"status.not_followup", "status.not_outbox", "status.unknown",
 	"text.empty_reply", "text.not_utf8", "text.too_long",
-	"ticket.assigned", "ticket.closed_change", "ticket.closed_evidence", "ticket.newer_open", "ticket.no_address",
+	"ticket.assigned", "ticket.changed", "ticket.closed_change", "ticket.closed_evidence", "ticket.newer_open", "ticket.no_address",
 	"ticket.not_found",
 	"verdict.unknown",
+	"version.invalid",
 	"zone.unknown",
 }

@@ -161,6 +161,11 @@ type Ticket struct {
 	// WaitingSince is when the ticket last started waiting on agents (zero
 	// when it is not waiting on them); the first-response target runs from it.
 	WaitingSince *time.Time `json:"waiting_since,omitempty"`
+	// Version counts the transactions that changed the ticket: 1 when it is
+	// created, one more with each that saves it. An agent's change may name
+	// the version it saw (ActionRequest.ExpectVersion, Fields.ExpectVersion)
+	// and is refused (ticket.changed) when the ticket has moved on since.
+	Version int64 `json:"version"`
 
 	// Stale marks a verdict that must be computed again (its promotion record
 	// changed); the service clears it.

@@ -69,11 +69,11 @@ func TestOlderDatabaseIsUpgraded(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if cur, latest, err := db.Version(ctx); err != nil || cur != 1 || latest != 8 {
+		if cur, latest, err := db.Version(ctx); err != nil || cur != 1 || latest != 9 {
 			t.Fatalf("before: version %d of %d, %v", cur, latest, err)
 		}
 		applied, err := db.Migrate(ctx)
-		if err != nil || strings.Join(applied, ",") != "0002_query_indexes.sql,0003_followups.sql,0004_search_folded.sql,0005_one_pending_card.sql,0006_audit_codes.sql,0007_agents_sessions.sql,0008_stats_facts.sql" {
+		if err != nil || strings.Join(applied, ",") != "0002_query_indexes.sql,0003_followups.sql,0004_search_folded.sql,0005_one_pending_card.sql,0006_audit_codes.sql,0007_agents_sessions.sql,0008_stats_facts.sql,0009_ticket_version.sql" {
 			t.Fatalf("upgrade: %v %v", applied, err)
 		}
 		var n int

@@ -19,6 +19,7 @@ import (
 // and counts are dropped, so that opening it again fills them from the
 // audit trail.
 var before0008 = []string{
+	`ALTER TABLE tickets DROP COLUMN version`, // 0009's: a ticket's version
 	`DROP INDEX tickets_response`, `DROP INDEX tickets_decision`,
 	`DROP TABLE stats_delays`, `DROP TABLE stats_days`, `DROP TABLE stats_hours`, `DROP TABLE stats_buckets`,
 	`ALTER TABLE tickets DROP COLUMN first_response_at`, `ALTER TABLE tickets DROP COLUMN first_decision_at`,

@@ -137,7 +137,7 @@ func (t *Tx) insert(query string, args ...any) (int64, error) {
 const ticketColumns = `id, kind, status, channel, requester_email, requester_discord_id, requester_name,
 	account, order_number, reason, details, language, verdict, refund_amount, currency, rules, evaluated_at,
 	approved_amount, decision, decision_code, decision_params, assignee, flags, parent_id, info_requested, stale,
-	created_at, updated_at, status_changed_at, waiting_since`
+	created_at, updated_at, status_changed_at, waiting_since, version`
 
 // ticketRow is a tickets row as scanned.
 type ticketRow struct {
@@ -171,6 +171,7 @@ type ticketRow struct {
 	UpdatedAt          time.Time     `db:"updated_at"`
 	StatusChangedAt    time.Time     `db:"status_changed_at"`
 	WaitingSince       sql.NullTime  `db:"waiting_since"`
+	Version            int64         `db:"version"`
 }
 
 func (r *ticketRow) ticket() (tickets.Ticket, error) {
@@ -183,6 +184,7 @@ func (r *ticketRow) ticket() (tickets.Ticket, error) {
 		Evidence:    []tickets.Evidence{}, Flags: []string{},
 		Assignee: r.Assignee, Decision: r.Decision, DecisionCode: r.DecisionCode, InfoRequested: r.InfoRequested, Stale: r.Stale,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), StatusChangedAt: r.StatusChangedAt.UTC(),
+		Version: r.Version,
 	}
 	if err := json.Unmarshal([]byte(r.Rules), &t.Eligibility.Rules); err != nil {
 		return t, fmt.Errorf("ticket %d: rules: %w", r.ID, err)
@@ -375,7 +377,7 @@ func (t *Tx) CreateTicket(tk *tickets.Ticket) error {
 	if err != nil {
 		return fmt.Errorf("insert ticket: %w", err)
 	}
-	tk.ID, tk.Ref = id, tickets.FormatRef(id)
+	tk.ID, tk.Ref, tk.Version = id, tickets.FormatRef(id), 1 // the column's default
 	if err := t.statsBefore(id, true); err != nil {
 		return err
 	}
@@ -392,7 +394,9 @@ func (t *Tx) CreateTicket(tk *tickets.Ticket) error {
 }
 
 // SaveTicket writes the mutable fields and the flags: every one, or, when
-// this transaction wrote the ticket before, those that changed since.
+// this transaction wrote the ticket before, those that changed since. The
+// first save of a ticket in a transaction moves its version on by one
+// (tickets.Ticket.Version), in the same UPDATE.
 func (t *Tx) SaveTicket(tk *tickets.Ticket) error {
 	args, err := ticketArgs(tk)
 	if err != nil {
@@ -409,6 +413,9 @@ func (t *Tx) SaveTicket(tk *tickets.Ticket) error {
 		set = append(set, strings.TrimSpace(c)+" = ?")
 		vals = append(vals, args[i])
 	}
+	if !known {
+		set = append(set, "version = version + 1")
+	}
 	if len(set) > 0 {
 		if err := t.statsBefore(tk.ID, false); err != nil {
 			return err
@@ -421,6 +428,9 @@ func (t *Tx) SaveTicket(tk *tickets.Ticket) error {
 			return tickets.NotFound("ticket.not_found", "Ref", tk.Ref)
 		}
 		t.written[tk.ID] = args
+		if !known {
+			tk.Version++
+		}
 		if p := t.fresh[tk.ID]; p != nil {
 			p.set(tk)
 		}
