@@ -161,7 +161,8 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 // fail answers an error with its status: 400 for bad input (naming the
-// field), 403, 404, 409, 413; anything else is 500 without its detail,
+// field), 403, 404, 409, 412 (a version in If-Match the ticket is no longer
+// at), 413; anything else is 500 without its detail,
 // which goes to the log.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, agent string, err error) {
 	var ve *tickets.ValidationError
@@ -188,7 +189,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, agent string, err 
 		if errors.As(err, &ce) {
 			res.Code, res.Params = ce.Code, ce.Params
 		}
-		writeJSON(w, http.StatusConflict, res)
+		status := http.StatusConflict
+		if errors.As(err, new(preconditionFailed)) {
+			status = http.StatusPreconditionFailed
+		}
+		writeJSON(w, status, res)
 	default:
 		s.log.Error("api request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("agent", agent), slog.Any("error", err))
@@ -235,12 +240,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, agent string) erro
 	return nil
 }
 
-// show answers GET /api/tickets/{ref}: `tickets show --json`.
+// show answers GET /api/tickets/{ref}: `tickets show --json`, its version
+// also as the ETag an action's If-Match may give back.
 func (s *Server) show(w http.ResponseWriter, r *http.Request, _ string) error {
 	d, err := s.svc.Records.Detail(r.Context(), r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
+	setETag(w, d.Version)
 	s.writeTickets(w, d)
 	return nil
 }
@@ -343,6 +350,11 @@ type ActionBody struct {
 	Language *string `json:"language,omitempty"`
 	// ReasonCategory for edit: the request's reason (under_delivery, …).
 	ReasonCategory *string `json:"reason_category,omitempty"`
+	// ExpectedVersion, when given, is the ticket's version as the caller
+	// saw it (its "version", or the ETag of GET /api/tickets/{ref}): the
+	// action is refused with 409 (ticket.changed) if the ticket changed
+	// since. An If-Match header says the same, answered 412.
+	ExpectedVersion int64 `json:"expected_version,omitempty"`
 }
 
 // act answers POST /api/tickets/{ref}/{action} with the ticket after the
@@ -353,20 +365,20 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error
 		return err
 	}
 	ref, name := r.PathValue("ref"), r.PathValue("action")
+	version, byHeader, err := expectedVersion(r, b.ExpectedVersion)
+	if err != nil {
+		return err
+	}
 	if name == "edit" {
 		t, err := s.svc.Desk.Edit(r.Context(), ref, agent, tickets.Fields{Account: b.Account, Order: b.Order,
-			Reason: b.ReasonCategory, Language: b.Language})
-		if err != nil {
-			return err
-		}
-		s.writeTickets(w, t)
-		return nil
+			Reason: b.ReasonCategory, Language: b.Language, ExpectVersion: version})
+		return s.acted(w, t, err, byHeader)
 	}
 	a, err := tickets.ParseAction(name)
 	if err != nil {
 		return err
 	}
-	req := tickets.ActionRequest{Ref: ref, Actor: agent, Action: a, Text: b.Text, Assignee: b.Assignee}
+	req := tickets.ActionRequest{Ref: ref, Actor: agent, Action: a, Text: b.Text, Assignee: b.Assignee, ExpectVersion: version}
 	if a == tickets.ActionDeny && b.Reason != "" {
 		req.Text = b.Reason
 	}
@@ -384,11 +396,55 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, agent string) error
 		return tickets.Invalidf("assignee", "only assign takes an assignee")
 	}
 	t, err := s.svc.Desk.Act(r.Context(), req)
+	return s.acted(w, t, err, byHeader)
+}
+
+// acted answers an action: the ticket after it, with its new version as
+// the ETag; a ticket changed since the If-Match's version is 412.
+func (s *Server) acted(w http.ResponseWriter, t *tickets.Ticket, err error, byHeader bool) error {
+	var ce *tickets.ConflictError
+	if byHeader && errors.As(err, &ce) && ce.Code == "ticket.changed" {
+		return preconditionFailed{err}
+	}
 	if err != nil {
 		return err
 	}
+	setETag(w, t.Version)
 	s.writeTickets(w, t)
 	return nil
+}
+
+// preconditionFailed is a ticket.changed conflict found through If-Match:
+// answered 412 (RFC 9110) with the conflict's body.
+type preconditionFailed struct{ error }
+
+func (p preconditionFailed) Unwrap() error { return p.error }
+
+// setETag gives a ticket's version as a strong entity tag: "7".
+func setETag(w http.ResponseWriter, version int64) {
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(version, 10)))
+}
+
+// expectedVersion is the version an action names: from If-Match (one
+// entity tag as ETag gives it, "7"; * names none) or the body's
+// expected_version; both, they must agree. byHeader: If-Match named it.
+func expectedVersion(r *http.Request, body int64) (version int64, byHeader bool, err error) {
+	if body < 0 {
+		return 0, false, tickets.Invalidf("expected_version", "%d is not a ticket's version (a whole number from 1)", body)
+	}
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return body, false, nil
+	}
+	unq, err := strconv.Unquote(h)
+	n, perr := strconv.ParseInt(unq, 10, 64)
+	if err != nil || perr != nil || n < 1 || !strings.HasPrefix(h, `"`) {
+		return 0, false, tickets.Invalidf("If-Match", "%s is not a ticket's version as GET gives it in its ETag (\"7\")", h)
+	}
+	if body != 0 && body != n {
+		return 0, false, tickets.Invalidf("If-Match", "If-Match %s and expected_version %d differ", h, body)
+	}
+	return n, true, nil
 }
 
 // decode reads a JSON body (an empty one is {}); unknown fields are refused.

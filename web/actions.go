@@ -17,8 +17,10 @@ import (
 // or a short form, each a POST through s.post (the session's CSRF token)
 // acting as the signed-in agent, through the same use cases (Desk.Act,
 // Desk.Edit, Delivery.RetryOutbox). Each form carries the ticket's version
-// as the page showed it; an action on a ticket changed since is refused
-// and the page shows the ticket as it is now (conflict). A problem with
+// (tickets.Ticket.Version) as the page showed it, and the desk checks it in
+// the action's own transaction: an action on a ticket changed since, even
+// a moment before the action, is refused (ticket.changed) and the page
+// shows the ticket as it is now (409). A problem with
 // the input shows the form again with the words next to its field and the
 // agent's input kept; a success goes back to the ticket (303) with what
 // was done said once (done=ACTION).
@@ -46,12 +48,10 @@ type actionForm struct {
 	Changed bool
 }
 
-// ticketVersion is what a ticket's forms carry: it changes with every
-// change of the ticket (its time of change, its audit trail, its
-// conversation), so that an action on a page out of date is refused.
-func ticketVersion(d *tickets.TicketDetail) string {
-	return fmt.Sprintf("%d.%d.%d", d.UpdatedAt.UnixMicro(), len(d.Audit), len(d.Messages))
-}
+// ticketVersion is what a ticket's forms carry: the ticket's version, which
+// moves on with every change, so that an action on a page out of date is
+// refused by the desk.
+func ticketVersion(d *tickets.TicketDetail) string { return strconv.FormatInt(d.Version, 10) }
 
 // act does one action of the state machine: POST /tickets/RD-n/act/ACTION.
 func (s *Server) act(w http.ResponseWriter, r *http.Request, a *Agent) error {
@@ -60,29 +60,32 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, a *Agent) error {
 		return err // 400: the actions there are, in words
 	}
 	f := &actionForm{Action: string(action), Values: r.PostForm}
-	d, stale, err := s.current(r, f)
-	if err != nil || stale {
+	d, version, err := s.current(r, f)
+	if err != nil || version == 0 {
 		return s.afterCheck(w, r, a, d, f, err)
 	}
 	req, err := s.actionRequest(r, d, action, a.Name)
+	req.ExpectVersion = version
 	if err == nil {
 		_, err = s.svc.Desk.Act(r.Context(), req)
 	}
 	return s.done(w, r, a, f, d.Ref, err)
 }
 
-// current reads the ticket a form is about and says whether the form is out
-// of date (the version it carries is not the ticket's now).
-func (s *Server) current(r *http.Request, f *actionForm) (*tickets.TicketDetail, bool, error) {
+// current reads the ticket a form is about, and the version the form
+// carries: the desk compares it with the ticket's when it acts. A form
+// without one (0) is taken as out of date.
+func (s *Server) current(r *http.Request, f *actionForm) (*tickets.TicketDetail, int64, error) {
 	d, err := s.svc.Records.Detail(r.Context(), r.PathValue("ref"))
 	if err != nil {
-		return nil, false, err
+		return nil, 0, err
 	}
-	if r.PostForm.Get("version") != ticketVersion(d) {
+	version, err := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	if err != nil || version < 1 {
 		f.Changed = true
-		return d, true, nil
+		return d, 0, nil
 	}
-	return d, false, nil
+	return d, version, nil
 }
 
 // afterCheck answers a form refused before acting: the ticket as it is now,
@@ -155,6 +158,9 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, a *Agent, f *actio
 	if !ok {
 		return err
 	}
+	if f.Changed {
+		s.log.Info("web: a form on a ticket changed since refused by the desk", "ref", ref, "action", f.Action, "agent", a.Name)
+	}
 	return s.showTicket(w, r, a, status, f)
 }
 
@@ -179,6 +185,9 @@ func (s *Server) explainRefusal(lang string, f *actionForm, err error) (int, boo
 			f.Errors[field] = s.problemText(lang, e)
 		}
 		return http.StatusBadRequest, true
+	case errors.As(err, &ce) && ce.Code == "ticket.changed":
+		f.Changed = true // said as the console says it: the ticket as it is now
+		return http.StatusConflict, true
 	case errors.As(err, &ce):
 		f.Problem = s.cat.Problem(lang, ce.Code, ce.Params)
 		return http.StatusConflict, true
@@ -205,11 +214,11 @@ func (s *Server) problemText(lang string, e *tickets.ValidationError) string {
 // the agent changed are given to the desk.
 func (s *Server) edit(w http.ResponseWriter, r *http.Request, a *Agent) error {
 	f := &actionForm{Action: "edit", Values: r.PostForm}
-	d, stale, err := s.current(r, f)
-	if err != nil || stale {
+	d, version, err := s.current(r, f)
+	if err != nil || version == 0 {
 		return s.afterCheck(w, r, a, d, f, err)
 	}
-	var fields tickets.Fields
+	fields := tickets.Fields{ExpectVersion: version}
 	v := r.PostForm
 	for _, fld := range []struct {
 		name, now string
