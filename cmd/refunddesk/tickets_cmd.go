@@ -236,9 +236,13 @@ var actionHelp = map[tickets.Action]struct{ use, short string }{
 	tickets.ActionReopen:  {"reopen REF", "Reopen a denied, resolved or closed ticket (back to in_review)"},
 }
 
+// expectVersionHelp says what --expect-version does.
+const expectVersionHelp = "refuse (ticket.changed) unless the ticket is still at this version (its \"version\" in show --json)"
+
 func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 	var as, text, reason, amount string
 	var asJSON bool
+	var version int64
 	h := actionHelp[a]
 	cmd := &cobra.Command{
 		Use:   h.use,
@@ -253,7 +257,7 @@ func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			req := tickets.ActionRequest{Ref: args[0], Actor: actor, Action: a}
+			req := tickets.ActionRequest{Ref: args[0], Actor: actor, Action: a, ExpectVersion: version}
 			rest := args[1:]
 			switch a {
 			case tickets.ActionAssign:
@@ -303,6 +307,7 @@ func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&as, "as", "", "the agent acting (default $REFUNDDESK_AGENT, then $USER, then the login name)")
 	f.BoolVar(&asJSON, "json", false, "print the ticket as JSON")
+	f.Int64Var(&version, "expect-version", 0, expectVersionHelp)
 	switch a {
 	case tickets.ActionApprove:
 		f.StringVar(&amount, "amount", "", "amount to approve in the order's currency, with its decimals: 146.70 (USD), 150000 (IDR); default: the computed refund")
@@ -322,6 +327,7 @@ func (m *Main) actionCommand(a tickets.Action) *cobra.Command {
 func (m *Main) editCommand() *cobra.Command {
 	var account, order, reason, language, as string
 	var asJSON bool
+	var version int64
 	cmd := &cobra.Command{
 		Use:   "edit REF [--account A] [--order N] [--reason R] [--language L]",
 		Short: "Correct a ticket's fields; the verdict is computed again",
@@ -331,7 +337,7 @@ func (m *Main) editCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var f tickets.Fields
+			f := tickets.Fields{ExpectVersion: version}
 			fl := cmd.Flags()
 			if fl.Changed("account") {
 				f.Account = &account
@@ -367,6 +373,7 @@ func (m *Main) editCommand() *cobra.Command {
 	f.StringVar(&language, "language", "", "en or id")
 	f.StringVar(&as, "as", "", "the agent acting")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
+	f.Int64Var(&version, "expect-version", 0, expectVersionHelp)
 	return cmd
 }
 
