@@ -83,7 +83,9 @@ func (v auditVars) get(name string) (string, bool) {
 
 // auditValues are the names an audit message (audit.<code>,
 // audit.decision.<code>, audit.followup.<code>) may use, and how each is
-// written. A message naming another fails to load.
+// written. A message naming another fails to load. The codes an entry
+// speaks of (a kind, a channel, a verdict, a rule) are written by their
+// names in the language, audit.name.<what>.<code>.
 var auditValues = map[string]func(v auditVars) string{
 	"Text":          func(v auditVars) string { return v.p.Text },
 	"Error":         func(v auditVars) string { return v.p.Error },
@@ -92,13 +94,13 @@ var auditValues = map[string]func(v auditVars) string{
 	"To":            func(v auditVars) string { return v.orNone(v.p.To) },
 	"Changes":       func(v auditVars) string { return v.changes() },
 	"Fields":        func(v auditVars) string { return v.fields(v.p.Fields) },
-	"VerdictBefore": func(v auditVars) string { return string(v.p.VerdictBefore) },
-	"Verdict":       func(v auditVars) string { return string(v.p.Verdict) },
-	"Rule":          func(v auditVars) string { return v.p.Rule },
+	"VerdictBefore": func(v auditVars) string { return v.c.name(v.lang, "audit.name.verdict.", string(v.p.VerdictBefore)) },
+	"Verdict":       func(v auditVars) string { return v.c.name(v.lang, "audit.name.verdict.", string(v.p.Verdict)) },
+	"Rule":          func(v auditVars) string { return v.c.name(v.lang, "audit.name.rule.", v.p.Rule) },
 	"Amount":        func(v auditVars) string { return v.money(v.p.Amount) },
 	"Limit":         func(v auditVars) string { return v.money(v.p.Limit) },
-	"Kind":          func(v auditVars) string { return string(v.p.Kind) },
-	"Channel":       func(v auditVars) string { return string(v.p.Channel) },
+	"Kind":          func(v auditVars) string { return v.c.name(v.lang, "audit.name.kind.", string(v.p.Kind)) },
+	"Channel":       func(v auditVars) string { return v.c.name(v.lang, "audit.name.channel.", string(v.p.Channel)) },
 	"Requester":     func(v auditVars) string { return v.p.Requester },
 	"Name":          func(v auditVars) string { return v.p.Name },
 	"ContentType":   func(v auditVars) string { return v.p.ContentType },
