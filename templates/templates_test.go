@@ -102,7 +102,19 @@ func goldenCases(lang string) []goldenCase {
 		d.Text = pick("The promotion was closed from your account on 3 March, so the policy does not allow a refund.",
 			"Promosi ditutup dari akun Anda pada 3 Maret, sehingga kebijakan kami tidak memungkinkan pengembalian dana.")
 		d.Explanation = []tickets.RuleStep{{Rule: tickets.RuleNonRefundable, Outcome: string(tickets.VerdictIneligible), Code: tickets.CodeClosedEarly}}
+		d.PaymentMethod = "card"
 	})
+	for _, method := range []string{"wallet", "coins", ""} {
+		variant := method
+		if method == "" {
+			variant = "no_record"
+		}
+		add(tickets.TemplateDenied, variant, func(d *Data) {
+			d.Status, d.Verdict, d.Reason = tickets.StatusDenied, tickets.VerdictIneligible, tickets.ReasonClosedEarly
+			d.Text = pick("The promotion was closed from your account on 3 March.", "Promosi ditutup dari akun Anda pada 3 Maret.")
+			d.PaymentMethod = method
+		})
+	}
 	add(tickets.TemplateRevocationForwarded, "", func(d *Data) {
 		d.Kind, d.Order, d.Reason, d.Amount, d.Currency = tickets.KindRevocation, "", "", 0, ""
 		d.Status, d.Verdict = tickets.StatusWaitingPlatform, tickets.VerdictEligible

@@ -147,6 +147,8 @@ type effect struct {
 	audit    AuditEntry
 	template string
 	none     bool
+	// payment: how the order was paid, for the message's advice.
+	payment string
 }
 
 func (d *Desk) act(tx *writeTx, t *Ticket, a ActionRequest) error {
@@ -180,6 +182,7 @@ func (d *Desk) act(tx *writeTx, t *Ticket, a ActionRequest) error {
 	if e.template != "" {
 		data := d.messageData(t)
 		data.Text = a.Text
+		data.PaymentMethod = e.payment
 		if err := d.notify(tx, t, e.template, "", data); err != nil {
 			return err
 		}
@@ -276,7 +279,11 @@ func (d *Desk) decision(tx Tx, t *Ticket, a ActionRequest) (effect, error) {
 	case a.Action == ActionDeny:
 		t.Decision, t.DecisionCode, t.DecisionParams = a.Text, "", AuditParams{}
 		t.ApprovedAmount = nil
-		return effect{audit: comment(a.Text), template: TemplateDenied}, nil
+		payment, err := paymentMethod(tx, t)
+		if err != nil {
+			return effect{}, err
+		}
+		return effect{audit: comment(a.Text), template: TemplateDenied, payment: payment}, nil
 	case t.Kind == KindRevocation:
 		return effect{audit: comment(a.Text), template: TemplateRevocationForwarded}, nil
 	}
@@ -288,6 +295,23 @@ func (d *Desk) decision(tx Tx, t *Ticket, a ActionRequest) (effect, error) {
 	t.Decision, t.DecisionCode, t.DecisionParams = a.Text, "", AuditParams{}
 	audit := AuditEntry{Code: AuditApproved, Params: AuditParams{Amount: amount, Currency: t.Eligibility.Currency, Text: a.Text}}
 	return effect{audit: audit, template: TemplateApproved}, nil
+}
+
+// paymentMethod is how a refund's order was paid, as its record says; ""
+// for a revocation, or an order without a record: a denial then says
+// nothing of disputing the charge.
+func paymentMethod(tx Tx, t *Ticket) (string, error) {
+	if t.Kind != KindRefund || t.Order == "" {
+		return "", nil
+	}
+	p, err := tx.Promotion(t.Order)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return p.PaymentMethod, nil
 }
 
 // otherOpen names another open ticket for t's order (refunds) or account

@@ -61,6 +61,10 @@ type MessageData struct {
 	Explanation []RuleStep `json:"explanation,omitempty"`
 	// Joined: the request was added to a ticket already open for the order.
 	Joined bool `json:"joined,omitempty"`
+	// PaymentMethod is how the order was paid (wallet, coins, card; empty
+	// when the order has no record), for advice that depends on it (a
+	// denial's dispute).
+	PaymentMethod string `json:"payment_method,omitempty"`
 	// Alert is why a ticket needs the agents, for TemplateAlert, in a code
 	// the channel writes at send time. (An alert queued before codes has
 	// its words in Text and no Alert.)
