@@ -15,7 +15,7 @@ import (
 //   - new tickets by day, channel and kind from stats_hours, a span at a
 //     time; a span whose offset from UTC is not whole hours is counted from
 //     its tickets;
-//   - the rest from stats_days and stats_delays over the whole UTC days of
+//   - the rest from stats_days, stats_refunds and stats_delays over the whole UTC days of
 //     the period, and from the tickets themselves for the part of a day at
 //     either end (a day in the query's zone starts inside a UTC day);
 //   - the first responses kept: the delays' buckets below the target's,
@@ -124,56 +124,74 @@ func statsParts(from, to time.Time) []statsPart {
 	return parts
 }
 
-// totalRow is what stats_days holds, summed, or the same from tickets.
-type totalRow struct {
+// dayRow is what stats_days holds, summed, or the same from tickets.
+type dayRow struct {
 	Kind     string `db:"kind"`
 	Verdict  string `db:"verdict"`
-	Reason   string `db:"reason"`
-	Currency string `db:"currency"`
+	N        int    `db:"n"`
 	Finished int    `db:"finished"`
 	Reopened int    `db:"reopened"`
-	Paid     int    `db:"paid"`
-	N        int    `db:"n"`
-	Approved int    `db:"approved"`
-	Amount   int64  `db:"amount"`
 	Answered int    `db:"answered"`
 	Decided  int    `db:"decided"`
 }
 
-const totalsFromDays = `SELECT kind, verdict, reason, currency, finished, reopened, paid, CAST(SUM(n) AS BIGINT) AS n,
-	CAST(SUM(approved) AS BIGINT) AS approved, CAST(SUM(amount) AS BIGINT) AS amount,
-	CAST(SUM(answered) AS BIGINT) AS answered, CAST(SUM(decided) AS BIGINT) AS decided
-	FROM stats_days WHERE day >= ? AND day < ? GROUP BY kind, verdict, reason, currency, finished, reopened, paid`
+// refundRow is what stats_refunds holds, summed, or the same from tickets.
+type refundRow struct {
+	Reason     string `db:"reason"`
+	Currency   string `db:"currency"`
+	Approved   int    `db:"approved"`
+	Amount     int64  `db:"amount"`
+	Paid       int    `db:"paid"`
+	PaidAmount int64  `db:"paid_amount"`
+}
 
-// totalsFromTickets counts as stats_days does (see migration 0008).
-const totalsFromTickets = `SELECT kind, verdict, reason, currency,
-	CASE WHEN status IN ('denied', 'resolved', 'closed') OR r = 1 THEN 1 ELSE 0 END AS finished, r AS reopened,
-	CASE WHEN status = 'resolved' OR (status = 'closed' AND paid_at IS NOT NULL) THEN 1 ELSE 0 END AS paid, COUNT(*) AS n,
-	CAST(SUM(CASE WHEN kind = 'refund' AND approved_amount IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS approved,
-	CAST(SUM(CASE WHEN kind = 'refund' AND approved_amount IS NOT NULL THEN approved_amount ELSE 0 END) AS BIGINT) AS amount,
-	CAST(SUM(CASE WHEN response_us IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS answered,
+// The totals of whole UTC days from the counts, and of a stretch of time
+// from its tickets, counted as the counts are (see migration 0008).
+const (
+	daysFromCounts = `SELECT kind, verdict, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(finished) AS BIGINT) AS finished,
+	CAST(SUM(reopened) AS BIGINT) AS reopened, CAST(SUM(answered) AS BIGINT) AS answered,
+	CAST(SUM(decided) AS BIGINT) AS decided FROM stats_days WHERE day >= ? AND day < ? GROUP BY kind, verdict`
+	daysFromTickets = `SELECT kind, verdict, COUNT(*) AS n,
+	CAST(SUM(CASE WHEN status IN ('denied', 'resolved', 'closed') OR r = 1 THEN 1 ELSE 0 END) AS BIGINT) AS finished,
+	CAST(SUM(r) AS BIGINT) AS reopened, CAST(SUM(CASE WHEN response_us IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS answered,
 	CAST(SUM(CASE WHEN decision_us IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS decided
-	FROM (SELECT kind, verdict, reason, currency, status, paid_at, approved_amount, response_us, decision_us,
+	FROM (SELECT kind, verdict, status, response_us, decision_us,
 		CASE WHEN ',' || flags || ',' LIKE '%,reopened,%' THEN 1 ELSE 0 END AS r
 		FROM tickets WHERE created_at >= ? AND created_at < ?) c
-	GROUP BY kind, verdict, reason, currency, finished, reopened, paid`
+	GROUP BY kind, verdict`
+	refundsFromCounts = `SELECT reason, currency, CAST(SUM(approved) AS BIGINT) AS approved, CAST(SUM(amount) AS BIGINT) AS amount,
+	CAST(SUM(paid) AS BIGINT) AS paid, CAST(SUM(paid_amount) AS BIGINT) AS paid_amount
+	FROM stats_refunds WHERE day >= ? AND day < ? GROUP BY reason, currency`
+	refundsFromTickets = `SELECT reason, currency, COUNT(*) AS approved, CAST(SUM(approved_amount) AS BIGINT) AS amount,
+	CAST(SUM(p) AS BIGINT) AS paid, CAST(SUM(p * approved_amount) AS BIGINT) AS paid_amount
+	FROM (SELECT reason, currency, approved_amount,
+		CASE WHEN status = 'resolved' OR (status = 'closed' AND paid_at IS NOT NULL) THEN 1 ELSE 0 END AS p
+		FROM tickets WHERE created_at >= ? AND created_at < ? AND kind = 'refund' AND approved_amount IS NOT NULL) c
+	GROUP BY reason, currency`
+)
 
 // statsTotals adds up the verdicts, finished and reopened tickets, refunds,
 // answers and decisions, and the delays by bucket, part by part.
 func (t *Tx) statsTotals(tot *statsTotals, f tickets.StatsFilter) error {
 	for _, p := range statsParts(f.From, f.To) {
-		var rows []totalRow
+		var days []dayRow
+		var refunds []refundRow
 		var err error
 		if p.Days {
-			err = t.sel(&rows, totalsFromDays, p.Day, p.ToDay)
-		} else {
-			err = t.sel(&rows, totalsFromTickets, p.From, p.To)
+			if err = t.sel(&days, daysFromCounts, p.Day, p.ToDay); err == nil {
+				err = t.sel(&refunds, refundsFromCounts, p.Day, p.ToDay)
+			}
+		} else if err = t.sel(&days, daysFromTickets, p.From, p.To); err == nil {
+			err = t.sel(&refunds, refundsFromTickets, p.From, p.To)
 		}
 		if err != nil {
 			return fmt.Errorf("period totals: %w", err)
 		}
-		for _, r := range rows {
-			tot.add(r)
+		for _, r := range days {
+			tot.addDay(r)
+		}
+		for _, r := range refunds {
+			tot.addRefund(r)
 		}
 		if err := t.statsDelays(tot, p); err != nil {
 			return err
@@ -182,7 +200,7 @@ func (t *Tx) statsTotals(tot *statsTotals, f tickets.StatsFilter) error {
 	return nil
 }
 
-func (tot *statsTotals) add(r totalRow) {
+func (tot *statsTotals) addDay(r dayRow) {
 	st := tot.st
 	if r.N != 0 {
 		st.Verdicts[tickets.Verdict(r.Verdict)] += r.N
@@ -190,11 +208,11 @@ func (tot *statsTotals) add(r totalRow) {
 	tot.n += r.N
 	tot.answered += r.Answered
 	st.Decisions.Decided += r.Decided
-	st.Reopens.Finished += r.Finished * r.N
-	st.Reopens.Reopened += r.Reopened * r.N
-	if r.Approved == 0 {
-		return
-	}
+	st.Reopens.Finished += r.Finished
+	st.Reopens.Reopened += r.Reopened
+}
+
+func (tot *statsTotals) addRefund(r refundRow) {
 	k := [2]string{r.Reason, r.Currency}
 	rt := tot.refunds[k]
 	if rt == nil {
@@ -204,10 +222,8 @@ func (tot *statsTotals) add(r totalRow) {
 	}
 	rt.Approved += r.Approved
 	rt.Amount.Amount += r.Amount
-	if r.Paid == 1 {
-		rt.Paid += r.Approved
-		rt.PaidOut.Amount += r.Amount
-	}
+	rt.Paid += r.Paid
+	rt.PaidOut.Amount += r.PaidAmount
 }
 
 // refundList is the refunds by reason and currency, in that order.

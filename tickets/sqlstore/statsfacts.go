@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -15,8 +16,8 @@ import (
 
 // What the dashboard's figures are counted from (migration 0008): facts on
 // each ticket (its first answer, decision and payment, written with the
-// audit entry that makes them) and three tables of counts, stats_hours,
-// stats_days and stats_delays. A write transaction notes what each ticket
+// audit entry that makes them) and four tables of counts, stats_hours,
+// stats_days, stats_refunds and stats_delays. A write transaction notes what each ticket
 // it changes counted as before its first change (statsBefore); before the
 // commit, flushStats reads what each counts as now and moves the counts by
 // the difference, in the same transaction: a ticket is counted once,
@@ -153,19 +154,23 @@ func (t *Tx) noteFacts(id int64, e tickets.AuditEntry) error {
 	return nil
 }
 
-// The keys and values of the three tables of counts.
+// The keys and values of the four tables of counts.
 type (
 	hourKey struct {
 		hour          int64
 		channel, kind string
 	}
 	dayKey struct {
-		day                             int64
-		kind, verdict, reason, currency string
-		finished, reopened, paid        int
+		day           int64
+		kind, verdict string
 	}
-	dayVals  struct{ n, approved, amount, answered, decided int64 }
-	delayKey struct {
+	dayVals   struct{ n, finished, reopened, answered, decided int64 }
+	refundKey struct {
+		day              int64
+		reason, currency string
+	}
+	refundVals struct{ approved, amount, paid, paidAmount int64 }
+	delayKey   struct {
 		day    int64
 		what   string
 		bucket int
@@ -174,9 +179,15 @@ type (
 
 // statsDelta is how a transaction moves the counts.
 type statsDelta struct {
-	hours  map[hourKey]int64
-	days   map[dayKey]dayVals
-	delays map[delayKey]int64
+	hours   map[hourKey]int64
+	days    map[dayKey]dayVals
+	refunds map[refundKey]refundVals
+	delays  map[delayKey]int64
+}
+
+func newStatsDelta() *statsDelta {
+	return &statsDelta{hours: map[hourKey]int64{}, days: map[dayKey]dayVals{}, refunds: map[refundKey]refundVals{},
+		delays: map[delayKey]int64{}}
 }
 
 // add counts r (sign 1) or takes it off (sign -1).
@@ -187,25 +198,19 @@ func (d *statsDelta) add(r *statsRow, sign int64) {
 	sec := r.CreatedAt.Unix()
 	day := floorDiv(sec, 86400)
 	d.hours[hourKey{floorDiv(sec, 3600), r.Channel, r.Kind}] += sign
-	reopened := 0
+	var reopened, finished int64
 	if slices.Contains(strings.Split(r.Flags, ","), tickets.FlagReopened) {
 		reopened = 1
 	}
-	finished, paid := reopened, 0
 	switch tickets.Status(r.Status) {
 	case tickets.StatusDenied, tickets.StatusResolved, tickets.StatusClosed:
 		finished = 1
 	}
-	if r.Status == string(tickets.StatusResolved) || (r.Status == string(tickets.StatusClosed) && r.PaidAt.Valid) {
-		paid = 1
-	}
-	k := dayKey{day, r.Kind, r.Verdict, r.Reason, r.Currency, finished, reopened, paid}
+	k := dayKey{day, r.Kind, r.Verdict}
 	v := d.days[k]
 	v.n += sign
-	if r.Kind == string(tickets.KindRefund) && r.ApprovedAmount.Valid {
-		v.approved += sign
-		v.amount += sign * r.ApprovedAmount.Int64
-	}
+	v.finished += sign * max(finished, reopened)
+	v.reopened += sign * reopened
 	if r.ResponseUS.Valid {
 		v.answered += sign
 		d.delays[delayKey{day, "response", bucketOf(r.ResponseUS.Int64)}] += sign
@@ -215,6 +220,17 @@ func (d *statsDelta) add(r *statsRow, sign int64) {
 		d.delays[delayKey{day, "decision", bucketOf(r.DecisionUS.Int64)}] += sign
 	}
 	d.days[k] = v
+	if r.Kind == string(tickets.KindRefund) && r.ApprovedAmount.Valid {
+		rk := refundKey{day, r.Reason, r.Currency}
+		rv := d.refunds[rk]
+		rv.approved += sign
+		rv.amount += sign * r.ApprovedAmount.Int64
+		if r.Status == string(tickets.StatusResolved) || (r.Status == string(tickets.StatusClosed) && r.PaidAt.Valid) {
+			rv.paid += sign
+			rv.paidAmount += sign * r.ApprovedAmount.Int64
+		}
+		d.refunds[rk] = rv
+	}
 }
 
 // floorDiv divides rounding down, as the day and hour of a time before
@@ -231,7 +247,7 @@ func floorDiv(a, b int64) int64 {
 // count as now, less what they counted as before.
 func (t *Tx) flushStats() error {
 	defer clear(t.statsWas)
-	d := statsDelta{hours: map[hourKey]int64{}, days: map[dayKey]dayVals{}, delays: map[delayKey]int64{}}
+	d := newStatsDelta()
 	for id, was := range t.statsWas {
 		now, err := t.readStats(id)
 		if err != nil {
@@ -240,7 +256,7 @@ func (t *Tx) flushStats() error {
 		d.add(was, -1)
 		d.add(now, 1)
 	}
-	return t.applyStats(&d)
+	return t.applyStats(d)
 }
 
 // applyStats writes a delta, each table's keys in order (two transactions
@@ -258,14 +274,24 @@ func (t *Tx) applyStats(d *statsDelta) error {
 	}
 	for _, k := range sortedKeys(d.days, func(a, b dayKey) bool { return fmt.Sprint(a) < fmt.Sprint(b) }) {
 		if v := d.days[k]; v != (dayVals{}) {
-			if _, err := t.exec(`INSERT INTO stats_days (day, kind, verdict, reason, currency, finished, reopened, paid,
-				n, approved, amount, answered, decided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (day, kind, verdict, reason, currency, finished, reopened, paid) DO UPDATE SET
-				n = stats_days.n + excluded.n, approved = stats_days.approved + excluded.approved,
-				amount = stats_days.amount + excluded.amount, answered = stats_days.answered + excluded.answered,
-				decided = stats_days.decided + excluded.decided`, k.day, k.kind, k.verdict, k.reason, k.currency,
-				k.finished, k.reopened, k.paid, v.n, v.approved, v.amount, v.answered, v.decided); err != nil {
+			if _, err := t.exec(`INSERT INTO stats_days (day, kind, verdict, n, finished, reopened, answered, decided)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, kind, verdict) DO UPDATE SET
+				n = stats_days.n + excluded.n, finished = stats_days.finished + excluded.finished,
+				reopened = stats_days.reopened + excluded.reopened, answered = stats_days.answered + excluded.answered,
+				decided = stats_days.decided + excluded.decided`, k.day, k.kind, k.verdict, v.n, v.finished, v.reopened,
+				v.answered, v.decided); err != nil {
 				return fmt.Errorf("count tickets by day: %w", err)
+			}
+		}
+	}
+	for _, k := range sortedKeys(d.refunds, func(a, b refundKey) bool { return fmt.Sprint(a) < fmt.Sprint(b) }) {
+		if v := d.refunds[k]; v != (refundVals{}) {
+			if _, err := t.exec(`INSERT INTO stats_refunds (day, reason, currency, approved, amount, paid, paid_amount)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, reason, currency) DO UPDATE SET
+				approved = stats_refunds.approved + excluded.approved, amount = stats_refunds.amount + excluded.amount,
+				paid = stats_refunds.paid + excluded.paid, paid_amount = stats_refunds.paid_amount + excluded.paid_amount`,
+				k.day, k.reason, k.currency, v.approved, v.amount, v.paid, v.paidAmount); err != nil {
+				return fmt.Errorf("count refunds by day: %w", err)
 			}
 		}
 	}
@@ -287,4 +313,37 @@ func sortedKeys[K comparable, V any](m map[K]V, less func(a, b K) bool) []K {
 	}
 	sort.Slice(keys, func(i, j int) bool { return less(keys[i], keys[j]) })
 	return keys
+}
+
+// RecountStats counts every ticket again from its columns, in one
+// transaction: the counts as the changes would have kept them. For a store
+// written by other means than the store's own changes (a bulk load), or to
+// check the kept counts.
+func (d *DB) RecountStats(ctx context.Context) error {
+	return d.Update(ctx, func(txi tickets.Tx) error {
+		t := txi.(*Tx)
+		for _, table := range []string{"stats_hours", "stats_days", "stats_refunds", "stats_delays"} {
+			if _, err := t.exec(`DELETE FROM ` + table); err != nil {
+				return fmt.Errorf("recount: %w", err)
+			}
+		}
+		rows, err := t.tx.QueryxContext(t.ctx, `SELECT `+statsRowColumns+` FROM tickets`)
+		if err != nil {
+			return fmt.Errorf("recount: %w", err)
+		}
+		defer rows.Close()
+		delta := newStatsDelta()
+		for rows.Next() {
+			var r statsRow
+			if err := rows.StructScan(&r); err != nil {
+				return fmt.Errorf("recount: %w", err)
+			}
+			delta.add(&r, 1)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("recount: %w", err)
+		}
+		rows.Close()
+		return t.applyStats(delta)
+	})
 }

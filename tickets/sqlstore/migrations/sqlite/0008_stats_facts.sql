@@ -3,15 +3,15 @@
 -- transaction that writes the audit entry that makes them
 -- (tickets.AuditFacts): when an agent first answered, when it was first
 -- decided (approved or denied), when it was first resolved (paid); and the
--- first two as microseconds after its creation. Three tables of counts,
+-- first two as microseconds after its creation. Four tables of counts,
 -- changed in the transaction that changes a ticket (what it counted as
 -- before taken off, what it counts as now added):
 --   stats_hours  new tickets by UTC hour of creation, channel and kind (a
 --                day in any zone whole hours off UTC is a run of hours);
---   stats_days   by UTC day of creation and what a ticket is now: kind,
---                verdict, reason, currency, finished, reopened, paid, with
---                the approved refunds and their sum, the answered and the
---                decided;
+--   stats_days   by UTC day of creation, kind and verdict: the tickets,
+--                and how many are finished, reopened, answered, decided;
+--   stats_refunds by UTC day of creation, reason and currency: the refunds
+--                approved and their sum, those paid and their sum;
 --   stats_delays the answers' and decisions' delays by UTC day of creation
 --                in the buckets of stats_buckets (bucket b holds the
 --                delays from its lo_us up to the next one's), so a median
@@ -178,17 +178,23 @@ CREATE TABLE stats_days (
 	day      INTEGER NOT NULL,
 	kind     TEXT NOT NULL,
 	verdict  TEXT NOT NULL,
-	reason   TEXT NOT NULL,
-	currency TEXT NOT NULL,
+	n        INTEGER NOT NULL,
 	finished INTEGER NOT NULL,
 	reopened INTEGER NOT NULL,
-	paid     INTEGER NOT NULL,
-	n        INTEGER NOT NULL,
-	approved INTEGER NOT NULL,
-	amount   INTEGER NOT NULL,
 	answered INTEGER NOT NULL,
 	decided  INTEGER NOT NULL,
-	PRIMARY KEY (day, kind, verdict, reason, currency, finished, reopened, paid)
+	PRIMARY KEY (day, kind, verdict)
+) WITHOUT ROWID;
+
+CREATE TABLE stats_refunds (
+	day         INTEGER NOT NULL,
+	reason      TEXT NOT NULL,
+	currency    TEXT NOT NULL,
+	approved    INTEGER NOT NULL,
+	amount      INTEGER NOT NULL,
+	paid        INTEGER NOT NULL,
+	paid_amount INTEGER NOT NULL,
+	PRIMARY KEY (day, reason, currency)
 ) WITHOUT ROWID;
 
 CREATE TABLE stats_delays (
@@ -202,17 +208,20 @@ CREATE TABLE stats_delays (
 INSERT INTO stats_hours (hour, channel, kind, n)
 	SELECT unixepoch(created_at) / 3600, channel, kind, COUNT(*) FROM tickets GROUP BY 1, 2, 3;
 
-INSERT INTO stats_days (day, kind, verdict, reason, currency, finished, reopened, paid, n, approved, amount, answered, decided)
-	SELECT day, kind, verdict, reason, currency,
-		CASE WHEN status IN ('denied', 'resolved', 'closed') OR r = 1 THEN 1 ELSE 0 END, r,
-		CASE WHEN status = 'resolved' OR (status = 'closed' AND paid_at IS NOT NULL) THEN 1 ELSE 0 END AS p,
-		COUNT(*), SUM(CASE WHEN kind = 'refund' AND approved_amount IS NOT NULL THEN 1 ELSE 0 END),
-		SUM(CASE WHEN kind = 'refund' AND approved_amount IS NOT NULL THEN approved_amount ELSE 0 END),
+INSERT INTO stats_days (day, kind, verdict, n, finished, reopened, answered, decided)
+	SELECT day, kind, verdict, COUNT(*), SUM(CASE WHEN status IN ('denied', 'resolved', 'closed') OR r = 1 THEN 1 ELSE 0 END), SUM(r),
 		SUM(CASE WHEN response_us IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN decision_us IS NOT NULL THEN 1 ELSE 0 END)
-	FROM (SELECT unixepoch(created_at) / 86400 AS day, kind, verdict, reason, currency, status, paid_at, approved_amount,
-			response_us, decision_us, CASE WHEN ',' || flags || ',' LIKE '%,reopened,%' THEN 1 ELSE 0 END AS r
+	FROM (SELECT unixepoch(created_at) / 86400 AS day, kind, verdict, status, response_us, decision_us,
+			CASE WHEN ',' || flags || ',' LIKE '%,reopened,%' THEN 1 ELSE 0 END AS r
 		FROM tickets) t
-	GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+	GROUP BY day, kind, verdict;
+
+INSERT INTO stats_refunds (day, reason, currency, approved, amount, paid, paid_amount)
+	SELECT day, reason, currency, COUNT(*), SUM(approved_amount), SUM(p), SUM(p * approved_amount)
+	FROM (SELECT unixepoch(created_at) / 86400 AS day, reason, currency, approved_amount,
+			CASE WHEN status = 'resolved' OR (status = 'closed' AND paid_at IS NOT NULL) THEN 1 ELSE 0 END AS p
+		FROM tickets WHERE kind = 'refund' AND approved_amount IS NOT NULL) t
+	GROUP BY day, reason, currency;
 
 INSERT INTO stats_delays (day, what, bucket, n)
 	SELECT unixepoch(created_at) / 86400, 'response', (SELECT MAX(bucket) FROM stats_buckets WHERE lo_us <= response_us), COUNT(*)
