@@ -88,7 +88,7 @@ func ImportFile(b testing.TB, svc *tickets.Service, path string) *tickets.Import
 }
 
 // seedVersion changes when the seeded data's shape changes.
-const seedVersion = 4
+const seedVersion = 6
 
 var benchAgents = []string{"ayu", "budi", "citra", "dewi", "eko", "fajar", "gita", "hadi"}
 
@@ -111,8 +111,9 @@ func seedTickets(b testing.TB, db *sqlstore.DB, n int) {
 	r := rand.New(rand.NewPCG(11, 12))
 	insTicket, err := tx.PrepareContext(ctx, `INSERT INTO tickets (id, kind, status, channel, requester_email, requester_email_key,
 		requester_discord_id, requester_name, account, account_key, order_number, reason, details, language, verdict,
-		refund_amount, currency, rules, evaluated_at, assignee, flags, created_at, updated_at, status_changed_at, waiting_since)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?)`)
+		refund_amount, currency, rules, evaluated_at, assignee, flags, created_at, updated_at, status_changed_at, waiting_since,
+		approved_amount, first_response_at, response_us, first_decision_at, decision_us, paid_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -209,9 +210,11 @@ func seedTickets(b testing.TB, db *sqlstore.DB, n int) {
 		if status.WaitingOnAgents() {
 			waiting = updated
 		}
+		work := seedWork(r, status, kind, created, amount)
 		if _, err := insTicket.ExecContext(ctx, i, string(kind), string(status), string(channel), email, email, discord, "",
 			account, tickets.AccountKey(account), order, reason, details, lang, string(verdict), amount, cur, created,
-			assignee, strings.Join(flags, ","), created, updated, updated, waiting); err != nil {
+			assignee, strings.Join(flags, ","), created, updated, updated, waiting, work.approved, work.facts[0], work.facts[1],
+			work.facts[2], work.facts[3], work.facts[4]); err != nil {
 			b.Fatalf("ticket %d: %v", i, err)
 		}
 		for _, f := range flags {
@@ -232,6 +235,11 @@ func seedTickets(b testing.TB, db *sqlstore.DB, n int) {
 		if _, err := insAudit.ExecContext(ctx, i, updated, "system", "status", "new", string(status), "verdict "+string(verdict)); err != nil {
 			b.Fatal(err)
 		}
+		for _, a := range work.acts {
+			if _, err := insAudit.ExecContext(ctx, i, a.at, assignee, string(a.action), "", "", ""); err != nil {
+				b.Fatal(err)
+			}
+		}
 		if r.IntN(10) < 3 {
 			if _, err := insEv.ExecContext(ctx, i, fmt.Sprintf("%064x", r.IntN(blobs)), created); err != nil {
 				b.Fatal(err)
@@ -245,9 +253,84 @@ func seedTickets(b testing.TB, db *sqlstore.DB, n int) {
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
+	if err := db.RecountStats(ctx); err != nil {
+		b.Fatal(err)
+	}
 	if err := db.Analyze(ctx); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// seedAct is an agent's action on a seeded ticket.
+type seedAct struct {
+	at     time.Time
+	action tickets.Action
+}
+
+// seededWork is what agents did to a seeded ticket, by its status: most
+// answered within minutes to two days, those decided approved or denied
+// some hours later, the paid ones resolved a day after (closed tickets:
+// seven in ten paid, two denied, one never answered). Nothing after
+// BenchAnchor is done.
+type seededWork struct {
+	acts     []seedAct
+	approved any // the refund approved, or nil
+	// facts are the ticket's first answer and its delay, first decision
+	// and its delay, and payment, as the store keeps them (nil: none).
+	facts [5]any
+}
+
+// fill sets the facts from the actions.
+func (w *seededWork) fill(created time.Time) {
+	for _, a := range w.acts {
+		answers, decides, pays := tickets.AuditFacts(tickets.AuditEntry{At: a.at, Actor: "agent", Action: string(a.action)})
+		if answers && w.facts[0] == nil {
+			w.facts[0], w.facts[1] = a.at, a.at.Sub(created).Microseconds()
+		}
+		if decides && w.facts[2] == nil {
+			w.facts[2], w.facts[3] = a.at, a.at.Sub(created).Microseconds()
+		}
+		if pays && w.facts[4] == nil {
+			w.facts[4] = a.at
+		}
+	}
+}
+
+func seedWork(r *rand.Rand, status tickets.Status, kind tickets.Kind, created time.Time, amount int64) seededWork {
+	var w seededWork
+	k := r.IntN(10)
+	var decide tickets.Action
+	switch {
+	case status == tickets.StatusDenied || status == tickets.StatusClosed && k >= 7 && k < 9:
+		decide = tickets.ActionDeny
+	case status == tickets.StatusApproved || status == tickets.StatusResolved || status == tickets.StatusClosed && k < 7:
+		decide = tickets.ActionApprove
+	case status == tickets.StatusClosed || status == tickets.StatusNew || k < 2:
+		return w // never answered
+	}
+	at := created.Add(time.Duration(5+r.IntN(48*60)) * time.Minute)
+	add := func(a tickets.Action) {
+		if !at.After(BenchAnchor) {
+			w.acts = append(w.acts, seedAct{at, a})
+		}
+	}
+	if decide == "" || r.IntN(3) > 0 {
+		add(tickets.ActionReply)
+		at = at.Add(time.Duration(r.IntN(72*60)) * time.Minute)
+	}
+	if decide == "" {
+		return w
+	}
+	add(decide)
+	if decide == tickets.ActionApprove && kind == tickets.KindRefund && !at.After(BenchAnchor) {
+		w.approved = max(amount, int64(10+r.IntN(400))*1000)
+	}
+	if decide == tickets.ActionApprove && status != tickets.StatusApproved {
+		at = at.Add(time.Duration(r.IntN(48*60)) * time.Minute)
+		add(tickets.ActionResolve)
+	}
+	w.fill(created)
+	return w
 }
 
 // seededPath returns a store with n promotions and n tickets, built once and
@@ -320,4 +403,45 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// SeededWith opens a copy of the seeded store of n tickets to which prepare
+// added a benchmark's own fixtures (agents, sessions, a ticket with a long
+// history), built once and cached beside the seeded store under name and
+// version: change version when prepare writes something else. The copy is
+// the benchmark's to read; what it writes stays in the cached copy.
+func SeededWith(b testing.TB, n int, name string, version int, prepare func(db *sqlstore.DB, svc *tickets.Service)) (*sqlstore.DB, *tickets.Service) {
+	clock := NewClock(BenchAnchor)
+	path := filepath.Join(BenchDir(b), fmt.Sprintf("seeded-%d-v%d-%s-v%d.db", n, seedVersion, name, version))
+	if _, err := os.Stat(path); err != nil {
+		tmp := fmt.Sprintf("%s.build-%d", path, os.Getpid())
+		defer func() {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(tmp + suffix)
+			}
+		}()
+		start := time.Now()
+		if err := copyFile(seededPath(b, n), tmp); err != nil {
+			b.Fatal(err)
+		}
+		db, err := sqlstore.Open(context.Background(), tmp, sqlstore.Options{Clock: clock})
+		if err != nil {
+			b.Fatal(err)
+		}
+		prepare(db, tickets.NewService(db, tickets.Options{Clock: clock, AutoRepliesPerHour: 1 << 30}))
+		if _, err := db.SQL().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+		if err := os.Rename(tmp, path); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("prepared %s in %s", path, time.Since(start).Round(time.Second))
+	}
+	db, err := sqlstore.Open(context.Background(), path, sqlstore.Options{Clock: clock})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db, tickets.NewService(db, tickets.Options{Clock: clock, AutoRepliesPerHour: 1 << 30})
 }
