@@ -40,6 +40,24 @@ func (c *Catalog) FollowupResult(f tickets.Followup, lang string) string {
 	return c.auditText(lang, "audit."+f.Code, f.Params)
 }
 
+// AuditAction names what an audit entry is (its Action: created, claim,
+// reminded, …) in a language, audit.action.<action>; one with no name is
+// shown as it is.
+func (c *Catalog) AuditAction(action, lang string) string {
+	return c.name(lang, "audit.action.", action)
+}
+
+// FollowupName says what a follow-up does (audit.followup_kind.<kind>) and
+// FollowupStatusName where it stands (audit.followup_status.<status>).
+func (c *Catalog) FollowupName(k tickets.FollowupKind, lang string) string {
+	return c.name(lang, "audit.followup_kind.", string(k))
+}
+
+// FollowupStatusName: see FollowupName.
+func (c *Catalog) FollowupStatusName(status, lang string) string {
+	return c.name(lang, "audit.followup_status.", status)
+}
+
 func (c *Catalog) auditText(lang, id string, p tickets.AuditParams) string {
 	lang = c.Language(lang)
 	v := auditVars{c: c, lang: lang, p: p}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"refunddesk/tickets"
 )
@@ -18,6 +19,40 @@ type ticketData struct {
 	Approved string
 	// Actions are the forms of the actions (actions_view.go).
 	Actions *actionsView
+	// DecisionText, AuditLines and FollowupLines are the decision, the
+	// audit trail and the follow-ups in the agent's language.
+	DecisionText  string
+	AuditLines    []auditLine
+	FollowupLines []followupLine
+}
+
+// auditLine is an audit entry in the agent's words.
+type auditLine struct {
+	At                   time.Time
+	Actor, Action, Text  string
+	FromStatus, ToStatus tickets.Status
+}
+
+// followupLine is a follow-up in the agent's words.
+type followupLine struct {
+	DueAt                time.Time
+	Kind, Status, Result string
+}
+
+// inWords puts the ticket's decision, audit trail and follow-ups in the
+// agent's language: each entry's code through the catalog (Catalog.Audit,
+// FollowupResult, Decision), the words stored before codes as they are.
+func (s *Server) inWords(data *ticketData, lang string) {
+	d := data.TicketDetail
+	data.DecisionText = s.cat.Decision(&d.Ticket, lang)
+	for _, e := range d.Audit {
+		data.AuditLines = append(data.AuditLines, auditLine{At: e.At, Actor: e.Actor, Action: s.cat.AuditAction(e.Action, lang),
+			Text: s.cat.Audit(e, lang), FromStatus: e.FromStatus, ToStatus: e.ToStatus})
+	}
+	for _, f := range d.Followups {
+		data.FollowupLines = append(data.FollowupLines, followupLine{DueAt: f.DueAt, Kind: s.cat.FollowupName(f.Kind, lang),
+			Status: s.cat.FollowupStatusName(f.Status, lang), Result: s.cat.FollowupResult(f, lang)})
+	}
 }
 
 // evidenceLink is a file of the ticket: an image is shown (a thumbnail
@@ -44,6 +79,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, a *Agent, st
 	// each code's words where the catalog writes them (Explain).
 	s.cat.Explain(d)
 	data := ticketData{TicketDetail: d, Actions: s.actionsOf(r, a, d, f)}
+	s.inWords(&data, a.Language)
 	for _, e := range d.Evidence {
 		data.Evidence = append(data.Evidence, evidenceLink{Evidence: e, Image: inlineImage(e.ContentType),
 			URL: "/tickets/" + url.PathEscape(d.Ref) + "/evidence/" + url.PathEscape(e.SHA256)})
