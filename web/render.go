@@ -27,6 +27,9 @@ type Page struct {
 	// Nav names the navigation link of this page ("queue").
 	Nav  string
 	Data any
+	// days are the days Time has written on this page, in its language:
+	// a long ticket's trail has hundreds of moments on a few days.
+	days map[time.Time]string
 }
 
 // CSRF is the token a form of this page carries in its csrf field.
@@ -64,7 +67,17 @@ func (p *Page) Time(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return p.s.cat.Date(t, p.Lang) + " " + t.UTC().Format("15:04") + " UTC"
+	t = t.UTC()
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	d, ok := p.days[day]
+	if !ok {
+		if p.days == nil {
+			p.days = map[time.Time]string{}
+		}
+		d = p.s.cat.Date(day, p.Lang)
+		p.days[day] = d
+	}
+	return d + " " + t.Format("15:04") + " UTC"
 }
 
 // ISO writes a moment for a <time datetime> attribute.
@@ -123,8 +136,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			p.Lang = p.Agent.Language
 		}
 	}
-	var buf bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+	buf := s.buffers.Get().(*bytes.Buffer)
+	defer s.putBuffer(buf)
+	if err := s.pages[name].ExecuteTemplate(buf, "layout", p); err != nil {
 		s.log.Error("web: render a page", slog.String("page", name), slog.Any("error", err))
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
@@ -134,6 +148,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// putBuffer gives a page's buffer back for the next page, unless it grew
+// past what a page should weigh (then it is left to the collector).
+func (s *Server) putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 256<<10 {
+		return
+	}
+	buf.Reset()
+	s.buffers.Put(buf)
 }
 
 // errorPage is the error page's data.

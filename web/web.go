@@ -10,6 +10,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"refunddesk/templates"
@@ -106,6 +108,9 @@ type Server struct {
 	mux     *http.ServeMux
 	dummyPW string // a hash verified for unknown names, so they take as long
 	counts  statsCache
+	// buffers are the pages' buffers, used again: a page is written
+	// whole before it is sent (render).
+	buffers sync.Pool
 }
 
 // New returns the console; its pages are parsed here, so a broken one
@@ -121,7 +126,8 @@ func New(opt Options) (*Server, error) {
 	}
 	opt = opt.withDefaults()
 	s := &Server{svc: opt.Service, store: opt.Store, cat: opt.Catalog, log: opt.Logger, clock: opt.Clock, opt: opt,
-		mux: http.NewServeMux(), counts: statsCache{ttl: 30 * time.Second}}
+		mux: http.NewServeMux(), counts: statsCache{ttl: 30 * time.Second},
+		buffers: sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}}
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
