@@ -173,7 +173,7 @@ func (p *page) want(t *testing.T, status int, contains ...string) {
 }
 
 // screenshot is a small PNG.
-func screenshot(t *testing.T) []byte {
+func screenshot(t testing.TB) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
 	for y := 0; y < 30; y++ {
