@@ -91,7 +91,8 @@ func (b *Bot) detailEmbed(d *tickets.TicketDetail) *discordgo.MessageEmbed {
 		msgs = msgs[len(msgs)-5:]
 	}
 	for _, m := range msgs {
-		lines = append(lines, fmt.Sprintf("`%s` %s %s: %s", m.CreatedAt.UTC().Format("01-02 15:04"), m.Kind, escape(m.Author), truncate(escape(m.Body), 200)))
+		lines = append(lines, fmt.Sprintf("`%s` %s %s: %s", m.CreatedAt.UTC().Format("01-02 15:04"), m.Kind, escape(m.Author),
+			truncate(escape(b.tpl.Catalog().MessageBody(m, tickets.LangEnglish)), 200)))
 	}
 	if len(lines) > 0 {
 		e.Description = truncate(strings.Join(lines, "\n"), 3500)

@@ -160,6 +160,9 @@ func (b *Bot) submitted(language string, res *tickets.SubmitResult, refused []st
 	t := res.Ticket
 	var lines []string
 	switch res.Outcome {
+	case tickets.OutcomeReceived:
+		// Someone else's ticket is open for the order: nothing of it is said.
+		return &reply{content: strings.Join(append([]string{b.say(language, "received")}, refused...), "\n")}
 	case tickets.OutcomeJoined:
 		lines = append(lines, b.say(language, "joined", "Ref", "**"+t.Ref+"**"))
 	case tickets.OutcomeDuplicate:

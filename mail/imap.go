@@ -181,7 +181,7 @@ func (s *IntakeStats) add(o string) {
 	switch o {
 	case TookCreated:
 		s.Created++
-	case TookJoined:
+	case TookJoined, TookReceived:
 		s.Joined++
 	case TookReply:
 		s.Replies++
@@ -649,7 +649,7 @@ func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fe
 		st.Fetched++
 		st.add(r.taken.Outcome)
 		if r.taken.Outcome == TookFailed {
-			if err := f.recordFailure(ctx, uid, bodies[uid], big[uid], r.source, r.taken.Reason, s.failed); err != nil {
+			if err := f.recordFailure(ctx, uid, bodies[uid], big[uid], r.source, r.taken, s.failed); err != nil {
 				takeErr = err
 				break
 			}
@@ -748,7 +748,8 @@ func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, got 
 	return results
 }
 
-func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, bigSize int64, source, reason, folder string) error {
+func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, bigSize int64, source string, taken Taken, folder string) error {
+	reason := taken.Reason
 	fail := tickets.InboundFailure{Channel: tickets.ChannelEmail, Source: source, Reason: reason, SetAside: folder,
 		Size: bigSize, Key: fmt.Sprintf("imap:%s:%d", f.cursorName(), uid)}
 	if raw != nil {
@@ -763,7 +764,8 @@ func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, b
 			fail.Key = "mail::" + hashHex(raw)
 		}
 	}
-	f.log.Warn("mail set aside", slog.String("source", source), slog.String("reason", reason), slog.String("folder", folder))
+	f.log.Warn("mail set aside", slog.String("source", source), slog.String("code", taken.Code), slog.String("reason", reason),
+		slog.String("folder", folder))
 	return f.svc.Intake.RecordFailure(ctx, fail)
 }
 

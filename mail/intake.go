@@ -31,6 +31,13 @@ type IntakeConfig struct {
 	// taken in as any other. The list of Address ("support.shop.example"
 	// for support@shop.example) is always one.
 	OwnListIDs []string
+	// NewTicketsPerHour: new tickets one sender's address may open in an
+	// hour (mail.new_tickets_per_hour; 0: no limit). A mail past it opens
+	// none: it is set aside (TookFailed, Code ReasonRateLimited) and its
+	// sender answered once (tickets.OutcomeLimited). An answer on a
+	// ticket, and a request joining the open ticket of its order, are not
+	// new tickets.
+	NewTicketsPerHour int
 	// Catalog writes why an attachment was not kept, in English, in the
 	// ticket's message (the domain gives codes); NewIntake loads the
 	// embedded one when nil.
@@ -76,7 +83,15 @@ const (
 	TookIgnored   = "ignored"   // automatic mail, our own mail
 	TookBounce    = "bounce"    // a mail of ours bounced
 	TookFailed    = "failed"    // cannot be taken in: set aside
+	// TookReceived: about an order whose open ticket is someone else's:
+	// kept there as a note for the agents (tickets.OutcomeReceived).
+	TookReceived = "received"
 )
+
+// ReasonRateLimited is the code of a mail set aside because its sender
+// went past NewTicketsPerHour (Taken.Code); the reason recorded for agents
+// (InboundFailure.Reason) begins with it.
+const ReasonRateLimited = "rate_limited"
 
 // Taken says what became of one mail.
 type Taken struct {
@@ -84,6 +99,9 @@ type Taken struct {
 	Ref     string
 	// Reason says why a mail was ignored or failed.
 	Reason string
+	// Code names why a mail was set aside, when it has a code
+	// (ReasonRateLimited); "" otherwise.
+	Code string
 	// Automatic says why the mail was ignored as automatic mail (not the
 	// desk's own, not a bounce recorded on a ticket); "" otherwise. A
 	// person's mail may be taken for one: the caller records it for agents
@@ -276,7 +294,8 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 
 	sr := tickets.SubmitRequest{Kind: req.Kind, Channel: tickets.ChannelEmail, Requester: who, Account: req.Account,
 		Order: req.Order, Reason: req.Reason, Details: details, Language: req.Language, Evidence: files,
-		IdempotencyKey: m.Key, PreviousKeys: previousKeys(m), ExternalID: m.MessageID, Flags: flags}
+		IdempotencyKey: m.Key, PreviousKeys: previousKeys(m), ExternalID: m.MessageID, Flags: flags,
+		NewPerHour: in.cfg.NewTicketsPerHour}
 	res, err := svc.Intake.Submit(ctx, sr)
 	if tickets.IsValidation(err) {
 		// Something the text gave is not usable (an account name too odd,
@@ -291,8 +310,13 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	if err != nil {
 		return Taken{}, err
 	}
+	if res.Outcome == tickets.OutcomeLimited {
+		return Taken{Outcome: TookFailed, Code: ReasonRateLimited, Reason: fmt.Sprintf(
+			"%s: the sender opened %d new tickets in the last hour (mail.new_tickets_per_hour); no ticket was opened, and the sender was told once",
+			ReasonRateLimited, in.cfg.NewTicketsPerHour)}, nil
+	}
 	out := map[string]string{tickets.OutcomeCreated: TookCreated, tickets.OutcomeJoined: TookJoined,
-		tickets.OutcomeDuplicate: TookDuplicate}[res.Outcome]
+		tickets.OutcomeDuplicate: TookDuplicate, tickets.OutcomeReceived: TookReceived}[res.Outcome]
 	return Taken{Outcome: out, Ref: res.Ticket.Ref}, nil
 }
 

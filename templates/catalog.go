@@ -477,6 +477,16 @@ func (c *Catalog) StatusName(s tickets.Status, lang string) string {
 // requester for.
 func (c *Catalog) MissingName(code, lang string) string { return c.name(lang, "missing.", code) }
 
+// MessageBody is a message of a ticket's conversation as the agents read
+// it: its body, or, for a message kept with no text (a request or an
+// answer that gave only files or fields), message.empty.
+func (c *Catalog) MessageBody(m tickets.Message, lang string) string {
+	if m.Body != "" {
+		return m.Body
+	}
+	return c.Text(lang, "message.empty")
+}
+
 // PromotionStatusName is a promotion's status on the platform in words.
 func (c *Catalog) PromotionStatusName(s tickets.PromotionStatus, lang string) string {
 	return c.name(lang, "promotion_status.", string(s))

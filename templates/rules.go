@@ -59,6 +59,9 @@ func (c *Catalog) Explain(v any) {
 			c.Explain(&v.Ticket)
 			c.Explain(v.Outbox)
 			c.explainAudit(v)
+			for i := range v.Messages {
+				v.Messages[i].Body = c.MessageBody(v.Messages[i], FallbackLanguage)
+			}
 		}
 	case []tickets.Followup:
 		c.explainFollowups(v)

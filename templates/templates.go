@@ -87,6 +87,7 @@ func Names() []string {
 		tickets.TemplateAutoClosed,
 		tickets.TemplateClosePromotion,
 		tickets.TemplateStillInProgress,
+		tickets.TemplateReceived,
 	}
 }
 

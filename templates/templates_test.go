@@ -81,6 +81,15 @@ func goldenCases(lang string) []goldenCase {
 		d.MessageData = tickets.MessageData{Ref: "RD-1042", Kind: tickets.KindRefund, Status: tickets.StatusInReview,
 			Order: "7301234567890123456", Joined: true}
 	})
+	add(tickets.TemplateReceived, "", func(d *Data) {
+		// Someone who is not the order's requester: nothing of the ticket.
+		d.MessageData = tickets.MessageData{Kind: tickets.KindRefund}
+		d.RequesterName = ""
+	})
+	add(tickets.TemplateReceived, "limit", func(d *Data) {
+		d.MessageData = tickets.MessageData{Kind: tickets.KindRefund, Limit: 5}
+		d.RequesterName = ""
+	})
 	add(tickets.TemplateAcknowledgement, "revocation", func(d *Data) {
 		d.Kind, d.Order, d.Reason, d.Amount, d.Currency = tickets.KindRevocation, "", "", 0, ""
 		d.Account, d.Verdict, d.Missing = "", tickets.VerdictNeedsInfo, []string{MissingAccount}
@@ -167,7 +176,7 @@ func TestNew(t *testing.T) {
 
 func TestNamesAreTheOutboxTemplates(t *testing.T) {
 	want := []string{"acknowledgement", "request_info", "approved", "denied", "revocation_forwarded",
-		"revocation_done", "reply", "reminder", "auto_closed", "close_promotion", "still_in_progress"}
+		"revocation_done", "reply", "reminder", "auto_closed", "close_promotion", "still_in_progress", "received"}
 	if !slices.Equal(Names(), want) {
 		t.Fatalf("Names() = %v, want %v", Names(), want)
 	}
@@ -295,6 +304,14 @@ func TestRenderAll(t *testing.T) {
 					}
 					if strings.TrimSpace(m.Text) == "" {
 						t.Errorf("%s %s %s: empty text", flavour, name, lang)
+					}
+					if name == tickets.TemplateReceived {
+						// Said to someone who must learn nothing of a ticket:
+						// even given one, it names none.
+						if strings.Contains(m.Subject+m.Text+m.HTML, d.Ref) {
+							t.Errorf("%s %s %s: names %s:\n%s%s", flavour, name, lang, d.Ref, m.Subject, m.Text)
+						}
+						continue
 					}
 					if !strings.Contains(m.Text, d.Ref) {
 						t.Errorf("%s %s %s: text does not name %s:\n%s", flavour, name, lang, d.Ref, m.Text)
@@ -602,7 +619,7 @@ func TestDiscordLimit(t *testing.T) {
 			if !utf8.ValidString(m.Text) {
 				t.Errorf("%s %s: cut inside a character", name, lang)
 			}
-			if !strings.Contains(m.Text, "**"+d.Ref+"**") {
+			if !strings.Contains(m.Text, "**"+d.Ref+"**") && name != tickets.TemplateReceived {
 				t.Errorf("%s %s: reference lost", name, lang)
 			}
 			if name == tickets.TemplateReply {

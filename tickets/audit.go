@@ -26,6 +26,7 @@ const (
 	AuditJoined           = "joined"            // another Kind request by Channel (from Requester, when another); Fields filled
 	AuditNotDelivered     = "not_delivered"     // Template to Channel:Recipient failed for good (Error); sent by Via to ViaRecipient
 	AuditNotReminded      = "not_reminded"      // no way to reach the requester
+	AuditOtherRequester   = "other_requester"   // a Kind request by Channel from Requester, not the ticket's requester: kept as a note
 	AuditOutboxRetry      = "outbox_retry"      // Template to Channel Recipient (Outbox) put back; it had failed with Error
 	AuditProgressUpdate   = "progress_update"   // told the requester the platform is still at it
 	AuditReminded         = "reminded"          // no answer Since
@@ -39,7 +40,7 @@ const (
 var AuditCodes = []string{
 	AuditApproved, AuditAssigned, AuditAutoApproved, AuditAutoClosed, AuditBounced, AuditCause, AuditComment,
 	AuditCreated, AuditEdited, AuditEscalated, AuditEvidence, AuditGave, AuditHeldBack, AuditJoined,
-	AuditNotDelivered, AuditNotReminded, AuditOutboxRetry, AuditProgressUpdate, AuditReminded,
+	AuditNotDelivered, AuditNotReminded, AuditOtherRequester, AuditOutboxRetry, AuditProgressUpdate, AuditReminded,
 	AuditRequesterWrote, AuditVerdict, AuditVerdictUnchanged,
 }
 

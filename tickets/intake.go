@@ -45,6 +45,11 @@ type SubmitRequest struct {
 	Flags []string
 	// ParentRef: the closed ticket this request follows.
 	ParentRef string
+	// NewPerHour, when more than 0, is how many new tickets the requester
+	// may open in an hour (the email intake's new_tickets_per_hour): past
+	// it the request opens none and comes back OutcomeLimited. A request
+	// that joins an open ticket, a duplicate and an answer are not new.
+	NewPerHour int
 }
 
 // Submit outcomes.
@@ -52,6 +57,15 @@ const (
 	OutcomeCreated   = "created"
 	OutcomeJoined    = "joined"    // added to the ticket already open for the order
 	OutcomeDuplicate = "duplicate" // the idempotency key was seen before
+	// OutcomeReceived: the order (or account) has an open ticket of
+	// someone else's; the request was kept there as a note for the agents
+	// (FlagOtherRequester), and the result's Ticket holds only what the
+	// request gave (no ID or Ref) unless an agent filed it.
+	OutcomeReceived = "received"
+	// OutcomeLimited: the requester went past NewPerHour; no ticket was
+	// opened and nothing was kept (the channel keeps the request aside).
+	// The result's Ticket holds only what the request gave.
+	OutcomeLimited = "limited"
 )
 
 // SubmitResult says what became of a request.
@@ -264,6 +278,10 @@ func (in *Intake) take(tx *writeTx, req *SubmitRequest, blobs []EvidenceBlob) (*
 		if err != nil {
 			return nil, err
 		}
+		if !mayShow(t, req) {
+			// Kept on someone else's ticket (other): it stays unseen.
+			return &SubmitResult{Ticket: givenTicket(req, in.clock.Now()), Outcome: OutcomeReceived}, nil
+		}
 		return &SubmitResult{Ticket: t, Outcome: OutcomeDuplicate}, nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
@@ -274,13 +292,18 @@ func (in *Intake) take(tx *writeTx, req *SubmitRequest, blobs []EvidenceBlob) (*
 	case err == nil:
 		res, err = in.join(tx, openID, req, blobs)
 	case errors.Is(err, ErrNotFound):
-		res, err = in.create(tx, req, blobs)
+		var over bool
+		if over, err = in.overLimit(tx, req); err == nil && over {
+			return in.limited(tx, req)
+		} else if err == nil {
+			res, err = in.create(tx, req, blobs)
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if req.IdempotencyKey != "" {
-		if err := tx.PutKey(req.IdempotencyKey, res.Ticket.ID); err != nil {
+		if err := tx.PutKey(req.IdempotencyKey, cmp.Or(res.Ticket.ID, openID)); err != nil {
 			return nil, err
 		}
 	}
@@ -353,7 +376,8 @@ func (in *Intake) create(tx *writeTx, req *SubmitRequest, blobs []EvidenceBlob) 
 
 // join adds a request to the ticket already open for its order: the words
 // become a message, the files evidence, missing fields are filled, and the
-// verdict is computed again.
+// verdict is computed again. A request from someone who is not the
+// ticket's requester goes to other instead.
 func (in *Intake) join(tx *writeTx, id int64, req *SubmitRequest, blobs []EvidenceBlob) (*SubmitResult, error) {
 	t, err := tx.Ticket(id)
 	if err != nil {
@@ -362,18 +386,18 @@ func (in *Intake) join(tx *writeTx, id int64, req *SubmitRequest, blobs []Eviden
 	if err := in.roomFor(t, blobs); err != nil {
 		return nil, err
 	}
+	if !ownedBy(t, req.Requester) && !(req.Channel == ChannelAgent && req.Requester == (Requester{})) {
+		return in.other(tx, t, req, blobs)
+	}
 	now := in.clock.Now()
 	actor := requesterActor(req)
-	// The joiner's identity is not added to the ticket: knowing an order
-	// number is no way into someone else's ticket. Agents see who wrote.
-	same := ownedBy(t, req.Requester) || (req.Channel == ChannelAgent && req.Requester == (Requester{}))
 	filled := joinFill(t, req)
 	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "joined", Code: AuditJoined,
-		Params: joinedParams(req, actor, same, filled)}); err != nil {
+		Params: AuditParams{Kind: req.Kind, Channel: req.Channel, Fields: filled}}); err != nil {
 		return nil, err
 	}
-	body := cmp.Or(req.Details, "(a new request without text)")
-	if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: req.Channel, Author: actor, Body: body,
+	// An empty body is a request without text; the edges write it in words.
+	if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: req.Channel, Author: actor, Body: req.Details,
 		ExternalID: req.ExternalID, CreatedAt: now}); err != nil {
 		return nil, err
 	}
@@ -381,7 +405,7 @@ func (in *Intake) join(tx *writeTx, id int64, req *SubmitRequest, blobs []Eviden
 	if err != nil {
 		return nil, err
 	}
-	answered := same && (len(filled) > 0 || added > 0 || req.Details != "") && req.Channel != ChannelAgent
+	answered := (len(filled) > 0 || added > 0 || req.Details != "") && req.Channel != ChannelAgent
 	if err := in.reevaluate(tx, t, ActorSystem, CauseRequestJoined, answered); err != nil {
 		return nil, err
 	}
@@ -389,18 +413,114 @@ func (in *Intake) join(tx *writeTx, id int64, req *SubmitRequest, blobs []Eviden
 	if err := tx.SaveTicket(t); err != nil {
 		return nil, err
 	}
-	if err := in.acknowledgeJoin(tx, t, req, same); err != nil {
+	if err := in.acknowledgeJoin(tx, t, req); err != nil {
 		return nil, err
 	}
 	if err := in.changed(tx, t); err != nil {
 		return nil, err
 	}
-	res := &SubmitResult{Ticket: t, Outcome: OutcomeJoined}
-	if !same {
-		res.Ticket = &Ticket{ID: t.ID, Ref: t.Ref, Kind: t.Kind, Status: t.Status, Channel: req.Channel, Order: t.Order,
-			Evidence: []Evidence{}, Flags: []string{}, Eligibility: Eligibility{Rules: []RuleStep{}}, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	return &SubmitResult{Ticket: t, Outcome: OutcomeJoined}, nil
+}
+
+// other keeps a request about an order (or account) whose open ticket is
+// someone else's. Knowing an order number is no way into another person's
+// ticket, and their words are not the requester's: the ticket is flagged
+// other_requester and audited so, the words become an internal note under
+// the writer's contact (never sent to anyone), their files evidence
+// audited under them, and the verdict is not computed again on their word.
+// The writer is told only that their message was received (TemplateReceived,
+// on no ticket); the ticket's requester is told nothing.
+func (in *Intake) other(tx *writeTx, t *Ticket, req *SubmitRequest, blobs []EvidenceBlob) (*SubmitResult, error) {
+	now := in.clock.Now()
+	actor := requesterActor(req)
+	t.SetFlag(FlagOtherRequester)
+	if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: actor, Action: "other_requester", Code: AuditOtherRequester,
+		Params: AuditParams{Kind: req.Kind, Channel: req.Channel, Requester: contact(req.Requester)}}); err != nil {
+		return nil, err
+	}
+	if err := tx.AddMessage(t.ID, &Message{Kind: MessageNote, Channel: req.Channel, Author: actor, Body: req.Details,
+		ExternalID: req.ExternalID, CreatedAt: now}); err != nil {
+		return nil, err
+	}
+	if _, err := in.addBlobs(tx, t, blobs, actor); err != nil {
+		return nil, err
+	}
+	t.UpdatedAt = now
+	if err := tx.SaveTicket(t); err != nil {
+		return nil, err
+	}
+	if ch, rcpt, ok := routeTo(req.Channel, req.Requester, false, false); ok {
+		key := ""
+		if req.IdempotencyKey != "" {
+			key = "received:" + req.IdempotencyKey
+		}
+		n, err := in.enqueueAlone(tx, ch, rcpt, req.Language, TemplateReceived, key, MessageData{Kind: req.Kind})
+		if err != nil {
+			return nil, err
+		}
+		if n >= in.autoPerHour {
+			if err := tx.AddAudit(t.ID, AuditEntry{At: now, Actor: ActorSystem, Action: "held_back", Code: AuditHeldBack,
+				Params: AuditParams{Template: TemplateReceived, Recipient: rcpt, Count: n, Max: in.autoPerHour}}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := in.changed(tx, t); err != nil {
+		return nil, err
+	}
+	res := &SubmitResult{Ticket: t, Outcome: OutcomeReceived}
+	if !mayShow(t, req) {
+		res.Ticket = givenTicket(req, now)
 	}
 	return res, nil
+}
+
+// mayShow reports whether whoever sent req may see ticket t: its
+// requester, or an agent.
+func mayShow(t *Ticket, req *SubmitRequest) bool {
+	return req.Channel == ChannelAgent || ownedBy(t, req.Requester)
+}
+
+// contact is how a requester can be reached, for the agents.
+func contact(r Requester) string {
+	return firstNonEmpty(r.Email, "discord:"+r.DiscordID, r.Name)
+}
+
+// givenTicket is what a result may show someone of a request that opened
+// no ticket of theirs: what they gave, nothing of the desk's.
+func givenTicket(req *SubmitRequest, now time.Time) *Ticket {
+	return &Ticket{Kind: req.Kind, Channel: req.Channel, Account: req.Account, Order: req.Order, Reason: req.Reason,
+		Language: req.Language, Evidence: []Evidence{}, Flags: []string{}, Eligibility: Eligibility{Rules: []RuleStep{}},
+		CreatedAt: now, UpdatedAt: now}
+}
+
+// overLimit reports whether a request that would open a new ticket is past
+// its requester's NewPerHour.
+func (in *Intake) overLimit(tx *writeTx, req *SubmitRequest) (bool, error) {
+	if req.NewPerHour <= 0 {
+		return false, nil
+	}
+	n, err := tx.CountCreated(req.Requester, in.clock.Now().Add(-time.Hour))
+	if err != nil {
+		return false, err
+	}
+	return n >= req.NewPerHour, nil
+}
+
+// limited answers a request past its requester's hourly limit of new
+// tickets: no ticket, and one answer (TemplateReceived with the limit) per
+// address and clock hour, within the hourly cap on automatic mail, so a
+// robot writing in a loop gets one answer, not one per mail.
+func (in *Intake) limited(tx *writeTx, req *SubmitRequest) (*SubmitResult, error) {
+	now := in.clock.Now()
+	if ch, rcpt, ok := routeTo(req.Channel, req.Requester, false, false); ok {
+		key := "limited:" + string(ch) + ":" + strings.ToLower(rcpt) + ":" + now.UTC().Truncate(time.Hour).Format(time.RFC3339)
+		if _, err := in.enqueueAlone(tx, ch, rcpt, req.Language, TemplateReceived, key,
+			MessageData{Kind: req.Kind, Limit: req.NewPerHour}); err != nil {
+			return nil, err
+		}
+	}
+	return &SubmitResult{Ticket: givenTicket(req, now), Outcome: OutcomeLimited}, nil
 }
 
 // joinFill fills the ticket's fields a joining request gives and it had
@@ -421,26 +541,11 @@ func joinFill(t *Ticket, req *SubmitRequest) []string {
 	return filled
 }
 
-// joinedParams are what the audit of a request that joined a ticket says:
-// its kind and channel, who sent it when not the ticket's requester, and
-// the fields it filled.
-func joinedParams(req *SubmitRequest, actor string, sameRequester bool, filled []string) AuditParams {
-	p := AuditParams{Kind: req.Kind, Channel: req.Channel, Fields: filled}
-	if !sameRequester {
-		p.Requester = actor
-	}
-	return p
-}
-
-// acknowledgeJoin acknowledges a request that joined t to whoever sent it,
-// on the channel they used; someone other than the ticket's requester only
-// learns the reference, not the ticket's verdict.
-func (in *Intake) acknowledgeJoin(tx *writeTx, t *Ticket, req *SubmitRequest, sameRequester bool) error {
-	data := MessageData{Ref: t.Ref, Kind: t.Kind, Status: t.Status, Order: t.Order, Joined: true}
-	if sameRequester {
-		data = in.messageData(t)
-		data.Joined = true
-	}
+// acknowledgeJoin acknowledges a request that joined its requester's
+// ticket, on the channel they used.
+func (in *Intake) acknowledgeJoin(tx *writeTx, t *Ticket, req *SubmitRequest) error {
+	data := in.messageData(t)
+	data.Joined = true
 	key := ""
 	if req.IdempotencyKey != "" {
 		key = "ack:" + t.Ref + ":" + req.IdempotencyKey
@@ -630,8 +735,9 @@ func (in *Intake) answer(tx *writeTx, t *Ticket, u RequesterUpdate, g given, blo
 		return err
 	}
 	if g.Text != "" || u.ExternalID != "" {
-		body := cmp.Or(g.Text, "(no text)")
-		if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: u.Channel, Author: actor, Body: body, ExternalID: u.ExternalID, CreatedAt: now}); err != nil {
+		// An empty body is an answer with files or fields only; the edges
+		// write it in words.
+		if err := tx.AddMessage(t.ID, &Message{Kind: MessageIn, Channel: u.Channel, Author: actor, Body: g.Text, ExternalID: u.ExternalID, CreatedAt: now}); err != nil {
 			return err
 		}
 	}

@@ -21,6 +21,12 @@ const (
 	// TemplateStillInProgress tells a requester that the platform is still
 	// working on what was forwarded to it.
 	TemplateStillInProgress = "still_in_progress"
+	// TemplateReceived tells someone only that their message was received:
+	// no ticket, reference or status. It answers a request about an order
+	// whose open ticket is someone else's (FlagOtherRequester), and a new
+	// mail past the sender's hourly limit of new tickets (Limit set). It is
+	// queued on no ticket.
+	TemplateReceived = "received"
 
 	// TemplateCard tells a watcher (Options.Watchers) that a ticket was
 	// created or changed; TemplateAlert takes an alert to the agents
@@ -65,6 +71,9 @@ type MessageData struct {
 	// when the order has no record), for advice that depends on it (a
 	// denial's dispute).
 	PaymentMethod string `json:"payment_method,omitempty"`
+	// Limit, for TemplateReceived: the new tickets one address may open in
+	// an hour, which this mail went past (0: not about a limit).
+	Limit int `json:"limit,omitempty"`
 	// Alert is why a ticket needs the agents, for TemplateAlert, in a code
 	// the channel writes at send time. (An alert queued before codes has
 	// its words in Text and no Alert.)

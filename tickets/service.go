@@ -390,6 +390,33 @@ func (c *core) enqueue(tx *writeTx, t *Ticket, ch Channel, rcpt, template, key s
 	return nil
 }
 
+// enqueueAlone queues an automatic message to rcpt on no ticket
+// (TemplateReceived), so nothing of a ticket goes with it: no reference in
+// its subject, no threading under a ticket's mail, no requester's name.
+// Mail is held to the hourly cap on automatic mail as any other: it
+// returns how many automatic messages went to rcpt in the last hour
+// before this one, and queues nothing when that is the cap already. An
+// item whose key was queued before is dropped.
+func (c *core) enqueueAlone(tx *writeTx, ch Channel, rcpt, language, template, key string, data MessageData) (int, error) {
+	now := c.clock.Now()
+	n := 0
+	if ch == ChannelEmail {
+		var err error
+		if n, err = tx.CountAutomatic(rcpt, now.Add(-time.Hour)); err != nil {
+			return 0, err
+		}
+		if n >= c.autoPerHour {
+			return n, nil
+		}
+	}
+	item := &OutboxItem{Channel: ch, Recipient: rcpt, Template: template, Language: language, Data: data,
+		Status: OutboxPending, CreatedAt: now, NextAttemptAt: now, Key: key, Automatic: true}
+	if err := tx.queue(item); err != nil {
+		return 0, fmt.Errorf("queue %s for %s: %w", template, rcpt, err)
+	}
+	return n, nil
+}
+
 // messageData is the snapshot a template writes from.
 func (c *core) messageData(t *Ticket) MessageData {
 	d := MessageData{Ref: t.Ref, Kind: t.Kind, Status: t.Status, Account: t.Account, Order: t.Order, Reason: t.Reason,

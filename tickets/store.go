@@ -130,6 +130,9 @@ type Tx interface {
 	RequeueOutbox(id int64, now time.Time) error
 	// CountAutomatic counts the automatic messages queued for a recipient since a time.
 	CountAutomatic(recipient string, since time.Time) (int, error)
+	// CountCreated counts the tickets a requester (by mail address, any
+	// case, or Discord id) opened since a time.
+	CountCreated(r Requester, since time.Time) (int, error)
 	// TicketByExternalID finds the ticket a message (by its id on its
 	// channel, such as a Message-ID) belongs to.
 	TicketByExternalID(externalID string) (int64, error)

@@ -106,10 +106,14 @@ const (
 	FlagUndeliverable    = "undeliverable"     // mail to the requester bounced
 	FlagUnreachable      = "dm_closed"         // the requester's chat channel refuses the desk's messages (Unreachable)
 	FlagReopened         = "reopened"          // opened again after a decision
+	// FlagOtherRequester: someone who is not the requester wrote about the
+	// ticket's order (or account); their words are an internal note.
+	FlagOtherRequester = "other_requester"
 )
 
 // Flags lists the flags the query language accepts.
-var Flags = []string{FlagAccountMismatch, FlagUnverifiedSender, FlagUndeliverable, FlagUnreachable, FlagReopened}
+var Flags = []string{FlagAccountMismatch, FlagUnverifiedSender, FlagUndeliverable, FlagUnreachable, FlagReopened,
+	FlagOtherRequester}
 
 // Languages the desk answers in.
 const (

@@ -112,6 +112,9 @@ type MailConfig struct {
 	OwnListIDs []string `toml:"own_list_ids"`
 	// AutoRepliesPerHour: automatic mails to one address in an hour, at most.
 	AutoRepliesPerHour int `toml:"auto_replies_per_hour"`
+	// NewTicketsPerHour: new tickets one sender's address may open by mail
+	// in an hour; a mail past it is set aside and answered once.
+	NewTicketsPerHour int `toml:"new_tickets_per_hour"`
 	// RefundDays: business days a refund takes to arrive, said in approvals.
 	RefundDays int             `toml:"refund_days"`
 	IMAP       mail.IMAPConfig `toml:"imap"`
@@ -156,6 +159,7 @@ func defaultConfig() *Config {
 	c.Mail.Name = "Refund Desk"
 	c.Mail.MaxSize = 25 << 20
 	c.Mail.AutoRepliesPerHour = 5
+	c.Mail.NewTicketsPerHour = 5
 	c.Mail.DKIMTimeout = tickets.Duration{Duration: 5 * time.Second}
 	c.Mail.RefundDays = 7
 	c.Mail.IMAP.Defaults()
@@ -333,6 +337,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Mail.AutoRepliesPerHour <= 0 {
 		errs = append(errs, "mail.auto_replies_per_hour: must be more than 0")
+	}
+	if c.Mail.NewTicketsPerHour <= 0 {
+		errs = append(errs, "mail.new_tickets_per_hour: must be more than 0")
 	}
 	errs = append(errs, c.Mail.auth().Validate("mail")...)
 	errs = append(errs, c.Mail.IMAP.Validate("mail.imap")...)

@@ -18,7 +18,7 @@ import (
 func (m *Main) intake(svc *tickets.Service) *mail.Intake {
 	c := m.config.Mail
 	return mail.NewIntake(svc, mail.IntakeConfig{Address: c.Address, MessageIDDomain: c.MessageIDDomain, MaxSize: c.MaxSize,
-		RequireAuth: c.RequireAuth, Auth: c.auth(), OwnListIDs: c.OwnListIDs}, m.log)
+		RequireAuth: c.RequireAuth, Auth: c.auth(), OwnListIDs: c.OwnListIDs, NewTicketsPerHour: c.NewTicketsPerHour}, m.log)
 }
 
 func (m *Main) sender(svc *tickets.Service) (*mail.Sender, error) {
