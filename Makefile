@@ -7,7 +7,7 @@ BIN      := bin/refunddesk
 # query ones many times, for a p99.
 BENCHTIME ?= 1x
 
-.PHONY: all build run test test-realmail fuzz bench bench-import bench-query bench-mail bench-discord bench-dashboard bench-baseline lint vet fmt-check clean
+.PHONY: all build run test test-realmail fuzz bench bench-import bench-query bench-mail bench-discord bench-dashboard bench-web bench-baseline lint vet fmt-check clean
 
 all: build
 
@@ -58,7 +58,7 @@ lint: vet fmt-check
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
 
 # Speed targets, shown by Go's benchmark harness (see docs/performance.md).
-bench: bench-import bench-query bench-mail bench-discord bench-dashboard
+bench: bench-import bench-query bench-mail bench-discord bench-dashboard bench-web
 
 bench-import:
 	$(GO) test -run '^$$' -bench 'BenchmarkImport' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./tickets/sqlstore/
@@ -82,6 +82,13 @@ bench-discord:
 # tickets (seconds a run for a year: a few runs, not 300).
 bench-dashboard:
 	$(GO) test -run '^$$' -bench 'BenchmarkPeriodStats' -benchtime 5x -benchmem -timeout 30m ./tickets/sqlstore/
+
+# The web console's pages on the 1,000,000 seeded tickets, through the
+# handler: 300 requests a view for the percentiles; then the first queue
+# page of a new server, which waits for the counts (a second each: 5 runs).
+bench-web:
+	$(GO) test -run '^$$' -bench 'BenchmarkQueuePage$$|BenchmarkTicketPage$$' -benchtime 300x -benchmem -timeout 30m ./web/
+	$(GO) test -run '^$$' -bench 'BenchmarkQueuePageCold' -benchtime 5x -timeout 30m ./web/
 
 # The same 1,000,000-row file through the sqlite3 shell's .import, for comparison.
 bench-baseline:
