@@ -26,7 +26,7 @@ func TestAPIOutboxRetry(t *testing.T) {
 		if err != nil || len(items) != 1 {
 			t.Fatalf("claim: %v %v", items, err)
 		}
-		if err := f.svc.Delivery.FinishOutbox(ctx, items[0].ID, tickets.OutboxResult{Err: "smtp rcpt: 550 5.1.1 no such user", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(ctx, items[0], tickets.OutboxResult{Err: "smtp rcpt: 550 5.1.1 no such user", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		failedID := items[0].ID
@@ -136,7 +136,7 @@ func (f *fixture) dmSentByMail(ctx context.Context, req tickets.SubmitRequest, w
 	if _, err := f.svc.Delivery.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
 		f.t.Fatal(err)
 	}
-	if err := f.svc.Delivery.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: why, Permanent: true}); err != nil {
+	if err := f.svc.Delivery.FinishOutbox(ctx, dms[0], tickets.OutboxResult{Err: why, Permanent: true}); err != nil {
 		f.t.Fatal(err)
 	}
 	return dms[0]

@@ -86,7 +86,7 @@ func TestAPIRulesInWords(t *testing.T) {
 		if err != nil || len(items) != 1 {
 			t.Fatalf("claim: %v %v", items, err)
 		}
-		if err := f.svc.Delivery.FinishOutbox(ctx, items[0].ID, tickets.OutboxResult{Err: "550 no such user", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(ctx, items[0], tickets.OutboxResult{Err: "550 no such user", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		code, _, b := f.do("POST", "/api/outbox/retry", ayuToken, fmt.Sprintf(`{"ids": [%d]}`, items[0].ID))

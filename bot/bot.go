@@ -78,7 +78,7 @@ func New(cfg Config, opt Options) (*Bot, error) {
 	s.Identify.Intents = discordgo.IntentsGuilds
 	s.ShouldReconnectOnError = true
 	s.ShouldRetryOnRateLimit = true
-	s.MaxRestRetries = 3
+	s.MaxRestRetries = restRetries
 	s.StateEnabled = false
 	s.SyncEvents = false
 	b := &Bot{cfg: cfg, svc: opt.Service, cards: opt.Cards, tpl: opt.Templates, log: opt.Logger, s: s,

@@ -124,7 +124,7 @@ func (b *Bot) SendCardsOnce(ctx context.Context) (int, error) {
 	if b.cfg.AgentChannelID == "" {
 		return 0, nil
 	}
-	st, err := b.svc.Delivery.DeliverOutbox(ctx, ChannelCard, 20, time.Minute, b.sendCard)
+	st, err := b.svc.Delivery.DeliverOutbox(ctx, ChannelCard, 20, cardLease, b.sendCard)
 	return st.Sent, err
 }
 
@@ -231,7 +231,7 @@ func (b *Bot) SendAlertsOnce(ctx context.Context) (int, error) {
 	if b.cfg.AgentChannelID == "" {
 		return 0, nil
 	}
-	st, err := b.svc.Delivery.DeliverOutbox(ctx, ChannelAlert, 20, time.Minute, b.sendAlert)
+	st, err := b.svc.Delivery.DeliverOutbox(ctx, ChannelAlert, 20, cardLease, b.sendAlert)
 	return st.Sent, err
 }
 

@@ -17,7 +17,7 @@ import (
 // requesters, as direct messages. Closed DMs (error 50007) are recorded on
 // the ticket, and the message goes by mail when the ticket has an address.
 func (b *Bot) SendDMsOnce(ctx context.Context) (int, error) {
-	st, err := b.svc.Delivery.DeliverOutbox(ctx, tickets.ChannelDiscord, 20, 2*time.Minute, b.sendDM)
+	st, err := b.svc.Delivery.DeliverOutbox(ctx, tickets.ChannelDiscord, 20, dmLease, b.sendDM)
 	return st.Sent, err
 }
 

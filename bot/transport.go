@@ -69,6 +69,24 @@ func (t *retry5xx) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 }
 
+// restTimeout bounds one try of a REST call (the 503/504 retries of
+// retry5xx included); restRetries is discordgo's MaxRestRetries, the tries
+// after the first on a 502 or a dropped connection.
+const (
+	restTimeout = 20 * time.Second
+	restRetries = 3
+)
+
+// The outbox leases of the bot's senders: longer than the REST calls one
+// message can make, each restTimeout × (1+restRetries) at most (a DM: open
+// the channel, look for an earlier try, send; a card or an alert: look for
+// an earlier try, post or edit). A send's context also ends with its lease
+// (tickets.Delivery.DeliverOutbox).
+const (
+	dmLease   = 5 * time.Minute
+	cardLease = 3 * time.Minute
+)
+
 // httpClient is the client every REST call goes through.
 func httpClient(apiURL string) (*http.Client, error) {
 	var base *url.URL
@@ -81,6 +99,6 @@ func httpClient(apiURL string) (*http.Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 32
-	return &http.Client{Timeout: 20 * time.Second,
+	return &http.Client{Timeout: restTimeout,
 		Transport: &retry5xx{next: &rewrite{base: base, next: tr}, tries: 3, pause: 500 * time.Millisecond}}, nil
 }

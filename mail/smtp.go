@@ -54,9 +54,25 @@ func (c *SMTPConfig) Defaults() {
 	}
 }
 
+// OutboxLease is how long the sender holds the mail it claims from the
+// outbox (each mail's lease; a batch claims its mails together).
+const OutboxLease = 5 * time.Minute
+
+// timeoutsPerMail bounds the timeouts one mail can wait through: a lost
+// idle session found at MAIL (1), a new session (connect with greeting and
+// EHLO, STARTTLS, AUTH: 3), MAIL with RCPT and DATA (1), the data and its
+// reply (2), an RSET after a refusal (1).
+const timeoutsPerMail = 8
+
 // Validate checks the settings; messages name the key under prefix.
 func (c *SMTPConfig) Validate(prefix string) []string {
 	var errs []string
+	if t := c.Timeout.Duration; t > 0 && timeoutsPerMail*t >= OutboxLease {
+		// A mail slower than its lease may be claimed and sent by another
+		// sender meanwhile (fencing keeps the outbox right, not the inbox).
+		errs = append(errs, fmt.Sprintf("%s.timeout: %s is too long: one mail may wait up to %d times it (%s), not less than the %s an outbox lease lasts; at most %s",
+			prefix, t, timeoutsPerMail, timeoutsPerMail*t, OutboxLease, (OutboxLease-time.Second)/timeoutsPerMail))
+	}
 	if c.HeloName != "" && !validHeloName(c.HeloName) {
 		errs = append(errs, fmt.Sprintf("%s.helo_name: %q is not a fully qualified domain name (like mail.example.com) or an address literal (like [192.0.2.1])",
 			prefix, c.HeloName))
@@ -233,7 +249,7 @@ func (s *Sender) Compose(ctx context.Context, it *tickets.OutboxItem) ([]byte, e
 // its MAIL FROM (SendError.Charged): that one is charged an attempt.
 func (s *Sender) SendOnce(ctx context.Context) (SendStats, error) {
 	defer s.hangUp()
-	return s.svc.Delivery.DeliverOutbox(ctx, tickets.ChannelEmail, 50, 5*time.Minute, s.deliver)
+	return s.svc.Delivery.DeliverOutbox(ctx, tickets.ChannelEmail, 50, OutboxLease, s.deliver)
 }
 
 // Run delivers the outbox until ctx ends: at once when this process commits

@@ -24,23 +24,32 @@ func (d *Delivery) ClaimOutbox(ctx context.Context, ch Channel, limit int, lease
 	return d.store.ClaimOutbox(ctx, ch, limit, now, now.Add(lease))
 }
 
-// FinishOutbox records a delivery attempt.
-func (d *Delivery) FinishOutbox(ctx context.Context, id int64, r OutboxResult) error {
-	return d.store.FinishOutbox(ctx, id, r, d.clock.Now())
+// FinishOutbox records a delivery attempt on an item as ClaimOutbox gave
+// it: fenced by its lease, so a sender whose lease ran out and whose item
+// another sender claimed since changes nothing (ErrConflict).
+func (d *Delivery) FinishOutbox(ctx context.Context, it OutboxItem, r OutboxResult) error {
+	return d.store.FinishOutbox(ctx, it.ID, it.LeaseUntil, r, d.clock.Now())
 }
 
 // DeliveryStats counts what a delivery run did. Deferred items were given
-// back untried because the channel was down.
+// back untried because the channel was down. LeaseLost items were not
+// recorded by this run: their lease ran out, before their turn (they were
+// not sent) or while they were being sent (the result was dropped: the
+// sender that claimed them since records its own).
 type DeliveryStats struct {
-	Sent, Retried, Failed, Deferred int
+	Sent, Retried, Failed, Deferred, LeaseLost int
 }
 
 // DeliverOutbox drains a channel's due items: it claims them batch at a time
 // for lease, hands each to send, and records the result, until none is due
 // or ctx ends. A batch that has begun is finished, even when ctx ends: its
 // items are sent and recorded, not left half-way.
-// An item whose lease ran out while it was being sent is not an error: it
-// will be taken again (and the sender finds out then whether it went).
+// Each send's context ends when its item's lease does. An item whose
+// lease ran out before its turn is not sent: it is given back (or left to
+// the sender that claimed it since). One whose lease ran out while it was
+// being sent is not an error either: its result is dropped by the fenced
+// finish, and whoever holds the item now records theirs (see
+// docs/architecture.md on what fencing guarantees).
 //
 // When send defers an item (the channel is down: its connection failed, not
 // the message), the run stops: that item and the rest of the batch are
@@ -59,24 +68,15 @@ func (d *Delivery) DeliverOutbox(ctx context.Context, ch Channel, batch int, lea
 			return st, err
 		}
 		for i, it := range items {
-			res := send(work, it)
-			if res.Deferred {
+			res, sent := d.sendLeased(work, it, send)
+			if !sent {
+				res = OutboxResult{Deferred: true}
+			} else if res.Deferred {
 				st.Deferred += len(items) - i
 				return st, d.giveBack(work, ch, items[i:], res)
 			}
-			switch {
-			case res.Sent:
-				st.Sent++
-			case res.Permanent:
-				st.Failed++
-			default:
-				st.Retried++
-			}
-			if err := d.FinishOutbox(work, it.ID, res); err != nil {
-				if !errors.Is(err, ErrConflict) {
-					return st, err
-				}
-				d.log.Warn("an outbox item's lease ran out while sending it", slog.Int64("outbox", it.ID), slog.String("channel", string(ch)))
+			if err := d.finishLeased(work, ch, it, res, &st); err != nil {
+				return st, err
 			}
 			if res.Stop && !res.Sent && !res.Permanent {
 				st.Deferred += len(items) - i - 1
@@ -87,12 +87,51 @@ func (d *Delivery) DeliverOutbox(ctx context.Context, ch Channel, batch int, lea
 	return st, ctx.Err()
 }
 
+// sendLeased sends an item within what is left of its lease: its context
+// ends with the lease, and an item whose lease ran out before its turn is
+// not sent (false).
+func (d *Delivery) sendLeased(ctx context.Context, it OutboxItem, send func(context.Context, OutboxItem) OutboxResult) (OutboxResult, bool) {
+	left := it.LeaseUntil.Sub(d.clock.Now())
+	if left <= 0 {
+		return OutboxResult{}, false
+	}
+	sctx, cancel := context.WithTimeout(ctx, left)
+	defer cancel()
+	return send(sctx, it), true
+}
+
+// finishLeased records an item's result and counts it; a result the fence
+// refused (the lease was lost) is counted and logged, not an error.
+func (d *Delivery) finishLeased(ctx context.Context, ch Channel, it OutboxItem, res OutboxResult, st *DeliveryStats) error {
+	err := d.FinishOutbox(ctx, it, res)
+	switch {
+	case errors.Is(err, ErrConflict):
+		st.LeaseLost++
+		d.log.Warn("an outbox item's lease ran out; this sender's result is dropped", slog.Int64("outbox", it.ID),
+			slog.String("channel", string(ch)), slog.Bool("sent", res.Sent), slog.Bool("tried", !res.Deferred))
+		return nil
+	case err != nil:
+		return err
+	}
+	switch {
+	case res.Deferred:
+		st.LeaseLost++ // not tried: its lease ran out before its turn; given back
+	case res.Sent:
+		st.Sent++
+	case res.Permanent:
+		st.Failed++
+	default:
+		st.Retried++
+	}
+	return nil
+}
+
 // giveBack returns items a run could not try to the queue, uncounted, and
 // says why the run stopped.
 func (d *Delivery) giveBack(ctx context.Context, ch Channel, items []OutboxItem, res OutboxResult) error {
 	var errs []error
 	for _, it := range items {
-		err := d.FinishOutbox(ctx, it.ID, OutboxResult{Deferred: true, Err: res.Err})
+		err := d.FinishOutbox(ctx, it, OutboxResult{Deferred: true, Err: res.Err})
 		if errors.Is(err, ErrConflict) {
 			d.log.Warn("an outbox item's lease ran out before it was given back", slog.Int64("outbox", it.ID), slog.String("channel", string(ch)))
 		} else if err != nil {

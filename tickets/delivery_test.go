@@ -78,7 +78,7 @@ func TestServiceOutboxDelivery(t *testing.T) {
 			t.Fatalf("claimed twice: %+v", again)
 		}
 		// A temporary failure: back to pending, tried again later.
-		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0].ID, tickets.OutboxResult{Err: "421 try later", RetryAt: f.clock.Now().Add(5 * time.Minute)}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0], tickets.OutboxResult{Err: "421 try later", RetryAt: f.clock.Now().Add(5 * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := f.svc.Delivery.ClaimOutbox(f.ctx, tickets.ChannelEmail, 10, time.Minute); len(got) != 0 {
@@ -95,11 +95,11 @@ func TestServiceOutboxDelivery(t *testing.T) {
 		if len(items) != 1 || items[0].Attempts != 3 {
 			t.Fatalf("after the lease: %+v", items)
 		}
-		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0].ID, tickets.OutboxResult{Sent: true, ExternalID: "<m1@desk>"}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0], tickets.OutboxResult{Sent: true, ExternalID: "<m1@desk>"}); err != nil {
 			t.Fatal(err)
 		}
 		// A second finish (a stale sender) is refused.
-		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0].ID, tickets.OutboxResult{Sent: true}); !errors.Is(err, tickets.ErrConflict) {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0], tickets.OutboxResult{Sent: true}); !errors.Is(err, tickets.ErrConflict) {
 			t.Fatalf("finish twice: %v", err)
 		}
 		// Now the reply is due; a permanent failure marks it failed.
@@ -107,7 +107,7 @@ func TestServiceOutboxDelivery(t *testing.T) {
 		if len(items) != 1 || items[0].Template != tickets.TemplateReply || items[0].Data.Text != "first reply" {
 			t.Fatalf("reply claim: %+v", items)
 		}
-		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0].ID, tickets.OutboxResult{Err: "550 no such user", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0], tickets.OutboxResult{Err: "550 no such user", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		failed, err := f.svc.Delivery.Outbox(f.ctx, tickets.OutboxFilter{Status: tickets.OutboxFailed})

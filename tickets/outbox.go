@@ -123,6 +123,12 @@ type OutboxItem struct {
 	SentAt        *time.Time `json:"sent_at,omitempty"`
 	// Key makes queuing idempotent: a second item with the same key is dropped.
 	Key string `json:"-"`
+	// LeaseUntil, on a claimed item, is when its sender's lease ends, as
+	// the claim wrote it. It is also the lease's token: a claim of an item
+	// whose lease ran out writes a later one, and finishing the item
+	// (Delivery.FinishOutbox) checks it, so a sender that lost its lease
+	// changes nothing.
+	LeaseUntil time.Time `json:"-"`
 }
 
 // OutboxResult is what became of one delivery attempt.

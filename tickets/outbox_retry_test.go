@@ -74,7 +74,7 @@ func TestServiceOutboxDeferredWhenTheChannelIsDown(t *testing.T) {
 				t.Fatalf("attempts %d after a deferral, want 1", it.Attempts)
 			}
 			// A deferral without a reason keeps the last error.
-			if err := f.svc.Delivery.FinishOutbox(f.ctx, it.ID, tickets.OutboxResult{Deferred: true}); err != nil {
+			if err := f.svc.Delivery.FinishOutbox(f.ctx, it, tickets.OutboxResult{Deferred: true}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -104,7 +104,7 @@ func TestServiceOutboxRetry(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, it := range items {
-				if err := f.svc.Delivery.FinishOutbox(f.ctx, it.ID, tickets.OutboxResult{Err: "550 5.1.1 no such user", Permanent: true}); err != nil {
+				if err := f.svc.Delivery.FinishOutbox(f.ctx, it, tickets.OutboxResult{Err: "550 5.1.1 no such user", Permanent: true}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -243,7 +243,7 @@ func TestServiceOutboxQueuedSignal(t *testing.T) {
 		}
 		// A failed message put back wakes the sender too.
 		items, _ := f.svc.Delivery.ClaimOutbox(f.ctx, tickets.ChannelEmail, 1, time.Minute)
-		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0].ID, tickets.OutboxResult{Err: "550", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, items[0], tickets.OutboxResult{Err: "550", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.Delivery.RetryOutbox(f.ctx, "ayu", tickets.OutboxRetry{IDs: []int64{items[0].ID}}); err != nil {
@@ -279,7 +279,7 @@ func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 				t.Fatalf("Unreachable: %v %v", rerouted, err)
 			}
 		}
-		if err := f.svc.Delivery.FinishOutbox(f.ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, dms[0], tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		mails := f.outbox(tickets.OutboxPending)
@@ -296,7 +296,7 @@ func TestServiceOutboxRetryReroutedAndAgentItems(t *testing.T) {
 		if err != nil || len(cards) == 0 {
 			t.Fatalf("claim cards: %+v %v", cards, err)
 		}
-		if err := f.svc.Delivery.FinishOutbox(f.ctx, cards[0].ID, tickets.OutboxResult{Err: "403 missing access", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, cards[0], tickets.OutboxResult{Err: "403 missing access", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		before := f.rowCounts()

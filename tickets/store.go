@@ -39,10 +39,13 @@ type Store interface {
 	// sender's lease ran out (it stopped mid-way). An item waits while an
 	// earlier item of its ticket is unsent, so messages arrive in order.
 	ClaimOutbox(ctx context.Context, channel Channel, limit int, now, leaseUntil time.Time) ([]OutboxItem, error)
-	// FinishOutbox records what became of a claimed item. A deferred item
-	// (r.Deferred) goes back to pending with its attempt uncounted and its
-	// next try unchanged.
-	FinishOutbox(ctx context.Context, id int64, r OutboxResult, now time.Time) error
+	// FinishOutbox records what became of a claimed item, in one
+	// conditional update: only while the item is still held under the
+	// lease that claim gave it (lease, the claim's LeaseUntil); otherwise
+	// (another sender claimed it since, or it was finished) it changes
+	// nothing and returns ErrConflict. A deferred item (r.Deferred) goes
+	// back to pending with its attempt uncounted and its next try unchanged.
+	FinishOutbox(ctx context.Context, id int64, lease time.Time, r OutboxResult, now time.Time) error
 	// ListOutbox lists outbox items, newest first.
 	ListOutbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, error)
 

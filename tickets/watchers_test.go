@@ -41,7 +41,7 @@ func TestWatchersHearEveryChange(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, it := range sent {
-					if err := f.svc.Delivery.FinishOutbox(f.ctx, it.ID, tickets.OutboxResult{Sent: true}); err != nil {
+					if err := f.svc.Delivery.FinishOutbox(f.ctx, it, tickets.OutboxResult{Sent: true}); err != nil {
 						t.Fatal(err)
 					}
 				}

@@ -223,7 +223,7 @@ func (f *fixture) failOutbox() int64 {
 		f.t.Fatalf("claim: %d %v", len(items), err)
 	}
 	for _, it := range items {
-		if err := f.svc.Delivery.FinishOutbox(f.ctx, it.ID, tickets.OutboxResult{Err: "550 no such user", Permanent: true}); err != nil {
+		if err := f.svc.Delivery.FinishOutbox(f.ctx, it, tickets.OutboxResult{Err: "550 no such user", Permanent: true}); err != nil {
 			f.t.Fatal(err)
 		}
 	}

@@ -85,7 +85,7 @@ func (c *cli) failOutbox(ch tickets.Channel) int64 {
 	if err != nil || len(items) != 1 {
 		c.t.Fatalf("claim %s: %v %v", ch, items, err)
 	}
-	if err := svc.Delivery.FinishOutbox(ctx, items[0].ID, tickets.OutboxResult{Err: "550 no such user", Permanent: true}); err != nil {
+	if err := svc.Delivery.FinishOutbox(ctx, items[0], tickets.OutboxResult{Err: "550 no such user", Permanent: true}); err != nil {
 		c.t.Fatal(err)
 	}
 	return items[0].ID

@@ -44,7 +44,7 @@ func newMetrics(svc *tickets.Service, log *slog.Logger) *metrics {
 		intakePass: prometheus.NewGauge(prometheus.GaugeOpts{Name: "refunddesk_mail_intake_last_pass_timestamp_seconds",
 			Help: "When the intake last finished a pass without an error (Unix time)."}),
 		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "refunddesk_outbox_delivered_total",
-			Help: "Outbox delivery attempts by channel and result (sent, retried, failed)."}, []string{"channel", "result"}),
+			Help: "Outbox delivery attempts by channel and result (sent, retried, failed; lease_lost: a result dropped, or an item not sent, because its lease ran out)."}, []string{"channel", "result"}),
 		followupsRun: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "refunddesk_followups_run_total",
 			Help: "Follow-ups handled by this instance, by result (done, cancelled, skipped)."}, []string{"result"}),
 		interactions: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "refunddesk_discord_interaction_seconds",
@@ -85,6 +85,7 @@ func (m *metrics) sent(ch tickets.Channel, st tickets.DeliveryStats) {
 	m.delivered.WithLabelValues(string(ch), "sent").Add(float64(st.Sent))
 	m.delivered.WithLabelValues(string(ch), "retried").Add(float64(st.Retried))
 	m.delivered.WithLabelValues(string(ch), "failed").Add(float64(st.Failed))
+	m.delivered.WithLabelValues(string(ch), "lease_lost").Add(float64(st.LeaseLost))
 }
 
 // smtpSession follows the mail sender's SMTP session.

@@ -38,7 +38,7 @@ func TestCLIOutboxRetrySkipsRerouted(t *testing.T) {
 		if _, err := svc.Delivery.Unreachable(ctx, dms[0], "closed (50007)"); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.Delivery.FinishOutbox(ctx, dms[0].ID, tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
+		if err := svc.Delivery.FinishOutbox(ctx, dms[0], tickets.OutboxResult{Err: "direct messages closed (50007)", Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 		id := fmt.Sprint(dms[0].ID)

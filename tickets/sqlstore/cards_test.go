@@ -79,7 +79,7 @@ func TestOnePendingCardOnEveryWatcher(t *testing.T) {
 			t.Fatalf("claim: %v %v", items, err)
 		}
 		for _, it := range items {
-			if err := svc.Delivery.FinishOutbox(ctx, it.ID, tickets.OutboxResult{Sent: true}); err != nil {
+			if err := svc.Delivery.FinishOutbox(ctx, it, tickets.OutboxResult{Sent: true}); err != nil {
 				t.Fatal(err)
 			}
 		}

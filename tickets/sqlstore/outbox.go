@@ -29,8 +29,8 @@ func (d *DB) ClaimOutbox(ctx context.Context, ch tickets.Channel, limit int, now
 			AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ticket_id = o.ticket_id AND e.channel = o.channel AND e.id < o.id
 				AND e.status IN ('pending', 'sending'))
 			ORDER BY o.id LIMIT ?` + lock + `)
-		RETURNING ` + outboxColumns
-	var rows []outboxRow
+		RETURNING ` + outboxColumns + `, lease_until`
+	var rows []claimedRow
 	err := d.Update(ctx, func(txi tickets.Tx) error {
 		tx := txi.(*Tx)
 		return tx.sel(&rows, q, leaseUntil.UTC(), string(ch), now.UTC(), now.UTC(), limit)
@@ -39,8 +39,28 @@ func (d *DB) ClaimOutbox(ctx context.Context, ch tickets.Channel, limit int, now
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
 	// RETURNING gives no order; the sender sends in queue order.
-	slices.SortFunc(rows, func(a, b outboxRow) int { return cmp.Compare(a.ID, b.ID) })
-	return outboxItems(rows)
+	slices.SortFunc(rows, func(a, b claimedRow) int { return cmp.Compare(a.ID, b.ID) })
+	out := make([]tickets.OutboxItem, 0, len(rows))
+	for i := range rows {
+		it, err := rows[i].item()
+		if err != nil {
+			return nil, err
+		}
+		// The lease as stored (PostgreSQL keeps microseconds): the token
+		// FinishOutbox compares.
+		it.LeaseUntil = rows[i].LeaseUntil.UTC()
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// claimedRow is an outbox row as a claim returns it, with its lease. The
+// lease's end is its token: a claim takes an item that is pending, or whose
+// lease ended before now, and gives it a lease ending after now, so every
+// claim of an item writes a later lease_until than the one before.
+type claimedRow struct {
+	outboxRow
+	LeaseUntil time.Time `db:"lease_until"`
 }
 
 func outboxItems(rows []outboxRow) ([]tickets.OutboxItem, error) {
@@ -55,33 +75,37 @@ func outboxItems(rows []outboxRow) ([]tickets.OutboxItem, error) {
 	return out, nil
 }
 
-// FinishOutbox records a delivery attempt on an item the caller holds.
-func (d *DB) FinishOutbox(ctx context.Context, id int64, r tickets.OutboxResult, now time.Time) error {
+// FinishOutbox records a delivery attempt on an item the caller holds:
+// each update is conditional on the item being still sending under the
+// lease the caller's claim gave it (lease_until as claimed), so a sender
+// whose lease another claim replaced changes nothing (see tickets.Store).
+func (d *DB) FinishOutbox(ctx context.Context, id int64, lease time.Time, r tickets.OutboxResult, now time.Time) error {
 	var q string
 	var args []any
 	switch {
 	case r.Sent:
 		q = `UPDATE outbox SET status = 'sent', sent_at = ?, external_id = ?, last_error = '', lease_until = NULL
-			WHERE id = ? AND status = 'sending'`
-		args = []any{now.UTC(), r.ExternalID, id}
+			WHERE id = ? AND status = 'sending' AND lease_until = ?`
+		args = []any{now.UTC(), r.ExternalID, id, lease.UTC()}
 	case r.Deferred:
 		// Not tried: the claim's attempt is taken back and the item is due
 		// as before; the reason it waits is its last error.
 		q = `UPDATE outbox SET status = 'pending', last_error = COALESCE(NULLIF(?, ''), last_error),
 			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, lease_until = NULL
-			WHERE id = ? AND status = 'sending'`
-		args = []any{r.Err, id}
+			WHERE id = ? AND status = 'sending' AND lease_until = ?`
+		args = []any{r.Err, id, lease.UTC()}
 	case r.Permanent:
-		q = `UPDATE outbox SET status = 'failed', last_error = ?, lease_until = NULL WHERE id = ? AND status = 'sending'`
-		args = []any{r.Err, id}
+		q = `UPDATE outbox SET status = 'failed', last_error = ?, lease_until = NULL
+			WHERE id = ? AND status = 'sending' AND lease_until = ?`
+		args = []any{r.Err, id, lease.UTC()}
 	default:
 		retry := r.RetryAt
 		if retry.IsZero() {
 			retry = now.Add(time.Minute)
 		}
 		q = `UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?, lease_until = NULL
-			WHERE id = ? AND status = 'sending'`
-		args = []any{r.Err, retry.UTC(), id}
+			WHERE id = ? AND status = 'sending' AND lease_until = ?`
+		args = []any{r.Err, retry.UTC(), id, lease.UTC()}
 	}
 	return d.Update(ctx, func(txi tickets.Tx) error {
 		res, err := txi.(*Tx).exec(q, args...)
@@ -89,7 +113,8 @@ func (d *DB) FinishOutbox(ctx context.Context, id int64, r tickets.OutboxResult,
 			return fmt.Errorf("finish outbox %d: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("outbox %d is not held by this sender (its lease ran out): %w", id, tickets.ErrConflict)
+			return fmt.Errorf("outbox %d is not held under this lease (it ran out and another sender claimed the item, or it was finished): %w",
+				id, tickets.ErrConflict)
 		}
 		return nil
 	})
