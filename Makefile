@@ -81,7 +81,8 @@ bench-discord:
 # The dashboard's figures over 30 and 365 days of the 1,000,000 seeded
 # tickets (seconds a run for a year: a few runs, not 300).
 bench-dashboard:
-	$(GO) test -run '^$$' -bench 'BenchmarkPeriodStats' -benchtime 5x -benchmem -timeout 30m ./tickets/sqlstore/
+	$(GO) test -run '^$$' -bench 'BenchmarkPeriodStats' -benchtime 50x -benchmem -timeout 30m ./tickets/sqlstore/
+	$(GO) test -run '^$$' -bench 'BenchmarkMigrate0008' -benchtime 1x -timeout 30m ./tickets/sqlstore/
 
 # The web console's pages on the 1,000,000 seeded tickets, through the
 # handler: 300 requests a view for the percentiles; then the first queue
