@@ -118,6 +118,12 @@ func TestServiceOtherRequester(t *testing.T) {
 			t.Fatalf("discord acknowledgement %+v", o)
 		}
 
+		// Their direct messages closed: nothing to flag, nowhere else to go,
+		// and no error (the item fails for good).
+		if rerouted, err := f.svc.Delivery.Unreachable(f.ctx, items[len(items)-1], "closed (50007)"); err != nil || rerouted {
+			t.Fatalf("unreachable: %v %v", rerouted, err)
+		}
+
 		// An agent filing for someone else sees the ticket; it is flagged
 		// the same way.
 		byAgent := tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelAgent, Actor: "ayu",

@@ -365,6 +365,11 @@ func (d *Delivery) Undeliverable(ctx context.Context, ref, address, why string) 
 // other channel instead when they have one. It reports whether the
 // message was sent on another way.
 func (d *Delivery) Unreachable(ctx context.Context, item OutboxItem, why string) (bool, error) {
+	if item.TicketID == 0 {
+		// A message on no ticket (TemplateReceived): no ticket to flag, and
+		// no other way known to reach its recipient.
+		return false, nil
+	}
 	var rerouted bool
 	err := d.update(ctx, func(tx *writeTx) error {
 		rerouted = false
