@@ -298,7 +298,7 @@ type countingWebStore struct {
 	calls *atomic.Int64
 }
 
-func (s countingWebStore) Session(ctx context.Context, tokenHash string) (agent, language, csrf string, expires time.Time, err error) {
+func (s countingWebStore) Session(ctx context.Context, tokenHash string) (agent, language, csrf string, created, expires time.Time, err error) {
 	s.calls.Add(1)
 	return s.DB.Session(ctx, tokenHash)
 }

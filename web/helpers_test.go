@@ -51,6 +51,9 @@ func newFixture(t *testing.T, dialect string, opt web.Options) *fixture {
 		t.Fatal(err)
 	}
 	opt.Service, opt.Store, opt.Catalog, opt.Clock = svc, db, cat, clock
+	if opt.HashParams == (web.HashParams{}) {
+		opt.HashParams = cheap // the agents' (addAgent): no hash made again at sign-in
+	}
 	srv, err := web.New(opt)
 	if err != nil {
 		t.Fatal(err)

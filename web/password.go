@@ -52,28 +52,40 @@ func HashPassword(password string, p HashParams) (string, error) {
 // time that does not depend on where they differ. A hash it cannot read is
 // an error.
 func CheckPassword(hash, password string) (bool, error) {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
-		return false, errors.New("not an argon2id hash")
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, fmt.Errorf("argon2id version %q is not %d", parts[2], argon2.Version)
-	}
-	var p HashParams
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil ||
-		p.Memory == 0 || p.Time == 0 || p.Threads == 0 {
-		return false, fmt.Errorf("argon2id parameters %q", parts[3])
-	}
-	enc := base64.RawStdEncoding
-	salt, err := enc.DecodeString(parts[4])
+	p, salt, want, err := parseHash(hash)
 	if err != nil {
-		return false, fmt.Errorf("argon2id salt: %w", err)
-	}
-	want, err := enc.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false, fmt.Errorf("argon2id hash: %w", err)
+		return false, err
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// HashParamsOf returns the parameters a hash was made with.
+func HashParamsOf(hash string) (HashParams, error) {
+	p, _, _, err := parseHash(hash)
+	return p, err
+}
+
+// parseHash reads a hash in HashPassword's format.
+func parseHash(hash string) (p HashParams, salt, key []byte, err error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return p, nil, nil, errors.New("not an argon2id hash")
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return p, nil, nil, fmt.Errorf("argon2id version %q is not %d", parts[2], argon2.Version)
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil ||
+		p.Memory == 0 || p.Time == 0 || p.Threads == 0 {
+		return p, nil, nil, fmt.Errorf("argon2id parameters %q", parts[3])
+	}
+	enc := base64.RawStdEncoding
+	if salt, err = enc.DecodeString(parts[4]); err != nil {
+		return p, nil, nil, fmt.Errorf("argon2id salt: %w", err)
+	}
+	if key, err = enc.DecodeString(parts[5]); err != nil || len(key) == 0 {
+		return p, nil, nil, fmt.Errorf("argon2id hash: %w", err)
+	}
+	return p, salt, key, nil
 }

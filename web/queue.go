@@ -232,13 +232,14 @@ type statsCache struct {
 	at       time.Time
 	counting bool
 	ttl      time.Duration
+	clock    tickets.Clock // the server's: tests move it
 }
 
 func (c *statsCache) get(ctx context.Context, svc *tickets.Service, log interface {
 	Warn(string, ...any)
 }) *tickets.Stats {
 	c.mu.Lock()
-	stats, fresh, counting := c.stats, time.Since(c.at) < c.ttl, c.counting
+	stats, fresh, counting := c.stats, c.clock.Now().Sub(c.at) < c.ttl, c.counting
 	if !fresh && !counting {
 		c.counting = true
 	}
@@ -255,7 +256,7 @@ func (c *statsCache) get(ctx context.Context, svc *tickets.Service, log interfac
 			log.Warn("web: count the tickets", "error", err)
 			return c.stats
 		}
-		c.stats, c.at = st, time.Now()
+		c.stats, c.at = st, c.clock.Now()
 		return st
 	}
 	if stats == nil {

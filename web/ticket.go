@@ -119,7 +119,7 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request, _ *Agent) erro
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, max-age=3600")
+	h.Set("Cache-Control", "no-store") // a requester's file stays in no cache after signing out
 	sniffed := http.DetectContentType(data)
 	if inlineImage(sniffed) && r.URL.Query().Get("download") == "" {
 		h.Set("Content-Type", sniffed)

@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -43,22 +44,27 @@ type Store interface {
 	AgentCredentials(ctx context.Context, name string) (passwordHash, language string, disabled bool, err error)
 	// CreateSession records a session of an enabled agent (else
 	// tickets.ErrForbidden); tokenHash is the SHA-256 (hex) of the
-	// cookie's token, csrf the session's CSRF secret.
+	// cookie's token, csrf the session's CSRF secret. It also deletes some
+	// expired sessions.
 	CreateSession(ctx context.Context, tokenHash, agent, csrf string, expires time.Time) error
 	// Session returns a live session's agent, their language, its CSRF
-	// secret and its end; tickets.ErrNotFound for none, an expired one, or
-	// one of a disabled agent.
-	Session(ctx context.Context, tokenHash string) (agent, language, csrf string, expires time.Time, err error)
+	// secret, its start and its end; tickets.ErrNotFound for none, an
+	// expired one, or one of a disabled agent.
+	Session(ctx context.Context, tokenHash string) (agent, language, csrf string, created, expires time.Time, err error)
 	// TouchSession moves a session's end.
 	TouchSession(ctx context.Context, tokenHash string, expires time.Time) error
 	// EndSession ends a session.
 	EndSession(ctx context.Context, tokenHash string) error
-	// SignInFailures counts the failed sign-ins under key in the window
-	// running; AddSignInFailure counts one under each key and returns the
-	// counts; ClearSignInFailures forgets a key.
-	SignInFailures(ctx context.Context, key string, window time.Duration) (int, error)
+	// AddSignInFailure counts a sign-in attempt under each key in the
+	// window running and returns the counts, atomically: the console
+	// counts each attempt before checking its password, so that attempts
+	// made at once cannot all pass the limit. ClearSignInFailures forgets
+	// key and gives back one attempt under each of giveBack.
 	AddSignInFailure(ctx context.Context, window time.Duration, keys ...string) ([]int, error)
-	ClearSignInFailures(ctx context.Context, key string) error
+	ClearSignInFailures(ctx context.Context, key string, giveBack ...string) error
+	// UpgradeAgentHash replaces an agent's hash by one of the same password
+	// with the current parameters, unless the hash is no longer oldHash.
+	UpgradeAgentHash(ctx context.Context, name, oldHash, newHash string) error
 }
 
 // Options configure the console.
@@ -79,6 +85,16 @@ type Options struct {
 	// SessionIdle is how long a session lives without a request (default
 	// 12 hours).
 	SessionIdle time.Duration
+	// SessionMax is how long a session lives at most, however busy
+	// (default 7 days).
+	SessionMax time.Duration
+	// HashParams are the argon2id costs of a password's hash (default
+	// DefaultHashParams): a hash made with others is made again with these
+	// at its agent's next sign-in.
+	HashParams HashParams
+	// PasswordChecks bounds the passwords checked at once (each takes
+	// HashParams.Memory; default 2×GOMAXPROCS).
+	PasswordChecks int
 	// Throttle limits failed sign-ins (defaults: 5 a name and 20 an
 	// address in 15 minutes).
 	Throttle Throttle
@@ -108,6 +124,11 @@ type Server struct {
 	mux     *http.ServeMux
 	dummyPW string // a hash verified for unknown names, so they take as long
 	counts  statsCache
+	// checking holds a place for each password being checked (at most
+	// Options.PasswordChecks); a sign-in waits checkWait for one.
+	checking  chan struct{}
+	checkWait time.Duration
+	checkHook func() // tests: called while a password is checked
 	// buffers are the pages' buffers, used again: a page is written
 	// whole before it is sent (render).
 	buffers sync.Pool
@@ -126,7 +147,8 @@ func New(opt Options) (*Server, error) {
 	}
 	opt = opt.withDefaults()
 	s := &Server{svc: opt.Service, store: opt.Store, cat: opt.Catalog, log: opt.Logger, clock: opt.Clock, opt: opt,
-		mux: http.NewServeMux(), counts: statsCache{ttl: 30 * time.Second},
+		mux: http.NewServeMux(), counts: statsCache{ttl: 30 * time.Second, clock: opt.Clock},
+		checking: make(chan struct{}, opt.PasswordChecks), checkWait: time.Second,
 		buffers: sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}}
 	var err error
 	if s.pages, err = parsePages(); err != nil {
@@ -135,7 +157,7 @@ func New(opt Options) (*Server, error) {
 	if s.static, err = fs.Sub(staticFS, "static"); err != nil {
 		return nil, err
 	}
-	if s.dummyPW, err = HashPassword("not anyone's password", DefaultHashParams); err != nil {
+	if s.dummyPW, err = HashPassword("not anyone's password", opt.HashParams); err != nil {
 		return nil, err
 	}
 	s.routes()
@@ -151,6 +173,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SessionIdle <= 0 {
 		o.SessionIdle = 12 * time.Hour
+	}
+	if o.SessionMax <= 0 {
+		o.SessionMax = 7 * 24 * time.Hour
+	}
+	if o.HashParams == (HashParams{}) {
+		o.HashParams = DefaultHashParams
+	}
+	if o.PasswordChecks <= 0 {
+		o.PasswordChecks = 2 * runtime.GOMAXPROCS(0)
 	}
 	if o.Throttle.PerName <= 0 {
 		o.Throttle.PerName = 5
@@ -177,7 +208,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /sign-in", s.signIn)
 	s.mux.HandleFunc("POST /sign-out", s.post(s.signOut))
 	s.mux.HandleFunc("GET /{$}", s.page(s.queue))
-	s.mux.HandleFunc("GET /queue/state", s.page(s.queueState))
+	s.mux.HandleFunc("GET /queue/state", s.state(s.queueState))
 	s.mux.HandleFunc("GET /tickets/{ref}", s.page(s.ticket))
 	s.mux.HandleFunc("GET /tickets/{ref}/evidence/{sha}", s.page(s.evidence))
 	s.actionRoutes() // the ticket's actions, records, failure lists (actions.go)

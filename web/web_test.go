@@ -18,7 +18,7 @@ func TestNoSessionGoesToSignIn(t *testing.T) {
 	f := newFixture(t, "sqlite", web.Options{})
 	ref := f.submit("7301000000000000011", "Ani", "please refund", tickets.File{Name: "shot.png", Data: screenshot(t)})
 	b := f.browser()
-	for _, path := range []string{"/", "/?q=status%3Anew", "/tickets/" + ref, "/tickets/" + ref + "/evidence/abc", "/queue/state", "/nowhere"} {
+	for _, path := range []string{"/", "/?q=status%3Anew", "/tickets/" + ref, "/tickets/" + ref + "/evidence/abc", "/nowhere"} {
 		p := b.get(path)
 		want := "/sign-in?" + url.Values{"next": {path}}.Encode()
 		if p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != want {
@@ -27,6 +27,10 @@ func TestNoSessionGoesToSignIn(t *testing.T) {
 		if strings.Contains(p.body, "Ani") || strings.Contains(p.body, "please refund") {
 			t.Errorf("GET %s without a session shows the ticket: %s", path, p.body)
 		}
+	}
+	// The queue's script gets 401 JSON, which it can read (and nothing else).
+	if p := b.get("/queue/state"); p.StatusCode != http.StatusUnauthorized || p.body != `{"error":"signed_out"}`+"\n" {
+		t.Errorf("GET /queue/state without a session: %d %q", p.StatusCode, p.body)
 	}
 	if p := b.post("/sign-out", url.Values{}); p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != "/sign-in" {
 		t.Errorf("POST /sign-out without a session: %d %q", p.StatusCode, p.Header.Get("Location"))
@@ -181,7 +185,8 @@ func TestCSRF(t *testing.T) {
 
 // Failed sign-ins are limited per name and per address, in the store: past
 // the limit even the right password is refused, with words that say so,
-// until the window ends; a success clears the name's count.
+// until the window ends; a success clears the name's count and is not
+// counted under the address, a refused attempt is.
 func TestSignInThrottle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		f := newFixture(t, dialect, web.Options{Throttle: web.Throttle{PerName: 3, PerAddress: 5, Window: 10 * time.Minute}})
@@ -195,8 +200,7 @@ func TestSignInThrottle(t *testing.T) {
 		// Another name from the same address goes on, to the address's limit.
 		b.mustSignIn("budi", "budi's long password")
 		c := f.browser()
-		c.signIn("budi", "guess", "/").want(t, http.StatusUnauthorized)
-		c.signIn("budi", "guess", "/").want(t, http.StatusUnauthorized) // the address's fifth
+		c.signIn("budi", "guess", "/").want(t, http.StatusUnauthorized) // the address's fifth: 3 wrong, 1 refused, this
 		c.signIn("budi", "budi's long password", "/").want(t, http.StatusTooManyRequests)
 		f.clock.Advance(10 * time.Minute)
 		c.mustSignIn("ayu", "correct horse battery")

@@ -56,6 +56,19 @@ func (d *DB) SetAgentPassword(ctx context.Context, name, passwordHash string) er
 	})
 }
 
+// UpgradeAgentHash replaces an agent's password hash by one of the same
+// password made with other parameters (the console does it at a sign-in,
+// when the hash's parameters are not the current ones). Unlike a new
+// password it ends no session, and it changes nothing when the hash is no
+// longer oldHash (a new password set meanwhile wins): that is not an error.
+func (d *DB) UpgradeAgentHash(ctx context.Context, name, oldHash, newHash string) error {
+	if _, err := d.exec(ctx, `UPDATE agents SET password_hash = ?, updated_at = ? WHERE name = ? AND password_hash = ?`,
+		newHash, d.clock.Now().UTC(), name, oldHash); err != nil {
+		return fmt.Errorf("agent %s: upgrade the password hash: %w", name, err)
+	}
+	return nil
+}
+
 // SetAgentLanguage changes the language the console speaks to an agent.
 func (d *DB) SetAgentLanguage(ctx context.Context, name, language string) error {
 	return d.agentTx(ctx, func(tx *sqlx.Tx) error { return d.updateAgent(ctx, tx, name, `language = ?`, language) })

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -60,7 +61,7 @@ func TestAgents(t *testing.T) {
 		if err := db.SetAgentPassword(ctx, "ayu", "$argon2id$new"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, _, _, err := db.Session(ctx, "s1"); !errors.Is(err, tickets.ErrNotFound) {
+		if _, _, _, _, _, err := db.Session(ctx, "s1"); !errors.Is(err, tickets.ErrNotFound) {
 			t.Fatalf("s1 after a new password: %v", err)
 		}
 		if hash, _, _, _ := db.AgentCredentials(ctx, "ayu"); hash != "$argon2id$new" {
@@ -73,7 +74,7 @@ func TestAgents(t *testing.T) {
 		if err := db.SetAgentDisabled(ctx, "budi", true); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, _, _, err := db.Session(ctx, "b1"); !errors.Is(err, tickets.ErrNotFound) {
+		if _, _, _, _, _, err := db.Session(ctx, "b1"); !errors.Is(err, tickets.ErrNotFound) {
 			t.Fatalf("b1 after disabling: %v", err)
 		}
 		if err := db.CreateSession(ctx, "b2", "budi", "c", expires); !errors.Is(err, tickets.ErrForbidden) {
@@ -116,11 +117,12 @@ func TestSessions(t *testing.T) {
 		if err := db.CreateSession(ctx, "old", "ayu", "secret2", agentsStart.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		agent, lang, csrf, exp, err := db.Session(ctx, "tok")
-		if err != nil || agent != "ayu" || lang != "en" || csrf != "secret" || !exp.Equal(agentsStart.Add(time.Hour)) {
-			t.Fatalf("session: %q %q %q %v %v", agent, lang, csrf, exp, err)
+		agent, lang, csrf, created, exp, err := db.Session(ctx, "tok")
+		if err != nil || agent != "ayu" || lang != "en" || csrf != "secret" || !exp.Equal(agentsStart.Add(time.Hour)) ||
+			!created.Equal(agentsStart) {
+			t.Fatalf("session: %q %q %q %v %v %v", agent, lang, csrf, created, exp, err)
 		}
-		if _, _, _, _, err := db.Session(ctx, "nope"); !errors.Is(err, tickets.ErrNotFound) {
+		if _, _, _, _, _, err := db.Session(ctx, "nope"); !errors.Is(err, tickets.ErrNotFound) {
 			t.Fatalf("unknown token: %v", err)
 		}
 		clock.Advance(59 * time.Minute)
@@ -128,10 +130,10 @@ func TestSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		clock.Advance(30 * time.Minute) // past the first expiry, within the touched one
-		if _, _, _, _, err := db.Session(ctx, "tok"); err != nil {
+		if _, _, _, _, _, err := db.Session(ctx, "tok"); err != nil {
 			t.Fatalf("touched session: %v", err)
 		}
-		if _, _, _, _, err := db.Session(ctx, "old"); !errors.Is(err, tickets.ErrNotFound) {
+		if _, _, _, _, _, err := db.Session(ctx, "old"); !errors.Is(err, tickets.ErrNotFound) {
 			t.Fatalf("expired session: %v", err)
 		}
 		if err := db.EndSession(ctx, "tok"); err != nil {
@@ -184,6 +186,109 @@ func TestSignInFailures(t *testing.T) {
 		got, err := db.AddSignInFailure(ctx, window, "addr:192.0.2.1")
 		if err != nil || got[0] != 1 {
 			t.Fatalf("a new window: %v %v", got, err)
+		}
+	})
+}
+
+// A new session deletes sessions that have expired, at most expiredSweep
+// (100) of them, and never a live one.
+func TestCreateSessionSweepsExpired(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(agentsStart)
+		db := storetest.Open(t, dialect, clock)
+		if err := db.AddAgent(ctx, "ayu", "h", "en"); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 130; i++ {
+			if err := db.CreateSession(ctx, fmt.Sprintf("old%d", i), "ayu", "c", agentsStart.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.CreateSession(ctx, "live", "ayu", "c", agentsStart.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(2 * time.Minute)
+		count := func() int {
+			var n int
+			if err := db.SQL().Get(&n, `SELECT count(*) FROM agent_sessions`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if err := db.CreateSession(ctx, "new1", "ayu", "c", clock.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != 130-100+2 {
+			t.Fatalf("%d sessions after the first sweep, want 32", n)
+		}
+		if err := db.CreateSession(ctx, "new2", "ayu", "c", clock.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != 3 {
+			t.Fatalf("%d sessions after the second sweep, want the 3 live ones", n)
+		}
+		if _, _, _, _, _, err := db.Session(ctx, "live"); err != nil {
+			t.Fatalf("the live session: %v", err)
+		}
+	})
+}
+
+// A successful sign-in forgets its name's failures and gives back the one
+// attempt it counted under its address; an address at 0 stays at 0.
+func TestClearSignInFailuresGivesBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(agentsStart)
+		db := storetest.Open(t, dialect, clock)
+		window := 15 * time.Minute
+		for i := 0; i < 3; i++ {
+			if _, err := db.AddSignInFailure(ctx, window, "name:ayu", "addr:192.0.2.1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.ClearSignInFailures(ctx, "name:ayu", "addr:192.0.2.1", "addr:198.51.100.7"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := db.SignInFailures(ctx, "name:ayu", window); n != 0 {
+			t.Fatalf("name:ayu: %d", n)
+		}
+		if n, _ := db.SignInFailures(ctx, "addr:192.0.2.1", window); n != 2 {
+			t.Fatalf("addr: %d, want 2", n)
+		}
+		if n, _ := db.SignInFailures(ctx, "addr:198.51.100.7", window); n != 0 {
+			t.Fatalf("an address never counted: %d", n)
+		}
+	})
+}
+
+// A hash upgraded with other parameters ends no session, and an upgrade
+// from a hash that is no longer the agent's changes nothing.
+func TestUpgradeAgentHash(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(agentsStart)
+		db := storetest.Open(t, dialect, clock)
+		if err := db.AddAgent(ctx, "ayu", "$argon2id$old", "en"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateSession(ctx, "tok", "ayu", "c", agentsStart.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpgradeAgentHash(ctx, "ayu", "$argon2id$old", "$argon2id$new"); err != nil {
+			t.Fatal(err)
+		}
+		if h, _, _, _ := db.AgentCredentials(ctx, "ayu"); h != "$argon2id$new" {
+			t.Fatalf("hash %q", h)
+		}
+		if _, _, _, _, _, err := db.Session(ctx, "tok"); err != nil {
+			t.Fatalf("the session ended: %v", err)
+		}
+		if err := db.UpgradeAgentHash(ctx, "ayu", "$argon2id$old", "$argon2id$stale"); err != nil {
+			t.Fatal(err)
+		}
+		if h, _, _, _ := db.AgentCredentials(ctx, "ayu"); h != "$argon2id$new" {
+			t.Fatalf("a stale upgrade wrote %q", h)
 		}
 	})
 }
