@@ -123,14 +123,14 @@ var auditValues = map[string]func(v auditVars) string{
 	"Name":          func(v auditVars) string { return v.p.Name },
 	"ContentType":   func(v auditVars) string { return v.p.ContentType },
 	"Size":          func(v auditVars) string { return v.c.Bytes(v.p.Size, v.lang) },
-	"Template":      func(v auditVars) string { return v.p.Template },
+	"Template":      func(v auditVars) string { return v.c.name(v.lang, "audit.name.template.", v.p.Template) },
 	"Recipient":     func(v auditVars) string { return v.p.Recipient },
 	"Outbox":        func(v auditVars) string { return strconv.FormatInt(v.p.Outbox, 10) },
 	"Via":           func(v auditVars) string { return v.c.name(v.lang, "audit.channel.", string(v.p.Via)) },
 	"ViaRecipient":  func(v auditVars) string { return v.p.ViaRecipient },
 	"Count":         func(v auditVars) string { return strconv.Itoa(v.p.Count) },
 	"Max":           func(v auditVars) string { return strconv.Itoa(v.p.Max) },
-	"Followup":      func(v auditVars) string { return string(v.p.Followup) },
+	"Followup":      func(v auditVars) string { return v.c.FollowupName(v.p.Followup, v.lang) },
 	"Alert": func(v auditVars) string {
 		if v.p.Alert == nil {
 			return ""
@@ -168,12 +168,17 @@ func (v auditVars) fields(names []string) string {
 	return strings.Join(out, v.c.Text(v.lang, "audit.separator.list"))
 }
 
-// changes writes the fields an agent corrected, each from what to what.
+// changes writes the fields an agent corrected, each from what to what: a
+// reason or a language by its name (audit.name.<field>.<code>).
 func (v auditVars) changes() string {
 	out := make([]string, len(v.p.Changes))
 	for i, ch := range v.p.Changes {
+		from, to := ch.From, ch.To
+		if ch.Field == "reason" || ch.Field == "language" {
+			from, to = v.c.name(v.lang, "audit.name."+ch.Field+".", from), v.c.name(v.lang, "audit.name."+ch.Field+".", to)
+		}
 		out[i] = v.c.Text(v.lang, "audit.change", "Field", v.c.name(v.lang, "audit.field.", ch.Field),
-			"From", v.orNone(ch.From), "To", v.orNone(ch.To))
+			"From", v.orNone(from), "To", v.orNone(to))
 	}
 	return strings.Join(out, v.c.Text(v.lang, "audit.separator.changes"))
 }

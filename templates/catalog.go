@@ -492,6 +492,11 @@ func (c *Catalog) PromotionStatusName(s tickets.PromotionStatus, lang string) st
 	return c.name(lang, "promotion_status.", string(s))
 }
 
+// CodeName is a code's name in a language, the message prefix+code (the
+// console's web.status.new); a code with no message (data from elsewhere,
+// a channel of the agents' own) is written as it is, never as a message id.
+func (c *Catalog) CodeName(lang, prefix, code string) string { return c.name(lang, prefix, code) }
+
 // name is a code's name under prefix; a code the desk does not know (data
 // from elsewhere, not a message of ours) is shown as it is.
 func (c *Catalog) name(lang, prefix, code string) string {
