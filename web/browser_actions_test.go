@@ -46,7 +46,7 @@ func TestBrowserApprove(t *testing.T) {
 	if got := text(t, ctx, `section.audit`); !strings.Contains(got, "ayu") || !strings.Contains(got, "approve") {
 		t.Errorf("the audit trail shows no approval by ayu: %q", got)
 	}
-	if got := text(t, ctx, `section.outbox`); !strings.Contains(got, "approved") || !strings.Contains(got, "pending") {
+	if got := text(t, ctx, `section.outbox`); !strings.Contains(got, "Refund approved") || !strings.Contains(got, "Waiting to be sent") {
 		t.Errorf("the outbox shows no approval queued: %q", got)
 	}
 	shoot(t, ctx, dir, "ticket-approved")

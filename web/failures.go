@@ -42,6 +42,9 @@ func (s *Server) showFailures(w http.ResponseWriter, r *http.Request, a *Agent, 
 	if d.Mail, err = s.svc.Intake.Failures(r.Context(), failuresLimit); err != nil {
 		return err
 	}
+	for i := range d.Mail {
+		d.Mail[i].Reason = s.setAsideWhy(d.Mail[i].Reason, a.Language)
+	}
 	f := tickets.OutboxFilter{Status: tickets.OutboxFailed, Limit: failuresLimit}
 	if d.Outbox, err = s.svc.Delivery.Outbox(r.Context(), f); err != nil {
 		return err
@@ -49,6 +52,21 @@ func (s *Server) showFailures(w http.ResponseWriter, r *http.Request, a *Agent, 
 	title := s.cat.Text(a.Language, "console.failures.title")
 	s.render(w, r, status, "failures", &Page{Title: title, Nav: "failures", Data: d})
 	return nil
+}
+
+// setAsideWhy writes why a mail was set aside in the agent's language when
+// the reason begins with a code the console names ("rate_limited: …",
+// web.set_aside.<code>); any other reason is the channel's own words, shown
+// as they are.
+func (s *Server) setAsideWhy(reason, lang string) string {
+	code, _, ok := strings.Cut(reason, ":")
+	if !ok || code == "" || strings.ContainsFunc(code, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' }) {
+		return reason
+	}
+	if words := s.cat.CodeName(lang, "web.set_aside.", code); words != code {
+		return words
+	}
+	return reason
 }
 
 // retryFailed puts failed messages back in the queue under the signed-in

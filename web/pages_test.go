@@ -68,8 +68,9 @@ func TestTicketPage(t *testing.T) {
 		if strings.Contains(p.body, `src="/tickets/`+ref+`/evidence/`+pdf.SHA256) {
 			t.Error("the PDF is shown as an image")
 		}
-		// Each rule of the verdict in words, from the catalog.
-		rules := regexp.MustCompile(`<li class="outcome-[a-z_]+"><span class="rule">[a-z_]+</span> ([^<]+)</li>`).FindAllStringSubmatch(p.body, -1)
+		// Each rule of the verdict in words, from the catalog, its code
+		// after them as a small label.
+		rules := regexp.MustCompile(`<li class="outcome-[a-z_]+">([^<]+) <code class="rule">[a-z_]+</code></li>`).FindAllStringSubmatch(p.body, -1)
 		if len(rules) == 0 || len(rules) != len(d.Eligibility.Rules) {
 			t.Fatalf("%d rules shown, the verdict has %d:\n%s", len(rules), len(d.Eligibility.Rules), p.body)
 		}

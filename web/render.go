@@ -87,9 +87,11 @@ func (p *Page) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func (p *Page) Size(n int64) string { return p.s.cat.Bytes(n, p.Lang) }
 
 // Name writes one of the console's code names: a status, a verdict, a flag,
-// a kind, a reason (web.<what>.<code>).
+// a kind, a reason, a channel, a language, an outbox message and its status,
+// a promotion's status, objective and payment (web.<what>.<code>). A code
+// with no name (data from elsewhere) is written as it is.
 func (p *Page) Name(what string, code any) string {
-	return p.s.cat.Text(p.Lang, "web."+what+"."+fmt.Sprint(code))
+	return p.s.cat.CodeName(p.Lang, "web."+what+".", fmt.Sprint(code))
 }
 
 // Rule writes a verdict's step in words for agents.

@@ -52,6 +52,27 @@ func TestPagesWordsExist(t *testing.T) {
 	for _, k := range []tickets.MessageKind{tickets.MessageIn, tickets.MessageOut, tickets.MessageNote} {
 		want["web.message."+string(k)] = "message kinds"
 	}
+	for _, c := range tickets.Channels {
+		want["web.channel."+string(c)] = "tickets.Channels"
+	}
+	for _, l := range templates.Languages() {
+		want["web.language."+l] = "templates.Languages"
+	}
+	for _, tpl := range append(templates.Names(), tickets.TemplateCard, tickets.TemplateAlert) {
+		want["web.template."+tpl] = "templates.Names"
+	}
+	for _, st := range []string{tickets.OutboxPending, tickets.OutboxSending, tickets.OutboxSent, tickets.OutboxFailed} {
+		want["web.outbox_status."+st] = "outbox statuses"
+	}
+	for _, st := range tickets.PromotionStatuses {
+		want["web.promotion_status."+string(st)] = "tickets.PromotionStatuses"
+	}
+	for _, o := range tickets.Objectives {
+		want["web.objective."+o] = "tickets.Objectives"
+	}
+	for _, pm := range tickets.PaymentMethods {
+		want["web.payment."+pm] = "tickets.PaymentMethods"
+	}
 	for _, k := range []string{"newest", "oldest", "recently_updated", "least_recently_updated"} {
 		want["web.sort."+k] = "sortKeys"
 	}
