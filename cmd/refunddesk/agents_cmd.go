@@ -35,7 +35,7 @@ func checkAgentName(name string) error {
 func (m *Main) agentsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "agents",
-		Short: "Manage the agents who sign in to the web console: add, passwd, disable, enable, list",
+		Short: "Manage the agents who sign in to the web console: add, passwd, language, disable, enable, list",
 		Long: `Agents with a sign-in of their own, kept in the store: a name, a password
 (stored as an argon2id hash) and the language the console speaks to them.
 The desk takes them as agents beside tickets.agents; a disabled agent cannot
@@ -44,7 +44,7 @@ tickets.agents lists it). Passwords are read from the terminal without
 echo, or from the first line of standard input when it is not a terminal
 (or with --password-stdin).`,
 	}
-	cmd.AddCommand(m.agentsAddCommand(), m.agentsPasswdCommand(), m.agentsEnableCommand("disable", true),
+	cmd.AddCommand(m.agentsAddCommand(), m.agentsPasswdCommand(), m.agentsLanguageCommand(), m.agentsEnableCommand("disable", true),
 		m.agentsEnableCommand("enable", false), m.agentsListCommand())
 	return cmd
 }
@@ -61,7 +61,7 @@ func (m *Main) agentsAddCommand() *cobra.Command {
 			if err := checkAgentName(name); err != nil {
 				return err
 			}
-			language, err := m.consoleLanguage(lang)
+			language, err := m.consoleLanguage("--language", lang)
 			if err != nil {
 				return err
 			}
@@ -113,6 +113,31 @@ func (m *Main) agentsPasswdCommand() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input")
 	return cmd
+}
+
+func (m *Main) agentsLanguageCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "language NAME LANG",
+		Short: "Change the language the console speaks to an agent (" + strings.Join(templates.Languages(), ", ") + ")",
+		Long: `Change the language the console speaks to an agent: one the catalogs have
+(` + strings.Join(templates.Languages(), ", ") + `). Their next page is in it; their sessions go on.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			language, err := m.consoleLanguage("language", args[1])
+			if err != nil {
+				return err
+			}
+			db, err := m.agentStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := db.SetAgentLanguage(cmd.Context(), args[0], language); err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stdout, "agent %s: the console now speaks %s\n", args[0], language)
+			return nil
+		},
+	}
 }
 
 func (m *Main) agentsEnableCommand(verb string, disable bool) *cobra.Command {
@@ -183,16 +208,16 @@ func (m *Main) agentStore(ctx context.Context) (*sqlstore.DB, error) {
 	return m.db, nil
 }
 
-// consoleLanguage is the catalog's language for --language, which must be
-// one the catalogs speak.
-func (m *Main) consoleLanguage(lang string) (string, error) {
+// consoleLanguage is the catalog's language for lang (given as what: a
+// flag, an argument), which must be one the catalogs speak.
+func (m *Main) consoleLanguage(what, lang string) (string, error) {
 	cat, err := m.words()
 	if err != nil {
 		return "", err
 	}
 	l, ok := cat.Match(lang)
 	if !ok {
-		return "", usageError{fmt.Errorf("--language %q: the console speaks %s", lang, strings.Join(cat.Languages(), ", "))}
+		return "", usageError{fmt.Errorf("%s %q: the console speaks %s", what, lang, strings.Join(cat.Languages(), ", "))}
 	}
 	return l, nil
 }
