@@ -430,7 +430,9 @@ func TestQueueCountsByServerClock(t *testing.T) {
 	f.submit("7301000000000000011", "Ani", "please refund")
 	b := f.browser()
 	b.mustSignIn("ayu", "correct horse battery")
-	counted := func(n string) bool { return strings.Contains(b.get("/").body, `status%3Aneeds_info">Needs info <b>`+n+`</b>`) }
+	counted := func(n string) bool {
+		return strings.Contains(b.get("/").body, `status%3Aneeds_info">Needs info <b>`+n+`</b>`)
+	}
 	if !counted("1") {
 		t.Fatalf("the first count:\n%s", b.get("/").body)
 	}
