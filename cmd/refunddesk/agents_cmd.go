@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -24,9 +25,20 @@ import (
 // (assignee:NAME), the audit trail and --as, so letters, digits, . _ and -.
 var agentName = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._-]{0,63}$`)
 
+// reservedAgentNames are words of the query language and the assign
+// action (assignee:me, assignee:none, assign none), never an agent's name,
+// in any case.
+var reservedAgentNames = []string{"me", "none"}
+
 func checkAgentName(name string) error {
-	if !agentName.MatchString(name) {
-		return usageError{fmt.Errorf("agent name %q: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", name)}
+	if !agentName.MatchString(name) || utf8.RuneCountInString(name) > web.MaxNameLen {
+		return usageError{fmt.Errorf("agent name %q: 1 to %d letters, digits, '.', '_' or '-', starting with a letter or digit",
+			name, web.MaxNameLen)}
+	}
+	for _, r := range reservedAgentNames {
+		if strings.EqualFold(name, r) {
+			return usageError{fmt.Errorf("agent name %q is reserved: assignee:%s and assign %s mean something else", name, r, r)}
+		}
 	}
 	return nil
 }

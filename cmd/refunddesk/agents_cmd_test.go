@@ -51,6 +51,11 @@ func TestCLIAgents(t *testing.T) {
 		want(exitConflict, "another password\n", "agents", "add", "ayu")
 		want(exitUsage, "a long password\n", "agents", "add", "no spaces")
 		want(exitUsage, "a long password\n", "agents", "add", "-x")
+		for _, reserved := range []string{"me", "none", "Me", "NONE"} { // assignee:me, assign none
+			if out := want(exitUsage, "a long password\n", "agents", "add", reserved); !strings.Contains(out, "reserved") {
+				t.Fatalf("agents add %s: %s", reserved, out)
+			}
+		}
 		if out := want(exitUsage, "short\n", "agents", "add", "citra"); !strings.Contains(out, "10 to 1024") {
 			t.Fatalf("a short password: %s", out)
 		}

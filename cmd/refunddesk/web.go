@@ -5,6 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
 	"time"
 
 	"refunddesk/templates"
@@ -27,6 +31,9 @@ type WebConfig struct {
 	TrustProxy bool `toml:"trust_proxy"`
 	// SessionIdle: a session ends after this long without a request (12h).
 	SessionIdle tickets.Duration `toml:"session_idle"`
+	// SessionMax: a session ends this long after signing in, however busy
+	// (7 days).
+	SessionMax tickets.Duration `toml:"session_max"`
 }
 
 // storeDirectory gives the domain the store's agents (tickets.Options.
@@ -43,11 +50,36 @@ func (d storeDirectory) IsAgent(name string) (bool, error) {
 func (s *server) console(cat *templates.Catalog) (*web.Server, error) {
 	c := s.m.config.Web
 	opt := web.Options{Service: s.svc, Store: s.m.db, Catalog: cat, Logger: s.m.log, SecureCookies: c.SecureCookies,
-		TrustProxy: c.TrustProxy, SessionIdle: c.SessionIdle.Duration}
+		TrustProxy: c.TrustProxy, SessionIdle: c.SessionIdle.Duration, SessionMax: c.SessionMax.Duration}
 	if s.m.Clock != nil {
 		opt.Clock = s.m.Clock
 	}
+	if address := s.m.config.HTTP.Address; plainCookies(c, address) {
+		s.m.log.Warn("web: the console's cookies are not Secure, and it listens beyond this host: "+
+			"its session cookies can be read on the way unless TLS ends in front of it; "+
+			"behind a proxy that ends TLS set web.trust_proxy (or web.secure_cookies)",
+			slog.String("address", address))
+	}
 	return web.New(opt)
+}
+
+// plainCookies says whether the console may send its cookies in clear to
+// other hosts: serve speaks plain HTTP, so unless a proxy ends TLS (and
+// trust_proxy or secure_cookies says so), the cookies are not Secure, which
+// only loopback makes harmless.
+func plainCookies(c WebConfig, address string) bool {
+	if c.Disabled || c.SecureCookies || c.TrustProxy {
+		return false
+	}
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		host = address
+	}
+	if strings.EqualFold(host, "localhost") {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err != nil || !ip.IsLoopback()
 }
 
 // demoAgent is the demo's console agent.
