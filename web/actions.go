@@ -238,6 +238,13 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request, a *Agent) error {
 
 // retryTicketOutbox puts one of a ticket's failed messages back in the
 // queue: POST /tickets/RD-n/outbox/ID/retry, audited under the agent.
+// The version its form carries is not handed to the desk, on purpose: a
+// retry changes the message, not the ticket (it does not move the
+// version), and what makes it right or wrong is the message's own status,
+// which RetryOutbox checks in its transaction (a message no longer failed,
+// sent again by another agent a moment before, is refused with
+// outbox.not_failed). A ticket changed meanwhile (the requester wrote)
+// does not make re-sending a failed message wrong.
 func (s *Server) retryTicketOutbox(w http.ResponseWriter, r *http.Request, a *Agent) error {
 	f := &actionForm{Action: "retry", Values: r.PostForm}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)

@@ -2,8 +2,10 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,7 +94,7 @@ func (s *Server) retryFailed(w http.ResponseWriter, r *http.Request, a *Agent) e
 			return err
 		}
 		d := failuresData{Problem: f.Problem}
-		for _, words := range f.Errors {
+		if words := firstProblem(f.Errors); words != "" {
 			d.Problem = words
 		}
 		return s.showFailures(w, r, a, status, d)
@@ -112,4 +114,14 @@ func (s *Server) retryFailed(w http.ResponseWriter, r *http.Request, a *Agent) e
 	}
 	http.Redirect(w, r, "/failures?"+url.Values{"requeued": {strconv.Itoa(len(res.Requeued))}}.Encode(), http.StatusSeeOther)
 	return nil
+}
+
+// firstProblem is the words of the first field's problem by the fields'
+// names (the failures page has no field to show them beside): the same one
+// each time, whatever order the map gives.
+func firstProblem(errs map[string]string) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	return errs[slices.Min(slices.Collect(maps.Keys(errs)))]
 }

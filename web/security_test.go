@@ -450,3 +450,20 @@ func TestQueueCountsByServerClock(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Sending a failed message again is checked by the message's own status in
+// the retry's transaction, not by the ticket's version: a page out of date
+// (the ticket changed after it was shown) still sends it again, and a
+// second retry of the same message is refused (409) because it has not
+// failed any more.
+func TestRetryChecksTheMessageNotTheVersion(t *testing.T) {
+	f, b := actFixture(t, "sqlite")
+	ref := f.request("7301000000000000033", "@citra", "Citra", "en")
+	id := f.failOutbox()
+	stale := b.form(ref)
+	f.act(ref, "configured", tickets.ActionNote, "the ticket moves on")
+	if p := b.post("/tickets/"+ref+"/outbox/"+itoa(id)+"/retry", stale); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a retry from a page out of date: %d\n%s", p.StatusCode, p.body)
+	}
+	b.post("/tickets/"+ref+"/outbox/"+itoa(id)+"/retry", stale).want(t, http.StatusConflict, `id="refused"`)
+}
