@@ -398,7 +398,13 @@ func TestCLIMigrate(t *testing.T) {
 		if out := c.ok("migrate"); !strings.Contains(out, "(0 applied now)") {
 			t.Errorf("migrate again: %s", out)
 		}
-		if out := c.ok("migrate", "--status"); !strings.Contains(out, "schema version 7 of 7") {
+		// As many versions as the store has migration files.
+		files, err := filepath.Glob("../../tickets/sqlstore/migrations/sqlite/*.sql")
+		if err != nil || len(files) < 9 {
+			t.Fatalf("the migrations: %v %v", files, err)
+		}
+		latest := len(files)
+		if out := c.ok("migrate", "--status"); !strings.Contains(out, fmt.Sprintf("schema version %d of %d", latest, latest)) {
 			t.Errorf("status: %s", out)
 		}
 		// A database from a newer refunddesk is refused, saying why.
@@ -411,7 +417,7 @@ func TestCLIMigrate(t *testing.T) {
 		}
 		db.Close()
 		errs := c.fails(exitFailure, "tickets", "list")
-		if !strings.Contains(errs, "schema version 99, newer than this refunddesk knows (7)") {
+		if !strings.Contains(errs, fmt.Sprintf("schema version 99, newer than this refunddesk knows (%d)", latest)) {
 			t.Errorf("newer schema: %s", errs)
 		}
 	})
