@@ -91,10 +91,7 @@ func (s *Server) page(h handler) http.HandlerFunc {
 			s.fail(w, r, nil, err)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), agentKey{}, a))
-		if err := h(w, r, a); err != nil {
-			s.fail(w, r, a, err)
-		}
+		s.serveAs(w, r, a, h)
 	}
 }
 
@@ -117,10 +114,16 @@ func (s *Server) state(h handler) http.HandlerFunc {
 			s.fail(w, r, nil, err)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), agentKey{}, a))
-		if err := h(w, r, a); err != nil {
-			s.fail(w, r, a, err)
-		}
+		s.serveAs(w, r, a, h)
+	}
+}
+
+// serveAs runs h for the signed-in agent a, who is also in the request's
+// context (AgentFrom); an error h returns becomes the error page.
+func (s *Server) serveAs(w http.ResponseWriter, r *http.Request, a *Agent, h handler) {
+	r = r.WithContext(context.WithValue(r.Context(), agentKey{}, a))
+	if err := h(w, r, a); err != nil {
+		s.fail(w, r, a, err)
 	}
 }
 

@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -18,15 +16,7 @@ func TestBrowserApprove(t *testing.T) {
 	dir := artifacts(t)
 	f, _ := actFixture(t, "sqlite")
 	ref := f.request("7301000000000000033", "@citra", "Citra", "en")
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%v; the browser is at %s", err, where)
-		}
-	}
+	do := browserSteps(t, ctx)
 	do(chromedp.Navigate(f.ts.URL+"/tickets/"+ref), chromedp.WaitVisible(chromedp.CSS(`#password`)),
 		chromedp.SendKeys(chromedp.CSS(`#name`), "ayu"),
 		chromedp.SendKeys(chromedp.CSS(`#password`), ayuPW),

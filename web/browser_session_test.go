@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -19,15 +18,7 @@ func TestBrowserQueueSignedOut(t *testing.T) {
 	f := newFixture(t, "sqlite", web.Options{Refresh: time.Second, SessionIdle: time.Hour})
 	f.addAgent("ayu", "correct horse battery", "en")
 	f.submit("7301000000000000011", "Ani", "please refund")
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%v; the browser is at %s", err, where)
-		}
-	}
+	do := browserSteps(t, ctx)
 	do(chromedp.Navigate(f.ts.URL+"/?q=status%3Aneeds_info"), chromedp.WaitVisible(chromedp.CSS(`#password`)),
 		chromedp.SendKeys(chromedp.CSS(`#name`), "ayu"),
 		chromedp.SendKeys(chromedp.CSS(`#password`), "correct horse battery"),

@@ -49,6 +49,21 @@ func chromium(t *testing.T) string {
 
 // newBrowser starts a headless Chromium with a fresh profile, stopped when
 // the test ends (or after two minutes, whatever happens).
+// browserSteps returns a function that runs steps in the browser, each call
+// within 20 s, and fails the test saying where the browser is and what it
+// shows when one does not go through.
+func browserSteps(t *testing.T, ctx context.Context) func(steps ...chromedp.Action[chromedp.Void]) {
+	return func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+			t.Fatalf("%v; the browser is at %s", err, where)
+		}
+	}
+}
+
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path := chromium(t)
@@ -136,15 +151,7 @@ func TestBrowser(t *testing.T) {
 	ref := f.submit("7301000000000000011", "Rani Putri", "Jangkauannya jauh di bawah yang dijanjikan.",
 		tickets.File{Name: "hasil-promosi.png", Data: screenshot(t)})
 	base := f.ts.URL
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%v; the browser is at %s", err, where)
-		}
-	}
+	do := browserSteps(t, ctx)
 
 	// No session: the sign-in page, which comes back to the queue after.
 	do(chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`#password`)))
