@@ -40,8 +40,11 @@ type where struct {
 	flag string
 }
 
+// add ANDs a condition into the WHERE clause, in parentheses: a
+// condition may be an OR of its own ("order:7,73*"), which would
+// otherwise bind to its neighbours.
 func (w *where) add(cond string, args ...any) {
-	w.conds = append(w.conds, cond)
+	w.conds = append(w.conds, "("+cond+")")
 	w.args = append(w.args, args...)
 }
 

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -175,6 +176,48 @@ func TestSearchCursor(t *testing.T) {
 		for _, bad := range []string{"!!!", "Y3wxMg", "dXw1"} {
 			if _, err := svc.Records.Search(ctx, "sort:updated", "", 2, bad); !tickets.IsValidation(err) {
 				t.Errorf("cursor %q: %v", bad, err)
+			}
+		}
+	})
+}
+
+// A term of several values is an OR of its own; beside other terms it
+// still narrows, never widens ("order:7301,7302* boost" found every 7302…
+// ticket, boost or not, and on SQLite failed outright with "unable to use
+// function MATCH").
+func TestSearchManyValuedTermNarrows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+		svc := tickets.NewService(storetest.Open(t, dialect, clock), tickets.Options{Clock: clock})
+		for _, tk := range []struct{ order, details string }{
+			{"7301", "the boost never ran"}, {"73020", "the boost never ran"}, {"73021", "wrong audience"}, {"7401", "the boost never ran"},
+		} {
+			if _, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+				Requester: tickets.Requester{Email: "a@example.com"}, Order: tk.order, Details: tk.details}); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Minute)
+		}
+		for q, want := range map[string][]string{
+			"order:7301,7302* boost":                      {"RD-2", "RD-1"},
+			"order:7301,7302* boost sort:updated":         {"RD-1", "RD-2"},
+			"order:7301,7302* -boost":                     {"RD-3"},
+			"order:7301,7302* kind:refund,revocation":     {"RD-3", "RD-2", "RD-1"},
+			"-order:7301,7302* boost":                     {"RD-4"},
+			"order:7302*,7401 kind:revocation,refund ran": {"RD-4", "RD-2"},
+		} {
+			res, err := svc.Records.Search(ctx, q, "", 10, "")
+			if err != nil {
+				t.Errorf("%s: %v", q, err)
+				continue
+			}
+			var got []string
+			for _, tk := range res.Tickets {
+				got = append(got, tk.Ref)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: %v, want %v", q, got, want)
 			}
 		}
 	})
