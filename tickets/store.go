@@ -8,6 +8,12 @@ import (
 // Store keeps tickets and records. Implementations: tickets/sqlstore
 // (SQLite and PostgreSQL).
 type Store interface {
+	// A requester's personal data: export (export.go), erasure (erase.go),
+	// and the removal of old closed tickets' data (retention.go).
+	ExportStore
+	EraseStore
+	RetentionStore
+
 	// Update runs fn in one write transaction: everything fn writes is
 	// committed together, or nothing when fn (or the commit) fails. A
 	// uniqueness race with another writer comes back as ErrConflict, and the

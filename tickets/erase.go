@@ -1,0 +1,4 @@
+package tickets
+
+// EraseStore erases a requester's personal data.
+type EraseStore interface{}

@@ -1,0 +1,4 @@
+package tickets
+
+// ExportStore reads everything the desk keeps about one requester.
+type ExportStore interface{}
