@@ -29,6 +29,8 @@ type Request struct {
 	ThreadRef string
 	// Orders are the order-number candidates, the chosen one first.
 	Orders []string
+	// Sources says where each field was found (text, signature, forwarded).
+	Sources tickets.Sources
 }
 
 // OrderBook looks orders up in the promotion records, to prefer a known one

@@ -295,7 +295,7 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	sr := tickets.SubmitRequest{Kind: req.Kind, Channel: tickets.ChannelEmail, Requester: who, Account: req.Account,
 		Order: req.Order, Reason: req.Reason, Details: details, Language: req.Language, Evidence: files,
 		IdempotencyKey: m.Key, PreviousKeys: previousKeys(m), ExternalID: m.MessageID, Flags: flags,
-		NewPerHour: in.cfg.NewTicketsPerHour}
+		NewPerHour: in.cfg.NewTicketsPerHour, Sources: req.Sources}
 	res, err := svc.Intake.Submit(ctx, sr)
 	if tickets.IsValidation(err) {
 		// Something the text gave is not usable (an account name too odd,

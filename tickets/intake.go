@@ -50,6 +50,9 @@ type SubmitRequest struct {
 	// it the request opens none and comes back OutcomeLimited. A request
 	// that joins an open ticket, a duplicate and an answer are not new.
 	NewPerHour int
+	// Sources says where the channel found each field (mail: text,
+	// signature, forwarded); a field not in it is the requester's own words.
+	Sources Sources
 }
 
 // Submit outcomes.
