@@ -124,7 +124,10 @@ func ftsPhrase(v string) string {
 // space. Both stores index and query what it leaves, so they split words
 // alike: PostgreSQL's parser would keep mail addresses, host names and
 // links whole, and SQLite's tokenizer would keep x² or a word with a
-// private-use character in it whole, where the other splits them.
+// private-use character in it whole, where the other splits them. And
+// both see the letters SQLite's tokenizer sees (sqliteFolds): its Unicode
+// 6.1 tables fold ς to σ and take New Tai Lue's vowels for separators,
+// where PostgreSQL would keep them.
 func searchWords(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -133,10 +136,22 @@ func searchWords(s string) string {
 		}
 	}
 	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' || unicode.IsLetter(r) {
-			return unicode.ToLower(r)
+		if r >= '0' && r <= '9' {
+			return r
 		}
-		return ' '
+		if !unicode.IsLetter(r) {
+			return ' '
+		}
+		r = unicode.ToLower(r)
+		if r >= utf8.RuneSelf {
+			if f, ok := sqliteFolds[r]; ok {
+				if f == 0 {
+					return ' '
+				}
+				return f
+			}
+		}
+		return r
 	}, s)
 }
 
