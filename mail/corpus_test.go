@@ -33,7 +33,10 @@ type want struct {
 	DetailsContains  []string `json:"details_contains"`
 	DetailsExcludes  []string `json:"details_excludes"`
 	UnverifiedSender bool     `json:"unverified_sender"`
-	Note             string   `json:"note"`
+	// Sources, when given, is where each field comes from (text,
+	// signature, forwarded): compared with Request.Sources as a whole.
+	Sources map[string]string `json:"sources"`
+	Note    string            `json:"note"`
 }
 
 var spaceRun = regexp.MustCompile(`\s+`)
@@ -52,6 +55,11 @@ func TestHeldOut(t *testing.T) { checkCorpus(t, "testdata/heldout") }
 // TestHeldOut2 is a second set like it, written after the first had been
 // used to improve the parser.
 func TestHeldOut2(t *testing.T) { checkCorpus(t, "testdata/heldout2") }
+
+// TestHarder reads the harder mails of issue 16: accounts without @,
+// forwards from every common client, kind from intent, replies restating
+// the problem, automatic replies known by their words.
+func TestHarder(t *testing.T) { checkCorpus(t, "testdata/harder") }
 
 func checkCorpus(t *testing.T, dir string) {
 	ctx := context.Background()
@@ -120,6 +128,9 @@ func checkCorpus(t *testing.T, dir string) {
 						t.Errorf("details lack %q:\n%s", p, got.Details)
 					}
 				}
+				if w.Sources != nil {
+					check("sources", sourcesString(got.Sources), sourcesString(tickets.Sources(toSources(w.Sources))))
+				}
 				for _, p := range w.DetailsExcludes {
 					if strings.Contains(details, collapse(p)) {
 						t.Errorf("details keep %q:\n%s", p, got.Details)
@@ -151,4 +162,22 @@ func checkCorpus(t *testing.T, dir string) {
 			}
 		})
 	}
+}
+
+func toSources(m map[string]string) map[string]tickets.Source {
+	out := map[string]tickets.Source{}
+	for k, v := range m {
+		out[k] = tickets.Source(v)
+	}
+	return out
+}
+
+// sourcesString writes sources in a stable order: "account=text order=forwarded".
+func sourcesString(s tickets.Sources) string {
+	var parts []string
+	for k, v := range s {
+		parts = append(parts, k+"="+string(v))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, " ")
 }
