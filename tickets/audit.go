@@ -21,6 +21,7 @@ const (
 	AuditEdited           = "edited"            // Changes, field by field
 	AuditEscalated        = "escalated"         // Alert, as queued for the agents
 	AuditEvidence         = "evidence"          // a file: Name, ContentType, Size
+	AuditExported         = "exported"          // the requester's personal data given out as one archive (export.go)
 	AuditGave             = "gave"              // the requester gave Fields
 	AuditHeldBack         = "held_back"         // Template to Recipient not sent: Count automatic mails, the limit is Max
 	AuditJoined           = "joined"            // another Kind request by Channel (from Requester, when another); Fields filled
@@ -39,7 +40,7 @@ const (
 // catalog.
 var AuditCodes = []string{
 	AuditApproved, AuditAssigned, AuditAutoApproved, AuditAutoClosed, AuditBounced, AuditCause, AuditComment,
-	AuditCreated, AuditEdited, AuditEscalated, AuditEvidence, AuditGave, AuditHeldBack, AuditJoined,
+	AuditCreated, AuditEdited, AuditEscalated, AuditEvidence, AuditExported, AuditGave, AuditHeldBack, AuditJoined,
 	AuditNotDelivered, AuditNotReminded, AuditOtherRequester, AuditOutboxRetry, AuditProgressUpdate, AuditReminded,
 	AuditRequesterWrote, AuditVerdict, AuditVerdictUnchanged,
 }

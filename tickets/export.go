@@ -1,4 +1,228 @@
 package tickets
 
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
 // ExportStore reads everything the desk keeps about one requester.
-type ExportStore interface{}
+type ExportStore interface {
+	// ExportRequester reads, in one read-only transaction (one snapshot of
+	// the store), what the desk keeps about the requester found by who's
+	// mail address (in any case) or Discord id, either when both are given,
+	// and calls fn with it while the transaction is open: fn reads the
+	// evidence's bytes through open, one file at a time and in pieces,
+	// never all of them at once. See RequesterRecords for what is read.
+	ExportRequester(ctx context.Context, who Requester, fn func(*RequesterRecords, OpenEvidence) error) error
+}
+
+// OpenEvidence streams the bytes of a stored evidence file, by its SHA-256
+// (ErrNotFound when there is none).
+type OpenEvidence func(sha256 string) (io.Reader, error)
+
+// RequesterRecords are what the store keeps about a requester, as read:
+//   - Tickets: their own tickets (by requester address or Discord id),
+//     oldest first, each with every message, evidence file, audit entry and
+//     outbox item as stored, the parts of other people included (the
+//     export takes those out: ExportView);
+//   - Elsewhere: what they wrote on tickets that are not theirs (a note kept
+//     on another requester's ticket, design.md), their message and the
+//     files they sent with it only, never that ticket;
+//   - Outbox: the messages queued to them on no ticket (the received
+//     message of a note kept elsewhere, a mail over the limit);
+//   - SetAside: the mails of theirs the intake set aside (by sender).
+type RequesterRecords struct {
+	Tickets   []TicketDetail   `json:"tickets"`
+	Elsewhere []ForeignNote    `json:"elsewhere"`
+	Outbox    []OutboxItem     `json:"outbox"`
+	SetAside  []InboundFailure `json:"set_aside"`
+}
+
+// ForeignNote is what a requester wrote about an order (or account) whose
+// open ticket was someone else's: their message, and the files they sent
+// with it. Nothing of the ticket it was kept on.
+type ForeignNote struct {
+	Message  Message    `json:"message"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// Empty reports whether nothing is kept about the requester.
+func (r *RequesterRecords) Empty() bool {
+	return len(r.Tickets) == 0 && len(r.Elsewhere) == 0 && len(r.Outbox) == 0 && len(r.SetAside) == 0
+}
+
+// RequesterExport is a requester's data as it is given to them: their own
+// tickets with only what is theirs or about them (ExportView), their words
+// elsewhere, the messages sent to them and their mails set aside.
+type RequesterExport struct {
+	// Requester is who was asked for: a mail address or a Discord id.
+	Requester Requester
+	// Language is the one the archive speaks: their newest ticket's, else
+	// that of the newest message sent to them, else English.
+	Language string
+	RequesterRecords
+}
+
+// ExportRequester gives agent (who acts) everything the desk keeps about
+// the requester who names (a mail address, any case, or a Discord id):
+// write is called with it inside one read transaction, and writes the
+// archive, reading the evidence's bytes through open as it goes. Once
+// write has succeeded, every exported ticket's audit trail records that
+// agent exported it (AuditExported, no personal data in it): a read that
+// gives people's data out of the desk is recorded, and only one that did.
+// A requester of whom nothing is kept is requester.not_found.
+func (r *Records) ExportRequester(ctx context.Context, who Requester, agent string,
+	write func(*RequesterExport, OpenEvidence) error) (*RequesterExport, error) {
+	who.Email, who.DiscordID, who.Name = strings.TrimSpace(who.Email), strings.TrimSpace(who.DiscordID), ""
+	switch {
+	case who.Email == "" && who.DiscordID == "":
+		return nil, Invalid("requester", "requester.no_identity")
+	case who.Email != "" && !plausibleEmail(who.Email):
+		return nil, Invalid("email", "email.invalid", "Value", who.Email)
+	}
+	if err := r.checkAgent(agent); err != nil {
+		return nil, err
+	}
+	var out *RequesterExport
+	err := r.store.ExportRequester(ctx, who, func(rec *RequesterRecords, open OpenEvidence) error {
+		if rec.Empty() {
+			return NotFound("requester.not_found", "Requester", contact(who))
+		}
+		out = ExportView(rec, who)
+		return write(out, open)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Tickets) == 0 {
+		return out, nil
+	}
+	now := r.clock.Now()
+	err = r.update(ctx, func(tx *writeTx) error {
+		for _, d := range out.Tickets {
+			if err := tx.AddAudit(d.ID, AuditEntry{At: now, Actor: agent, Action: "exported", Code: AuditExported}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("record the export in the audit trail: %w", err)
+	}
+	return out, nil
+}
+
+// plausibleEmail is a mail address as the lookups take it: something@host,
+// no spaces.
+func plausibleEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n<>")
+}
+
+// ExportView is rec as the requester who may see it: from each of their
+// tickets it takes out what is someone else's or only the agents' tools
+// (rec is not changed):
+//   - a note someone else wrote about the ticket's order, and the audit
+//     entries of it (other_requester, the files they sent, audited under
+//     them right after it), and those files;
+//   - any audit entry that names another requester or recipient
+//     (Requester, Recipient, ViaRecipient not theirs);
+//   - outbox items not addressed to them (the agents' cards and alerts);
+//   - the flag other_requester, which says someone else wrote;
+//   - the promotion record (the platform's, of an account that may not be
+//     theirs), the follow-ups (the desk's schedule), and the rules' params
+//     (they may name another account or order): each rule keeps its name
+//     and outcome.
+func ExportView(rec *RequesterRecords, who Requester) *RequesterExport {
+	out := &RequesterExport{Requester: Requester{Email: who.Email, DiscordID: who.DiscordID}, Language: LangEnglish}
+	out.Elsewhere = slices.Clone(rec.Elsewhere)
+	out.Outbox = slices.Clone(rec.Outbox)
+	out.SetAside = slices.Clone(rec.SetAside)
+	for _, d := range rec.Tickets {
+		out.Tickets = append(out.Tickets, ownView(d, who))
+	}
+	if n := len(out.Tickets); n > 0 {
+		out.Language = out.Tickets[n-1].Language
+	} else if n := len(out.Outbox); n > 0 {
+		out.Language = out.Outbox[n-1].Language
+	}
+	if out.Language == "" {
+		out.Language = LangEnglish
+	}
+	return out
+}
+
+// isThem reports whether a contact (a mail address, a Discord id, or
+// discord:ID) is who's.
+func isThem(who Requester, s string) bool {
+	if s == "" {
+		return false
+	}
+	if who.Email != "" && strings.EqualFold(s, who.Email) {
+		return true
+	}
+	return who.DiscordID != "" && (s == who.DiscordID || s == "discord:"+who.DiscordID)
+}
+
+func ownView(d TicketDetail, who Requester) TicketDetail {
+	v := d
+	v.Promotion, v.Followups = nil, nil
+	v.Flags = slices.DeleteFunc(slices.Clone(d.Flags), func(f string) bool { return f == FlagOtherRequester })
+	v.Eligibility.Rules = make([]RuleStep, len(d.Eligibility.Rules))
+	for i, s := range d.Eligibility.Rules {
+		v.Eligibility.Rules[i] = RuleStep{Rule: s.Rule, Outcome: s.Outcome, Code: s.Code}
+	}
+
+	// Someone else's notes: each other_requester entry, then the files its
+	// writer sent, audited under them in the same transaction.
+	type stamp struct {
+		actor string
+		at    time.Time
+	}
+	notes := map[stamp]bool{}
+	files := map[string]bool{} // name and time of a file someone else sent
+	fileKey := func(name string, at time.Time) string { return name + "\x00" + at.UTC().Format(time.RFC3339Nano) }
+	v.Audit = nil
+	for i := 0; i < len(d.Audit); i++ {
+		e := d.Audit[i]
+		if e.Action == "other_requester" || e.Code == AuditOtherRequester {
+			notes[stamp{e.Actor, e.At.UTC()}] = true
+			for i+1 < len(d.Audit) && d.Audit[i+1].Code == AuditEvidence && d.Audit[i+1].Actor == e.Actor {
+				i++
+				files[fileKey(d.Audit[i].Params.Name, d.Audit[i].At)] = true
+			}
+			continue
+		}
+		p := e.Params
+		if (p.Requester != "" && !isThem(who, p.Requester)) || (p.Recipient != "" && !isThem(who, p.Recipient)) ||
+			(p.ViaRecipient != "" && !isThem(who, p.ViaRecipient)) {
+			continue
+		}
+		v.Audit = append(v.Audit, e)
+	}
+	v.Messages = nil
+	for _, m := range d.Messages {
+		if m.Kind == MessageNote && (notes[stamp{m.Author, m.CreatedAt.UTC()}] || m.Channel != ChannelAgent) {
+			continue // someone else's words, kept as a note
+		}
+		v.Messages = append(v.Messages, m)
+	}
+	v.Evidence = nil
+	for _, e := range d.Evidence {
+		if files[fileKey(e.Name, e.AddedAt)] {
+			continue
+		}
+		v.Evidence = append(v.Evidence, e)
+	}
+	v.Outbox = nil
+	for _, it := range d.Outbox {
+		if isThem(who, it.Recipient) {
+			v.Outbox = append(v.Outbox, it)
+		}
+	}
+	return v
+}

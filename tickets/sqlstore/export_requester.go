@@ -1,0 +1,275 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"refunddesk/tickets"
+)
+
+// A requester's export (tickets.ExportStore): one read-only transaction
+// finds their tickets by address (requester_email_key) or Discord id,
+// reads each one's story as Detail does, what they wrote on tickets that
+// are not theirs, the messages queued to them on no ticket and their mails
+// set aside, and streams the evidence's bytes in pieces while it is open.
+
+// evidenceChunk is how much of a stored file one read takes.
+const evidenceChunk = 1 << 20
+
+// ExportRequester reads what the desk keeps about a requester and calls fn
+// with it inside the transaction (see tickets.ExportStore).
+func (d *DB) ExportRequester(ctx context.Context, who tickets.Requester, fn func(*tickets.RequesterRecords, tickets.OpenEvidence) error) error {
+	// One snapshot for every query: SQLite's read transaction is one;
+	// PostgreSQL's READ COMMITTED would take a new one at each statement.
+	opts := &sql.TxOptions{ReadOnly: true}
+	if d.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	sqltx, err := d.db.BeginTxx(ctx, opts)
+	if err != nil {
+		return mapError(fmt.Errorf("begin: %w", err))
+	}
+	defer sqltx.Rollback()
+	tx := newTx(ctx, d, sqltx, false)
+	rec, err := tx.requesterRecords(who)
+	if err != nil {
+		return err
+	}
+	return fn(rec, tx.openEvidence)
+}
+
+// requesterRecords reads everything about who.
+func (t *Tx) requesterRecords(who tickets.Requester) (*tickets.RequesterRecords, error) {
+	rec := &tickets.RequesterRecords{Tickets: []tickets.TicketDetail{}, Elsewhere: []tickets.ForeignNote{},
+		Outbox: []tickets.OutboxItem{}, SetAside: []tickets.InboundFailure{}}
+	email := strings.ToLower(who.Email)
+
+	// Their own tickets.
+	var ors []string
+	var args []any
+	if email != "" {
+		ors, args = append(ors, "(requester_email_key = ? AND requester_email_key <> '')"), append(args, email)
+	}
+	if who.DiscordID != "" {
+		ors, args = append(ors, "(requester_discord_id = ? AND requester_discord_id <> '')"), append(args, who.DiscordID)
+	}
+	if len(ors) == 0 {
+		return rec, nil
+	}
+	var ids []int64
+	if err := t.sel(&ids, `SELECT id FROM tickets WHERE `+strings.Join(ors, " OR ")+` ORDER BY id`, args...); err != nil {
+		return nil, fmt.Errorf("tickets of the requester: %w", err)
+	}
+	own := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		dt, err := t.Detail(id)
+		if err != nil {
+			return nil, err
+		}
+		rec.Tickets = append(rec.Tickets, *dt)
+		own[id] = true
+	}
+
+	// Their words on tickets that are not theirs: each is audited as
+	// other_requester, under their contact (Params.Requester: their
+	// address, or discord:ID) by the actor their note is written under, at
+	// the note's time; the files they sent with it are audited under the
+	// same actor right after it.
+	if err := t.elsewhere(who, own, rec); err != nil {
+		return nil, err
+	}
+
+	// Messages queued to them on no ticket (the received message of a note
+	// kept elsewhere, a mail past the limit). Those on their own tickets
+	// are in each ticket's outbox.
+	var rcpts []string
+	var rargs []any
+	if who.Email != "" {
+		rcpts, rargs = append(rcpts, "(channel = 'email' AND lower(recipient) = ?)"), append(rargs, email)
+	}
+	if who.DiscordID != "" {
+		rcpts, rargs = append(rcpts, "(channel = 'discord' AND recipient = ?)"), append(rargs, who.DiscordID)
+	}
+	var out []outboxRow
+	if err := t.sel(&out, `SELECT `+outboxColumns+` FROM outbox WHERE ticket_id IS NULL AND (`+strings.Join(rcpts, " OR ")+`)
+		ORDER BY id`, rargs...); err != nil {
+		return nil, fmt.Errorf("messages to the requester: %w", err)
+	}
+	if len(out) > 0 {
+		items, err := outboxItems(out)
+		if err != nil {
+			return nil, err
+		}
+		rec.Outbox = items
+	}
+
+	// Their mails set aside, by sender.
+	if email != "" {
+		var rows []failureRow
+		if err := t.sel(&rows, `SELECT `+failureColumns+` FROM inbound_failures WHERE lower(sender) = ? AND sender <> '' ORDER BY id`,
+			email); err != nil {
+			return nil, fmt.Errorf("mails set aside: %w", err)
+		}
+		for _, r := range rows {
+			rec.SetAside = append(rec.SetAside, r.failure())
+		}
+	}
+	return rec, nil
+}
+
+// elsewhere reads the notes who wrote on tickets not in own, and the files
+// they sent with each, and nothing else of those tickets.
+func (t *Tx) elsewhere(who tickets.Requester, own map[int64]bool, rec *tickets.RequesterRecords) error {
+	var ors []string
+	var args []any
+	if who.Email != "" {
+		ors, args = append(ors, "lower(actor) = ?"), append(args, strings.ToLower(who.Email))
+	}
+	if who.DiscordID != "" {
+		// The params are JSON; the row is checked exactly below.
+		ors, args = append(ors, "params LIKE ? ESCAPE '\\'"), append(args, `%"requester":"discord:`+likeEscape(who.DiscordID)+`"%`)
+	}
+	var rows []struct {
+		ID       int64 `db:"id"`
+		TicketID int64 `db:"ticket_id"`
+		auditRow
+	}
+	if err := t.sel(&rows, `SELECT id, ticket_id, at, actor, action, from_status, to_status, code, params, detail FROM ticket_audit
+		WHERE action = 'other_requester' AND (`+strings.Join(ors, " OR ")+`) ORDER BY id`, args...); err != nil {
+		return fmt.Errorf("notes of the requester elsewhere: %w", err)
+	}
+	for _, r := range rows {
+		if own[r.TicketID] {
+			continue
+		}
+		var p tickets.AuditParams
+		if err := readParams(r.Params, &p); err != nil {
+			return fmt.Errorf("audit of ticket %d: %w", r.TicketID, err)
+		}
+		contact := p.Requester
+		if contact == "" {
+			contact = r.Actor // written before codes: the actor is the address
+		}
+		if !strings.EqualFold(contact, who.Email) && !(who.DiscordID != "" && contact == "discord:"+who.DiscordID) {
+			continue
+		}
+		var msgs []messageRow
+		if err := t.sel(&msgs, `SELECT id, kind, channel, author, body, external_id, created_at FROM ticket_messages
+			WHERE ticket_id = ? AND kind = 'note' AND author = ? AND created_at = ? ORDER BY id`, r.TicketID, r.Actor, r.At.UTC()); err != nil {
+			return fmt.Errorf("notes of the requester elsewhere: %w", err)
+		}
+		// The files: the evidence entries under the same actor right after it.
+		var next []struct {
+			auditRow
+		}
+		if err := t.sel(&next, `SELECT at, actor, action, from_status, to_status, code, params, detail FROM ticket_audit
+			WHERE ticket_id = ? AND id > ? ORDER BY id LIMIT 100`, r.TicketID, r.ID); err != nil {
+			return fmt.Errorf("files of the requester elsewhere: %w", err)
+		}
+		var files []tickets.Evidence
+		for _, n := range next {
+			if n.Code != tickets.AuditEvidence || n.Actor != r.Actor {
+				break
+			}
+			var np tickets.AuditParams
+			if err := readParams(n.Params, &np); err != nil {
+				return fmt.Errorf("audit of ticket %d: %w", r.TicketID, err)
+			}
+			var ev []evidenceRow
+			if err := t.sel(&ev, `SELECT ticket_id, name, content_type, size, sha256, added_at FROM ticket_evidence
+				WHERE ticket_id = ? AND name = ? AND added_at = ? ORDER BY id`, r.TicketID, np.Name, n.At.UTC()); err != nil {
+				return fmt.Errorf("files of the requester elsewhere: %w", err)
+			}
+			for _, e := range ev {
+				files = append(files, tickets.Evidence{Name: e.Name, ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256,
+					AddedAt: e.AddedAt.UTC()})
+			}
+		}
+		for i, m := range msgs {
+			note := tickets.ForeignNote{Message: tickets.Message{ID: m.ID, Kind: tickets.MessageKind(m.Kind),
+				Channel: tickets.Channel(m.Channel), Author: m.Author, Body: m.Body, ExternalID: m.ExternalID,
+				CreatedAt: m.CreatedAt.UTC()}, Evidence: []tickets.Evidence{}}
+			if i == 0 {
+				note.Evidence = append(note.Evidence, files...)
+			}
+			rec.Elsewhere = append(rec.Elsewhere, note)
+		}
+		if len(msgs) == 0 && len(files) > 0 {
+			rec.Elsewhere = append(rec.Elsewhere, tickets.ForeignNote{Message: tickets.Message{Kind: tickets.MessageNote,
+				Channel: tickets.Channel(p.Channel), Author: r.Actor, CreatedAt: r.At.UTC()}, Evidence: files})
+		}
+	}
+	return nil
+}
+
+// likeEscape escapes LIKE's wildcards (and its escape character).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// openEvidence streams a stored file's bytes, evidenceChunk at a time.
+func (t *Tx) openEvidence(sum string) (io.Reader, error) {
+	var size int64
+	err := t.get(&size, `SELECT length(data) FROM evidence_blobs WHERE sha256 = ?`, sum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tickets.NotFound("evidence.not_found", "Ref", "", "Name", sum)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("evidence %s: %w", sum, err)
+	}
+	return &blobReader{t: t, sum: sum, size: size}, nil
+}
+
+// blobReader reads a blob in pieces (substr, 1-based, on both stores).
+type blobReader struct {
+	t    *Tx
+	sum  string
+	size int64
+	off  int64
+	buf  bytes.Reader
+}
+
+func (r *blobReader) Read(p []byte) (int, error) {
+	if r.buf.Len() == 0 {
+		if r.off >= r.size {
+			return 0, io.EOF
+		}
+		var chunk []byte
+		if err := r.t.get(&chunk, `SELECT substr(data, ?, ?) FROM evidence_blobs WHERE sha256 = ?`, r.off+1, evidenceChunk, r.sum); err != nil {
+			return 0, fmt.Errorf("evidence %s at %d: %w", r.sum, r.off, err)
+		}
+		if len(chunk) == 0 {
+			return 0, fmt.Errorf("evidence %s: %d bytes where %d were stored: %w", r.sum, r.off, r.size, io.ErrUnexpectedEOF)
+		}
+		r.off += int64(len(chunk))
+		r.buf.Reset(chunk)
+	}
+	return r.buf.Read(p)
+}
+
+// failureRow is an inbound_failures row as scanned.
+type failureRow struct {
+	ID        int64     `db:"id"`
+	Channel   string    `db:"channel"`
+	Key       string    `db:"item_key"`
+	Source    string    `db:"source"`
+	Sender    string    `db:"sender"`
+	Subject   string    `db:"subject"`
+	Size      int64     `db:"size"`
+	Reason    string    `db:"reason"`
+	SetAside  string    `db:"set_aside"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+const failureColumns = `id, channel, item_key, source, sender, subject, size, reason, set_aside, created_at`
+
+func (r *failureRow) failure() tickets.InboundFailure {
+	return tickets.InboundFailure{ID: r.ID, Channel: tickets.Channel(r.Channel), Key: r.Key, Source: r.Source, Sender: r.Sender,
+		Subject: r.Subject, Size: r.Size, Reason: r.Reason, SetAside: r.SetAside, CreatedAt: r.CreatedAt.UTC()}
+}

@@ -1,0 +1,284 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
+)
+
+// exportFixture is a desk where Sari has two tickets (one filed under her
+// address in capitals), messages, files (one of them the same bytes as a
+// file on Budi's ticket), an agent's note, the acknowledgements sent to
+// her, a note she wrote on Budi's ticket with a file, and a mail of hers
+// set aside. Budi and Ayu (Discord, with a name) each wrote a note on
+// Sari's ticket, with a file.
+type exportFixture struct {
+	svc                  *tickets.Service
+	sari1, sari2, budi   string
+	shared, sariOnly     []byte
+	sariElsewhere, budiF []byte
+	ayuFile              []byte
+}
+
+var (
+	sari = tickets.Requester{Email: "sari@example.com", Name: "Sari Wulandari"}
+	budi = tickets.Requester{Email: "budi@example.com", Name: "Budi Santoso"}
+	ayu  = tickets.Requester{DiscordID: "412345678901234567", Name: "Ayu Lestari"}
+)
+
+func newExportFixture(t *testing.T, dialect string) *exportFixture {
+	t.Helper()
+	ctx := context.Background()
+	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	db := storetest.Open(t, dialect, clock)
+	svc := tickets.NewService(db, tickets.Options{Clock: clock})
+	f := &exportFixture{svc: svc,
+		shared:        []byte("receipt of order 7301 and 7302: the same bytes on two tickets\n"),
+		sariOnly:      []byte("sari's screenshot, as text\n"),
+		sariElsewhere: []byte("sari's file about order 7302\n"),
+		budiF:         []byte("budi's private file about order 7301\n"),
+		ayuFile:       []byte("ayu's private file about order 7301\n"),
+	}
+	submit := func(r tickets.SubmitRequest) *tickets.SubmitResult {
+		t.Helper()
+		clock.Advance(time.Minute)
+		res, err := svc.Intake.Submit(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	f.sari1 = submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail, Requester: sari, Order: "7301",
+		Reason: tickets.ReasonUnderDelivery, Details: "Promosi saya hanya dapat 2 ribu tayangan dari 50 ribu.", Language: "id",
+		Evidence: []tickets.File{{Name: "../../etc/passwd", Data: f.sariOnly}, {Name: "kuitansi.txt", Data: f.shared}}}).Ticket.Ref
+	f.budi = submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail, Requester: budi, Order: "7302",
+		Reason: tickets.ReasonDuplicateCharge, Details: "Budi's words: charged twice for 7302.", Language: "en",
+		Evidence: []tickets.File{{Name: "receipt.txt", Data: f.shared}}}).Ticket.Ref
+	// Budi and Ayu write about Sari's order: notes on her ticket.
+	submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail, Requester: budi, Order: "7301",
+		Details: "Budi's note: 7301 is mine really.", Language: "en", Evidence: []tickets.File{{Name: "budi.txt", Data: f.budiF}}})
+	submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord, Requester: ayu, Order: "7301",
+		Details: "Ayu's note: I paid for 7301.", Language: "en", Evidence: []tickets.File{{Name: "ayu.txt", Data: f.ayuFile}}})
+	// Sari writes about Budi's order: a note on his ticket.
+	submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail, Requester: sari, Order: "7302",
+		Details: "Saya juga dikenai biaya dua kali.", Language: "id", Evidence: []tickets.File{{Name: "bukti.txt", Data: f.sariElsewhere}}})
+	f.sari2 = submit(tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+		Requester: tickets.Requester{Email: "SARI@Example.COM", Name: "Sari W."}, Account: "@sari", Details: "Tolong cabut izin video saya.",
+		Language: "id"}).Ticket.Ref
+	clock.Advance(time.Minute)
+	if _, err := svc.Desk.Act(ctx, tickets.ActionRequest{Ref: f.sari1, Actor: "ayu-agent", Action: tickets.ActionNote,
+		Text: "checked the dashboard with her"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, fail := range []tickets.InboundFailure{
+		{Channel: tickets.ChannelEmail, Key: "mail:1", Source: "imap:INBOX", Sender: "Sari@Example.com", Subject: "lampiran terlalu besar",
+			Size: 30 << 20, Reason: "too_large: 30 MiB", SetAside: "Failed", CreatedAt: clock.Now()},
+		{Channel: tickets.ChannelEmail, Key: "mail:2", Source: "imap:INBOX", Sender: budi.Email, Subject: "budi's set-aside mail",
+			Size: 10, Reason: "unreadable", SetAside: "Failed", CreatedAt: clock.Now()},
+	} {
+		if err := svc.Intake.RecordFailure(ctx, fail); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// export runs the use case and keeps the files' bytes as the store streams them.
+func export(t *testing.T, svc *tickets.Service, who tickets.Requester) (*tickets.RequesterExport, map[string][]byte, error) {
+	t.Helper()
+	files := map[string][]byte{}
+	ex, err := svc.Records.ExportRequester(context.Background(), who, "ayu-agent", func(ex *tickets.RequesterExport, open tickets.OpenEvidence) error {
+		var all []tickets.Evidence
+		for _, d := range ex.Tickets {
+			all = append(all, d.Evidence...)
+		}
+		for _, n := range ex.Elsewhere {
+			all = append(all, n.Evidence...)
+		}
+		for _, e := range all {
+			r, err := open(e.SHA256)
+			if err != nil {
+				return err
+			}
+			b, err := io.ReadAll(r)
+			if err != nil {
+				return err
+			}
+			files[e.SHA256] = b
+		}
+		return nil
+	})
+	return ex, files, err
+}
+
+func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+
+// A requester's export holds their two tickets (found by address in any
+// case) with their messages, files, audit and the messages sent to them;
+// their note on someone else's ticket with its file, and nothing else of
+// that ticket; the message sent to them on no ticket; their mail set
+// aside. Nothing of Budi or Ayu, who wrote on her ticket: not their words,
+// files, addresses, names or ids. The files' bytes are the stored ones.
+func TestExportRequester(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newExportFixture(t, dialect)
+		ex, files, err := export(t, f.svc, tickets.Requester{Email: "Sari@example.COM"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refs []string
+		for _, d := range ex.Tickets {
+			refs = append(refs, d.Ref)
+		}
+		if !slices.Equal(refs, []string{f.sari1, f.sari2}) {
+			t.Fatalf("tickets %v, want %v", refs, []string{f.sari1, f.sari2})
+		}
+		if ex.Language != "id" {
+			t.Errorf("language %q, want id (her tickets')", ex.Language)
+		}
+		t1 := ex.Tickets[0]
+		var bodies []string
+		for _, m := range t1.Messages {
+			bodies = append(bodies, m.Body)
+		}
+		if !slices.Equal(bodies, []string{"Promosi saya hanya dapat 2 ribu tayangan dari 50 ribu.", "checked the dashboard with her"}) {
+			t.Errorf("messages of %s: %q", t1.Ref, bodies)
+		}
+		var sums []string
+		for _, e := range t1.Evidence {
+			sums = append(sums, e.SHA256)
+		}
+		if !slices.Equal(sums, []string{sha(f.sariOnly), sha(f.shared)}) {
+			t.Errorf("evidence of %s: %v", t1.Ref, t1.Evidence)
+		}
+		if len(t1.Audit) == 0 || t1.Audit[0].Code != tickets.AuditCreated {
+			t.Errorf("audit of %s: %+v", t1.Ref, t1.Audit)
+		}
+		if len(t1.Outbox) == 0 || t1.Outbox[0].Template != tickets.TemplateAcknowledgement || !strings.EqualFold(t1.Outbox[0].Recipient, sari.Email) {
+			t.Errorf("outbox of %s: %+v", t1.Ref, t1.Outbox)
+		}
+		if len(ex.Elsewhere) != 1 || ex.Elsewhere[0].Message.Body != "Saya juga dikenai biaya dua kali." ||
+			len(ex.Elsewhere[0].Evidence) != 1 || ex.Elsewhere[0].Evidence[0].SHA256 != sha(f.sariElsewhere) {
+			t.Errorf("elsewhere: %+v", ex.Elsewhere)
+		}
+		if len(ex.Outbox) != 1 || ex.Outbox[0].Template != tickets.TemplateReceived || ex.Outbox[0].TicketRef != "" {
+			t.Errorf("outbox on no ticket: %+v", ex.Outbox)
+		}
+		if len(ex.SetAside) != 1 || ex.SetAside[0].Subject != "lampiran terlalu besar" {
+			t.Errorf("set aside: %+v", ex.SetAside)
+		}
+		for sum, want := range map[string][]byte{sha(f.sariOnly): f.sariOnly, sha(f.shared): f.shared, sha(f.sariElsewhere): f.sariElsewhere} {
+			if !bytes.Equal(files[sum], want) {
+				t.Errorf("file %s: %q, want %q", sum, files[sum], want)
+			}
+		}
+		if len(files) != 3 {
+			t.Errorf("%d files read, want 3", len(files))
+		}
+		// Nothing of anyone else, anywhere in it.
+		all, err := json.Marshal(ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ToLower(string(all))
+		for _, other := range []string{"budi", "ayu lestari", ayu.DiscordID, "7302", strings.ToLower(f.budi), "other_requester",
+			sha(f.budiF), sha(f.ayuFile), "i paid for 7301"} {
+			if strings.Contains(text, strings.ToLower(other)) {
+				t.Errorf("the export shows %q", other)
+			}
+		}
+	})
+}
+
+// A Discord requester with a name is found by their id: their own ticket,
+// and their note on Sari's ticket with its file, nothing else of hers.
+func TestExportRequesterDiscord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newExportFixture(t, dialect)
+		ex, files, err := export(t, f.svc, tickets.Requester{DiscordID: ayu.DiscordID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ex.Tickets) != 0 {
+			t.Errorf("tickets: %d, want none", len(ex.Tickets))
+		}
+		if len(ex.Elsewhere) != 1 || ex.Elsewhere[0].Message.Body != "Ayu's note: I paid for 7301." ||
+			len(ex.Elsewhere[0].Evidence) != 1 || !bytes.Equal(files[sha(f.ayuFile)], f.ayuFile) {
+			t.Errorf("elsewhere: %+v", ex.Elsewhere)
+		}
+		if len(ex.Outbox) != 1 || ex.Outbox[0].Recipient != ayu.DiscordID {
+			t.Errorf("outbox: %+v", ex.Outbox)
+		}
+		all, _ := json.Marshal(ex)
+		for _, other := range []string{"sari", f.sari1, "Promosi", sha(f.shared)} {
+			if strings.Contains(strings.ToLower(string(all)), strings.ToLower(other)) {
+				t.Errorf("the export shows %q", other)
+			}
+		}
+	})
+}
+
+// Each exported ticket's audit trail records who exported it, once the
+// archive was written; a failed write records nothing. A person of whom
+// nothing is kept is not found, and changes nothing.
+func TestExportRequesterAudit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newExportFixture(t, dialect)
+		ctx := context.Background()
+		exported := func(ref string) []tickets.AuditEntry {
+			d, err := f.svc.Records.Detail(ctx, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []tickets.AuditEntry
+			for _, e := range d.Audit {
+				if e.Code == tickets.AuditExported {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		boom := errors.New("disk full")
+		_, err := f.svc.Records.ExportRequester(ctx, sari, "ayu-agent", func(*tickets.RequesterExport, tickets.OpenEvidence) error { return boom })
+		if !errors.Is(err, boom) {
+			t.Fatalf("err %v, want %v", err, boom)
+		}
+		if n := len(exported(f.sari1)); n != 0 {
+			t.Fatalf("a failed export recorded %d entries", n)
+		}
+		if _, _, err := export(t, f.svc, sari); err != nil {
+			t.Fatal(err)
+		}
+		for _, ref := range []string{f.sari1, f.sari2} {
+			es := exported(ref)
+			if len(es) != 1 || es[0].Actor != "ayu-agent" || !reflect.DeepEqual(es[0].Params, tickets.AuditParams{}) {
+				t.Errorf("%s: exported entries %+v", ref, es)
+			}
+		}
+		if n := len(exported(f.budi)); n != 0 {
+			t.Errorf("Budi's ticket, where Sari only wrote a note, records %d exports", n)
+		}
+		_, _, err = export(t, f.svc, tickets.Requester{Email: "nobody@example.com"})
+		var nf *tickets.NotFoundError
+		if !errors.As(err, &nf) || nf.Code != "requester.not_found" {
+			t.Errorf("nobody: %v, want requester.not_found", err)
+		}
+		for _, bad := range []tickets.Requester{{}, {Email: "not an address"}} {
+			if _, _, err := export(t, f.svc, bad); !tickets.IsValidation(err) {
+				t.Errorf("%+v: %v, want a validation error", bad, err)
+			}
+		}
+	})
+}
