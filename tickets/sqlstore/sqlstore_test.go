@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -70,11 +71,19 @@ func TestOlderDatabaseIsUpgraded(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if cur, latest, err := db.Version(ctx); err != nil || cur != 1 || latest != 9 {
+		// Every migration after the first, as the folder has them.
+		files, err := filepath.Glob(filepath.Join("migrations", dialect, "*.sql"))
+		if err != nil || len(files) < 9 {
+			t.Fatalf("migrations: %v %v", files, err)
+		}
+		for i := range files {
+			files[i] = filepath.Base(files[i])
+		}
+		if cur, latest, err := db.Version(ctx); err != nil || cur != 1 || latest != len(files) {
 			t.Fatalf("before: version %d of %d, %v", cur, latest, err)
 		}
 		applied, err := db.Migrate(ctx)
-		if err != nil || strings.Join(applied, ",") != "0002_query_indexes.sql,0003_followups.sql,0004_search_folded.sql,0005_one_pending_card.sql,0006_audit_codes.sql,0007_agents_sessions.sql,0008_stats_facts.sql,0009_ticket_version.sql" {
+		if err != nil || strings.Join(applied, ",") != strings.Join(files[1:], ",") {
 			t.Fatalf("upgrade: %v %v", applied, err)
 		}
 		var n int

@@ -1,0 +1,380 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"refunddesk/tickets"
+)
+
+// Retention (tickets.RetentionStore): a batch of closed tickets at a time
+// loses a part of what it holds, in one transaction with the audit entries
+// and the log row that say so. Which tickets: those in a closed status
+// (tickets.ClosedStatuses) since before the batch's time that still hold
+// something of the part, so a batch done once is never done again, and a
+// batch undone (a failed transaction) is done whole by the next.
+
+// retentionDue is the WHERE of the tickets a batch may take, after the
+// statuses' placeholders: closed before, and (optional) not before.
+func retentionDue(b tickets.RetentionBatch) (string, []any) {
+	q := `t.status IN (` + marks(len(tickets.ClosedStatuses)) + `) AND t.status_changed_at < ?`
+	var args []any
+	for _, st := range tickets.ClosedStatuses {
+		args = append(args, string(st))
+	}
+	args = append(args, b.ClosedBefore.UTC())
+	if !b.ClosedAfter.IsZero() {
+		q += ` AND t.status_changed_at >= ?`
+		args = append(args, b.ClosedAfter.UTC())
+	}
+	switch b.Part {
+	case tickets.RetainEvidence:
+		q += ` AND EXISTS (SELECT 1 FROM ticket_evidence e WHERE e.ticket_id = t.id)`
+	case tickets.RetainMessages:
+		q += ` AND (EXISTS (SELECT 1 FROM ticket_messages m WHERE m.ticket_id = t.id)
+			OR EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = t.id AND o.status IN ('sent', 'failed')))`
+	}
+	return q, args
+}
+
+func checkPart(p tickets.RetentionPart) error {
+	if !slices.Contains(tickets.RetentionParts, p) {
+		return fmt.Errorf("retention: no part %q", p)
+	}
+	return nil
+}
+
+// RemoveRetained removes one part of a batch of closed tickets (see
+// tickets.RetentionStore).
+func (d *DB) RemoveRetained(ctx context.Context, b tickets.RetentionBatch) (tickets.RetentionRemoved, error) {
+	got := tickets.RetentionRemoved{Part: b.Part}
+	if err := checkPart(b.Part); err != nil {
+		return got, err
+	}
+	if b.Limit <= 0 {
+		return got, fmt.Errorf("retention: a batch of %d tickets", b.Limit)
+	}
+	if b.Now.IsZero() {
+		b.Now = d.clock.Now()
+	}
+	err := d.Update(ctx, func(txi tickets.Tx) error {
+		tx := txi.(*Tx)
+		got = tickets.RetentionRemoved{Part: b.Part}
+		ids, err := tx.retentionTickets(b)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		switch b.Part {
+		case tickets.RetainEvidence:
+			err = tx.removeEvidence(ids, b.Now, &got)
+		case tickets.RetainMessages:
+			err = tx.removeMessages(ids, b.Now, &got)
+		case tickets.RetainTickets:
+			err = tx.removeTickets(ids, &got)
+		}
+		if err != nil {
+			return err
+		}
+		got.Tickets = len(ids)
+		return tx.logRetention(b, got)
+	})
+	if err != nil {
+		return tickets.RetentionRemoved{Part: b.Part}, fmt.Errorf("retention batch: %w", err)
+	}
+	return got, nil
+}
+
+// retentionTickets picks the batch's tickets, in ticket order; on
+// PostgreSQL they are locked, and those another transaction holds are left
+// for a later batch (whose WHERE, checked again on the row as committed,
+// leaves out a ticket reopened meanwhile).
+func (t *Tx) retentionTickets(b tickets.RetentionBatch) ([]int64, error) {
+	cond, args := retentionDue(b)
+	q := `SELECT t.id FROM tickets t WHERE ` + cond + ` ORDER BY t.id LIMIT ?`
+	if t.db.dialect == Postgres {
+		q += ` FOR UPDATE OF t SKIP LOCKED`
+	}
+	var ids []int64
+	if err := t.sel(&ids, q, append(args, b.Limit)...); err != nil {
+		return nil, fmt.Errorf("tickets due: %w", err)
+	}
+	return ids, nil
+}
+
+// execIn runs a statement with one IN (?) list, unprepared: each length of
+// the list is another statement.
+func (t *Tx) execIn(query string, args ...any) (int, error) {
+	q, a, err := sqlx.In(query, args...)
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.tx.ExecContext(t.ctx, t.q(q), a...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *Tx) selIn(dest any, query string, args ...any) error {
+	q, a, err := sqlx.In(query, args...)
+	if err != nil {
+		return err
+	}
+	return t.tx.SelectContext(t.ctx, dest, t.q(q), a...)
+}
+
+type retainedLink struct {
+	TicketID int64  `db:"ticket_id"`
+	SHA256   string `db:"sha256"`
+	Size     int64  `db:"size"`
+}
+
+// removeEvidence unlinks the tickets' evidence, removes the files no
+// other ticket links, and writes on each ticket how many files went.
+func (t *Tx) removeEvidence(ids []int64, now time.Time, got *tickets.RetentionRemoved) error {
+	var links []retainedLink
+	if err := t.selIn(&links, `SELECT ticket_id, sha256, size FROM ticket_evidence WHERE ticket_id IN (?) ORDER BY id`, ids); err != nil {
+		return fmt.Errorf("evidence of the batch: %w", err)
+	}
+	n, err := t.execIn(`DELETE FROM ticket_evidence WHERE ticket_id IN (?)`, ids)
+	if err != nil {
+		return fmt.Errorf("unlink evidence: %w", err)
+	}
+	got.Evidence = n
+	if err := t.removeBlobs(links, got); err != nil {
+		return err
+	}
+	type sum struct {
+		n    int
+		size int64
+	}
+	per := map[int64]*sum{}
+	for _, l := range links {
+		if per[l.TicketID] == nil {
+			per[l.TicketID] = &sum{}
+		}
+		per[l.TicketID].n++
+		per[l.TicketID].size += l.Size
+	}
+	for _, id := range ids {
+		s := per[id]
+		if s == nil {
+			continue
+		}
+		if err := t.AddAudit(id, tickets.RetentionEntry(tickets.RetainEvidence, s.n, s.size, now)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeBlobs removes the files of links that no ticket links to any more.
+// On PostgreSQL the files are locked first, in order: two transactions
+// that each unlinked one of a file's two tickets then see each other's
+// unlinking, and the second removes it.
+func (t *Tx) removeBlobs(links []retainedLink, got *tickets.RetentionRemoved) error {
+	var sums []string
+	for _, l := range links {
+		sums = append(sums, l.SHA256)
+	}
+	slices.Sort(sums)
+	sums = slices.Compact(sums)
+	if len(sums) == 0 {
+		return nil
+	}
+	if t.db.dialect == Postgres {
+		var locked []string
+		if err := t.selIn(&locked, `SELECT sha256 FROM evidence_blobs WHERE sha256 IN (?) ORDER BY sha256 FOR UPDATE`, sums); err != nil {
+			return fmt.Errorf("lock evidence files: %w", err)
+		}
+	}
+	var sizes []int64
+	if err := t.selIn(&sizes, `DELETE FROM evidence_blobs WHERE sha256 IN (?)
+		AND NOT EXISTS (SELECT 1 FROM ticket_evidence e WHERE e.sha256 = evidence_blobs.sha256) RETURNING size`, sums); err != nil {
+		return fmt.Errorf("remove evidence files: %w", err)
+	}
+	got.Blobs += len(sizes)
+	for _, s := range sizes {
+		got.Bytes += s
+	}
+	return nil
+}
+
+// removeMessages removes the tickets' messages and the copies of what was
+// sent (sent and failed outbox items; one still to be sent stays), writes
+// their search text again from what remains, and writes on each ticket how
+// many messages went.
+func (t *Tx) removeMessages(ids []int64, now time.Time, got *tickets.RetentionRemoved) error {
+	var counts []struct {
+		TicketID int64 `db:"ticket_id"`
+		N        int   `db:"n"`
+	}
+	if err := t.selIn(&counts, `SELECT ticket_id, COUNT(*) AS n FROM ticket_messages WHERE ticket_id IN (?) GROUP BY ticket_id`, ids); err != nil {
+		return fmt.Errorf("messages of the batch: %w", err)
+	}
+	n, err := t.execIn(`DELETE FROM ticket_messages WHERE ticket_id IN (?)`, ids)
+	if err != nil {
+		return fmt.Errorf("remove messages: %w", err)
+	}
+	got.Messages = n
+	if got.Outbox, err = t.execIn(`DELETE FROM outbox WHERE ticket_id IN (?) AND status IN ('sent', 'failed')`, ids); err != nil {
+		return fmt.Errorf("remove what was sent: %w", err)
+	}
+	per := map[int64]int{}
+	for _, c := range counts {
+		per[c.TicketID] = c.N
+	}
+	for _, id := range ids {
+		t.dirty[id] = true
+		if err := t.AddAudit(id, tickets.RetentionEntry(tickets.RetainMessages, per[id], 0, now)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retainedChildren are the tables whose rows hang on a ticket, removed
+// before it.
+var retainedChildren = []string{"ticket_flags", "ticket_messages", "ticket_audit", "intake_keys", "outbox", "agent_cards", "followups"}
+
+// removeTickets removes whole tickets with everything that hangs on them.
+// The dashboard's counts (stats_*) are not touched: the past they count
+// stays as it was.
+func (t *Tx) removeTickets(ids []int64, got *tickets.RetentionRemoved) error {
+	var links []retainedLink
+	if err := t.selIn(&links, `SELECT ticket_id, sha256, size FROM ticket_evidence WHERE ticket_id IN (?)`, ids); err != nil {
+		return fmt.Errorf("evidence of the batch: %w", err)
+	}
+	n, err := t.execIn(`DELETE FROM ticket_evidence WHERE ticket_id IN (?)`, ids)
+	if err != nil {
+		return fmt.Errorf("unlink evidence: %w", err)
+	}
+	got.Evidence = n
+	for _, table := range retainedChildren {
+		n, err := t.execIn(`DELETE FROM `+table+` WHERE ticket_id IN (?)`, ids)
+		if err != nil {
+			return fmt.Errorf("remove %s: %w", table, err)
+		}
+		switch table {
+		case "ticket_messages":
+			got.Messages = n
+		case "outbox":
+			got.Outbox = n
+		}
+	}
+	// A ticket that followed one of these (a request after the reopen
+	// window) stays, and no longer points to it.
+	if _, err := t.execIn(`UPDATE tickets SET parent_id = NULL WHERE parent_id IN (?)`, ids); err != nil {
+		return fmt.Errorf("unlink follow-on tickets: %w", err)
+	}
+	if t.db.dialect == SQLite {
+		if _, err := t.execIn(`DELETE FROM ticket_search WHERE rowid IN (?)`, ids); err != nil {
+			return fmt.Errorf("remove search text: %w", err)
+		}
+	}
+	if _, err := t.execIn(`DELETE FROM tickets WHERE id IN (?)`, ids); err != nil {
+		return fmt.Errorf("remove tickets: %w", err)
+	}
+	for _, id := range ids {
+		delete(t.dirty, id)
+	}
+	return t.removeBlobs(links, got)
+}
+
+// logRetention writes the batch in the retention log.
+func (t *Tx) logRetention(b tickets.RetentionBatch, got tickets.RetentionRemoved) error {
+	if _, err := t.exec(`INSERT INTO retention_log (at, part, closed_before, tickets, evidence, blobs, bytes, messages, outbox)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.Now.UTC(), string(b.Part), b.ClosedBefore.UTC(), got.Tickets, got.Evidence,
+		got.Blobs, got.Bytes, got.Messages, got.Outbox); err != nil {
+		return fmt.Errorf("retention log: %w", err)
+	}
+	return nil
+}
+
+// RetentionDue counts what removing a part of every ticket due would
+// remove (see tickets.RetentionStore).
+func (d *DB) RetentionDue(ctx context.Context, b tickets.RetentionBatch) (tickets.RetentionRemoved, error) {
+	got := tickets.RetentionRemoved{Part: b.Part}
+	if err := checkPart(b.Part); err != nil {
+		return got, err
+	}
+	cond, args := retentionDue(b)
+	due := `SELECT t.id FROM tickets t WHERE ` + cond
+	err := d.View(ctx, func(txi tickets.Tx) error {
+		tx := txi.(*Tx)
+		one := func(dest any, q string) error {
+			return tx.tx.GetContext(tx.ctx, dest, tx.q(q), args...)
+		}
+		if err := one(&got.Tickets, `SELECT COUNT(*) FROM (`+due+`) d`); err != nil {
+			return err
+		}
+		if got.Tickets == 0 {
+			return nil
+		}
+		if b.Part != tickets.RetainMessages {
+			if err := one(&got.Evidence, `SELECT COUNT(*) FROM ticket_evidence WHERE ticket_id IN (`+due+`)`); err != nil {
+				return err
+			}
+			// The files whose every link is on a ticket due.
+			var blobs struct {
+				N     int   `db:"n"`
+				Bytes int64 `db:"bytes"`
+			}
+			q := `SELECT COUNT(*) AS n, CAST(COALESCE(SUM(b.size), 0) AS BIGINT) AS bytes FROM evidence_blobs b
+				WHERE b.sha256 IN (SELECT sha256 FROM ticket_evidence WHERE ticket_id IN (` + due + `))
+				AND NOT EXISTS (SELECT 1 FROM ticket_evidence e WHERE e.sha256 = b.sha256 AND e.ticket_id NOT IN (` + due + `))`
+			if err := tx.tx.GetContext(tx.ctx, &blobs, tx.q(q), append(slices.Clone(args), args...)...); err != nil {
+				return err
+			}
+			got.Blobs, got.Bytes = blobs.N, blobs.Bytes
+		}
+		if b.Part == tickets.RetainEvidence {
+			return nil
+		}
+		if err := one(&got.Messages, `SELECT COUNT(*) FROM ticket_messages WHERE ticket_id IN (`+due+`)`); err != nil {
+			return err
+		}
+		outbox := `SELECT COUNT(*) FROM outbox WHERE ticket_id IN (` + due + `)`
+		if b.Part == tickets.RetainMessages {
+			outbox += ` AND status IN ('sent', 'failed')`
+		}
+		return one(&got.Outbox, outbox)
+	})
+	if err != nil {
+		return tickets.RetentionRemoved{Part: b.Part}, fmt.Errorf("retention due of %s: %w", b.Part, err)
+	}
+	return got, nil
+}
+
+type retentionLogRow struct {
+	At           time.Time `db:"at"`
+	Part         string    `db:"part"`
+	ClosedBefore time.Time `db:"closed_before"`
+	Tickets      int       `db:"tickets"`
+	Evidence     int       `db:"evidence"`
+	Blobs        int       `db:"blobs"`
+	Bytes        int64     `db:"bytes"`
+	Messages     int       `db:"messages"`
+	Outbox       int       `db:"outbox"`
+}
+
+// RetentionLog lists the retention log, newest first.
+func (d *DB) RetentionLog(ctx context.Context, limit int) ([]tickets.RetentionRecord, error) {
+	var rows []retentionLogRow
+	if err := d.db.SelectContext(ctx, &rows, d.rebind(`SELECT at, part, closed_before, tickets, evidence, blobs, bytes, messages, outbox
+		FROM retention_log ORDER BY id DESC LIMIT ?`), limit); err != nil {
+		return nil, fmt.Errorf("retention log: %w", err)
+	}
+	out := make([]tickets.RetentionRecord, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, tickets.RetentionRecord{At: r.At.UTC(), ClosedBefore: r.ClosedBefore.UTC(),
+			RetentionRemoved: tickets.RetentionRemoved{Part: tickets.RetentionPart(r.Part), Tickets: r.Tickets, Evidence: r.Evidence,
+				Blobs: r.Blobs, Bytes: r.Bytes, Messages: r.Messages, Outbox: r.Outbox}})
+	}
+	return out, nil
+}
