@@ -69,6 +69,7 @@ func New(svc *tickets.Service, tokens map[string]string, outbox []tickets.Channe
 	s.mux.HandleFunc("GET /api/outbox", s.auth(s.outbox))
 	s.mux.HandleFunc("POST /api/outbox/retry", s.auth(s.retryOutbox))
 	s.mux.HandleFunc("GET /api/stats", s.auth(s.stats))
+	s.mux.HandleFunc("GET /api/requesters/export", s.auth(s.exportRequester))
 	// Anything else under /api: 404 (or 405) in JSON, after the token check,
 	// so that nothing is revealed without one.
 	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request, _ string) error {
