@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -98,6 +99,14 @@ func (r *Records) ExportRequester(ctx context.Context, who Requester, agent stri
 	if err != nil {
 		return nil, err
 	}
+	refs := make([]string, len(out.Tickets))
+	for i, d := range out.Tickets {
+		refs[i] = d.Ref
+	}
+	// No address or id in the log: the log is not where people's data goes.
+	r.log.Info("a requester's data exported", slog.String("agent", agent), slog.Any("tickets", refs),
+		slog.Int("notes_elsewhere", len(out.Elsewhere)), slog.Int("messages_on_no_ticket", len(out.Outbox)),
+		slog.Int("mails_set_aside", len(out.SetAside)))
 	if len(out.Tickets) == 0 {
 		return out, nil
 	}
