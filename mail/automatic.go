@@ -95,6 +95,37 @@ var (
 	autoTextRe    = newPattern(`out of (?:the )?office|i am (?:currently )?(?:away|out|on leave)|i'm (?:currently )?(?:away|out of|on leave)|on (?:annual |maternity |sick )?leave|on (?:vacation|holiday)|limited access to (?:my )?e-?mail|(?:reply|respond|get back to you)[^.]{0,40}(?:when|upon|after|once) (?:i|my) return|this is an automat(?:ed|ic) (?:reply|response|message)|auto-?reply|sedang cuti|sedang (?:tidak berada|berada di luar|di luar)|di luar kantor|tidak (?:berada )?di kantor|balasan otomatis|pesan otomatis|dikirim secara otomatis|(?:membalas|menghubungi|merespons?|menjawab)[^.]{0,50}(?:setelah|sekembalinya|saat|ketika) saya (?:kembali|masuk)`, 1)
 )
 
+// Words of an auto-reply on their own (no header says so).
+var (
+	// autoMarkerRe: a subject that is an auto-reply's marker, alone or
+	// before the subject it answers ("Out of Office", "Auto: Re: …",
+	// "Di luar kantor: …"); not "Out of office hours support?".
+	autoMarkerRe = regexp.MustCompile(`(?i)^\s*(?:automatic\s+reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|auto|out\s+of\s+(?:the\s+)?office|ooo|` +
+		`balasan\s+otomatis|pesan\s+otomatis|jawaban\s+otomatis|respons\s+otomatis|di\s+luar\s+kantor|sedang\s+cuti|cuti|sedang\s+libur|` +
+		`abwesenheit|réponse\s+automatique|respuesta\s+automática|risposta\s+automatica|fuera\s+de\s+la\s+oficina)\s*(?:[:\-–(\[]|$)`)
+	// awayNowRe: the writer says they are away now (not "I was on leave").
+	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+business\s+trip)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|offline|unavailable)\b` +
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:cuti|libur|liburan|berlibur|dinas|perjalanan|di\s+luar|tidak\s+(?:di|berada)|berada\s+di\s+luar|off|izin)`)
+	// awayUntilRe: when they are back, or that they answer then.
+	awayUntilRe = regexp.MustCompile(`\b(?:until|till|through|thru|back\s+on|back\s+in|back\s+at|return(?:ing)?\s+on|from\s+.{1,24}\s+to|when\s+i(?:'m|’m|\s+am)\s+back|when\s+i\s+return|upon\s+my\s+return|after\s+my\s+return|will\s+(?:reply|respond|get\s+back|answer))\b` +
+		`|\b(?:sampai|hingga|s/d|s\.d\.?|sd\s+tgl|sekembalinya|sepulangnya|setelah\s+(?:saya|aku)\s+kembali|(?:saya|aku)\s+balas|dibalas|akan\s+dibaca)\b`)
+)
+
+// asksSomething reports whether a text asks for something: a refund or a
+// revocation, a reason, an order number.
+func asksSomething(text string) bool {
+	lower := strings.ToLower(text)
+	if score(lower, refundPatterns) >= 3 || score(lower, revocationPatterns) > 0 || reasonOf(lower, 3) != "" {
+		return true
+	}
+	for _, c := range findOrders("", text, "") {
+		if c.score > -20 {
+			return true
+		}
+	}
+	return false
+}
+
 // automatic says why a mail was sent by a machine, or "" when a person
 // wrote it. offList: the mail came through the desk's own list (a Google
 // Group that is the desk's address, say), so what the list adds on the way
@@ -159,8 +190,19 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) s
 	case s.role != "":
 		return "sent from " + s.role
 	}
-	if autoSubjectRe.MatchString(m.Subject) && autoTextRe.MatchString(strings.ToLower(collapse(m.NewText))) {
+	text := strings.ToLower(collapse(m.NewText))
+	if autoSubjectRe.MatchString(m.Subject) && autoTextRe.MatchString(text) {
 		return "worded as an automatic reply (subject and text)"
+	}
+	// Without a header that says so, by its words alone: a subject that is
+	// only an auto-reply's marker, or a text that says its writer is away
+	// until a time; never a mail that asks for something (a person back
+	// from leave, or writing from it, with a request).
+	if autoMarkerRe.MatchString(m.Subject) && !asksSomething(m.NewText) {
+		return "worded as an automatic reply (subject: " + m.Subject + ")"
+	}
+	if len(text) < 800 && awayNowRe.MatchString(text) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
+		return "worded as an automatic reply (its text says the writer is away)"
 	}
 	return ""
 }

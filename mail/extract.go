@@ -59,10 +59,11 @@ type reading struct {
 	req    Request // without its order and account
 	domain string  // the desk's Message-ID domain it was read for
 	auto   bool    // automatic mail asks for nothing
-	// orders are the order-number candidates as found; fresh and forwarded
-	// the account names of the new text and of a forwarded message.
-	orders           []orderCandidate
-	fresh, forwarded []accountCandidate
+	// orders are the order-number candidates as found; fresh, signed and
+	// forwarded the account names of the new text, of the sender's
+	// signature or sign-off, and of a forwarded message.
+	orders                   []orderCandidate
+	fresh, signed, forwarded []accountCandidate
 }
 
 func readRequest(m *Message, ourDomain string) *reading {
@@ -91,27 +92,59 @@ func readRequest(m *Message, ourDomain string) *reading {
 	}
 
 	r.orders = findOrders(subject, m.NewText, m.Forwarded)
-	r.fresh, r.forwarded = accountCandidates(main), accountCandidates(m.Forwarded)
+	body, signoff := splitSignOff(m.NewText)
+	r.fresh = accountCandidates(strings.TrimSpace(subject + "\n" + body))
+	r.signed = append(signatureCandidates(signoff), signatureCandidates(m.Signature)...)
+	r.forwarded = append(accountCandidates(m.Forwarded), greetingCandidates(m.Forwarded)...)
 
 	lower := strings.ToLower(main)
-	all := lower + "\n" + strings.ToLower(m.Forwarded)
-	rev, ref := score(lower, revocationPatterns), score(all, refundPatterns)
+	fwd := strings.ToLower(m.Forwarded)
+	all := lower + "\n" + fwd
+	in := readIntent(lower, fwd)
+	rev := in.revocation
+	ref := in.refund + in.forwarded
 	// A reply adds to a ticket that already has its reason: there the
-	// reason counts only when the reply asks for the refund again; a remark
-	// about the views is not a new request.
+	// reason counts when the reply states a problem plainly (one of the
+	// reason's words, not a remark such as "thanks").
 	req.Reason = ""
-	if !reply || ref >= 3 {
+	reasonSource := tickets.SourceText
+	switch {
+	case reply && evidenceNoteRe.MatchString(lower) && ref < 3:
+		// "Ini ss nya kak, yg views cuma 2.300 itu": the evidence asked
+		// for, with a remark; the ticket has its reason.
+	case reply:
+		// A reply that states the problem in a few words ("iklannya distop
+		// tapi saldo belum balik") fills the reason a ticket lacks.
+		req.Reason = reasonOf(all, 3)
+	default:
 		req.Reason = reasonOf(all, 1)
 	}
+	own := lower // the sender's own words: a forward's subject is the forwarded mail's
+	if forwardSubjectRe.MatchString(m.Subject) {
+		own = strings.ToLower(m.NewText)
+	}
+	if req.Reason != "" && reasonScore(own, req.Reason) == 0 {
+		reasonSource = tickets.SourceForwarded
+	}
+	src := tickets.Sources{}
 	switch {
 	case rev > 0 && rev >= ref:
 		req.Kind, req.KindStated = tickets.KindRevocation, true
 		req.Reason = ""
+		src["kind"] = tickets.SourceText
 	case ref >= 3 || req.Reason != "":
 		// Asking for money back, or giving a reason for it; a word such as
 		// "paid" alone states nothing.
 		req.Kind, req.KindStated = tickets.KindRefund, true
+		src["kind"] = tickets.SourceText
+		if in.refund < 3 && reasonSource == tickets.SourceForwarded {
+			src["kind"] = tickets.SourceForwarded // only the forwarded notice says it
+		}
 	}
+	if req.Reason != "" {
+		src["reason"] = reasonSource
+	}
+	req.Sources = src
 	r.req = req
 	return r
 }
@@ -124,6 +157,10 @@ func (r *reading) resolve(ctx context.Context, book OrderBook) Request {
 	if r.auto {
 		return req
 	}
+	req.Sources = tickets.Sources{}
+	for k, v := range r.req.Sources {
+		req.Sources[k] = v
+	}
 	orders := rankOrders(ctx, book, r.orders)
 	for _, c := range orders {
 		req.Orders = append(req.Orders, c.digits)
@@ -131,9 +168,14 @@ func (r *reading) resolve(ctx context.Context, book OrderBook) Request {
 	var record *tickets.Promotion
 	if len(orders) > 0 {
 		req.Order = orders[0].digits
+		req.Sources["order"] = orders[0].src
 		record = orders[0].record
 	}
-	req.Account = chooseAccount(r.fresh, r.forwarded, record)
+	var from tickets.Source
+	req.Account, from = chooseAccount(r.fresh, r.signed, r.forwarded, record)
+	if req.Account != "" {
+		req.Sources["account"] = from
+	}
 	return req
 }
 
@@ -178,13 +220,20 @@ var (
 	digitRunRe = regexp.MustCompile(`\d(?:[ \-.]?\d){14,30}`)
 	urlRe      = regexp.MustCompile(`(?i)\b(https?://|www\.)[^\s<>()"]+`)
 	orderLabel = regexp.MustCompile(`(?i)(order|pesanan|no\.?\s*(order|pesanan|pemesanan)|nomor|order\s*(id|no|number|#)|id\s*(order|pesanan)|invoice|transaksi|transaction|promosi|promotion|kode)\W{0,12}$`)
-	otherLabel = regexp.MustCompile(`(?i)(video|vid|rekening|rek\.?|bank|account\s*number|acc\.?\s*no|no\.?\s*hp|hp|telp|telepon|phone|wa|whatsapp|nik|ktp|npwp|kartu|card)\W{0,12}$`)
+	otherLabel = regexp.MustCompile(`(?i)(video|vid|rekening|rek\.?|bank|account\s*number|acc\.?\s*no|no\.?\s*hp|hp|telp|telepon|phone|wa|whatsapp|nik|ktp|npwp|kartu|card|` +
+		`\b(virtual\s*account|va|campaign(\s*id)?|kampanye|ad\s*id|amount(\s*paid)?|jumlah|total(\s*pembayaran)?|nominal|harga|biaya|sebesar|pembayaran|payment|mobile|ponsel))\W{0,12}$`)
+	// notOrderRe: a run of digits right after a currency or a "+" is an
+	// amount or a phone number, never an order.
+	notOrderRe = regexp.MustCompile(`(?i)(\+|\b(rp|idr|usd|sgd|myr|php|us\$|\$)\.?\s?)$`)
+	// amountRe: digits grouped by thousands ("1.250.000.000.000.000").
+	amountRe = regexp.MustCompile(`^\d{1,3}([.,]\d{3}){4,}$`)
 )
 
 type orderCandidate struct {
 	digits string
 	score  int
 	pos    int
+	src    tickets.Source // where it is written: text (the subject too) or forwarded
 	record *tickets.Promotion
 }
 
@@ -196,7 +245,7 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 	seen := map[string]int{}
 	var list []orderCandidate
 	pos := 0
-	scan := func(s string, bonus int) {
+	scan := func(s string, bonus int, src tickets.Source) {
 		s = urlRe.ReplaceAllStringFunc(s, func(u string) string { return strings.Repeat(" ", len(u)) })
 		for _, loc := range digitRunRe.FindAllStringIndex(s, -1) {
 			pos++
@@ -215,6 +264,8 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 			before := s[max(0, loc[0]-40):loc[0]]
 			sc := bonus
 			switch {
+			case notOrderRe.MatchString(before) || amountRe.MatchString(s[loc[0]:loc[1]]):
+				sc -= 60 // "+62 …" a phone, "Rp 1.250.000…" an amount
 			case orderLabel.MatchString(before):
 				sc += 20
 			case otherLabel.MatchString(before):
@@ -230,12 +281,12 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 				continue
 			}
 			seen[digits] = len(list)
-			list = append(list, orderCandidate{digits: digits, score: sc, pos: pos})
+			list = append(list, orderCandidate{digits: digits, score: sc, pos: pos, src: src})
 		}
 	}
-	scan(subject, 15)
-	scan(text, 10)
-	scan(quoted, 0)
+	scan(subject, 15, tickets.SourceText)
+	scan(text, 10, tickets.SourceText)
+	scan(quoted, 0, tickets.SourceForwarded)
 	return list
 }
 
@@ -277,7 +328,7 @@ func isWordByte(b byte) bool { return b == '_' || b == '/' || b == '=' || unicod
 // Where an account name is written.
 var (
 	accountLabelRe = regexp.MustCompile(`(?im)(?:^|[\s(])(?:nama\s+akun|nama\s+pengguna|username|user\s*name|akun|account\s+name|account|handle|id\s+(?:tiktok|tt)|tiktok|tt)(?:\s+(?:tiktok|tt|saya|aku|gue|gua|gw|ku|kami|my|name|id|username))*\s*(?:[:=]|adalah|is|:\s*adalah)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
-	myHandleRe     = regexp.MustCompile(`(?i)\bmy\s+(?:tiktok\s+)?(?:handle|username|account)\s+is\s+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	myHandleRe     = regexp.MustCompile(`(?i)\bmy\s+(?:tiktok\s+|tt\s+)?(?:handle|username|user\s+name|account|tiktok|tt)(?:\s+name)?\s+is\s+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	profileLinkRe  = regexp.MustCompile(`(?i)tiktok\.com/@([A-Za-z0-9._]{2,30})`)
 	mentionRe      = regexp.MustCompile(`(?:^|[^A-Za-z0-9._%+\-])@([A-Za-z0-9_][A-Za-z0-9._]{1,29})`)
 	mailDomainRe   = regexp.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|icloud|me|aol|proton|protonmail|mail|email|gmx|zoho)\.(com|co\.id|co|id|net|org|me)$`)
@@ -318,6 +369,7 @@ func accountCandidates(text string) []accountCandidate {
 	for _, m := range myHandleRe.FindAllStringSubmatch(text, -1) {
 		add(m[1], 3)
 	}
+	out = append(out, looseCandidates(text)...)
 	for _, m := range profileLinkRe.FindAllStringSubmatch(text, -1) {
 		add(m[1], 2)
 	}
@@ -342,37 +394,173 @@ func isWordNotHandle(h string) bool {
 	switch strings.ToLower(h) {
 	case "saya", "aku", "kami", "anda", "yang", "ini", "itu", "tersebut", "tiktok", "my", "the", "is", "was", "has",
 		"suspended", "banned", "sudah", "telah", "belum", "tidak", "not", "dan", "and", "with", "dengan", "gue", "gw",
-		"sudah_", "udah", "masih", "still", "already", "a", "an", "di", "ke", "ada", "kena", "got", "been":
+		"sudah_", "udah", "masih", "still", "already", "a", "an", "di", "ke", "ada", "kena", "got", "been",
+		"under", "on", "in", "at", "for", "of", "from", "to", "that", "this", "which", "number", "no", "nomor", "instagram", "ig",
+		"youtube", "shopee", "tokopedia", "facebook", "fb", "wa", "whatsapp", "lain", "other", "baru", "new", "lama", "old",
+		"kita", "ku", "gua", "sy", "ak", "our", "nya", "mu", "kamu", "you", "your", "yg", "juga", "also", "we", "i",
+		"verified", "private", "business", "bisnis", "toko", "shop", "official", "email", "e-mail", "surel", "name", "nama":
 		return true
 	}
 	return false
 }
 
-// chooseAccount picks the account: the one matching the order's record
-// when the mail names it, else the strongest and earliest in the new text,
-// else one from the quoted part.
-func chooseAccount(fresh, forwarded []accountCandidate, record *tickets.Promotion) string {
-	quoted := forwarded
-	all := append(append([]accountCandidate(nil), fresh...), quoted...)
+// chooseAccount picks the account and says where it was found: the one
+// matching the order's record when the mail names it anywhere, else the
+// strongest and earliest in the new text, else in the signature, else in a
+// forwarded message.
+func chooseAccount(fresh, signed, forwarded []accountCandidate, record *tickets.Promotion) (string, tickets.Source) {
+	lists := []struct {
+		list []accountCandidate
+		src  tickets.Source
+	}{{fresh, tickets.SourceText}, {signed, tickets.SourceSignature}, {forwarded, tickets.SourceForwarded}}
 	if record != nil {
-		for _, c := range all {
-			if tickets.AccountKey(c.handle) == tickets.AccountKey(record.Account) {
-				return c.handle
+		for _, l := range lists {
+			for _, c := range l.list {
+				if tickets.AccountKey(c.handle) == tickets.AccountKey(record.Account) {
+					return c.handle, l.src
+				}
 			}
 		}
 	}
-	for _, list := range [][]accountCandidate{fresh, quoted} {
+	for _, l := range lists {
 		best := -1
-		for i, c := range list {
-			if best < 0 || c.weight > list[best].weight {
+		for i, c := range l.list {
+			if best < 0 || c.weight > l.list[best].weight {
 				best = i
 			}
 		}
 		if best >= 0 {
-			return list[best].handle
+			return l.list[best].handle, l.src
 		}
 	}
-	return ""
+	return "", ""
+}
+
+// Accounts written without @: after a label and a separator ("Username -
+// x", "akun tiktok aku namanya x", "my tiktok is x"), or after a label
+// alone when the name looks like a handle ("pemilik akun toko.dewi.id",
+// "akun bengkelmotor.jaya"); in a signature, on a line of social handles
+// ("TikTok/IG: x", "Tiktok | IG : x") or in brackets after the name
+// ("Dewi (toko.dewi.id)"); in a forwarded notice, in the platform's
+// greeting ("Halo x,", "Hi x,").
+var (
+	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt))?|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id)|handle|my\s+(?:tiktok|tt)|id\s+(?:tiktok|tt))` +
+		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak)\b)*(?:\s*(?:[:=\-–—]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b))*)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	socialLineRe = regexp.MustCompile(`(?i)\b(?:tiktok|tik\s+tok|tt|ig|insta(?:gram)?|socials?|sosmed|medsos)\b[^:\n]{0,24}?[:\-–—]\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	bracketRe    = regexp.MustCompile(`\(\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*\)`)
+	greetingRe   = regexp.MustCompile(`(?im)^[\s>]*(?:halo|hallo|hai|hi|hello|hey|dear|yth\.?|kepada)\s+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*[,!:]`)
+	closingRe    = regexp.MustCompile(`(?i)^\s*(salam(\s+hangat)?|wassalam\S*|regards|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|thanks?(\s+(you|again|so\s+much))?|thx|tks|cheers|sincerely|yours(\s+\w+)?|terima\s*kasih|makasih|trims|hormat\s+(saya|kami)|salam\s+kenal|cmiiw)\b[\s,.!]*`)
+)
+
+var evidenceNoteRe = regexp.MustCompile(`\b(screenshots?|screen\s*shots?|ss(nya)?|tangkapan\s+layar|lampir\w*|dilampirkan|attach\w*|bukti(nya)?|capture|capturan|foto(nya)?)\b`)
+
+var sepWordRe = regexp.MustCompile(`(?i)\b(namanya|adalah|yaitu|yakni|is|called|named|bernama|nama)\b`)
+
+// handleLike reports whether a name written without @ looks like a handle
+// rather than a word: it has a dot, an underscore or a digit.
+func handleLike(h string) bool { return strings.ContainsAny(h, "._0123456789") }
+
+// looseCandidates reads the labelled accounts without @ of text.
+func looseCandidates(text string) []accountCandidate {
+	var out []accountCandidate
+	for _, m := range looseLabelRe.FindAllStringSubmatchIndex(text, -1) {
+		h := strings.TrimRight(text[m[6]:m[7]], ".")
+		sep := strings.TrimSpace(text[m[4]:m[5]])
+		if m[7] < len(text) && (text[m[7]] == '@' || text[m[7]] == '/' || text[m[7]] == ':') {
+			continue // a mail address, a link
+		}
+		separated := strings.ContainsAny(sep, ":=-–—") || sepWordRe.MatchString(sep)
+		label := strings.ToLower(text[m[2]:m[3]])
+		if strings.HasPrefix(label, "my ") && !strings.Contains(sep, "is") && !strings.ContainsAny(sep, ":=") {
+			continue // "my tiktok video": "my tiktok" is a label only before "is" or ":"
+		}
+		if !separated && !handleLike(h) {
+			continue // "akun saya kena banned", "account suspended"
+		}
+		if ok := addHandle(&out, h, 3); !ok {
+			continue
+		}
+	}
+	return out
+}
+
+// addHandle adds h unless it is a word, digits, a brand or a host.
+func addHandle(out *[]accountCandidate, h string, w int) bool {
+	h = strings.TrimRight(h, "._")
+	if len(h) < 2 || isWordNotHandle(h) || !strings.ContainsFunc(h, unicode.IsLetter) || mailDomainRe.MatchString(h) ||
+		strings.HasPrefix(strings.ToLower(h), "tiktok.") || strings.HasPrefix(strings.ToLower(h), "www.") {
+		return false
+	}
+	*out = append(*out, accountCandidate{handle: "@" + h, weight: w})
+	return true
+}
+
+// signatureCandidates reads the account names of a signature or sign-off:
+// what accountCandidates finds, the names on a line of social handles, and
+// a handle in brackets after a name. A plain name is no handle.
+func signatureCandidates(text string) []accountCandidate {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	out := accountCandidates(text)
+	for _, m := range socialLineRe.FindAllStringSubmatchIndex(text, -1) {
+		if m[3] < len(text) && strings.ContainsRune("@/:", rune(text[m[3]])) {
+			continue
+		}
+		addHandle(&out, text[m[2]:m[3]], 2)
+	}
+	for _, m := range bracketRe.FindAllStringSubmatch(text, -1) {
+		if handleLike(m[1]) && !strings.ContainsFunc(m[1], func(r rune) bool { return r >= '0' && r <= '9' }) || strings.Contains(m[1], "_") {
+			addHandle(&out, m[1], 2) // "(toko.dewi.id)", not "(0271)"
+		}
+	}
+	return out
+}
+
+// greetingCandidates reads the account a forwarded notice greets ("Halo
+// warungmakyati,"): one name that looks like a handle, or is all lower
+// case as the platform writes usernames; not a person's capitalised name.
+func greetingCandidates(text string) []accountCandidate {
+	var out []accountCandidate
+	for _, m := range greetingRe.FindAllStringSubmatch(text, -1) {
+		h := m[1]
+		if isGreetingWord(h) || !handleLike(h) && strings.ToLower(h) != h || len(h) < 3 {
+			continue
+		}
+		addHandle(&out, h, 2)
+	}
+	return out
+}
+
+func isGreetingWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "kak", "kakak", "admin", "min", "team", "tim", "there", "all", "semua", "bapak", "ibu", "pak", "bu", "sir", "madam",
+		"creator", "kreator", "pengguna", "user", "sobat", "teman", "customer", "pelanggan", "support", "cs", "gan", "sis", "bro":
+		return true
+	}
+	return false
+}
+
+// splitSignOff cuts the sign-off from the end of a text: what follows a
+// closing word ("Salam,", "Thanks,", "Hormat kami,") among the last lines,
+// or on the same line ("Salam, Dewi (toko.dewi.id)").
+func splitSignOff(text string) (body, signoff string) {
+	lines := strings.Split(text, "\n")
+	seen := 0
+	for i := len(lines) - 1; i >= 0 && seen < 6; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l == "" {
+			continue
+		}
+		seen++
+		if len(l) > 60 {
+			break
+		}
+		if loc := closingRe.FindStringIndex(l); loc != nil {
+			return strings.Join(lines[:i], "\n"), strings.TrimSpace(l[loc[1]:] + "\n" + strings.Join(lines[i+1:], "\n"))
+		}
+	}
+	return text, ""
 }
 
 // pats compiles patterns for lower-cased text. A leading \b before a word
@@ -403,8 +591,8 @@ func score(text string, ps []pattern) int {
 }
 
 var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaining|unused|unspent)\s+(budget|money|balance|amount)`,
-	`(budget|money|balance)\s+back`, `\bget\s+(it|that|this)\s+back`, `pengembalian\s+dana`, `kembalikan\s+(dana|uang|saldo|koin)`,
-	`(uang|dana|saldo|koin)(nya|ku| saya| aku)?\s+(di)?kembali`, `(dana|uang|saldo)(nya)?\s+(bisa\s+)?balik`, `\bbalikin\b`, `reimburs`,
+	`(budget|money|balance|payment|funds|coins|cash)\s+back`, `(return|give\s+back|send\s+back)\s+(my|the)\s+(money|payment|budget|funds|coins)`, `\bget\s+(it|that|this)\s+back`, `pengembalian\s+dana`, `kembalikan\s+(dana|uang|saldo|koin)`,
+	`(uang|dana|saldo|koin)(nya|ku| saya| aku)?\s+(di)?kembali`, `(dana|uang|saldo)(nya)?\s+(bisa\s+)?balik`, `(uang|dana|saldo|duit|koin)(nya|ku)?\s+([a-z0-9]+\s+){0,3}(di)?(kembali\w*|balik\w*)`, `\bbalikin\b`, `reimburs`,
 	`get\s+(my|the)\s+money`, `ganti\s+rugi`, `dikembalikan`),
 	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
 
@@ -434,7 +622,12 @@ var reasonPatterns = []struct {
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
 		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down)\s+(sama|oleh|ama)\s+(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
 		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
-		`diberhentikan\s+(oleh\s+)?(tiktok|sistem)`, `telah\s+dihentikan`)},
+		`diberhentikan\s+(oleh\s+)?(tiktok|sistem)`, `telah\s+dihentikan`,
+		`\b(di-?stop|distopin|di-?takedown|di-?banned|dibanned|di-?suspend)\b`, `(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(tiba2\s+|tiba-tiba\s+|malah\s+|ternyata\s+|udah\s+|sudah\s+|udh\s+|telah\s+|kok\s+)(dihentikan|dimatikan|dimatiin|diturunkan|dihapus|diblokir)`,
+		`(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(diturunkan|diblokir|dihapus)`,
+		`\b(they|tiktok|the\s+platform)\s+(pulled|killed|stopped|removed|paused|suspended|took\s+down|turned\s+off|shut\s+down)`,
+		`(pulled|killed|shut\s+down)\s+(the|my)\s+(ad|promotion|promo|boost|campaign)`, `(we'?ve|we\s+have)\s+(stopped|paused|suspended|removed)\s+your`,
+		`(ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|stopped|suspended|removed|taken\s+down)`)},
 	{tickets.ReasonWrongVideo, pats(5, `wrong\s+video`, `meant\s+to\s+(promote|boost|pick|choose|select)`,
 		`(went\s+out|ran|is\s+running)\s+on\s+the\s+(wrong|other)`, `(wrong|other)\s+(clip|post|reel)`,
 		`(maksud(nya)?|niat(nya)?|mau(nya)?)\s+(promosi(in)?|promote|boost)\s+(video|konten)`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`, `\bby\s+mistake\b`, `\baccidentally\b`,
@@ -446,7 +639,8 @@ var reasonPatterns = []struct {
 		`(stop|tutup|hentikan|matikan)\s+sendiri`, `(matiin|stopin|tutupin|udahin|berhentiin|cancel)\s+sendiri`,
 		`(gue|gw|gua|aku|saya|sy)\s+(matiin|stopin|tutupin|udahin|berhentiin)`, `\b(i|we)\s+(ended|stopped|turned\s+off|switched\s+off)\s+it`,
 		`(ended|stopped|cancell?ed)\s+(it|the\s+promotion|the\s+promo)\s+after`,
-		`turned\s+off\s+(my\s+|the\s+)?(boost|promotion|promo|ad|campaign)`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`)},
+		`(turned|switched|shut)\s+off\s+(my\s+|the\s+)?(boost|promotion|promo|ad|campaign)`, `(switched|turned)\s+(it\s+)?off\s+(it\s+)?myself`,
+		`(stopped|ended|paused|cancell?ed|switched\s+off|turned\s+off)\s+(\w+\s+){0,3}myself`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`)},
 	{tickets.ReasonChangedMind, pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
 		`(don'?t|do\s+not)\s+need\s+(it|the\s+promotion|this)\s+anymore`, `decided\s+not\s+to`, `not\s+to\s+go\s+ahead`,
 		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,
@@ -458,7 +652,8 @@ var reasonPatterns = []struct {
 		`\bnyangkut\b`, `\b0\s+(view|tayangan|penonton)`, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`,
 		`(masih|still)\s+['"“‘]?\s*(sedang\s+|stuck\s+|being\s+)?(ditinjau|in\s+review|under\s+review|pending|diproses)`, `\bcrash`,
 		`(ga|gak|nggak|tidak|tdk)\s+(nongol|keluar|tampil|kelihatan|jalan)`, `terjadi\s+kesalahan`, `something\s+went\s+wrong`,
-		`never\s+(started|ran|went\s+live|showed)`)},
+		`never\s+(started|ran|went\s+live|showed)`,
+		`(under|in)\s+review['"”’]?\s+(for|since)\s`, `(been|is|was)\s+['"“‘]?(under|in)\s+review['"”’]?\s+(for|since)`, `(ditinjau|peninjauan|review)\s+(sudah\s+|udah\s+)?(selama\s+)?\d+\s+(hari|days)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
 		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
@@ -469,7 +664,11 @@ var reasonPatterns = []struct {
 		`(tidak|tdk|gak|nggak)\s+sesuai\s+(dengan\s+)?(estimasi|perkiraan|target|janji)`, `(di\s*bawah|jauh\s+dari|kurang\s+dari)\s+(estimasi|perkiraan|target)`,
 		`(cuma|hanya)\s+[\d.,]+\s*(an|rb|ribu|k)?\s*(view|penonton|tayangan|dari)`, `\bestimasi\b`, `\bsepi\b`,
 		`\bimpressions?\b.{0,20}\b(tank|drop|low|few)`, `\btanked\b`, `way\s+(off|below|under|lower)`, `(tidak|gak|ga|nggak)\s+sebanding`,
-		`(yang|yg)\s+nonton`, `\bjeblok\b`, `(dikit|sedikit)\s+(banget|bgt|sekali)`, `\bmuch\s+lower\s+than`, `(far|well)\s+below`)},
+		`(yang|yg)\s+nonton`, `views?\s*(nya)?\s+(cuma|hanya|sedikit|dikit|rendah|kecil)`, `\bestimasi(nya)?\b`,
+		`padahal\s+(estimasi|janji|target|dijanjikan|perkiraan)`, `(seperempat|setengah|sepertiga|separuh)\s+(dari\s+)?(janji|estimasi|target|perkiraan)`,
+		`\b(barely|hardly)\s+[\d.,]+\s*k?\b`, `out\s+of\s+(the\s+)?(promised|estimated|expected|guaranteed)\s+[\d.,]+`,
+		`reached\s+(about\s+|only\s+|just\s+|around\s+)?[\d.,]+\s*k?\s+(people|views|viewers|accounts|users)`, `(a\s+quarter|a\s+third|half|a\s+fraction)\s+of\s+(the\s+|what\s+was\s+)?(promised|estimated?|expected|target)`,
+		`\bjeblok\b`, `(dikit|sedikit)\s+(banget|bgt|sekali)`, `\bmuch\s+lower\s+than`, `(far|well)\s+below`)},
 	{tickets.ReasonOther, pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
 		`instead\s+of\s+(idr|usd|rupiah|dollars?)`, `\bcurrency\b`, `mata\s+uang`, `\bkurs\b`, `foreign\s+transaction`,
 		`(tidak|tak|gak|nggak)\s+pernah\s+(membuat|bikin|buat|order|memesan|pesan)`, `never\s+(made|ordered|created|bought|placed)`,
@@ -512,4 +711,99 @@ func reasonOf(text string, least int) tickets.Reason {
 		}
 	}
 	return best
+}
+
+// What a mail wants is read clause by clause (sentences, and their parts
+// around a comma or a contrast: "but", "tapi", "cuma", "just"), so that
+// what a clause negates does not count for it:
+//   - a clause that keeps the authorization ("that can stay", "izinnya
+//     biar tetap") or negates its revocation ("not asking to revoke",
+//     "jangan dicabut") asks for no revocation, whatever it names;
+//   - a clause that refuses the money as what is asked ("I don't want a
+//     refund", "bukan soal uang") asks for no refund;
+//   - a clause that refuses one's own content in ads in any words ("stop
+//     using my clip in promotions", "no longer want my videos used",
+//     "gak mau mukaku muncul di iklan") asks for a revocation.
+//
+// "I never got my money back" still asks for it: only a negated wish
+// ("don't want", "not asking", "bukan soal") refuses.
+const negator = `(?:not|don'?t|do\s+not|doesn'?t|didn'?t|no|never|isn'?t|bukan|tidak|tdk|tak|gak|ga|gk|nggak|ngga|enggak|engga|jangan|jgn|ndak|gausah)`
+
+var (
+	clauseSplitRe = regexp.MustCompile(`[.!?;\n]+|,|\b(?:but|tapi|tetapi|namun|melainkan|instead|however|cuma|hanya|just|only|yang\s+penting|yg\s+penting)\b`)
+	keptRe        = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,3}?(?:revok\w*|revoc\w*|withdraw\w*|cabut\w*|dicabut|mencabut|pencabutan|tarik|menarik|ditarik|remove|cancel\w*|opt[ -]?out|hapus\w*|dihapus)\b` +
+		`|\b(?:stay|stays|keep|kept|remain|remains|as\s+it\s+is|tetap|biarkan|biarin)\b`)
+	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}(?:refund\w*|money|uang\w*|duit\w*|dana\w*|saldo\w*|pengembalian|reimburs\w*)`)
+	refuseRe       = regexp.MustCompile(`\b(?:stop|quit|cease|berhenti|hentikan|no\s+longer|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:mau|ingin|pengen|mengizinkan|izinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
+	useRe          = regexp.MustCompile(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan)\b`)
+	contentRe      = regexp.MustCompile(`\b(?:videos?|video-video|videonya|clips?|klip|content|konten|artwork|karya|face|muka\w*|wajah\w*|foto|photos?|posts?|postingan|reels?|lagu|music|musik)\b`)
+	mineRe         = regexp.MustCompile(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|\w+ku\b`)
+)
+
+// intent is what a text's clauses ask for, scored; forwarded is what a
+// forwarded message adds to the refund.
+type intent struct{ revocation, refund, forwarded int }
+
+// readIntent scores text (the subject and the new text, lower case) for a
+// revocation and a refund, clause by clause; fwd, a forwarded message, adds
+// to the refund's words (a notice's "unused funds") but never asks for a
+// revocation.
+func readIntent(text, fwd string) intent {
+	var in intent
+	revSeen, refSeen := map[int]bool{}, map[int]bool{}
+	refused, kept := 0, false
+	for _, c := range clauseSplitRe.Split(text, -1) {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		noMoney := moneyRefusedRe.MatchString(c)
+		if keptRe.MatchString(c) {
+			kept = true
+		} else {
+			for i, p := range revocationPatterns {
+				if !revSeen[i] && p.MatchString(c) {
+					revSeen[i] = true
+					in.revocation += p.weight
+				}
+			}
+			if refused < 2 && refuseRe.MatchString(c) && useRe.MatchString(c) && contentRe.MatchString(c) && mineRe.MatchString(c) &&
+				score(c, refundPatterns) < 3 {
+				refused++
+				in.revocation += 2
+			}
+		}
+		if noMoney {
+			continue
+		}
+		for i, p := range refundPatterns {
+			if !refSeen[i] && p.MatchString(c) {
+				refSeen[i] = true
+				in.refund += p.weight
+			}
+		}
+	}
+	if kept {
+		// The sender keeps the authorization: naming it elsewhere ("About
+		// my authorization") asks for no revocation.
+		in.revocation = 0
+	}
+	if fwd != "" {
+		for i, p := range refundPatterns {
+			if !refSeen[i] && p.MatchString(fwd) {
+				refSeen[i] = true
+				in.forwarded += p.weight
+			}
+		}
+	}
+	return in
+}
+
+// reasonScore is how much text speaks of reason.
+func reasonScore(text string, reason tickets.Reason) int {
+	for _, r := range reasonPatterns {
+		if r.reason == reason {
+			return scoreAffirmed(text, r.ps)
+		}
+	}
+	return 0
 }

@@ -38,7 +38,10 @@ type Message struct {
 	Forwarded string
 	// Quoted is the reply history and signatures cut from Text: what the
 	// desk already knows, never mined for fields.
-	Quoted      string
+	Quoted string
+	// Signature is the sender's signature below "-- " (also in Quoted):
+	// their name and handles, where an account may be read.
+	Signature   string
 	Attachments []Attachment
 	// Auto says why the mail is automatic (an out-of-office, a list, a
 	// bounce); empty when a person wrote it.
@@ -189,7 +192,8 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 		return nil, false
 	}
 	m.Text = normalizeText(cleanText(text))
-	m.NewText, m.Forwarded, m.Quoted = splitQuoted(m.Text)
+	q := splitQuoted(m.Text, isForward(m))
+	m.NewText, m.Forwarded, m.Quoted, m.Signature = q.newText, q.forwarded, q.history, q.signature
 	m.Attachments = attachmentsOf(t.root)
 	m.Warnings = t.warnings
 	for _, v := range t.values("Authentication-Results") {

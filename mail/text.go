@@ -44,17 +44,39 @@ var (
 // "> " lines, and signatures ("-- ", "Sent from my iPhone", "Dikirim dari
 // iPhone saya", legal disclaimers).
 func SplitQuoted(text string) (newText, quoted string) {
-	n, fwd, hist := splitQuoted(text)
-	return n, strings.TrimSpace(strings.Join([]string{fwd, hist}, "\n"))
+	q := splitQuoted(text, false)
+	return q.newText, strings.TrimSpace(strings.Join([]string{q.forwarded, q.history}, "\n"))
 }
 
-// splitQuoted separates the new text, a forwarded message (the sender's
-// evidence: the platform's notification, say) and the reply history (what
-// the desk already has).
-func splitQuoted(text string) (newText, forwarded, history string) {
+// quoteSplit is a mail's text in its parts.
+type quoteSplit struct {
+	newText string
+	// forwarded is a forwarded message (the sender's evidence: the
+	// platform's notification, say); history the reply history (what the
+	// desk already has).
+	forwarded, history string
+	// signature is the sender's signature block below "-- " (their name,
+	// their handles), up to what is quoted or forwarded under it.
+	signature string
+}
+
+// splitQuoted separates the new text, a forwarded message, the reply
+// history and the signature. forward says the mail is a forward (its
+// subject says so, or it answers nothing): then a quoted header block
+// (Outlook's From:/Sent: or Dari:/Dikirim:, "-----Original Message-----",
+// Samsung's "-------- Original message --------") is what is forwarded, not
+// history, as clients write no "Forwarded message" line above it.
+func splitQuoted(text string, forward bool) quoteSplit {
 	lines := strings.Split(text, "\n")
 	cut := len(lines)
-	forwardAt := -1
+	forwardAt, sigAt := -1, -1
+	// headerBlock: line i starts a quoted mail's header block.
+	headerBlock := func(i int) bool {
+		l := strings.TrimRight(lines[i], " \t")
+		return separatorRe.MatchString(l) ||
+			underscoreRe.MatchString(l) && i+1 < len(lines) && headerFromRe.MatchString(lines[i+1]) ||
+			headerFromRe.MatchString(l) && outlookBlock(lines[i+1:])
+	}
 	skip := map[int]bool{} // reply headers of an answer written between the quoted lines
 	for i := 0; i < len(lines) && i < cut; i++ {
 		l := strings.TrimRight(lines[i], " \t")
@@ -63,16 +85,17 @@ func splitQuoted(text string) (newText, forwarded, history string) {
 			cut, forwardAt = i, i
 		case replyHeaderRe.MatchString(l) && interleaved(lines[i+1:]):
 			skip[i] = true // answers written under each quoted line: keep reading
-		case replyHeaderRe.MatchString(l), separatorRe.MatchString(l):
+		case replyHeaderRe.MatchString(l):
 			cut = i
+		case headerBlock(i):
+			cut = i
+			if forward {
+				forwardAt = i
+			}
 		case replyStartRe.MatchString(l) && i+1 < len(lines) && replyEndRe.MatchString(lines[i+1]) && len(l) < 200:
 			cut = i // "On Mon, 3 Nov 2026 at 10:00, Name <a@b>\nwrote:"
-		case underscoreRe.MatchString(l) && i+1 < len(lines) && headerFromRe.MatchString(lines[i+1]):
-			cut = i
-		case headerFromRe.MatchString(l) && outlookBlock(lines[i+1:]):
-			cut = i
 		case strings.TrimSpace(l) == "--" || l == "-- ":
-			cut = i
+			cut, sigAt = i, i
 		case signatureRe.MatchString(l) && len(strings.TrimSpace(l)) < 80:
 			cut = i
 		case disclaimerRe.MatchString(l):
@@ -93,23 +116,39 @@ func splitQuoted(text string) (newText, forwarded, history string) {
 	}
 	if forwardAt < 0 {
 		// A forwarded message below a signature ("Sent from my iPhone",
-		// then "Begin forwarded message:") is still the sender's evidence.
+		// then "Begin forwarded message:"; "Dapatkan Outlook untuk
+		// Android", then Outlook's header block) is still the sender's
+		// evidence.
 		for i := cut; i < len(lines); i++ {
-			if forwardRe.MatchString(strings.TrimRight(lines[i], " \t")) {
+			if forwardRe.MatchString(strings.TrimRight(lines[i], " \t")) || forward && i > cut && headerBlock(i) {
 				forwardAt = i
 				break
 			}
 		}
 	}
-	history = strings.Join(quotedLines, "\n")
+	var q quoteSplit
+	if sigAt >= 0 {
+		var sig []string
+		for i := sigAt + 1; i < len(lines) && i < sigAt+12 && i != forwardAt; i++ {
+			l := strings.TrimRight(lines[i], " \t")
+			if strings.HasPrefix(strings.TrimLeft(l, " "), ">") || replyHeaderRe.MatchString(l) || headerBlock(i) ||
+				disclaimerRe.MatchString(l) || signatureRe.MatchString(l) {
+				break
+			}
+			sig = append(sig, l)
+		}
+		q.signature = strings.TrimSpace(strings.Join(sig, "\n"))
+	}
+	history := strings.Join(quotedLines, "\n")
 	switch {
 	case forwardAt >= 0:
 		history = strings.TrimSpace(history + "\n" + strings.Join(lines[cut:forwardAt], "\n"))
-		forwarded = strings.Join(lines[forwardAt:], "\n")
+		q.forwarded = strings.Join(lines[forwardAt:], "\n")
 	case cut < len(lines):
 		history = strings.TrimSpace(history + "\n" + strings.Join(lines[cut:], "\n"))
 	}
-	return tidy(strings.Join(kept, "\n")), strings.TrimSpace(forwarded), strings.TrimSpace(history)
+	q.newText, q.forwarded, q.history = tidy(strings.Join(kept, "\n")), strings.TrimSpace(q.forwarded), strings.TrimSpace(history)
+	return q
 }
 
 // interleaved reports whether what follows a reply header is "> " quoting
@@ -159,3 +198,19 @@ func tidy(s string) string {
 }
 
 func utf8Valid(s string) bool { return utf8.ValidString(s) }
+
+var (
+	forwardSubjectRe = regexp.MustCompile(`(?i)^\s*((re|aw|balas|bls|sv|vs)\s*(\[\d+\])?\s*:\s*)*(fw|fwd|tr|trs|rv|wg|enc|doorst)\s*(\[\d+\])?\s*:`)
+	replySubjectRe   = regexp.MustCompile(`(?i)^\s*(re|aw|balas|bls|sv|vs|antw|r)\s*(\[\d+\])?\s*:`)
+)
+
+// isForward reports whether a mail forwards another: its subject says so
+// ("Fwd:", "FW:", "TR:", "RV:", "WG:"), or it answers nothing (no
+// In-Reply-To, no References, no "Re:"), so a mail quoted in it is one the
+// sender passes on, not the history of a conversation with the desk.
+func isForward(m *Message) bool {
+	if forwardSubjectRe.MatchString(m.Subject) {
+		return true
+	}
+	return len(m.InReplyTo) == 0 && len(m.References) == 0 && !replySubjectRe.MatchString(m.Subject)
+}
