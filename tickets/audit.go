@@ -19,6 +19,7 @@ const (
 	AuditComment          = "comment"           // the agent's own words, Text
 	AuditCreated          = "created"           // a Kind request by Channel
 	AuditEdited           = "edited"            // Changes, field by field
+	AuditErased           = "erased"            // the requester's personal data erased: Fields says what went (Erased*, erase.go)
 	AuditEscalated        = "escalated"         // Alert, as queued for the agents
 	AuditEvidence         = "evidence"          // a file: Name, ContentType, Size
 	AuditExported         = "exported"          // the requester's personal data given out as one archive (export.go)
@@ -40,7 +41,7 @@ const (
 // catalog.
 var AuditCodes = []string{
 	AuditApproved, AuditAssigned, AuditAutoApproved, AuditAutoClosed, AuditBounced, AuditCause, AuditComment,
-	AuditCreated, AuditEdited, AuditEscalated, AuditEvidence, AuditExported, AuditGave, AuditHeldBack, AuditJoined,
+	AuditCreated, AuditEdited, AuditErased, AuditEscalated, AuditEvidence, AuditExported, AuditGave, AuditHeldBack, AuditJoined,
 	AuditNotDelivered, AuditNotReminded, AuditOtherRequester, AuditOutboxRetry, AuditProgressUpdate, AuditReminded,
 	AuditRequesterWrote, AuditVerdict, AuditVerdictUnchanged,
 }

@@ -240,6 +240,7 @@ var ErrorCodes = []string{
 	"discord_id.missing",
 	"duration.negative", "duration.not_positive", "duration.too_long", "duration.unreadable",
 	"email.invalid", "email.missing",
+	"erase.both_targets", "erase.discord_id", "erase.no_target", "erase.unpaid",
 	"evidence.empty", "evidence.none", "evidence.not_found", "evidence.ticket_full", "evidence.too_large",
 	"evidence.too_many", "evidence.type",
 	"fields.nothing",

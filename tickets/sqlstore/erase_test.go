@@ -1,0 +1,184 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"refunddesk/internal/storetest"
+	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore"
+)
+
+// The person these tests erase: words no other data of the tests holds,
+// none sharing its first letters with another word of the search index
+// (FTS5 writes a term after the one before it as the letters they do not
+// share, so a word is found whole in the index's bytes only then).
+var (
+	eraseWho   = tickets.Requester{Email: "Qorina.Zubaidah@Contoh.ID", Name: "Qorina Xaverina"}
+	eraseWords = []string{"qorina", "zubaidah", "xaverina"}
+	eraseFile  = []byte("\x89PNG\r\n\x1a\nscreenshot of qorina xaverina's wallet")
+)
+
+// eraseStore files a request for the person on a store of its own (a
+// SQLite file at dsn) and answers it, so her words are in every place a
+// ticket keeps them: the ticket, the messages, the audit trail, the
+// outbox, the search index, the evidence.
+func eraseStore(t *testing.T, dsn string) (*sqlstore.DB, *tickets.Service) {
+	t.Helper()
+	ctx := context.Background()
+	clock := storetest.NewClock(time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC))
+	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc := tickets.NewService(db, tickets.Options{Clock: clock})
+	for i, who := range []tickets.Requester{{Email: "ayu@example.com", Name: "Ayu"}, eraseWho, {Email: "budi@example.com"}} {
+		req := tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail, Requester: who,
+			Account: fmt.Sprintf("@shop_%d", i), Details: "please revoke the authorization of my video, " + who.Name}
+		if who == eraseWho {
+			req.Evidence = []tickets.File{{Name: "wallet.png", Data: eraseFile}}
+		}
+		res, err := svc.Intake.Submit(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Desk.Act(ctx, tickets.ActionRequest{Ref: res.Ticket.Ref, Actor: "ayu", Action: tickets.ActionReply,
+			Text: "Dear " + who.Name + ", we are on it"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db, svc
+}
+
+// has reports which of words are in b, in any case.
+func has(b []byte, words []string) []string {
+	low := bytes.ToLower(b)
+	var out []string
+	for _, w := range words {
+		if bytes.Contains(low, []byte(w)) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// The search index keeps no word of an erased person, on SQLite: not in
+// what the index lists (an fts5vocab table over it), and not in the bytes
+// of its segments either. FTS5 only marks a deleted row of a contentless
+// index with a tombstone: fts5vocab no longer lists its words, but the
+// segments hold them until they are merged, which the erasure does.
+func TestEraseSearchIndexKeepsNoWord(t *testing.T) {
+	db, svc := eraseStore(t, storetest.DSN(t, sqlstore.SQLite))
+	sq := db.SQL()
+	if _, err := sq.Exec(`CREATE VIRTUAL TABLE temp.search_terms USING fts5vocab(main, ticket_search, 'instance')`); err != nil {
+		t.Fatal(err)
+	}
+	terms := func() []string {
+		var out []string
+		if err := sq.Select(&out, `SELECT DISTINCT term FROM temp.search_terms ORDER BY term`); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	segments := func() []byte {
+		var blocks [][]byte
+		if err := sq.Select(&blocks, `SELECT block FROM ticket_search_data`); err != nil {
+			t.Fatal(err)
+		}
+		return bytes.Join(blocks, nil)
+	}
+	if got := has([]byte(strings.Join(terms(), " ")), eraseWords); len(got) != len(eraseWords) {
+		t.Fatalf("before: the index lists %v of %v", got, eraseWords)
+	}
+	if got := has(segments(), eraseWords); len(got) != len(eraseWords) {
+		t.Fatalf("before: the segments hold %v of %v", got, eraseWords)
+	}
+	if _, err := svc.Desk.Erase(context.Background(), tickets.EraseRequest{Email: eraseWho.Email, Actor: "citra"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := has([]byte(strings.Join(terms(), " ")), eraseWords); len(got) > 0 {
+		t.Errorf("the index lists %v", got)
+	}
+	if got := has(segments(), eraseWords); len(got) > 0 {
+		t.Errorf("the index's segments hold %v", got)
+	}
+	if got := has([]byte(strings.Join(terms(), " ")), []string{"ayu", "budi", "revoke"}); len(got) != 3 {
+		t.Errorf("the others' words went too: %v", got)
+	}
+}
+
+// A copy of a SQLite store's files made after an erasure holds nothing of
+// the person: the rows it deleted or rewrote were overwritten with zeros
+// (secure_delete), and the write-ahead log was copied into the file and
+// emptied.
+func TestEraseLeavesNothingInTheFiles(t *testing.T) {
+	dsn := storetest.DSN(t, sqlstore.SQLite)
+	_, svc := eraseStore(t, dsn)
+	files := func() []byte {
+		var all []byte
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(dsn + suffix)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return all
+	}
+	needles := append([]string{strings.ToLower(eraseWho.Email), "wallet.png", "qorina xaverina's wallet"}, eraseWords...)
+	if got := has(files(), needles); len(got) != len(needles) {
+		t.Fatalf("before: the files hold %v of %v", got, needles)
+	}
+	if _, err := svc.Desk.Erase(context.Background(), tickets.EraseRequest{Email: eraseWho.Email, Actor: "citra"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := has(files(), needles); len(got) > 0 {
+		t.Errorf("the files still hold %v", got)
+	}
+	if st, err := os.Stat(dsn + "-wal"); err == nil && st.Size() != 0 {
+		t.Errorf("the write-ahead log holds %d bytes", st.Size())
+	}
+	if got := has(files(), []string{"ayu@example.com", "budi@example.com"}); len(got) != 2 {
+		t.Errorf("the others are gone too: %v", got)
+	}
+}
+
+// BenchmarkEraseRequester erases one requester of the seeded store a run
+// (a creator with a few tickets; REFUNDDESK_BENCH_ROWS sets its size), the
+// whole erasure: find, rewrite, the search index merged, the commit, the
+// log emptied. BenchmarkSearchOptimize times the merge alone.
+func BenchmarkEraseRequester(b *testing.B) {
+	n := storetest.BenchRows(b)
+	_, svc := storetest.Seeded(b, n, true)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := svc.Desk.Erase(ctx, tickets.EraseRequest{Email: fmt.Sprintf("creator%d@example.com", i%(n/3)), Actor: "citra"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i < n/3 && res.Nothing {
+			b.Fatalf("creator%d has nothing", i)
+		}
+	}
+}
+
+func BenchmarkSearchOptimize(b *testing.B) {
+	db, _ := storetest.Seeded(b, storetest.BenchRows(b), true)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// A ticket's text written again, as an erasure does, then the merge.
+		if _, err := db.SQL().Exec(`DELETE FROM ticket_search WHERE rowid = ?`, i+1); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO ticket_search (ticket_search) VALUES ('optimize')`); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
