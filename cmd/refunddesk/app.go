@@ -230,7 +230,7 @@ and why, and gives agents a queue to query and act on.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(m.migrateCommand(), m.serveCommand(), m.followupsCommand(), m.policyCommand(), m.promotionsCommand(), m.authorizationsCommand(),
 		m.ticketsCommand(), m.mailCommand(), m.outboxCommand(), m.discordCommand(), m.demoCommand(), m.sampleCommand(),
-		m.statsCommand(), m.agentsCommand(), m.requestersCommand())
+		m.statsCommand(), m.agentsCommand(), m.requestersCommand(), m.retentionCommand())
 	for _, c := range root.Commands() {
 		wrapArgs(c)
 	}

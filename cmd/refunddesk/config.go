@@ -54,6 +54,9 @@ type Config struct {
 		// Interval: how often serve looks for due follow-ups.
 		Interval tickets.Duration `toml:"interval"`
 	} `toml:"followups"`
+	// Retention: how long closed tickets keep what they hold (retention_cmd.go).
+	Retention RetentionConfig `toml:"retention"`
+
 	HTTP  HTTPConfig `toml:"http"`
 	Web   WebConfig  `toml:"web"`
 	Serve struct {
@@ -152,6 +155,7 @@ func defaultConfig() *Config {
 	c.Followups.PlatformEscalate = tickets.Duration{Duration: fr.PlatformEscalate}
 	c.Followups.MarkPaid = tickets.Duration{Duration: fr.MarkPaid}
 	c.Followups.Interval = tickets.Duration{Duration: time.Minute}
+	c.Retention.defaults()
 	c.Serve.IntakeLease = tickets.Duration{Duration: 30 * time.Second}
 	c.Serve.ShutdownTimeout = tickets.Duration{Duration: 30 * time.Second}
 	c.Log.Level = "info"
@@ -317,6 +321,7 @@ func (c *Config) Validate() error {
 	if c.Followups.Remind.Duration >= c.Followups.AutoClose.Duration {
 		errs = append(errs, "followups.remind: must come before followups.auto_close")
 	}
+	errs = append(errs, c.Retention.validate(c.SLA.ReopenWindow.Duration)...)
 	if _, err := c.HTTP.tokens(); err != nil {
 		errs = append(errs, err.Error())
 	}

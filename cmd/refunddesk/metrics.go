@@ -26,6 +26,9 @@ type metrics struct {
 	interactions prometheus.Histogram
 	smtpOK       prometheus.Gauge
 	smtpFailures *prometheus.CounterVec
+	// retention: what it removed, and when this instance's last run ended well (retention_cmd.go).
+	retentionRemoved *prometheus.CounterVec
+	retentionRun     prometheus.Gauge
 }
 
 // outboxChannels are the outbox's channels: the requesters' and the bot's
@@ -56,6 +59,8 @@ func newMetrics(svc *tickets.Service, log *slog.Logger) *metrics {
 			Help: "Failed SMTP sessions of the mail sender, by the stage that failed (connect, greeting, ehlo, starttls, auth, mail, rcpt, data, rset)."},
 			[]string{"stage"}),
 	}
+	m.retentionRemoved, m.retentionRun = newRetentionMetrics()
+	m.reg.MustRegister(m.retentionRemoved, m.retentionRun)
 	for _, st := range mail.Stages {
 		m.smtpFailures.WithLabelValues(string(st))
 	}

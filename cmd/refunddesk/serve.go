@@ -199,6 +199,9 @@ func (m *Main) newServer(svc *tickets.Service) (*server, error) {
 		s.parts = append(s.parts, s.discordPart())
 	}
 	s.parts = append(s.parts, s.followupsPart())
+	if c.Retention.rules().Enabled() {
+		s.parts = append(s.parts, s.retentionPart())
+	}
 	if c.HTTP.Address != "" {
 		p, err := s.httpPart()
 		if err != nil {
@@ -309,6 +312,8 @@ func (s *server) describe(name string) string {
 		return "the Discord bot"
 	case "followups":
 		return fmt.Sprintf("reminders, escalations and auto-close, every %s", c.Followups.Interval.Duration)
+	case "retention":
+		return c.Retention.describe()
 	case "http":
 		if !c.Web.Disabled {
 			return fmt.Sprintf("http://%s/api/tickets, /healthz, /metrics, and the web console at /", s.addr)
