@@ -43,7 +43,7 @@ var AuditCodes = []string{
 	AuditApproved, AuditAssigned, AuditAutoApproved, AuditAutoClosed, AuditBounced, AuditCause, AuditComment,
 	AuditCreated, AuditEdited, AuditErased, AuditEscalated, AuditEvidence, AuditExported, AuditGave, AuditHeldBack, AuditJoined,
 	AuditNotDelivered, AuditNotReminded, AuditOtherRequester, AuditOutboxRetry, AuditProgressUpdate, AuditReminded,
-	AuditRequesterWrote, AuditVerdict, AuditVerdictUnchanged,
+	AuditRequesterWrote, AuditRetention, AuditRetentionMessages, AuditVerdict, AuditVerdictUnchanged,
 }
 
 // What made the desk compute a verdict again (AuditParams.Why;
