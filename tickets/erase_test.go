@@ -270,6 +270,15 @@ func TestEraseRequester(t *testing.T) {
 			t.Errorf("Ayu's ticket's audit: %+v", l)
 		}
 
+		// An export finds nothing of her, by either contact.
+		for _, who := range []tickets.Requester{{Email: eraseEmail}, {DiscordID: eraseDiscord}} {
+			_, err := f.svc.Records.ExportRequester(f.ctx, who, "citra", func(*tickets.RequesterExport, tickets.OpenEvidence) error { return nil })
+			if !errors.Is(err, tickets.ErrNotFound) {
+				t.Errorf("export of %+v after the erasure: %v", who, err)
+			}
+		}
+		after = dumpTables(t, f.db)
+
 		// Again: nothing is kept, nothing is done.
 		for _, r := range []tickets.EraseRequest{{Email: eraseEmail}, {DiscordID: eraseDiscord}} {
 			if again := e.erase(r); !again.Nothing {
