@@ -221,7 +221,7 @@ var (
 	urlRe      = regexp.MustCompile(`(?i)\b(https?://|www\.)[^\s<>()"]+`)
 	orderLabel = regexp.MustCompile(`(?i)(order|pesanan|no\.?\s*(order|pesanan|pemesanan)|nomor|order\s*(id|no|number|#)|id\s*(order|pesanan)|invoice|transaksi|transaction|promosi|promotion|kode)\W{0,12}$`)
 	otherLabel = regexp.MustCompile(`(?i)(video|vid|rekening|rek\.?|bank|account\s*number|acc\.?\s*no|no\.?\s*hp|hp|telp|telepon|phone|wa|whatsapp|nik|ktp|npwp|kartu|card|` +
-		`\b(virtual\s*account|va|campaign(\s*id)?|kampanye|ad\s*id|amount(\s*paid)?|jumlah|total(\s*pembayaran)?|nominal|harga|biaya|sebesar|pembayaran|payment|mobile|ponsel))\W{0,12}$`)
+		`\b(virtual\s*account|va|campaign(\s*id)?|kampanye|ad\s*id|amount(\s*paid)?|jumlah|total(\s*pembayaran)?|nominal|harga|biaya|sebesar|pembayaran|payment|mobile|ponsel|bca|bri|bni|mandiri|permata|cimb|bsi|btn|ovo|gopay|shopeepay|linkaja|ad\s*group(\s*id)?|adgroup|user\s*id|uid))\W{0,12}$`)
 	// notOrderRe: a run of digits right after a currency or a "+" is an
 	// amount or a phone number, never an order.
 	notOrderRe = regexp.MustCompile(`(?i)(\+|\b(rp|idr|usd|sgd|myr|php|us\$|\$)\.?\s?)$`)
@@ -328,7 +328,7 @@ func isWordByte(b byte) bool { return b == '_' || b == '/' || b == '=' || unicod
 // Where an account name is written.
 var (
 	accountLabelRe = regexp.MustCompile(`(?im)(?:^|[\s(])(?:nama\s+akun|nama\s+pengguna|username|user\s*name|akun|account\s+name|account|handle|id\s+(?:tiktok|tt)|tiktok|tt)(?:\s+(?:tiktok|tt|saya|aku|gue|gua|gw|ku|kami|my|name|id|username))*\s*(?:[:=]|adalah|is|:\s*adalah)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
-	myHandleRe     = regexp.MustCompile(`(?i)\bmy\s+(?:tiktok\s+|tt\s+)?(?:handle|username|user\s+name|account|tiktok|tt)(?:\s+name)?\s+is\s+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	myHandleRe     = regexp.MustCompile(`(?i)\bmy\s+(?:tiktok\s+|tt\s+)?(?:handle|username|user\s+name|account|tiktok|tt)(?:\s+name)?(?:\s+(?:on|at)\s+tiktok)?\s+is\s+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	profileLinkRe  = regexp.MustCompile(`(?i)tiktok\.com/@([A-Za-z0-9._]{2,30})`)
 	mentionRe      = regexp.MustCompile(`(?:^|[^A-Za-z0-9._%+\-])@([A-Za-z0-9_][A-Za-z0-9._]{1,29})`)
 	mailDomainRe   = regexp.MustCompile(`(?i)^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|icloud|me|aol|proton|protonmail|mail|email|gmx|zoho)\.(com|co\.id|co|id|net|org|me)$`)
@@ -444,8 +444,8 @@ func chooseAccount(fresh, signed, forwarded []accountCandidate, record *tickets.
 // ("Dewi (toko.dewi.id)"); in a forwarded notice, in the platform's
 // greeting ("Halo x,", "Hi x,").
 var (
-	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt))?|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id)|handle|my\s+(?:tiktok|tt)|id\s+(?:tiktok|tt))` +
-		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak)\b)*(?:\s*(?:[:=\-–—]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b))*)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt)(?:nya|ku)?)?|uname|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id)|handle|my\s+(?:tiktok|tt)|id\s+(?:tiktok|tt))` +
+		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok)\b)*(?:\s*(?:[:=\-–—]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b))*)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	socialLineRe = regexp.MustCompile(`(?i)\b(?:tiktok|tik\s+tok|tt|ig|insta(?:gram)?|socials?|sosmed|medsos)\b[^:\n]{0,24}?[:\-–—]\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	bracketRe    = regexp.MustCompile(`\(\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*\)`)
 	greetingRe   = regexp.MustCompile(`(?im)^[\s>]*(?:halo|hallo|hai|hi|hello|hey|dear|yth\.?|kepada)\s+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*[,!:]`)
@@ -514,8 +514,24 @@ func signatureCandidates(text string) []accountCandidate {
 			addHandle(&out, m[1], 2) // "(toko.dewi.id)", not "(0271)"
 		}
 	}
+	// "Bu Rini / rini.craft": a lower-case name with a dot or an
+	// underscore standing on its own; not a site ("rinabakes.example").
+	for _, m := range signTokenRe.FindAllStringSubmatchIndex(text, -1) {
+		h := text[m[2]:m[3]]
+		before := text[max(0, m[2]-4):m[2]]
+		if !strings.ContainsAny(h, "._") || strings.HasSuffix(strings.ToLower(before), "www.") || siteRe.MatchString(h) ||
+			strings.Count(h, ".") > 0 && strings.ContainsFunc(h, func(r rune) bool { return r >= '0' && r <= '9' }) && !strings.ContainsFunc(h, unicode.IsLetter) {
+			continue
+		}
+		addHandle(&out, h, 1)
+	}
 	return out
 }
+
+var (
+	signTokenRe = regexp.MustCompile(`(?m)(?:^|[\s/|,;])([a-z][a-z0-9._]{2,29}[a-z0-9_])(?:$|[\s/|,;])`)
+	siteRe      = regexp.MustCompile(`\.(com|net|org|co|io|biz|info|me|example|co\.id|or\.id|ac\.id|go\.id|web\.id|my\.id|sch\.id)$`)
+)
 
 // greetingCandidates reads the account a forwarded notice greets ("Halo
 // warungmakyati,"): one name that looks like a handle, or is all lower
@@ -617,7 +633,8 @@ var reasonPatterns = []struct {
 		`paid\s+twice`, `two\s+(charges|payments)`, `(terpotong|ditagih|terdebet|kepotong|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
 		`\b(dobel|double)\b`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`)},
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
-		`\bditolak\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
+		`\bditolak\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
+		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
 		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down)\s+(sama|oleh|ama)\s+(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
@@ -727,14 +744,14 @@ func reasonOf(text string, least int) tickets.Reason {
 //
 // "I never got my money back" still asks for it: only a negated wish
 // ("don't want", "not asking", "bukan soal") refuses.
-const negator = `(?:not|don'?t|do\s+not|doesn'?t|didn'?t|no|never|isn'?t|bukan|tidak|tdk|tak|gak|ga|gk|nggak|ngga|enggak|engga|jangan|jgn|ndak|gausah)`
+const negator = `(?:not|don'?t|do\s+not|doesn'?t|didn'?t|won'?t|will\s+not|wouldn'?t|can'?t|cannot|no|never|isn'?t|bukan|nda|ndak|tidak|tdk|tak|gak|ga|gk|nggak|ngga|enggak|engga|jangan|jgn|ndak|gausah)`
 
 var (
 	clauseSplitRe = regexp.MustCompile(`[.!?;\n]+|,|\b(?:but|tapi|tetapi|namun|melainkan|instead|however|cuma|hanya|just|only|yang\s+penting|yg\s+penting)\b`)
 	keptRe        = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,3}?(?:revok\w*|revoc\w*|withdraw\w*|cabut\w*|dicabut|mencabut|pencabutan|tarik|menarik|ditarik|remove|cancel\w*|opt[ -]?out|hapus\w*|dihapus)\b` +
 		`|\b(?:stay|stays|keep|kept|remain|remains|as\s+it\s+is|tetap|biarkan|biarin)\b`)
 	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}(?:refund\w*|money|uang\w*|duit\w*|dana\w*|saldo\w*|pengembalian|reimburs\w*)`)
-	refuseRe       = regexp.MustCompile(`\b(?:stop|quit|cease|berhenti|hentikan|no\s+longer|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:mau|ingin|pengen|mengizinkan|izinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
+	refuseRe       = regexp.MustCompile(`\b(?:stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:mau|ingin|pengen|mengizinkan|izinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
 	useRe          = regexp.MustCompile(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan)\b`)
 	contentRe      = regexp.MustCompile(`\b(?:videos?|video-video|videonya|clips?|klip|content|konten|artwork|karya|face|muka\w*|wajah\w*|foto|photos?|posts?|postingan|reels?|lagu|music|musik)\b`)
 	mineRe         = regexp.MustCompile(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|\w+ku\b`)

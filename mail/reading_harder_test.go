@@ -1,0 +1,197 @@
+package mail
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"refunddesk/tickets"
+)
+
+// probe is a short mail of one of issue 16's kinds of miss and what it
+// gives; "" in want means the field must be empty, "-" that it is not
+// checked.
+type probe struct {
+	name, subject, body string
+	reply               bool // an answer to ticket RD-7
+	kind, account       string
+	order, reason       string
+	auto                bool
+	sources             string // "account=signature …", or "-"
+}
+
+func (p probe) mail() []byte {
+	h := "From: Creator <creator@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + p.subject +
+		"\r\nMessage-ID: <" + strings.ReplaceAll(p.name, " ", "-") + "@example.com>\r\nDate: Thu, 19 Nov 2026 03:00:00 +0000\r\n"
+	if p.reply {
+		h += "In-Reply-To: <rd.7.1@refunddesk.example>\r\n"
+	}
+	return []byte(h + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(p.body, "\n", "\r\n"))
+}
+
+func sourcesOf(s tickets.Sources) string {
+	var parts []string
+	for _, k := range []string{"account", "kind", "order", "reason"} {
+		if v, ok := s[k]; ok {
+			parts = append(parts, k+"="+string(v))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func checkProbes(t *testing.T, probes []probe) {
+	t.Helper()
+	for _, p := range probes {
+		t.Run(p.name, func(t *testing.T) {
+			m, err := Parse(p.mail())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (m.Auto != "") != p.auto {
+				t.Fatalf("automatic: %q, want %v", m.Auto, p.auto)
+			}
+			if p.auto {
+				return
+			}
+			req := Understand(context.Background(), m, nil, "refunddesk.example")
+			kind := ""
+			if req.KindStated {
+				kind = string(req.Kind)
+			}
+			for _, c := range []struct{ field, got, want string }{
+				{"kind", kind, p.kind}, {"account", req.Account, p.account}, {"order", req.Order, p.order},
+				{"reason", string(req.Reason), p.reason}, {"sources", sourcesOf(req.Sources), p.sources},
+			} {
+				if c.want != "-" && c.got != c.want {
+					t.Errorf("%s: got %q, want %q", c.field, c.got, c.want)
+				}
+			}
+			if t.Failed() {
+				t.Logf("new text:\n%s\nforwarded:\n%s\nsignature:\n%s", m.NewText, m.Forwarded, m.Signature)
+			}
+		})
+	}
+}
+
+const ord = "7309876543210012345"
+
+// Accounts written without @: after labels, in signatures and sign-offs,
+// in a forwarded notice's greeting; never a word, an address, a host or a
+// plain name.
+func TestAccountsWithoutAt(t *testing.T) {
+	checkProbes(t, []probe{
+		{name: "uname label", subject: "refund", body: "Promosi saya ditolak, mohon refund.\nuname tiktok: kopi.pagi\norder " + ord,
+			kind: "refund", account: "@kopi.pagi", order: ord, reason: "rejected", sources: "-"},
+		{name: "akun tiktoknya", subject: "refund", body: "akun tiktoknya rasa.nusantara, promosinya ditolak, tolong uangnya dikembalikan",
+			kind: "refund", account: "@rasa.nusantara", order: "", reason: "rejected", sources: "-"},
+		{name: "my handle on tiktok is", subject: "refund", body: "My handle on TikTok is kopi.pagi and my promotion was rejected. Refund please.",
+			kind: "refund", account: "@kopi.pagi", order: "", reason: "rejected", sources: "-"},
+		{name: "the account is", subject: "refund", body: "The account is kopipagi_official. The boost was rejected, please refund.",
+			kind: "refund", account: "@kopipagi_official", order: "", reason: "rejected", sources: "-"},
+		{name: "akun saya kena banned is no handle", subject: "refund", body: "akun saya kena banned, promosi saya dihentikan oleh tiktok. Refund ya",
+			kind: "refund", account: "", order: "", reason: "stopped_by_platform", sources: "-"},
+		{name: "account suspended is no handle", subject: "refund", body: "My account suspended the promotion? Refund please, it was rejected.",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "slash in sign-off", subject: "refund", body: "Promosi saya ditolak, mohon refund pesanan " + ord + ".\n\nWassalam,\nBu Rini / rini.craft",
+			kind: "refund", account: "@rini.craft", order: ord, reason: "rejected", sources: "account=signature kind=text order=text reason=text"},
+		{name: "plain name sign-off", subject: "refund", body: "The promotion was rejected, refund please. Order " + ord + "\n\nBest regards,\nAndi Wijaya\nPT. Maju Jaya, Jl. Sudirman No.5",
+			kind: "refund", account: "", order: ord, reason: "rejected", sources: "kind=text order=text reason=text"},
+		{name: "site and address in signature", subject: "refund", body: "The promotion was rejected, refund please.\n\n-- \nAndi\nandi@toko.example | www.tokoandi.co.id | toko-andi.example",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "kind=text reason=text"},
+		{name: "socials line", subject: "refund", body: "The promotion was rejected, refund please.\n\n--\nAndi\nIG & TikTok - andi.jualan",
+			kind: "refund", account: "@andi.jualan", order: "", reason: "rejected", sources: "account=signature kind=text reason=text"},
+		{name: "greeting in forward", subject: "Fwd: Your ad was not approved", body: "refund pls\n\n---------- Forwarded message ---------\nFrom: TikTok <no-reply@tiktok.example>\nSubject: Your ad was not approved\n\nHello kopi.pagi!\nWe could not approve your promotion (order " + ord + ").",
+			kind: "refund", account: "@kopi.pagi", order: ord, reason: "rejected", sources: "account=forwarded kind=text order=forwarded reason=forwarded"},
+		{name: "greeting with a person's name", subject: "Fwd: Your ad was not approved", body: "refund pls\n\n---------- Forwarded message ---------\nFrom: TikTok <no-reply@tiktok.example>\n\nHi Maya,\nWe could not approve your promotion (order " + ord + ").",
+			kind: "refund", account: "", order: ord, reason: "rejected", sources: "-"},
+	})
+}
+
+// Forwards from clients that write no "Forwarded message" line.
+func TestForwardsWithoutARule(t *testing.T) {
+	notice := "From: TikTok <no-reply@tiktok.example>\nSent: Wednesday, November 18, 2026 9:12 PM\nTo: me@example.com\nSubject: Promotion stopped\n\nHi kopi.pagi,\nWe stopped your promotion for a policy violation.\nOrder number: " + ord + "\n"
+	checkProbes(t, []probe{
+		{name: "outlook FW", subject: "FW: Promotion stopped", body: "Refund the rest please.\n\n" + notice,
+			kind: "refund", account: "@kopi.pagi", order: ord, reason: "stopped_by_platform", sources: "account=forwarded kind=text order=forwarded reason=forwarded"},
+		{name: "outlook original message, fresh mail", subject: "Promotion stopped", body: "I want the unused budget back.\n\n-----Original Message-----\n" + notice,
+			kind: "refund", account: "@kopi.pagi", order: ord, reason: "stopped_by_platform", sources: "-"},
+		{name: "below Outlook mobile signature", subject: "TR: Promosi dihentikan", body: "Mohon refund.\n\nDapatkan Outlook untuk iOS\n________________________________\nDari: TikTok <no-reply@tiktok.example>\nDikirim: Rabu, 18 November 2026 19.44\nKepada: me@example.com\nSubjek: Promosi dihentikan\n\nHalo kopi.pagi,\nPromosi Anda telah dihentikan. Nomor pesanan: " + ord + "\n",
+			kind: "refund", account: "@kopi.pagi", order: ord, reason: "stopped_by_platform", sources: "-"},
+		{name: "a reply's quoted desk mail is history", subject: "RE: [RD-7] Your request", reply: true, body: "Thanks.\n\n" + strings.Replace(notice, "TikTok <no-reply@tiktok.example>", "RefundDesk <support@refunddesk.example>", 1),
+			kind: "", account: "", order: "", reason: "", sources: ""},
+	})
+}
+
+// The kind from what the mail wants, clause by clause.
+func TestKindFromIntent(t *testing.T) {
+	checkProbes(t, []probe{
+		{name: "won't revoke", subject: "refund", body: "Refund please, the promotion was rejected. Don't worry, I won't revoke the permission.",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "not trying to cancel authorization", subject: "Authorization", body: "I'm not trying to cancel my authorization, I only need the refund for the rejected boost.",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "tidak berniat mencabut", subject: "izin", body: "saya tidak berniat mencabut izin, cuma minta refund karena promosi ditolak",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "not a revocation request", subject: "Not a revocation request", body: "This is not a revocation request. Refund only, the promotion never started.",
+			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
+		{name: "remove my videos from ads", subject: "my videos", body: "Please remove my videos from all ads.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "kind=text"},
+		{name: "keberatan", subject: "video saya", body: "Saya keberatan video saya dipakai untuk iklan.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "-"},
+		{name: "don't consent", subject: "my content", body: "I do not consent to my content being used in ads.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "-"},
+		{name: "tarik dari iklan", subject: "tolong", body: "tolong tarik video saya dari iklan toko itu",
+			kind: "revocation", account: "", order: "", reason: "", sources: "-"},
+		{name: "stop allowing brands", subject: "brands", body: "I want to stop allowing brands to use my videos.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "-"},
+		{name: "never got money back is a refund", subject: "ad", body: "They pulled the ad after a day and I never got my money back.",
+			kind: "refund", account: "", order: "", reason: "stopped_by_platform", sources: "-"},
+		{name: "video not shown in ads is no revocation", subject: "promosi", body: "Video saya tidak muncul di iklan sama sekali, promosinya tidak jalan. Mohon refund.",
+			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
+	})
+}
+
+// A reply that states its problem in a few words fills the reason.
+func TestReplyStatesTheProblem(t *testing.T) {
+	checkProbes(t, []probe{
+		{name: "ditolak", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "Sudah saya jelaskan, promosinya ditolak.",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "kind=text reason=text"},
+		{name: "never ran", subject: "Re: [RD-7] Your request", reply: true, body: "it never ran",
+			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
+		{name: "double charged", subject: "Re: [RD-7] Your request", reply: true, body: "double charged",
+			kind: "refund", account: "", order: "", reason: "duplicate_charge", sources: "-"},
+		{name: "thanks", subject: "Re: [RD-7] Your request", reply: true, body: "Thanks!",
+			kind: "", account: "", order: "", reason: "", sources: ""},
+	})
+}
+
+// Automatic replies by their words alone, and people who only speak of
+// leave.
+func TestAutomaticByWords(t *testing.T) {
+	checkProbes(t, []probe{
+		{name: "automatic reply subject", subject: "Automatic reply: [RD-7] Your request", body: "Thank you for your message. I will respond as soon as possible.", auto: true},
+		{name: "cuti sampai kembali pada", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "Terima kasih atas email Anda. Saat ini saya sedang cuti dan akan kembali bekerja pada 2 Desember.", auto: true},
+		{name: "out of office back on", subject: "Re: [RD-7] Your request", reply: true, body: "I'm currently out of the office with no access to email. I'll be back on Monday.", auto: true},
+		{name: "holiday until", subject: "Re: [RD-7] Your request", reply: true, body: "Hi, thanks for your email! I'm on holiday until 3 Dec.", auto: true},
+		{name: "away but asking", subject: "Out of Office", body: "I'm away from my laptop, sorry: promotion " + ord + " was rejected, refund please.",
+			kind: "refund", account: "", order: ord, reason: "rejected", sources: "-"},
+		{name: "back from leave", subject: "Re: [RD-7] Your request", reply: true, body: "I was on leave until yesterday. The promotion was stopped by TikTok, I want the rest back.",
+			kind: "refund", account: "", order: "", reason: "stopped_by_platform", sources: "-"},
+		{name: "out of office hours", subject: "Out of office hours support?", body: "Is anyone there out of office hours? My promotion " + ord + " never started, refund please.",
+			kind: "refund", account: "", order: ord, reason: "technical_error", sources: "-"},
+	})
+}
+
+// Numbers of an order's length that are no orders.
+func TestNotOrders(t *testing.T) {
+	checkProbes(t, []probe{
+		{name: "phone with +", subject: "refund", body: "Promosi ditolak, refund ya. Hubungi +62 812 3456 7890 12", kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "WA", subject: "refund", body: "Promosi ditolak, refund ya. WA 0812-3456-7890-123", kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "amount", subject: "refund", body: "Promosi ditolak, refund Rp1.500.000.000.000.000 ya", kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "VA bank", subject: "refund", body: "Promosi ditolak, refund ya. Sudah transfer ke VA BCA 3901 0812 3456 7890", kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "campaign", subject: "refund", body: "The promotion was rejected, refund please. Campaign 1849203377561029384", kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "ad group and user id", subject: "refund", body: "The promotion was rejected, refund please.\nAd group ID: 1849203377561029384\nUser ID: 6849203377561029384", kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "card", subject: "refund", body: "Charged twice on card 4111 1111 1111 1111, refund please", kind: "refund", account: "", order: "", reason: "duplicate_charge", sources: "-"},
+		{name: "order beside them", subject: "refund", body: "Charged twice, refund please. Order: " + ord + "\nPhone: +62 857 1234 5678 901\nAmount paid: IDR 1.250.000.000.000.000",
+			kind: "refund", account: "", order: ord, reason: "duplicate_charge", sources: "-"},
+	})
+}
