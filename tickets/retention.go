@@ -253,8 +253,8 @@ func (r *Retention) cutoff(p RetentionPart, now time.Time) time.Time {
 // after another instance could have taken the lease over. onBatch, when
 // set, hears of each batch that removed something, once it has committed.
 // When another instance holds the lease, Run removes nothing and returns a
-// conflict (retention.busy). When ctx ends, the batch in hand is undone
-// and Run returns what was committed before, with ctx's error.
+// conflict (retention.busy). When ctx ends, the batch in hand is finished
+// and Run returns what was committed, with ctx's error.
 func (r *Retention) Run(ctx context.Context, holder string, onBatch func(RetentionRemoved)) (*RetentionRun, error) {
 	run := &RetentionRun{}
 	if !r.rules.Enabled() {
@@ -280,6 +280,10 @@ func (r *Retention) Run(ctx context.Context, holder string, onBatch func(Retenti
 		total := RetentionRemoved{Part: p}
 		before := r.cutoff(p, now)
 		for {
+			if err := ctx.Err(); err != nil {
+				run.Parts = append(run.Parts, total)
+				return run, fmt.Errorf("retention: %w", err)
+			}
 			renewed := r.clock.Now()
 			ok, err := r.store.AcquireLease(ctx, RetentionLease, holder, renewed, r.rules.Lease)
 			if err == nil && !ok {
@@ -314,9 +318,11 @@ func (r *Retention) Run(ctx context.Context, holder string, onBatch func(Retenti
 	return run, nil
 }
 
-// batch runs one removal with a deadline at the lease's end.
+// batch runs one removal with a deadline at the lease's end. A batch
+// begun is finished when ctx ends (a shutdown): it is short, and the lease
+// still bounds it.
 func (r *Retention) batch(ctx context.Context, b RetentionBatch, leaseEnd time.Time) (RetentionRemoved, error) {
-	bctx, cancel := context.WithTimeout(ctx, leaseEnd.Sub(r.clock.Now()))
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), leaseEnd.Sub(r.clock.Now()))
 	defer cancel()
 	got, err := r.store.RemoveRetained(bctx, b)
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
