@@ -186,6 +186,11 @@ type parsed struct {
 	Orders           []string         `json:"order_candidates"`
 	Auth             mail.AuthResults `json:"authentication"`
 	Warnings         []string         `json:"warnings,omitempty"`
+
+	// Sources says where each field was found: text, signature or
+	// forwarded (the domain adds record for an account it takes from the
+	// order's record when the ticket is made).
+	Sources map[string]string `json:"sources"`
 }
 
 type parsedFile struct {
@@ -201,12 +206,17 @@ func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim ticket
 	p := parsed{Account: req.Account, Order: req.Order, Reason: string(req.Reason), Language: req.Language,
 		Details: req.Details, AutoReply: msg.Auto != "", AutoReason: msg.Auto, Bounce: msg.Bounce, ThreadRef: req.ThreadRef,
 		UnverifiedSender: msg.Unverified(requireAuth), Subject: msg.Subject,
-		MessageID: msg.MessageID, Orders: req.Orders, Auth: msg.Auth, Warnings: msg.Warnings, Attachments: []parsedFile{}}
+		MessageID: msg.MessageID, Orders: req.Orders, Auth: msg.Auth, Warnings: msg.Warnings, Attachments: []parsedFile{},
+		Sources: map[string]string{}}
+	for field, src := range req.Sources {
+		p.Sources[field] = string(src)
+	}
 	if req.KindStated {
 		p.Kind = string(req.Kind)
 	}
 	if msg.Auto != "" {
 		p.Kind, p.Reason, p.Account, p.Order = "", "", "", ""
+		p.Sources = map[string]string{}
 	}
 	if msg.From != nil {
 		p.From = msg.From.String()
@@ -217,6 +227,20 @@ func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim ticket
 			Evidence: f.Evidence, Why: f.Why})
 	}
 	return p
+}
+
+// from says where a field was found when not in the sender's own words:
+// "  (from the signature)", "  (from the forwarded message)".
+func (p parsed) from(field string) string {
+	switch p.Sources[field] {
+	case string(tickets.SourceSignature):
+		return "  (from the signature)"
+	case string(tickets.SourceForwarded):
+		return "  (from the forwarded message)"
+	case string(tickets.SourceRecord):
+		return "  (from the order's record)"
+	}
+	return ""
 }
 
 func printParse(m *Main, p parsed) {
@@ -230,14 +254,14 @@ func printParse(m *Main, p parsed) {
 		fmt.Fprintf(tw, "Bounce\t%s of %s (%s)\n", strings.Join(p.Bounce.Recipients, ", "), p.Bounce.OriginalMessageID, p.Bounce.Reason)
 	}
 	fmt.Fprintf(tw, "Answers\t%s\n", dash(p.ThreadRef))
-	fmt.Fprintf(tw, "Kind\t%s\n", dash(p.Kind))
-	fmt.Fprintf(tw, "Account\t%s\n", dash(p.Account))
-	fmt.Fprintf(tw, "Order\t%s", dash(p.Order))
+	fmt.Fprintf(tw, "Kind\t%s%s\n", dash(p.Kind), p.from("kind"))
+	fmt.Fprintf(tw, "Account\t%s%s\n", dash(p.Account), p.from("account"))
+	fmt.Fprintf(tw, "Order\t%s%s", dash(p.Order), p.from("order"))
 	if len(p.Orders) > 1 {
 		fmt.Fprintf(tw, "  (candidates: %s)", strings.Join(p.Orders, ", "))
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "Reason\t%s\n", dash(p.Reason))
+	fmt.Fprintf(tw, "Reason\t%s%s\n", dash(p.Reason), p.from("reason"))
 	fmt.Fprintf(tw, "Language\t%s\n", p.Language)
 	switch p.Auth.Source {
 	case mail.AuthFromHeader:
