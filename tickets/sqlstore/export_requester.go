@@ -129,7 +129,10 @@ func (t *Tx) elsewhere(who tickets.Requester, own map[int64]bool, rec *tickets.R
 	var ors []string
 	var args []any
 	if who.Email != "" {
-		ors, args = append(ors, "lower(actor) = ?"), append(args, strings.ToLower(who.Email))
+		// Their own request (the actor is their address), or one an agent
+		// filed for them (the actor is the agent; the params name them).
+		ors, args = append(ors, "lower(actor) = ?", "lower(params) LIKE ? ESCAPE '\\'"),
+			append(args, strings.ToLower(who.Email), `%"requester":"`+likeEscape(strings.ToLower(who.Email))+`"%`)
 	}
 	if who.DiscordID != "" {
 		// The params are JSON; the row is checked exactly below.

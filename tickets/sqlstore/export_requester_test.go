@@ -71,6 +71,9 @@ func newExportFixture(t *testing.T, dialect string) *exportFixture {
 		Details: "Budi's note: 7301 is mine really.", Language: "en", Evidence: []tickets.File{{Name: "budi.txt", Data: f.budiF}}})
 	submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord, Requester: ayu, Order: "7301",
 		Details: "Ayu's note: I paid for 7301.", Language: "en", Evidence: []tickets.File{{Name: "ayu.txt", Data: f.ayuFile}}})
+	// An agent files for Dewi about Sari's order: a note on her ticket too.
+	submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelAgent, Actor: "ayu-agent",
+		Requester: tickets.Requester{Email: "Dewi@Example.com"}, Order: "7301", Details: "Dewi called: she paid for 7301.", Language: "en"})
 	// Sari writes about Budi's order: a note on his ticket.
 	submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail, Requester: sari, Order: "7302",
 		Details: "Saya juga dikenai biaya dua kali.", Language: "id", Evidence: []tickets.File{{Name: "bukti.txt", Data: f.sariElsewhere}}})
@@ -193,7 +196,7 @@ func TestExportRequester(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := strings.ToLower(string(all))
-		for _, other := range []string{"budi", "ayu lestari", ayu.DiscordID, "7302", strings.ToLower(f.budi), "other_requester",
+		for _, other := range []string{"budi", "ayu lestari", ayu.DiscordID, "7302", "dewi", strings.ToLower(f.budi), "other_requester",
 			sha(f.budiF), sha(f.ayuFile), "i paid for 7301"} {
 			if strings.Contains(text, strings.ToLower(other)) {
 				t.Errorf("the export shows %q", other)
@@ -278,6 +281,27 @@ func TestExportRequesterAudit(t *testing.T) {
 		for _, bad := range []tickets.Requester{{}, {Email: "not an address"}} {
 			if _, _, err := export(t, f.svc, bad); !tickets.IsValidation(err) {
 				t.Errorf("%+v: %v, want a validation error", bad, err)
+			}
+		}
+	})
+}
+
+// A note an agent filed for someone on another person's ticket is theirs:
+// found by the address the audit names, though the agent wrote it.
+func TestExportRequesterFiledByAgent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newExportFixture(t, dialect)
+		ex, _, err := export(t, f.svc, tickets.Requester{Email: "dewi@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ex.Tickets) != 0 || len(ex.Elsewhere) != 1 || ex.Elsewhere[0].Message.Body != "Dewi called: she paid for 7301." {
+			t.Fatalf("tickets %d, elsewhere %+v", len(ex.Tickets), ex.Elsewhere)
+		}
+		all, _ := json.Marshal(ex)
+		for _, other := range []string{"sari", f.sari1, "Promosi", "budi"} {
+			if strings.Contains(strings.ToLower(string(all)), strings.ToLower(other)) {
+				t.Errorf("the export shows %q", other)
 			}
 		}
 	})
