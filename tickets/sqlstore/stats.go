@@ -339,7 +339,11 @@ func (t *Tx) statsMedianDecision(tot *statsTotals, f tickets.StatsFilter) error 
 			return fmt.Errorf("median time to a decision: %w", err)
 		}
 		if len(us) == 0 {
-			return fmt.Errorf("median time to a decision: the counts of bucket %d are not the tickets'", b)
+			// The bucket counts more tickets than there are: retention
+			// removed some (tickets.Retention keeps the counts). The
+			// place is then taken as the middle of its bucket.
+			lo, hi := statsBucketLo[min(b, len(statsBucketLo)-1)], bucketHi(b)
+			us = []int64{lo + (hi-lo)/2}
 		}
 		sum += float64(us[0])
 	}
