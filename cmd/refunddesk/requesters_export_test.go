@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/term"
+
 	"refunddesk/archive"
 	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
@@ -133,6 +135,31 @@ func TestCLIRequestersExport(t *testing.T) {
 		// Two exports went through: two entries.
 		if n := strings.Count(c.ok("tickets", "show", ref, "--json"), `"code": "exported"`); n != 2 {
 			t.Errorf("%d exported entries, want 2 (the failed ones record nothing)", n)
+		}
+	})
+}
+
+// On a terminal, standard output gets no zip: exit 2, asking for -o, and
+// nothing is exported (no audit entry).
+func TestCLIRequestersExportRefusesTerminal(t *testing.T) {
+	tty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil || !term.IsTerminal(int(tty.Fd())) {
+		t.Skip("no pseudo-terminal here:", err)
+	}
+	defer tty.Close()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		c := newCLI(t, dialect)
+		ref := c.seedRequester([]byte("x\n"))
+		c.env["REFUNDDESK_AGENT"] = "ayu"
+		var errb bytes.Buffer
+		m := &Main{Stdin: strings.NewReader(""), Stdout: tty, Stderr: &errb, Clock: c.clock, Getenv: func(k string) string { return c.env[k] }}
+		code := m.Run(context.Background(), []string{"requesters", "export", "--email", "sari@example.com"})
+		m.Close()
+		if code != exitUsage || !strings.Contains(errb.String(), "give -o FILE") {
+			t.Errorf("exit %d: %s", code, errb.String())
+		}
+		if strings.Contains(c.ok("tickets", "show", ref, "--json"), `"code": "exported"`) {
+			t.Error("a refused export was recorded")
 		}
 	})
 }
