@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"slices"
@@ -303,6 +304,32 @@ func TestExportRequesterFiledByAgent(t *testing.T) {
 			if strings.Contains(strings.ToLower(string(all)), strings.ToLower(other)) {
 				t.Errorf("the export shows %q", other)
 			}
+		}
+	})
+}
+
+// A file larger than a piece of the stream (1 MiB) comes back whole, byte
+// for byte, across the pieces' edges.
+func TestExportRequesterLargeFile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, dialect, clock)
+		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		var big bytes.Buffer
+		for i := 0; big.Len() < 5<<19+7; i++ {
+			fmt.Fprintf(&big, "line %d of a long text file\n", i)
+		}
+		if _, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail, Requester: sari,
+			Order: "7301", Details: "a big file", Evidence: []tickets.File{{Name: "big.txt", Data: big.Bytes()}}}); err != nil {
+			t.Fatal(err)
+		}
+		_, files, err := export(t, svc, sari)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := files[sha(big.Bytes())]; !bytes.Equal(got, big.Bytes()) {
+			t.Errorf("%d bytes back of %d", len(got), big.Len())
 		}
 	})
 }
