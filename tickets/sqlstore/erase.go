@@ -31,6 +31,10 @@ import (
 // pages. On PostgreSQL the old row versions stay in the data files, out of
 // every query and of pg_dump, until VACUUM reclaims them.
 func (d *DB) EraseRequester(ctx context.Context, who tickets.ErasureTarget, fn func(tickets.Tx, tickets.Eraser) error) error {
+	pre, err := d.eraseScan(ctx, who)
+	if err != nil {
+		return err
+	}
 	release, err := d.lockWrites(ctx)
 	if err != nil {
 		return err
@@ -56,7 +60,7 @@ func (d *DB) EraseRequester(ctx context.Context, who tickets.ErasureTarget, fn f
 	}
 	defer sqltx.Rollback()
 	tx := newTx(ctx, d, sqltx, true)
-	e := &eraser{tx: tx, who: who}
+	e := &eraser{tx: tx, who: who, pre: pre}
 	if err := fn(tx, e); err != nil {
 		return mapError(err)
 	}
@@ -79,6 +83,60 @@ func (d *DB) EraseRequester(ctx context.Context, who tickets.ErasureTarget, fn f
 		d.truncateWAL(ctx, conn)
 	}
 	return nil
+}
+
+// eraseScan reads, before the erasure takes the write lock, which
+// tickets' audit trails name the person, and up to which entry: the
+// erasure's own transaction then reads only those tickets' entries and
+// the entries written since, instead of every entry while writers wait.
+// Entries are written once and only an erasure or retention changes them
+// after, taking words out: none can name the person later unless it is
+// new.
+func (d *DB) eraseScan(ctx context.Context, who tickets.ErasureTarget) (*erasePrescan, error) {
+	sqltx, err := d.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer sqltx.Rollback()
+	e := &eraser{tx: newTx(ctx, d, sqltx, false), who: who}
+	if _, err := e.findOwn(); err != nil {
+		return nil, err
+	}
+	pre := &erasePrescan{id: e.id}
+	if err := sqltx.GetContext(ctx, &pre.last, `SELECT COALESCE(MAX(id), 0) FROM ticket_audit`); err != nil {
+		return nil, fmt.Errorf("erase: %w", err)
+	}
+	cond, args := e.mentions("params", "detail")
+	if err := e.sel(&pre.tickets, `SELECT DISTINCT ticket_id FROM ticket_audit WHERE id <= ? AND `+cond,
+		append([]any{pre.last}, args...)...); err != nil {
+		return nil, fmt.Errorf("erase: find others' tickets: %w", err)
+	}
+	return pre, nil
+}
+
+// erasePrescan is what eraseScan found.
+type erasePrescan struct {
+	id      tickets.Identity // who the person was then
+	last    int64            // the last audit entry read
+	tickets []int64          // the tickets whose entries up to last name them
+}
+
+// covers reports whether the scan looked for everything id names.
+func (p *erasePrescan) covers(id tickets.Identity) bool {
+	if p == nil {
+		return false
+	}
+	for _, e := range id.Emails {
+		if !slices.Contains(p.id.Emails, e) {
+			return false
+		}
+	}
+	for _, d := range id.DiscordIDs {
+		if !slices.Contains(p.id.DiscordIDs, d) {
+			return false
+		}
+	}
+	return true
 }
 
 // plainDeletes turns secure_delete off again on a connection going back
@@ -111,6 +169,7 @@ type eraser struct {
 	tx  *Tx
 	who tickets.ErasureTarget
 	id  tickets.Identity
+	pre *erasePrescan
 	// theirs are the person's requests on others' tickets.
 	theirs []theirs
 	// plan is what Find found to change, for Erase to apply.
@@ -262,10 +321,10 @@ func (e *eraser) findOwn() ([]erasedTicketRow, error) {
 		var conds []string
 		var args []any
 		if len(emails) > 0 {
-			conds, args = append(conds, "requester_email_key IN (?)"), append(args, keys(emails))
+			conds, args = append(conds, "requester_email_key IN (?) AND requester_email_key <> ''"), append(args, keys(emails))
 		}
 		if len(ids) > 0 {
-			conds, args = append(conds, "requester_discord_id IN (?)"), append(args, keys(ids))
+			conds, args = append(conds, "requester_discord_id IN (?) AND requester_discord_id <> ''"), append(args, keys(ids))
 		}
 		q := `SELECT id, kind, status, requester_email, requester_discord_id, requester_name, details, decision, rules
 			FROM tickets WHERE ` + strings.Join(conds, " OR ") + ` ORDER BY id`
@@ -354,7 +413,12 @@ func (e *eraser) planOthers(p *erasePlan, _ []erasedTicketRow) error {
 		At       time.Time `db:"at"`
 	}
 	q := `SELECT ticket_id, actor, code, params, at FROM ticket_audit WHERE ticket_id NOT IN (?) AND (` + cond + `)`
-	if err := e.sel(&rows, q, append([]any{idsOr(p.own)}, args...)...); err != nil {
+	args = append([]any{idsOr(p.own)}, args...)
+	if e.pre.covers(e.id) {
+		q += ` AND (ticket_id IN (?) OR id > ?)`
+		args = append(args, idsOr(e.pre.tickets), e.pre.last)
+	}
+	if err := e.sel(&rows, q, args...); err != nil {
 		return fmt.Errorf("find others' tickets: %w", err)
 	}
 	seen := map[int64]bool{}
