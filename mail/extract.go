@@ -446,10 +446,16 @@ func chooseAccount(fresh, signed, forwarded []accountCandidate, record *tickets.
 var (
 	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt)(?:nya|ku)?)?|uname|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id)|handle|my\s+(?:tiktok|tt)|id\s+(?:tiktok|tt))` +
 		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok)\b)*(?:\s*(?:[:=\-–—]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b))*)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
-	socialLineRe = regexp.MustCompile(`(?i)\b(?:tiktok|tik\s+tok|tt|ig|insta(?:gram)?|socials?|sosmed|medsos)\b[^:\n]{0,24}?[:\-–—]\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	socialLineRe = regexp.MustCompile(`(?i)\b(tiktok|tik\s+tok|tt|ig|insta(?:gram)?|socials?|sosmed|medsos)\b([^:\n]{0,24}?)[:\-–—]\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	bracketRe    = regexp.MustCompile(`\(\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*\)`)
-	greetingRe   = regexp.MustCompile(`(?im)^[\s>]*(?:halo|hallo|hai|hi|hello|hey|dear|yth\.?|kepada)\s+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*[,!:]`)
-	closingRe    = regexp.MustCompile(`(?i)^\s*(salam(\s+hangat)?|wassalam\S*|regards|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|thanks?(\s+(you|again|so\s+much))?|thx|tks|cheers|sincerely|yours(\s+\w+)?|terima\s*kasih|makasih|trims|hormat\s+(saya|kami)|salam\s+kenal|cmiiw)\b[\s,.!]*`)
+	greetingRe   = regexp.MustCompile(`(?im)^[\s>]*(?:halo|hallo|hai|hi|hello|hey|dear|yth\.?|kepada)[\s,]+(?:(?:kreator|creator|pengguna|user|sobat)\s+)?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*[,!:]`)
+	// labelLineRe: a label, a few words, a colon and the name on one line
+	// ("akun aku ya kak: kopi.pagi", "Akun TikTok yang dipromosikan: x").
+	labelLineRe = regexp.MustCompile(`(?im)\b(?:akun|account|username|user\s+name|uname|handle)\b[^:\n@]{0,30}:[ \t]*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})(?:[ \t]*$|[ \t]*[,.;)(])`)
+	// strongLabelRe: labels that name nothing but an account, after which
+	// a plain name needs no separator ("username saya kopipagi").
+	strongLabelRe = regexp.MustCompile(`(?i)^(pemilik\s+akun|nama\s+akun(nya)?|nama\s+pengguna(nya)?|user\s*name(nya)?|usernamenya|uname|(tiktok|tt)\s+(user(\s*name)?|handle|id)|handle|id\s+(tiktok|tt))$`)
+	closingRe     = regexp.MustCompile(`(?i)^\s*(salam(\s+hangat)?|wassalam\S*|regards|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|thanks?(\s+(you|again|so\s+much))?|thx|tks|cheers|sincerely|yours(\s+\w+)?|terima\s*kasih|makasih|trims|hormat\s+(saya|kami)|salam\s+kenal|cmiiw)\b[\s,.!]*`)
 )
 
 var evidenceNoteRe = regexp.MustCompile(`\b(screenshots?|screen\s*shots?|ss(nya)?|tangkapan\s+layar|lampir\w*|dilampirkan|attach\w*|bukti(nya)?|capture|capturan|foto(nya)?)\b`)
@@ -474,19 +480,32 @@ func looseCandidates(text string) []accountCandidate {
 		if strings.HasPrefix(label, "my ") && !strings.Contains(sep, "is") && !strings.ContainsAny(sep, ":=") {
 			continue // "my tiktok video": "my tiktok" is a label only before "is" or ":"
 		}
-		if !separated && !handleLike(h) {
+		// "pemilik akun Sinar Pagi (@sinar.pagi_)": a display name, then
+		// the handle in brackets.
+		rest := text[m[7]:min(len(text), m[7]+48)]
+		if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
+			rest = rest[:nl]
+		}
+		if bm := bracketRe.FindStringSubmatch(rest); bm != nil && (handleLike(bm[1]) || strings.HasPrefix(strings.TrimSpace(bm[0][1:]), "@")) {
+			addHandle(&out, bm[1], 3)
+			continue
+		}
+		if !separated && !handleLike(h) && !strongLabelRe.MatchString(strings.Join(strings.Fields(label), " ")) {
 			continue // "akun saya kena banned", "account suspended"
 		}
 		if ok := addHandle(&out, h, 3); !ok {
 			continue
 		}
 	}
+	for _, m := range labelLineRe.FindAllStringSubmatch(text, -1) {
+		addHandle(&out, m[1], 3)
+	}
 	return out
 }
 
 // addHandle adds h unless it is a word, digits, a brand or a host.
 func addHandle(out *[]accountCandidate, h string, w int) bool {
-	h = strings.TrimRight(h, "._")
+	h = strings.TrimRight(h, ".")
 	if len(h) < 2 || isWordNotHandle(h) || !strings.ContainsFunc(h, unicode.IsLetter) || mailDomainRe.MatchString(h) ||
 		strings.HasPrefix(strings.ToLower(h), "tiktok.") || strings.HasPrefix(strings.ToLower(h), "www.") {
 		return false
@@ -504,10 +523,16 @@ func signatureCandidates(text string) []accountCandidate {
 	}
 	out := accountCandidates(text)
 	for _, m := range socialLineRe.FindAllStringSubmatchIndex(text, -1) {
-		if m[3] < len(text) && strings.ContainsRune("@/:", rune(text[m[3]])) {
+		if m[7] < len(text) && strings.ContainsRune("@/:", rune(text[m[7]])) {
 			continue
 		}
-		addHandle(&out, text[m[2]:m[3]], 2)
+		// A TikTok label before the name beats another network's
+		// ("IG: kopipagi | TT: kopi.pagi.id").
+		w := 2
+		if label := strings.ToLower(text[m[2]:m[3]] + text[m[4]:m[5]]); strings.Contains(label, "tiktok") || strings.Contains(label, "tik tok") || strings.HasPrefix(label, "tt") {
+			w = 3
+		}
+		addHandle(&out, text[m[6]:m[7]], w)
 	}
 	for _, m := range bracketRe.FindAllStringSubmatch(text, -1) {
 		if handleLike(m[1]) && !strings.ContainsFunc(m[1], func(r rune) bool { return r >= '0' && r <= '9' }) || strings.Contains(m[1], "_") {
@@ -529,7 +554,7 @@ func signatureCandidates(text string) []accountCandidate {
 }
 
 var (
-	signTokenRe = regexp.MustCompile(`(?m)(?:^|[\s/|,;])([a-z][a-z0-9._]{2,29}[a-z0-9_])(?:$|[\s/|,;])`)
+	signTokenRe = regexp.MustCompile(`(?m)(?:^|[\s/|,;~\-–—])([a-z][a-z0-9._]{2,29}[a-z0-9_])(?:$|[\s/|,;])`)
 	siteRe      = regexp.MustCompile(`\.(com|net|org|co|io|biz|info|me|example|co\.id|or\.id|ac\.id|go\.id|web\.id|my\.id|sch\.id)$`)
 )
 
@@ -640,7 +665,8 @@ var reasonPatterns = []struct {
 		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down)\s+(sama|oleh|ama)\s+(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
 		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
 		`diberhentikan\s+(oleh\s+)?(tiktok|sistem)`, `telah\s+dihentikan`,
-		`\b(di-?stop|distopin|di-?takedown|di-?banned|dibanned|di-?suspend)\b`, `(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(tiba2\s+|tiba-tiba\s+|malah\s+|ternyata\s+|udah\s+|sudah\s+|udh\s+|telah\s+|kok\s+)(dihentikan|dimatikan|dimatiin|diturunkan|dihapus|diblokir)`,
+		`\b(di-?stop|distopin|di-?takedown|di-?banned|dibanned|di-?suspend)\b`, `kena\s+(suspend|banned|ban|takedown|take\s*down|stop|blokir)`,
+		`(paused|suspended|removed|ended|killed|blocked|taken\s+down|turned\s+off)\s+by\s+(tiktok|tt|the\s+platform|the\s+system|the\s+app)`, `(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(tiba2\s+|tiba-tiba\s+|malah\s+|ternyata\s+|udah\s+|sudah\s+|udh\s+|telah\s+|kok\s+)(dihentikan|dimatikan|dimatiin|diturunkan|dihapus|diblokir)`,
 		`(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(diturunkan|diblokir|dihapus)`,
 		`\b(they|tiktok|the\s+platform)\s+(pulled|killed|stopped|removed|paused|suspended|took\s+down|turned\s+off|shut\s+down)`,
 		`(pulled|killed|shut\s+down)\s+(the|my)\s+(ad|promotion|promo|boost|campaign)`, `(we'?ve|we\s+have)\s+(stopped|paused|suspended|removed)\s+your`,
