@@ -271,6 +271,7 @@ var ErrorCodes = []string{
 	"ref.invalid",
 	"refund.waiting_platform",
 	"requester.no_identity", "requester.no_identity_store", "requester.not_found",
+	"retention.busy",
 	"revocation.already_forwarded",
 	"row.control", "row.empty", "row.end_before_start", "row.field_count", "row.json_missing", "row.json_type",
 	"row.json_values", "row.negative", "row.not_account", "row.not_bool", "row.not_currency", "row.not_json",

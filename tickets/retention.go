@@ -203,12 +203,12 @@ func (r *RetentionRun) Part(p RetentionPart) RetentionRemoved {
 // its evidence (count files of size bytes) or its messages (count of
 // them): counts only.
 func RetentionEntry(p RetentionPart, count int, size int64, at time.Time) AuditEntry {
-	e := AuditEntry{At: at, Actor: ActorSystem, Action: AuditRetention, Code: AuditRetention,
-		Params: AuditParams{Count: count, Size: size}}
 	if p == RetainMessages {
-		e.Code, e.Params.Size = AuditRetentionMessages, 0
+		return AuditEntry{At: at, Actor: ActorSystem, Action: AuditRetention, Code: AuditRetentionMessages,
+			Params: AuditParams{Count: count}}
 	}
-	return e
+	return AuditEntry{At: at, Actor: ActorSystem, Action: AuditRetention, Code: AuditRetention,
+		Params: AuditParams{Count: count, Size: size}}
 }
 
 // Retention runs the rules over a store.
