@@ -97,8 +97,7 @@ func (t *Tx) requesterRecords(who tickets.Requester) (*tickets.RequesterRecords,
 		rcpts, rargs = append(rcpts, "(channel = 'discord' AND recipient = ?)"), append(rargs, who.DiscordID)
 	}
 	var out []outboxRow
-	if err := t.sel(&out, `SELECT `+outboxColumns+` FROM outbox WHERE ticket_id IS NULL AND (`+strings.Join(rcpts, " OR ")+`)
-		ORDER BY id`, rargs...); err != nil {
+	if err := t.sel(&out, noTicketOutboxQuery(rcpts), rargs...); err != nil {
 		return nil, fmt.Errorf("messages to the requester: %w", err)
 	}
 	if len(out) > 0 {
@@ -131,20 +130,19 @@ func (t *Tx) elsewhere(who tickets.Requester, own map[int64]bool, rec *tickets.R
 	if who.Email != "" {
 		// Their own request (the actor is their address), or one an agent
 		// filed for them (the actor is the agent; the params name them).
-		ors, args = append(ors, "lower(actor) = ?", "lower(params) LIKE ? ESCAPE '\\'"),
+		ors, args = append(ors, "lower(a.actor) = ?", "lower(a.params) LIKE ? ESCAPE '\\'"),
 			append(args, strings.ToLower(who.Email), `%"requester":"`+likeEscape(strings.ToLower(who.Email))+`"%`)
 	}
 	if who.DiscordID != "" {
 		// The params are JSON; the row is checked exactly below.
-		ors, args = append(ors, "params LIKE ? ESCAPE '\\'"), append(args, `%"requester":"discord:`+likeEscape(who.DiscordID)+`"%`)
+		ors, args = append(ors, "a.params LIKE ? ESCAPE '\\'"), append(args, `%"requester":"discord:`+likeEscape(who.DiscordID)+`"%`)
 	}
 	var rows []struct {
 		ID       int64 `db:"id"`
 		TicketID int64 `db:"ticket_id"`
 		auditRow
 	}
-	if err := t.sel(&rows, `SELECT id, ticket_id, at, actor, action, from_status, to_status, code, params, detail FROM ticket_audit
-		WHERE action = 'other_requester' AND (`+strings.Join(ors, " OR ")+`) ORDER BY id`, args...); err != nil {
+	if err := t.sel(&rows, notesQuery(ors), args...); err != nil {
 		return fmt.Errorf("notes of the requester elsewhere: %w", err)
 	}
 	for _, r := range rows {
@@ -209,6 +207,24 @@ func (t *Tx) elsewhere(who tickets.Requester, own map[int64]bool, rec *tickets.R
 		}
 	}
 	return nil
+}
+
+// noTicketOutboxQuery finds the messages queued on no ticket to one of
+// rcpts (conditions on the recipient, ORed), by the index on ticket_id:
+// the outbox's other messages (on tickets) are not read.
+func noTicketOutboxQuery(rcpts []string) string {
+	return `SELECT ` + outboxColumns + ` FROM outbox WHERE ticket_id IS NULL AND (` + strings.Join(rcpts, " OR ") + `) ORDER BY id`
+}
+
+// notesQuery finds the other_requester entries that may be the
+// requester's (ors: conditions on the entry, ORed): on the tickets flagged
+// other_requester only, by the flag's index (every such entry's ticket has
+// the flag, set in the same transaction and never cleared), then by each
+// ticket's audit, so it reads none of the audit trail of other tickets.
+func notesQuery(ors []string) string {
+	return `SELECT a.id, a.ticket_id, a.at, a.actor, a.action, a.from_status, a.to_status, a.code, a.params, a.detail
+		FROM ticket_flags f JOIN ticket_audit a ON a.ticket_id = f.ticket_id
+		WHERE f.flag = 'other_requester' AND a.action = 'other_requester' AND (` + strings.Join(ors, " OR ") + `) ORDER BY a.id`
 }
 
 // likeEscape escapes LIKE's wildcards (and its escape character).
