@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -125,11 +126,11 @@ func (r *Records) ExportRequester(ctx context.Context, who Requester, agent stri
 	return out, nil
 }
 
-// plausibleEmail is a mail address as the lookups take it: something@host,
-// no spaces.
+// plausibleEmail is a mail address as the lookups take it: a bare address
+// (no name, no angle brackets), as erasure takes it too.
 func plausibleEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n<>")
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
 }
 
 // ExportView is rec as the requester who may see it: from each of their
