@@ -87,6 +87,13 @@ func newEraseFixture(t *testing.T, dialect string) *eraseFixture {
 	if r := f.submit(other); r.Outcome != tickets.OutcomeReceived {
 		t.Fatalf("the note: %s", r.Outcome)
 	}
+	// And from Discord: a note under her name, with a file.
+	if r := f.submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+		Requester: tickets.Requester{DiscordID: eraseDiscord, Name: eraseName}, Order: svcOrderB,
+		Details: "saya juga, Zubaidah", Evidence: []tickets.File{svcPNG("dc.png", "zubaidah discord file")},
+		IdempotencyKey: "discord:5552", ExternalID: "interaction:5552"}); r.Outcome != tickets.OutcomeReceived {
+		t.Fatalf("the Discord note: %s", r.Outcome)
+	}
 	if err := f.svc.Intake.RecordFailure(f.ctx, tickets.InboundFailure{Channel: tickets.ChannelEmail, Key: "imap:inbox:77",
 		Source: "imap INBOX uid 77", Sender: eraseEmail, Subject: "Refund Zubaidah Qorinawati", Size: 1 << 20,
 		Reason: "too_large", SetAside: "Refunddesk/Failed", CreatedAt: f.clock.Now()}); err != nil {
@@ -211,7 +218,8 @@ func TestEraseRequester(t *testing.T) {
 			t.Fatalf("erased %+v", c)
 		}
 		// Her Discord ticket names another contact: erased by its id.
-		if res := e.erase(tickets.EraseRequest{DiscordID: eraseDiscord}); res.Found.Counts.Tickets != 1 {
+		if res := e.erase(tickets.EraseRequest{DiscordID: eraseDiscord}); res.Found.Counts.Tickets != 1 || res.Found.Counts.OtherTickets != 1 ||
+			res.Found.Counts.Blobs != 1 {
 			t.Fatalf("by her Discord id: %+v", res.Found.Counts)
 		}
 		if len(res.Found.SetAside) != 1 || !strings.Contains(res.Found.SetAside[0], "Refunddesk/Failed") {
