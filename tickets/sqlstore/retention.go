@@ -61,8 +61,7 @@ func (d *DB) RemoveRetained(ctx context.Context, b tickets.RetentionBatch) (tick
 	if b.Now.IsZero() {
 		b.Now = d.clock.Now()
 	}
-	err := d.Update(ctx, func(txi tickets.Tx) error {
-		tx := txi.(*Tx)
+	err := d.retentionUpdate(ctx, func(tx *Tx) error {
 		got = tickets.RetentionRemoved{Part: b.Part}
 		ids, err := tx.retentionTickets(b)
 		if err != nil || len(ids) == 0 {
@@ -86,6 +85,51 @@ func (d *DB) RemoveRetained(ctx context.Context, b tickets.RetentionBatch) (tick
 		return tickets.RetentionRemoved{Part: b.Part}, fmt.Errorf("retention batch: %w", err)
 	}
 	return got, nil
+}
+
+// retentionUpdate runs fn in one write transaction, as Update does. On
+// SQLite it runs on a connection of its own with secure_delete on (as an
+// erasure does, see EraseRequester): the rows and index entries it removes
+// are overwritten with zeros in the pages it writes, not left in their
+// free space.
+func (d *DB) retentionUpdate(ctx context.Context, fn func(*Tx) error) error {
+	if d.dialect != SQLite {
+		return d.Update(ctx, func(txi tickets.Tx) error { return fn(txi.(*Tx)) })
+	}
+	release, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	conn, err := d.db.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return fmt.Errorf("retention: secure_delete: %w", err)
+	}
+	defer d.plainDeletes(conn)
+	sqltx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapError(fmt.Errorf("begin: %w", err))
+	}
+	defer sqltx.Rollback()
+	tx := newTx(ctx, d, sqltx, true)
+	if err := fn(tx); err != nil {
+		return mapError(err)
+	}
+	if err := tx.flushStats(); err != nil {
+		return mapError(err)
+	}
+	if err := tx.flushSearch(); err != nil {
+		return mapError(err)
+	}
+	if err := sqltx.Commit(); err != nil {
+		return mapError(fmt.Errorf("commit: %w", err))
+	}
+	d.written.Add(1)
+	return nil
 }
 
 // retentionTickets picks the batch's tickets, in ticket order; on

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -705,4 +706,51 @@ func TestRetentionKeepsTheDashboardAnswering(t *testing.T) {
 			t.Errorf("median %s (was %s)", m, before.Decisions.Median)
 		}
 	})
+}
+
+// On SQLite a removal overwrites what it removes: once the write-ahead
+// log is checkpointed, the database file holds none of a removed ticket's
+// words or file bytes, in any page's free space.
+func TestRetentionLeavesNoBytesOnSQLite(t *testing.T) {
+	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+	path := storetest.DSN(t, sqlstore.SQLite)
+	db, err := sqlstore.Open(context.Background(), path, sqlstore.Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	f := &retentionFixture{t: t, ctx: context.Background(), clock: clock, db: db, svc: tickets.NewService(db, tickets.Options{Clock: clock}),
+		ret: tickets.NewRetention(db, clock, tickets.RetentionRules{Tickets: 30 * day}, nil)}
+	marks := []string{"zq-details-mark-zq", "zq-reply-mark-zq", "zq-blob-mark-zq"}
+	tk := f.submit("zq@example.com", "7310001", marks[0], tickets.File{Name: "r.png",
+		Data: append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), []byte(strings.Repeat(marks[2], 300))...)})
+	f.act(tk.Ref, tickets.ActionReply, marks[1])
+	f.act(tk.Ref, tickets.ActionClose, "")
+	f.clock.Advance(31 * day)
+	file := func() string {
+		t.Helper()
+		if _, err := db.SQL().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	before := file()
+	for _, m := range marks {
+		if !strings.Contains(before, m) {
+			t.Fatalf("%s is not in the file before", m)
+		}
+	}
+	if got := f.run().Part(tickets.RetainTickets); got.Tickets != 1 {
+		t.Fatalf("removed %+v", got)
+	}
+	after := file()
+	for _, m := range marks {
+		if strings.Contains(after, m) {
+			t.Errorf("%s is still in the database file", m)
+		}
+	}
 }
