@@ -231,20 +231,25 @@ func (t *Tx) removeBlobs(links []retainedLink, got *tickets.RetentionRemoved) er
 	if len(sums) == 0 {
 		return nil
 	}
-	if t.db.dialect == Postgres {
-		var locked []string
-		if err := t.selIn(&locked, `SELECT sha256 FROM evidence_blobs WHERE sha256 IN (?) ORDER BY sha256 FOR UPDATE`, sums); err != nil {
-			return fmt.Errorf("lock evidence files: %w", err)
+	// A batch's files may be many (tickets × files a ticket may have):
+	// a thousand at a time, well within each database's bound on a
+	// statement's values, in order.
+	for chunk := range slices.Chunk(sums, 1000) {
+		if t.db.dialect == Postgres {
+			var locked []string
+			if err := t.selIn(&locked, `SELECT sha256 FROM evidence_blobs WHERE sha256 IN (?) ORDER BY sha256 FOR UPDATE`, chunk); err != nil {
+				return fmt.Errorf("lock evidence files: %w", err)
+			}
 		}
-	}
-	var sizes []int64
-	if err := t.selIn(&sizes, `DELETE FROM evidence_blobs WHERE sha256 IN (?)
-		AND NOT EXISTS (SELECT 1 FROM ticket_evidence e WHERE e.sha256 = evidence_blobs.sha256) RETURNING size`, sums); err != nil {
-		return fmt.Errorf("remove evidence files: %w", err)
-	}
-	got.Blobs += len(sizes)
-	for _, s := range sizes {
-		got.Bytes += s
+		var sizes []int64
+		if err := t.selIn(&sizes, `DELETE FROM evidence_blobs WHERE sha256 IN (?)
+			AND NOT EXISTS (SELECT 1 FROM ticket_evidence e WHERE e.sha256 = evidence_blobs.sha256) RETURNING size`, chunk); err != nil {
+			return fmt.Errorf("remove evidence files: %w", err)
+		}
+		got.Blobs += len(sizes)
+		for _, s := range sizes {
+			got.Bytes += s
+		}
 	}
 	return nil
 }

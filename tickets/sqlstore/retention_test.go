@@ -754,3 +754,29 @@ func TestRetentionLeavesNoBytesOnSQLite(t *testing.T) {
 		}
 	}
 }
+
+// A batch whose tickets have more files than one statement may name
+// (SQLite takes 32,766 values) removes them all.
+func TestRetentionManyFiles(t *testing.T) {
+	f := newRetentionFixture(t, sqlstore.SQLite, tickets.RetentionRules{Evidence: 30 * day})
+	tk := f.submit("many@example.com", "7311001", "many files")
+	f.act(tk.Ref, tickets.ActionClose, "")
+	const n = 33000
+	tx := f.db.SQL().MustBegin()
+	for i := range n {
+		sum := fmt.Sprintf("%064x", i)
+		tx.MustExec(`INSERT INTO evidence_blobs (sha256, content_type, size, data, created_at) VALUES (?, 'image/png', 1, x'00', ?)`, sum, f.clock.Now())
+		tx.MustExec(`INSERT INTO ticket_evidence (ticket_id, sha256, name, content_type, size, added_at) VALUES (?, ?, ?, 'image/png', 1, ?)`,
+			tk.ID, sum, fmt.Sprintf("f%d.png", i), f.clock.Now())
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(31 * day)
+	if got := f.run().Part(tickets.RetainEvidence); got.Evidence != n || got.Blobs != n || got.Bytes != n {
+		t.Errorf("removed %+v", got)
+	}
+	if left := f.count(`SELECT COUNT(*) FROM evidence_blobs`); left != 0 {
+		t.Errorf("%d files left", left)
+	}
+}
