@@ -18,7 +18,7 @@ import (
 // requestersExportCommand writes everything the desk keeps about one
 // person as one zip (archive/, docs/personal-data.md#export).
 func (m *Main) requestersExportCommand() *cobra.Command {
-	var email, discordID, out, as string
+	var email, discordID, out, as, agent string
 	cmd := &cobra.Command{
 		Use:   "export (--email ADDRESS | --discord-id ID) [-o FILE]",
 		Short: "Write everything kept about one person as one zip they can read",
@@ -44,6 +44,12 @@ the person. See docs/personal-data.md.`,
 				if f, ok := m.Stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 					return usageError{errors.New("the archive is a zip, not for a terminal: give -o FILE, or send standard output to a file")}
 				}
+			}
+			if agent != "" { // as requesters erase takes it
+				if as != "" && as != agent {
+					return usageError{errors.New("--as and --agent name two agents: give one")}
+				}
+				as = agent
 			}
 			actor, err := m.actor(as)
 			if err != nil {
@@ -73,6 +79,8 @@ the person. See docs/personal-data.md.`,
 	f.StringVar(&discordID, "discord-id", "", "the person's Discord id (digits)")
 	f.StringVarP(&out, "output", "o", "", "the zip to write (default: standard output, when it is not a terminal)")
 	f.StringVar(&as, "as", "", "the agent exporting (default $REFUNDDESK_AGENT, then $USER)")
+	f.StringVar(&agent, "agent", "", "the same as --as")
+	_ = f.MarkHidden("agent")
 	return cmd
 }
 

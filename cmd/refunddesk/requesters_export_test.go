@@ -132,9 +132,12 @@ func TestCLIRequestersExport(t *testing.T) {
 		if errs := c.fails(exitUsage, "requesters", "export", "--email", "sari@example.com", "-o", out); !strings.Contains(errs, "who is acting") {
 			t.Errorf("no agent: %s", errs)
 		}
-		// Two exports went through: two entries.
-		if n := strings.Count(c.ok("tickets", "show", ref, "--json"), `"code": "exported"`); n != 2 {
-			t.Errorf("%d exported entries, want 2 (the failed ones record nothing)", n)
+		c.fails(exitUsage, "requesters", "export", "--email", "sari@example.com", "-o", out, "--as", "ayu", "--agent", "budi")
+		c.ok("requesters", "export", "--email", "sari@example.com", "-o", out, "--agent", "budi") // as requesters erase takes it
+		// Three exports went through: three entries, the last by budi.
+		show = c.ok("tickets", "show", ref, "--json")
+		if n := strings.Count(show, `"code": "exported"`); n != 3 || !strings.Contains(show, `"actor": "budi"`) {
+			t.Errorf("%d exported entries, want 3, the last by budi (the failed ones record nothing)", n)
 		}
 	})
 }
