@@ -264,8 +264,11 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	// address on the ticket.
 	if t := in.threadTicket(ctx, svc, m, req); t != nil && strings.EqualFold(t.Requester.Email, from) {
 		u := tickets.RequesterUpdate{Ref: t.Ref, Requester: who, Channel: tickets.ChannelEmail, Text: details,
-			Evidence: files, IdempotencyKey: m.Key, PreviousKeys: previousKeys(m), ExternalID: m.MessageID, Flags: flags}
-		if t.Account == "" {
+			Evidence: files, IdempotencyKey: m.Key, PreviousKeys: previousKeys(m), ExternalID: m.MessageID, Flags: flags,
+			Sources: req.Sources}
+		// An account the desk took from the order's record is one the
+		// requester has yet to name.
+		if t.Account == "" || t.Sources.Of(tickets.FieldSourceAccount) == tickets.SourceRecord {
 			u.Account = req.Account
 		}
 		if t.Order == "" && t.Kind == tickets.KindRefund {
@@ -301,7 +304,7 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 		// Something the text gave is not usable (an account name too odd,
 		// say): take the mail without the extracted fields rather than lose it.
 		in.log.Warn("taking a mail without its extracted fields", slog.String("source", source), slog.Any("error", err))
-		sr.Account, sr.Order, sr.Reason = "", "", ""
+		sr.Account, sr.Order, sr.Reason, sr.Sources = "", "", "", nil
 		res, err = svc.Intake.Submit(ctx, sr)
 	}
 	if tickets.IsValidation(err) {

@@ -567,6 +567,7 @@ func policySteps(t *testing.T) []tickets.RuleStep {
 		refund(tickets.ReasonUnderDelivery, nil, func(in *tickets.EvalInput) { in.Promotion = nil }),
 		refund(tickets.ReasonUnderDelivery, nil, func(in *tickets.EvalInput) { in.Account = "" }),
 		refund(tickets.ReasonUnderDelivery, nil, func(in *tickets.EvalInput) { in.Account = "@x" }),
+		refund(tickets.ReasonUnderDelivery, nil, func(in *tickets.EvalInput) { in.AccountSource = tickets.SourceRecord }),
 		refund(tickets.ReasonUnderDelivery, func(p *tickets.Promotion) { p.Refunded = p.Amount }, nil),
 		refund(tickets.ReasonUnderDelivery, func(p *tickets.Promotion) { p.Refunded = 20000 }, nil),
 		refund(tickets.ReasonUnderDelivery, func(p *tickets.Promotion) { p.Refunded = 110000 }, nil),

@@ -460,7 +460,8 @@ func (d *Desk) Edit(ctx context.Context, ref, actor string, f Fields) (*Ticket, 
 
 // editFields sets the fields given (an account another open revocation
 // has, or an order another open ticket has, is refused) and says what
-// changed, from what to what.
+// changed, from what to what. A field changed is the agent's
+// (SourceAgent); one given as it is keeps its source.
 func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]FieldChange, error) {
 	var changes []FieldChange
 	if f.Account != nil && v.account != t.Account && v.account != "" && t.Kind == KindRevocation && t.Status.Open() {
@@ -473,6 +474,7 @@ func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]FieldChange, error
 	if f.Account != nil && v.account != t.Account {
 		changes = append(changes, FieldChange{Field: "account", From: t.Account, To: v.account})
 		t.Account = v.account
+		t.setSource(FieldSourceAccount, t.Account, SourceAgent)
 	}
 	if f.Order != nil && v.order != t.Order {
 		if t.Kind == KindRefund && v.order != "" && t.Status.Open() {
@@ -484,10 +486,12 @@ func editFields(tx Tx, t *Ticket, f Fields, v fieldValues) ([]FieldChange, error
 		}
 		changes = append(changes, FieldChange{Field: "order", From: t.Order, To: v.order})
 		t.Order = v.order
+		t.setSource(FieldSourceOrder, t.Order, SourceAgent)
 	}
 	if f.Reason != nil && v.reason != t.Reason {
 		changes = append(changes, FieldChange{Field: "reason", From: string(t.Reason), To: string(v.reason)})
 		t.Reason = v.reason
+		t.setSource(FieldSourceReason, string(t.Reason), SourceAgent)
 	}
 	if f.Language != nil && v.language != t.Language {
 		changes = append(changes, FieldChange{Field: "language", From: t.Language, To: v.language})

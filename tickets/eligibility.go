@@ -9,8 +9,12 @@ import (
 // EvalInput is everything the policy looks at for one ticket. The service
 // gathers it from the store; Evaluate itself reads nothing else.
 type EvalInput struct {
-	Kind          Kind
-	Account       string
+	Kind    Kind
+	Account string
+	// AccountSource says where Account came from. One the desk took from
+	// the order's record (SourceRecord) is not the requester's: it does not
+	// show that the order is theirs.
+	AccountSource Source
 	Order         string
 	Reason        Reason
 	Language      string // the ticket's; the verdict is the same in every language
@@ -65,6 +69,8 @@ const (
 	CodeAccountGiven         = "account_given"
 	CodeAccountMismatch      = "account_mismatch"
 	CodeAccountMatches       = "account_matches"
+	CodeAccountFromRecord    = "account_from_record" // the account was taken from the order's record
+	CodeAccountNotShown      = "account_not_shown"   // …so the requester has not shown the order is theirs
 	CodeAlreadyRefunded      = "already_refunded"
 	CodePartlyRefunded       = "partly_refunded"
 	CodeNothingRefunded      = "nothing_refunded"
@@ -106,6 +112,7 @@ const (
 var Codes = []string{
 	CodeSenderUnverified, CodeOrderMissing, CodeOrderGiven, CodeOrderUnknown, CodeOrderOnRecord,
 	CodeAccountMissing, CodeAccountMissingRevoke, CodeAccountGiven, CodeAccountMismatch, CodeAccountMatches,
+	CodeAccountFromRecord, CodeAccountNotShown,
 	CodeAlreadyRefunded, CodePartlyRefunded, CodeNothingRefunded, CodeWindowClosed, CodeWindowOpen, CodeNotEnded,
 	CodeReasonMissing, CodeClosedEarly, CodeWrongVideo, CodeChangedMind, CodeNonRefundable,
 	CodePromotionRunning, CodePromotionFinished, CodeEvidenceMissing, CodeEvidenceAttached,
@@ -217,6 +224,14 @@ func (p *Policy) refundChecks(ev *evaluation, in EvalInput) (out Eligibility, de
 	// 3. An account name.
 	if in.Account == "" {
 		return ev.decide(VerdictNeedsInfo, 0, cur, RuleAccountGiven, CodeAccountMissing, RuleParams{}), true
+	}
+	if in.AccountSource == SourceRecord {
+		// The desk took it from the record: it matches the record by
+		// construction, and shows nothing of who is asking. Ownership is
+		// shown as before: by the requester naming the account (then
+		// compared below), or by an agent.
+		ev.pass(RuleAccountGiven, CodeAccountFromRecord, RuleParams{Account: in.Account})
+		return ev.decide(VerdictNeedsInfo, 0, cur, RuleAccountMatches, CodeAccountNotShown, RuleParams{}), true
 	}
 	ev.pass(RuleAccountGiven, CodeAccountGiven, RuleParams{Account: in.Account})
 
@@ -399,7 +414,9 @@ func (p *Policy) findTwin(pr *Promotion, candidates []Promotion) (Promotion, tim
 }
 
 func (p *Policy) evaluateRevocation(ev *evaluation, in EvalInput) Eligibility {
-	if in.Account == "" {
+	// An account the requester did not name is no ground to withdraw
+	// anything (the desk takes none from records for a revocation).
+	if in.Account == "" || in.AccountSource == SourceRecord {
 		return ev.decide(VerdictNeedsInfo, 0, "", RuleAccountGiven, CodeAccountMissingRevoke, RuleParams{})
 	}
 	ev.pass(RuleAccountGiven, CodeAccountGiven, RuleParams{Account: in.Account})

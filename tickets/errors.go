@@ -277,6 +277,7 @@ var ErrorCodes = []string{
 	"row.json_values", "row.negative", "row.not_account", "row.not_bool", "row.not_currency", "row.not_json",
 	"row.not_one_of", "row.not_order", "row.not_scope", "row.not_time", "row.not_utf8", "row.not_video_id",
 	"row.not_whole", "row.nul", "row.repeats", "row.time_range", "row.too_long", "row.unreadable", "row.video_id_long",
+	"sources.unknown", "sources.unknown_field",
 	"status.not_followup", "status.not_outbox", "status.unknown",
 	"text.empty_reply", "text.not_utf8", "text.too_long",
 	"ticket.assigned", "ticket.changed", "ticket.closed_change", "ticket.closed_evidence", "ticket.newer_open", "ticket.no_address",

@@ -12,29 +12,33 @@ import (
 // ActorSystem is the actor of what the desk does by itself.
 const ActorSystem = "system"
 
-// evalInput gathers what the policy needs for t from the store.
+// evalInput gathers what the policy needs for t from the store. A refund
+// whose requester named no account takes its order's record's first
+// (accountFromRecord): the one change it makes to t.
 func (c *core) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
-	in := EvalInput{Kind: t.Kind, Account: t.Account, Order: t.Order, Reason: t.Reason, Language: t.Language,
+	in := EvalInput{Kind: t.Kind, Order: t.Order, Reason: t.Reason, Language: t.Language,
 		EvidenceCount: len(t.Evidence), Flags: t.Flags, Now: c.clock.Now()}
 	switch t.Kind {
 	case KindRefund:
-		if t.Order == "" {
-			return in, nil
+		if t.Order != "" {
+			p, err := tx.Promotion(t.Order)
+			switch {
+			case err == nil:
+				in.Promotion = p
+			case !errors.Is(err, ErrNotFound):
+				return in, err
+			}
 		}
-		p, err := tx.Promotion(t.Order)
-		if errors.Is(err, ErrNotFound) {
-			return in, nil
-		}
-		if err != nil {
-			return in, err
-		}
-		in.Promotion = p
-		if t.Reason == ReasonDuplicateCharge {
-			if in.Twins, err = tx.Twins(p, c.policy.DuplicateCharge.Window.Duration); err != nil {
+		accountFromRecord(t, in.Promotion)
+		in.Account, in.AccountSource = t.Account, t.Sources.Of(FieldSourceAccount)
+		if in.Promotion != nil && t.Reason == ReasonDuplicateCharge {
+			var err error
+			if in.Twins, err = tx.Twins(in.Promotion, c.policy.DuplicateCharge.Window.Duration); err != nil {
 				return in, err
 			}
 		}
 	case KindRevocation:
+		in.Account, in.AccountSource = t.Account, t.Sources.Of(FieldSourceAccount)
 		if t.Account == "" {
 			return in, nil
 		}
@@ -44,6 +48,30 @@ func (c *core) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
 		}
 	}
 	return in, nil
+}
+
+// accountFromRecord keeps a refund's account in step with its order's
+// record when the requester named none: with no account, the ticket takes
+// the record's, marked SourceRecord, so that the verdict and the agents can
+// tell it from one the requester wrote; an account taken so follows the
+// order (an order changed, a record corrected by an import). p is the
+// ticket's order's record, nil when it is not on record.
+func accountFromRecord(t *Ticket, p *Promotion) {
+	if t.Kind != KindRefund {
+		return
+	}
+	taken := t.Account != "" && t.Sources.Of(FieldSourceAccount) == SourceRecord
+	if taken && (p == nil || AccountKey(p.Account) != AccountKey(t.Account)) {
+		t.Account = ""
+		t.setSource(FieldSourceAccount, "", "")
+	}
+	if t.Account != "" || p == nil {
+		return
+	}
+	if acc, err := NormalizeAccount(p.Account); err == nil && acc != "" {
+		t.Account = acc
+		t.setSource(FieldSourceAccount, acc, SourceRecord)
+	}
 }
 
 // evaluate computes the verdict again and applies what follows from it: the
@@ -64,7 +92,9 @@ func (c *core) evaluate(tx Tx, t *Ticket, actor, why string, requesterAnswered b
 	t.Eligibility = el
 	t.Stale = false
 
-	mismatch := slices.ContainsFunc(el.Rules, func(r RuleStep) bool { return r.Rule == RuleAccountMatches && r.Outcome != OutcomePass })
+	mismatch := slices.ContainsFunc(el.Rules, func(r RuleStep) bool {
+		return r.Rule == RuleAccountMatches && r.Outcome != OutcomePass && r.Code != CodeAccountNotShown
+	})
 	if mismatch {
 		t.SetFlag(FlagAccountMismatch)
 	} else if t.Order != "" && in.Promotion != nil {

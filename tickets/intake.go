@@ -52,7 +52,13 @@ type SubmitRequest struct {
 	NewPerHour int
 	// Sources says where the channel found each field (mail: text,
 	// signature, forwarded); a field not in it is the requester's own words.
+	// An account the channel took from the order's record (record) is not
+	// the requester's: the desk drops it, and takes the record's itself for
+	// a refund (accountFromRecord).
 	Sources Sources
+	// carried: where the fields a follow-up takes from the closed ticket
+	// it follows came from there (followUpRequest); the desk's own.
+	carried Sources
 }
 
 // Submit outcomes.
@@ -141,6 +147,10 @@ func (c *core) normalize(r *SubmitRequest) error {
 		errs.collect(err)
 	} else {
 		r.Language = lang
+	}
+	errs = append(errs, checkSources(r.Sources)...)
+	if r.Sources.Of(FieldSourceAccount) == SourceRecord {
+		r.Account = ""
 	}
 	if len(r.IdempotencyKey) > 512 || slices.ContainsFunc(r.PreviousKeys, func(k string) bool { return len(k) > 512 }) {
 		errs.add("key", "key.too_long")
@@ -330,6 +340,7 @@ func (in *Intake) create(tx *writeTx, req *SubmitRequest, blobs []EvidenceBlob) 
 	t := &Ticket{Kind: req.Kind, Status: StatusNew, Channel: req.Channel, Requester: req.Requester, Account: req.Account,
 		Order: req.Order, Reason: req.Reason, Details: req.Details, Language: req.Language, Flags: []string{},
 		ParentRef: req.ParentRef, CreatedAt: now, UpdatedAt: now, StatusChangedAt: now, WaitingSince: &now}
+	requestSources(t, req)
 	for _, f := range req.Flags {
 		t.SetFlag(f)
 	}
@@ -492,9 +503,23 @@ func contact(r Requester) string {
 // givenTicket is what a result may show someone of a request that opened
 // no ticket of theirs: what they gave, nothing of the desk's.
 func givenTicket(req *SubmitRequest, now time.Time) *Ticket {
-	return &Ticket{Kind: req.Kind, Channel: req.Channel, Account: req.Account, Order: req.Order, Reason: req.Reason,
+	t := &Ticket{Kind: req.Kind, Channel: req.Channel, Account: req.Account, Order: req.Order, Reason: req.Reason,
 		Language: req.Language, Evidence: []Evidence{}, Flags: []string{}, Eligibility: Eligibility{Rules: []RuleStep{}},
 		CreatedAt: now, UpdatedAt: now}
+	requestSources(t, req)
+	return t
+}
+
+// requestSources sets where the fields of a ticket made from req came
+// from: as the channel says (carried from the ticket it follows for a
+// follow-up), the requester's words when it says nothing.
+func requestSources(t *Ticket, req *SubmitRequest) {
+	of := func(field string) Source { return cmp.Or(req.carried[field], req.Sources.Of(field)) }
+	t.Sources = Sources{}
+	t.setSource(FieldSourceKind, string(t.Kind), of(FieldSourceKind))
+	t.setSource(FieldSourceAccount, t.Account, of(FieldSourceAccount))
+	t.setSource(FieldSourceOrder, t.Order, of(FieldSourceOrder))
+	t.setSource(FieldSourceReason, string(t.Reason), of(FieldSourceReason))
 }
 
 // overLimit reports whether a request that would open a new ticket is past
@@ -528,14 +553,20 @@ func (in *Intake) limited(tx *writeTx, req *SubmitRequest) (*SubmitResult, error
 
 // joinFill fills the ticket's fields a joining request gives and it had
 // left empty, sets the channel's flags, and names what it filled.
+//
+// An account the desk took from the order's record is not the requester's:
+// one the request names takes its place (the verdict then compares it with
+// the record).
 func joinFill(t *Ticket, req *SubmitRequest) []string {
 	var filled []string
-	if t.Account == "" && req.Account != "" {
+	if (t.Account == "" || t.Sources.Of(FieldSourceAccount) == SourceRecord) && req.Account != "" {
 		t.Account = req.Account
+		t.setSource(FieldSourceAccount, t.Account, req.Sources.Of(FieldSourceAccount))
 		filled = append(filled, "account")
 	}
 	if t.Reason == "" && req.Reason != "" {
 		t.Reason = req.Reason
+		t.setSource(FieldSourceReason, string(t.Reason), req.Sources.Of(FieldSourceReason))
 		filled = append(filled, "reason")
 	}
 	for _, f := range req.Flags {
@@ -619,6 +650,8 @@ type RequesterUpdate struct {
 	ExternalID   string
 	// Flags the channel sets (unverified_sender).
 	Flags []string
+	// Sources: as SubmitRequest's, for the fields the answer gives.
+	Sources Sources
 }
 
 // RequesterReply adds a requester's answer to their own ticket: the text
@@ -674,8 +707,12 @@ func (in *Intake) checkReply(u RequesterUpdate) (given, []EvidenceBlob, error) {
 	errs.collect(err)
 	g := given{Account: u.Account, Order: u.Order, Reason: u.Reason, Text: u.Text}
 	errs = append(errs, in.check(&g, "text")...)
+	errs = append(errs, checkSources(u.Sources)...)
 	if err := errs.err(); err != nil {
 		return given{}, nil, err
+	}
+	if u.Sources.Of(FieldSourceAccount) == SourceRecord {
+		g.Account = "" // the channel's look-up, not the requester's (SubmitRequest.Sources)
 	}
 	blobs, err := in.checkFiles(u.Evidence)
 	if err != nil {
@@ -715,11 +752,28 @@ func replyTo(tx Tx, id int64, u RequesterUpdate) (*Ticket, string, error) {
 // followUpRequest is the new ticket an answer to a ticket closed too long
 // ago starts: it points to the old one and keeps what the answer does not
 // give.
+//
+// Each field keeps where it came from: the answer's source for what the
+// answer gives, the old ticket's for what it keeps. An account the desk
+// took from the old order's record is not kept: the new ticket takes it
+// from the record again, as the record is now.
 func followUpRequest(t *Ticket, u RequesterUpdate, g given) *SubmitRequest {
-	return &SubmitRequest{Kind: t.Kind, Channel: u.Channel, Requester: u.Requester, Account: firstNonEmpty(g.Account, t.Account),
+	account := t.Account
+	if t.Sources.Of(FieldSourceAccount) == SourceRecord {
+		account = ""
+	}
+	carried := Sources{FieldSourceKind: t.Sources[FieldSourceKind]}
+	for _, f := range []struct {
+		field, answer string
+	}{{FieldSourceAccount, g.Account}, {FieldSourceOrder, g.Order}, {FieldSourceReason, string(g.Reason)}} {
+		if f.answer == "" {
+			carried[f.field] = t.Sources[f.field]
+		}
+	}
+	return &SubmitRequest{Kind: t.Kind, Channel: u.Channel, Requester: u.Requester, Account: firstNonEmpty(g.Account, account),
 		Order: firstNonEmpty(g.Order, t.Order), Reason: Reason(firstNonEmpty(string(g.Reason), string(t.Reason))), Details: g.Text,
 		Language: t.Language, Evidence: u.Evidence, IdempotencyKey: u.IdempotencyKey, PreviousKeys: u.PreviousKeys,
-		ExternalID: u.ExternalID, ParentRef: t.Ref, Flags: u.Flags}
+		ExternalID: u.ExternalID, ParentRef: t.Ref, Flags: u.Flags, Sources: u.Sources, carried: carried}
 }
 
 // answer adds a requester's answer to their ticket, open or closed within
@@ -733,7 +787,7 @@ func (in *Intake) answer(tx *writeTx, t *Ticket, u RequesterUpdate, g given, blo
 	if err := in.reopenOnAnswer(tx, t, actor, now); err != nil {
 		return err
 	}
-	filled, err := fillAnswer(tx, t, g, u.Flags)
+	filled, err := fillAnswer(tx, t, g, u.Sources, u.Flags)
 	if err != nil {
 		return err
 	}
@@ -790,12 +844,15 @@ func (in *Intake) reopenOnAnswer(tx Tx, t *Ticket, actor string, now time.Time) 
 }
 
 // fillAnswer sets the fields an answer gives (an order another open ticket
-// has, or an account another open revocation has, is refused) and the
-// channel's flags, and names what changed.
-func fillAnswer(tx Tx, t *Ticket, g given, flags []string) ([]string, error) {
+// has, or an account another open revocation has, is refused), where they
+// came from, and the channel's flags, and names what changed. An account
+// the answer names takes the place of the one the desk took from the
+// order's record, even when it is the same.
+func fillAnswer(tx Tx, t *Ticket, g given, src Sources, flags []string) ([]string, error) {
 	var filled []string
-	if g.Account != "" && g.Account != t.Account {
+	if g.Account != "" && (g.Account != t.Account || t.Sources.Of(FieldSourceAccount) == SourceRecord) {
 		t.Account = g.Account
+		t.setSource(FieldSourceAccount, t.Account, src.Of(FieldSourceAccount))
 		filled = append(filled, "account")
 	}
 	if g.Order != "" && g.Order != t.Order && t.Kind == KindRefund {
@@ -803,6 +860,7 @@ func fillAnswer(tx Tx, t *Ticket, g given, flags []string) ([]string, error) {
 			return nil, conflict("order.open_ticket", "Order", g.Order, "Other", FormatRef(other))
 		}
 		t.Order = g.Order
+		t.setSource(FieldSourceOrder, t.Order, src.Of(FieldSourceOrder))
 		filled = append(filled, "order")
 	}
 	if g.Account != "" && t.Kind == KindRevocation && t.Status.Open() {
@@ -814,6 +872,7 @@ func fillAnswer(tx Tx, t *Ticket, g given, flags []string) ([]string, error) {
 	}
 	if g.Reason != "" && g.Reason != t.Reason && t.Kind == KindRefund {
 		t.Reason = g.Reason
+		t.setSource(FieldSourceReason, string(t.Reason), src.Of(FieldSourceReason))
 		filled = append(filled, "reason")
 	}
 	for _, f := range flags {

@@ -417,11 +417,16 @@ func (c *core) enqueueAlone(tx *writeTx, ch Channel, rcpt, language, template, k
 	return n, nil
 }
 
-// messageData is the snapshot a template writes from.
+// messageData is the snapshot a template writes from. An account the desk
+// took from the order's record is not written to the requester: whoever
+// knows an order number does not learn its account from the desk.
 func (c *core) messageData(t *Ticket) MessageData {
 	d := MessageData{Ref: t.Ref, Kind: t.Kind, Status: t.Status, Account: t.Account, Order: t.Order, Reason: t.Reason,
 		Verdict: t.Eligibility.Verdict, Amount: t.Eligibility.RefundAmount, Currency: t.Eligibility.Currency,
 		Missing: c.missing(t)}
+	if t.Sources.Of(FieldSourceAccount) == SourceRecord {
+		d.Account = ""
+	}
 	if t.ApprovedAmount != nil {
 		d.Amount = *t.ApprovedAmount
 	}
@@ -434,7 +439,8 @@ func (c *core) messageData(t *Ticket) MessageData {
 }
 
 // missing lists what the requester still has to give: order, order_unknown
-// (given but not on record), account, reason, evidence.
+// (given but not on record), account (also when the desk took it from the
+// order's record: the requester has not named it), reason, evidence.
 func (c *core) missing(t *Ticket) []string {
 	var out []string
 	if t.Kind == KindRevocation {
@@ -452,7 +458,7 @@ func (c *core) missing(t *Ticket) []string {
 			}
 		}
 	}
-	if t.Account == "" {
+	if t.Account == "" || t.Sources.Of(FieldSourceAccount) == SourceRecord {
 		out = append(out, "account")
 	}
 	if t.Reason == "" {

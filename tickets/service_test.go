@@ -775,8 +775,9 @@ func TestServiceRequesterReply(t *testing.T) {
 			req.Evidence = nil
 			f.importPromos(svcPromotion("7301000000000000066", "@fill", 5000))
 			tk := f.submit(req).Ticket
-			if tk.Status != tickets.StatusNeedsInfo || tk.Account != "" {
-				t.Fatalf("before: %s", tk)
+			// The account is the record's, which shows nothing of who asks.
+			if tk.Status != tickets.StatusNeedsInfo || tk.Account != "@fill" || tk.Sources.Of("account") != tickets.SourceRecord {
+				t.Fatalf("before: %s %s %v", tk, tk.Account, tk.Sources)
 			}
 			// An order that has its own open ticket is refused.
 			before := f.detail(tk.Ref)

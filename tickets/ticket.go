@@ -141,6 +141,7 @@ type Ticket struct {
 	Reason      Reason      `json:"reason"`
 	Details     string      `json:"details"`
 	Language    string      `json:"language"`
+	Sources     Sources     `json:"sources"` // where kind, account, order and reason came from (sources.go)
 	Requester   Requester   `json:"requester"`
 	Evidence    []Evidence  `json:"evidence"`
 	Eligibility Eligibility `json:"eligibility"`

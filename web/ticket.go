@@ -24,6 +24,9 @@ type ticketData struct {
 	DecisionText  string
 	AuditLines    []auditLine
 	FollowupLines []followupLine
+	// SourceNotes say where a field came from when it was not the
+	// requester's own words, by field ("taken from the order's record").
+	SourceNotes map[string]string
 }
 
 // auditLine is an audit entry in the agent's words.
@@ -45,6 +48,7 @@ type followupLine struct {
 func (s *Server) inWords(data *ticketData, lang string) {
 	d := data.TicketDetail
 	data.DecisionText = s.cat.Decision(&d.Ticket, lang)
+	data.SourceNotes = s.cat.SourceNotes(&d.Ticket, lang)
 	for _, e := range d.Audit {
 		data.AuditLines = append(data.AuditLines, auditLine{At: e.At, Actor: e.Actor, Action: s.cat.AuditAction(e.Action, lang),
 			Text: s.cat.Audit(e, lang), FromStatus: e.FromStatus, ToStatus: e.ToStatus})

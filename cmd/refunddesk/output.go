@@ -130,10 +130,18 @@ func printPromotion(w io.Writer, p *tickets.Promotion) {
 	tw.Flush()
 }
 
-// printDetail prints the whole story of a ticket on one screen.
-func printDetail(w io.Writer, d *tickets.TicketDetail, now time.Time, first time.Duration) {
+// printDetail prints the whole story of a ticket on one screen; notes say
+// where a field came from when it was not the requester's own words, by
+// field (templates.Catalog.SourceNotes).
+func printDetail(w io.Writer, d *tickets.TicketDetail, notes map[string]string, now time.Time, first time.Duration) {
 	t := &d.Ticket
-	head := fmt.Sprintf("%s  %s  %s", t.Ref, t.Kind, t.Status)
+	from := func(field string) string {
+		if n := notes[field]; n != "" {
+			return "  (" + n + ")"
+		}
+		return ""
+	}
+	head := fmt.Sprintf("%s  %s%s  %s", t.Ref, t.Kind, from(tickets.FieldSourceKind), t.Status)
 	if t.Assignee != "" {
 		head += "  (assigned to " + t.Assignee + ")"
 	} else {
@@ -155,8 +163,8 @@ func printDetail(w io.Writer, d *tickets.TicketDetail, now time.Time, first time
 		who = append(who, "discord:"+t.Requester.DiscordID)
 	}
 	fmt.Fprintf(tw, "Requester\t%s via %s, language %s\n", dash(strings.Join(who, " ")), t.Channel, t.Language)
-	fmt.Fprintf(tw, "Account\t%s\n", dash(t.Account))
-	order := dash(t.Order)
+	fmt.Fprintf(tw, "Account\t%s%s\n", dash(t.Account), from(tickets.FieldSourceAccount))
+	order := dash(t.Order) + from(tickets.FieldSourceOrder)
 	if p := d.Promotion; p != nil {
 		order += fmt.Sprintf("  (%s, %s; %s of %s reach; account %s)", tickets.PlainMoney(p.Amount, p.Currency),
 			p.Status, tickets.PlainCount(p.DeliveredReach), tickets.PlainCount(p.PromisedReach), p.Account)
@@ -164,7 +172,7 @@ func printDetail(w io.Writer, d *tickets.TicketDetail, now time.Time, first time
 		order += "  (not in the promotion records)"
 	}
 	fmt.Fprintf(tw, "Order\t%s\n", order)
-	fmt.Fprintf(tw, "Reason\t%s\n", dash(string(t.Reason)))
+	fmt.Fprintf(tw, "Reason\t%s%s\n", dash(string(t.Reason)), from(tickets.FieldSourceReason))
 	if t.Details != "" {
 		fmt.Fprintf(tw, "Details\t%s\n", oneLine(t.Details, 200))
 	}

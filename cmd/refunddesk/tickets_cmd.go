@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -107,7 +108,13 @@ func (m *Main) showCommand() *cobra.Command {
 			if asJSON {
 				return writeJSON(m.Stdout, d)
 			}
-			printDetail(m.Stdout, d, svc.Now(), svc.SLA().FirstResponse)
+			cat, err := m.words()
+			if err != nil {
+				return err
+			}
+			// Where the fields came from, beside them: "(taken from the order's record)".
+			notes := cat.SourceNotes(&d.Ticket, templates.FallbackLanguage)
+			printDetail(m.Stdout, d, notes, svc.Now(), svc.SLA().FirstResponse)
 			return nil
 		},
 	}

@@ -18,7 +18,7 @@ import (
 // before0008 takes a store back to schema version 7: the dashboard's facts
 // and counts are dropped, so that opening it again fills them from the
 // audit trail.
-var before0008 = append(append([]string(nil), before0010...), []string{
+var before0008 = append(append(append([]string(nil), before0011...), before0010...), []string{
 	`ALTER TABLE tickets DROP COLUMN version`, // 0009's: a ticket's version
 	`DROP INDEX tickets_response`, `DROP INDEX tickets_decision`,
 	`DROP TABLE stats_delays`, `DROP TABLE stats_refunds`, `DROP TABLE stats_days`, `DROP TABLE stats_hours`, `DROP TABLE stats_buckets`,

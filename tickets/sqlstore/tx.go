@@ -137,7 +137,7 @@ func (t *Tx) insert(query string, args ...any) (int64, error) {
 const ticketColumns = `id, kind, status, channel, requester_email, requester_discord_id, requester_name,
 	account, order_number, reason, details, language, verdict, refund_amount, currency, rules, evaluated_at,
 	approved_amount, decision, decision_code, decision_params, assignee, flags, parent_id, info_requested, stale,
-	created_at, updated_at, status_changed_at, waiting_since, version`
+	created_at, updated_at, status_changed_at, waiting_since, version, sources`
 
 // ticketRow is a tickets row as scanned.
 type ticketRow struct {
@@ -172,6 +172,7 @@ type ticketRow struct {
 	StatusChangedAt    time.Time     `db:"status_changed_at"`
 	WaitingSince       sql.NullTime  `db:"waiting_since"`
 	Version            int64         `db:"version"`
+	Sources            string        `db:"sources"`
 }
 
 func (r *ticketRow) ticket() (tickets.Ticket, error) {
@@ -191,6 +192,10 @@ func (r *ticketRow) ticket() (tickets.Ticket, error) {
 	}
 	if err := readParams(r.DecisionParams, &t.DecisionParams); err != nil {
 		return t, fmt.Errorf("ticket %d: decision: %w", r.ID, err)
+	}
+	var err error
+	if t.Sources, err = readSources(r.Sources); err != nil {
+		return t, fmt.Errorf("ticket %d: sources: %w", r.ID, err)
 	}
 	if t.Eligibility.Rules == nil {
 		t.Eligibility.Rules = []tickets.RuleStep{}
@@ -350,19 +355,43 @@ func ticketArgs(tk *tickets.Ticket) ([]any, error) {
 		}
 		parent = id
 	}
+	sources, err := writeSources(tk.Sources)
+	if err != nil {
+		return nil, err
+	}
 	flags := append([]string(nil), tk.Flags...)
 	sort.Strings(flags)
 	return []any{string(tk.Kind), string(tk.Status), string(tk.Channel), tk.Requester.Email, strings.ToLower(tk.Requester.Email),
 		tk.Requester.DiscordID, tk.Requester.Name, tk.Account, tickets.AccountKey(tk.Account), tk.Order, string(tk.Reason),
 		tk.Details, tk.Language, string(tk.Eligibility.Verdict), tk.Eligibility.RefundAmount, tk.Eligibility.Currency,
 		string(rb), zeroNull(tk.Eligibility.EvaluatedAt), approved, tk.Decision, tk.DecisionCode, decision, tk.Assignee, strings.Join(flags, ","), parent,
-		tk.InfoRequested, tk.Stale, tk.UpdatedAt.UTC(), tk.StatusChangedAt.UTC(), nullTime(tk.WaitingSince)}, nil
+		tk.InfoRequested, tk.Stale, tk.UpdatedAt.UTC(), tk.StatusChangedAt.UTC(), nullTime(tk.WaitingSince), sources}, nil
+}
+
+// writeSources stores a ticket's sources as a JSON object, its keys in
+// order (so an unchanged one is not written again); none is {}.
+func writeSources(s tickets.Sources) (string, error) {
+	if len(s) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(s)
+	return string(b), err
+}
+
+// readSources reads what writeSources stored; never nil.
+func readSources(text string) (tickets.Sources, error) {
+	s := tickets.Sources{}
+	if text == "" || text == "{}" {
+		return s, nil
+	}
+	err := json.Unmarshal([]byte(text), &s)
+	return s, err
 }
 
 const ticketWriteColumns = `kind, status, channel, requester_email, requester_email_key, requester_discord_id,
 	requester_name, account, account_key, order_number, reason, details, language, verdict, refund_amount, currency,
 	rules, evaluated_at, approved_amount, decision, decision_code, decision_params, assignee, flags, parent_id,
-	info_requested, stale, updated_at, status_changed_at, waiting_since`
+	info_requested, stale, updated_at, status_changed_at, waiting_since, sources`
 
 // CreateTicket inserts a ticket; its number comes from the database
 // (AUTOINCREMENT or an identity), never from MAX()+1.
