@@ -148,23 +148,51 @@ func IdentityOf(f *ErasureFound) Identity {
 }
 
 // Mentions reports whether s holds one of the person's addresses (any
-// case) or Discord ids.
+// case) or Discord ids, whole: ayu@example.com is not in
+// kayu@example.com or ayu@example.com.au, nor is the id 1234 in 91234.
 func (id Identity) Mentions(s string) bool {
 	if s == "" {
 		return false
 	}
 	low := strings.ToLower(s)
 	for _, e := range id.Emails {
-		if e != "" && strings.Contains(low, e) {
+		if e != "" && containsWhole(low, e, isAddressByte) {
 			return true
 		}
 	}
 	for _, d := range id.DiscordIDs {
-		if d != "" && strings.Contains(s, d) {
+		if d != "" && containsWhole(s, d, isDigit) {
 			return true
 		}
 	}
 	return false
+}
+
+// containsWhole reports whether word is in s with no byte of the same
+// kind (part) right before or after it; a dot after it ends it unless
+// part of a longer name follows (a sentence's full stop).
+func containsWhole(s, word string, part func(byte) bool) bool {
+	for from := 0; ; {
+		i := strings.Index(s[from:], word)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(word)
+		before := i == 0 || !part(s[i-1]) && s[i-1] != '.'
+		after := end == len(s) || !part(s[end]) && (s[end] != '.' || end+1 == len(s) || !part(s[end+1]))
+		if before && after {
+			return true
+		}
+		from = i + 1
+	}
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// isAddressByte: a byte that may be part of a mail address, besides a dot.
+func isAddressByte(b byte) bool {
+	return isDigit(b) || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '-' || b == '_' || b == '+' || b == '%' || b >= 0x80
 }
 
 // IsActor reports whether an actor or a message's author is the person:
@@ -384,12 +412,14 @@ func erasureTarget(r EraseRequest) (ErasureTarget, error) {
 		}
 		return ErasureTarget{Email: email}, nil
 	}
+	// A Discord id is a snowflake: 17 to 20 digits (since 2015). A
+	// shorter number would be found whole in too many places.
 	for _, c := range discord {
 		if c < '0' || c > '9' {
 			return ErasureTarget{}, Invalid("discord_id", "erase.discord_id", "Value", discord)
 		}
 	}
-	if len(discord) > 32 {
+	if len(discord) < 17 || len(discord) > 20 {
 		return ErasureTarget{}, Invalid("discord_id", "erase.discord_id", "Value", discord)
 	}
 	return ErasureTarget{DiscordID: discord}, nil

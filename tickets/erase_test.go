@@ -345,6 +345,22 @@ func TestEraseRequesterByDiscordID(t *testing.T) {
 	})
 }
 
+// An address or an id is found whole, in any case for an address: not
+// inside a longer one.
+func TestIdentityMentions(t *testing.T) {
+	id := tickets.Identity{Emails: []string{"ayu@example.com"}, DiscordIDs: []string{"918273645501928374"}}
+	for s, want := range map[string]bool{
+		"ayu@example.com": true, "AYU@Example.COM": true, "mail to Ayu@example.com.": true, "<ayu@example.com>": true,
+		`{"recipient":"ayu@example.com"}`: true, "discord:918273645501928374": true, "918273645501928374": true,
+		"kayu@example.com": false, "ayu@example.com.au": false, "ayu@example.community": false, "x.ayu@example.com": false,
+		"9182736455019283745": false, "1918273645501928374": false, "": false, "ayu": false,
+	} {
+		if got := id.Mentions(s); got != want {
+			t.Errorf("%q: %v, want %v", s, got, want)
+		}
+	}
+}
+
 // A dry run counts and changes nothing; a refund of hers approved and not
 // yet paid refuses the erasure, naming it, and changes nothing; bad
 // requests are refused.
@@ -389,6 +405,7 @@ func TestEraseRequesterRefusals(t *testing.T) {
 			{tickets.EraseRequest{Email: "a@b.c", DiscordID: "1", Actor: "citra"}, "erase.both_targets"},
 			{tickets.EraseRequest{Email: "not an address", Actor: "citra"}, "email.invalid"},
 			{tickets.EraseRequest{DiscordID: "12ab", Actor: "citra"}, "erase.discord_id"},
+			{tickets.EraseRequest{DiscordID: "4242", Actor: "citra"}, "erase.discord_id"},
 			{tickets.EraseRequest{Email: "a@b.c"}, "agent.unknown_actor"},
 		} {
 			_, err := f.svc.Desk.Erase(f.ctx, bad.r)

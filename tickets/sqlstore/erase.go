@@ -149,12 +149,25 @@ func (d *DB) plainDeletes(conn *sqlx.Conn) {
 }
 
 // truncateWAL copies the write-ahead log into the database file and
-// empties it. A reader still in a snapshot older than the erasure keeps
-// the log from being emptied; it is then emptied by a later checkpoint,
-// and the log says so.
+// empties it. Another checkpoint running (the checkpointer's, another
+// process's) makes it busy at once: it tries again for up to two seconds.
+// A reader still in a snapshot older than the erasure keeps the log from
+// being emptied (SQLite waits for it as long as the busy timeout); it is
+// then emptied by a later checkpoint, and the log says so.
 func (d *DB) truncateWAL(ctx context.Context, conn *sqlx.Conn) {
 	var busy, frames, done int
-	err := conn.QueryRowxContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done)
+	var err error
+	for try := 0; try < 100; try++ {
+		err = conn.QueryRowxContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done)
+		if err != nil || busy == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			try = 100
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 	switch {
 	case err != nil:
 		d.log.Warn("erase: checkpoint the write-ahead log", slog.Any("error", err))
@@ -328,6 +341,11 @@ func (e *eraser) findOwn() ([]erasedTicketRow, error) {
 		}
 		q := `SELECT id, kind, status, requester_email, requester_discord_id, requester_name, details, decision, rules
 			FROM tickets WHERE ` + strings.Join(conds, " OR ") + ` ORDER BY id`
+		if e.tx.write && e.tx.db.dialect == Postgres {
+			// Their tickets stay as read until the erasure commits: a
+			// request joining one waits for it (Tx.Ticket locks too).
+			q += ` FOR UPDATE`
+		}
 		if err := e.sel(&rows, q, args...); err != nil {
 			return nil, fmt.Errorf("find tickets: %w", err)
 		}
@@ -405,14 +423,8 @@ const theirWindow = time.Minute
 // trail names them), with the entries of their requests there.
 func (e *eraser) planOthers(p *erasePlan, _ []erasedTicketRow) error {
 	cond, args := e.mentions("params", "detail")
-	var rows []struct {
-		TicketID int64     `db:"ticket_id"`
-		Actor    string    `db:"actor"`
-		Code     string    `db:"code"`
-		Params   string    `db:"params"`
-		At       time.Time `db:"at"`
-	}
-	q := `SELECT ticket_id, actor, code, params, at FROM ticket_audit WHERE ticket_id NOT IN (?) AND (` + cond + `)`
+	var rows []mentionRow
+	q := `SELECT ticket_id, actor, code, params, detail, at FROM ticket_audit WHERE ticket_id NOT IN (?) AND (` + cond + `)`
 	args = append([]any{idsOr(p.own)}, args...)
 	if e.pre.covers(e.id) {
 		q += ` AND (ticket_id IN (?) OR id > ?)`
@@ -421,6 +433,11 @@ func (e *eraser) planOthers(p *erasePlan, _ []erasedTicketRow) error {
 	if err := e.sel(&rows, q, args...); err != nil {
 		return fmt.Errorf("find others' tickets: %w", err)
 	}
+	// The query finds the text anywhere; only an address or id whole is
+	// theirs (Identity.Mentions).
+	rows = slices.DeleteFunc(rows, func(r mentionRow) bool {
+		return !e.id.Mentions(r.Params) && !e.id.Mentions(r.Detail)
+	})
 	seen := map[int64]bool{}
 	for _, r := range rows {
 		if !seen[r.TicketID] {
@@ -449,6 +466,16 @@ func (e *eraser) planOthers(p *erasePlan, _ []erasedTicketRow) error {
 	}
 	p.counts.OtherTickets = len(p.others)
 	return nil
+}
+
+// mentionRow is an audit entry that may name the person.
+type mentionRow struct {
+	TicketID int64     `db:"ticket_id"`
+	Actor    string    `db:"actor"`
+	Code     string    `db:"code"`
+	Params   string    `db:"params"`
+	Detail   string    `db:"detail"`
+	At       time.Time `db:"at"`
 }
 
 // isTheirs reports whether an actor's entry on someone else's ticket at
@@ -709,8 +736,14 @@ func (e *eraser) planOutbox(p *erasePlan, _ []erasedTicketRow) error {
 // again from opening a ticket again).
 func (e *eraser) planKeys(p *erasePlan, _ []erasedTicketRow) error {
 	cond, args := e.mentions("key")
-	if err := e.sel(&p.intakeKeys, `SELECT key FROM intake_keys WHERE `+cond+` ORDER BY key`, args...); err != nil {
+	var found []string
+	if err := e.sel(&found, `SELECT key FROM intake_keys WHERE `+cond+` ORDER BY key`, args...); err != nil {
 		return fmt.Errorf("find intake keys: %w", err)
+	}
+	for _, k := range found {
+		if e.id.Mentions(k) {
+			p.intakeKeys = append(p.intakeKeys, k)
+		}
 	}
 	p.counts.IntakeKeys = len(p.intakeKeys)
 	return nil
@@ -721,13 +754,18 @@ func (e *eraser) planFailures(p *erasePlan, _ []erasedTicketRow) error {
 	cond, args := e.mentions("sender", "item_key")
 	var rows []struct {
 		ID       int64  `db:"id"`
+		Sender   string `db:"sender"`
+		Key      string `db:"item_key"`
 		Source   string `db:"source"`
 		SetAside string `db:"set_aside"`
 	}
-	if err := e.sel(&rows, `SELECT id, source, set_aside FROM inbound_failures WHERE `+cond+` ORDER BY id`, args...); err != nil {
+	if err := e.sel(&rows, `SELECT id, sender, item_key, source, set_aside FROM inbound_failures WHERE `+cond+` ORDER BY id`, args...); err != nil {
 		return fmt.Errorf("find mail set aside: %w", err)
 	}
 	for _, r := range rows {
+		if !e.id.Mentions(r.Sender) && !e.id.Mentions(r.Key) {
+			continue
+		}
 		p.failures = append(p.failures, r.ID)
 		where := r.SetAside
 		if where == "" {
