@@ -407,8 +407,15 @@ func Readme(cat *templates.Catalog, doc *Document) string {
 	line(cat.Text(lang, "export.readme.contents"))
 	line("- " + cat.Text(lang, "export.readme.file_readme"))
 	line("- " + cat.Text(lang, "export.readme.file_data"))
-	line("- " + cat.Text(lang, "export.readme.file_evidence"))
-	if len(doc.Elsewhere) > 0 {
+	var own, elsewhere bool
+	for _, f := range doc.Files {
+		own = own || strings.HasPrefix(f.Path, "tickets/")
+		elsewhere = elsewhere || strings.HasPrefix(f.Path, "elsewhere/")
+	}
+	if own {
+		line("- " + cat.Text(lang, "export.readme.file_evidence"))
+	}
+	if elsewhere {
 		line("- " + cat.Text(lang, "export.readme.file_elsewhere"))
 	}
 	line("")

@@ -169,6 +169,9 @@ func TestReadmeEnglish(t *testing.T) {
 			t.Errorf("README has no %q:\n%s", s, r)
 		}
 	}
+	if strings.Contains(r, "evidence/") {
+		t.Errorf("README names folders that are not there:\n%s", r)
+	}
 }
 
 func TestSafeName(t *testing.T) {
