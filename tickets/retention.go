@@ -49,6 +49,11 @@ type RetentionStore interface {
 	RetentionDue(ctx context.Context, b RetentionBatch) (RetentionRemoved, error)
 	// RetentionLog lists the retention log, newest first.
 	RetentionLog(ctx context.Context, limit int) ([]RetentionRecord, error)
+	// CompactRetained is done after a run that removed words (messages or
+	// whole tickets): what the store still keeps of them outside any row
+	// (SQLite's search index segments, its write-ahead log) goes too. It
+	// may take a while on a large store, holding the write lock.
+	CompactRetained(ctx context.Context) error
 }
 
 // RetentionPart is what retention removes from a closed ticket.
@@ -314,6 +319,11 @@ func (r *Retention) Run(ctx context.Context, holder string, onBatch func(Retenti
 			}
 		}
 		run.Parts = append(run.Parts, total)
+	}
+	if run.Part(RetainMessages).Messages > 0 || run.Part(RetainTickets).Tickets > 0 {
+		if err := r.store.CompactRetained(ctx); err != nil {
+			return run, fmt.Errorf("retention: compact: %w", err)
+		}
 	}
 	return run, nil
 }

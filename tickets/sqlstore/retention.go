@@ -132,6 +132,45 @@ func (d *DB) retentionUpdate(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
+// CompactRetained merges SQLite's search index whole ('optimize'), with
+// secure_delete on, and empties the write-ahead log into the file: FTS5
+// keeps a removed row's words in its segments, under a tombstone, until
+// they are merged. On PostgreSQL it does nothing: the old row versions
+// wait for VACUUM (see tickets.RetentionStore).
+func (d *DB) CompactRetained(ctx context.Context) error {
+	if d.dialect != SQLite {
+		return nil
+	}
+	release, err := d.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	conn, err := d.db.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return fmt.Errorf("retention: secure_delete: %w", err)
+	}
+	defer d.plainDeletes(conn)
+	sqltx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapError(fmt.Errorf("begin: %w", err))
+	}
+	defer sqltx.Rollback()
+	if _, err := sqltx.ExecContext(ctx, `INSERT INTO ticket_search (ticket_search) VALUES ('optimize')`); err != nil {
+		return fmt.Errorf("retention: merge the search index: %w", err)
+	}
+	if err := sqltx.Commit(); err != nil {
+		return mapError(fmt.Errorf("commit: %w", err))
+	}
+	d.written.Add(1)
+	d.truncateWAL(ctx, conn)
+	return nil
+}
+
 // retentionTickets picks the batch's tickets, in ticket order; on
 // PostgreSQL they are locked, and those another transaction holds are left
 // for a later batch (whose WHERE, checked again on the row as committed,
