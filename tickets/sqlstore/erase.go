@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -849,4 +850,11 @@ func (e *eraser) Erase(f *tickets.ErasureFound) (tickets.ErasureCounts, error) {
 	e.erased = p.counts != (tickets.ErasureCounts{})
 	e.plan = nil
 	return p.counts, nil
+}
+
+// EraseRequester inside a Group is refused: an erasure is a transaction of
+// its own (with its own connection and settings on SQLite), and would wait
+// for the group's write lock forever.
+func (g *group) EraseRequester(context.Context, tickets.ErasureTarget, func(tickets.Tx, tickets.Eraser) error) error {
+	return errors.New("erase a requester outside a group of changes: it is a transaction of its own")
 }

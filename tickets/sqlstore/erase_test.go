@@ -186,3 +186,18 @@ func BenchmarkSearchOptimize(b *testing.B) {
 		}
 	}
 }
+
+// Inside a group of changes an erasure is refused at once: it is a
+// transaction of its own, and would wait for the group's write lock.
+func TestEraseNotInAGroup(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		db := storetest.Open(t, dialect, storetest.NewClock(time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)))
+		err := db.Group(context.Background(), func(st tickets.Store) error {
+			return st.EraseRequester(context.Background(), tickets.ErasureTarget{Email: "ayu@example.com"},
+				func(tickets.Tx, tickets.Eraser) error { t.Error("ran inside a group"); return nil })
+		})
+		if err == nil || !strings.Contains(err.Error(), "outside a group") {
+			t.Fatalf("erase in a group: %v", err)
+		}
+	})
+}
