@@ -150,15 +150,15 @@ func (m *Main) serveCommand() *cobra.Command {
 		Short: "Run every channel the config enables, the follow-ups and the HTTP API, until stopped",
 		Long: `Starts, in order: the IMAP intake ([mail.imap] address set), the mail
 sender ([mail.smtp] address set), the Discord bot (discord.token set), the
-follow-up scheduler, and the HTTP API with /healthz and /metrics
-([http] address set). If one cannot start, those already started are stopped
-and the error says which and why.
+follow-up scheduler, retention (a time set in [retention]), and the HTTP API
+with /healthz and /metrics ([http] address set). If one cannot start, those
+already started are stopped and the error says which and why.
 
 SIGTERM or SIGINT stops taking new work, finishes what is in flight and
 exits 0; a second signal ends the process at once. With several instances
 on one PostgreSQL database, one at a time takes in the mailbox (a lease
-another takes over when its holder dies) and the outbox and follow-ups are
-shared out without doubles.`,
+another takes over when its holder dies), and retention too; the outbox
+and follow-ups are shared out without doubles.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			svc, err := m.service(cmd.Context())
