@@ -123,7 +123,7 @@ func readRequest(m *Message, ourDomain string) *reading {
 	if forwardSubjectRe.MatchString(m.Subject) {
 		own = strings.ToLower(m.NewText)
 	}
-	if req.Reason != "" && reasonScore(own, req.Reason) == 0 {
+	if req.Reason != "" && m.Forwarded != "" && reasonScore(own, req.Reason) == 0 {
 		reasonSource = tickets.SourceForwarded
 	}
 	src := tickets.Sources{}
@@ -467,7 +467,25 @@ var sepWordRe = regexp.MustCompile(`(?i)\b(namanya|adalah|yaitu|yakni|is|called|
 func handleLike(h string) bool { return strings.ContainsAny(h, "._0123456789") }
 
 // looseCandidates reads the labelled accounts without @ of text.
-func looseCandidates(text string) []accountCandidate {
+func looseCandidates(all string) []accountCandidate {
+	var out []accountCandidate
+	// Line by line, and only the lines with a label's word: the
+	// expressions try every position of what they are given.
+	for _, text := range strings.Split(all, "\n") {
+		if !containsWord(strings.ToLower(text), labelWords) {
+			continue
+		}
+		out = append(out, looseLine(text)...)
+	}
+	return out
+}
+
+// labelWords: a line without one of them has no label looseLabelRe or
+// labelLineRe takes.
+var labelWords = []string{"akun", "account", "user", "uname", "handle", "tiktok", "tt", "pengguna"}
+
+// looseLine reads the labelled accounts without @ of one line.
+func looseLine(text string) []accountCandidate {
 	var out []accountCandidate
 	for _, m := range looseLabelRe.FindAllStringSubmatchIndex(text, -1) {
 		h := strings.TrimRight(text[m[6]:m[7]], ".")
@@ -776,11 +794,13 @@ var (
 	clauseSplitRe = regexp.MustCompile(`[.!?;\n]+|,|\b(?:but|tapi|tetapi|namun|melainkan|instead|however|cuma|hanya|just|only|yang\s+penting|yg\s+penting)\b`)
 	keptRe        = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,3}?(?:revok\w*|revoc\w*|withdraw\w*|cabut\w*|dicabut|mencabut|pencabutan|tarik|menarik|ditarik|remove|cancel\w*|opt[ -]?out|hapus\w*|dihapus)\b` +
 		`|\b(?:stay|stays|keep|kept|remain|remains|as\s+it\s+is|tetap|biarkan|biarin)\b`)
-	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}(?:refund\w*|money|uang\w*|duit\w*|dana\w*|saldo\w*|pengembalian|reimburs\w*)`)
+	// moneyRefusedRe is what stands before a money word that the clause
+	// refuses: a negation and at most three words of wanting.
+	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
 	refuseRe       = regexp.MustCompile(`\b(?:stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:mau|ingin|pengen|mengizinkan|izinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
 	useRe          = regexp.MustCompile(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan)\b`)
 	contentRe      = regexp.MustCompile(`\b(?:videos?|video-video|videonya|clips?|klip|content|konten|artwork|karya|face|muka\w*|wajah\w*|foto|photos?|posts?|postingan|reels?|lagu|music|musik)\b`)
-	mineRe         = regexp.MustCompile(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|\w+ku\b`)
+	mineRe         = regexp.MustCompile(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|ku\b`)
 )
 
 // intent is what a text's clauses ask for, scored; forwarded is what a
@@ -793,52 +813,124 @@ type intent struct{ revocation, refund, forwarded int }
 // revocation.
 func readIntent(text, fwd string) intent {
 	var in intent
-	revSeen, refSeen := map[int]bool{}, map[int]bool{}
-	refused, kept := 0, false
-	for _, c := range clauseSplitRe.Split(text, -1) {
-		if strings.TrimSpace(c) == "" {
-			continue
+	// The patterns found anywhere first (most are not): only those are
+	// looked for clause by clause, and only when a clause may keep,
+	// refuse or negate something.
+	revPs, refPs := matching(text, revocationPatterns), matching(text, refundPatterns)
+	refSeen := map[int]bool{}
+	// Words each rule needs, looked for as plain strings before the
+	// regular expressions (which try every position of the text).
+	// Content refused in ads is looked for when no revocation's words are
+	// there; with them, clauses are read only to see what is kept.
+	refusing := len(revPs) == 0 && containsWord(text, contentWords) && containsWord(text, refuseWords) &&
+		contentRe.MatchString(text) && useRe.MatchString(text) && refuseRe.MatchString(text) && mineRe.MatchString(text)
+	keeping := (len(revPs) > 0 || refusing) && containsWord(text, keepWords) && keptRe.MatchString(text)
+	refusingMoney := len(refPs) > 0 && moneyRefused(text)
+	if !refusing && !keeping && !refusingMoney {
+		for _, i := range revPs {
+			in.revocation += revocationPatterns[i].weight
 		}
-		noMoney := moneyRefusedRe.MatchString(c)
-		if keptRe.MatchString(c) {
-			kept = true
-		} else {
-			for i, p := range revocationPatterns {
-				if !revSeen[i] && p.MatchString(c) {
-					revSeen[i] = true
-					in.revocation += p.weight
+		for _, i := range refPs {
+			refSeen[i] = true
+			in.refund += refundPatterns[i].weight
+		}
+	} else {
+		revSeen := map[int]bool{}
+		refused, kept := 0, false
+		for _, c := range clauseSplitRe.Split(text, -1) {
+			if strings.TrimSpace(c) == "" {
+				continue
+			}
+			clauseRefund := 0
+			noMoney := moneyRefused(c)
+			for _, i := range refPs {
+				if refundPatterns[i].MatchString(c) {
+					clauseRefund += refundPatterns[i].weight
+					if !noMoney && !refSeen[i] {
+						refSeen[i] = true
+						in.refund += refundPatterns[i].weight
+					}
 				}
 			}
-			if refused < 2 && refuseRe.MatchString(c) && useRe.MatchString(c) && contentRe.MatchString(c) && mineRe.MatchString(c) &&
-				score(c, refundPatterns) < 3 {
+			if keptRe.MatchString(c) {
+				kept = true
+				continue
+			}
+			for _, i := range revPs {
+				if !revSeen[i] && revocationPatterns[i].MatchString(c) {
+					revSeen[i] = true
+					in.revocation += revocationPatterns[i].weight
+				}
+			}
+			if refused < 2 && clauseRefund < 3 && refuseRe.MatchString(c) && useRe.MatchString(c) && contentRe.MatchString(c) && mineRe.MatchString(c) {
 				refused++
 				in.revocation += 2
 			}
 		}
-		if noMoney {
-			continue
+		if kept {
+			// The sender keeps the authorization: naming it elsewhere
+			// ("About my authorization") asks for no revocation.
+			in.revocation = 0
 		}
-		for i, p := range refundPatterns {
-			if !refSeen[i] && p.MatchString(c) {
-				refSeen[i] = true
-				in.refund += p.weight
-			}
-		}
-	}
-	if kept {
-		// The sender keeps the authorization: naming it elsewhere ("About
-		// my authorization") asks for no revocation.
-		in.revocation = 0
 	}
 	if fwd != "" {
-		for i, p := range refundPatterns {
-			if !refSeen[i] && p.MatchString(fwd) {
-				refSeen[i] = true
-				in.forwarded += p.weight
+		for _, i := range matching(fwd, refundPatterns) {
+			if !refSeen[i] {
+				in.forwarded += refundPatterns[i].weight
 			}
 		}
 	}
 	return in
+}
+
+// The words keptRe, moneyRefusedRe, refuseRe and contentRe cannot match
+// without (as parts of words): a quick test before them.
+var (
+	keepWords    = []string{"revo", "withdraw", "cabut", "tarik", "remove", "cancel", "opt", "hapus", "stay", "keep", "kept", "remain", "as it is", "tetap", "biar"}
+	moneyWords   = []string{"refund", "money", "uang", "duit", "dana", "saldo", "pengembalian", "reimburs"}
+	refuseWords  = []string{"stop", "quit", "cease", "henti", "longer", "n't", "not", "never", "remove", "delete", "hapus", "keluarkan", "tarik", "cabut", "keberatan", "object", "jangan", "jgn", "ga", "gk", "tidak", "tdk", "ngga", "ogah", "take"}
+	contentWords = []string{"video", "clip", "klip", "content", "konten", "artwork", "karya", "face", "muka", "wajah", "foto", "photo", "post", "reel", "lagu", "music", "musik"}
+)
+
+// moneyRefused reports whether text refuses the money as what is asked
+// ("I don't want a refund", "bukan soal uang", "tidak minta refund"): a
+// money word with a negation and at most three words of wanting before it.
+func moneyRefused(text string) bool {
+	for _, w := range moneyWords {
+		for from := 0; ; {
+			i := strings.Index(text[from:], w)
+			if i < 0 {
+				break
+			}
+			i += from
+			if moneyRefusedRe.MatchString(text[max(0, i-60):i]) {
+				return true
+			}
+			from = i + len(w)
+		}
+	}
+	return false
+}
+
+// containsWord reports whether text contains one of words.
+func containsWord(text string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// matching lists the patterns of ps that text matches.
+func matching(text string, ps []pattern) []int {
+	var out []int
+	for i, p := range ps {
+		if p.MatchString(text) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // reasonScore is how much text speaks of reason.
