@@ -245,8 +245,8 @@ func NewRetention(store Store, clock Clock, rules RetentionRules, log *slog.Logg
 // Rules are the rules in force.
 func (r *Retention) Rules() RetentionRules { return r.rules }
 
-// cutoffs are, per part, the time before which a ticket's closing makes
-// that part due, as of now.
+// cutoff is the time before which a ticket's closing makes a part due,
+// as of now.
 func (r *Retention) cutoff(p RetentionPart, now time.Time) time.Time {
 	return now.Add(-r.rules.Age(p))
 }
@@ -278,6 +278,17 @@ func (r *Retention) Run(ctx context.Context, holder string, onBatch func(Retenti
 			r.log.Warn("retention: give up the lease", slog.Any("error", err))
 		}
 	}()
+	// However the run ends, words it removed leave what the store still
+	// keeps of them outside the rows.
+	finish := func(err error) (*RetentionRun, error) {
+		if run.Part(RetainMessages).Messages == 0 && run.Part(RetainTickets).Tickets == 0 {
+			return run, err
+		}
+		if cerr := r.store.CompactRetained(context.WithoutCancel(ctx)); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("retention: compact: %w", cerr))
+		}
+		return run, err
+	}
 	for _, p := range RetentionParts {
 		if r.rules.Age(p) <= 0 {
 			continue
@@ -287,7 +298,7 @@ func (r *Retention) Run(ctx context.Context, holder string, onBatch func(Retenti
 		for {
 			if err := ctx.Err(); err != nil {
 				run.Parts = append(run.Parts, total)
-				return run, fmt.Errorf("retention: %w", err)
+				return finish(fmt.Errorf("retention: %w", err))
 			}
 			renewed := r.clock.Now()
 			ok, err := r.store.AcquireLease(ctx, RetentionLease, holder, renewed, r.rules.Lease)
@@ -296,13 +307,13 @@ func (r *Retention) Run(ctx context.Context, holder string, onBatch func(Retenti
 			}
 			if err != nil {
 				run.Parts = append(run.Parts, total)
-				return run, fmt.Errorf("retention: renew the lease: %w", err)
+				return finish(fmt.Errorf("retention: renew the lease: %w", err))
 			}
 			got, err := r.batch(ctx, RetentionBatch{Part: p, ClosedBefore: before, Limit: r.rules.Batch, Now: renewed},
 				renewed.Add(r.rules.Lease))
 			if err != nil {
 				run.Parts = append(run.Parts, total)
-				return run, fmt.Errorf("retention of %s: %w", p, err)
+				return finish(fmt.Errorf("retention of %s: %w", p, err))
 			}
 			if !got.Empty() {
 				total.add(got)
@@ -320,12 +331,7 @@ func (r *Retention) Run(ctx context.Context, holder string, onBatch func(Retenti
 		}
 		run.Parts = append(run.Parts, total)
 	}
-	if run.Part(RetainMessages).Messages > 0 || run.Part(RetainTickets).Tickets > 0 {
-		if err := r.store.CompactRetained(ctx); err != nil {
-			return run, fmt.Errorf("retention: compact: %w", err)
-		}
-	}
-	return run, nil
+	return finish(nil)
 }
 
 // batch runs one removal with a deadline at the lease's end. A batch
