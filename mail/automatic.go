@@ -104,8 +104,11 @@ var (
 		`balasan\s+otomatis|pesan\s+otomatis|jawaban\s+otomatis|respons\s+otomatis|di\s+luar\s+kantor|sedang\s+cuti|cuti|sedang\s+libur|` +
 		`abwesenheit|réponse\s+automatique|respuesta\s+automática|risposta\s+automatica|fuera\s+de\s+la\s+oficina)\s*(?:[:\-–(\[]|$)`)
 	// awayNowRe: the writer says they are away now (not "I was on leave").
-	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+business\s+trip)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|offline|unavailable)\b` +
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:cuti|libur|liburan|berlibur|dinas|perjalanan|di\s+luar|tidak\s+(?:di|berada)|berada\s+di\s+luar|off|izin)`)
+	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+business\s+trip)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|offline|unavailable|ooo)\b` +
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:cuti|libur|liburan|berlibur|dinas|perjalanan|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)`)
+	// machineSaysRe: a text that says a machine sent it.
+	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
+		`\bauto-?generated\s+(?:reply|response|message)|(?:pesan|email|e-mail|surel|balasan)\s+ini\s+(?:dikirim|dibuat)\s+(?:secara\s+)?otomatis|\bini\s+(?:adalah\s+)?(?:balasan|pesan|jawaban)\s+otomatis`)
 	// awayUntilRe: when they are back, or that they answer then.
 	awayUntilRe = regexp.MustCompile(`\b(?:until|till|through|thru|back\s+on|back\s+in|back\s+at|return(?:ing)?\s+(?:on|to\s+the\s+office|to\s+work)|be\s+back|from\s+.{1,24}\s+to|when\s+i(?:'m|’m|\s+am)\s+back|when\s+i\s+return|upon\s+my\s+return|after\s+my\s+return|will\s+(?:reply|respond|get\s+back|answer)|contact|reach\s+out\s+to|urgent|today|tomorrow|this\s+week|next\s+week)\b` +
 		`|\b(?:sampai|hingga|s/d|s\.d\.?|sd\s+tgl|sekembalinya|sepulangnya|setelah\s+(?:saya|aku)\s+kembali|(?:saya|aku)\s+balas|dibalas|akan\s+dibaca|hubungi|mendesak|darurat|hari\s+ini|besok|minggu\s+ini|minggu\s+depan|` +
@@ -204,6 +207,9 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) s
 	}
 	if len(text) < 800 && awayNowRe.MatchString(text) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
 		return "worded as an automatic reply (its text says the writer is away)"
+	}
+	if len(text) < 800 && machineSaysRe.MatchString(text) && !asksSomething(m.NewText) {
+		return "worded as an automatic reply (its text says a machine sent it)"
 	}
 	return ""
 }
