@@ -600,6 +600,10 @@ func isGreetingWord(w string) bool {
 	return false
 }
 
+// fieldLineRe: a line that gives a request's field ("Akun: x", "No.
+// pesanan: …"), which no sign-off has.
+var fieldLineRe = regexp.MustCompile(`(?im)^\s*(?:nama\s+akun|akun|account|user\s*name|username|user|uname|order|pesanan|no\.?|nomor|id|invoice|transaksi)\b[^:\n]{0,24}:`)
+
 // splitSignOff cuts the sign-off from the end of a text: what follows a
 // closing word ("Salam,", "Thanks,", "Hormat kami,") among the last lines,
 // or on the same line ("Salam, Dewi (toko.dewi.id)").
@@ -616,7 +620,11 @@ func splitSignOff(text string) (body, signoff string) {
 			break
 		}
 		if loc := closingRe.FindStringIndex(l); loc != nil {
-			return strings.Join(lines[:i], "\n"), strings.TrimSpace(l[loc[1]:] + "\n" + strings.Join(lines[i+1:], "\n"))
+			signoff := strings.TrimSpace(l[loc[1]:] + "\n" + strings.Join(lines[i+1:], "\n"))
+			if fieldLineRe.MatchString(signoff) {
+				break // "Terima kasih.\nAkun: x\nOrder: …": the request's fields, after the thanks
+			}
+			return strings.Join(lines[:i], "\n"), signoff
 		}
 	}
 	return text, ""

@@ -94,6 +94,8 @@ func TestAccountsWithoutAt(t *testing.T) {
 			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
 		{name: "slash in sign-off", subject: "refund", body: "Promosi saya ditolak, mohon refund pesanan " + ord + ".\n\nWassalam,\nBu Rini / rini.craft",
 			kind: "refund", account: "@rini.craft", order: ord, reason: "rejected", sources: "account=signature kind=text order=text reason=text"},
+		{name: "fields after the thanks are the text's", subject: "refund", body: "Promosi saya ditolak, mohon bantuannya.\nTerima kasih.\n\nAkun: kopi.pagi\nOrder: " + ord,
+			kind: "refund", account: "@kopi.pagi", order: ord, reason: "rejected", sources: "account=text kind=text order=text reason=text"},
 		{name: "plain name sign-off", subject: "refund", body: "The promotion was rejected, refund please. Order " + ord + "\n\nBest regards,\nAndi Wijaya\nPT. Maju Jaya, Jl. Sudirman No.5",
 			kind: "refund", account: "", order: ord, reason: "rejected", sources: "kind=text order=text reason=text"},
 		{name: "site and address in signature", subject: "refund", body: "The promotion was rejected, refund please.\n\n-- \nAndi\nandi@toko.example | www.tokoandi.co.id | toko-andi.example",
