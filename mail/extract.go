@@ -834,7 +834,7 @@ func readIntent(text, fwd string) intent {
 		contentRe.MatchString(text) && useRe.MatchString(text) && refuseRe.MatchString(text) && mineRe.MatchString(text)
 	keeping := (len(revPs) > 0 || refusing) && containsWord(text, keepWords) && keptRe.MatchString(text)
 	refusingMoney := len(refPs) > 0 && moneyRefused(text)
-	if !refusing && !keeping && !refusingMoney {
+	if !refusing && !keeping && !refusingMoney && (len(revPs) == 0 || len(refPs) == 0) {
 		for _, i := range revPs {
 			in.revocation += revocationPatterns[i].weight
 		}
@@ -863,6 +863,9 @@ func readIntent(text, fwd string) intent {
 			if keptRe.MatchString(c) {
 				kept = true
 				continue
+			}
+			if clauseRefund >= 3 && !noMoney {
+				continue // "stop promoting my video and refund the rest": the clause asks for money
 			}
 			for _, i := range revPs {
 				if !revSeen[i] && revocationPatterns[i].MatchString(c) {
