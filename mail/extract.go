@@ -680,7 +680,7 @@ var reasonPatterns = []struct {
 	reason tickets.Reason
 	ps     []pattern
 }{
-	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(twice|two\s+times|2\s*x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order)`,
+	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(me\s+|us\s+|my\s+card\s+)?(twice|two\s+times|2\s*x)`, `paid\s+(for\s+)?(it|this|the\s+promotion)\s+twice`, `(ke-?charge|kena\s+tagih|ditagih)\s+(dua|2)\s*(kali|x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order)`,
 		`paid\s+twice`, `two\s+(charges|payments)`, `(terpotong|ditagih|terdebet|kepotong|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
 		`\b(dobel|double)\b`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`)},
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
@@ -806,8 +806,11 @@ var (
 	// refuses: a negation and at most three words of wanting.
 	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
 	refuseRe       = regexp.MustCompile(`\b(?:stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:mau|ingin|pengen|mengizinkan|izinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
+	// notUsedAgainRe: one's content not to be used again, said of it
+	// ("videoku ga dipake lagi", "my clips not used anymore").
+	notUsedAgainRe = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|used|promoted|shown|muncul|tampil)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`)
 	useRe          = regexp.MustCompile(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan)\b`)
-	contentRe      = regexp.MustCompile(`\b(?:videos?|video-video|videonya|clips?|klip|content|konten|artwork|karya|face|muka\w*|wajah\w*|foto|photos?|posts?|postingan|reels?|lagu|music|musik)\b`)
+	contentRe      = regexp.MustCompile(`\b(?:video\w*|clips?|klip\w*|content|konten\w*|artwork|karya\w*|face|muka\w*|wajah\w*|foto\w*|photos?|posts?|postingan\w*|reels?|lagu\w*|music|musik\w*)\b`)
 	mineRe         = regexp.MustCompile(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|ku\b`)
 )
 
@@ -831,7 +834,7 @@ func readIntent(text, fwd string) intent {
 	// Content refused in ads is looked for when no revocation's words are
 	// there; with them, clauses are read only to see what is kept.
 	refusing := len(revPs) == 0 && containsWord(text, contentWords) && containsWord(text, refuseWords) &&
-		contentRe.MatchString(text) && useRe.MatchString(text) && refuseRe.MatchString(text) && mineRe.MatchString(text)
+		contentRe.MatchString(text) && (useRe.MatchString(text) && refuseRe.MatchString(text) || notUsedAgainRe.MatchString(text)) && mineRe.MatchString(text)
 	keeping := (len(revPs) > 0 || refusing) && containsWord(text, keepWords) && keptRe.MatchString(text)
 	refusingMoney := len(refPs) > 0 && moneyRefused(text)
 	if !refusing && !keeping && !refusingMoney && (len(revPs) == 0 || len(refPs) == 0) {
@@ -873,7 +876,7 @@ func readIntent(text, fwd string) intent {
 					in.revocation += revocationPatterns[i].weight
 				}
 			}
-			if refused < 2 && clauseRefund < 3 && refuseRe.MatchString(c) && useRe.MatchString(c) && contentRe.MatchString(c) && mineRe.MatchString(c) {
+			if refused < 2 && clauseRefund < 3 && (refuseRe.MatchString(c) && useRe.MatchString(c) || notUsedAgainRe.MatchString(c)) && contentRe.MatchString(c) && mineRe.MatchString(c) {
 				refused++
 				in.revocation += 2
 			}
