@@ -808,7 +808,7 @@ var (
 	refuseRe       = regexp.MustCompile(`\b(?:stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:mau|ingin|pengen|mengizinkan|izinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
 	// notUsedAgainRe: one's content not to be used again, said of it
 	// ("videoku ga dipake lagi", "my clips not used anymore").
-	notUsedAgainRe = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|used|promoted|shown|muncul|tampil)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`)
+	notUsedAgainRe = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|used|promoted)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`)
 	useRe          = regexp.MustCompile(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan)\b`)
 	contentRe      = regexp.MustCompile(`\b(?:video\w*|clips?|klip\w*|content|konten\w*|artwork|karya\w*|face|muka\w*|wajah\w*|foto\w*|photos?|posts?|postingan\w*|reels?|lagu\w*|music|musik\w*)\b`)
 	mineRe         = regexp.MustCompile(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|ku\b`)
