@@ -562,7 +562,13 @@ func signatureCandidates(text string) []accountCandidate {
 	for _, m := range signTokenRe.FindAllStringSubmatchIndex(text, -1) {
 		h := text[m[2]:m[3]]
 		before := text[max(0, m[2]-4):m[2]]
-		if !strings.ContainsAny(h, "._") || strings.HasSuffix(strings.ToLower(before), "www.") || siteRe.MatchString(h) ||
+		letters := 0
+		for _, r := range h {
+			if unicode.IsLetter(r) {
+				letters++
+			}
+		}
+		if letters < 3 || !strings.ContainsAny(h, "._") || strings.HasSuffix(strings.ToLower(before), "www.") || siteRe.MatchString(h) ||
 			strings.Count(h, ".") > 0 && strings.ContainsFunc(h, func(r rune) bool { return r >= '0' && r <= '9' }) && !strings.ContainsFunc(h, unicode.IsLetter) {
 			continue
 		}
