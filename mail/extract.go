@@ -92,6 +92,15 @@ func readRequest(m *Message, ourDomain string) *reading {
 	}
 
 	r.orders = findOrders(subject, m.NewText, m.Forwarded)
+	if forwardSubjectRe.MatchString(m.Subject) {
+		// A forward's subject is the forwarded mail's ("Fwd: Order 7301…
+		// stopped"): what it gives comes from the forwarded message.
+		for i := range r.orders {
+			if r.orders[i].fromSubject {
+				r.orders[i].src = tickets.SourceForwarded
+			}
+		}
+	}
 	body, signoff := splitSignOff(m.NewText)
 	r.fresh = accountCandidates(strings.TrimSpace(subject + "\n" + body))
 	r.signed = append(signatureCandidates(signoff), signatureCandidates(m.Signature)...)
@@ -234,7 +243,9 @@ type orderCandidate struct {
 	score  int
 	pos    int
 	src    tickets.Source // where it is written: text (the subject too) or forwarded
-	record *tickets.Promotion
+	// fromSubject: first found in the subject.
+	fromSubject bool
+	record      *tickets.Promotion
 }
 
 // findOrders lists the order numbers a mail's words give, in the order
@@ -245,7 +256,7 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 	seen := map[string]int{}
 	var list []orderCandidate
 	pos := 0
-	scan := func(s string, bonus int, src tickets.Source) {
+	scan := func(s string, bonus int, src tickets.Source, fromSubject bool) {
 		s = urlRe.ReplaceAllStringFunc(s, func(u string) string { return strings.Repeat(" ", len(u)) })
 		for _, loc := range digitRunRe.FindAllStringIndex(s, -1) {
 			pos++
@@ -281,12 +292,12 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 				continue
 			}
 			seen[digits] = len(list)
-			list = append(list, orderCandidate{digits: digits, score: sc, pos: pos, src: src})
+			list = append(list, orderCandidate{digits: digits, score: sc, pos: pos, src: src, fromSubject: fromSubject})
 		}
 	}
-	scan(subject, 15, tickets.SourceText)
-	scan(text, 10, tickets.SourceText)
-	scan(quoted, 0, tickets.SourceForwarded)
+	scan(subject, 15, tickets.SourceText, true)
+	scan(text, 10, tickets.SourceText, false)
+	scan(quoted, 0, tickets.SourceForwarded, false)
 	return list
 }
 

@@ -133,6 +133,8 @@ func TestForwardsWithoutARule(t *testing.T) {
 			kind: "refund", account: "@kopi.pagi", order: ord, reason: "stopped_by_platform", sources: "-"},
 		{name: "a forward and nothing else", subject: "Fwd: Promosi Anda ditolak", body: "---------- Forwarded message ---------\nDari: TikTok <no-reply@tiktok.example>\nSubject: Promosi Anda ditolak\n\nHalo kopi.pagi,\nPromosi Anda ditolak. Nomor pesanan: " + ord + "\n",
 			kind: "refund", account: "@kopi.pagi", order: ord, reason: "rejected", sources: "account=forwarded kind=forwarded order=forwarded reason=forwarded"},
+		{name: "a forward's subject is the forwarded mail's", subject: "Fwd: Promosi " + ord + " ditolak", body: "tolong refund ya\n\n---------- Forwarded message ---------\nDari: TikTok <no-reply@tiktok.example>\n\nHalo kopi.pagi,\nPromosi Anda ditolak.\n",
+			kind: "refund", account: "@kopi.pagi", order: ord, reason: "rejected", sources: "account=forwarded kind=text order=forwarded reason=forwarded"},
 		{name: "a reply's quoted desk mail is history", subject: "RE: [RD-7] Your request", reply: true, body: "Thanks.\n\n" + strings.Replace(notice, "TikTok <no-reply@tiktok.example>", "RefundDesk <support@refunddesk.example>", 1),
 			kind: "", account: "", order: "", reason: "", sources: ""},
 	})
