@@ -191,6 +191,10 @@ func TestReplyStatesTheProblem(t *testing.T) {
 			kind: "refund", account: "", order: "", reason: "duplicate_charge", sources: "-"},
 		{name: "double charged", subject: "Re: [RD-7] Your request", reply: true, body: "double charged",
 			kind: "refund", account: "", order: "", reason: "duplicate_charge", sources: "-"},
+		{name: "ga nyampe target", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "Promosinya ga nyampe target kak, cuma 20% doang",
+			kind: "refund", account: "", order: "", reason: "under_delivery", sources: "-"},
+		{name: "gak pernah jalan", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "promosinya gak pernah jalan sama sekali",
+			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
 		{name: "thanks", subject: "Re: [RD-7] Your request", reply: true, body: "Thanks!",
 			kind: "", account: "", order: "", reason: "", sources: ""},
 	})
