@@ -100,9 +100,11 @@ var (
 	// autoMarkerRe: a subject that is an auto-reply's marker, alone or
 	// before the subject it answers ("Out of Office", "Auto: Re: …",
 	// "Di luar kantor: …"); not "Out of office hours support?".
-	autoMarkerRe = regexp.MustCompile(`(?i)^\s*(?:automatic\s+reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|auto|out\s+of\s+(?:the\s+)?office|ooo|` +
-		`balasan\s+otomatis|pesan\s+otomatis|jawaban\s+otomatis|respons\s+otomatis|di\s+luar\s+kantor|sedang\s+cuti|cuti|sedang\s+libur|` +
-		`abwesenheit|réponse\s+automatique|respuesta\s+automática|risposta\s+automatica|fuera\s+de\s+la\s+oficina)\s*(?:[:\-–(\[]|$)`)
+	autoMarkerRe = regexp.MustCompile(`(?i)^\s*(?:(?:automatic\s+reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|out\s+of\s+(?:the\s+)?office|` +
+		`balasan\s+otomatis|pesan\s+otomatis|jawaban\s+otomatis|respons\s+otomatis|di\s+luar\s+kantor|sedang\s+cuti|sedang\s+libur|` +
+		`abwesenheit|réponse\s+automatique|respuesta\s+automática|risposta\s+automatica|fuera\s+de\s+la\s+oficina)\s*(?:[:\-–(\[]|$)` +
+		// Short markers only before a colon or alone: "Auto:", not "Auto-renew".
+		`|(?:auto|ooo|cuti)\s*(?::|$))`)
 	// awayNowRe: the writer says they are away now (not "I was on leave").
 	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+business\s+trip)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|offline|unavailable|ooo)\b` +
 		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:cuti|libur|liburan|berlibur|dinas|perjalanan|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)`)

@@ -214,6 +214,7 @@ func TestAutomaticByWords(t *testing.T) {
 		{name: "pesan otomatis", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "Terima kasih. Email ini dikirim secara otomatis, mohon tidak membalas.", auto: true},
 		{name: "mudik", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "Halo, saya lagi mudik sampai tanggal 10, nanti saya balas ya.", auto: true},
 		{name: "ooo", subject: "Re: [RD-7] Your request", reply: true, body: "I'm OOO until Dec 3.", auto: true},
+		{name: "auto-renew is a person's subject", subject: "Auto-renew question", body: "Why was I billed again this month?", kind: "", account: "", order: "", reason: "", sources: ""},
 		{name: "away but asking", subject: "Out of Office", body: "I'm away from my laptop, sorry: promotion " + ord + " was rejected, refund please.",
 			kind: "refund", account: "", order: ord, reason: "rejected", sources: "-"},
 		{name: "back from leave", subject: "Re: [RD-7] Your request", reply: true, body: "I was on leave until yesterday. The promotion was stopped by TikTok, I want the rest back.",
