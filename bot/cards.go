@@ -53,7 +53,8 @@ func (b *Bot) cardEmbed(t *tickets.Ticket) *discordgo.MessageEmbed {
 	}
 	fields := []*discordgo.MessageEmbedField{
 		f("Status", string(t.Status), true), f("Verdict", verdictShort(t), true), f("Assignee", escape(t.Assignee), true),
-		f("Account", escape(t.Account), true), f("Order", t.Order, true), f("Reason", string(t.Reason), true),
+		f("Account", b.sourced(t, "account", escape(t.Account)), true), f("Order", b.sourced(t, "order", t.Order), true),
+		f("Reason", b.sourced(t, "reason", string(t.Reason)), true),
 		f("Requester", fmt.Sprintf("%s via %s (%s)", escape(who), t.Channel, t.Language), false),
 	}
 	if step, ok := t.Eligibility.Deciding(); ok {
@@ -80,6 +81,18 @@ func (b *Bot) cardEmbed(t *tickets.Ticket) *discordgo.MessageEmbed {
 		Timestamp:   t.CreatedAt.UTC().Format(time.RFC3339),
 		Description: "",
 	}
+}
+
+// sourced is a field's value with where it came from when the requester
+// did not write it ("@toko.dewi.id (taken from the order's record)").
+func (b *Bot) sourced(t *tickets.Ticket, field, value string) string {
+	if value == "" {
+		return ""
+	}
+	if note := b.tpl.Catalog().SourceNote(t, field, tickets.LangEnglish); note != "" {
+		return value + " (" + note + ")"
+	}
+	return value
 }
 
 // detailEmbed is the card with the conversation's last messages.
