@@ -375,6 +375,12 @@ func accountCandidates(text string) []accountCandidate {
 			add(hm[1], 3)
 			continue
 		}
+		// "Account name is Sunny Bakes (sunny.bakes.sg)": the handle in
+		// brackets after a display name.
+		if bm := bracketRe.FindStringSubmatch(line); bm != nil && handleLike(bm[1]) && !handleLike(text[m[2]:m[3]]) {
+			add(bm[1], 3)
+			continue
+		}
 		add(text[m[2]:m[3]], 3)
 	}
 	for _, m := range myHandleRe.FindAllStringSubmatch(text, -1) {
@@ -701,7 +707,7 @@ var reasonPatterns = []struct {
 		`paid\s+twice`, `two\s+(charges|payments)`, `(terpotong|ditagih|terdebet|kepotong|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
 		`\b(dobel|double)\b`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`)},
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
-		`\bditolak\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
+		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
 		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
@@ -752,7 +758,8 @@ var reasonPatterns = []struct {
 		`\bimpressions?\b.{0,20}\b(tank|drop|low|few)`, `\btanked\b`, `way\s+(off|below|under|lower)`, `(tidak|gak|ga|nggak)\s+sebanding`,
 		`(yang|yg)\s+nonton`, `views?\s*(nya)?\s+(cuma|hanya|sedikit|dikit|rendah|kecil)`, `\bestimasi(nya)?\b`,
 		`padahal\s+(estimasi|janji|target|dijanjikan|perkiraan)`, `(seperempat|setengah|sepertiga|separuh)\s+(dari\s+)?(janji|estimasi|target|perkiraan)`,
-		`\b(barely|hardly)\s+[\d.,]+\s*k?\b`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+(nyampe|nyampai|sampai|sampe|mencapai|capai)\s+(target|estimasi|janji|perkiraan)`,
+		`\b(barely|hardly)\s+[\d.,]+\s*k?\b`, `[\d.,]+\s*(k|rb|ribu)?\s+(of|out\s+of|dari)\s+(the\s+)?(estimated|promised|expected|estimasi|target|perkiraan|janji)`,
+		`(fewer|less|lower)\s+([a-z]+\s+){0,2}than\s+(you\s+|was\s+|were\s+|the\s+|it\s+was\s+)?(estimated|promised|expected|estimate)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+(nyampe|nyampai|sampai|sampe|mencapai|capai)\s+(target|estimasi|janji|perkiraan)`,
 		`(cuma|hanya|only|just)\s+\d+([.,]\d+)?\s*%`, `(did\s*n[o']?t|did\s+not|never)\s+(hit|reach|meet)\s+(the\s+)?(target|estimate|goal|minimum)`, `out\s+of\s+(the\s+)?(promised|estimated|expected|guaranteed)\s+[\d.,]+`,
 		`reached\s+(about\s+|only\s+|just\s+|around\s+)?[\d.,]+\s*k?\s+(people|views|viewers|accounts|users)`, `(a\s+quarter|a\s+third|half|a\s+fraction)\s+of\s+(the\s+|what\s+was\s+)?(promised|estimated?|expected|target)`,
 		`\bjeblok\b`, `(dikit|sedikit)\s+(banget|bgt|sekali)`, `\bmuch\s+lower\s+than`, `(far|well)\s+below`)},
