@@ -93,13 +93,19 @@ func MatchLanguage(s string, known []string) (string, bool) {
 	return "", false
 }
 
-// languageNamed finds the language of known that s names, in English or in
-// itself ("Indonesian", "Indonesia", "português"), as CLDR names them.
+// languageNamed finds the language of known that s names, in English, in
+// Indonesian or in itself ("Indonesian", "Inggris", "português"), as CLDR
+// names them; a name may follow the Indonesian word for language ("Bahasa
+// Indonesia", "bahasa Inggris"). "Bahasa" alone names no language.
 func languageNamed(s string, known []string) (string, bool) {
 	s = strings.TrimSpace(s)
+	if word, rest, ok := strings.Cut(s, " "); ok && strings.EqualFold(word, "bahasa") {
+		s = strings.TrimSpace(rest)
+	}
 	for _, k := range known {
 		if kt, err := language.Parse(k); err == nil && s != "" &&
-			(strings.EqualFold(display.English.Tags().Name(kt), s) || strings.EqualFold(display.Self.Name(kt), s)) {
+			(strings.EqualFold(display.English.Tags().Name(kt), s) || strings.EqualFold(display.Self.Name(kt), s) ||
+				strings.EqualFold(display.Tags(language.Indonesian).Name(kt), s)) {
 			return k, true
 		}
 	}

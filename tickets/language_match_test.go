@@ -41,7 +41,7 @@ func TestParseLanguage(t *testing.T) {
 		want  string
 	}{
 		{"", nil, "en"}, {"en", nil, "en"}, {"ID", nil, "id"}, {"in", nil, "id"}, {"Indonesian", nil, "id"}, {"english", nil, "en"},
-		{"id-ID", nil, "id"}, {"pt-BR", nil, ""}, {"fr", nil, ""}, {"bahasa", nil, ""},
+		{"id-ID", nil, "id"}, {"pt-BR", nil, ""}, {"fr", nil, ""}, {"bahasa", nil, ""}, {"Bahasa Indonesia", nil, "id"}, {"bahasa  indonesia", nil, "id"}, {"bahasa inggris", nil, "en"}, {"Inggris", nil, "en"}, {"bahasa prancis", nil, ""},
 		{"pt_br", []string{"en", "id", "pt-BR"}, "pt-BR"}, {"Brazilian Portuguese", []string{"en", "pt-BR"}, "pt-BR"},
 		{"en-xa", []string{"en", "en-XA"}, "en-XA"}, {"id", []string{"en", "pt-BR"}, ""},
 	} {
