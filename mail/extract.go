@@ -744,7 +744,7 @@ var reasonPatterns = []struct {
 		`\bnyangkut\b`, `\b0\s+(view|tayangan|penonton)`, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`,
 		`(masih|still)\s+['"“‘]?\s*(sedang\s+|stuck\s+|being\s+)?(ditinjau|in\s+review|under\s+review|pending|diproses)`, `\bcrash`,
 		`(ga|gak|nggak|tidak|tdk)\s+(nongol|keluar|tampil|kelihatan|jalan)`, `terjadi\s+kesalahan`, `something\s+went\s+wrong`,
-		`never\s+(started|ran|went\s+live|showed)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+pernah\s+(jalan|berjalan|tayang|aktif|muncul|mulai|live)`,
+		`never\s+(started|ran|went\s+live|showed)`, `(did\s*n[o']?t|did\s+not|never)\s+(get|receive|got|have)\s+(any|a\s+single)\s+(views?|impressions?|reach|viewers)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+pernah\s+(jalan|berjalan|tayang|aktif|muncul|mulai|live)`,
 		`(under|in)\s+review['"”’]?\s+(for|since)\s`, `(been|is|was)\s+['"“‘]?(under|in)\s+review['"”’]?\s+(for|since)`, `(ditinjau|peninjauan|review)\s+(sudah\s+|udah\s+)?(selama\s+)?\d+\s+(hari|days)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,

@@ -192,7 +192,7 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 		return nil, false
 	}
 	m.Text = normalizeText(cleanText(text))
-	q := splitQuoted(m.Text, isForward(m))
+	q := splitQuoted(m.Text, isForward(m), forwardSubjectRe.MatchString(m.Subject))
 	m.NewText, m.Forwarded, m.Quoted, m.Signature = q.newText, q.forwarded, q.history, q.signature
 	m.Attachments = attachmentsOf(t.root)
 	m.Warnings = t.warnings

@@ -139,6 +139,8 @@ func TestForwardsWithoutARule(t *testing.T) {
 			kind: "refund", account: "@kopi.pagi", order: ord, reason: "rejected", sources: "account=forwarded kind=forwarded order=forwarded reason=forwarded"},
 		{name: "a forward's subject is the forwarded mail's", subject: "Fwd: Promosi " + ord + " ditolak", body: "tolong refund ya\n\n---------- Forwarded message ---------\nDari: TikTok <no-reply@tiktok.example>\n\nHalo kopi.pagi,\nPromosi Anda ditolak.\n",
 			kind: "refund", account: "@kopi.pagi", order: ord, reason: "rejected", sources: "account=forwarded kind=text order=forwarded reason=forwarded"},
+		{name: "forwarded as a quote", subject: "Fwd: Your TikTok promotion", body: "Hello support, please look at the email below, I did not receive any views and I want the money back. Thanks, Ken\n\nOn Mon, Nov 16, 2026 at 9:00 PM TikTok <no-reply@tiktok.example> wrote:\n> Hi kenjistudio,\n> Your promotion for order " + ord + " has started.\n",
+			kind: "refund", account: "@kenjistudio", order: ord, reason: "technical_error", sources: "account=forwarded kind=text order=forwarded reason=text"},
 		{name: "a reply's quoted desk mail is history", subject: "RE: [RD-7] Your request", reply: true, body: "Thanks.\n\n" + strings.Replace(notice, "TikTok <no-reply@tiktok.example>", "RefundDesk <support@refunddesk.example>", 1),
 			kind: "", account: "", order: "", reason: "", sources: ""},
 	})

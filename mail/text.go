@@ -44,7 +44,7 @@ var (
 // "> " lines, and signatures ("-- ", "Sent from my iPhone", "Dikirim dari
 // iPhone saya", legal disclaimers).
 func SplitQuoted(text string) (newText, quoted string) {
-	q := splitQuoted(text, false)
+	q := splitQuoted(text, false, false)
 	return q.newText, strings.TrimSpace(strings.Join([]string{q.forwarded, q.history}, "\n"))
 }
 
@@ -66,7 +66,10 @@ type quoteSplit struct {
 // (Outlook's From:/Sent: or Dari:/Dikirim:, "-----Original Message-----",
 // Samsung's "-------- Original message --------") is what is forwarded, not
 // history, as clients write no "Forwarded message" line above it.
-func splitQuoted(text string, forward bool) quoteSplit {
+// fwdSubject says the subject is a forward's ("Fwd:"): then a mail quoted
+// under "On … wrote:" is the forwarded one too (clients that forward as a
+// quote).
+func splitQuoted(text string, forward, fwdSubject bool) quoteSplit {
 	lines := strings.Split(text, "\n")
 	cut := len(lines)
 	forwardAt, sigAt := -1, -1
@@ -87,6 +90,9 @@ func splitQuoted(text string, forward bool) quoteSplit {
 			skip[i] = true // answers written under each quoted line: keep reading
 		case replyHeaderRe.MatchString(l):
 			cut = i
+			if fwdSubject {
+				forwardAt = i
+			}
 		case headerBlock(i):
 			cut = i
 			if forward {
@@ -94,6 +100,9 @@ func splitQuoted(text string, forward bool) quoteSplit {
 			}
 		case replyStartRe.MatchString(l) && i+1 < len(lines) && replyEndRe.MatchString(lines[i+1]) && len(l) < 200:
 			cut = i // "On Mon, 3 Nov 2026 at 10:00, Name <a@b>\nwrote:"
+			if fwdSubject {
+				forwardAt = i
+			}
 		case strings.TrimSpace(l) == "--" || l == "-- ":
 			cut, sigAt = i, i
 		case signatureRe.MatchString(l) && len(strings.TrimSpace(l)) < 80:
