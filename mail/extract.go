@@ -415,7 +415,9 @@ func isWordNotHandle(h string) bool {
 		"under", "on", "in", "at", "for", "of", "from", "to", "that", "this", "which", "number", "no", "nomor", "instagram", "ig",
 		"youtube", "shopee", "tokopedia", "facebook", "fb", "wa", "whatsapp", "lain", "other", "baru", "new", "lama", "old",
 		"kita", "ku", "gua", "sy", "ak", "our", "nya", "mu", "kamu", "you", "your", "yg", "juga", "also", "we", "i",
-		"verified", "private", "business", "bisnis", "toko", "shop", "official", "email", "e-mail", "surel", "name", "nama":
+		"verified", "private", "business", "bisnis", "toko", "shop", "official", "email", "e-mail", "surel", "name", "nama",
+		"refund", "promosi", "promotion", "promo", "iklan", "video", "order", "pesanan", "request", "issue", "case", "problem",
+		"masalah", "it", "tsb", "sendiri", "lagi", "again", "please", "tolong", "mohon":
 		return true
 	}
 	return false
@@ -471,13 +473,24 @@ var (
 	labelLineRe = regexp.MustCompile(`(?im)\b(?:akun|account|username|user\s+name|uname|handle)\b[^:\n@]{0,30}:[ \t]*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})(?:[ \t]*$|[ \t]*[,.;)(])`)
 	// strongLabelRe: labels that name nothing but an account, after which
 	// a plain name needs no separator ("username saya kopipagi").
-	strongLabelRe = regexp.MustCompile(`(?i)^(pemilik\s+akun|nama\s+akun(nya)?|nama\s+pengguna(nya)?|user\s*name(nya)?|usernamenya|uname|(tiktok|tt)\s+(user(\s*name)?|handle|id)|handle|id\s+(tiktok|tt))$`)
+	strongLabelRe = regexp.MustCompile(`(?i)^(pemilik\s+akun|nama\s+akun(nya)?|nama\s+pengguna(nya)?|user\s*name(nya)?|usernamenya|uname|(tiktok|tt)\s+(user(\s*name)?|handle|id)|id\s+(tiktok|tt))$`)
 	closingRe     = regexp.MustCompile(`(?i)^\s*(salam(\s+hangat)?|wassalam\S*|regards|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|thanks?(\s+(you|again|so\s+much))?|thx|tks|cheers|sincerely|yours(\s+\w+)?|terima\s*kasih|makasih|trims|hormat\s+(saya|kami)|salam\s+kenal|cmiiw)\b[\s,.!]*`)
 )
 
 var evidenceNoteRe = regexp.MustCompile(`\b(screenshots?|screen\s*shots?|ss(nya)?|tangkapan\s+layar|lampir\w*|dilampirkan|attach\w*|bukti(nya)?|capture|capturan|foto(nya)?)\b`)
 
 var sepWordRe = regexp.MustCompile(`(?i)\b(namanya|adalah|yaitu|yakni|is|called|named|bernama|nama)\b`)
+
+// letterCount is the number of letters in s.
+func letterCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
 
 // handleLike reports whether a name written without @ looks like a handle
 // rather than a word: it has a dot, an underscore or a digit.
@@ -525,7 +538,7 @@ func looseLine(text string) []accountCandidate {
 			addHandle(&out, bm[1], 3)
 			continue
 		}
-		if !separated && !handleLike(h) && !strongLabelRe.MatchString(strings.Join(strings.Fields(label), " ")) {
+		if !separated && (letterCount(h) < 3 || !handleLike(h) && (strings.ToLower(h) != h || !strongLabelRe.MatchString(strings.Join(strings.Fields(label), " ")))) {
 			continue // "akun saya kena banned", "account suspended"
 		}
 		if ok := addHandle(&out, h, 3); !ok {
@@ -579,13 +592,7 @@ func signatureCandidates(text string) []accountCandidate {
 	for _, m := range signTokenRe.FindAllStringSubmatchIndex(text, -1) {
 		h := text[m[2]:m[3]]
 		before := text[max(0, m[2]-4):m[2]]
-		letters := 0
-		for _, r := range h {
-			if unicode.IsLetter(r) {
-				letters++
-			}
-		}
-		if letters < 3 || !strings.ContainsAny(h, "._") || strings.HasSuffix(strings.ToLower(before), "www.") || siteRe.MatchString(h) ||
+		if letterCount(h) < 3 || !strings.ContainsAny(h, "._") || strings.HasSuffix(strings.ToLower(before), "www.") || siteRe.MatchString(h) ||
 			strings.Count(h, ".") > 0 && strings.ContainsFunc(h, func(r rune) bool { return r >= '0' && r <= '9' }) && !strings.ContainsFunc(h, unicode.IsLetter) {
 			continue
 		}
@@ -617,7 +624,9 @@ func greetingCandidates(text string) []accountCandidate {
 func isGreetingWord(w string) bool {
 	switch strings.ToLower(w) {
 	case "kak", "kakak", "admin", "min", "team", "tim", "there", "all", "semua", "bapak", "ibu", "pak", "bu", "sir", "madam",
-		"creator", "kreator", "pengguna", "user", "sobat", "teman", "customer", "pelanggan", "support", "cs", "gan", "sis", "bro":
+		"creator", "kreator", "pengguna", "user", "sobat", "teman", "customer", "pelanggan", "support", "cs", "gan", "sis", "bro",
+		"guys", "everyone", "everybody", "folks", "friend", "friends", "bang", "mas", "mbak", "dek", "adik", "bestie", "gaes",
+		"sayang", "dear", "rekan", "partner", "seller", "penjual", "pembeli", "buyer", "member", "anggota", "agan", "sista":
 		return true
 	}
 	return false
