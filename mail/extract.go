@@ -839,7 +839,7 @@ var (
 	// moneyRefusedRe is what stands before a money word that the clause
 	// refuses: a negation and at most three words of wanting.
 	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
-	refuseRe       = regexp.MustCompile(`\b(?:stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:mau|ingin|pengen|mengizinkan|izinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
+	refuseRe       = regexp.MustCompile(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:mau|ingin|pengen|mengizinkan|izinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
 	// notUsedAgainRe: one's content not to be used again, said of it
 	// ("videoku ga dipake lagi", "my clips not used anymore").
 	notUsedAgainRe = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|used|promoted)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`)
@@ -936,7 +936,7 @@ func readIntent(text, fwd string) intent {
 var (
 	keepWords    = []string{"revo", "withdraw", "cabut", "tarik", "remove", "cancel", "opt", "hapus", "stay", "keep", "kept", "remain", "as it is", "tetap", "biar"}
 	moneyWords   = []string{"refund", "money", "uang", "duit", "dana", "saldo", "pengembalian", "reimburs"}
-	refuseWords  = []string{"stop", "quit", "cease", "henti", "longer", "n't", "not", "never", "remove", "delete", "hapus", "keluarkan", "tarik", "cabut", "keberatan", "object", "jangan", "jgn", "ga", "gk", "tidak", "tdk", "ngga", "ogah", "take"}
+	refuseWords  = []string{"tolong", "mohon", "please", "minta", "harap", "stop", "quit", "cease", "henti", "longer", "n't", "not", "never", "remove", "delete", "hapus", "keluarkan", "tarik", "cabut", "keberatan", "object", "jangan", "jgn", "ga", "gk", "tidak", "tdk", "ngga", "ogah", "take"}
 	contentWords = []string{"video", "clip", "klip", "content", "konten", "artwork", "karya", "face", "muka", "wajah", "foto", "photo", "post", "reel", "lagu", "music", "musik"}
 )
 

@@ -183,6 +183,8 @@ func TestKindFromIntent(t *testing.T) {
 			kind: "revocation", account: "", order: "", reason: "", sources: "kind=text"},
 		{name: "not shown again is no revocation", subject: "promosi", body: "Video saya tidak tampil lagi setelah promosinya dihentikan tiktok.",
 			kind: "refund", account: "", order: "", reason: "stopped_by_platform", sources: "-"},
+		{name: "asked to be removed from ads", subject: "hapus video", body: "Tolong video saya dihapus dari semua iklan ya kak, saya ga pernah setuju.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "kind=text"},
 		{name: "kena suspend", subject: "promosi", body: "promosi saya kena suspend padahal videonya biasa aja, minta refund",
 			kind: "refund", account: "", order: "", reason: "stopped_by_platform", sources: "-"},
 		{name: "paused by tiktok", subject: "boost", body: "my boost got paused by TikTok after an hour, I'd like the rest refunded",
