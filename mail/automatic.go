@@ -108,6 +108,10 @@ var (
 	// awayNowRe: the writer says they are away now (not "I was on leave").
 	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+business\s+trip)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|offline|unavailable|ooo)\b` +
 		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:cuti|libur|liburan|berlibur|dinas|perjalanan|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)`)
+	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
+	// match without, looked for as plain strings first.
+	awayWords    = []string{"away", "out", "off", "leave", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit"}
+	machineWords = []string{"automat", "otomatis", "generated"}
 	// machineSaysRe: a text that says a machine sent it.
 	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
 		`\bauto-?generated\s+(?:reply|response|message)|(?:pesan|email|e-mail|surel|balasan)\s+ini\s+(?:dikirim|dibuat)\s+(?:secara\s+)?otomatis|\bini\s+(?:adalah\s+)?(?:balasan|pesan|jawaban)\s+otomatis`)
@@ -196,8 +200,14 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) s
 	case s.role != "":
 		return "sent from " + s.role
 	}
-	text := strings.ToLower(collapse(m.NewText))
-	if autoSubjectRe.MatchString(m.Subject) && autoTextRe.MatchString(text) && !asksSomething(m.NewText) {
+	lower, text := strings.ToLower(m.NewText), ""
+	collapsed := func() string { // the text, lower case, on one line: made when needed
+		if text == "" {
+			text = collapse(lower)
+		}
+		return text
+	}
+	if autoSubjectRe.MatchString(m.Subject) && autoTextRe.MatchString(collapsed()) && !asksSomething(m.NewText) {
 		return "worded as an automatic reply (subject and text)"
 	}
 	// Without a header that says so, by its words alone: a subject that is
@@ -207,10 +217,10 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) s
 	if autoMarkerRe.MatchString(m.Subject) && !asksSomething(m.NewText) {
 		return "worded as an automatic reply (subject: " + m.Subject + ")"
 	}
-	if len(text) < 800 && awayNowRe.MatchString(text) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
+	if containsWord(lower, awayWords) && len(collapsed()) < 800 && awayNowRe.MatchString(text) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
 		return "worded as an automatic reply (its text says the writer is away)"
 	}
-	if len(text) < 800 && machineSaysRe.MatchString(text) && !asksSomething(m.NewText) {
+	if containsWord(lower, machineWords) && len(collapsed()) < 800 && machineSaysRe.MatchString(text) && !asksSomething(m.NewText) {
 		return "worded as an automatic reply (its text says a machine sent it)"
 	}
 	return ""
