@@ -37,7 +37,14 @@ type OpenEvidence func(sha256 string) (io.Reader, error)
 //   - Outbox: the messages queued to them on no ticket (the received
 //     message of a note kept elsewhere, a mail over the limit);
 //   - SetAside: the mails of theirs the intake set aside (by sender).
+//
+// Identity is who the person is, as erasure finds them: the address or
+// Discord id asked for, then every address and id their tickets give them
+// (and so on, until no new one comes), with the names on those tickets.
+// Everything above is read for all of those contacts, and what is sent to
+// or names any of them is theirs.
 type RequesterRecords struct {
+	Identity  Identity         `json:"-"`
 	Tickets   []TicketDetail   `json:"tickets"`
 	Elsewhere []ForeignNote    `json:"elsewhere"`
 	Outbox    []OutboxItem     `json:"outbox"`
@@ -149,11 +156,12 @@ func plausibleEmail(s string) bool {
 //     and outcome.
 func ExportView(rec *RequesterRecords, who Requester) *RequesterExport {
 	out := &RequesterExport{Requester: Requester{Email: who.Email, DiscordID: who.DiscordID}, Language: LangEnglish}
+	out.Identity = exportIdentity(rec.Identity, who)
 	out.Elsewhere = slices.Clone(rec.Elsewhere)
 	out.Outbox = slices.Clone(rec.Outbox)
 	out.SetAside = slices.Clone(rec.SetAside)
 	for _, d := range rec.Tickets {
-		out.Tickets = append(out.Tickets, ownView(d, who))
+		out.Tickets = append(out.Tickets, ownView(d, out.Identity))
 	}
 	if n := len(out.Tickets); n > 0 {
 		out.Language = out.Tickets[n-1].Language
@@ -166,20 +174,90 @@ func ExportView(rec *RequesterRecords, who Requester) *RequesterExport {
 	return out
 }
 
-// isThem reports whether a contact (a mail address, a Discord id, or
-// discord:ID) is who's.
-func isThem(who Requester, s string) bool {
+// exportIdentity is id with who's own address and Discord id in it (rec
+// read by the store has them already): addresses in lower case, sorted.
+func exportIdentity(id Identity, who Requester) Identity {
+	out := Identity{Emails: slices.Clone(id.Emails), DiscordIDs: slices.Clone(id.DiscordIDs), Names: slices.Clone(id.Names)}
+	for i, e := range out.Emails {
+		out.Emails[i] = strings.ToLower(e)
+	}
+	if e := strings.ToLower(who.Email); e != "" && !slices.Contains(out.Emails, e) {
+		out.Emails = append(out.Emails, e)
+	}
+	if who.DiscordID != "" && !slices.Contains(out.DiscordIDs, who.DiscordID) {
+		out.DiscordIDs = append(out.DiscordIDs, who.DiscordID)
+	}
+	slices.Sort(out.Emails)
+	slices.Sort(out.DiscordIDs)
+	return out
+}
+
+// IsContactOf reports whether a contact as the desk writes it (a mail
+// address in any case, a Discord id, or discord:ID) is one of id's.
+func IsContactOf(id Identity, s string) bool {
 	if s == "" {
 		return false
 	}
-	if who.Email != "" && strings.EqualFold(s, who.Email) {
-		return true
+	for _, e := range id.Emails {
+		if strings.EqualFold(s, e) {
+			return true
+		}
 	}
-	return who.DiscordID != "" && (s == who.DiscordID || s == "discord:"+who.DiscordID)
+	for _, d := range id.DiscordIDs {
+		if s == d || s == "discord:"+d {
+			return true
+		}
+	}
+	return false
 }
 
-func ownView(d TicketDetail, who Requester) TicketDetail {
+// EvidenceName is the name of the file an evidence entry of the audit
+// trail added, and whether e is one: its Params.Name, or for an entry
+// written before codes (migration 0006: no code, action evidence) the
+// name its words begin with ("shot.png (image/png, 30 B)").
+func (e AuditEntry) EvidenceName() (string, bool) {
+	switch {
+	case e.Code == AuditEvidence:
+		return e.Params.Name, true
+	case e.Code == "" && e.Action == "evidence":
+		d := strings.TrimSuffix(e.Detail, ")")
+		if i := strings.LastIndex(d, " ("); i >= 0 && len(d) < len(e.Detail) {
+			return d[:i], true
+		}
+		return e.Detail, true
+	}
+	return "", false
+}
+
+// hiddenAccounts are the keys (AccountKey) of the accounts on d that are
+// the order's record's and not the requester's: the account the desk took
+// from the record (SourceRecord), and the record's own unless the ticket's
+// account, given by the requester or an agent, is that one.
+func hiddenAccounts(d TicketDetail) map[string]bool {
+	hidden := map[string]bool{}
+	fromRecord := d.Sources.Of(FieldSourceAccount) == SourceRecord
+	if fromRecord && d.Account != "" {
+		hidden[AccountKey(d.Account)] = true
+	}
+	if d.Promotion != nil && d.Promotion.Account != "" {
+		if k := AccountKey(d.Promotion.Account); fromRecord || d.Account == "" || AccountKey(d.Account) != k {
+			hidden[k] = true
+		}
+	}
+	return hidden
+}
+
+func ownView(d TicketDetail, who Identity) TicketDetail {
 	v := d
+	// An account the desk took from the order's record is not theirs, and
+	// the desk never shows it to them (messageData): neither does the
+	// export, nor where it came from, nor an agent's change from or to it.
+	hidden := hiddenAccounts(d)
+	v.Sources = d.Sources.clone()
+	if d.Sources.Of(FieldSourceAccount) == SourceRecord {
+		v.Account = ""
+		delete(v.Sources, FieldSourceAccount)
+	}
 	v.Promotion, v.Followups = nil, nil
 	v.Flags = slices.DeleteFunc(slices.Clone(d.Flags), func(f string) bool { return f == FlagOtherRequester })
 	v.Eligibility.Rules = make([]RuleStep, len(d.Eligibility.Rules))
@@ -201,16 +279,34 @@ func ownView(d TicketDetail, who Requester) TicketDetail {
 		e := d.Audit[i]
 		if e.Action == "other_requester" || e.Code == AuditOtherRequester {
 			notes[stamp{e.Actor, e.At.UTC()}] = true
-			for i+1 < len(d.Audit) && d.Audit[i+1].Code == AuditEvidence && d.Audit[i+1].Actor == e.Actor {
+			for i+1 < len(d.Audit) && d.Audit[i+1].Actor == e.Actor {
+				name, ok := d.Audit[i+1].EvidenceName()
+				if !ok {
+					break
+				}
 				i++
-				files[fileKey(d.Audit[i].Params.Name, d.Audit[i].At)] = true
+				files[fileKey(name, d.Audit[i].At)] = true
 			}
 			continue
 		}
 		p := e.Params
-		if (p.Requester != "" && !isThem(who, p.Requester)) || (p.Recipient != "" && !isThem(who, p.Recipient)) ||
-			(p.ViaRecipient != "" && !isThem(who, p.ViaRecipient)) {
+		if (p.Requester != "" && !IsContactOf(who, p.Requester)) || (p.Recipient != "" && !IsContactOf(who, p.Recipient)) ||
+			(p.ViaRecipient != "" && !IsContactOf(who, p.ViaRecipient)) {
 			continue
+		}
+		if len(p.Changes) > 0 && len(hidden) > 0 {
+			e.Params.Changes = slices.Clone(p.Changes)
+			for j, c := range e.Params.Changes {
+				if c.Field != FieldSourceAccount {
+					continue
+				}
+				if hidden[AccountKey(c.From)] {
+					e.Params.Changes[j].From = ""
+				}
+				if hidden[AccountKey(c.To)] {
+					e.Params.Changes[j].To = ""
+				}
+			}
 		}
 		v.Audit = append(v.Audit, e)
 	}
@@ -230,7 +326,7 @@ func ownView(d TicketDetail, who Requester) TicketDetail {
 	}
 	v.Outbox = nil
 	for _, it := range d.Outbox {
-		if isThem(who, it.Recipient) {
+		if IsContactOf(who, it.Recipient) {
 			v.Outbox = append(v.Outbox, it)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,36 +46,26 @@ func (d *DB) ExportRequester(ctx context.Context, who tickets.Requester, fn func
 	return fn(rec, tx.openEvidence)
 }
 
-// requesterRecords reads everything about who.
+// requesterRecords reads everything about who: the person as erasure
+// finds them (requesterIdentity), then what each of their contacts has.
 func (t *Tx) requesterRecords(who tickets.Requester) (*tickets.RequesterRecords, error) {
 	rec := &tickets.RequesterRecords{Tickets: []tickets.TicketDetail{}, Elsewhere: []tickets.ForeignNote{},
 		Outbox: []tickets.OutboxItem{}, SetAside: []tickets.InboundFailure{}}
-	email := strings.ToLower(who.Email)
+	id, ids, err := t.requesterIdentity(who)
+	if err != nil {
+		return nil, err
+	}
+	rec.Identity = id
 
 	// Their own tickets.
-	var ors []string
-	var args []any
-	if email != "" {
-		ors, args = append(ors, "(requester_email_key = ? AND requester_email_key <> '')"), append(args, email)
-	}
-	if who.DiscordID != "" {
-		ors, args = append(ors, "(requester_discord_id = ? AND requester_discord_id <> '')"), append(args, who.DiscordID)
-	}
-	if len(ors) == 0 {
-		return rec, nil
-	}
-	var ids []int64
-	if err := t.sel(&ids, `SELECT id FROM tickets WHERE `+strings.Join(ors, " OR ")+` ORDER BY id`, args...); err != nil {
-		return nil, fmt.Errorf("tickets of the requester: %w", err)
-	}
 	own := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		dt, err := t.Detail(id)
+	for _, tid := range ids {
+		dt, err := t.Detail(tid)
 		if err != nil {
 			return nil, err
 		}
 		rec.Tickets = append(rec.Tickets, *dt)
-		own[id] = true
+		own[tid] = true
 	}
 
 	// Their words on tickets that are not theirs: each is audited as
@@ -81,7 +73,7 @@ func (t *Tx) requesterRecords(who tickets.Requester) (*tickets.RequesterRecords,
 	// address, or discord:ID) by the actor their note is written under, at
 	// the note's time; the files they sent with it are audited under the
 	// same actor right after it.
-	if err := t.elsewhere(who, own, rec); err != nil {
+	if err := t.elsewhere(id, own, rec); err != nil {
 		return nil, err
 	}
 
@@ -90,29 +82,31 @@ func (t *Tx) requesterRecords(who tickets.Requester) (*tickets.RequesterRecords,
 	// are in each ticket's outbox.
 	var rcpts []string
 	var rargs []any
-	if who.Email != "" {
-		rcpts, rargs = append(rcpts, "(channel = 'email' AND lower(recipient) = ?)"), append(rargs, email)
+	for _, e := range id.Emails {
+		rcpts, rargs = append(rcpts, "(channel = 'email' AND lower(recipient) = ?)"), append(rargs, e)
 	}
-	if who.DiscordID != "" {
-		rcpts, rargs = append(rcpts, "(channel = 'discord' AND recipient = ?)"), append(rargs, who.DiscordID)
+	for _, d := range id.DiscordIDs {
+		rcpts, rargs = append(rcpts, "(channel = 'discord' AND recipient = ?)"), append(rargs, d)
 	}
-	var out []outboxRow
-	if err := t.sel(&out, noTicketOutboxQuery(rcpts), rargs...); err != nil {
-		return nil, fmt.Errorf("messages to the requester: %w", err)
-	}
-	if len(out) > 0 {
-		items, err := outboxItems(out)
-		if err != nil {
-			return nil, err
+	if len(rcpts) > 0 {
+		var out []outboxRow
+		if err := t.sel(&out, noTicketOutboxQuery(rcpts), rargs...); err != nil {
+			return nil, fmt.Errorf("messages to the requester: %w", err)
 		}
-		rec.Outbox = items
+		if len(out) > 0 {
+			items, err := outboxItems(out)
+			if err != nil {
+				return nil, err
+			}
+			rec.Outbox = items
+		}
 	}
 
-	// Their mails set aside, by sender.
-	if email != "" {
+	// Their mails set aside, by sender (any of their addresses).
+	if len(id.Emails) > 0 {
 		var rows []failureRow
-		if err := t.sel(&rows, `SELECT `+failureColumns+` FROM inbound_failures WHERE lower(sender) = ? AND sender <> '' ORDER BY id`,
-			email); err != nil {
+		if err := t.sel(&rows, `SELECT `+failureColumns+` FROM inbound_failures WHERE lower(sender) IN (`+marks(len(id.Emails))+
+			`) AND sender <> '' ORDER BY id`, anys(id.Emails)...); err != nil {
 			return nil, fmt.Errorf("mails set aside: %w", err)
 		}
 		for _, r := range rows {
@@ -122,20 +116,89 @@ func (t *Tx) requesterRecords(who tickets.Requester) (*tickets.RequesterRecords,
 	return rec, nil
 }
 
-// elsewhere reads the notes who wrote on tickets not in own, and the files
-// they sent with each, and nothing else of those tickets.
-func (t *Tx) elsewhere(who tickets.Requester, own map[int64]bool, rec *tickets.RequesterRecords) error {
+// requesterIdentity finds who the person is as erasure does (eraser.findOwn
+// in erase.go; TestExportAndErasureFindTheSamePerson holds the two to it):
+// their tickets by the address (any case) or Discord id given, then by
+// every address and id those tickets give them, until no new one comes. It
+// returns the addresses (lower case), ids and names so found, and their
+// tickets' ids, oldest first.
+func (t *Tx) requesterIdentity(who tickets.Requester) (tickets.Identity, []int64, error) {
+	emails, discord := map[string]bool{}, map[string]bool{}
+	if e := strings.ToLower(who.Email); e != "" {
+		emails[e] = true
+	}
+	if who.DiscordID != "" {
+		discord[who.DiscordID] = true
+	}
+	var rows []struct {
+		ID        int64  `db:"id"`
+		Email     string `db:"requester_email"`
+		DiscordID string `db:"requester_discord_id"`
+		Name      string `db:"requester_name"`
+	}
+	for {
+		rows = rows[:0]
+		var ors []string
+		var args []any
+		if len(emails) > 0 {
+			// The partial indexes' WHERE repeated, so that they are used.
+			ors = append(ors, "(requester_email_key IN ("+marks(len(emails))+") AND requester_email_key <> '')")
+			args = append(args, anys(slices.Sorted(maps.Keys(emails)))...)
+		}
+		if len(discord) > 0 {
+			ors = append(ors, "(requester_discord_id IN ("+marks(len(discord))+") AND requester_discord_id <> '')")
+			args = append(args, anys(slices.Sorted(maps.Keys(discord)))...)
+		}
+		if len(ors) == 0 {
+			return tickets.Identity{}, nil, nil
+		}
+		if err := t.sel(&rows, `SELECT id, requester_email, requester_discord_id, requester_name FROM tickets
+			WHERE `+strings.Join(ors, " OR ")+` ORDER BY id`, args...); err != nil {
+			return tickets.Identity{}, nil, fmt.Errorf("tickets of the requester: %w", err)
+		}
+		grew := false
+		for _, r := range rows {
+			if k := strings.ToLower(r.Email); k != "" && !emails[k] {
+				emails[k], grew = true, true
+			}
+			if r.DiscordID != "" && !discord[r.DiscordID] {
+				discord[r.DiscordID], grew = true, true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	names := map[string]bool{}
+	ids := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+		if r.Name != "" {
+			names[r.Name] = true
+		}
+	}
+	return tickets.Identity{Emails: slices.Sorted(maps.Keys(emails)), DiscordIDs: slices.Sorted(maps.Keys(discord)),
+		Names: slices.Sorted(maps.Keys(names))}, ids, nil
+}
+
+// elsewhere reads the notes the person (id: every address and Discord id
+// of theirs) wrote on tickets not in own, and the files they sent with
+// each, and nothing else of those tickets.
+func (t *Tx) elsewhere(id tickets.Identity, own map[int64]bool, rec *tickets.RequesterRecords) error {
 	var ors []string
 	var args []any
-	if who.Email != "" {
+	for _, e := range id.Emails {
 		// Their own request (the actor is their address), or one an agent
 		// filed for them (the actor is the agent; the params name them).
 		ors, args = append(ors, "lower(a.actor) = ?", "lower(a.params) LIKE ? ESCAPE '\\'"),
-			append(args, strings.ToLower(who.Email), `%"requester":"`+likeEscape(strings.ToLower(who.Email))+`"%`)
+			append(args, e, `%"requester":"`+likeEscape(e)+`"%`)
 	}
-	if who.DiscordID != "" {
+	for _, d := range id.DiscordIDs {
 		// The params are JSON; the row is checked exactly below.
-		ors, args = append(ors, "a.params LIKE ? ESCAPE '\\'"), append(args, `%"requester":"discord:`+likeEscape(who.DiscordID)+`"%`)
+		ors, args = append(ors, "a.params LIKE ? ESCAPE '\\'"), append(args, `%"requester":"discord:`+likeEscape(d)+`"%`)
+	}
+	if len(ors) == 0 {
+		return nil
 	}
 	var rows []struct {
 		ID       int64 `db:"id"`
@@ -157,7 +220,7 @@ func (t *Tx) elsewhere(who tickets.Requester, own map[int64]bool, rec *tickets.R
 		if contact == "" {
 			contact = r.Actor // written before codes: the actor is the address
 		}
-		if !strings.EqualFold(contact, who.Email) && !(who.DiscordID != "" && contact == "discord:"+who.DiscordID) {
+		if !tickets.IsContactOf(id, contact) {
 			continue
 		}
 		var msgs []messageRow
@@ -175,16 +238,19 @@ func (t *Tx) elsewhere(who tickets.Requester, own map[int64]bool, rec *tickets.R
 		}
 		var files []tickets.Evidence
 		for _, n := range next {
-			if n.Code != tickets.AuditEvidence || n.Actor != r.Actor {
-				break
-			}
 			var np tickets.AuditParams
 			if err := readParams(n.Params, &np); err != nil {
 				return fmt.Errorf("audit of ticket %d: %w", r.TicketID, err)
 			}
+			// An entry from before codes (migration 0006) has its file's
+			// name in its words.
+			name, ok := tickets.AuditEntry{Action: n.Action, Code: n.Code, Params: np, Detail: n.Detail}.EvidenceName()
+			if !ok || n.Actor != r.Actor {
+				break
+			}
 			var ev []evidenceRow
 			if err := t.sel(&ev, `SELECT ticket_id, name, content_type, size, sha256, added_at FROM ticket_evidence
-				WHERE ticket_id = ? AND name = ? AND added_at = ? ORDER BY id`, r.TicketID, np.Name, n.At.UTC()); err != nil {
+				WHERE ticket_id = ? AND name = ? AND added_at = ? ORDER BY id`, r.TicketID, name, n.At.UTC()); err != nil {
 				return fmt.Errorf("files of the requester elsewhere: %w", err)
 			}
 			for _, e := range ev {

@@ -17,6 +17,7 @@ import (
 
 	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore"
 )
 
 // exportFixture is a desk where Sari has two tickets (one filed under her
@@ -27,6 +28,8 @@ import (
 // Sari's ticket, with a file.
 type exportFixture struct {
 	svc                  *tickets.Service
+	db                   *sqlstore.DB
+	clock                *storetest.Clock
 	sari1, sari2, budi   string
 	shared, sariOnly     []byte
 	sariElsewhere, budiF []byte
@@ -45,7 +48,7 @@ func newExportFixture(t *testing.T, dialect string) *exportFixture {
 	clock := storetest.NewClock(time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
 	db := storetest.Open(t, dialect, clock)
 	svc := tickets.NewService(db, tickets.Options{Clock: clock})
-	f := &exportFixture{svc: svc,
+	f := &exportFixture{svc: svc, db: db, clock: clock,
 		shared:        []byte("receipt of order 7301 and 7302: the same bytes on two tickets\n"),
 		sariOnly:      []byte("sari's screenshot, as text\n"),
 		sariElsewhere: []byte("sari's file about order 7302\n"),
@@ -138,72 +141,110 @@ func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:
 func TestExportRequester(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		f := newExportFixture(t, dialect)
-		ex, files, err := export(t, f.svc, tickets.Requester{Email: "Sari@example.COM"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var refs []string
-		for _, d := range ex.Tickets {
-			refs = append(refs, d.Ref)
-		}
-		if !slices.Equal(refs, []string{f.sari1, f.sari2}) {
-			t.Fatalf("tickets %v, want %v", refs, []string{f.sari1, f.sari2})
-		}
-		if ex.Language != "id" {
-			t.Errorf("language %q, want id (her tickets')", ex.Language)
-		}
-		t1 := ex.Tickets[0]
-		var bodies []string
-		for _, m := range t1.Messages {
-			bodies = append(bodies, m.Body)
-		}
-		if !slices.Equal(bodies, []string{"Promosi saya hanya dapat 2 ribu tayangan dari 50 ribu.", "checked the dashboard with her"}) {
-			t.Errorf("messages of %s: %q", t1.Ref, bodies)
-		}
-		var sums []string
-		for _, e := range t1.Evidence {
-			sums = append(sums, e.SHA256)
-		}
-		if !slices.Equal(sums, []string{sha(f.sariOnly), sha(f.shared)}) {
-			t.Errorf("evidence of %s: %v", t1.Ref, t1.Evidence)
-		}
-		if len(t1.Audit) == 0 || t1.Audit[0].Code != tickets.AuditCreated {
-			t.Errorf("audit of %s: %+v", t1.Ref, t1.Audit)
-		}
-		if len(t1.Outbox) == 0 || t1.Outbox[0].Template != tickets.TemplateAcknowledgement || !strings.EqualFold(t1.Outbox[0].Recipient, sari.Email) {
-			t.Errorf("outbox of %s: %+v", t1.Ref, t1.Outbox)
-		}
-		if len(ex.Elsewhere) != 1 || ex.Elsewhere[0].Message.Body != "Saya juga dikenai biaya dua kali." ||
-			len(ex.Elsewhere[0].Evidence) != 1 || ex.Elsewhere[0].Evidence[0].SHA256 != sha(f.sariElsewhere) {
-			t.Errorf("elsewhere: %+v", ex.Elsewhere)
-		}
-		if len(ex.Outbox) != 1 || ex.Outbox[0].Template != tickets.TemplateReceived || ex.Outbox[0].TicketRef != "" {
-			t.Errorf("outbox on no ticket: %+v", ex.Outbox)
-		}
-		if len(ex.SetAside) != 1 || ex.SetAside[0].Subject != "lampiran terlalu besar" {
-			t.Errorf("set aside: %+v", ex.SetAside)
-		}
-		for sum, want := range map[string][]byte{sha(f.sariOnly): f.sariOnly, sha(f.shared): f.shared, sha(f.sariElsewhere): f.sariElsewhere} {
-			if !bytes.Equal(files[sum], want) {
-				t.Errorf("file %s: %q, want %q", sum, files[sum], want)
-			}
-		}
-		if len(files) != 3 {
-			t.Errorf("%d files read, want 3", len(files))
-		}
-		// Nothing of anyone else, anywhere in it.
-		all, err := json.Marshal(ex)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := strings.ToLower(string(all))
-		for _, other := range []string{"budi", "ayu lestari", ayu.DiscordID, "7302", "dewi", strings.ToLower(f.budi), "other_requester",
-			sha(f.budiF), sha(f.ayuFile), "i paid for 7301"} {
-			if strings.Contains(text, strings.ToLower(other)) {
-				t.Errorf("the export shows %q", other)
-			}
-		}
+		checkSariExport(t, f)
 	})
+}
+
+// Audit entries written before codes (migration 0006: no code, action
+// evidence, the file's name in detail) are read as the ones after: the
+// file Sari sent with her note on Budi's ticket is in her export, and the
+// files Budi and Ayu sent with their notes on her ticket are not.
+func TestExportRequesterPre0006Files(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newExportFixture(t, dialect)
+		sq := f.db.SQL()
+		var rows []struct {
+			ID     int64  `db:"id"`
+			Params string `db:"params"`
+		}
+		if err := sq.Select(&rows, sq.Rebind(`SELECT id, params FROM ticket_audit WHERE code = ?`), tickets.AuditEvidence); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 3 { // Budi's, Ayu's and Sari's files sent with their notes
+			t.Fatalf("%d evidence entries, want 3", len(rows))
+		}
+		for _, r := range rows {
+			var p tickets.AuditParams
+			if err := json.Unmarshal([]byte(r.Params), &p); err != nil {
+				t.Fatal(err)
+			}
+			detail := fmt.Sprintf("%s (%s, %d B)", p.Name, p.ContentType, p.Size)
+			if _, err := sq.Exec(sq.Rebind(`UPDATE ticket_audit SET code = '', params = '', detail = ? WHERE id = ?`), detail, r.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkSariExport(t, f)
+	})
+}
+
+// checkSariExport exports Sari by her address and checks all of it.
+func checkSariExport(t *testing.T, f *exportFixture) {
+	t.Helper()
+	ex, files, err := export(t, f.svc, tickets.Requester{Email: "Sari@example.COM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []string
+	for _, d := range ex.Tickets {
+		refs = append(refs, d.Ref)
+	}
+	if !slices.Equal(refs, []string{f.sari1, f.sari2}) {
+		t.Fatalf("tickets %v, want %v", refs, []string{f.sari1, f.sari2})
+	}
+	if ex.Language != "id" {
+		t.Errorf("language %q, want id (her tickets')", ex.Language)
+	}
+	t1 := ex.Tickets[0]
+	var bodies []string
+	for _, m := range t1.Messages {
+		bodies = append(bodies, m.Body)
+	}
+	if !slices.Equal(bodies, []string{"Promosi saya hanya dapat 2 ribu tayangan dari 50 ribu.", "checked the dashboard with her"}) {
+		t.Errorf("messages of %s: %q", t1.Ref, bodies)
+	}
+	var sums []string
+	for _, e := range t1.Evidence {
+		sums = append(sums, e.SHA256)
+	}
+	if !slices.Equal(sums, []string{sha(f.sariOnly), sha(f.shared)}) {
+		t.Errorf("evidence of %s: %v", t1.Ref, t1.Evidence)
+	}
+	if len(t1.Audit) == 0 || t1.Audit[0].Code != tickets.AuditCreated {
+		t.Errorf("audit of %s: %+v", t1.Ref, t1.Audit)
+	}
+	if len(t1.Outbox) == 0 || t1.Outbox[0].Template != tickets.TemplateAcknowledgement || !strings.EqualFold(t1.Outbox[0].Recipient, sari.Email) {
+		t.Errorf("outbox of %s: %+v", t1.Ref, t1.Outbox)
+	}
+	if len(ex.Elsewhere) != 1 || ex.Elsewhere[0].Message.Body != "Saya juga dikenai biaya dua kali." ||
+		len(ex.Elsewhere[0].Evidence) != 1 || ex.Elsewhere[0].Evidence[0].SHA256 != sha(f.sariElsewhere) {
+		t.Errorf("elsewhere: %+v", ex.Elsewhere)
+	}
+	if len(ex.Outbox) != 1 || ex.Outbox[0].Template != tickets.TemplateReceived || ex.Outbox[0].TicketRef != "" {
+		t.Errorf("outbox on no ticket: %+v", ex.Outbox)
+	}
+	if len(ex.SetAside) != 1 || ex.SetAside[0].Subject != "lampiran terlalu besar" {
+		t.Errorf("set aside: %+v", ex.SetAside)
+	}
+	for sum, want := range map[string][]byte{sha(f.sariOnly): f.sariOnly, sha(f.shared): f.shared, sha(f.sariElsewhere): f.sariElsewhere} {
+		if !bytes.Equal(files[sum], want) {
+			t.Errorf("file %s: %q, want %q", sum, files[sum], want)
+		}
+	}
+	if len(files) != 3 {
+		t.Errorf("%d files read, want 3", len(files))
+	}
+	// Nothing of anyone else, anywhere in it.
+	all, err := json.Marshal(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.ToLower(string(all))
+	for _, other := range []string{"budi", "ayu lestari", ayu.DiscordID, "7302", "dewi", strings.ToLower(f.budi), "other_requester",
+		sha(f.budiF), sha(f.ayuFile), "i paid for 7301", "ayu.txt"} {
+		if strings.Contains(text, strings.ToLower(other)) {
+			t.Errorf("the export shows %q", other)
+		}
+	}
 }
 
 // A Discord requester with a name is found by their id: their own ticket,
@@ -330,6 +371,105 @@ func TestExportRequesterLargeFile(t *testing.T) {
 		}
 		if got := files[sha(big.Bytes())]; !bytes.Equal(got, big.Bytes()) {
 			t.Errorf("%d bytes back of %d", len(got), big.Len())
+		}
+	})
+}
+
+// The person is the same for their export and their erasure: asked for by
+// one contact, a ticket of theirs that gives another (a Discord request
+// with her address) makes that one hers too, and so on. Sari's export by
+// address holds her Discord-only ticket, the Discord messages sent to her,
+// her note by Discord on Budi's ticket and the answer to it; by her
+// Discord id it holds the same. A dry-run erasure finds the same tickets
+// and contacts.
+func TestExportRequesterOtherContacts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newExportFixture(t, dialect)
+		ctx := context.Background()
+		const discord = "512345678901234567"
+		submit := func(r tickets.SubmitRequest) *tickets.SubmitResult {
+			t.Helper()
+			f.clock.Advance(time.Minute)
+			res, err := f.svc.Intake.Submit(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		both := submit(tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelDiscord,
+			Requester: tickets.Requester{Email: "sari@example.com", DiscordID: discord, Name: "sari_w"}, Account: "@sari_discord",
+			Details: "cabut izin video saya", Language: "id"}).Ticket.Ref
+		only := submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+			Requester: tickets.Requester{DiscordID: discord, Name: "sari_w"}, Order: "7304", Reason: tickets.ReasonUnderDelivery,
+			Details: "views kurang", Language: "id"}).Ticket.Ref
+		if r := submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+			Requester: tickets.Requester{DiscordID: discord, Name: "sari_w"}, Order: "7302", Details: "lewat Discord: 7302 juga",
+			Language: "id"}); r.Outcome != tickets.OutcomeReceived {
+			t.Fatalf("her note by Discord on Budi's ticket: outcome %s", r.Outcome)
+		}
+		want := []string{f.sari1, f.sari2, both, only}
+		for _, who := range []tickets.Requester{{Email: "sari@example.com"}, {DiscordID: discord}} {
+			ex, _, err := export(t, f.svc, who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var refs []string
+			toDiscord := 0
+			for _, d := range ex.Tickets {
+				refs = append(refs, d.Ref)
+				for _, it := range d.Outbox {
+					if it.Recipient == discord {
+						toDiscord++
+					}
+				}
+			}
+			if !slices.Equal(refs, want) {
+				t.Errorf("%+v: tickets %v, want %v", who, refs, want)
+			}
+			if toDiscord < 2 {
+				t.Errorf("%+v: %d messages to her Discord id on her tickets, want the acknowledgements of both", who, toDiscord)
+			}
+			var notes []string
+			for _, n := range ex.Elsewhere {
+				notes = append(notes, n.Message.Body)
+			}
+			if !slices.Equal(notes, []string{"Saya juga dikenai biaya dua kali.", "lewat Discord: 7302 juga"}) {
+				t.Errorf("%+v: notes elsewhere %q", who, notes)
+			}
+			var rcpts []string
+			for _, it := range ex.Outbox {
+				rcpts = append(rcpts, strings.ToLower(it.Recipient))
+			}
+			if !slices.Equal(rcpts, []string{"sari@example.com", discord}) {
+				t.Errorf("%+v: messages on no ticket to %q", who, rcpts)
+			}
+			if len(ex.SetAside) != 1 {
+				t.Errorf("%+v: %d mails set aside, want 1", who, len(ex.SetAside))
+			}
+			if !slices.Equal(ex.Identity.Emails, []string{"sari@example.com"}) || !slices.Equal(ex.Identity.DiscordIDs, []string{discord}) {
+				t.Errorf("%+v: identity %+v", who, ex.Identity)
+			}
+			all, _ := json.Marshal(ex)
+			for _, other := range []string{"budi", "ayu lestari", ayu.DiscordID, "dewi", "i paid for 7301"} {
+				if strings.Contains(strings.ToLower(string(all)), strings.ToLower(other)) {
+					t.Errorf("%+v: the export shows %q", who, other)
+				}
+			}
+
+			// The erasure takes the same person.
+			res, err := f.svc.Desk.Erase(ctx, tickets.EraseRequest{Email: who.Email, DiscordID: who.DiscordID, Actor: "ayu-agent", DryRun: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var erased []string
+			for _, et := range res.Found.Tickets {
+				erased = append(erased, et.Ref)
+			}
+			if !slices.Equal(erased, refs) || !slices.Equal(res.Found.Emails, ex.Identity.Emails) ||
+				!slices.Equal(res.Found.DiscordIDs, ex.Identity.DiscordIDs) {
+				t.Errorf("%+v: the erasure finds %v %v %v, the export %v %+v", who, erased, res.Found.Emails, res.Found.DiscordIDs,
+					refs, ex.Identity)
+			}
 		}
 	})
 }
