@@ -44,12 +44,26 @@ type Document struct {
 	Files     []FileEntry `json:"-"`
 }
 
-// Person is who the archive is about: how they were found, and the names
-// they gave on their tickets.
+// Person is who the archive is about: how they were found, the names they
+// gave on their tickets, and every address and Discord id of theirs the
+// desk knows (the one asked for, and those their tickets give them: what
+// was sent to or names any of them is in the archive).
 type Person struct {
-	Email     string   `json:"email,omitempty"`
-	DiscordID string   `json:"discord_id,omitempty"`
-	Names     []string `json:"names"`
+	Email      string   `json:"email,omitempty"`
+	DiscordID  string   `json:"discord_id,omitempty"`
+	Names      []string `json:"names"`
+	Emails     []string `json:"emails"`
+	DiscordIDs []string `json:"discord_ids"`
+}
+
+// FieldSource says where a field of a ticket came from when it was not the
+// requester's own words: from their signature, from a mail they forwarded,
+// corrected by an agent (tickets.Sources). An account the desk took from
+// the order's record is not in the archive, nor is its source.
+type FieldSource struct {
+	Field  string         `json:"field"`
+	Source tickets.Source `json:"source"`
+	Text   string         `json:"text"`
 }
 
 // Money is an amount in major units with the currency's decimals ("1500.50",
@@ -80,6 +94,7 @@ type Ticket struct {
 	Refund     *Money            `json:"refund,omitempty"`
 	Approved   *Money            `json:"approved,omitempty"`
 	Decision   string            `json:"decision,omitempty"`
+	Sources    []FieldSource     `json:"sources"`
 	Flags      []string          `json:"flags"`
 	ParentRef  string            `json:"parent_ref,omitempty"`
 	CreatedAt  time.Time         `json:"created_at"`
@@ -173,7 +188,8 @@ type FileEntry struct {
 // of evidence files to write with their paths in the archive.
 func Build(cat *templates.Catalog, ex *tickets.RequesterExport) *Document {
 	lang := cat.Language(ex.Language)
-	doc := &Document{Format: Format, Language: lang, Requester: Person{Email: ex.Requester.Email, DiscordID: ex.Requester.DiscordID, Names: []string{}},
+	doc := &Document{Format: Format, Language: lang, Requester: Person{Email: ex.Requester.Email, DiscordID: ex.Requester.DiscordID, Names: []string{},
+		Emails: append([]string{}, ex.Identity.Emails...), DiscordIDs: append([]string{}, ex.Identity.DiscordIDs...)},
 		Tickets: []Ticket{}, Elsewhere: []Note{}, Outbox: []Sent{}, SetAside: []SetAside{}}
 	names := map[string]bool{}
 	for _, d := range ex.Tickets {
@@ -206,9 +222,16 @@ func buildTicket(cat *templates.Catalog, lang string, d tickets.TicketDetail, do
 		Channel: d.Channel, Requester: d.Requester, Account: d.Account, Order: d.Order, Reason: d.Reason, Details: d.Details,
 		Language: d.Language, Verdict: d.Eligibility.Verdict, Rules: []Rule{}, Decision: cat.Decision(&d.Ticket, lang),
 		Flags: append([]string{}, d.Flags...), ParentRef: d.ParentRef, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
-		Messages: []Message{}, Evidence: []File{}, Audit: []Audit{}, Outbox: []Sent{}}
+		Sources: []FieldSource{}, Messages: []Message{}, Evidence: []File{}, Audit: []Audit{}, Outbox: []Sent{}}
 	if d.Reason != "" {
 		t.ReasonName = cat.ReasonName(d.Reason, lang)
+	}
+	for _, f := range tickets.SourceFields {
+		src := d.Sources.Of(f)
+		if src == tickets.SourceText || fieldValue(&t, f) == "" || f == tickets.FieldSourceAccount && src == tickets.SourceRecord {
+			continue
+		}
+		t.Sources = append(t.Sources, FieldSource{Field: f, Source: src, Text: cat.Text(lang, "source."+string(src))})
 	}
 	for _, s := range d.Eligibility.Rules {
 		t.Rules = append(t.Rules, Rule{Rule: s.Rule, Outcome: s.Outcome})
@@ -234,6 +257,22 @@ func buildTicket(cat *templates.Catalog, lang string, d tickets.TicketDetail, do
 		t.Outbox = append(t.Outbox, sent(cat, lang, it))
 	}
 	return t
+}
+
+// fieldValue is a ticket's field (tickets.SourceFields) as the archive
+// shows it.
+func fieldValue(t *Ticket, field string) string {
+	switch field {
+	case tickets.FieldSourceKind:
+		return t.KindName
+	case tickets.FieldSourceAccount:
+		return t.Account
+	case tickets.FieldSourceOrder:
+		return t.Order
+	case tickets.FieldSourceReason:
+		return t.ReasonName
+	}
+	return ""
 }
 
 func money(cat *templates.Catalog, lang string, minor int64, currency string) *Money {
@@ -404,6 +443,21 @@ func Readme(cat *templates.Catalog, doc *Document) string {
 	}
 	line(cat.Text(lang, "export.readme.intro", "Requester", who))
 	line("")
+	var more []string
+	for _, e := range doc.Requester.Emails {
+		if !strings.EqualFold(e, doc.Requester.Email) {
+			more = append(more, e)
+		}
+	}
+	for _, d := range doc.Requester.DiscordIDs {
+		if d != doc.Requester.DiscordID {
+			more = append(more, "Discord "+d)
+		}
+	}
+	if len(more) > 0 {
+		line(cat.Text(lang, "export.readme.contacts", "Contacts", strings.Join(more, ", ")))
+		line("")
+	}
 	line(cat.Text(lang, "export.readme.contents"))
 	line("- " + cat.Text(lang, "export.readme.file_readme"))
 	line("- " + cat.Text(lang, "export.readme.file_data"))
@@ -432,6 +486,10 @@ func Readme(cat *templates.Catalog, doc *Document) string {
 		s += " " + cat.Plural(lang, "export.readme.messages", int64(len(t.Messages))) + ", " +
 			cat.Plural(lang, "export.readme.files", int64(len(t.Evidence))) + "."
 		line("- " + s)
+		for _, f := range t.Sources {
+			line("  " + cat.Text(lang, "export.readme.source", "Field", cat.Text(lang, "export.field."+f.Field),
+				"Value", fieldValue(&t, f.Field), "Source", f.Text))
+		}
 	}
 	if n := len(doc.Elsewhere); n > 0 {
 		line("")
