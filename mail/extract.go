@@ -463,11 +463,11 @@ func chooseAccount(fresh, signed, forwarded []accountCandidate, record *tickets.
 // ("Dewi (toko.dewi.id)"); in a forwarded notice, in the platform's
 // greeting ("Halo x,", "Hi x,").
 var (
-	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt)(?:nya|ku)?)?|uname|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id)|handle|my\s+(?:tiktok|tt)|id\s+(?:tiktok|tt))` +
-		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok)\b)*(?:\s*(?:[:=\-–—]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b))*)\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt)(?:nya|ku)?)?|uname|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id)|handle|my\s+(?:tiktok|tt)|id\s+(?:tiktok|tt))` +
+		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok)\b)*(?:\s*(?:[:=\-–—]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b)\*?)*)\s*\*?\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	socialLineRe = regexp.MustCompile(`(?i)\b(tiktok|tik\s+tok|tt|ig|insta(?:gram)?|socials?|sosmed|medsos)\b([^:\n]{0,24}?)[:\-–—]\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	bracketRe    = regexp.MustCompile(`\(\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*\)`)
-	greetingRe   = regexp.MustCompile(`(?im)^[\s>]*(?:halo|hallo|hai|hi|hello|hey|dear|yth\.?|kepada)[\s,]+(?:(?:kreator|creator|pengguna|user|sobat)\s+)?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*[,!:]`)
+	greetingRe   = regexp.MustCompile(`(?im)^[\s>]*(?:halo|hallo|hai|hi|hello|hey|dear|yth\.?|kepada)[\s,]+(?:(?:kreator|creator|pengguna|user|sobat)\s+)?[*"“']?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})[*"”']?\s*[,!:]`)
 	// labelLineRe: a label, a few words, a colon and the name on one line
 	// ("akun aku ya kak: kopi.pagi", "Akun TikTok yang dipromosikan: x").
 	labelLineRe = regexp.MustCompile(`(?im)\b(?:akun|account|username|user\s+name|uname|handle)\b[^:\n@]{0,30}:[ \t]*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})(?:[ \t]*$|[ \t]*[,.;)(])`)

@@ -126,6 +126,10 @@ func TestAccountsWithoutAt(t *testing.T) {
 			kind: "refund", account: "@kopi.pagi", order: "", reason: "rejected", sources: "account=signature kind=text reason=text"},
 		{name: "tiktok beats instagram", subject: "refund", body: "The promotion was rejected, refund please.\n\n-- \nKopi Pagi\nIG: kopipagi | TT: kopi.pagi.id",
 			kind: "refund", account: "@kopi.pagi.id", order: "", reason: "rejected", sources: "-"},
+		{name: "bold greeting and label (HTML)", subject: "Fwd: Ad update", body: "*Username:* kopi.pagi\nrefund please\n\n---------- Forwarded message ---------\nFrom: TikTok <no-reply@tiktok.example>\n\nHi *kopi.pagi*,\nYour promotion was rejected.\n",
+			kind: "refund", account: "@kopi.pagi", order: "", reason: "rejected", sources: "account=text kind=text reason=forwarded"},
+		{name: "bold greeting only", subject: "Fwd: Ad update", body: "refund please\n\n---------- Forwarded message ---------\nFrom: TikTok <no-reply@tiktok.example>\n\nHi *kopi.pagi*,\nYour promotion was rejected.\n",
+			kind: "refund", account: "@kopi.pagi", order: "", reason: "rejected", sources: "account=forwarded kind=text reason=forwarded"},
 		{name: "greeting with a person's name", subject: "Fwd: Your ad was not approved", body: "refund pls\n\n---------- Forwarded message ---------\nFrom: TikTok <no-reply@tiktok.example>\n\nHi Maya,\nWe could not approve your promotion (order " + ord + ").",
 			kind: "refund", account: "", order: ord, reason: "rejected", sources: "-"},
 	})
