@@ -19,6 +19,11 @@ import (
 // runs from when it entered that status (Ticket.StatusChangedAt). A ticket
 // reopened since is not closed, and keeps everything; closed again, its
 // time starts again.
+//
+// Two more parts are on no ticket: what the desk sent on no ticket (the
+// "received" answers, RetainOutbox) goes the messages' time after it was
+// sent, and the records of mails set aside (RetainSetAside) go their own
+// time after they were set aside.
 
 // RetentionStore removes what closed tickets keep once its time is up.
 type RetentionStore interface {
@@ -29,15 +34,23 @@ type RetentionStore interface {
 	//   - RetainEvidence: the tickets' links to their evidence files, and
 	//     the files no other ticket links to any more; an audit entry
 	//     AuditRetention on each ticket;
-	//   - RetainMessages: the tickets' messages and the copies of what was
-	//     sent to the requester (the outbox's sent and failed items), the
-	//     search text written again from what remains; an audit entry
-	//     AuditRetentionMessages on each ticket;
+	//   - RetainMessages: the tickets' messages, their details (the first
+	//     message's words, Ticket.Details) and the copies of what was sent
+	//     (the outbox's sent and failed items), the search text written
+	//     again from what remains; an audit entry AuditRetentionMessages
+	//     on each ticket that lost messages or details, and only those
+	//     count in Tickets: a ticket whose conversation went before, and
+	//     that since only had a copy of something sent, loses that copy
+	//     (Outbox) and is not counted or written on again;
 	//   - RetainTickets: the tickets and everything that hangs on them
 	//     (flags, evidence links and the files no other ticket has,
 	//     messages, audit trail, intake keys, outbox, cards, follow-ups,
 	//     search text); tickets that followed one (Ticket.ParentRef) no
-	//     longer point to it. The dashboard's kept counts stay as they are.
+	//     longer point to it. The dashboard's kept counts stay as they are;
+	//   - RetainOutbox: up to b.Limit outbox items on no ticket, sent (or,
+	//     failed, last tried) before b.ClosedBefore, in id order;
+	//   - RetainSetAside: up to b.Limit records of inbound items set aside
+	//     before b.ClosedBefore (the mails themselves are not the store's).
 	// Every batch that removed something is recorded, in counts only, in
 	// the store's retention log (RetentionLog). On PostgreSQL the tickets
 	// are locked, and those another transaction holds are left for the
@@ -63,12 +76,24 @@ const (
 	RetainEvidence RetentionPart = "evidence" // its evidence files
 	RetainMessages RetentionPart = "messages" // its conversation
 	RetainTickets  RetentionPart = "tickets"  // the ticket itself, with all it holds
+	// RetainOutbox is what was sent on no ticket (the "received" answers,
+	// TemplateReceived): it goes RetentionRules.Messages after it was sent.
+	RetainOutbox RetentionPart = "outbox"
+	// RetainSetAside is the records of inbound items set aside
+	// (InboundFailure): they go RetentionRules.SetAside after.
+	RetainSetAside RetentionPart = "set_aside"
 )
 
 // RetentionParts are the parts in the order a run removes them: whole
 // tickets first, so that what goes with them is not removed piece by piece
-// before.
-var RetentionParts = []RetentionPart{RetainTickets, RetainMessages, RetainEvidence}
+// before; then what is on no ticket.
+var RetentionParts = []RetentionPart{RetainTickets, RetainMessages, RetainEvidence, RetainOutbox, RetainSetAside}
+
+// onTickets says whether a part is taken from closed tickets (its time
+// runs from their closing).
+func (p RetentionPart) onTickets() bool {
+	return p == RetainTickets || p == RetainMessages || p == RetainEvidence
+}
 
 // ClosedStatuses are the statuses a ticket's retention time runs in: the
 // final ones (Status.Open is false). A denied ticket is not among them: its
@@ -93,7 +118,11 @@ type RetentionRules struct {
 	Evidence time.Duration // its evidence files
 	Messages time.Duration // its conversation
 	Tickets  time.Duration // the ticket itself, and everything with it
-	// Batch is how many tickets one transaction takes (default 100).
+	// SetAside is how long the record of an inbound item set aside is
+	// kept, from when it was set aside.
+	SetAside time.Duration
+	// Batch is how many tickets (or items on no ticket) one transaction
+	// takes (default 100).
 	Batch int
 	// Lease is how long a run holds the retention lease without renewing
 	// it (default 5 minutes); it renews it before every batch.
@@ -107,17 +136,22 @@ const DefaultRetentionBatch = 100
 const MaxRetentionBatch = 10000
 
 // Enabled says whether the rules remove anything at all.
-func (r RetentionRules) Enabled() bool { return r.Evidence > 0 || r.Messages > 0 || r.Tickets > 0 }
+func (r RetentionRules) Enabled() bool {
+	return r.Evidence > 0 || r.Messages > 0 || r.Tickets > 0 || r.SetAside > 0
+}
 
-// Age is how long after closing a part goes (0: never).
+// Age is how long after closing a part goes (0: never); for the parts on
+// no ticket, how long after it was sent or set aside.
 func (r RetentionRules) Age(p RetentionPart) time.Duration {
 	switch p {
 	case RetainEvidence:
 		return r.Evidence
-	case RetainMessages:
+	case RetainMessages, RetainOutbox:
 		return r.Messages
 	case RetainTickets:
 		return r.Tickets
+	case RetainSetAside:
+		return r.SetAside
 	}
 	return 0
 }
@@ -125,7 +159,9 @@ func (r RetentionRules) Age(p RetentionPart) time.Duration {
 // RetentionBatch is one removal (see RetentionStore).
 type RetentionBatch struct {
 	Part RetentionPart
-	// ClosedBefore: the tickets that entered a closed status before this.
+	// ClosedBefore: the tickets that entered a closed status before this
+	// (RetainOutbox: the items sent before it; RetainSetAside: the records
+	// set aside before it).
 	ClosedBefore time.Time
 	// ClosedAfter, when set, leaves out the tickets closed before it
 	// (RetentionDue: those a later part of the same run takes whole).
@@ -140,7 +176,8 @@ type RetentionBatch struct {
 type RetentionRemoved struct {
 	Part RetentionPart `json:"part"`
 	// Tickets are the tickets it took: whole tickets for RetainTickets,
-	// the tickets that lost their evidence or messages otherwise.
+	// the tickets that lost their evidence, or their messages and details,
+	// otherwise.
 	Tickets  int `json:"tickets"`
 	Evidence int `json:"evidence"` // links of tickets to evidence files
 	// Blobs are the stored files removed, Bytes their size: a file another
@@ -148,12 +185,13 @@ type RetentionRemoved struct {
 	Blobs    int   `json:"blobs"`
 	Bytes    int64 `json:"bytes"`
 	Messages int   `json:"messages"`
-	Outbox   int   `json:"outbox"` // outbox items: what was sent
+	Outbox   int   `json:"outbox"`    // outbox items: what was sent
+	SetAside int   `json:"set_aside"` // records of inbound items set aside
 }
 
 // Empty says whether nothing was removed.
 func (r RetentionRemoved) Empty() bool {
-	return r.Tickets == 0 && r.Evidence == 0 && r.Blobs == 0 && r.Messages == 0 && r.Outbox == 0
+	return r.Tickets == 0 && r.Evidence == 0 && r.Blobs == 0 && r.Messages == 0 && r.Outbox == 0 && r.SetAside == 0
 }
 
 // add adds o's counts to r's.
@@ -164,16 +202,22 @@ func (r *RetentionRemoved) add(o RetentionRemoved) {
 	r.Bytes += o.Bytes
 	r.Messages += o.Messages
 	r.Outbox += o.Outbox
+	r.SetAside += o.SetAside
 }
 
 // Count is the figure the metrics count a part by: evidence files,
-// messages, or whole tickets.
+// messages, whole tickets, outbox items on no ticket, or records of mails
+// set aside.
 func (r RetentionRemoved) Count() int {
 	switch r.Part {
 	case RetainEvidence:
 		return r.Evidence
 	case RetainMessages:
 		return r.Messages
+	case RetainOutbox:
+		return r.Outbox
+	case RetainSetAside:
+		return r.SetAside
 	}
 	return r.Tickets
 }
@@ -320,12 +364,14 @@ func (r *Retention) Run(ctx context.Context, holder string, onBatch func(Retenti
 				run.Batches++
 				r.log.Info("retention removed", slog.String("part", string(p)), slog.Int("tickets", got.Tickets),
 					slog.Int("evidence", got.Evidence), slog.Int("blobs", got.Blobs), slog.Int64("bytes", got.Bytes),
-					slog.Int("messages", got.Messages), slog.Int("outbox", got.Outbox))
+					slog.Int("messages", got.Messages), slog.Int("outbox", got.Outbox), slog.Int("set_aside", got.SetAside))
 				if onBatch != nil {
 					onBatch(got)
 				}
 			}
-			if got.Tickets < r.rules.Batch {
+			// A batch takes only what still has something to remove, so
+			// one that removed nothing was the last.
+			if got.Empty() {
 				break
 			}
 		}
@@ -359,7 +405,7 @@ func (r *Retention) Due(ctx context.Context) (*RetentionRun, error) {
 			continue
 		}
 		b := RetentionBatch{Part: p, ClosedBefore: r.cutoff(p, now), Now: now}
-		if p != RetainTickets {
+		if p.onTickets() && p != RetainTickets {
 			b.ClosedAfter = after
 		}
 		got, err := r.store.RetentionDue(ctx, b)

@@ -16,13 +16,16 @@ import (
 )
 
 // RetentionConfig is [retention]: how long a closed ticket keeps its
-// evidence, its conversation and itself after it was closed (0, the
-// default: for ever), and how serve goes about removing them.
+// evidence, its conversation and itself after it was closed, and the
+// record of a mail set aside after it was set aside (0, the default: for
+// ever), and how serve goes about removing them. What was sent on no
+// ticket goes the conversation's time after it was sent.
 type RetentionConfig struct {
 	Evidence tickets.Duration `toml:"evidence"`
 	Messages tickets.Duration `toml:"messages"`
 	Tickets  tickets.Duration `toml:"tickets"`
-	// Batch: tickets per transaction.
+	SetAside tickets.Duration `toml:"set_aside"`
+	// Batch: tickets (or items on no ticket) per transaction.
 	Batch int `toml:"batch"`
 	// Interval: how often serve runs it.
 	Interval tickets.Duration `toml:"interval"`
@@ -37,13 +40,15 @@ func (r *RetentionConfig) defaults() {
 
 // rules are the domain's rules from the config.
 func (r RetentionConfig) rules() tickets.RetentionRules {
-	return tickets.RetentionRules{Evidence: r.Evidence.Duration, Messages: r.Messages.Duration, Tickets: r.Tickets.Duration, Batch: r.Batch}
+	return tickets.RetentionRules{Evidence: r.Evidence.Duration, Messages: r.Messages.Duration, Tickets: r.Tickets.Duration,
+		SetAside: r.SetAside.Duration, Batch: r.Batch}
 }
 
 // validate refuses what cannot be meant: a negative time, evidence or
 // messages kept longer than the ticket they belong to, a time shorter than
 // the reopen window (the requester could still reopen the ticket and find
-// it emptied), a batch out of bounds.
+// it emptied), a record of a mail set aside kept less than a day (the
+// agents would not see it), a batch out of bounds.
 func (r RetentionConfig) validate(reopen time.Duration) []string {
 	var errs []string
 	ages := []struct {
@@ -66,6 +71,13 @@ func (r RetentionConfig) validate(reopen time.Duration) []string {
 				a.key, tickets.FormatDuration(a.d), tickets.FormatDuration(tk)))
 		}
 	}
+	switch sa := r.SetAside.Duration; {
+	case sa < 0:
+		errs = append(errs, "retention.set_aside: must not be negative (0 keeps it for ever)")
+	case sa > 0 && sa < 24*time.Hour:
+		errs = append(errs, fmt.Sprintf("retention.set_aside: %s is shorter than a day: the agents would not see the mails set aside (refunddesk mail failed)",
+			tickets.FormatDuration(sa)))
+	}
 	if r.Batch <= 0 || r.Batch > tickets.MaxRetentionBatch {
 		errs = append(errs, fmt.Sprintf("retention.batch: must be from 1 to %d tickets", tickets.MaxRetentionBatch))
 	}
@@ -83,8 +95,8 @@ func (r RetentionConfig) describe() string {
 		}
 		return tickets.FormatDuration(d.Duration)
 	}
-	return fmt.Sprintf("closed tickets' evidence %s, messages %s, tickets %s; every %s (one instance at a time)",
-		say(r.Evidence), say(r.Messages), say(r.Tickets), tickets.FormatDuration(r.Interval.Duration))
+	return fmt.Sprintf("closed tickets' evidence %s, messages %s, tickets %s; mails set aside %s; every %s (one instance at a time)",
+		say(r.Evidence), say(r.Messages), say(r.Tickets), say(r.SetAside), tickets.FormatDuration(r.Interval.Duration))
 }
 
 // retention returns retention by the config over the store m opened.
@@ -125,7 +137,8 @@ func (s *server) retentionPart() component {
 // retention metrics: what each batch removed, by part.
 func newRetentionMetrics() (*prometheus.CounterVec, prometheus.Gauge) {
 	removed := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "refunddesk_retention_removed_total",
-		Help: "What retention removed from closed tickets, by part: evidence (evidence files), messages (messages), tickets (whole tickets)."},
+		Help: "What retention removed, by part: from closed tickets evidence (evidence files), messages (messages), tickets (whole tickets); " +
+			"outbox (what was sent on no ticket: outbox items), set_aside (records of mails set aside)."},
 		[]string{"what"})
 	for _, p := range tickets.RetentionParts {
 		removed.WithLabelValues(string(p))
@@ -150,10 +163,12 @@ func (m *Main) retentionCommand() *cobra.Command {
 		Long: `Removes, as [retention] says, what closed tickets (resolved or closed) keep
 once its time after closing is up: whole tickets first, then the conversation
 of those that stay, then their evidence files, a batch of tickets per
-transaction. serve does the same every retention.interval; one instance at a
-time does it (a lease): while another runs it, this exits 4 and removes
-nothing. --dry-run counts what a run would remove now and changes nothing.
-See docs/personal-data.md.`,
+transaction; then what was sent on no ticket (the messages' time after it was
+sent) and the records of mails set aside (retention.set_aside after; the mails
+stay in their mailbox folder). serve does the same every retention.interval;
+one instance at a time does it (a lease): while another runs it, this exits 4
+and removes nothing. --dry-run counts what a run would remove now and changes
+nothing. See docs/personal-data.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := m.loadConfig()
@@ -161,7 +176,7 @@ See docs/personal-data.md.`,
 				return err
 			}
 			if !c.Retention.rules().Enabled() {
-				fmt.Fprintln(m.Stdout, "retention is off: [retention] evidence, messages and tickets are 0 (kept for ever); nothing to do")
+				fmt.Fprintln(m.Stdout, "retention is off: [retention] evidence, messages, tickets and set_aside are 0 (kept for ever); nothing to do")
 				return nil
 			}
 			if dry {
@@ -191,10 +206,12 @@ See docs/personal-data.md.`,
 			}
 			fmt.Fprintf(m.Stdout, "retention %s:\n", verb)
 			tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "PART\tAFTER CLOSING\tTICKETS\tEVIDENCE\tFILES\tBYTES\tMESSAGES\tOUTBOX")
+			// AFTER: after closing, for the parts of tickets; after it
+			// was sent (outbox) or set aside (set_aside) for the others.
+			fmt.Fprintln(tw, "PART\tAFTER\tTICKETS\tEVIDENCE\tFILES\tBYTES\tMESSAGES\tOUTBOX\tSET ASIDE")
 			for _, p := range res.Parts {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", p.Part, tickets.FormatDuration(c.Retention.rules().Age(p.Part)),
-					p.Tickets, p.Evidence, p.Blobs, p.Bytes, p.Messages, p.Outbox)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", p.Part, tickets.FormatDuration(c.Retention.rules().Age(p.Part)),
+					p.Tickets, p.Evidence, p.Blobs, p.Bytes, p.Messages, p.Outbox, p.SetAside)
 			}
 			return tw.Flush()
 		},
@@ -224,10 +241,12 @@ See docs/personal-data.md.`,
 				return nil
 			}
 			tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "AT\tPART\tCLOSED BEFORE\tTICKETS\tEVIDENCE\tFILES\tBYTES\tMESSAGES\tOUTBOX")
+			// BEFORE: closed before, for the parts of tickets; sent or
+			// set aside before for the others.
+			fmt.Fprintln(tw, "AT\tPART\tBEFORE\tTICKETS\tEVIDENCE\tFILES\tBYTES\tMESSAGES\tOUTBOX\tSET ASIDE")
 			for _, r := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", stamp(r.At), r.Part, stamp(r.ClosedBefore),
-					r.Tickets, r.Evidence, r.Blobs, r.Bytes, r.Messages, r.Outbox)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", stamp(r.At), r.Part, stamp(r.ClosedBefore),
+					r.Tickets, r.Evidence, r.Blobs, r.Bytes, r.Messages, r.Outbox, r.SetAside)
 			}
 			return tw.Flush()
 		},

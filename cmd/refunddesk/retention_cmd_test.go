@@ -38,6 +38,8 @@ func TestCLIRetentionConfig(t *testing.T) {
 		{map[string]string{"REFUNDDESK_RETENTION_BATCH": "0"}, "retention.batch: must be from 1 to 10000"},
 		{map[string]string{"REFUNDDESK_RETENTION_BATCH": "20000"}, "retention.batch: must be from 1 to 10000"},
 		{map[string]string{"REFUNDDESK_RETENTION_INTERVAL": "0s"}, "retention.interval: must be longer than 0"},
+		{map[string]string{"REFUNDDESK_RETENTION_SET_ASIDE": "-1d"}, `REFUNDDESK_RETENTION_SET_ASIDE: duration.unreadable (Value="-1d")`},
+		{map[string]string{"REFUNDDESK_RETENTION_SET_ASIDE": "12h"}, "retention.set_aside: 12h0m0s is shorter than a day"},
 	} {
 		for k, v := range tt.env {
 			c.env[k] = v
@@ -57,6 +59,11 @@ func TestCLIRetentionConfig(t *testing.T) {
 	// Evidence kept for ever while tickets go is fine: it goes with them.
 	c.env["REFUNDDESK_CONFIG"] = c.file("ok.toml", "[retention]\ntickets = \"730d\"\nmessages = \"365d\"\nbatch = 50\ninterval = \"30m\"\n")
 	c.ok("tickets", "list")
+	// Only mails set aside: retention is on, set aside records go.
+	c.env["REFUNDDESK_CONFIG"] = c.file("sa.toml", "[retention]\nset_aside = \"90d\"\n")
+	if out := c.ok("retention", "run"); !regexp.MustCompile(`(?m)^set_aside\s+90d\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s*$`).MatchString(out) {
+		t.Errorf("set aside only:\n%s", out)
+	}
 }
 
 // retention run --dry-run says what is due and changes nothing; run then
@@ -76,15 +83,24 @@ func TestCLIRetentionRun(t *testing.T) {
 		c.clock.Advance(40 * 24 * time.Hour)
 		c.env["REFUNDDESK_RETENTION_EVIDENCE"] = "30d"
 		c.env["REFUNDDESK_RETENTION_MESSAGES"] = "60d"
+		c.env["REFUNDDESK_RETENTION_SET_ASIDE"] = "30d"
 
 		db, err := sqlstore.Open(context.Background(), c.env["REFUNDDESK_STORE_DSN"], sqlstore.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
+		// Two mails set aside: 31 days ago and now.
+		for i, at := range []time.Time{c.clock.Now().Add(-31 * 24 * time.Hour), c.clock.Now()} {
+			if err := db.RecordFailure(context.Background(), tickets.InboundFailure{Channel: tickets.ChannelEmail, Key: fmt.Sprintf("<sa%d@x>", i),
+				Source: "INBOX", Sender: "someone@example.com", Reason: "unreadable", SetAside: "Failed", CreatedAt: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		rows := func() string {
 			var parts []string
-			for _, table := range []string{"tickets", "ticket_evidence", "evidence_blobs", "ticket_messages", "ticket_audit", "outbox", "retention_log"} {
+			for _, table := range []string{"tickets", "ticket_evidence", "evidence_blobs", "ticket_messages", "ticket_audit", "outbox", "retention_log",
+				"inbound_failures"} {
 				var n int
 				if err := db.SQL().Get(&n, `SELECT COUNT(*) FROM `+table); err != nil {
 					t.Fatal(err)
@@ -96,8 +112,10 @@ func TestCLIRetentionRun(t *testing.T) {
 		show := func() string { return c.ok("tickets", "show", "RD-1", "--json") }
 		before, shown := rows(), show()
 		out := c.ok("retention", "run", "--dry-run")
-		if !regexp.MustCompile(`(?m)^evidence\s+30d\s+1\s+1\s+1\s+\d+\s+0\s+0\s*$`).MatchString(out) ||
-			!regexp.MustCompile(`(?m)^messages\s+60d\s+0\s+`).MatchString(out) || !strings.Contains(out, "dry run, nothing changed") {
+		if !regexp.MustCompile(`(?m)^evidence\s+30d\s+1\s+1\s+1\s+\d+\s+0\s+0\s+0\s*$`).MatchString(out) ||
+			!regexp.MustCompile(`(?m)^messages\s+60d\s+0\s+`).MatchString(out) ||
+			!regexp.MustCompile(`(?m)^set_aside\s+30d\s+0\s+0\s+0\s+0\s+0\s+0\s+1\s*$`).MatchString(out) ||
+			!strings.Contains(out, "dry run, nothing changed") {
 			t.Errorf("dry run:\n%s", out)
 		}
 		if rows() != before || show() != shown {
@@ -117,7 +135,8 @@ func TestCLIRetentionRun(t *testing.T) {
 		if err := json.Unmarshal([]byte(c.ok("retention", "run", "--json")), &res); err != nil {
 			t.Fatal(err)
 		}
-		if ev := res.Part(tickets.RetainEvidence); ev.Tickets != 1 || ev.Evidence != 1 || ev.Blobs != 1 || res.Part(tickets.RetainMessages).Tickets != 0 {
+		if ev := res.Part(tickets.RetainEvidence); ev.Tickets != 1 || ev.Evidence != 1 || ev.Blobs != 1 || res.Part(tickets.RetainMessages).Tickets != 0 ||
+			res.Part(tickets.RetainSetAside).SetAside != 1 {
 			t.Errorf("run: %+v", res)
 		}
 		var d tickets.TicketDetail
@@ -130,11 +149,16 @@ func TestCLIRetentionRun(t *testing.T) {
 		if out := c.ok("tickets", "show", "RD-2"); !strings.Contains(out, "b.png") {
 			t.Errorf("the open ticket: %s", out)
 		}
-		if out := c.ok("retention", "run"); !regexp.MustCompile(`(?m)^evidence\s+30d\s+0\s+0\s+0\s+0\s+0\s+0\s*$`).MatchString(out) {
+		if out := c.ok("retention", "run"); !regexp.MustCompile(`(?m)^evidence\s+30d\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s*$`).MatchString(out) ||
+			!regexp.MustCompile(`(?m)^set_aside\s+30d\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s*$`).MatchString(out) {
 			t.Errorf("again:\n%s", out)
 		}
-		if out := c.ok("retention", "log"); !regexp.MustCompile(`(?m)^\S+ \S+\s+evidence\s+\S+ \S+\s+1\s+1\s+1\s+\d+\s+0\s+0\s*$`).MatchString(out) || strings.Count(out, "\n") != 2 {
+		if out := c.ok("retention", "log"); !regexp.MustCompile(`(?m)^\S+ \S+\s+evidence\s+\S+ \S+\s+1\s+1\s+1\s+\d+\s+0\s+0\s+0\s*$`).MatchString(out) ||
+			!regexp.MustCompile(`(?m)^\S+ \S+\s+set_aside\s+\S+ \S+\s+0\s+0\s+0\s+0\s+0\s+0\s+1\s*$`).MatchString(out) || strings.Count(out, "\n") != 3 {
 			t.Errorf("log:\n%s", out)
+		}
+		if out := c.ok("mail", "failed"); strings.Count(out, "someone@example.com") != 1 {
+			t.Errorf("mail failed after:\n%s", out)
 		}
 		c.fails(exitUsage, "retention", "log", "--limit", "0")
 	})
@@ -152,10 +176,20 @@ func TestServeRetention(t *testing.T) {
 		c.ok("tickets", "close", fmt.Sprintf("RD-%d", i+1), "--as", "ayu")
 	}
 	c.env["REFUNDDESK_RETENTION_EVIDENCE"] = "20d"
+	c.env["REFUNDDESK_RETENTION_SET_ASIDE"] = "20d"
 	c.env["REFUNDDESK_RETENTION_BATCH"] = "1"
 	c.env["REFUNDDESK_HTTP_ADDRESS"] = "127.0.0.1:0"
+	db, err := sqlstore.Open(context.Background(), c.env["REFUNDDESK_STORE_DSN"], sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordFailure(context.Background(), tickets.InboundFailure{Channel: tickets.ChannelEmail, Key: "<sa@x>", Source: "INBOX",
+		Reason: "unreadable", CreatedAt: c.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
 	srv := c.start("serve")
-	srv.waitOut(t, `retention\s+closed tickets' evidence 20d, messages kept, tickets kept; every 1h`)
+	srv.waitOut(t, `retention\s+closed tickets' evidence 20d, messages kept, tickets kept; mails set aside 20d; every 1h`)
 	addr := srv.waitOut(t, `http://(127\.0\.0\.1:\d+)/api/tickets`)[1]
 	get := func(path string) string {
 		resp, err := http.Get("http://" + addr + path)
@@ -170,7 +204,11 @@ func TestServeRetention(t *testing.T) {
 		return strings.Contains(get("/metrics"), `refunddesk_retention_removed_total{what="evidence"} 2`)
 	})
 	m := get("/metrics")
-	for _, want := range []string{`refunddesk_retention_removed_total{what="messages"} 0`, `refunddesk_retention_removed_total{what="tickets"} 0`} {
+	eventually(t, "the mail set aside removed, counted", func() bool {
+		return strings.Contains(get("/metrics"), `refunddesk_retention_removed_total{what="set_aside"} 1`)
+	})
+	for _, want := range []string{`refunddesk_retention_removed_total{what="messages"} 0`, `refunddesk_retention_removed_total{what="tickets"} 0`,
+		`refunddesk_retention_removed_total{what="outbox"} 0`} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)
 		}

@@ -16,7 +16,9 @@ import (
 // and the log row that say so. Which tickets: those in a closed status
 // (tickets.ClosedStatuses) since before the batch's time that still hold
 // something of the part, so a batch done once is never done again, and a
-// batch undone (a failed transaction) is done whole by the next.
+// batch undone (a failed transaction) is done whole by the next. The parts
+// on no ticket (outbox items, records of mails set aside) go the same way,
+// by their own time.
 
 // retentionDue is the WHERE of the tickets a batch may take, after the
 // statuses' placeholders: closed before, and (optional) not before.
@@ -35,11 +37,21 @@ func retentionDue(b tickets.RetentionBatch) (string, []any) {
 	case tickets.RetainEvidence:
 		q += ` AND EXISTS (SELECT 1 FROM ticket_evidence e WHERE e.ticket_id = t.id)`
 	case tickets.RetainMessages:
-		q += ` AND (EXISTS (SELECT 1 FROM ticket_messages m WHERE m.ticket_id = t.id)
+		q += ` AND (` + conversationLeft + `
 			OR EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = t.id AND o.status IN ('sent', 'failed')))`
 	}
 	return q, args
 }
+
+// conversationLeft says that a ticket t still has words of its
+// conversation: messages, or its details (the first message's words).
+// A ticket that has lost its conversation loses later copies of what was
+// sent without being counted again (see tickets.RetentionStore).
+const conversationLeft = `(t.details <> '' OR EXISTS (SELECT 1 FROM ticket_messages m WHERE m.ticket_id = t.id))`
+
+// Outbox items on no ticket whose time is up: sent, or failed and last
+// tried, before the placeholder's time.
+const outboxAloneDue = `ticket_id IS NULL AND status IN ('sent', 'failed') AND COALESCE(sent_at, next_attempt_at) < ?`
 
 func checkPart(p tickets.RetentionPart) error {
 	if !slices.Contains(tickets.RetentionParts, p) {
@@ -63,28 +75,84 @@ func (d *DB) RemoveRetained(ctx context.Context, b tickets.RetentionBatch) (tick
 	}
 	err := d.retentionUpdate(ctx, func(tx *Tx) error {
 		got = tickets.RetentionRemoved{Part: b.Part}
-		ids, err := tx.retentionTickets(b)
-		if err != nil || len(ids) == 0 {
-			return err
-		}
+		var err error
 		switch b.Part {
-		case tickets.RetainEvidence:
-			err = tx.removeEvidence(ids, b.Now, &got)
-		case tickets.RetainMessages:
-			err = tx.removeMessages(ids, b.Now, &got)
-		case tickets.RetainTickets:
-			err = tx.removeTickets(ids, &got)
+		case tickets.RetainOutbox:
+			err = tx.removeOutboxAlone(b, &got)
+		case tickets.RetainSetAside:
+			err = tx.removeSetAside(b, &got)
+		default:
+			err = tx.removeFromTickets(b, &got)
 		}
-		if err != nil {
+		if err != nil || got.Empty() {
 			return err
 		}
-		got.Tickets = len(ids)
 		return tx.logRetention(b, got)
 	})
 	if err != nil {
 		return tickets.RetentionRemoved{Part: b.Part}, fmt.Errorf("retention batch: %w", err)
 	}
 	return got, nil
+}
+
+// removeFromTickets removes a part of a batch of closed tickets.
+func (t *Tx) removeFromTickets(b tickets.RetentionBatch, got *tickets.RetentionRemoved) error {
+	ids, err := t.retentionTickets(b)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	switch b.Part {
+	case tickets.RetainEvidence:
+		got.Tickets = len(ids)
+		return t.removeEvidence(ids, b.Now, got)
+	case tickets.RetainMessages:
+		return t.removeMessages(ids, b.Now, got)
+	case tickets.RetainTickets:
+		got.Tickets = len(ids)
+		return t.removeTickets(ids, got)
+	}
+	return nil
+}
+
+// pickRows picks up to limit ids of a table's rows (oldest first) for a
+// removal; on PostgreSQL they are locked, and those another transaction
+// holds are left for a later batch.
+func (t *Tx) pickRows(table, cond string, args []any, limit int) ([]int64, error) {
+	q := `SELECT id FROM ` + table + ` WHERE ` + cond + ` ORDER BY id LIMIT ?`
+	if t.db.dialect == Postgres {
+		q += ` FOR UPDATE SKIP LOCKED`
+	}
+	var ids []int64
+	if err := t.sel(&ids, q, append(args, limit)...); err != nil {
+		return nil, fmt.Errorf("%s due: %w", table, err)
+	}
+	return ids, nil
+}
+
+// removeOutboxAlone removes the outbox items on no ticket whose time is
+// up (see tickets.RetainOutbox).
+func (t *Tx) removeOutboxAlone(b tickets.RetentionBatch, got *tickets.RetentionRemoved) error {
+	ids, err := t.pickRows("outbox", outboxAloneDue, []any{b.ClosedBefore.UTC()}, b.Limit)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if got.Outbox, err = t.execIn(`DELETE FROM outbox WHERE id IN (?)`, ids); err != nil {
+		return fmt.Errorf("remove what was sent on no ticket: %w", err)
+	}
+	return nil
+}
+
+// removeSetAside removes the records of inbound items set aside before
+// the batch's time (see tickets.RetainSetAside).
+func (t *Tx) removeSetAside(b tickets.RetentionBatch, got *tickets.RetentionRemoved) error {
+	ids, err := t.pickRows("inbound_failures", `created_at < ?`, []any{b.ClosedBefore.UTC()}, b.Limit)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if got.SetAside, err = t.execIn(`DELETE FROM inbound_failures WHERE id IN (?)`, ids); err != nil {
+		return fmt.Errorf("remove the records of mails set aside: %w", err)
+	}
+	return nil
 }
 
 // retentionUpdate runs fn in one write transaction, as Update does. On
@@ -293,10 +361,12 @@ func (t *Tx) removeBlobs(links []retainedLink, got *tickets.RetentionRemoved) er
 	return nil
 }
 
-// removeMessages removes the tickets' messages and the copies of what was
-// sent (sent and failed outbox items; one still to be sent stays), writes
-// their search text again from what remains, and writes on each ticket how
-// many messages went.
+// removeMessages removes the tickets' messages, their details and the
+// copies of what was sent (sent and failed outbox items; one still to be
+// sent stays), writes their search text again from what remains, and
+// writes on each ticket that lost messages or details how many messages
+// went. A ticket that had only a copy of something sent left (its
+// conversation went before) is not counted or written on again.
 func (t *Tx) removeMessages(ids []int64, now time.Time, got *tickets.RetentionRemoved) error {
 	var counts []struct {
 		TicketID int64 `db:"ticket_id"`
@@ -304,6 +374,18 @@ func (t *Tx) removeMessages(ids []int64, now time.Time, got *tickets.RetentionRe
 	}
 	if err := t.selIn(&counts, `SELECT ticket_id, COUNT(*) AS n FROM ticket_messages WHERE ticket_id IN (?) GROUP BY ticket_id`, ids); err != nil {
 		return fmt.Errorf("messages of the batch: %w", err)
+	}
+	var worded []int64 // the tickets that still have details
+	if err := t.selIn(&worded, `SELECT id FROM tickets WHERE id IN (?) AND details <> ''`, ids); err != nil {
+		return fmt.Errorf("details of the batch: %w", err)
+	}
+	// The details are the first message's words: they go with it. The
+	// version moves on, so an agent's change made on the ticket as it was
+	// is refused (ticket.changed), not written back over.
+	if len(worded) > 0 {
+		if _, err := t.execIn(`UPDATE tickets SET details = '', version = version + 1 WHERE id IN (?)`, worded); err != nil {
+			return fmt.Errorf("remove details: %w", err)
+		}
 	}
 	n, err := t.execIn(`DELETE FROM ticket_messages WHERE ticket_id IN (?)`, ids)
 	if err != nil {
@@ -314,10 +396,19 @@ func (t *Tx) removeMessages(ids []int64, now time.Time, got *tickets.RetentionRe
 		return fmt.Errorf("remove what was sent: %w", err)
 	}
 	per := map[int64]int{}
+	lost := map[int64]bool{} // the tickets that lost words
 	for _, c := range counts {
 		per[c.TicketID] = c.N
+		lost[c.TicketID] = true
+	}
+	for _, id := range worded {
+		lost[id] = true
 	}
 	for _, id := range ids {
+		if !lost[id] {
+			continue // only a copy of something sent went
+		}
+		got.Tickets++
 		t.dirty[id] = true
 		if err := t.AddAudit(id, tickets.RetentionEntry(tickets.RetainMessages, per[id], 0, now)); err != nil {
 			return err
@@ -374,11 +465,17 @@ func (t *Tx) removeTickets(ids []int64, got *tickets.RetentionRemoved) error {
 	return t.removeBlobs(links, got)
 }
 
-// logRetention writes the batch in the retention log.
+// logRetention writes the batch in the retention log. The records of
+// mails set aside are inbound messages: a set_aside row counts them in
+// its messages column (RetentionLog reads them back as SetAside).
 func (t *Tx) logRetention(b tickets.RetentionBatch, got tickets.RetentionRemoved) error {
+	messages := got.Messages
+	if b.Part == tickets.RetainSetAside {
+		messages = got.SetAside
+	}
 	if _, err := t.exec(`INSERT INTO retention_log (at, part, closed_before, tickets, evidence, blobs, bytes, messages, outbox)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.Now.UTC(), string(b.Part), b.ClosedBefore.UTC(), got.Tickets, got.Evidence,
-		got.Blobs, got.Bytes, got.Messages, got.Outbox); err != nil {
+		got.Blobs, got.Bytes, messages, got.Outbox); err != nil {
 		return fmt.Errorf("retention log: %w", err)
 	}
 	return nil
@@ -391,52 +488,73 @@ func (d *DB) RetentionDue(ctx context.Context, b tickets.RetentionBatch) (ticket
 	if err := checkPart(b.Part); err != nil {
 		return got, err
 	}
-	cond, args := retentionDue(b)
-	due := `SELECT t.id FROM tickets t WHERE ` + cond
 	err := d.View(ctx, func(txi tickets.Tx) error {
 		tx := txi.(*Tx)
-		one := func(dest any, q string) error {
-			return tx.tx.GetContext(tx.ctx, dest, tx.q(q), args...)
+		switch b.Part {
+		case tickets.RetainOutbox:
+			return tx.get(&got.Outbox, `SELECT COUNT(*) FROM outbox WHERE `+outboxAloneDue, b.ClosedBefore.UTC())
+		case tickets.RetainSetAside:
+			return tx.get(&got.SetAside, `SELECT COUNT(*) FROM inbound_failures WHERE created_at < ?`, b.ClosedBefore.UTC())
 		}
-		if err := one(&got.Tickets, `SELECT COUNT(*) FROM (`+due+`) d`); err != nil {
-			return err
-		}
-		if got.Tickets == 0 {
-			return nil
-		}
-		if b.Part != tickets.RetainMessages {
-			if err := one(&got.Evidence, `SELECT COUNT(*) FROM ticket_evidence WHERE ticket_id IN (`+due+`)`); err != nil {
-				return err
-			}
-			// The files whose every link is on a ticket due.
-			var blobs struct {
-				N     int   `db:"n"`
-				Bytes int64 `db:"bytes"`
-			}
-			q := `SELECT COUNT(*) AS n, CAST(COALESCE(SUM(b.size), 0) AS BIGINT) AS bytes FROM evidence_blobs b
-				WHERE b.sha256 IN (SELECT sha256 FROM ticket_evidence WHERE ticket_id IN (` + due + `))
-				AND NOT EXISTS (SELECT 1 FROM ticket_evidence e WHERE e.sha256 = b.sha256 AND e.ticket_id NOT IN (` + due + `))`
-			if err := tx.tx.GetContext(tx.ctx, &blobs, tx.q(q), append(slices.Clone(args), args...)...); err != nil {
-				return err
-			}
-			got.Blobs, got.Bytes = blobs.N, blobs.Bytes
-		}
-		if b.Part == tickets.RetainEvidence {
-			return nil
-		}
-		if err := one(&got.Messages, `SELECT COUNT(*) FROM ticket_messages WHERE ticket_id IN (`+due+`)`); err != nil {
-			return err
-		}
-		outbox := `SELECT COUNT(*) FROM outbox WHERE ticket_id IN (` + due + `)`
-		if b.Part == tickets.RetainMessages {
-			outbox += ` AND status IN ('sent', 'failed')`
-		}
-		return one(&got.Outbox, outbox)
+		return tx.ticketsDue(b, &got)
 	})
 	if err != nil {
 		return tickets.RetentionRemoved{Part: b.Part}, fmt.Errorf("retention due of %s: %w", b.Part, err)
 	}
 	return got, nil
+}
+
+// ticketsDue counts what removing a part of every closed ticket due would
+// remove.
+func (t *Tx) ticketsDue(b tickets.RetentionBatch, got *tickets.RetentionRemoved) error {
+	cond, args := retentionDue(b)
+	due := `SELECT t.id FROM tickets t WHERE ` + cond
+	one := func(dest any, q string) error {
+		return t.tx.GetContext(t.ctx, dest, t.q(q), args...)
+	}
+	var picked int
+	if err := one(&picked, `SELECT COUNT(*) FROM (`+due+`) d`); err != nil {
+		return err
+	}
+	if picked == 0 {
+		return nil
+	}
+	got.Tickets = picked
+	if b.Part == tickets.RetainMessages {
+		// Counted: the tickets that lose words, not those that only lose
+		// a copy of something sent.
+		if err := one(&got.Tickets, `SELECT COUNT(*) FROM (`+due+` AND `+conversationLeft+`) d`); err != nil {
+			return err
+		}
+	}
+	if b.Part != tickets.RetainMessages {
+		if err := one(&got.Evidence, `SELECT COUNT(*) FROM ticket_evidence WHERE ticket_id IN (`+due+`)`); err != nil {
+			return err
+		}
+		// The files whose every link is on a ticket due.
+		var blobs struct {
+			N     int   `db:"n"`
+			Bytes int64 `db:"bytes"`
+		}
+		q := `SELECT COUNT(*) AS n, CAST(COALESCE(SUM(b.size), 0) AS BIGINT) AS bytes FROM evidence_blobs b
+			WHERE b.sha256 IN (SELECT sha256 FROM ticket_evidence WHERE ticket_id IN (` + due + `))
+			AND NOT EXISTS (SELECT 1 FROM ticket_evidence e WHERE e.sha256 = b.sha256 AND e.ticket_id NOT IN (` + due + `))`
+		if err := t.tx.GetContext(t.ctx, &blobs, t.q(q), append(slices.Clone(args), args...)...); err != nil {
+			return err
+		}
+		got.Blobs, got.Bytes = blobs.N, blobs.Bytes
+	}
+	if b.Part == tickets.RetainEvidence {
+		return nil
+	}
+	if err := one(&got.Messages, `SELECT COUNT(*) FROM ticket_messages WHERE ticket_id IN (`+due+`)`); err != nil {
+		return err
+	}
+	outbox := `SELECT COUNT(*) FROM outbox WHERE ticket_id IN (` + due + `)`
+	if b.Part == tickets.RetainMessages {
+		outbox += ` AND status IN ('sent', 'failed')`
+	}
+	return one(&got.Outbox, outbox)
 }
 
 type retentionLogRow struct {
@@ -460,9 +578,13 @@ func (d *DB) RetentionLog(ctx context.Context, limit int) ([]tickets.RetentionRe
 	}
 	out := make([]tickets.RetentionRecord, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, tickets.RetentionRecord{At: r.At.UTC(), ClosedBefore: r.ClosedBefore.UTC(),
+		rec := tickets.RetentionRecord{At: r.At.UTC(), ClosedBefore: r.ClosedBefore.UTC(),
 			RetentionRemoved: tickets.RetentionRemoved{Part: tickets.RetentionPart(r.Part), Tickets: r.Tickets, Evidence: r.Evidence,
-				Blobs: r.Blobs, Bytes: r.Bytes, Messages: r.Messages, Outbox: r.Outbox}})
+				Blobs: r.Blobs, Bytes: r.Bytes, Messages: r.Messages, Outbox: r.Outbox}}
+		if rec.Part == tickets.RetainSetAside {
+			rec.SetAside, rec.Messages = r.Messages, 0
+		}
+		out = append(out, rec)
 	}
 	return out, nil
 }

@@ -187,9 +187,10 @@ func TestRetentionRemovesEvidence(t *testing.T) {
 }
 
 // A closed ticket's conversation goes once its time is up: its messages,
-// what was sent to the requester (not what is still to be sent), and the
-// search no longer finds their words; the ticket, its evidence and its own
-// fields stay and are still found.
+// its details (the first message's words), what was sent to the requester
+// (not what is still to be sent), and the search no longer finds their
+// words; the ticket, its evidence and its other fields stay and are still
+// found.
 func TestRetentionRemovesMessages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		f := newRetentionFixture(t, dialect, tickets.RetentionRules{Messages: 365 * day, Evidence: 730 * day, Tickets: 730 * day})
@@ -212,8 +213,12 @@ func TestRetentionRemovesMessages(t *testing.T) {
 			t.Fatalf("removed %+v, want 1 ticket, %d messages, %d sent items", got, msgs, sent)
 		}
 		d := f.detail(a.Ref)
-		if len(d.Messages) != 0 || len(d.Evidence) != 1 || d.Details != "order seven" {
-			t.Errorf("after: %d messages, %d files, details %q", len(d.Messages), len(d.Evidence), d.Details)
+		if len(d.Messages) != 0 || len(d.Evidence) != 1 || d.Details != "" || d.Order != "7302001" || d.Requester.Email != "ana@example.com" {
+			t.Errorf("after: %d messages, %d files, details %q, order %q, requester %+v", len(d.Messages), len(d.Evidence), d.Details,
+				d.Order, d.Requester)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM tickets WHERE LOWER(details) LIKE '%seven%'`); n != 0 {
+			t.Errorf("%d tickets keep the details' words", n)
 		}
 		if n := f.count(`SELECT COUNT(*) FROM outbox WHERE ticket_id = ?`, a.ID); n != pending {
 			t.Errorf("%d outbox items left, want the %d unsent", n, pending)
@@ -224,11 +229,14 @@ func TestRetentionRemovesMessages(t *testing.T) {
 		if got := f.search("kangaroo"); len(got) != 1 || got[0] != keep.Ref {
 			t.Errorf("kangaroo finds %v, want only %s", got, keep.Ref)
 		}
-		if got := f.search("seven"); len(got) != 1 || got[0] != a.Ref {
-			t.Errorf("its details find %v", got)
+		if got := f.search("seven"); len(got) != 0 {
+			t.Errorf("its details' words find %v", got)
 		}
-		if got := f.search("ana@example.com"); len(got) != 1 {
+		if got := f.search("ana@example.com"); len(got) != 1 || got[0] != a.Ref {
 			t.Errorf("its requester finds %v", got)
+		}
+		if got := f.search("7302001"); len(got) != 1 || got[0] != a.Ref {
+			t.Errorf("its order finds %v", got)
 		}
 		if again := f.run(); again.Batches != 0 {
 			t.Errorf("a second run: %+v", again)
@@ -644,12 +652,20 @@ func TestRetentionFailedBatchChangesNothing(t *testing.T) {
 // What a dry run counts is what a run then removes.
 func TestRetentionDueCountsWhatARunRemoves(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
-		f := newRetentionFixture(t, dialect, tickets.RetentionRules{Evidence: 10 * day, Messages: 20 * day, Tickets: 30 * day, Batch: 2})
+		f := newRetentionFixture(t, dialect, tickets.RetentionRules{Evidence: 10 * day, Messages: 20 * day, Tickets: 30 * day,
+			SetAside: 15 * day, Batch: 2})
 		shared := retentionPNG("shared")
 		for i := range 6 {
-			tk := f.submit(fmt.Sprintf("d%d@example.com", i), fmt.Sprintf("73080%02d", i), "x", retentionPNG(fmt.Sprintf("d%d", i)), shared)
+			order := fmt.Sprintf("73080%02d", i)
+			tk := f.submit(fmt.Sprintf("d%d@example.com", i), order, "x", retentionPNG(fmt.Sprintf("d%d", i)), shared)
 			f.act(tk.Ref, tickets.ActionReply, "a reply")
+			f.submit(fmt.Sprintf("other%d@example.com", i), order, "on someone else's ticket") // answered on no ticket
+			f.db.SQL().MustExec(f.db.SQL().Rebind(`UPDATE outbox SET status = 'sent', sent_at = ? WHERE status = 'pending'`), f.clock.Now())
 			f.act(tk.Ref, tickets.ActionClose, "")
+			if err := f.db.RecordFailure(f.ctx, tickets.InboundFailure{Channel: tickets.ChannelEmail, Key: "<f" + order + "@x>", Source: "INBOX",
+				Reason: "unreadable", CreatedAt: f.clock.Now()}); err != nil {
+				t.Fatal(err)
+			}
 			f.clock.Advance(7 * day)
 		}
 		before := tableRows(t, f.db)
@@ -662,11 +678,23 @@ func TestRetentionDueCountsWhatARunRemoves(t *testing.T) {
 		}
 		run := f.run()
 		for _, p := range tickets.RetentionParts {
-			if d, r := due.Part(p), run.Part(p); d != r || d.Tickets == 0 {
+			if d, r := due.Part(p), run.Part(p); d != r || d.Empty() {
 				t.Errorf("%s: due %+v, removed %+v", p, d, r)
 			}
 		}
+		if again, err := f.ret.Due(f.ctx); err != nil || fmt.Sprint(again.Parts) != fmt.Sprint(emptyParts(again.Parts)) {
+			t.Errorf("due after the run: %+v %v", again, err)
+		}
 	})
+}
+
+// emptyParts are parts with nothing to remove.
+func emptyParts(parts []tickets.RetentionRemoved) []tickets.RetentionRemoved {
+	var out []tickets.RetentionRemoved
+	for _, p := range parts {
+		out = append(out, tickets.RetentionRemoved{Part: p.Part})
+	}
+	return out
 }
 
 // The dashboard over a period whose decided tickets retention removed
@@ -813,4 +841,177 @@ func TestRetentionManyFiles(t *testing.T) {
 	if left := f.count(`SELECT COUNT(*) FROM evidence_blobs`); left != 0 {
 		t.Errorf("%d files left", left)
 	}
+}
+
+// A ticket whose conversation went, and whose answer still waiting then
+// was sent, loses that copy at the next run without being taken again: no
+// second audit entry, not counted as a ticket; once nothing is left, no
+// run picks it.
+func TestRetentionCopySentLaterIsNotCountedAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newRetentionFixture(t, dialect, tickets.RetentionRules{Messages: 30 * day})
+		a := f.submit("ana@example.com", "7312001", "the wallaby words")
+		f.act(a.Ref, tickets.ActionReply, "an answer")
+		f.act(a.Ref, tickets.ActionClose, "")
+		waiting := f.count(`SELECT COUNT(*) FROM outbox WHERE ticket_id = ? AND status = 'pending'`, a.ID)
+		if waiting == 0 {
+			t.Fatal("nothing waits to be sent")
+		}
+		f.clock.Advance(31 * day)
+		if got := f.run().Part(tickets.RetainMessages); got.Tickets != 1 || got.Messages < 2 || got.Outbox != 0 {
+			t.Fatalf("first run: %+v", got)
+		}
+		// The answers waiting are sent now.
+		f.db.SQL().MustExec(f.db.SQL().Rebind(`UPDATE outbox SET status = 'sent', sent_at = ? WHERE ticket_id = ?`), f.clock.Now(), a.ID)
+		due, err := f.ret.Due(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := f.run()
+		got := run.Part(tickets.RetainMessages)
+		if got.Tickets != 0 || got.Messages != 0 || got.Outbox != waiting || run.Batches != 1 {
+			t.Errorf("second run: %+v in %d batches, want only the %d copies sent since", got, run.Batches, waiting)
+		}
+		if d := due.Part(tickets.RetainMessages); d != got {
+			t.Errorf("due %+v, removed %+v", d, got)
+		}
+		if codes := retentionCodes(f.detail(a.Ref)); len(codes) != 1 {
+			t.Errorf("audit: %v", codes)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM outbox WHERE ticket_id = ?`, a.ID); n != 0 {
+			t.Errorf("%d outbox items left", n)
+		}
+		log, err := f.ret.Log(f.ctx, 10)
+		if err != nil || len(log) != 2 || log[0].Tickets != 0 || log[0].Outbox != waiting {
+			t.Errorf("log: %+v %v", log, err)
+		}
+		if again := f.run(); again.Batches != 0 || !again.Part(tickets.RetainMessages).Empty() {
+			t.Errorf("a third run: %+v", again)
+		}
+	})
+}
+
+// What the desk sent on no ticket (the "received" answer to a request
+// filed on someone else's ticket) goes once the messages' time has passed
+// since it was sent, or, failed, since it was last tried; what is still to
+// be sent, or was sent since, stays. The ticket the request was filed on
+// is not touched.
+func TestRetentionRemovesWhatWasSentOnNoTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newRetentionFixture(t, dialect, tickets.RetentionRules{Messages: 30 * day})
+		a := f.submit("ana@example.com", "7313001", "first")
+		alone := func() []int64 {
+			var ids []int64
+			if err := f.db.SQL().Select(&ids, `SELECT id FROM outbox WHERE ticket_id IS NULL ORDER BY id`); err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+		other := func(email string) int64 {
+			t.Helper()
+			before := len(alone())
+			f.submit(email, "7313001", "me too")
+			ids := alone()
+			if len(ids) != before+1 {
+				t.Fatalf("%s: %d items on no ticket, want %d", email, len(ids), before+1)
+			}
+			return ids[len(ids)-1]
+		}
+		set := func(id int64, status string) {
+			f.db.SQL().MustExec(f.db.SQL().Rebind(`UPDATE outbox SET status = ?, sent_at = ?, next_attempt_at = ? WHERE id = ?`),
+				status, map[bool]any{true: f.clock.Now(), false: nil}[status == "sent"], f.clock.Now(), id)
+		}
+		sent := other("budi@example.com")
+		set(sent, "sent")
+		f.clock.Advance(20 * day)
+		failed := other("citra@example.com")
+		set(failed, "failed")
+		waiting := other("dewi@example.com")
+		msgs := len(f.detail(a.Ref).Messages)
+		f.clock.Advance(11 * day) // sent 31 days ago, failed 11, waiting since 11
+
+		due, err := f.ret.Due(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := f.run()
+		got := run.Part(tickets.RetainOutbox)
+		if got.Outbox != 1 || got.Tickets != 0 || run.Batches != 1 {
+			t.Errorf("removed %+v in %d batches, want the one sent 31 days ago", got, run.Batches)
+		}
+		if d := due.Part(tickets.RetainOutbox); d != got {
+			t.Errorf("due %+v, removed %+v", d, got)
+		}
+		if ids := alone(); fmt.Sprint(ids) != fmt.Sprint([]int64{failed, waiting}) {
+			t.Errorf("left %v, want %v", ids, []int64{failed, waiting})
+		}
+		if n := f.count(`SELECT COUNT(*) FROM outbox WHERE recipient = 'budi@example.com'`); n != 0 {
+			t.Errorf("budi's answer is still there")
+		}
+		f.clock.Advance(20 * day)
+		if got := f.run().Part(tickets.RetainOutbox); got.Outbox != 1 {
+			t.Errorf("the failed one: %+v", got)
+		}
+		if ids := alone(); fmt.Sprint(ids) != fmt.Sprint([]int64{waiting}) {
+			t.Errorf("left %v, want the one still to be sent", ids)
+		}
+		if d := f.detail(a.Ref); len(d.Messages) != msgs || len(retentionCodes(d)) != 0 {
+			t.Errorf("the open ticket: %d messages (had %d), %v", len(d.Messages), msgs, retentionCodes(d))
+		}
+		log, err := f.ret.Log(f.ctx, 10)
+		if err != nil || len(log) != 2 || log[0].Part != tickets.RetainOutbox || log[0].Outbox != 1 || log[0].Tickets != 0 {
+			t.Errorf("log: %+v %v", log, err)
+		}
+	})
+}
+
+// The records of mails set aside go retention.set_aside after they were
+// set aside, counted in the run and the log; the later ones stay. With no
+// time (0) they stay for ever.
+func TestRetentionRemovesSetAside(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newRetentionFixture(t, dialect, tickets.RetentionRules{SetAside: 30 * day})
+		record := func(n int) {
+			t.Helper()
+			if err := f.db.RecordFailure(f.ctx, tickets.InboundFailure{Channel: tickets.ChannelEmail, Key: fmt.Sprintf("<set-aside-%d@mail.example>", n),
+				Source: "INBOX", Sender: fmt.Sprintf("sender%d@example.com", n), Subject: "Refund please", Size: 100,
+				Reason: "unreadable", SetAside: "Failed", CreatedAt: f.clock.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 3 {
+			record(i)
+		}
+		f.clock.Advance(20 * day)
+		record(3)
+		f.clock.Advance(11 * day) // three set aside 31 days ago, one 11
+		if run, err := tickets.NewRetention(f.db, f.clock, tickets.RetentionRules{Evidence: 30 * day}, nil).Run(f.ctx, "test", nil); err != nil ||
+			run.Batches != 0 || f.count(`SELECT COUNT(*) FROM inbound_failures`) != 4 {
+			t.Fatalf("kept for ever: %+v %v", run, err)
+		}
+		f.ret = tickets.NewRetention(f.db, f.clock, tickets.RetentionRules{SetAside: 30 * day, Batch: 2}, nil)
+		due, err := f.ret.Due(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := f.run()
+		got := run.Part(tickets.RetainSetAside)
+		if got.SetAside != 3 || got.Tickets != 0 || run.Batches != 2 || len(run.Parts) != 1 {
+			t.Errorf("removed %+v in %d batches (%+v), want 3 in 2", got, run.Batches, run.Parts)
+		}
+		if d := due.Part(tickets.RetainSetAside); d != got {
+			t.Errorf("due %+v, removed %+v", d, got)
+		}
+		list, err := f.svc.Intake.Failures(f.ctx, 10)
+		if err != nil || len(list) != 1 || list[0].Sender != "sender3@example.com" {
+			t.Errorf("left: %+v %v", list, err)
+		}
+		log, err := f.ret.Log(f.ctx, 10)
+		if err != nil || len(log) != 2 || log[0].Part != tickets.RetainSetAside || log[0].SetAside+log[1].SetAside != 3 {
+			t.Errorf("log: %+v %v", log, err)
+		}
+		if again := f.run(); again.Batches != 0 {
+			t.Errorf("again: %+v", again)
+		}
+	})
 }
