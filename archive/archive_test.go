@@ -40,7 +40,9 @@ func sample() (*tickets.RequesterExport, map[string][]byte) {
 	}
 	approved := int64(1_250_050)
 	t1 := tickets.TicketDetail{Ticket: tickets.Ticket{ID: 7, Ref: "RD-7", Kind: tickets.KindRefund, Status: tickets.StatusApproved,
-		Channel: tickets.ChannelEmail, Requester: tickets.Requester{Email: "sari@example.com", Name: "Sari"}, Order: "7301",
+		Channel: tickets.ChannelEmail, Requester: tickets.Requester{Email: "sari@example.com", Name: "Sari"}, Order: "7301", Account: "@sari",
+		Sources: tickets.Sources{tickets.FieldSourceAccount: tickets.SourceSignature, tickets.FieldSourceOrder: tickets.SourceForwarded,
+			tickets.FieldSourceKind: tickets.SourceText},
 		Reason: tickets.ReasonUnderDelivery, Details: "hanya 2 ribu tayangan", Language: "id", ApprovedAmount: &approved,
 		Eligibility: tickets.Eligibility{Verdict: tickets.VerdictEligible, RefundAmount: 1_250_050, Currency: "usd",
 			Rules: []tickets.RuleStep{{Rule: "under_delivery", Outcome: "eligible"}}},
@@ -142,7 +144,13 @@ func TestWrite(t *testing.T) {
 		t.Errorf("times are not RFC 3339 in UTC")
 	}
 	readme := string(entries["README.txt"])
-	for _, s := range []string{"Data Anda di layanan bantuan", "RD-7", "pesanan 7301", "21 November 2026", "RD-9", "10 berkas", "sari@example.com"} {
+	if got := tk.Sources; len(got) != 2 || got[0] != (FieldSource{Field: "account", Source: tickets.SourceSignature, Text: "dari tanda tangan"}) ||
+		got[1] != (FieldSource{Field: "order", Source: tickets.SourceForwarded, Text: "dari email yang diteruskan"}) {
+		t.Errorf("sources: %+v", got)
+	}
+	for _, s := range []string{"Data Anda di layanan bantuan", "RD-7", "pesanan 7301", "21 November 2026", "RD-9", "10 berkas", "sari@example.com",
+		"Akun (@sari) bukan kata-kata Anda sendiri: dari tanda tangan.",
+		"Nomor pesanan (7301) bukan kata-kata Anda sendiri: dari email yang diteruskan."} {
 		if !strings.Contains(readme, s) {
 			t.Errorf("README.txt has no %q:\n%s", s, readme)
 		}
@@ -157,14 +165,18 @@ func TestWrite(t *testing.T) {
 	}
 }
 
-// English README for an English requester, with nothing of their own.
+// English README for an English requester, with nothing of their own,
+// naming the contacts of theirs besides the one asked for.
 func TestReadmeEnglish(t *testing.T) {
 	cat := catalog(t)
-	doc := Build(cat, &tickets.RequesterExport{Requester: tickets.Requester{DiscordID: "4123"}, Language: "en",
-		RequesterRecords: tickets.RequesterRecords{Outbox: []tickets.OutboxItem{{Template: tickets.TemplateReceived, Recipient: "4123"}}}})
+	doc := Build(cat, &tickets.RequesterExport{Requester: tickets.Requester{DiscordID: "412345678901234567"}, Language: "en",
+		RequesterRecords: tickets.RequesterRecords{
+			Identity: tickets.Identity{Emails: []string{"sari@example.com"}, DiscordIDs: []string{"412345678901234567", "512345678901234567"}},
+			Outbox:   []tickets.OutboxItem{{Template: tickets.TemplateReceived, Recipient: "412345678901234567"}}}})
 	r := Readme(cat, doc)
-	for _, s := range []string{"Your data at the support desk", "Discord 4123", "You have no request of your own with us.",
-		"We sent you 1 message outside your requests"} {
+	for _, s := range []string{"Your data at the support desk", "Discord 412345678901234567", "You have no request of your own with us.",
+		"We sent you 1 message outside your requests",
+		"Your requests also name these contacts of yours, so what we keep about them is here too: sari@example.com, Discord 512345678901234567."} {
 		if !strings.Contains(r, s) {
 			t.Errorf("README has no %q:\n%s", s, r)
 		}
