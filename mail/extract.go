@@ -81,8 +81,11 @@ func readRequest(m *Message, ourDomain string) *reading {
 	}
 	main := strings.TrimSpace(subject + "\n" + m.NewText)
 	lang := main
-	if strings.TrimSpace(m.NewText) == "" {
+	switch {
+	case strings.TrimSpace(m.NewText) == "":
 		lang = main + "\n" + m.Forwarded
+	case forwardSubjectRe.MatchString(m.Subject):
+		lang = m.NewText // a forward's subject is the forwarded mail's, not the sender's words
 	}
 	req.Language = tickets.DetectLanguage(lang)
 	r := &reading{domain: ourDomain}

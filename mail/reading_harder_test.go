@@ -39,6 +39,19 @@ func sourcesOf(s tickets.Sources) string {
 	return strings.Join(parts, " ")
 }
 
+// The language of a forward is the sender's, not the forwarded subject's.
+func TestForwardLanguage(t *testing.T) {
+	raw := "From: a@example.com\r\nTo: support@refunddesk.example\r\nSubject: Fwd: Promosi Anda telah dihentikan karena melanggar pedoman\r\n\r\n" +
+		"please refund this\r\n\r\n---------- Forwarded message ---------\r\nFrom: TikTok <no-reply@tiktok.example>\r\n\r\nHalo kopi.pagi,\r\nPromosi Anda telah dihentikan.\r\n"
+	m, err := Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Understand(context.Background(), m, nil, "refunddesk.example").Language; got != "en" {
+		t.Fatalf("language %q, want en", got)
+	}
+}
+
 func checkProbes(t *testing.T, probes []probe) {
 	t.Helper()
 	for _, p := range probes {
