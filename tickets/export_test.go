@@ -79,3 +79,55 @@ func TestExportView(t *testing.T) {
 		t.Error("ExportView changed what it was given")
 	}
 }
+
+// ExportView's person is everyone the store found (rec.Identity): on a
+// ticket with both contacts, what went to their Discord id is theirs. An
+// account taken from the order's record goes, with its source and an
+// agent's change away from it; a file someone else sent with their note
+// in an entry from before codes (no code, its name in detail) goes too.
+func TestExportViewRecordAccountAndOldEntries(t *testing.T) {
+	at := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	later := at.Add(time.Minute)
+	d := tickets.TicketDetail{
+		Ticket: tickets.Ticket{ID: 1, Ref: "RD-1", Kind: tickets.KindRefund, Account: "@shop", Order: "7301",
+			Requester: tickets.Requester{Email: "sari@example.com", DiscordID: "512345678901234567"},
+			Sources:   tickets.Sources{tickets.FieldSourceAccount: tickets.SourceRecord, tickets.FieldSourceOrder: tickets.SourceForwarded},
+			Evidence:  []tickets.Evidence{{Name: "mine.png", AddedAt: at}, {Name: "budi (1).png", AddedAt: later}}},
+		Promotion: &tickets.Promotion{OrderNumber: "7301", Account: "@shop"},
+		Audit: []tickets.AuditEntry{
+			{At: at, Actor: "sari@example.com", Action: "evidence", Detail: "mine.png (image/png, 30 B)"},
+			{At: at, Actor: "ayu", Action: "edited", Code: tickets.AuditEdited,
+				Params: tickets.AuditParams{Changes: []tickets.FieldChange{{Field: "account", From: "@SHOP", To: "@sari"}}}},
+			{At: later, Actor: "budi@example.com", Action: "other_requester", Code: tickets.AuditOtherRequester,
+				Params: tickets.AuditParams{Requester: "budi@example.com"}},
+			{At: later, Actor: "budi@example.com", Action: "evidence", Detail: "budi (1).png (image/png, 40 B)"},
+			{At: later, Actor: tickets.ActorSystem, Action: "undeliverable", Code: tickets.AuditNotDelivered,
+				Params: tickets.AuditParams{Recipient: "512345678901234567"}},
+		},
+		Outbox: []tickets.OutboxItem{{ID: 1, Recipient: "sari@example.com"}, {ID: 2, Recipient: "512345678901234567"}},
+	}
+	rec := &tickets.RequesterRecords{Tickets: []tickets.TicketDetail{d},
+		Identity: tickets.Identity{Emails: []string{"sari@example.com"}, DiscordIDs: []string{"512345678901234567"}}}
+	v := tickets.ExportView(rec, tickets.Requester{Email: "Sari@Example.com"}).Tickets[0]
+	if v.Account != "" || v.Sources.Of(tickets.FieldSourceAccount) != tickets.SourceText || v.Sources[tickets.FieldSourceOrder] != tickets.SourceForwarded {
+		t.Errorf("account %q, sources %v", v.Account, v.Sources)
+	}
+	var codes []string
+	for _, e := range v.Audit {
+		codes = append(codes, e.Action)
+	}
+	if !slices.Equal(codes, []string{"evidence", "edited", "undeliverable"}) {
+		t.Errorf("audit %q", codes)
+	} else if c := v.Audit[1].Params.Changes[0]; c.From != "" || c.To != "@sari" {
+		t.Errorf("change %+v", c)
+	}
+	if len(v.Evidence) != 1 || v.Evidence[0].Name != "mine.png" {
+		t.Errorf("evidence %+v", v.Evidence)
+	}
+	if len(v.Outbox) != 2 {
+		t.Errorf("outbox %+v", v.Outbox)
+	}
+	if d.Account != "@shop" || d.Audit[1].Params.Changes[0].From != "@SHOP" || len(d.Sources) != 2 {
+		t.Error("ExportView changed what it was given")
+	}
+}
