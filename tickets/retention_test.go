@@ -91,6 +91,19 @@ func TestRetentionRules(t *testing.T) {
 		run.Parts[1].Evidence != 1 {
 		t.Errorf("run: %+v %v", run, err)
 	}
+	// What is on no ticket: sent answers go by the messages' time, the
+	// records of mails set aside by their own; either alone turns it on.
+	other := tickets.RetentionRules{Messages: 30 * 24 * time.Hour, SetAside: 90 * 24 * time.Hour}
+	if other.Age(tickets.RetainOutbox) != other.Messages || other.Age(tickets.RetainSetAside) != other.SetAside ||
+		!(tickets.RetentionRules{SetAside: time.Hour}).Enabled() {
+		t.Errorf("rules on no ticket: %+v", other)
+	}
+	if c := (tickets.RetentionRemoved{Part: tickets.RetainSetAside, SetAside: 3}); c.Count() != 3 || c.Empty() {
+		t.Errorf("set aside counted %d", c.Count())
+	}
+	if c := (tickets.RetentionRemoved{Part: tickets.RetainOutbox, Outbox: 2}); c.Count() != 2 {
+		t.Errorf("outbox counted %d", c.Count())
+	}
 	e := tickets.RetentionEntry(tickets.RetainMessages, 4, 99, f.clock.Now())
 	if e.Code != tickets.AuditRetentionMessages || e.Actor != tickets.ActorSystem || e.Params.Count != 4 || e.Params.Size != 0 {
 		t.Errorf("entry: %+v", e)
