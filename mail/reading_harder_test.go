@@ -230,6 +230,12 @@ func TestReplyStatesTheProblem(t *testing.T) {
 			kind: "refund", account: "", order: "", reason: "under_delivery", sources: "-"},
 		{name: "kena reject", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "promo ku kena reject kak",
 			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "took it down", subject: "Re: [RD-7] Your request", reply: true, body: "As I said, TikTok took it down after 2 hours.",
+			kind: "refund", account: "", order: "", reason: "stopped_by_platform", sources: "-"},
+		{name: "taken twice", subject: "Re: [RD-7] Your request", reply: true, body: "The money was taken twice from my card.",
+			kind: "refund", account: "", order: "", reason: "duplicate_charge", sources: "-"},
+		{name: "malah video lama", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "iya kak, yang dipromosiin malah video lama, harusnya video baru",
+			kind: "refund", account: "", order: "", reason: "wrong_video", sources: "-"},
 		{name: "thanks", subject: "Re: [RD-7] Your request", reply: true, body: "Thanks!",
 			kind: "", account: "", order: "", reason: "", sources: ""},
 	})
