@@ -27,6 +27,7 @@ const (
 	ErasedMessages = "messages" // the conversation's words, and the details
 	ErasedEvidence = "evidence" // the files
 	ErasedNotes    = "notes"    // what someone else (the erased person) wrote on this ticket
+	ErasedMentions = "mentions" // the erased person named in what others wrote on this ticket
 )
 
 // EraseStore erases a requester's personal data.
@@ -93,10 +94,14 @@ type ErasureFound struct {
 	Emails     []string `json:"-"`
 	DiscordIDs []string `json:"-"`
 	Names      []string `json:"-"`
+	Accounts   []string `json:"-"`
 	// Tickets are their own tickets; Others the tickets of other people
 	// they wrote on.
 	Tickets []ErasedTicket `json:"tickets"`
 	Others  []ErasedTicket `json:"others"`
+	// Mentioned are others' tickets whose text named them, and no longer
+	// does (Identity.Scrub).
+	Mentioned []ErasedTicket `json:"mentioned"`
 	// SetAside are where the intake put their mails it could not take
 	// in (a folder and the mail's place in it), for the operator to delete
 	// there: the store keeps only the record of it.
@@ -106,7 +111,7 @@ type ErasureFound struct {
 
 // Empty reports whether nothing is kept about the person.
 func (f *ErasureFound) Empty() bool {
-	return len(f.Tickets) == 0 && len(f.Others) == 0 && f.Counts == (ErasureCounts{})
+	return len(f.Tickets) == 0 && len(f.Others) == 0 && len(f.Mentioned) == 0 && f.Counts == (ErasureCounts{})
 }
 
 // ErasedTicket is one ticket an erasure touches, by its bare facts.
@@ -131,93 +136,8 @@ type ErasureCounts struct {
 	OutboxBlanked   int `json:"outbox_blanked"`   // sent or failed messages kept without recipient and words
 	IntakeKeys      int `json:"intake_keys"`      // idempotency keys that held their address or id
 	InboundFailures int `json:"inbound_failures"` // records of their mails set aside
-}
-
-// Identity is a matcher for what names the person in free text and
-// actors: their mail addresses in any case, their Discord ids, and, as a
-// whole actor or author, their names.
-type Identity struct {
-	Emails     []string // lower case
-	DiscordIDs []string
-	Names      []string
-}
-
-// IdentityOf is the person f found.
-func IdentityOf(f *ErasureFound) Identity {
-	return Identity{Emails: f.Emails, DiscordIDs: f.DiscordIDs, Names: f.Names}
-}
-
-// Mentions reports whether s holds one of the person's addresses (any
-// case) or Discord ids, whole: ayu@example.com is not in
-// kayu@example.com or ayu@example.com.au, nor is the id 1234 in 91234.
-func (id Identity) Mentions(s string) bool {
-	if s == "" {
-		return false
-	}
-	low := strings.ToLower(s)
-	for _, e := range id.Emails {
-		if e != "" && containsWhole(low, e, isAddressByte) {
-			return true
-		}
-	}
-	for _, d := range id.DiscordIDs {
-		if d != "" && containsWhole(s, d, isDigit) {
-			return true
-		}
-	}
-	return false
-}
-
-// containsWhole reports whether word is in s with no byte of the same
-// kind (part) right before or after it; a dot after it ends it unless
-// part of a longer name follows (a sentence's full stop).
-func containsWhole(s, word string, part func(byte) bool) bool {
-	for from := 0; ; {
-		i := strings.Index(s[from:], word)
-		if i < 0 {
-			return false
-		}
-		i += from
-		end := i + len(word)
-		before := i == 0 || !part(s[i-1]) && s[i-1] != '.'
-		after := end == len(s) || !part(s[end]) && (s[end] != '.' || end+1 == len(s) || !part(s[end+1]))
-		if before && after {
-			return true
-		}
-		from = i + 1
-	}
-}
-
-func isDigit(b byte) bool { return b >= '0' && b <= '9' }
-
-// isAddressByte: a byte that may be part of a mail address, besides a dot.
-func isAddressByte(b byte) bool {
-	return isDigit(b) || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '-' || b == '_' || b == '+' || b == '%' || b >= 0x80
-}
-
-// IsActor reports whether an actor or a message's author is the person:
-// one of their addresses (any case), discord:ID, or one of their names.
-func (id Identity) IsActor(actor string) bool {
-	if actor == "" {
-		return false
-	}
-	low := strings.ToLower(actor)
-	for _, e := range id.Emails {
-		if low == e {
-			return true
-		}
-	}
-	for _, d := range id.DiscordIDs {
-		if actor == "discord:"+d || actor == d {
-			return true
-		}
-	}
-	for _, n := range id.Names {
-		if actor == n {
-			return true
-		}
-	}
-	return false
+	MentionTickets  int `json:"mention_tickets"`  // others' tickets whose text named them
+	Mentions        int `json:"mentions"`         // texts (details, messages, audit entries, outbox messages) a mention of them went from
 }
 
 // Erase returns p without the person's data, and whether anything
@@ -238,6 +158,30 @@ func (p AuditParams) Erase(id Identity, all bool) (AuditParams, bool) {
 			for _, s := range []*string{&ch[i].From, &ch[i].To} {
 				if *s != "" && *s != Erased && (all && personal || id.Mentions(*s)) {
 					*s, changed = Erased, true
+				}
+			}
+		}
+		p.Changes = ch
+	}
+	return p, changed
+}
+
+// Scrub returns p with every mention of the person in its values (words,
+// contacts, a file's name, a field's change) replaced by Erased, and
+// whether there was one.
+func (p AuditParams) Scrub(id *Identity) (AuditParams, bool) {
+	changed := false
+	for _, s := range []*string{&p.Text, &p.Error, &p.Requester, &p.Recipient, &p.ViaRecipient, &p.Name} {
+		if out, ok := id.Scrub(*s); ok {
+			*s, changed = out, true
+		}
+	}
+	if len(p.Changes) > 0 {
+		ch := append([]FieldChange(nil), p.Changes...)
+		for i := range ch {
+			for _, s := range []*string{&ch[i].From, &ch[i].To} {
+				if out, ok := id.Scrub(*s); ok {
+					*s, changed = out, true
 				}
 			}
 		}
@@ -343,7 +287,7 @@ func (d *Desk) erase(tx *writeTx, e Eraser, who ErasureTarget, r EraseRequest) (
 	res := &ErasureResult{Who: who.String(), DryRun: r.DryRun, Actor: r.Actor, At: now}
 	found, err := e.Find()
 	if err != nil {
-		return nil, fmt.Errorf("find %s's data: %w", res.Who, err)
+		return nil, fmt.Errorf("find the requester's data: %w", err)
 	}
 	res.Found = found
 	if found.Empty() {
@@ -364,16 +308,12 @@ func (d *Desk) erase(tx *writeTx, e Eraser, who ErasureTarget, r EraseRequest) (
 	}
 	counts, err := e.Erase(found)
 	if err != nil {
-		return nil, fmt.Errorf("erase %s's data: %w", res.Who, err)
+		return nil, fmt.Errorf("erase the requester's data: %w", err)
 	}
 	found.Counts = counts
-	for i, list := range [][]ErasedTicket{found.Tickets, found.Others} {
-		own := i == 0
+	for i, list := range [][]ErasedTicket{found.Tickets, found.Others, found.Mentioned} {
 		for _, et := range list {
-			what := []string{ErasedNotes}
-			if own {
-				what = []string{ErasedContact, ErasedMessages, ErasedEvidence}
-			}
+			what := [][]string{{ErasedContact, ErasedMessages, ErasedEvidence}, {ErasedNotes}, {ErasedMentions}}[i]
 			if err := tx.AddAudit(et.ID, AuditEntry{At: now, Actor: r.Actor, Action: AuditErased, Code: AuditErased,
 				Params: AuditParams{Fields: what}}); err != nil {
 				return nil, err
@@ -412,15 +352,8 @@ func erasureTarget(r EraseRequest) (ErasureTarget, error) {
 		}
 		return ErasureTarget{Email: email}, nil
 	}
-	// A Discord id is a snowflake: 17 to 20 digits (since 2015). A
-	// shorter number would be found whole in too many places.
-	for _, c := range discord {
-		if c < '0' || c > '9' {
-			return ErasureTarget{}, Invalid("discord_id", "erase.discord_id", "Value", discord)
-		}
-	}
-	if len(discord) < 17 || len(discord) > 20 {
-		return ErasureTarget{}, Invalid("discord_id", "erase.discord_id", "Value", discord)
+	if err := CheckDiscordID(discord); err != nil {
+		return ErasureTarget{}, err
 	}
 	return ErasureTarget{DiscordID: discord}, nil
 }

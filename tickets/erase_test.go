@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -404,8 +405,8 @@ func TestEraseRequesterRefusals(t *testing.T) {
 			{tickets.EraseRequest{Actor: "citra"}, "erase.no_target"},
 			{tickets.EraseRequest{Email: "a@b.c", DiscordID: "1", Actor: "citra"}, "erase.both_targets"},
 			{tickets.EraseRequest{Email: "not an address", Actor: "citra"}, "email.invalid"},
-			{tickets.EraseRequest{DiscordID: "12ab", Actor: "citra"}, "erase.discord_id"},
-			{tickets.EraseRequest{DiscordID: "4242", Actor: "citra"}, "erase.discord_id"},
+			{tickets.EraseRequest{DiscordID: "12ab", Actor: "citra"}, "discord_id.invalid"},
+			{tickets.EraseRequest{DiscordID: "4242", Actor: "citra"}, "discord_id.invalid"},
 			{tickets.EraseRequest{Email: "a@b.c"}, "agent.unknown_actor"},
 		} {
 			_, err := f.svc.Desk.Erase(f.ctx, bad.r)
@@ -415,4 +416,293 @@ func TestEraseRequesterRefusals(t *testing.T) {
 			}
 		}
 	})
+}
+
+// An agent files a request for her about Ayu's order (a note on Ayu's
+// ticket, with a file), then, within the minute, answers Ayu and notes
+// something of Ayu's. The erasure takes out the note filed for her and its
+// file, and nothing else the agent wrote: Ayu's answer and note, and the
+// agent's name on them, stay.
+func TestEraseAgentFiledRequestOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newSvcFixture(t, dialect, tickets.Options{})
+		f.importPromos(svcPromotion(svcOrderB, svcAccountB, 5000))
+		ayu := f.submit(svcRefund(svcOrderB, svcAccountB)).Ticket.Ref
+		f.clock.Advance(time.Hour)
+		r := f.submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelAgent, Actor: "budi",
+			Requester: tickets.Requester{Email: eraseEmail}, Order: svcOrderB, Details: "Zubaidah called about this order",
+			Evidence: []tickets.File{svcPNG("zubaidah.png", "zubaidah's screenshot")}})
+		if r.Outcome != tickets.OutcomeReceived {
+			t.Fatalf("outcome %s", r.Outcome)
+		}
+		f.clock.Advance(20 * time.Second)
+		f.act(tickets.ActionRequest{Ref: ayu, Actor: "budi", Action: tickets.ActionReply, Text: "Hi Ayu, your refund is on its way"})
+		f.act(tickets.ActionRequest{Ref: ayu, Actor: "budi", Action: tickets.ActionNote, Text: "Ayu's bank is BCA"})
+		before := f.detail(ayu)
+
+		res, err := f.svc.Desk.Erase(f.ctx, tickets.EraseRequest{Email: eraseEmail, Actor: "citra"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Found.Others) != 1 || res.Found.Others[0].Ref != ayu || res.Found.Counts.Messages != 1 ||
+			res.Found.Counts.EvidenceLinks != 1 || res.Found.Counts.Blobs != 1 {
+			t.Fatalf("found %+v %+v", res.Found.Others, res.Found.Counts)
+		}
+		d := f.detail(ayu)
+		if len(d.Messages) != len(before.Messages) {
+			t.Fatalf("messages %d, were %d", len(d.Messages), len(before.Messages))
+		}
+		for i, m := range d.Messages {
+			was := before.Messages[i]
+			if was.Body == "Zubaidah called about this order" {
+				if m.Body != tickets.Erased || m.Author != "budi" {
+					t.Errorf("the note filed for her: %q by %q", m.Body, m.Author)
+				}
+				continue
+			}
+			if m.Body != was.Body || m.Author != was.Author {
+				t.Errorf("Ayu's conversation changed: %q by %q, was %q by %q", m.Body, m.Author, was.Body, was.Author)
+			}
+		}
+		for _, a := range d.Audit {
+			if a.Actor == tickets.Erased {
+				t.Errorf("an agent's name went: %+v", a)
+			}
+			if a.Code == tickets.AuditOtherRequester && a.Params.Requester != tickets.Erased {
+				t.Errorf("her address on Ayu's trail: %+v", a.Params)
+			}
+		}
+		if len(d.Evidence) != 1 || d.Evidence[0].Name != "results.png" {
+			t.Errorf("Ayu's files: %+v", d.Evidence)
+		}
+		if found := findPerson(dumpTables(t, f.db), eraseNeedles); len(found) > 0 {
+			t.Errorf("still there:\n%s", strings.Join(found, "\n"))
+		}
+	})
+}
+
+// Audit entries written before migration 0006 keep their words in detail
+// (code ”, the action alone): her request on Ayu's ticket and her file
+// there, so written, are found, the file unlinked and its words erased.
+func TestErasePre0006Entries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		e := newEraseFixture(t, dialect)
+		f := e.svcFixture
+		old := func(q string, args ...any) {
+			if f.db.Dialect() == sqlstore.Postgres {
+				q = strings.ReplaceAll(strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1), "?", "$3")
+			}
+			if _, err := f.db.SQL().Exec(q, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		addr := strings.ToLower(eraseEmail)
+		old(`UPDATE ticket_audit SET code = '', params = '', detail = 'qorinawati.png (image/png, 30 B)'
+			WHERE code = 'evidence' AND actor = ?`, addr)
+		old(`UPDATE ticket_audit SET code = '', action = 'joined', params = '',
+			detail = 'another refund request by email joined this ticket from a different requester (' || ? || ')'
+			WHERE code = 'other_requester' AND actor = ?`, addr, addr)
+		e.erase(tickets.EraseRequest{Email: eraseEmail})
+		e.erase(tickets.EraseRequest{DiscordID: eraseDiscord})
+		for _, ev := range f.detail(e.ayu).Evidence {
+			if ev.Name == "qorinawati.png" {
+				t.Errorf("her file from before 0006 is still on Ayu's ticket")
+			}
+		}
+		if found := findPerson(dumpTables(t, f.db), eraseNeedles); len(found) > 0 {
+			t.Errorf("still there:\n%s", strings.Join(found, "\n"))
+		}
+	})
+}
+
+// Mentions of her in other people's text (an agent's note and answer on
+// Ayu's ticket, another requester's own words on a ticket she never wrote
+// on) go, each replaced by the marker, the rest of their words staying:
+// no search finds her by address, name or account, no table holds them,
+// and the ticket that only named her says so in its trail.
+func TestEraseMentionsInOthersText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		e := newEraseFixture(t, dialect)
+		f := e.svcFixture
+		f.act(tickets.ActionRequest{Ref: e.ayu, Actor: "budi", Action: tickets.ActionNote,
+			Text: "spoke to " + strings.ToLower(eraseEmail) + " (Zubaidah  Qorinawati) about it; her shop is zq_butik"})
+		f.act(tickets.ActionRequest{Ref: e.ayu, Actor: "budi", Action: tickets.ActionReply,
+			Text: "We checked with " + strings.ToUpper(eraseEmail) + ", not with kayu@example.com"})
+		rina := f.submit(tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+			Requester: tickets.Requester{Email: "rina@example.com", Name: "Rina"}, Account: "@rina_shop",
+			Details: "my friend " + eraseAccount + " told me about you"}).Ticket.Ref
+
+		res := e.erase(tickets.EraseRequest{Email: eraseEmail})
+		e.erase(tickets.EraseRequest{DiscordID: eraseDiscord})
+		// Rina's, and her own Discord ticket, which names her by name and
+		// account (her mail's erasure does not know it as hers).
+		if !slices.ContainsFunc(res.Found.Mentioned, func(et tickets.ErasedTicket) bool { return et.Ref == rina }) ||
+			slices.ContainsFunc(res.Found.Mentioned, func(et tickets.ErasedTicket) bool { return et.Ref == e.ayu }) ||
+			res.Found.Counts.MentionTickets != len(res.Found.Mentioned) || res.Found.Counts.Mentions < 4 {
+			t.Errorf("mentioned %+v, %+v", res.Found.Mentioned, res.Found.Counts)
+		}
+		for _, q := range []string{strings.ToLower(eraseEmail), "qorinawati", "zubaidah qorinawati", "zq_butik", "butik"} {
+			if refs := f.searchAll(q, "citra", 50); len(refs) > 0 {
+				t.Errorf("search %q finds %v", q, refs)
+			}
+		}
+		dump := dumpTables(t, f.db)
+		if found := findPerson(dump, eraseNeedles); len(found) > 0 {
+			t.Errorf("still there:\n%s", strings.Join(found, "\n"))
+		}
+		delete(dump, "promotions") // the order's record is the platform's, not hers to erase
+		if found := findPerson(dump, []string{"zq_butik"}); len(found) > 0 {
+			t.Errorf("her account is still there:\n%s", strings.Join(found, "\n"))
+		}
+		a := f.detail(e.ayu)
+		want := []string{"spoke to […] ([…]) about it; her shop is […]", "We checked with […], not with kayu@example.com"}
+		for _, w := range want {
+			if !slices.ContainsFunc(a.Messages, func(m tickets.Message) bool { return m.Body == w && m.Author == "budi" }) {
+				t.Errorf("Ayu's ticket has no %q by budi: %+v", w, a.Messages)
+			}
+		}
+		r := f.detail(rina)
+		if r.Details != "my friend […] told me about you" || r.Requester.Email != "rina@example.com" || r.Account != "@rina_shop" {
+			t.Errorf("Rina's ticket: %+v", r.Ticket)
+		}
+		if l := svcLastAudit(t, r); l.Code != tickets.AuditErased || !slices.Equal(l.Params.Fields, []string{tickets.ErasedMentions}) {
+			t.Errorf("Rina's ticket's audit: %+v", l)
+		}
+		if !slices.ContainsFunc(mustOutbox(t, f), func(it tickets.OutboxItem) bool {
+			return strings.Contains(it.Data.Text, "We checked with […], not with kayu@example.com")
+		}) {
+			t.Errorf("the answer to Ayu in the outbox lost more than the mention")
+		}
+	})
+}
+
+// Ayu writes about her account on her open ticket: a note and a file of
+// Ayu's. They are Ayu's data, not hers: her erasure keeps them (taking the
+// mention of her out of Ayu's words), and Ayu's export still has them.
+func TestEraseKeepsOthersNotesOnTheirTicket(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		e := newEraseFixture(t, dialect)
+		f := e.svcFixture
+		r := f.submit(tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+			Requester: tickets.Requester{Email: "ayu@example.com", Name: "Ayu"}, Account: eraseAccount,
+			Details: "this video is mine too, not Zubaidah Qorinawati's", Evidence: []tickets.File{svcPNG("ayu-proof.png", "ayu's proof")}})
+		if r.Outcome != tickets.OutcomeReceived {
+			t.Fatalf("Ayu's note: %s", r.Outcome)
+		}
+		res := e.erase(tickets.EraseRequest{DiscordID: eraseDiscord})
+		if res.Found.Counts.Tickets != 1 || res.Found.Tickets[0].Ref != e.discord {
+			t.Fatalf("found %+v", res.Found.Tickets)
+		}
+		d := f.detail(e.discord)
+		if !slices.ContainsFunc(d.Messages, func(m tickets.Message) bool {
+			return m.Author == "ayu@example.com" && m.Body == "this video is mine too, not […]'s"
+		}) {
+			t.Errorf("Ayu's note on her ticket: %+v", d.Messages)
+		}
+		for _, m := range d.Messages {
+			if m.Author != "ayu@example.com" && m.Body != tickets.Erased && m.Body != "" {
+				t.Errorf("her ticket kept %q by %q", m.Body, m.Author)
+			}
+		}
+		if len(d.Evidence) != 1 || d.Evidence[0].Name != "ayu-proof.png" {
+			t.Fatalf("files on her ticket: %+v", d.Evidence)
+		}
+		if err := f.db.View(f.ctx, func(tx tickets.Tx) error { _, err := tx.EvidenceData(d.Evidence[0].SHA256); return err }); err != nil {
+			t.Errorf("Ayu's file: %v", err)
+		}
+		if !slices.ContainsFunc(d.Audit, func(a tickets.AuditEntry) bool {
+			return a.Code == tickets.AuditOtherRequester && a.Actor == "ayu@example.com" && a.Params.Requester == "ayu@example.com"
+		}) {
+			t.Errorf("Ayu's request on her trail went")
+		}
+		ex, err := f.svc.Records.ExportRequester(f.ctx, tickets.Requester{Email: "ayu@example.com"}, "citra",
+			func(*tickets.RequesterExport, tickets.OpenEvidence) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := json.Marshal(ex); !strings.Contains(string(b), "this video is mine too") || !strings.Contains(string(b), "ayu-proof.png") {
+			t.Errorf("Ayu's export lost her note or file on the erased ticket")
+		}
+		if found := findPerson(dumpTables(t, f.db), []string{eraseDiscord}); len(found) > 0 {
+			t.Errorf("still there:\n%s", strings.Join(found, "\n"))
+		}
+	})
+}
+
+// An erased refund reopened, edited, or given a file computes its verdict
+// again: it takes no account from its order's record (her handle), and
+// its steps name none.
+func TestEraseTakesNoAccountFromRecordAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		e := newEraseFixture(t, dialect)
+		f := e.svcFixture
+		e.erase(tickets.EraseRequest{Email: eraseEmail})
+		f.act(tickets.ActionRequest{Ref: e.own, Actor: "budi", Action: tickets.ActionReopen})
+		if _, err := f.svc.Desk.AddEvidence(f.ctx, e.own, "budi", []tickets.File{svcPNG("agent.png", "agent's own")}); err != nil {
+			t.Fatal(err)
+		}
+		d := f.detail(e.own)
+		if d.Account != "" || d.Sources.Of(tickets.FieldSourceAccount) == tickets.SourceRecord {
+			t.Errorf("account %q from %s", d.Account, d.Sources.Of(tickets.FieldSourceAccount))
+		}
+		if b, _ := json.Marshal(d.Ticket); strings.Contains(string(b), "zq_butik") {
+			t.Errorf("her handle is back on her erased ticket: %s", b)
+		}
+		if refs := f.searchAll("zq_butik", "citra", 50); slices.Contains(refs, e.own) {
+			t.Errorf("search finds %v", refs)
+		}
+		// A ticket never erased still takes the record's account.
+		f.importPromos(svcPromotion(svcOrderC, "@sari_shop", 5000))
+		r := f.submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+			Requester: tickets.Requester{Email: "sari@example.com"}, Order: svcOrderC, Reason: tickets.ReasonUnderDelivery,
+			Details: "refund please"})
+		if got := f.detail(r.Ticket.Ref); got.Account != "@sari_shop" {
+			t.Errorf("a new ticket on the order: account %q", got.Account)
+		}
+	})
+}
+
+// A Discord id naming a person is 17 to 20 digits.
+func TestCheckDiscordID(t *testing.T) {
+	for id, ok := range map[string]bool{
+		"918273645501928374": true, "12345678901234567": true, "12345678901234567890": true,
+		"1234567890123456": false, "123456789012345678901": false, "4242": false, "": false,
+		"91827364550192837a": false, " 918273645501928374": false, "٩١٨٢٧٣٦٤٥٥٠١٩٢٨٣٧٤": false,
+	} {
+		err := tickets.CheckDiscordID(id)
+		var ve *tickets.ValidationError
+		if ok && err != nil || !ok && (!errors.As(err, &ve) || ve.Code != "discord_id.invalid") {
+			t.Errorf("%q: %v", id, err)
+		}
+	}
+}
+
+// Identity.Scrub replaces whole mentions only: an address in any case, a
+// Discord id, a handle with or without its @ (four characters or more), a
+// name of two words (any space between them) or of one word of four
+// letters or more.
+func TestIdentityScrub(t *testing.T) {
+	id := &tickets.Identity{Emails: []string{"ayu@example.com"}, DiscordIDs: []string{"918273645501928374"},
+		Names: []string{"Ayu", "Siti Rahayu", "Qorinawati"}, Accounts: []string{"@zq_butik", "@ab"}}
+	for in, want := range map[string]string{
+		"mail AYU@Example.com.":        "mail […].",
+		"kayu@example.com":             "kayu@example.com",
+		"ayu@example.com.au":           "ayu@example.com.au",
+		"id 918273645501928374, not 1": "id […], not 1",
+		"9182736455019283745":          "9182736455019283745",
+		"Ayu wrote":                    "Ayu wrote",
+		"siti\n rahayu called":         "[…] called",
+		"Sitirahayu":                   "Sitirahayu",
+		"QORINAWATI's shop":            "[…]'s shop",
+		"Qorinawatix":                  "Qorinawatix",
+		"@zq_butik and zq_butik.":      "[…] and […].",
+		"zq_butik2 x@zq_butik":         "zq_butik2 x@zq_butik",
+		"@ab and ab":                   "[…] and ab",
+		"":                             "",
+	} {
+		got, changed := id.Scrub(in)
+		if got != want || changed != (in != want) {
+			t.Errorf("%q: %q %v, want %q", in, got, changed, want)
+		}
+	}
 }

@@ -14,8 +14,9 @@ const ActorSystem = "system"
 
 // evalInput gathers what the policy needs for t from the store. A refund
 // whose requester named no account takes its order's record's first
-// (accountFromRecord): the one change it makes to t.
-func (c *core) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
+// (accountFromRecord): the one change it makes to t; an erased one
+// (erased) never does.
+func (c *core) evalInput(tx Tx, t *Ticket, erased bool) (EvalInput, error) {
 	in := EvalInput{Kind: t.Kind, Order: t.Order, Reason: t.Reason, Language: t.Language,
 		EvidenceCount: len(t.Evidence), Flags: t.Flags, Now: c.clock.Now()}
 	switch t.Kind {
@@ -29,7 +30,9 @@ func (c *core) evalInput(tx Tx, t *Ticket) (EvalInput, error) {
 				return in, err
 			}
 		}
-		accountFromRecord(t, in.Promotion)
+		if !erased {
+			accountFromRecord(t, in.Promotion)
+		}
 		in.Account, in.AccountSource = t.Account, t.Sources.Of(FieldSourceAccount)
 		if in.Promotion != nil && t.Reason == ReasonDuplicateCharge {
 			var err error
@@ -74,6 +77,23 @@ func accountFromRecord(t *Ticket, p *Promotion) {
 	}
 }
 
+// wasErased reports whether t is a ticket whose requester's data was
+// erased (AuditErased with ErasedContact in its trail): it keeps no
+// account, and takes none from its order's record again. Only a ticket
+// with no requester left is read for it.
+func wasErased(tx Tx, t *Ticket) (bool, error) {
+	if t.ID == 0 || t.Requester != (Requester{}) || t.Account != "" {
+		return false, nil
+	}
+	d, err := tx.Detail(t.ID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(d.Audit, func(e AuditEntry) bool {
+		return e.Code == AuditErased && slices.Contains(e.Params.Fields, ErasedContact)
+	}), nil
+}
+
 // evaluate computes the verdict again and applies what follows from it: the
 // account_mismatch flag and the status of an undecided ticket.
 // Everything it changes is audited, with why (a Cause* code, or none); the
@@ -82,13 +102,21 @@ func accountFromRecord(t *Ticket, p *Promotion) {
 // requesterAnswered: the requester just added something (a field, evidence,
 // a message), so a needs_info ticket goes back to the agents.
 func (c *core) evaluate(tx Tx, t *Ticket, actor, why string, requesterAnswered bool) error {
-	in, err := c.evalInput(tx, t)
+	erased, err := wasErased(tx, t)
+	if err != nil {
+		return fmt.Errorf("evaluate %s: %w", t.Ref, err)
+	}
+	in, err := c.evalInput(tx, t, erased)
 	if err != nil {
 		return fmt.Errorf("evaluate %s: %w", t.Ref, err)
 	}
 	now := c.clock.Now()
 	before := t.Eligibility
 	el := c.policy.Evaluate(in)
+	if erased {
+		// The record's account was, or may have been, the erased person's.
+		el.Rules = EraseRules(el.Rules)
+	}
 	t.Eligibility = el
 	t.Stale = false
 

@@ -32,9 +32,16 @@ import (
 // pages. On PostgreSQL the old row versions stay in the data files, out of
 // every query and of pg_dump, until VACUUM reclaims them.
 func (d *DB) EraseRequester(ctx context.Context, who tickets.ErasureTarget, fn func(tickets.Tx, tickets.Eraser) error) error {
-	pre, err := d.eraseScan(ctx, who)
-	if err != nil {
-		return err
+	var pre *erasePrescan
+	var err error
+	if d.dialect == SQLite {
+		// PostgreSQL hands out ids before the commit, not in its order: an
+		// entry below the scan's last id may commit after the scan. Its
+		// writers do not wait for an erasure either, so the erasure reads
+		// every entry in its own transaction there.
+		if pre, err = d.eraseScan(ctx, who); err != nil {
+			return err
+		}
 	}
 	release, err := d.lockWrites(ctx)
 	if err != nil {
@@ -86,13 +93,13 @@ func (d *DB) EraseRequester(ctx context.Context, who tickets.ErasureTarget, fn f
 	return nil
 }
 
-// eraseScan reads, before the erasure takes the write lock, which
-// tickets' audit trails name the person, and up to which entry: the
+// eraseScan reads, on SQLite before the erasure takes the write lock,
+// which tickets' audit trails name the person, and up to which entry: the
 // erasure's own transaction then reads only those tickets' entries and
 // the entries written since, instead of every entry while writers wait.
 // Entries are written once and only an erasure or retention changes them
 // after, taking words out: none can name the person later unless it is
-// new.
+// new, and SQLite's single writer numbers entries in commit order.
 func (d *DB) eraseScan(ctx context.Context, who tickets.ErasureTarget) (*erasePrescan, error) {
 	sqltx, err := d.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -184,18 +191,47 @@ type eraser struct {
 	who tickets.ErasureTarget
 	id  tickets.Identity
 	pre *erasePrescan
-	// theirs are the person's requests on others' tickets.
-	theirs []theirs
+	// audit and msgs are the audit entries and messages of the tickets
+	// the erasure reads (their own, others' they wrote on, others' that
+	// name them), in order.
+	audit []eraseAuditRow
+	msgs  []eraseMessageRow
+	// theirs are the person's requests' rows on others' tickets (their
+	// audit entries, notes and files); kept, the rows of other people's
+	// requests on the person's own tickets, which stay theirs.
+	theirs, kept requestRows
 	// plan is what Find found to change, for Erase to apply.
 	plan *erasePlan
 	// erased: Erase ran and changed something.
 	erased bool
 }
 
+// requestRows are the rows requests wrote on tickets not their writer's.
+type requestRows struct {
+	audit, msgs map[int64]bool
+	files       []fileLink
+}
+
+// fileLink is a file a request linked to a ticket, as its audit entry
+// names it.
+type fileLink struct {
+	ticket int64
+	name   string
+	at     time.Time
+}
+
+func (r *requestRows) has(l fileLink) bool {
+	return slices.ContainsFunc(r.files, func(f fileLink) bool {
+		return f.ticket == l.ticket && f.name == l.name && f.at.Equal(l.at)
+	})
+}
+
 // erasePlan is every row an erasure changes, and how.
 type erasePlan struct {
 	own, others   []int64
+	mentioned     []int64 // others' tickets found by the search index to name them
 	tickets       []ticketEdit
+	scrubs        []ticketEdit // others' tickets' details and decision without the mentions
 	messages      []messageEdit
 	links         []int64  // ticket_evidence ids
 	blobs         []string // evidence_blobs to delete
@@ -203,17 +239,20 @@ type erasePlan struct {
 	followups     []followupEdit
 	outboxDelete  []int64
 	outboxBlank   []int64
+	outboxScrub   []outboxEdit
 	outboxUnkey   []int64 // dedupe keys that name them, on messages not theirs
 	intakeKeys    []string
 	failures      []int64
 	counts        tickets.ErasureCounts
 	setAside      []string
 	othersTickets []tickets.ErasedTicket
+	// touched are the tickets of others a mention was taken out of.
+	touched map[int64]bool
 }
 
 type ticketEdit struct {
-	id                       int64
-	details, decision, rules string
+	id                                int64
+	details, decision, rules, sources string
 }
 
 type messageEdit struct {
@@ -229,6 +268,11 @@ type auditEdit struct {
 type followupEdit struct {
 	id             int64
 	result, params string
+}
+
+type outboxEdit struct {
+	id              int64
+	data, lastError string
 }
 
 func (e *eraser) sel(dest any, q string, args ...any) error {
@@ -284,6 +328,8 @@ type erasedTicketRow struct {
 	Email     string `db:"requester_email"`
 	DiscordID string `db:"requester_discord_id"`
 	Name      string `db:"requester_name"`
+	Account   string `db:"account"`
+	Sources   string `db:"sources"`
 	Details   string `db:"details"`
 	Decision  string `db:"decision"`
 	Rules     string `db:"rules"`
@@ -295,26 +341,39 @@ func (e *eraser) Find() (*tickets.ErasureFound, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &erasePlan{}
+	p := &erasePlan{touched: map[int64]bool{}}
 	for _, r := range own {
 		p.own = append(p.own, r.ID)
 	}
-	steps := []func(*erasePlan, []erasedTicketRow) error{e.planTickets, e.planOthers, e.planMessages, e.planEvidence,
-		e.planAudit, e.planFollowups, e.planOutbox, e.planKeys, e.planFailures}
+	steps := []func(*erasePlan, []erasedTicketRow) error{e.planTickets, e.planOthers, e.planMentioned, e.planRequests,
+		e.planScrubs, e.planMessages, e.planEvidence, e.planAudit, e.planFollowups, e.planOutbox, e.planKeys, e.planFailures}
 	for _, step := range steps {
 		if err := step(p, own); err != nil {
 			return nil, err
 		}
 	}
+	// A ticket the index found whose text named them only in part of a
+	// longer word is not touched.
+	p.mentioned = slices.DeleteFunc(p.mentioned, func(id int64) bool { return !p.touched[id] })
+	p.counts.MentionTickets = len(p.mentioned)
 	e.plan = p
-	f := &tickets.ErasureFound{Emails: e.id.Emails, DiscordIDs: e.id.DiscordIDs, Names: e.id.Names,
-		Tickets: []tickets.ErasedTicket{}, Others: p.othersTickets, SetAside: p.setAside, Counts: p.counts}
+	f := &tickets.ErasureFound{Emails: e.id.Emails, DiscordIDs: e.id.DiscordIDs, Names: e.id.Names, Accounts: e.id.Accounts,
+		Tickets: []tickets.ErasedTicket{}, Others: p.othersTickets, Mentioned: []tickets.ErasedTicket{}, SetAside: p.setAside,
+		Counts: p.counts}
 	for _, r := range own {
 		f.Tickets = append(f.Tickets, tickets.ErasedTicket{ID: r.ID, Ref: tickets.FormatRef(r.ID), Kind: tickets.Kind(r.Kind),
 			Status: tickets.Status(r.Status)})
 	}
 	if f.Others == nil {
 		f.Others = []tickets.ErasedTicket{}
+	}
+	var ts []erasedTicketRow
+	if err := e.sel(&ts, `SELECT id, kind, status FROM tickets WHERE id IN (?) ORDER BY id`, idsOr(p.mentioned)); err != nil {
+		return nil, fmt.Errorf("tickets that name them: %w", err)
+	}
+	for _, r := range ts {
+		f.Mentioned = append(f.Mentioned, tickets.ErasedTicket{ID: r.ID, Ref: tickets.FormatRef(r.ID),
+			Kind: tickets.Kind(r.Kind), Status: tickets.Status(r.Status)})
 	}
 	return f, nil
 }
@@ -340,8 +399,8 @@ func (e *eraser) findOwn() ([]erasedTicketRow, error) {
 		if len(ids) > 0 {
 			conds, args = append(conds, "requester_discord_id IN (?) AND requester_discord_id <> ''"), append(args, keys(ids))
 		}
-		q := `SELECT id, kind, status, requester_email, requester_discord_id, requester_name, details, decision, rules
-			FROM tickets WHERE ` + strings.Join(conds, " OR ") + ` ORDER BY id`
+		q := `SELECT id, kind, status, requester_email, requester_discord_id, requester_name, account, sources, details,
+			decision, rules FROM tickets WHERE ` + strings.Join(conds, " OR ") + ` ORDER BY id`
 		if e.tx.write && e.tx.db.dialect == Postgres {
 			// Their tickets stay as read until the erasure commits: a
 			// request joining one waits for it (Tx.Ticket locks too).
@@ -363,13 +422,22 @@ func (e *eraser) findOwn() ([]erasedTicketRow, error) {
 			break
 		}
 	}
-	names := map[string]bool{}
+	names, accounts := map[string]bool{}, map[string]bool{}
 	for _, r := range rows {
 		if r.Name != "" {
 			names[r.Name] = true
 		}
+		// An account the desk took from an order's record may be someone
+		// else's: only one they gave names them.
+		src, err := readSources(r.Sources)
+		if err != nil {
+			return nil, fmt.Errorf("ticket %d: sources: %w", r.ID, err)
+		}
+		if r.Account != "" && src.Of(tickets.FieldSourceAccount) != tickets.SourceRecord {
+			accounts[r.Account] = true
+		}
 	}
-	e.id = tickets.Identity{Emails: keys(emails), DiscordIDs: keys(ids), Names: keys(names)}
+	e.id = tickets.Identity{Emails: keys(emails), DiscordIDs: keys(ids), Names: keys(names), Accounts: keys(accounts)}
 	return rows, nil
 }
 
@@ -400,32 +468,29 @@ func (e *eraser) planTickets(p *erasePlan, own []erasedTicketRow) error {
 		if err != nil {
 			return err
 		}
+		// The account goes, and with it where it came from.
+		src, err := readSources(r.Sources)
+		if err != nil {
+			return fmt.Errorf("ticket %d: sources: %w", r.ID, err)
+		}
+		delete(src, tickets.FieldSourceAccount)
+		sources, err := writeSources(src)
+		if err != nil {
+			return err
+		}
 		p.tickets = append(p.tickets, ticketEdit{id: r.ID, details: tickets.EraseWords(r.Details),
-			decision: tickets.EraseWords(r.Decision), rules: string(rb)})
+			decision: tickets.EraseWords(r.Decision), rules: string(rb), sources: sources})
 	}
 	p.counts.Tickets = len(own)
 	return nil
 }
 
-// theirs is one request of the person on someone else's ticket: its
-// ticket, its actor, and when.
-type theirs struct {
-	ticket int64
-	actor  string
-	at     time.Time
-}
-
-// theirWindow is how long after the audit entry of a request on someone
-// else's ticket what it brought (its note, its files) may be written: the
-// same transaction, which reads the clock for each.
-const theirWindow = time.Minute
-
-// planOthers finds the tickets of others the person wrote on (or whose
-// trail names them), with the entries of their requests there.
+// planOthers finds the tickets of others whose trail names the person
+// (they wrote on them, or an entry names their address or id).
 func (e *eraser) planOthers(p *erasePlan, _ []erasedTicketRow) error {
 	cond, args := e.mentions("params", "detail")
 	var rows []mentionRow
-	q := `SELECT ticket_id, actor, code, params, detail, at FROM ticket_audit WHERE ticket_id NOT IN (?) AND (` + cond + `)`
+	q := `SELECT ticket_id, params, detail FROM ticket_audit WHERE ticket_id NOT IN (?) AND (` + cond + `)`
 	args = append([]any{idsOr(p.own)}, args...)
 	if e.pre.covers(e.id) {
 		q += ` AND (ticket_id IN (?) OR id > ?)`
@@ -436,27 +501,14 @@ func (e *eraser) planOthers(p *erasePlan, _ []erasedTicketRow) error {
 	}
 	// The query finds the text anywhere; only an address or id whole is
 	// theirs (Identity.Mentions).
-	rows = slices.DeleteFunc(rows, func(r mentionRow) bool {
-		return !e.id.Mentions(r.Params) && !e.id.Mentions(r.Detail)
-	})
 	seen := map[int64]bool{}
 	for _, r := range rows {
-		if !seen[r.TicketID] {
+		if !seen[r.TicketID] && (e.id.Mentions(r.Params) || e.id.Mentions(r.Detail)) {
 			seen[r.TicketID] = true
 			p.others = append(p.others, r.TicketID)
 		}
 	}
 	slices.Sort(p.others)
-	e.theirs = nil
-	for _, r := range rows {
-		var ap tickets.AuditParams
-		if err := readParams(r.Params, &ap); err != nil {
-			return err
-		}
-		if (r.Code == tickets.AuditOtherRequester || r.Code == tickets.AuditJoined) && e.id.Mentions(ap.Requester) {
-			e.theirs = append(e.theirs, theirs{ticket: r.TicketID, actor: r.Actor, at: r.At.UTC()})
-		}
-	}
 	var ts []erasedTicketRow
 	if err := e.sel(&ts, `SELECT id, kind, status FROM tickets WHERE id IN (?) ORDER BY id`, idsOr(p.others)); err != nil {
 		return fmt.Errorf("others' tickets: %w", err)
@@ -471,72 +523,266 @@ func (e *eraser) planOthers(p *erasePlan, _ []erasedTicketRow) error {
 
 // mentionRow is an audit entry that may name the person.
 type mentionRow struct {
+	TicketID int64  `db:"ticket_id"`
+	Params   string `db:"params"`
+	Detail   string `db:"detail"`
+}
+
+// planMentioned finds, through the search index, the tickets of others
+// whose text (details, messages) names the person: an address, a Discord
+// id, an account handle, a distinctive name (Identity.SearchTerms). The
+// index finds the words in a row; the scan of each ticket's text after
+// it keeps only whole mentions.
+func (e *eraser) planMentioned(p *erasePlan, _ []erasedTicketRow) error {
+	found := map[int64]bool{}
+	for _, term := range e.id.SearchTerms() {
+		words := strings.TrimSpace(searchWords(term))
+		if words == "" {
+			continue
+		}
+		var ids []int64
+		var err error
+		if e.tx.db.dialect == Postgres {
+			err = e.sel(&ids, `SELECT id FROM tickets WHERE search @@ phraseto_tsquery('simple', ?)`, words)
+		} else {
+			err = e.sel(&ids, `SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?`, ftsPhrase(term))
+		}
+		if err != nil {
+			return fmt.Errorf("find the tickets that name them: %w", err)
+		}
+		for _, id := range ids {
+			found[id] = true
+		}
+	}
+	for id := range found {
+		if !slices.Contains(p.own, id) && !slices.Contains(p.others, id) {
+			p.mentioned = append(p.mentioned, id)
+		}
+	}
+	slices.Sort(p.mentioned)
+	return nil
+}
+
+// eraseAuditRow is an audit entry the erasure reads.
+type eraseAuditRow struct {
+	ID       int64     `db:"id"`
 	TicketID int64     `db:"ticket_id"`
 	Actor    string    `db:"actor"`
+	Action   string    `db:"action"`
 	Code     string    `db:"code"`
 	Params   string    `db:"params"`
 	Detail   string    `db:"detail"`
 	At       time.Time `db:"at"`
 }
 
-// isTheirs reports whether an actor's entry on someone else's ticket at
-// a time belongs to one of the person's requests there.
-func (e *eraser) isTheirs(ticket int64, actor string, at time.Time) bool {
-	if e.id.IsActor(actor) && !isEmailLess(actor) {
-		return true
-	}
-	for _, th := range e.theirs {
-		if th.ticket == ticket && th.actor == actor && !at.Before(th.at) && at.Sub(th.at) <= theirWindow {
-			return true
-		}
-	}
-	return false
+// eraseMessageRow is a message the erasure reads.
+type eraseMessageRow struct {
+	ID         int64     `db:"id"`
+	TicketID   int64     `db:"ticket_id"`
+	Author     string    `db:"author"`
+	Body       string    `db:"body"`
+	ExternalID string    `db:"external_id"`
+	CreatedAt  time.Time `db:"created_at"`
 }
 
-// isEmailLess: a bare name as an actor names the person only on their own
-// tickets; on another's it may be someone else of that name.
-func isEmailLess(actor string) bool {
-	return !strings.Contains(actor, "@") && !strings.HasPrefix(actor, "discord:")
+// is reports whether an entry has a code, also when it was written before
+// codes (code ”, the action alone).
+func (r eraseAuditRow) is(codes ...string) bool {
+	return slices.Contains(codes, r.Code) || r.Code == "" && slices.Contains(codes, r.Action)
+}
+
+// fileName is the name of the file an evidence entry names: its params',
+// or before codes the words up to " (type, size)".
+func (r eraseAuditRow) fileName() (string, error) {
+	if r.Code == "" {
+		if i := strings.LastIndex(r.Detail, " ("); i >= 0 {
+			return r.Detail[:i], nil
+		}
+		return r.Detail, nil
+	}
+	var ap tickets.AuditParams
+	if err := readParams(r.Params, &ap); err != nil {
+		return "", err
+	}
+	return ap.Name, nil
+}
+
+// planRequests reads the audit trails and messages of the tickets the
+// erasure touches, and finds what requests wrote on tickets not their
+// writer's. A request about an order whose open ticket is someone else's
+// writes, in one transaction with the ticket locked, its entry
+// (other_requester, or before issue 17 joined; by its writer, or the agent
+// who filed it), its note (same author, same instant), and right after its
+// entry one evidence entry per file (same actor) with the file linked at
+// that instant. The person's requests on others' tickets are theirs to
+// erase; other people's on the person's tickets stay theirs. An entry,
+// note or file by the person's own address or Discord id on another's
+// ticket is theirs too; a bare name as an author is not (someone else may
+// bear it).
+func (e *eraser) planRequests(p *erasePlan, _ []erasedTicketRow) error {
+	all := slices.Concat(p.own, p.others, p.mentioned)
+	if err := e.sel(&e.audit, `SELECT id, ticket_id, actor, action, code, params, detail, at FROM ticket_audit
+		WHERE ticket_id IN (?) ORDER BY id`, idsOr(all)); err != nil {
+		return fmt.Errorf("find audit entries: %w", err)
+	}
+	if err := e.sel(&e.msgs, `SELECT id, ticket_id, author, body, external_id, created_at FROM ticket_messages
+		WHERE ticket_id IN (?) ORDER BY id`, idsOr(all)); err != nil {
+		return fmt.Errorf("find messages: %w", err)
+	}
+	e.theirs = requestRows{audit: map[int64]bool{}, msgs: map[int64]bool{}}
+	e.kept = requestRows{audit: map[int64]bool{}, msgs: map[int64]bool{}}
+	byTicket := map[int64][]eraseAuditRow{}
+	for _, r := range e.audit {
+		byTicket[r.TicketID] = append(byTicket[r.TicketID], r)
+	}
+	claimed := map[int64]bool{}
+	for _, tid := range slices.Concat(p.own, p.others) {
+		own := slices.Contains(p.own, tid)
+		rows := byTicket[tid]
+		for i, r := range rows {
+			var set *requestRows
+			switch {
+			case own && r.is(tickets.AuditOtherRequester):
+				if named, err := e.names(r); err != nil {
+					return err
+				} else if !named {
+					set = &e.kept
+				}
+			case !own && r.is(tickets.AuditOtherRequester, tickets.AuditJoined):
+				if named, err := e.names(r); err != nil {
+					return err
+				} else if named {
+					set = &e.theirs
+				}
+			}
+			if set == nil {
+				continue
+			}
+			set.audit[r.ID] = true
+			for _, ev := range rows[i+1:] {
+				if ev.Actor != r.Actor || !ev.is(tickets.AuditEvidence) {
+					break
+				}
+				name, err := ev.fileName()
+				if err != nil {
+					return err
+				}
+				set.audit[ev.ID] = true
+				set.files = append(set.files, fileLink{ticket: tid, name: name, at: ev.At.UTC()})
+			}
+			for _, m := range e.msgs {
+				if m.TicketID == tid && !claimed[m.ID] && m.Author == r.Actor && m.CreatedAt.Equal(r.At) {
+					claimed[m.ID], set.msgs[m.ID] = true, true
+					break
+				}
+			}
+		}
+		if own {
+			continue
+		}
+		// What their own address or id wrote there.
+		for _, r := range rows {
+			if !e.byThem(r.Actor) {
+				continue
+			}
+			e.theirs.audit[r.ID] = true
+			if r.is(tickets.AuditEvidence) {
+				name, err := r.fileName()
+				if err != nil {
+					return err
+				}
+				e.theirs.files = append(e.theirs.files, fileLink{ticket: tid, name: name, at: r.At.UTC()})
+			}
+		}
+		for _, m := range e.msgs {
+			if m.TicketID == tid && e.byThem(m.Author) {
+				e.theirs.msgs[m.ID] = true
+			}
+		}
+	}
+	return nil
+}
+
+// names reports whether a request's entry is from the person: its
+// requester, or before codes its words, name their address or id.
+func (e *eraser) names(r eraseAuditRow) (bool, error) {
+	if r.Code == "" {
+		return e.id.Mentions(r.Detail), nil
+	}
+	var ap tickets.AuditParams
+	if err := readParams(r.Params, &ap); err != nil {
+		return false, err
+	}
+	return e.id.Mentions(ap.Requester), nil
+}
+
+// byThem reports whether an actor on someone else's ticket is the person:
+// their address or Discord id. A bare name names the person only on their
+// own tickets; on another's it may be someone else of that name.
+func (e *eraser) byThem(actor string) bool {
+	return e.id.IsActor(actor) && (strings.Contains(actor, "@") || strings.HasPrefix(actor, "discord:"))
+}
+
+// scrub returns s without mentions of the person, and notes that a
+// ticket of someone else's was touched.
+func (e *eraser) scrub(p *erasePlan, ticket int64, s string) string {
+	out, ok := e.id.Scrub(s)
+	if ok {
+		p.counts.Mentions++
+		p.touched[ticket] = true
+	}
+	return out
+}
+
+// planScrubs takes the mentions of the person out of others' tickets'
+// details and decisions.
+func (e *eraser) planScrubs(p *erasePlan, _ []erasedTicketRow) error {
+	var rows []erasedTicketRow
+	if err := e.sel(&rows, `SELECT id, details, decision FROM tickets WHERE id IN (?) ORDER BY id`,
+		idsOr(slices.Concat(p.others, p.mentioned))); err != nil {
+		return fmt.Errorf("others' tickets: %w", err)
+	}
+	for _, r := range rows {
+		ed := ticketEdit{id: r.ID, details: e.scrub(p, r.ID, r.Details), decision: e.scrub(p, r.ID, r.Decision)}
+		if ed.details != r.Details || ed.decision != r.Decision {
+			p.scrubs = append(p.scrubs, ed)
+		}
+	}
+	return nil
 }
 
 // planMessages: every message's words on their own tickets (their own
-// name as the author too), and their notes on others'.
+// name as the author too) but the notes other people's requests left
+// there, and their notes on others'; elsewhere, the mentions of them.
 func (e *eraser) planMessages(p *erasePlan, _ []erasedTicketRow) error {
-	var rows []struct {
-		ID         int64     `db:"id"`
-		TicketID   int64     `db:"ticket_id"`
-		Author     string    `db:"author"`
-		Body       string    `db:"body"`
-		ExternalID string    `db:"external_id"`
-		CreatedAt  time.Time `db:"created_at"`
-	}
-	if err := e.sel(&rows, `SELECT id, ticket_id, author, body, external_id, created_at FROM ticket_messages
-		WHERE ticket_id IN (?) OR ticket_id IN (?) ORDER BY id`, idsOr(p.own), idsOr(p.others)); err != nil {
-		return fmt.Errorf("find messages: %w", err)
-	}
-	for _, r := range rows {
+	for _, r := range e.msgs {
 		m := messageEdit{id: r.ID, body: r.Body, author: r.Author, externalID: r.ExternalID}
 		mine := slices.Contains(p.own, r.TicketID)
-		if !mine && !e.isTheirs(r.TicketID, r.Author, r.CreatedAt.UTC()) {
-			continue
-		}
-		m.body = tickets.EraseWords(r.Body)
-		if e.id.IsActor(r.Author) || !mine {
-			m.author = tickets.Erased
-		}
-		if e.id.Mentions(r.ExternalID) {
-			m.externalID = ""
+		switch {
+		case mine && !e.kept.msgs[r.ID] || !mine && e.theirs.msgs[r.ID]:
+			m.body = tickets.EraseWords(r.Body)
+			if e.id.IsActor(r.Author) {
+				m.author = tickets.Erased
+			}
+			if e.id.Mentions(r.ExternalID) {
+				m.externalID = ""
+			}
+			if m.body != r.Body || m.author != r.Author || m.externalID != r.ExternalID {
+				p.counts.Messages++
+			}
+		default:
+			m.body = e.scrub(p, r.TicketID, r.Body)
 		}
 		if m.body != r.Body || m.author != r.Author || m.externalID != r.ExternalID {
 			p.messages = append(p.messages, m)
 		}
 	}
-	p.counts.Messages = len(p.messages)
 	return nil
 }
 
-// planEvidence unlinks every file of their own tickets and theirs on
-// others', and deletes the files no other link keeps.
+// planEvidence unlinks every file of their own tickets but those other
+// people's requests brought, and theirs on others', and deletes the files
+// no other link keeps.
 func (e *eraser) planEvidence(p *erasePlan, _ []erasedTicketRow) error {
 	var rows []struct {
 		ID       int64     `db:"id"`
@@ -549,42 +795,10 @@ func (e *eraser) planEvidence(p *erasePlan, _ []erasedTicketRow) error {
 		WHERE ticket_id IN (?) OR ticket_id IN (?) ORDER BY id`, idsOr(p.own), idsOr(p.others)); err != nil {
 		return fmt.Errorf("find evidence: %w", err)
 	}
-	// Their files on others' tickets: the ones their requests' audit
-	// entries (evidence, by their actor, in the request's window) name.
-	var added []struct {
-		TicketID int64     `db:"ticket_id"`
-		Actor    string    `db:"actor"`
-		Params   string    `db:"params"`
-		At       time.Time `db:"at"`
-	}
-	if len(p.others) > 0 {
-		if err := e.sel(&added, `SELECT ticket_id, actor, params, at FROM ticket_audit WHERE ticket_id IN (?) AND code = ?`,
-			p.others, tickets.AuditEvidence); err != nil {
-			return fmt.Errorf("find evidence added: %w", err)
-		}
-	}
-	type link struct {
-		ticket int64
-		name   string
-		at     time.Time
-	}
-	var their []link
-	for _, a := range added {
-		if !e.isTheirs(a.TicketID, a.Actor, a.At.UTC()) {
-			continue
-		}
-		var ap tickets.AuditParams
-		if err := readParams(a.Params, &ap); err != nil {
-			return err
-		}
-		their = append(their, link{ticket: a.TicketID, name: ap.Name, at: a.At.UTC()})
-	}
 	gone := map[string]int{}
 	for _, r := range rows {
-		mine := slices.Contains(p.own, r.TicketID)
-		if !mine && !slices.ContainsFunc(their, func(l link) bool {
-			return l.ticket == r.TicketID && l.name == r.Name && l.at.Equal(r.AddedAt)
-		}) {
+		l := fileLink{ticket: r.TicketID, name: r.Name, at: r.AddedAt.UTC()}
+		if slices.Contains(p.own, r.TicketID) && e.kept.has(l) || !slices.Contains(p.own, r.TicketID) && !e.theirs.has(l) {
 			continue
 		}
 		p.links = append(p.links, r.ID)
@@ -615,37 +829,34 @@ func keysOfCount(m map[string]int) []string {
 }
 
 // planAudit: on their own tickets, their name as the actor and every value
-// in words or a contact; on others', the entries of their requests
-// likewise and their address wherever another entry names it.
+// in words or a contact, but in the entries of other people's requests
+// there, which lose only the mentions of them; on others', the entries of
+// their requests likewise, and elsewhere their contacts and the mentions
+// of them.
 func (e *eraser) planAudit(p *erasePlan, _ []erasedTicketRow) error {
-	var rows []struct {
-		ID       int64     `db:"id"`
-		TicketID int64     `db:"ticket_id"`
-		Actor    string    `db:"actor"`
-		Code     string    `db:"code"`
-		Params   string    `db:"params"`
-		Detail   string    `db:"detail"`
-		At       time.Time `db:"at"`
-	}
-	if err := e.sel(&rows, `SELECT id, ticket_id, actor, code, params, detail, at FROM ticket_audit
-		WHERE ticket_id IN (?) OR ticket_id IN (?) ORDER BY id`, idsOr(p.own), idsOr(p.others)); err != nil {
-		return fmt.Errorf("find audit entries: %w", err)
-	}
-	for _, r := range rows {
+	for _, r := range e.audit {
 		mine := slices.Contains(p.own, r.TicketID)
-		all := mine || e.isTheirs(r.TicketID, r.Actor, r.At.UTC())
+		all := mine && !e.kept.audit[r.ID] || !mine && e.theirs.audit[r.ID]
 		ed := auditEdit{id: r.ID, actor: r.Actor, params: r.Params, detail: r.Detail}
-		if all && (e.id.IsActor(r.Actor) || !mine) && r.Actor != tickets.Erased {
+		if all && e.id.IsActor(r.Actor) {
 			ed.actor = tickets.Erased
-		}
-		if mine || e.id.Mentions(r.Detail) {
-			ed.detail = tickets.EraseWords(r.Detail)
 		}
 		var ap tickets.AuditParams
 		if err := readParams(r.Params, &ap); err != nil {
 			return err
 		}
-		if np, changed := ap.Erase(e.id, all); changed {
+		np, changed := ap.Erase(e.id, all)
+		if all {
+			ed.detail = tickets.EraseWords(r.Detail)
+		} else {
+			ed.detail = e.scrub(p, r.TicketID, r.Detail)
+			if sp, ok := np.Scrub(&e.id); ok {
+				np, changed = sp, true
+				p.counts.Mentions++
+				p.touched[r.TicketID] = true
+			}
+		}
+		if changed {
 			s, err := writeParams(r.Code, np)
 			if err != nil {
 				return err
@@ -661,24 +872,31 @@ func (e *eraser) planAudit(p *erasePlan, _ []erasedTicketRow) error {
 }
 
 // planFollowups: what a follow-up of their tickets did, in words or
-// contacts.
+// contacts; on others', the mentions of them.
 func (e *eraser) planFollowups(p *erasePlan, _ []erasedTicketRow) error {
 	var rows []followupRow
-	if err := e.sel(&rows, `SELECT `+followupColumns+` FROM followups WHERE ticket_id IN (?) OR ticket_id IN (?) ORDER BY id`,
-		idsOr(p.own), idsOr(p.others)); err != nil {
+	if err := e.sel(&rows, `SELECT `+followupColumns+` FROM followups WHERE ticket_id IN (?) ORDER BY id`,
+		idsOr(slices.Concat(p.own, p.others, p.mentioned))); err != nil {
 		return fmt.Errorf("find follow-ups: %w", err)
 	}
 	for _, r := range rows {
 		mine := slices.Contains(p.own, r.TicketID)
 		ed := followupEdit{id: r.ID, result: r.Result, params: r.Params}
-		if mine || e.id.Mentions(r.Result) {
+		if mine {
 			ed.result = tickets.EraseWords(r.Result)
+		} else {
+			ed.result = e.scrub(p, r.TicketID, r.Result)
 		}
 		var ap tickets.AuditParams
 		if err := readParams(r.Params, &ap); err != nil {
 			return err
 		}
-		if np, changed := ap.Erase(e.id, mine); changed {
+		np, changed := ap.Erase(e.id, mine)
+		if sp, ok := np.Scrub(&e.id); ok && !mine {
+			np, changed = sp, true
+			p.touched[r.TicketID] = true
+		}
+		if changed {
 			s, err := writeParams(r.Code, np)
 			if err != nil {
 				return err
@@ -696,7 +914,8 @@ func (e *eraser) planFollowups(p *erasePlan, _ []erasedTicketRow) error {
 // planOutbox: messages to the person (by recipient, or to the requester
 // of their tickets): unsent ones go, sent and failed ones lose their
 // recipient, words and error; a key that names them, on a message to
-// someone else, goes.
+// someone else, goes; a message of someone else's ticket that names them
+// loses the mentions.
 func (e *eraser) planOutbox(p *erasePlan, _ []erasedTicketRow) error {
 	cond, args := e.mentions("recipient", "dedupe_key")
 	var rows []struct {
@@ -710,8 +929,8 @@ func (e *eraser) planOutbox(p *erasePlan, _ []erasedTicketRow) error {
 		Key       sql.NullString `db:"dedupe_key"`
 	}
 	q := `SELECT id, ticket_id, recipient, template, data, status, last_error, dedupe_key FROM outbox
-		WHERE ticket_id IN (?) OR ` + cond + ` ORDER BY id`
-	if err := e.sel(&rows, q, append([]any{idsOr(p.own)}, args...)...); err != nil {
+		WHERE ticket_id IN (?) OR ticket_id IN (?) OR ` + cond + ` ORDER BY id`
+	if err := e.sel(&rows, q, append([]any{idsOr(p.own), idsOr(slices.Concat(p.others, p.mentioned))}, args...)...); err != nil {
 		return fmt.Errorf("find outbox messages: %w", err)
 	}
 	for _, r := range rows {
@@ -724,12 +943,73 @@ func (e *eraser) planOutbox(p *erasePlan, _ []erasedTicketRow) error {
 			} else if r.Recipient != "" || r.Data != "{}" || r.LastError != "" || r.Key.Valid {
 				p.outboxBlank = append(p.outboxBlank, r.ID)
 			}
+			continue
 		case r.Key.Valid && e.id.Mentions(r.Key.String):
 			p.outboxUnkey = append(p.outboxUnkey, r.ID)
+		}
+		if !r.TicketID.Valid {
+			continue
+		}
+		data, err := scrubJSON(&e.id, r.Data)
+		if err != nil {
+			return fmt.Errorf("outbox message %d: %w", r.ID, err)
+		}
+		ed := outboxEdit{id: r.ID, data: data, lastError: r.LastError}
+		if !mine {
+			ed.lastError = e.scrub(p, r.TicketID.Int64, r.LastError)
+		}
+		if ed.data != r.Data {
+			p.counts.Mentions++
+			if !mine {
+				p.touched[r.TicketID.Int64] = true
+			}
+		}
+		if ed.data != r.Data || ed.lastError != r.LastError {
+			p.outboxScrub = append(p.outboxScrub, ed)
 		}
 	}
 	p.counts.OutboxDeleted, p.counts.OutboxBlanked = len(p.outboxDelete), len(p.outboxBlank)
 	return nil
+}
+
+// scrubJSON returns a JSON document with the mentions of the person taken
+// out of every string in it (the same text when there is none).
+func scrubJSON(id *tickets.Identity, text string) (string, error) {
+	if text == "" || !strings.Contains(text, `"`) {
+		return text, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", err
+	}
+	changed := false
+	var walk func(any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case string:
+			if out, ok := id.Scrub(x); ok {
+				changed = true
+				return out
+			}
+		case []any:
+			for i := range x {
+				x[i] = walk(x[i])
+			}
+		case map[string]any:
+			for k := range x {
+				x[k] = walk(x[k])
+			}
+		}
+		return v
+	}
+	v = walk(v)
+	if !changed {
+		return text, nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
 }
 
 // planKeys: idempotency keys that hold their address or id (a mail's key
@@ -784,10 +1064,16 @@ func (e *eraser) Erase(f *tickets.ErasureFound) (tickets.ErasureCounts, error) {
 	if p == nil {
 		return tickets.ErasureCounts{}, fmt.Errorf("erase before find")
 	}
+	for _, t := range p.scrubs {
+		if _, err := e.exec(`UPDATE tickets SET details = ?, decision = ?, version = version + 1 WHERE id = ?`,
+			t.details, t.decision, t.id); err != nil {
+			return tickets.ErasureCounts{}, fmt.Errorf("%s: %w", tickets.FormatRef(t.id), err)
+		}
+	}
 	for _, t := range p.tickets {
 		if _, err := e.exec(`UPDATE tickets SET requester_email = '', requester_email_key = '', requester_discord_id = '',
-			requester_name = '', account = '', account_key = '', details = ?, decision = ?, rules = ?, version = version + 1
-			WHERE id = ?`, t.details, t.decision, t.rules, t.id); err != nil {
+			requester_name = '', account = '', account_key = '', details = ?, decision = ?, rules = ?, sources = ?,
+			version = version + 1 WHERE id = ?`, t.details, t.decision, t.rules, t.sources, t.id); err != nil {
 			return tickets.ErasureCounts{}, fmt.Errorf("anonymise %s: %w", tickets.FormatRef(t.id), err)
 		}
 	}
@@ -829,6 +1115,11 @@ func (e *eraser) Erase(f *tickets.ErasureFound) (tickets.ErasureCounts, error) {
 			return tickets.ErasureCounts{}, fmt.Errorf("blank outbox messages: %w", err)
 		}
 	}
+	for _, o := range p.outboxScrub {
+		if _, err := e.exec(`UPDATE outbox SET data = ?, last_error = ? WHERE id = ?`, o.data, o.lastError, o.id); err != nil {
+			return tickets.ErasureCounts{}, fmt.Errorf("outbox message %d: %w", o.id, err)
+		}
+	}
 	if len(p.outboxUnkey) > 0 {
 		if _, err := e.exec(`UPDATE outbox SET dedupe_key = NULL WHERE id IN (?)`, p.outboxUnkey); err != nil {
 			return tickets.ErasureCounts{}, fmt.Errorf("outbox keys: %w", err)
@@ -844,7 +1135,7 @@ func (e *eraser) Erase(f *tickets.ErasureFound) (tickets.ErasureCounts, error) {
 			return tickets.ErasureCounts{}, fmt.Errorf("mail set aside: %w", err)
 		}
 	}
-	for _, id := range append(slices.Clone(p.own), p.others...) {
+	for _, id := range slices.Concat(p.own, p.others, p.mentioned) {
 		e.tx.dirty[id] = true
 	}
 	e.erased = p.counts != (tickets.ErasureCounts{})

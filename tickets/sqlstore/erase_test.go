@@ -3,8 +3,10 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +200,129 @@ func TestEraseNotInAGroup(t *testing.T) {
 		})
 		if err == nil || !strings.Contains(err.Error(), "outside a group") {
 			t.Fatalf("erase in a group: %v", err)
+		}
+	})
+}
+
+// On PostgreSQL ids are handed out before the commit, not in its order:
+// an audit entry naming the person whose id is below the newest one when
+// the erasure starts may commit after that. The erasure still finds it
+// (here, committed after the erasure's pre-scan would have run, before its
+// transaction reads). On SQLite a single writer numbers entries in commit
+// order.
+func TestEraseFindsEntriesCommittedLate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		if dialect != sqlstore.Postgres {
+			t.Skip("SQLite numbers entries in commit order")
+		}
+		ctx := context.Background()
+		clock := storetest.NewClock(time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, dialect, clock)
+		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		res, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+			Requester: tickets.Requester{Email: "ayu@example.com"}, Account: "@ayu", Details: "revoke"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ayu := res.Ticket.ID
+		sq := db.SQL()
+		// Her request on Ayu's ticket takes its id, and has not committed
+		// when a later entry does.
+		late, err := sq.Beginx()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer late.Rollback()
+		if _, err := late.Exec(`INSERT INTO ticket_audit (ticket_id, at, actor, action, code, params) VALUES ($1, $2, 'zub@contoh.id',
+			'other_requester', 'other_requester', '{"kind":"refund","channel":"email","requester":"zub@contoh.id"}')`, ayu, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sq.Exec(`INSERT INTO ticket_audit (ticket_id, at, actor, action) VALUES ($1, $2, 'system', 'x')`, ayu, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		stop := errors.New("stop")
+		var others []tickets.ErasedTicket
+		err = db.EraseRequester(ctx, tickets.ErasureTarget{Email: "zub@contoh.id"}, func(_ tickets.Tx, e tickets.Eraser) error {
+			if err := late.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			f, err := e.Find()
+			if err != nil {
+				return err
+			}
+			others = f.Others
+			return stop
+		})
+		if !errors.Is(err, stop) {
+			t.Fatal(err)
+		}
+		if len(others) != 1 || others[0].ID != ayu {
+			t.Errorf("her entry on Ayu's ticket, committed late, is not found: %+v", others)
+		}
+	})
+}
+
+// On PostgreSQL, a file's last link and the file removed (by an erasure,
+// by retention) while a request links the same bytes to another ticket:
+// the link's foreign key waits for the removal, then finds the file gone.
+// The request is run again and stores the file anew; it does not fail.
+func TestEvidenceLinkedWhileRemoved(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		if dialect != sqlstore.Postgres {
+			t.Skip("one writer at a time on SQLite")
+		}
+		ctx := context.Background()
+		clock := storetest.NewClock(time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC))
+		db := storetest.Open(t, dialect, clock)
+		svc := tickets.NewService(db, tickets.Options{Clock: clock})
+		file := []tickets.File{{Name: "a.png", Data: []byte("\x89PNG\r\n\x1a\nsame bytes")}}
+		res, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+			Requester: tickets.Requester{Email: "ayu@example.com"}, Account: "@ayu", Details: "revoke", Evidence: file})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sq := db.SQL()
+		remove, err := sq.Beginx()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer remove.Rollback()
+		var sum, xid string
+		if err := remove.Get(&sum, `SELECT sha256 FROM evidence_blobs FOR UPDATE`); err != nil {
+			t.Fatal(err)
+		}
+		if err := remove.Get(&xid, `SELECT pg_current_xact_id()::text`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := remove.Exec(`DELETE FROM ticket_evidence WHERE ticket_id = $1`, res.Ticket.ID); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error)
+		go func() {
+			_, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+				Requester: tickets.Requester{Email: "budi@example.com"}, Account: "@budi", Details: "revoke", Evidence: file})
+			done <- err
+		}()
+		// Until Budi's link waits on the file's row lock.
+		for waiting := 0; waiting == 0; {
+			if err := sq.Get(&waiting, `SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted
+				AND transactionid::text = $1`, xid); err != nil {
+				t.Fatal(err)
+			}
+			runtime.Gosched()
+		}
+		if _, err := remove.Exec(`DELETE FROM evidence_blobs WHERE sha256 = $1`, sum); err != nil {
+			t.Fatal(err)
+		}
+		if err := remove.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("Budi's request failed: %v", err)
+		}
+		var n int
+		if err := sq.Get(&n, `SELECT count(*) FROM evidence_blobs WHERE sha256 = $1`, sum); err != nil || n != 1 {
+			t.Errorf("the file stored anew: %d, %v", n, err)
 		}
 	})
 }

@@ -585,6 +585,14 @@ func mapError(err error) error {
 		switch pe.Code {
 		case "23505", "40001", "40P01": // unique_violation, serialization_failure, deadlock_detected
 			return fmt.Errorf("%w: %w", tickets.ErrConcurrent, err)
+		case "23503": // foreign_key_violation
+			// A file linked while another transaction (an erasure,
+			// retention) deleted its last link and the file: the link's
+			// check waited for it, then found the file gone. Run again,
+			// the transaction stores the file anew.
+			if pe.TableName == "ticket_evidence" && pe.ConstraintName == "ticket_evidence_sha256_fkey" {
+				return fmt.Errorf("%w: %w", tickets.ErrConcurrent, err)
+			}
 		}
 	}
 	return err
