@@ -73,16 +73,21 @@ func (w ErasureTarget) String() string {
 
 // ErasureFound is what the store keeps about one person. Erase takes out:
 //   - from their own tickets (Tickets): the requester's address, Discord
-//     id and name, the account handle, the details and an agent's decision
-//     in words; every message's body (theirs, the agents' answers to them,
-//     the notes about them) and their own name as an author; every
-//     evidence link; in the audit trail and the follow-ups, the values
-//     that hold words or contacts (AuditParams.Erase) and their name as an
-//     actor; the outbox's messages to them (unsent ones deleted, sent and
-//     failed ones kept without recipient, words or error);
-//   - from others' tickets they wrote on (Others): their notes' words and
-//     name, their files, and their address wherever an audit entry named
-//     it;
+//     id and name, the account handle (and where it came from), the
+//     details and an agent's decision in words; every message's body
+//     (theirs, the agents' answers to them, the notes about them) and their
+//     own name as an author; every evidence link; in the audit trail and
+//     the follow-ups, the values that hold words or contacts
+//     (AuditParams.Erase) and their name as an actor; the outbox's messages
+//     to them (unsent ones deleted, sent and failed ones kept without
+//     recipient, words or error). Other people's requests there (an
+//     other_requester entry, its note and its files) are theirs, and stay;
+//   - from others' tickets they wrote on (Others): their requests' entries,
+//     notes and files (found exactly: the request's entry, its note by the
+//     same author at the same instant, the evidence entries right after
+//     it), their address wherever an audit entry named it;
+//   - from any ticket of others (Mentioned, found by the search index) and
+//     the kept rows above: every mention of them in text (Identity.Scrub);
 //   - everywhere: files no remaining ticket links, outbox messages and
 //     idempotency keys that carry their address or id, and the mail of
 //     theirs the intake set aside.

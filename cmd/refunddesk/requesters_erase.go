@@ -23,9 +23,10 @@ func (m *Main) requestersEraseCommand() *cobra.Command {
 		Long: `Erase everything the desk keeps about one person, found by their mail address
 (any case) or Discord id: their contact details, account handle, details and
 messages, their files (a file another person's ticket also has stays for it),
-what they wrote on other people's tickets, the messages to them in the outbox,
-the records of their mail set aside, and their address wherever the audit trail
-or a follow-up names it. Their tickets stay, anonymised: reference, kind,
+what they wrote on other people's tickets (what others wrote on theirs stays),
+the messages to them in the outbox, the records of their mail set aside, and
+every mention of them (address, Discord id, account handle, name) in other
+people's text. Their tickets stay, anonymised: reference, kind,
 order, reason, verdict, amounts, statuses, dates and assignee, so the accounts
 and the dashboard still add up; each gets an audit entry saying who erased it
 and when. All of it in one transaction.
@@ -97,6 +98,7 @@ func printErasure(w io.Writer, r *tickets.ErasureResult) error {
 	c := f.Counts
 	fmt.Fprintf(tw, "  their tickets\t%d\t%s\n", c.Tickets, erasedRefs(f.Tickets))
 	fmt.Fprintf(tw, "  others' tickets they wrote on\t%d\t%s\n", c.OtherTickets, erasedRefs(f.Others))
+	fmt.Fprintf(tw, "  others' tickets that named them\t%d\t%s (%d mentions replaced)\n", c.MentionTickets, erasedRefs(f.Mentioned), c.Mentions)
 	fmt.Fprintf(tw, "  messages\t%d\t\n", c.Messages)
 	fmt.Fprintf(tw, "  files unlinked\t%d\t%d deleted, %d kept for another person's ticket\n", c.EvidenceLinks, c.Blobs, c.BlobsKept)
 	fmt.Fprintf(tw, "  audit entries\t%d\t\n", c.AuditEntries)

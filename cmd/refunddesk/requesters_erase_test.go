@@ -24,7 +24,8 @@ func TestCLIRequestersErase(t *testing.T) {
 			"7301000000000000002,@wulan_shop,v2,views,150000,IDR,wallet,2026-11-01T08:00:00Z,,,,rejected,0,0,0,false,0\n"))
 		c.ok("tickets", "submit", "--account", "@wulan_shop", "--order", "7301000000000000001", "--reason", "rejected",
 			"--details", "ditolak, saya Wulan Sekarsari", "--email", "Wulan.Sekarsari@example.id", "--name", "Wulan Sekarsari", "--as", "ayu")
-		c.ok("tickets", "submit", "--kind", "revocation", "--account", "@budi", "--email", "budi@example.com", "--as", "ayu")
+		c.ok("tickets", "submit", "--kind", "revocation", "--account", "@budi", "--email", "budi@example.com", "--as", "ayu",
+			"--details", "my friend Wulan Sekarsari told me")
 
 		show := func(ref string) tickets.TicketDetail {
 			var d tickets.TicketDetail
@@ -79,8 +80,11 @@ func TestCLIRequestersErase(t *testing.T) {
 		if text := strings.ToLower(c.ok("tickets", "show", "RD-1")); strings.Contains(text, "sekarsari") || strings.Contains(text, "wulan.") {
 			t.Errorf("tickets show still names her:\n%s", text)
 		}
-		if d := show("RD-2"); d.Requester.Email != "budi@example.com" {
-			t.Errorf("Budi's ticket: %+v", d.Requester)
+		if d := show("RD-2"); d.Requester.Email != "budi@example.com" || d.Details != "my friend […] told me" {
+			t.Errorf("Budi's ticket: %+v %q", d.Requester, d.Details)
+		}
+		if !strings.Contains(out, "others' tickets that named them  1  RD-2 (revocation, in_review) (2 mentions replaced)") {
+			t.Errorf("erase, the mentions: %s", out)
 		}
 		if out := c.ok("requesters", "erase", "--email", "wulan.sekarsari@example.id", "--yes", "--as", "citra"); !strings.Contains(out, "nothing is kept about") {
 			t.Errorf("again: %s", out)
