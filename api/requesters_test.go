@@ -34,6 +34,7 @@ func TestAPIRequestersExport(t *testing.T) {
 			"":                                  "email",
 			"?email=a@example.com&discord_id=1": "discord_id",
 			"?discord_id=ayu%231234":            "discord_id",
+			"?discord_id=4123":                  "discord_id",
 			"?email=a@example.com&email=b@example.com": "email",
 			"?who=a@example.com":                       "who",
 			"?email=not+an+address":                    "email",
@@ -45,8 +46,8 @@ func TestAPIRequestersExport(t *testing.T) {
 			}
 		}
 		var nf struct{ Code, Error string }
-		f.want(http.StatusNotFound, "GET", "/api/requesters/export?discord_id=4123", ayuToken, "", &nf)
-		if nf.Code != "requester.not_found" || !strings.Contains(nf.Error, "discord:4123") {
+		f.want(http.StatusNotFound, "GET", "/api/requesters/export?discord_id=400000000000000123", ayuToken, "", &nf)
+		if nf.Code != "requester.not_found" || !strings.Contains(nf.Error, "discord:400000000000000123") {
 			t.Errorf("nobody: %+v", nf)
 		}
 

@@ -83,7 +83,8 @@ type RequesterExport struct {
 // write has succeeded, every exported ticket's audit trail records that
 // agent exported it (AuditExported, no personal data in it): a read that
 // gives people's data out of the desk is recorded, and only one that did.
-// A requester of whom nothing is kept is requester.not_found.
+// A requester of whom nothing is kept is requester.not_found; a Discord id
+// is checked as erasure checks it (CheckDiscordID).
 func (r *Records) ExportRequester(ctx context.Context, who Requester, agent string,
 	write func(*RequesterExport, OpenEvidence) error) (*RequesterExport, error) {
 	who.Email, who.DiscordID, who.Name = strings.TrimSpace(who.Email), strings.TrimSpace(who.DiscordID), ""
@@ -92,6 +93,12 @@ func (r *Records) ExportRequester(ctx context.Context, who Requester, agent stri
 		return nil, Invalid("requester", "requester.no_identity")
 	case who.Email != "" && !plausibleEmail(who.Email):
 		return nil, Invalid("email", "email.invalid", "Value", who.Email)
+	}
+	if who.DiscordID != "" {
+		// The same id erasure takes: a short number names nobody.
+		if err := CheckDiscordID(who.DiscordID); err != nil {
+			return nil, err
+		}
 	}
 	if err := r.checkAgent(agent); err != nil {
 		return nil, err

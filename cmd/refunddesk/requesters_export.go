@@ -76,7 +76,7 @@ the person. See docs/personal-data.md.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&email, "email", "", "the person's mail address (any case)")
-	f.StringVar(&discordID, "discord-id", "", "the person's Discord id (digits)")
+	f.StringVar(&discordID, "discord-id", "", "the person's Discord id (17 to 20 digits)")
 	f.StringVarP(&out, "output", "o", "", "the zip to write (default: standard output, when it is not a terminal)")
 	f.StringVar(&as, "as", "", "the agent exporting (default $REFUNDDESK_AGENT, then $USER)")
 	f.StringVar(&agent, "agent", "", "the same as --as")
@@ -92,9 +92,9 @@ func requesterFlags(email, discordID string) (tickets.Requester, error) {
 		return tickets.Requester{}, usageError{errors.New("say who: give --email ADDRESS or --discord-id ID")}
 	case email != "" && discordID != "":
 		return tickets.Requester{}, usageError{errors.New("give --email or --discord-id, not both: one archive is about one way of finding a person")}
-	case discordID != "" && strings.Trim(discordID, "0123456789") != "":
-		return tickets.Requester{}, usageError{fmt.Errorf("--discord-id %q: a Discord id is digits", discordID)}
 	}
+	// The id itself is checked by the domain, as erasure checks it
+	// (tickets.CheckDiscordID): a validation error, exit 2.
 	return tickets.Requester{Email: email, DiscordID: discordID}, nil
 }
 

@@ -116,13 +116,16 @@ func TestCLIRequestersExport(t *testing.T) {
 		c.fails(exitUsage, "requesters", "export")
 		c.fails(exitUsage, "requesters", "export", "--email", "sari@example.com", "--discord-id", "4123")
 		c.fails(exitUsage, "requesters", "export", "--discord-id", "ayu#1234")
+		if errs := c.fails(exitUsage, "requesters", "export", "--discord-id", "4123"); !strings.Contains(errs, "not a Discord id") {
+			t.Errorf("a short id (erasure refuses it too): %s", errs)
+		}
 		c.fails(exitUsage, "requesters", "export", "--email", "not an address", "-o", out)
 		nobody := filepath.Join(c.dir, "nobody.zip")
 		if errs := c.fails(exitNotFound, "requesters", "export", "--email", "nobody@example.com", "-o", nobody); !strings.Contains(errs,
 			"nothing is kept about nobody@example.com") {
 			t.Errorf("nobody: %s", errs)
 		}
-		c.fails(exitNotFound, "requesters", "export", "--discord-id", "4123", "-o", nobody)
+		c.fails(exitNotFound, "requesters", "export", "--discord-id", "400000000000000123", "-o", nobody)
 		left, _ := filepath.Glob(filepath.Join(c.dir, "*nobody*"))
 		if len(left) != 0 {
 			t.Errorf("left behind: %v", left)

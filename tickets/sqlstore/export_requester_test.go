@@ -320,9 +320,18 @@ func TestExportRequesterAudit(t *testing.T) {
 		if !errors.As(err, &nf) || nf.Code != "requester.not_found" {
 			t.Errorf("nobody: %v, want requester.not_found", err)
 		}
-		for _, bad := range []tickets.Requester{{}, {Email: "not an address"}} {
+		for _, bad := range []tickets.Requester{{}, {Email: "not an address"}, {DiscordID: "4123"}, {DiscordID: "ayu#1234"},
+			{DiscordID: "123456789012345678901"}} {
 			if _, _, err := export(t, f.svc, bad); !tickets.IsValidation(err) {
 				t.Errorf("%+v: %v, want a validation error", bad, err)
+			}
+		}
+		// A Discord id is checked as erasure checks it.
+		for _, id := range []string{"4123", "41234567890123456", "12345678901234567890", "123456789012345678901", "4123456789012345x"} {
+			_, _, exportErr := export(t, f.svc, tickets.Requester{DiscordID: id})
+			_, eraseErr := f.svc.Desk.Erase(ctx, tickets.EraseRequest{DiscordID: id, Actor: "ayu-agent", DryRun: true})
+			if tickets.IsValidation(exportErr) != tickets.IsValidation(eraseErr) {
+				t.Errorf("%s: export %v, erasure %v", id, exportErr, eraseErr)
 			}
 		}
 	})
