@@ -465,17 +465,11 @@ func (t *Tx) removeTickets(ids []int64, got *tickets.RetentionRemoved) error {
 	return t.removeBlobs(links, got)
 }
 
-// logRetention writes the batch in the retention log. The records of
-// mails set aside are inbound messages: a set_aside row counts them in
-// its messages column (RetentionLog reads them back as SetAside).
+// logRetention writes the batch in the retention log.
 func (t *Tx) logRetention(b tickets.RetentionBatch, got tickets.RetentionRemoved) error {
-	messages := got.Messages
-	if b.Part == tickets.RetainSetAside {
-		messages = got.SetAside
-	}
-	if _, err := t.exec(`INSERT INTO retention_log (at, part, closed_before, tickets, evidence, blobs, bytes, messages, outbox)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.Now.UTC(), string(b.Part), b.ClosedBefore.UTC(), got.Tickets, got.Evidence,
-		got.Blobs, got.Bytes, messages, got.Outbox); err != nil {
+	if _, err := t.exec(`INSERT INTO retention_log (at, part, closed_before, tickets, evidence, blobs, bytes, messages, outbox, set_aside)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.Now.UTC(), string(b.Part), b.ClosedBefore.UTC(), got.Tickets, got.Evidence,
+		got.Blobs, got.Bytes, got.Messages, got.Outbox, got.SetAside); err != nil {
 		return fmt.Errorf("retention log: %w", err)
 	}
 	return nil
@@ -567,12 +561,13 @@ type retentionLogRow struct {
 	Bytes        int64     `db:"bytes"`
 	Messages     int       `db:"messages"`
 	Outbox       int       `db:"outbox"`
+	SetAside     int       `db:"set_aside"`
 }
 
 // RetentionLog lists the retention log, newest first.
 func (d *DB) RetentionLog(ctx context.Context, limit int) ([]tickets.RetentionRecord, error) {
 	var rows []retentionLogRow
-	if err := d.db.SelectContext(ctx, &rows, d.rebind(`SELECT at, part, closed_before, tickets, evidence, blobs, bytes, messages, outbox
+	if err := d.db.SelectContext(ctx, &rows, d.rebind(`SELECT at, part, closed_before, tickets, evidence, blobs, bytes, messages, outbox, set_aside
 		FROM retention_log ORDER BY id DESC LIMIT ?`), limit); err != nil {
 		return nil, fmt.Errorf("retention log: %w", err)
 	}
@@ -580,10 +575,7 @@ func (d *DB) RetentionLog(ctx context.Context, limit int) ([]tickets.RetentionRe
 	for _, r := range rows {
 		rec := tickets.RetentionRecord{At: r.At.UTC(), ClosedBefore: r.ClosedBefore.UTC(),
 			RetentionRemoved: tickets.RetentionRemoved{Part: tickets.RetentionPart(r.Part), Tickets: r.Tickets, Evidence: r.Evidence,
-				Blobs: r.Blobs, Bytes: r.Bytes, Messages: r.Messages, Outbox: r.Outbox}}
-		if rec.Part == tickets.RetainSetAside {
-			rec.SetAside, rec.Messages = r.Messages, 0
-		}
+				Blobs: r.Blobs, Bytes: r.Bytes, Messages: r.Messages, Outbox: r.Outbox, SetAside: r.SetAside}}
 		out = append(out, rec)
 	}
 	return out, nil

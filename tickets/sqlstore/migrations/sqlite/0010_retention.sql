@@ -19,13 +19,14 @@ CREATE INDEX tickets_parent ON tickets (parent_id) WHERE parent_id IS NOT NULL;
 CREATE TABLE retention_log (
 	id            INTEGER PRIMARY KEY,
 	at            TIMESTAMP NOT NULL,
-	part          TEXT NOT NULL, -- evidence, messages or tickets
+	part          TEXT NOT NULL, -- tickets, messages, outbox, evidence or set_aside
 	closed_before TIMESTAMP NOT NULL,
 	tickets       INTEGER NOT NULL,
 	evidence      INTEGER NOT NULL,
 	blobs         INTEGER NOT NULL,
 	bytes         INTEGER NOT NULL,
 	messages      INTEGER NOT NULL,
-	outbox        INTEGER NOT NULL
+	outbox        INTEGER NOT NULL,
+	set_aside     INTEGER NOT NULL DEFAULT 0 -- records of mails set aside
 );
 CREATE INDEX retention_log_at ON retention_log (at);
