@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -152,7 +153,13 @@ func plausibleEmail(s string) bool {
 // (rec is not changed):
 //   - a note someone else wrote about the ticket's order, and the audit
 //     entries of it (other_requester, the files they sent, audited under
-//     them right after it), and those files;
+//     them right after it), and those files; the same for a request that
+//     joined the ticket from someone else, as requests did before such
+//     notes (requestOnTicket). A note written under another contact of the
+//     person's own is theirs, and stays;
+//   - an account the desk took from the order's record (SourceRecord),
+//     with its source, and an agent's change from or to the record's
+//     account (hiddenAccounts);
 //   - any audit entry that names another requester or recipient
 //     (Requester, Recipient, ViaRecipient not theirs);
 //   - outbox items not addressed to them (the agents' cards and alerts);
@@ -236,6 +243,22 @@ func (e AuditEntry) EvidenceName() (string, bool) {
 	return "", false
 }
 
+// requestOnTicket reports whether e is the entry of a request written on
+// the ticket by someone who was not its requester then, and under which
+// contact: an other_requester note (Params.Requester, or the actor before
+// codes); before those, a request that joined the ticket from another
+// requester (Params.Requester; before codes, the actor, and its words say
+// so: the only words of those entries read here).
+func requestOnTicket(e AuditEntry) (string, bool) {
+	switch {
+	case e.Action == "other_requester" || e.Code == AuditOtherRequester,
+		e.Code == AuditJoined && e.Params.Requester != "",
+		e.Code == "" && e.Action == "joined" && strings.Contains(e.Detail, "from a different requester"):
+		return cmp.Or(e.Params.Requester, e.Actor), true
+	}
+	return "", false
+}
+
 // hiddenAccounts are the keys (AccountKey) of the accounts on d that are
 // the order's record's and not the requester's: the account the desk took
 // from the record (SourceRecord), and the record's own unless the ticket's
@@ -272,20 +295,35 @@ func ownView(d TicketDetail, who Identity) TicketDetail {
 		v.Eligibility.Rules[i] = RuleStep{Rule: s.Rule, Outcome: s.Outcome, Code: s.Code}
 	}
 
-	// Someone else's notes: each other_requester entry, then the files its
-	// writer sent, audited under them in the same transaction.
+	// Someone else's requests on this ticket: each other_requester entry
+	// (and a request that joined it from someone else, as requests did
+	// before other_requester), then the files its writer sent, audited
+	// under them in the same transaction. One written under a contact of
+	// the person's own (by Discord on their ticket by address, before the
+	// desk knew the two were one person) is theirs, and stays.
 	type stamp struct {
 		actor string
 		at    time.Time
 	}
-	notes := map[stamp]bool{}
+	notes := map[stamp]bool{}  // someone else's note (other_requester)
+	joins := map[stamp]bool{}  // someone else's request joined (before other_requester)
+	mine := map[stamp]bool{}   // theirs, under another contact
 	files := map[string]bool{} // name and time of a file someone else sent
 	fileKey := func(name string, at time.Time) string { return name + "\x00" + at.UTC().Format(time.RFC3339Nano) }
 	v.Audit = nil
 	for i := 0; i < len(d.Audit); i++ {
 		e := d.Audit[i]
-		if e.Action == "other_requester" || e.Code == AuditOtherRequester {
-			notes[stamp{e.Actor, e.At.UTC()}] = true
+		if contact, ok := requestOnTicket(e); ok {
+			if IsContactOf(who, contact) {
+				mine[stamp{e.Actor, e.At.UTC()}] = true
+				v.Audit = append(v.Audit, e)
+				continue
+			}
+			if e.Code == AuditJoined || e.Action == "joined" {
+				joins[stamp{e.Actor, e.At.UTC()}] = true
+			} else {
+				notes[stamp{e.Actor, e.At.UTC()}] = true
+			}
 			for i+1 < len(d.Audit) && d.Audit[i+1].Actor == e.Actor {
 				name, ok := d.Audit[i+1].EvidenceName()
 				if !ok {
@@ -319,8 +357,13 @@ func ownView(d TicketDetail, who Identity) TicketDetail {
 	}
 	v.Messages = nil
 	for _, m := range d.Messages {
-		if m.Kind == MessageNote && (notes[stamp{m.Author, m.CreatedAt.UTC()}] || m.Channel != ChannelAgent) {
+		at := stamp{m.Author, m.CreatedAt.UTC()}
+		switch {
+		case m.Kind == MessageNote && mine[at]:
+		case m.Kind == MessageNote && (notes[at] || m.Channel != ChannelAgent):
 			continue // someone else's words, kept as a note
+		case m.Kind == MessageIn && joins[at]:
+			continue // someone else's words, joined to the ticket
 		}
 		v.Messages = append(v.Messages, m)
 	}

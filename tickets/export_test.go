@@ -131,3 +131,47 @@ func TestExportViewRecordAccountAndOldEntries(t *testing.T) {
 		t.Error("ExportView changed what it was given")
 	}
 }
+
+// Requests written on the person's ticket by someone who was not its
+// requester then: someone else's (a note, or a request that joined it
+// before notes existed, with codes or in words) go with their files; one
+// under another contact of the person's own is theirs and stays.
+func TestExportViewRequestsOnTheTicket(t *testing.T) {
+	at := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	t1, t2, t3 := at.Add(time.Minute), at.Add(2*time.Minute), at.Add(3*time.Minute)
+	const discord = "512345678901234567"
+	d := tickets.TicketDetail{
+		Ticket: tickets.Ticket{ID: 1, Ref: "RD-1", Requester: tickets.Requester{Email: "sari@example.com"},
+			Evidence: []tickets.Evidence{{Name: "old.png", AddedAt: t1}, {Name: "dewi.png", AddedAt: t2}, {Name: "mine.png", AddedAt: t3}}},
+		Messages: []tickets.Message{
+			{ID: 1, Kind: tickets.MessageIn, Channel: tickets.ChannelEmail, Author: "sari@example.com", Body: "mine", CreatedAt: at},
+			{ID: 2, Kind: tickets.MessageIn, Channel: tickets.ChannelEmail, Author: "budi@example.com", Body: "budi joined", CreatedAt: t1},
+			{ID: 3, Kind: tickets.MessageIn, Channel: tickets.ChannelEmail, Author: "dewi@example.com", Body: "dewi joined", CreatedAt: t2},
+			{ID: 4, Kind: tickets.MessageNote, Channel: tickets.ChannelDiscord, Author: "sari_w", Body: "me, by Discord", CreatedAt: t3},
+		},
+		Audit: []tickets.AuditEntry{
+			{At: t1, Actor: "budi@example.com", Action: "joined",
+				Detail: "another refund request by email joined this ticket from a different requester (budi@example.com)"},
+			{At: t1, Actor: "budi@example.com", Action: "evidence", Detail: "old.png (image/png, 30 B)"},
+			{At: t2, Actor: "dewi@example.com", Action: "joined", Code: tickets.AuditJoined,
+				Params: tickets.AuditParams{Kind: tickets.KindRefund, Requester: "dewi@example.com"}},
+			{At: t2, Actor: "dewi@example.com", Action: "evidence", Code: tickets.AuditEvidence, Params: tickets.AuditParams{Name: "dewi.png"}},
+			{At: t3, Actor: "sari_w", Action: "other_requester", Code: tickets.AuditOtherRequester,
+				Params: tickets.AuditParams{Requester: "discord:" + discord}},
+			{At: t3, Actor: "sari_w", Action: "evidence", Code: tickets.AuditEvidence, Params: tickets.AuditParams{Name: "mine.png"}},
+		},
+	}
+	rec := &tickets.RequesterRecords{Tickets: []tickets.TicketDetail{d},
+		Identity: tickets.Identity{Emails: []string{"sari@example.com"}, DiscordIDs: []string{discord}}}
+	v := tickets.ExportView(rec, tickets.Requester{Email: "sari@example.com"}).Tickets[0]
+	var bodies, files []string
+	for _, m := range v.Messages {
+		bodies = append(bodies, m.Body)
+	}
+	for _, e := range v.Evidence {
+		files = append(files, e.Name)
+	}
+	if !slices.Equal(bodies, []string{"mine", "me, by Discord"}) || !slices.Equal(files, []string{"mine.png"}) || len(v.Audit) != 2 {
+		t.Errorf("messages %q, files %q, audit %+v", bodies, files, v.Audit)
+	}
+}

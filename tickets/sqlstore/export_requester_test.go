@@ -416,6 +416,13 @@ func TestExportRequesterOtherContacts(t *testing.T) {
 			Language: "id"}); r.Outcome != tickets.OutcomeReceived {
 			t.Fatalf("her note by Discord on Budi's ticket: outcome %s", r.Outcome)
 		}
+		// By Discord about the order of her ticket by address: the desk
+		// does not know it is her, and keeps it as someone else's note.
+		if r := submit(tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelDiscord,
+			Requester: tickets.Requester{DiscordID: discord, Name: "sari_w"}, Order: "7301", Details: "ini juga saya, lewat Discord",
+			Language: "id", Evidence: []tickets.File{{Name: "dari-discord.txt", Data: []byte("her file, sent by Discord\n")}}}); r.Outcome != tickets.OutcomeReceived {
+			t.Fatalf("her note by Discord on her own ticket: outcome %s", r.Outcome)
+		}
 		want := []string{f.sari1, f.sari2, both, only}
 		for _, who := range []tickets.Requester{{Email: "sari@example.com"}, {DiscordID: discord}} {
 			ex, _, err := export(t, f.svc, who)
@@ -438,6 +445,22 @@ func TestExportRequesterOtherContacts(t *testing.T) {
 			if toDiscord < 2 {
 				t.Errorf("%+v: %d messages to her Discord id on her tickets, want the acknowledgements of both", who, toDiscord)
 			}
+			// Her note on her own ticket is hers: there, with its file.
+			if len(ex.Tickets) > 0 {
+				var bodies, names []string
+				for _, m := range ex.Tickets[0].Messages {
+					bodies = append(bodies, m.Body)
+				}
+				for _, e := range ex.Tickets[0].Evidence {
+					names = append(names, e.Name)
+				}
+				if !slices.Contains(bodies, "ini juga saya, lewat Discord") || !slices.Contains(names, "dari-discord.txt") {
+					t.Errorf("%+v: her note by Discord on %s is not in it: %q, files %q", who, ex.Tickets[0].Ref, bodies, names)
+				}
+				if slices.Contains(bodies, "Budi's note: 7301 is mine really.") || slices.Contains(names, "budi.txt") {
+					t.Errorf("%+v: Budi's note on %s is in it", who, ex.Tickets[0].Ref)
+				}
+			}
 			var notes []string
 			for _, n := range ex.Elsewhere {
 				notes = append(notes, n.Message.Body)
@@ -449,7 +472,7 @@ func TestExportRequesterOtherContacts(t *testing.T) {
 			for _, it := range ex.Outbox {
 				rcpts = append(rcpts, strings.ToLower(it.Recipient))
 			}
-			if !slices.Equal(rcpts, []string{"sari@example.com", discord}) {
+			if !slices.Equal(rcpts, []string{"sari@example.com", discord, discord}) {
 				t.Errorf("%+v: messages on no ticket to %q", who, rcpts)
 			}
 			if len(ex.SetAside) != 1 {
