@@ -128,9 +128,9 @@ func corpusScore(t *testing.T, dir string) (score map[string]map[string]*tally, 
 // TestCorpusScore prints, for each corpus, the share of fields understood
 // right per language and per field ("go test ./mail -run TestCorpusScore
 // -v"), and the fields missed. It fails when the fields of the harder corpus
-// (sources left aside) score under 97%.
+// (sources left aside) score under 97%, or heldout3 under its floor.
 func TestCorpusScore(t *testing.T) {
-	for _, dir := range []string{"corpus", "heldout", "heldout2", "harder"} {
+	for _, dir := range []string{"corpus", "heldout", "heldout2", "harder", "heldout3"} {
 		score, misses := corpusScore(t, "testdata/"+dir)
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s:\n%-10s", dir, "")
@@ -164,6 +164,12 @@ func TestCorpusScore(t *testing.T) {
 		t.Log(b.String())
 		if dir == "harder" && fields.right*100 < fields.all*97 {
 			t.Errorf("the harder corpus scores %s of its fields, under 97%%", fields)
+		}
+		// heldout3's misses are not fixed yet: it holds the floor measured
+		// when it was written (fields 233/250, sources 110/120); raise it as
+		// they are fixed.
+		if dir == "heldout3" && (fields.right < 233 || score["all"]["sources"].right < 110) {
+			t.Errorf("heldout3 scores %s of its fields and %s of its sources, under the floor of 233 and 110", fields, score["all"]["sources"])
 		}
 	}
 }

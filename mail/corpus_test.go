@@ -61,7 +61,18 @@ func TestHeldOut2(t *testing.T) { checkCorpus(t, "testdata/heldout2") }
 // the problem, automatic replies known by their words.
 func TestHarder(t *testing.T) { checkCorpus(t, "testdata/harder") }
 
-func checkCorpus(t *testing.T, dir string) {
+// TestHeldOut3 reads a third held-out set, written for issue 16 without
+// reading the parser or the other corpora's mails. Its misses are logged,
+// not failed, until they are fixed; TestCorpusScore holds its floor.
+func TestHeldOut3(t *testing.T) { checkCorpusLog(t, "testdata/heldout3") }
+
+func checkCorpus(t *testing.T, dir string) { checkCorpusMode(t, dir, false) }
+
+// checkCorpusLog checks dir as checkCorpus does but logs its misses
+// instead of failing (a corpus whose misses are not fixed yet).
+func checkCorpusLog(t *testing.T, dir string) { checkCorpusMode(t, dir, true) }
+
+func checkCorpusMode(t *testing.T, dir string, logOnly bool) {
 	ctx := context.Background()
 	db := storetest.Open(t, "sqlite", nil)
 	svc := tickets.NewService(db, tickets.Options{})
@@ -81,6 +92,15 @@ func checkCorpus(t *testing.T, dir string) {
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".eml")
 		t.Run(name, func(t *testing.T) {
+			missed := false
+			errorf := func(format string, args ...any) {
+				missed = true
+				if logOnly {
+					t.Logf("miss: "+format, args...)
+				} else {
+					t.Errorf(format, args...)
+				}
+			}
 			raw, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
@@ -106,15 +126,15 @@ func checkCorpus(t *testing.T, dir string) {
 			}
 			check := func(field, g, wnt string) {
 				if g != wnt {
-					t.Errorf("%s: got %q, want %q", field, g, wnt)
+					errorf("%s: got %q, want %q", field, g, wnt)
 				}
 			}
 			auto := m.Auto != ""
 			if auto != w.AutoReply {
-				t.Errorf("auto_reply: got %v (%s), want %v", auto, m.Auto, w.AutoReply)
+				errorf("auto_reply: got %v (%s), want %v", auto, m.Auto, w.AutoReply)
 			}
 			if (m.Bounce != nil) != w.Bounce {
-				t.Errorf("bounce: got %v, want %v", m.Bounce != nil, w.Bounce)
+				errorf("bounce: got %v, want %v", m.Bounce != nil, w.Bounce)
 			}
 			if !auto {
 				check("kind", kind, w.Kind)
@@ -125,7 +145,7 @@ func checkCorpus(t *testing.T, dir string) {
 				details := collapse(got.Details)
 				for _, p := range w.DetailsContains {
 					if !strings.Contains(details, collapse(p)) {
-						t.Errorf("details lack %q:\n%s", p, got.Details)
+						errorf("details lack %q:\n%s", p, got.Details)
 					}
 				}
 				if w.Sources != nil {
@@ -133,13 +153,13 @@ func checkCorpus(t *testing.T, dir string) {
 				}
 				for _, p := range w.DetailsExcludes {
 					if strings.Contains(details, collapse(p)) {
-						t.Errorf("details keep %q:\n%s", p, got.Details)
+						errorf("details keep %q:\n%s", p, got.Details)
 					}
 				}
 			}
 			check("thread_ref", got.ThreadRef, w.ThreadRef)
 			if g := m.Auth.Failed(); g != w.UnverifiedSender {
-				t.Errorf("unverified_sender: got %v (%+v), want %v", g, m.Auth, w.UnverifiedSender)
+				errorf("unverified_sender: got %v (%+v), want %v", g, m.Auth, w.UnverifiedSender)
 			}
 			files, _ := m.Evidence()
 			var evidence []string
@@ -147,17 +167,17 @@ func checkCorpus(t *testing.T, dir string) {
 				evidence = append(evidence, f.Name)
 			}
 			if len(m.Attachments) != len(w.Attachments) {
-				t.Errorf("attachments: got %d, want %d", len(m.Attachments), len(w.Attachments))
+				errorf("attachments: got %d, want %d", len(m.Attachments), len(w.Attachments))
 			} else {
 				for i, a := range m.Attachments {
 					wa := w.Attachments[i]
 					if a.Name != wa.Name || a.ContentType != wa.ContentType || slices.Contains(evidence, a.Name) != wa.Evidence {
-						t.Errorf("attachment %d: got %s %s evidence=%v, want %s %s evidence=%v", i, a.Name, a.ContentType,
+						errorf("attachment %d: got %s %s evidence=%v, want %s %s evidence=%v", i, a.Name, a.ContentType,
 							slices.Contains(evidence, a.Name), wa.Name, wa.ContentType, wa.Evidence)
 					}
 				}
 			}
-			if t.Failed() {
+			if missed {
 				t.Logf("case: %s", w.Note)
 			}
 		})
