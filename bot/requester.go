@@ -184,6 +184,9 @@ func (b *Bot) ticketLines(language string, t *tickets.Ticket) []string {
 	cat := b.tpl.Catalog()
 	lines := []string{b.say(language, "status", "Status", cat.StatusName(t.Status, language))}
 	if step, ok := t.Eligibility.Deciding(); ok {
+		// The caller may not be the order's owner (an account that differs
+		// from the record's): the owner's account is not theirs to learn.
+		step.Params.OrderAccount = ""
 		lines = append(lines, b.say(language, "verdict", "Verdict", cat.Rule(step, t.Language)))
 	}
 	if missing := b.svc.Intake.Missing(t); len(missing) > 0 && t.Status == tickets.StatusNeedsInfo {

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -34,5 +35,20 @@ func TestBotCardShowsSources(t *testing.T) {
 	}
 	if strings.Contains(got["Order"], "(") {
 		t.Fatalf("the order the requester wrote is marked: %q", got["Order"])
+	}
+}
+
+// Someone naming an order that is on record for another account is told
+// the accounts differ, never the owner's account.
+func TestBotOwnersAccountNotShownToAStranger(t *testing.T) {
+	t.Parallel()
+	f := newBotFixture(t, "sqlite")
+	cb := f.refund("333", "mallory", "en-US", "@mallory_shop", "7301234567890000021", "under_delivery")
+	got := text(cb)
+	if !strings.Contains(got, "differs from the order's account") || strings.Contains(got, "rani") {
+		t.Fatalf("answer: %q", got)
+	}
+	if d := f.ticket("RD-1"); !strings.Contains(fmt.Sprint(d.Eligibility.Rules), "@rani.putri") {
+		t.Fatalf("the agents' verdict lost the owner's account: %+v", d.Eligibility.Rules)
 	}
 }

@@ -432,6 +432,10 @@ func (c *core) messageData(t *Ticket) MessageData {
 	}
 	for _, r := range t.Eligibility.Rules {
 		if r.Outcome != OutcomePass {
+			// The requester may not be the order's owner (an account that
+			// differs from the record's): the owner's account is not theirs
+			// to learn from the desk.
+			r.Params.OrderAccount = ""
 			d.Explanation = append(d.Explanation, r)
 		}
 	}

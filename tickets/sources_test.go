@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -289,6 +290,35 @@ func TestSourcesRecordAccountNotShownToOthers(t *testing.T) {
 		res := f.submit(other)
 		if res.Outcome != tickets.OutcomeReceived || res.Ticket.Account != "" || res.Ticket.Sources["account"] != "" {
 			t.Fatalf("%s: account %q, sources %v", res.Outcome, res.Ticket.Account, res.Ticket.Sources)
+		}
+	})
+}
+
+// Someone naming an order that is not theirs is told their account differs
+// from the order's, never which account the order is on record for; the
+// agents' verdict keeps it.
+func TestOwnersAccountNotShownToAStranger(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newSvcFixture(t, dialect, tickets.Options{})
+		const order = "7301000000000000302"
+		f.importPromos(svcPromotion(order, "@owner_acc", 2000))
+		req := svcRefund(order, "@mallory_shop")
+		req.Requester = tickets.Requester{Email: "mallory@example.com"}
+		res := f.submit(req)
+		if !res.Ticket.HasFlag(tickets.FlagAccountMismatch) || !strings.Contains(fmt.Sprint(res.Ticket.Eligibility.Rules), "@owner_acc") {
+			t.Fatalf("the agents' verdict: %+v", res.Ticket.Eligibility.Rules)
+		}
+		d, err := f.svc.Records.Detail(f.ctx, res.Ticket.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Outbox) == 0 {
+			t.Fatal("no acknowledgement queued")
+		}
+		for _, it := range d.Outbox {
+			if strings.Contains(fmt.Sprintf("%+v", it.Data), "owner_acc") {
+				t.Fatalf("the requester's %s names the owner's account: %+v", it.Template, it.Data)
+			}
 		}
 	})
 }
