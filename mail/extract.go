@@ -384,6 +384,9 @@ func accountCandidates(text string) []accountCandidate {
 			add(bm[1], 3)
 			continue
 		}
+		if displayName(text, m[2], m[3]) {
+			continue // "Nama akun: Kopi Pagi": a display name, not a handle
+		}
 		add(text[m[2]:m[3]], 3)
 	}
 	for _, m := range myHandleRe.FindAllStringSubmatch(text, -1) {
@@ -515,7 +518,7 @@ func looseCandidates(all string) []accountCandidate {
 
 // labelWords: a line without one of them has no label looseLabelRe or
 // labelLineRe takes.
-var labelWords = []string{"akun", "account", "user", "uname", "handle", "tiktok", "tt", "pengguna"}
+var labelWords = []string{"akun", "akn", "acc", "a/c", "user", "uname", "handle", "tiktok", "tik tok", "tt", "pengguna"}
 
 // looseLine reads the labelled accounts without @ of one line.
 func looseLine(text string) []accountCandidate {
@@ -544,14 +547,75 @@ func looseLine(text string) []accountCandidate {
 		if !separated && (letterCount(h) < 3 || !handleLike(h) && (strings.ToLower(h) != h || !strongLabelRe.MatchString(strings.Join(strings.Fields(label), " ")))) {
 			continue // "akun saya kena banned", "account suspended"
 		}
+		if displayName(text, m[6], m[7]) {
+			continue
+		}
 		if ok := addHandle(&out, h, 3); !ok {
 			continue
 		}
 	}
-	for _, m := range labelLineRe.FindAllStringSubmatch(text, -1) {
-		addHandle(&out, m[1], 3)
+	for _, m := range labelLineRe.FindAllStringSubmatchIndex(text, -1) {
+		if displayName(text, m[2], m[3]) {
+			continue
+		}
+		addHandle(&out, text[m[2]:m[3]], 3)
+	}
+	// "Account holder - x", "Tiktok acc: x", "tiktok acc name : x", "akun
+	// tt = x": any label word, with a platform, a possessive and a word
+	// for its name around it, and a separator.
+	for _, m := range labelSepRe.FindAllStringSubmatchIndex(text, -1) {
+		h := strings.TrimRight(text[m[2]:m[3]], ".")
+		if m[3] < len(text) && strings.ContainsRune("@/:", rune(text[m[3]])) {
+			continue // a mail address, a link
+		}
+		// A plain word is a handle only when it ends the field ("Account
+		// holder - Rohan Mehta" is a person, "akun - please" no name).
+		if !handleLike(h) && !endsField(text[m[3]:]) {
+			continue
+		}
+		addHandle(&out, h, 3)
 	}
 	return out
+}
+
+// labelSepRe is the grammar of an account's label followed by a
+// separator: an owner's word ("pemilik", "pemegang", "nama"), a platform
+// ("tiktok", "tt"), the label's word (akun, account, acc, user, username,
+// uname, handle, pengguna, id after a platform), a possessive, a platform,
+// a word for its name ("name", "nama", "holder", "owner", "id"), then ":",
+// "=" or a spaced dash, spaces allowed around each.
+var labelSepRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*|/])` +
+	`(?:(?:pemilik|pemegang|nama|my|our)\s+)?(?:(?:tiktok|tik\s*tok|tt)\s+)?` +
+	`(?:akun(?:nya)?|akn|accounts?|acc|acct|a/c|user\s*name(?:nya)?|usernamenya|user|uname|handle|pengguna(?:nya)?|(?:tiktok|tik\s*tok|tt)\s+id|(?:tiktok|tt)(?:nya)?)` +
+	`(?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak))?(?:\s+(?:tiktok|tik\s*tok|tt)(?:nya|ku)?)?` +
+	`(?:\s+(?:name|nama|holder|owner|pemilik|id|username|handle)(?:nya)?)?(?:\s+(?:saya|aku|ku|gue|gw|kami|my|our|sy))?` +
+	`\*?(?:[ \t]*[:=][ \t]*|[ \t]+[-–—][ \t]*)\*?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+
+// endsField reports whether what follows a name ends its field: the end
+// of the line, or a bracket or a punctuation mark before it.
+func endsField(rest string) bool {
+	rest = strings.TrimLeft(rest, " \t*")
+	return rest == "" || rest[0] == '\n' || rest[0] == '\r' || strings.ContainsRune(",;)(.!", rune(rest[0]))
+}
+
+// displayName reports whether the name at text[i:j], after a label, is the
+// first word of a display name ("Nama akun: Kopi Pagi"): a word that does
+// not look like a handle, followed on its line by another word, one of the
+// two capitalised.
+func displayName(text string, i, j int) bool {
+	h := text[i:j]
+	if handleLike(h) {
+		return false
+	}
+	rest := text[j:]
+	if !strings.HasPrefix(rest, " ") && !strings.HasPrefix(rest, "\t") {
+		return false
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	if rest == "" || !unicode.IsLetter(rune(rest[0])) {
+		return false
+	}
+	return unicode.IsUpper(rune(h[0])) || unicode.IsUpper(rune(rest[0]))
 }
 
 // addHandle adds h unless it is a word, digits, a brand or a host.
