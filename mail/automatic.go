@@ -4,6 +4,8 @@ import (
 	"mime"
 	"regexp"
 	"strings"
+
+	"refunddesk/tickets"
 )
 
 // Automatic mail is what a machine sent: delivery reports, abuse reports,
@@ -136,6 +138,94 @@ func asksSomething(text string) bool {
 	return false
 }
 
+// Why a mail is automatic (AutoSign.Code), each with the values it names
+// (AutoSign.Params): the codes agents read in words when such a mail is
+// kept for them (tickets.SetAsideAutomatic's Why, web.set_aside.automatic.<code>).
+const (
+	AutoDeliveryFailure   = "delivery_failure"    // a delivery failure report
+	AutoDeliveryDelay     = "delivery_delay"      // a delivery delay report
+	AutoAbuseReport       = "abuse_report"        // an abuse report (ARF)
+	AutoReadReceipt       = "read_receipt"        // a read receipt
+	AutoReport            = "report"              // another report: Type
+	AutoHeader            = "header"              // a header says so: Header, Value
+	AutoExchange          = "exchange"            // an Exchange rule or service: Header
+	AutoMailingList       = "mailing_list"        // a mailing list: Header
+	AutoNullSender        = "null_sender"         // no sender at all
+	AutoEmptyEnvelope     = "empty_envelope"      // Return-Path: <>
+	AutoMailSystem        = "mail_system"         // a mail system's address: Address
+	AutoRoleSender        = "role_sender"         // a no-reply or list manager's address: Address
+	AutoWordedSubjectText = "worded_subject_text" // its subject and text read as an auto-reply
+	AutoWordedSubject     = "worded_subject"      // its subject is an auto-reply's marker: Subject
+	AutoWordedAway        = "worded_away"         // its text says the writer is away
+	AutoWordedMachine     = "worded_machine"      // its text says a machine sent it
+	// A delivery failure report that changed no ticket (Intake's bounces).
+	AutoBounceNoRecipient  = "bounce_no_recipient"  // it names no failed recipient
+	AutoBounceNotRequester = "bounce_not_requester" // Recipients, not Ticket's requester
+	AutoBounceNoTicket     = "bounce_no_ticket"     // Recipients, no requester of an open ticket
+)
+
+// AutoCodes are every AutoSign code.
+var AutoCodes = []string{AutoDeliveryFailure, AutoDeliveryDelay, AutoAbuseReport, AutoReadReceipt, AutoReport,
+	AutoHeader, AutoExchange, AutoMailingList, AutoNullSender, AutoEmptyEnvelope, AutoMailSystem, AutoRoleSender,
+	AutoWordedSubjectText, AutoWordedSubject, AutoWordedAway, AutoWordedMachine,
+	AutoBounceNoRecipient, AutoBounceNotRequester, AutoBounceNoTicket}
+
+// AutoSign is why a mail is automatic: a code (AutoCodes) and its values;
+// the zero AutoSign is a person's mail.
+type AutoSign struct {
+	Code   string
+	Params tickets.Params
+}
+
+// String is the sign in English for logs and Message.Auto: "a read
+// receipt", "Precedence: list", "a mailing list (List-Unsubscribe)".
+func (a AutoSign) String() string {
+	p := func(k string) string { s, _ := a.Params[k].(string); return s }
+	switch a.Code {
+	case "":
+		return ""
+	case AutoDeliveryFailure:
+		return "a delivery failure report"
+	case AutoDeliveryDelay:
+		return "a delivery delay report"
+	case AutoAbuseReport:
+		return "an abuse report (ARF)"
+	case AutoReadReceipt:
+		return "a read receipt"
+	case AutoReport:
+		return "a report (" + p("Type") + ")"
+	case AutoHeader:
+		return p("Header") + ": " + p("Value")
+	case AutoExchange:
+		return "sent by an Exchange rule or service (" + p("Header") + ")"
+	case AutoMailingList:
+		return "a mailing list (" + p("Header") + ")"
+	case AutoNullSender:
+		return "a null sender"
+	case AutoEmptyEnvelope:
+		return "an empty envelope sender (Return-Path: <>)"
+	case AutoMailSystem:
+		return "sent by a mail system (" + p("Address") + ")"
+	case AutoRoleSender:
+		return "sent from " + p("Address")
+	case AutoWordedSubjectText:
+		return "worded as an automatic reply (subject and text)"
+	case AutoWordedSubject:
+		return "worded as an automatic reply (subject: " + p("Subject") + ")"
+	case AutoWordedAway:
+		return "worded as an automatic reply (its text says the writer is away)"
+	case AutoWordedMachine:
+		return "worded as an automatic reply (its text says a machine sent it)"
+	case AutoBounceNoRecipient:
+		return "a delivery failure report that names no failed recipient"
+	case AutoBounceNotRequester:
+		return "a delivery failure report about " + p("Recipients") + ", not " + p("Ticket") + "'s requester"
+	case AutoBounceNoTicket:
+		return "a delivery failure report about " + p("Recipients") + ", no requester of an open ticket"
+	}
+	return a.Code
+}
+
 // automatic says why a mail was sent by a machine, or "" when a person
 // wrote it. offList: the mail came through the desk's own list (a Google
 // Group that is the desk's address, say), so what the list adds on the way
@@ -145,60 +235,63 @@ func asksSomething(text string) bool {
 // signs by themselves: a person's mail relayed by a group keeps them.
 // Precedence: list or bulk, List-Unsubscribe (a newsletter) and a list
 // manager's sender are.
-func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) string {
+func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) AutoSign {
 	h := func(k string) string { return strings.ToLower(strings.TrimSpace(t.get(k))) }
+	header := func(name, value string) AutoSign {
+		return AutoSign{Code: AutoHeader, Params: tickets.Params{"Header": name, "Value": value}}
+	}
 	has := func(k string) bool { return len(t.values(k)) > 0 }
 	switch {
 	case m.Bounce != nil && m.Bounce.Permanent:
-		return "a delivery failure report"
+		return AutoSign{Code: AutoDeliveryFailure}
 	case m.Bounce != nil:
-		return "a delivery delay report"
+		return AutoSign{Code: AutoDeliveryDelay}
 	case report == "feedback-report":
-		return "an abuse report (ARF)"
+		return AutoSign{Code: AutoAbuseReport}
 	case report == "disposition-notification":
-		return "a read receipt"
+		return AutoSign{Code: AutoReadReceipt}
 	case report != "":
-		return "a report (" + report + ")"
+		return AutoSign{Code: AutoReport, Params: tickets.Params{"Type": report}}
 	}
 	if v := h("Auto-Submitted"); v != "" && firstWord(v) != "no" {
-		return "Auto-Submitted: " + v
+		return header("Auto-Submitted", v)
 	}
 	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Autoreply-From", "X-Mail-Autoreply",
 		"X-Autogenerated", "X-Fc-Machinegenerated"} {
 		if v := h(k); has(k) && v != "no" && v != "false" {
-			return k + ": " + v
+			return header(k, v)
 		}
 	}
 	switch p := h("Precedence"); p {
 	case "bulk", "list":
 		if !offList {
-			return "Precedence: " + p
+			return header("Precedence", p)
 		}
 	case "junk", "auto_reply", "auto-reply":
-		return "Precedence: " + p
+		return header("Precedence", p)
 	}
 	if strings.Contains(h("X-Auto-Response-Suppress"), "all") {
-		return "X-Auto-Response-Suppress: " + h("X-Auto-Response-Suppress")
+		return header("X-Auto-Response-Suppress", h("X-Auto-Response-Suppress"))
 	}
 	for _, k := range []string{"X-Ms-Exchange-Inbox-Rules-Loop", "X-Ms-Exchange-Generated-Message-Source", "X-Ms-Exchange-Message-Is-Ndr"} {
 		if has(k) {
-			return "sent by an Exchange rule or service (" + k + ")"
+			return AutoSign{Code: AutoExchange, Params: tickets.Params{"Header": k}}
 		}
 	}
 	for _, k := range []string{"List-Unsubscribe", "X-Mailman-Version", "X-List-Administrivia"} {
 		if has(k) && !offList {
-			return "a mailing list (" + k + ")"
+			return AutoSign{Code: AutoMailingList, Params: tickets.Params{"Header": k}}
 		}
 	}
 	switch {
 	case s.null && m.From == nil:
-		return "a null sender"
+		return AutoSign{Code: AutoNullSender}
 	case s.null:
-		return "an empty envelope sender (Return-Path: <>)"
+		return AutoSign{Code: AutoEmptyEnvelope}
 	case s.daemon != "":
-		return "sent by a mail system (" + s.daemon + ")"
+		return AutoSign{Code: AutoMailSystem, Params: tickets.Params{"Address": s.daemon}}
 	case s.role != "":
-		return "sent from " + s.role
+		return AutoSign{Code: AutoRoleSender, Params: tickets.Params{"Address": s.role}}
 	}
 	lower, text := strings.ToLower(m.NewText), ""
 	collapsed := func() string { // the text, lower case, on one line: made when needed
@@ -208,22 +301,22 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) s
 		return text
 	}
 	if autoSubjectRe.MatchString(m.Subject) && autoTextRe.MatchString(collapsed()) && !asksSomething(m.NewText) {
-		return "worded as an automatic reply (subject and text)"
+		return AutoSign{Code: AutoWordedSubjectText}
 	}
 	// Without a header that says so, by its words alone: a subject that is
 	// only an auto-reply's marker, or a text that says its writer is away
 	// until a time; never a mail that asks for something (a person back
 	// from leave, or writing from it, with a request).
 	if autoMarkerRe.MatchString(m.Subject) && !asksSomething(m.NewText) {
-		return "worded as an automatic reply (subject: " + m.Subject + ")"
+		return AutoSign{Code: AutoWordedSubject, Params: tickets.Params{"Subject": m.Subject}}
 	}
 	if containsWord(lower, awayWords) && len(collapsed()) < 800 && awayNowRe.MatchString(text) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
-		return "worded as an automatic reply (its text says the writer is away)"
+		return AutoSign{Code: AutoWordedAway}
 	}
 	if containsWord(lower, machineWords) && len(collapsed()) < 800 && machineSaysRe.MatchString(text) && !asksSomething(m.NewText) {
-		return "worded as an automatic reply (its text says a machine sent it)"
+		return AutoSign{Code: AutoWordedMachine}
 	}
-	return ""
+	return AutoSign{}
 }
 
 // listID is the id of the list a mail came through (RFC 2919: the part of

@@ -73,7 +73,7 @@ func TestMailTakenForAutomaticIsRecordedOnce(t *testing.T) {
 	}
 	r := fails[0]
 	if r.Sender != "sari.kue@example.com" || r.Subject != "Refund ORD-3" || r.SetAside != "refunddesk/processed" ||
-		!strings.HasPrefix(r.Reason, "taken for automatic mail (Precedence: list") || !strings.HasSuffix(r.Reason, "; not answered") {
+		!strings.HasPrefix(r.Why().Words, "taken for automatic mail (Precedence: list") || !strings.HasSuffix(r.Reason, "; not answered") {
 		t.Fatalf("record %+v", r)
 	}
 	if inbox, processed, failed := f.folders(); inbox != 0 || processed != 3 || failed != 0 {

@@ -40,7 +40,7 @@ func TestMailWordedAutoReplyIsNotAnswered(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(fails) != 1 || !strings.HasPrefix(fails[0].Reason, "taken for automatic mail (worded as an automatic reply") {
+		if len(fails) != 1 || !strings.HasPrefix(fails[0].Why().Words, "taken for automatic mail (worded as an automatic reply") {
 			t.Fatalf("records %+v", fails)
 		}
 

@@ -296,7 +296,7 @@ func TestMailLoopsAndFailures(t *testing.T) {
 		fails, err := f.svc.Intake.Failures(f.ctx, 10)
 		if err != nil || len(fails) != 3 || fails[0].SetAside != "refunddesk/unprocessed" || fails[0].Reason == "" ||
 			fails[1].SetAside != "refunddesk/processed" || fails[2].SetAside != "refunddesk/processed" ||
-			!strings.HasPrefix(fails[1].Reason, "taken for automatic mail") || !strings.HasPrefix(fails[2].Reason, "taken for automatic mail") {
+			!strings.HasPrefix(fails[1].Why().Words, "taken for automatic mail") || !strings.HasPrefix(fails[2].Why().Words, "taken for automatic mail") {
 			t.Fatalf("failures %+v %v", fails, err)
 		}
 

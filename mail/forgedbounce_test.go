@@ -41,7 +41,7 @@ func TestForgedBounceChangesNoTicket(t *testing.T) {
 	}
 	fails, err := f.svc.Intake.Failures(context.Background(), 10)
 	if err != nil || len(fails) != 1 || !strings.Contains(fails[0].Reason, "nobody@attacker.example, not RD-1's requester") ||
-		!strings.HasPrefix(fails[0].Reason, "taken for automatic mail (") {
+		!strings.HasPrefix(fails[0].Why().Words, "taken for automatic mail (") {
 		t.Fatalf("records %+v %v", fails, err)
 	}
 

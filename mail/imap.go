@@ -536,6 +536,8 @@ type fetched struct {
 type parsed struct {
 	m   *Message
 	err error
+	// over: the mail is over the size limit, not parsed (err says so).
+	over *Taken
 }
 
 // fetch reads a batch in the background: sizes first, so a mail over the
@@ -589,7 +591,8 @@ func (f *Fetcher) parseAll(bodies map[imap.UID][]byte) map[imap.UID]parsed {
 			for i := range next {
 				raw := bodies[uids[i]]
 				if int64(len(raw)) > f.intake.cfg.MaxSize {
-					results[i].err = errors.New(f.intake.tooBig(int64(len(raw))))
+					big := f.intake.tooBig(int64(len(raw)))
+					results[i].err, results[i].over = errors.New(big.Reason), &big
 					continue
 				}
 				// The intake's parse weighs the sender's authentication too
@@ -662,7 +665,7 @@ func (f *Fetcher) batch(ctx context.Context, s *session, uids []imap.UID, got fe
 				if f.cfg.MarkSeenOnly {
 					folder = s.mailbox + " (marked seen)"
 				}
-				if err := f.recordAutomatic(ctx, bodies[uid], r.source, r.taken.Automatic, folder); err != nil {
+				if err := f.recordAutomatic(ctx, bodies[uid], r.source, r.taken.AutoSign, folder); err != nil {
 					takeErr = err
 					break
 				}
@@ -703,11 +706,13 @@ func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, got 
 		p, ok := got.parsed[uid]
 		switch {
 		case got.big[uid] > 0:
-			results[i].taken = Taken{Outcome: TookFailed, Reason: f.intake.tooBig(got.big[uid])}
+			results[i].taken = f.intake.tooBig(got.big[uid])
 		case !ok:
 			results[i].skip = true // gone between the search and the fetch
+		case p.over != nil:
+			results[i].taken = *p.over
 		case p.err != nil:
-			results[i].taken = Taken{Outcome: TookFailed, Reason: p.err.Error()}
+			results[i].taken = unreadable(p.err)
 		default:
 			msgs[i] = p.m
 			sender := ""
@@ -749,7 +754,7 @@ func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, got 
 }
 
 func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, bigSize int64, source string, taken Taken, folder string) error {
-	reason := taken.Reason
+	reason := taken.SetAside().Format()
 	fail := tickets.InboundFailure{Channel: tickets.ChannelEmail, Source: source, Reason: reason, SetAside: folder,
 		Size: bigSize, Key: fmt.Sprintf("imap:%s:%d", f.cursorName(), uid)}
 	if raw != nil {
@@ -771,13 +776,13 @@ func (f *Fetcher) recordFailure(ctx context.Context, uid imap.UID, raw []byte, b
 
 // recordAutomatic keeps for agents a mail taken for automatic mail, under
 // its key: seeing it again records nothing more.
-func (f *Fetcher) recordAutomatic(ctx context.Context, raw []byte, source, why, folder string) error {
+func (f *Fetcher) recordAutomatic(ctx context.Context, raw []byte, source string, why AutoSign, folder string) error {
 	m, err := Parse(raw)
 	if err != nil {
 		return nil // it was read once; it cannot be read now: nothing to record
 	}
 	rec := tickets.InboundFailure{Channel: tickets.ChannelEmail, Source: source, Key: m.Key, Subject: m.Subject,
-		Size: int64(len(raw)), Reason: AutomaticReason(why), SetAside: folder}
+		Size: int64(len(raw)), Reason: AutomaticSetAside(why).Format(), SetAside: folder}
 	if m.From != nil {
 		rec.Sender = m.From.Address
 	}

@@ -91,7 +91,7 @@ const (
 // ReasonRateLimited is the code of a mail set aside because its sender
 // went past NewTicketsPerHour (Taken.Code); the reason recorded for agents
 // (InboundFailure.Reason) begins with it.
-const ReasonRateLimited = "rate_limited"
+const ReasonRateLimited = tickets.SetAsideRateLimited
 
 // Taken says what became of one mail.
 type Taken struct {
@@ -99,19 +99,59 @@ type Taken struct {
 	Ref     string
 	// Reason says why a mail was ignored or failed.
 	Reason string
-	// Code names why a mail was set aside, when it has a code
-	// (ReasonRateLimited); "" otherwise.
-	Code string
+	// Code names why a mail was set aside (tickets.SetAsideCodes: too_big,
+	// unreadable, no_sender, not_taken, rate_limited), with its values in
+	// Params and the domain's refusals in Problems; "" for a mail not set
+	// aside.
+	Code     string
+	Params   tickets.Params
+	Problems []*tickets.ValidationError
 	// Automatic says why the mail was ignored as automatic mail (not the
-	// desk's own, not a bounce recorded on a ticket); "" otherwise. A
-	// person's mail may be taken for one: the caller records it for agents
-	// (see AutomaticReason).
+	// desk's own, not a bounce recorded on a ticket), in English, and
+	// AutoSign as a code; "" otherwise. A person's mail may be taken for
+	// one: the caller records it for agents (see AutomaticReason).
 	Automatic string
+	AutoSign  AutoSign
 }
 
-// AutomaticReason is what agents read of a mail taken for automatic mail.
+// SetAside is why a mail set aside (TookFailed) was, as recorded for
+// agents (tickets.InboundFailure.Reason, through Format).
+func (t Taken) SetAside() tickets.SetAsideReason {
+	return tickets.SetAsideReason{Code: t.Code, Params: t.Params, Problems: t.Problems, Words: t.Reason}
+}
+
+// AutomaticReason is what agents read of a mail taken for automatic mail,
+// in English.
 func AutomaticReason(why string) string {
 	return "taken for automatic mail (" + why + "); not answered"
+}
+
+// AutomaticSetAside is the record of a mail taken for automatic mail
+// (tickets.SetAsideAutomatic): its Why is the sign's code, beside the
+// sign's values.
+func AutomaticSetAside(sign AutoSign) tickets.SetAsideReason {
+	p := tickets.Params{"Why": sign.Code}
+	for k, v := range sign.Params {
+		p[k] = v
+	}
+	return tickets.SetAsideReason{Code: tickets.SetAsideAutomatic, Params: p, Words: AutomaticReason(sign.String())}
+}
+
+// Codes of a mail that cannot be read (tickets.SetAsideUnreadable's
+// Problem): the rest are their parser's words (its Error).
+const UnreadableNoHeader = "no_header"
+
+// UnreadableCodes are every code Unreadable gives.
+var UnreadableCodes = []string{UnreadableNoHeader}
+
+// unreadable is why a mail that does not parse is set aside.
+func unreadable(err error) Taken {
+	words := strings.TrimPrefix(err.Error(), ErrUnparseable.Error()+": ")
+	t := Taken{Outcome: TookFailed, Code: tickets.SetAsideUnreadable, Reason: err.Error(), Params: tickets.Params{"Error": words}}
+	if errors.Is(err, errNoHeader) {
+		t.Params = tickets.Params{"Problem": UnreadableNoHeader}
+	}
+	return t
 }
 
 // Intake turns mails into tickets.
@@ -156,11 +196,11 @@ func (in *Intake) Config() IntakeConfig { return in.cfg }
 // tried again later.
 func (in *Intake) Take(ctx context.Context, raw []byte, source string) (Taken, error) {
 	if int64(len(raw)) > in.cfg.MaxSize {
-		return Taken{Outcome: TookFailed, Reason: in.tooBig(int64(len(raw)))}, nil
+		return in.tooBig(int64(len(raw))), nil
 	}
 	m, err := in.Parse(ctx, raw)
 	if err != nil {
-		return Taken{Outcome: TookFailed, Reason: err.Error()}, nil
+		return unreadable(err), nil
 	}
 	return in.TakeParsed(ctx, m, source)
 }
@@ -186,8 +226,10 @@ func (in *Intake) Parse(ctx context.Context, raw []byte) (*Message, error) {
 }
 
 // tooBig says why a mail of n bytes is not taken in.
-func (in *Intake) tooBig(n int64) string {
-	return fmt.Sprintf("the mail is %s, more than the %s taken in", size(n), size(in.cfg.MaxSize))
+func (in *Intake) tooBig(n int64) Taken {
+	return Taken{Outcome: TookFailed, Code: tickets.SetAsideTooBig,
+		Params: tickets.Params{"Size": tickets.Bytes(n), "Max": tickets.Bytes(in.cfg.MaxSize)},
+		Reason: fmt.Sprintf("the mail is %s, more than the %s taken in", size(n), size(in.cfg.MaxSize))}
 }
 
 // TakeParsed takes in a mail already parsed, by Intake.Parse (a mail read
@@ -218,15 +260,15 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	}
 	// Automatic mail is never answered, whether or not it has a sender
 	// (a null sender, From: <>, is automatic by itself).
-	auto := m.Auto
-	if auto != "" && in.cfg.ownList(m.ListID) {
+	auto := m.AutoSign
+	if auto.Code != "" && in.cfg.ownList(m.ListID) {
 		auto = m.autoOffList // relayed by the desk's own list
 	}
-	if auto != "" {
-		return Taken{Outcome: TookIgnored, Reason: "automatic mail (" + auto + ")", Automatic: auto}, nil
+	if auto.Code != "" {
+		return Taken{Outcome: TookIgnored, Reason: "automatic mail (" + auto.String() + ")", Automatic: auto.String(), AutoSign: auto}, nil
 	}
 	if m.From == nil || !strings.Contains(m.From.Address, "@") {
-		return Taken{Outcome: TookFailed, Reason: "the mail has no sender address to answer"}, nil
+		return Taken{Outcome: TookFailed, Code: tickets.SetAsideNoSender, Reason: "the mail has no sender address to answer"}, nil
 	}
 	from := strings.ToLower(m.From.Address)
 	in.auth.ensure(m)
@@ -308,7 +350,7 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 		res, err = svc.Intake.Submit(ctx, sr)
 	}
 	if tickets.IsValidation(err) {
-		return Taken{Outcome: TookFailed, Reason: err.Error()}, nil
+		return Taken{Outcome: TookFailed, Code: tickets.SetAsideNotTaken, Problems: validationProblems(err), Reason: err.Error()}, nil
 	}
 	if err != nil {
 		return Taken{}, err
@@ -321,6 +363,20 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	out := map[string]string{tickets.OutcomeCreated: TookCreated, tickets.OutcomeJoined: TookJoined,
 		tickets.OutcomeDuplicate: TookDuplicate, tickets.OutcomeReceived: TookReceived}[res.Outcome]
 	return Taken{Outcome: out, Ref: res.Ticket.Ref}, nil
+}
+
+// validationProblems are the domain's refusals err carries, each with its
+// code and values (a problem without a code keeps its words in Message).
+func validationProblems(err error) []*tickets.ValidationError {
+	var list tickets.ValidationErrors
+	if errors.As(err, &list) {
+		return list
+	}
+	var one *tickets.ValidationError
+	if errors.As(err, &one) {
+		return []*tickets.ValidationError{one}
+	}
+	return nil
 }
 
 // previousKeys are the keys a mail had under earlier versions of the desk.
@@ -390,16 +446,16 @@ func (in *Intake) bounce(ctx context.Context, svc *tickets.Service, m *Message) 
 	}
 	if len(refs) == 0 {
 		// Recorded for agents as automatic mail: it changed no ticket.
-		what := "a delivery failure report"
+		var what AutoSign
 		switch {
 		case len(b.Recipients) == 0:
-			what += " that names no failed recipient"
+			what = AutoSign{Code: AutoBounceNoRecipient}
 		case ref != "":
-			what += fmt.Sprintf(" about %s, not %s's requester", strings.Join(b.Recipients, ", "), ref)
+			what = AutoSign{Code: AutoBounceNotRequester, Params: tickets.Params{"Recipients": strings.Join(b.Recipients, ", "), "Ticket": ref}}
 		default:
-			what += fmt.Sprintf(" about %s, no requester of an open ticket", strings.Join(b.Recipients, ", "))
+			what = AutoSign{Code: AutoBounceNoTicket, Params: tickets.Params{"Recipients": strings.Join(b.Recipients, ", ")}}
 		}
-		return Taken{Outcome: TookBounce, Reason: why, Automatic: what}, nil
+		return Taken{Outcome: TookBounce, Reason: why, Automatic: what.String(), AutoSign: what}, nil
 	}
 	return Taken{Outcome: TookBounce, Ref: strings.Join(refs, ","), Reason: why}, nil
 }

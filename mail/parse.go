@@ -49,9 +49,11 @@ type Message struct {
 	// ListID is the List-Id of the list the mail came through, lower case
 	// (Google Groups: "support.shop.example" for support@shop.example).
 	ListID string
-	// autoOffList is Auto without what a list adds on the way: what the
-	// intake goes by when ListID is the desk's own list.
-	autoOffList string
+	// AutoSign is Auto as a code and its values.
+	AutoSign AutoSign
+	// autoOffList is AutoSign without what a list adds on the way: what
+	// the intake goes by when ListID is the desk's own list.
+	autoOffList AutoSign
 	Bounce      *Bounce
 	// Auth is what the desk believes of the sender (see AuthConfig): set
 	// by Intake.Parse or Authenticator.Check, empty after Parse alone.
@@ -161,7 +163,7 @@ func Parse(raw []byte) (*Message, error) {
 	}
 	t, err := readTolerant(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnparseable, err)
 	}
 	m, _ := build(raw, t)
 	return m, nil
@@ -201,7 +203,8 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	}
 	s, report := senderOf(t, m), reportType(t)
 	m.Bounce = bounceOf(t, m, s, report)
-	m.Auto = automatic(t, m, s, report, false)
+	m.AutoSign = automatic(t, m, s, report, false)
+	m.Auto = m.AutoSign.String()
 	if m.ListID = listID(t); m.ListID != "" && m.Auto != "" {
 		m.autoOffList = automatic(t, m, s, report, true)
 	}

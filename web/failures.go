@@ -57,18 +57,11 @@ func (s *Server) showFailures(w http.ResponseWriter, r *http.Request, a *Agent, 
 }
 
 // setAsideWhy writes why a mail was set aside in the agent's language when
-// the reason begins with a code the console names ("rate_limited: …",
-// web.set_aside.<code>); any other reason is the channel's own words, shown
-// as they are.
+// the reason begins with a code the console names ("too_big {…}: …",
+// web.set_aside.<code>, tickets.SetAsideCodes); a reason recorded before
+// codes is the channel's own words, shown as they are.
 func (s *Server) setAsideWhy(reason, lang string) string {
-	code, _, ok := strings.Cut(reason, ":")
-	if !ok || code == "" || strings.ContainsFunc(code, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' }) {
-		return reason
-	}
-	if words := s.cat.CodeName(lang, "web.set_aside.", code); words != code {
-		return words
-	}
-	return reason
+	return s.cat.SetAside(lang, tickets.ParseSetAsideReason(reason))
 }
 
 // retryFailed puts failed messages back in the queue under the signed-in

@@ -139,8 +139,17 @@ it keeps going (IDLE where the server has it, and polling) until interrupted.`,
 			if err != nil {
 				return err
 			}
+			cat, err := m.words()
+			if err != nil {
+				return err
+			}
+			views := make([]failedView, len(list))
+			for i, f := range list {
+				views[i] = setAsideView(cat, f)
+				list[i].Reason = views[i].Reason
+			}
 			if failedJSON {
-				return writeJSON(m.Stdout, list)
+				return writeJSON(m.Stdout, views)
 			}
 			if len(list) == 0 {
 				fmt.Fprintln(m.Stdout, "no mail was set aside")
@@ -200,6 +209,36 @@ type parsedFile struct {
 	Evidence    bool   `json:"evidence"`
 	// Why it is not evidence, as the ticket's message would say.
 	Why string `json:"why,omitempty"`
+}
+
+// failedView is a mail set aside as "mail failed --json" writes it: its
+// reason in English words, beside the reason's code and values (code ""
+// for a reason recorded before codes, shown as it was recorded).
+type failedView struct {
+	tickets.InboundFailure
+	Code     string         `json:"code"`
+	Params   tickets.Params `json:"params,omitempty"`
+	Problems []problemView  `json:"problems,omitempty"`
+}
+
+// problemView is one of the domain's refusals of a mail (not_taken).
+type problemView struct {
+	Field  string         `json:"field,omitempty"`
+	Code   string         `json:"code,omitempty"`
+	Params tickets.Params `json:"params,omitempty"`
+	Words  string         `json:"words"`
+}
+
+// setAsideView reads f's reason back and writes it in English.
+func setAsideView(cat *templates.Catalog, f tickets.InboundFailure) failedView {
+	why := f.Why()
+	v := failedView{InboundFailure: f, Code: why.Code, Params: why.Params}
+	v.Reason = cat.SetAside(templates.FallbackLanguage, why)
+	for _, e := range why.Problems {
+		v.Problems = append(v.Problems, problemView{Field: e.Field, Code: e.Code, Params: e.Params,
+			Words: cat.ValidationText(templates.FallbackLanguage, e)})
+	}
+	return v
 }
 
 func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim tickets.Limits, cat *templates.Catalog) parsed {

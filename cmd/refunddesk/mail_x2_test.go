@@ -38,7 +38,23 @@ func TestCLIMailAmbiguousFromAndAutomaticRecord(t *testing.T) {
 	}
 	c.ok("mail", "fetch", "--once")
 	out := c.ok("mail", "failed")
-	if !strings.Contains(out, "taken for automatic mail (a mailing list (List-Unsubscribe)); not answered") || !strings.Contains(out, "news@shop.example") {
+	if !strings.Contains(out, "Taken for automatic mail (a mailing list (List-Unsubscribe)); not answered.") || !strings.Contains(out, "news@shop.example") {
 		t.Fatalf("mail failed:\n%s", out)
+	}
+	// --json: the sentence in English, beside its code and values.
+	var list []struct {
+		Reason string            `json:"reason"`
+		Code   string            `json:"code"`
+		Params map[string]string `json:"params"`
+		Sender string            `json:"sender"`
+	}
+	js := c.ok("mail", "failed", "--json")
+	if err := json.Unmarshal([]byte(js), &list); err != nil {
+		t.Fatalf("%v: %s", err, js)
+	}
+	if len(list) != 1 || list[0].Code != "automatic" || list[0].Params["Why"] != "mailing_list" ||
+		list[0].Params["Header"] != "List-Unsubscribe" || list[0].Sender != "news@shop.example" ||
+		list[0].Reason != "Taken for automatic mail (a mailing list (List-Unsubscribe)); not answered." {
+		t.Fatalf("mail failed --json:\n%s", js)
 	}
 }
