@@ -108,8 +108,8 @@ var (
 		// Short markers only before a colon or alone: "Auto:", not "Auto-renew".
 		`|(?:auto|ooo|cuti)\s*(?::|$))`)
 	// awayNowRe: the writer says they are away now (not "I was on leave").
-	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+business\s+trip)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|offline|unavailable|ooo)\b` +
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:cuti|libur|liburan|berlibur|dinas|perjalanan|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)`)
+	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|offline|unavailable|ooo)\b` +
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)`)
 	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
 	// match without, looked for as plain strings first.
 	awayWords    = []string{"away", "out", "off", "leave", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit"}
@@ -119,7 +119,7 @@ var (
 		`\bauto-?generated\s+(?:reply|response|message)|(?:pesan|email|e-mail|surel|balasan)\s+ini\s+(?:dikirim|dibuat)\s+(?:secara\s+)?otomatis|\bini\s+(?:adalah\s+)?(?:balasan|pesan|jawaban)\s+otomatis`)
 	// awayUntilRe: when they are back, or that they answer then.
 	awayUntilRe = regexp.MustCompile(`\b(?:until|till|through|thru|back\s+on|back\s+in|back\s+at|return(?:ing)?\s+(?:on|to\s+the\s+office|to\s+work)|be\s+back|from\s+.{1,24}\s+to|when\s+i(?:'m|’m|\s+am)\s+back|when\s+i\s+return|upon\s+my\s+return|after\s+my\s+return|will\s+(?:reply|respond|get\s+back|answer)|contact|reach\s+out\s+to|urgent|today|tomorrow|this\s+week|next\s+week)\b` +
-		`|\b(?:sampai|hingga|s/d|s\.d\.?|sd\s+tgl|sekembalinya|sepulangnya|setelah\s+(?:saya|aku)\s+kembali|(?:saya|aku)\s+balas|dibalas|akan\s+dibaca|hubungi|mendesak|darurat|hari\s+ini|besok|minggu\s+ini|minggu\s+depan|` +
+		`|\b(?:baru\s+(?:dapat|bisa|akan)\s+(?:membalas|dibalas|merespons?|menjawab|membaca)|setelah\s+(?:tanggal|tgl)|sampai|hingga|s/d|s\.d\.?|sd\s+tgl|sekembalinya|sepulangnya|setelah\s+(?:saya|aku)\s+kembali|(?:saya|aku)\s+balas|dibalas|akan\s+dibaca|hubungi|mendesak|darurat|hari\s+ini|besok|minggu\s+ini|minggu\s+depan|` +
 		`(?:kembali|masuk|aktif)\s+(?:bekerja\s+|ke\s+kantor\s+|kerja\s+|lagi\s+)?(?:pada|tanggal|tgl|hari|besok|minggu\s+depan))\b`)
 )
 

@@ -123,7 +123,10 @@ func readRequest(m *Message, ourDomain string) *reading {
 	switch {
 	case reply && evidenceNoteRe.MatchString(lower) && ref < 3:
 		// "Ini ss nya kak, yg views cuma 2.300 itu": the evidence asked
-		// for, with a remark; the ticket has its reason.
+		// for, with a remark; the ticket has its reason. A sentence of its
+		// own that states the problem still counts ("saya tidak sengaja
+		// bayar dua kali. Struknya sudah saya lampirkan").
+		req.Reason = reasonOf(withoutEvidenceNotes(lower)+"\n"+fwd, 3)
 	case reply:
 		// A reply that states the problem in a few words ("iklannya distop
 		// tapi saldo belum balik") fills the reason a ticket lacks.
@@ -138,6 +141,7 @@ func readRequest(m *Message, ourDomain string) *reading {
 	if req.Reason != "" && m.Forwarded != "" && reasonScore(own, req.Reason) == 0 {
 		reasonSource = tickets.SourceForwarded
 	}
+	req.Reason = adjustReason(req.Reason, all)
 	src := tickets.Sources{}
 	switch {
 	case rev > 0 && rev >= ref:
@@ -796,12 +800,17 @@ var reasonPatterns = []struct {
 		`\b(they|tiktok|the\s+platform)\s+(pulled|killed|stopped|removed|paused|suspended|took\s+down|turned\s+off|shut\s+down)`,
 		`(pulled|killed|shut\s+down)\s+(the|my)\s+(ad|promotion|promo|boost|campaign)`, `(tiktok|they|the\s+platform)\s+(took|has\s+taken|have\s+taken)\s+(it|my\s+\w+|the\s+\w+)\s+(down|off)`, `(we'?ve|we\s+have)\s+(stopped|paused|suspended|removed)\s+your`,
 		`(ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|stopped|suspended|removed|taken\s+down)`)},
-	{tickets.ReasonWrongVideo, pats(5, `wrong\s+video`, `meant\s+to\s+(promote|boost|pick|choose|select)`,
+	{tickets.ReasonWrongVideo, append(pats(5, `wrong\s+video`, `meant\s+to\s+(promote|boost|pick|choose|select)`,
 		`(went\s+out|ran|is\s+running)\s+on\s+the\s+(wrong|other)`, `(wrong|other)\s+(clip|post|reel)`,
-		`(maksud(nya)?|niat(nya)?|mau(nya)?)\s+(promosi(in)?|promote|boost)\s+(video|konten)`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`, `\bby\s+mistake\b`, `\baccidentally\b`,
+		`(maksud(nya)?|niat(nya)?|mau(nya)?)\s+(promosi(in)?|promote|boost)\s+(video|konten)`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`,
 		`salah\s+(pilih\s+|memilih\s+|klik\s+)?video`, `(harusnya|seharusnya|should\s+have\s+been|was\s+supposed\s+to\s+be)\s+(the\s+)?(video|klip|konten|clip|post)`,
-		`(yang|yg)\s+(dipromosi\w*|di-?boost\w*|dipromote\w*|naik)\s+(malah|justru|ternyata)`, `video\s+yang\s+salah`, `salah\s+(pilih|promosi|klik)`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`)},
-	{tickets.ReasonClosedEarly, pats(4, `\b(i|we)\s+(stopped|closed|cancell?ed|ended|paused)\s+(the\s+|my\s+|it)`, `close[d]?\s+(the\s+|my\s+)?promotion`,
+		`(yang|yg)\s+(dipromosi\w*|di-?boost\w*|dipromote\w*|naik)\s+(malah|justru|ternyata)`, `video\s+yang\s+salah`, `salah\s+(pilih|promosi|klik)`,
+		`(was|is|were)\s+the\s+wrong\s+(one|video|clip|post)`, `instead\s+of\s+the\s+(final|new|newer|right|correct|latest|proper)\s+(\w+\s+)?(cut|video|clip|one|version|post)`,
+		`(picked|selected|chose|chosen|promoted|boosted)\s+(an?|the|my)\s+(\w+\s+)?(draft|old(er)?\s+(video|clip|one|post))`, `bukan\s+(video|klip|konten)\s+yang\s+(baru|benar|final|terbaru|seharusnya)`),
+		// An accident says how, not what: it is the wrong video only
+		// with nothing else ("I ended it by accident" is closed_early).
+		pats(2, `\bby\s+(mistake|accident)\b`, `\baccidentally\b`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`)...)},
+	{tickets.ReasonClosedEarly, append(pats(4, `\b(i|we)\s+(stopped|closed|cancell?ed|ended|paused)\s+(the\s+|my\s+|it)`, `close[d]?\s+(the\s+|my\s+)?promotion`,
 		`stopped\s+it\s+early`, `ended\s+(it|the\s+promotion)\s+early`,
 		`(saya|aku|sy|ak)\s+(hentikan|tutup|berhentikan|stop|batalkan|matikan)`, `(menghentikan|menutup|membatalkan|mematikan)\s+promosi`,
 		`(sudah|udah|udh|sdh)\s+(saya\s+|aku\s+)?(tutup|hentikan|stop|matikan)`, `(tutup|hentikan|stop|matikan)\s+(sendiri\s+)?promosi(nya)?`,
@@ -809,7 +818,14 @@ var reasonPatterns = []struct {
 		`(gue|gw|gua|aku|saya|sy)\s+(matiin|stopin|tutupin|udahin|berhentiin)`, `\b(i|we)\s+(ended|stopped|turned\s+off|switched\s+off)\s+it`,
 		`(ended|stopped|cancell?ed)\s+(it|the\s+promotion|the\s+promo)\s+after`,
 		`(turned|switched|shut)\s+off\s+(my\s+|the\s+)?(boost|promotion|promo|ad|campaign)`, `(switched|turned)\s+(it\s+)?off\s+(it\s+)?myself`,
-		`(stopped|ended|paused|cancell?ed|switched\s+off|turned\s+off)\s+(\w+\s+){0,3}myself`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`)},
+		`(stopped|ended|paused|cancell?ed|switched\s+off|turned\s+off)\s+(\w+\s+){0,3}myself`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`),
+		// The creator ended it by accident: a button pressed by mistake.
+		pats(5, `(ended|stopped|closed|cancell?ed|paused|turned\s+off|switched\s+off)\s+(\w+\s+){0,3}(by\s+(mistake|accident)|accidentally)`,
+			`accidentally\s+(ended|stopped|closed|cancell?ed|paused|turned\s+off|switched\s+off|hit|tapped|pressed|clicked)`,
+			`(tapped|pressed|clicked|hit|pushed)\s+(on\s+)?(the\s+)?['"“‘]?(end|stop|close|cancel|pause)\w*\s+(promotion|promo|boost|campaign|ad)`,
+			`(kepencet|terpencet|salah\s+(pencet|klik|tekan|pilih))\s+(tombol\s+)?['"“‘]?(akhiri|hentikan|stop|end|tutup|matikan|batalkan)`,
+			`(tidak|gak|nggak|ga|tdk)\s+sengaja\s+(meng|men|mem|me)?(hentikan|akhiri|stop|matikan|matiin|stopin|tutup|batalkan)`,
+			`(tidak|gak|nggak|ga|tdk)\s+sengaja\s+(pencet|klik|tekan|pilih)\s+(tombol\s+)?['"“‘]?(akhiri|hentikan|stop|end|tutup|matikan)`)...)},
 	{tickets.ReasonChangedMind, pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
 		`(don'?t|do\s+not)\s+need\s+(it|the\s+promotion|this)\s+anymore`, `decided\s+not\s+to`, `not\s+to\s+go\s+ahead`,
 		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,
@@ -822,7 +838,8 @@ var reasonPatterns = []struct {
 		`(masih|still)\s+['"“‘]?\s*(sedang\s+|stuck\s+|being\s+)?(ditinjau|in\s+review|under\s+review|pending|diproses)`, `\bcrash`,
 		`(ga|gak|nggak|tidak|tdk)\s+(nongol|keluar|tampil|kelihatan|jalan)`, `terjadi\s+kesalahan`, `something\s+went\s+wrong`,
 		`never\s+(started|ran|went\s+live|showed)`, `(did\s*n[o']?t|did\s+not|never)\s+(get|receive|got|have)\s+(any|a\s+single)\s+(views?|impressions?|reach|viewers)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+pernah\s+(jalan|berjalan|tayang|aktif|muncul|mulai|live)`,
-		`(under|in)\s+review['"”’]?\s+(for|since)\s`, `(been|is|was)\s+['"“‘]?(under|in)\s+review['"”’]?\s+(for|since)`, `(ditinjau|peninjauan|review)\s+(sudah\s+|udah\s+)?(selama\s+)?\d+\s+(hari|days)`)},
+		`(under|in)\s+review['"”’]?\s+(for|since)\s`, `(been|is|was)\s+['"“‘]?(under|in)\s+review['"”’]?\s+(for|since)`, `(ditinjau|peninjauan|review)['"”’]?\s+(sudah\s+|udah\s+|sejak\s+|for\s+|selama\s+)*\d+\s+(hari|days)`,
+		`(tertahan|tertunda|nyangkut|stuck|pending|held|menunggu|waiting)\b.{0,60}\b\d+\s+(hari|days|minggu|weeks)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
 		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
@@ -841,7 +858,9 @@ var reasonPatterns = []struct {
 		`reached\s+(about\s+|only\s+|just\s+|around\s+)?[\d.,]+\s*k?\s+(people|views|viewers|accounts|users)`, `(a\s+quarter|a\s+third|half|a\s+fraction)\s+of\s+(the\s+|what\s+was\s+)?(promised|estimated?|expected|target)`,
 		`\bjeblok\b`, `(dikit|sedikit)\s+(banget|bgt|sekali)`, `\bmuch\s+lower\s+than`, `(far|well)\s+below`)},
 	{tickets.ReasonOther, pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
-		`instead\s+of\s+(idr|usd|rupiah|dollars?)`, `\bcurrency\b`, `mata\s+uang`, `\bkurs\b`, `foreign\s+transaction`,
+		`instead\s+of\s+(idr|usd|rupiah|dollars?)`,
+		`(charged|billed|debited|paid)\s+in\s+(us\s+|singapore\s+|american\s+)?(dollars?|usd|rupiah|idr|ringgit|myr|sgd|euros?)`, `conversion\s+fee`, `(biaya|selisih)\s+(konversi|kurs)`,
+		`(ditagih|terpotong|kepotong|dibayar|didebet|kena\s+charge|ke-?charge)\s+(dalam|pakai|pake|pakai\s+mata\s+uang|in)\s+(dolar|dollar|usd|us\$|ringgit)`, `\bcurrency\b`, `mata\s+uang`, `\bkurs\b`, `foreign\s+transaction`,
 		`(tidak|tak|gak|nggak)\s+pernah\s+(membuat|bikin|buat|order|memesan|pesan)`, `never\s+(made|ordered|created|bought|placed)`,
 		`tanpa\s+izin`, `unauthori[sz]ed`, `(started|mulai|jalan)\s+.{0,30}(late|later|terlambat|telat)`, `\blate\s+start`,
 		`started\s+\d+\s+days?\s+late`, `missed\s+(my|the)\s+(launch|sale|event)`,
@@ -906,8 +925,21 @@ var (
 		`|\b(?:stay|stays|keep|kept|remain|remains|as\s+it\s+is|tetap|biarkan|biarin)\b`)
 	// moneyRefusedRe is what stands before a money word that the clause
 	// refuses: a negation and at most three words of wanting.
-	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
-	refuseRe       = regexp.MustCompile(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:mau|ingin|pengen|mengizinkan|izinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
+	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|after|seeking|requesting|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
+	// moneyDeclinedRe: the money given up in other words: kept by the
+	// desk ("keep the money"), let go ("sudah saya ikhlaskan"), or not to
+	// be returned ("tidak perlu dikembalikan", "dananya tidak usah", "no
+	// need to refund").
+	moneyDeclinedRe = regexp.MustCompile(`\b(?:keep|kept|keeping)\s+(?:the|my|that|this|your)?\s*(?:money|cash|funds|payment|budget|refund)\b` +
+		`|\bikhlas\w*|\brelakan\b|\b(?:dana|uang|duit|saldo|refund)(?:nya)?\s+(?:\w+\s+){0,3}?(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak|gausah)\s+(?:usah|perlu)\b` +
+		`|\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak)\s+(?:usah|perlu|harus)\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*|\bgausah\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*` +
+		`|\bno\s+need\s+(?:to|for)\s+(?:a\s+)?(?:refund|return|give|send|pay)|\b(?:don'?t|do\s+not)\s+(?:need|want)\s+(?:the|my|a|any)?\s*(?:money|refund)`)
+	// abandonedRe: a first thought given up ("my first thought was to
+	// revoke …, but", "awalnya mau cabut izin, tapi"): what it says
+	// counts for nothing when a contrast follows.
+	abandonedRe = regexp.MustCompile(`\b(?:(?:my\s+)?first\s+(?:thought|idea|instinct|reaction)|at\s+first|initially|originally|i\s+was\s+(?:going|about|tempted|planning)\s+to|i\s+(?:thought\s+about|considered|almost|nearly)|awalnya|tadinya|mulanya|semula|niatnya|rencananya|sempat\s+(?:mau|ingin|pengen|kepikiran|berpikir))\b`)
+	contrastRe  = regexp.MustCompile(`\b(?:but|however|instead|rather|though|tapi|tetapi|namun|melainkan|sekarang|now)\b`)
+	refuseRe    = regexp.MustCompile(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:lagi\s+)?(?:mau|ingin|pengen|mengizinkan|mengijinkan|izinkan|ijinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
 	// notUsedAgainRe: one's content not to be used again, said of it
 	// ("videoku ga dipake lagi", "my clips not used anymore").
 	notUsedAgainRe = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|used|promoted)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`)
@@ -926,6 +958,7 @@ type intent struct{ revocation, refund, forwarded int }
 // revocation.
 func readIntent(text, fwd string) intent {
 	var in intent
+	text = dropAbandoned(text)
 	// The patterns found anywhere first (most are not): only those are
 	// looked for clause by clause, and only when a clause may keep,
 	// refuse or negate something.
@@ -965,7 +998,11 @@ func readIntent(text, fwd string) intent {
 					}
 				}
 			}
-			if keptRe.MatchString(c) {
+			refusesContent := (refuseRe.MatchString(c) && useRe.MatchString(c) || notUsedAgainRe.MatchString(c)) && contentRe.MatchString(c) && mineRe.MatchString(c)
+			// "keep the money" gives up the money, "take my videos out of
+			// the ad library you keep" refuses them: neither keeps the
+			// authorization.
+			if !refusesContent && keptRe.MatchString(c) && !(noMoney && moneyDeclinedRe.MatchString(c)) {
 				kept = true
 				continue
 			}
@@ -978,7 +1015,7 @@ func readIntent(text, fwd string) intent {
 					in.revocation += revocationPatterns[i].weight
 				}
 			}
-			if refused < 2 && clauseRefund < 3 && (refuseRe.MatchString(c) && useRe.MatchString(c) || notUsedAgainRe.MatchString(c)) && contentRe.MatchString(c) && mineRe.MatchString(c) {
+			if refused < 2 && clauseRefund < 3 && refusesContent {
 				refused++
 				in.revocation += 2
 			}
@@ -999,10 +1036,42 @@ func readIntent(text, fwd string) intent {
 	return in
 }
 
+// dropAbandoned blanks a first thought given up ("My first thought was to
+// revoke …, but I'd rather just get refunded", "awalnya mau cabut izin,
+// tapi …"): from its words to the contrast that gives it up, in the same
+// paragraph; what follows the contrast is what the mail wants.
+func dropAbandoned(text string) string {
+	if !containsWord(text, abandonWords) {
+		return text
+	}
+	for from := 0; from < len(text); {
+		loc := abandonedRe.FindStringIndex(text[from:])
+		if loc == nil {
+			break
+		}
+		start, end := from+loc[0], from+loc[1]
+		rest := text[end:min(len(text), end+240)]
+		if p := strings.Index(rest, "\n\n"); p >= 0 {
+			rest = rest[:p]
+		}
+		c := contrastRe.FindStringIndex(rest)
+		if c == nil {
+			from = end
+			continue
+		}
+		stop := end + c[0]
+		text = text[:start] + strings.Repeat(" ", stop-start) + text[stop:]
+		from = stop
+	}
+	return text
+}
+
 // The words keptRe, moneyRefusedRe, refuseRe and contentRe cannot match
 // without (as parts of words): a quick test before them.
 var (
 	keepWords    = []string{"revo", "withdraw", "cabut", "tarik", "remove", "cancel", "opt", "hapus", "stay", "keep", "kept", "remain", "as it is", "tetap", "biar"}
+	declineWords = []string{"keep", "kept", "ikhlas", "relakan", "usah", "perlu", "harus", "no need", "n't", "not"}
+	abandonWords = []string{"first", "initially", "originally", "i was", "i thought", "i considered", "i almost", "i nearly", "awalnya", "tadinya", "mulanya", "semula", "niatnya", "rencananya", "sempat"}
 	moneyWords   = []string{"refund", "money", "uang", "duit", "dana", "saldo", "pengembalian", "reimburs"}
 	refuseWords  = []string{"tolong", "mohon", "please", "minta", "harap", "stop", "quit", "cease", "henti", "longer", "n't", "not", "never", "remove", "delete", "hapus", "keluarkan", "tarik", "cabut", "keberatan", "object", "jangan", "jgn", "ga", "gk", "tidak", "tdk", "ngga", "ogah", "take"}
 	contentWords = []string{"video", "clip", "klip", "content", "konten", "artwork", "karya", "face", "muka", "wajah", "foto", "photo", "post", "reel", "lagu", "music", "musik"}
@@ -1012,6 +1081,9 @@ var (
 // ("I don't want a refund", "bukan soal uang", "tidak minta refund"): a
 // money word with a negation and at most three words of wanting before it.
 func moneyRefused(text string) bool {
+	if containsWord(text, declineWords) && moneyDeclinedRe.MatchString(text) {
+		return true
+	}
 	for _, w := range moneyWords {
 		for from := 0; ; {
 			i := strings.Index(text[from:], w)
@@ -1047,6 +1119,50 @@ func matching(text string, ps []pattern) []int {
 		}
 	}
 	return out
+}
+
+// withoutEvidenceNotes drops the sentences of text that speak of the
+// evidence sent or of what it shows ("Ini ss nya kak, yg views cuma 2.300
+// itu", "Di situ terlihat jangkauan hanya 9.100"): a remark beside a file
+// is no reason.
+func withoutEvidenceNotes(text string) string {
+	var keep []string
+	for _, s := range sentenceRe.Split(text, -1) {
+		if !evidenceNoteRe.MatchString(s) && !evidenceRefRe.MatchString(s) {
+			keep = append(keep, s)
+		}
+	}
+	return strings.Join(keep, ".\n")
+}
+
+var (
+	sentenceRe    = regexp.MustCompile(`[.!?]+(?:\s|$)|\n\s*\n`)
+	evidenceRefRe = regexp.MustCompile(`\b(?:di\s*situ|di\s*sana|terlihat|kelihatan|keliatan|tampak|as\s+you\s+can\s+see|you\s+can\s+see|you'?ll\s+see|it\s+shows|shows?\s+(?:that|only|the|it)|see\s+(?:the\s+)?(?:attached|above|below|image|picture))\b`)
+)
+
+var (
+	// notStartedRe: the promotion had not started yet ("belum mulai",
+	// "masih ditinjau", "before it started").
+	notStartedRe = regexp.MustCompile(`belum\s+(juga\s+)?(di)?(mulai|jalan|berjalan|tayang|aktif|live)|sebelum\s+(promosi(nya)?\s+|iklan(nya)?\s+)?(di)?(mulai|berjalan|jalan|tayang|aktif)|(masih|sedang)\s+(dalam\s+)?(di)?tinjau|before\s+(it|the\s+(promotion|promo|boost|ad|campaign))\s+(even\s+)?(started|began|ran|went\s+live|start|begins?|goes\s+live)|(has\s*n[o']?t|had\s*n[o']?t|has\s+not|had\s+not)\s+(even\s+)?(started|begun|run|gone\s+live)|not\s+(started|live|running)\s+yet|still\s+(in|under)\s+review|still\s+pending`)
+	// fineRe: the mail says the promotion went well ("went fine", "no
+	// complaints", "selesai dengan baik"): no reason unless it names one
+	// plainly.
+	fineRe = regexp.MustCompile(`\b(went|ran|worked|performed|did)\s+(just\s+)?(fine|well|great|ok|okay|as\s+expected)|no\s+complaints?|nothing\s+wrong\s+with\s+(it|the\s+promotion)|selesai\s+dengan\s+(baik|lancar)|berjalan\s+(dengan\s+)?(baik|lancar|normal)|(tidak|tak|gak|nggak)\s+ada\s+(masalah|keluhan|kendala)`)
+)
+
+// adjustReason corrects what the words alone give: a promotion the
+// creator cancelled before it started is a change of mind, not closed
+// early; a mail that says the promotion went fine gives no reason unless
+// it names one plainly.
+func adjustReason(r tickets.Reason, text string) tickets.Reason {
+	switch {
+	case r == "":
+	case r == tickets.ReasonClosedEarly && notStartedRe.MatchString(text):
+		return tickets.ReasonChangedMind
+	case fineRe.MatchString(text) && reasonScore(text, r) < 5:
+		return ""
+	}
+	return r
 }
 
 // reasonScore is how much text speaks of reason.
