@@ -58,10 +58,9 @@ type storedReason struct {
 }
 
 type storedProblem struct {
-	Field   string                     `json:"field,omitempty"`
-	Code    string                     `json:"code,omitempty"`
-	Params  map[string]json.RawMessage `json:"params,omitempty"`
-	Message string                     `json:"message,omitempty"`
+	Field  string                     `json:"field,omitempty"`
+	Code   string                     `json:"code"`
+	Params map[string]json.RawMessage `json:"params,omitempty"`
 }
 
 // Format is the reason as stored: "code: English" without values, "code
@@ -72,7 +71,12 @@ func (r SetAsideReason) Format() string {
 	}
 	s := storedReason{Params: encodeParams(r.Params)}
 	for _, e := range r.Problems {
-		s.Problems = append(s.Problems, storedProblem{Field: e.Field, Code: e.Code, Params: encodeParams(e.Params), Message: e.Message})
+		if e.Code == "" {
+			// Words from outside the domain: the English says it all.
+			s.Problems = nil
+			break
+		}
+		s.Problems = append(s.Problems, storedProblem{Field: e.Field, Code: e.Code, Params: encodeParams(e.Params)})
 	}
 	if s.Params == nil && s.Problems == nil {
 		return r.Code + ": " + r.Words
@@ -103,16 +107,16 @@ func ParseSetAsideReason(stored string) SetAsideReason {
 			return plain
 		}
 		rest = rest[1+int(dec.InputOffset()):]
-		var err error
-		if r.Params, err = decodeParams(s.Params); err != nil {
+		var ok bool
+		if r.Params, ok = decodeParams(s.Params); !ok {
 			return plain
 		}
 		for _, p := range s.Problems {
-			e := &ValidationError{Field: p.Field, Code: p.Code, Message: p.Message}
-			if e.Params, err = decodeParams(p.Params); err != nil {
+			params, ok := decodeParams(p.Params)
+			if !ok || p.Code == "" {
 				return plain
 			}
-			r.Problems = append(r.Problems, e)
+			r.Problems = append(r.Problems, &ValidationError{Field: p.Field, Code: p.Code, Params: params})
 		}
 	}
 	words, ok := strings.CutPrefix(rest, ": ")
@@ -153,10 +157,10 @@ func encodeParams(p Params) map[string]json.RawMessage {
 	return out
 }
 
-// decodeParams reads what encodeParams wrote.
-func decodeParams(m map[string]json.RawMessage) (Params, error) {
+// decodeParams reads what encodeParams wrote; false when it cannot.
+func decodeParams(m map[string]json.RawMessage) (Params, bool) {
 	if len(m) == 0 {
-		return nil, nil
+		return nil, true
 	}
 	p := make(Params, len(m))
 	for k, raw := range m {
@@ -164,7 +168,7 @@ func decodeParams(m map[string]json.RawMessage) (Params, error) {
 		dec.UseNumber()
 		var x any
 		if err := dec.Decode(&x); err != nil {
-			return nil, err
+			return nil, false
 		}
 		switch x := x.(type) {
 		case string:
@@ -172,24 +176,24 @@ func decodeParams(m map[string]json.RawMessage) (Params, error) {
 		case json.Number:
 			n, err := x.Int64()
 			if err != nil {
-				return nil, fmt.Errorf("param %s: %w", k, err)
+				return nil, false
 			}
 			p[k] = n
 		case map[string]any:
 			n, ok := x["bytes"].(json.Number)
 			if !ok || len(x) != 1 {
-				return nil, fmt.Errorf("param %s: not a size", k)
+				return nil, false
 			}
 			b, err := n.Int64()
 			if err != nil {
-				return nil, fmt.Errorf("param %s: %w", k, err)
+				return nil, false
 			}
 			p[k] = Bytes(b)
 		default:
-			return nil, fmt.Errorf("param %s: not a value", k)
+			return nil, false
 		}
 	}
-	return p, nil
+	return p, true
 }
 
 // Why reads the failure's reason back as a code and its values (see
