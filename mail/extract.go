@@ -567,6 +567,9 @@ func looseLine(text string) []accountCandidate {
 	// "Account holder - x", "Tiktok acc: x", "tiktok acc name : x", "akun
 	// tt = x": any label word, with a platform, a possessive and a word
 	// for its name around it, and a separator.
+	if !strings.ContainsAny(text, ":=-–—") {
+		return out
+	}
 	for _, m := range labelSepRe.FindAllStringSubmatchIndex(text, -1) {
 		h := strings.TrimRight(text[m[2]:m[3]], ".")
 		if m[3] < len(text) && strings.ContainsRune("@/:", rune(text[m[3]])) {
@@ -839,7 +842,7 @@ var reasonPatterns = []struct {
 		`(ga|gak|nggak|tidak|tdk)\s+(nongol|keluar|tampil|kelihatan|jalan)`, `terjadi\s+kesalahan`, `something\s+went\s+wrong`,
 		`never\s+(started|ran|went\s+live|showed)`, `(did\s*n[o']?t|did\s+not|never)\s+(get|receive|got|have)\s+(any|a\s+single)\s+(views?|impressions?|reach|viewers)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+pernah\s+(jalan|berjalan|tayang|aktif|muncul|mulai|live)`,
 		`(under|in)\s+review['"”’]?\s+(for|since)\s`, `(been|is|was)\s+['"“‘]?(under|in)\s+review['"”’]?\s+(for|since)`, `(ditinjau|peninjauan|review)['"”’]?\s+(sudah\s+|udah\s+|sejak\s+|for\s+|selama\s+)*\d+\s+(hari|days)`,
-		`(tertahan|tertunda|nyangkut|stuck|pending|held|menunggu|waiting)\b.{0,60}\b\d+\s+(hari|days|minggu|weeks)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
+		`(tertahan|tertunda|nyangkut|stuck|pending)\s+([\w"'“”‘’]+\s+){0,6}\d+\s+(hari|days|minggu|weeks)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
 		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
@@ -860,7 +863,7 @@ var reasonPatterns = []struct {
 	{tickets.ReasonOther, pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
 		`instead\s+of\s+(idr|usd|rupiah|dollars?)`,
 		`(charged|billed|debited|paid)\s+in\s+(us\s+|singapore\s+|american\s+)?(dollars?|usd|rupiah|idr|ringgit|myr|sgd|euros?)`, `conversion\s+fee`, `(biaya|selisih)\s+(konversi|kurs)`,
-		`(ditagih|terpotong|kepotong|dibayar|didebet|kena\s+charge|ke-?charge)\s+(dalam|pakai|pake|pakai\s+mata\s+uang|in)\s+(dolar|dollar|usd|us\$|ringgit)`, `\bcurrency\b`, `mata\s+uang`, `\bkurs\b`, `foreign\s+transaction`,
+		`ditagih\s+(dalam|pakai|pake|pakai\s+mata\s+uang)\s+(dolar|dollar|usd|ringgit)`, `\bcurrency\b`, `mata\s+uang`, `\bkurs\b`, `foreign\s+transaction`,
 		`(tidak|tak|gak|nggak)\s+pernah\s+(membuat|bikin|buat|order|memesan|pesan)`, `never\s+(made|ordered|created|bought|placed)`,
 		`tanpa\s+izin`, `unauthori[sz]ed`, `(started|mulai|jalan)\s+.{0,30}(late|later|terlambat|telat)`, `\blate\s+start`,
 		`started\s+\d+\s+days?\s+late`, `missed\s+(my|the)\s+(launch|sale|event)`,
@@ -930,14 +933,14 @@ var (
 	// desk ("keep the money"), let go ("sudah saya ikhlaskan"), or not to
 	// be returned ("tidak perlu dikembalikan", "dananya tidak usah", "no
 	// need to refund").
-	moneyDeclinedRe = regexp.MustCompile(`\b(?:keep|kept|keeping)\s+(?:the|my|that|this|your)?\s*(?:money|cash|funds|payment|budget|refund)\b` +
-		`|\bikhlas\w*|\brelakan\b|\b(?:dana|uang|duit|saldo|refund)(?:nya)?\s+(?:\w+\s+){0,3}?(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak|gausah)\s+(?:usah|perlu)\b` +
-		`|\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak)\s+(?:usah|perlu|harus)\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*|\bgausah\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*` +
-		`|\bno\s+need\s+(?:to|for)\s+(?:a\s+)?(?:refund|return|give|send|pay)|\b(?:don'?t|do\s+not)\s+(?:need|want)\s+(?:the|my|a|any)?\s*(?:money|refund)`)
+	moneyDeclinedRe = newPattern(`\b(?:keep|kept|keeping)\s+(?:the|my|that|this|your)?\s*(?:money|cash|funds|payment|budget|refund)\b`+
+		`|\bikhlas\w*|\brelakan\b|\b(?:dana|uang|duit|saldo|refund)(?:nya)?\s+(?:\w+\s+){0,3}?(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak|gausah)\s+(?:usah|perlu)\b`+
+		`|\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak)\s+(?:usah|perlu|harus)\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*|\bgausah\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*`+
+		`|\bno\s+need\s+(?:to|for)\s+(?:a\s+)?(?:refund|return|give|send|pay)|\b(?:don'?t|do\s+not)\s+(?:need|want)\s+(?:the|my|a|any)?\s*(?:money|refund)`, 0)
 	// abandonedRe: a first thought given up ("my first thought was to
 	// revoke …, but", "awalnya mau cabut izin, tapi"): what it says
 	// counts for nothing when a contrast follows.
-	abandonedRe = regexp.MustCompile(`\b(?:(?:my\s+)?first\s+(?:thought|idea|instinct|reaction)|at\s+first|initially|originally|i\s+was\s+(?:going|about|tempted|planning)\s+to|i\s+(?:thought\s+about|considered|almost|nearly)|awalnya|tadinya|mulanya|semula|niatnya|rencananya|sempat\s+(?:mau|ingin|pengen|kepikiran|berpikir))\b`)
+	abandonedRe = newPattern(`\b(?:(?:my\s+)?first\s+(?:thought|idea|instinct|reaction)|at\s+first|initially|originally|i\s+was\s+(?:going|about|tempted|planning)\s+to|i\s+(?:thought\s+about|considered|almost|nearly)|awalnya|tadinya|mulanya|semula|niatnya|rencananya|sempat\s+(?:mau|ingin|pengen|kepikiran|berpikir))\b`, 0)
 	contrastRe  = regexp.MustCompile(`\b(?:but|however|instead|rather|though|tapi|tetapi|namun|melainkan|sekarang|now)\b`)
 	refuseRe    = regexp.MustCompile(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:lagi\s+)?(?:mau|ingin|pengen|mengizinkan|mengijinkan|izinkan|ijinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
 	// notUsedAgainRe: one's content not to be used again, said of it
@@ -1045,7 +1048,10 @@ func dropAbandoned(text string) string {
 		return text
 	}
 	for from := 0; from < len(text); {
-		loc := abandonedRe.FindStringIndex(text[from:])
+		if !abandonedRe.mayMatch(text[from:]) {
+			break
+		}
+		loc := abandonedRe.re.FindStringIndex(text[from:])
 		if loc == nil {
 			break
 		}
@@ -1143,11 +1149,13 @@ var (
 var (
 	// notStartedRe: the promotion had not started yet ("belum mulai",
 	// "masih ditinjau", "before it started").
-	notStartedRe = regexp.MustCompile(`belum\s+(juga\s+)?(di)?(mulai|jalan|berjalan|tayang|aktif|live)|sebelum\s+(promosi(nya)?\s+|iklan(nya)?\s+)?(di)?(mulai|berjalan|jalan|tayang|aktif)|(masih|sedang)\s+(dalam\s+)?(di)?tinjau|before\s+(it|the\s+(promotion|promo|boost|ad|campaign))\s+(even\s+)?(started|began|ran|went\s+live|start|begins?|goes\s+live)|(has\s*n[o']?t|had\s*n[o']?t|has\s+not|had\s+not)\s+(even\s+)?(started|begun|run|gone\s+live)|not\s+(started|live|running)\s+yet|still\s+(in|under)\s+review|still\s+pending`)
+	notStartedRe = newPattern(`belum\s+(juga\s+)?(di)?(mulai|jalan|berjalan|tayang|aktif|live)|sebelum\s+(promosi(nya)?\s+|iklan(nya)?\s+)?(di)?(mulai|berjalan|jalan|tayang|aktif)|(masih|sedang)\s+(dalam\s+)?(di)?tinjau|before\s+(it|the\s+(promotion|promo|boost|ad|campaign))\s+(even\s+)?(started|began|ran|went\s+live|start|begins?|goes\s+live)|(has\s*n[o']?t|had\s*n[o']?t|has\s+not|had\s+not)\s+(even\s+)?(started|begun|run|gone\s+live)|not\s+(started|live|running)\s+yet|still\s+(in|under)\s+review|still\s+pending`, 0)
 	// fineRe: the mail says the promotion went well ("went fine", "no
 	// complaints", "selesai dengan baik"): no reason unless it names one
 	// plainly.
-	fineRe = regexp.MustCompile(`\b(went|ran|worked|performed|did)\s+(just\s+)?(fine|well|great|ok|okay|as\s+expected)|no\s+complaints?|nothing\s+wrong\s+with\s+(it|the\s+promotion)|selesai\s+dengan\s+(baik|lancar)|berjalan\s+(dengan\s+)?(baik|lancar|normal)|(tidak|tak|gak|nggak)\s+ada\s+(masalah|keluhan|kendala)`)
+	fineRe = pats(1, `(went|ran|worked|performed)\s+(just\s+)?(fine|well|great|smoothly)`, `(went|ran|worked)\s+(just\s+)?(ok|okay|as\s+expected)`, `no\s+complaints?`,
+		`nothing\s+wrong\s+with\s+(it|the\s+promotion)`, `selesai\s+dengan\s+(baik|lancar)`, `berjalan\s+(dengan\s+)?(baik|lancar|normal)`,
+		`(tidak|tak|gak|nggak)\s+ada\s+(masalah|keluhan|kendala)`)
 )
 
 // adjustReason corrects what the words alone give: a promotion the
@@ -1159,7 +1167,7 @@ func adjustReason(r tickets.Reason, text string) tickets.Reason {
 	case r == "":
 	case r == tickets.ReasonClosedEarly && notStartedRe.MatchString(text):
 		return tickets.ReasonChangedMind
-	case fineRe.MatchString(text) && reasonScore(text, r) < 5:
+	case score(text, fineRe) > 0 && reasonScore(text, r) < 5:
 		return ""
 	}
 	return r
