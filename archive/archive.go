@@ -212,7 +212,7 @@ func Build(cat *templates.Catalog, ex *tickets.RequesterExport) *Document {
 	}
 	for _, f := range ex.SetAside {
 		doc.SetAside = append(doc.SetAside, SetAside{At: f.CreatedAt.UTC(), Channel: f.Channel, Sender: f.Sender, Subject: f.Subject,
-			Size: f.Size, Reason: f.Reason, SetAside: f.SetAside})
+			Size: f.Size, Reason: cat.SetAside(lang, f.Why()), SetAside: f.SetAside})
 	}
 	return doc
 }

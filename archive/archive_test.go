@@ -62,7 +62,8 @@ func sample() (*tickets.RequesterExport, map[string][]byte) {
 		RequesterRecords: tickets.RequesterRecords{Tickets: []tickets.TicketDetail{t1, t2},
 			Elsewhere: []tickets.ForeignNote{{Message: tickets.Message{Kind: tickets.MessageNote, Body: "saya juga"},
 				Evidence: []tickets.Evidence{ev("/abs/bukti.txt", "ten")}}},
-			SetAside: []tickets.InboundFailure{{Channel: tickets.ChannelEmail, Sender: "sari@example.com", Subject: "besar", CreatedAt: at}}}}
+			SetAside: []tickets.InboundFailure{{Channel: tickets.ChannelEmail, Sender: "sari@example.com", Subject: "besar", CreatedAt: at,
+				Reason: tickets.SetAsideNoSender + ": the mail has no sender address to answer"}}}}
 	return ex, blobs
 }
 
@@ -119,6 +120,9 @@ func TestWrite(t *testing.T) {
 	var doc Document
 	if err := json.Unmarshal(entries["data.json"], &doc); err != nil {
 		t.Fatal(err)
+	}
+	if len(doc.SetAside) == 1 && (strings.Contains(doc.SetAside[0].Reason, "no_sender") || doc.SetAside[0].Reason == "") {
+		t.Errorf("a mail set aside says why in its code, not in the person's language: %q", doc.SetAside[0].Reason)
 	}
 	if doc.Format != Format || doc.Language != "id" || len(doc.Tickets) != 2 || len(doc.Elsewhere) != 1 || len(doc.SetAside) != 1 {
 		t.Fatalf("data.json: %+v", doc)
