@@ -787,7 +787,8 @@ var reasonPatterns = []struct {
 	ps     []pattern
 }{
 	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(me\s+|us\s+|my\s+card\s+)?(twice|two\s+times|2\s*x)`, `(taken|deducted|debited|withdrawn|billed)\s+(\w+\s+)?(twice|two\s+times|2\s*x)`, `paid\s+(for\s+)?(it|this|the\s+promotion)\s+twice`, `(ke-?charge|kena\s+tagih|ditagih)\s+(dua|2)\s*(kali|x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order)`,
-		`paid\s+twice`, `two\s+(charges|payments)`, `(terpotong|ditagih|terdebet|kepotong|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
+		`paid\s+twice`, `two\s+(charges|payments)`, `(terpotong|ditagih|terdebet|kepotong|dipotong|kena\s+potong|ketarik|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
+		`(paid|charged|billed|debited|taken)\s+(for\s+)?(\w+\s+){0,4}(twice|two\s+times)\b`, `(bayar|membayar|dibayar|terbayar|ditagih|terpotong|dipotong)\s+(\w+\s+){1,4}(dua\s+kali|2\s*x|2\s+kali)`,
 		`\b(dobel|double)\b`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`)},
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
@@ -813,7 +814,7 @@ var reasonPatterns = []struct {
 		// An accident says how, not what: it is the wrong video only
 		// with nothing else ("I ended it by accident" is closed_early).
 		pats(2, `\bby\s+(mistake|accident)\b`, `\baccidentally\b`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`)...)},
-	{tickets.ReasonClosedEarly, append(pats(4, `\b(i|we)\s+(stopped|closed|cancell?ed|ended|paused)\s+(the\s+|my\s+|it)`, `close[d]?\s+(the\s+|my\s+)?promotion`,
+	{tickets.ReasonClosedEarly, slices.Concat(pats(4, `\b(i|we)\s+(stopped|closed|cancell?ed|ended|paused)\s+(the\s+|my\s+|it)`, `close[d]?\s+(the\s+|my\s+)?promotion`,
 		`stopped\s+it\s+early`, `ended\s+(it|the\s+promotion)\s+early`,
 		`(saya|aku|sy|ak)\s+(hentikan|tutup|berhentikan|stop|batalkan|matikan)`, `(menghentikan|menutup|membatalkan|mematikan)\s+promosi`,
 		`(sudah|udah|udh|sdh)\s+(saya\s+|aku\s+)?(tutup|hentikan|stop|matikan)`, `(tutup|hentikan|stop|matikan)\s+(sendiri\s+)?promosi(nya)?`,
@@ -822,13 +823,16 @@ var reasonPatterns = []struct {
 		`(ended|stopped|cancell?ed)\s+(it|the\s+promotion|the\s+promo)\s+after`,
 		`(turned|switched|shut)\s+off\s+(my\s+|the\s+)?(boost|promotion|promo|ad|campaign)`, `(switched|turned)\s+(it\s+)?off\s+(it\s+)?myself`,
 		`(stopped|ended|paused|cancell?ed|switched\s+off|turned\s+off)\s+(\w+\s+){0,3}myself`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`),
+		// A cancellation alone says little (before the start it is a
+		// change of mind, see adjustReason).
+		pats(2, cancelPattern),
 		// The creator ended it by accident: a button pressed by mistake.
 		pats(5, `(ended|stopped|closed|cancell?ed|paused|turned\s+off|switched\s+off)\s+(\w+\s+){0,3}(by\s+(mistake|accident)|accidentally)`,
 			`accidentally\s+(ended|stopped|closed|cancell?ed|paused|turned\s+off|switched\s+off|hit|tapped|pressed|clicked)`,
-			`(tapped|pressed|clicked|hit|pushed)\s+(on\s+)?(the\s+)?['"“‘]?(end|stop|close|cancel|pause)\w*\s+(promotion|promo|boost|campaign|ad)`,
+			`(tapped|pressed|clicked|hit|pushed)\s+(on\s+)?(the\s+)?['"“‘]?(end|stop|close|cancel|pause)\w*['"”’]?\s+(promotion|promo|boost|campaign|ad|button)`,
 			`(kepencet|terpencet|salah\s+(pencet|klik|tekan|pilih))\s+(tombol\s+)?['"“‘]?(akhiri|hentikan|stop|end|tutup|matikan|batalkan)`,
 			`(tidak|gak|nggak|ga|tdk)\s+sengaja\s+(meng|men|mem|me)?(hentikan|akhiri|stop|matikan|matiin|stopin|tutup|batalkan)`,
-			`(tidak|gak|nggak|ga|tdk)\s+sengaja\s+(pencet|klik|tekan|pilih)\s+(tombol\s+)?['"“‘]?(akhiri|hentikan|stop|end|tutup|matikan)`)...)},
+			`(tidak|gak|nggak|ga|tdk)\s+sengaja\s+(pencet|klik|tekan|pilih)\s+(tombol\s+)?['"“‘]?(akhiri|hentikan|stop|end|tutup|matikan)`))},
 	{tickets.ReasonChangedMind, pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
 		`(don'?t|do\s+not)\s+need\s+(it|the\s+promotion|this)\s+anymore`, `decided\s+not\s+to`, `not\s+to\s+go\s+ahead`,
 		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,
@@ -841,7 +845,7 @@ var reasonPatterns = []struct {
 		`(masih|still)\s+['"“‘]?\s*(sedang\s+|stuck\s+|being\s+)?(ditinjau|in\s+review|under\s+review|pending|diproses)`, `\bcrash`,
 		`(ga|gak|nggak|tidak|tdk)\s+(nongol|keluar|tampil|kelihatan|jalan)`, `terjadi\s+kesalahan`, `something\s+went\s+wrong`,
 		`never\s+(started|ran|went\s+live|showed)`, `(did\s*n[o']?t|did\s+not|never)\s+(get|receive|got|have)\s+(any|a\s+single)\s+(views?|impressions?|reach|viewers)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+pernah\s+(jalan|berjalan|tayang|aktif|muncul|mulai|live)`,
-		`(under|in)\s+review['"”’]?\s+(for|since)\s`, `(been|is|was)\s+['"“‘]?(under|in)\s+review['"”’]?\s+(for|since)`, `(ditinjau|peninjauan|review)['"”’]?\s+(sudah\s+|udah\s+|sejak\s+|for\s+|selama\s+)*\d+\s+(hari|days)`,
+		`(under|in)\s+review['"”’]?\s+(for|since)\s`, `(been|is|was)\s+['"“‘]?(under|in)\s+review['"”’]?\s+(for|since)`, `(ditinjau|peninjauan|review)(-?nya)?['"”’]?\s+(sudah\s+|udah\s+|sejak\s+|for\s+|selama\s+)*\d+\s+(hari|days)`,
 		`(tertahan|tertunda|nyangkut|stuck|pending)\s+([\w"'“”‘’]+\s+){0,6}\d+\s+(hari|days|minggu|weeks)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
@@ -928,7 +932,7 @@ var (
 		`|\b(?:stay|stays|keep|kept|remain|remains|as\s+it\s+is|tetap|biarkan|biarin)\b`)
 	// moneyRefusedRe is what stands before a money word that the clause
 	// refuses: a negation and at most three words of wanting.
-	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|after|seeking|requesting|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
+	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|after|seeking|requesting|interested|in|bother|worry|care|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
 	// moneyDeclinedRe: the money given up in other words: kept by the
 	// desk ("keep the money"), let go ("sudah saya ikhlaskan"), or not to
 	// be returned ("tidak perlu dikembalikan", "dananya tidak usah", "no
@@ -942,7 +946,7 @@ var (
 	// counts for nothing when a contrast follows.
 	abandonedRe = newPattern(`\b(?:(?:my\s+)?first\s+(?:thought|idea|instinct|reaction)|at\s+first|initially|originally|i\s+was\s+(?:going|about|tempted|planning)\s+to|i\s+(?:thought\s+about|considered|almost|nearly)|awalnya|tadinya|mulanya|semula|niatnya|rencananya|sempat\s+(?:mau|ingin|pengen|kepikiran|berpikir))\b`, 0)
 	contrastRe  = regexp.MustCompile(`\b(?:but|however|instead|rather|though|tapi|tetapi|namun|melainkan|sekarang|now)\b`)
-	refuseRe    = regexp.MustCompile(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:lagi\s+)?(?:mau|ingin|pengen|mengizinkan|mengijinkan|izinkan|ijinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off))\b`)
+	refuseRe    = regexp.MustCompile(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:lagi\s+)?(?:mau|ingin|pengen|mengizinkan|mengijinkan|izinkan|ijinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off)|(?:want|need|get|keep)\s+(?:my\s+[\w-]+|them|it)\s+out\s+of|make\s+sure\s+(?:[\w']+\s+){0,5}?(?:not|never|no\s+longer|aren'?t|isn'?t)|pastikan\s+(?:\w+\s+){0,5}?(?:tidak|tdk|gak|ga|nggak))\b`)
 	// notUsedAgainRe: one's content not to be used again, said of it
 	// ("videoku ga dipake lagi", "my clips not used anymore").
 	notUsedAgainRe = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|used|promoted)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`)
@@ -1079,7 +1083,7 @@ var (
 	declineWords = []string{"keep", "kept", "ikhlas", "relakan", "usah", "perlu", "harus", "no need", "n't", "not"}
 	abandonWords = []string{"first", "initially", "originally", "i was", "i thought", "i considered", "i almost", "i nearly", "awalnya", "tadinya", "mulanya", "semula", "niatnya", "rencananya", "sempat"}
 	moneyWords   = []string{"refund", "money", "uang", "duit", "dana", "saldo", "pengembalian", "reimburs"}
-	refuseWords  = []string{"tolong", "mohon", "please", "minta", "harap", "stop", "quit", "cease", "henti", "longer", "n't", "not", "never", "remove", "delete", "hapus", "keluarkan", "tarik", "cabut", "keberatan", "object", "jangan", "jgn", "ga", "gk", "tidak", "tdk", "ngga", "ogah", "take"}
+	refuseWords  = []string{"tolong", "mohon", "please", "minta", "harap", "stop", "quit", "cease", "henti", "longer", "n't", "not", "never", "remove", "delete", "hapus", "keluarkan", "tarik", "cabut", "keberatan", "object", "jangan", "jgn", "ga", "gk", "tidak", "tdk", "ngga", "ogah", "take", "out of", "make sure", "pastikan"}
 	contentWords = []string{"video", "clip", "klip", "content", "konten", "artwork", "karya", "face", "muka", "wajah", "foto", "photo", "post", "reel", "lagu", "music", "musik"}
 )
 
@@ -1158,6 +1162,11 @@ var (
 		`(tidak|tak|gak|nggak)\s+ada\s+(masalah|keluhan|kendala)`)
 )
 
+// cancelPattern: the creator cancels the promotion.
+const cancelPattern = `(batalin|batalkan|membatalkan|cancel|cancell?ed|cancell?ing)\s+(promosi|promo|iklan|pesanan|order|the\s+promotion|my\s+promotion|the\s+promo|my\s+promo|the\s+boost|my\s+boost|it\b)`
+
+var cancelRe = newPattern(cancelPattern, 0)
+
 // adjustReason corrects what the words alone give: a promotion the
 // creator cancelled before it started is a change of mind, not closed
 // early; a mail that says the promotion went fine gives no reason unless
@@ -1167,11 +1176,37 @@ func adjustReason(r tickets.Reason, text string) tickets.Reason {
 	case r == "":
 	case r == tickets.ReasonClosedEarly && notStartedRe.MatchString(text):
 		return tickets.ReasonChangedMind
-	case score(text, fineRe) > 0 && reasonScore(text, r) < 5:
+	case r == tickets.ReasonTechnicalError && cancelRe.MatchString(text) && notStartedRe.MatchString(text) && reasonScore(text, r) <= 3:
+		// "mau batalin promosi yang belum jalan": the only trouble is
+		// that it has not started, and the creator cancels it.
+		return tickets.ReasonChangedMind
+	case saysFine(text) && reasonScore(text, r) < 5:
 		return ""
 	}
 	return r
 }
+
+// saysFine reports whether text says the promotion went fine, and not
+// only until something happened ("went well at first but then TikTok
+// paused it", "berjalan lancar sampai dihentikan").
+func saysFine(text string) bool {
+	for _, p := range fineRe {
+		if !p.MatchString(text) {
+			continue
+		}
+		loc := p.re.FindStringIndex(text)
+		rest := text[loc[1]:]
+		if end := strings.IndexAny(rest, ".!?\n"); end >= 0 {
+			rest = rest[:end]
+		}
+		if !untilRe.MatchString(rest) {
+			return true
+		}
+	}
+	return false
+}
+
+var untilRe = regexp.MustCompile(`\b(?:but|however|then|until|till|except|tapi|tetapi|namun|lalu|kemudian|sampai|hingga|kecuali|sebelum|before)\b`)
 
 // reasonScore is how much text speaks of reason.
 func reasonScore(text string, reason tickets.Reason) int {
