@@ -580,6 +580,11 @@ func looseLine(text string) []accountCandidate {
 		if !handleLike(h) && !endsField(text[m[3]:]) {
 			continue
 		}
+		// "TikTok - Urgent" (a subject): after a platform's name alone and
+		// a dash, only a name that looks like a handle.
+		if label := strings.ToLower(strings.TrimLeft(text[m[0]:m[2]], " \t(,;*|/")); !handleLike(h) && bareLabelRe.MatchString(label) {
+			continue
+		}
 		addHandle(&out, h, 3)
 	}
 	return out
@@ -597,6 +602,9 @@ var labelSepRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*|/])` +
 	`(?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak))?(?:\s+(?:tiktok|tik\s*tok|tt)(?:nya|ku)?)?` +
 	`(?:\s+(?:name|nama|holder|owner|pemilik|id|username|handle)(?:nya)?)?(?:\s+(?:saya|aku|ku|gue|gw|kami|my|our|sy))?` +
 	`\*?(?:[ \t]*[:=][ \t]*|[ \t]+[-–—][ \t]*)\*?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+
+// bareLabelRe: a platform's name alone before a dash.
+var bareLabelRe = regexp.MustCompile(`^(?:tiktok|tik\s*tok|tt)(?:nya)?\s*\*?\s+[-–—]`)
 
 // endsField reports whether what follows a name ends its field: the end
 // of the line, or a bracket or a punctuation mark before it.

@@ -171,6 +171,8 @@ func TestAccountsWithoutAt(t *testing.T) {
 		{name: "id tiktok =", subject: "refund", body: "ditolak, refund ya\nID TikTok = kopipagi", kind: "-", account: "@kopipagi", order: "-", reason: "-", sources: "-"},
 		{name: "username ku", subject: "refund", body: "ditolak, refund ya\nusername ku : kopipagi", kind: "-", account: "@kopipagi", order: "-", reason: "-", sources: "-"},
 		{name: "user id tiktok", subject: "refund", body: "ditolak, refund ya\nUser TikTok saya - kopi_pagi", kind: "-", account: "@kopi_pagi", order: "-", reason: "-", sources: "-"},
+		{name: "a platform and a dash before a word", subject: "TikTok - Urgent", body: "The promotion was rejected, refund please.",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
 		{name: "greeting with a person's name", subject: "Fwd: Your ad was not approved", body: "refund pls\n\n---------- Forwarded message ---------\nFrom: TikTok <no-reply@tiktok.example>\n\nHi Maya,\nWe could not approve your promotion (order " + ord + ").",
 			kind: "refund", account: "", order: ord, reason: "rejected", sources: "-"},
 	})
