@@ -108,7 +108,7 @@ var (
 		// Short markers only before a colon or alone: "Auto:", not "Auto-renew".
 		`|(?:auto|ooo|cuti)\s*(?::|$))`)
 	// awayNowRe: the writer says they are away now (not "I was on leave").
-	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo)\b` +
+	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment|the\s+road)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo)\b` +
 		`|\b(?:currently|presently)\s+(?:away|travel(?:l)?ing|abroad|overseas|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+)?leave|on\s+(?:vacation|holiday|a\s+(?:business\s+)?trip|business)|out\s+of\s+(?:the\s+)?office)\b` +
 		`|\b(?:saat\s+ini|sekarang|hari\s+ini)\s+(?:saya\s+|kami\s+)?(?:sedang|lagi|masih)\s+(?:dalam\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|di\s+luar)` +
 		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)`)
@@ -120,10 +120,14 @@ var (
 	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
 		`\bauto-?generated\s+(?:reply|response|message)|(?:pesan|email|e-mail|surel|balasan)\s+ini\s+(?:dikirim|dibuat)\s+(?:secara\s+)?otomatis|\bini\s+(?:adalah\s+)?(?:balasan|pesan|jawaban)\s+otomatis`)
 	// awayUntilRe: when they are back, or that they answer then.
-	awayUntilRe = regexp.MustCompile(`\b(?:until|till|through|thru|back\s+on|back\s+in|back\s+at|return(?:ing)?\s+(?:on|to\s+the\s+office|to\s+work)|be\s+back|from\s+.{1,24}\s+to|when\s+i(?:'m|’m|\s+am)\s+back|when\s+i\s+return|upon\s+my\s+return|after\s+my\s+return|will\s+(?:reply|respond|get\s+back|answer)|contact|reach\s+out\s+to|urgent|today|tomorrow|this\s+week|next\s+week)\b` +
-		`|\b(?:baru\s+(?:dapat|bisa|akan)\s+(?:membalas|dibalas|merespons?|menjawab|membaca)|setelah\s+(?:tanggal|tgl)|sampai|hingga|s/d|s\.d\.?|sd\s+tgl|sekembalinya|sepulangnya|setelah\s+(?:saya|aku)\s+kembali|(?:saya|aku)\s+balas|dibalas|akan\s+dibaca|hubungi|mendesak|darurat|hari\s+ini|besok|minggu\s+ini|minggu\s+depan|` +
+	awayUntilRe = regexp.MustCompile(`\b(?:until|till|through|thru|back\s+on|back\s+in|back\s+at|return(?:ing)?\s+(?:on|to\s+the\s+office|to\s+work)|be\s+back|from\s+.{1,24}\s+to|when\s+i(?:'m|’m|\s+am)\s+back|when\s+i\s+return|upon\s+my\s+return|after\s+my\s+return|will\s+(?:reply|respond|get\s+back|answer)|limited\s+access|contact|reach\s+out\s+to|urgent|today|tomorrow|this\s+week|next\s+week)\b` +
+		`|\b(?:akses\s+(?:email\s+|internet\s+)?terbatas|baru\s+(?:dapat|bisa|akan)\s+(?:membalas|dibalas|merespons?|menjawab|membaca)|setelah\s+(?:tanggal|tgl)|sampai|hingga|s/d|s\.d\.?|sd\s+tgl|sekembalinya|sepulangnya|setelah\s+(?:saya|aku)\s+kembali|(?:saya|aku)\s+balas|dibalas|akan\s+dibaca|hubungi|mendesak|darurat|hari\s+ini|besok|minggu\s+ini|minggu\s+depan|` +
 		`(?:kembali|masuk|aktif)\s+(?:bekerja\s+|ke\s+kantor\s+|kerja\s+|lagi\s+)?(?:pada|tanggal|tgl|hari|besok|minggu\s+depan))\b`)
 )
+
+// askingRe: a question put to the reader ("can you …?", "kapan …?"), which
+// an auto-reply does not ask.
+var askingRe = regexp.MustCompile(`\b(?:can|could|would|will)\s+you\b[^?.!\n]{0,80}\?|\b(?:apakah|bisakah|kapan|gimana|bagaimana|kenapa|mengapa|when|how|why|what|where)\b[^?.!\n]{0,80}\?|\bbisa\s+(?:tolong|dibantu|bantu|dicek|cek)\b[^?.!\n]{0,80}\?`)
 
 // asksSomething reports whether a text asks for something: a refund or a
 // revocation, a reason, an order number.
@@ -131,6 +135,9 @@ func asksSomething(text string) bool {
 	lower := strings.ToLower(text)
 	if score(lower, refundPatterns) >= 3 || score(lower, revocationPatterns) > 0 || reasonOf(lower, 3) != "" {
 		return true
+	}
+	if strings.Contains(lower, "?") && askingRe.MatchString(lower) {
+		return true // "I'm travelling until Friday; can you tell me where my ticket stands?"
 	}
 	for _, c := range findOrders("", text, "") {
 		if c.score > -20 {

@@ -948,7 +948,7 @@ var (
 	moneyDeclinedRe = newPattern(`\b(?:keep|kept|keeping)\s+(?:the|my|that|this|your)?\s*(?:money|cash|funds|payment|budget|refund)\b`+
 		`|\bikhlas\w*|\brelakan\b|\b(?:dana|uang|duit|saldo|refund)(?:nya)?\s+(?:\w+\s+){0,3}?(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak|gausah)\s+(?:usah|perlu)\b`+
 		`|\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak)\s+(?:usah|perlu|harus)\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*|\bgausah\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*`+
-		`|\bno\s+need\s+(?:to|for)\s+(?:a\s+)?(?:refund|return|give|send|pay)|\b(?:don'?t|do\s+not)\s+(?:need|want)\s+(?:the|my|a|any)?\s*(?:money|refund)`, 0)
+		`|\bno\s+need\s+(?:to|for)\s+(?:a\s+)?(?:refund|return|give|send|pay)|\b(?:refund|money)\s+(?:is\s+)?not\s+(?:needed|necessary|required|the\s+point|the\s+issue)|\b(?:don'?t|do\s+not)\s+(?:need|want)\s+(?:the|my|a|any)?\s*(?:money|refund)`, 0)
 	// abandonedRe: a first thought given up ("my first thought was to
 	// revoke …, but", "awalnya mau cabut izin, tapi"): what it says
 	// counts for nothing when a contrast follows.
