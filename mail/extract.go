@@ -945,10 +945,11 @@ var (
 	// desk ("keep the money"), let go ("sudah saya ikhlaskan"), or not to
 	// be returned ("tidak perlu dikembalikan", "dananya tidak usah", "no
 	// need to refund").
-	moneyDeclinedRe = newPattern(`\b(?:keep|kept|keeping)\s+(?:the|my|that|this|your)?\s*(?:money|cash|funds|payment|budget|refund)\b`+
-		`|\bikhlas\w*|\brelakan\b|\b(?:dana|uang|duit|saldo|refund)(?:nya)?\s+(?:\w+\s+){0,3}?(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak|gausah)\s+(?:usah|perlu)\b`+
-		`|\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|tak)\s+(?:usah|perlu|harus)\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*|\bgausah\s+(?:di)?(?:kembalikan|kembaliin|balikin|refund)\w*`+
-		`|\bno\s+need\s+(?:to|for)\s+(?:a\s+)?(?:refund|return|give|send|pay)|\b(?:refund|money)\s+(?:is\s+)?not\s+(?:needed|necessary|required|the\s+point|the\s+issue)|\b(?:don'?t|do\s+not)\s+(?:need|want)\s+(?:the|my|a|any)?\s*(?:money|refund)`, 0)
+	moneyDeclinedRe = pats(1, `\b(keep|kept|keeping)\s+(the|my|that|this|your)?\s*(money|cash|funds|payment|budget|refund)\b`, `\bikhlas`, `\brelakan\b`,
+		`(dana|uang|duit|saldo|refund)(nya)?\s+(\w+\s+){0,3}?(tidak|tdk|gak|ga|gk|nggak|ngga|tak|gausah)\s+(usah|perlu)\b`,
+		`(tidak|tdk|gak|ga|gk|nggak|ngga|tak)\s+(usah|perlu|harus)\s+(di)?(kembalikan|kembaliin|balikin|refund)`, `\bgausah\s+(di)?(kembalikan|kembaliin|balikin|refund)`,
+		`\bno\s+need\s+(to|for)\s+(a\s+)?(refund|return|give|send|pay)`, `(refund|money)\s+(is\s+)?not\s+(needed|necessary|required|the\s+point|the\s+issue)`,
+		`(don'?t|do\s+not)\s+(need|want)\s+(the|my|a|any)?\s*(money|refund)`)
 	// abandonedRe: a first thought given up ("my first thought was to
 	// revoke …, but", "awalnya mau cabut izin, tapi"): what it says
 	// counts for nothing when a contrast follows.
@@ -1017,7 +1018,7 @@ func readIntent(text, fwd string) intent {
 			// "keep the money" gives up the money, "take my videos out of
 			// the ad library you keep" refuses them: neither keeps the
 			// authorization.
-			if !refusesContent && keptRe.MatchString(c) && !(noMoney && moneyDeclinedRe.MatchString(c)) {
+			if !refusesContent && keptRe.MatchString(c) && !(noMoney && score(c, moneyDeclinedRe) > 0) {
 				kept = true
 				continue
 			}
@@ -1099,7 +1100,7 @@ var (
 // ("I don't want a refund", "bukan soal uang", "tidak minta refund"): a
 // money word with a negation and at most three words of wanting before it.
 func moneyRefused(text string) bool {
-	if containsWord(text, declineWords) && moneyDeclinedRe.MatchString(text) {
+	if containsWord(text, declineWords) && score(text, moneyDeclinedRe) > 0 {
 		return true
 	}
 	for _, w := range moneyWords {
