@@ -598,7 +598,7 @@ func looseLine(text string) []accountCandidate {
 // "=" or a spaced dash, spaces allowed around each.
 var labelSepRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*|/])` +
 	`(?:(?:pemilik|pemegang|nama|my|our)\s+)?(?:(?:tiktok|tik\s*tok|tt)\s+)?` +
-	`(?:akun(?:nya)?|akn|accounts?|acc|acct|a/c|user\s*name(?:nya)?|usernamenya|user|uname|handle|pengguna(?:nya)?|(?:tiktok|tik\s*tok|tt)\s+id|(?:tiktok|tt)(?:nya)?)` +
+	`(?:akun(?:nya)?|akn|accounts?|acc|acct|a/c|user\s*name(?:nya)?|usernamenya|user|uname|handle|pengguna(?:nya)?|(?:tiktok|tik\s*tok|tt)\s+id|(?:tiktok|tt)(?:nya)?)(?:\s*\((?:tiktok|tik\s*tok|tt)\))?` +
 	`(?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak))?(?:\s+(?:tiktok|tik\s*tok|tt)(?:nya|ku)?)?` +
 	`(?:\s+(?:name|nama|holder|owner|pemilik|id|username|handle)(?:nya)?)?(?:\s+(?:saya|aku|ku|gue|gw|kami|my|our|sy))?` +
 	`\*?(?:[ \t]*[:=][ \t]*|[ \t]+[-–—][ \t]*)\*?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
@@ -784,7 +784,9 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+)?(a
 	`(tidak|gak|nggak|ga|tdk)\s+(mau|ingin|mengizinkan)\s+(lagi\s+)?(konten|video)(nya)?\s+(saya\s+|aku\s+|ku\s+)?(dipakai|dipake|digunakan|dipromosikan|untuk|buat)`,
 	`stop\s+(pake|pakai|memakai|menggunakan|gunakan)\s+(video|konten)`, `(dipake|dipakai|digunakan)\s+(buat|untuk|jadi)\s+iklan`,
 	`(hapus|tarik|menarik|batalkan|cabut)\s+(izin|persetujuan|consent|otorisasi)`, `(jangan|don'?t)\s+(pakai|pake|gunakan|use)\s+(lagi\s+)?(konten|video|content|videos)`,
-	`(remove|revoke|withdraw)\s+(my\s+)?(permission|consent)`, `(permission|consent)\s+for\s+(ads|promotion)`)
+	`(remove|revoke|withdraw)\s+(my\s+)?(permission|consent)`, `(permission|consent)\s+for\s+(ads|promotion)`,
+	`(rescind|retract|take\s+back|pull\s+back)\w*\s+(my\s+|the\s+)?(\w+\s+)?(authori[sz]ation|consent|permission|approval)`,
+	`(hapus|tarik|menarik|batalkan|membatalkan|cabut|mencabut)\s+kembali\s+(izin|ijin|persetujuan|otorisasi)`, `\bijin\s+(penggunaan|konten|promosi|iklan)`)
 
 // reasonPatterns: the words requesters use for each refund reason, in both
 // languages. The reason that scores most wins; "other" is a concrete
