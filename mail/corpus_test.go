@@ -65,6 +65,11 @@ func TestHarder(t *testing.T) { checkCorpus(t, "testdata/harder") }
 // reading the parser or the other corpora's mails.
 func TestHeldOut3(t *testing.T) { checkCorpus(t, "testdata/heldout3") }
 
+// TestHeldOut4 reads a fourth held-out set, written for issue 16 without
+// reading the parser or the other corpora's mails. Its misses are logged,
+// not failed, until they are fixed (TestCorpusScore holds its floor).
+func TestHeldOut4(t *testing.T) { checkCorpusLog(t, "testdata/heldout4") }
+
 func checkCorpus(t *testing.T, dir string) { checkCorpusMode(t, dir, false) }
 
 // checkCorpusLog checks dir as checkCorpus does but logs its misses
