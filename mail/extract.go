@@ -762,9 +762,11 @@ func pats(weight int, exprs ...string) []pattern {
 var leadingWord = regexp.MustCompile(`^[a-z]{4}`)
 
 func score(text string, ps []pattern) int {
+	var ix textIndex
+	x := ix.indexed(text)
 	n := 0
 	for _, p := range ps {
-		if p.MatchString(text) {
+		if p.matchIn(text, x) {
 			n += p.weight
 		}
 	}
@@ -894,12 +896,18 @@ var negatedRe = regexp.MustCompile(`(?:^|\W)(?:bukan|not|no|never|tidak|tak|tanp
 // scoreAffirmed scores the patterns that match at least once without a
 // negation right before.
 func scoreAffirmed(text string, ps []pattern) int {
+	var ix textIndex
+	return scoreAffirmedIn(text, ps, ix.indexed(text))
+}
+
+// scoreAffirmedIn is scoreAffirmed with text's index (nil for none).
+func scoreAffirmedIn(text string, ps []pattern, x *textIndex) int {
 	n := 0
 	for _, p := range ps {
-		if !p.MatchString(text) {
+		if !p.matchIn(text, x) {
 			continue // most patterns do not match at all: the quick test first
 		}
-		for _, loc := range p.re.FindAllStringIndex(text, 4) {
+		for _, loc := range p.FindAllStringIndex(text, 4) {
 			if !negatedRe.MatchString(text[max(0, loc[0]-16):loc[0]]) {
 				n += p.weight
 				break
@@ -913,8 +921,10 @@ func scoreAffirmed(text string, ps []pattern) int {
 // least), or "" when it names none.
 func reasonOf(text string, least int) tickets.Reason {
 	best, bestScore := tickets.Reason(""), least-1
+	var ix textIndex
+	x := ix.indexed(text)
 	for _, r := range reasonPatterns {
-		if s := scoreAffirmed(text, r.ps); s > bestScore {
+		if s := scoreAffirmedIn(text, r.ps, x); s > bestScore {
 			best, bestScore = r.reason, s
 		}
 	}
@@ -1134,9 +1144,11 @@ func containsWord(text string, words []string) bool {
 
 // matching lists the patterns of ps that text matches.
 func matching(text string, ps []pattern) []int {
+	var ix textIndex
+	x := ix.indexed(text)
 	var out []int
 	for i, p := range ps {
-		if p.MatchString(text) {
+		if p.matchIn(text, x) {
 			out = append(out, i)
 		}
 	}

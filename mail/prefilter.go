@@ -19,38 +19,285 @@ type pattern struct {
 	// ingin)\s+lagi" one of tidak and ga, one of mau and ingin, and lagi);
 	// nil when nothing is known.
 	words [][]string
+	// starts: when every match begins with one of these strings (after a
+	// leading \b, wordStart), the pattern is tried only where one of them
+	// is, anchored there (at), instead of at every position of the text.
+	starts    []string
+	wordStart bool
+	at        *regexp.Regexp
 }
 
 func newPattern(expr string, weight int) pattern {
 	p := pattern{re: regexp.MustCompile(expr), weight: weight}
 	if re, err := syntax.Parse(expr, syntax.Perl); err == nil {
 		p.words = mustContainAll(re.Simplify())
+		p.starts, p.wordStart = matchStarts(re)
+		if p.starts != nil {
+			p.at = regexp.MustCompile(`^(?:` + expr + `)`)
+		}
 	}
 	return p
 }
 
+// matchStarts returns strings one of which begins every match of re, and
+// whether a \b comes before them; nil when it cannot tell. After a leading
+// \b every string begins with an ASCII word character, so that the \b
+// holds at a string's position exactly when the character before it is not
+// one.
+func matchStarts(re *syntax.Regexp) ([]string, bool) {
+	seq, wb := []*syntax.Regexp{re}, false
+	if re.Op == syntax.OpConcat && len(re.Sub) > 1 && re.Sub[0].Op == syntax.OpWordBoundary {
+		seq, wb = re.Sub[1:], true
+	}
+	starts := startsOf(seq)
+	if wb {
+		for _, s := range starts {
+			if !isASCIIWord(s[0]) {
+				return nil, false
+			}
+		}
+	}
+	if starts == nil {
+		return nil, false
+	}
+	return starts, wb
+}
+
+// startsOf returns strings one of which begins every match of the
+// sequence seq, or nil: when a match may begin with anything else, with an
+// assertion, or be empty.
+func startsOf(seq []*syntax.Regexp) []string {
+	if len(seq) == 0 {
+		return nil
+	}
+	first, rest := seq[0], seq[1:]
+	with := func(sub ...*syntax.Regexp) []*syntax.Regexp {
+		return append(append([]*syntax.Regexp{}, sub...), rest...)
+	}
+	var out []string
+	switch first.Op {
+	case syntax.OpLiteral, syntax.OpCharClass:
+		e := exactOpt(first)
+		if e == nil || slices.Contains(e, "") {
+			return nil
+		}
+		out = e
+		for _, sub := range rest { // longer strings turn away more positions
+			e := exactOpt(sub)
+			if e == nil || len(out)*len(e) > 16 {
+				break
+			}
+			out = product(out, e)
+		}
+	case syntax.OpCapture:
+		return startsOf(with(first.Sub[0]))
+	case syntax.OpConcat:
+		return startsOf(with(first.Sub...))
+	case syntax.OpAlternate:
+		for _, b := range first.Sub {
+			s := startsOf(with(b))
+			if s == nil {
+				return nil
+			}
+			out = append(out, s...)
+		}
+	case syntax.OpQuest:
+		a, b := startsOf(with(first.Sub[0])), startsOf(rest)
+		if a == nil || b == nil {
+			return nil
+		}
+		out = append(a, b...)
+	case syntax.OpPlus:
+		return startsOf(first.Sub[:1])
+	case syntax.OpRepeat:
+		if first.Min < 1 {
+			return nil
+		}
+		return startsOf(first.Sub[:1])
+	default:
+		return nil
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if len(out) > 32 {
+		return nil
+	}
+	for _, s := range out {
+		if s == "" {
+			return nil
+		}
+	}
+	return out
+}
+
+// exactOpt is exact with optional parts ("ak?" is "a" or "ak"; "" for
+// an optional part alone).
+func exactOpt(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []string{""}
+	case syntax.OpQuest:
+		if e := exactOpt(re.Sub[0]); e != nil && len(e) < 16 {
+			return append(e, "")
+		}
+		return nil
+	case syntax.OpCapture:
+		return exactOpt(re.Sub[0])
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			e := exactOpt(sub)
+			if e == nil || len(out)+len(e) > 16 {
+				return nil
+			}
+			out = append(out, e...)
+		}
+		return out
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			e := exactOpt(sub)
+			if e == nil || len(out)*len(e) > 16 {
+				return nil
+			}
+			out = product(out, e)
+		}
+		return out
+	}
+	return exact(re)
+}
+
+func isASCIIWord(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// first returns where the leftmost match of p in text begins, or -1: the
+// least position where one of p's starts is (after a word boundary when
+// p has one) and p matches anchored. Only a leading \b looks at what
+// comes before a match, so p matches there exactly when it matches the
+// text from there.
+func (p pattern) first(text string, x *textIndex) int {
+	best := -1
+	for _, s := range p.starts {
+		if !x.mayHave(s) {
+			continue
+		}
+		for from := 0; ; {
+			i := strings.Index(text[from:], s)
+			if i < 0 {
+				break
+			}
+			i += from
+			if best >= 0 && i >= best {
+				break
+			}
+			if (!p.wordStart || i == 0 || !isASCIIWord(text[i-1])) && p.at.MatchString(text[i:]) {
+				best = i
+				break
+			}
+			from = i + 1
+		}
+	}
+	return best
+}
+
+// FindAllStringIndex is p.re.FindAllStringIndex, begun at the leftmost
+// match.
+func (p pattern) FindAllStringIndex(text string, n int) [][]int {
+	if p.at == nil {
+		return p.re.FindAllStringIndex(text, n)
+	}
+	at := p.first(text, nil)
+	if at < 0 {
+		return nil
+	}
+	locs := p.re.FindAllStringIndex(text[at:], n)
+	for _, loc := range locs {
+		loc[0] += at
+		loc[1] += at
+	}
+	return locs
+}
+
 // mayMatch is false when text cannot match: it lacks every word of one of
 // the sets.
-func (p pattern) mayMatch(text string) bool {
+func (p pattern) mayMatch(text string) bool { return p.mayMatchIn(text, nil) }
+
+// mayMatchIn is mayMatch with text's index (nil for none).
+func (p pattern) mayMatchIn(text string, x *textIndex) bool {
 	for _, set := range p.words {
-		if !containsAny(text, set) {
+		if !containsAny(text, set, x) {
 			return false
 		}
 	}
 	return true
 }
 
-func containsAny(text string, words []string) bool {
+func containsAny(text string, words []string, x *textIndex) bool {
 	for _, w := range words {
-		if strings.Contains(text, w) {
+		if x.mayHave(w) && strings.Contains(text, w) {
 			return true
 		}
 	}
 	return false
 }
 
+// A textIndex is the bytes and pairs of bytes a text has: a word with one
+// the text lacks is not in it, which is found without scanning the text.
+// Many patterns tried on one text share it.
+type textIndex struct {
+	bytes [4]uint64
+	pairs [1 << 16 / 64]uint64
+}
+
+// indexed returns x built for text, or nil when text is too short for an
+// index to pay.
+func (x *textIndex) indexed(text string) *textIndex {
+	if len(text) < 256 {
+		return nil
+	}
+	for i := range len(text) {
+		c := uint(text[i])
+		x.bytes[c>>6] |= 1 << (c & 63)
+		if i+1 < len(text) {
+			k := c<<8 | uint(text[i+1])
+			x.pairs[k>>6] |= 1 << (k & 63)
+		}
+	}
+	return x
+}
+
+// mayHave is false when w is not in the text (true without an index).
+func (x *textIndex) mayHave(w string) bool {
+	if x == nil {
+		return true
+	}
+	if len(w) == 1 {
+		c := uint(w[0])
+		return x.bytes[c>>6]&(1<<(c&63)) != 0
+	}
+	for i := 0; i+1 < len(w); i++ {
+		k := uint(w[i])<<8 | uint(w[i+1])
+		if x.pairs[k>>6]&(1<<(k&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // MatchString reports whether text matches, looking for the words first.
-func (p pattern) MatchString(text string) bool { return p.mayMatch(text) && p.re.MatchString(text) }
+func (p pattern) MatchString(text string) bool { return p.matchIn(text, nil) }
+
+// matchIn is MatchString with text's index (nil for none).
+func (p pattern) matchIn(text string, x *textIndex) bool {
+	if !p.mayMatchIn(text, x) {
+		return false
+	}
+	if p.at != nil {
+		return p.first(text, x) >= 0
+	}
+	return p.re.MatchString(text)
+}
 
 // mustContainAll returns sets of strings such that every match of re
 // contains one of each set, the set mustContain gives first (it filters
@@ -177,6 +424,19 @@ func exact(re *syntax.Regexp) []string {
 			return nil
 		}
 		return []string{string(re.Rune)}
+	case syntax.OpCharClass:
+		// A few characters ("g[ak]" from "ga|gk"); \d and the like are
+		// too many.
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(out) == 4 {
+					return nil
+				}
+				out = append(out, string(r))
+			}
+		}
+		return out
 	case syntax.OpCapture:
 		return exact(re.Sub[0])
 	case syntax.OpAlternate:
