@@ -949,8 +949,8 @@ const negator = `(?:not|don'?t|do\s+not|doesn'?t|didn'?t|won'?t|will\s+not|would
 
 var (
 	clauseSplitRe = regexp.MustCompile(`[.!?;\n]+|,|\b(?:but|tapi|tetapi|namun|melainkan|instead|however|cuma|hanya|just|only|yang\s+penting|yg\s+penting)\b`)
-	keptRe        = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,3}?(?:revok\w*|revoc\w*|withdraw\w*|cabut\w*|dicabut|mencabut|pencabutan|tarik|menarik|ditarik|remove|cancel\w*|opt[ -]?out|hapus\w*|dihapus)\b` +
-		`|\b(?:stay|stays|keep|kept|remain|remains|as\s+it\s+is|tetap|biarkan|biarin)\b`)
+	keptRe        = newPattern(`\b`+negator+`\s+(?:[\w']+\s+){0,3}?(?:revok\w*|revoc\w*|withdraw\w*|cabut\w*|dicabut|mencabut|pencabutan|tarik|menarik|ditarik|remove|cancel\w*|opt[ -]?out|hapus\w*|dihapus)\b`+
+		`|\b(?:stay|stays|keep|kept|remain|remains|as\s+it\s+is|tetap|biarkan|biarin)\b`, 0)
 	// moneyRefusedRe is what stands before a money word that the clause
 	// refuses: a negation and at most three words of wanting.
 	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|after|seeking|requesting|interested|in|bother|worry|care|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
@@ -968,13 +968,13 @@ var (
 	// counts for nothing when a contrast follows.
 	abandonedRe = newPattern(`\b(?:(?:my\s+)?first\s+(?:thought|idea|instinct|reaction)|at\s+first|initially|originally|i\s+was\s+(?:going|about|tempted|planning)\s+to|i\s+(?:thought\s+about|considered|almost|nearly)|awalnya|tadinya|mulanya|semula|niatnya|rencananya|sempat\s+(?:mau|ingin|pengen|kepikiran|berpikir))\b`, 0)
 	contrastRe  = regexp.MustCompile(`\b(?:but|however|instead|rather|though|tapi|tetapi|namun|melainkan|sekarang|now)\b`)
-	refuseRe    = regexp.MustCompile(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:lagi\s+)?(?:mau|ingin|pengen|mengizinkan|mengijinkan|izinkan|ijinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off)|(?:want|need|get|keep)\s+(?:my\s+[\w-]+|them|it)\s+out\s+of|make\s+sure\s+(?:[\w']+\s+){0,5}?(?:not|never|no\s+longer|aren'?t|isn'?t)|pastikan\s+(?:\w+\s+){0,5}?(?:tidak|tdk|gak|ga|nggak))\b`)
+	refuseRe    = newPattern(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:lagi\s+)?(?:mau|ingin|pengen|mengizinkan|mengijinkan|izinkan|ijinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off)|(?:want|need|get|keep)\s+(?:my\s+[\w-]+|them|it)\s+out\s+of|make\s+sure\s+(?:[\w']+\s+){0,5}?(?:not|never|no\s+longer|aren'?t|isn'?t)|pastikan\s+(?:\w+\s+){0,5}?(?:tidak|tdk|gak|ga|nggak))\b`, 0)
 	// notUsedAgainRe: one's content not to be used again, said of it
 	// ("videoku ga dipake lagi", "my clips not used anymore").
-	notUsedAgainRe = regexp.MustCompile(`\b` + negator + `\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|used|promoted)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`)
-	useRe          = regexp.MustCompile(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan)\b`)
-	contentRe      = regexp.MustCompile(`\b(?:video\w*|clips?|klip\w*|content|konten\w*|artwork|karya\w*|face|muka\w*|wajah\w*|foto\w*|photos?|posts?|postingan\w*|reels?|lagu\w*|music|musik\w*)\b`)
-	mineRe         = regexp.MustCompile(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|ku\b`)
+	notUsedAgainRe = newPattern(`\b`+negator+`\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|used|promoted)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`, 0)
+	useRe          = newPattern(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan)\b`, 0)
+	contentRe      = newPattern(`\b(?:video\w*|clips?|klip\w*|content|konten\w*|artwork|karya\w*|face|muka\w*|wajah\w*|foto\w*|photos?|posts?|postingan\w*|reels?|lagu\w*|music|musik\w*)\b`, 0)
+	mineRe         = newPattern(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|ku\b`, 0)
 )
 
 // intent is what a text's clauses ask for, scored; forwarded is what a
