@@ -43,30 +43,20 @@ func (d *DB) EraseRequester(ctx context.Context, who tickets.ErasureTarget, fn f
 			return err
 		}
 	}
-	release, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
 	var sqltx *sqlx.Tx
 	var conn *sqlx.Conn
 	if d.dialect == SQLite {
-		if conn, err = d.db.Connx(ctx); err != nil {
+		var done func()
+		if conn, sqltx, done, err = d.beginSecure(ctx); err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-			return fmt.Errorf("erase: secure_delete: %w", err)
-		}
-		defer d.plainDeletes(conn)
-		sqltx, err = conn.BeginTxx(ctx, nil)
+		defer done()
 	} else {
-		sqltx, err = d.db.BeginTxx(ctx, nil)
+		if sqltx, err = d.db.BeginTxx(ctx, nil); err != nil {
+			return mapError(fmt.Errorf("begin: %w", err))
+		}
+		defer sqltx.Rollback()
 	}
-	if err != nil {
-		return mapError(fmt.Errorf("begin: %w", err))
-	}
-	defer sqltx.Rollback()
 	tx := newTx(ctx, d, sqltx, true)
 	e := &eraser{tx: tx, who: who, pre: pre}
 	if err := fn(tx, e); err != nil {
@@ -149,6 +139,40 @@ func (p *erasePrescan) covers(id tickets.Identity) bool {
 
 // plainDeletes turns secure_delete off again on a connection going back
 // to the pool; one that cannot is closed instead.
+// beginSecure begins a write transaction on SQLite that overwrites what
+// it deletes: it takes the write lock and a connection of its own with
+// secure_delete on (an erasure, a retention batch, the search index's
+// merge). done rolls back what was not committed, turns secure_delete
+// off, gives the connection back and lets other writers on; conn stays
+// usable until then (truncateWAL after the commit).
+func (d *DB) beginSecure(ctx context.Context) (conn *sqlx.Conn, sqltx *sqlx.Tx, done func(), err error) {
+	release, err := d.lockWrites(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if conn, err = d.db.Connx(ctx); err != nil {
+		release()
+		return nil, nil, nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		conn.Close()
+		release()
+		return nil, nil, nil, fmt.Errorf("secure_delete: %w", err)
+	}
+	if sqltx, err = conn.BeginTxx(ctx, nil); err != nil {
+		d.plainDeletes(conn)
+		conn.Close()
+		release()
+		return nil, nil, nil, mapError(fmt.Errorf("begin: %w", err))
+	}
+	return conn, sqltx, func() {
+		sqltx.Rollback()
+		d.plainDeletes(conn)
+		conn.Close()
+		release()
+	}, nil
+}
+
 func (d *DB) plainDeletes(conn *sqlx.Conn) {
 	if _, err := conn.ExecContext(context.Background(), `PRAGMA secure_delete = OFF`); err != nil {
 		d.log.Warn("sqlite secure_delete off", slog.Any("error", err))

@@ -164,25 +164,11 @@ func (d *DB) retentionUpdate(ctx context.Context, fn func(*Tx) error) error {
 	if d.dialect != SQLite {
 		return d.Update(ctx, func(txi tickets.Tx) error { return fn(txi.(*Tx)) })
 	}
-	release, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
-	conn, err := d.db.Connx(ctx)
+	_, sqltx, done, err := d.beginSecure(ctx)
 	if err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-		return fmt.Errorf("retention: secure_delete: %w", err)
-	}
-	defer d.plainDeletes(conn)
-	sqltx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return mapError(fmt.Errorf("begin: %w", err))
-	}
-	defer sqltx.Rollback()
+	defer done()
 	tx := newTx(ctx, d, sqltx, true)
 	if err := fn(tx); err != nil {
 		return mapError(err)
@@ -209,25 +195,11 @@ func (d *DB) CompactRetained(ctx context.Context) error {
 	if d.dialect != SQLite {
 		return nil
 	}
-	release, err := d.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
-	conn, err := d.db.Connx(ctx)
+	conn, sqltx, done, err := d.beginSecure(ctx)
 	if err != nil {
 		return fmt.Errorf("retention: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-		return fmt.Errorf("retention: secure_delete: %w", err)
-	}
-	defer d.plainDeletes(conn)
-	sqltx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return mapError(fmt.Errorf("begin: %w", err))
-	}
-	defer sqltx.Rollback()
+	defer done()
 	if _, err := sqltx.ExecContext(ctx, `INSERT INTO ticket_search (ticket_search) VALUES ('optimize')`); err != nil {
 		return fmt.Errorf("retention: merge the search index: %w", err)
 	}
