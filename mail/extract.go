@@ -427,7 +427,11 @@ func isWordNotHandle(h string) bool {
 		"kita", "ku", "gua", "sy", "ak", "our", "nya", "mu", "kamu", "you", "your", "yg", "juga", "also", "we", "i",
 		"verified", "private", "business", "bisnis", "toko", "shop", "official", "email", "e-mail", "surel", "name", "nama",
 		"refund", "promosi", "promotion", "promo", "iklan", "video", "order", "pesanan", "request", "issue", "case", "problem",
-		"masalah", "it", "tsb", "sendiri", "lagi", "again", "please", "tolong", "mohon":
+		"masalah", "it", "tsb", "sendiri", "lagi", "again", "please", "tolong", "mohon",
+		// the fillers between a label and the name (fillerWords), and words
+		// a sentence goes on with after them ("username gw tuh udah ganti")
+		"mine", "tuh", "tu", "nih", "ni", "ya", "yah", "yaa", "yak", "sih", "kak", "kakak", "min", "gan", "sis", "btw", "dong", "ane", "here",
+		"below", "then", "na", "apa", "what", "ganti", "diganti", "beda", "sama", "same", "kok", "kan", "aja", "doang", "bukan", "lupa":
 		return true
 	}
 	return false
@@ -474,7 +478,7 @@ func chooseAccount(fresh, signed, forwarded []accountCandidate, record *tickets.
 // greeting ("Halo x,", "Hi x,").
 var (
 	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt)(?:nya|ku)?)?|uname|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id)|handle|my\s+(?:tiktok|tt)|id\s+(?:tiktok|tt))` +
-		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok)\b)*(?:\s*(?:[:=\-–—]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b)\*?)*)\s*\*?\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|mine|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok|` + fillerWords + `)\b)*(?:\s*(?:[:=\-–—>→]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bna\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b)\*?)*)\s*\*?\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	socialLineRe = regexp.MustCompile(`(?i)\b(tiktok|tik\s+tok|tt|ig|insta(?:gram)?|socials?|sosmed|medsos)\b([^:\n]{0,24}?)[:\-–—]\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	bracketRe    = regexp.MustCompile(`\(\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*\)`)
 	greetingRe   = regexp.MustCompile(`(?im)^[\s>]*(?:halo|hallo|hai|hi|hello|hey|dear|yth\.?|kepada)[\s,]+(?:(?:kreator|creator|pengguna|user|sobat)\s+)?[*"“']?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})[*"”']?\s*[,!:]`)
@@ -489,7 +493,13 @@ var (
 
 var evidenceNoteRe = regexp.MustCompile(`\b(screenshots?|screen\s*shots?|ss(nya)?|tangkapan\s+layar|lampir\w*|dilampirkan|attach\w*|bukti(nya)?|capture|capturan|foto(nya)?)\b`)
 
-var sepWordRe = regexp.MustCompile(`(?i)\b(namanya|adalah|yaitu|yakni|is|called|named|bernama|nama)\b`)
+var sepWordRe = regexp.MustCompile(`(?i)\b(namanya|adalah|yaitu|yakni|is|na|called|named|bernama|nama)\b`)
+
+// fillerWords are the short words people put between an account's label
+// and the name, besides a possessive ("username tiktok gw tuh x btw",
+// "akun aku nih x", "My handle na x"): a pointing word, a particle, a
+// word of address. None of them is ever the name (isWordNotHandle).
+const fillerWords = `tuh|tu|nih|ni|itu|ini|ya|yah|yaa|yak|sih|kak|kakak|min|gan|sis|btw|dong|ane|here|below|then`
 
 // letterCount is the number of letters in s.
 func letterCount(s string) int {
@@ -522,7 +532,7 @@ func looseCandidates(all string) []accountCandidate {
 
 // labelWords: a line without one of them has no label looseLabelRe or
 // labelLineRe takes.
-var labelWords = []string{"akun", "akn", "acc", "a/c", "user", "uname", "handle", "tiktok", "tik tok", "tt", "pengguna"}
+var labelWords = []string{"akun", "akn", "acc", "a/c", "user", "uname", "handle", "tiktok", "tik tok", "tt", "pengguna", "profil"}
 
 // looseLine reads the labelled accounts without @ of one line.
 func looseLine(text string) []accountCandidate {
@@ -533,7 +543,7 @@ func looseLine(text string) []accountCandidate {
 		if m[7] < len(text) && (text[m[7]] == '@' || text[m[7]] == '/' || text[m[7]] == ':') {
 			continue // a mail address, a link
 		}
-		separated := strings.ContainsAny(sep, ":=-–—") || sepWordRe.MatchString(sep)
+		separated := strings.ContainsAny(sep, ":=-–—>→") || sepWordRe.MatchString(sep)
 		label := strings.ToLower(text[m[2]:m[3]])
 		if strings.HasPrefix(label, "my ") && !strings.Contains(sep, "is") && !strings.ContainsAny(sep, ":=") {
 			continue // "my tiktok video": "my tiktok" is a label only before "is" or ":"
@@ -567,7 +577,7 @@ func looseLine(text string) []accountCandidate {
 	// "Account holder - x", "Tiktok acc: x", "tiktok acc name : x", "akun
 	// tt = x": any label word, with a platform, a possessive and a word
 	// for its name around it, and a separator.
-	if !strings.ContainsAny(text, ":=-–—") {
+	if !strings.ContainsAny(text, ":=-–—→") {
 		return out
 	}
 	for _, m := range labelSepRe.FindAllStringSubmatchIndex(text, -1) {
@@ -598,10 +608,10 @@ func looseLine(text string) []accountCandidate {
 // "=" or a spaced dash, spaces allowed around each.
 var labelSepRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*|/])` +
 	`(?:(?:pemilik|pemegang|nama|my|our)\s+)?(?:(?:tiktok|tik\s*tok|tt)\s+)?` +
-	`(?:akun(?:nya)?|akn|accounts?|acc|acct|a/c|user\s*name(?:nya)?|usernamenya|user|uname|handle|pengguna(?:nya)?|(?:tiktok|tik\s*tok|tt)\s+id|(?:tiktok|tt)(?:nya)?)(?:\s*\((?:tiktok|tik\s*tok|tt)\))?` +
-	`(?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|our|sy|ak))?(?:\s+(?:tiktok|tik\s*tok|tt)(?:nya|ku)?)?` +
-	`(?:\s+(?:name|nama|holder|owner|pemilik|id|username|handle)(?:nya)?)?(?:\s+(?:saya|aku|ku|gue|gw|kami|my|our|sy))?` +
-	`\*?(?:[ \t]*[:=][ \t]*|[ \t]+[-–—][ \t]*)\*?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	`(?:akun(?:nya)?|akn|accounts?|acc|acct|a/c|user\s*name(?:nya)?|usernamenya|user|uname|handle|pengguna(?:nya)?|profile|profil(?:e|nya)?|(?:tiktok|tik\s*tok|tt)\s+id|(?:tiktok|tt)(?:nya)?)(?:\s*\((?:tiktok|tik\s*tok|tt)\))?` +
+	`(?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|mine|our|sy|ak))?(?:\s+(?:tiktok|tik\s*tok|tt)(?:nya|ku)?)?` +
+	`(?:\s+(?:name|nama|holder|owner|pemilik|id|username|handle)(?:nya)?)?(?:\s+(?:saya|aku|ku|gue|gw|kami|my|mine|our|sy))?(?:\s+(?:` + fillerWords + `))?` +
+	`\*?(?:[ \t]*(?:[:=]|->|=>|→)[ \t]*|[ \t]+[-–—][ \t]*)\*?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 
 // bareLabelRe: a platform's name alone before a dash.
 var bareLabelRe = regexp.MustCompile(`^(?:tiktok|tik\s*tok|tt)(?:nya)?\s*\*?\s+[-–—]`)
