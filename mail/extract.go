@@ -786,7 +786,9 @@ func score(text string, ps []pattern) int {
 var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaining|unused|unspent)\s+(budget|money|balance|amount)`,
 	`(budget|money|balance|payment|funds|coins|cash)\s+back`, `(return|give\s+back|send\s+back)\s+(my|the)\s+(money|payment|budget|funds|coins)`, `\bget\s+(it|that|this)\s+back`, `pengembalian\s+dana`, `kembalikan\s+(dana|uang|saldo|koin)`,
 	`(uang|dana|saldo|koin)(nya|ku| saya| aku)?\s+(di)?kembali`, `(dana|uang|saldo)(nya)?\s+(bisa\s+)?balik`, `(uang|dana|saldo|duit|koin)(nya|ku)?\s+([a-z0-9]+\s+){0,3}(di)?(kembali\w*|balik\w*)`, `\bbalikin\b`, `reimburs`,
-	`get\s+(my|the)\s+money`, `ganti\s+rugi`, `dikembalikan`),
+	`get\s+(my|the)\s+money`, `ganti\s+rugi`, `dikembalikan`,
+	// typed short or misspelt: "duitnya blikin", "tlg refnd"
+	`\b(di)?ba?li?ki?n\b`, `\b(refnd|rfnd|refun|reffund|refound|refund2)\b`),
 	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
 
 var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+)?(authori[sz]ation|consent|permission)`,
@@ -815,7 +817,7 @@ var reasonPatterns = []struct {
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
 		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
-	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
+	{tickets.ReasonStoppedByPlatform, append(pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
 		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down|di-?pause|dijeda|dinonaktifkan)\s+(sama|oleh|ama|dari)\s+(pihak\s+)?(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
 		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
@@ -825,17 +827,29 @@ var reasonPatterns = []struct {
 		`(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(diturunkan|diblokir|dihapus)`,
 		`\b(they|tiktok|the\s+platform)\s+(pulled|killed|stopped|removed|paused|suspended|took\s+down|turned\s+off|shut\s+down)`,
 		`(pulled|killed|shut\s+down)\s+(the|my)\s+(ad|promotion|promo|boost|campaign)`, `(tiktok|they|the\s+platform)\s+(took|has\s+taken|have\s+taken)\s+(it|my\s+\w+|the\s+\w+)\s+(down|off)`, `(we'?ve|we\s+have)\s+(stopped|paused|suspended|removed)\s+your`,
-		`(ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|stopped|suspended|removed|taken\s+down)`)},
-	{tickets.ReasonWrongVideo, append(pats(5, `wrong\s+video`, `meant\s+to\s+(promote|boost|pick|choose|select)`,
+		`(ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|stopped|suspended|removed|taken\s+down)`,
+		`(tidak|tdk|gak|ga|nggak)\s+memenuhi\s+(pedoman|kebijakan|ketentuan|standar|syarat|aturan)`, `\b(unoriginal|non-?original)\b`,
+		`(konten|content)(nya)?\s+(yang\s+|yg\s+)?(tidak|tdk|gak|ga|nggak|bukan)\s+(orisinal|original|asli)`),
+		// A stop with the policy it was stopped for says why outright: the
+		// views below the estimate that follow are its result.
+		pats(8, `(dihentikan|diberhentikan|diturunkan|dihapus|dinonaktifkan|ditangguhkan|dijeda|distop|di-stop|diblokir|stopped|removed|paused|suspended|pulled|taken\s+down|disabled|blocked|halted)\s+`+
+			`(karena|krn|akibat|sebab|gara-gara|gara2|because(\s+of)?|due\s+to|for|over)\s+([\w'"“”‘’-]+\s+){0,5}?['"“‘]?(pedoman|kebijakan|ketentuan|aturan|melanggar|pelanggaran|guidelines?|polic(y|ies)|violat\w*|unoriginal|non-?original|orisinal|original|copyright\w*|hak\s+cipta|misleading|menyesatkan|spam\w*|standards?|standar|community|komunitas|prohibited|dilarang|terlarang|inappropriate|restricted)`)...)},
+	{tickets.ReasonWrongVideo, slices.Concat(pats(5, `wrong\s+video`, `meant\s+to\s+(promote|boost|pick|choose|select)`,
 		`(went\s+out|ran|is\s+running)\s+on\s+the\s+(wrong|other)`, `(wrong|other)\s+(clip|post|reel)`,
 		`(maksud(nya)?|niat(nya)?|mau(nya)?)\s+(promosi(in)?|promote|boost)\s+(video|konten)`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`,
 		`salah\s+(pilih\s+|memilih\s+|klik\s+)?video`, `(harusnya|seharusnya|should\s+have\s+been|was\s+supposed\s+to\s+be)\s+(the\s+)?(video|klip|konten|clip|post)`,
 		`(yang|yg)\s+(dipromosi\w*|di-?boost\w*|dipromote\w*|naik)\s+(malah|justru|ternyata)`, `video\s+yang\s+salah`, `salah\s+(pilih|promosi|klik)`,
 		`(was|is|were)\s+the\s+wrong\s+(one|video|clip|post)`, `instead\s+of\s+the\s+(final|new|newer|right|correct|latest|proper)\s+(\w+\s+)?(cut|video|clip|one|version|post)`,
-		`(picked|selected|chose|chosen|promoted|boosted)\s+(an?|the|my)\s+(\w+\s+)?(draft|old(er)?\s+(video|clip|one|post))`, `bukan\s+(video|klip|konten)\s+yang\s+(baru|benar|final|terbaru|seharusnya)`),
+		`(picked|selected|chose|chosen|promoted|boosted)\s+(an?|the|my)\s+(\w+\s+)?(draft|old(er)?\s+(video|clip|one|post))`, `bukan\s+(video|klip|konten)\s+yang\s+(baru|benar|final|terbaru|seharusnya)`,
+		// "yang kepromote itu video lama saya", "the old clip got boosted",
+		// "sing dipromosikan video lawas"
+		`(yang|yg|sing)\s+(ke|ter|di)-?(promote|promosi|boost)\w*\s+(itu\s+|tuh\s+|malah\s+|justru\s+|ternyata\s+|kok\s+)*(video|konten|klip)(nya)?\s+(\w+\s+)?(lama|lain|lawas|kemarin|sebelumnya)\b`,
+		`(promoted|boosted|pushed|ran)\s+(my\s+|an\s+|the\s+)?(old|older|previous|earlier|other)\s+(video|clip|post|one|reel)`,
+		`(old|older|previous|earlier)\s+(video|clip|post|one|reel)\s+(got|was|has\s+been|is\s+being)\s+(promoted|boosted|pushed)`),
+		pats(3, `bukan\s+(yang|yg)\s+(baru|benar|bener|terbaru|final|seharusnya|harusnya)\b`, `not\s+the\s+(new|newer|latest|right|correct|final)\s+(one|video|clip|post|cut)`),
 		// An accident says how, not what: it is the wrong video only
 		// with nothing else ("I ended it by accident" is closed_early).
-		pats(2, `\bby\s+(mistake|accident)\b`, `\baccidentally\b`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`)...)},
+		pats(2, `\bby\s+(mistake|accident)\b`, `\baccidentally\b`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`))},
 	{tickets.ReasonClosedEarly, slices.Concat(pats(4, `\b(i|we)\s+(stopped|closed|cancell?ed|ended|paused)\s+(the\s+|my\s+|it)`, `close[d]?\s+(the\s+|my\s+)?promotion`,
 		`stopped\s+it\s+early`, `ended\s+(it|the\s+promotion)\s+early`,
 		`(saya|aku|sy|ak)\s+(hentikan|tutup|berhentikan|stop|batalkan|matikan|akhiri|nonaktifkan)`, `(menghentikan|menutup|membatalkan|mematikan)\s+promosi`,
@@ -844,7 +858,13 @@ var reasonPatterns = []struct {
 		`(gue|gw|gua|aku|saya|sy)\s+(matiin|stopin|tutupin|udahin|berhentiin)`, `\b(i|we)\s+(ended|stopped|turned\s+off|switched\s+off)\s+it`,
 		`(ended|stopped|cancell?ed)\s+(it|the\s+promotion|the\s+promo)\s+after`,
 		`(turned|switched|shut)\s+off\s+(my\s+|the\s+)?(boost|promotion|promo|ad|campaign)`, `(switched|turned)\s+(it\s+)?off\s+(it\s+)?myself`,
-		`(stopped|ended|paused|cancell?ed|switched\s+off|turned\s+off)\s+(\w+\s+){0,3}myself`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`),
+		`(stopped|ended|paused|cancell?ed|switched\s+off|turned\s+off)\s+(\w+\s+){0,3}myself`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`,
+		// "saya sendiri yang hentikan", "aku yg matiin", "yang saya stop
+		// sendiri", "it was me who stopped it", "I myself ended it"
+		`(saya|aku|sy|ak|gue|gw|gua|kami|abdi)\s+(sendiri\s+)?(yang|yg)\s+(meng|mem|men|me|nge)?(hentikan|stop|stopin|matikan|matiin|tutup|tutupin|akhiri|batalkan|batalin|nonaktifkan|berhentikan|pause|jeda)`,
+		`(yang|yg)\s+(saya|aku|sy|gue|gw|kami)\s+(sendiri\s+)?(hentikan|stop|stopin|matikan|matiin|tutup|akhiri|nonaktifkan|pause|jeda)`,
+		`(it\s+was|it'?s)\s+(me|us)\s+(who|that)\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`, `(i'?m|i\s+am|i\s+was|we\s+were|we'?re)\s+the\s+one(s)?\s+who\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`,
+		`\b(i|we)\s+(myself|ourselves)\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`),
 		// A cancellation alone says little (before the start it is a
 		// change of mind, see adjustReason).
 		pats(2, cancelPattern),
@@ -859,7 +879,11 @@ var reasonPatterns = []struct {
 		`(don'?t|do\s+not)\s+need\s+(it|the\s+promotion|this)\s+anymore`, `decided\s+not\s+to`, `not\s+to\s+go\s+ahead`,
 		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,
 		`(tidak|gak|nggak|ga|tdk)\s+(butuh|perlu)\s+lagi`, `rather\s+not`, `second\s+thoughts`, `after\s+all\b`,
-		`(ga|gak|nggak|tidak|tdk)\s+jadi\s+(deh|aja|promosi|promo)`, `(batalin|batalkan)\s+(aja|saja|pesanan|order)`)},
+		`(ga|gak|nggak|tidak|tdk)\s+jadi\s+(deh|aja|promosi|promo)`, `(batalin|batalkan)\s+(aja|saja|pesanan|order)`,
+		// regional and short: Sundanese "teu jadi", Javanese "ora sido",
+		// "gajadi", "g jd"
+		`\b(teu|henteu|moal|ora|ra|ndak|nda|enggak|engga|ngga|gk|g|tak)\s+(jadi|jd|sido)\b`, `\b(gajadi|gajd|gak\s+sido|ga\s+sido|nggak\s+sido)\b`,
+		`(not|no\s+longer)\s+going\s+ahead`, `decided\s+against`, `\b(call|called|calling)\s+(it|the\s+\w+)\s+off\b`)},
 	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
 		`\bstuck\b`, `\bglitch`, `\bbug\b`, `\btechnical\b`, `\b(zero|0)\s+(views|impressions|reach)`,
 		`\bgagal\b`, `(tidak|tdk|gak|nggak|ga)\s+(berjalan|jalan|tayang|muncul|aktif|mulai)`, `\bmacet\b`, `(kendala|masalah|gangguan)\s+teknis`,
@@ -869,7 +893,12 @@ var reasonPatterns = []struct {
 		`(ga|gak|nggak|tidak|tdk)\s+(nongol|keluar|tampil|kelihatan|jalan)`, `terjadi\s+kesalahan`, `something\s+went\s+wrong`,
 		`never\s+(started|ran|went\s+live|showed)`, `(did\s*n[o']?t|did\s+not|never)\s+(get|receive|got|have)\s+(any|a\s+single)\s+(views?|impressions?|reach|viewers)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+pernah\s+(jalan|berjalan|tayang|aktif|muncul|mulai|live)`,
 		`(under|in)\s+review['"”’]?\s+(for|since)\s`, `(been|is|was)\s+['"“‘]?(under|in)\s+review['"”’]?\s+(for|since)`, `(ditinjau|peninjauan|review)(-?nya)?['"”’]?\s+(sudah\s+|udah\s+|sejak\s+|for\s+|selama\s+)*\d+\s+(hari|days)`,
-		`(tertahan|tertunda|nyangkut|stuck|pending)\s+([\w"'“”‘’]+\s+){0,6}\d+\s+(hari|days|minggu|weeks)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
+		`(tertahan|tertunda|nyangkut|stuck|pending)\s+([\w"'“”‘’]+\s+){0,6}\d+\s+(hari|days|minggu|weeks)`,
+		// "never left review", "review-nya gak kelar", "g jln", "views 0"
+		`never\s+(left|got\s+out\s+of|made\s+it\s+(out\s+of|past|through)|cleared|got\s+past|came\s+out\s+of|moved\s+past)\s+(the\s+)?['"“‘]?(review|in\s+review|moderation|pending|approval)`,
+		`(review|peninjauan|tinjauan)(-?nya)?\s+(\w+\s+)?(ga|gak|nggak|tidak|tdk|belum|g|gk)\s+(juga\s+)?(kelar|selesai|beres|keluar)`,
+		`\b(g|gk|gx|ndak|nda|ngga|enggak|ora|tak|tidak|tdk|gak|nggak|ga)\s+(jln|brjln|brjalan|berjalan|jalan|tayang|muncul\w*|aktif|mulai|nongol\w*|jalan\w*)\b`,
+		`(views?|penayangan|tayangan|penonton|impressions?|reach|jangkauan)(nya)?\s*([:=]\s*|(masih|still|is|are|cuma|hanya|tetap|stuck\s+at|at|di)\s+)?(0|nol|zero)(\s|$|[!,)]|\.\s|\.$)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
 		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
@@ -887,7 +916,7 @@ var reasonPatterns = []struct {
 		`(cuma|hanya|only|just)\s+\d+([.,]\d+)?\s*%`, `(did\s*n[o']?t|did\s+not|never)\s+(hit|reach|meet)\s+(the\s+)?(target|estimate|goal|minimum)`, `out\s+of\s+(the\s+)?(promised|estimated|expected|guaranteed)\s+[\d.,]+`,
 		`reached\s+(about\s+|only\s+|just\s+|around\s+)?[\d.,]+\s*k?\s+(people|views|viewers|accounts|users)`, `(a\s+quarter|a\s+third|half|a\s+fraction)\s+of\s+(the\s+|what\s+was\s+)?(promised|estimated?|expected|target)`,
 		`\bjeblok\b`, `(dikit|sedikit)\s+(banget|bgt|sekali)`, `\bmuch\s+lower\s+than`, `(far|well)\s+below`)},
-	{tickets.ReasonOther, pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
+	{tickets.ReasonOther, append(pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
 		`instead\s+of\s+(idr|usd|rupiah|dollars?)`,
 		`(charged|billed|debited|paid)\s+in\s+(us\s+|singapore\s+|american\s+)?(dollars?|usd|rupiah|idr|ringgit|myr|sgd|euros?)`, `conversion\s+fee`, `(biaya|selisih)\s+(konversi|kurs)`,
 		`ditagih\s+(dalam|pakai|pake|pakai\s+mata\s+uang)\s+(dolar|dollar|usd|ringgit)`, `\bcurrency\b`, `mata\s+uang`, `\bkurs\b`, `foreign\s+transaction`,
@@ -896,7 +925,15 @@ var reasonPatterns = []struct {
 		`started\s+\d+\s+days?\s+late`, `missed\s+(my|the)\s+(launch|sale|event)`,
 		`(selisih|kelebihan)\s+(biaya|bayar|tagihan|potongan|harga)`, `(charged|billed)\s+(more|less)\s+than`, `overcharg`,
 		`harga\s+yang\s+(ditampilkan|tertera|tercantum)`, `(tidak|tak|gak)\s+sesuai\s+(dengan\s+)?harga`, `(ignored|diabaikan)\s+.{0,20}(target|audience|audiens)`,
-		`(target|audience|audiens)\s+.{0,30}(ignored|diabaikan|tidak\s+dipakai|not\s+used)`)},
+		`(target|audience|audiens)\s+.{0,30}(ignored|diabaikan|tidak\s+dipakai|not\s+used)`,
+		// The views went to the wrong place: where they came from, the
+		// place set as the target, the place the creator serves.
+		`(views?|viewers|audience|impressions|reach|traffic|clicks|penonton\w*|tayangan\w*|(yang|yg)\s+nonton)\s+([\w']+\s+){0,3}?((came|come|coming|were|was|are|is|berasal|datang|asalnya)\s+)?(\w+\s+)?(from|dari)\s+(luar|outside|abroad|overseas|another|other|a\s+different|negara|orang\s+)?[a-z]`,
+		`(set|setting|targeted|targeting|aimed|chose|picked|selected|pilih|memilih|atur|mengatur)\s+([\w']+\s+){0,3}?(to\s+target|target(nya|kan)?|lokasi|location|country|negara|region|wilayah)\b`,
+		`target(ed|ing|nya)?\s+(lokasi|location|negara|country|wilayah|region|kota|city|area|daerah|di|ke|orang|penonton)(nya)?\b`, `(lokasi|location|negara|country|wilayah|region)\s+(target|sasaran)`,
+		`(ships?|shipping|kirim|pengiriman|deliver\w*|sells?|jualan|melayani|serve)\s+(\w+\s+){0,2}?(within|only\s+(in|within|to)|hanya\s+(di|ke|dalam|untuk)|cuma\s+(di|ke))\b`),
+		pats(4, `(wrong|different|another|other)\s+(country|countries|region|location|market|city)`, `(negara|wilayah|lokasi|kota)\s+(lain|yang\s+salah|yg\s+salah|berbeda)`,
+			`(outside|luar)\s+(of\s+)?(my\s+|the\s+)?(target(ed)?\s+)?(country|region|negara|wilayah|indonesia|target)`)...)},
 }
 
 // negatedRe is a negation just before a phrase: "ini bukan tagihan ganda",

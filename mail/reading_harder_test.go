@@ -465,3 +465,65 @@ func TestAccountsAfterFillers(t *testing.T) {
 			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
 	})
 }
+
+// Reasons said in few words, in regional words or typed short
+// (heldout4's kinds of miss, in other words).
+func TestReasonsInFewOrRegionalWords(t *testing.T) {
+	checkProbes(t, []probe{
+		// not going ahead: changed_mind
+		{name: "sunda teu jadi", subject: "batal", body: "Punten, abdi tos mayar promosi tapi ayeuna teu jadi, acarana dibatalkeun. Nyuhunkeun uangna dikembalikan.",
+			kind: "refund", account: "", order: "", reason: "changed_mind", sources: "-"},
+		{name: "jawa ora sido", subject: "batal promosi", body: "Nyuwun sewu, promosine ora sido, tokone tutup sementara. Mohon dananya dikembalikan nggih.",
+			kind: "refund", account: "", order: "", reason: "changed_mind", sources: "-"},
+		{name: "gajadi", subject: "refund", body: "kak promonya gajadi deh, eventnya diundur. refund ya",
+			kind: "refund", account: "", order: "", reason: "changed_mind", sources: "-"},
+		{name: "called it off", subject: "refund", body: "The launch was called off so we decided against running the boost. Please refund.",
+			kind: "refund", account: "", order: "", reason: "changed_mind", sources: "-"},
+		// stopped by the creator: closed_early
+		{name: "aku yg matiin", subject: "refund", body: "promonya aku yg matiin sendiri soalnya stok abis, sisa saldonya balikin ya kak",
+			kind: "refund", account: "", order: "", reason: "closed_early", sources: "-"},
+		{name: "yang saya hentikan", subject: "refund", body: "Promosi yang saya hentikan kemarin masih ada sisa anggaran, mohon dikembalikan.",
+			kind: "refund", account: "", order: "", reason: "closed_early", sources: "-"},
+		{name: "it was me who stopped it", subject: "refund", body: "To be clear, it was me who stopped it after a day. I'd like the unspent budget back.",
+			kind: "refund", account: "", order: "", reason: "closed_early", sources: "-"},
+		{name: "I'm the one who ended it", subject: "Re: [RD-7] Your request", reply: true, body: "I'm the one who ended it, the stock ran out. Refund the rest please.",
+			kind: "refund", account: "", order: "", reason: "closed_early", sources: "-"},
+		// the wrong video in few words
+		{name: "video lama yg kepromote", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "iya kak yg kepromote malah video lama, bukan yg baru",
+			kind: "refund", account: "", order: "", reason: "wrong_video", sources: "-"},
+		{name: "sing dipromosikan video lawas", subject: "promosi", body: "Nuwun sewu, sing dipromosikan video lawas kula. Nyuwun refund nggih.",
+			kind: "refund", account: "", order: "", reason: "wrong_video", sources: "-"},
+		{name: "old clip got boosted", subject: "Re: [RD-7] Your request", reply: true, body: "Yeah, my old clip got boosted, not the new one.",
+			kind: "refund", account: "", order: "", reason: "wrong_video", sources: "-"},
+		// stuck in review, not running: technical_error
+		{name: "never got out of review", subject: "Re: [RD-7] Your request", reply: true, body: "It never got out of review and the money's gone.",
+			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
+		{name: "review ga kelar", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "reviewnya ga kelar2 kak, saldo udh kepotong",
+			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
+		{name: "gk jalan views 0", subject: "tlg", body: "promo sy gk jalan min, views nya 0. tlg refnd",
+			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
+		{name: "views stuck at zero", subject: "refund", body: "Boost shows active but views are stuck at zero. Refund please.",
+			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
+		// stopped for a policy, in the creator's words or a notice's
+		{name: "pulled for copyright", subject: "Re: [RD-7] Your request", reply: true, body: "They pulled it over a copyright claim on my own song. I want my money back.",
+			kind: "refund", account: "", order: "", reason: "stopped_by_platform", sources: "-"},
+		{name: "dihapus gara2 melanggar", subject: "refund", body: "Promosi aku dihapus gara2 katanya melanggar hak cipta, padahal lagu sendiri. Refund ya kak.",
+			kind: "refund", account: "", order: "", reason: "stopped_by_platform", sources: "-"},
+		{name: "notice: stopped for policy, views below estimate", subject: "Fwd: Promosi dihentikan", body: "Tolong dananya dikembalikan.\n\n---------- Forwarded message ---------\nDari: TikTok <no-reply@tiktok.example>\n\nHalo kopi.pagi,\nPromosi Anda dihentikan karena tidak memenuhi kebijakan iklan kami.\nPenayangan: 1.200 dari estimasi 10.000\nNomor pesanan: " + ord + "\n",
+			kind: "refund", account: "@kopi.pagi", order: ord, reason: "stopped_by_platform", sources: "account=forwarded kind=text order=forwarded reason=forwarded"},
+		{name: "notice: removed for unoriginal content", subject: "Fwd: Your promotion has ended", body: "refund pls\n\n---------- Forwarded message ---------\nFrom: TikTok <no-reply@tiktok.example>\n\nHi kopi.pagi,\nYour promotion was removed due to unoriginal content. It reached 900 of the estimated 8,000 views.\n",
+			kind: "refund", account: "@kopi.pagi", order: "", reason: "stopped_by_platform", sources: "-"},
+		// the views went to the wrong place: other, not under_delivery
+		{name: "viewers from another country", subject: "refund", body: "I targeted Malaysia only, but the viewers were mostly from another country. My bakery only delivers within KL. Refund please.",
+			kind: "refund", account: "", order: "", reason: "other", sources: "-"},
+		{name: "penonton dari negara lain", subject: "refund", body: "Target lokasinya Indonesia tapi yang nonton kebanyakan dari India, cuma sedikit yang dari sini. Padahal saya cuma kirim ke Jabodetabek. Mohon refund.",
+			kind: "refund", account: "", order: "", reason: "other", sources: "-"},
+		{name: "shown outside my country", subject: "refund", body: "The views hit the estimate but nearly all were outside my country. Please refund.",
+			kind: "refund", account: "", order: "", reason: "other", sources: "-"},
+		// still under_delivery when only the number of views is wrong
+		{name: "low views, no place", subject: "refund", body: "The views came in far below the estimate: only 2,000 of 20,000. Refund please.",
+			kind: "refund", account: "", order: "", reason: "under_delivery", sources: "-"},
+		{name: "money typed short", subject: "tolong", body: "min promo sy ditolak, duitnya blikin ya",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+	})
+}
