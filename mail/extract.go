@@ -1018,8 +1018,9 @@ var (
 	refuseRe    = newPattern(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:lagi\s+)?(?:mau|ingin|pengen|mengizinkan|mengijinkan|izinkan|ijinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off)|(?:want|need|get|keep)\s+(?:my\s+[\w-]+|them|it)\s+out\s+of|make\s+sure\s+(?:[\w']+\s+){0,5}?(?:not|never|no\s+longer|aren'?t|isn'?t)|pastikan\s+(?:\w+\s+){0,5}?(?:tidak|tdk|gak|ga|nggak))\b`, 0)
 	// notUsedAgainRe: one's content not to be used again, said of it
 	// ("videoku ga dipake lagi", "my clips not used anymore").
-	notUsedAgainRe = newPattern(`\b`+negator+`\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|used|promoted)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`, 0)
-	useRe          = newPattern(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan)\b`, 0)
+	notUsedAgainRe = newPattern(`\b`+negator+`\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|ditayangkan|ditampilkan|used|promoted|shown|featured)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`+
+		`|\b`+negator+`\s+(?:lagi|longer|more)\s+(?:be\s+)?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|ditayangkan|ditampilkan|used|promoted|shown|featured)\b`, 0)
+	useRe          = newPattern(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan|show(?:s|n|ing)?|sponsor\w*|featur(?:e|ed|es|ing)|tayang\w*|ditayangkan|diiklankan)\b`, 0)
 	contentRe      = newPattern(`\b(?:video\w*|clips?|klip\w*|content|konten\w*|artwork|karya\w*|face|muka\w*|wajah\w*|foto\w*|photos?|posts?|postingan\w*|reels?|lagu\w*|music|musik\w*)\b`, 0)
 	mineRe         = newPattern(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|ku\b`, 0)
 )
@@ -1034,7 +1035,7 @@ type intent struct{ revocation, refund, forwarded int }
 // revocation.
 func readIntent(text, fwd string) intent {
 	var in intent
-	text = dropAbandoned(text)
+	text = dropConceded(dropAbandoned(text))
 	// The patterns found anywhere first (most are not): only those are
 	// looked for clause by clause, and only when a clause may keep,
 	// refuse or negate something.
@@ -1141,6 +1142,32 @@ func dropAbandoned(text string) string {
 		stop := end + c[0]
 		text = text[:start] + strings.Repeat(" ", stop-start) + text[stop:]
 		from = stop
+	}
+	return text
+}
+
+// concededRe: the money given up on a condition ("kalau uangnya nggak
+// bisa dikembalikan ya sudah", "if the money can't come back, that's
+// fine", "even if I don't get a refund, no problem"): a condition, a
+// negation, and a consent, in one sentence.
+var concededRe = newPattern(`\b(?:kalau|kalo|klo|jika|jikalau|apabila|bila|seandainya|andaikan|andai|if|even\s+if|whether\s+or\s+not)\b[^.!?\n]{0,80}?`+
+	`\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|tak|ndak|nda|teu|ora|can'?t|cannot|can\s+not|won'?t|isn'?t|is\s+not|not|no|don'?t|doesn'?t)\b[^.!?\n]{0,60}?`+
+	`(?:ya\s+sudah|yaudah|ya\s+udah|yasudah|ya\s+udh|gapapa|ga\s+papa|gak\s+papa|gpp|(?:gak|ga|nggak|tidak|tak|ndak)\s+apa(?:-apa|2)?|ikhlas|rela|it'?s\s+(?:fine|ok|okay|alright|all\s+right)|that'?s\s+(?:fine|ok|okay|alright|all\s+right)|(?:is|are)\s+fine|no\s+problem|so\s+be\s+it|never\s*mind|no\s+worries|i\s+(?:understand|accept)|saya\s+terima|i'?ll\s+live\s+with)\b`, 0)
+
+// concedeWords: what concededRe cannot match without.
+var concedeWords = []string{"sudah", "udah", "udh", "papa", "gpp", "apa", "ikhlas", "rela", "fine", "ok", "alright", "all right", "problem", "so be it", "mind", "worries", "understand", "accept", "terima", "live with"}
+
+// dropConceded blanks the money given up on a condition (concededRe):
+// it is not what the mail asks for. Only when the condition names the
+// money.
+func dropConceded(text string) string {
+	if !containsWord(text, concedeWords) || !containsWord(text, moneyWords) || !concededRe.mayMatch(text) {
+		return text
+	}
+	for _, loc := range concededRe.FindAllStringIndex(text, -1) {
+		if containsWord(text[loc[0]:loc[1]], moneyWords) || strings.Contains(text[loc[0]:loc[1]], "back") {
+			text = text[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + text[loc[1]:]
+		}
 	}
 	return text
 }

@@ -157,7 +157,7 @@ func TestStartsFindWhatTheExpressionFinds(t *testing.T) {
 	for _, r := range reasonPatterns {
 		all = append(all, r.ps...)
 	}
-	all = append(all, keptRe, refuseRe, notUsedAgainRe, useRe, contentRe, mineRe)
+	all = append(all, keptRe, refuseRe, notUsedAgainRe, useRe, contentRe, mineRe, concededRe)
 	all = append(all, pats(1, `\bga\b`, `\b(ga|gak)\s+mau`, `ga(k)?\s+jadi`, `\b(i|we)\s+(stopped|ended)`, `(\bgak|tidak)\s+mau`)...)
 	texts := []string{"gak mau", "sanggar gak mau", "xga mau", "ga", "ga jadi", "gak jadi", "we stopped it, i ended it", "tidak mau gak mau"}
 	files, _ := filepath.Glob("testdata/*/*.eml")

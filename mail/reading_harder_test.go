@@ -527,3 +527,33 @@ func TestReasonsInFewOrRegionalWords(t *testing.T) {
 			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
 	})
 }
+
+// The money given up on a condition, or said not to be the point, and the
+// content not to run as an ad in other words: a revocation. Where the
+// money is still asked for, a refund (heldout4's kind of miss, in other
+// words).
+func TestKindWhenMoneyIsGivenUp(t *testing.T) {
+	checkProbes(t, []probe{
+		{name: "kalo duitnya gak bisa balik gapapa", subject: "video aku", body: "Kalo duitnya gak bisa balik gapapa kok, yg penting video aku jangan tayang jadi iklan lagi. Order " + ord,
+			kind: "revocation", account: "", order: ord, reason: "", sources: "-"},
+		{name: "if the money can't come back, that's fine", subject: "my clip", body: "If the money can't come back, that's fine. Please stop my clip appearing as an ad from now on.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "-"},
+		{name: "even if no refund, no problem", subject: "ads", body: "Even if I don't get a refund, no problem - just stop featuring my videos in sponsored posts.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "-"},
+		{name: "jika dana tidak dapat dikembalikan, saya terima", subject: "Video saya", body: "Jika dana tidak dapat dikembalikan, saya terima. Mohon video saya tidak lagi ditayangkan sebagai iklan.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "-"},
+		{name: "not about the money, face in sponsored posts", subject: "sponsored", body: "Not about the money at all, the boost ran fine. I just don't want my face showing up in sponsored posts anymore.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "-"},
+		{name: "bukan soal uang, berhenti ditayangkan", subject: "video", body: "Ini bukan soal uang, promosinya lancar kok. Saya cuma mau video saya berhenti ditayangkan sebagai konten bersponsor.",
+			kind: "revocation", account: "", order: "", reason: "", sources: "-"},
+		// The money still asked for.
+		{name: "not about the money, yet a refund", subject: "refund", body: "It's not about the money, it's the principle. The promotion only got 300 views of the 10,000 estimated, so I want a refund.",
+			kind: "refund", account: "", order: "", reason: "under_delivery", sources: "-"},
+		{name: "kalau tidak bisa, lapor", subject: "refund", body: "Kalau uangnya nggak bisa dikembalikan, saya akan lapor ke YLKI. Promosinya ditolak.",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "if the refund can't be done, why", subject: "refund", body: "If the refund can't be done, I'd like to know why. The boost was rejected.",
+			kind: "refund", account: "", order: "", reason: "rejected", sources: "-"},
+		{name: "didn't show up, zero views", subject: "refund", body: "My video didn't show up anywhere, zero views. Refund please.",
+			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
+	})
+}
