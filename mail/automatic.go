@@ -111,10 +111,15 @@ var (
 	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment|the\s+road)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo)\b` +
 		`|\b(?:currently|presently)\s+(?:away|travel(?:l)?ing|abroad|overseas|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+)?leave|on\s+(?:vacation|holiday|a\s+(?:business\s+)?trip|business)|out\s+of\s+(?:the\s+)?office)\b` +
 		`|\b(?:saat\s+ini|sekarang|hari\s+ini)\s+(?:saya\s+|kami\s+)?(?:sedang|lagi|masih)\s+(?:dalam\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|di\s+luar)` +
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)`)
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)` +
+		// A shop, an office or a team closed for a holiday ("toko kami tutup
+		// mulai 24 Desember", "our team is closed for the Thanksgiving
+		// holiday", "we are closed over Christmas").
+		`|\b(?:we|we'?re|we\s+are|we\s+will\s+be|we'?ll\s+be|our\s+(?:team|office|offices|shop|store|studio|business|staff|support(?:\s+team)?|customer\s+service|warehouse)\s+(?:is|are|will\s+be))\s+(?:currently\s+|now\s+|temporarily\s+)?(?:closed|away|out\s+of\s+(?:the\s+)?office|on\s+(?:holiday|holidays|vacation|break|a\s+break|leave))\b` +
+		`|\b(?:toko|kantor|tim|layanan|cs|admin|studio|usaha|outlet|gerai|butik|warung|kami)\s+(?:\w+\s+){0,2}?(?:sedang\s+|akan\s+|lagi\s+|masih\s+)?(?:tutup|libur|cuti\s+bersama|tidak\s+beroperasi)\b`)
 	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
 	// match without, looked for as plain strings first.
-	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit"}
+	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi"}
 	machineWords = []string{"automat", "otomatis", "generated"}
 	// machineSaysRe: a text that says a machine sent it.
 	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
@@ -122,7 +127,24 @@ var (
 	// awayUntilRe: when they are back, or that they answer then.
 	awayUntilRe = regexp.MustCompile(`\b(?:until|till|through|thru|back\s+on|back\s+in|back\s+at|return(?:ing)?\s+(?:on|to\s+the\s+office|to\s+work)|be\s+back|from\s+.{1,24}\s+to|when\s+i(?:'m|’m|\s+am)\s+back|when\s+i\s+return|upon\s+my\s+return|after\s+my\s+return|will\s+(?:reply|respond|get\s+back|answer)|limited\s+access|contact|reach\s+out\s+to|urgent|today|tomorrow|this\s+week|next\s+week)\b` +
 		`|\b(?:akses\s+(?:email\s+|internet\s+)?terbatas|baru\s+(?:dapat|bisa|akan)\s+(?:membalas|dibalas|merespons?|menjawab|membaca)|setelah\s+(?:tanggal|tgl)|sampai|hingga|s/d|s\.d\.?|sd\s+tgl|sekembalinya|sepulangnya|setelah\s+(?:saya|aku)\s+kembali|(?:saya|aku)\s+balas|dibalas|akan\s+dibaca|hubungi|mendesak|darurat|hari\s+ini|besok|minggu\s+ini|minggu\s+depan|` +
-		`(?:kembali|masuk|aktif)\s+(?:bekerja\s+|ke\s+kantor\s+|kerja\s+|lagi\s+)?(?:pada|tanggal|tgl|hari|besok|minggu\s+depan))\b`)
+		`(?:kembali|masuk|aktif)\s+(?:bekerja\s+|ke\s+kantor\s+|kerja\s+|lagi\s+)?(?:pada|tanggal|tgl|hari|besok|minggu\s+depan)|(?:buka|beroperasi|aktif)\s+kembali|reopen\w*|re-open\w*)\b`)
+)
+
+// A helpdesk's acknowledgement, known by its words: that the mail was
+// received ("Your request (48213) has been received", "Pesan Anda telah
+// kami terima"), with a ticket's number or an instruction a helpdesk gives
+// beside it ("##- Please type your reply above this line -##", "Mohon
+// tidak membalas email ini", "nomor tiket #KM-20417"). A person who says
+// "we received your email" gives neither, or asks for something.
+var (
+	ackWords = []string{"receiv", "terima", "tercatat", "masuk", "logged", "registered"}
+	ackRe    = regexp.MustCompile(`\byour\s+(?:request|ticket|message|e-?mail|enquiry|inquiry|case|query|submission|complaint)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|have\s+been|was|is)\s+(?:successfully\s+)?(?:received|logged|created|registered|submitted|recorded)` +
+		`|\bwe(?:'ve|\s+have)?\s+(?:successfully\s+)?received\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|case|complaint)` +
+		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)\s+(?:anda|kakak|kak|bapak/ibu)\s+(?:telah|sudah|udah)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk)` +
+		`|\bkami\s+(?:telah|sudah)\s+menerima\s+(?:pesan|email|e-mail|permintaan|laporan|keluhan|pertanyaan|pengaduan)`)
+	ackSignRe = regexp.MustCompile(`(?:nomor|no\.?)\s+(?:tiket|ticket|laporan|referensi|pengaduan)|\bticket\s+(?:number|no\.?|id|#)|\b(?:request|ticket|case)\s*(?:\(|#|number|no\.?|id)\s*#?\s*[\w-]*\d|##-|reply\s+above\s+this\s+line` +
+		`|\b(?:mohon|harap|please)\s+(?:untuk\s+)?(?:tidak|jangan|do\s+not|don'?t)\s+(?:membalas|balas|reply|respond)|\b(?:do\s+not|don'?t)\s+reply\s+to\s+this|\b(?:support|customer\s+service|service)\s+(?:staff|team|agents?)\b` +
+		`|\btim\s+kami\s+akan|\b1\s*x\s*24\s+jam|\bwithin\s+\d+\s+(?:business\s+|working\s+)?(?:hours|days)`)
 )
 
 // askingRe: a question put to the reader ("can you …?", "kapan …?"), which
@@ -323,6 +345,11 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) A
 		return AutoSign{Code: AutoWordedAway}
 	}
 	if containsWord(lower, machineWords) && len(collapsed()) < 800 && machineSaysRe.MatchString(text) && !asksSomething(m.NewText) {
+		return AutoSign{Code: AutoWordedMachine}
+	}
+	// A helpdesk's acknowledgement: the mail says it was received, and
+	// gives a ticket's number or a helpdesk's instruction beside it.
+	if containsWord(lower, ackWords) && len(collapsed()) < 800 && ackRe.MatchString(text) && ackSignRe.MatchString(text) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedMachine}
 	}
 	return AutoSign{}

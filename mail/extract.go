@@ -1020,9 +1020,9 @@ var (
 	// ("videoku ga dipake lagi", "my clips not used anymore").
 	notUsedAgainRe = newPattern(`\b`+negator+`\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|ditayangkan|ditampilkan|used|promoted|shown|featured)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`+
 		`|\b`+negator+`\s+(?:lagi|longer|more)\s+(?:be\s+)?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|ditayangkan|ditampilkan|used|promoted|shown|featured)\b`, 0)
-	useRe          = newPattern(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan|show(?:s|n|ing)?|sponsor\w*|featur(?:e|ed|es|ing)|tayang\w*|ditayangkan|diiklankan)\b`, 0)
-	contentRe      = newPattern(`\b(?:video\w*|clips?|klip\w*|content|konten\w*|artwork|karya\w*|face|muka\w*|wajah\w*|foto\w*|photos?|posts?|postingan\w*|reels?|lagu\w*|music|musik\w*)\b`, 0)
-	mineRe         = newPattern(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|ku\b`, 0)
+	useRe     = newPattern(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan|show(?:s|n|ing)?|sponsor\w*|featur(?:e|ed|es|ing)|tayang\w*|ditayangkan|diiklankan)\b`, 0)
+	contentRe = newPattern(`\b(?:video\w*|clips?|klip\w*|content|konten\w*|artwork|karya\w*|face|muka\w*|wajah\w*|foto\w*|photos?|posts?|postingan\w*|reels?|lagu\w*|music|musik\w*)\b`, 0)
+	mineRe    = newPattern(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|ku\b`, 0)
 )
 
 // intent is what a text's clauses ask for, scored; forwarded is what a

@@ -557,3 +557,30 @@ func TestKindWhenMoneyIsGivenUp(t *testing.T) {
 			kind: "refund", account: "", order: "", reason: "technical_error", sources: "-"},
 	})
 }
+
+// A business closed for a holiday and a helpdesk's acknowledgement, known
+// by their words alone; people who say the same words and ask for
+// something stay requests (heldout4's kind of miss, in other words).
+func TestAutomaticClosuresAndAcknowledgements(t *testing.T) {
+	checkProbes(t, []probe{
+		{name: "kantor kami libur lebaran", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "Terima kasih sudah menghubungi Batik Sekar. Dalam rangka libur Lebaran, kantor kami libur mulai 28 Maret sampai 5 April. Pesan akan kami balas setelah kami beroperasi kembali.", auto: true},
+		{name: "toko lagi tutup, buka kembali", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "Halo Kak! Toko lagi tutup untuk cuti bersama Natal, kami buka kembali tanggal 27 Desember ya.", auto: true},
+		{name: "we're closed for christmas, reopen", subject: "Re: [RD-7] Your request", reply: true, body: "Thanks for your email. We're closed for the Christmas holidays and will reopen on 4 January.", auto: true},
+		{name: "office closed over easter", subject: "Re: [RD-7] Your request", reply: true, body: "Our office is closed over the Easter long weekend; we'll be back on Tuesday.", auto: true},
+		{name: "ticket created, number, within days", subject: "Re: [RD-7] Your request", reply: true, body: "We have received your request and a ticket has been created.\nTicket number: 55120\nOur support team will get back to you within 2 business days.", auto: true},
+		{name: "ticket logged, do not reply", subject: "[#A-9921] Re: [RD-7] Your request", reply: true, body: "Your ticket #A-9921 has been logged. Please do not reply to this email.", auto: true},
+		{name: "laporan sudah kami terima, nomor referensi", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "Terima kasih, laporan Anda sudah kami terima dengan nomor referensi 20417. Harap tidak membalas email ini.", auto: true},
+		{name: "pesan kakak sudah masuk, 1x24 jam", subject: "Re: [RD-7] Permintaan Anda", reply: true, body: "Halo Kak, pesan kakak sudah masuk ke sistem kami. Tim kami akan merespons dalam 1x24 jam.", auto: true},
+		// People.
+		{name: "we received your email, and a request", subject: "refund", body: "We received your email, thanks. Our promotion " + ord + " was stopped by TikTok, please refund the rest.",
+			kind: "refund", account: "", order: ord, reason: "stopped_by_platform", sources: "-"},
+		{name: "pesan sudah kami terima? kapan dikembalikan", subject: "refund", body: "Pesan Anda sudah kami terima? Saya belum dapat nomor tiket. Kapan dananya dikembalikan?",
+			kind: "refund", account: "", order: "", reason: "", sources: "-"},
+		{name: "shop closed but asking", subject: "refund", body: "Our shop is closed until Monday, but please refund order " + ord + ", the promotion was rejected.",
+			kind: "refund", account: "", order: ord, reason: "rejected", sources: "-"},
+		{name: "toko tutup, saya hentikan", subject: "promosi", body: "Toko saya tutup sementara sampai bulan depan, jadi promosinya saya hentikan sendiri. Mohon sisa dananya dikembalikan.",
+			kind: "refund", account: "", order: "", reason: "closed_early", sources: "-"},
+		{name: "back in the office, asks", subject: "Re: [RD-7] Your request", reply: true, body: "I'm back in the office now. Was my request received? I never got a ticket number. When will my refund arrive?",
+			kind: "refund", account: "", order: "", reason: "", sources: "-"},
+	})
+}
