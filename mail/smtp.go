@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jhillyerd/enmime/v2"
@@ -36,7 +37,19 @@ type SMTPConfig struct {
 	Timeout      tickets.Duration `toml:"timeout"`
 	// MaxAttempts: after this many temporary failures a mail is marked failed.
 	MaxAttempts int `toml:"max_attempts"`
+	// Sessions: how many SMTP sessions a running sender (Pool: serve, and
+	// outbox send without --once) delivers over at once, 1 to MaxSessions;
+	// 0 takes the default, 4. One is the sender of before: one session,
+	// the outbox in batches of 50.
+	Sessions int `toml:"sessions"`
 }
+
+// MaxSessions bounds SMTPConfig.Sessions: more parallel sessions than this
+// gain nothing on one server and look like abuse to a provider's limits.
+const MaxSessions = 32
+
+// DefaultSessions is SMTPConfig.Sessions when it is not set.
+const DefaultSessions = 4
 
 // Defaults fills the zero values.
 func (c *SMTPConfig) Defaults() {
@@ -51,6 +64,9 @@ func (c *SMTPConfig) Defaults() {
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 12
+	}
+	if c.Sessions == 0 {
+		c.Sessions = DefaultSessions
 	}
 }
 
@@ -72,6 +88,10 @@ func (c *SMTPConfig) Validate(prefix string) []string {
 		// sender meanwhile (fencing keeps the outbox right, not the inbox).
 		errs = append(errs, fmt.Sprintf("%s.timeout: %s is too long: one mail may wait up to %d times it (%s), not less than the %s an outbox lease lasts; at most %s",
 			prefix, t, timeoutsPerMail, timeoutsPerMail*t, OutboxLease, (OutboxLease-time.Second)/timeoutsPerMail))
+	}
+	if c.Sessions < 0 || c.Sessions > MaxSessions {
+		errs = append(errs, fmt.Sprintf("%s.sessions: %d is not between 1 and %d (the SMTP sessions the sender delivers over at once)",
+			prefix, c.Sessions, MaxSessions))
 	}
 	if c.HeloName != "" && !validHeloName(c.HeloName) {
 		errs = append(errs, fmt.Sprintf("%s.helo_name: %q is not a fully qualified domain name (like mail.example.com) or an address literal (like [192.0.2.1])",
@@ -131,7 +151,8 @@ type SendStats = tickets.DeliveryStats
 // connection, a timeout) is charged to that mail as a temporary failure,
 // so one mail a server will not take cannot hold the queue; the run stops
 // there and the rest of its batch is given back uncounted.
-// A Sender is used by one goroutine at a time.
+// A Sender is used by one goroutine at a time; a Pool runs several, one a
+// session.
 type Sender struct {
 	cfg  SMTPConfig
 	id   Identity
@@ -147,7 +168,8 @@ type Sender struct {
 	Dial func(ctx context.Context) (net.Conn, error)
 	// OnSession, when set, hears of every failure of the session and of
 	// its recovery (and of the first session that works), for health
-	// checks and metrics. It is called on the sender's goroutine.
+	// checks and metrics. It is called on the sender's goroutine; not for
+	// a Pool's worker (the Pool's OnSession hears of all its sessions).
 	OnSession func(SessionState)
 	// ReconnectMin and ReconnectMax bound Run's pause after a failed
 	// session: ReconnectMin, doubling with each failure in a row, at most
@@ -157,7 +179,15 @@ type Sender struct {
 	// AlertFailures times in a row or for AlertAfter (3 and 2 min).
 	AlertFailures int
 	AlertAfter    time.Duration
+	// batch: the mails a run claims at a time (sendBatch; a Pool's workers
+	// take fewer, so that a burst is shared among them).
+	batch int
+	// pool, when set, hears of this worker's sessions (Pool).
+	pool *Pool
 }
+
+// sendBatch is how many mails a lone sender claims at a time.
+const sendBatch = 50
 
 // SessionState is how the SMTP session has fared lately.
 type SessionState struct {
@@ -186,7 +216,7 @@ func NewSender(cfg SMTPConfig, id Identity, svc *tickets.Service, tpl *templates
 		id.ReplyTo = id.Address
 	}
 	return &Sender{cfg: cfg, id: id, svc: svc, tpl: tpl, log: log, now: svc.Now, helo: defaultHeloName(cfg.HeloName, id.Address),
-		ReconnectMin: time.Second, ReconnectMax: 4 * time.Minute, AlertFailures: 3, AlertAfter: 2 * time.Minute}
+		ReconnectMin: time.Second, ReconnectMax: 4 * time.Minute, AlertFailures: 3, AlertAfter: 2 * time.Minute, batch: sendBatch}
 }
 
 // Compose renders an outbox item into a complete mail.
@@ -249,7 +279,7 @@ func (s *Sender) Compose(ctx context.Context, it *tickets.OutboxItem) ([]byte, e
 // its MAIL FROM (SendError.Charged): that one is charged an attempt.
 func (s *Sender) SendOnce(ctx context.Context) (SendStats, error) {
 	defer s.hangUp()
-	return s.svc.Delivery.DeliverOutbox(ctx, tickets.ChannelEmail, 50, OutboxLease, s.deliver)
+	return s.svc.Delivery.DeliverOutbox(ctx, tickets.ChannelEmail, s.batch, OutboxLease, s.deliver)
 }
 
 // Run delivers the outbox until ctx ends: at once when this process commits
@@ -364,6 +394,14 @@ func (s *Sender) sessionFailed(se *SendError) {
 	alert := st.Failures >= s.AlertFailures || now.Sub(st.Since) >= s.AlertAfter
 	log := s.log.With(slog.String("stage", string(se.Stage)), slog.Int("failures", st.Failures),
 		slog.Duration("retry_in", st.Retry), slog.Any("error", se))
+	if s.pool != nil {
+		// One of several sessions: whether sending is stuck is the pool's
+		// to say, from all of them.
+		st.Alert = alert
+		log.Warn("SMTP session failed; its mail goes back to the outbox, not charged an attempt")
+		s.pool.failed(se, st.Retry)
+		return
+	}
 	switch {
 	case alert && !st.Alert:
 		log.Error("SMTP sending is stuck: the session keeps failing; mail waits in the outbox", slog.Time("since", st.Since))
@@ -379,6 +417,9 @@ func (s *Sender) sessionFailed(se *SendError) {
 // sessionWorks notes that the session carried a mail (or the server judged
 // one): the alert, if any, is over.
 func (s *Sender) sessionWorks() {
+	if s.pool != nil {
+		s.pool.works()
+	}
 	if s.state.OK {
 		return
 	}
@@ -386,7 +427,145 @@ func (s *Sender) sessionWorks() {
 		s.log.Info("SMTP session works again", slog.Int("failures", s.state.Failures), slog.Time("since", s.state.Since))
 	}
 	s.state = SessionState{OK: true}
-	if s.OnSession != nil {
+	if s.OnSession != nil && s.pool == nil {
 		s.OnSession(s.state)
+	}
+}
+
+// poolBatch is how many mails a worker of a Pool of several sessions
+// claims at a time: few enough that a burst the intake commits at once (up
+// to its batch of 100) is shared among the sessions rather than taken by
+// the first to wake, enough that claiming (one write) costs little beside
+// sending them (10 mails: about 140 ms through Postfix).
+const poolBatch = 10
+
+// Pool delivers the email outbox over up to SMTPConfig.Sessions SMTP
+// sessions at once: one worker a session, each a Sender of its own that
+// opens its session when it has mail and hangs up when it has none. The
+// workers share the outbox through its leases (each claims poolBatch mails
+// at a time; a mail is claimed by one worker, recorded under its lease, so
+// none is sent twice and none is lost when a worker stops), and all wake
+// when mail is committed, so a lone mail goes at once and a burst is
+// spread. Mails of one ticket still go in order: the outbox gives out a
+// ticket's next mail only once the one before it is finished.
+//
+// A worker's session that fails gives its batch back to the queue
+// uncharged, as a lone Sender does, and waits its own growing pause
+// (ReconnectMin doubling to ReconnectMax) while the other workers go on.
+// How sending fares is told from all the sessions as one stream: it is
+// failing from a failed session until any session carries a mail (or the
+// server judges one); it is stuck (SessionState.Alert) once AlertFailures
+// sessions in a row have failed, whichever worker's, with none carrying a
+// mail in between, or AlertAfter has passed so. A server that refuses one
+// session of four (a limit on connections) while the others deliver is
+// not stuck: mail flows, and the failures are logged and counted.
+type Pool struct {
+	workers []*Sender
+	log     *slog.Logger
+	// OnSession, when set, hears of every failure of a session and of the
+	// first mail carried after failures (and of the first session that
+	// works), with the pool's state: Failures, Since and Alert count every
+	// worker's sessions; Stage, Err and Retry are the failure's. Calls
+	// come one at a time, never beside Run's onRun.
+	OnSession func(SessionState)
+	// AlertFailures and AlertAfter: see Pool (3 and 2 min).
+	AlertFailures int
+	AlertAfter    time.Duration
+
+	mu    sync.Mutex
+	state SessionState
+}
+
+// NewPool returns the sender of cfg.Sessions workers (see Pool); cfg's zero
+// values take the defaults.
+func NewPool(cfg SMTPConfig, id Identity, svc *tickets.Service, tpl *templates.Engine, log *slog.Logger) *Pool {
+	cfg.Defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	n := min(max(cfg.Sessions, 1), MaxSessions)
+	p := &Pool{log: log, AlertFailures: 3, AlertAfter: 2 * time.Minute}
+	for i := range n {
+		wlog := log
+		if n > 1 {
+			wlog = log.With(slog.Int("smtp_session", i+1))
+		}
+		w := NewSender(cfg, id, svc, tpl, wlog)
+		w.pool = p
+		if n > 1 {
+			w.batch = poolBatch
+		}
+		p.workers = append(p.workers, w)
+	}
+	return p
+}
+
+// Senders are the pool's workers, one a session, for tests to set their
+// pauses (ReconnectMin, ReconnectMax) or Dial before Run. Their OnSession
+// is not called: the pool's is.
+func (p *Pool) Senders() []*Sender { return p.workers }
+
+// Check connects to the server (and logs in) once, to tell at start-up
+// that mail can be sent.
+func (p *Pool) Check(ctx context.Context) error { return p.workers[0].Check(ctx) }
+
+// Run delivers the outbox on every worker until ctx ends (each as
+// Sender.Run: at once when this process commits a mail, every interval
+// anyway, after a failed session its own pause), and returns once each has
+// finished the batch in hand. onRun hears of each worker's runs, one call
+// at a time.
+func (p *Pool) Run(ctx context.Context, interval time.Duration, onRun func(SendStats, error)) {
+	report := func(st SendStats, err error) {
+		if onRun == nil {
+			return
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		onRun(st, err)
+	}
+	var wg sync.WaitGroup
+	for _, w := range p.workers {
+		wg.Go(func() { w.Run(ctx, interval, report) })
+	}
+	wg.Wait()
+}
+
+// failed counts a worker's failed session in the pool's stream, raises the
+// alert once it has gone on too long, and tells OnSession.
+func (p *Pool) failed(se *SendError, retry time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	st := &p.state
+	if st.Failures == 0 {
+		st.Since = now
+	}
+	st.OK, st.Stage, st.Err, st.Retry = false, se.Stage, se, retry
+	st.Failures++
+	alert := st.Failures >= p.AlertFailures || now.Sub(st.Since) >= p.AlertAfter
+	if alert && !st.Alert {
+		p.log.Error("SMTP sending is stuck: the sessions keep failing and none carries mail; mail waits in the outbox",
+			slog.Int("failures", st.Failures), slog.Time("since", st.Since), slog.String("stage", string(se.Stage)), slog.Any("error", se))
+	}
+	st.Alert = alert
+	if p.OnSession != nil {
+		p.OnSession(*st)
+	}
+}
+
+// works notes that a worker's session carried a mail (or the server judged
+// one): the pool's failures, and the alert if any, are over.
+func (p *Pool) works() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state.OK {
+		return
+	}
+	if p.state.Failures > 0 {
+		p.log.Info("SMTP sending works again", slog.Int("failures", p.state.Failures), slog.Time("since", p.state.Since))
+	}
+	p.state = SessionState{OK: true}
+	if p.OnSession != nil {
+		p.OnSession(p.state)
 	}
 }

@@ -348,6 +348,11 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.Mail.auth().Validate("mail")...)
 	errs = append(errs, c.Mail.IMAP.Validate("mail.imap")...)
+	if c.Mail.SMTP.Sessions == 0 {
+		// The default was 4 before the file and the environment: a 0 was
+		// written there.
+		errs = append(errs, fmt.Sprintf("mail.smtp.sessions: 0 is not between 1 and %d (the SMTP sessions the sender delivers over at once)", mail.MaxSessions))
+	}
 	errs = append(errs, c.Mail.SMTP.Validate("mail.smtp")...)
 	errs = append(errs, c.Discord.Validate("discord")...)
 	switch c.Log.Format {

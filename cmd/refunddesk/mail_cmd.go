@@ -30,8 +30,26 @@ func (m *Main) sender(svc *tickets.Service) (*mail.Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mail.NewSender(c.SMTP, mail.Identity{Address: c.Address, Name: c.Name, ReplyTo: c.ReplyTo,
-		MessageIDDomain: c.MessageIDDomain, RefundDays: c.RefundDays, ReopenDays: int(m.config.SLA.ReopenWindow.Hours() / 24)}, svc, tpl, m.log), nil
+	return mail.NewSender(c.SMTP, m.identity(), svc, tpl, m.log), nil
+}
+
+// senders is the running sender: [mail.smtp] sessions workers (mail.Pool).
+func (m *Main) senders(svc *tickets.Service) (*mail.Pool, error) {
+	c := m.config.Mail
+	if c.SMTP.Address == "" {
+		return nil, usageError{fmt.Errorf("mail.smtp.address is not set: there is nowhere to send mail")}
+	}
+	tpl, err := templates.New()
+	if err != nil {
+		return nil, err
+	}
+	return mail.NewPool(c.SMTP, m.identity(), svc, tpl, m.log), nil
+}
+
+func (m *Main) identity() mail.Identity {
+	c := m.config.Mail
+	return mail.Identity{Address: c.Address, Name: c.Name, ReplyTo: c.ReplyTo,
+		MessageIDDomain: c.MessageIDDomain, RefundDays: c.RefundDays, ReopenDays: int(m.config.SLA.ReopenWindow.Hours() / 24)}
 }
 
 func (m *Main) mailCommand() *cobra.Command {
@@ -336,22 +354,31 @@ func (m *Main) outboxCommand() *cobra.Command {
 	send := &cobra.Command{
 		Use:   "send [--once]",
 		Short: "Deliver the email outbox over SMTP (with --once: what is due now, then exit)",
-		Args:  cobra.NoArgs,
+		Long: `Delivers the email outbox over [mail.smtp] until interrupted, over up to
+mail.smtp.sessions SMTP sessions at once, as serve does. With --once it sends
+what is due now over one session, in order, and exits (1 when the session
+failed; the mail waits).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			svc, err := m.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			s, err := m.sender(svc)
-			if err != nil {
-				return err
-			}
 			if once {
+				// One pass over one session: what is due now, in order.
+				s, err := m.sender(svc)
+				if err != nil {
+					return err
+				}
 				st, err := s.SendOnce(cmd.Context())
 				printSent(m, st)
 				return err
 			}
-			s.Run(cmd.Context(), 5*time.Second, func(st mail.SendStats, err error) {
+			p, err := m.senders(svc)
+			if err != nil {
+				return err
+			}
+			p.Run(cmd.Context(), 5*time.Second, func(st mail.SendStats, err error) {
 				if st.Sent+st.Retried+st.Failed+st.Deferred > 0 {
 					printSent(m, st)
 				}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -307,7 +308,7 @@ func (s *server) describe(name string) string {
 	case "intake":
 		return fmt.Sprintf("IMAP %s, folder %s (one instance at a time)", c.Mail.IMAP.Address, c.Mail.IMAP.Mailbox)
 	case "sender":
-		return "SMTP " + c.Mail.SMTP.Address
+		return fmt.Sprintf("SMTP %s, up to %d sessions at once", c.Mail.SMTP.Address, c.Mail.SMTP.Sessions)
 	case "discord":
 		return "the Discord bot"
 	case "followups":
@@ -385,23 +386,25 @@ func (s *server) withLease(ctx context.Context, name string, ttl time.Duration, 
 }
 
 func (s *server) senderPart() (component, error) {
-	snd, err := s.m.sender(s.svc)
+	snd, err := s.m.senders(s.svc)
 	if err != nil {
 		return component{}, err
 	}
-	// The SMTP session's own state: the sender is degraded once the session
-	// has kept failing (mail waits in the outbox), and running again when a
-	// mail goes through. alerting is only touched on the sender's goroutine.
-	alerting := false
+	// How the SMTP sessions fare, all of them as one (mail.Pool): the
+	// sender is degraded once sessions have kept failing with none carrying
+	// mail (mail waits in the outbox), and running again when a mail goes
+	// through. The pool calls OnSession and the runs' callback one at a
+	// time; alerting is atomic all the same.
+	var alerting atomic.Bool
 	snd.OnSession = func(st mail.SessionState) {
 		s.metrics.smtpSession(st)
 		switch {
 		case st.Alert:
-			alerting = true
-			s.health.degrade("sender", fmt.Sprintf("the SMTP session failed %d times in a row since %s (last at %s); mail waits in the outbox",
+			alerting.Store(true)
+			s.health.degrade("sender", fmt.Sprintf("the SMTP sessions failed %d times in a row since %s (last at %s); mail waits in the outbox (no session carried any since)",
 				st.Failures, st.Since.UTC().Format(time.RFC3339), st.Stage))
-		case st.OK && alerting:
-			alerting = false
+		case st.OK && alerting.Load():
+			alerting.Store(false)
 			s.health.report("sender", nil)
 		}
 	}
@@ -415,12 +418,12 @@ func (s *server) senderPart() (component, error) {
 			return nil
 		},
 		run: func(ctx context.Context) {
-			// A committed mail wakes the sender at once; the interval is for
-			// mail other instances queued.
+			// A committed mail wakes the workers at once; the interval is
+			// for mail other instances queued.
 			snd.Run(ctx, 2*time.Second, func(st mail.SendStats, err error) {
 				s.metrics.sent(tickets.ChannelEmail, st)
-				if errors.Is(err, tickets.ErrChannelDown) || alerting {
-					return // the session's failures are OnSession's to report
+				if errors.Is(err, tickets.ErrChannelDown) || alerting.Load() {
+					return // the sessions' failures are OnSession's to report
 				}
 				s.health.report("sender", err)
 			})
