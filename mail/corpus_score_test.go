@@ -171,9 +171,12 @@ func TestCorpusScore(t *testing.T) {
 		if dir == "heldout3" && (fields.right < 250 || score["all"]["sources"].right < 119) {
 			t.Errorf("heldout3 scores %s of its fields and %s of its sources, under the floor of 250 and 119", fields, score["all"]["sources"])
 		}
-		// heldout4 scored 230/250 fields and 108/120 sources when it was written.
-		if dir == "heldout4" && (fields.right < 230 || score["all"]["sources"].right < 108) {
-			t.Errorf("heldout4 scores %s of its fields and %s of its sources, under the floor of 230 and 108", fields, score["all"]["sources"])
+		// heldout4 scored 230/250 fields and 108/120 sources when it was
+		// written, blind; since its misses were fixed (issue 16) it holds
+		// every field and every source. It is fitted now, no longer a blind
+		// estimate.
+		if dir == "heldout4" && (fields.right < 250 || score["all"]["sources"].right < 120) {
+			t.Errorf("heldout4 scores %s of its fields and %s of its sources, under the floor of 250 and 120", fields, score["all"]["sources"])
 		}
 	}
 }
