@@ -53,6 +53,10 @@ const (
 //   - paced: REFUNDDESK_BENCH_REQUESTS (300) requests, one every 150 ms;
 //   - burst: 200 requests at once, over one LMTP session.
 //
+// The sender is serve's mail.Pool with REFUNDDESK_BENCH_SMTP_SESSIONS
+// sessions (default mail.smtp.sessions' 4; 1 is the lone session of
+// before), reported as smtp-sessions.
+//
 // Reported in ms: p50, p90, p99 and max of the wait, and the median and
 // 99th percentile of its parts: intake- (from the mailbox to the commit of
 // the ticket and its acknowledgement), sender- (from there to Postfix's
@@ -72,9 +76,11 @@ func BenchmarkAcknowledgementLatency(b *testing.B) {
 func benchLatency(b *testing.B, n int, every time.Duration) {
 	var all latencies
 	load := loadAverage()
+	sessions := storetest.BenchEnv(b, "REFUNDDESK_BENCH_SMTP_SESSIONS", mail.DefaultSessions)
 	for range b.N {
-		all.add(latencyRun(b, n, every))
+		all.add(latencyRun(b, n, every, sessions))
 	}
+	b.ReportMetric(float64(sessions), "smtp-sessions")
 	percentiles(b, all.wait, "", 0.5, 0.9, 0.99, 1)
 	percentiles(b, all.intake, "intake-", 0.5, 0.99)
 	percentiles(b, all.sender, "sender-", 0.5, 0.99)
@@ -141,9 +147,10 @@ func (h *takenLog) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-// latencyRun starts the servers and the desk, sends n requests (one every
-// every, or all at once) and returns each one's wait, and its parts.
-func latencyRun(b *testing.B, n int, every time.Duration) latencies {
+// latencyRun starts the servers and the desk (its sender over sessions
+// SMTP sessions), sends n requests (one every every, or all at once) and
+// returns each one's wait, and its parts.
+func latencyRun(b *testing.B, n int, every time.Duration, sessions int) latencies {
 	b.Helper()
 	dc := mailtest.StartDovecot(b, mailtest.DovecotOptions{Layout: mailtest.Maildir,
 		Users: map[string]string{latDesk: latPass, latRequester: latPass}})
@@ -178,7 +185,7 @@ func latencyRun(b *testing.B, n int, every time.Duration) latencies {
 	tl := &takenLog{at: map[string]time.Time{}}
 	fetcher := mail.NewFetcher(mail.IMAPConfig{Address: dc.Addr, TLS: "none", Username: latDesk, Password: latPass},
 		mail.NewIntake(svc, mail.IntakeConfig{Address: latDesk}, nil), svc, slog.New(tl))
-	sender := mail.NewSender(mail.SMTPConfig{Address: pf.Addr, TLS: "none"}, mail.Identity{Address: latDesk, Name: "Refund Desk"}, svc, tpl, nil)
+	sender := mail.NewPool(mail.SMTPConfig{Address: pf.Addr, TLS: "none", Sessions: sessions}, mail.Identity{Address: latDesk, Name: "Refund Desk"}, svc, tpl, nil)
 	var wg sync.WaitGroup
 	started := make(chan string, 2)
 	var partErr error
