@@ -371,7 +371,11 @@ func bodyText(t *mimeTree) (string, bool) {
 				}
 			}
 		}
-		walk(t.root.children)
+		if t.root.contentType == "multipart/alternative" {
+			walk([]*mimePart{t.root}) // one version of the text, not each
+		} else {
+			walk(t.root.children)
+		}
 		if len(parts) > 0 {
 			return strings.Join(parts, "\n\n"), true
 		}

@@ -584,3 +584,20 @@ func TestAutomaticClosuresAndAcknowledgements(t *testing.T) {
 			kind: "refund", account: "", order: "", reason: "", sources: "-"},
 	})
 }
+
+// A mail that is multipart/alternative at its root gives its text once (the
+// plain version), not the plain and the HTML versions one after the other:
+// an order named once is not "named again", the details are not doubled.
+func TestAlternativeAtTheRootIsReadOnce(t *testing.T) {
+	raw := "From: a@example.com\r\nTo: support@refunddesk.example\r\nSubject: refund\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPromosi saya ditolak, mohon refund.\r\n" +
+		"--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div>Promosi saya ditolak, mohon refund.</div>\r\n--b--\r\n"
+	m, err := Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(m.NewText, "ditolak"); n != 1 {
+		t.Fatalf("the text is read %d times: %q", n, m.NewText)
+	}
+}
