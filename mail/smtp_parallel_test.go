@@ -42,7 +42,7 @@ type parallelMsg struct {
 	session       int
 }
 
-func startParallelPeer(t *testing.T, delay time.Duration) *parallelPeer {
+func startParallelPeer(t testing.TB, delay time.Duration) *parallelPeer {
 	t.Helper()
 	p := &parallelPeer{delay: delay, dropAt: map[string]bool{}}
 	srv := smtp.NewServer(p)
@@ -423,4 +423,50 @@ func TestPoolAlertsWhenEverySessionFails(t *testing.T) {
 			t.Fatalf("not recovered: %+v", last)
 		}
 	})
+}
+
+// BenchmarkPoolBurst times the sender alone on a burst of 200
+// acknowledgements committed at once, against a server some way off: the
+// in-process peer answers each mail's data after REFUNDDESK_BENCH_SMTP_DELAY_MS
+// (10 ms: a provider's round trips and queueing), over 1, 4 and 8
+// sessions. Reported: ms for the lot and ms a mail, with the load average.
+//
+//	go test ./mail -run '^$' -bench 'PoolBurst$' -benchtime 1x
+func BenchmarkPoolBurst(b *testing.B) {
+	const n = 200
+	delay := time.Duration(storetest.BenchEnv(b, "REFUNDDESK_BENCH_SMTP_DELAY_MS", 10)) * time.Millisecond
+	tpl, err := templates.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, sessions := range []int{1, 4, 8} {
+		b.Run(fmt.Sprintf("sessions=%d", sessions), func(b *testing.B) {
+			load := loadAverage()
+			var total time.Duration
+			for range b.N {
+				b.StopTimer()
+				peer := startParallelPeer(b, delay)
+				svc := tickets.NewService(storetest.Open(b, "sqlite", tickets.SystemClock{}), tickets.Options{})
+				err := svc.Group(context.Background(), func(g *tickets.Service) error {
+					for i := range n {
+						if _, err := g.Intake.Submit(context.Background(), tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
+							Requester: tickets.Requester{Email: fmt.Sprintf("r%d@example.test", i)}, Account: fmt.Sprintf("@creator%d", i), Details: "cabut izin"}); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				pool := rdmail.NewPool(rdmail.SMTPConfig{Address: peer.addr, TLS: "none", Sessions: sessions},
+					rdmail.Identity{Address: desk}, svc, tpl, nil)
+				b.StartTimer()
+				total += drainPool(b, pool, n)
+			}
+			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms")
+			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N*n), "ms/mail")
+			b.ReportMetric(load, "load1")
+		})
+	}
 }

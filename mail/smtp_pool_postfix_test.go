@@ -59,6 +59,17 @@ func startPoolPostfix(tb testing.TB, n, sessions int) *poolPostfix {
 // long that took.
 func (p *poolPostfix) drain(tb testing.TB, n int) time.Duration {
 	tb.Helper()
+	took := drainPool(tb, p.pool, n)
+	if tb.Failed() {
+		tb.Log(p.pf.Log())
+	}
+	return took
+}
+
+// drainPool runs pool until n mails are sent, and returns how long that
+// took.
+func drainPool(tb testing.TB, pool *mail.Pool, n int) time.Duration {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var mu sync.Mutex
 	sent := 0
@@ -67,7 +78,7 @@ func (p *poolPostfix) drain(tb testing.TB, n int) time.Duration {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		p.pool.Run(ctx, time.Minute, func(st mail.SendStats, err error) {
+		pool.Run(ctx, time.Minute, func(st mail.SendStats, err error) {
 			if err != nil && ctx.Err() == nil {
 				tb.Errorf("run: %v", err)
 			}
@@ -81,7 +92,9 @@ func (p *poolPostfix) drain(tb testing.TB, n int) time.Duration {
 	select {
 	case <-all:
 	case <-time.After(2 * time.Minute):
-		tb.Errorf("%d of %d sent\n%s", sent, n, p.pf.Log())
+		mu.Lock()
+		tb.Errorf("%d of %d sent", sent, n)
+		mu.Unlock()
 	}
 	took := time.Since(start)
 	cancel()
