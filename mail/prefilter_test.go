@@ -1,11 +1,15 @@
 package mail
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp/syntax"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -76,37 +80,129 @@ func TestMustContainAll(t *testing.T) {
 	}
 }
 
-// The words never turn away a text its pattern matches: every pattern is
-// tried on the text of every mail of the corpora, lower-cased as Understand
-// does, and on phrases written to match.
-func TestPrefilterNeverHidesAMatch(t *testing.T) {
-	all := append(append([]pattern{}, refundPatterns...), revocationPatterns...)
+// exprTable is what the regular expressions of the reading find in the
+// texts the two tests below try them on, worked out once per test binary
+// and shared: finding it under -race was most of the mail package's time,
+// twice over, the same text often several times (lines such as "terima
+// kasih" recur across the corpora).
+type exprTable struct {
+	// pats is every pattern of the reading; the first nReading are the
+	// refund, revocation and reason patterns (TestPrefilterNeverHidesAMatch
+	// tries those), the rest the clause rules' and edge cases'.
+	pats     []pattern
+	nReading int
+	// texts are distinct; whole[i] is a phrase written to match or a
+	// mail's whole text, lower-cased as Understand does
+	// (TestPrefilterNeverHidesAMatch's texts); starts[i] one of
+	// TestStartsFindWhatTheExpressionFinds's: its phrases, and each mail's
+	// whole text, each of its lines and each tail from a few offsets.
+	texts         []string
+	whole, starts []bool
+	// found[i][j] is pats[j].re.FindAllStringIndex(texts[i], 4): the
+	// expression matches texts[i] exactly when it is not nil.
+	found [][][][]int
+}
+
+var exprAnswers = sync.OnceValues(readExprTable)
+
+func readExprTable() (*exprTable, error) {
+	x := &exprTable{}
+	x.pats = append(append([]pattern{}, refundPatterns...), revocationPatterns...)
 	for _, r := range reasonPatterns {
-		all = append(all, r.ps...)
+		x.pats = append(x.pats, r.ps...)
 	}
-	texts := []string{
+	x.nReading = len(x.pats)
+	x.pats = append(x.pats, keptRe, refuseRe, notUsedAgainRe, useRe, contentRe, mineRe, concededRe)
+	x.pats = append(x.pats, pats(1, `\bga\b`, `\b(ga|gak)\s+mau`, `ga(k)?\s+jadi`, `\b(i|we)\s+(stopped|ended)`, `(\bgak|tidak)\s+mau`)...)
+
+	at := map[string]int{}
+	add := func(text string, whole, starts bool) {
+		i, ok := at[text]
+		if !ok {
+			i = len(x.texts)
+			at[text] = i
+			x.texts = append(x.texts, text)
+			x.whole = append(x.whole, false)
+			x.starts = append(x.starts, false)
+		}
+		x.whole[i] = x.whole[i] || whole
+		x.starts[i] = x.starts[i] || starts
+	}
+	for _, text := range []string{
 		"saya sudah bayar dua kali, tagihan ganda", "charged twice for the same promotion", "promosi saya ditolak",
 		"it was removed for a policy violation", "salah pilih video", "aku hentikan promosinya sendiri",
 		"i changed my mind", "gak jadi deh", "ada error, tidak berjalan", "jangkauannya cuma 2rb dari estimasi 20rb",
 		"views way below the estimate", "only 1,200 views", "wrong currency", "tolong cabut izin penggunaan konten saya",
 		"please stop using my videos", "withdraw my authorization", "money back please", "uang saya dikembalikan",
+	} {
+		add(text, true, false)
+	}
+	for _, text := range []string{"gak mau", "sanggar gak mau", "xga mau", "ga", "ga jadi", "gak jadi", "we stopped it, i ended it", "tidak mau gak mau"} {
+		add(text, false, true)
 	}
 	files, _ := filepath.Glob("testdata/*/*.eml")
 	for _, file := range files {
 		raw, err := os.ReadFile(file)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		m, err := Parse(raw)
 		if err != nil {
 			continue
 		}
-		texts = append(texts, strings.ToLower(m.Subject+"\n"+m.Text))
+		text := strings.ToLower(m.Subject + "\n" + m.Text)
+		add(text, true, true)
+		for _, line := range strings.Split(text, "\n") {
+			add(line, false, true)
+		}
+		for _, k := range []int{1, 2, 3, 7, 40} {
+			if k < len(text) {
+				add(text[k:], false, true)
+			}
+		}
 	}
-	matched := 0
-	for _, p := range all {
-		for _, text := range texts {
-			if p.re.MatchString(text) {
+
+	// The answers do not depend on each other: every core finds some.
+	x.found = make([][][][]int, len(x.texts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(x.texts); i = int(next.Add(1) - 1) {
+				found := make([][][]int, len(x.pats))
+				for j, p := range x.pats {
+					found[j] = p.re.FindAllStringIndex(x.texts[i], 4)
+				}
+				x.found[i] = found
+			}
+		})
+	}
+	wg.Wait()
+	return x, nil
+}
+
+func exprAnswersFor(t *testing.T) *exprTable {
+	t.Helper()
+	x, err := exprAnswers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// The words never turn away a text its pattern matches: every pattern is
+// tried on the text of every mail of the corpora, lower-cased as Understand
+// does, and on phrases written to match.
+func TestPrefilterNeverHidesAMatch(t *testing.T) {
+	x := exprAnswersFor(t)
+	texts, matched := 0, 0
+	for i, text := range x.texts {
+		if !x.whole[i] {
+			continue
+		}
+		texts++
+		for j, p := range x.pats[:x.nReading] {
+			if x.found[i][j] != nil {
 				matched++
 				if !p.mayMatch(text) {
 					t.Errorf("%s matches %q, but its words %q turned the text away", p.re, text, p.words)
@@ -114,8 +210,8 @@ func TestPrefilterNeverHidesAMatch(t *testing.T) {
 			}
 		}
 	}
-	if matched < len(texts) {
-		t.Fatalf("only %d matches over %d texts: the check checks little", matched, len(texts))
+	if matched < texts {
+		t.Fatalf("only %d matches over %d texts: the check checks little", matched, texts)
 	}
 }
 
@@ -151,54 +247,54 @@ func TestMatchStarts(t *testing.T) {
 // expression finds: every pattern of the reading, and a few written
 // to reach the edge cases, on the text of every mail of the corpora, each
 // of its lines and each tail of it from a few offsets (a start right after
-// a word, inside one, at the very beginning).
+// a word, inside one, at the very beginning). A text's index is built once
+// and shared by every pattern, as Understand shares it; the texts are
+// tried in parallel shards.
 func TestStartsFindWhatTheExpressionFinds(t *testing.T) {
-	all := append(append([]pattern{}, refundPatterns...), revocationPatterns...)
-	for _, r := range reasonPatterns {
-		all = append(all, r.ps...)
-	}
-	all = append(all, keptRe, refuseRe, notUsedAgainRe, useRe, contentRe, mineRe, concededRe)
-	all = append(all, pats(1, `\bga\b`, `\b(ga|gak)\s+mau`, `ga(k)?\s+jadi`, `\b(i|we)\s+(stopped|ended)`, `(\bgak|tidak)\s+mau`)...)
-	texts := []string{"gak mau", "sanggar gak mau", "xga mau", "ga", "ga jadi", "gak jadi", "we stopped it, i ended it", "tidak mau gak mau"}
-	files, _ := filepath.Glob("testdata/*/*.eml")
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := Parse(raw)
-		if err != nil {
-			continue
-		}
-		text := strings.ToLower(m.Subject + "\n" + m.Text)
-		texts = append(texts, text)
-		texts = append(texts, strings.Split(text, "\n")...)
-		for _, k := range []int{1, 2, 3, 7, 40} {
-			if k < len(text) {
-				texts = append(texts, text[k:])
-			}
-		}
-	}
-	tried, found := 0, 0
-	for _, p := range all {
+	x := exprAnswersFor(t)
+	tried := 0
+	for _, p := range x.pats {
 		if p.at != nil {
 			tried++
 		}
-		for _, text := range texts {
-			want := p.re.MatchString(text)
-			var ix textIndex
-			if got, gotIn := p.MatchString(text), p.matchIn(text, ix.indexed(text)); got != want || gotIn != want {
-				t.Errorf("%s on %q: %v (indexed %v), want %v", p.re, text, got, gotIn, want)
-			}
-			if want {
-				found++
-			}
-			if got, want := p.FindAllStringIndex(text, 4), p.re.FindAllStringIndex(text, 4); !slices.EqualFunc(got, want, slices.Equal) {
-				t.Errorf("%s on %q: %v, want %v", p.re, text, got, want)
-			}
-		}
 	}
-	if tried < len(all)/2 || found < len(texts) {
-		t.Fatalf("%d of %d patterns tried at their starts, %d matches: the check checks little", tried, len(all), found)
+	const shards = 4
+	var texts, found [shards]int
+	t.Run("texts", func(t *testing.T) {
+		for s := range shards {
+			t.Run(fmt.Sprint(s), func(t *testing.T) {
+				t.Parallel()
+				for i := s; i < len(x.texts); i += shards {
+					if !x.starts[i] {
+						continue
+					}
+					text := x.texts[i]
+					texts[s]++
+					var ix textIndex
+					in := ix.indexed(text)
+					for j, p := range x.pats {
+						wantAll := x.found[i][j]
+						want := wantAll != nil
+						if got, gotIn := p.MatchString(text), p.matchIn(text, in); got != want || gotIn != want {
+							t.Errorf("%s on %q: %v (indexed %v), want %v", p.re, text, got, gotIn, want)
+						}
+						if want {
+							found[s]++
+						}
+						if got := p.FindAllStringIndex(text, 4); !slices.EqualFunc(got, wantAll, slices.Equal) {
+							t.Errorf("%s on %q: %v, want %v", p.re, text, got, wantAll)
+						}
+					}
+				}
+			})
+		}
+	})
+	allTexts, allFound := 0, 0
+	for s := range shards {
+		allTexts += texts[s]
+		allFound += found[s]
+	}
+	if tried < len(x.pats)/2 || allFound < allTexts {
+		t.Fatalf("%d of %d patterns tried at their starts, %d matches: the check checks little", tried, len(x.pats), allFound)
 	}
 }
