@@ -182,8 +182,10 @@ type Sender struct {
 	// batch: the mails a run claims at a time (sendBatch; a Pool's workers
 	// take fewer, so that a burst is shared among them).
 	batch int
-	// pool, when set, hears of this worker's sessions (Pool).
-	pool *Pool
+	// pool, when set, hears of this worker's sessions (Pool); handedBack
+	// says that another of its workers gave mail back to the queue.
+	pool       *Pool
+	handedBack chan struct{}
 }
 
 // sendBatch is how many mails a lone sender claims at a time.
@@ -296,15 +298,20 @@ func (s *Sender) Run(ctx context.Context, interval time.Duration, onRun func(Sen
 		if onRun != nil {
 			onRun(st, err)
 		}
-		wait, wake := interval, queued
+		wait, wake, handed := interval, queued, s.handedBack
 		switch {
 		case errors.Is(err, tickets.ErrChannelDown):
 			// New mail waits for the pause too: the server is not ready.
-			wait, wake = s.state.Retry, nil
+			// The mail this run gave back is the other workers' to send
+			// meanwhile (a Pool's).
+			wait, wake, handed = s.state.Retry, nil, nil
+			if s.pool != nil {
+				s.pool.handBack(s)
+			}
 		case err != nil && ctx.Err() == nil:
 			s.log.Warn("outbox sender", slog.Any("error", err))
 		}
-		if !pause(ctx, wait, wake) {
+		if !pauseOr(ctx, wait, wake, handed) {
 			return
 		}
 	}
@@ -313,6 +320,12 @@ func (s *Sender) Run(ctx context.Context, interval time.Duration, onRun func(Sen
 // pause waits d, or until wake says there is new mail (a nil wake: d
 // alone); false when ctx ended.
 func pause(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
+	return pauseOr(ctx, d, wake, nil)
+}
+
+// pauseOr is pause that also ends when handed says another worker gave
+// mail back (a nil handed: never).
+func pauseOr(ctx context.Context, d time.Duration, wake, handed <-chan struct{}) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -320,6 +333,7 @@ func pause(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
 		return false
 	case <-t.C:
 	case <-wake:
+	case <-handed:
 	}
 	return true
 }
@@ -450,8 +464,9 @@ const poolBatch = 10
 // ticket's next mail only once the one before it is finished.
 //
 // A worker's session that fails gives its batch back to the queue
-// uncharged, as a lone Sender does, and waits its own growing pause
-// (ReconnectMin doubling to ReconnectMax) while the other workers go on.
+// uncharged, as a lone Sender does, wakes the other workers to send it,
+// and waits its own growing pause (ReconnectMin doubling to ReconnectMax)
+// while they go on.
 // How sending fares is told from all the sessions as one stream: it is
 // failing from a failed session until any session carries a mail (or the
 // server judges one); it is stuck (SessionState.Alert) once AlertFailures
@@ -491,7 +506,7 @@ func NewPool(cfg SMTPConfig, id Identity, svc *tickets.Service, tpl *templates.E
 			wlog = log.With(slog.Int("smtp_session", i+1))
 		}
 		w := NewSender(cfg, id, svc, tpl, wlog)
-		w.pool = p
+		w.pool, w.handedBack = p, make(chan struct{}, 1)
 		if n > 1 {
 			w.batch = poolBatch
 		}
@@ -528,6 +543,22 @@ func (p *Pool) Run(ctx context.Context, interval time.Duration, onRun func(SendS
 		wg.Go(func() { w.Run(ctx, interval, report) })
 	}
 	wg.Wait()
+}
+
+// handBack wakes the workers other than from, which gave mail back to the
+// queue when its session failed: one whose session works sends it now, not
+// at its next look (those pausing after a failure of their own are not
+// woken).
+func (p *Pool) handBack(from *Sender) {
+	for _, w := range p.workers {
+		if w == from {
+			continue
+		}
+		select {
+		case w.handedBack <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // failed counts a worker's failed session in the pool's stream, raises the

@@ -347,9 +347,13 @@ func TestPoolWorkerSessionDiesMidBatch(t *testing.T) {
 // session failed again and again.
 func TestPoolOneSessionAlwaysFails(t *testing.T) {
 	f := newPoolFixture(t, "sqlite", 4, 2*time.Millisecond)
-	f.pool.Senders()[0].Dial = func(context.Context) (net.Conn, error) {
+	bad := f.pool.Senders()[0]
+	bad.Dial = func(context.Context) (net.Conn, error) {
 		return nil, errors.New("connection refused")
 	}
+	// Its pause is long beside a mail, as 1 s is beside a provider's
+	// 10 ms, so the others carry mail between two of its failures.
+	bad.ReconnectMin, bad.ReconnectMax = 50*time.Millisecond, 100*time.Millisecond
 	to := f.requests(60)
 	stop := f.run()
 	f.waitSent(len(to))
@@ -372,6 +376,41 @@ func TestPoolOneSessionAlwaysFails(t *testing.T) {
 	}
 	if failures == 0 || f.runs.Deferred == 0 {
 		t.Fatalf("the failing worker never took a batch: events %+v, runs %+v", f.events, f.runs)
+	}
+}
+
+// Mail a failing worker gives back is sent by the others at once, not at
+// their next look (an hour here): each mail, committed while the pool
+// waits, goes within seconds although the worker that cannot open its
+// session keeps claiming it.
+func TestPoolOthersSendWhatAFailingWorkerGivesBack(t *testing.T) {
+	f := newPoolFixture(t, "sqlite", 2, 0)
+	f.pool.Senders()[0].Dial = func(context.Context) (net.Conn, error) {
+		time.Sleep(50 * time.Millisecond) // while it holds the mail, the other looks and finds none
+		return nil, errors.New("connection timed out")
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.pool.Run(ctx, time.Hour, nil)
+	}()
+	defer func() { cancel(); <-done }()
+	time.Sleep(50 * time.Millisecond) // the workers' first looks, at an empty outbox
+	var to []string
+	for i := range 5 {
+		addr := fmt.Sprintf("late%d@example.id", i)
+		if _, err := f.svc.Intake.Submit(f.ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+			Requester: tickets.Requester{Email: addr}, Order: fmt.Sprintf("73012345679%08d", i), Details: "promosi saya kurang jangkauan"}); err != nil {
+			t.Fatal(err)
+		}
+		to = append(to, addr)
+		f.waitSent(len(to))
+	}
+	for _, it := range f.exactlyOnce(to) {
+		if it.Attempts != 1 {
+			t.Fatalf("%+v", it)
+		}
 	}
 }
 
