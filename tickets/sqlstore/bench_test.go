@@ -1,10 +1,18 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -216,4 +224,108 @@ func BenchmarkEvidenceWrites(b *testing.B) {
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/3333-screenshots")
 	}
+}
+
+// BenchmarkIntakeGroups submits what BenchmarkMailIntake's mails ask for
+// straight to the ticket service, as the mail intake does: 10,000 refund
+// requests (REFUNDDESK_BENCH_MAILS), a third with a 200 KB screenshot, in
+// groups of 100 (one transaction each, a savepoint a request) from two
+// submitters, into a new SQLite store. It reports tickets/s and the
+// process's CPU time (cpu-s, the checkpointer's included): the ticket
+// core's share of the intake, without the mail server beside it.
+func BenchmarkIntakeGroups(b *testing.B) {
+	n := storetest.BenchEnv(b, "REFUNDDESK_BENCH_MAILS", 10_000)
+	ctx := context.Background()
+	opt := sample.Options{Seed: 3, Now: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), Days: 20}
+	var csv bytes.Buffer
+	if err := sample.WritePromotionsCSV(&csv, n, opt); err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	reqs := make([]tickets.SubmitRequest, 0, n)
+	_ = sample.Promotions(n, opt, func(i int, p *tickets.Promotion) error {
+		req := tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,
+			Requester: tickets.Requester{Email: fmt.Sprintf("creator%d@example.id", i), Name: fmt.Sprintf("Creator %d", i)},
+			Account:   p.Account, Order: p.OrderNumber, Reason: tickets.ReasonUnderDelivery, Language: "id",
+			Details:        fmt.Sprintf("Halo kak, promosi saya no. pesanan %s untuk akun %s jangkauannya jauh di bawah estimasi.\nMohon pengembalian dana.\n\nTerima kasih", p.OrderNumber, p.Account),
+			IdempotencyKey: fmt.Sprintf("<bench%d@example.id>", i), ExternalID: fmt.Sprintf("<bench%d@example.id>", i)}
+		if i%3 == 0 {
+			shot := make([]byte, 200<<10)
+			for j := range shot {
+				shot[j] = byte(r.IntN(256))
+			}
+			copy(shot, "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+			req.Evidence = []tickets.File{{Name: "shot.png", Data: shot}}
+		}
+		reqs = append(reqs, req)
+		return nil
+	})
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		clock := storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))
+		svc := tickets.NewService(storetest.Open(b, "sqlite", clock), tickets.Options{Clock: clock, AutoRepliesPerHour: 10})
+		if _, err := svc.Records.ImportPromotions(ctx, bytes.NewReader(csv.Bytes()), tickets.ImportOptions{File: "p.csv"}); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		b.StartTimer()
+		cpu := cpuTime(b)
+		start := time.Now()
+		for lo := 0; lo < len(reqs); lo += 100 {
+			batch := reqs[lo:min(lo+100, len(reqs))]
+			err := svc.Group(ctx, func(g *tickets.Service) error {
+				errs := make([]error, 2) // this run's (the group may run twice)
+				var wg sync.WaitGroup
+				for w := range errs {
+					wg.Go(func() {
+						for i := w; i < len(batch); i += len(errs) {
+							res, err := g.Intake.Submit(ctx, batch[i])
+							if err == nil && res.Outcome != tickets.OutcomeCreated {
+								err = fmt.Errorf("%s: %s", batch[i].IdempotencyKey, res.Outcome)
+							}
+							if err != nil {
+								errs[w] = err
+								return
+							}
+						}
+					})
+				}
+				wg.Wait()
+				return errors.Join(errs...)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		took, tookCPU := time.Since(start), cpuTime(b)-cpu
+		b.StopTimer()
+		b.ReportMetric(float64(len(reqs))/took.Seconds(), "tickets/s")
+		b.ReportMetric(tookCPU.Seconds(), "cpu-s")
+		b.ReportMetric(loadAverage(), "load1")
+		b.StartTimer()
+	}
+}
+
+// cpuTime is the CPU time this process has used so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAverage is the machine's load average over the last minute (0 when
+// it cannot be read).
+func loadAverage() float64 {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(raw))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
 }
