@@ -252,8 +252,8 @@ func benchDirect(b *testing.B, svc *tickets.Service, promos []tickets.Promotion,
 	for lo := 0; lo < len(reqs); lo += 100 {
 		// Two submitters, as the intake has two takers on two cores.
 		batch := reqs[lo:min(lo+100, len(reqs))]
-		errs := make([]error, 2)
 		err := svc.Group(ctx, func(g *tickets.Service) error {
+			errs := make([]error, 2) // this run's (the group may run twice)
 			var wg sync.WaitGroup
 			for w := range errs {
 				wg.Go(func() {

@@ -725,14 +725,16 @@ func (f *Fetcher) takeAll(ctx context.Context, s *session, uids []imap.UID, got 
 			queues[w] = append(queues[w], i)
 		}
 	}
-	// The batch's changes are one transaction: one commit for the lot.
+	// The batch's changes are one transaction: one commit for the lot. The
+	// store may run the group again from the start (Service.Group): each
+	// run takes every mail again.
 	err := f.svc.Group(ctx, func(g *tickets.Service) error {
 		var takers sync.WaitGroup
 		for _, q := range queues {
 			takers.Go(func() {
 				for _, i := range q {
 					if ctx.Err() != nil {
-						results[i].err = ctx.Err()
+						results[i].taken, results[i].err = Taken{}, ctx.Err()
 						continue
 					}
 					results[i].taken, results[i].err = f.intake.take(ctx, g, msgs[i], results[i].source)

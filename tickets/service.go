@@ -176,9 +176,13 @@ func (s *Service) Now() time.Time { return s.c.clock.Now() }
 // caller acknowledges its input (moves a mail, advances a cursor) only
 // after Group has returned nil. fn may use the Service from several
 // goroutines; inside fn, changes must go through the Service fn is given.
+// fn may be run twice, the second time from the start with nothing of the
+// first kept (see Store.Group): what it records must be what the last run
+// did.
 func (s *Service) Group(ctx context.Context, fn func(*Service) error) error {
-	q := &groupQueued{chs: map[Channel]bool{}}
+	var q *groupQueued // the last run's
 	err := s.c.store.Group(ctx, func(st Store) error {
+		q = &groupQueued{chs: map[Channel]bool{}}
 		g := *s.c
 		g.store = st
 		g.group = q

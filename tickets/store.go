@@ -26,7 +26,10 @@ type Store interface {
 	// fails, none of it is. Each Update in it is undone alone when it fails.
 	// Many small changes so pay for one commit. fn may call from several
 	// goroutines; the calls take turns. Inside fn, writes must go through
-	// the Store fn is given.
+	// the Store fn is given. The store may run fn a second time, from the
+	// start and with nothing of the first run kept (a store that undoes a
+	// failed change by running the group again): fn must be safe to run
+	// twice, and what it returns is the last run's.
 	Group(ctx context.Context, fn func(Store) error) error
 	// Search returns a page of the tickets a query matches.
 	Search(ctx context.Context, q *Query, opt SearchOptions) (*SearchResult, error)

@@ -96,6 +96,76 @@ func TestGroupCommitsTogetherAndUndoesAFailedChangeAlone(t *testing.T) {
 	})
 }
 
+// On SQLite a group runs without savepoints: a change that fails having
+// written nothing leaves nothing to undo, and the group runs once. One that
+// fails after writing makes it run again from the start, each change under
+// a savepoint: the failed change is undone alone, the others are kept once,
+// and what fn saw is the second run's. On PostgreSQL every change is under
+// a savepoint, and the group runs once.
+func TestGroupRunsAgainOnlyForAFailedChangeThatWrote(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx, clock, db, svc := groupStore(t, dialect)
+		boom := errors.New("boom")
+		runs := 0
+		var failed error
+		err := db.Group(ctx, func(st tickets.Store) error {
+			runs++
+			g := tickets.NewService(st, tickets.Options{Clock: clock})
+			if _, err := g.Intake.Submit(ctx, groupRequest("a@example.com", "7301001")); err != nil {
+				return err
+			}
+			failed = st.Update(ctx, func(tx tickets.Tx) error {
+				if _, err := tx.Ticket(99); !errors.Is(err, tickets.ErrNotFound) {
+					return fmt.Errorf("ticket 99: %v", err)
+				}
+				return boom
+			})
+			_, err := g.Intake.Submit(ctx, groupRequest("b@example.com", "7301002"))
+			return err
+		})
+		if err != nil || !errors.Is(failed, boom) || runs != 1 {
+			t.Fatalf("a change that failed having read only: group %v, change %v, %d runs; want boom and 1 run", err, failed, runs)
+		}
+
+		runs = 0
+		err = db.Group(ctx, func(st tickets.Store) error {
+			runs++
+			g := tickets.NewService(st, tickets.Options{Clock: clock})
+			if _, err := g.Intake.Submit(ctx, groupRequest("c@example.com", "7301003")); err != nil {
+				return err
+			}
+			failed = st.Update(ctx, func(tx tickets.Tx) error {
+				if err := tx.AddAudit(1, tickets.AuditEntry{At: clock.Now(), Actor: "test", Action: "undone"}); err != nil {
+					return err
+				}
+				return boom
+			})
+			_, err := g.Intake.Submit(ctx, groupRequest("d@example.com", "7301004"))
+			return err
+		})
+		want := 2
+		if dialect == sqlstore.Postgres {
+			want = 1
+		}
+		if err != nil || !errors.Is(failed, boom) || runs != want {
+			t.Fatalf("a change that failed after writing: group %v, change %v, %d runs; want boom and %d", err, failed, runs, want)
+		}
+		res, err := svc.Records.Search(ctx, "views", "", 10, "")
+		if err != nil || len(res.Tickets) != 4 {
+			t.Fatalf("after both groups search finds %d tickets (%v); want 4, each once", len(res.Tickets), err)
+		}
+		d, err := svc.Records.Detail(ctx, "RD-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range d.Audit {
+			if e.Action == "undone" {
+				t.Fatal("the failed change's audit entry was committed")
+			}
+		}
+	})
+}
+
 // When the group's function fails, nothing of it is committed.
 func TestGroupFailingCommitsNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {

@@ -45,6 +45,10 @@ type Tx struct {
 	// statsWas: what each ticket this transaction changed counted as in
 	// the dashboard's counts before (nil: created here); see flushStats.
 	statsWas map[int64]*statsRow
+	// writes counts the statements run that may have written (all but
+	// SELECTs): a group's change that failed without any has nothing to
+	// undo.
+	writes int
 }
 
 // searchParts are what a ticket's search text is made of, besides its
@@ -85,6 +89,7 @@ func (t *Tx) stmt(query string) (*sqlx.Stmt, error) {
 }
 
 func (t *Tx) get(dest any, query string, args ...any) error {
+	t.count(query)
 	if t.db.dialect != SQLite {
 		return t.tx.GetContext(t.ctx, dest, t.q(query), args...)
 	}
@@ -96,6 +101,7 @@ func (t *Tx) get(dest any, query string, args ...any) error {
 }
 
 func (t *Tx) sel(dest any, query string, args ...any) error {
+	t.count(query)
 	if t.db.dialect != SQLite {
 		return t.tx.SelectContext(t.ctx, dest, t.q(query), args...)
 	}
@@ -107,6 +113,7 @@ func (t *Tx) sel(dest any, query string, args ...any) error {
 }
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	t.writes++
 	if t.db.dialect != SQLite {
 		return t.tx.ExecContext(t.ctx, t.q(query), args...)
 	}
@@ -115,6 +122,13 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 		return nil, err
 	}
 	return s.ExecContext(t.ctx, args...)
+}
+
+// count counts a query that may write (Tx.writes).
+func (t *Tx) count(query string) {
+	if !strings.HasPrefix(strings.TrimLeft(query, " \t\n"), "SELECT ") {
+		t.writes++
+	}
 }
 
 // insert runs an INSERT of one row and returns the row's id: on SQLite its
