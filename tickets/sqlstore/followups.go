@@ -45,7 +45,10 @@ func followups(rows []followupRow) ([]tickets.Followup, error) {
 // ScheduleFollowups makes want a ticket's pending follow-ups (see tickets.Tx).
 func (t *Tx) ScheduleFollowups(ticketID int64, want []tickets.Followup, now time.Time) error {
 	var pending []followupRow
-	if err := t.sel(&pending, `SELECT `+followupColumns+` FROM followups WHERE ticket_id = ? AND status = 'pending'`, ticketID); err != nil {
+	if t.unscheduled[ticketID] {
+		// Created in this transaction, and none scheduled yet: it has none.
+		delete(t.unscheduled, ticketID)
+	} else if err := t.sel(&pending, `SELECT `+followupColumns+` FROM followups WHERE ticket_id = ? AND status = 'pending'`, ticketID); err != nil {
 		return fmt.Errorf("pending follow-ups: %w", err)
 	}
 	same := func(r followupRow, f tickets.Followup) bool {

@@ -228,4 +228,5 @@ func newTx(ctx context.Context, d *DB, tx *sqlx.Tx, write bool) *Tx {
 // were undone.
 func (t *Tx) forget() {
 	t.dirty, t.flags, t.written, t.fresh = map[int64]bool{}, map[int64]string{}, map[int64][]any{}, map[int64]*searchParts{}
+	t.unscheduled = map[int64]bool{}
 }

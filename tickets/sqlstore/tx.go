@@ -42,6 +42,10 @@ type Tx struct {
 	// written only by imports, in transactions of their own. The mail
 	// intake reads a mail's record to understand it, then again to decide.
 	promotions map[string]*tickets.Promotion
+	// unscheduled: the tickets this transaction created whose follow-ups
+	// it has not scheduled yet (they have none, and ScheduleFollowups need
+	// not look).
+	unscheduled map[int64]bool
 	// statsWas: what each ticket this transaction changed counted as in
 	// the dashboard's counts before (nil: created here); see flushStats.
 	statsWas map[int64]*statsRow
@@ -429,6 +433,7 @@ func (t *Tx) CreateTicket(tk *tickets.Ticket) error {
 	p.set(tk)
 	t.fresh[id] = p
 	t.flags[id] = "" // a new ticket has no flag rows yet
+	t.unscheduled[id] = true
 	if err := t.syncFlags(tk); err != nil {
 		return err
 	}
