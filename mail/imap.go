@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"maps"
 	"mime"
@@ -565,18 +566,59 @@ func (f *Fetcher) fetch(c *imapclient.Client, uids []imap.UID) <-chan fetched {
 		if len(small) == 0 {
 			return
 		}
-		section := &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: reading does not set \Seen
-		msgs, err := c.Fetch(imap.UIDSetNum(small...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-		if err != nil {
+		if err := f.fetchBodies(c, small, got.bodies); err != nil {
 			got.err = fmt.Errorf("fetch mail: %w", err)
 			return
-		}
-		for _, m := range msgs {
-			got.bodies[m.UID] = m.FindBodySection(section)
 		}
 		got.parsed = f.parseAll(got.bodies)
 	}()
 	return out
+}
+
+// fetchBodies FETCHes the UID and BODY.PEEK[] (reading does not set \Seen)
+// of the mails uids into bodies. Each body is read into a buffer of the
+// size its literal announces, not grown as it comes (go-imap's Collect
+// reads it with io.ReadAll: two or three copies of a mail with a
+// screenshot, and their garbage); one larger than the intake takes is read
+// as it comes, to be refused.
+func (f *Fetcher) fetchBodies(c *imapclient.Client, uids []imap.UID, bodies map[imap.UID][]byte) error {
+	cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true,
+		BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+	for {
+		msg := cmd.Next()
+		if msg == nil {
+			break
+		}
+		var uid imap.UID
+		var body []byte
+		for {
+			item := msg.Next()
+			if item == nil {
+				break
+			}
+			switch item := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = item.UID
+			case imapclient.FetchItemDataBodySection:
+				if item.Literal == nil {
+					continue
+				}
+				var err error
+				if n := item.Literal.Size(); n >= 0 && n <= f.intake.cfg.MaxSize {
+					body = make([]byte, n)
+					_, err = io.ReadFull(item.Literal, body)
+				} else {
+					body, err = io.ReadAll(item.Literal)
+				}
+				if err != nil {
+					cmd.Close()
+					return err
+				}
+			}
+		}
+		bodies[uid] = body
+	}
+	return cmd.Close()
 }
 
 // parseAll parses a batch's mails side by side, on as many workers as
