@@ -40,7 +40,7 @@ func (f *mailFixture) received() []*enmime.Envelope {
 func TestMailNewTicketsPerHour(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		f := newMailFixture(t, dialect, devmail.IMAPOptions{Move: true, UIDPlus: true})
-		f.intake = mail.NewIntake(f.svc, mail.IntakeConfig{Address: desk, NewTicketsPerHour: 2}, nil)
+		f.intake = mail.NewIntake(f.svc, mail.IntakeConfig{Address: desk, NewTicketsPerHour: 2, Catalog: testCatalog(t)}, nil)
 		f.fetcher = mail.NewFetcher(mail.IMAPConfig{Address: f.imap.Addr, TLS: "none", Username: desk, Password: deskPass}, f.intake, f.svc, nil)
 		for _, id := range []string{"n1", "n2", "n3", "n4", "n5"} {
 			f.deliver(plain("Rani <rani@example.id>", id, "Mohon bantuan "+id, "Halo kak, promosi saya bermasalah, mohon pengembalian dana. Terima kasih."))

@@ -16,7 +16,6 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 
 	"refunddesk/internal/devmail"
-	"refunddesk/internal/storetest"
 	"refunddesk/mail"
 	"refunddesk/tickets"
 )
@@ -130,9 +129,9 @@ func TestIntakeFlagsOnlyWhatTheServerSaid(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			svc := tickets.NewService(storetest.Open(t, "sqlite", nil), tickets.Options{})
+			svc := tickets.NewService(openSQLiteCopy(t), tickets.Options{})
 			in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, RequireAuth: c.requireAuth,
-				Auth: mail.AuthConfig{AuthServIDs: []string{"mx.refunddesk.example"}}}, nil)
+				Auth: mail.AuthConfig{AuthServIDs: []string{"mx.refunddesk.example"}}, Catalog: testCatalog(t)}, nil)
 			taken, err := in.Take(ctx, []byte(authMail(c.fields...)), "test")
 			if err != nil || taken.Outcome != mail.TookCreated {
 				t.Fatalf("%+v %v", taken, err)
@@ -301,7 +300,7 @@ func TestFetcherChecksDKIM(t *testing.T) {
 	key := newDKIMKey(t, "example.id", "s1")
 	f := newMailFixture(t, "sqlite", devmail.IMAPOptions{Move: true, UIDPlus: true})
 	f.intake = mail.NewIntake(f.svc, mail.IntakeConfig{Address: desk, RequireAuth: true,
-		Auth: mail.AuthConfig{VerifyDKIM: true, LookupTXT: key.lookup}}, nil)
+		Auth: mail.AuthConfig{VerifyDKIM: true, LookupTXT: key.lookup}, Catalog: testCatalog(t)}, nil)
 	f.fetcher = mail.NewFetcher(mail.IMAPConfig{Address: f.imap.Addr, TLS: "none", Username: desk, Password: deskPass},
 		f.intake, f.svc, nil)
 	f.deliver(key.sign(t, request("d1"), "example.id", "s1"))

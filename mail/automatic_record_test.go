@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"refunddesk/internal/devmail"
-	"refunddesk/internal/storetest"
 	"refunddesk/mail"
 	"refunddesk/tickets"
 )
@@ -36,8 +35,8 @@ func TestMailRelayedByTheDesksOwnListIsARequest(t *testing.T) {
 		{"another list", "kreator.lists.example", []string{"refunds.shop.example"}, mail.TookIgnored},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			svc := tickets.NewService(storetest.Open(t, "sqlite", nil), tickets.Options{})
-			in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, OwnListIDs: c.own}, nil)
+			svc := tickets.NewService(openSQLiteCopy(t), tickets.Options{})
+			in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, OwnListIDs: c.own, Catalog: testCatalog(t)}, nil)
 			taken, err := in.Take(ctx, []byte(relayed(c.listID, "g1")), "test")
 			if err != nil || taken.Outcome != c.want {
 				t.Fatalf("%+v %v, want %s", taken, err, c.want)

@@ -195,7 +195,7 @@ func TestAutomaticMailIsNeverAnswered(t *testing.T) {
 	for name, raw := range autoFiles(t) {
 		c := autoCases[name]
 		t.Run(name, func(t *testing.T) {
-			svc := tickets.NewService(storetest.Open(t, "sqlite", nil), tickets.Options{})
+			svc := tickets.NewService(openSQLiteCopy(t), tickets.Options{})
 			requester := "rani@example.id"
 			if c.kind == "ours" || c.kind == "addr" {
 				requester = c.rcpt
@@ -206,7 +206,7 @@ func TestAutomaticMailIsNeverAnswered(t *testing.T) {
 				t.Fatalf("seed: %v %+v", err, seed)
 			}
 			before := outboxCount(t, svc)
-			in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil)
+			in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, Catalog: testCatalog(t)}, nil)
 			taken, err := in.Take(ctx, raw, name)
 			if err != nil {
 				t.Fatal(err)

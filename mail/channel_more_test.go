@@ -16,7 +16,6 @@ import (
 	"refunddesk/internal/devmail"
 	"refunddesk/internal/storetest"
 	"refunddesk/mail"
-	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -49,7 +48,7 @@ func TestMailSMTPAuth(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer srv.Close()
-			tpl, _ := templates.New()
+			tpl := testTemplates(t)
 			bad := mail.NewSender(mail.SMTPConfig{Address: srv.Addr, TLS: "none", Username: "desk", Password: "wrong", Auth: mech},
 				mail.Identity{Address: desk}, f.svc, tpl, nil)
 			f.deliver(request("auth1"))
@@ -252,11 +251,11 @@ func TestMailSortsItsAttachments(t *testing.T) {
 	raw += "--b1--\r\n"
 	lim := tickets.DefaultLimits()
 	lim.MaxEvidenceBytes = 4096
-	svc := tickets.NewService(storetest.Open(t, "sqlite", clock), tickets.Options{Clock: clock, Limits: lim})
+	svc := tickets.NewService(openStore(t, "sqlite", clock), tickets.Options{Clock: clock, Limits: lim})
 	if _, err := svc.Records.ImportPromotions(ctx, strings.NewReader(records), tickets.ImportOptions{File: "records.csv"}); err != nil {
 		t.Fatal(err)
 	}
-	taken, err := mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil).Take(ctx, []byte(raw), "test")
+	taken, err := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, Catalog: testCatalog(t)}, nil).Take(ctx, []byte(raw), "test")
 	if err != nil || taken.Outcome != mail.TookCreated {
 		t.Fatalf("taken %+v, %v", taken, err)
 	}

@@ -231,11 +231,11 @@ type dovecotDesk struct {
 func newDovecotDesk(t *testing.T, srv *dovecotServer) *dovecotDesk {
 	t.Helper()
 	clock := storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))
-	svc := tickets.NewService(storetest.Open(t, storetest.Dialects()[0], clock), tickets.Options{Clock: clock})
+	svc := tickets.NewService(openStore(t, storetest.Dialects()[0], clock), tickets.Options{Clock: clock})
 	if _, err := svc.Records.ImportPromotions(t.Context(), strings.NewReader(records), tickets.ImportOptions{File: "records.csv"}); err != nil {
 		t.Fatal(err)
 	}
-	return &dovecotDesk{svc: svc, intake: mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil), srv: srv}
+	return &dovecotDesk{svc: svc, intake: mail.NewIntake(svc, mail.IntakeConfig{Address: desk, Catalog: testCatalog(t)}, nil), srv: srv}
 }
 
 func (d *dovecotDesk) fetcher(processed, failed string) *mail.Fetcher {

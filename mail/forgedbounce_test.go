@@ -46,7 +46,7 @@ func TestForgedBounceChangesNoTicket(t *testing.T) {
 	}
 
 	// The same bounce naming the requester's address is believed.
-	in := mail.NewIntake(f.svc, mail.IntakeConfig{Address: desk}, nil)
+	in := mail.NewIntake(f.svc, mail.IntakeConfig{Address: desk, Catalog: testCatalog(t)}, nil)
 	taken, err := in.Take(context.Background(), []byte(textBounce("real1", "rani@example.id")), "test")
 	if err != nil || taken.Outcome != mail.TookBounce || taken.Ref != "RD-1" || taken.Automatic != "" {
 		t.Fatalf("%+v %v", taken, err)

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"refunddesk/internal/storetest"
 	"refunddesk/mail"
 	"refunddesk/tickets"
 )
@@ -42,9 +41,9 @@ func TestAmbiguousFromIsNeverVerified(t *testing.T) {
 			if m.Auth.Present || !strings.Contains(m.FromProblem, c.problem) || !strings.Contains(m.Auth.Note, c.problem) {
 				t.Fatalf("From %s: believed or no reason: problem %q, auth %+v", m.From.Address, m.FromProblem, m.Auth)
 			}
-			svc := tickets.NewService(storetest.Open(t, "sqlite", nil), tickets.Options{})
+			svc := tickets.NewService(openSQLiteCopy(t), tickets.Options{})
 			in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, Auth: mail.AuthConfig{VerifyDKIM: true,
-				LookupTXT: key.lookup, AuthServIDs: []string{"mx.refunddesk.example"}}}, nil)
+				LookupTXT: key.lookup, AuthServIDs: []string{"mx.refunddesk.example"}}, Catalog: testCatalog(t)}, nil)
 			taken, err := in.Take(ctx, []byte(c.raw), "test")
 			if err != nil || taken.Outcome != mail.TookCreated {
 				t.Fatalf("%+v %v", taken, err)

@@ -26,8 +26,8 @@ func oldKey(messageID string, raw []byte) string {
 func TestMailTakenUnderTheOldKeyIsADuplicate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
-		svc := tickets.NewService(storetest.Open(t, dialect, nil), tickets.Options{})
-		in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk}, nil)
+		svc := tickets.NewService(openStore(t, dialect, nil), tickets.Options{})
+		in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, Catalog: testCatalog(t)}, nil)
 
 		raw := []byte(request("old1"))
 		old, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRefund, Channel: tickets.ChannelEmail,

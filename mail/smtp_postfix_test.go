@@ -10,7 +10,6 @@ import (
 	"refunddesk/internal/mailtest"
 	"refunddesk/internal/storetest"
 	"refunddesk/mail"
-	"refunddesk/templates"
 	"refunddesk/tickets"
 )
 
@@ -28,11 +27,8 @@ func TestSenderThroughPostfix(t *testing.T) {
 	pf := mailtest.StartPostfix(t, mailtest.PostfixOptions{Dovecot: dc})
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Now())
-	svc := tickets.NewService(storetest.Open(t, "sqlite", clock), tickets.Options{Clock: clock})
-	tpl, err := templates.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := tickets.NewService(openStore(t, "sqlite", clock), tickets.Options{Clock: clock})
+	tpl := testTemplates(t)
 	for i := range 10 {
 		if _, err := svc.Intake.Submit(ctx, tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
 			Requester: tickets.Requester{Email: fmt.Sprintf("r%d@example.test", i)}, Account: fmt.Sprintf("@creator%d", i), Details: "cabut izin"}); err != nil {

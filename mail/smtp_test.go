@@ -31,13 +31,10 @@ type sendFixture struct {
 func newSendFixture(t *testing.T, dialect string, opt mailtest.StrictOptions, cfg rdmail.SMTPConfig) *sendFixture {
 	t.Helper()
 	f := &sendFixture{t: t, ctx: context.Background(), clock: storetest.NewClock(time.Date(2026, 11, 16, 4, 0, 0, 0, time.UTC))}
-	db := storetest.Open(t, dialect, f.clock)
+	db := openStore(t, dialect, f.clock)
 	f.svc = tickets.NewService(db, tickets.Options{Clock: f.clock})
 	f.peer = mailtest.StartStrictSMTP(t, opt)
-	var err error
-	if f.tpl, err = templates.New(); err != nil {
-		t.Fatal(err)
-	}
+	f.tpl = testTemplates(t)
 	cfg.Address, cfg.TLS = f.peer.Addr, "none"
 	f.sender = f.newSender(cfg)
 	return f
