@@ -129,6 +129,7 @@ func TestIntakeFlagsOnlyWhatTheServerSaid(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case has its own store
 			svc := tickets.NewService(openSQLiteCopy(t), tickets.Options{})
 			in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, RequireAuth: c.requireAuth,
 				Auth: mail.AuthConfig{AuthServIDs: []string{"mx.refunddesk.example"}}, Catalog: testCatalog(t)}, nil)

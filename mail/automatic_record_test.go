@@ -35,6 +35,7 @@ func TestMailRelayedByTheDesksOwnListIsARequest(t *testing.T) {
 		{"another list", "kreator.lists.example", []string{"refunds.shop.example"}, mail.TookIgnored},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case has its own store
 			svc := tickets.NewService(openSQLiteCopy(t), tickets.Options{})
 			in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, OwnListIDs: c.own, Catalog: testCatalog(t)}, nil)
 			taken, err := in.Take(ctx, []byte(relayed(c.listID, "g1")), "test")

@@ -195,6 +195,7 @@ func TestAutomaticMailIsNeverAnswered(t *testing.T) {
 	for name, raw := range autoFiles(t) {
 		c := autoCases[name]
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each case has its own store
 			svc := tickets.NewService(openSQLiteCopy(t), tickets.Options{})
 			requester := "rani@example.id"
 			if c.kind == "ours" || c.kind == "addr" {

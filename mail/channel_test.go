@@ -197,10 +197,16 @@ var capsVariants = []struct {
 	{"copy", devmail.IMAPOptions{}},
 }
 
+// eachVariant runs fn on each store and each set of capabilities; the
+// variants of a store run in parallel (each has its own servers and store,
+// and mostly waits on them).
 func eachVariant(t *testing.T, fn func(t *testing.T, f *mailFixture)) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		for _, v := range capsVariants {
-			t.Run(v.name, func(t *testing.T) { fn(t, newMailFixture(t, dialect, v.opt)) })
+			t.Run(v.name, func(t *testing.T) {
+				t.Parallel()
+				fn(t, newMailFixture(t, dialect, v.opt))
+			})
 		}
 	})
 }

@@ -259,6 +259,7 @@ func TestFoldersOnDovecot(t *testing.T) {
 			"INBOX.refunddesk.processed", "INBOX.refunddesk.unprocessed", "INBOX.refunddesk.done"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case has its own Dovecot and store
 			srv := startDovecot(t, c.location, c.extra)
 			d := newDovecotDesk(t, srv)
 			srv.append(t, "INBOX", request("dove1"))

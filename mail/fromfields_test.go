@@ -31,6 +31,7 @@ func TestAmbiguousFromIsNeverVerified(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case has its own store
 			m, err := mail.Parse([]byte(c.raw))
 			if err != nil {
 				t.Fatal(err)

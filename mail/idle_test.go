@@ -58,6 +58,7 @@ func TestMailArrivingJustBeforeIdleIsTakenIn(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case has its own servers and store, and waits on them
 			addr, user, pass, deliver := c.start(t)
 			f := newMailFixture(t, "sqlite", devmail.IMAPOptions{})
 			var arriveErr error
