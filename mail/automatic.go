@@ -111,12 +111,13 @@ var (
 	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment|the\s+road)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo)\b` +
 		`|\b(?:currently|presently)\s+(?:away|travel(?:l)?ing|abroad|overseas|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+)?leave|on\s+(?:vacation|holiday|a\s+(?:business\s+)?trip|business)|out\s+of\s+(?:the\s+)?office)\b` +
 		`|\b(?:saat\s+ini|sekarang|hari\s+ini)\s+(?:saya\s+|kami\s+)?(?:sedang|lagi|masih)\s+(?:dalam\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|di\s+luar)` +
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)` +
-		// A shop, an office or a team closed for a holiday ("toko kami tutup
-		// mulai 24 Desember", "our team is closed for the Thanksgiving
-		// holiday", "we are closed over Christmas").
-		`|\b(?:we|we'?re|we\s+are|we\s+will\s+be|we'?ll\s+be|our\s+(?:team|office|offices|shop|store|studio|business|staff|support(?:\s+team)?|customer\s+service|warehouse)\s+(?:is|are|will\s+be))\s+(?:currently\s+|now\s+|temporarily\s+)?(?:closed|away|out\s+of\s+(?:the\s+)?office|on\s+(?:holiday|holidays|vacation|break|a\s+break|leave))\b` +
-		`|\b(?:toko|kantor|tim|layanan|cs|admin|studio|usaha|outlet|gerai|butik|warung|kami)\s+(?:\w+\s+){0,2}?(?:sedang\s+|akan\s+|lagi\s+|masih\s+)?(?:tutup|libur|cuti\s+bersama|tidak\s+beroperasi)\b`)
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)`)
+	// closedNowRe: a shop, an office or a team closed for a holiday, as
+	// awayNowRe says a person is away ("toko kami tutup mulai 24
+	// Desember", "our team is closed for the Thanksgiving holiday", "we
+	// are closed over Christmas"); a pattern, tried only where it can begin.
+	closedNowRe = newPattern(`\b(?:we|we'?re|we\s+are|we\s+will\s+be|we'?ll\s+be|our\s+(?:team|office|offices|shop|store|studio|business|staff|support(?:\s+team)?|customer\s+service|warehouse)\s+(?:is|are|will\s+be))\s+(?:currently\s+|now\s+|temporarily\s+)?(?:closed|away|out\s+of\s+(?:the\s+)?office|on\s+(?:holiday|holidays|vacation|break|a\s+break|leave))\b`+
+		`|\b(?:toko|kantor|tim|layanan|cs|admin|studio|usaha|outlet|gerai|butik|warung|kami)\s+(?:\w+\s+){0,2}?(?:sedang\s+|akan\s+|lagi\s+|masih\s+)?(?:tutup|libur|cuti\s+bersama|tidak\s+beroperasi)\b`, 0)
 	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
 	// match without, looked for as plain strings first.
 	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi"}
@@ -137,14 +138,14 @@ var (
 // tidak membalas email ini", "nomor tiket #KM-20417"). A person who says
 // "we received your email" gives neither, or asks for something.
 var (
-	ackWords = []string{"receiv", "terima", "tercatat", "masuk", "logged", "registered"}
-	ackRe    = regexp.MustCompile(`\byour\s+(?:request|ticket|message|e-?mail|enquiry|inquiry|case|query|submission|complaint)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|have\s+been|was|is)\s+(?:successfully\s+)?(?:received|logged|created|registered|submitted|recorded)` +
-		`|\bwe(?:'ve|\s+have)?\s+(?:successfully\s+)?received\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|case|complaint)` +
-		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)\s+(?:anda|kakak|kak|bapak/ibu)\s+(?:telah|sudah|udah)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk)` +
-		`|\bkami\s+(?:telah|sudah)\s+menerima\s+(?:pesan|email|e-mail|permintaan|laporan|keluhan|pertanyaan|pengaduan)`)
-	ackSignRe = regexp.MustCompile(`(?:nomor|no\.?)\s+(?:tiket|ticket|laporan|referensi|pengaduan)|\bticket\s+(?:number|no\.?|id|#)|\b(?:request|ticket|case)\s*(?:\(|#|number|no\.?|id)\s*#?\s*[\w-]*\d|##-|reply\s+above\s+this\s+line` +
-		`|\b(?:mohon|harap|please)\s+(?:untuk\s+)?(?:tidak|jangan|do\s+not|don'?t)\s+(?:membalas|balas|reply|respond)|\b(?:do\s+not|don'?t)\s+reply\s+to\s+this|\b(?:support|customer\s+service|service)\s+(?:staff|team|agents?)\b` +
-		`|\btim\s+kami\s+akan|\b1\s*x\s*24\s+jam|\bwithin\s+\d+\s+(?:business\s+|working\s+)?(?:hours|days)`)
+	ackWords = []string{"receiv", "kami terima", "diterima", "menerima", "tercatat", "sudah masuk", "telah masuk", "udah masuk", "logged", "registered"}
+	ackRe    = newPattern(`\byour\s+(?:request|ticket|message|e-?mail|enquiry|inquiry|case|query|submission|complaint)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|have\s+been|was|is)\s+(?:successfully\s+)?(?:received|logged|created|registered|submitted|recorded)`+
+		`|\bwe(?:'ve|\s+have)?\s+(?:successfully\s+)?received\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|case|complaint)`+
+		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)\s+(?:anda|kakak|kak|bapak/ibu)\s+(?:telah|sudah|udah)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk)`+
+		`|\bkami\s+(?:telah|sudah)\s+menerima\s+(?:pesan|email|e-mail|permintaan|laporan|keluhan|pertanyaan|pengaduan)`, 0)
+	ackSignRe = newPattern(`(?:nomor|no\.?)\s+(?:tiket|ticket|laporan|referensi|pengaduan)|\bticket\s+(?:number|no\.?|id|#)|\b(?:request|ticket|case)\s*(?:\(|#|number|no\.?|id)\s*#?\s*[\w-]*\d|##-|reply\s+above\s+this\s+line`+
+		`|\b(?:mohon|harap|please)\s+(?:untuk\s+)?(?:tidak|jangan|do\s+not|don'?t)\s+(?:membalas|balas|reply|respond)|\b(?:do\s+not|don'?t)\s+reply\s+to\s+this|\b(?:support|customer\s+service|service)\s+(?:staff|team|agents?)\b`+
+		`|\btim\s+kami\s+akan|\b1\s*x\s*24\s+jam|\bwithin\s+\d+\s+(?:business\s+|working\s+)?(?:hours|days)`, 0)
 )
 
 // askingRe: a question put to the reader ("can you …?", "kapan …?"), which
@@ -341,7 +342,7 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) A
 	if autoMarkerRe.MatchString(m.Subject) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedSubject, Params: tickets.Params{"Subject": m.Subject}}
 	}
-	if containsWord(lower, awayWords) && len(collapsed()) < 800 && awayNowRe.MatchString(text) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
+	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedAway}
 	}
 	if containsWord(lower, machineWords) && len(collapsed()) < 800 && machineSaysRe.MatchString(text) && !asksSomething(m.NewText) {

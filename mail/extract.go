@@ -478,7 +478,7 @@ func chooseAccount(fresh, signed, forwarded []accountCandidate, record *tickets.
 // greeting ("Halo x,", "Hi x,").
 var (
 	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt)(?:nya|ku)?)?|uname|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id)|handle|my\s+(?:tiktok|tt)|id\s+(?:tiktok|tt))` +
-		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|mine|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok|` + fillerWords + `)\b)*(?:\s*(?:[:=\-–—>→]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bna\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b)\*?)*)\s*\*?\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|mine|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok)\b)*(?:\s*(?:[:=\-–—>→]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bna\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b)\*?)*)\s*\*?\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	socialLineRe = regexp.MustCompile(`(?i)\b(tiktok|tik\s+tok|tt|ig|insta(?:gram)?|socials?|sosmed|medsos)\b([^:\n]{0,24}?)[:\-–—]\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	bracketRe    = regexp.MustCompile(`\(\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*\)`)
 	greetingRe   = regexp.MustCompile(`(?im)^[\s>]*(?:halo|hallo|hai|hi|hello|hey|dear|yth\.?|kepada)[\s,]+(?:(?:kreator|creator|pengguna|user|sobat)\s+)?[*"“']?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})[*"”']?\s*[,!:]`)
@@ -495,11 +495,53 @@ var evidenceNoteRe = regexp.MustCompile(`\b(screenshots?|screen\s*shots?|ss(nya)
 
 var sepWordRe = regexp.MustCompile(`(?i)\b(namanya|adalah|yaitu|yakni|is|na|called|named|bernama|nama)\b`)
 
-// fillerWords are the short words people put between an account's label
-// and the name, besides a possessive ("username tiktok gw tuh x btw",
-// "akun aku nih x", "My handle na x"): a pointing word, a particle, a
-// word of address. None of them is ever the name (isWordNotHandle).
-const fillerWords = `tuh|tu|nih|ni|itu|ini|ya|yah|yaa|yak|sih|kak|kakak|min|gan|sis|btw|dong|ane|here|below|then`
+// isFiller reports whether w is one of the short words people put between
+// an account's label and the name, besides a possessive ("username tiktok
+// gw tuh x btw", "akun aku nih x"): a pointing word, a particle, a word of
+// address. None of them is ever the name (isWordNotHandle); looseLine
+// reads a line with them blanked, so that the label's grammar need not
+// list them.
+func isFiller(w string) bool {
+	switch strings.ToLower(w) {
+	case "tuh", "tu", "nih", "ni", "itu", "ini", "ya", "yah", "yaa", "yak", "sih", "kak", "kakak", "min", "gan", "sis", "btw", "dong", "ane", "here", "below", "then":
+		return true
+	}
+	return false
+}
+
+// blankFillers returns line with its filler words (isFiller) turned into
+// spaces, the same length, so that what is found in it is sliced from line.
+func blankFillers(line string) string {
+	var b []byte
+	for i := 0; i < len(line); {
+		if !isHandleByte(line[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && isHandleByte(line[j]) {
+			j++
+		}
+		if j-i <= 5 && isFiller(line[i:j]) {
+			if b == nil {
+				b = []byte(line)
+			}
+			for k := i; k < j; k++ {
+				b[k] = ' '
+			}
+		}
+		i = j
+	}
+	if b == nil {
+		return line
+	}
+	return string(b)
+}
+
+// isHandleByte: a byte a handle or a word is written with.
+func isHandleByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '@' || c == '/' || c == '\'' || c >= 0x80
+}
 
 // letterCount is the number of letters in s.
 func letterCount(s string) int {
@@ -537,7 +579,8 @@ var labelWords = []string{"akun", "akn", "acc", "a/c", "user", "uname", "handle"
 // looseLine reads the labelled accounts without @ of one line.
 func looseLine(text string) []accountCandidate {
 	var out []accountCandidate
-	for _, m := range looseLabelRe.FindAllStringSubmatchIndex(text, -1) {
+	blanked := blankFillers(text)
+	for _, m := range looseLabelRe.FindAllStringSubmatchIndex(blanked, -1) {
 		h := strings.TrimRight(text[m[6]:m[7]], ".")
 		sep := strings.TrimSpace(text[m[4]:m[5]])
 		if m[7] < len(text) && (text[m[7]] == '@' || text[m[7]] == '/' || text[m[7]] == ':') {
@@ -580,7 +623,7 @@ func looseLine(text string) []accountCandidate {
 	if !strings.ContainsAny(text, ":=-–—→") {
 		return out
 	}
-	for _, m := range labelSepRe.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range labelSepRe.FindAllStringSubmatchIndex(blanked, -1) {
 		h := strings.TrimRight(text[m[2]:m[3]], ".")
 		if m[3] < len(text) && strings.ContainsRune("@/:", rune(text[m[3]])) {
 			continue // a mail address, a link
@@ -610,7 +653,7 @@ var labelSepRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*|/])` +
 	`(?:(?:pemilik|pemegang|nama|my|our)\s+)?(?:(?:tiktok|tik\s*tok|tt)\s+)?` +
 	`(?:akun(?:nya)?|akn|accounts?|acc|acct|a/c|user\s*name(?:nya)?|usernamenya|user|uname|handle|pengguna(?:nya)?|profile|profil(?:e|nya)?|(?:tiktok|tik\s*tok|tt)\s+id|(?:tiktok|tt)(?:nya)?)(?:\s*\((?:tiktok|tik\s*tok|tt)\))?` +
 	`(?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|mine|our|sy|ak))?(?:\s+(?:tiktok|tik\s*tok|tt)(?:nya|ku)?)?` +
-	`(?:\s+(?:name|nama|holder|owner|pemilik|id|username|handle)(?:nya)?)?(?:\s+(?:saya|aku|ku|gue|gw|kami|my|mine|our|sy))?(?:\s+(?:` + fillerWords + `))?` +
+	`(?:\s+(?:name|nama|holder|owner|pemilik|id|username|handle)(?:nya)?)?(?:\s+(?:saya|aku|ku|gue|gw|kami|my|mine|our|sy))?` +
 	`\*?(?:[ \t]*(?:[:=]|->|=>|→)[ \t]*|[ \t]+[-–—][ \t]*)\*?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 
 // bareLabelRe: a platform's name alone before a dash.
@@ -817,7 +860,7 @@ var reasonPatterns = []struct {
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
 		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
-	{tickets.ReasonStoppedByPlatform, append(pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
+	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
 		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down|di-?pause|dijeda|dinonaktifkan)\s+(sama|oleh|ama|dari)\s+(pihak\s+)?(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
 		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
@@ -829,11 +872,7 @@ var reasonPatterns = []struct {
 		`(pulled|killed|shut\s+down)\s+(the|my)\s+(ad|promotion|promo|boost|campaign)`, `(tiktok|they|the\s+platform)\s+(took|has\s+taken|have\s+taken)\s+(it|my\s+\w+|the\s+\w+)\s+(down|off)`, `(we'?ve|we\s+have)\s+(stopped|paused|suspended|removed)\s+your`,
 		`(ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|stopped|suspended|removed|taken\s+down)`,
 		`(tidak|tdk|gak|ga|nggak)\s+memenuhi\s+(pedoman|kebijakan|ketentuan|standar|syarat|aturan)`, `\b(unoriginal|non-?original)\b`,
-		`(konten|content)(nya)?\s+(yang\s+|yg\s+)?(tidak|tdk|gak|ga|nggak|bukan)\s+(orisinal|original|asli)`),
-		// A stop with the policy it was stopped for says why outright: the
-		// views below the estimate that follow are its result.
-		pats(8, `(dihentikan|diberhentikan|diturunkan|dihapus|dinonaktifkan|ditangguhkan|dijeda|distop|di-stop|diblokir|stopped|removed|paused|suspended|pulled|taken\s+down|disabled|blocked|halted)\s+`+
-			`(karena|krn|akibat|sebab|gara-gara|gara2|because(\s+of)?|due\s+to|for|over)\s+([\w'"“”‘’-]+\s+){0,5}?['"“‘]?(pedoman|kebijakan|ketentuan|aturan|melanggar|pelanggaran|guidelines?|polic(y|ies)|violat\w*|unoriginal|non-?original|orisinal|original|copyright\w*|hak\s+cipta|misleading|menyesatkan|spam\w*|standards?|standar|community|komunitas|prohibited|dilarang|terlarang|inappropriate|restricted)`)...)},
+		`(konten|content)(nya)?\s+(yang\s+|yg\s+)?(tidak|tdk|gak|ga|nggak|bukan)\s+(orisinal|original|asli)`)},
 	{tickets.ReasonWrongVideo, slices.Concat(pats(5, `wrong\s+video`, `meant\s+to\s+(promote|boost|pick|choose|select)`,
 		`(went\s+out|ran|is\s+running)\s+on\s+the\s+(wrong|other)`, `(wrong|other)\s+(clip|post|reel)`,
 		`(maksud(nya)?|niat(nya)?|mau(nya)?)\s+(promosi(in)?|promote|boost)\s+(video|konten)`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`,
@@ -861,10 +900,10 @@ var reasonPatterns = []struct {
 		`(stopped|ended|paused|cancell?ed|switched\s+off|turned\s+off)\s+(\w+\s+){0,3}myself`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`,
 		// "saya sendiri yang hentikan", "aku yg matiin", "yang saya stop
 		// sendiri", "it was me who stopped it", "I myself ended it"
-		`(saya|aku|sy|ak|gue|gw|gua|kami|abdi)\s+(sendiri\s+)?(yang|yg)\s+(meng|mem|men|me|nge)?(hentikan|stop|stopin|matikan|matiin|tutup|tutupin|akhiri|batalkan|batalin|nonaktifkan|berhentikan|pause|jeda)`,
+		`(sendiri|saya|aku|sy|gue|gw|gua|kami|abdi)\s+(yang|yg)\s+(meng|mem|men|me|nge)?(hentikan|stop|stopin|matikan|matiin|tutup|tutupin|akhiri|batalkan|batalin|nonaktifkan|berhentikan|pause|jeda)`,
 		`(yang|yg)\s+(saya|aku|sy|gue|gw|kami)\s+(sendiri\s+)?(hentikan|stop|stopin|matikan|matiin|tutup|akhiri|nonaktifkan|pause|jeda)`,
-		`(it\s+was|it'?s)\s+(me|us)\s+(who|that)\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`, `(i'?m|i\s+am|i\s+was|we\s+were|we'?re)\s+the\s+one(s)?\s+who\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`,
-		`\b(i|we)\s+(myself|ourselves)\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`),
+		`\b(me|us)\s+(who|that)\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`, `\bones?\s+who\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`,
+		`\b(myself|ourselves)\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`),
 		// A cancellation alone says little (before the start it is a
 		// change of mind, see adjustReason).
 		pats(2, cancelPattern),
@@ -882,7 +921,7 @@ var reasonPatterns = []struct {
 		`(ga|gak|nggak|tidak|tdk)\s+jadi\s+(deh|aja|promosi|promo)`, `(batalin|batalkan)\s+(aja|saja|pesanan|order)`,
 		// regional and short: Sundanese "teu jadi", Javanese "ora sido",
 		// "gajadi", "g jd"
-		`\b(teu|henteu|moal|ora|ra|ndak|nda|enggak|engga|ngga|gk|g|tak)\s+(jadi|jd|sido)\b`, `\b(gajadi|gajd|gak\s+sido|ga\s+sido|nggak\s+sido)\b`,
+		`\b(teu|henteu|moal|ora|ra|ndak|nda|enggak|engga|ngga|gk|g|tak)\s+(jadi|jd|sido)\b`, `\bgajadi\b`, `\b(gak|ga|nggak|gk)\s+sido\b`,
 		`(not|no\s+longer)\s+going\s+ahead`, `decided\s+against`, `\b(call|called|calling)\s+(it|the\s+\w+)\s+off\b`)},
 	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
 		`\bstuck\b`, `\bglitch`, `\bbug\b`, `\btechnical\b`, `\b(zero|0)\s+(views|impressions|reach)`,
@@ -897,8 +936,8 @@ var reasonPatterns = []struct {
 		// "never left review", "review-nya gak kelar", "g jln", "views 0"
 		`never\s+(left|got\s+out\s+of|made\s+it\s+(out\s+of|past|through)|cleared|got\s+past|came\s+out\s+of|moved\s+past)\s+(the\s+)?['"“‘]?(review|in\s+review|moderation|pending|approval)`,
 		`(review|peninjauan|tinjauan)(-?nya)?\s+(\w+\s+)?(ga|gak|nggak|tidak|tdk|belum|g|gk)\s+(juga\s+)?(kelar|selesai|beres|keluar)`,
-		`\b(g|gk|gx|ndak|nda|ngga|enggak|ora|tak|tidak|tdk|gak|nggak|ga)\s+(jln|brjln|brjalan|berjalan|jalan|tayang|muncul\w*|aktif|mulai|nongol\w*|jalan\w*)\b`,
-		`(views?|penayangan|tayangan|penonton|impressions?|reach|jangkauan)(nya)?\s*([:=]\s*|(masih|still|is|are|cuma|hanya|tetap|stuck\s+at|at|di)\s+)?(0|nol|zero)(\s|$|[!,)]|\.\s|\.$)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
+		`\b(g|gk|gx|ndak|nda|ngga|enggak|ora|tak)\s+(jln|brjln|brjalan|berjalan|jalan\w*|tayang|muncul\w*|aktif|mulai|nongol\w*)\b`,
+		`(views?|penayangan|tayangan|penonton)(nya)?\s*([:=]\s*|(masih|still|is|are|cuma|hanya|tetap|stuck\s+at|at|di)\s+)?(0|nol|zero)(\s|$|[!,)]|\.\s|\.$)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
 		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
@@ -928,7 +967,7 @@ var reasonPatterns = []struct {
 		`(target|audience|audiens)\s+.{0,30}(ignored|diabaikan|tidak\s+dipakai|not\s+used)`,
 		// The views went to the wrong place: where they came from, the
 		// place set as the target, the place the creator serves.
-		`(views?|viewers|audience|impressions|reach|traffic|clicks|penonton\w*|tayangan\w*|(yang|yg)\s+nonton)\s+([\w']+\s+){0,3}?((came|come|coming|were|was|are|is|berasal|datang|asalnya)\s+)?(\w+\s+)?(from|dari)\s+(luar|outside|abroad|overseas|another|other|a\s+different|negara|orang\s+)?[a-z]`,
+		`(views?|viewers|audience|impressions|traffic|penonton\w*|(yang|yg)\s+nonton)\s+([\w']+\s+){0,4}?(from|dari)\s+[a-z]`,
 		`(set|setting|targeted|targeting|aimed|chose|picked|selected|pilih|memilih|atur|mengatur)\s+([\w']+\s+){0,3}?(to\s+target|target(nya|kan)?|lokasi|location|country|negara|region|wilayah)\b`,
 		`target(ed|ing|nya)?\s+(lokasi|location|negara|country|wilayah|region|kota|city|area|daerah|di|ke|orang|penonton)(nya)?\b`, `(lokasi|location|negara|country|wilayah|region)\s+(target|sasaran)`,
 		`(ships?|shipping|kirim|pengiriman|deliver\w*|sells?|jualan|melayani|serve)\s+(\w+\s+){0,2}?(within|only\s+(in|within|to)|hanya\s+(di|ke|dalam|untuk)|cuma\s+(di|ke))\b`),
@@ -1146,27 +1185,44 @@ func dropAbandoned(text string) string {
 	return text
 }
 
-// concededRe: the money given up on a condition ("kalau uangnya nggak
-// bisa dikembalikan ya sudah", "if the money can't come back, that's
-// fine", "even if I don't get a refund, no problem"): a condition, a
-// negation, and a consent, in one sentence.
-var concededRe = newPattern(`\b(?:kalau|kalo|klo|jika|jikalau|apabila|bila|seandainya|andaikan|andai|if|even\s+if|whether\s+or\s+not)\b[^.!?\n]{0,80}?`+
-	`\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|tak|ndak|nda|teu|ora|can'?t|cannot|can\s+not|won'?t|isn'?t|is\s+not|not|no|don'?t|doesn'?t)\b[^.!?\n]{0,60}?`+
-	`(?:ya\s+sudah|yaudah|ya\s+udah|yasudah|ya\s+udh|gapapa|ga\s+papa|gak\s+papa|gpp|(?:gak|ga|nggak|tidak|tak|ndak)\s+apa(?:-apa|2)?|ikhlas|rela|it'?s\s+(?:fine|ok|okay|alright|all\s+right)|that'?s\s+(?:fine|ok|okay|alright|all\s+right)|(?:is|are)\s+fine|no\s+problem|so\s+be\s+it|never\s*mind|no\s+worries|i\s+(?:understand|accept)|saya\s+terima|i'?ll\s+live\s+with)\b`, 0)
+// The money given up on a condition ("kalau uangnya nggak bisa
+// dikembalikan ya sudah", "if the money can't come back, that's fine",
+// "even if I don't get a refund, no problem"): a condition (conditionRe,
+// to the end of its sentence), then a negation and a consent after it
+// (concedeRe), the money named between.
+var (
+	conditionRe = newPattern(`\b(?:kalau|kalo|klo|jika|jikalau|apabila|bila|seandainya|andaikan|andai|if|whether)\b[^.!?\n]{0,140}`, 0)
+	// concedeRe: a consent (first: "gak apa-apa" is one) or a negation.
+	concedeRe = regexp.MustCompile(`((?:ya\s+sudah|yaudah|ya\s+udah|yasudah|ya\s+udh|gapapa|ga\s+papa|gak\s+papa|gpp|(?:gak|ga|nggak|tidak|tak|ndak)\s+apa(?:-apa|2)?|ikhlas|rela|it'?s\s+(?:fine|ok|okay|alright|all\s+right)|that'?s\s+(?:fine|ok|okay|alright|all\s+right)|(?:is|are)\s+fine|no\s+problem|so\s+be\s+it|never\s*mind|no\s+worries|i\s+(?:understand|accept)|saya\s+terima|i'?ll\s+live\s+with)\b)` +
+		`|\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|tak|ndak|nda|teu|ora|can'?t|cannot|can\s+not|won'?t|isn'?t|not|no|don'?t|doesn'?t)\b`)
+)
 
-// concedeWords: what concededRe cannot match without.
+// concedeWords: what a consent cannot be written without.
 var concedeWords = []string{"sudah", "udah", "udh", "papa", "gpp", "apa", "ikhlas", "rela", "fine", "ok", "alright", "all right", "problem", "so be it", "mind", "worries", "understand", "accept", "terima", "live with"}
 
-// dropConceded blanks the money given up on a condition (concededRe):
-// it is not what the mail asks for. Only when the condition names the
-// money.
+// dropConceded blanks the money given up on a condition: it is not what
+// the mail asks for. The condition must name the money, negate, and then
+// consent (in its sentence).
 func dropConceded(text string) string {
-	if !containsWord(text, concedeWords) || !containsWord(text, moneyWords) || !concededRe.mayMatch(text) {
+	if !containsWord(text, concedeWords) || !containsWord(text, moneyWords) || !conditionRe.mayMatch(text) {
 		return text
 	}
-	for _, loc := range concededRe.FindAllStringIndex(text, -1) {
-		if containsWord(text[loc[0]:loc[1]], moneyWords) || strings.Contains(text[loc[0]:loc[1]], "back") {
-			text = text[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + text[loc[1]:]
+	for _, loc := range conditionRe.FindAllStringIndex(text, -1) {
+		span := text[loc[0]:loc[1]]
+		if !containsWord(span, moneyWords) && !strings.Contains(span, "back") {
+			continue
+		}
+		negated, end := false, -1
+		for _, m := range concedeRe.FindAllStringSubmatchIndex(span, -1) {
+			if m[2] < 0 { // a negation
+				negated = true
+			} else if negated {
+				end = m[1] // a consent after it
+				break
+			}
+		}
+		if end >= 0 {
+			text = text[:loc[0]] + strings.Repeat(" ", end) + text[loc[0]+end:]
 		}
 	}
 	return text
@@ -1265,15 +1321,25 @@ const cancelPattern = `(batalin|batalkan|membatalkan|cancel|cancell?ed|cancell?i
 
 var cancelRe = newPattern(cancelPattern, 0)
 
+// stopCauseRe: a stop with the policy it was for ("dihentikan karena
+// konten tidak memenuhi Pedoman Iklan", "removed due to unoriginal
+// content"): it says why outright, and the views below the estimate that
+// follow in a notice are its result.
+var stopCauseRe = newPattern(`(dihentikan|diberhentikan|diturunkan|dihapus|dinonaktifkan|ditangguhkan|dijeda|distop|di-stop|diblokir|stopped|removed|paused|suspended|pulled|taken\s+down|disabled|blocked|halted)\s+`+
+	`(karena|krn|akibat|sebab|gara-gara|gara2|because(\s+of)?|due\s+to|for|over)\s+([\w'"“”‘’-]+\s+){0,5}?['"“‘]?(pedoman|kebijakan|ketentuan|aturan|melanggar|pelanggaran|guidelines?|polic(y|ies)|violat\w*|unoriginal|non-?original|orisinal|original|copyright\w*|hak\s+cipta|misleading|menyesatkan|spam\w*|standards?|standar|community|komunitas|prohibited|dilarang|terlarang|inappropriate|restricted)`, 0)
+
 // adjustReason corrects what the words alone give: a promotion the
 // creator cancelled before it started is a change of mind, not closed
-// early; a mail that says the promotion went fine gives no reason unless
+// early; views below the estimate after a stop for a policy are the
+// stop's (stopCauseRe); a mail that says the promotion went fine gives no reason unless
 // it names one plainly.
 func adjustReason(r tickets.Reason, text string) tickets.Reason {
 	switch {
 	case r == "":
 	case r == tickets.ReasonClosedEarly && notStartedRe.MatchString(text):
 		return tickets.ReasonChangedMind
+	case r == tickets.ReasonUnderDelivery && stopCauseRe.MatchString(text):
+		return tickets.ReasonStoppedByPlatform
 	case r == tickets.ReasonTechnicalError && cancelRe.MatchString(text) && notStartedRe.MatchString(text) && reasonScore(text, r) <= 3:
 		// "mau batalin promosi yang belum jalan": the only trouble is
 		// that it has not started, and the creator cancels it.
