@@ -54,7 +54,7 @@ func newMetrics(svc *tickets.Service, log *slog.Logger) *metrics {
 			Help:    "Discord interactions: time from arrival to the first answer.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 3}}),
 		smtpOK: prometheus.NewGauge(prometheus.GaugeOpts{Name: "refunddesk_smtp_session_ok",
-			Help: "1 when the mail sender's last SMTP session worked, 0 while it fails (mail waits in the outbox)."}),
+			Help: "1 when the latest of the mail sender's SMTP sessions to report (of up to mail.smtp.sessions) carried mail, 0 when it failed; /healthz says degraded only once they fail persistently."}),
 		smtpFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "refunddesk_smtp_session_failures_total",
 			Help: "Failed SMTP sessions of the mail sender, by the stage that failed (connect, greeting, ehlo, starttls, auth, mail, rcpt, data, rset)."},
 			[]string{"stage"}),
