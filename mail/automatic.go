@@ -108,10 +108,13 @@ var (
 		// Short markers only before a colon or alone: "Auto:", not "Auto-renew".
 		`|(?:auto|ooo|cuti)\s*(?::|$))`)
 	// awayNowRe: the writer says they are away now (not "I was on leave").
-	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment|the\s+road)|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo)\b` +
+	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+|compassionate\s+|bereavement\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment|the\s+road|(?:a\s+)?sabbatical|(?:the\s+)?(?:umrah|umroh|hajj|haj|pilgrimage))|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo|` +
+		// "I'm at the Creator Economy Expo in Las Vegas until …", "I am
+		// recovering from surgery", "I'm performing umrah".
+		`(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,6}?(?:expo|conference|summit|trade\s*show|convention|fair|retreat|festival|offsite|off-site|congress|workshop|event)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
 		`|\b(?:currently|presently)\s+(?:away|travel(?:l)?ing|abroad|overseas|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+)?leave|on\s+(?:vacation|holiday|a\s+(?:business\s+)?trip|business)|out\s+of\s+(?:the\s+)?office)\b` +
 		`|\b(?:saat\s+ini|sekarang|hari\s+ini)\s+(?:saya\s+|kami\s+)?(?:sedang|lagi|masih)\s+(?:dalam\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|di\s+luar)` +
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|sakit)`)
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+|menunaikan\s+|menjalankan\s+|menjalani\s+|berangkat\s+)?(?:ibadah\s+|masa\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|haji|sakit|pemulihan|penyembuhan|dirawat|opname|rawat\s+inap|pameran|konferensi)`)
 	// closedNowRe: a shop, an office or a team closed for a holiday, as
 	// awayNowRe says a person is away ("toko kami tutup mulai 24
 	// Desember", "our team is closed for the Thanksgiving holiday", "we
@@ -120,7 +123,7 @@ var (
 		`|\b(?:toko|kantor|tim|layanan|cs|admin|studio|usaha|outlet|gerai|butik|warung|kami)\s+(?:\w+\s+){0,2}?(?:sedang\s+|akan\s+|lagi\s+|masih\s+)?(?:tutup|libur|cuti\s+bersama|tidak\s+beroperasi)\b`, 0)
 	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
 	// match without, looked for as plain strings first.
-	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi"}
+	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "event", "pameran", "konferensi"}
 	machineWords = []string{"automat", "otomatis", "generated"}
 	// machineSaysRe: a text that says a machine sent it.
 	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
@@ -131,6 +134,18 @@ var (
 		`(?:kembali|masuk|aktif)\s+(?:bekerja\s+|ke\s+kantor\s+|kerja\s+|lagi\s+)?(?:pada|tanggal|tgl|hari|besok|minggu\s+depan)|(?:buka|beroperasi|aktif)\s+kembali|reopen\w*|re-open\w*)\b`)
 )
 
+// goneRe: the mailbox is no longer read, by whoever set it to answer so:
+// it is not monitored, its owner left or moved elsewhere, mail to it is not
+// read or forwarded ("This mailbox is not monitored", "Jordan has left the
+// company", "Alamat email ini sudah tidak aktif", "Email yang dikirim ke
+// alamat ini tidak akan dibaca"). A pattern, tried only where it can begin.
+var goneRe = newPattern(`\b(?:this|the|our|my)\s+(?:old\s+|previous\s+|former\s+)?(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail\s+account|e-?mail)\s+(?:is|will\s+be|has\s+been)\s+(?:not|no\s+longer|not\s+being|not\s+currently)\s+(?:being\s+)?(?:monitored|checked|read|in\s+use|active|used|attended|staffed|answered)`+
+	`|\b(?:e-?mails?|messages?|mail)\s+(?:sent\s+)?(?:here|to\s+(?:it|me\s+here|this\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|account)))\s+(?:are|is|will|won'?t)\s+(?:not\s+|no\s+longer\s+)?(?:be\s+|being\s+)?(?:not\s+)?(?:read|forwarded|monitored|checked|answered|seen)`+
+	`|\b(?:has|have)\s+left\s+(?:the\s+)?(?:company|business|organi[sz]ation|firm|agency)|\bis\s+no\s+longer\s+(?:with\s+(?:the|our|us)|employed|working\s+(?:at|for|with)\s+(?:the|our|us))|\bour\s+(?:e-?mail\s+)?address\s+has\s+(?:changed|moved)`+
+	`|\b(?:alamat\s+)?(?:e-?mail|surel|kotak\s+masuk)\s+ini\s+(?:sudah\s+|telah\s+|sdh\s+)?(?:tidak|tdk|tak|gak)\s+(?:lagi\s+)?(?:aktif|digunakan|dipakai|dipantau|dibaca|diperiksa|dicek)`+
+	`|\b(?:e-?mail|pesan|surel)\s+yang\s+(?:dikirim|masuk|terkirim)\s+(?:ke\s+)?(?:alamat|email|sini)\s+(?:ini\s+)?(?:tidak|tdk|tak)\s+(?:akan\s+)?(?:dibaca|diteruskan|dipantau|diproses|dibalas)`+
+	`|\b(?:sudah|telah|sdh)\s+(?:tidak\s+(?:lagi\s+)?bekerja\s+(?:di|dengan|untuk)|resign\s+dari|keluar\s+dari\s+(?:perusahaan|kantor|tim)|pindah\s+(?:tugas\s+)?(?:ke\s+)?(?:divisi|bagian|departemen|unit|kantor\s+lain|perusahaan\s+lain))`, 0)
+
 // A helpdesk's acknowledgement, known by its words: that the mail was
 // received ("Your request (48213) has been received", "Pesan Anda telah
 // kami terima"), with a ticket's number or an instruction a helpdesk gives
@@ -138,14 +153,26 @@ var (
 // tidak membalas email ini", "nomor tiket #KM-20417"). A person who says
 // "we received your email" gives neither, or asks for something.
 var (
-	ackWords = []string{"receiv", "kami terima", "diterima", "menerima", "tercatat", "sudah masuk", "telah masuk", "udah masuk", "logged", "registered"}
+	ackWords = []string{"receiv", "kami terima", "diterima", "menerima", "tercatat", "sudah masuk", "telah masuk", "udah masuk", "logged", "registered", "got your", "landed", "arrived", "reached us", "antre", "antri"}
 	ackRe    = newPattern(`\byour\s+(?:request|ticket|message|e-?mail|enquiry|inquiry|case|query|submission|complaint)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|have\s+been|was|is)\s+(?:successfully\s+)?(?:received|logged|created|registered|submitted|recorded)`+
 		`|\bwe(?:'ve|\s+have)?\s+(?:successfully\s+)?received\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|case|complaint)`+
 		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)\s+(?:anda|kakak|kak|bapak/ibu)\s+(?:telah|sudah|udah)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk)`+
-		`|\bkami\s+(?:telah|sudah)\s+menerima\s+(?:pesan|email|e-mail|permintaan|laporan|keluhan|pertanyaan|pengaduan)`, 0)
+		`|\bkami\s+(?:telah|sudah)\s+menerima\s+(?:pesan|email|e-mail|permintaan|laporan|keluhan|pertanyaan|pengaduan)`+
+		// "Pesanmu sudah masuk antrean", "we've got your message", "your
+		// email has landed safely with us".
+		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)(?:mu|\s+(?:anda|kakak|kak|bapak/ibu|bpk/ibu))\s+(?:telah|sudah|udah|sdh)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk|sampai)`+
+		`|\b(?:sudah|telah|udah)\s+masuk\s+(?:ke\s+)?(?:dalam\s+)?antr(?:ean|ian)`+
+		`|\bwe(?:'ve|’ve|\s+have)\s+(?:safely\s+)?got\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|note|query)`+
+		`|\byour\s+(?:request|message|e-?mail|enquiry|inquiry|note|query)\s+(?:has|have)\s+(?:safely\s+)?(?:landed|arrived|reached\s+us|come\s+through)`, 0)
 	ackSignRe = newPattern(`(?:nomor|no\.?)\s+(?:tiket|ticket|laporan|referensi|pengaduan)|\bticket\s+(?:number|no\.?|id|#)|\b(?:request|ticket|case)\s*(?:\(|#|number|no\.?|id)\s*#?\s*[\w-]*\d|##-|reply\s+above\s+this\s+line`+
 		`|\b(?:mohon|harap|please)\s+(?:untuk\s+)?(?:tidak|jangan|do\s+not|don'?t)\s+(?:membalas|balas|reply|respond)|\b(?:do\s+not|don'?t)\s+reply\s+to\s+this|\b(?:support|customer\s+service|service)\s+(?:staff|team|agents?)\b`+
-		`|\btim\s+kami\s+akan|\b1\s*x\s*24\s+jam|\bwithin\s+\d+\s+(?:business\s+|working\s+)?(?:hours|days)`, 0)
+		`|\btim\s+kami\s+akan|\b1\s*x\s*24\s+jam|\bwithin\s+(?:\d+|one|two|three|four|five|a\s+few)\s+(?:business\s+|working\s+)?(?:hours|days)`+
+		// What a helpdesk says of its queue and hours: "we answer in the
+		// order they come in", "diteruskan ke bagian terkait", "jam
+		// layanan", "(reference #7314)", "tidak perlu mengirim ulang".
+		`|\bin\s+the\s+order\s+(?:they|it|we|emails?|messages?|requests?)\s+(?:come|came|arrive|are\s+received|were\s+received|receive)|\breference\s*(?:number|no\.?|id)?\s*[:#]?\s*#?\d`+
+		`|\b(?:diteruskan|teruskan|disampaikan)\s+ke\s+(?:bagian|tim|divisi|departemen|unit)\s+(?:terkait|yang\s+bersangkutan)|\bjam\s+(?:layanan|operasional)\b|\bhari\s+kerja\s+berikutnya|\bnext\s+(?:business|working)\s+day`+
+		`|\btidak\s+perlu\s+(?:mengirim|kirim|membuat|bikin)\s+(?:ulang|email\s+baru)|\bnggak\s+perlu\s+bikin\s+email\s+baru|\bno\s+need\s+to\s+(?:resend|send\s+(?:it\s+|this\s+)?again|write\s+again)`, 0)
 )
 
 // askingRe: a question put to the reader ("can you …?", "kapan …?"), which
@@ -154,9 +181,17 @@ var askingRe = regexp.MustCompile(`\b(?:can|could|would|will)\s+you\b[^?.!\n]{0,
 
 // asksSomething reports whether a text asks for something: a refund or a
 // revocation, a reason, an order number.
-func asksSomething(text string) bool {
+func asksSomething(text string) bool { return asks(text, true) }
+
+// asks is asksSomething; withReasons: a reason's words alone count as
+// asking. A helpdesk's acknowledgement and a mailbox nobody reads speak of
+// doubled mail and inactive addresses ("nggak perlu bikin email baru
+// supaya pesanmu nggak dobel", "alamat ini sudah tidak aktif") without
+// complaining of anything, so for them only a request, a question or an
+// order counts.
+func asks(text string, withReasons bool) bool {
 	lower := strings.ToLower(text)
-	if score(lower, refundPatterns) >= 3 || score(lower, revocationPatterns) > 0 || reasonOf(lower, 3) != "" {
+	if score(lower, refundPatterns) >= 3 || score(lower, revocationPatterns) > 0 || withReasons && reasonOf(lower, 3) != "" {
 		return true
 	}
 	if strings.Contains(lower, "?") && askingRe.MatchString(lower) {
@@ -345,12 +380,17 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) A
 	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedAway}
 	}
+	// A mailbox nobody reads any more: its owner left or moved, mail to it
+	// is not read or forwarded; as for the away, never one that asks.
+	if len(collapsed()) < 800 && goneRe.MatchString(text) && !asks(m.NewText, false) {
+		return AutoSign{Code: AutoWordedAway}
+	}
 	if containsWord(lower, machineWords) && len(collapsed()) < 800 && machineSaysRe.MatchString(text) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedMachine}
 	}
 	// A helpdesk's acknowledgement: the mail says it was received, and
 	// gives a ticket's number or a helpdesk's instruction beside it.
-	if containsWord(lower, ackWords) && len(collapsed()) < 800 && ackRe.MatchString(text) && ackSignRe.MatchString(text) && !asksSomething(m.NewText) {
+	if containsWord(lower, ackWords) && len(collapsed()) < 800 && ackRe.MatchString(text) && ackSignRe.MatchString(text) && !asks(m.NewText, false) {
 		return AutoSign{Code: AutoWordedMachine}
 	}
 	return AutoSign{}

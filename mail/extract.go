@@ -237,7 +237,21 @@ var (
 	urlRe      = regexp.MustCompile(`(?i)\b(https?://|www\.)[^\s<>()"]+`)
 	orderLabel = regexp.MustCompile(`(?i)(order|pesanan|no\.?\s*(order|pesanan|pemesanan)|nomor|order\s*(id|no|number|#)|id\s*(order|pesanan)|invoice|transaksi|transaction|promosi|promotion|kode)\W{0,12}$`)
 	otherLabel = regexp.MustCompile(`(?i)(video|vid|rekening|rek\.?|bank|account\s*number|acc\.?\s*no|no\.?\s*hp|hp|telp|telepon|phone|wa|whatsapp|nik|ktp|npwp|kartu|card|` +
-		`\b(virtual\s*account|va|campaign(\s*id)?|kampanye|ad\s*id|amount(\s*paid)?|jumlah|total(\s*pembayaran)?|nominal|harga|biaya|sebesar|pembayaran|payment|mobile|ponsel|bca|bri|bni|mandiri|permata|cimb|bsi|btn|ovo|gopay|shopeepay|linkaja|ad\s*group(\s*id)?|adgroup|user\s*id|uid))\W{0,12}$`)
+		`\b(virtual\s*account|va|campaign(\s*id)?|kampanye|ad\s*id|amount(\s*paid)?|jumlah|total(\s*pembayaran)?|nominal|harga|biaya|sebesar|pembayaran|payment|mobile|ponsel|bca|bri|bni|mandiri|permata|cimb|bsi|btn|ovo|gopay|shopeepay|linkaja|ad\s*group(\s*id)?|adgroup|user\s*id|uid|` +
+		// A payment app's or a bank's own reference: "Kode referensi
+		// DANA:", "UPI ref no.", "M-Pesa code", "GCash ref", "UTR".
+		`go-?pay|shopee\s*pay|upi|utr|rrn|imps|neft|m-?pesa|gcash|paymaya|paytm|phonepe|gpay|google\s*pay|apple\s*pay|paypal|alipay|wechat\s*pay|grabpay|touch\s*'?n\s*go|approval\s*code|auth(orization)?\s*code|` +
+		// Names that are words too ("dana" is money) only beside a
+		// reference's word: "referensi DANA", "DANA ref", "Jenius trx id".
+		`(ref(erence)?|referensi|ref\.)\s+(dana|jenius|flip|qris|maya|boost|bank|transfer)|(dana|jenius|flip|qris|maya|boost)\s+(ref|referensi|reference|kode|code|id|trx|txn|no\.?))` +
+		`(\s+(ref(erence)?|referensi|ref\.|no\.?|number|code|kode|id|transaction\s*id|txn\s*id|trx\s*id|id\s*transaksi))*)\W{0,12}$`)
+	// receiptLabel: the receipt a number is copied from ("dari struk
+	// pembayaran:", "on the payment receipt:"): it names no kind of number,
+	// so it neither labels an order nor refuses one; an order's word
+	// earlier on the line does label one ("nomor ordernya dari struk
+	// pembayaran: 7301…").
+	receiptLabel = regexp.MustCompile(`(?i)\b(struk|bukti|nota|kuitansi|kwitansi|receipt|e-?receipt)(\s+(pembayaran|payment|transaksi|transfer|bayar|pembelian|belanja))?\W{0,12}$`)
+	lineOrderRe  = regexp.MustCompile(`(?i)\b(order|pesanan|pemesanan)`)
 	// notOrderRe: a run of digits right after a currency or a "+" is an
 	// amount or a phone number, never an order.
 	notOrderRe = regexp.MustCompile(`(?i)(\+|\b(rp|idr|usd|sgd|myr|php|us\$|\$)\.?\s?)$`)
@@ -286,6 +300,11 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 				sc -= 60 // "+62 …" a phone, "Rp 1.250.000…" an amount
 			case orderLabel.MatchString(before):
 				sc += 20
+			case receiptLabel.MatchString(before):
+				line := before[strings.LastIndexByte(before, '\n')+1:]
+				if lineOrderRe.MatchString(line) {
+					sc += 20
+				}
 			case otherLabel.MatchString(before):
 				sc -= 60
 			}
@@ -305,6 +324,20 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 	scan(subject, 15, tickets.SourceText, true)
 	scan(text, 10, tickets.SourceText, false)
 	scan(quoted, 0, tickets.SourceForwarded, false)
+	// Orders are 19 digits long. When one of that shape is given, a number
+	// of another length (a payment app's or a bank's reference, a VA, a
+	// card) never wins over it, however it is labelled.
+	shaped := false
+	for _, c := range list {
+		shaped = shaped || len(c.digits) == 19 && c.score >= -20
+	}
+	if shaped {
+		for i := range list {
+			if len(list[i].digits) != 19 {
+				list[i].score -= 35
+			}
+		}
+	}
 	return list
 }
 

@@ -1,0 +1,140 @@
+package mail_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"refunddesk/mail"
+	"refunddesk/tickets"
+)
+
+// autoProbe is a mail from an ordinary sender, no header saying it is
+// automatic: only its words tell.
+func autoProbe(subject, text string) string {
+	return "From: Sari Dewi <sari@example.id>\r\nTo: support@refunddesk.example\r\nSubject: " + subject + "\r\n" +
+		"Message-ID: <p1@example.id>\r\nDate: Fri, 4 Dec 2026 05:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+		strings.ReplaceAll(text, "\n", "\r\n") + "\r\n"
+}
+
+// Automatic replies known by their words alone, in both languages, of the
+// kinds heldout5 and heldout6 missed (issue 16): away on a pilgrimage, at a
+// fair, recovering, on paternity leave or a sabbatical; a mailbox nobody
+// reads (not monitored, its owner left or moved, mail not forwarded); a
+// helpdesk's acknowledgement that the mail is queued. A person who says the
+// same and asks for something is a person.
+func TestReadingAutomaticWords(t *testing.T) {
+	for _, c := range []struct {
+		name, subject, text string
+		auto                bool
+	}{
+		// Away, in words the older patterns did not know.
+		{"haji", "Re: Nomor pesanan", "Assalamualaikum. Saat ini saya sedang menunaikan ibadah haji dan baru kembali pada 3 Juli. Email akan saya balas sepulangnya.", true},
+		{"umrah en", "Re: your ticket", "Thank you for writing. I am currently on umrah and will reply when I am back on the 20th.", true},
+		{"pemulihan", "Tidak aktif", "Halo, aku lagi dalam masa pemulihan setelah operasi, belum pegang laptop sampai akhir bulan. Emailnya nanti aku baca ya.", true},
+		{"dirawat", "Re: RD", "Mohon maaf, saya sedang dirawat di rumah sakit hingga minggu depan. Pesan Anda akan saya balas setelah saya kembali.", true},
+		{"expo", "Re: Update", "Hello! I'm at the Jakarta Food & Beverage Expo until Sunday with spotty signal; I will reply when I'm back at my desk.", true},
+		{"conference", "Re: Update", "I'm attending a marketing conference in Singapore until 12 March and will respond upon my return.", true},
+		{"recovering", "Re: Update", "Hi, I'm recovering from knee surgery until mid-January and will get back to you when I return.", true},
+		{"paternity", "Re: Update", "Cheers for your mail. I'm on paternity leave until 2 February; for anything urgent contact my colleague Tom.", true},
+		{"sabbatical", "Re: Update", "I am on sabbatical until the end of June, with no access to this inbox. I will reply after my return.", true},
+		// A mailbox nobody reads any more.
+		{"not monitored", "RE: [RD-1] More details", "Thanks for your message. This inbox is not monitored; for accounts please write to finance@example.com.", true},
+		{"old address", "Re: Your request", "Hi! Our email address has changed to hello@newshop.example. The old address is no longer checked, please resend to the new one.", true},
+		{"left company", "RE: Your refund", "Hello, Priya Nair has left the company. Messages sent to this address are not forwarded; please contact team@agency.example.", true},
+		{"no longer with", "RE: Your refund", "Ben is no longer with the agency and this mailbox will not be monitored. Please write to office@agency.example.", true},
+		{"tidak aktif", "RE: Permintaan", "Alamat surel ini sudah tidak dipakai lagi. Silakan hubungi admin@toko.example untuk keperluan toko.", true},
+		{"tidak dibaca", "RE: Permintaan", "Yth. Bapak/Ibu, saya sudah tidak bekerja di CV Maju Jaya. Pesan yang dikirim ke alamat ini tidak akan dibaca.", true},
+		{"pindah bagian", "RE: Permintaan", "Mulai bulan ini saya telah pindah ke bagian keuangan; email ini tidak lagi dipantau. Hubungi marketing@perusahaan.example.", true},
+		// A helpdesk's acknowledgement.
+		{"antrian", "[#8812] Re: RD", "Hai kak! Pesanmu sudah masuk antrian kami. Admin biasanya balas dalam 1x24 jam pada hari kerja, tidak perlu kirim ulang ya.", true},
+		{"diteruskan", "Re: [RD-3] Pengembalian", "Terima kasih, pesan Anda telah kami terima dan akan diteruskan ke tim terkait. Jam layanan kami Senin–Sabtu 08.00–17.00.", true},
+		{"got your message", "[Shop] Re: [RD-4]", "Hey! Just a quick note to say we've got your email. Our team answers within three working days. Your ticket number is 4471.", true},
+		{"landed", "Re: [RD-5]", "Thanks for contacting us - your message has arrived safely (reference #2290). We reply in the order messages are received, Monday to Friday.", true},
+
+		// People: away, or gone, or acknowledging, and asking for something.
+		{"umroh asks", "Refund promosi", "Saya sedang umroh sampai 20 Desember. Tolong refund promosi saya yang ditolak, order 7301687009123742436.", false},
+		{"expo asks", "Question", "I'm at the Vegas expo until Thursday. Can you tell me when my refund will arrive?", false},
+		{"flight asks", "Ad on my video", "I'm travelling to a conference until Monday, but please stop using my video in ads, I withdraw my permission.", false},
+		{"moved asks", "Refund", "Our email address has changed to studio@new.example; please send the refund for my rejected promotion there.", false},
+		{"received asks", "Re: [RD-9]", "We received your email, ticket number 12. But the promotion was rejected and I still want my money back, please refund it.", false},
+		// People who use the words of a gone mailbox about something else.
+		{"money left", "Saldo", "The money has left my account but the promotion never started. Please refund me.", false},
+		{"expo past", "Re: Update", "I was at an expo last week; the promotion I paid for never ran, can you refund it?", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := mail.Parse([]byte(autoProbe(c.subject, c.text)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Auto != ""; got != c.auto {
+				t.Errorf("automatic %v (%q), want %v\n%s", got, m.Auto, c.auto, c.text)
+			}
+		})
+	}
+}
+
+// book is an order book of the given order numbers.
+type book map[string]bool
+
+func (b book) Promotion(_ context.Context, order string) (*tickets.Promotion, error) {
+	if b[order] {
+		return &tickets.Promotion{OrderNumber: order}, nil
+	}
+	return nil, tickets.ErrNotFound
+}
+
+// A payment app's or a bank's reference, a VA, a card, a phone, an amount,
+// a campaign's or an ad's id is never taken for the order; a number that is
+// not order-shaped (19 digits) never wins over one that is, and an order on
+// record wins over an unknown number (heldout5 007 took a DANA reference).
+func TestReadingOrderDistractors(t *testing.T) {
+	const order = "7301687009123742436"
+	for _, c := range []struct {
+		name, text string
+		records    book
+		want       string
+	}{
+		{"dana after", "Nomor ordernya dari struk pembayaran: 7301687009123742436\nKode referensi DANA: 2612 0318 4471 0925", nil, order},
+		{"dana before", "Ref DANA 2612031844710925\nnomor pesanan 7301687009123742436", nil, order},
+		{"ovo", "ID transaksi OVO: 1234567890123456\norder 7301687009123742436", nil, order},
+		{"gopay", "GoPay ref: 998877665544332211, pesanan saya 7301687009123742436", nil, order},
+		{"shopeepay", "no. referensi ShopeePay 240312998877665, order id 7301687009123742436", nil, order},
+		{"upi", "UPI ref no. 412398765432101 and the order is 7301687009123742436", nil, order},
+		{"mpesa", "M-Pesa code 5512340098761234567 for order 7301687009123742436", nil, order},
+		{"bare ref first", "ID transaksi 88123456789012345\n7301687009123742436", nil, order},
+		{"ref 16 labelled order", "order ref 4444333322221111, receipt 7301687009123742436", nil, order},
+		{"receipt alone", "Ini dari bukti pembayaran: 7301687009123742436", nil, order},
+		{"on record wins", "7301999999999999999 or maybe 7301687009123742436", book{order: true}, order},
+		{"card", "Card 4111 1111 1111 1111 was charged; order 7301687009123742436", nil, order},
+		{"va", "VA BCA 8808123456789012 sudah dibayar, pesanan 7301687009123742436", nil, order},
+		{"phone", "WA saya +62 812 3456 7890 1234, order 7301687009123742436", nil, order},
+		{"amount", "Rp 1.250.000.000.000.000 terpotong, order 7301687009123742436", nil, order},
+		{"campaign", "campaign id 7301111122223333444 — the order is 7301687009123742436", nil, order},
+		// Nothing order-shaped: the references stay out all the same.
+		{"dana only", "Kode referensi DANA: 2612 0318 4471 0925", nil, ""},
+		{"gopay only", "GoPay ref 998877665544332211", nil, ""},
+		{"payment id only", "payment id 7301705874229568959", nil, ""},
+		// An order typed with a digit missing is still read as written.
+		{"typo order", "Order ID: 730123457890001981", nil, "730123457890001981"},
+		// "dana" is money too: it does not refuse an order.
+		{"pengembalian dana", "Pengembalian dana 7301687009123742436", nil, order},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			raw := "From: Sari <sari@example.id>\r\nTo: support@refunddesk.example\r\nSubject: Refund\r\nMessage-ID: <o1@example.id>\r\n" +
+				"Date: Fri, 4 Dec 2026 05:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+				"Halo, promosi saya ditolak, tolong refund.\r\n" + strings.ReplaceAll(c.text, "\n", "\r\n") + "\r\n"
+			m, err := mail.Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b mail.OrderBook
+			if c.records != nil {
+				b = c.records
+			}
+			if got := mail.Understand(context.Background(), m, b, "refunddesk.example").Order; got != c.want {
+				t.Errorf("order %q, want %q\n%s", got, c.want, c.text)
+			}
+		})
+	}
+}
