@@ -397,8 +397,8 @@ func accountCandidates(text string) []accountCandidate {
 	add := func(h string, w int) {
 		h = strings.TrimRight(h, ".")
 		if h == "" || isWordNotHandle(h) || !strings.ContainsFunc(h, unicode.IsLetter) || mailDomainRe.MatchString(h) ||
-			strings.HasPrefix(strings.ToLower(h), "tiktok.") {
-			return // digits alone are an order, a host name is a link
+			strings.HasPrefix(strings.ToLower(h), "tiktok.") || fileRe.MatchString(strings.ToLower(h)) {
+			return // digits alone are an order, a host name is a link, a file's name no account
 		}
 		out = append(out, accountCandidate{handle: "@" + h, weight: w})
 	}
@@ -430,6 +430,7 @@ func accountCandidates(text string) []accountCandidate {
 		add(m[1], 3)
 	}
 	out = append(out, looseCandidates(text)...)
+	out = append(out, cueCandidates(text)...)
 	for _, m := range profileLinkRe.FindAllStringSubmatch(text, -1) {
 		add(m[1], 2)
 	}
@@ -521,8 +522,18 @@ var (
 	// strongLabelRe: labels that name nothing but an account, after which
 	// a plain name needs no separator ("username saya kopipagi").
 	strongLabelRe = regexp.MustCompile(`(?i)^(pemilik\s+akun|nama\s+akun(nya)?|nama\s+pengguna(nya)?|user\s*name(nya)?|usernamenya|uname|(tiktok|tt)\s+(user(\s*name)?|handle|id)|id\s+(tiktok|tt))$`)
-	closingRe     = regexp.MustCompile(`(?i)^\s*(salam(\s+hangat)?|wassalam\S*|regards|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|thanks?(\s+(you|again|so\s+much))?|thx|tks|cheers|sincerely|yours(\s+\w+)?|terima\s*kasih|makasih|trims|hormat\s+(saya|kami)|salam\s+kenal|cmiiw)\b[\s,.!]*`)
+	closingRe     = regexp.MustCompile(`(?i)^\s*` + closingWords + `\b[\s,.!]*`)
+	// closingEndRe: thanks as the last sentence of a line ("Mohon dibantu
+	// nggih. Suksma.", "Please refund it. Cheers!").
+	closingEndRe = regexp.MustCompile(`(?i)(?:^|[.!?]\s+)` + closingWords + `[\s,.!]*$`)
 )
+
+// closingWords are the words a sign-off begins with, in English and in
+// Indonesian and its regional languages (Batak "horas", "mauliate";
+// Balinese "suksma"; Javanese "matur nuwun", "suwun"; Sundanese "hatur
+// nuhun"; Banjar "tarima kasih"; Manado "makase"; Minang "tarimo kasih").
+const closingWords = `(salam(\s+hangat|\s+hormat|\s+sejahtera)?|wassalam\S*|regards|rgds|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|many\s+thanks|thanks?(\s+(you|u|again|so\s+much|ever\s+so\s+much))?|thank\s+u|thx|tks|tq|ty|tengkyu|cheers|sincerely|yours(\s+\w+)?|god\s+bless|take\s+care|` +
+	`terima\s*kasih|trima\s*kasih|tarima\s*kasih|tarimo\s*kasih|makasih|makase(h)?|trims|hormat\s+(saya|kami)|salam\s+kenal|cmiiw|horas|mauliate|suksma|matur\s+(sembah\s+)?nuwun|suwun|hatur\s+nuhun|nuhun)`
 
 var evidenceNoteRe = regexp.MustCompile(`\b(screenshots?|screen\s*shots?|ss(nya)?|tangkapan\s+layar|lampir\w*|dilampirkan|attach\w*|bukti(nya)?|capture|capturan|foto(nya)?)\b`)
 
@@ -590,6 +601,113 @@ func letterCount(s string) int {
 // handleLike reports whether a name written without @ looks like a handle
 // rather than a word: it has a dot, an underscore or a digit.
 func handleLike(h string) bool { return strings.ContainsAny(h, "._0123456789") }
+
+// cueCandidates reads the names written like handles (dottedNames) on a
+// line that speaks of an account, with no label's grammar: "Akun kita pe
+// nama x.y", "nama akune x.y", "Akun toko gua x.y", "The account in
+// question is x.y.", "I'm on there as x.y", "(we post as x.y)", "account
+// name's x.y", "Our page is x.y, order …", "You'll find it under x.y on
+// TikTok", a table's "Akun Klien x.y" cell. A line ending in the account's
+// word goes on with the next one's first word (a paragraph wrapped after
+// "akun").
+func cueCandidates(text string) []accountCandidate {
+	var out []accountCandidate
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		last, ok := accountCue(strings.ToLower(line))
+		if !ok {
+			continue
+		}
+		if last && i+1 < len(lines) {
+			next := strings.TrimSpace(lines[i+1])
+			if sp := strings.IndexAny(next, " \t"); sp >= 0 {
+				next = next[:sp]
+			}
+			line += " " + next
+		}
+		dottedNames(line, func(h string, _, _ int) { addHandle(&out, h, 2) })
+	}
+	return out
+}
+
+// accountCue reports whether a lower-case line speaks of an account
+// (accountCueWords, accountCuePhrases), and whether its last word is one.
+func accountCue(line string) (last, ok bool) {
+	for _, p := range accountCuePhrases {
+		if strings.Contains(line, p) {
+			ok = true
+		}
+	}
+	words := strings.FieldsFunc(line, func(r rune) bool { return !unicode.IsLetter(r) })
+	for k, w := range words {
+		for _, c := range accountCueWords {
+			if w == c || len(c) > 3 && strings.HasPrefix(w, c) {
+				ok = true
+				last = last || k == len(words)-1
+			}
+		}
+	}
+	return last, ok
+}
+
+// accountCueWords begin a word about an account ("akune", "accounts",
+// "usernamenya", "profile"); the short ones are whole words.
+var accountCueWords = []string{"akun", "akn", "acc", "acct", "account", "user", "uname", "handle", "page", "profil", "tiktok", "tt", "channel"}
+
+// accountCuePhrases say how one goes by on the platform.
+var accountCuePhrases = []string{"on there", "post as", "posting as", "posts as", "go by", "goes by", "known as", "tik tok", "find us", "find me"}
+
+// dottedNames calls f with each name of line written as a handle is and a
+// word is not: lower case, with a dot or an underscore inside, four
+// letters or more ("kopi.sidikalang", "nasiuduk.babeh_haji"); not a mail
+// address, a link, a site, a file, an abbreviation ("a.n.") or an amount.
+func dottedNames(line string, f func(h string, i, j int)) {
+	for i := 0; i < len(line); {
+		if !nameByte(line[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && nameByte(line[j]) {
+			j++
+		}
+		start, end := i, j
+		i = j
+		if start > 0 && strings.IndexByte("@/#&?%=\\", line[start-1]) >= 0 || end < len(line) && (line[end] == '@' || line[end] == '/') {
+			continue // a mail address, a link
+		}
+		h := strings.TrimRight(line[start:end], ".")
+		if !strings.ContainsAny(strings.Trim(h, "._"), "._") || h != strings.ToLower(h) || strings.ContainsFunc(h, func(r rune) bool { return r >= 0x80 }) ||
+			letterCount(h) < 4 || longestRun(h) < 3 || siteRe.MatchString(h) || fileRe.MatchString(h) || mailDomainRe.MatchString(h) ||
+			strings.HasPrefix(h, "tiktok.") || strings.HasPrefix(h, "www.") {
+			continue
+		}
+		f(h, start, start+len(h))
+	}
+}
+
+// nameByte: a byte of a name or a word (letters of any case and script,
+// so that "Kopi.Pagi" and "Andréa" are read whole and refused).
+func nameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c >= 0x80
+}
+
+// longestRun is the length of the longest run of letters in h.
+func longestRun(h string) int {
+	best, n := 0, 0
+	for _, r := range h {
+		if unicode.IsLetter(r) {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
+}
+
+// fileRe: a file's name, not a handle.
+var fileRe = regexp.MustCompile(`\.(png|jpe?g|gif|webp|heic|pdf|mp4|mov|docx?|xlsx?|csv|txt|zip)$`)
 
 // looseCandidates reads the labelled accounts without @ of text.
 func looseCandidates(all string) []accountCandidate {
@@ -719,11 +837,11 @@ func displayName(text string, i, j int) bool {
 	return unicode.IsUpper(rune(h[0])) || unicode.IsUpper(rune(rest[0]))
 }
 
-// addHandle adds h unless it is a word, digits, a brand or a host.
+// addHandle adds h unless it is a word, digits, a brand, a host or a file.
 func addHandle(out *[]accountCandidate, h string, w int) bool {
 	h = strings.TrimRight(h, ".")
 	if len(h) < 2 || isWordNotHandle(h) || !strings.ContainsFunc(h, unicode.IsLetter) || mailDomainRe.MatchString(h) ||
-		strings.HasPrefix(strings.ToLower(h), "tiktok.") || strings.HasPrefix(strings.ToLower(h), "www.") {
+		strings.HasPrefix(strings.ToLower(h), "tiktok.") || strings.HasPrefix(strings.ToLower(h), "www.") || fileRe.MatchString(strings.ToLower(h)) {
 		return false
 	}
 	*out = append(*out, accountCandidate{handle: "@" + h, weight: w})
@@ -755,10 +873,14 @@ func signatureCandidates(text string) []accountCandidate {
 			addHandle(&out, m[1], 2) // "(toko.dewi.id)", not "(0271)"
 		}
 	}
-	// "Bu Rini / rini.craft": a lower-case name with a dot or an
-	// underscore standing on its own; not a site ("rinabakes.example").
+	// "Bu Rini / rini.craft", "Theo (runs loaves.of.theo)": a lower-case
+	// name with a dot or an underscore standing on its own or closing a
+	// bracket; not a site ("rinabakes.example").
 	for _, m := range signTokenRe.FindAllStringSubmatchIndex(text, -1) {
 		h := text[m[2]:m[3]]
+		if m[3] < len(text) && !strings.ContainsRune(" \t\r\n/|,;)", rune(text[m[3]])) {
+			continue
+		}
 		before := text[max(0, m[2]-4):m[2]]
 		if letterCount(h) < 3 || !strings.ContainsAny(h, "._") || strings.HasSuffix(strings.ToLower(before), "www.") || siteRe.MatchString(h) ||
 			strings.Count(h, ".") > 0 && strings.ContainsFunc(h, func(r rune) bool { return r >= '0' && r <= '9' }) && !strings.ContainsFunc(h, unicode.IsLetter) {
@@ -770,7 +892,9 @@ func signatureCandidates(text string) []accountCandidate {
 }
 
 var (
-	signTokenRe = regexp.MustCompile(`(?m)(?:^|[\s/|,;~\-–—])([a-z][a-z0-9._]{2,29}[a-z0-9_])(?:$|[\s/|,;])`)
+	// signTokenRe: a name after a space or a separator; what follows it
+	// is checked apart, so that it starts no next match ("(runs x.y)").
+	signTokenRe = regexp.MustCompile(`(?m)(?:^|[\s/|,;~\-–—(])([a-z][a-z0-9._]{2,29}[a-z0-9_])`)
 	siteRe      = regexp.MustCompile(`\.(com|net|org|co|io|biz|info|me|example|co\.id|or\.id|ac\.id|go\.id|web\.id|my\.id|sch\.id)$`)
 )
 
@@ -786,7 +910,34 @@ func greetingCandidates(text string) []accountCandidate {
 		}
 		addHandle(&out, h, 2)
 	}
+	// A handle as the platform writes it, where a notice names its
+	// account: after a greeting ("Hey x.y 👋"), after "for" ("Promotion
+	// summary for x.y", "Your promotion for x.y has ended"), addressed
+	// at the start of a line or after a comma ("x.y, ada masalah …",
+	// "Thanks for your purchase, x.y!").
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimLeft(line, " \t>")
+		dottedNames(line, func(h string, i, j int) {
+			before := strings.TrimRight(line[:i], " \t*\"“'")
+			word := strings.ToLower(before[strings.LastIndexAny(before, " \t,")+1:])
+			after := strings.TrimLeft(line[j:], " \t*\"”'")
+			addressed := after == "" || after[0] == ',' || after[0] == '!' || after[0] >= 0x80
+			if isNoticeWord(word) || addressed && (before == "" || strings.HasSuffix(before, ",")) {
+				addHandle(&out, h, 2)
+			}
+		})
+	}
 	return out
+}
+
+// isNoticeWord: a word after which a notice names the account: a
+// greeting, "summary for x", "promosi untuk x", "promosi dari akun x".
+func isNoticeWord(w string) bool {
+	switch w {
+	case "for", "untuk", "buat", "akun", "account", "halo", "hallo", "hai", "hi", "hello", "hey", "dear", "yth", "yth.", "kepada":
+		return true
+	}
+	return false
 }
 
 func isGreetingWord(w string) bool {
@@ -816,19 +967,49 @@ func splitSignOff(text string) (body, signoff string) {
 			continue
 		}
 		seen++
-		if len(l) > 60 {
-			break
-		}
-		if loc := closingRe.FindStringIndex(l); loc != nil {
+		if loc := closingRe.FindStringIndex(l); loc != nil && len(l) <= 60 {
 			signoff := strings.TrimSpace(l[loc[1]:] + "\n" + strings.Join(lines[i+1:], "\n"))
-			if fieldLineRe.MatchString(signoff) {
+			if requestFields(signoff) {
 				break // "Terima kasih.\nAkun: x\nOrder: …": the request's fields, after the thanks
 			}
 			return strings.Join(lines[:i], "\n"), signoff
 		}
+		if i < len(lines)-1 && closingEndRe.MatchString(l) {
+			// "Mohon dibantu nggih. Suksma.\n\nKomang Ayu\nx di TikTok":
+			// thanks ending the last paragraph, the name below.
+			signoff := strings.TrimSpace(strings.Join(lines[i+1:], "\n"))
+			if signoff == "" || requestFields(signoff) {
+				break
+			}
+			return strings.Join(lines[:i+1], "\n"), signoff
+		}
+		if len(l) > 60 {
+			break
+		}
 	}
 	return text, ""
 }
+
+// requestFields reports whether what follows a closing word gives the
+// request's fields rather than a signature's: a field line first
+// ("Thanks.\nAkun: x"), or an order's anywhere. A field line under a name
+// ("Hormat kami,\nDewi\nStaf Keuangan\nAkun TikTok resmi: x") is the
+// signature's.
+func requestFields(signoff string) bool {
+	first, _, _ := strings.Cut(signoff, "\n")
+	if fieldLineRe.MatchString(first) {
+		return true
+	}
+	for _, l := range strings.Split(signoff, "\n") {
+		if m := fieldLineRe.FindString(l); m != "" && !accountFieldRe.MatchString(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// accountFieldRe: a field line's label that names an account.
+var accountFieldRe = regexp.MustCompile(`(?i)^\s*(?:nama\s+akun|akun|account|user\s*name|username|user|uname)\b`)
 
 // pats compiles patterns for lower-cased text. A leading \b before a word
 // of four letters or more is dropped: then the pattern starts with a

@@ -1,0 +1,93 @@
+package mail
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"refunddesk/tickets"
+)
+
+// accountProbe is a short mail and the account it names, with where it was
+// found ("" when it names none).
+type accountProbe struct {
+	name, subject, body string
+	account             string
+	src                 tickets.Source
+}
+
+// The kinds of account heldout5 and heldout6 missed (issue 16), in other
+// words than theirs: a handle without @ on a line about the account, with
+// no label's grammar (regional possessives, "namanya", "in question",
+// "on there as", "page"); a paragraph wrapped after "akun"; a table's cell;
+// a sign-off after regional thanks or after thanks ending a paragraph, and
+// a handle in a bracket with a verb; a forwarded notice naming the account
+// after a greeting, after "for", or addressed before a comma. Never an
+// address, a link, a site, a file, an amount or an abbreviation.
+func TestReadingAccountKinds(t *testing.T) {
+	const text, sig, fwd = tickets.SourceText, tickets.SourceSignature, tickets.SourceForwarded
+	notice := func(line string) string {
+		return "refund please, it fell far short.\n\n---------- Forwarded message ---------\nFrom: TikTok Promote <noreply@promote.tiktok.example>\n" +
+			"To: <owner.mail@gmail.com>\nSubject: Update\n\n" + line + "\nOrder: " + ord + "\nViews: 900 of 20,000 estimated\n"
+	}
+	for _, c := range []accountProbe{
+		// Lines about the account, no label's grammar.
+		{"manado pe", "refund", "Torang pe promosi ditolak, kase bale doi jo.\nAkun torang pe nama warung.tinutuan", "@warung.tinutuan", text},
+		{"javanese -e", "refund", "Promosine ditolak, duite balekno yo.\nakune sego.pecel_bu.tin", "@sego.pecel_bu.tin", text},
+		{"betawi namanye", "refund", "Iklan aye ditolak, balikin duitnye.\nakun aye namanye ketoprak.bang.mamat", "@ketoprak.bang.mamat", text},
+		{"akun toko gua", "refund", "Iklan ditolak bro, refund.\nAkun jualan gua bakmi.acang.pontianak", "@bakmi.acang.pontianak", text},
+		{"tiktok and ig the same", "refund", "Mohon refund, promosi ditolak.\nAkun TikTok maupun IG kami satu nama, yakni dapur.omah_solo", "@dapur.omah_solo", text},
+		{"in question", "refund", "The boost was rejected, please refund.\nThe profile concerned is harbour.view.cafe.", "@harbour.view.cafe", text},
+		{"on there as", "refund", "Boost got rejected. Refund me please.\nYou can find me on there as smokehouse.jim_", "@smokehouse.jim_", text},
+		{"we post as", "refund", "Our boost was rejected (we post under the page lagos.threads_ng) so please refund it.", "@lagos.threads_ng", text},
+		{"name's", "refund", "Rejected boost, refund please. Handle's wee.tartan.bakes if that helps.", "@wee.tartan.bakes", text},
+		{"our page", "refund", "Cancel and refund please, it was rejected. Our page over there is braai.and.bake, thanks.", "@braai.and.bake", text},
+		{"page comma", "refund", "rejected, refund pls\nmy page, vintage.finds.mnl", "@vintage.finds.mnl", text},
+		{"under x on tiktok", "refund", "The promotion was rejected; a refund, please. We're under pottery.by.the.lake on TikTok.", "@pottery.by.the.lake", text},
+		{"wrapped after akun", "refund", "Saya pemilik toko kue di akun\nkue.lapis.bu_ani yang promosinya ditolak. Mohon refund.", "@kue.lapis.bu_ani", text},
+		{"table cell", "refund", "Mohon refund promosi yang ditolak.\n\n*Akun Pelanggan* jamu.gendong.sari *No. Pesanan* " + ord + " *Nominal* Rp 300.000", "@jamu.gendong.sari", text},
+		// Sign-offs.
+		{"horas", "refund", "Promosi awak ditolak, balikkan lah uangnya. Pesanan " + ord + ".\n\nHoras,\nUcok\nTT: lapo.ucok.medan", "@lapo.ucok.medan", sig},
+		{"matur nuwun", "refund", "Promosi kula ditolak, nyuwun refund. Pesanan " + ord + ".\n\nMatur nuwun,\nBu Darmi\nakun: batik.bu.darmi", "@batik.bu.darmi", sig},
+		{"hatur nuhun", "refund", "Promosi abdi ditolak, mohon refund.\n\nHatur nuhun\nAsep (tiktok: surabi.asep)", "@surabi.asep", sig},
+		{"thanks ending the paragraph", "refund", "Promosinya ditolak, mohon dikembalikan ya. Makasih.\n\nRara\nsambal.rara di TikTok", "@sambal.rara", sig},
+		{"thanks ending a long paragraph", "refund", "The promotion was rejected yesterday and I would like the money back on my card please. Cheers!\n\nNia\nnia.crochets on TikTok", "@nia.crochets", sig},
+		{"bracket with a verb", "refund", "The boost was rejected, refund please.\n\nKind regards,\nAma (owner of kente.corner)", "@kente.corner", sig},
+		{"account field under a name", "refund", "Promosi kami ditolak, mohon refund pesanan " + ord + ".\n\nHormat kami,\n\nBudi\nStaf Admin - CV Sinar\nAkun TikTok: sinar.elektronik_", "@sinar.elektronik_", sig},
+		// Forwarded notices.
+		{"hey with an emoji", "Fwd: Update", notice("Hey rendang.uni_ita 🎉"), "@rendang.uni_ita", fwd},
+		{"summary for", "Fwd: Update", notice("Weekly summary for surf.shack.bali"), "@surf.shack.bali", fwd},
+		{"ringkasan untuk", "Fwd: Update", notice("Ringkasan promosi untuk kopi.tubruk.pak_de"), "@kopi.tubruk.pak_de", fwd},
+		{"addressed before a comma", "Fwd: Update", notice("gudeg.yu.djum, promosimu sudah berakhir."), "@gudeg.yu.djum", fwd},
+		{"after a comma with !", "Fwd: Update", notice("We appreciate your order, henna.by.zara!"), "@henna.by.zara", fwd},
+		{"promosi dari akun", "Fwd: Update", notice("Promosi dari akun sate.madura.cakmat telah selesai."), "@sate.madura.cakmat", fwd},
+
+		// Not accounts.
+		{"an address on an account line", "refund", "Rejected, refund please. My account email is rina.hartono@gmail.com.", "", ""},
+		{"a link on an account line", "refund", "Rejected, refund please. Account help at help.example.org/account said to write here.", "", ""},
+		{"a site", "refund", "Rejected, refund please. Our page is www.tokoku.co.id.", "", ""},
+		{"a file", "refund", "Promosi ditolak, refund ya. Screenshot akun: bukti_akun.png", "", ""},
+		{"an amount", "refund", "Promosi akun saya ditolak, refund Rp150.000 ya.", "", ""},
+		{"an abbreviation", "refund", "Promosi akun saya ditolak, transfer ke BCA a.n. Sari ya.", "", ""},
+		{"a capitalised street", "refund", "Promosi akun saya ditolak padahal videonya di Jl.Malioboro bagus, refund ya.", "", ""},
+		{"no account word", "refund", "The promotion was rejected, refund please. We sell at the night.market stall.", "", ""},
+		{"notice: a person's name", "Fwd: Update", notice("Hi Maya, your promotion ended."), "", ""},
+		{"notice: mail address after for", "Fwd: Update", notice("A receipt for owner.mail@gmail.com is attached."), "", ""},
+		{"thanks mid-paragraph is no sign-off", "refund", "Thanks for the quick reply. The promotion was rejected, refund please.\nakun: kopi.pagi", "@kopi.pagi", text},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := "From: Creator <creator@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + c.subject +
+				"\r\nMessage-ID: <" + strings.ReplaceAll(c.name, " ", "-") + "@example.com>\r\nDate: Thu, 19 Nov 2026 03:00:00 +0000\r\n" +
+				"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+			m, err := Parse([]byte(h + strings.ReplaceAll(c.body, "\n", "\r\n")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := Understand(context.Background(), m, nil, "refunddesk.example")
+			if req.Account != c.account || req.Sources["account"] != c.src {
+				t.Errorf("account %q from %q, want %q from %q\nnew text:\n%s\nsignature:\n%s\nforwarded:\n%s",
+					req.Account, req.Sources["account"], c.account, c.src, m.NewText, m.Signature, m.Forwarded)
+			}
+		})
+	}
+}
