@@ -128,8 +128,8 @@ func corpusScore(t *testing.T, dir string) (score map[string]map[string]*tally, 
 // corpusFloors are the fields (sources left aside) and sources a corpus
 // must keep reading right; whoever fixes a miss raises its floor.
 var corpusFloors = map[string]struct{ fields, sources int }{
-	"heldout5": {274, 125},
-	"heldout6": {283, 124},
+	"heldout5": {310, 149},
+	"heldout6": {320, 154},
 }
 
 // TestCorpusScore prints, for each corpus, the share of fields understood
