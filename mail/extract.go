@@ -109,8 +109,8 @@ func readRequest(m *Message, ourDomain string) *reading {
 	r.signed = append(signatureCandidates(signoff), signatureCandidates(m.Signature)...)
 	r.forwarded = append(accountCandidates(m.Forwarded), greetingCandidates(m.Forwarded)...)
 
-	lower := strings.ToLower(main)
-	fwd := strings.ToLower(m.Forwarded)
+	lower := plainQuotes(strings.ToLower(main))
+	fwd := plainQuotes(strings.ToLower(m.Forwarded))
 	all := lower + "\n" + fwd
 	in := readIntent(lower, fwd)
 	rev := in.revocation
@@ -136,7 +136,7 @@ func readRequest(m *Message, ourDomain string) *reading {
 	}
 	own := lower // the sender's own words: a forward's subject is the forwarded mail's
 	if forwardSubjectRe.MatchString(m.Subject) {
-		own = strings.ToLower(m.NewText)
+		own = plainQuotes(strings.ToLower(m.NewText))
 	}
 	if req.Reason != "" && m.Forwarded != "" && reasonScore(own, req.Reason) == 0 {
 		reasonSource = tickets.SourceForwarded
@@ -163,6 +163,15 @@ func readRequest(m *Message, ourDomain string) *reading {
 	req.Sources = src
 	r.req = req
 	return r
+}
+
+// plainQuotes writes curly apostrophes as the straight one the reading's
+// expressions spell ("don’t" as "don't").
+func plainQuotes(s string) string {
+	if !strings.Contains(s, "’") && !strings.Contains(s, "‘") {
+		return s
+	}
+	return strings.NewReplacer("’", "'", "‘", "'").Replace(s)
 }
 
 // resolve looks the order candidates up in book and completes the request:
@@ -1043,12 +1052,12 @@ func score(text string, ps []pattern) int {
 var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaining|unused|unspent)\s+(budget|money|balance|amount)`,
 	`(budget|money|balance|payment|funds|coins|cash)\s+back`, `(return|give\s+back|send\s+back)\s+(my|the)\s+(money|payment|budget|funds|coins)`, `\bget\s+(it|that|this)\s+back`, `pengembalian\s+dana`, `kembalikan\s+(dana|uang|saldo|koin)`,
 	`(uang|dana|saldo|koin)(nya|ku| saya| aku)?\s+(di)?kembali`, `(dana|uang|saldo)(nya)?\s+(bisa\s+)?balik`, `(uang|dana|saldo|duit|koin)(nya|ku)?\s+([a-z0-9]+\s+){0,3}(di)?(kembali\w*|balik\w*)`, `\bbalikin\b`, `reimburs`,
-	`get\s+(my|the)\s+money`, `ganti\s+rugi`, `dikembalikan`,
+	`get\s+(my|the)\s+money`, `ganti\s+rugi`, `dikembalikan`, `\bpengembalian(nya)?\b`,
 	// typed short or misspelt: "duitnya blikin", "tlg refnd"
 	`\b(di)?ba?li?ki?n\b`, `\b(refnd|rfnd|refun|reffund|refound|refund2)\b`),
 	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
 
-var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+)?(authori[sz]ation|consent|permission)`,
+var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|that\s+|this\s+|the\s+|our\s+)?(authori[sz]ation|consent|permission)`,
 	`(stop|quit|don'?t|do not)\s+(using|use|promoting|promote)\s+my\s+(content|video|videos|account)`,
 	`(remove|cancel)\s+(my\s+)?(authori[sz]ation|permission|consent)`, `\bauthori[sz]ation\b`, `\bopt[ -]?out\b`,
 	`\bcabut`, `\bmencabut`, `\bpencabutan`, `\botorisasi`, `\bizin\s+(penggunaan|konten|promosi|iklan)`,
@@ -1057,7 +1066,26 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+)?(a
 	`(hapus|tarik|menarik|batalkan|cabut)\s+(izin|persetujuan|consent|otorisasi)`, `(jangan|don'?t)\s+(pakai|pake|gunakan|use)\s+(lagi\s+)?(konten|video|content|videos)`,
 	`(remove|revoke|withdraw)\s+(my\s+)?(permission|consent)`, `(permission|consent)\s+for\s+(ads|promotion)`,
 	`(rescind|retract|take\s+back|pull\s+back)\w*\s+(my\s+|the\s+)?(\w+\s+)?(authori[sz]ation|consent|permission|approval)`,
-	`(hapus|tarik|menarik|batalkan|membatalkan|cabut|mencabut)\s+kembali\s+(izin|ijin|persetujuan|otorisasi)`, `\bijin\s+(penggunaan|konten|promosi|iklan)`)
+	`(hapus|tarik|menarik|batalkan|membatalkan|cabut|mencabut)\s+kembali\s+(izin|ijin|persetujuan|otorisasi)`, `\bijin\s+(penggunaan|konten|promosi|iklan)`,
+	// Not to be run as an ad again, in any words: an order ("jangan
+	// dipasang lagi jadi iklan", "don't run it as an ad"), a wish no longer
+	// held ("kada handak lagi dipakai gasan iklan", "no longer want that
+	// video shown as an advert"), a request ("mohon supaya video saya tidak
+	// lagi diputar sebagai iklan"), or no commercial use ("stop using that
+	// video commercially"); and the code given to a brand turned off.
+	`\b(jangan|jgn|ojo|ojok|don'?t|do\s+not|stop|quit|cease|berhenti)\s+([\w']+\s+){0,2}?`+adUseVerb+`\s+([\w']+\s+){0,3}?`+adAs+`\s+(an?\s+|any\s+|the\s+)?`+adWord,
+	`\b(no\s+longer|not|don'?t|do\s+not|tidak|tdk|gak|ga|nggak|ngga|kada|ndak|nda|ora|ogah)\s+(lagi\s+)?(want|wish|mau|ingin|handak|pengen|rela|izinkan|mengizinkan|allow)\s+(lagi\s+)?([\w']+\s+){0,3}?`+adUseVerb+`\s+([\w']+\s+){0,3}?`+adAs+`\s+(an?\s+|any\s+|the\s+)?`+adWord,
+	`\b(mohon|tolong|harap|please|minta|pastikan|make\s+sure)\s+((supaya|agar|biar|that|the|my|this|our|it|its|it's|video\w*|clips?|klip\w*|konten\w*|content|saya|kami|aku|ku|ini|itu|tersebut|is|are|will|these|those)\s+){0,4}(tidak|tdk|jangan|gak|not|never|no\s+longer)\s+(lagi\s+)?(be\s+)?`+adUseVerb+`\s+([\w']+\s+){0,3}?`+adAs+`\s+(an?\s+|any\s+|the\s+)?`+adWord,
+	`\b(stop|quit|cease|no\s+longer|don'?t|do\s+not|jangan)\s+(using|use|running|showing|promoting)\s+([\w']+\s+){0,3}?(commercially|for\s+(commercial|business)\s+\w+|for\s+(ads|adverts|advertising))`,
+	`\b(kode|code)\s+(yang|yg|that|which|i|we)\s+([\w']+\s+){0,6}?(dinonaktifkan|dimatikan|dicabut|deactivated|disabled|revoked|turned\s+off)`)
+
+// The words of an ad's use, for the revocations above: a verb of use or
+// showing, a word for "as" or "for", and the ad.
+const (
+	adUseVerb = `(run|running|use|used|using|show|shown|showing|serve|served|display\w*|put|diputar|putar|dipakai|dipake|pakai|pake|digunakan|gunakan|dipasang|pasang|ditayangkan|ditampilkan|tatampil|tampil|muncul|dijadikan|jadikan|dipromosikan)`
+	adAs      = `(as|sebagai|jadi|dadi|untuk|buat|gasan|for|in|into|dalam)`
+	adWord    = `(iklan\w*|ads?|adverts?|advertising|advertisements?|promosi\s+berbayar|paid\s+(promotions?|ads?|placements?)|sponsored\s+\w+|commercials?)\b`
+)
 
 // reasonPatterns: the words requesters use for each refund reason, in both
 // languages. The reason that scores most wins; "other" is a concrete
@@ -1070,15 +1098,21 @@ var reasonPatterns = []struct {
 	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(me\s+|us\s+|my\s+card\s+)?(twice|two\s+times|2\s*x)`, `(taken|deducted|debited|withdrawn|billed)\s+(\w+\s+)?(twice|two\s+times|2\s*x)`, `paid\s+(for\s+)?(it|this|the\s+promotion)\s+twice`, `(ke-?charge|kena\s+tagih|ditagih)\s+(dua|2)\s*(kali|x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order)`,
 		`paid\s+twice`, `two\s+(\w+\s+)?(charges|payments|transactions|debits)`, `(tagihan|potongan|transaksi|pembayaran)(nya)?\s+(\w+\s+){0,2}(muncul\s+|masuk\s+|tercatat\s+)?(dua\s+kali|2\s*x|2\s+kali)`, `(terpotong|ditagih|terdebet|kepotong|dipotong|kena\s+potong|ketarik|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
 		`(paid|charged|billed|debited|taken)\s+(for\s+)?(\w+\s+){0,4}(twice|two\s+times)\b`, `(bayar|membayar|dibayar|terbayar|ditagih|terpotong|dipotong)\s+(\w+\s+){1,4}(dua\s+kali|2\s*x|2\s+kali)`,
-		`\b(dobel|double)\b`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`)},
+		`\b(dobel|double)\b`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`,
+		// "ta potong dua kali" (Manado), "kepotong 2x", "potongnya dua kali"
+		`\b(ta\s*|te|ke\s*|ter|di|kena\s+)?potong(nya)?\s+(dua|2)\s*(kali|x)\b`)},
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
-		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`)},
+		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`,
+		// "it never got approved", "wasn't approved", "gak pernah di-approve"
+		`\b(never|not|wasn'?t|isn'?t|was\s+not|is\s+not)\s+(even\s+)?(got\s+|get\s+|been\s+|getting\s+)?approved`, `(tidak|tdk|gak|ga|nggak|ngga)\s+(pernah\s+)?(di-?approve|lolos\s+review)`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
 		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down|di-?pause|dijeda|dinonaktifkan)\s+(sama|oleh|ama|dari)\s+(pihak\s+)?(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
 		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
 		`diberhentikan\s+(oleh\s+)?(tiktok|sistem)`, `telah\s+dihentikan`,
+		`(diberhentikan|dihentikan|distop|di-stop|dimatikan)\s+(sama|oleh|ama|dari|by)\s+(pihak\s+)?(tiktok|tt|platform|sistem)`,
+		`\b(it|ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|suspended|removed|taken\s+down|banned|blocked)`,
 		`\b(di-?stop|distopin|di-?takedown|di-?banned|dibanned|di-?suspend)\b`, `kena\s+(suspend|banned|ban|takedown|take\s*down|stop|blokir)`,
 		`(paused|suspended|removed|ended|killed|blocked|taken\s+down|turned\s+off)\s+by\s+(tiktok|tt|the\s+platform|the\s+system|the\s+app)`, `(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(tiba2\s+|tiba-tiba\s+|malah\s+|ternyata\s+|udah\s+|sudah\s+|udh\s+|telah\s+|kok\s+)(dihentikan|dimatikan|dimatiin|diturunkan|dihapus|diblokir)`,
 		`(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(diturunkan|diblokir|dihapus)`,
@@ -1098,7 +1132,13 @@ var reasonPatterns = []struct {
 		// "sing dipromosikan video lawas"
 		`(yang|yg|sing)\s+(ke|ter|di)-?(promote|promosi|boost)\w*\s+(itu\s+|tuh\s+|malah\s+|justru\s+|ternyata\s+|kok\s+)*(video|konten|klip)(nya)?\s+(\w+\s+)?(lama|lain|lawas|kemarin|sebelumnya)\b`,
 		`(promoted|boosted|pushed|ran)\s+(my\s+|an\s+|the\s+)?(old|older|previous|earlier|other)\s+(video|clip|post|one|reel)`,
-		`(old|older|previous|earlier)\s+(video|clip|post|one|reel)\s+(got|was|has\s+been|is\s+being)\s+(promoted|boosted|pushed)`),
+		`(old|older|previous|earlier)\s+(video|clip|post|one|reel)\s+(got|was|has\s+been|is\s+being)\s+(promoted|boosted|pushed)`,
+		// not the one chosen: "bukan video yang saya pilih", "dudu sing tak
+		// pilih", "not the one I picked"; what showed instead: "yang muncul
+		// di iklan malah video lawas", "yang salah yang kepromosikan"
+		`\b(bukan|dudu|not)\s+(video\s+|klip\s+|konten\s+|clip\s+|post\s+|the\s+(video|clip|one|post)\s+|what\s+)?(yang\s+|yg\s+|sing\s+|that\s+|which\s+)?(saya\s+|aku\s+|tak\s+|kami\s+|gw\s+|gue\s+|i\s+|we\s+)?(pilih|dipilih|pesan|dipesan|chose|picked|selected|ordered)\b`,
+		`\b(yang|yg|sing)\s+(muncul|tampil|tayang|keluar|jalan|naik|dipromosi\w*|kepromosi\w*|di-?boost\w*|dipromote\w*|kepromote\w*)\s+((di\s+)?(iklan|promosi)(nya)?\s+)?(itu\s+|tuh\s+)?(malah|justru|ternyata|kok)\s+(video|klip|konten)`,
+		`\bsalah\s+(yang|yg|sing)\s+(ke|ter|di)-?(promosi|promote|boost|pasang|tayang)\w*`),
 		pats(3, `bukan\s+(yang|yg)\s+(baru|benar|bener|terbaru|final|seharusnya|harusnya)\b`, `not\s+the\s+(new|newer|latest|right|correct|final)\s+(one|video|clip|post|cut)`),
 		// An accident says how, not what: it is the wrong video only
 		// with nothing else ("I ended it by accident" is closed_early).
@@ -1117,7 +1157,13 @@ var reasonPatterns = []struct {
 		`(sendiri|saya|aku|sy|gue|gw|gua|kami|abdi)\s+(yang|yg)\s+(meng|mem|men|me|nge)?(hentikan|stop|stopin|matikan|matiin|tutup|tutupin|akhiri|batalkan|batalin|nonaktifkan|berhentikan|pause|jeda)`,
 		`(yang|yg)\s+(saya|aku|sy|gue|gw|kami)\s+(sendiri\s+)?(hentikan|stop|stopin|matikan|matiin|tutup|akhiri|nonaktifkan|pause|jeda)`,
 		`\b(me|us)\s+(who|that)\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`, `\bones?\s+who\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`,
-		`\b(myself|ourselves)\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`),
+		`\b(myself|ourselves)\s+(stopped|ended|paused|closed|cancell?ed|turned|switched)`,
+		// "paused and ended the promotion from my side", "I turned the
+		// boost off myself", "saya hentikan dari pihak saya"
+		`(stopped|ended|paused|closed|cancell?ed|turned\s+off|switched\s+off)\s+(\w+\s+){0,3}(from|on)\s+(my|our)\s+(side|end)`,
+		`\b(i|we)\s+(stopped|closed|ended|paused)\s+(and|&)\s+(stopped|closed|ended|paused|cancell?ed)`,
+		`\b(i|we)\s+(turned|switched|shut)\s+(it|the\s+\w+|my\s+\w+|our\s+\w+)\s+off`,
+		`(hentikan|matikan|stop|tutup|akhiri|berhentikan|nonaktifkan|pause|jeda)\w*\s+(\w+\s+){0,3}(dari|di)\s+(pihak|sisi)\s+(saya|kami|aku)`),
 		// A cancellation alone says little (before the start it is a
 		// change of mind, see adjustReason).
 		pats(2, cancelPattern),
@@ -1136,7 +1182,13 @@ var reasonPatterns = []struct {
 		// regional and short: Sundanese "teu jadi", Javanese "ora sido",
 		// "gajadi", "g jd"
 		`\b(teu|henteu|moal|ora|ra|ndak|nda|enggak|engga|ngga|gk|g|tak)\s+(jadi|jd|sido)\b`, `\bgajadi\b`, `\b(gak|ga|nggak|gk)\s+sido\b`,
-		`(not|no\s+longer)\s+going\s+ahead`, `decided\s+against`, `\b(call|called|calling)\s+(it|the\s+\w+)\s+off\b`)},
+		`(not|no\s+longer)\s+going\s+ahead`, `decided\s+against`, `\b(call|called|calling)\s+(it|the\s+\w+)\s+off\b`,
+		// "I decide to not doing advertising", "sudah tidak ada gunanya
+		// lagi", "no point advertising", the client's event called off
+		`\bdecid\w*\s+(to\s+)?not\b`, `\b(not|no\s+longer)\s+(doing|do|running|run)\s+(any\s+)?(advertising|ads|promotions?|promo)\b`,
+		`(tidak|tdk|gak|ga|nggak)\s+ada\s+(guna|gunanya|manfaat\w*|artinya)\b`, `\bno\s+(point|use|sense)\s+(in\s+)?(advertising|promoting|running|boosting|continuing)`,
+		`(klien|client|customer|pelanggan)(nya)?\s+(kami\s+|saya\s+|our\s+|my\s+)?(membatalkan|batal|cancell?ed|called\s+off|pulled\s+out)`,
+		`(acara|event|wedding|pernikahan|nikahan|launch)(nya)?\s+(\w+\s+)?(dibatalkan|batal|cancell?ed|called\s+off)`)},
 	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
 		`\bstuck\b`, `\bglitch`, `\bbug\b`, `\btechnical\b`, `\b(zero|0)\s+(views|impressions|reach)`,
 		`\bgagal\b`, `(tidak|tdk|gak|nggak|ga)\s+(berjalan|jalan|tayang|muncul|aktif|mulai)`, `\bmacet\b`, `(kendala|masalah|gangguan)\s+teknis`,
@@ -1151,7 +1203,18 @@ var reasonPatterns = []struct {
 		`never\s+(left|got\s+out\s+of|made\s+it\s+(out\s+of|past|through)|cleared|got\s+past|came\s+out\s+of|moved\s+past)\s+(the\s+)?['"“‘]?(review|in\s+review|moderation|pending|approval)`,
 		`(review|peninjauan|tinjauan)(-?nya)?\s+(\w+\s+)?(ga|gak|nggak|tidak|tdk|belum|g|gk)\s+(juga\s+)?(kelar|selesai|beres|keluar)`,
 		`\b(g|gk|gx|ndak|nda|ngga|enggak|ora|tak)\s+(jln|brjln|brjalan|berjalan|jalan\w*|tayang|muncul\w*|aktif|mulai|nongol\w*)\b`,
-		`(views?|penayangan|tayangan|penonton)(nya)?\s*([:=]\s*|(masih|still|is|are|cuma|hanya|tetap|stuck\s+at|at|di)\s+)?(0|nol|zero)(\s|$|[!,)]|\.\s|\.$)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
+		`(views?|penayangan|tayangan|penonton)(nya)?\s*([:=]\s*|(masih|still|is|are|cuma|hanya|tetap|stuck\s+at|at|di)\s+)?(0|nol|zero)(\s|$|[!,)]|\.\s|\.$)`,
+		// the status read out ("still says “In review”", "Menunggu
+		// pembayaran", "Payment not completed"), a system fault, an empty
+		// list, and Javanese krama ("dereng nate tayang")
+		`(masih|still)\s+(says|shows|showing|reads|tertulis|statusnya|status|berstatus)\s+['"“‘]?\s*(sedang\s+)?(ditinjau|in\s+review|under\s+review|pending|diproses|menunggu|processing)`,
+		`\b(payment|pembayaran)(nya)?\s+(not\s+completed|incomplete|pending|failed|unsuccessful|not\s+successful|gagal|tertunda|belum\s+(selesai|berhasil|diproses)|tidak\s+berhasil)`,
+		`menunggu\s+pembayaran`, `\b(awaiting|pending)\s+payment`, `(tidak|tdk|gak)\s+berhasil\s+diproses`,
+		`gangguan\s+(sistem|teknis|server|aplikasi)`, `(tidak|tdk|gak|ga|nggak)\s+(dapat|bisa)\s+(di)?(mulai|jalankan|berjalan|tayang|diproses)`,
+		`\b(is|was|are|it'?s)\s+not\s+(running|started|live|working|showing)`, `\b(isn'?t|wasn'?t|aren'?t)\s+(running|live|working|showing)`,
+		`\b(menu|halaman|tab|daftar|list|page|dashboard)\s+(promosi\w*\s+|promotions?\s+)?(\w+\s+)?(kosong|empty|blank)\b`,
+		`(tidak|tdk|gak|ga|nggak)\s+pernah\s+(dibuat|dibikin|terbuat|dibuatkan)`,
+		`\b(dereng|durung|mboten|boten)\s+(nate\s+|tau\s+|pernah\s+)?(tayang|mlampah|jalan|mlaku|aktif|muncul)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
 		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
@@ -1168,8 +1231,17 @@ var reasonPatterns = []struct {
 		`(fewer|less|lower)\s+([a-z]+\s+){0,2}than\s+(you\s+|was\s+|were\s+|the\s+|it\s+was\s+)?(estimated|promised|expected|estimate)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+(nyampe|nyampai|sampai|sampe|mencapai|capai)\s+(target|estimasi|janji|perkiraan)`,
 		`(cuma|hanya|only|just)\s+\d+([.,]\d+)?\s*%`, `(did\s*n[o']?t|did\s+not|never)\s+(hit|reach|meet)\s+(the\s+)?(target|estimate|goal|minimum)`, `out\s+of\s+(the\s+)?(promised|estimated|expected|guaranteed)\s+[\d.,]+`,
 		`reached\s+(about\s+|only\s+|just\s+|around\s+)?[\d.,]+\s*k?\s+(people|views|viewers|accounts|users)`, `(a\s+quarter|a\s+third|half|a\s+fraction)\s+of\s+(the\s+|what\s+was\s+)?(promised|estimated?|expected|target)`,
-		`\bjeblok\b`, `(dikit|sedikit)\s+(banget|bgt|sekali)`, `\bmuch\s+lower\s+than`, `(far|well)\s+below`)},
-	{tickets.ReasonOther, append(pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
+		`\bjeblok\b`, `(dikit|sedikit)\s+(banget|bgt|sekali)`, `\bmuch\s+lower\s+than`, `(far|well)\s+below`,
+		// the promise and what came: "out of the 20k it promised", "told me
+		// 20 to 25 thousand views", "finished on 2,300", "views nya mentok
+		// di 400an", "dibilang bisa 8rb-an", "seperlima dari estimasi"
+		`out\s+of\s+(the\s+)?[\d.,]+\s*(k|rb|ribu|thousand)?\s+(views\s+)?(it\s+|they\s+|you\s+|y'?all\s+|that\s+)?(was\s+|were\s+)?(promised|estimated|expected|quoted|guaranteed)`,
+		`\b(told|promised|quoted|said|estimated)\s+(me\s+|us\s+)?(at\s+)?(it\s+would\s+(get|reach|be)\s+)?(about\s+|around\s+|up\s+to\s+)?[\d.,]+\s*(k|rb|ribu|thousand)?(\s*(to|-|–|sampai|hingga)\s*[\d.,]+\s*(k|rb|ribu|thousand)?)?\s+(views|viewers|penonton|tayangan|people)`,
+		`\b(finished|ended|stopped|selesai|berhenti|mentok|stuck)\s+(up\s+)?(on|at|with|di)\s+(only\s+|just\s+|cuma\s+)?(\d{1,3}([.,]\d{3})+|\d+([.,]\d)?\s*(k|rb|ribu)\b|\d+\s*an\b)`,
+		`(views?|penonton|tayangan|jangkauan)\s*(nya)?\s+(mentok|stuck|tertahan)\s+(di\s+|at\s+)?[\d.,]+`,
+		`(dibilang|katanya|dijanjikan|janjinya)\s+(bisa\s+|dapat\s+|dapet\s+|sampai\s+|sampe\s+)?[\d.,]+\s*(rb|ribu|k|an|-an)`,
+		`\b(seperlima|sepersepuluh|a\s+fifth|a\s+tenth|one\s+fifth|one\s+tenth)\s+(of|dari)\b`, `\b(nowhere\s+near|(not|ain'?t|isn'?t|wasn'?t)\s+(even\s+)?close)\b`)},
+	{tickets.ReasonOther, slices.Concat(pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
 		`instead\s+of\s+(idr|usd|rupiah|dollars?)`,
 		`(charged|billed|debited|paid)\s+in\s+(us\s+|singapore\s+|american\s+)?(dollars?|usd|rupiah|idr|ringgit|myr|sgd|euros?)`, `conversion\s+fee`, `(biaya|selisih)\s+(konversi|kurs)`,
 		`ditagih\s+(dalam|pakai|pake|pakai\s+mata\s+uang)\s+(dolar|dollar|usd|ringgit)`, `\bcurrency\b`, `mata\s+uang`, `\bkurs\b`, `foreign\s+transaction`,
@@ -1186,12 +1258,29 @@ var reasonPatterns = []struct {
 		`target(ed|ing|nya)?\s+(lokasi|location|negara|country|wilayah|region|kota|city|area|daerah|di|ke|orang|penonton)(nya)?\b`, `(lokasi|location|negara|country|wilayah|region)\s+(target|sasaran)`,
 		`(ships?|shipping|kirim|pengiriman|deliver\w*|sells?|jualan|melayani|serve)\s+(\w+\s+){0,2}?(within|only\s+(in|within|to)|hanya\s+(di|ke|dalam|untuk)|cuma\s+(di|ke))\b`),
 		pats(4, `(wrong|different|another|other)\s+(country|countries|region|location|market|city)`, `(negara|wilayah|lokasi|kota)\s+(lain|yang\s+salah|yg\s+salah|berbeda)`,
-			`(outside|luar)\s+(of\s+)?(my\s+|the\s+)?(target(ed)?\s+)?(country|region|negara|wilayah|indonesia|target)`)...)},
+			`(outside|luar)\s+(of\s+)?(my\s+|the\s+)?(target(ed)?\s+)?(country|region|negara|wilayah|indonesia|target)`,
+			// the wrong age group, goal or hours; a promotion nobody here set up
+			`\b(wrong|salah|different)\s+(age|age\s+group|usia|umur|kelompok\s+(usia|umur)|demographic|gender|goal|objective|tujuan|time\s+slot|hours)\b`,
+			`\b(nobody|no\s+one|not\s+me)\s+(here\s+)?(set|made|created|ordered|booked)\b`, `\b(did\s+not|didn'?t|never)\s+set\s+(it\s+|this\s+|that\s+)?up\b`),
+		// what was set and what ran instead: the schedule ("set jadwalnya
+		// jam 11", "tayangnya malah jam 1 sampe jam 4 pagi", "ran at 3
+		// a.m."), the audience or goal chosen ("picked “More followers” on
+		// the goal screen", "the goal was “Website visits”"), a late start
+		// ("br jalan tgl 2", "telat jalan")
+		pats(2, `(set|setting|chose|picked|selected|pilih|memilih|atur|mengatur)\s+([\w']+\s+){0,3}?(jadwal\w*|schedule\w*|audience|audiens|age|usia|umur|goal|objective|tujuan)\b`,
+			`(tayang|jalan|ran|shown|running|aired|delivered|muncul)\w*\s+(\w+\s+){0,3}?(jam|at|around|between)\s+\d{1,2}(\s*(pagi|subuh|malam|a\.?m\b|p\.?m\b)|\s+(sampe|sampai|to|and|-|–))`,
+			`\bjam\s+\d{1,2}\s+(pagi|subuh|dini\s+hari)`,
+			`(picked|chose|selected|pilih|memilih)\s+(\S+\s+){0,4}?(on|as|di|sebagai)\s+(the\s+)?(goal|objective|tujuan)`, `\b(goal|objective|tujuan)(nya)?\s+(was|is|jadi|menjadi|malah|became)\s+['"“‘]`,
+			`(telat|terlambat)\s+(jalan|mulai|tayang|aktif)`, `\b(baru|br)\s+(mulai|jalan|jln|tayang|aktif|live)\s+(tgl|tanggal|pas|setelah|sesudah)\b`,
+			`\b(only|finally)\s+(started|went\s+live|began)\s+(on|after)\b`, `(didn'?t|did\s+not)\s+(start|go\s+live)\s+until\b`))},
 }
 
 // negatedRe is a negation just before a phrase: "ini bukan tagihan ganda",
 // "not a duplicate charge".
-var negatedRe = regexp.MustCompile(`(?:^|\W)(?:bukan|not|no|never|tidak|tak|tanpa|isn'?t|wasn'?t)\s+(?:a\s+|an\s+|the\s+|sebuah\s+)?$`)
+// A word may stand between the article and the phrase ("not a rounding
+// error"), and "not that" negates what follows ("not that it
+// under-delivered").
+var negatedRe = regexp.MustCompile(`(?:^|\W)(?:bukan|not|no|never|tidak|tak|tanpa|isn'?t|wasn'?t)\s+(?:(?:a|an|the|sebuah)\s+(?:\w+\s+)?|that\s+(?:it\s+|they\s+)?)?$`)
 
 // scoreAffirmed scores the patterns that match at least once without a
 // negation right before.
@@ -1208,7 +1297,7 @@ func scoreAffirmedIn(text string, ps []pattern, x *textIndex) int {
 			continue // most patterns do not match at all: the quick test first
 		}
 		for _, loc := range p.FindAllStringIndex(text, 4) {
-			if !negatedRe.MatchString(text[max(0, loc[0]-16):loc[0]]) {
+			if !negatedRe.MatchString(text[max(0, loc[0]-24):loc[0]]) {
 				n += p.weight
 				break
 			}
@@ -1253,7 +1342,7 @@ var (
 		`|\b(?:stay|stays|keep|kept|remain|remains|as\s+it\s+is|tetap|biarkan|biarin)\b`, 0)
 	// moneyRefusedRe is what stands before a money word that the clause
 	// refuses: a negation and at most three words of wanting.
-	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|after|seeking|requesting|interested|in|bother|worry|care|about|soal|masalah|urusan|minta|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
+	moneyRefusedRe = regexp.MustCompile(`\b` + negator + `\s+(?:(?:a|an|the|any|for|to|my|asking|ask|want|wanting|need|looking|after|seeking|requesting|chasing|claiming|interested|in|bother|worry|care|about|soal|masalah|urusan|minta|meminta|menuntut|mau|ingin|pengen|butuh|perlu|usah|kok)\s+){0,3}$`)
 	// moneyDeclinedRe: the money given up in other words: kept by the
 	// desk ("keep the money"), let go ("sudah saya ikhlaskan"), or not to
 	// be returned ("tidak perlu dikembalikan", "dananya tidak usah", "no
@@ -1313,6 +1402,17 @@ func readIntent(text, fwd string) intent {
 	} else {
 		revSeen := map[int]bool{}
 		refused, kept := 0, false
+		// The sentences whose "keep" is the money's or doubted: their
+		// clauses keep no authorization ("Whatever money is left, you can
+		// keep it").
+		var keptNot []string
+		if keeping {
+			for _, s := range sentenceRe.Split(text, -1) {
+				if keepsNoAuthorization(s) {
+					keptNot = append(keptNot, s)
+				}
+			}
+		}
 		for _, c := range clauseSplitRe.Split(text, -1) {
 			if strings.TrimSpace(c) == "" {
 				continue
@@ -1332,7 +1432,8 @@ func readIntent(text, fwd string) intent {
 			// "keep the money" gives up the money, "take my videos out of
 			// the ad library you keep" refuses them: neither keeps the
 			// authorization.
-			if !refusesContent && keptRe.MatchString(c) && !(noMoney && score(c, moneyDeclinedRe) > 0) {
+			if !refusesContent && keptRe.MatchString(c) && !(noMoney && score(c, moneyDeclinedRe) > 0) && !keepsNoAuthorization(c) &&
+				!slices.ContainsFunc(keptNot, func(s string) bool { return strings.Contains(s, c) }) {
 				kept = true
 				continue
 			}
@@ -1365,6 +1466,21 @@ func readIntent(text, fwd string) intent {
 	}
 	return in
 }
+
+// keepsNoAuthorization reports whether a clause's "keep" is not the
+// authorization kept: the money left kept ("if there is any money left you
+// can keep it"), or the right to keep it doubted ("I don't see why you
+// should keep the right to use it").
+func keepsNoAuthorization(c string) bool {
+	if containsWord(c, doubtWords) {
+		return true
+	}
+	return containsWord(c, []string{"keep", "kept"}) && containsWord(c, []string{"money", "uang", "duit", "dana", "saldo", "funds", "balance", "left over", "leftover"}) &&
+		!containsWord(c, []string{"authori", "izin", "permission", "consent", "otorisasi", "stay", "remain", "tetap", "as it is"})
+}
+
+// doubtWords question a right rather than keep it.
+var doubtWords = []string{"why", "no reason", "kenapa", "mengapa", "untuk apa", "buat apa"}
 
 // dropAbandoned blanks a first thought given up ("My first thought was to
 // revoke …, but I'd rather just get refunded", "awalnya mau cabut izin,
@@ -1406,8 +1522,12 @@ func dropAbandoned(text string) string {
 // (concedeRe), the money named between.
 var (
 	conditionRe = newPattern(`\b(?:kalau|kalo|klo|jika|jikalau|apabila|bila|seandainya|andaikan|andai|if|whether)\b[^.!?\n]{0,140}`, 0)
+	// reportedRe: a refusal reported, with the sentence after it, where
+	// the consent often is ("katanya tidak bisa direfund. Ya sudah, saya
+	// terima", "CS said no refund, fine").
+	reportedRe = newPattern(`\b(?:katanya|kata\s+(?:cs|admin|mereka|tim)|said|told\s+(?:me|us)|bilang(?:nya)?|menurut\s+(?:cs|admin))\b[^.!?\n]{0,140}(?:[.!?]+[ \t]*[^.!?\n]{0,60})?`, 0)
 	// concedeRe: a consent (first: "gak apa-apa" is one) or a negation.
-	concedeRe = regexp.MustCompile(`((?:ya\s+sudah|yaudah|ya\s+udah|yasudah|ya\s+udh|gapapa|ga\s+papa|gak\s+papa|gpp|(?:gak|ga|nggak|tidak|tak|ndak)\s+apa(?:-apa|2)?|ikhlas|rela|it'?s\s+(?:fine|ok|okay|alright|all\s+right)|that'?s\s+(?:fine|ok|okay|alright|all\s+right)|(?:is|are)\s+fine|no\s+problem|so\s+be\s+it|never\s*mind|no\s+worries|i\s+(?:understand|accept)|saya\s+terima|i'?ll\s+live\s+with)\b)` +
+	concedeRe = regexp.MustCompile(`((?:ya\s+sudah|yaudah|ya\s+udah|yasudah|ya\s+udh|gapapa|ga\s+papa|gak\s+papa|gpp|(?:gak|ga|nggak|tidak|tak|ndak)\s+apa(?:-apa|2)?|ikhlas|rela|it'?s\s+(?:fine|ok|okay|alright|all\s+right)|that'?s\s+(?:fine|ok|okay|alright|all\s+right)|(?:is|are)\s+fine|fine|okay|ok|oke|no\s+problem|so\s+be\s+it|never\s*mind|no\s+worries|i\s+(?:understand|accept)|saya\s+terima|i'?ll\s+live\s+with)\b)` +
 		`|\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|tak|ndak|nda|teu|ora|can'?t|cannot|can\s+not|won'?t|isn'?t|not|no|don'?t|doesn'?t)\b`)
 )
 
@@ -1418,10 +1538,21 @@ var concedeWords = []string{"sudah", "udah", "udh", "papa", "gpp", "apa", "ikhla
 // the mail asks for. The condition must name the money, negate, and then
 // consent (in its sentence).
 func dropConceded(text string) string {
-	if !containsWord(text, concedeWords) || !containsWord(text, moneyWords) || !conditionRe.mayMatch(text) {
+	if !containsWord(text, concedeWords) || !containsWord(text, moneyWords) {
 		return text
 	}
-	for _, loc := range conditionRe.FindAllStringIndex(text, -1) {
+	for _, re := range []pattern{conditionRe, reportedRe} {
+		if re.mayMatch(text) {
+			text = dropConcededBy(re, text)
+		}
+	}
+	return text
+}
+
+// dropConcededBy blanks the spans of re that name the money, negate, and
+// then consent.
+func dropConcededBy(re pattern, text string) string {
+	for _, loc := range re.FindAllStringIndex(text, -1) {
 		span := text[loc[0]:loc[1]]
 		if !containsWord(span, moneyWords) && !strings.Contains(span, "back") {
 			continue
@@ -1521,7 +1652,7 @@ var (
 var (
 	// notStartedRe: the promotion had not started yet ("belum mulai",
 	// "masih ditinjau", "before it started").
-	notStartedRe = newPattern(`belum\s+(juga\s+)?(di)?(mulai|jalan|berjalan|tayang|aktif|live)|sebelum\s+(promosi(nya)?\s+|iklan(nya)?\s+)?(di)?(mulai|berjalan|jalan|tayang|aktif)|(masih|sedang)\s+(dalam\s+)?(di)?tinjau|before\s+(it|the\s+(promotion|promo|boost|ad|campaign))\s+(even\s+)?(started|began|ran|went\s+live|start|begins?|goes\s+live)|(has\s*n[o']?t|had\s*n[o']?t|has\s+not|had\s+not)\s+(even\s+)?(started|begun|run|gone\s+live)|not\s+(started|live|running)\s+yet|still\s+(in|under)\s+review|still\s+pending`, 0)
+	notStartedRe = newPattern(`belum\s+(juga\s+)?(di)?(mulai|jalan|berjalan|tayang|aktif|live)|sebelum\s+(promosi(nya)?\s+|iklan(nya)?\s+)?(di)?(mulai|berjalan|jalan|tayang|aktif)|(masih|sedang)\s+(dalam\s+)?(di)?tinjau|before\s+(it|the\s+(promotion|promo|boost|ad|campaign))\s+(even\s+)?(started|began|ran|went\s+live|start|begins?|goes\s+live)|(has\s*n[o']?t|had\s*n[o']?t|has\s+not|had\s+not)\s+(even\s+)?(started|begun|run|gone\s+live)|not\s+(start|started|live|running|run)\s+yet|still\s+(in|under)\s+review|still\s+pending`, 0)
 	// fineRe: the mail says the promotion went well ("went fine", "no
 	// complaints", "selesai dengan baik"): no reason unless it names one
 	// plainly.
@@ -1533,7 +1664,9 @@ var (
 // cancelPattern: the creator cancels the promotion.
 const cancelPattern = `(batalin|batalkan|membatalkan|cancel|cancell?ed|cancell?ing)\s+(promosi|promo|iklan|pesanan|order|the\s+promotion|my\s+promotion|the\s+promo|my\s+promo|the\s+boost|my\s+boost|it\b)`
 
-var cancelRe = newPattern(cancelPattern, 0)
+// cancelRe: the creator cancels the promotion, or asks for it to be
+// cancelled ("promosinya dibatalkan saja").
+var cancelRe = newPattern(cancelPattern+`|(promosi|promo|iklan|pesanan|order|promotion|boost)(nya)?\s+(\w+\s+)?(di)?(batalkan|batalin|cancell?ed)\b`, 0)
 
 // stopCauseRe: a stop with the policy it was for ("dihentikan karena
 // konten tidak memenuhi Pedoman Iklan", "removed due to unoriginal
