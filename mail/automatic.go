@@ -111,7 +111,7 @@ var (
 	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+|compassionate\s+|bereavement\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment|the\s+road|(?:a\s+)?sabbatical|(?:the\s+)?(?:umrah|umroh|hajj|haj|pilgrimage))|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo|` +
 		// "I'm at the Creator Economy Expo in Las Vegas until …", "I am
 		// recovering from surgery", "I'm performing umrah".
-		`(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,6}?(?:expo|conference|summit|trade\s*show|convention|fair|retreat|festival|offsite|off-site|congress|workshop|event)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
+		`(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,5}?(?:expo|conference|summit|trade\s*show|convention|(?:trade|craft|book|job|food|art)\s+fair|retreat|festival|offsite|off-site|congress|workshop)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
 		`|\b(?:currently|presently)\s+(?:away|travel(?:l)?ing|abroad|overseas|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+)?leave|on\s+(?:vacation|holiday|a\s+(?:business\s+)?trip|business)|out\s+of\s+(?:the\s+)?office)\b` +
 		`|\b(?:saat\s+ini|sekarang|hari\s+ini)\s+(?:saya\s+|kami\s+)?(?:sedang|lagi|masih)\s+(?:dalam\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|di\s+luar)` +
 		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+|menunaikan\s+|menjalankan\s+|menjalani\s+|berangkat\s+)?(?:ibadah\s+|masa\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|haji|sakit|pemulihan|penyembuhan|dirawat|opname|rawat\s+inap|pameran|konferensi)`)
@@ -123,7 +123,7 @@ var (
 		`|\b(?:toko|kantor|tim|layanan|cs|admin|studio|usaha|outlet|gerai|butik|warung|kami)\s+(?:\w+\s+){0,2}?(?:sedang\s+|akan\s+|lagi\s+|masih\s+)?(?:tutup|libur|cuti\s+bersama|tidak\s+beroperasi)\b`, 0)
 	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
 	// match without, looked for as plain strings first.
-	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "event", "pameran", "konferensi"}
+	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "offsite", "off-site", "pameran", "konferensi"}
 	machineWords = []string{"automat", "otomatis", "generated"}
 	// machineSaysRe: a text that says a machine sent it.
 	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
@@ -140,11 +140,11 @@ var (
 // company", "Alamat email ini sudah tidak aktif", "Email yang dikirim ke
 // alamat ini tidak akan dibaca"). A pattern, tried only where it can begin.
 var goneRe = newPattern(`\b(?:this|the|our|my)\s+(?:old\s+|previous\s+|former\s+)?(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail\s+account|e-?mail)\s+(?:is|will\s+be|has\s+been)\s+(?:not|no\s+longer|not\s+being|not\s+currently)\s+(?:being\s+)?(?:monitored|checked|read|in\s+use|active|used|attended|staffed|answered)`+
-	`|\b(?:e-?mails?|messages?|mail)\s+(?:sent\s+)?(?:here|to\s+(?:it|me\s+here|this\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|account)))\s+(?:are|is|will|won'?t)\s+(?:not\s+|no\s+longer\s+)?(?:be\s+|being\s+)?(?:not\s+)?(?:read|forwarded|monitored|checked|answered|seen)`+
-	`|\b(?:has|have)\s+left\s+(?:the\s+)?(?:company|business|organi[sz]ation|firm|agency)|\bis\s+no\s+longer\s+(?:with\s+(?:the|our|us)|employed|working\s+(?:at|for|with)\s+(?:the|our|us))|\bour\s+(?:e-?mail\s+)?address\s+has\s+(?:changed|moved)`+
+	`|\b(?:e-?mails?|messages?|mail)\s+(?:sent\s+)?(?:here|to\s+(?:it|me\s+here|this\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|account)))\s+(?:(?:are|is)\s+(?:not|no\s+longer)\s+(?:being\s+)?|will\s+(?:not|no\s+longer)\s+(?:be\s+)?|won'?t\s+(?:be\s+)?)(?:read|forwarded|monitored|checked|answered|seen)`+
+	`|\b(?:has|have)\s+left\s+(?:the\s+)?(?:company|business|organi[sz]ation|firm|agency)|\bis\s+no\s+longer\s+(?:with\s+(?:the|our|us)|employed|working\s+(?:at|for|with)\s+(?:the|our|us))`+
 	`|\b(?:alamat\s+)?(?:e-?mail|surel|kotak\s+masuk)\s+ini\s+(?:sudah\s+|telah\s+|sdh\s+)?(?:tidak|tdk|tak|gak)\s+(?:lagi\s+)?(?:aktif|digunakan|dipakai|dipantau|dibaca|diperiksa|dicek)`+
 	`|\b(?:e-?mail|pesan|surel)\s+yang\s+(?:dikirim|masuk|terkirim)\s+(?:ke\s+)?(?:alamat|email|sini)\s+(?:ini\s+)?(?:tidak|tdk|tak)\s+(?:akan\s+)?(?:dibaca|diteruskan|dipantau|diproses|dibalas)`+
-	`|\b(?:sudah|telah|sdh)\s+(?:tidak\s+(?:lagi\s+)?bekerja\s+(?:di|dengan|untuk)|resign\s+dari|keluar\s+dari\s+(?:perusahaan|kantor|tim)|pindah\s+(?:tugas\s+)?(?:ke\s+)?(?:divisi|bagian|departemen|unit|kantor\s+lain|perusahaan\s+lain))`, 0)
+	`|\b(?:saya|aku|beliau)\s+(?:sudah|telah|sdh)\s+(?:tidak\s+(?:lagi\s+)?bekerja\s+(?:di|dengan|untuk)|resign\s+dari|keluar\s+dari\s+(?:perusahaan|kantor|tim)|pindah\s+(?:tugas\s+)?(?:ke\s+)?(?:divisi|bagian|departemen|unit|kantor\s+lain|perusahaan\s+lain))`, 0)
 
 // A helpdesk's acknowledgement, known by its words: that the mail was
 // received ("Your request (48213) has been received", "Pesan Anda telah

@@ -61,6 +61,10 @@ func TestReadingAutomaticWords(t *testing.T) {
 		// People who use the words of a gone mailbox about something else.
 		{"money left", "Saldo", "The money has left my account but the promotion never started. Please refund me.", false},
 		{"expo past", "Re: Update", "I was at an expo last week; the promotion I paid for never ran, can you refund it?", false},
+		{"not fair", "Re: Update", "Honestly I'm at the point where this is just not fair. I will contact you again today.", false},
+		{"mail is read", "Re: Update", "Messages sent here are read by our whole team every day, so write any time until Friday.", false},
+		{"address changed", "Re: Update", "Our email address has changed to hello@new.example, please use it from now on.", false},
+		{"colleague moved", "Re: [RD-7]", "Admin lama kami sudah pindah ke divisi lain, sekarang saya yang pegang akun tokonya.", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := mail.Parse([]byte(autoProbe(c.subject, c.text)))
