@@ -46,6 +46,8 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"under x on tiktok", "refund", "The promotion was rejected; a refund, please. We're under pottery.by.the.lake on TikTok.", "@pottery.by.the.lake", text},
 		{"wrapped after akun", "refund", "Saya pemilik toko kue di akun\nkue.lapis.bu_ani yang promosinya ditolak. Mohon refund.", "@kue.lapis.bu_ani", text},
 		{"table cell", "refund", "Mohon refund promosi yang ditolak.\n\n*Akun Pelanggan* jamu.gendong.sari *No. Pesanan* " + ord + " *Nominal* Rp 300.000", "@jamu.gendong.sari", text},
+		{"tiktok id dash", "refund", "Refund please, the boost was rejected.\nTikTok ID - mango.lassi_corner", "@mango.lassi_corner", text},
+		{"known as", "refund", "Rejected, so refund please. On the app we're known as bara.bakehouse.", "@bara.bakehouse", text},
 		// Sign-offs.
 		{"horas", "refund", "Promosi awak ditolak, balikkan lah uangnya. Pesanan " + ord + ".\n\nHoras,\nUcok\nTT: lapo.ucok.medan", "@lapo.ucok.medan", sig},
 		{"matur nuwun", "refund", "Promosi kula ditolak, nyuwun refund. Pesanan " + ord + ".\n\nMatur nuwun,\nBu Darmi\nakun: batik.bu.darmi", "@batik.bu.darmi", sig},
@@ -53,6 +55,7 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"thanks ending the paragraph", "refund", "Promosinya ditolak, mohon dikembalikan ya. Makasih.\n\nRara\nsambal.rara di TikTok", "@sambal.rara", sig},
 		{"thanks ending a long paragraph", "refund", "The promotion was rejected yesterday and I would like the money back on my card please. Cheers!\n\nNia\nnia.crochets on TikTok", "@nia.crochets", sig},
 		{"bracket with a verb", "refund", "The boost was rejected, refund please.\n\nKind regards,\nAma (owner of kente.corner)", "@kente.corner", sig},
+		{"socials with a slash and a dash", "refund", "The boost was rejected, refund please.\n\nWarm regards,\nPriya\nInstagram/TikTok – chai.and.chaat", "@chai.and.chaat", sig},
 		{"account field under a name", "refund", "Promosi kami ditolak, mohon refund pesanan " + ord + ".\n\nHormat kami,\n\nBudi\nStaf Admin - CV Sinar\nAkun TikTok: sinar.elektronik_", "@sinar.elektronik_", sig},
 		// Forwarded notices.
 		{"hey with an emoji", "Fwd: Update", notice("Hey rendang.uni_ita 🎉"), "@rendang.uni_ita", fwd},
@@ -60,6 +63,7 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"ringkasan untuk", "Fwd: Update", notice("Ringkasan promosi untuk kopi.tubruk.pak_de"), "@kopi.tubruk.pak_de", fwd},
 		{"addressed before a comma", "Fwd: Update", notice("gudeg.yu.djum, promosimu sudah berakhir."), "@gudeg.yu.djum", fwd},
 		{"after a comma with !", "Fwd: Update", notice("We appreciate your order, henna.by.zara!"), "@henna.by.zara", fwd},
+		{"promotion for @", "Fwd: Update", notice("Your promotion for @fish.tacos_la has ended."), "@fish.tacos_la", fwd},
 		{"promosi dari akun", "Fwd: Update", notice("Promosi dari akun sate.madura.cakmat telah selesai."), "@sate.madura.cakmat", fwd},
 
 		// Not accounts.
