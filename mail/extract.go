@@ -540,8 +540,9 @@ var (
 // closingWords are the words a sign-off begins with, in English and in
 // Indonesian and its regional languages (Batak "horas", "mauliate";
 // Balinese "suksma"; Javanese "matur nuwun", "suwun"; Sundanese "hatur
-// nuhun"; Banjar "tarima kasih"; Manado "makase"; Minang "tarimo kasih").
-const closingWords = `(salam(\s+hangat|\s+hormat|\s+sejahtera)?|wassalam\S*|regards|rgds|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|many\s+thanks|thanks?(\s+(you|u|again|so\s+much|ever\s+so\s+much))?|thank\s+u|thx|tks|tq|ty|tengkyu|cheers|sincerely|yours(\s+\w+)?|god\s+bless|take\s+care|` +
+// nuhun"; Banjar "tarima kasih"; Manado "makase"; Minang "tarimo kasih";
+// Filipino "salamat"; Indian English "thanking you").
+const closingWords = `(salam(\s+hangat|\s+hormat|\s+sejahtera)?|wassalam\S*|regards|rgds|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|many\s+thanks|thanks?(\s+(you|u|again|so\s+much|ever\s+so\s+much))?|thank\s+u|thx|tks|tq|ty|tengkyu|cheers|sincerely|yours(\s+\w+)?|god\s+bless|take\s+care|thanking\s+you|with\s+thanks|respectfully|warmly|all\s+the\s+best|blessings|(maraming\s+)?salamat|jazakallah\w*|syukran|` +
 	`terima\s*kasih|trima\s*kasih|tarima\s*kasih|tarimo\s*kasih|makasih|makase(h)?|trims|hormat\s+(saya|kami)|salam\s+kenal|cmiiw|horas|mauliate|suksma|matur\s+(sembah\s+)?nuwun|suwun|hatur\s+nuhun|nuhun)`
 
 var evidenceNoteRe = regexp.MustCompile(`\b(screenshots?|screen\s*shots?|ss(nya)?|tangkapan\s+layar|lampir\w*|dilampirkan|attach\w*|bukti(nya)?|capture|capturan|foto(nya)?)\b`)
@@ -661,7 +662,7 @@ func accountCue(line string) (last, ok bool) {
 
 // accountCueWords begin a word about an account ("akune", "accounts",
 // "usernamenya", "profile"); the short ones are whole words.
-var accountCueWords = []string{"akun", "akn", "acc", "acct", "account", "user", "uname", "handle", "page", "profil", "tiktok", "tt", "channel"}
+var accountCueWords = []string{"akun", "akaun", "akn", "acc", "acct", "account", "user", "uname", "handle", "page", "profil", "pengguna", "tiktok", "tt", "channel"}
 
 // accountCuePhrases say how one goes by on the platform.
 var accountCuePhrases = []string{"on there", "post as", "posting as", "posts as", "go by", "goes by", "known as", "tik tok", "find us", "find me"}
@@ -922,8 +923,8 @@ func greetingCandidates(text string) []accountCandidate {
 	// A handle as the platform writes it, where a notice names its
 	// account: after a greeting ("Hey x.y 👋"), after "for" ("Promotion
 	// summary for x.y", "Your promotion for x.y has ended"), addressed
-	// at the start of a line or after a comma ("x.y, ada masalah …",
-	// "Thanks for your purchase, x.y!").
+	// near the start of a line or after a comma ("x.y, ada masalah …",
+	// "Congrats x.y!", "Thanks for your purchase, x.y!").
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimLeft(line, " \t>")
 		dottedNames(line, func(h string, i, j int) {
@@ -931,7 +932,7 @@ func greetingCandidates(text string) []accountCandidate {
 			word := strings.ToLower(before[strings.LastIndexAny(before, " \t,")+1:])
 			after := strings.TrimLeft(line[j:], " \t*\"”'")
 			addressed := after == "" || after[0] == ',' || after[0] == '!' || after[0] >= 0x80
-			if isNoticeWord(word) || addressed && (before == "" || strings.HasSuffix(before, ",")) {
+			if isNoticeWord(word) || addressed && (strings.HasSuffix(before, ",") || len(strings.Fields(before)) <= 2) {
 				addHandle(&out, h, 2)
 			}
 		})

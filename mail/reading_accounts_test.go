@@ -48,6 +48,7 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"table cell", "refund", "Mohon refund promosi yang ditolak.\n\n*Akun Pelanggan* jamu.gendong.sari *No. Pesanan* " + ord + " *Nominal* Rp 300.000", "@jamu.gendong.sari", text},
 		{"tiktok id dash", "refund", "Refund please, the boost was rejected.\nTikTok ID - mango.lassi_corner", "@mango.lassi_corner", text},
 		{"known as", "refund", "Rejected, so refund please. On the app we're known as bara.bakehouse.", "@bara.bakehouse", text},
+		{"malay akaun", "refund", "Promosi saya ditolak, mohon refund ya.\nAkaun TikTok saya nasi.lemak_kak.ros", "@nasi.lemak_kak.ros", text},
 		// Sign-offs.
 		{"horas", "refund", "Promosi awak ditolak, balikkan lah uangnya. Pesanan " + ord + ".\n\nHoras,\nUcok\nTT: lapo.ucok.medan", "@lapo.ucok.medan", sig},
 		{"matur nuwun", "refund", "Promosi kula ditolak, nyuwun refund. Pesanan " + ord + ".\n\nMatur nuwun,\nBu Darmi\nakun: batik.bu.darmi", "@batik.bu.darmi", sig},
@@ -56,6 +57,8 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"thanks ending a long paragraph", "refund", "The promotion was rejected yesterday and I would like the money back on my card please. Cheers!\n\nNia\nnia.crochets on TikTok", "@nia.crochets", sig},
 		{"bracket with a verb", "refund", "The boost was rejected, refund please.\n\nKind regards,\nAma (owner of kente.corner)", "@kente.corner", sig},
 		{"socials with a slash and a dash", "refund", "The boost was rejected, refund please.\n\nWarm regards,\nPriya\nInstagram/TikTok – chai.and.chaat", "@chai.and.chaat", sig},
+		{"thanking you", "refund", "Kindly refund the rejected boost, order " + ord + ".\n\nThanking you,\nRavi Kumar\nTikTok: desi.tadka_ravi", "@desi.tadka_ravi", sig},
+		{"salamat", "refund", "Rejected po ang boost ko, refund sana.\n\nMaraming salamat!\nJoy (tiktok: joys.kakanin)", "@joys.kakanin", sig},
 		{"account field under a name", "refund", "Promosi kami ditolak, mohon refund pesanan " + ord + ".\n\nHormat kami,\n\nBudi\nStaf Admin - CV Sinar\nAkun TikTok: sinar.elektronik_", "@sinar.elektronik_", sig},
 		// Forwarded notices.
 		{"hey with an emoji", "Fwd: Update", notice("Hey rendang.uni_ita 🎉"), "@rendang.uni_ita", fwd},
@@ -64,6 +67,7 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"addressed before a comma", "Fwd: Update", notice("gudeg.yu.djum, promosimu sudah berakhir."), "@gudeg.yu.djum", fwd},
 		{"after a comma with !", "Fwd: Update", notice("We appreciate your order, henna.by.zara!"), "@henna.by.zara", fwd},
 		{"promotion for @", "Fwd: Update", notice("Your promotion for @fish.tacos_la has ended."), "@fish.tacos_la", fwd},
+		{"congrats at the start", "Fwd: Update", notice("Congrats tempe.mendoan_bu!"), "@tempe.mendoan_bu", fwd},
 		{"promosi dari akun", "Fwd: Update", notice("Promosi dari akun sate.madura.cakmat telah selesai."), "@sate.madura.cakmat", fwd},
 
 		// Not accounts.
@@ -77,6 +81,7 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"no account word", "refund", "The promotion was rejected, refund please. We sell at the night.market stall.", "", ""},
 		{"notice: a person's name", "Fwd: Update", notice("Hi Maya, your promotion ended."), "", ""},
 		{"notice: mail address after for", "Fwd: Update", notice("A receipt for owner.mail@gmail.com is attached."), "", ""},
+		{"notice: a help site after a few words", "Fwd: Update", notice("Questions? Visit help.center.example!"), "", ""},
 		{"thanks mid-paragraph is no sign-off", "refund", "Thanks for the quick reply. The promotion was rejected, refund please.\nakun: kopi.pagi", "@kopi.pagi", text},
 	} {
 		t.Run(c.name, func(t *testing.T) {
