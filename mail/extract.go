@@ -1002,12 +1002,13 @@ func splitSignOff(text string) (body, signoff string) {
 
 // requestFields reports whether what follows a closing word gives the
 // request's fields rather than a signature's: a field line first
-// ("Thanks.\nAkun: x"), or an order's anywhere. A field line under a name
+// ("Thanks.\nAkun: x", "Makasih.\nakun x.y order 7301…"), or an order's
+// anywhere. A field line under a name
 // ("Hormat kami,\nDewi\nStaf Keuangan\nAkun TikTok resmi: x") is the
 // signature's.
 func requestFields(signoff string) bool {
 	first, _, _ := strings.Cut(signoff, "\n")
-	if fieldLineRe.MatchString(first) {
+	if fieldLineRe.MatchString(first) || fieldWordRe.MatchString(first) {
 		return true
 	}
 	for _, l := range strings.Split(signoff, "\n") {
@@ -1017,6 +1018,10 @@ func requestFields(signoff string) bool {
 	}
 	return false
 }
+
+// fieldWordRe: a line that begins with a field's word and no colon
+// ("Thanks!\nakun kopi.pagi, order 7301…").
+var fieldWordRe = regexp.MustCompile(`(?i)^\s*(?:nama\s+akun|akun|account|user\s*name|username|uname|order|pesanan|no\.?\s*pesanan|nomor|invoice)\b`)
 
 // accountFieldRe: a field line's label that names an account.
 var accountFieldRe = regexp.MustCompile(`(?i)^\s*(?:nama\s+akun|akun|account|user\s*name|username|user|uname)\b`)

@@ -82,6 +82,7 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"notice: a person's name", "Fwd: Update", notice("Hi Maya, your promotion ended."), "", ""},
 		{"notice: mail address after for", "Fwd: Update", notice("A receipt for owner.mail@gmail.com is attached."), "", ""},
 		{"notice: a help site after a few words", "Fwd: Update", notice("Questions? Visit help.center.example!"), "", ""},
+		{"fields without a colon after the thanks", "refund", "Promosi ditolak, tolong dibantu ya. Makasih.\nakun mie.ayam_pakde order " + ord, "@mie.ayam_pakde", text},
 		{"thanks mid-paragraph is no sign-off", "refund", "Thanks for the quick reply. The promotion was rejected, refund please.\nakun: kopi.pagi", "@kopi.pagi", text},
 	} {
 		t.Run(c.name, func(t *testing.T) {
