@@ -416,7 +416,23 @@ func firstWord(s string) string {
 	return ""
 }
 
-var spaces = regexp.MustCompile(`\s+`)
-
-// collapse turns every run of white space into one space.
-func collapse(s string) string { return spaces.ReplaceAllString(s, " ") }
+// collapse turns every run of white space (the ASCII white space of a
+// regular expression's \s: tab, newline, form feed, carriage return,
+// space) into one space, as spaces.ReplaceAllString(s, " ") did at a
+// fraction of its cost: it is made for most mails.
+func collapse(s string) string {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			b.WriteByte(s[i])
+			continue
+		}
+		b.WriteByte(' ')
+		for i+1 < len(s) && isSpace(s[i+1]) {
+			i++
+		}
+	}
+	return b.String()
+}
