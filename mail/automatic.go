@@ -130,7 +130,7 @@ var (
 		`\bauto-?generated\s+(?:reply|response|message)|(?:pesan|email|e-mail|surel|balasan)\s+ini\s+(?:dikirim|dibuat)\s+(?:secara\s+)?otomatis|\bini\s+(?:adalah\s+)?(?:balasan|pesan|jawaban)\s+otomatis`)
 	// awayUntilRe: when they are back, or that they answer then.
 	awayUntilRe = regexp.MustCompile(`\b(?:until|till|through|thru|back\s+on|back\s+in|back\s+at|return(?:ing)?\s+(?:on|to\s+the\s+office|to\s+work)|be\s+back|from\s+.{1,24}\s+to|when\s+i(?:'m|’m|\s+am)\s+back|when\s+i\s+return|upon\s+my\s+return|after\s+my\s+return|will\s+(?:reply|respond|get\s+back|answer)|limited\s+access|contact|reach\s+out\s+to|urgent|today|tomorrow|this\s+week|next\s+week)\b` +
-		`|\b(?:akses\s+(?:email\s+|internet\s+)?terbatas|baru\s+(?:dapat|bisa|akan)\s+(?:membalas|dibalas|merespons?|menjawab|membaca)|setelah\s+(?:tanggal|tgl)|sampai|hingga|s/d|s\.d\.?|sd\s+tgl|sekembalinya|sepulangnya|setelah\s+(?:saya|aku)\s+kembali|(?:saya|aku)\s+balas|dibalas|akan\s+dibaca|hubungi|mendesak|darurat|hari\s+ini|besok|minggu\s+ini|minggu\s+depan|` +
+		`|\b(?:akses\s+(?:email\s+|internet\s+)?terbatas|baru\s+(?:dapat|bisa|akan)\s+(?:membalas|dibalas|merespons?|menjawab|membaca)|setelah\s+(?:tanggal|tgl)|sampai|sampe|ampe|smp|hingga|s/d|(?:pas|kalau|kalo|klo|abis|habis|setelah)\s+(?:udah\s+|sudah\s+|dah\s+)?(?:balik|pulang|kembali)|(?:aku|saya|gue|gw|sy)\s+bales|s\.d\.?|sd\s+tgl|sekembalinya|sepulangnya|setelah\s+(?:saya|aku)\s+kembali|(?:saya|aku)\s+balas|dibalas|akan\s+dibaca|hubungi|mendesak|darurat|hari\s+ini|besok|minggu\s+ini|minggu\s+depan|` +
 		`(?:kembali|masuk|aktif)\s+(?:bekerja\s+|ke\s+kantor\s+|kerja\s+|lagi\s+)?(?:pada|tanggal|tgl|hari|besok|minggu\s+depan)|(?:buka|beroperasi|aktif)\s+kembali|reopen\w*|re-open\w*)\b`)
 )
 

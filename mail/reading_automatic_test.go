@@ -30,6 +30,8 @@ func TestReadingAutomaticWords(t *testing.T) {
 	}{
 		// Away, in words the older patterns did not know.
 		{"haji", "Re: Nomor pesanan", "Assalamualaikum. Saat ini saya sedang menunaikan ibadah haji dan baru kembali pada 3 Juli. Email akan saya balas sepulangnya.", true},
+		{"umroh slang", "Re: RD", "Halo kak, aku lagi umroh nih sampe tgl 20, nanti aku bales pas udah balik ya", true},
+		{"cuti slang", "Re: RD", "gw lg cuti ampe senin ya, abis balik gw cek emailnya", true},
 		{"umrah en", "Re: your ticket", "Thank you for writing. I am currently on umrah and will reply when I am back on the 20th.", true},
 		{"pemulihan", "Tidak aktif", "Halo, aku lagi dalam masa pemulihan setelah operasi, belum pegang laptop sampai akhir bulan. Emailnya nanti aku baca ya.", true},
 		{"dirawat", "Re: RD", "Mohon maaf, saya sedang dirawat di rumah sakit hingga minggu depan. Pesan Anda akan saya balas setelah saya kembali.", true},
@@ -54,6 +56,7 @@ func TestReadingAutomaticWords(t *testing.T) {
 
 		// People: away, or gone, or acknowledging, and asking for something.
 		{"umroh asks", "Refund promosi", "Saya sedang umroh sampai 20 Desember. Tolong refund promosi saya yang ditolak, order 7301687009123742436.", false},
+		{"umroh slang asks", "Refund dong", "aku lagi umroh sampe tgl 20, tp tolong refund promosi yg ditolak kemarin ya kak", false},
 		{"expo asks", "Question", "I'm at the Vegas expo until Thursday. Can you tell me when my refund will arrive?", false},
 		{"flight asks", "Ad on my video", "I'm travelling to a conference until Monday, but please stop using my video in ads, I withdraw my permission.", false},
 		{"moved asks", "Refund", "Our email address has changed to studio@new.example; please send the refund for my rejected promotion there.", false},
