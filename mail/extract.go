@@ -1088,7 +1088,7 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|tha
 // The words of an ad's use, for the revocations above: a verb of use or
 // showing, a word for "as" or "for", and the ad.
 const (
-	adUseVerb = `(run|running|use|used|using|show|shown|showing|serve|served|display\w*|put|diputar|putar|dipakai|dipake|pakai|pake|digunakan|gunakan|dipasang|pasang|ditayangkan|ditampilkan|tatampil|tampil|muncul|dijadikan|jadikan|dipromosikan)`
+	adUseVerb = `(run|running|use|used|using|show|shown|showing|serve|served|display\w*|put|diputar|putar|dipakai|dipake|pakai|pake|digunakan|gunakan|dipasang|pasang|ditayangkan|ditampilkan|tatampil|tampil|muncul|dijadikan|jadikan|dijadiin|jadiin|dipromosikan|dipromosiin|feature|featured|featuring)`
 	adAs      = `(as|sebagai|jadi|dadi|untuk|buat|gasan|for|in|into|dalam)`
 	adWord    = `(iklan\w*|ads?|adverts?|advertising|advertisements?|promosi\s+berbayar|paid\s+(promotions?|ads?|placements?)|sponsored\s+\w+|commercials?)\b`
 )
