@@ -689,11 +689,22 @@ func dottedNames(line string, f func(h string, i, j int)) {
 		h := strings.TrimRight(line[start:end], ".")
 		if !strings.ContainsAny(strings.Trim(h, "._"), "._") || h != strings.ToLower(h) || strings.ContainsFunc(h, func(r rune) bool { return r >= 0x80 }) ||
 			letterCount(h) < 4 || longestRun(h) < 3 || siteRe.MatchString(h) || fileRe.MatchString(h) || mailDomainRe.MatchString(h) ||
-			strings.HasPrefix(h, "tiktok.") || strings.HasPrefix(h, "www.") {
+			strings.HasPrefix(h, "tiktok.") || strings.HasPrefix(h, "www.") || isAbbreviation(h[:strings.IndexAny(h+".", "._")]) {
 			continue
 		}
 		f(h, start, start+len(h))
 	}
+}
+
+// isAbbreviation: the abbreviations an address or a reference begins
+// with ("jl.merdeka", "no.5", "ref.ab12"), which no handle is read from.
+// Not a title: "dr.tirta" is a creator's handle.
+func isAbbreviation(w string) bool {
+	switch w {
+	case "jl", "jln", "gg", "no", "kec", "kel", "kab", "prov", "rt", "rw", "ref", "inv", "tgl", "rp", "rek", "an", "hp", "telp", "tel", "ext", "approx":
+		return true
+	}
+	return false
 }
 
 // nameByte: a byte of a name or a word (letters of any case and script,

@@ -49,6 +49,7 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"tiktok id dash", "refund", "Refund please, the boost was rejected.\nTikTok ID - mango.lassi_corner", "@mango.lassi_corner", text},
 		{"known as", "refund", "Rejected, so refund please. On the app we're known as bara.bakehouse.", "@bara.bakehouse", text},
 		{"malay akaun", "refund", "Promosi saya ditolak, mohon refund ya.\nAkaun TikTok saya nasi.lemak_kak.ros", "@nasi.lemak_kak.ros", text},
+		{"a doctor's handle", "refund", "Rejected boost on the clinic account dr.sarah.lim, refund please.", "@dr.sarah.lim", text},
 		// Sign-offs.
 		{"horas", "refund", "Promosi awak ditolak, balikkan lah uangnya. Pesanan " + ord + ".\n\nHoras,\nUcok\nTT: lapo.ucok.medan", "@lapo.ucok.medan", sig},
 		{"matur nuwun", "refund", "Promosi kula ditolak, nyuwun refund. Pesanan " + ord + ".\n\nMatur nuwun,\nBu Darmi\nakun: batik.bu.darmi", "@batik.bu.darmi", sig},
@@ -83,6 +84,7 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"notice: mail address after for", "Fwd: Update", notice("A receipt for owner.mail@gmail.com is attached."), "", ""},
 		{"notice: a help site after a few words", "Fwd: Update", notice("Questions? Visit help.center.example!"), "", ""},
 		{"fields without a colon after the thanks", "refund", "Promosi ditolak, tolong dibantu ya. Makasih.\nakun mie.ayam_pakde order " + ord, "@mie.ayam_pakde", text},
+		{"an address's abbreviation", "refund", "Promosi akun toko kami ditolak, padahal alamatnya jelas di jl.merdeka.raya no.5. Refund ya.", "", ""},
 		{"thanks mid-paragraph is no sign-off", "refund", "Thanks for the quick reply. The promotion was rejected, refund please.\nakun: kopi.pagi", "@kopi.pagi", text},
 	} {
 		t.Run(c.name, func(t *testing.T) {
