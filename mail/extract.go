@@ -735,13 +735,34 @@ func looseCandidates(all string) []accountCandidate {
 	var out []accountCandidate
 	// Line by line, and only the lines with a label's word: the
 	// expressions try every position of what they are given.
-	for _, text := range strings.Split(all, "\n") {
+	lines := strings.Split(all, "\n")
+	for i, text := range lines {
 		if !containsWord(strings.ToLower(text), labelWords) {
 			continue
+		}
+		// A line wrapped after the label ("…, order #7301…, account\n
+		// northernlightsknits."): it goes on with the next line's first word.
+		if i+1 < len(lines) && endsWithLabel(text) {
+			if next := strings.Fields(lines[i+1]); len(next) > 0 {
+				text = strings.TrimRight(text, " \t\r") + " " + next[0]
+			}
 		}
 		out = append(out, looseLine(text)...)
 	}
 	return out
+}
+
+// endsWithLabel reports whether a line's last word is an account's label.
+func endsWithLabel(line string) bool {
+	f := strings.Fields(strings.ToLower(line))
+	if len(f) == 0 {
+		return false
+	}
+	switch f[len(f)-1] {
+	case "account", "akun", "acc", "acct", "username", "uname", "handle":
+		return true
+	}
+	return false
 }
 
 // labelWords: a line without one of them has no label looseLabelRe or
@@ -773,7 +794,7 @@ func looseLine(text string) []accountCandidate {
 			addHandle(&out, bm[1], 3)
 			continue
 		}
-		if !separated && (letterCount(h) < 3 || !handleLike(h) && (strings.ToLower(h) != h || !strongLabelRe.MatchString(strings.Join(strings.Fields(label), " ")))) {
+		if !separated && (letterCount(h) < 3 || !handleLike(h) && (strings.ToLower(h) != h || !strongLabelRe.MatchString(strings.Join(strings.Fields(label), " "))) && !listedField(text, m[2], m[7], label, h)) {
 			continue // "akun saya kena banned", "account suspended"
 		}
 		if displayName(text, m[6], m[7]) {
@@ -813,6 +834,56 @@ func looseLine(text string) []accountCandidate {
 		addHandle(&out, h, 3)
 	}
 	return out
+}
+
+// listedField reports whether a plain lower-case name after a bare label
+// is the account's field in a list of the request's fields, as people
+// write them after the order ("order #7301…, account northernlightsknits.",
+// "pesanan 7301…; akun warungbuyati", "account kopipagi, order 7301…"):
+// the label begins a field (the start of the line, or after a comma or a
+// semicolon), the name ends it, and the line gives an order's long number.
+// Never a word of the account's state ("account closed", "akun diblokir").
+func listedField(line string, i, j int, label, h string) bool {
+	switch label {
+	case "account", "akun", "acc", "acct", "username", "user name", "uname", "handle":
+	default:
+		return false
+	}
+	before := strings.TrimRight(line[:i], " \t(*")
+	if before != "" && !strings.HasSuffix(before, ",") && !strings.HasSuffix(before, ";") {
+		return false
+	}
+	if letterCount(h) < 5 || strings.ToLower(h) != h || !endsField(line[j:]) || accountState(h) || longestDigits(line) < 10 {
+		return false
+	}
+	return true
+}
+
+// accountState: the words that say what became of an account, not its
+// name ("account closed", "akun diblokir").
+func accountState(w string) bool {
+	switch w {
+	case "closed", "deleted", "hacked", "locked", "blocked", "disabled", "restricted", "removed", "verified", "unverified",
+		"suspended", "banned", "frozen", "inactive", "active", "private", "public", "gone", "lost", "recovered", "restored",
+		"diblokir", "terblokir", "dibanned", "dihapus", "ditutup", "hilang", "dibekukan", "nonaktif", "aktif", "diretas",
+		"dihack", "kena", "aman", "terkunci", "dikunci", "please", "thanks", "thank", "makasih", "terima", "mohon", "tolong":
+		return true
+	}
+	return false
+}
+
+// longestDigits is the length of the longest run of digits in s.
+func longestDigits(s string) int {
+	best, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
 }
 
 // labelSepRe is the grammar of an account's label followed by a

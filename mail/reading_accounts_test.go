@@ -86,6 +86,17 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"fields without a colon after the thanks", "refund", "Promosi ditolak, tolong dibantu ya. Makasih.\nakun mie.ayam_pakde order " + ord, "@mie.ayam_pakde", text},
 		{"an address's abbreviation", "refund", "Promosi akun toko kami ditolak, padahal alamatnya jelas di jl.merdeka.raya no.5. Refund ya.", "", ""},
 		{"thanks mid-paragraph is no sign-off", "refund", "Thanks for the quick reply. The promotion was rejected, refund please.\nakun: kopi.pagi", "@kopi.pagi", text},
+
+		// heldout7 027: a plain name as the account's field in a list of
+		// the request's fields, the line wrapped after the label or not.
+		{"listed after the order, wrapped", "refund", "Wrong clip was boosted, refund please. Order no. " + ord + ", account\nprairiewoolworks.\n\nThanks,\nJo", "@prairiewoolworks", text},
+		{"listed after the order", "refund", "Promosinya salah video, mohon refund. Pesanan " + ord + "; akun warungbuyati", "@warungbuyati", text},
+		{"listed before the order", "refund", "Wrong video was pushed, refund please.\nusername kopitiamlim, order " + ord + ".", "@kopitiamlim", text},
+		{"listed: an account's state", "refund", "Refund please, order " + ord + ", account suspended.", "", ""},
+		{"listed: blocked", "refund", "Mohon refund pesanan " + ord + ", akun diblokir.", "", ""},
+		{"listed: no order's number", "refund", "Refund please for the rejected boost, account oldmaple.", "", ""},
+		{"listed: mid-sentence", "refund", "Refund order " + ord + " please, my account somehow got flagged.", "", ""},
+		{"listed: capitalised", "refund", "Refund order " + ord + ", account Marigold.", "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := "From: Creator <creator@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + c.subject +
