@@ -1079,7 +1079,52 @@ func splitSignOff(text string) (body, signoff string) {
 			break
 		}
 	}
-	return text, ""
+	return nameBlock(text)
+}
+
+// nameBlock cuts a sign-off that has no closing word: a last paragraph of
+// a name on its own line ("Ayu", "Bu Rini", "Jo Mensah") and one or two
+// short lines under it, one of them naming a network ("IG & TikTok: x",
+// "tt x.y"). A last paragraph that gives the request's fields is the
+// request's.
+func nameBlock(text string) (body, signoff string) {
+	t := strings.TrimRight(text, " \t\r\n")
+	cut := strings.LastIndex(t, "\n\n")
+	if cut < 0 {
+		return text, ""
+	}
+	block := strings.Split(strings.TrimSpace(t[cut:]), "\n")
+	if len(block) < 2 || len(block) > 3 || !personName(strings.TrimSpace(block[0])) || fieldWordRe.MatchString(block[0]) {
+		return text, ""
+	}
+	social := false
+	for _, l := range block[1:] {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if len(l) > 60 || fieldLineRe.MatchString(l) && !accountFieldRe.MatchString(l) {
+			return text, ""
+		}
+		social = social || socialLineRe.MatchString(l)
+	}
+	if !social {
+		return text, ""
+	}
+	return t[:cut], strings.TrimSpace(t[cut:])
+}
+
+// personName reports whether a line is only a person's name: one to three
+// capitalised words of letters ("Ayu", "Bu Rini", "Jo Mensah").
+func personName(l string) bool {
+	f := strings.Fields(l)
+	if len(f) == 0 || len(f) > 3 || len(l) > 30 {
+		return false
+	}
+	for _, w := range f {
+		r := []rune(w)
+		if !unicode.IsUpper(r[0]) || strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '-' }) {
+			return false
+		}
+	}
+	return true
 }
 
 // requestFields reports whether what follows a closing word gives the
@@ -1142,7 +1187,10 @@ var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaini
 	`(uang|dana|saldo|koin)(nya|ku| saya| aku)?\s+(di)?kembali`, `(dana|uang|saldo)(nya)?\s+(bisa\s+)?balik`, `(uang|dana|saldo|duit|koin)(nya|ku)?\s+([a-z0-9]+\s+){0,3}(di)?(kembali\w*|balik\w*)`, `\bbalikin\b`, `reimburs`,
 	`get\s+(my|the)\s+money`, `ganti\s+rugi`, `dikembalikan`, `\bpengembalian(nya)?\b`,
 	// typed short or misspelt: "duitnya blikin", "tlg refnd"
-	`\b(di)?ba?li?ki?n\b`, `\b(refnd|rfnd|refun|reffund|refound|refund2)\b`),
+	`\b(di)?ba?li?ki?n\b`, `\b(refnd|rfnd|refun|reffund|refound|refund2)\b`,
+	// one of two charges asked back: "need one of them back", "the extra
+	// payment back"
+	`\bone\s+of\s+(them|those|the\s+\w+)\s+back\b`, `\b(extra|second|duplicate|double)\s+(one|charge|payment|debit)\s+back\b`),
 	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
 
 var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|that\s+|this\s+|the\s+|our\s+)?(authori[sz]ation|consent|permission)`,
@@ -1161,11 +1209,28 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|tha
 	// video shown as an advert"), a request ("mohon supaya video saya tidak
 	// lagi diputar sebagai iklan"), or no commercial use ("stop using that
 	// video commercially"); and the code given to a brand turned off.
-	`\b(jangan|jgn|ojo|ojok|don'?t|do\s+not|stop|quit|cease|berhenti)\s+([\w']+\s+){0,2}?`+adUseVerb+`\s+([\w']+\s+){0,3}?`+adAs+`\s+(an?\s+|any\s+|the\s+)?`+adWord,
+	`\b(jangan|jgn|ojo|ojok|don'?t|do\s+not|stop|quit|cease|berhenti)\s+([\w']+\s+){0,2}?`+adUseVerb+`\s+([\w']+\s+){0,3}?`+adAs+`\s+(an?\s+|any\s+|the\s+|their\s+|his\s+|her\s+|its\s+|mereka\s+)?`+adWord,
 	`\b(no\s+longer|not|don'?t|do\s+not|tidak|tdk|gak|ga|nggak|ngga|kada|ndak|nda|ora|ogah)\s+(lagi\s+)?(want|wish|mau|ingin|handak|pengen|rela|izinkan|mengizinkan|allow)\s+(lagi\s+)?([\w']+\s+){0,3}?`+adUseVerb+`\s+([\w']+\s+){0,3}?`+adAs+`\s+(an?\s+|any\s+|the\s+)?`+adWord,
 	`\b(mohon|tolong|harap|please|minta|pastikan|make\s+sure)\s+((supaya|agar|biar|that|the|my|this|our|it|its|it's|video\w*|clips?|klip\w*|konten\w*|content|saya|kami|aku|ku|ini|itu|tersebut|is|are|will|these|those)\s+){0,4}(tidak|tdk|jangan|gak|not|never|no\s+longer)\s+(lagi\s+)?(be\s+)?`+adUseVerb+`\s+([\w']+\s+){0,3}?`+adAs+`\s+(an?\s+|any\s+|the\s+)?`+adWord,
 	`\b(stop|quit|cease|no\s+longer|don'?t|do\s+not|jangan)\s+(using|use|running|showing|promoting)\s+([\w']+\s+){0,3}?(commercially|for\s+(commercial|business)\s+\w+|for\s+(ads|adverts|advertising))`,
-	`\b(kode|code)\s+(yang|yg|that|which|i|we)\s+([\w']+\s+){0,6}?(dinonaktifkan|dimatikan|dicabut|deactivated|disabled|revoked|turned\s+off)`)
+	`\b(kode|code)\s+(yang|yg|that|which|i|we)\s+([\w']+\s+){0,6}?(dinonaktifkan|dimatikan|dicabut|deactivated|disabled|revoked|turned\s+off)`,
+	// the permission named first, then undone: "izin ini saya batalkan",
+	// "persetujuannya aku tarik", "I'd like that permission pulled",
+	// "consent withdrawn"
+	`\b(izin|ijin|persetujuan|otorisasi)(nya)?\s+(ini\s+|itu\s+|tersebut\s+|tadi\s+)?(saya\s+|aku\s+|kami\s+|sy\s+|ku\s+|gue\s+|gw\s+)?(mau\s+|ingin\s+)?(di|ku)?(batalkan|batalin|cabut|tarik|hapus|stop|akhiri|hentikan)\b`,
+	`\b(permission|consent|authori[sz]ation|approval)\s+(\w+\s+){0,2}?(pulled|withdrawn|revoked|rescinded|retracted|cancell?ed|removed|taken\s+back|ended|terminated)\b`,
+	// the brand made unable to use it: "make it so they can't use it",
+	// "so they can't put my video in ads", "biar mereka gak bisa pakai
+	// video saya lagi"
+	`\b(so|so\s+that|such\s+that|make\s+it\s+so)\s+(they|the\s+brand|the\s+advertiser|the\s+company|\w+)\s+(can'?t|cannot|can\s+no\s+longer|won'?t\s+be\s+able\s+to|are\s+not\s+able\s+to|no\s+longer\s+can)\s+(use|run|put|show|feature|keep\s+using)\b`,
+	`\b(biar|agar|supaya|sehingga)\s+(mereka|brand\w*|pengiklan|perusahaan|pihak\s+\w+|\w+)\s+(itu\s+|tsb\s+|tersebut\s+)?(gak|ga|tidak|tdk|nggak|ngga|enggak|tak|ndak)\s+(bisa|boleh|dapat)\s+(lagi\s+)?(pakai|pake|memakai|menggunakan|gunakan|pasang|memasang|tayangkan|menayangkan)\b`,
+	// a brand's use no longer welcome: "not comfortable with them still
+	// using it", "gak nyaman video saya masih dipakai mereka"
+	`\b(not|no\s+longer|isn'?t|am\s+not|i'?m\s+not)\s+(comfortable|ok|okay|happy|fine)\s+with\s+(them|the\s+brand|the\s+advertiser|\w+)\s+(still\s+)?(using|running|showing|featuring)\b`,
+	`\b(gak|ga|tidak|tdk|nggak|ngga|kurang)\s+(nyaman|rela|ikhlas)\s+(\w+\s+){0,4}?(masih\s+)?(dipakai|dipake|digunakan|ditayangkan|dipasang)\b`,
+	// a refund given up for the revocation: "I'd rather revoke than
+	// refund", "mending dicabut aja daripada refund"
+	`\brather\s+(revoke|withdraw|cancel\s+the\s+(authori[sz]ation|permission))\w*\s+([\w']+\s+){0,3}?than`)
 
 // The words of an ad's use, for the revocations above: a verb of use or
 // showing, a word for "as" or "for", and the ad.
@@ -1186,14 +1251,23 @@ var reasonPatterns = []struct {
 	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(me\s+|us\s+|my\s+card\s+)?(twice|two\s+times|2\s*x)`, `(taken|deducted|debited|withdrawn|billed)\s+(\w+\s+)?(twice|two\s+times|2\s*x)`, `paid\s+(for\s+)?(it|this|the\s+promotion)\s+twice`, `(ke-?charge|kena\s+tagih|ditagih)\s+(dua|2)\s*(kali|x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order)`,
 		`paid\s+twice`, `two\s+(\w+\s+)?(charges|payments|transactions|debits)`, `(tagihan|potongan|transaksi|pembayaran)(nya)?\s+(\w+\s+){0,2}(muncul\s+|masuk\s+|tercatat\s+)?(dua\s+kali|2\s*x|2\s+kali)`, `(terpotong|ditagih|terdebet|kepotong|dipotong|kena\s+potong|ketarik|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
 		`(paid|charged|billed|debited|taken)\s+(for\s+)?(\w+\s+){0,4}(twice|two\s+times)\b`, `(bayar|membayar|dibayar|terbayar|ditagih|terpotong|dipotong)\s+(\w+\s+){1,4}(dua\s+kali|2\s*x|2\s+kali)`,
-		`\b(dobel|double)\b`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`,
+		`\b(dobel|double)([^-\w]|$)`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`,
 		// "ta potong dua kali" (Manado), "kepotong 2x", "potongnya dua kali"
-		`\b(ta\s*|te|ke\s*|ter|di|kena\s+)?potong(nya)?\s+(dua|2)\s*(kali|x)\b`)},
+		`\b(ta\s*|te|ke\s*|ter|di|kena\s+)?potong(nya)?\s+(dua|2)\s*(kali|x)\b`,
+		// "went thru 2 times", "the payment posted twice", "charged again
+		// for the same order", "ketagih lagi buat order yang sama"
+		`\b(went\s+(thru|through)|gone\s+(thru|through)|processed|posted|came\s+out|shows?\s+up|showing|masuk|tercatat|muncul|keluar)\s+(\w+\s+){0,2}?(twice|two\s+times|2\s*(times|x|kali)|dua\s+kali)\b`,
+		`\b(charged|billed|debited|taken|deducted|paid)\s+(\w+\s+)?again\s+for\s+the\s+same\b`, `\b(second|extra|another)\s+(charge|debit|deduction)\s+for\s+the\s+same\b`,
+		`\b(ditagih|tertagih|ketagih|terpotong|kepotong|dipotong|terdebet|didebet|ketarik|terbayar|kebayar)\s+(lagi|ulang)\s+(\w+\s+){0,2}?(order|pesanan|promosi|transaksi)\s+(yang|yg)\s+sama\b`)},
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
 		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`,
 		// "it never got approved", "wasn't approved", "gak pernah di-approve"
-		`\b(never|not|wasn'?t|isn'?t|was\s+not|is\s+not)\s+(even\s+)?(got\s+|get\s+|been\s+|getting\s+)?approved`, `(tidak|tdk|gak|ga|nggak|ngga)\s+(pernah\s+)?(di-?approve|lolos\s+review)`)},
+		`\b(never|not|wasn'?t|isn'?t|was\s+not|is\s+not)\s+(even\s+)?(got\s+|get\s+|been\s+|getting\s+)?approved`, `(tidak|tdk|gak|ga|nggak|ngga)\s+(pernah\s+)?(di-?approve|lolos\s+review)`,
+		// short and regional: "ga lolos peninjauan", "g lolos", "teu lulus",
+		// "ga di-acc", "review-nya gagal", "didn't get through review"
+		`\b(ga|g|gk|gx|ngga|enggak|engga|kaga|kagak|ndak|nda|ora|teu|tak)\s+(lolos|lulus)\b`, `\b(ga|gak|g|gk|tidak|tdk|nggak|ngga)\s+(di-?acc|di-?approve|diapprove)\b`,
+		`(review|peninjauan|moderasi|moderation)(-?nya)?\s+(\w+\s+)?(gagal|failed|ditolak)\b`, `\b(did\s*n[o']?t|did\s+not|never|couldn'?t)\s+(get|make\s+it|go)\s+through\s+(the\s+)?(review|moderation|approval)`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
 		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down|di-?pause|dijeda|dinonaktifkan)\s+(sama|oleh|ama|dari)\s+(pihak\s+)?(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
@@ -1208,7 +1282,17 @@ var reasonPatterns = []struct {
 		`(pulled|killed|shut\s+down)\s+(the|my)\s+(ad|promotion|promo|boost|campaign)`, `(tiktok|they|the\s+platform)\s+(took|has\s+taken|have\s+taken)\s+(it|my\s+\w+|the\s+\w+)\s+(down|off)`, `(we'?ve|we\s+have)\s+(stopped|paused|suspended|removed)\s+your`,
 		`(ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|stopped|suspended|removed|taken\s+down)`,
 		`(tidak|tdk|gak|ga|nggak)\s+memenuhi\s+(pedoman|kebijakan|ketentuan|standar|syarat|aturan)`, `\b(unoriginal|non-?original)\b`,
-		`(konten|content)(nya)?\s+(yang\s+|yg\s+)?(tidak|tdk|gak|ga|nggak|bukan)\s+(orisinal|original|asli)`)},
+		`(konten|content)(nya)?\s+(yang\s+|yg\s+)?(tidak|tdk|gak|ga|nggak|bukan)\s+(orisinal|original|asli)`,
+		// the cause named ("dihentikan karena musik … hak cipta", "removed
+		// over a copyright claim"); a stop nobody made ("berhenti sendiri",
+		// "tiba-tiba berhenti", "stopped on its own", "suddenly ended")
+		stopCauseExpr, `\b(hak\s+cipta|copyright\w*|copyrighted)\b`,
+		`\b(berhenti|mati|keberhenti|kestop|ke-stop)\s+sendiri\b`, `\b(tiba-tiba|tiba2|tau-tau|tau2|tahu-tahu|mendadak|suddenly|abruptly|out\s+of\s+nowhere)\s+(\w+\s+)?(berhenti|dihentikan|diberhentikan|distop|mati|stopped|ended|halted|paused|switched\s+off|got\s+stopped)\b`,
+		`\b(stopped|ended|paused|switched\s+off|turned\s+off)\s+(all\s+)?(on\s+its\s+own|by\s+itself|itself)\b`,
+		// asked why it was stopped: "kenapa ya promosi saya dihentikan?",
+		// "why was my boost paused?", "why did they pull my ad"
+		`\b(kenapa|mengapa|knp|napa|why)\s+([\w']+\s+){0,3}?(promosi|iklan|promo|boost|ad|promotion|campaign)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+|gw\s+)?(kok\s+|tiba-tiba\s+|tiba2\s+|got\s+|was\s+|been\s+)?(dihentikan|diberhentikan|distop|di-stop|dimatikan|dimatiin|dinonaktifkan|stopped|paused|ended|removed|pulled|suspended|killed)\b`,
+		`\bwhy\s+(did|would|has|have)\s+(tiktok|they|you|the\s+platform)\s+(stop|pause|pull|kill|remove|suspend|end)\b`)},
 	{tickets.ReasonWrongVideo, slices.Concat(pats(5, `wrong\s+video`, `meant\s+to\s+(promote|boost|pick|choose|select)`,
 		`(went\s+out|ran|is\s+running)\s+on\s+the\s+(wrong|other)`, `(wrong|other)\s+(clip|post|reel)`,
 		`(maksud(nya)?|niat(nya)?|mau(nya)?)\s+(promosi(in)?|promote|boost)\s+(video|konten)`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`,
@@ -1225,8 +1309,15 @@ var reasonPatterns = []struct {
 		// pilih", "not the one I picked"; what showed instead: "yang muncul
 		// di iklan malah video lawas", "yang salah yang kepromosikan"
 		`\b(bukan|dudu|not)\s+(video\s+|klip\s+|konten\s+|clip\s+|post\s+|the\s+(video|clip|one|post)\s+|what\s+)?(yang\s+|yg\s+|sing\s+|that\s+|which\s+)?(saya\s+|aku\s+|tak\s+|kami\s+|gw\s+|gue\s+|i\s+|we\s+)?(pilih|dipilih|pesan|dipesan|chose|picked|selected|ordered)\b`,
-		`\b(yang|yg|sing)\s+(muncul|tampil|tayang|keluar|jalan|naik|dipromosi\w*|kepromosi\w*|di-?boost\w*|dipromote\w*|kepromote\w*)\s+((di\s+)?(iklan|promosi)(nya)?\s+)?(itu\s+|tuh\s+)?(malah|justru|ternyata|kok)\s+(video|klip|konten)`,
-		`\bsalah\s+(yang|yg|sing)\s+(ke|ter|di)-?(promosi|promote|boost|pasang|tayang)\w*`),
+		`\b(yang|yg|sing)\s+(muncul|tampil|tayang|keluar|jalan|naik|dipromosi\w*|kepromosi\w*|di-?boost\w*|dipromote\w*|kepromote\w*)\s+((di\s+|sebagai\s+|jadi\s+|dalam\s+)?(iklan|promosi)(nya)?\s+)?(itu\s+|tuh\s+)?(malah|justru|ternyata|kok)\s+(video|klip|konten)`,
+		`\bsalah\s+(yang|yg|sing)\s+(ke|ter|di)-?(promosi|promote|boost|pasang|tayang)\w*`,
+		// another clip than the one paid for: "they ran my old lasagna
+		// reel", "what got pushed out was my old Halloween clip", "not the
+		// risotto one I paid to push", "the clip from last month went out"
+		`\b(promoted|boosted|pushed|ran|run|running|showed|shown|used)\s+(out\s+)?(was\s+|is\s+)?(my\s+|an\s+|the\s+|our\s+)?(old|older|previous|earlier|other|different|last\s+(week|month)'?s?)\s+(\w+\s+){0,2}?(video|clip|post|reel|one|tiktok)s?\b`,
+		`\bnot\s+the\s+(\w+\s+){0,2}?(one|video|clip|reel|post)\s+(that\s+)?(i|we)\s+(paid|picked|chose|selected|ordered|wanted|asked|set\s+up)\b`,
+		`\b(instead\s+of\s+(the|my)\s+(\w+\s+){0,3}?(one|video|clip|reel|post)\s+(i|we)\s+(paid|picked|chose|selected|ordered|wanted))\b`,
+		`\b(bukan|malah\s+bukan)\s+(video|klip|konten)\s+(\w+\s+){0,2}?(yang|yg)\s+(saya|aku|kami|gue|gw)?\s*(bayar|pilih|pesan|mau)\b`),
 		pats(3, `bukan\s+(yang|yg)\s+(baru|benar|bener|terbaru|final|seharusnya|harusnya)\b`, `not\s+the\s+(new|newer|latest|right|correct|final)\s+(one|video|clip|post|cut)`),
 		// An accident says how, not what: it is the wrong video only
 		// with nothing else ("I ended it by accident" is closed_early).
@@ -1274,7 +1365,16 @@ var reasonPatterns = []struct {
 		// "I decide to not doing advertising", "sudah tidak ada gunanya
 		// lagi", "no point advertising", the client's event called off
 		`\bdecid\w*\s+(to\s+)?not\b`, `\b(not|no\s+longer)\s+(doing|do|running|run)\s+(any\s+)?(advertising|ads|promotions?|promo)\b`,
-		`(tidak|tdk|gak|ga|nggak)\s+ada\s+(guna|gunanya|manfaat\w*|artinya)\b`, `\bno\s+(point|use|sense)\s+(in\s+)?(advertising|promoting|running|boosting|continuing)`,
+		`(tidak|tdk|gak|ga|nggak)\s+ada\s+(guna|gunanya|manfaat\w*|artinya)\b`, `\bno\s+(point|use|sense)\s+(in\s+)?(advertising|promoting|running|boosting|continuing|pushing|spending|paying|doing|keeping|having)`,
+		// a purchase made by a slip ("kepencet bayar", "accidentally paid
+		// for a boost", "bought it by mistake"), or made too soon ("blm mau
+		// promosi skrg", "not ready to promote yet"); a rebrand or closure
+		// that makes it pointless
+		`\b(kepencet|kepencét|terpencet|kepijet|kepencet2|salah\s+(pencet|klik|tekan|tap)|(tidak|tdk|gak|ga|nggak|ngga|gk)\s+sengaja)\s+(ke)?(bayar|beli|membayar|membeli|checkout|check\s+out|order|pesan|memesan|promosi\w*|boost|iklan\w*)\b`,
+		`\b(accidentally|mistakenly|unintentionally)\s+(paid|bought|purchased|ordered|booked|boosted|promoted|started|tapped|hit|pressed|clicked|confirmed)\b`,
+		`\b(paid|bought|purchased|ordered|booked|boosted)\s+(\w+\s+){0,3}?(by\s+(mistake|accident)|accidentally|without\s+meaning\s+to)`,
+		`\b(belum|blm|blom|lom|lum)\s+(mau|ingin|pengen|butuh|perlu|siap)\s+(promosi|promo|iklan|boost|pasang)`, `\bnot\s+ready\s+to\s+(promote|advertise|boost|run|launch)`,
+		`\b(rebrand\w*|rebranding|ganti\s+(logo|nama\s+(toko|usaha|brand)|branding))\b`,
 		`(klien|client|customer|pelanggan)(nya)?\s+(kami\s+|saya\s+|our\s+|my\s+)?(membatalkan|batal|cancell?ed|called\s+off|pulled\s+out)`,
 		`(acara|event|wedding|pernikahan|nikahan|launch)(nya)?\s+(\w+\s+)?(dibatalkan|batal|cancell?ed|called\s+off)`)},
 	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
@@ -1439,7 +1539,12 @@ var (
 		`(dana|uang|duit|saldo|refund)(nya)?\s+(\w+\s+){0,3}?(tidak|tdk|gak|ga|gk|nggak|ngga|tak|gausah)\s+(usah|perlu)\b`,
 		`(tidak|tdk|gak|ga|gk|nggak|ngga|tak)\s+(usah|perlu|harus)\s+(di)?(kembalikan|kembaliin|balikin|refund)`, `\bgausah\s+(di)?(kembalikan|kembaliin|balikin|refund)`,
 		`\bno\s+need\s+(to|for)\s+(a\s+)?(refund|return|give|send|pay)`, `(refund|money)\s+(is\s+)?not\s+(needed|necessary|required|the\s+point|the\s+issue)`,
-		`(don'?t|do\s+not)\s+(need|want)\s+(the|my|a|any)?\s*(money|refund)`)
+		`(don'?t|do\s+not)\s+(need|want)\s+(the|my|a|any)?\s*(money|refund)`,
+		// the money put aside: "forget the money", "lupakan soal uangnya",
+		// "rather revoke it than get a refund", "mending dicabut daripada
+		// direfund"
+		`(^|[.!?,;:\n]\s*|\b(so|just|ok|okay|then|and|please|pls|actually|udah|sudah|ya\s+udah|yaudah)\s+)(forget|never\s*mind|lupakan|lupain|skip)\s+(about\s+)?(the\s+|my\s+|soal\s+|masalah\s+)?(money|refund|uang\w*|duit\w*|dana\w*|refund\w*)\b`,
+		`\brather\s+([\w']+\s+){1,4}?than\s+(get\s+|getting\s+|ask\s+for\s+|asking\s+for\s+)?(a\s+|the\s+|my\s+)?(refund|money)`, `\bdaripada\s+(di-?)?(refund|uang\w*|duit\w*|dana\w*)`)
 	// abandonedRe: a first thought given up ("my first thought was to
 	// revoke …, but", "awalnya mau cabut izin, tapi"): what it says
 	// counts for nothing when a contrast follows.
@@ -1665,7 +1770,7 @@ func dropConcededBy(re pattern, text string) string {
 // without (as parts of words): a quick test before them.
 var (
 	keepWords    = []string{"revo", "withdraw", "cabut", "tarik", "remove", "cancel", "opt", "hapus", "stay", "keep", "kept", "remain", "as it is", "tetap", "biar"}
-	declineWords = []string{"keep", "kept", "ikhlas", "relakan", "usah", "perlu", "harus", "no need", "n't", "not"}
+	declineWords = []string{"keep", "kept", "ikhlas", "relakan", "usah", "perlu", "harus", "no need", "n't", "not", "forget", "mind", "lupa", "skip", "rather", "daripada"}
 	abandonWords = []string{"first", "initially", "originally", "i was", "i thought", "i considered", "i almost", "i nearly", "awalnya", "tadinya", "mulanya", "semula", "niatnya", "rencananya", "sempat"}
 	moneyWords   = []string{"refund", "money", "uang", "duit", "dana", "saldo", "pengembalian", "reimburs"}
 	refuseWords  = []string{"tolong", "mohon", "please", "minta", "harap", "stop", "quit", "cease", "henti", "longer", "n't", "not", "never", "remove", "delete", "hapus", "keluarkan", "tarik", "cabut", "keberatan", "object", "jangan", "jgn", "ga", "gk", "tidak", "tdk", "ngga", "ogah", "take", "out of", "make sure", "pastikan"}
@@ -1760,8 +1865,20 @@ var cancelRe = newPattern(cancelPattern+`|(promosi|promo|iklan|pesanan|order|pro
 // konten tidak memenuhi Pedoman Iklan", "removed due to unoriginal
 // content"): it says why outright, and the views below the estimate that
 // follow in a notice are its result.
-var stopCauseRe = newPattern(`(dihentikan|diberhentikan|diturunkan|dihapus|dinonaktifkan|ditangguhkan|dijeda|distop|di-stop|diblokir|stopped|removed|paused|suspended|pulled|taken\s+down|disabled|blocked|halted)\s+`+
-	`(karena|krn|akibat|sebab|gara-gara|gara2|because(\s+of)?|due\s+to|for|over)\s+([\w'"“”‘’-]+\s+){0,5}?['"“‘]?(pedoman|kebijakan|ketentuan|aturan|melanggar|pelanggaran|guidelines?|polic(y|ies)|violat\w*|unoriginal|non-?original|orisinal|original|copyright\w*|hak\s+cipta|misleading|menyesatkan|spam\w*|standards?|standar|community|komunitas|prohibited|dilarang|terlarang|inappropriate|restricted)`, 0)
+var stopCauseRe = newPattern(stopCauseExpr, 0)
+
+const stopCauseExpr = `(dihentikan|diberhentikan|diturunkan|dihapus|dinonaktifkan|ditangguhkan|dijeda|distop|di-stop|diblokir|stopped|removed|paused|suspended|pulled|taken\s+down|disabled|blocked|halted)\s+` +
+	`(karena|krn|akibat|sebab|gara-gara|gara2|because(\s+of)?|due\s+to|for|over)\s+([\w'"“”‘’-]+\s+){0,5}?['"“‘]?(pedoman|kebijakan|ketentuan|aturan|melanggar|pelanggaran|guidelines?|polic(y|ies)|violat\w*|unoriginal|non-?original|orisinal|original|copyright\w*|hak\s+cipta|misleading|menyesatkan|spam\w*|standards?|standar|community|komunitas|prohibited|dilarang|terlarang|inappropriate|restricted)`
+
+// targetSetRe: a place chosen as the target ("udah kami atur targetnya
+// Medan", "targeted Cebu only", "set the location to Perth"); viewsFromRe:
+// where the views came from ("yang nonton kebanyakan dari Jawa", "most
+// viewers were from the US").
+var (
+	targetSetRe = newPattern(`\b(set|setting|targeted|targeting|aimed|chose|picked|selected|pilih|memilih|atur|mengatur|setel|pasang)\s+([\w']+\s+){0,3}?(to\s+target|target(nya|kan)?|lokasi(nya)?|location|country|negara|region|wilayah|kota|city|area|daerah)\b`+
+		`|\btarget(ed|ing|nya)?\s+(lokasi|location|negara|country|wilayah|region|kota|city|area|daerah|di|ke|only|hanya|cuma)\b`, 0)
+	viewsFromRe = newPattern(`\b(views?|viewers|audience|impressions|traffic|penonton\w*|(yang|yg)\s+(nonton|liat|lihat|nnton))\s+([\w']+\s+){0,4}?(came\s+)?(from|dari)\s+(luar\s+|other\s+|another\s+|outside\s+)?[a-z]`, 0)
+)
 
 // adjustReason corrects what the words alone give: a promotion the
 // creator cancelled before it started is a change of mind, not closed
@@ -1775,6 +1892,10 @@ func adjustReason(r tickets.Reason, text string) tickets.Reason {
 		return tickets.ReasonChangedMind
 	case r == tickets.ReasonUnderDelivery && stopCauseRe.MatchString(text):
 		return tickets.ReasonStoppedByPlatform
+	case r == tickets.ReasonUnderDelivery && targetSetRe.MatchString(text) && viewsFromRe.MatchString(text):
+		// "targetnya Medan … yang nonton kebanyakan dari Jawa": the views
+		// came, from elsewhere than the place chosen.
+		return tickets.ReasonOther
 	case r == tickets.ReasonTechnicalError && cancelRe.MatchString(text) && notStartedRe.MatchString(text) && reasonScore(text, r) <= 3:
 		// "mau batalin promosi yang belum jalan": the only trouble is
 		// that it has not started, and the creator cancels it.

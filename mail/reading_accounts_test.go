@@ -96,6 +96,12 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"listed: blocked", "refund", "Mohon refund pesanan " + ord + ", akun diblokir.", "", ""},
 		{"listed: no order's number", "refund", "Refund please for the rejected boost, account oldmaple.", "", ""},
 		{"listed: mid-sentence", "refund", "Refund order " + ord + " please, my account somehow got flagged.", "", ""},
+		// heldout7 007: a sign-off with no closing word, a name and a
+		// network's line under it.
+		{"name block, no closing word", "refund", "Promosinya ditolak, minta refund aja kak.\n\nRara\nIG & TikTok: sambal.rara", "@sambal.rara", sig},
+		{"name block in English", "refund", "The boost was rejected, money back please.\n\nJo Mensah\ntt: jollof.by.jo", "@jollof.by.jo", sig},
+		{"name block: an account field is the request's", "refund", "Promosi ditolak, refund ya.\n\nRara\nAkun: sambal.rara", "@sambal.rara", text},
+		{"name block: a field word is no name", "refund", "Promosi ditolak, refund ya.\n\nPesanan\nTikTok: sambal.rara", "@sambal.rara", text},
 		{"listed: capitalised", "refund", "Refund order " + ord + ", account Marigold.", "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
