@@ -130,7 +130,7 @@ func corpusScore(t *testing.T, dir string) (score map[string]map[string]*tally, 
 var corpusFloors = map[string]struct{ fields, sources int }{
 	"heldout5": {310, 149},
 	"heldout6": {320, 154},
-	"heldout7": {296, 138}, // blind: 290/315 when written, 296 after heldout5/6 were fitted
+	"heldout7": {315, 150}, // blind: 290/315 when written, 296 after heldout5/6 were fitted, 315 (every field) fitted
 }
 
 // TestCorpusScore prints, for each corpus, the share of fields understood
