@@ -68,6 +68,12 @@ func TestReadingAutomaticWords(t *testing.T) {
 		{"studio closed", "Re: [RD-3]", "Season's greetings! Our studio is closed for the holidays from 23 December and reopens on 5 January. We'll reply to your email then.", true},
 		{"support unavailable", "Re: [RD-3]", "Our support team is unavailable over the Easter weekend and will be back on Tuesday.", true},
 		{"automated message", "Re: [RD-2]", "This is an automated message. We have received your email and will get back to you within 2 business days.", true},
+		{"taking a break", "Re: [RD-1]", "Happy holidays! Our team is taking a short break from 24 December to 2 January. We'll respond when we're back.", true},
+		{"admin offline", "Re: [RD-1]", "Halo kak, admin sedang offline. Pesan kakak akan kami balas pada hari kerja berikutnya (Senin–Jumat 09.00–17.00).", true},
+		{"outside hours", "Re: [RD-1]", "Thanks for your email. You've reached us outside our business hours; we will reply on the next business day.", true},
+		{"luar jam kerja", "Re: [RD-1]", "Terima kasih. Email Anda kami terima di luar jam kerja dan akan kami balas pada hari kerja berikutnya.", true},
+		{"libur lebaran", "Re: [RD-1]", "Mohon maaf lahir dan batin. Kami sedang libur Lebaran sampai 17 April, pesan akan dibalas setelahnya.", true},
+		{"auto-generated email", "Re: [RD-1]", "This auto-generated notification confirms we have your message. Our team will reply within 3 business days.", true},
 		// A helpdesk's acknowledgement.
 		{"ticket created", "[Case 5521] Re: [RD-3]", "Hello, a new support ticket has been created for your request (ticket #5521). One of our agents will reply within 48 hours.", true},
 		{"tiket dibuat", "Re: [RD-3]", "Halo! Tiket baru telah dibuat untuk pesan Anda dengan nomor tiket #TK-8812. Tim kami akan membalas dalam 1x24 jam.", true},
@@ -96,6 +102,9 @@ func TestReadingAutomaticWords(t *testing.T) {
 		{"limited access asks", "Re: [RD-2]", "I'm on limited access until Monday. Could you cancel the authorization on my video?", false},
 		{"your team unavailable", "Re: [RD-2]", "Your support team is unavailable every time I call until late, and my promotion was rejected. Refund please.", false},
 		{"ticket created asks", "Re: [RD-3]", "A ticket was created (ticket #55) but nobody answered. The boost was rejected, please refund me.", false},
+		{"outside hours asks", "Re: [RD-1]", "I wrote outside business hours yesterday; please refund the rejected promotion.", false},
+		{"admin offline complaint", "Re: [RD-1]", "Admin kalian offline terus sampai sekarang, tolong refund promosi saya yang ditolak.", false},
+		{"a break from tiktok asks", "Re: [RD-1]", "We are taking a break from TikTok until March, so please refund the promotion we paid for.", false},
 		{"colleague moved", "Re: [RD-7]", "Admin lama kami sudah pindah ke divisi lain, sekarang saya yang pegang akun tokonya.", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
