@@ -747,7 +747,8 @@ func looseCandidates(all string) []accountCandidate {
 				text = strings.TrimRight(text, " \t\r") + " " + next[0]
 			}
 		}
-		out = append(out, looseLine(text)...)
+		near := i > 0 && longestDigits(lines[i-1]) >= 10 || i+1 < len(lines) && longestDigits(lines[i+1]) >= 10
+		out = append(out, looseLine(text, near)...)
 	}
 	return out
 }
@@ -769,8 +770,9 @@ func endsWithLabel(line string) bool {
 // labelLineRe takes.
 var labelWords = []string{"akun", "akn", "acc", "a/c", "user", "uname", "handle", "tiktok", "tik tok", "tt", "pengguna", "profil"}
 
-// looseLine reads the labelled accounts without @ of one line.
-func looseLine(text string) []accountCandidate {
+// looseLine reads the labelled accounts without @ of one line; near: the
+// line before or after it gives an order's long number (a block of fields).
+func looseLine(text string, near bool) []accountCandidate {
 	var out []accountCandidate
 	blanked := blankFillers(text)
 	for _, m := range looseLabelRe.FindAllStringSubmatchIndex(blanked, -1) {
@@ -794,7 +796,7 @@ func looseLine(text string) []accountCandidate {
 			addHandle(&out, bm[1], 3)
 			continue
 		}
-		if !separated && (letterCount(h) < 3 || !handleLike(h) && (strings.ToLower(h) != h || !strongLabelRe.MatchString(strings.Join(strings.Fields(label), " "))) && !listedField(text, m[2], m[7], label, h)) {
+		if !separated && (letterCount(h) < 3 || !handleLike(h) && (strings.ToLower(h) != h || !strongLabelRe.MatchString(strings.Join(strings.Fields(label), " "))) && !listedField(text, m[2], m[7], label, h, near)) {
 			continue // "akun saya kena banned", "account suspended"
 		}
 		if displayName(text, m[6], m[7]) {
@@ -841,9 +843,11 @@ func looseLine(text string) []accountCandidate {
 // write them after the order ("order #7301…, account northernlightsknits.",
 // "pesanan 7301…; akun warungbuyati", "account kopipagi, order 7301…"):
 // the label begins a field (the start of the line, or after a comma or a
-// semicolon), the name ends it, and the line gives an order's long number.
-// Never a word of the account's state ("account closed", "akun diblokir").
-func listedField(line string, i, j int, label, h string) bool {
+// semicolon), the name ends it, and the line gives an order's long number;
+// or, in a block of fields ("Order 7301…\nAccount kopipagi"), the label
+// begins the line and the line before or after gives it (near). Never a
+// word of the account's state ("account closed", "akun diblokir").
+func listedField(line string, i, j int, label, h string, near bool) bool {
 	switch label {
 	case "account", "akun", "acc", "acct", "username", "user name", "uname", "handle":
 	default:
@@ -853,7 +857,10 @@ func listedField(line string, i, j int, label, h string) bool {
 	if before != "" && !strings.HasSuffix(before, ",") && !strings.HasSuffix(before, ";") {
 		return false
 	}
-	if letterCount(h) < 5 || strings.ToLower(h) != h || !endsField(line[j:]) || accountState(h) || longestDigits(line) < 10 {
+	if longestDigits(line) < 10 && (before != "" || !near) {
+		return false
+	}
+	if letterCount(h) < 5 || strings.ToLower(h) != h || !endsField(line[j:]) || accountState(h) {
 		return false
 	}
 	return true

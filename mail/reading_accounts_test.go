@@ -102,6 +102,11 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"name block in English", "refund", "The boost was rejected, money back please.\n\nJo Mensah\ntt: jollof.by.jo", "@jollof.by.jo", sig},
 		{"name block: an account field is the request's", "refund", "Promosi ditolak, refund ya.\n\nRara\nAkun: sambal.rara", "@sambal.rara", text},
 		{"name block: a field word is no name", "refund", "Promosi ditolak, refund ya.\n\nPesanan\nTikTok: sambal.rara", "@sambal.rara", text},
+		{"a block of fields", "refund", "Wrong video was promoted, refund please.\nOrder " + ord + "\nAccount maplefieldquilts\nPaid $35", "@maplefieldquilts", text},
+		{"a block of fields, id", "refund", "Videonya salah, mohon refund.\nakun rumahsambalbude\npesanan " + ord, "@rumahsambalbude", text},
+		{"block: a state", "refund", "Refund please.\nOrder " + ord + "\nAccount suspended", "", ""},
+		{"block: a sentence", "refund", "Refund please.\nOrder " + ord + "\nAccount closed last week so refund to card.", "", ""},
+		{"block: not at the line's start", "refund", "Refund please.\nOrder " + ord + "\nthe account lakeside", "", ""},
 		{"listed: capitalised", "refund", "Refund order " + ord + ", account Marigold.", "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
