@@ -1237,7 +1237,14 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|tha
 	`\b(gak|ga|tidak|tdk|nggak|ngga|kurang)\s+(nyaman|rela|ikhlas)\s+(\w+\s+){0,4}?(masih\s+)?(dipakai|dipake|digunakan|ditayangkan|dipasang)\b`,
 	// a refund given up for the revocation: "I'd rather revoke than
 	// refund", "mending dicabut aja daripada refund"
-	`\brather\s+(revoke|withdraw|cancel\s+the\s+(authori[sz]ation|permission))\w*\s+([\w']+\s+){0,3}?than`)
+	`\brather\s+(revoke|withdraw|cancel\s+the\s+(authori[sz]ation|permission))\w*\s+([\w']+\s+){0,3}?than`,
+	// "changed my mind about letting them use it", "taken out of their ad
+	// campaign", "gak izinin lagi video saya dipakai", "end the brand's
+	// access to my clip"
+	`\bchanged\s+(my|our)\s+minds?\s+(about|on)\s+(letting|allowing|giving|the\s+(authori[sz]ation|permission|consent|licen[cs]e))`,
+	`\b(video|clip|content|reel|post|konten|klip)\w*\s+(\w+\s+)?(taken|pulled|removed|dropped)\s+(out\s+of|from)\s+(their|its|his|her|the\s+brand'?s?|the\s+advertiser'?s?)\s+(\w+\s+)?(ads?|adverts?|advertising|campaigns?|promotions?|commercials?)\b`,
+	`\b(gak|ga|tidak|tdk|nggak|ngga|enggak|ndak)\s+(izinin|ngizinin|mengizinkan|izinkan|ijinin|ngijinin|kasih\s+izin|kasih\s+ijin|ngasih\s+izin)\s+(lagi\s+)?(\w+\s+){0,3}?(dipakai|dipake|digunakan|dipasang|ditayangkan|dijadikan|dijadiin|pakai|pake)\b`,
+	`\b(end|remove|cut\s+off|cut|stop|turn\s+off|terminate)\s+(the\s+brand'?s|their|the\s+advertiser'?s|the\s+company'?s|[a-z]+'s)\s+(access|rights?|licen[cs]e|permission|usage\s+rights)\s+(to|for|over)\b`)
 
 // The words of an ad's use, for the revocations above: a verb of use or
 // showing, a word for "as" or "for", and the ad.
@@ -1273,7 +1280,11 @@ var reasonPatterns = []struct {
 		`\b(never|not|wasn'?t|isn'?t|was\s+not|is\s+not)\s+(even\s+)?(got\s+|get\s+|been\s+|getting\s+)?approved`, `(tidak|tdk|gak|ga|nggak|ngga)\s+(pernah\s+)?(di-?approve|lolos\s+review)`,
 		// short and regional: "ga lolos peninjauan", "g lolos", "teu lulus",
 		// "ga di-acc", "review-nya gagal", "didn't get through review"
-		`\b(ga|g|gk|gx|ngga|enggak|engga|kaga|kagak|ndak|nda|ora|teu|tak)\s+(lolos|lulus)\b`, `\b(ga|gak|g|gk|tidak|tdk|nggak|ngga)\s+(di-?acc|di-?approve|diapprove)\b`,
+		`\b(ga|g|gk|gx|ngga|enggak|engga|kaga|kagak|ndak|nda|ora|teu|tak)\s+(lolos|lulus)\b`,
+		// "knocked back in review", "moderation said no to my ad", "gagal
+		// review", "the boost was refused by moderation"
+		`\bgagal\s+(di)?(review|tinjau|peninjauan|moderasi|verifikasi|lolos)`, `\b(knocked\s+back|turned\s+down|refused|bounced|blocked)\s+(in|by|at|during)\s+(the\s+)?(review|moderation|moderators?|approval|reviewers?)`,
+		`\b(review|moderation|moderators?|reviewers?|approval\s+team)\s+(said\s+no|refused|turned\s+(it\s+)?down|knocked\s+(it\s+)?back|bounced|blocked)\b`, `\b(ad|boost|promotion|promo|campaign)\s+(got|was|has\s+been)\s+(knocked\s+back|turned\s+down)\b`, `\b(ga|gak|g|gk|tidak|tdk|nggak|ngga)\s+(di-?acc|di-?approve|diapprove)\b`,
 		`(review|peninjauan|moderasi|moderation)(-?nya)?\s+(\w+\s+)?(gagal|failed|ditolak)\b`, `\b(did\s*n[o']?t|did\s+not|never|couldn'?t)\s+(get|make\s+it|go)\s+through\s+(the\s+)?(review|moderation|approval)`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
@@ -1281,6 +1292,12 @@ var reasonPatterns = []struct {
 		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
 		`diberhentikan\s+(oleh\s+)?(tiktok|sistem)`, `telah\s+dihentikan`,
 		`(diberhentikan|dihentikan|distop|di-stop|dimatikan)\s+(sama|oleh|ama|dari|by)\s+(pihak\s+)?(tiktok|tt|platform|sistem)`,
+		// suffixed and slang verbs, the agent's particle dropped
+		// ("diberhentiin tiktok", "diputus sama tiktok"); flagged; shut off
+		// by them ("TikTok shut my ad off")
+		`\b(diberhentiin|dihentiin|distopin|dimatiin|diputus|diputusin|dicut|dihentikan|diberhentikan|distop|dimatikan|diblokir|diturunkan|dihapus)\s+(sama\s+|oleh\s+|ama\s+|dari\s+|by\s+)?(pihak\s+)?(tiktok|platform|sistem|system)\b`,
+		`\b(got\s+|was\s+|been\s+)flagged\b`, `\bkena\s+(flag|report|strike|pelanggaran)`,
+		`\b(tiktok|they|the\s+platform|the\s+system)\s+(shut|switched|turned|cut)\s+(my|the|our|it)\s*(\w+\s+)?(off|down)\b`,
 		`\b(it|ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|suspended|removed|taken\s+down|banned|blocked)`,
 		`\b(di-?stop|distopin|di-?takedown|di-?banned|dibanned|di-?suspend)\b`, `kena\s+(suspend|banned|ban|takedown|take\s*down|stop|blokir)`,
 		`(paused|suspended|removed|ended|killed|blocked|taken\s+down|turned\s+off)\s+by\s+(tiktok|tt|the\s+platform|the\s+system|the\s+app)`, `(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(tiba2\s+|tiba-tiba\s+|malah\s+|ternyata\s+|udah\s+|sudah\s+|udh\s+|telah\s+|kok\s+)(dihentikan|dimatikan|dimatiin|diturunkan|dihapus|diblokir)`,
@@ -1322,7 +1339,8 @@ var reasonPatterns = []struct {
 		// reel", "what got pushed out was my old Halloween clip", "not the
 		// risotto one I paid to push", "the clip from last month went out"
 		`\b(promoted|boosted|pushed|ran|run|running|showed|shown|used)\s+(out\s+)?(was\s+|is\s+)?(my\s+|an\s+|the\s+|our\s+)?(old|older|previous|earlier|other|different|last\s+(week|month)'?s?)\s+(\w+\s+){0,2}?(video|clip|post|reel|one|tiktok)s?\b`,
-		`\bnot\s+the\s+(\w+\s+){0,2}?(one|video|clip|reel|post)\s+(that\s+)?(i|we)\s+(paid|picked|chose|selected|ordered|wanted|asked|set\s+up)\b`,
+		`\b(not|isn'?t|wasn'?t|aren'?t|weren'?t)\s+the\s+(\w+\s+){0,2}?(one|video|clip|reel|post)\s+(that\s+)?(i|we)\s+(paid|picked|chose|selected|ordered|wanted|asked|set\s+up)\b`,
+		`\b(different|another|other)\s+(video|clip|post|reel|tiktok)\s+(from|than|to)\s+the\s+(one|video|clip|post)\s+(that\s+)?(i|we)\b`,
 		`\b(instead\s+of\s+(the|my)\s+(\w+\s+){0,3}?(one|video|clip|reel|post)\s+(i|we)\s+(paid|picked|chose|selected|ordered|wanted))\b`,
 		`\b(bukan|malah\s+bukan)\s+(video|klip|konten)\s+(\w+\s+){0,2}?(yang|yg)\s+(saya|aku|kami|gue|gw)?\s*(bayar|pilih|pesan|mau)\b`),
 		pats(3, `bukan\s+(yang|yg)\s+(baru|benar|bener|terbaru|final|seharusnya|harusnya)\b`, `not\s+the\s+(new|newer|latest|right|correct|final)\s+(one|video|clip|post|cut)`),
@@ -1349,7 +1367,9 @@ var reasonPatterns = []struct {
 		`(stopped|ended|paused|closed|cancell?ed|turned\s+off|switched\s+off)\s+(\w+\s+){0,3}(from|on)\s+(my|our)\s+(side|end)`,
 		`\b(i|we)\s+(stopped|closed|ended|paused)\s+(and|&)\s+(stopped|closed|ended|paused|cancell?ed)`,
 		`\b(i|we)\s+(turned|switched|shut)\s+(it|the\s+\w+|my\s+\w+|our\s+\w+)\s+off`,
-		`(hentikan|matikan|stop|tutup|akhiri|berhentikan|nonaktifkan|pause|jeda)\w*\s+(\w+\s+){0,3}(dari|di)\s+(pihak|sisi)\s+(saya|kami|aku)`),
+		`(hentikan|matikan|stop|tutup|akhiri|berhentikan|nonaktifkan|pause|jeda)\w*\s+(\w+\s+){0,3}(dari|di)\s+(pihak|sisi)\s+(saya|kami|aku)`,
+		// "I cut the boost short", "we pulled it early", "saya sudahi"
+		`\b(i|we)\s+(cut|pulled|killed|wrapped\s+up)\s+(it|(the|my|our)\s+(boost|promotion|promo|ad|campaign))\s+(short|early)\b`, `\b(saya|aku|kami|sy|gue|gw)\s+(sudahi|sudahin|cukupkan|cukupin)\b`),
 		// A cancellation alone says little (before the start it is a
 		// change of mind, see adjustReason).
 		pats(2, cancelPattern),
@@ -1382,6 +1402,10 @@ var reasonPatterns = []struct {
 		`\b(paid|bought|purchased|ordered|booked|boosted)\s+(\w+\s+){0,3}?(by\s+(mistake|accident)|accidentally|without\s+meaning\s+to)`,
 		`\b(belum|blm|blom|lom|lum)\s+(mau|ingin|pengen|butuh|perlu|siap)\s+(promosi|promo|iklan|boost|pasang)`, `\bnot\s+ready\s+to\s+(promote|advertise|boost|run|launch)`,
 		`\b(rebrand\w*|rebranding|ganti\s+(logo|nama\s+(toko|usaha|brand)|branding))\b`,
+		// put off: "hold off on advertising", "put it on hold", "urungkan
+		// niat", "promosinya ditunda dulu"
+		`\bhold\s+off\b`, `\b(put|putting)\s+(it|this|the\s+\w+|our\s+\w+|my\s+\w+)\s+on\s+hold\b`, `\b(urungkan|mengurungkan|urung)\b`,
+		`\b(tunda|menunda|ditunda|tunda\w*)\s+(dulu\s+)?(promosi|iklan|promo|pasang\s+iklan)`, `\b(promosi|iklan|promo)(nya)?\s+(di)?tunda\b`,
 		`(klien|client|customer|pelanggan)(nya)?\s+(kami\s+|saya\s+|our\s+|my\s+)?(membatalkan|batal|cancell?ed|called\s+off|pulled\s+out)`,
 		`(acara|event|wedding|pernikahan|nikahan|launch)(nya)?\s+(\w+\s+)?(dibatalkan|batal|cancell?ed|called\s+off)`)},
 	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
@@ -1404,7 +1428,10 @@ var reasonPatterns = []struct {
 		// list, and Javanese krama ("dereng nate tayang")
 		`(masih|still)\s+(says|shows|showing|reads|tertulis|statusnya|status|berstatus)\s+['"“‘]?\s*(sedang\s+)?(ditinjau|in\s+review|under\s+review|pending|diproses|menunggu|processing)`,
 		`\b(payment|pembayaran)(nya)?\s+(not\s+completed|incomplete|pending|failed|unsuccessful|not\s+successful|gagal|tertunda|belum\s+(selesai|berhasil|diproses)|tidak\s+berhasil)`,
-		`menunggu\s+pembayaran`, `\b(awaiting|pending)\s+payment`, `(tidak|tdk|gak)\s+berhasil\s+diproses`,
+		`menunggu\s+pembayaran`, `\b(awaiting|pending)\s+payment`,
+		// nowhere to be found: "doesn't appear anywhere", "gak ada di daftar"
+		`\b(promotion|promo|boost|ad|campaign)\s+(doesn'?t|does\s+not|didn'?t|did\s+not|never)\s+(appear|show\s+up)\b`, `\b(isn'?t|is\s+not|not)\s+(anywhere|listed|in\s+the\s+list)\b`,
+		`(tidak|tdk|gak|ga|nggak|ngga)\s+ada\s+(di\s+)?(daftar|list|menu|riwayat|history|dashboard|halaman)\b`, `(tidak|tdk|gak)\s+berhasil\s+diproses`,
 		`gangguan\s+(sistem|teknis|server|aplikasi)`, `(tidak|tdk|gak|ga|nggak)\s+(dapat|bisa)\s+(di)?(mulai|jalankan|berjalan|tayang|diproses)`,
 		`\b(is|was|are|it'?s)\s+not\s+(running|started|live|working|showing)`, `\b(isn'?t|wasn'?t|aren'?t)\s+(running|live|working|showing)`,
 		`\b(menu|halaman|tab|daftar|list|page|dashboard)\s+(promosi\w*\s+|promotions?\s+)?(\w+\s+)?(kosong|empty|blank)\b`,
@@ -1435,7 +1462,8 @@ var reasonPatterns = []struct {
 		`\b(finished|ended|stopped|selesai|berhenti|mentok|stuck)\s+(up\s+)?(on|at|with|di)\s+(only\s+|just\s+|cuma\s+)?(\d{1,3}([.,]\d{3})+|\d+([.,]\d)?\s*(k|rb|ribu)\b|\d+\s*an\b)`,
 		`(views?|penonton|tayangan|jangkauan)\s*(nya)?\s+(mentok|stuck|tertahan)\s+(di\s+|at\s+)?[\d.,]+`,
 		`(dibilang|katanya|dijanjikan|janjinya)\s+(bisa\s+|dapat\s+|dapet\s+|sampai\s+|sampe\s+)?[\d.,]+\s*(rb|ribu|k|an|-an)`,
-		`\b(seperlima|sepersepuluh|a\s+fifth|a\s+tenth|one\s+fifth|one\s+tenth)\s+(of|dari)\b`, `\b(nowhere\s+near|(not|ain'?t|isn'?t|wasn'?t)\s+(even\s+)?close)\b`)},
+		`\b(seperlima|sepersepuluh|a\s+fifth|a\s+tenth|one\s+fifth|one\s+tenth)\s+(of|dari)\b`, `\b(a\s+)?(tiny\s+|small\s+)?fraction\s+of\b`,
+		`\b(below|under|less\s+than|short\s+of|far\s+from)\s+(the\s+|what\s+(was|it)\s+)?(projected|projection|forecast\w*|predicted|prediction)`, `\b(nowhere\s+near|(not|ain'?t|isn'?t|wasn'?t)\s+(even\s+)?close)\b`)},
 	{tickets.ReasonOther, slices.Concat(pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
 		`instead\s+of\s+(idr|usd|rupiah|dollars?)`,
 		`(charged|billed|debited|paid)\s+in\s+(us\s+|singapore\s+|american\s+)?(dollars?|usd|rupiah|idr|ringgit|myr|sgd|euros?)`, `conversion\s+fee`, `(biaya|selisih)\s+(konversi|kurs)`,
@@ -1451,7 +1479,10 @@ var reasonPatterns = []struct {
 		`(views?|viewers|audience|impressions|traffic|penonton\w*|(yang|yg)\s+nonton)\s+([\w']+\s+){0,4}?(from|dari)\s+[a-z]`,
 		`(set|setting|targeted|targeting|aimed|chose|picked|selected|pilih|memilih|atur|mengatur)\s+([\w']+\s+){0,3}?(to\s+target|target(nya|kan)?|lokasi|location|country|negara|region|wilayah)\b`,
 		`target(ed|ing|nya)?\s+(lokasi|location|negara|country|wilayah|region|kota|city|area|daerah|di|ke|orang|penonton)(nya)?\b`, `(lokasi|location|negara|country|wilayah|region)\s+(target|sasaran)`,
-		`(ships?|shipping|kirim|pengiriman|deliver\w*|sells?|jualan|melayani|serve)\s+(\w+\s+){0,2}?(within|only\s+(in|within|to)|hanya\s+(di|ke|dalam|untuk)|cuma\s+(di|ke))\b`),
+		`(ships?|shipping|kirim|pengiriman|deliver\w*|sells?|jualan|melayani|serve)\s+(\w+\s+){0,2}?(within|only\s+(in|within|to)|hanya\s+(di|ke|dalam|untuk)|cuma\s+(di|ke))\b`,
+		// shown to people elsewhere; ordered behind the owner's back
+		`\b(showed|shown|served|delivered|went|tayang|muncul|ditampilkan)\s+(\w+\s+){0,2}?(to\s+|ke\s+)?(people|viewers|users|orang|penonton|audiences?)\s+(in|from|di|dari)\s+[a-z]`,
+		`\b(ordered|bought|booked|set\s+up|created|made|paid\s+for|started)\s+(\w+\s+){0,3}?without\s+(asking|telling|checking\s+with|my\s+(permission|consent|approval|knowledge|authori[sz]ation))`, `\btanpa\s+(sepengetahuan|persetujuan|seizin|bilang|ngomong|ijin|izin)\b`),
 		pats(4, `(wrong|different|another|other)\s+(country|countries|region|location|market|city)`, `(negara|wilayah|lokasi|kota)\s+(lain|yang\s+salah|yg\s+salah|berbeda)`,
 			`(outside|luar)\s+(of\s+)?(my\s+|the\s+)?(target(ed)?\s+)?(country|region|negara|wilayah|indonesia|target)`,
 			// the wrong age group, goal or hours; a promotion nobody here set up
