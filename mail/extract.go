@@ -1271,7 +1271,8 @@ var reasonPatterns = []struct {
 		// "went thru 2 times", "the payment posted twice", "charged again
 		// for the same order", "ketagih lagi buat order yang sama"
 		`\b(went\s+(thru|through)|gone\s+(thru|through)|processed|posted|came\s+out|shows?\s+up|showing|masuk|tercatat|muncul|keluar)\s+(\w+\s+){0,2}?(twice|two\s+times|2\s*(times|x|kali)|dua\s+kali)\b`,
-		`\b(charged|billed|debited|taken|deducted|paid)\s+(\w+\s+)?again\s+for\s+the\s+same\b`, `\b(second|extra|another)\s+(charge|debit|deduction)\s+for\s+the\s+same\b`,
+		`\b(charged|billed|debited|taken|deducted|paid)\s+(\w+\s+)?again\s+for\s+the\s+same\b`, `\bsame\s+(charge|payment|amount|transaction|debit)\s+(\w+\s+)?(twice|two\s+times|2\s*x)`,
+		`\b(dua|2)\s+(transaksi|tagihan|pembayaran|potongan)\s+(untuk|buat|utk|dari)\s+(satu|1|sebuah)\b`, `\b(second|extra|another)\s+(charge|debit|deduction)\s+for\s+the\s+same\b`,
 		`\b(ditagih|tertagih|ketagih|terpotong|kepotong|dipotong|terdebet|didebet|ketarik|terbayar|kebayar)\s+(lagi|ulang)\s+(\w+\s+){0,2}?(order|pesanan|promosi|transaksi)\s+(yang|yg)\s+sama\b`)},
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
@@ -1283,7 +1284,9 @@ var reasonPatterns = []struct {
 		`\b(ga|g|gk|gx|ngga|enggak|engga|kaga|kagak|ndak|nda|ora|teu|tak)\s+(lolos|lulus)\b`,
 		// "knocked back in review", "moderation said no to my ad", "gagal
 		// review", "the boost was refused by moderation"
-		`\bgagal\s+(di)?(review|tinjau|peninjauan|moderasi|verifikasi|lolos)`, `\b(knocked\s+back|turned\s+down|refused|bounced|blocked)\s+(in|by|at|during)\s+(the\s+)?(review|moderation|moderators?|approval|reviewers?)`,
+		`\bgagal\s+(di)?(review|tinjau|peninjauan|moderasi|verifikasi|lolos)`, `\btertolak\b`, `\bdinyatakan\s+(tidak|tdk|gak|ga)\s+(lolos|memenuhi|layak|lulus)\b`,
+		`(tidak|tdk|gak|ga|nggak)\s+memenuhi\s+\w+\s+(\w+\s+){0,2}?(saat|pas|waktu|ketika|dalam)\s+(di)?(review|peninjauan|tinjauan|moderasi)`, `\bfailed\s+(the\s+)?(moderation|approval|ad\s+review|checks?)\b`,
+		`\b(wouldn'?t|would\s+not|won'?t|will\s+not|refused\s+to|didn'?t|did\s+not)\s+approve\b`, `\b(knocked\s+back|turned\s+down|refused|bounced|blocked)\s+(in|by|at|during)\s+(the\s+)?(review|moderation|moderators?|approval|reviewers?)`,
 		`\b(review|moderation|moderators?|reviewers?|approval\s+team)\s+(said\s+no|refused|turned\s+(it\s+)?down|knocked\s+(it\s+)?back|bounced|blocked)\b`, `\b(ad|boost|promotion|promo|campaign)\s+(got|was|has\s+been)\s+(knocked\s+back|turned\s+down)\b`, `\b(ga|gak|g|gk|tidak|tdk|nggak|ngga)\s+(di-?acc|di-?approve|diapprove)\b`,
 		`(review|peninjauan|moderasi|moderation)(-?nya)?\s+(\w+\s+)?(gagal|failed|ditolak)\b`, `\b(did\s*n[o']?t|did\s+not|never|couldn'?t)\s+(get|make\s+it|go)\s+through\s+(the\s+)?(review|moderation|approval)`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
@@ -1297,6 +1300,8 @@ var reasonPatterns = []struct {
 		// by them ("TikTok shut my ad off")
 		`\b(diberhentiin|dihentiin|distopin|dimatiin|diputus|diputusin|dicut|dihentikan|diberhentikan|distop|dimatikan|diblokir|diturunkan|dihapus)\s+(sama\s+|oleh\s+|ama\s+|dari\s+|by\s+)?(pihak\s+)?(tiktok|platform|sistem|system)\b`,
 		`\b(got\s+|was\s+|been\s+)flagged\b`, `\bkena\s+(flag|report|strike|pelanggaran)`,
+		`\b(dibekukan|dibekuin|froze|frozen)\b`, `\b(dihentikan|diberhentikan|distop|dimatikan|dimatiin)\s+(secara\s+)?paksa\b`, `\bforce[sd]?\s+(stopped|ended|paused|to\s+stop)\b`,
+		`\b(platform|tiktok|system|they)\s+(cut|ended|stopped)\s+(\w+\s+){0,2}?short\b`, `\bguidelines?\s+(issue|breach|problem|violation|reasons?)\b`,
 		`\b(tiktok|they|the\s+platform|the\s+system)\s+(shut|switched|turned|cut)\s+(my|the|our|it)\s*(\w+\s+)?(off|down)\b`,
 		`\b(it|ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|suspended|removed|taken\s+down|banned|blocked)`,
 		`\b(di-?stop|distopin|di-?takedown|di-?banned|dibanned|di-?suspend)\b`, `kena\s+(suspend|banned|ban|takedown|take\s*down|stop|blokir)`,
@@ -1341,6 +1346,7 @@ var reasonPatterns = []struct {
 		`\b(promoted|boosted|pushed|ran|run|running|showed|shown|used)\s+(out\s+)?(was\s+|is\s+)?(my\s+|an\s+|the\s+|our\s+)?(old|older|previous|earlier|other|different|last\s+(week|month)'?s?)\s+(\w+\s+){0,2}?(video|clip|post|reel|one|tiktok)s?\b`,
 		`\b(not|isn'?t|wasn'?t|aren'?t|weren'?t)\s+the\s+(\w+\s+){0,2}?(one|video|clip|reel|post)\s+(that\s+)?(i|we)\s+(paid|picked|chose|selected|ordered|wanted|asked|set\s+up)\b`,
 		`\b(different|another|other)\s+(video|clip|post|reel|tiktok)\s+(from|than|to)\s+the\s+(one|video|clip|post)\s+(that\s+)?(i|we)\b`,
+		`\b(promoted|boosted|pushed|ran|used|picked)\s+(a|the|another|some)\s+(\w+\s+)?(video|clip|post|reel)\s+(that\s+)?(i|we)\s+(didn'?t|did\s+not|never)\s+(choose|pick|select|order|want)`,
 		`\b(instead\s+of\s+(the|my)\s+(\w+\s+){0,3}?(one|video|clip|reel|post)\s+(i|we)\s+(paid|picked|chose|selected|ordered|wanted))\b`,
 		`\b(bukan|malah\s+bukan)\s+(video|klip|konten)\s+(\w+\s+){0,2}?(yang|yg)\s+(saya|aku|kami|gue|gw)?\s*(bayar|pilih|pesan|mau)\b`),
 		pats(3, `bukan\s+(yang|yg)\s+(baru|benar|bener|terbaru|final|seharusnya|harusnya)\b`, `not\s+the\s+(new|newer|latest|right|correct|final)\s+(one|video|clip|post|cut)`),
@@ -1404,7 +1410,9 @@ var reasonPatterns = []struct {
 		`\b(rebrand\w*|rebranding|ganti\s+(logo|nama\s+(toko|usaha|brand)|branding))\b`,
 		// put off: "hold off on advertising", "put it on hold", "urungkan
 		// niat", "promosinya ditunda dulu"
-		`\bhold\s+off\b`, `\b(put|putting)\s+(it|this|the\s+\w+|our\s+\w+|my\s+\w+)\s+on\s+hold\b`, `\b(urungkan|mengurungkan|urung)\b`,
+		`\bhold\s+off\b`, `\b(mau|ingin|pengen|pingin)\s+(di)?batal(in|kan)?\s+(aja|saja|dong|deh|ya)\b`, `\bon\s+second\s+thoughts?\b`,
+		`(don'?t|do\s+not)\s+want\s+to\s+(promote|advertise|boost|run)\b`, `(tidak|tdk|gak|ga|nggak|ngga)\s+(perlu|butuh)\s+(promosi|iklan|promo|boost)\b`,
+		`\bchang\w*\s+(of\s+)?(our\s+|my\s+)?plans?\b`, `\b(won'?t|will\s+not)\s+be\s+(advertising|promoting|boosting)\b`, `\b(put|putting)\s+(it|this|the\s+\w+|our\s+\w+|my\s+\w+)\s+on\s+hold\b`, `\b(urungkan|mengurungkan|urung)\b`,
 		`\b(tunda|menunda|ditunda|tunda\w*)\s+(dulu\s+)?(promosi|iklan|promo|pasang\s+iklan)`, `\b(promosi|iklan|promo)(nya)?\s+(di)?tunda\b`,
 		`(klien|client|customer|pelanggan)(nya)?\s+(kami\s+|saya\s+|our\s+|my\s+)?(membatalkan|batal|cancell?ed|called\s+off|pulled\s+out)`,
 		`(acara|event|wedding|pernikahan|nikahan|launch)(nya)?\s+(\w+\s+)?(dibatalkan|batal|cancell?ed|called\s+off)`)},
@@ -1430,7 +1438,9 @@ var reasonPatterns = []struct {
 		`\b(payment|pembayaran)(nya)?\s+(not\s+completed|incomplete|pending|failed|unsuccessful|not\s+successful|gagal|tertunda|belum\s+(selesai|berhasil|diproses)|tidak\s+berhasil)`,
 		`menunggu\s+pembayaran`, `\b(awaiting|pending)\s+payment`,
 		// nowhere to be found: "doesn't appear anywhere", "gak ada di daftar"
-		`\b(promotion|promo|boost|ad|campaign)\s+(doesn'?t|does\s+not|didn'?t|did\s+not|never)\s+(appear|show\s+up)\b`, `\b(isn'?t|is\s+not|not)\s+(anywhere|listed|in\s+the\s+list)\b`,
+		`\b(promotion|promo|boost|ad|campaign)\s+(doesn'?t|does\s+not|didn'?t|did\s+not|never)\s+(appear|show\s+up)\b`,
+		`(tak|gak|ga|tidak|tdk|belum|nggak|ngga)\s+(juga\s+)?kunjung\s+(tayang|jalan|muncul|aktif|mulai|berjalan|live)`, `\b(pending|in\s+review|stuck|processing)\s+(forever|for\s+ages|endlessly)\b`,
+		`\bnothing\s+(has\s+)?happened\b`, `\b(ga|gak|tidak|tdk|nggak|ngga|belum)\s+(ke|ter)buat\b`, `\b(isn'?t|is\s+not|not)\s+(anywhere|listed|in\s+the\s+list)\b`,
 		`(tidak|tdk|gak|ga|nggak|ngga)\s+ada\s+(di\s+)?(daftar|list|menu|riwayat|history|dashboard|halaman)\b`, `(tidak|tdk|gak)\s+berhasil\s+diproses`,
 		`gangguan\s+(sistem|teknis|server|aplikasi)`, `(tidak|tdk|gak|ga|nggak)\s+(dapat|bisa)\s+(di)?(mulai|jalankan|berjalan|tayang|diproses)`,
 		`\b(is|was|are|it'?s)\s+not\s+(running|started|live|working|showing)`, `\b(isn'?t|wasn'?t|aren'?t)\s+(running|live|working|showing)`,
@@ -1462,7 +1472,7 @@ var reasonPatterns = []struct {
 		`\b(finished|ended|stopped|selesai|berhenti|mentok|stuck)\s+(up\s+)?(on|at|with|di)\s+(only\s+|just\s+|cuma\s+)?(\d{1,3}([.,]\d{3})+|\d+([.,]\d)?\s*(k|rb|ribu)\b|\d+\s*an\b)`,
 		`(views?|penonton|tayangan|jangkauan)\s*(nya)?\s+(mentok|stuck|tertahan)\s+(di\s+|at\s+)?[\d.,]+`,
 		`(dibilang|katanya|dijanjikan|janjinya)\s+(bisa\s+|dapat\s+|dapet\s+|sampai\s+|sampe\s+)?[\d.,]+\s*(rb|ribu|k|an|-an)`,
-		`\b(seperlima|sepersepuluh|a\s+fifth|a\s+tenth|one\s+fifth|one\s+tenth)\s+(of|dari)\b`, `\b(a\s+)?(tiny\s+|small\s+)?fraction\s+of\b`,
+		`\b(seperlima|sepersepuluh|a\s+fifth|a\s+tenth|one\s+fifth|one\s+tenth)\s+(of|dari)\b`, `\b(a\s+)?(tiny\s+|small\s+)?fraction\s+of\b`, `\b(barely|hardly)\s+(got|had|reached|any|anyone|anybody|saw|seen)\b`,
 		`\b(below|under|less\s+than|short\s+of|far\s+from)\s+(the\s+|what\s+(was|it)\s+)?(projected|projection|forecast\w*|predicted|prediction)`, `\b(nowhere\s+near|(not|ain'?t|isn'?t|wasn'?t)\s+(even\s+)?close)\b`)},
 	{tickets.ReasonOther, slices.Concat(pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
 		`instead\s+of\s+(idr|usd|rupiah|dollars?)`,
@@ -1481,7 +1491,7 @@ var reasonPatterns = []struct {
 		`target(ed|ing|nya)?\s+(lokasi|location|negara|country|wilayah|region|kota|city|area|daerah|di|ke|orang|penonton)(nya)?\b`, `(lokasi|location|negara|country|wilayah|region)\s+(target|sasaran)`,
 		`(ships?|shipping|kirim|pengiriman|deliver\w*|sells?|jualan|melayani|serve)\s+(\w+\s+){0,2}?(within|only\s+(in|within|to)|hanya\s+(di|ke|dalam|untuk)|cuma\s+(di|ke))\b`,
 		// shown to people elsewhere; ordered behind the owner's back
-		`\b(showed|shown|served|delivered|went|tayang|muncul|ditampilkan)\s+(\w+\s+){0,2}?(to\s+|ke\s+)?(people|viewers|users|orang|penonton|audiences?)\s+(in|from|di|dari)\s+[a-z]`,
+		`\b(showed|shown|served|delivered|went|reached|tayang|muncul|ditampilkan)\s+(\w+\s+){0,2}?(to\s+|ke\s+)?(people|viewers|users|orang|penonton|audiences?)\s+(in|from|di|dari|outside|luar)\s+[a-z]`,
 		`\b(ordered|bought|booked|set\s+up|created|made|paid\s+for|started)\s+(\w+\s+){0,3}?without\s+(asking|telling|checking\s+with|my\s+(permission|consent|approval|knowledge|authori[sz]ation))`, `\btanpa\s+(sepengetahuan|persetujuan|seizin|bilang|ngomong|ijin|izin)\b`),
 		pats(4, `(wrong|different|another|other)\s+(country|countries|region|location|market|city)`, `(negara|wilayah|lokasi|kota)\s+(lain|yang\s+salah|yg\s+salah|berbeda)`,
 			`(outside|luar)\s+(of\s+)?(my\s+|the\s+)?(target(ed)?\s+)?(country|region|negara|wilayah|indonesia|target)`,
