@@ -112,14 +112,16 @@ var (
 		// "I'm at the Creator Economy Expo in Las Vegas until …", "I am
 		// recovering from surgery", "I'm performing umrah".
 		`(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,5}?(?:expo|conference|summit|trade\s*show|convention|(?:trade|craft|book|job|food|art)\s+fair|retreat|festival|offsite|off-site|congress|workshop)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
-		// "I'm currently on limited access", "saya sedang WFH dengan akses
-		// email terbatas": limited access only where they say they have it.
-		`|\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+)?(?:on|with|having|working\s+with)\s+(?:very\s+)?limited\s+(?:access|connectivity|internet|signal|e-?mail)` +
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:wfh|work\s+from\s+home|bekerja\s+dari\s+rumah|kerja\s+dari\s+rumah|remote)\b[^.!?]{0,40}?\bakses\s+(?:email\s+|internet\s+|e-mail\s+)?(?:yang\s+)?terbatas` +
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dengan\s+|punya\s+|memiliki\s+)?akses\s+(?:email\s+|internet\s+)?(?:yang\s+)?terbatas` +
 		`|\b(?:currently|presently)\s+(?:away|travel(?:l)?ing|abroad|overseas|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+)?leave|on\s+(?:vacation|holiday|a\s+(?:business\s+)?trip|business)|out\s+of\s+(?:the\s+)?office)\b` +
 		`|\b(?:saat\s+ini|sekarang|hari\s+ini)\s+(?:saya\s+|kami\s+)?(?:sedang|lagi|masih)\s+(?:dalam\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|di\s+luar)` +
 		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+|menunaikan\s+|menjalankan\s+|menjalani\s+|berangkat\s+)?(?:ibadah\s+|masa\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|haji|sakit|pemulihan|penyembuhan|dirawat|opname|rawat\s+inap|pameran|konferensi)`)
+	// limitedRe: the writer says they have only limited access now ("I'm
+	// currently on limited access", "saya sedang WFH dengan akses email
+	// terbatas"), as awayNowRe says they are away; a pattern, tried only
+	// where it can begin and when the text says "limited" or "terbatas".
+	limitedRe = newPattern(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+)?(?:on|with|having|working\s+with)\s+(?:very\s+)?limited\s+(?:access|connectivity|internet|signal|e-?mail)`+
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:wfh|work\s+from\s+home|bekerja\s+dari\s+rumah|kerja\s+dari\s+rumah|remote)\s+(?:dengan\s+|dgn\s+|dan\s+|,\s*)?akses\s+(?:email\s+|internet\s+|e-mail\s+)?(?:yang\s+)?terbatas`+
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dengan\s+|punya\s+|memiliki\s+)?akses\s+(?:email\s+|internet\s+)?(?:yang\s+)?terbatas`, 0)
 	// closedNowRe: a shop, an office or a team closed for a holiday, as
 	// awayNowRe says a person is away ("toko kami tutup mulai 24
 	// Desember", "our team is closed for the Thanksgiving holiday", "we
@@ -132,7 +134,7 @@ var (
 		`|\b(?:toko|kantor|tim|layanan|cs|admin|studio|usaha|outlet|gerai|butik|warung|kami)\s+(?:\w+\s+){0,2}?(?:sedang\s+|akan\s+|lagi\s+|masih\s+)?(?:tutup|libur|cuti\s+bersama|tidak\s+beroperasi|offline|tidak\s+melayani)\b`, 0)
 	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
 	// match without, looked for as plain strings first.
-	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "offsite", "off-site", "pameran", "konferensi", "limited", "terbatas", "unavailable", "offline", "break", "outside", "hours"}
+	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "offsite", "off-site", "pameran", "konferensi", "limited", "terbatas", "unavailable", "offline", "break", "outside"}
 	machineWords = []string{"automat", "otomatis", "generated"}
 	// machineSaysRe: a text that says a machine sent it.
 	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
@@ -153,21 +155,29 @@ var goneRe = newPattern(`\b(?:this|the|our|my)\s+(?:old\s+|previous\s+|former\s+
 	`|\b(?:has|have)\s+left\s+(?:the\s+)?(?:company|business|organi[sz]ation|firm|agency)|\bis\s+no\s+longer\s+(?:with\s+(?:the|our|us)|employed|working\s+(?:at|for|with)\s+(?:the|our|us))`+
 	`|\b(?:alamat\s+)?(?:e-?mail|surel|kotak\s+masuk)\s+ini\s+(?:sudah\s+|telah\s+|sdh\s+)?(?:tidak|tdk|tak|gak)\s+(?:lagi\s+)?(?:aktif|digunakan|dipakai|dipantau|dibaca|diperiksa|dicek)`+
 	`|\b(?:e-?mail|pesan|surel)\s+yang\s+(?:dikirim|masuk|terkirim)\s+(?:ke\s+)?(?:alamat|email|sini)\s+(?:ini\s+)?(?:tidak|tdk|tak)\s+(?:akan\s+)?(?:dibaca|diteruskan|dipantau|diproses|dibalas)`+
-	// A mailbox kept for something else, which nobody reads: "this inbox
-	// is used for invoices only and isn't read by a member of staff", "an
-	// unattended mailbox", "this address cannot receive replies", "your
-	// message has not been passed on", "Email ini hanya dipakai untuk
-	// notifikasi dan tidak dibuka oleh admin", "kotak masuk ini khusus
-	// tagihan dan tidak dipantau", "balasan ke email ini tidak dibaca".
-	`|\b(?:this|the|our)\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail\s+account|e-?mail)\s+(?:is|are)\s+(?:only\s+)?(?:used|kept|set\s+up|meant|reserved|for)\b[^.!?]{0,80}?\b(?:is\s+not|isn'?t|is\s+never|are\s+not|aren'?t|not|never)\s+(?:being\s+)?(?:read|monitored|checked|seen|answered|staffed|opened)\b`+
-	`|\b(?:an?\s+|this\s+is\s+an?\s+)(?:unattended|unmonitored|send-?only|notifications?-only|outgoing-only)\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail\s+account)`+
-	`|\b(?:this|the|our)\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail)\s+(?:cannot|can'?t|does\s+not|doesn'?t|is\s+unable\s+to)\s+(?:receive|accept)\s+(?:replies|incoming|e-?mails?|mail|messages)`+
-	`|\b(?:replies|responses|e-?mails?|messages?)\s+(?:sent\s+)?to\s+this\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail)\s+(?:are|is)\s+not\s+(?:read|monitored|seen|answered)`+
-	`|\byour\s+(?:message|e-?mail|mail)\s+(?:has\s+not|hasn'?t|will\s+not|won'?t)\s+(?:been\s+|be\s+)?(?:passed\s+on|forwarded|read|seen\s+by)`+
-	`|\b(?:alamat\s+)?(?:e-?mail|surel|kotak\s+masuk|inbox)\s+ini\s+(?:hanya|cuma|khusus|cuman)\b[^.!?]{0,80}?\b(?:tidak|tdk|tak|gak|nggak|ga|enggak)\s+(?:akan\s+)?(?:dibuka|dibaca|dipantau|dimonitor|dicek|dibalas|diperiksa)`+
-	`|\b(?:alamat\s+)?(?:e-?mail|surel|kotak\s+masuk|inbox)\s+ini\s+(?:tidak|tdk|tak|gak)\s+(?:dapat|bisa)\s+(?:menerima|membalas)\s+(?:balasan|pesan|email)`+
-	`|\b(?:balasan|pesan|email)\s+(?:ke|untuk)\s+(?:alamat|email)\s+ini\s+(?:tidak|tdk|tak)\s+(?:akan\s+)?(?:dibaca|diproses|dibalas|ditanggapi|dipantau)`+
 	`|\b(?:saya|aku|beliau)\s+(?:sudah|telah|sdh)\s+(?:tidak\s+(?:lagi\s+)?bekerja\s+(?:di|dengan|untuk)|resign\s+dari|keluar\s+dari\s+(?:perusahaan|kantor|tim)|pindah\s+(?:tugas\s+)?(?:ke\s+)?(?:divisi|bagian|departemen|unit|kantor\s+lain|perusahaan\s+lain))`, 0)
+
+// keptForRe: a mailbox kept for something else, which nobody reads: "this
+// inbox is used for invoices only and isn't read by a member of staff", "an
+// unattended mailbox", "this address cannot receive replies", "your
+// message has not been passed on", "Email ini hanya dipakai untuk
+// notifikasi dan tidak dibuka oleh admin", "kotak masuk ini khusus tagihan
+// dan tidak dipantau", "balasan ke email ini tidak dibaca". Apart from
+// goneRe, whose every start it would slow down, and tried only when the
+// text has one of keptForWords.
+var (
+	keptForRe = newPattern(`\b(?:this|the|our)\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail\s+account|e-?mail)\s+(?:is|are)\s+(?:only\s+)?(?:used|kept|set\s+up|meant|reserved|for)\b[^.!?]{0,80}?\b(?:is\s+not|isn'?t|is\s+never|are\s+not|aren'?t|not|never)\s+(?:being\s+)?(?:read|monitored|checked|seen|answered|staffed|opened)\b`+
+		`|\b(?:alamat\s+)?(?:e-?mail|surel|kotak\s+masuk|inbox)\s+ini\s+(?:hanya|cuma|khusus|cuman)\b[^.!?]{0,80}?\b(?:tidak|tdk|tak|gak|nggak|ga|enggak)\s+(?:akan\s+)?(?:dibuka|dibaca|dipantau|dimonitor|dicek|dibalas|diperiksa)`+
+		`|\b(?:unattended|unmonitored|send-?only|notifications?-only|outgoing-only)\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail\s+account)`+
+		`|\b(?:this|the|our)\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail)\s+(?:cannot|can'?t|does\s+not|doesn'?t|is\s+unable\s+to)\s+(?:receive|accept)\s+(?:replies|incoming|e-?mails?|mail|messages)`+
+		`|\b(?:replies|responses|e-?mails?|messages?)\s+(?:sent\s+)?to\s+this\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail)\s+(?:are|is)\s+not\s+(?:read|monitored|seen|answered)`+
+		`|\byour\s+(?:message|e-?mail|mail)\s+(?:has\s+not|hasn'?t|will\s+not|won'?t)\s+(?:been\s+|be\s+)?(?:passed\s+on|forwarded|read|seen\s+by)`+
+		`|\b(?:alamat\s+)?(?:e-?mail|surel|kotak\s+masuk|inbox)\s+ini\s+(?:tidak|tdk|tak|gak)\s+(?:dapat|bisa)\s+(?:menerima|membalas)\s+(?:balasan|pesan|email)`+
+		`|\b(?:balasan|pesan|email)\s+(?:ke|untuk)\s+(?:alamat|email)\s+ini\s+(?:tidak|tdk|tak)\s+(?:akan\s+)?(?:dibaca|diproses|dibalas|ditanggapi|dipantau)`, 0)
+	keptForWords = []string{"read", "monitored", "checked", "seen", "answered", "staffed", "opened", "receive", "accept", "passed", "forwarded",
+		"unattended", "unmonitored", "send-only", "sendonly", "notification-only", "notifications-only", "outgoing-only",
+		"dibuka", "dibaca", "dipantau", "dimonitor", "dicek", "dibalas", "diperiksa", "menerima", "membalas", "diproses", "ditanggapi"}
+)
 
 // A helpdesk's acknowledgement, known by its words: that the mail was
 // received ("Your request (48213) has been received", "Pesan Anda telah
@@ -404,12 +414,12 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) A
 	if autoMarkerRe.MatchString(m.Subject) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedSubject, Params: tickets.Params{"Subject": m.Subject}}
 	}
-	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
+	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text) || limitedRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedAway}
 	}
 	// A mailbox nobody reads any more: its owner left or moved, mail to it
 	// is not read or forwarded; as for the away, never one that asks.
-	if len(collapsed()) < 800 && goneRe.MatchString(text) && !asks(m.NewText, false) {
+	if len(collapsed()) < 800 && (goneRe.MatchString(text) || containsWord(lower, keptForWords) && keptForRe.MatchString(text)) && !asks(m.NewText, false) {
 		return AutoSign{Code: AutoWordedAway}
 	}
 	if containsWord(lower, machineWords) && len(collapsed()) < 800 && machineSaysRe.MatchString(text) && !asksSomething(m.NewText) {
