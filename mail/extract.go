@@ -1244,7 +1244,13 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|tha
 	`\bchanged\s+(my|our)\s+minds?\s+(about|on)\s+(letting|allowing|giving|the\s+(authori[sz]ation|permission|consent|licen[cs]e))`,
 	`\b(video|clip|content|reel|post|konten|klip)\w*\s+(\w+\s+)?(taken|pulled|removed|dropped)\s+(out\s+of|from)\s+(their|its|his|her|the\s+brand'?s?|the\s+advertiser'?s?)\s+(\w+\s+)?(ads?|adverts?|advertising|campaigns?|promotions?|commercials?)\b`,
 	`\b(gak|ga|tidak|tdk|nggak|ngga|enggak|ndak)\s+(izinin|ngizinin|mengizinkan|izinkan|ijinin|ngijinin|kasih\s+izin|kasih\s+ijin|ngasih\s+izin)\s+(lagi\s+)?(\w+\s+){0,3}?(dipakai|dipake|digunakan|dipasang|ditayangkan|dijadikan|dijadiin|pakai|pake)\b`,
-	`\b(end|remove|cut\s+off|cut|stop|turn\s+off|terminate)\s+(the\s+brand'?s|their|the\s+advertiser'?s|the\s+company'?s|[a-z]+'s)\s+(access|rights?|licen[cs]e|permission|usage\s+rights)\s+(to|for|over)\b`)
+	`\b(end|remove|cut\s+off|cut|stop|turn\s+off|terminate)\s+(the\s+brand'?s|their|the\s+advertiser'?s|the\s+company'?s|[a-z]+'s)\s+(access|rights?|licen[cs]e|permission|usage\s+rights)\s+(to|for|over)\b`,
+	// a former partner's right or access ended: "mereka tidak berhak lagi
+	// memakai video-video saya", "akses mereka ke konten saya diakhiri",
+	// "they no longer have the right to use my clips"
+	`\b(tidak|tdk|gak|ga|nggak|ngga|tak)\s+(lagi\s+)?(berhak|punya\s+hak|memiliki\s+hak|boleh)\s+(lagi\s+)?(untuk\s+)?(memakai|menggunakan|pakai|pake|mempromosikan|menayangkan|mengiklankan)\s+(\w+\s+)?(video|konten|klip|karya)`,
+	`\b(no\s+longer|don'?t|do\s+not|doesn'?t|does\s+not)\s+(have|has|hold)\s+(the\s+|any\s+)?(rights?|licen[cs]e|permission)\s+to\s+(use|run|post|feature|promote|advertise\s+with)\s+(my|our|her|his)\s+`,
+	`\bakses\s+(mereka|brand\w*|agensi\w*|agency|pengiklan|perusahaan|pihak\s+\w+|\w+)\s+(ke|atas|terhadap|untuk)\s+(konten|video|klip|akun|karya)[\w-]*\s+(saya\s+|aku\s+|kami\s+|ku\s+|sy\s+)?(\w+\s+)?(di)?(akhiri|putus|cabut|hentikan|tutup|stop|matikan|putuskan)\b`)
 
 // The words of an ad's use, for the revocations above: a verb of use or
 // showing, a word for "as" or "for", and the ad.
@@ -1273,7 +1279,11 @@ var reasonPatterns = []struct {
 		`\b(went\s+(thru|through)|gone\s+(thru|through)|processed|posted|came\s+out|shows?\s+up|showing|masuk|tercatat|muncul|keluar)\s+(\w+\s+){0,2}?(twice|two\s+times|2\s*(times|x|kali)|dua\s+kali)\b`,
 		`\b(charged|billed|debited|taken|deducted|paid)\s+(\w+\s+)?again\s+for\s+the\s+same\b`, `\bsame\s+(charge|payment|amount|transaction|debit)\s+(\w+\s+)?(twice|two\s+times|2\s*x)`,
 		`\b(dua|2)\s+(transaksi|tagihan|pembayaran|potongan)\s+(untuk|buat|utk|dari)\s+(satu|1|sebuah)\b`, `\b(second|extra|another)\s+(charge|debit|deduction)\s+for\s+the\s+same\b`,
-		`\b(ditagih|tertagih|ketagih|terpotong|kepotong|dipotong|terdebet|didebet|ketarik|terbayar|kebayar)\s+(lagi|ulang)\s+(\w+\s+){0,2}?(order|pesanan|promosi|transaksi)\s+(yang|yg)\s+sama\b`)},
+		`\b(ditagih|tertagih|ketagih|terpotong|kepotong|dipotong|terdebet|didebet|ketarik|terbayar|kebayar)\s+(lagi|ulang)\s+(\w+\s+){0,2}?(order|pesanan|promosi|transaksi)\s+(yang|yg)\s+sama\b`,
+		// two identical debits: "dua tarikan yang sama persis", "2 potongan
+		// yg sama", "ditarik dua kali", "two identical charges"
+		`\b(dua|2)\s+(tarikan|potongan|tagihan|transaksi|pembayaran|debit|mutasi)\s+(yang\s+|yg\s+)?(sama|identik|kembar|persis)\b`, `\b(ditarik|tertarik|narik|menarik)\s+(dua|2)\s*(kali|x)\b`,
+		`\btwo\s+(identical|matching|same)\s+(charges|payments|debits|transactions|deductions)\b`)},
 	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
 		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`,
@@ -1295,6 +1305,12 @@ var reasonPatterns = []struct {
 		`dihentikan\s+(oleh\s+)?(tiktok|platform|sistem|pihak)`, `\bmelanggar\b`, `\bpelanggaran\b`, `pedoman\s+komunitas`, `\bditangguhkan\b`,
 		`diberhentikan\s+(oleh\s+)?(tiktok|sistem)`, `telah\s+dihentikan`,
 		`(diberhentikan|dihentikan|distop|di-stop|dimatikan)\s+(sama|oleh|ama|dari|by)\s+(pihak\s+)?(tiktok|tt|platform|sistem)`,
+		// one-sided, the agent after ("diberhentikan sepihak oleh TikTok");
+		// a notice's "we've halted your promotion", "does not meet our
+		// Advertising Guidelines"
+		`(diberhentikan|dihentikan|distop|di-stop|dimatikan|diputus|dimatiin)\s+(secara\s+)?sepihak\b`,
+		`\b(we'?ve|we\s+have|we|tiktok\s+has|tiktok)\s+(halted|stopped|suspended|paused|ended|cut\s+off)\s+your\s+(promotion|promo|ad|boost|campaign)`,
+		`\b(doesn'?t|does\s+not|didn'?t|did\s+not|don'?t|do\s+not)\s+(meet|comply\s+with|follow|adhere\s+to)\s+(our|the|tiktok'?s)\s+(advertising\s+|ad\s+|community\s+|promotion\s+)?(guidelines|policies|policy|standards|rules)\b`,
 		// suffixed and slang verbs, the agent's particle dropped
 		// ("diberhentiin tiktok", "diputus sama tiktok"); flagged; shut off
 		// by them ("TikTok shut my ad off")
@@ -1415,7 +1431,12 @@ var reasonPatterns = []struct {
 		`\bchang\w*\s+(of\s+)?(our\s+|my\s+)?plans?\b`, `\b(won'?t|will\s+not)\s+be\s+(advertising|promoting|boosting)\b`, `\b(put|putting)\s+(it|this|the\s+\w+|our\s+\w+|my\s+\w+)\s+on\s+hold\b`, `\b(urungkan|mengurungkan|urung)\b`,
 		`\b(tunda|menunda|ditunda|tunda\w*)\s+(dulu\s+)?(promosi|iklan|promo|pasang\s+iklan)`, `\b(promosi|iklan|promo)(nya)?\s+(di)?tunda\b`,
 		`(klien|client|customer|pelanggan)(nya)?\s+(kami\s+|saya\s+|our\s+|my\s+)?(membatalkan|batal|cancell?ed|called\s+off|pulled\s+out)`,
-		`(acara|event|wedding|pernikahan|nikahan|launch)(nya)?\s+(\w+\s+)?(dibatalkan|batal|cancell?ed|called\s+off)`)},
+		`(acara|event|wedding|pernikahan|nikahan|launch)(nya)?\s+(\w+\s+)?(dibatalkan|batal|cancell?ed|called\s+off)`,
+		// the occasion moved ("the launch got pushed to January", "acaranya
+		// diundur") and the promotion not wanted to run
+		`(acara|event|launch|launching|peluncuran|opening|pembukaan|rilis|release)(nya)?\s+(\w+\s+)?(postponed|pushed\s+(back|to|out)|delayed|moved\s+to|rescheduled|diundur|ditunda|mundur|dimundurkan)\b`,
+		`(don'?t|do\s+not|no\s+longer)\s+(want|need)\s+(it|this|the\s+promotion|the\s+promo|the\s+ad|the\s+boost)\s+to\s+(run|go\s+ahead|start|go\s+live)\b`,
+		`(tidak|tdk|gak|ga|nggak)\s+(perlu|usah)\s+(jalan|tayang|dijalankan|ditayangkan)\s+lagi\b`)},
 	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
 		`\bstuck\b`, `\bglitch`, `\bbug\b`, `\btechnical\b`, `\b(zero|0)\s+(views|impressions|reach)`,
 		`\bgagal\b`, `(tidak|tdk|gak|nggak|ga)\s+(berjalan|jalan|tayang|muncul|aktif|mulai)`, `\bmacet\b`, `(kendala|masalah|gangguan)\s+teknis`,
@@ -1468,6 +1489,9 @@ var reasonPatterns = []struct {
 		// 20 to 25 thousand views", "finished on 2,300", "views nya mentok
 		// di 400an", "dibilang bisa 8rb-an", "seperlima dari estimasi"
 		`out\s+of\s+(the\s+)?[\d.,]+\s*(k|rb|ribu|thousand)?\s+(views\s+)?(it\s+|they\s+|you\s+|y'?all\s+|that\s+)?(was\s+|were\s+)?(promised|estimated|expected|quoted|guaranteed)`,
+		// what came said after "only reached": "cuma nyampe 300an views",
+		// "hanya tembus 1rb penonton", "only hit 900 views"
+		`\b(cuma|hanya|only|just)\s+(nyampe|nyampai|sampai|sampe|mencapai|dapat|dapet|dpt|tembus|reached|reach|hit|got)\s+[\d.,]+\s*(an|rb|ribu|k)?\s*(views?|penonton|tayangan|viewers|people)\b`,
 		`\b(told|promised|quoted|said|estimated)\s+(me\s+|us\s+)?(at\s+)?(it\s+would\s+(get|reach|be)\s+)?(about\s+|around\s+|up\s+to\s+)?[\d.,]+\s*(k|rb|ribu|thousand)?(\s*(to|-|–|sampai|hingga)\s*[\d.,]+\s*(k|rb|ribu|thousand)?)?\s+(views|viewers|penonton|tayangan|people)`,
 		`\b(finished|ended|stopped|selesai|berhenti|mentok|stuck)\s+(up\s+)?(on|at|with|di)\s+(only\s+|just\s+|cuma\s+)?(\d{1,3}([.,]\d{3})+|\d+([.,]\d)?\s*(k|rb|ribu)\b|\d+\s*an\b)`,
 		`(views?|penonton|tayangan|jangkauan)\s*(nya)?\s+(mentok|stuck|tertahan)\s+(di\s+|at\s+)?[\d.,]+`,
@@ -1493,6 +1517,11 @@ var reasonPatterns = []struct {
 		// shown to people elsewhere; ordered behind the owner's back
 		`\b(showed|shown|served|delivered|went|reached|tayang|muncul|ditampilkan)\s+(\w+\s+){0,2}?(to\s+|ke\s+)?(people|viewers|users|orang|penonton|audiences?)\s+(in|from|di|dari|outside|luar)\s+[a-z]`,
 		`\b(ordered|bought|booked|set\s+up|created|made|paid\s+for|started)\s+(\w+\s+){0,3}?without\s+(asking|telling|checking\s+with|my\s+(permission|consent|approval|knowledge|authori[sz]ation))`, `\btanpa\s+(sepengetahuan|persetujuan|seizin|bilang|ngomong|ijin|izin)\b`),
+		// the views came but the shop link did not: "keranjang kuningnya
+		// tidak muncul", "the shop link never showed on the ad"; over the
+		// technical error's "not showing"
+		pats(7, `\bkeranjang(\s+kuning)?(nya)?\s+(\w+\s+)?(tidak|tdk|gak|ga|nggak|ngga|g|gk|belum|ndak)\s+(pernah\s+)?(muncul|nongol|ada|tampil|keluar|kelihatan)`,
+			`\b(shop(ping)?|cart|product|store|basket)\s+(link|button|tag|anchor|icon)s?\s+(never|didn'?t|did\s+not|doesn'?t|does\s+not|wasn'?t|was\s+not|isn'?t|not)\s+(show|showed|shown|showing|appear|appeared|visible|display|displayed)`),
 		pats(4, `(wrong|different|another|other)\s+(country|countries|region|location|market|city)`, `(negara|wilayah|lokasi|kota)\s+(lain|yang\s+salah|yg\s+salah|berbeda)`,
 			`(outside|luar)\s+(of\s+)?(my\s+|the\s+)?(target(ed)?\s+)?(country|region|negara|wilayah|indonesia|target)`,
 			// the wrong age group, goal or hours; a promotion nobody here set up
