@@ -111,7 +111,7 @@ var (
 	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+|compassionate\s+|bereavement\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment|the\s+road|(?:a\s+)?sabbatical|(?:the\s+)?(?:umrah|umroh|hajj|haj|pilgrimage))|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo|` +
 		// "I'm at the Creator Economy Expo in Las Vegas until …", "I am
 		// recovering from surgery", "I'm performing umrah".
-		`(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,5}?(?:expo|conference|summit|trade\s*show|convention|(?:trade|craft|book|job|food|art)\s+fair|retreat|festival|offsite|off-site|congress|workshop)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
+		`(?:[a-z]+ing\s+)?(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,5}?(?:expo|conference|summit|trade\s*show|convention|(?:trade|craft|book|job|food|art)\s+fair|retreat|festival|offsite|off-site|congress|workshop)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
 		`|\b(?:currently|presently)\s+(?:away|travel(?:l)?ing|abroad|overseas|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+)?leave|on\s+(?:vacation|holiday|a\s+(?:business\s+)?trip|business)|out\s+of\s+(?:the\s+)?office)\b` +
 		`|\b(?:saat\s+ini|sekarang|hari\s+ini)\s+(?:saya\s+|kami\s+)?(?:sedang|lagi|masih)\s+(?:dalam\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|di\s+luar)` +
 		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+|menunaikan\s+|menjalankan\s+|menjalani\s+|berangkat\s+)?(?:ibadah\s+|masa\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|haji|sakit|pemulihan|penyembuhan|dirawat|opname|rawat\s+inap|pameran|konferensi)`)
@@ -121,7 +121,15 @@ var (
 	// where it can begin and when the text says "limited" or "terbatas".
 	limitedRe = newPattern(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+)?(?:on|with|having|working\s+with)\s+(?:very\s+)?limited\s+(?:access|connectivity|internet|signal|e-?mail)`+
 		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:wfh|work\s+from\s+home|bekerja\s+dari\s+rumah|kerja\s+dari\s+rumah|remote)\s+(?:dengan\s+|dgn\s+|dan\s+|,\s*)?akses\s+(?:email\s+|internet\s+|e-mail\s+)?(?:yang\s+)?terbatas`+
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dengan\s+|punya\s+|memiliki\s+)?akses\s+(?:email\s+|internet\s+)?(?:yang\s+)?terbatas`, 0)
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dengan\s+|punya\s+|memiliki\s+)?akses\s+(?:email\s+|internet\s+)?(?:yang\s+)?terbatas`+
+		// "checking mail only sporadically", "hanya sesekali cek email".
+		`|\b(?:checking|reading|checks|reads|check|read)\s+(?:my\s+|our\s+)?(?:e-?mails?|mail|messages|inbox)\s+(?:only\s+)?(?:sporadically|occasionally|intermittently|rarely|infrequently|sparingly|irregularly|now\s+and\s+then|once\s+a\s+day)`+
+		`|\b(?:hanya\s+|cuma\s+)?(?:sesekali|jarang|sekali-sekali|sekali-kali)\s+(?:bisa\s+)?(?:cek|ngecek|mengecek|buka|membuka|memeriksa|baca|membaca)\s+(?:e-?mail|surel|pesan|inbox)`, 0)
+	// summonedRe: away on a duty, or away said after another clause
+	// ("I've been called up for jury service and will be out of the
+	// office", "serving on a jury"), as awayNowRe says it; a pattern, tried
+	// only where it can begin.
+	summonedRe = newPattern(`\bjury\s+(?:duty|service)\b|\bserving\s+on\s+a\s+jury\b|\b(?:and|so)\s+(?:will|shall)\s+be\s+(?:away|out\s+of\s+(?:the\s+)?office|unavailable|offline)\b`, 0)
 	// closedNowRe: a shop, an office or a team closed for a holiday, as
 	// awayNowRe says a person is away ("toko kami tutup mulai 24
 	// Desember", "our team is closed for the Thanksgiving holiday", "we
@@ -134,7 +142,7 @@ var (
 		`|\b(?:toko|kantor|tim|layanan|cs|admin|studio|usaha|outlet|gerai|butik|warung|kami)\s+(?:\w+\s+){0,2}?(?:sedang\s+|akan\s+|lagi\s+|masih\s+)?(?:tutup|libur|cuti\s+bersama|tidak\s+beroperasi|offline|tidak\s+melayani)\b`, 0)
 	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
 	// match without, looked for as plain strings first.
-	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "offsite", "off-site", "pameran", "konferensi", "limited", "terbatas", "unavailable", "offline", "break", "outside"}
+	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "offsite", "off-site", "pameran", "konferensi", "limited", "terbatas", "unavailable", "offline", "break", "outside", "jury", "sporadic", "occasional", "intermittent", "rarely", "infrequent", "sparingly", "irregular", "now and then", "once a day", "sesekali", "jarang", "sekali-"}
 	machineWords = []string{"automat", "otomatis", "generated"}
 	// machineSaysRe: a text that says a machine sent it.
 	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
@@ -153,7 +161,7 @@ var (
 var goneRe = newPattern(`\b(?:this|the|our|my)\s+(?:old\s+|previous\s+|former\s+)?(?:mail\s*box|inbox|(?:e-?mail\s+)?address|e-?mail\s+account|e-?mail)\s+(?:is|will\s+be|has\s+been)\s+(?:not|no\s+longer|not\s+being|not\s+currently)\s+(?:being\s+)?(?:monitored|checked|read|in\s+use|active|used|attended|staffed|answered)`+
 	`|\b(?:e-?mails?|messages?|mail)\s+(?:sent\s+)?(?:here|to\s+(?:it|me\s+here|this\s+(?:mail\s*box|inbox|(?:e-?mail\s+)?address|account)))\s+(?:(?:are|is)\s+(?:not|no\s+longer)\s+(?:being\s+)?|will\s+(?:not|no\s+longer)\s+(?:be\s+)?|won'?t\s+(?:be\s+)?)(?:read|forwarded|monitored|checked|answered|seen)`+
 	`|\b(?:has|have)\s+left\s+(?:the\s+)?(?:company|business|organi[sz]ation|firm|agency)|\bis\s+no\s+longer\s+(?:with\s+(?:the|our|us)|employed|working\s+(?:at|for|with)\s+(?:the|our|us))`+
-	`|\b(?:alamat\s+)?(?:e-?mail|surel|kotak\s+masuk)\s+ini\s+(?:sudah\s+|telah\s+|sdh\s+)?(?:tidak|tdk|tak|gak)\s+(?:lagi\s+)?(?:aktif|digunakan|dipakai|dipantau|dibaca|diperiksa|dicek)`+
+	`|\b(?:alamat(?:\s+e-?mail|\s+surel)?|e-?mail|surel|kotak\s+masuk)\s+ini\s+(?:sudah\s+|telah\s+|sdh\s+)?(?:tidak|tdk|tak|gak)\s+(?:lagi\s+)?(?:aktif|digunakan|dipakai|dipantau|dibaca|diperiksa|dicek)`+
 	`|\b(?:e-?mail|pesan|surel)\s+yang\s+(?:dikirim|masuk|terkirim)\s+(?:ke\s+)?(?:alamat|email|sini)\s+(?:ini\s+)?(?:tidak|tdk|tak)\s+(?:akan\s+)?(?:dibaca|diteruskan|dipantau|diproses|dibalas)`+
 	`|\b(?:saya|aku|beliau)\s+(?:sudah|telah|sdh)\s+(?:tidak\s+(?:lagi\s+)?bekerja\s+(?:di|dengan|untuk)|resign\s+dari|keluar\s+dari\s+(?:perusahaan|kantor|tim)|pindah\s+(?:tugas\s+)?(?:ke\s+)?(?:divisi|bagian|departemen|unit|kantor\s+lain|perusahaan\s+lain))`, 0)
 
@@ -414,7 +422,7 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) A
 	if autoMarkerRe.MatchString(m.Subject) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedSubject, Params: tickets.Params{"Subject": m.Subject}}
 	}
-	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text) || limitedRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
+	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text) || limitedRe.MatchString(text) || summonedRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedAway}
 	}
 	// A mailbox nobody reads any more: its owner left or moved, mail to it

@@ -131,7 +131,7 @@ var corpusFloors = map[string]struct{ fields, sources int }{
 	"heldout5": {310, 149},
 	"heldout6": {320, 154},
 	"heldout7": {315, 150}, // blind: 290/315 when written, 296 after heldout5/6 were fitted, 315 (every field) fitted
-	"heldout8": {251, 124}, // blind at 0fd6a2b: 244/118 after heldout4 to heldout7 were fitted; 251/124 with its kind and reason misses fitted
+	"heldout8": {255, 126}, // blind at 0fd6a2b: 244/118 after heldout4 to heldout7 were fitted; 251/124 with its kind and reason misses fitted; 255/126 (every field) with its automatic-reply and account misses too
 }
 
 // TestCorpusScore prints, for each corpus, the share of fields understood

@@ -520,8 +520,8 @@ func chooseAccount(fresh, signed, forwarded []accountCandidate, record *tickets.
 // ("Dewi (toko.dewi.id)"); in a forwarded notice, in the platform's
 // greeting ("Halo x,", "Hi x,").
 var (
-	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt)(?:nya|ku)?)?|uname|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id)|handle|my\s+(?:tiktok|tt)|id\s+(?:tiktok|tt))` +
-		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|mine|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok)\b)*(?:\s*(?:[:=\-–—>→]|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bna\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b)\*?)*)\s*\*?\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	looseLabelRe = regexp.MustCompile(`(?i)(?:^|[\s(,;*])(pemilik\s+akun|nama\s+akun(?:nya)?|nama\s+pengguna(?:nya)?|akun(?:nya)?(?:\s+(?:tiktok|tt)(?:nya|ku)?)?|uname|accounts?(?:\s+name)?|user\s*name(?:nya)?|usernamenya|user(?:\s+(?:tiktok|tt))?|(?:tiktok|tt)\s+(?:user(?:\s*name)?|account|handle|id|name)|handle|my\s+(?:tiktok|tt)(?:\s+name)?|id\s+(?:tiktok|tt))` +
+		`((?:\s+(?:saya|aku|ku|gue|gw|gua|kami|kita|my|mine|our|sy|ak|tiktok|tt|on\s+tiktok|di\s+tiktok)\b)*(?:\s*(?:[:=\-–—>→]|['’]s\b|\bnamanya\b|\badalah\b|\byaitu\b|\byakni\b|\bis\b|\bna\b|\bcalled\b|\bnamed\b|\bbernama\b|\bdengan\s+nama\b)\*?)*)\s*\*?\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	socialLineRe = regexp.MustCompile(`(?i)\b(tiktok|tik\s+tok|tt|ig|insta(?:gram)?|socials?|sosmed|medsos)\b([^:\n]{0,24}?)[:\-–—]\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
 	bracketRe    = regexp.MustCompile(`\(\s*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s*\)`)
 	greetingRe   = regexp.MustCompile(`(?im)^[\s>]*(?:halo|hallo|hai|hi|hello|hey|dear|yth\.?|kepada)[\s,]+(?:(?:kreator|creator|pengguna|user|sobat)\s+)?[*"“']?@?([A-Za-z0-9][A-Za-z0-9._]{1,29})[*"”']?\s*[,!:]`)
@@ -541,8 +541,10 @@ var (
 // Indonesian and its regional languages (Batak "horas", "mauliate";
 // Balinese "suksma"; Javanese "matur nuwun", "suwun"; Sundanese "hatur
 // nuhun"; Banjar "tarima kasih"; Manado "makase"; Minang "tarimo kasih";
-// Filipino "salamat"; Indian English "thanking you").
-const closingWords = `(salam(\s+hangat|\s+hormat|\s+sejahtera)?|wassalam\S*|regards|rgds|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|many\s+thanks|thanks?(\s+(you|u|again|so\s+much|ever\s+so\s+much))?|thank\s+u|thx|tks|tq|ty|tengkyu|cheers|sincerely|yours(\s+\w+)?|god\s+bless|take\s+care|thanking\s+you|with\s+thanks|respectfully|warmly|all\s+the\s+best|blessings|(maraming\s+)?salamat|jazakallah\w*|syukran|` +
+// Filipino "salamat"; Indian English "thanking you"; the French,
+// Spanish, Portuguese, German, Italian and Dutch thanks of writers who mix
+// them in: "merci", "gracias", "obrigada", "danke", "grazie").
+const closingWords = `(salam(\s+hangat|\s+hormat|\s+sejahtera)?|wassalam\S*|regards|rgds|best(\s+regards|\s+wishes)?|kind\s+regards|warm\s+regards|many\s+thanks|thanks?(\s+(you|u|again|so\s+much|ever\s+so\s+much))?|thank\s+u|thx|tks|tq|ty|tengkyu|cheers|sincerely|yours(\s+\w+)?|god\s+bless|take\s+care|thanking\s+you|with\s+thanks|respectfully|warmly|all\s+the\s+best|blessings|(maraming\s+)?salamat|jazakallah\w*|syukran|merci(\s+beaucoup|\s+bien)?|gracias|obrigad[oa]|danke(\s+schön)?|grazie|dank\s+je(\s+wel)?|` +
 	`terima\s*kasih|trima\s*kasih|tarima\s*kasih|tarimo\s*kasih|makasih|makase(h)?|trims|hormat\s+(saya|kami)|salam\s+kenal|cmiiw|horas|mauliate|suksma|matur\s+(sembah\s+)?nuwun|suwun|hatur\s+nuhun|nuhun)`
 
 var evidenceNoteRe = regexp.MustCompile(`\b(screenshots?|screen\s*shots?|ss(nya)?|tangkapan\s+layar|lampir\w*|dilampirkan|attach\w*|bukti(nya)?|capture|capturan|foto(nya)?)\b`)
@@ -783,7 +785,15 @@ func looseLine(text string, near bool) []accountCandidate {
 		}
 		separated := strings.ContainsAny(sep, ":=-–—>→") || sepWordRe.MatchString(sep)
 		label := strings.ToLower(text[m[2]:m[3]])
-		if strings.HasPrefix(label, "my ") && !strings.Contains(sep, "is") && !strings.ContainsAny(sep, ":=") {
+		// "tiktok name's x (no @)", "username’s x": only after a label
+		// for a name, and a plain word only when it ends the field.
+		if s := strings.HasSuffix(sep, "'s") || strings.HasSuffix(sep, "’s"); s {
+			if !strings.Contains(label, "name") && !strings.Contains(label, "handle") || !handleLike(h) && (!endsField(text[m[7]:]) || accountState(strings.ToLower(h))) {
+				continue
+			}
+			separated = true
+		}
+		if strings.HasPrefix(label, "my ") && !strings.Contains(sep, "is") && !strings.ContainsAny(sep, ":='’") {
 			continue // "my tiktok video": "my tiktok" is a label only before "is" or ":"
 		}
 		// "pemilik akun Sinar Pagi (@sinar.pagi_)": a display name, then

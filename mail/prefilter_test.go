@@ -112,7 +112,7 @@ func readExprTable() (*exprTable, error) {
 		x.pats = append(x.pats, r.ps...)
 	}
 	x.nReading = len(x.pats)
-	x.pats = append(x.pats, keptRe, refuseRe, notUsedAgainRe, useRe, contentRe, mineRe, conditionRe, reportedRe, cancelRe, notStartedRe, stopCauseRe, targetSetRe, viewsFromRe, closedNowRe, ackRe, ackSignRe, goneRe, keptForRe, limitedRe)
+	x.pats = append(x.pats, keptRe, refuseRe, notUsedAgainRe, useRe, contentRe, mineRe, conditionRe, reportedRe, cancelRe, notStartedRe, stopCauseRe, targetSetRe, viewsFromRe, closedNowRe, ackRe, ackSignRe, goneRe, keptForRe, limitedRe, summonedRe)
 	x.pats = append(x.pats, pats(1, `\bga\b`, `\b(ga|gak)\s+mau`, `ga(k)?\s+jadi`, `\b(i|we)\s+(stopped|ended)`, `(\bgak|tidak)\s+mau`)...)
 
 	at := map[string]int{}

