@@ -22,28 +22,29 @@ func (m *Main) intake(svc *tickets.Service) *mail.Intake {
 }
 
 func (m *Main) sender(svc *tickets.Service) (*mail.Sender, error) {
-	c := m.config.Mail
-	if c.SMTP.Address == "" {
-		return nil, usageError{fmt.Errorf("mail.smtp.address is not set: there is nowhere to send mail")}
-	}
-	tpl, err := templates.New()
+	tpl, err := m.senderTemplates()
 	if err != nil {
 		return nil, err
 	}
-	return mail.NewSender(c.SMTP, m.identity(), svc, tpl, m.log), nil
+	return mail.NewSender(m.config.Mail.SMTP, m.identity(), svc, tpl, m.log), nil
 }
 
 // senders is the running sender: [mail.smtp] sessions workers (mail.Pool).
 func (m *Main) senders(svc *tickets.Service) (*mail.Pool, error) {
-	c := m.config.Mail
-	if c.SMTP.Address == "" {
-		return nil, usageError{fmt.Errorf("mail.smtp.address is not set: there is nowhere to send mail")}
-	}
-	tpl, err := templates.New()
+	tpl, err := m.senderTemplates()
 	if err != nil {
 		return nil, err
 	}
-	return mail.NewPool(c.SMTP, m.identity(), svc, tpl, m.log), nil
+	return mail.NewPool(m.config.Mail.SMTP, m.identity(), svc, tpl, m.log), nil
+}
+
+// senderTemplates are the templates a sender renders mail with; a usage
+// error when there is no SMTP server to send to.
+func (m *Main) senderTemplates() (*templates.Engine, error) {
+	if m.config.Mail.SMTP.Address == "" {
+		return nil, usageError{fmt.Errorf("mail.smtp.address is not set: there is nowhere to send mail")}
+	}
+	return templates.New()
 }
 
 func (m *Main) identity() mail.Identity {
