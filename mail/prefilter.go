@@ -132,40 +132,7 @@ func startsOf(seq []*syntax.Regexp) []string {
 
 // exactOpt is exact with optional parts ("ak?" is "a" or "ak"; "" for
 // an optional part alone).
-func exactOpt(re *syntax.Regexp) []string {
-	switch re.Op {
-	case syntax.OpEmptyMatch:
-		return []string{""}
-	case syntax.OpQuest:
-		if e := exactOpt(re.Sub[0]); e != nil && len(e) < 16 {
-			return append(e, "")
-		}
-		return nil
-	case syntax.OpCapture:
-		return exactOpt(re.Sub[0])
-	case syntax.OpAlternate:
-		var out []string
-		for _, sub := range re.Sub {
-			e := exactOpt(sub)
-			if e == nil || len(out)+len(e) > 16 {
-				return nil
-			}
-			out = append(out, e...)
-		}
-		return out
-	case syntax.OpConcat:
-		out := []string{""}
-		for _, sub := range re.Sub {
-			e := exactOpt(sub)
-			if e == nil || len(out)*len(e) > 16 {
-				return nil
-			}
-			out = product(out, e)
-		}
-		return out
-	}
-	return exact(re)
-}
+func exactOpt(re *syntax.Regexp) []string { return exactStrings(re, true) }
 
 func isASCIIWord(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
@@ -417,8 +384,25 @@ func mustContain(re *syntax.Regexp) []string {
 
 // exact returns the few strings re matches, or nil when they are many or
 // not known.
-func exact(re *syntax.Regexp) []string {
+func exact(re *syntax.Regexp) []string { return exactStrings(re, false) }
+
+// exactStrings is exact, and with opt exactOpt: optional parts and the
+// empty match count too.
+func exactStrings(re *syntax.Regexp, opt bool) []string {
 	switch re.Op {
+	case syntax.OpEmptyMatch:
+		if opt {
+			return []string{""}
+		}
+		return nil
+	case syntax.OpQuest:
+		if !opt {
+			return nil
+		}
+		if e := exactStrings(re.Sub[0], true); e != nil && len(e) < 16 {
+			return append(e, "")
+		}
+		return nil
 	case syntax.OpLiteral:
 		if re.Flags&syntax.FoldCase != 0 {
 			return nil
@@ -438,11 +422,11 @@ func exact(re *syntax.Regexp) []string {
 		}
 		return out
 	case syntax.OpCapture:
-		return exact(re.Sub[0])
+		return exactStrings(re.Sub[0], opt)
 	case syntax.OpAlternate:
 		var out []string
 		for _, sub := range re.Sub {
-			e := exact(sub)
+			e := exactStrings(sub, opt)
 			if e == nil || len(out)+len(e) > 16 {
 				return nil
 			}
@@ -452,7 +436,7 @@ func exact(re *syntax.Regexp) []string {
 	case syntax.OpConcat:
 		out := []string{""}
 		for _, sub := range re.Sub {
-			e := exact(sub)
+			e := exactStrings(sub, opt)
 			if e == nil || len(out)*len(e) > 16 {
 				return nil
 			}
