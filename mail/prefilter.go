@@ -220,7 +220,7 @@ type textIndex struct {
 // indexed returns x built for text, or nil when text is too short for an
 // index to pay.
 func (x *textIndex) indexed(text string) *textIndex {
-	if len(text) < 256 {
+	if len(text) < 32 {
 		return nil
 	}
 	for i := range len(text) {
