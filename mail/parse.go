@@ -237,9 +237,12 @@ func fromProblem(t *mimeTree) string {
 // taken for one.
 func mailKey(raw []byte, m *Message) string {
 	body := raw // no blank line: it is all header, hashed whole
-	end := -1
+	end := len(raw)
 	for _, sep := range []string{"\r\n\r\n", "\n\n"} {
-		if i := bytes.Index(raw, []byte(sep)); i >= 0 && (end < 0 || i < end) {
+		// Only the header is searched: the first blank line ends it, and
+		// a second search that ran on through a screenshot's base64
+		// looking for a bare "\n\n" cost as much as hashing it.
+		if i := bytes.Index(raw[:min(len(raw), end+len(sep))], []byte(sep)); i >= 0 && i < end {
 			end, body = i, raw[i+len(sep):]
 		}
 	}
