@@ -45,6 +45,21 @@ func newPattern(expr string, weight int) pattern {
 // holds at a string's position exactly when the character before it is not
 // one.
 func matchStarts(re *syntax.Regexp) ([]string, bool) {
+	if re.Op == syntax.OpAlternate {
+		// "\bset\s+…|\btarget\s+…": each branch's starts, when every
+		// branch has some, and a \b before all of them or before none.
+		var out []string
+		wb := false
+		for i, b := range re.Sub {
+			s, w := matchStarts(b)
+			if s == nil || i > 0 && w != wb {
+				return nil, false
+			}
+			out, wb = append(out, s...), w
+		}
+		slices.Sort(out)
+		return slices.Compact(out), wb
+	}
 	seq, wb := []*syntax.Regexp{re}, false
 	if re.Op == syntax.OpConcat && len(re.Sub) > 1 && re.Sub[0].Op == syntax.OpWordBoundary {
 		seq, wb = re.Sub[1:], true
