@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"refunddesk/templates"
 	"refunddesk/tickets"
@@ -156,10 +157,39 @@ func unreadable(err error) Taken {
 
 // Intake turns mails into tickets.
 type Intake struct {
-	svc  *tickets.Service
-	cfg  IntakeConfig
-	log  *slog.Logger
-	auth *Authenticator
+	svc   *tickets.Service
+	cfg   IntakeConfig
+	log   *slog.Logger
+	auth  *Authenticator
+	older olderKeys
+}
+
+// olderKeys remembers whether the store may hold mail keys of the older
+// scheme (Message.LegacyKey), once the store has said so: the answer
+// cannot change, since every key recorded from now on has today's form.
+type olderKeys struct {
+	mu    sync.Mutex
+	known bool
+	may   bool
+}
+
+// mayHaveOlderKeys asks the store once; when it cannot tell, the older
+// key is computed, as it always was.
+func (in *Intake) mayHaveOlderKeys(ctx context.Context) bool {
+	if in.svc == nil {
+		return false
+	}
+	in.older.mu.Lock()
+	defer in.older.mu.Unlock()
+	if !in.older.known {
+		may, err := in.svc.Records.MayHaveOlderKeys(ctx, "mail:")
+		if err != nil {
+			in.log.Warn("mail: the store cannot say whether it holds keys of older versions; each mail's older key is computed", slog.Any("error", err))
+			return true
+		}
+		in.older.known, in.older.may = true, may
+	}
+	return in.older.may
 }
 
 // NewIntake returns an intake over the ticket service.
@@ -217,6 +247,9 @@ func (in *Intake) Parse(ctx context.Context, raw []byte) (*Message, error) {
 		return nil, err
 	}
 	in.auth.Check(ctx, m, raw)
+	if in.mayHaveOlderKeys(ctx) {
+		m.LegacyKey = "mail:" + m.MessageID + ":" + hashHex(raw)
+	}
 	if m.Bounce == nil && m.Auto == "" {
 		// What the words ask for, read here, outside the transaction the
 		// mail may be taken in by (only its order numbers are looked up there).

@@ -94,6 +94,13 @@ func (r *Records) EvidenceFile(ctx context.Context, ref, nameOrHash string) (Evi
 	return ev, data, err
 }
 
+// MayHaveOlderKeys reports whether keys beginning with prefix may have
+// been recorded under an earlier scheme (Store.OlderKeys): when not, a
+// channel need not compute a request's PreviousKeys.
+func (r *Records) MayHaveOlderKeys(ctx context.Context, prefix string) (bool, error) {
+	return r.store.OlderKeys(ctx, prefix)
+}
+
 // Promotion returns an order's record.
 func (r *Records) Promotion(ctx context.Context, order string) (*Promotion, error) {
 	var p *Promotion

@@ -40,6 +40,12 @@ type Store interface {
 	ImportPromotions(ctx context.Context, src *RowSource[PromotionRow]) (*ImportSummary, error)
 	// ImportAuthorizations does the same for authorizations.
 	ImportAuthorizations(ctx context.Context, src *RowSource[AuthorizationRow]) (*ImportSummary, error)
+	// OlderKeys reports whether an idempotency key beginning with prefix
+	// may have been recorded under an earlier scheme of its channel's keys
+	// (see SubmitRequest.PreviousKeys): whether one was recorded before
+	// the store reached the schema that came with today's schemes. A store
+	// created since holds none, and the answer never changes from false.
+	OlderKeys(ctx context.Context, prefix string) (bool, error)
 	// StaleTickets returns up to limit tickets whose verdict must be computed again.
 	StaleTickets(ctx context.Context, limit int) ([]int64, error)
 

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
@@ -633,4 +634,24 @@ func mapError(err error) error {
 		}
 	}
 	return err
+}
+
+// keySchemesVersion is the schema version since which every channel's
+// idempotency keys have had their present form: the mail intake changed
+// its keys while 0004 was the newest migration.
+const keySchemesVersion = 5
+
+// OlderKeys (see tickets.Store): a key recorded before the store was
+// migrated to keySchemesVersion. It reads every key once (there is no index
+// on created_at, and a range on key would depend on PostgreSQL's collation);
+// callers ask once.
+func (d *DB) OlderKeys(ctx context.Context, prefix string) (bool, error) {
+	var n int
+	err := d.db.GetContext(ctx, &n, d.rebind(`SELECT count(*) FROM (SELECT 1 FROM intake_keys
+		WHERE substr(key, 1, ?) = ? AND created_at < (SELECT applied_at FROM schema_migrations WHERE version = ?) LIMIT 1) older`),
+		utf8.RuneCountInString(prefix), prefix, keySchemesVersion)
+	if err != nil {
+		return false, fmt.Errorf("older keys: %w", err)
+	}
+	return n > 0, nil
 }
