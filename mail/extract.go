@@ -1207,7 +1207,12 @@ var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaini
 	`\b(di)?ba?li?ki?n\b`, `\b(refnd|rfnd|refun|reffund|refound|refund2)\b`,
 	// one of two charges asked back: "need one of them back", "the extra
 	// payment back"
-	`\bone\s+of\s+(them|those|the\s+\w+)\s+back\b`, `\b(extra|second|duplicate|double)\s+(one|charge|payment|debit)\s+back\b`),
+	`\bone\s+of\s+(them|those|the\s+\w+)\s+back\b`, `\b(extra|second|duplicate|double)\s+(one|charge|payment|debit)\s+back\b`,
+	// what is left asked back: "get the rest back", "the unused portion
+	// returned", "what's left back", "sisanya bisa balik"
+	`\b(rest|remainder|remaining|unused|unspent|leftover|left\s*over)(\s+(of\s+(it|the\s+\w+|my\s+\w+)|[a-z]+))?\s+(back|returned|refunded|reimbursed|credited)\b`,
+	`\bwhat'?s\s+(left|unused|unspent|remaining|left\s+over)\s+(back|returned|refunded)\b`, `\bget\s+back\s+(the\s+rest|the\s+remainder|what'?s\s+left|what\s+(is|was)\s+left)\b`,
+	`\bsisa(nya|\s+(saldo|dana|uang|duit|koin|budget|anggaran)(nya)?)?\s+([a-z]+\s+){0,2}?(di)?(kembali\w*|balik\w*|refund\w*)`),
 	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
 
 var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|that\s+|this\s+|the\s+|our\s+)?(authori[sz]ation|consent|permission)`,
@@ -1260,7 +1265,21 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|tha
 	// "they no longer have the right to use my clips"
 	`\b(tidak|tdk|gak|ga|nggak|ngga|tak)\s+(lagi\s+)?(berhak|punya\s+hak|memiliki\s+hak|boleh)\s+(lagi\s+)?(untuk\s+)?(memakai|menggunakan|pakai|pake|mempromosikan|menayangkan|mengiklankan)\s+(\w+\s+)?(video|konten|klip|karya)`,
 	`\b(no\s+longer|don'?t|do\s+not|doesn'?t|does\s+not)\s+(have|has|hold)\s+(the\s+|any\s+)?(rights?|licen[cs]e|permission)\s+to\s+(use|run|post|feature|promote|advertise\s+with)\s+(my|our|her|his)\s+`,
-	`\bakses\s+(mereka|brand\w*|agensi\w*|agency|pengiklan|perusahaan|pihak\s+\w+|\w+)\s+(ke|atas|terhadap|untuk)\s+(konten|video|klip|akun|karya)[\w-]*\s+(saya\s+|aku\s+|kami\s+|ku\s+|sy\s+)?(\w+\s+)?(di)?(akhiri|putus|cabut|hentikan|tutup|stop|matikan|putuskan)\b`)
+	`\bakses\s+(mereka|brand\w*|agensi\w*|agency|pengiklan|perusahaan|pihak\s+\w+|\w+)\s+(ke|atas|terhadap|untuk)\s+(konten|video|klip|akun|karya)[\w-]*\s+(saya\s+|aku\s+|kami\s+|ku\s+|sy\s+)?(\w+\s+)?(di)?(akhiri|putus|cabut|hentikan|tutup|stop|matikan|putuskan)\b`,
+	// the same, the verb first: "mohon putuskan akses Toko Melati ke video
+	// saya", Manado "putus akan dorang pe akses ke kita pe konten", "end
+	// the access the agency has to my clips"
+	`\b(putus\w*|memutus\w*|cabut|mencabut|akhiri|mengakhiri|hentikan|menghentikan)\s+(akan\s+|saja\s+|aja\s+)?([\w-]+\s+){0,3}?akses\s+([\w-]+\s+){0,3}?(ke|atas|terhadap|untuk|pada)\s+([\w-]+\s+){0,3}?(konten|video|klip|karya|foto)`,
+	`\b(end|cut\s+off|terminate|revoke|remove|block|shut\s+off)\s+(the\s+|their\s+|any\s+|all\s+)?access\s+([\w']+\s+){0,4}?to\s+(my|our|her|his|the)\s+([\w-]+\s+)?(videos?|clips?|content|reels?|posts?|photos?)\b`,
+	// someone else not to be let use it again: "don't let them use it
+	// again", "don't allow the shop to run my reel", "never let them use it
+	// in any new ads"; a pronoun only with "again" or an ad after it
+	`\b(don'?t|do\s+not|never|stop)\s+(let|letting|allow|allowing|permit|permitting)\s+(them|him|her|the\s+\w+|\w+)\s+(to\s+)?(use|run|show|feature|post|repost|keep\s+using)\s+((it|them|this|that)\s+(again|anymore|any\s+more|(in|for|as)\s+([\w-]+\s+){0,2}?(ads?|adverts?|advertising|promotions?|commercials?)\b)|(my|our|her|his|the)\s+([\w-]+\s+)?(videos?|clips?|content|reels?|photos?|face)\b)`,
+	// taken out of someone else's ads, said as an order: "remove it from
+	// their ads", "take my reel off the shop's promotions", "turunkan
+	// video itu dari iklan mereka"
+	`\b(remove|pull|take|delete|drop)\s+(it|them|this|that|(my|our|her|his|the)\s+([\w-]+\s+)?(videos?|clips?|content|reels?|posts?|photos?))\s+(down\s+|out\s+)?(from|out\s+of|off)\s+(their|its|his|her|the\s+(brand|shop|store|company|advertiser|agency|business)'?s?|[a-z]+'s)\s+([\w-]+\s+)?(ads?|adverts?|advertising|campaigns?|promotions?|commercials?)\b`,
+	`\b(turunkan|hapus|hapuskan|tarik|keluarkan|copot|cabut)\s+(video|konten|klip|foto)\w*\s+([\w-]+\s+){0,2}?dari\s+(iklan|promosi|kampanye)\w*\s+(mereka|dorang|dong|brand\w*|toko\s+\w+|perusahaan|pengiklan|agensi\w*|itu|tersebut)\b`)
 
 // The words of an ad's use, for the revocations above: a verb of use or
 // showing, a word for "as" or "for", and the ad.
@@ -1637,14 +1656,14 @@ var (
 	// counts for nothing when a contrast follows.
 	abandonedRe = newPattern(`\b(?:(?:my\s+)?first\s+(?:thought|idea|instinct|reaction)|at\s+first|initially|originally|i\s+was\s+(?:going|about|tempted|planning)\s+to|i\s+(?:thought\s+about|considered|almost|nearly)|awalnya|tadinya|mulanya|semula|niatnya|rencananya|sempat\s+(?:mau|ingin|pengen|kepikiran|berpikir))\b`, 0)
 	contrastRe  = regexp.MustCompile(`\b(?:but|however|instead|rather|though|tapi|tetapi|namun|melainkan|sekarang|now)\b`)
-	refuseRe    = newPattern(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah)\s+(?:lagi\s+)?(?:mau|ingin|pengen|mengizinkan|mengijinkan|izinkan|ijinkan|rela|suka|setuju|boleh)|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off)|(?:want|need|get|keep)\s+(?:my\s+[\w-]+|them|it)\s+out\s+of|make\s+sure\s+(?:[\w']+\s+){0,5}?(?:not|never|no\s+longer|aren'?t|isn'?t)|pastikan\s+(?:\w+\s+){0,5}?(?:tidak|tdk|gak|ga|nggak))\b`, 0)
+	refuseRe    = newPattern(`\b(?:(?:tolong|mohon|please|minta|harap)\s+(?:[\w-]+\s+){0,3}(?:dihapus|ditarik|dikeluarkan|diturunkan|dicabut|removed|taken\s+down)|stop|quit|cease|berhenti|hentikan|no\s+longer|remove|delete|hapus|keluarkan|tarik|cabut|keberatan|object(?:ion)?\s+to|(?:don'?t|do\s+not)\s+(?:consent|agree)|(?:tidak|tdk|gak|ga|nggak)\s+(?:setuju|terima|rela|nyaman)|not\s+(?:ok|okay|comfortable|happy)\s+with|(?:don'?t|do\s+not|never)\s+(?:want|wish|allow|let|like)|(?:don'?t|do\s+not)\s+(?:use|put|run|show|promote)|jangan|jgn|(?:gak|ga|gk|tidak|tdk|nggak|ngga|enggak|ogah|nda|ndak|kada|ora|teu)\s+(?:lagi\s+)?(?:mau|ingin|pengen|mengizinkan|mengijinkan|izinkan|ijinkan|rela|suka|setuju|boleh|handak)|berenti|brenti|take\s+(?:them|it|my\s+\w+)\s+(?:out|down|off)|(?:want|need|get|keep)\s+(?:my\s+[\w-]+|them|it)\s+out\s+of|make\s+sure\s+(?:[\w']+\s+){0,5}?(?:not|never|no\s+longer|aren'?t|isn'?t)|pastikan\s+(?:\w+\s+){0,5}?(?:tidak|tdk|gak|ga|nggak))\b`, 0)
 	// notUsedAgainRe: one's content not to be used again, said of it
 	// ("videoku ga dipake lagi", "my clips not used anymore").
 	notUsedAgainRe = newPattern(`\b`+negator+`\s+(?:[\w']+\s+){0,2}?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|ditayangkan|ditampilkan|used|promoted|shown|featured)\b.{0,24}\b(?:lagi|anymore|again|any\s+more)\b`+
 		`|\b`+negator+`\s+(?:lagi|longer|more)\s+(?:be\s+)?(?:dipake|dipakai|digunakan|dipromosikan|diiklankan|ditayangkan|ditampilkan|used|promoted|shown|featured)\b`, 0)
 	useRe     = newPattern(`\b(?:us(?:e|es|ed|ing)|pakai|pake|dipakai|dipake|memakai|gunakan|digunakan|menggunakan|penggunaan|promot\w*|dipromosikan|mempromosikan|advertis\w*|iklan\w*|ads?|muncul|appear\w*|tampil\w*|ditampilkan|show(?:s|n|ing)?|sponsor\w*|featur(?:e|ed|es|ing)|tayang\w*|ditayangkan|diiklankan)\b`, 0)
 	contentRe = newPattern(`\b(?:video\w*|clips?|klip\w*|content|konten\w*|artwork|karya\w*|face|muka\w*|wajah\w*|foto\w*|photos?|posts?|postingan\w*|reels?|lagu\w*|music|musik\w*)\b`, 0)
-	mineRe    = newPattern(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|our)\b|ku\b`, 0)
+	mineRe    = newPattern(`\b(?:my|mine|saya|aku|ku|gue|gw|gua|kami|kita|our)\b|ku\b`, 0)
 )
 
 // intent is what a text's clauses ask for, scored; forwarded is what a
@@ -1657,6 +1676,7 @@ type intent struct{ revocation, refund, forwarded int }
 // revocation.
 func readIntent(text, fwd string) intent {
 	var in intent
+	authKept := false
 	text = dropConceded(dropAbandoned(text))
 	// The patterns found anywhere first (most are not): only those are
 	// looked for clause by clause, and only when a clause may keep,
@@ -1712,7 +1732,7 @@ func readIntent(text, fwd string) intent {
 			// "keep the money" gives up the money, "take my videos out of
 			// the ad library you keep" refuses them: neither keeps the
 			// authorization.
-			if !refusesContent && keptRe.MatchString(c) && !(noMoney && score(c, moneyDeclinedRe) > 0) && !keepsNoAuthorization(c) &&
+			if !refusesContent && keptRe.MatchString(c) && !continuedOnly(c) && !(noMoney && score(c, moneyDeclinedRe) > 0) && !keepsNoAuthorization(c) &&
 				!slices.ContainsFunc(keptNot, func(s string) bool { return strings.Contains(s, c) }) {
 				kept = true
 				continue
@@ -1735,7 +1755,11 @@ func readIntent(text, fwd string) intent {
 			// The sender keeps the authorization: naming it elsewhere
 			// ("About my authorization") asks for no revocation.
 			in.revocation = 0
+			authKept = true
 		}
+	}
+	if in.revocation == 0 && in.refund < 3 && !authKept && overstayed(text) {
+		in.revocation += 4
 	}
 	if fwd != "" {
 		for _, i := range matching(fwd, refundPatterns) {
@@ -1745,6 +1769,45 @@ func readIntent(text, fwd string) intent {
 		}
 	}
 	return in
+}
+
+// A use that outlived its permission: the sender let someone else use the
+// content ("kase izin ke toko … cuma for satu bulan", "we let Kopi King use
+// the video … for their opening promo", "I gave the gym permission") and
+// they still use it ("masih dorang pake for iklan", "we still keep seeing
+// our video as their ad", "they keep using it"). Asked for nothing else
+// (no money), it is the permission the sender wants ended, whatever words
+// the ending is asked in. A still that is negated ("masih belum tayang",
+// "still not showing") is a promotion that did not run.
+var (
+	grantRe = newPattern(`\b(?:(?:kasih|kase|kasi|beri|memberi|memberikan|kami\s+beri|sudah\s+kasih)\s+(?:\w+\s+)?(?:izin|ijin)|mengizinkan|mengijinkan|ngizinin|izinin|(?:izin|ijin)(?:nya)?\s+(?:\w+\s+)?(?:cuma|hanya|untuk|buat|for|selama|sampai|sampe)|boleh\s+(?:pakai|pake|memakai|menggunakan)`+
+		`|let\s+(?:[\w'-]+\s+){1,3}?(?:use|feature|run|post|repost|show)|allowed\s+(?:[\w'-]+\s+){1,3}?(?:to\s+)?(?:use|feature|run|post|repost|show)|(?:gave|given|granted)\s+(?:[\w'-]+\s+){0,3}?(?:permission|consent|approval|the\s+ok|the\s+okay|the\s+go-ahead|rights?|a\s+licen[cs]e)|permission\s+(?:to|for)\s)`, 0)
+	stillRe    = newPattern(`\b(?:masih|still|keep|keeps|kept|continue[sd]?|continuing|tetap|terus)\s+(?:[\w'-]+\s+){0,3}?(?:using|use|uses|used|running|runs|showing|shows|seeing|see|posting|featuring|pake|pakai|dipake|dipakai|memakai|menggunakan|digunakan|gunakan|tayang\w*|ditayangkan|muncul|dipasang|pasang)\b`, 0)
+	stillNotRe = regexp.MustCompile(`\b(?:belum|tidak|tdk|gak|ga|nggak|ngga|nda|not|never|no|isn'?t|aren'?t|wasn'?t|hasn'?t|haven'?t|didn'?t|doesn'?t|don'?t|can'?t|cannot)\b`)
+)
+
+// overstayed reports whether text says someone else still uses content
+// the sender let them use (grantRe, then stillRe not negated).
+func overstayed(text string) bool {
+	if !grantRe.mayMatch(text) || !stillRe.mayMatch(text) || !contentRe.MatchString(text) {
+		return false
+	}
+	granted := false
+	for _, loc := range grantRe.FindAllStringIndex(text, 8) {
+		if g := text[loc[0]:loc[1]]; !strings.HasPrefix(g, "let me ") && !strings.HasPrefix(g, "let us ") {
+			granted = true // not "let me use this chance"
+			break
+		}
+	}
+	if !granted {
+		return false
+	}
+	for _, loc := range stillRe.FindAllStringIndex(text, 8) {
+		if !stillNotRe.MatchString(text[loc[0]:loc[1]]) {
+			return true
+		}
+	}
+	return false
 }
 
 // keepsNoAuthorization reports whether a clause's "keep" is not the
@@ -1757,6 +1820,20 @@ func keepsNoAuthorization(c string) bool {
 	}
 	return containsWord(c, []string{"keep", "kept"}) && containsWord(c, []string{"money", "uang", "duit", "dana", "saldo", "funds", "balance", "left over", "leftover"}) &&
 		!containsWord(c, []string{"authori", "izin", "permission", "consent", "otorisasi", "stay", "remain", "tetap", "as it is"})
+}
+
+// continuedRe: a "keep" or "tetap" that goes on doing something ("we
+// still keep seeing our video as their ad", "they keep using it", "mereka
+// tetap pakai video saya"), which keeps no authorization.
+var continuedRe = regexp.MustCompile(`\b(?:keeps?|kept|keeping)\s+(?:on\s+)?[a-z]+ing\b|\btetap\s+(?:saja\s+|aja\s+)?(?:di)?(?:pakai|pake|memakai|menggunakan|gunakan|tayang\w*|muncul|jalan|pasang)\b`)
+
+// continuedOnly reports whether the clause's every keeping word is a
+// continuation (continuedRe).
+func continuedOnly(c string) bool {
+	if !containsWord(c, []string{"keep", "kept", "tetap"}) {
+		return false
+	}
+	return !keptRe.MatchString(continuedRe.ReplaceAllString(c, " "))
 }
 
 // doubtWords question a right rather than keep it.
@@ -1860,7 +1937,7 @@ var (
 	declineWords = []string{"keep", "kept", "ikhlas", "relakan", "usah", "perlu", "harus", "no need", "n't", "not", "forget", "mind", "lupa", "skip", "rather", "daripada"}
 	abandonWords = []string{"first", "initially", "originally", "i was", "i thought", "i considered", "i almost", "i nearly", "awalnya", "tadinya", "mulanya", "semula", "niatnya", "rencananya", "sempat"}
 	moneyWords   = []string{"refund", "money", "uang", "duit", "dana", "saldo", "pengembalian", "reimburs"}
-	refuseWords  = []string{"tolong", "mohon", "please", "minta", "harap", "stop", "quit", "cease", "henti", "longer", "n't", "not", "never", "remove", "delete", "hapus", "keluarkan", "tarik", "cabut", "keberatan", "object", "jangan", "jgn", "ga", "gk", "tidak", "tdk", "ngga", "ogah", "take", "out of", "make sure", "pastikan"}
+	refuseWords  = []string{"tolong", "mohon", "please", "minta", "harap", "stop", "quit", "cease", "henti", "longer", "n't", "not", "never", "remove", "delete", "hapus", "keluarkan", "tarik", "cabut", "keberatan", "object", "jangan", "jgn", "ga", "gk", "tidak", "tdk", "ngga", "ogah", "nda", "kada", "ora", "teu", "renti", "take", "out of", "make sure", "pastikan"}
 	contentWords = []string{"video", "clip", "klip", "content", "konten", "artwork", "karya", "face", "muka", "wajah", "foto", "photo", "post", "reel", "lagu", "music", "musik"}
 )
 

@@ -437,6 +437,60 @@ func TestReadingIntentProbes(t *testing.T) {
 			body: "Our launch was postponed to March, so we don't need the promotion to run anymore. Please cancel it and refund.", kind: "refund", reason: "changed_mind"},
 		{name: "acara diundur", subject: "promo terjadwal",
 			body: "Acaranya diundur bulan depan jadi promosinya tidak perlu jalan lagi. Tolong batalkan dan refund.", kind: "refund", reason: "changed_mind"},
+		// heldout9's kinds (issue 16), in other words, with negatives. A
+		// revocation by its structure: a permission given to someone else
+		// for a time, and they still use the content; their access to it
+		// ended; they not to be let use it again; it taken out of their
+		// ads; regional negators and "kita" for "I" (Manado, Ambon).
+		{name: "izin dua minggu, masih mereka gunakan", subject: "video saya",
+			body: "Bulan lalu saya mengizinkan Toko Sinar memakai video saya selama dua minggu. Sekarang sudah lewat sebulan tetapi video itu masih mereka gunakan untuk iklan.", kind: "revocation"},
+		{name: "kasih izin seminggu doang, masih dipake", subject: "videoku",
+			body: "kak aku kasih izin ke brand skincare buat pake videoku seminggu doang, tp sampe skrg masih dipake di iklan mereka 😭", kind: "revocation"},
+		{name: "allowed for a weekend, still running it", subject: "our reel",
+			body: "We allowed a bakery to feature our reel for one weekend. Three weeks on, they're still running it as a sponsored post. Please have them take it down.", kind: "revocation"},
+		{name: "gave permission for January, keep using it", subject: "workout clip",
+			body: "I gave the gym permission to use my workout clip for their January promo. It's March and they keep using it. Can you cut off their access?", kind: "revocation"},
+		{name: "putuskan akses toko ke video", subject: "video",
+			body: "Mohon putuskan akses Toko Melati ke video saya, kerja samanya sudah selesai.", kind: "revocation"},
+		{name: "cut off access to my clips", subject: "clips",
+			body: "The partnership is over, so please end the access the agency has to my clips.", kind: "revocation"},
+		{name: "Ambon: nda mau lagi kita pe foto dipake", subject: "foto",
+			body: "Kita nda mau lagi kita pe foto dipake for dong pe iklan. Makase.", kind: "revocation"},
+		{name: "remove it from the shop's ads, don't allow them again", subject: "video",
+			body: "Please remove my clip from the shop's ads and don't allow them to use it again.", kind: "revocation"},
+		{name: "one campaign only, don't let them use it in new ads", subject: "agency",
+			body: "The agency had my okay for one campaign only. Please don't let them use it in any new ads.", kind: "revocation"},
+		{name: "jangan biarkan mereka pakai lagi", subject: "konten",
+			body: "Izin ke brand itu sudah habis. Jangan biarkan mereka pakai konten saya lagi ya.", kind: "revocation"},
+		{name: "turunkan video itu dari iklan mereka", subject: "video",
+			body: "Tolong turunkan video itu dari iklan mereka, kontraknya sudah berakhir.", kind: "revocation"},
+		{name: "they keep running it: no authorization kept", subject: "my video",
+			body: "They keep running my video in their ads though the deal ended, so please remove it from their ads.", kind: "revocation"},
+		{name: "mereka tetap pakai: no authorization kept", subject: "video",
+			body: "Kontrak sudah habis tapi mereka tetap pakai video saya di iklan. Tolong putuskan akses mereka ke video itu.", kind: "revocation"},
+		{name: "not: the authorization kept, the rest back", subject: "budget",
+			body: "Please keep my authorization as it is, I just want the rest back.", kind: "refund"},
+		// Not revocations: one's own promotion still running, a permission
+		// given and still fine, charges not to be let happen again.
+		{name: "not: own promotion still showing, refund", subject: "promo",
+			body: "My promotion is still showing my video, but it got only 300 views out of the 5,000 estimated. Please refund the rest.", kind: "refund", reason: "under_delivery"},
+		{name: "not: permission fine, views short", subject: "refund",
+			body: "I allowed the brand to use my video and they are still using it, which is fine. I just want a refund for the promotion that got 200 views out of the 5,000 estimated.", kind: "refund", reason: "under_delivery"},
+		{name: "not: izin sudah, promosi masih belum tayang", subject: "promosi",
+			body: "Saya sudah kasih izin ke brand, tapi promosi saya masih belum tayang padahal saldo sudah terpotong. Minta refund.", kind: "refund", reason: "technical_error"},
+		{name: "not: don't let them charge me again", subject: "charge",
+			body: "You charged me twice for one boost. Don't let them charge my card again and refund the second one.", kind: "refund", reason: "duplicate_charge"},
+		// A refund asked as the rest or what is left, given back.
+		{name: "the remainder back", subject: "budget",
+			body: "Set a $30 budget, only $12 got used. Can I have the remainder back?", kind: "refund"},
+		{name: "unused portion returned", subject: "promo",
+			body: "Would like the unused portion returned to my card please.", kind: "refund"},
+		{name: "sisanya bisa balik", subject: "promo",
+			body: "kak promo aku cuma kepake 20rb dari 50rb, sisanya bisa balik ga?", kind: "refund"},
+		{name: "what's left back", subject: "boost",
+			body: "Only a third of the budget was spent. Can I get what's left back?", kind: "refund"},
+		{name: "not: the rest of the views came back", subject: "views",
+			body: "The rest of the views came back to normal after a day, thanks for checking.", kind: ""},
 	}
 	ctx := context.Background()
 	for _, c := range cases {
