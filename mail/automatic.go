@@ -111,10 +111,10 @@ var (
 	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+|compassionate\s+|bereavement\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment|the\s+road|(?:a\s+)?sabbatical|(?:the\s+)?(?:umrah|umroh|hajj|haj|pilgrimage))|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo|` +
 		// "I'm at the Creator Economy Expo in Las Vegas until …", "I am
 		// recovering from surgery", "I'm performing umrah".
-		`(?:[a-z]+ing\s+)?(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,5}?(?:expo|conference|summit|trade\s*show|convention|(?:trade|craft|book|job|food|art)\s+fair|retreat|festival|offsite|off-site|congress|workshop)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
+		`(?:[a-z]+ing\s+)?(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,5}?(?:expo|conference|summit|trade\s*show|convention|(?:trade|craft|book|job|food|art)\s+fair|retreat|festival|offsite|off-site|congress|workshop|training|course|bootcamp|seminar)|on\s+(?:a\s+|an\s+)?(?:[\w'’-]+\s+){0,2}?(?:training(?:\s+course)?|course|bootcamp)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
 		`|\b(?:currently|presently)\s+(?:away|travel(?:l)?ing|abroad|overseas|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+)?leave|on\s+(?:vacation|holiday|a\s+(?:business\s+)?trip|business)|out\s+of\s+(?:the\s+)?office)\b` +
 		`|\b(?:saat\s+ini|sekarang|hari\s+ini)\s+(?:saya\s+|kami\s+)?(?:sedang|lagi|masih)\s+(?:dalam\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|di\s+luar)` +
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+|menunaikan\s+|menjalankan\s+|menjalani\s+|berangkat\s+)?(?:ibadah\s+|masa\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|haji|sakit|pemulihan|penyembuhan|dirawat|opname|rawat\s+inap|pameran|konferensi)`)
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+|menunaikan\s+|menjalankan\s+|menjalani\s+|berangkat\s+|mengikuti\s+|ikut\s+|ikutan\s+)?(?:ibadah\s+|masa\s+)?(?:diklat|pelatihan|training|kursus|bootcamp|bimtek|seminar|lokakarya|workshop|pendidikan|cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|haji|sakit|pemulihan|penyembuhan|dirawat|opname|rawat\s+inap|pameran|konferensi)`)
 	// limitedRe: the writer says they have only limited access now ("I'm
 	// currently on limited access", "saya sedang WFH dengan akses email
 	// terbatas"), as awayNowRe says they are away; a pattern, tried only
@@ -124,7 +124,12 @@ var (
 		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dengan\s+|punya\s+|memiliki\s+)?akses\s+(?:email\s+|internet\s+)?(?:yang\s+)?terbatas`+
 		// "checking mail only sporadically", "hanya sesekali cek email".
 		`|\b(?:checking|reading|checks|reads|check|read)\s+(?:my\s+|our\s+)?(?:e-?mails?|mail|messages|inbox)\s+(?:only\s+)?(?:sporadically|occasionally|intermittently|rarely|infrequently|sparingly|irregularly|now\s+and\s+then|once\s+a\s+day)`+
-		`|\b(?:hanya\s+|cuma\s+)?(?:sesekali|jarang|sekali-sekali|sekali-kali)\s+(?:bisa\s+)?(?:cek|ngecek|mengecek|buka|membuka|memeriksa|baca|membaca)\s+(?:e-?mail|surel|pesan|inbox)`, 0)
+		`|\b(?:hanya\s+|cuma\s+)?(?:sesekali|jarang|sekali-sekali|sekali-kali)\s+(?:bisa\s+)?(?:cek|ngecek|mengecek|buka|membuka|memeriksa|baca|membaca)\s+(?:e-?mail|surel|pesan|inbox)`+
+		// Mail not read for now: "tidak dapat membuka email secara
+		// rutin", "belum bisa mengecek email", "unable to check emails
+		// regularly", "won't be able to access my mail".
+		`|\b(?:tidak|tdk|tak|belum|gak|ga|nggak|ngga)\s+(?:dapat|bisa|sempat)\s+(?:membuka|buka|mengecek|ngecek|cek|membaca|baca|memeriksa|mengakses|akses|memantau)\s+(?:e-?mail|surel|inbox|kotak\s+masuk)`+
+		`|\b(?:unable|not\s+be\s+able|won'?t\s+be\s+able|not\s+able|can'?t|cannot)\s+(?:to\s+)?(?:check|read|access|monitor)\s+(?:my\s+|your\s+|the\s+)?(?:e-?mails?|mail|messages|inbox)`, 0)
 	// summonedRe: away on a duty, or away said after another clause
 	// ("I've been called up for jury service and will be out of the
 	// office", "serving on a jury"), as awayNowRe says it; a pattern, tried
@@ -142,7 +147,7 @@ var (
 		`|\b(?:toko|kantor|tim|layanan|cs|admin|studio|usaha|outlet|gerai|butik|warung|kami)\s+(?:\w+\s+){0,2}?(?:sedang\s+|akan\s+|lagi\s+|masih\s+)?(?:tutup|libur|cuti\s+bersama|tidak\s+beroperasi|offline|tidak\s+melayani)\b`, 0)
 	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
 	// match without, looked for as plain strings first.
-	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "offsite", "off-site", "pameran", "konferensi", "limited", "terbatas", "unavailable", "offline", "break", "outside", "jury", "sporadic", "occasional", "intermittent", "rarely", "infrequent", "sparingly", "irregular", "now and then", "once a day", "sesekali", "jarang", "sekali-"}
+	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "offsite", "off-site", "pameran", "konferensi", "limited", "terbatas", "unavailable", "offline", "break", "outside", "jury", "sporadic", "occasional", "intermittent", "rarely", "infrequent", "sparingly", "irregular", "now and then", "once a day", "sesekali", "jarang", "sekali-", "able", "can't", "cannot", "belum", "gak", "ngga", "tdk", "tak", "training", "course", "bootcamp", "seminar", "diklat", "pelatihan", "kursus", "bimtek", "lokakarya", "pendidikan"}
 	machineWords = []string{"automat", "otomatis", "generated"}
 	// machineSaysRe: a text that says a machine sent it.
 	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
@@ -217,6 +222,11 @@ var (
 		// layanan", "(reference #7314)", "tidak perlu mengirim ulang".
 		`|\bin\s+the\s+order\s+(?:they|it|we|emails?|messages?|requests?)\s+(?:come|came|arrive|are\s+received|were\s+received|receive)|\breference\s*(?:number|no\.?|id)?\s*[:#]?\s*#?\d`+
 		`|\b(?:diteruskan|teruskan|disampaikan)\s+ke\s+(?:bagian|tim|divisi|departemen|unit)\s+(?:terkait|yang\s+bersangkutan)|\bjam\s+(?:layanan|operasional)\b|\bhari\s+kerja\s+berikutnya|\bnext\s+(?:business|working)\s+day`+
+		// "bakal bales sesuai urutan masuk", "dibalas berurutan"; "Admin
+		// kami online Senin–Sabtu", "our team is available Monday to
+		// Friday".
+		`|\b(?:sesuai|berdasarkan|menurut)\s+(?:urutan|antrean|antrian|nomor\s+antr(?:ean|ian))|\b(?:dibalas|dijawab|direspon|dibales)\s+(?:secara\s+)?berurutan`+
+		`|\b(?:admin|cs|tim|team|staff|agents?|we'?re|we\s+are|(?:our|the)\s+(?:team|office|staff|agents|admins?|shop|store|studio)\s+(?:is|are))(?:\s+kami|\s+kita)?\s+(?:online|aktif|buka|standby|available|open)\s+(?:(?:setiap|tiap|every|from|pada|hari|dari|on)\s+)?(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|weekdays|daily|everyday|jam|pukul|\d)`+
 		`|\btidak\s+perlu\s+(?:mengirim|kirim|membuat|bikin)\s+(?:ulang|email\s+baru)|\bnggak\s+perlu\s+bikin\s+email\s+baru|\bno\s+need\s+to\s+(?:resend|send\s+(?:it\s+|this\s+)?again|write\s+again)`, 0)
 )
 

@@ -122,6 +122,23 @@ func TestReadingAutomaticWords(t *testing.T) {
 		{"mail now and then", "Re: Update", "Travelling for work and reading email only occasionally until 5 January.", true},
 		{"sesekali cek email", "Re: [RD-9]", "Halo, sampai tanggal 10 saya hanya sesekali cek email karena sedang di kampung. Terima kasih.", true},
 		{"checks rarely asks", "Re: [RD-9]", "I check my email only rarely until Friday, so please refund my rejected boost and tell me by text.", false},
+		// heldout9's kinds in other words: away on a training course and
+		// unable to read mail until a date; a shop's acknowledgement that
+		// gives its hours or says it answers in the order mail comes in.
+		// The same said by a person who asks for something is a person's.
+		{"pelatihan belum bisa cek email", "Re: [RD-9]", "Selamat siang. Tanggal 3-6 Januari saya sedang mengikuti pelatihan di Makassar sehingga belum bisa mengecek email. Pesan Bapak/Ibu akan saya balas setelah kembali ke kantor.", true},
+		{"ikut bootcamp", "Re: [RD-9]", "Hai, aku lagi ikut bootcamp sampe Jumat jadi gak bisa buka email tiap hari. Nanti aku bales ya.", true},
+		{"training course uk", "Re: Update", "Thanks for your email. I'm on a training course until Wednesday 9th and unable to check emails regularly. I'll pick up your message on my return.", true},
+		{"attending a training us", "Re: Update", "I'm attending a week-long training in Denver and won't be able to check email until Monday, June 8. I'll follow up as soon as I'm back.", true},
+		{"not able to access mail in", "Re: Update", "I will not be able to access my mail from 10th to 14th December due to an official training programme. Your mail will be attended to thereafter.", true},
+		{"pelatihan asks", "Re: [RD-9]", "Saya sedang mengikuti pelatihan sampai Jumat dan tidak bisa buka email tiap hari, tapi tolong refund promosi saya yang ditolak ya.", false},
+		{"training course asks", "Re: [RD-9]", "I'm on a training course until Friday and can't check email often. Could you cancel the authorization for my video in the meantime?", false},
+		{"cannot open tiktok's email", "Re: [RD-9]", "Saya tidak bisa membuka email dari TikTok sampai sekarang, dan promosi saya ditolak tanpa alasan.", false},
+		{"toko: sesuai antrean", "Re: [RD-9]", "Halo kak! Terima kasih sudah menghubungi Toko Kue Lina. Pesan kakak sudah kami terima ya. Admin online setiap hari pukul 09.00-17.00 dan akan membalas sesuai antrean.", true},
+		{"shop: team available monday", "Re: [RD-9]", "Thanks for messaging Lulu's Candles! Your message has been received. Our team is available Monday to Friday, 9am to 5pm, and we'll get back to you as soon as we can.", true},
+		{"warung: admin aktif senin", "Re: [RD-9]", "Makasih udah chat Warung Ayu 🙏 Pesan kakak sudah masuk ya. Admin aktif Senin-Jumat pukul 08.00-15.00, dibalas berurutan.", true},
+		{"pesan sudah masuk, asks", "Re: [RD-9]", "Pesan kakak sudah masuk kok kemarin, admin kalian online tiap hari tapi belum ada yang balas. Tolong refund promosi saya yang ditolak.", false},
+		{"shop open, asks", "Re: [RD-9]", "Your message has been received, you said, and your team is available Monday to Friday, yet I still have no refund for the rejected boost.", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := mail.Parse([]byte(autoProbe(c.subject, c.text)))
