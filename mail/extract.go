@@ -1605,14 +1605,25 @@ func scoreAffirmedIn(text string, ps []pattern, x *textIndex) int {
 func reasonOf(text string, least int) tickets.Reason {
 	best, bestScore := tickets.Reason(""), least-1
 	var ix textIndex
-	x := ix.indexed(text)
+	ix.indexed(text)
+	x := ix.withWords(reasonTable, text)
 	for _, r := range reasonPatterns {
-		if s := scoreAffirmedIn(text, r.ps, x); s > bestScore {
+		if s := scoreAffirmedIn(text, r.ps, x) + shapeScore(r.reason, text, x); s > bestScore {
 			best, bestScore = r.reason, s
 		}
 	}
 	return best
 }
+
+// reasonTable numbers the words of reasonPatterns: reasonOf searches a
+// text once for all of them.
+var reasonTable = func() *wordTable {
+	groups := make([][]pattern, len(reasonPatterns))
+	for i, r := range reasonPatterns {
+		groups[i] = r.ps
+	}
+	return newWordTable(groups...)
+}()
 
 // What a mail wants is read clause by clause (sentences, and their parts
 // around a comma or a contrast: "but", "tapi", "cuma", "just"), so that

@@ -25,6 +25,11 @@ type pattern struct {
 	starts    []string
 	wordStart bool
 	at        *regexp.Regexp
+	// table and ids: when the pattern is one of a group whose words are
+	// numbered (a wordTable), its sets of words by number, so that a text
+	// searched once for the whole group's words answers mayMatchIn.
+	table *wordTable
+	ids   [][]uint16
 }
 
 func newPattern(expr string, weight int) pattern {
@@ -207,6 +212,14 @@ func (p pattern) mayMatch(text string) bool { return p.mayMatchIn(text, nil) }
 
 // mayMatchIn is mayMatch with text's index (nil for none).
 func (p pattern) mayMatchIn(text string, x *textIndex) bool {
+	if x != nil && p.table != nil && x.table == p.table {
+		for _, set := range p.ids {
+			if !x.found.hasAny(set) {
+				return false
+			}
+		}
+		return true
+	}
 	for _, set := range p.words {
 		if !containsAny(text, set, x) {
 			return false
@@ -230,6 +243,10 @@ func containsAny(text string, words []string, x *textIndex) bool {
 type textIndex struct {
 	bytes [4]uint64
 	pairs [1 << 16 / 64]uint64
+	built bool // bytes and pairs are the text's (else anything may be)
+	// found: the words of table the text holds (withWords).
+	table *wordTable
+	found wordsFound
 }
 
 // indexed returns x built for text, or nil when text is too short for an
@@ -238,6 +255,7 @@ func (x *textIndex) indexed(text string) *textIndex {
 	if len(text) < 32 {
 		return nil
 	}
+	x.built = true
 	for i := range len(text) {
 		c := uint(text[i])
 		x.bytes[c>>6] |= 1 << (c & 63)
@@ -251,7 +269,7 @@ func (x *textIndex) indexed(text string) *textIndex {
 
 // mayHave is false when w is not in the text (true without an index).
 func (x *textIndex) mayHave(w string) bool {
-	if x == nil {
+	if x == nil || !x.built {
 		return true
 	}
 	if len(w) == 1 {
@@ -486,4 +504,102 @@ func shortest(words []string) int {
 		n = min(n, len(w))
 	}
 	return n
+}
+
+// A wordTable numbers the words of a group of patterns tried on the same
+// texts (the reasons' several hundred) and finds in one pass over a text
+// which of them it holds: each pattern then asks the pass, instead of
+// searching the text for each of its words.
+type wordTable struct {
+	words []string
+	// heads: the pairs of bytes some word of two bytes or more begins
+	// with; byHead, those words by their first two bytes; single, the
+	// one-byte words by their byte.
+	heads  [1 << 16 / 64]uint64
+	byHead map[uint16][]uint16
+	single [256][]uint16
+}
+
+// newWordTable numbers the words of the patterns of groups, and gives
+// each pattern its table and its sets of words by number (in place: the
+// groups are the tables the patterns are tried from).
+func newWordTable(groups ...[]pattern) *wordTable {
+	t := &wordTable{byHead: map[uint16][]uint16{}}
+	ids := map[string]uint16{}
+	for _, g := range groups {
+		for i := range g {
+			p := &g[i]
+			if p.words == nil {
+				continue
+			}
+			p.table, p.ids = t, make([][]uint16, len(p.words))
+			for j, set := range p.words {
+				for _, w := range set {
+					id, ok := ids[w]
+					if !ok {
+						id = uint16(len(t.words))
+						ids[w] = id
+						t.words = append(t.words, w)
+						if len(w) == 1 {
+							t.single[w[0]] = append(t.single[w[0]], id)
+						} else {
+							k := uint16(w[0])<<8 | uint16(w[1])
+							t.heads[k>>6] |= 1 << (k & 63)
+							t.byHead[k] = append(t.byHead[k], id)
+						}
+					}
+					p.ids[j] = append(p.ids[j], id)
+				}
+			}
+		}
+	}
+	if len(t.words) > 1<<16 {
+		panic("wordTable: more than 65,536 words") // the tables are the package's own
+	}
+	return t
+}
+
+// withWords returns x holding the words of t that text holds (x may be
+// an index not built, for a short text).
+func (x *textIndex) withWords(t *wordTable, text string) *textIndex {
+	x.table, x.found = t, t.find(text)
+	return x
+}
+
+// find returns the words text holds, exactly: every position where one
+// may begin is checked.
+func (t *wordTable) find(text string) wordsFound {
+	found := make(wordsFound, (len(t.words)+63)/64)
+	for i := 0; i < len(text); i++ {
+		for _, id := range t.single[text[i]] {
+			found[id>>6] |= 1 << (id & 63)
+		}
+		if i+1 == len(text) {
+			break
+		}
+		k := uint16(text[i])<<8 | uint16(text[i+1])
+		if t.heads[k>>6]&(1<<(k&63)) == 0 {
+			continue
+		}
+		rest := text[i:]
+		for _, id := range t.byHead[k] {
+			if strings.HasPrefix(rest, t.words[id]) {
+				found[id>>6] |= 1 << (id & 63)
+			}
+		}
+	}
+	return found
+}
+
+// wordsFound is a set of a wordTable's words, by number.
+type wordsFound []uint64
+
+// hasAny reports whether one of ids is in f.
+func (f wordsFound) hasAny(ids []uint16) bool {
+	for _, id := range ids {
+		if f[id>>6]&(1<<(id&63)) != 0 {
+			return true
+		}
+	}
+	return false
 }

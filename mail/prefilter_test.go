@@ -303,3 +303,38 @@ func TestStartsFindWhatTheExpressionFinds(t *testing.T) {
 		t.Fatalf("%d of %d patterns tried at their starts, %d matches: the check checks little", tried, len(x.pats), allFound)
 	}
 }
+
+// A word table finds exactly the words strings.Contains finds, in the
+// whole text of every mail of the corpora and in short ones (a word at either end, a word of
+// one byte, words inside others), and a pattern of the table answers
+// mayMatchIn as its words do.
+func TestWordTableFindsWhatContainsFinds(t *testing.T) {
+	x := exprAnswersFor(t)
+	texts := []string{"", "a", "ga", "dana", "refund dana", "dobel", "x dobel", "ditagih 2x", "tagihannya dua kali"}
+	for i, text := range x.texts {
+		if x.whole[i] {
+			texts = append(texts, text)
+		}
+	}
+	for _, text := range texts {
+		found := reasonTable.find(text)
+		for id, w := range reasonTable.words {
+			if got, want := found.hasAny([]uint16{uint16(id)}), strings.Contains(text, w); got != want {
+				t.Fatalf("word %q in %q: found %v, strings.Contains %v", w, text, got, want)
+			}
+		}
+		var ix textIndex
+		ix.indexed(text)
+		with := ix.withWords(reasonTable, text)
+		for _, r := range reasonPatterns {
+			for _, p := range r.ps {
+				if p.table != reasonTable {
+					t.Fatalf("%s has no word table", p.re)
+				}
+				if got, want := p.mayMatchIn(text, with), p.mayMatch(text); got != want {
+					t.Fatalf("%s on %q: %v with the table, %v by its words", p.re, text, got, want)
+				}
+			}
+		}
+	}
+}
