@@ -107,8 +107,8 @@ func TestMailOtherRequesterLearnsNothing(t *testing.T) {
 		ref := f.tickets()[0].Ref
 		f.deliver(plain("Budi <budi@example.com>", "b1", "Refund 7301234567890000021",
 			"Hello, I want the refund for order 7301234567890000021 and its status please."))
-		if st := f.fetch(); st.Joined != 1 || st.Created != 0 {
-			t.Fatalf("stats %+v", st)
+		if st := f.fetch(); st.Received != 1 || st.Joined != 0 || st.Created != 0 {
+			t.Fatalf("stats %+v, want one kept on another's ticket", st)
 		}
 		f.send()
 		got := f.received()

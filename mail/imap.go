@@ -174,6 +174,9 @@ func (x *xoauth2) Next([]byte) ([]byte, error) { return []byte{}, nil }
 // IntakeStats counts what one pass did.
 type IntakeStats struct {
 	Fetched, Created, Joined, Replies, Duplicates, Ignored, Bounces, Failed int
+	// Received: mails about an order whose open ticket is someone else's,
+	// kept on it unseen by their sender (TookReceived); not joined.
+	Received int
 	// Lag is how long the oldest mail taken in had waited (from its date).
 	Lag time.Duration
 }
@@ -182,8 +185,10 @@ func (s *IntakeStats) add(o string) {
 	switch o {
 	case TookCreated:
 		s.Created++
-	case TookJoined, TookReceived:
+	case TookJoined:
 		s.Joined++
+	case TookReceived:
+		s.Received++
 	case TookReply:
 		s.Replies++
 	case TookDuplicate:

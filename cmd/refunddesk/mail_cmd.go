@@ -190,8 +190,8 @@ it keeps going (IDLE where the server has it, and polling) until interrupted.`,
 }
 
 func printIntake(m *Main, st mail.IntakeStats) {
-	fmt.Fprintf(m.Stdout, "%d mail(s): %d new ticket(s), %d joined, %d answer(s), %d seen before, %d ignored (automatic), %d bounce(s), %d set aside\n",
-		st.Fetched, st.Created, st.Joined, st.Replies, st.Duplicates, st.Ignored, st.Bounces, st.Failed)
+	fmt.Fprintf(m.Stdout, "%d mail(s): %d new ticket(s), %d joined, %d kept on another's ticket, %d answer(s), %d seen before, %d ignored (automatic), %d bounce(s), %d set aside\n",
+		st.Fetched, st.Created, st.Joined, st.Received, st.Replies, st.Duplicates, st.Ignored, st.Bounces, st.Failed)
 }
 
 // parsed is the JSON of "mail parse".

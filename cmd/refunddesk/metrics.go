@@ -74,7 +74,7 @@ func (m *metrics) handler() http.Handler {
 }
 
 func (m *metrics) intake(st mail.IntakeStats, err error) {
-	for outcome, n := range map[string]int{"created": st.Created, "joined": st.Joined, "reply": st.Replies,
+	for outcome, n := range map[string]int{"created": st.Created, "joined": st.Joined, "received": st.Received, "reply": st.Replies,
 		"duplicate": st.Duplicates, "ignored": st.Ignored, "bounce": st.Bounces, "failed": st.Failed} {
 		m.mailTaken.WithLabelValues(outcome).Add(float64(n))
 	}
