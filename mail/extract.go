@@ -1402,11 +1402,11 @@ var reasonPatterns = []struct {
 		`stopped\s+it\s+early`, `ended\s+(it|the\s+promotion)\s+early`,
 		`(saya|aku|sy|ak)\s+(hentikan|tutup|berhentikan|stop|batalkan|matikan|akhiri|nonaktifkan)`, `(menghentikan|menutup|membatalkan|mematikan)\s+promosi`,
 		`(sudah|udah|udh|sdh)\s+(saya\s+|aku\s+)?(tutup|hentikan|stop|matikan|akhiri|nonaktifkan)`, `(tutup|hentikan|stop|matikan)\s+(sendiri\s+)?promosi(nya)?`,
-		`(stop|tutup|hentikan|matikan)\s+sendiri`, `(matiin|stopin|tutupin|udahin|berhentiin|cancel)\s+sendiri`,
+		`(stop|tutup|hentikan|matikan|hapus|hapusin|delete|takedown|take\s+down|nonaktifkan|nonaktifin)\s+sendiri`, `(matiin|stopin|tutupin|udahin|berhentiin|cancel)\s+sendiri`,
 		`(gue|gw|gua|aku|saya|sy)\s+(matiin|stopin|tutupin|udahin|berhentiin)`, `\b(i|we)\s+(ended|stopped|turned\s+off|switched\s+off)\s+it`,
 		`(ended|stopped|cancell?ed)\s+(it|the\s+promotion|the\s+promo)\s+after`,
 		`(turned|switched|shut)\s+off\s+(my\s+|the\s+)?(boost|promotion|promo|ad|campaign)`, `(switched|turned)\s+(it\s+)?off\s+(it\s+)?myself`,
-		`(stopped|ended|paused|cancell?ed|switched\s+off|turned\s+off)\s+(\w+\s+){0,3}myself`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`,
+		`(stopped|ended|paused|cancell?ed|switched\s+off|turned\s+off|killed|pulled|binned|axed|scrapped|canned|nuked|ditched|deleted|removed|shut|took|cut)\s+(\w+\s+){0,4}(myself|ourselves)`, `(stopped|paused|ended)\s+(my\s+|the\s+)?boost`,
 		// "saya sendiri yang hentikan", "aku yg matiin", "yang saya stop
 		// sendiri", "it was me who stopped it", "I myself ended it"
 		`(sendiri|saya|aku|sy|gue|gw|gua|kami|abdi)\s+(yang|yg)\s+(meng|mem|men|me|nge)?(hentikan|stop|stopin|matikan|matiin|tutup|tutupin|akhiri|batalkan|batalin|nonaktifkan|berhentikan|pause|jeda)`,
@@ -2107,7 +2107,9 @@ var untilRe = regexp.MustCompile(`\b(?:but|however|then|until|till|except|tapi|t
 func reasonScore(text string, reason tickets.Reason) int {
 	for _, r := range reasonPatterns {
 		if r.reason == reason {
-			return scoreAffirmed(text, r.ps)
+			var ix textIndex
+			x := ix.indexed(text)
+			return scoreAffirmedIn(text, r.ps, x) + shapeScore(reason, text, x)
 		}
 	}
 	return 0

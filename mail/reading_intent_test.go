@@ -517,3 +517,135 @@ func TestReadingIntentProbes(t *testing.T) {
 		})
 	}
 }
+
+// The shapes of heldout9's reason misses (issue 16), in other words and
+// both languages: a number promised against a smaller number that came;
+// money taken with nothing where the promotion should be listed; the
+// creator who ended it herself; one order against two charges; views from
+// elsewhere than the place chosen; and mails that must not read so.
+func TestReadingReasonShapeProbes(t *testing.T) {
+	cases := []struct {
+		name, subject, body string
+		reply               bool
+		reason              string
+	}{
+		// A number promised or estimated, a smaller one delivered.
+		{name: "perkiraan penayangan, hasil akhir", subject: "promosi",
+			body: "Di layar pembayaran tertulis perkiraan 10rb–12rb penayangan. Hasil akhirnya cuma 1.400-an. Mohon dananya dikembalikan.", reason: "under_delivery"},
+		{name: "chat: katanya 3-4rb, dapetnya 700 doang", subject: "promo",
+			body: "kak td pas bayar katanya bakal dapet 3-4rb penayangan, skrg udh kelar dapetnya 700 doang. refund ya", reason: "under_delivery"},
+		{name: "US: projected, wrapped up at", subject: "boost",
+			body: "The app projected 12,000 to 20,000 views for my boost. It wrapped up at 1,900. I'd like a partial refund.", reason: "under_delivery"},
+		{name: "UK: said between 4k and 6k, finished on 800", subject: "promote",
+			body: "It said I'd get between 4k and 6k plays, we finished on 800 or so. Could I have some money back?", reason: "under_delivery"},
+		{name: "IN: expected impressions, total received", subject: "promotion",
+			body: "Expected 25,000-30,000 impressions as per the app, but total received is 3 200 only. Kindly refund the balance.", reason: "under_delivery"},
+		{name: "NG: promised 7k, only 650", subject: "promotion",
+			body: "They promised 7k viewers, na only 650 we got. Abeg refund my money.", reason: "under_delivery"},
+		// Must not read so: more came than promised; money and days.
+		{name: "not: more than estimated, charged twice", subject: "promotion",
+			body: "It estimated 2,000-3,000 views and we got 3,400, great. But I was charged twice for it, please refund one.", reason: "duplicate_charge"},
+		{name: "not: estimated money, stopped by TikTok", subject: "promosi",
+			body: "Perkiraan biaya Rp 150.000, yang terpotong cuma Rp 100.000 lalu promosinya dihentikan TikTok karena melanggar pedoman. Minta sisanya.", reason: "stopped_by_platform"},
+		{name: "not: estimated days, TikTok stopped it", subject: "promotion",
+			body: "Estimated 5 days, it only ran 2 days and then TikTok stopped it for a policy violation. Refund the rest please.", reason: "stopped_by_platform"},
+
+		// Money taken, nothing where the promotion should be listed.
+		{name: "AU: paid, promotions list empty", subject: "boost",
+			body: "Paid $15 for a boost last night but my promotions list is completely empty this morning. Refund please.", reason: "technical_error"},
+		{name: "US: charged, nothing in ads history", subject: "charge",
+			body: "My card got charged $30 but there's nothing in the Ads history, no boost, nothing. Please refund.", reason: "technical_error"},
+		{name: "ID formal: terpotong, halaman tidak ada apa pun", subject: "saldo",
+			body: "Saldo saya sudah terpotong Rp 75.000, namun di halaman Kelola Promosi tidak ada apa pun. Mohon dikembalikan.", reason: "technical_error"},
+		{name: "ID chat: koin kepotong, riwayat ga ada apa2", subject: "koin",
+			body: "koin udah kepotong tp di riwayat promosi ga ada apa2 kak, balikin ya", reason: "technical_error"},
+		{name: "app froze after paying", subject: "promote",
+			body: "The app froze after paying, I was charged $12 and I can't see the boost on my promotions page. Refund please.", reason: "technical_error"},
+		{name: "seolah tidak pernah order", subject: "promosi",
+			body: "Uang sudah keluar tapi seolah-olah saya tidak pernah order, daftar promosinya kosong. Tolong dikembalikan.", reason: "technical_error"},
+		// Must not read so: never ordered at all; a frozen ad account;
+		// nothing wrong in the history.
+		{name: "not: never ordered, card billed", subject: "tagihan",
+			body: "Saya tidak pernah pesan promosi apa pun, tapi kartu saya ditagih Rp 50.000. Minta dikembalikan.", reason: "other"},
+		{name: "not: ad account frozen by TikTok", subject: "refund",
+			body: "My ad account was frozen by TikTok and the promotion stopped. Refund the rest please.", reason: "stopped_by_platform"},
+		{name: "not: nothing wrong in the history, charged twice", subject: "payment",
+			body: "The promotion ran and nothing in the history looks wrong, but my card was charged twice. Refund one.", reason: "duplicate_charge"},
+
+		// The creator ended it herself, for her own mistake.
+		{name: "UK: binned it myself", subject: "promote",
+			body: "I binned the boost myself after a day because the price in the video was wrong. Can I have the unspent bit back?", reason: "closed_early"},
+		{name: "US: pulled the plug myself", subject: "promo",
+			body: "I pulled the plug on it myself on day two, my mistake with the audience. Refund the rest?", reason: "closed_early"},
+		{name: "NZ: shut the promo down myself", subject: "promo",
+			body: "I shut the promo down myself once I realised the link was broken. Please refund what's left.", reason: "closed_early"},
+		{name: "ID: saya hapus sendiri", subject: "promosi",
+			body: "Promosinya saya hapus sendiri karena salah setting kota. Sisanya tolong dikembalikan.", reason: "closed_early"},
+		// Must not read so: the platform ended it; she did not.
+		{name: "not: set up myself, TikTok killed it", subject: "promo",
+			body: "I set it up myself and TikTok killed it after a day for a policy violation. Refund please.", reason: "stopped_by_platform"},
+
+		// One order, two charges.
+		{name: "UK: both payments, ordered once", subject: "payments",
+			body: "Both payments came off my debit card and I'd only ordered once. Please send one back.", reason: "duplicate_charge"},
+		{name: "ID chat: checkout 1x, kepotongnya dua", subject: "saldo",
+			body: "padahal aku cuma checkout 1x, kok kepotongnya dua, struknya juga ada 2. balikin satu ya kak", reason: "duplicate_charge"},
+		{name: "ID formal: satu kali pemesanan, dua notifikasi", subject: "pembayaran",
+			body: "Saya hanya melakukan satu kali pemesanan, namun terdapat dua notifikasi pembayaran dengan nominal yang sama. Mohon dikembalikan satu.", reason: "duplicate_charge"},
+		{name: "IN: received 2 mails, booked one", subject: "promotion",
+			body: "Received 2 of these mails and both amounts are debited. I booked only one promotion. Kindly refund.", reason: "duplicate_charge"},
+		// Must not read so: one payment, never started; two orders.
+		{name: "not: paid once, never started", subject: "promotion",
+			body: "I only paid once, and the promotion never started. Refund please.", reason: "technical_error"},
+
+		// Views from elsewhere than the place chosen.
+		{name: "reply: nearly all from India, chose Canada", reply: true,
+			body: "Views came in fine, but nearly all of them were from India. I chose Canada when I set it up. Refund please.", reason: "other"},
+		{name: "reply: hampir semuanya dari Malaysia", reply: true,
+			body: "Views-nya sih masuk, tapi hampir semuanya dari Malaysia, padahal waktu bikin saya pilih Indonesia. Minta refund.", reason: "other"},
+		{name: "UK: mostly from the States, set it to the UK", subject: "promote",
+			body: "Plenty of views, mostly from the States, though I'd set it to the UK only. I'd like my money back.", reason: "other"},
+		// Must not read so: from the place chosen, but too few.
+		// More that must not read as the shapes above: nothing in sales;
+		// "sekali" as "very"; one order tried again; the place served
+		// with no origin of the views; a count of payments.
+		{name: "not: nothing in sales, dashboard", subject: "boost",
+			body: "I paid for the boost, got nothing in sales, and my dashboard shows 200 views out of the 5k estimated. Refund please.", reason: "under_delivery"},
+		{name: "not: bayar mahal sekali, ditolak dua kali", subject: "promosi",
+			body: "Saya bayar mahal sekali, tapi promosinya ditolak dua kali. Minta refund.", reason: "rejected"},
+		{name: "not: one promo, tried again, rejected", subject: "promo",
+			body: "I bought one promo, it got rejected, so I tried again and it got rejected again. Refund please.", reason: "rejected"},
+		{name: "not: sell only in Jakarta, views low", subject: "promo",
+			body: "We sell only in Jakarta. The views were low, 300 out of the 5k estimated. Refund please.", reason: "under_delivery"},
+		{name: "not: estimate and two payments", subject: "promo",
+			body: "It estimated 3,000 views and I was charged twice, 2 payments of $20. Refund one.", reason: "duplicate_charge"},
+		{name: "not: an id after tertulis, rejected", subject: "promosi",
+			body: "Di riwayat tertulis 7301040843922390748, cuma itu yang ada. Promosinya ditolak, tolong refund.", reason: "rejected"},
+		{name: "not: more than the estimate, kepotong dua kali", subject: "saldo",
+			body: "Estimasi 5rb penayangan, hasilnya malah lebih: 6.200. Tapi saldo saya kepotong dua kali, mohon dikembalikan satu.", reason: "duplicate_charge"},
+		{name: "not: once it ran, stopped, ran again", subject: "boost",
+			body: "We booked the boost and once it ran TikTok stopped it for a policy violation. Then it ran again for a day. Refund the rest.", reason: "stopped_by_platform"},
+		{name: "not: from the city picked, too few", subject: "promo",
+			body: "Most of them were from Surabaya like I picked, but only 300 views out of the 5k estimated. Refund please.", reason: "under_delivery"},
+	}
+	ctx := context.Background()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			subject, extra := c.subject, ""
+			if c.reply {
+				subject, extra = "Re: Your request", "In-Reply-To: <rd.41.1@refunddesk.example>\r\n"
+			}
+			raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + subject +
+				"\r\nMessage-ID: <probe@example.com>\r\nDate: Fri, 4 Dec 2026 03:00:00 +0000\r\n" + extra +
+				"Content-Type: text/plain; charset=utf-8\r\n\r\n" + c.body + "\r\n"
+			m, err := mail.Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mail.Understand(ctx, m, nil, "refunddesk.example")
+			if string(got.Reason) != c.reason {
+				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
+			}
+		})
+	}
+}

@@ -1,0 +1,285 @@
+package mail
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"refunddesk/tickets"
+)
+
+// What the shape of a mail says of its reason, over the words of
+// reasonPatterns: what people say is told by how it is put together more
+// than by its words, which the next creator will choose otherwise.
+//   - a number of views promised or estimated, and a smaller number that
+//     came ("perkiraan 5rb - 6rb penayangan … yang masuk cuma 900an",
+//     "quoted 9 000 – 15 000 views. We ended with 2 318"): under_delivery;
+//   - money taken and nothing where the promotion should be listed ("koin
+//     kepotong … di menu Promosi tidak ada apa-apa", "charged … nothing
+//     under Promote > History"), or the app that failed while paying:
+//     technical_error;
+//   - one order said against two charges ("Only ordered once … both hit my
+//     card"): duplicate_charge;
+//   - views that came from elsewhere than the place chosen ("all of them
+//     were from Brazil … I picked United States"): other.
+//
+// The creator who ended it herself in any verb ("I killed it myself") is in
+// reasonPatterns' closed_early.
+func shapeScore(r tickets.Reason, text string, x *textIndex) int {
+	switch r {
+	case tickets.ReasonUnderDelivery:
+		if promisedMoreThanCame(text, x) {
+			return 4
+		}
+	case tickets.ReasonTechnicalError:
+		if appFailedRe.matchIn(text, x) || paidNothingListed(text, x) {
+			return 5
+		}
+	case tickets.ReasonDuplicateCharge:
+		if onceSaid(text, x) && twoSeenRe.matchIn(text, x) {
+			return 5
+		}
+	case tickets.ReasonOther:
+		if viewsElsewhere(text, x) {
+			return 4
+		}
+	}
+	return 0
+}
+
+// cameExpr: what came, said before its number.
+const cameExpr = `\b(cuma|cuman|cmn|hanya|only|just|barely|merely|ended\s+(up\s+)?(with|at|on)|finished\s+(up\s+)?(with|at|on)|wrapped\s+up\s+(with|at|on)|came\s+(in\s+)?(at|to)|landed\s+(at|on)|stuck\s+at|mentok|tembus|masuk|dapetnya|dapatnya|dapat|dapet|dpt|got|received|reached|hasilnya|akhirnya|realisasi\w*|total\w*|actual\w*)\b`
+
+var (
+	// promiseRe: a number said before it came: estimated, quoted,
+	// promised, projected, "it said I'd get".
+	promiseRe = newPattern(`\b(perkiraan|diperkirakan|estimasi\w*|estimate\w*|projected|projection|forecast\w*|predicted|prediksi\w*|diprediksi|dijanjikan|dijanjiin|janji\w*|promised|promising|quoted|guaranteed|dijamin|expected|ditargetkan|said\s+(i'?d|we'?d|it'?d|it\s+would|we\s+would|i\s+would)|katanya|dibilang|tertulis|tertera|bakal\s+(dapat|dapet|dpt)|would\s+(get|reach))\b`, 0)
+	// cameRe: what came, said before its number: "cuma", "only", "ended
+	// with", "yang masuk", "dapetnya", "wrapped up at", "total received is".
+	cameRe = newPattern(cameExpr, 0)
+	// countRe: a count as people write it: "912", "2 318", "2.318",
+	// "1,2rb", "20k", "900an", "15 ribu".
+	countRe = regexp.MustCompile(`^(\d{1,3}(?:[ .,]\d{3})+|\d+(?:[.,]\d+)?)(?:\s*(k|rb|ribu|thousand|jt|juta)\b|-?(an)\b)?`)
+	// cameBeforeCountRe: a cue of cameRe right before a count, with the
+	// words that may stand between ("cuma sekitar 900", "total received
+	// is 3 200").
+	cameBeforeCountRe = regexp.MustCompile(`(?:` + cameExpr + `)(?:\s+(?:about|around|approximately|approx\.?|roughly|like|some|a\s+measly|sekitar|kira-kira|kurang\s+lebih|cuma|hanya|only|just|di|at|with|is|was|of|yang|yg)|\s*[=:~±])*\s*$`)
+	// notCountRe: what makes a number money, time or a number of things
+	// other than views.
+	notCountAfterRe  = regexp.MustCompile(`^\s*(?:%|persen|percent|x\b|kali|times|hari|days?|jam|hours?|minggu|weeks?|bulan|months?|menit|minutes?|detik|seconds?|koin|coins?|rupiah|dollars?|usd|idr|rand|naira|rupees?|pounds?|euros?|sgd|myr|php|charges?|payments?|videos?|orders?|receipts?|e-?mails?|tahun|years?|am\b|pm\b|pagi|malam)`)
+	moneyBeforeRe    = regexp.MustCompile(`(?:rp\.?|idr|usd|us\$|ca\$|a\$|\$|£|€|₹|rs\.?|ksh|kes|php|₱|sgd|s\$|myr|rm|ngn|₦|zar)\s*$`)
+	countRangeSepRe  = regexp.MustCompile(`^\s*(?:-|–|—|to|and|sampai|sampe|hingga|s/d|~)\s*`)
+	sentenceBreakRe  = regexp.MustCompile(`[.!?\n]\s`)
+	cameAfterCountRe = newPattern(`^\s*(?:views?\s+|penayangan\s+|tayangan\s+|penonton\s+)?(?:doang|aja|saja|only)\b`, 0)
+)
+
+// count reads the count at the start of s: its value and length, when it
+// is not money, a time or a number of other things.
+func count(text string, at int) (float64, int, bool) {
+	s := text[at:]
+	m := countRe.FindStringSubmatchIndex(s)
+	if m == nil {
+		return 0, 0, false
+	}
+	if at > 0 && (isWordByte(text[at-1]) || text[at-1] >= '0' && text[at-1] <= '9') {
+		return 0, 0, false // "r450", a part of a longer word or number
+	}
+	if s[0] == '0' && len(s) > 1 && s[1] >= '0' && s[1] <= '9' || longestDigits(s[:m[1]]) > 9 {
+		return 0, 0, false // a phone number, an order or a video id
+	}
+	if moneyBeforeRe.MatchString(text[max(0, at-5):at]) || notCountAfterRe.MatchString(s[m[1]:]) {
+		return 0, 0, false
+	}
+	digits, unit := s[m[2]:m[3]], ""
+	for _, g := range []int{4, 6} {
+		if m[g] >= 0 {
+			unit = s[m[g]:m[g+1]]
+		}
+	}
+	var v float64
+	switch {
+	case len(digits) > 4 && (digits[len(digits)-4] == '.' || digits[len(digits)-4] == ',' || digits[len(digits)-4] == ' ') && (unit == "" || unit == "an"):
+		// thousands grouped: "2.318", "2,318", "9 000"
+		v, _ = strconv.ParseFloat(strings.NewReplacer(".", "", ",", "", " ", "").Replace(digits), 64)
+	default:
+		v, _ = strconv.ParseFloat(strings.ReplaceAll(strings.NewReplacer(" ", "").Replace(digits), ",", "."), 64)
+	}
+	switch unit {
+	case "k", "rb", "ribu", "thousand":
+		v *= 1000
+	case "jt", "juta":
+		v *= 1000000
+	}
+	return v, m[1], true
+}
+
+// promisedMoreThanCame reports whether text says a number of views was
+// promised (or estimated) and a smaller number came.
+func promisedMoreThanCame(text string, x *textIndex) bool {
+	if !cameRe.mayMatchIn(text, x) || !promiseRe.matchIn(text, x) {
+		return false
+	}
+	promised := 0.0
+	for from, n := 0, 0; n < 8; n++ {
+		i := promiseRe.first(text[from:], x) // what the text lacks, its parts lack
+		if i < 0 {
+			break
+		}
+		end := from + i + len(promiseRe.at.FindString(text[from+i:]))
+		from = end
+		// the first count within a few words of the promise, and the
+		// lower end of a range ("5rb - 6rb", "9 000 – 15 000")
+		window := text[end:min(len(text), end+50)]
+		if b := sentenceBreakRe.FindStringIndex(window); b != nil {
+			window = window[:b[0]]
+		}
+		for i := 0; i < len(window); i++ {
+			if !isDigit(window[i]) {
+				continue
+			}
+			v, n, ok := count(text, end+i)
+			if !ok {
+				break
+			}
+			// "3-4rb": the unit of the range's end is its start's too
+			if sep := countRangeSepRe.FindStringIndex(window[i+n:]); sep != nil {
+				if hi, _, ok := count(text, end+i+n+sep[1]); ok && v < hi && v < 100 && hi >= 1000 {
+					v *= 1000
+				}
+			}
+			if v >= 100 && (promised == 0 || v < promised) {
+				promised = v
+			}
+			break
+		}
+	}
+	if promised == 0 {
+		return false
+	}
+	// a smaller count said as what came: after its cue ("yang masuk cuma
+	// 900an", "ended with 2 318") or before it ("dapetnya 700 doang",
+	// "3 200 only")
+	for i := 0; i < len(text); i++ {
+		if !isDigit(text[i]) || i > 0 && isDigit(text[i-1]) {
+			continue
+		}
+		before := text[max(0, i-48):i]
+		cueBefore := cameRe.mayMatch(before)
+		if !cueBefore && !cameAfterCountRe.mayMatch(text[i:min(len(text), i+48)]) {
+			continue // no cue on either side: the count is not read
+		}
+		v, n, ok := count(text, i)
+		if !ok || v < 10 || v >= promised {
+			continue
+		}
+		if cueBefore && cameBeforeCountRe.MatchString(before) || cameAfterCountRe.MatchString(text[i+n:]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+var (
+	// appFailedRe: the app (or the page, the phone) that failed while
+	// paying or setting up: "the app froze on the payment screen",
+	// "aplikasinya nge-hang pas bayar".
+	appFailedRe = newPattern(`\b(app|aplikasi|aplikasinya|apk|screen|layar|website|site|browser|tiktok\s+app)\s+(\w+\s+){0,2}?(froze|frozen|freezes|freezing|hung|hangs|nge-?hang|ngehang|hang|crash\w*|force[\s-]closed?|keluar\s+sendiri|loading\s+terus|muter\s+terus)\b`, 0)
+	// paidRe: money taken.
+	paidRe = newPattern(`\b(charged|paid|debited|deducted|taken|billed|kepotong|terpotong|dipotong|ketarik|tertarik|terdebet|didebet|ditagih|bayar|dibayar|membayar|keluar|hit\s+my|went\s+out|left\s+my|came\s+out)`, 0)
+	// emptyRes: nothing there; listedRe: where a promotion is listed.
+	emptyRes = []pattern{
+		newPattern(`\b(nothing|empty|blank|kosong\w*|melompong)\b`, 0),
+		newPattern(`\bno\s+(promotions?|promos?|boosts?|campaigns?|orders?|records?|trace)\b|\bnot\s+a\s+(thing|trace|single\s+(promotion|promo|boost))\b`, 0),
+		newPattern(`\b(tidak|tdk|gak|ga|nggak|ngga|nda|ndak|gk)\s+ada\s+(apa-apa|apa2|apapun|apa\s+pun|apa\s+apa|promosi\w*|iklan\w*|pesanan\w*|catatan\w*|riwayat\w*|data\w*)`, 0),
+	}
+	listedRe   = regexp.MustCompile(`\b(menu|tab|halaman|daftar|riwayat|history|dashboard|list|section|page|screen|beranda|ads\s+manager|kelola\s+promosi|promote\s*>)`)
+	notWrongRe = regexp.MustCompile(`^\s*(\w+\s+){0,2}?(wrong|odd|strange|unusual|weird|amiss|salah|aneh|janggal)\b`)
+)
+
+// paidNothingListed reports whether text says money was taken and, in a
+// clause of its own (between commas), that nothing is where the promotion
+// should be listed: "nothing in the Ads history", "di riwayat promosi ga
+// ada apa2", not "got nothing in sales, and the dashboard shows …".
+func paidNothingListed(text string, x *textIndex) bool {
+	paid := false
+	for _, p := range emptyRes {
+		if !p.matchIn(text, x) {
+			continue
+		}
+		if paid = paid || paidRe.matchIn(text, x); !paid {
+			return false
+		}
+		for _, loc := range p.FindAllStringIndex(text, 8) {
+			if notWrongRe.MatchString(text[loc[1]:]) {
+				continue // "nothing looks wrong"
+			}
+			from := strings.LastIndexAny(text[:loc[0]], ".!?,;\n") + 1
+			to := len(text)
+			if i := strings.IndexAny(text[loc[1]:], ".!?,;\n"); i >= 0 {
+				to = loc[1] + i
+			}
+			if listedRe.MatchString(text[from:to]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// orderVerb: the verbs of ordering and paying, for onceRes; onceEnd: what
+// follows "once" said of an order (not "once it started").
+const onceEnd = `(\s*([.!?,;)]|$)|\s+(only|but|and|though|yet|tapi|padahal|aja|saja|doang|kok|kak|ya)\b)`
+
+const orderVerb = `(ordered|order|paid|pay|bought|booked|purchased|placed|checked\s+out|checkout|pesan|memesan|beli|membeli|bayar|membayar|transaksi|melakukan)`
+
+var (
+	// onceRes: one order said ("only ordered once", "cuma checkout 1x",
+	// "hanya melakukan satu kali pemesanan", "booked only one promotion");
+	// twoSeenRe: two of what a charge leaves ("two of these", "both hit my
+	// card", "kepotongnya dua", "again").
+	onceRes = []pattern{
+		newPattern(`\b`+orderVerb+`\s+(\w+\s+){0,2}?(once|one time)`+onceEnd, 0),
+		newPattern(`\b`+orderVerb+`\s+(\w+\s+){0,2}?(1x|1 x|1 kali|satu kali|sekali aja|sekali saja|sekali doang)`+onceEnd, 0),
+		newPattern(`\b(only|just|cuma|cuman|hanya|padahal)\s+(\w+\s+){0,2}?(`+orderVerb+`\s+(\w+\s+){0,2}?)?(sekali|(one|a\s+single|1|satu|sebuah)\s+(kali\s+)?(order|promo\w*|boost|campaign|purchase|pesanan|promosi|pemesanan|pembelian|pembayaran|transaksi|checkout))\b`, 0),
+		newPattern(`\b`+orderVerb+`\s+(only|just)\s+(one|a\s+single|1)\s+(order|promo\w*|boost|campaign|purchase)\b`, 0),
+	}
+	twoSeenRe = newPattern(`\b(two|2|dua)\s+(of\s+(these|them|those)|(\w+\s+)?(receipts?|struk\w*|invoices?|e-?mails?|mails|confirmations?|notifications?|notif\w*|bukti|tagihan|charges?|payments?|debits?|transaksi|potongan|pembayaran|konfirmasi|amounts?|deductions?|sms|mutasi))\b|`+
+		`\b(both|keduanya|dua-duanya|dua2nya)\s+(\w+\s+){0,2}?(hit|went|charged|debited|posted|taken|came|kepotong|terpotong|ditagih|masuk|kena|dipotong|ketarik|are|were|got)\b|`+
+		`\b(kepotong|terpotong|dipotong|ditagih|charged|debited)\w*\s+(\w+\s+)?(dua|two|2)\b|\b(twice|again|dua\s+kali|2\s*x|2\s+kali)\b|\bstruk\w*\s+(\w+\s+){0,2}?(dua|2)\b`, 0)
+)
+
+var (
+	// originRe: where the views came from, said of them after a pause
+	// ("the views came, but nearly all of them were from India",
+	// "hampir semuanya dari Malaysia").
+	originRe    = newPattern(`\b(all|most|mostly|nearly\s+all|almost\s+all|half|majority|bulk|semua\w*|kebanyakan|mayoritas|sebagian\s+besar)\s+(of\s+)?(them\s+|those\s+|it\s+|the\s+views\s+|the\s+viewers\s+|the\s+audience\s+|penontonnya\s+)?((were|was|came|are|is|berasal|datang|asalnya)\s+)?(\w+\s+)?(from|dari)\s+(the\s+)?[a-z]`, 0)
+	viewsWordRe = newPattern(`\b(views?|viewers|penonton\w*|tayangan|penayangan|audience|impressions|traffic|reach)`, 0)
+	// choiceRe: the place chosen, or where the creator sells: "I chose
+	// Canada when I set it up", "padahal saya pilih Indonesia", "though
+	// I'd set it to the UK", "I sell cakes out of a kitchen in Dayton".
+	choiceRe = newPattern(`\b(picked|chose|chosen|selected|set|targeted|pilih|milih|memilih|dipilih|atur|setting)\s+([\w']+\s+){0,3}?(when|while|during|waktu|pas|saat|ketika)\s+(i|we|saya|aku|kami|bikin|buat|setting|set|order|pesan)\b|`+
+		`\bpadahal\s+(\w+\s+){0,4}?(pilih|milih|memilih|dipilih|set|setting|atur|target\w*)\b|`+
+		`\b(though|although|but|when|while)\s+(i|we)('d|'ve|\s+had|\s+have)?\s+(picked|chose|selected|set|targeted)\b|`+
+		`\b(sell|sells|selling|based|located|operate|ship|shipping|deliver|jualan|tinggal|domisili|buka)\s+(\w+\s+){0,5}?(in|di|out\s+of|around|only\s+in|hanya\s+di|cuma\s+di)\s+[a-z]`, 0)
+)
+
+// onceSaid reports whether text says one order was made.
+func onceSaid(text string, x *textIndex) bool {
+	for _, p := range onceRes {
+		if p.matchIn(text, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// viewsElsewhere reports whether text says where the views came from and,
+// besides, the place chosen or served: views from elsewhere than meant.
+func viewsElsewhere(text string, x *textIndex) bool {
+	if !viewsWordRe.matchIn(text, x) || !choiceRe.matchIn(text, x) {
+		return false
+	}
+	return originRe.matchIn(text, x) || viewsFromRe.matchIn(text, x)
+}
