@@ -79,6 +79,7 @@ bench-query:
 
 bench-mail:
 	$(GO) test -run '^$$' -bench 'BenchmarkMailIntake' -benchtime $(BENCHTIME) -benchmem -timeout 30m ./mail/
+	$(GO) test -run '^$$' -bench 'BenchmarkIntakeParse' -count 3 -timeout 30m ./mail/
 	$(GO) test -run '^$$' -bench 'BenchmarkEvidenceWrites' -benchtime $(BENCHTIME) -timeout 30m ./tickets/sqlstore/
 	$(GO) test -run '^$$' -bench 'BenchmarkAcknowledgementLatency' -benchtime $(BENCHTIME) -timeout 30m ./mail/
 	$(GO) test -run '^$$' -bench 'BenchmarkDeskTurnaround' -benchtime 200x -timeout 30m ./mail/
