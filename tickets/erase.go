@@ -142,7 +142,7 @@ type ErasureCounts struct {
 	IntakeKeys      int `json:"intake_keys"`      // idempotency keys that held their address or id
 	InboundFailures int `json:"inbound_failures"` // records of their mails set aside
 	MentionTickets  int `json:"mention_tickets"`  // others' tickets whose text named them
-	Mentions        int `json:"mentions"`         // texts (details, messages, audit entries, outbox messages) a mention of them went from
+	Mentions        int `json:"mentions"`         // texts (details, messages, audit entries, outbox messages, set-aside mails' subjects) a mention of them went from
 }
 
 // Erase returns p without the person's data, and whether anything

@@ -531,6 +531,12 @@ func TestEraseMentionsInOthersText(t *testing.T) {
 		rina := f.submit(tickets.SubmitRequest{Kind: tickets.KindRevocation, Channel: tickets.ChannelEmail,
 			Requester: tickets.Requester{Email: "rina@example.com", Name: "Rina"}, Account: "@rina_shop",
 			Details: "my friend " + eraseAccount + " told me about you"}).Ticket.Ref
+		// Someone else's mail set aside, whose subject names her.
+		if err := f.svc.Intake.RecordFailure(f.ctx, tickets.InboundFailure{Channel: tickets.ChannelEmail, Key: "imap:inbox:91",
+			Source: "imap INBOX uid 91", Sender: "kayu@example.com", Subject: "Fwd: refund for " + eraseEmail + " (zq_butik)",
+			Size: 30 << 20, Reason: "too_large", SetAside: "Refunddesk/Failed", CreatedAt: f.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
 
 		res := e.erase(tickets.EraseRequest{Email: eraseEmail})
 		e.erase(tickets.EraseRequest{DiscordID: eraseDiscord})
@@ -572,6 +578,15 @@ func TestEraseMentionsInOthersText(t *testing.T) {
 			return strings.Contains(it.Data.Text, "We checked with […], not with kayu@example.com")
 		}) {
 			t.Errorf("the answer to Ayu in the outbox lost more than the mention")
+		}
+		fails, err := f.svc.Intake.Failures(f.ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(fails, func(x tickets.InboundFailure) bool {
+			return x.Sender == "kayu@example.com" && x.Subject == "Fwd: refund for […] ([…])"
+		}) {
+			t.Errorf("Kayu's mail set aside is gone or still names her: %+v", fails)
 		}
 	})
 }

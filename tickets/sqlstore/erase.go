@@ -252,24 +252,27 @@ func (r *requestRows) has(l fileLink) bool {
 
 // erasePlan is every row an erasure changes, and how.
 type erasePlan struct {
-	own, others   []int64
-	mentioned     []int64 // others' tickets found by the search index to name them
-	tickets       []ticketEdit
-	scrubs        []ticketEdit // others' tickets' details and decision without the mentions
-	messages      []messageEdit
-	links         []int64  // ticket_evidence ids
-	blobs         []string // evidence_blobs to delete
-	audit         []auditEdit
-	followups     []followupEdit
-	outboxDelete  []int64
-	outboxBlank   []int64
-	outboxScrub   []outboxEdit
-	outboxUnkey   []int64 // dedupe keys that name them, on messages not theirs
-	intakeKeys    []string
-	failures      []int64
-	counts        tickets.ErasureCounts
-	setAside      []string
-	othersTickets []tickets.ErasedTicket
+	own, others  []int64
+	mentioned    []int64 // others' tickets found by the search index to name them
+	tickets      []ticketEdit
+	scrubs       []ticketEdit // others' tickets' details and decision without the mentions
+	messages     []messageEdit
+	links        []int64  // ticket_evidence ids
+	blobs        []string // evidence_blobs to delete
+	audit        []auditEdit
+	followups    []followupEdit
+	outboxDelete []int64
+	outboxBlank  []int64
+	outboxScrub  []outboxEdit
+	outboxUnkey  []int64 // dedupe keys that name them, on messages not theirs
+	intakeKeys   []string
+	failures     []int64
+	// failureSubjects: others' mails set aside, their subjects without
+	// the mentions.
+	failureSubjects []failureEdit
+	counts          tickets.ErasureCounts
+	setAside        []string
+	othersTickets   []tickets.ErasedTicket
 	// touched are the tickets of others a mention was taken out of.
 	touched map[int64]bool
 }
@@ -277,6 +280,11 @@ type erasePlan struct {
 type ticketEdit struct {
 	id                                int64
 	details, decision, rules, sources string
+}
+
+type failureEdit struct {
+	id      int64
+	subject string
 }
 
 type messageEdit struct {
@@ -1054,21 +1062,29 @@ func (e *eraser) planKeys(p *erasePlan, _ []erasedTicketRow) error {
 	return nil
 }
 
-// planFailures: the records of their mails the intake set aside.
+// planFailures: the records of their mails the intake set aside; and
+// others' records whose subject names them ("Fwd: refund for …"), which
+// stay without the mention. Every record is read: a subject may name
+// them by account or name, which no SQL condition finds, and an erasure
+// is rare.
 func (e *eraser) planFailures(p *erasePlan, _ []erasedTicketRow) error {
-	cond, args := e.mentions("sender", "item_key")
 	var rows []struct {
 		ID       int64  `db:"id"`
 		Sender   string `db:"sender"`
 		Key      string `db:"item_key"`
 		Source   string `db:"source"`
 		SetAside string `db:"set_aside"`
+		Subject  string `db:"subject"`
 	}
-	if err := e.sel(&rows, `SELECT id, sender, item_key, source, set_aside FROM inbound_failures WHERE `+cond+` ORDER BY id`, args...); err != nil {
+	if err := e.sel(&rows, `SELECT id, sender, item_key, source, set_aside, subject FROM inbound_failures ORDER BY id`); err != nil {
 		return fmt.Errorf("find mail set aside: %w", err)
 	}
 	for _, r := range rows {
 		if !e.id.Mentions(r.Sender) && !e.id.Mentions(r.Key) {
+			if subject, ok := e.id.Scrub(r.Subject); ok {
+				p.failureSubjects = append(p.failureSubjects, failureEdit{id: r.ID, subject: subject})
+				p.counts.Mentions++
+			}
 			continue
 		}
 		p.failures = append(p.failures, r.ID)
@@ -1156,6 +1172,11 @@ func (e *eraser) Erase(f *tickets.ErasureFound) (tickets.ErasureCounts, error) {
 	}
 	if len(p.failures) > 0 {
 		if _, err := e.exec(`DELETE FROM inbound_failures WHERE id IN (?)`, p.failures); err != nil {
+			return tickets.ErasureCounts{}, fmt.Errorf("mail set aside: %w", err)
+		}
+	}
+	for _, f := range p.failureSubjects {
+		if _, err := e.exec(`UPDATE inbound_failures SET subject = ? WHERE id = ?`, f.subject, f.id); err != nil {
 			return tickets.ErasureCounts{}, fmt.Errorf("mail set aside: %w", err)
 		}
 	}
