@@ -225,43 +225,74 @@ func cutAtTerm(q string, ve *tickets.ValidationError) (before, bad, after string
 
 // statsCache keeps the desk's counts for the queue for a while: counting a
 // large store takes longer than a page may. A stale value is shown while
-// one request counts again in the background.
+// one request counts again in the background; before the first count
+// ends, pages wait for it (serve starts it when the console starts: warm).
 type statsCache struct {
 	mu       sync.Mutex
 	stats    *tickets.Stats
 	at       time.Time
 	counting bool
+	done     chan struct{} // closed when the count under way ends
 	ttl      time.Duration
 	clock    tickets.Clock // the server's: tests move it
 }
 
-func (c *statsCache) get(ctx context.Context, svc *tickets.Service, log interface {
+type warner interface {
 	Warn(string, ...any)
-}) *tickets.Stats {
+}
+
+func (c *statsCache) get(ctx context.Context, svc *tickets.Service, log warner) *tickets.Stats {
 	c.mu.Lock()
-	stats, fresh, counting := c.stats, c.clock.Now().Sub(c.at) < c.ttl, c.counting
-	if !fresh && !counting {
-		c.counting = true
-	}
-	c.mu.Unlock()
-	if fresh || counting {
+	stats, fresh := c.stats, c.clock.Now().Sub(c.at) < c.ttl
+	switch {
+	case fresh || c.counting && stats != nil:
+		c.mu.Unlock()
 		return stats
-	}
-	count := func(ctx context.Context) *tickets.Stats {
-		st, err := svc.Records.Stats(ctx)
+	case c.counting:
+		// The first count is under way (warm, or another page's): wait
+		// for it rather than count twice or show no counts.
+		done := c.done
+		c.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		c.counting = false
-		if err != nil {
-			log.Warn("web: count the tickets", "error", err)
-			return c.stats
-		}
-		c.stats, c.at = st, c.clock.Now()
-		return st
+		return c.stats
 	}
+	c.counting, c.done = true, make(chan struct{})
+	c.mu.Unlock()
 	if stats == nil {
-		return count(ctx)
+		return c.count(ctx, svc, log)
 	}
-	go count(context.WithoutCancel(ctx))
+	go c.count(context.WithoutCancel(ctx), svc, log)
 	return stats
+}
+
+// warm starts the first count in the background, unless one was made or
+// is under way.
+func (c *statsCache) warm(ctx context.Context, svc *tickets.Service, log warner) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counting || c.stats != nil {
+		return
+	}
+	c.counting, c.done = true, make(chan struct{})
+	go c.count(ctx, svc, log)
+}
+
+// count counts and keeps the counts; with an error, the ones kept before.
+func (c *statsCache) count(ctx context.Context, svc *tickets.Service, log warner) *tickets.Stats {
+	st, err := svc.Records.Stats(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.counting = false
+	close(c.done)
+	if err != nil {
+		log.Warn("web: count the tickets", "error", err)
+		return c.stats
+	}
+	c.stats, c.at = st, c.clock.Now()
+	return st
 }

@@ -164,6 +164,11 @@ func New(opt Options) (*Server, error) {
 	return s, nil
 }
 
+// WarmCounts starts counting the desk's tickets for the queue in the
+// background, so that the first queue page after a start does not wait for
+// the whole count (0.75-1.5 s on 1,000,000 tickets); ctx bounds the count.
+func (s *Server) WarmCounts(ctx context.Context) { s.counts.warm(ctx, s.svc, s.log) }
+
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

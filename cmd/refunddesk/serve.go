@@ -21,6 +21,7 @@ import (
 	"refunddesk/bot"
 	"refunddesk/mail"
 	"refunddesk/templates"
+	"refunddesk/web"
 	"refunddesk/tickets"
 )
 
@@ -490,9 +491,9 @@ func (s *server) httpPart() (component, error) {
 	mux.Handle("/api/", a)
 	mux.Handle("GET /healthz", s.health)
 	mux.Handle("GET /metrics", s.metrics.handler())
+	var con *web.Server
 	if !s.m.config.Web.Disabled {
-		con, err := s.console(cat)
-		if err != nil {
+		if con, err = s.console(cat); err != nil {
 			return component{}, err
 		}
 		mux.Handle("/", con)
@@ -512,6 +513,9 @@ func (s *server) httpPart() (component, error) {
 			return nil
 		},
 		run: func(ctx context.Context) {
+			if con != nil {
+				con.WarmCounts(ctx) // the first queue page need not wait for them
+			}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
 			select {
