@@ -72,3 +72,39 @@ func TestWarmCountsAreTheFirstPagesCounts(t *testing.T) {
 		}
 	})
 }
+
+// The console's sweep deletes a session that expired with nobody signing
+// in or out after it (serve runs it every hour).
+func TestSweepDeletesExpiredSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		f := newFixture(t, dialect, web.Options{SessionIdle: time.Hour})
+		f.addAgent("ayu", "a long enough password", "en")
+		f.browser().mustSignIn("ayu", "a long enough password")
+		count := func() int {
+			var n int
+			if err := f.db.SQL().Get(&n, `SELECT count(*) FROM agent_sessions`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(); n != 1 {
+			t.Fatalf("%d sessions after signing in", n)
+		}
+		f.clock.Advance(2 * time.Hour)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			f.srv.Sweep(ctx, time.Hour)
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for count() != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the expired session is still there")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-done
+	})
+}

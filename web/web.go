@@ -65,6 +65,10 @@ type Store interface {
 	// UpgradeAgentHash replaces an agent's hash by one of the same password
 	// with the current parameters, unless the hash is no longer oldHash.
 	UpgradeAgentHash(ctx context.Context, name, oldHash, newHash string) error
+	// SweepSessions deletes every expired session, and the sign-in
+	// failures whose window (window long) has ended; it says how many
+	// sessions went.
+	SweepSessions(ctx context.Context, window time.Duration) (int64, error)
 }
 
 // Options configure the console.
@@ -168,6 +172,27 @@ func New(opt Options) (*Server, error) {
 // background, so that the first queue page after a start does not wait for
 // the whole count (0.75-1.5 s on 1,000,000 tickets); ctx bounds the count.
 func (s *Server) WarmCounts(ctx context.Context) { s.counts.warm(ctx, s.svc, s.log) }
+
+// Sweep deletes the expired sessions and old sign-in failures every
+// interval until ctx ends (serve runs it beside the console): a sign-in
+// or a sign-out deletes some too, but a desk nobody signs in to would keep
+// them.
+func (s *Server) Sweep(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := s.store.SweepSessions(ctx, s.opt.Throttle.Window); err != nil && ctx.Err() == nil {
+			s.log.Warn("web: sweep expired sessions", slog.Any("error", err))
+		} else if n > 0 {
+			s.log.Info("web: expired sessions deleted", slog.Int64("sessions", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
 
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {

@@ -515,6 +515,7 @@ func (s *server) httpPart() (component, error) {
 		run: func(ctx context.Context) {
 			if con != nil {
 				con.WarmCounts(ctx) // the first queue page need not wait for them
+				go con.Sweep(ctx, time.Hour)
 			}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()

@@ -234,6 +234,52 @@ func TestCreateSessionSweepsExpired(t *testing.T) {
 	})
 }
 
+// SweepSessions deletes every expired session and the failures whose
+// window has ended, however many, and leaves the live ones.
+func TestSweepSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		clock := storetest.NewClock(agentsStart)
+		db := storetest.Open(t, dialect, clock)
+		if err := db.AddAgent(ctx, "ayu", "h", "en"); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 150; i++ {
+			if err := db.CreateSession(ctx, fmt.Sprintf("old%d", i), "ayu", "c", agentsStart.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.CreateSession(ctx, "live", "ayu", "c", agentsStart.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddSignInFailure(ctx, 15*time.Minute, "name:ayu", "addr:10.0.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(30 * time.Minute)
+		if _, err := db.AddSignInFailure(ctx, 15*time.Minute, "name:budi"); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(10 * time.Minute)
+		n, err := db.SweepSessions(ctx, 15*time.Minute)
+		if err != nil || n != 150 {
+			t.Fatalf("swept %d sessions (%v), want the 150 expired", n, err)
+		}
+		var sessions, failures int
+		if err := db.SQL().Get(&sessions, `SELECT count(*) FROM agent_sessions`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SQL().Get(&failures, `SELECT count(*) FROM signin_failures`); err != nil {
+			t.Fatal(err)
+		}
+		if sessions != 1 || failures != 1 {
+			t.Fatalf("%d sessions and %d failures left, want the live session and budi's window", sessions, failures)
+		}
+		if _, _, _, _, _, err := db.Session(ctx, "live"); err != nil {
+			t.Fatalf("the live session: %v", err)
+		}
+	})
+}
+
 // A successful sign-in forgets its name's failures and gives back the one
 // attempt it counted under its address; an address at 0 stays at 0.
 func TestClearSignInFailuresGivesBack(t *testing.T) {

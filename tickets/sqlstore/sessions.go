@@ -88,6 +88,26 @@ func (d *DB) EndSession(ctx context.Context, tokenHash string) error {
 	return nil
 }
 
+// SweepSessions deletes every session that has expired, and the sign-in
+// failures whose window (window long) has ended, and says how many
+// sessions went: serve's console runs it every hour, so that sessions
+// nobody signs out of do not stay when nobody signs in either.
+func (d *DB) SweepSessions(ctx context.Context, window time.Duration) (int64, error) {
+	now := d.clock.Now().UTC()
+	res, err := d.exec(ctx, `DELETE FROM agent_sessions WHERE expires_at <= ?`, now)
+	if err != nil {
+		return 0, fmt.Errorf("sweep sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sweep sessions: %w", err)
+	}
+	if _, err := d.exec(ctx, `DELETE FROM signin_failures WHERE window_start <= ?`, now.Add(-window)); err != nil {
+		return n, fmt.Errorf("sweep sign-in failures: %w", err)
+	}
+	return n, nil
+}
+
 // SignInFailures counts the failed sign-ins under key (a name's, an
 // address's) in the window running now: 0 when the last window has ended.
 func (d *DB) SignInFailures(ctx context.Context, key string, window time.Duration) (int, error) {
