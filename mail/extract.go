@@ -142,6 +142,12 @@ func readRequest(m *Message, ourDomain string) *reading {
 		reasonSource = tickets.SourceForwarded
 	}
 	req.Reason = adjustReason(req.Reason, all)
+	if req.Reason != "" && rev == 0 && ref < 3 && containsWord(lower, declineWords) && score(lower, moneyDeclinedRe) > 0 {
+		// "I do not want money from anybody": a story of what went wrong
+		// (a video still in someone's advert) from a writer who declines
+		// money gives no refund's reason, and asks for no refund.
+		req.Reason = ""
+	}
 	src := tickets.Sources{}
 	switch {
 	case rev > 0 && rev >= ref:
@@ -1217,11 +1223,11 @@ var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaini
 
 var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|that\s+|this\s+|the\s+|our\s+)?(authori[sz]ation|consent|permission)`,
 	`(stop|quit|don'?t|do not)\s+(using|use|promoting|promote)\s+my\s+(content|video|videos|account)`,
-	`(remove|cancel)\s+(my\s+)?(authori[sz]ation|permission|consent)`, `\bauthori[sz]ation\b`, `\bopt[ -]?out\b`,
+	`(remove|cancel|end|terminate)\s+(my\s+|whatever\s+|any\s+|all\s+|their\s+|the\s+)?(remaining\s+|existing\s+)?(authori[sz]ation|permission|consent)`, `\bauthori[sz]ation\b`, `\bopt[ -]?out\b`,
 	`\bcabut`, `\bmencabut`, `\bpencabutan`, `\botorisasi`, `\bizin\s+(penggunaan|konten|promosi|iklan)`,
 	`(tidak|gak|nggak|ga|tdk)\s+(mau|ingin|mengizinkan)\s+(lagi\s+)?(konten|video)(nya)?\s+(saya\s+|aku\s+|ku\s+)?(dipakai|dipake|digunakan|dipromosikan|untuk|buat)`,
 	`stop\s+(pake|pakai|memakai|menggunakan|gunakan)\s+(video|konten)`, `(dipake|dipakai|digunakan)\s+(buat|untuk|jadi)\s+iklan`,
-	`(hapus|tarik|menarik|batalkan|cabut)\s+(izin|persetujuan|consent|otorisasi)`, `(jangan|don'?t)\s+(pakai|pake|gunakan|use)\s+(lagi\s+)?(konten|video|content|videos)`,
+	`(hapus|tarik|menarik|batalkan|cabut|akhiri|mengakhiri|hentikan|putuskan)\s+(semua\s+|segala\s+|sisa\s+)?(izin|persetujuan|consent|otorisasi)`, `(jangan|don'?t)\s+(pakai|pake|gunakan|use)\s+(lagi\s+)?(konten|video|content|videos)`,
 	`(remove|revoke|withdraw)\s+(my\s+)?(permission|consent)`, `(permission|consent)\s+for\s+(ads|promotion)`,
 	`(rescind|retract|take\s+back|pull\s+back)\w*\s+(my\s+|the\s+)?(\w+\s+)?(authori[sz]ation|consent|permission|approval)`,
 	`(hapus|tarik|menarik|batalkan|membatalkan|cabut|mencabut)\s+kembali\s+(izin|ijin|persetujuan|otorisasi)`, `\bijin\s+(penggunaan|konten|promosi|iklan)`,
@@ -1246,6 +1252,11 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|tha
 	// video saya lagi"
 	`\b(so|so\s+that|such\s+that|make\s+it\s+so)\s+(they|the\s+brand|the\s+advertiser|the\s+company|\w+)\s+(can'?t|cannot|can\s+no\s+longer|won'?t\s+be\s+able\s+to|are\s+not\s+able\s+to|no\s+longer\s+can)\s+(use|run|put|show|feature|keep\s+using)\b`,
 	`\b(biar|agar|supaya|sehingga)\s+(mereka|brand\w*|pengiklan|perusahaan|pihak\s+\w+|\w+)\s+(itu\s+|tsb\s+|tersebut\s+)?(gak|ga|tidak|tdk|nggak|ngga|enggak|tak|ndak)\s+(bisa|boleh|dapat)\s+(lagi\s+)?(pakai|pake|memakai|menggunakan|gunakan|pasang|memasang|tayangkan|menayangkan)\b`,
+	// the same said as what the writer wants, of the content: "What I
+	// want is that they cannot use that video anymore", "Yang saya mau,
+	// distributor itu tidak lagi memakai video-video saya"
+	`\b((is|was)\s+that|want\s+that|wish\s+that|ensure(\s+that)?)\s+(they|(the|that|this)\s+\w+|\w+)\s+(can'?t|cannot|can\s+no\s+longer|won'?t\s+be\s+able\s+to|are\s+not\s+able\s+to|no\s+longer|don'?t|do\s+not|doesn'?t|does\s+not|won'?t|will\s+not|shouldn'?t|should\s+not)\s+(use|keep\s+using)\s+(my|our|that|this|the|her|his)\s+([\w'-]+\s+)?(videos?|clips?|content|reels?|photos?|face)\b`,
+	`\b(yang\s+(saya|aku|kami|sy)\s+(mau|minta|inginkan|harapkan)|(saya|aku|kami|sy)\s+(mau|ingin|minta)\s+(agar|supaya|biar))\s*,?\s+([\w-]+\s+){1,5}?(tidak|tdk|gak|ga|nggak|ngga|enggak|tak|ndak)\s+(lagi\s+)?((bisa|boleh|dapat)\s+(lagi\s+)?)?(memakai|menggunakan|pakai|pake|memasang|pasang|menayangkan)\s+(video|konten|klip|foto|karya)`,
 	// a brand's use no longer welcome: "not comfortable with them still
 	// using it", "gak nyaman video saya masih dipakai mereka"
 	`\b(not|no\s+longer|isn'?t|am\s+not|i'?m\s+not)\s+(comfortable|ok|okay|happy|fine)\s+with\s+(them|the\s+brand|the\s+advertiser|\w+)\s+(still\s+)?(using|running|showing|featuring)\b`,
@@ -1792,7 +1803,19 @@ func readIntent(text, fwd string) intent {
 // "still not showing") is a promotion that did not run.
 var (
 	grantRe = newPattern(`\b(?:(?:kasih|kase|kasi|beri|memberi|memberikan|kami\s+beri|sudah\s+kasih)\s+(?:\w+\s+)?(?:izin|ijin)|mengizinkan|mengijinkan|ngizinin|izinin|(?:izin|ijin)(?:nya)?\s+(?:\w+\s+)?(?:cuma|hanya|untuk|buat|for|selama|sampai|sampe)|boleh\s+(?:pakai|pake|memakai|menggunakan)`+
-		`|let\s+(?:[\w'-]+\s+){1,3}?(?:use|feature|run|post|repost|show)|allowed\s+(?:[\w'-]+\s+){1,3}?(?:to\s+)?(?:use|feature|run|post|repost|show)|(?:gave|given|granted)\s+(?:[\w'-]+\s+){0,3}?(?:permission|consent|approval|the\s+ok|the\s+okay|the\s+go-ahead|rights?|a\s+licen[cs]e)|permission\s+(?:to|for)\s)`, 0)
+		`|let\s+(?:[\w'-]+\s+){1,3}?(?:use|feature|run|post|repost|show)|allowed\s+(?:[\w'-]+\s+){1,3}?(?:to\s+)?(?:use|feature|run|post|repost|show)|(?:gave|given|granted)\s+(?:[\w'-]+\s+){0,3}?(?:permission|consent|approval|the\s+ok|the\s+okay|the\s+go-ahead|rights?|a\s+licen[cs]e)|permission\s+(?:to|for)\s`+
+		// The permission said as the writer's own act or agreement ("Dulu
+		// mereka saya izinkan", "kami sepakat mereka boleh pakai", "we
+		// agreed that they can use my video", "they were allowed to run
+		// it"), or as the video's code handed to them ("I gave them the
+		// code from the app", "sent the brand my ad code", "kode iklan
+		// video saya kirim ke toko itu").
+		`|(?:di)?i[zj]inkan\b|(?:sepakat|setuju|janji|berjanji)\s+(?:bahwa\s+)?(?:[\w-]+\s+){0,3}?(?:boleh|bisa|dapat)\s+(?:memakai|pakai|pake|menggunakan|menayangkan)`+
+		`|(?:agreed|agree|deal\s+was|said|told\s+(?:them|him|her))\s+(?:that\s+)?(?:they|he|she|the\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:can|could|may|might|would\s+be\s+able\s+to)\s+(?:use|run|feature|post|repost|show)`+
+		`|(?:they|he|she|the\s+[\w-]+)\s+(?:were|was)\s+(?:allowed|permitted|free)\s+to\s+(?:use|run|feature|post|repost|show)`+
+		`|(?:gave|give|given|sent|send|shared|handed)\s+(?:them|him|her|(?:the|that|this)\s+(?:brand|shop|store|company|agency|advertiser|business|client|distributor|reseller|partner|owner|manager))\s+(?:the\s+|my\s+|our\s+|a\s+|an\s+|its\s+)?(?:[\w'-]+\s+){0,2}?(?:code|authori[sz]ation)\b`+
+		`|kode\s+(?:iklan|video|otorisasi|spark|ads|konten|postingan)\w*\s+(?:[\w-]+\s+){0,4}?(?:ke|kepada|buat|untuk)\s+(?:mereka|dia|dorang|dong|brand|toko|agensi|perusahaan|distributor|pihak|klien|partner|mitra)`+
+		`|(?:kasih|kase|kasi|beri|berikan|memberikan|kirim|kirimkan|mengirim|mengirimkan|bagikan|membagikan)\s+(?:[\w-]+\s+){0,3}?kode\s+(?:iklan|video|otorisasi|spark|ads|konten|postingan))`, 0)
 	stillRe    = newPattern(`\b(?:masih|still|keep|keeps|kept|continue[sd]?|continuing|tetap|terus)\s+(?:[\w'-]+\s+){0,3}?(?:using|use|uses|used|running|runs|showing|shows|seeing|see|posting|featuring|pake|pakai|dipake|dipakai|memakai|menggunakan|digunakan|gunakan|tayang\w*|ditayangkan|muncul|dipasang|pasang)\b`, 0)
 	stillNotRe = regexp.MustCompile(`\b(?:belum|tidak|tdk|gak|ga|nggak|ngga|nda|not|never|no|isn'?t|aren'?t|wasn'?t|hasn'?t|haven'?t|didn'?t|doesn'?t|don'?t|can'?t|cannot)\b`)
 )

@@ -491,6 +491,46 @@ func TestReadingIntentProbes(t *testing.T) {
 			body: "Only a third of the budget was spent. Can I get what's left back?", kind: "refund"},
 		{name: "not: the rest of the views came back", subject: "views",
 			body: "The rest of the views came back to normal after a day, thanks for checking.", kind: ""},
+		// heldout10's kinds (issue 16), in other words: the permission that
+		// outlived its use, told as the writer's own act or agreement, or as
+		// the video's code handed over, and their still using it; with
+		// negatives where the same permission is fine and money is asked.
+		{name: "saya izinkan selama kerja sama, masih ditayangkan", subject: "video unboxing",
+			body: "Tahun lalu toko itu saya izinkan memakai video unboxing saya selama kami bekerja sama. Kerja sama sudah berakhir, tetapi video tersebut masih mereka tayangkan di iklan.", kind: "revocation"},
+		{name: "chat: sepakat bisa pake 2 minggu, masih dipake", subject: "videoku",
+			body: "kak kmrn kita sepakat klinik itu bisa pake videoku 2 minggu aja, skrg udh 2 bulan masih dipake buat iklan mereka", kind: "revocation"},
+		{name: "kode iklan dikirim ke butik, masih dipakai", subject: "video",
+			body: "Saya kirim kode iklan video saya ke butik itu untuk promo Lebaran. Lebaran sudah lewat tapi video saya masih dipakai di iklan mereka. Saya tidak minta uang.", kind: "revocation"},
+		{name: "US: agreed the bakery could use, still showing", subject: "my reel",
+			body: "We agreed the bakery could use my latte art reel for their opening week. It's been two months and the reel is still showing up in their sponsored posts.", kind: "revocation"},
+		{name: "UK: sent the agency my video's code, still running", subject: "campaign",
+			body: "Last spring I sent the agency my video's code for a six-week campaign. They're still running it in their adverts now, in November.", kind: "revocation"},
+		{name: "IN: were allowed to use for 15 days, still using", subject: "dance video",
+			body: "As per our agreement they were allowed to use my dance video for 15 days only. Still they are using it in their ads even after 2 months.", kind: "revocation"},
+		{name: "not: agreed they can use, fine; views short", subject: "refund",
+			body: "We agreed they can use my video for as long as they like, and they're still using it, which is fine. My own promotion got 300 views out of the 5,000 estimated, please refund.", kind: "refund", reason: "under_delivery"},
+		{name: "not: gave them the code, still haven't used it; charged twice", subject: "charge",
+			body: "I gave them the code last week but they still haven't used it. Meanwhile my own boost was charged twice, please refund the second one.", kind: "refund", reason: "duplicate_charge"},
+		{name: "not: saya izinkan, masih dipakai tidak masalah; ditolak", subject: "promosi",
+			body: "Saya izinkan brand itu pakai video saya dan masih mereka pakai, tidak masalah. Yang saya minta refund promosi saya yang ditolak.", kind: "refund", reason: "rejected"},
+		// The permission's end asked of whatever is left of it, and what the
+		// writer wants said as their not using the content; a story of a
+		// video still in someone's advert from a writer who declines money
+		// is no refund, whatever went wrong in it.
+		{name: "terminate any permission the gym still has", subject: "clip",
+			body: "Please terminate any permission the gym still has for my workout clip.", kind: "revocation"},
+		{name: "akhiri izin yang masih dipegang agensi", subject: "video",
+			body: "Tolong akhiri izin yang masih dipegang agensi itu atas video saya.", kind: "revocation"},
+		{name: "AU: all I want is that the shop doesn't use my reel", subject: "reel",
+			body: "Their deal with me wrapped up in winter. All I want is that the shop doesn't use my reel any more.", kind: "revocation"},
+		{name: "chat: aku mau biar toko itu gak pake videoku", subject: "video",
+			body: "kak kontraknya udh abis, aku mau biar toko itu gak pake videoku lagi", kind: "revocation"},
+		{name: "not: the problem is that they cannot run my promotion", subject: "promotion",
+			body: "The problem is that they cannot run my promotion because of a payment error. Please refund the Rp 80.000.", kind: "refund", reason: "technical_error"},
+		{name: "story, money declined: no refund", subject: "my reel",
+			body: "The shop's advert with my reel is still up though our deal ended in June, and nothing has happened since I complained. I don't want any money.", kind: ""},
+		{name: "cerita, uang tidak usah: bukan refund", subject: "video",
+			body: "Video saya masih muncul di iklan toko itu padahal kontraknya selesai bulan lalu, sudah saya laporkan tapi belum ada perubahan. Uangnya tidak usah.", kind: ""},
 	}
 	ctx := context.Background()
 	for _, c := range cases {
