@@ -111,10 +111,10 @@ var (
 	awayNowRe = regexp.MustCompile(`\b(?:i\s+am|i'm|i’m|im|i\s+will\s+be|i'll\s+be)\s+(?:currently\s+|now\s+|presently\s+)?(?:away|out|off|on\s+(?:annual\s+|maternity\s+|paternity\s+|sick\s+|parental\s+|medical\s+|study\s+|compassionate\s+|bereavement\s+)?leave|on\s+(?:vacation|holiday|holidays|a\s+break|a\s+(?:business\s+)?trip|business(?:\s+travel)?|assignment|the\s+road|(?:a\s+)?sabbatical|(?:the\s+)?(?:umrah|umroh|hajj|haj|pilgrimage))|out\s+of\s+(?:the\s+)?office|travel(?:l)?ing|abroad|overseas|offline|unavailable|ooo|` +
 		// "I'm at the Creator Economy Expo in Las Vegas until …", "I am
 		// recovering from surgery", "I'm performing umrah".
-		`(?:[a-z]+ing\s+)?(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,5}?(?:expo|conference|summit|trade\s*show|convention|(?:trade|craft|book|job|food|art)\s+fair|retreat|festival|offsite|off-site|congress|workshop|training|course|bootcamp|seminar)|on\s+(?:a\s+|an\s+)?(?:[\w'’-]+\s+){0,2}?(?:training(?:\s+course)?|course|bootcamp)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
+		`(?:[a-z]+ing\s+)?(?:at|attending)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’&.-]+\s+){0,5}?(?:expo|conference|summit|trade\s*show|convention|(?:trade|craft|book|job|food|art)\s+fair|retreat|festival|offsite|off-site|congress|workshop|training|course|bootcamp|seminar)|on\s+(?:a\s+|an\s+)?(?:[\w'’-]+\s+){0,2}?(?:training(?:\s+course)?|course|bootcamp)|on\s+(?:a\s+)?(?:film\s+|photo\s+|video\s+)?(?:shoot|location)|recovering|recuperating|in\s+(?:the\s+)?hospital|performing\s+(?:the\s+)?(?:umrah|umroh|hajj|haj))\b` +
 		`|\b(?:currently|presently)\s+(?:away|travel(?:l)?ing|abroad|overseas|on\s+(?:annual\s+|parental\s+|maternity\s+|sick\s+)?leave|on\s+(?:vacation|holiday|a\s+(?:business\s+)?trip|business)|out\s+of\s+(?:the\s+)?office)\b` +
 		`|\b(?:saat\s+ini|sekarang|hari\s+ini)\s+(?:saya\s+|kami\s+)?(?:sedang|lagi|masih)\s+(?:dalam\s+)?(?:cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|di\s+luar)` +
-		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+|menunaikan\s+|menjalankan\s+|menjalani\s+|berangkat\s+|mengikuti\s+|ikut\s+|ikutan\s+)?(?:ibadah\s+|masa\s+)?(?:diklat|pelatihan|training|kursus|bootcamp|bimtek|seminar|lokakarya|workshop|pendidikan|cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|haji|sakit|pemulihan|penyembuhan|dirawat|opname|rawat\s+inap|pameran|konferensi)`)
+		`|\b(?:saya|aku|sy|gue|gw|kami)\s+(?:sedang|lagi|masih|akan|sdg|lg)\s+(?:dalam\s+|ada\s+|melakukan\s+|menunaikan\s+|menjalankan\s+|menjalani\s+|berangkat\s+|mengikuti\s+|ikut\s+|ikutan\s+|mendampingi\s+|menemani\s+)?(?:ibadah\s+|masa\s+)?(?:syuting|shooting|liputan|diklat|pelatihan|training|kursus|bootcamp|bimtek|seminar|lokakarya|workshop|pendidikan|cuti|libur|liburan|berlibur|dinas|perjalanan|bertugas|tugas\s+luar|di\s+luar|tidak\s+(?:di|berada|masuk)|berada\s+di\s+luar|off|ooo|izin|mudik|pulang\s+kampung|umroh|umrah|haji|sakit|pemulihan|penyembuhan|dirawat|opname|rawat\s+inap|pameran|konferensi)`)
 	// limitedRe: the writer says they have only limited access now ("I'm
 	// currently on limited access", "saya sedang WFH dengan akses email
 	// terbatas"), as awayNowRe says they are away; a pattern, tried only
@@ -129,7 +129,15 @@ var (
 		// rutin", "belum bisa mengecek email", "unable to check emails
 		// regularly", "won't be able to access my mail".
 		`|\b(?:tidak|tdk|tak|belum|gak|ga|nggak|ngga)\s+(?:dapat|bisa|sempat)\s+(?:membuka|buka|mengecek|ngecek|cek|membaca|baca|memeriksa|mengakses|akses|memantau)\s+(?:e-?mail|surel|inbox|kotak\s+masuk)`+
-		`|\b(?:unable|not\s+be\s+able|won'?t\s+be\s+able|not\s+able|can'?t|cannot)\s+(?:to\s+)?(?:check|read|access|monitor)\s+(?:my\s+|your\s+|the\s+)?(?:e-?mails?|mail|messages|inbox)`, 0)
+		`|\b(?:unable|not\s+be\s+able|won'?t\s+be\s+able|not\s+able|can'?t|cannot)\s+(?:to\s+)?(?:check|read|access|monitor)\s+(?:my\s+|your\s+|the\s+)?(?:e-?mails?|mail|messages|inbox)`+
+		// No signal where the writer is ("hampir tidak ada sinyal", "gak
+		// ada sinyal", "with no mobile coverage", "hardly any signal"), or
+		// mail read only later ("email baru bisa saya baca dan balas
+		// setelah kembali", "I'll only be able to read email once …").
+		`|\b(?:hampir\s+|nyaris\s+|sama\s+sekali\s+)?(?:tidak|tdk|tak|gak|ga|nggak|ngga|minim|tanpa|susah|sulit)\s+(?:ada\s+)?(?:sinyal|jaringan|koneksi(?:\s+internet)?|akses\s+internet)\b`+
+		`|\b(?:no|little|hardly\s+any|barely\s+any|patchy|without(?:\s+any)?)\s+(?:mobile\s+|phone\s+|cell(?:ular)?\s+|internet\s+)?(?:signal|reception|coverage|connectivity|internet(?:\s+access)?|wi-?fi)\b`+
+		`|\b(?:e-?mail|pesan|surel)(?:\s+(?:anda|bapak/ibu|kakak|ini))?\s+baru\s+(?:bisa|dapat|akan)\s+(?:saya\s+|kami\s+|aku\s+)?(?:di)?(?:baca|balas|cek|buka|periksa|tanggapi)`+
+		`|\b(?:i'?ll|i\s+will|i\s+can|we'?ll|we\s+will)\s+only\s+(?:be\s+able\s+to\s+)?(?:read|check|see|answer|reply\s+to|respond\s+to)\s+(?:my\s+|your\s+)?(?:e-?mails?|mail|messages?)`, 0)
 	// summonedRe: away on a duty, or away said after another clause
 	// ("I've been called up for jury service and will be out of the
 	// office", "serving on a jury"), as awayNowRe says it; a pattern, tried
@@ -147,7 +155,7 @@ var (
 		`|\b(?:toko|kantor|tim|layanan|cs|admin|studio|usaha|outlet|gerai|butik|warung|kami)\s+(?:\w+\s+){0,2}?(?:sedang\s+|akan\s+|lagi\s+|masih\s+)?(?:tutup|libur|cuti\s+bersama|tidak\s+beroperasi|offline|tidak\s+melayani)\b`, 0)
 	// awayWords and machineWords: what awayNowRe and machineSaysRe cannot
 	// match without, looked for as plain strings first.
-	awayWords    = []string{"away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "offsite", "off-site", "pameran", "konferensi", "limited", "terbatas", "unavailable", "offline", "break", "outside", "jury", "sporadic", "occasional", "intermittent", "rarely", "infrequent", "sparingly", "irregular", "now and then", "once a day", "sesekali", "jarang", "sekali-", "mail", "surel", "inbox", "kotak masuk", "training", "course", "bootcamp", "seminar", "diklat", "pelatihan", "kursus", "bimtek", "lokakarya", "pendidikan"}
+	awayWords    = []string{"sinyal", "jaringan", "koneksi", "signal", "reception", "coverage", "connectivity", "internet", "wi-fi", "wifi", "shoot", "location", "syuting", "shooting", "liputan", "away", "out", "off", "leave", "abroad", "overseas", "vacation", "holiday", "travel", "unavailable", "ooo", "cuti", "libur", "dinas", "perjalanan", "luar", "tidak", "izin", "mudik", "kampung", "umroh", "umrah", "sakit", "closed", "tutup", "beroperasi", "haji", "pemulihan", "penyembuhan", "dirawat", "opname", "rawat", "recover", "recuperat", "hospital", "sabbatical", "umrah", "hajj", "pilgrimage", "expo", "conference", "summit", "trade", "convention", "fair", "retreat", "festival", "congress", "workshop", "offsite", "off-site", "pameran", "konferensi", "limited", "terbatas", "unavailable", "offline", "break", "outside", "jury", "sporadic", "occasional", "intermittent", "rarely", "infrequent", "sparingly", "irregular", "now and then", "once a day", "sesekali", "jarang", "sekali-", "mail", "surel", "inbox", "kotak masuk", "training", "course", "bootcamp", "seminar", "diklat", "pelatihan", "kursus", "bimtek", "lokakarya", "pendidikan"}
 	machineWords = []string{"automat", "otomatis", "generated"}
 	// machineSaysRe: a text that says a machine sent it.
 	machineSaysRe = regexp.MustCompile(`\bthis\s+is\s+an\s+automat(?:ed|ic)\s+(?:reply|response|message|e-?mail)|\b(?:this|an)\s+(?:e-?mail|message)\s+(?:was|is|has\s+been)\s+(?:sent\s+|generated\s+)?automatically|` +
@@ -199,24 +207,25 @@ var (
 // tidak membalas email ini", "nomor tiket #KM-20417"). A person who says
 // "we received your email" gives neither, or asks for something.
 var (
-	ackWords = []string{"receiv", "kami terima", "diterima", "menerima", "tercatat", "sudah masuk", "telah masuk", "udah masuk", "logged", "registered", "got your", "landed", "arrived", "reached us", "antre", "antri", "created", "opened", "raised", "dibuat", "dibuka"}
-	ackRe    = newPattern(`\byour\s+(?:request|ticket|message|e-?mail|enquiry|inquiry|case|query|submission|complaint)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|have\s+been|was|is)\s+(?:successfully\s+)?(?:received|logged|created|registered|submitted|recorded)`+
+	ackWords = []string{"teruskan", "forwarded", "passed", "dicatat", "kami catat", "reached", "made it", "disampaikan", "kami sampaikan", "receiv", "kami terima", "diterima", "menerima", "tercatat", "sudah masuk", "telah masuk", "udah masuk", "logged", "registered", "got your", "landed", "arrived", "reached us", "antre", "antri", "created", "opened", "raised", "dibuat", "dibuka"}
+	ackRe    = newPattern(`\byour\s+(?:request|ticket|message|e-?mail|enquiry|inquiry|case|query|submission|complaint)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|have\s+been|was|is)\s+(?:successfully\s+)?(?:received|logged|created|registered|submitted|recorded|forwarded|passed\s+(?:on|to))`+
 		`|\bwe(?:'ve|\s+have)?\s+(?:successfully\s+)?received\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|case|complaint)`+
 		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)\s+(?:anda|kakak|kak|bapak/ibu)\s+(?:telah|sudah|udah)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk)`+
 		`|\bkami\s+(?:telah|sudah)\s+menerima\s+(?:pesan|email|e-mail|permintaan|laporan|keluhan|pertanyaan|pengaduan)`+
 		// "Pesanmu sudah masuk antrean", "we've got your message", "your
 		// email has landed safely with us".
-		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)(?:mu|\s+(?:anda|kakak|kak|bapak/ibu|bpk/ibu))\s+(?:telah|sudah|udah|sdh)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk|sampai)`+
+		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)(?:mu|\s+(?:anda|kakak|kak|bapak/ibu|bpk/ibu))\s+(?:telah|sudah|udah|sdh)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk|sampai|catat|dicatat|teruskan|diteruskan|sampaikan|disampaikan)`+
 		`|\b(?:sudah|telah|udah)\s+masuk\s+(?:ke\s+)?(?:dalam\s+)?antr(?:ean|ian)`+
 		// "A new support ticket has been created for your request",
 		// "Tiket baru telah dibuat untuk pesan Anda".
 		`|\b(?:a\s+)?(?:new\s+)?(?:support\s+)?(?:ticket|case)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|was|is)\s+(?:successfully\s+)?(?:created|opened|raised)`+
 		`|\btiket\s+(?:baru\s+)?(?:#?[\w-]*\d[\w-]*\s+)?(?:telah|sudah|berhasil)\s+(?:kami\s+)?(?:dibuat|dibuka|terbuat)`+
 		`|\bwe(?:'ve|’ve|\s+have)\s+(?:safely\s+)?got\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|note|query)`+
-		`|\byour\s+(?:request|message|e-?mail|enquiry|inquiry|note|query)\s+(?:has|have)\s+(?:safely\s+)?(?:landed|arrived|reached\s+us|come\s+through)`, 0)
-	ackSignRe = newPattern(`(?:nomor|no\.?)\s+(?:tiket|ticket|laporan|referensi|pengaduan)|\bticket\s+(?:number|no\.?|id|#)|\b(?:request|ticket|case)\s*(?:\(|#|number|no\.?|id)\s*#?\s*[\w-]*\d|##-|reply\s+above\s+this\s+line`+
+		`|\byour\s+(?:request|message|e-?mail|enquiry|inquiry|note|query)\s+(?:has\s+|have\s+)?(?:safely\s+)?(?:landed|arrived|reached\s+(?:us|our\s+(?:inbox|mailbox|team|desk))|made\s+it\s+to\s+(?:us|our\s+(?:inbox|mailbox|team|desk))|come\s+through)`, 0)
+	ackSignRe = newPattern(`(?:nomor|no\.?)\s+(?:tiket|ticket|laporan|referensi|pengaduan|antrean|antrian)|\bticket\s+(?:number|no\.?|id|#)|\b(?:request|ticket|case)\s*(?:\(|#|number|no\.?|id)\s*#?\s*[\w-]*\d|##-|reply\s+above\s+this\s+line`+
 		`|\b(?:mohon|harap|please)\s+(?:untuk\s+)?(?:tidak|jangan|do\s+not|don'?t)\s+(?:membalas|balas|reply|respond)|\b(?:do\s+not|don'?t)\s+reply\s+to\s+this|\b(?:support|customer\s+service|service)\s+(?:staff|team|agents?)\b`+
-		`|\btim\s+kami\s+akan|\b1\s*x\s*24\s+jam|\bwithin\s+(?:\d+|one|two|three|four|five|a\s+few)\s+(?:business\s+|working\s+)?(?:hours|days)`+
+		`|\btim\s+kami\s+akan|\b[1-9]\s*x\s*24\s+jam|\b(?:within|up\s+to)\s+(?:\d+|one|two|three|four|five|a\s+few)\s+(?:business\s+|working\s+)?(?:hours|days)`+
+		`|\b(?:paling\s+lambat|maksimal|maks\.?|dalam\s+waktu)\s+\d+\s+(?:hari|jam)(?:\s+kerja)?`+
 		// What a helpdesk says of its queue and hours: "we answer in the
 		// order they come in", "diteruskan ke bagian terkait", "jam
 		// layanan", "(reference #7314)", "tidak perlu mengirim ulang".
