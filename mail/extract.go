@@ -1812,7 +1812,7 @@ var (
 		// video saya kirim ke toko itu").
 		`|(?:di)?i[zj]inkan\b|(?:sepakat|setuju|janji|berjanji)\s+(?:bahwa\s+)?(?:[\w-]+\s+){0,3}?(?:boleh|bisa|dapat)\s+(?:memakai|pakai|pake|menggunakan|menayangkan)`+
 		`|(?:agreed|agree|deal\s+was|said|told\s+(?:them|him|her))\s+(?:that\s+)?(?:they|he|she|the\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:can|could|may|might|would\s+be\s+able\s+to)\s+(?:use|run|feature|post|repost|show)`+
-		`|(?:they|he|she|the\s+[\w-]+)\s+(?:were|was)\s+(?:allowed|permitted|free)\s+to\s+(?:use|run|feature|post|repost|show)`+
+		`|(?:were|was)\s+(?:allowed|permitted|free)\s+to\s+(?:use|run|feature|post|repost|show)`+
 		`|(?:gave|give|given|sent|send|shared|handed)\s+(?:them|him|her|(?:the|that|this)\s+(?:brand|shop|store|company|agency|advertiser|business|client|distributor|reseller|partner|owner|manager))\s+(?:the\s+|my\s+|our\s+|a\s+|an\s+|its\s+)?(?:[\w'-]+\s+){0,2}?(?:code|authori[sz]ation)\b`+
 		`|kode\s+(?:iklan|video|otorisasi|spark|ads|konten|postingan)\w*\s+(?:[\w-]+\s+){0,4}?(?:ke|kepada|buat|untuk)\s+(?:mereka|dia|dorang|dong|brand|toko|agensi|perusahaan|distributor|pihak|klien|partner|mitra)`+
 		`|(?:kasih|kase|kasi|beri|berikan|memberikan|kirim|kirimkan|mengirim|mengirimkan|bagikan|membagikan)\s+(?:[\w-]+\s+){0,3}?kode\s+(?:iklan|video|otorisasi|spark|ads|konten|postingan))`, 0)
@@ -1828,8 +1828,9 @@ func overstayed(text string) bool {
 	}
 	granted := false
 	for _, loc := range grantRe.FindAllStringIndex(text, 8) {
-		if g := text[loc[0]:loc[1]]; !strings.HasPrefix(g, "let me ") && !strings.HasPrefix(g, "let us ") {
-			granted = true // not "let me use this chance"
+		if g := text[loc[0]:loc[1]]; !strings.HasPrefix(g, "let me ") && !strings.HasPrefix(g, "let us ") &&
+			!(strings.HasPrefix(g, "was ") && strings.HasSuffix(text[:loc[0]], "i ")) {
+			granted = true // not "let me use this chance", nor "I was allowed to use a voucher"
 			break
 		}
 	}

@@ -525,6 +525,8 @@ func TestReadingIntentProbes(t *testing.T) {
 			body: "Their deal with me wrapped up in winter. All I want is that the shop doesn't use my reel any more.", kind: "revocation"},
 		{name: "chat: aku mau biar toko itu gak pake videoku", subject: "video",
 			body: "kak kontraknya udh abis, aku mau biar toko itu gak pake videoku lagi", kind: "revocation"},
+		{name: "not: I was allowed to use my video again, still running", subject: "promotion",
+			body: "I was allowed to use my video in a second promotion and it's still running fine, thanks.", kind: ""},
 		{name: "not: the problem is that they cannot run my promotion", subject: "promotion",
 			body: "The problem is that they cannot run my promotion because of a payment error. Please refund the Rp 80.000.", kind: "refund", reason: "technical_error"},
 		{name: "story, money declined: no refund", subject: "my reel",
