@@ -9,6 +9,7 @@ import (
 
 	"refunddesk/internal/storetest"
 	"refunddesk/tickets"
+	"refunddesk/tickets/sqlstore"
 )
 
 var agentsStart = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
@@ -195,19 +196,7 @@ func TestSignInFailures(t *testing.T) {
 func TestCreateSessionSweepsExpired(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
-		clock := storetest.NewClock(agentsStart)
-		db := storetest.Open(t, dialect, clock)
-		if err := db.AddAgent(ctx, "ayu", "h", "en"); err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i < 130; i++ {
-			if err := db.CreateSession(ctx, fmt.Sprintf("old%d", i), "ayu", "c", agentsStart.Add(time.Minute)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := db.CreateSession(ctx, "live", "ayu", "c", agentsStart.Add(time.Hour)); err != nil {
-			t.Fatal(err)
-		}
+		clock, db := expiringSessions(t, dialect, 130)
 		clock.Advance(2 * time.Minute)
 		count := func() int {
 			var n int
@@ -234,24 +223,33 @@ func TestCreateSessionSweepsExpired(t *testing.T) {
 	})
 }
 
+// expiringSessions is a store with ayu's n sessions that end a minute
+// after agentsStart, and her session "live", an hour after it.
+func expiringSessions(t *testing.T, dialect string, n int) (*storetest.Clock, *sqlstore.DB) {
+	t.Helper()
+	ctx := context.Background()
+	clock := storetest.NewClock(agentsStart)
+	db := storetest.Open(t, dialect, clock)
+	if err := db.AddAgent(ctx, "ayu", "h", "en"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := db.CreateSession(ctx, fmt.Sprintf("old%d", i), "ayu", "c", agentsStart.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.CreateSession(ctx, "live", "ayu", "c", agentsStart.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return clock, db
+}
+
 // SweepSessions deletes every expired session and the failures whose
 // window has ended, however many, and leaves the live ones.
 func TestSweepSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
-		clock := storetest.NewClock(agentsStart)
-		db := storetest.Open(t, dialect, clock)
-		if err := db.AddAgent(ctx, "ayu", "h", "en"); err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i < 150; i++ {
-			if err := db.CreateSession(ctx, fmt.Sprintf("old%d", i), "ayu", "c", agentsStart.Add(time.Minute)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := db.CreateSession(ctx, "live", "ayu", "c", agentsStart.Add(time.Hour)); err != nil {
-			t.Fatal(err)
-		}
+		clock, db := expiringSessions(t, dialect, 150)
 		if _, err := db.AddSignInFailure(ctx, 15*time.Minute, "name:ayu", "addr:10.0.0.1"); err != nil {
 			t.Fatal(err)
 		}
