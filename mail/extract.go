@@ -1308,10 +1308,10 @@ var reasonPatterns = []struct {
 	reason tickets.Reason
 	ps     []pattern
 }{
-	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(me\s+|us\s+|my\s+card\s+)?(twice|two\s+times|2\s*x)`, `(taken|deducted|debited|withdrawn|billed)\s+(\w+\s+)?(twice|two\s+times|2\s*x)`, `paid\s+(for\s+)?(it|this|the\s+promotion)\s+twice`, `(ke-?charge|kena\s+tagih|ditagih)\s+(dua|2)\s*(kali|x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order)`,
+	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(me\s+|us\s+|my\s+card\s+)?(twice|two\s+times|2\s*x)`, `(taken|deducted|debited|withdrawn|billed)\s+(\w+\s+)?(twice|two\s+times|2\s*x)`, `paid\s+(for\s+)?(it|this|the\s+promotion)\s+twice`, `(ke-?charge|kena\s+tagih|ditagih)\s+(dua|2)\s*(kali|x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order|debit|transaction|deduction)`,
 		`paid\s+twice`, `two\s+(\w+\s+)?(charges|payments|transactions|debits)`, `(tagihan|potongan|transaksi|pembayaran)(nya)?\s+(\w+\s+){0,2}(muncul\s+|masuk\s+|tercatat\s+)?(dua\s+kali|2\s*x|2\s+kali)`, `(terpotong|ditagih|terdebet|kepotong|dipotong|kena\s+potong|ketarik|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
 		`(paid|charged|billed|debited|taken)\s+(for\s+)?(\w+\s+){0,4}(twice|two\s+times)\b`, `(bayar|membayar|dibayar|terbayar|ditagih|terpotong|dipotong)\s+(\w+\s+){1,4}(dua\s+kali|2\s*x|2\s+kali)`,
-		`\b(dobel|double)([^-\w]|$)`, `(tagihan|pembayaran|potongan)\s+(ganda|dobel|double)`, `terpotong\s+ganda`,
+		`\b(dobel|double)([^-\w]|$)`, `(tagihan|pembayaran|potongan|pendebetan|pendebitan|debet|penarikan|pemotongan|transaksi)\s+(ganda|dobel|double)`, `terpotong\s+ganda`,
 		// "ta potong dua kali" (Manado), "kepotong 2x", "potongnya dua kali"
 		`\b(ta\s*|te|ke\s*|ter|di|kena\s+)?potong(nya)?\s+(dua|2)\s*(kali|x)\b`,
 		// "went thru 2 times", "the payment posted twice", "charged again
@@ -1337,7 +1337,9 @@ var reasonPatterns = []struct {
 		`\bgagal\s+(di)?(review|tinjau|peninjauan|moderasi|verifikasi|lolos)`, `\btertolak\b`, `\bdinyatakan\s+(tidak|tdk|gak|ga)\s+(lolos|memenuhi|layak|lulus)\b`,
 		`(tidak|tdk|gak|ga|nggak)\s+memenuhi\s+\w+\s+(\w+\s+){0,2}?(saat|pas|waktu|ketika|dalam)\s+(di)?(review|peninjauan|tinjauan|moderasi)`, `\bfailed\s+(the\s+)?(moderation|approval|ad\s+review|checks?)\b`,
 		`\b(wouldn'?t|would\s+not|won'?t|will\s+not|refused\s+to|didn'?t|did\s+not)\s+approve\b`, `\b(knocked\s+back|turned\s+down|refused|bounced|blocked)\s+(in|by|at|during)\s+(the\s+)?(review|moderation|moderators?|approval|reviewers?)`,
-		`\b(review|moderation|moderators?|reviewers?|approval\s+team)\s+(said\s+no|refused|turned\s+(it\s+)?down|knocked\s+(it\s+)?back|bounced|blocked)\b`, `\b(ad|boost|promotion|promo|campaign)\s+(got|was|has\s+been)\s+(knocked\s+back|turned\s+down)\b`, `\b(ga|gak|g|gk|tidak|tdk|nggak|ngga)\s+(di-?acc|di-?approve|diapprove)\b`,
+		`\b(review|moderation|moderators?|reviewers?|approval\s+team)\s+(said\s+no|refused|turned\s+(it\s+)?down|knocked\s+(it\s+)?back|bounced|blocked)\b`, `\b(ad|boost|promotion|promo|campaign)\s+(that\s+|which\s+)?([\w']+\s+){0,3}?(got|was|has\s+been|had\s+been)\s+(knocked\s+back|turned\s+down)\b`,
+		// who turned it down: "TikTok turned my boost down", "they knocked it back"
+		`\b(tiktok|they|review|moderation|moderators?|reviewers?)\s+(turned|knocked)\s+(it|(my|the|our)\s+(\w+\s+)?(ad|boost|promotion|promo|campaign))\s+(down|back)\b`, `\b(ga|gak|g|gk|tidak|tdk|nggak|ngga)\s+(di-?acc|di-?approve|diapprove)\b`,
 		`(review|peninjauan|moderasi|moderation)(-?nya)?\s+(\w+\s+)?(gagal|failed|ditolak)\b`, `\b(did\s*n[o']?t|did\s+not|never|couldn'?t)\s+(get|make\s+it|go)\s+through\s+(the\s+)?(review|moderation|approval)`)},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,

@@ -691,3 +691,98 @@ func TestReadingReasonShapeProbes(t *testing.T) {
 		})
 	}
 }
+
+// The shapes of heldout10's reason misses (issue 16), in other words and
+// both languages: a followers goal far from reached (a small count of
+// people that came against the estimate); two debits seen on a statement
+// for one order; money taken from another way of paying than the one
+// chosen; a promotion turned down, said with a relative clause or with
+// who turned it down; and mails that must not read so.
+func TestReadingReasonShapeProbes10(t *testing.T) {
+	cases := []struct {
+		name, subject, body string
+		reason              string
+	}{
+		// A followers goal: a count of people promised, a smaller one came.
+		{name: "ID formal: estimasi pengikut, hanya bertambah 23", subject: "promosi",
+			body: "Pada layar pembayaran tertulis estimasi pengikut baru 500–1.000. Setelah promosi selesai, akun kami hanya bertambah 23 pengikut. Mohon pengembalian dana.", reason: "under_delivery"},
+		{name: "ID chat: katanya 300an follower, nambah 5", subject: "promo",
+			body: "kak katanya bakal dapet 300an follower baru, eh cuma nambah 5 follower doang 😭 refund ya kak", reason: "under_delivery"},
+		{name: "US: projected followers, gained 31", subject: "boost",
+			body: "I set the goal to followers. It projected 1,000-2,500 new followers and we gained 31 over the whole week. I want my money back.", reason: "under_delivery"},
+		{name: "AU: estimate 250 to 600, got 4 new followers", subject: "promote",
+			body: "The estimate said 250 to 600 followers. Got 4 new followers all up. Bit of a joke, refund please.", reason: "under_delivery"},
+		{name: "IN: expected followers, total received 12", subject: "promotion",
+			body: "As per the app, expected followers 400-800. Total received is 12 followers only. Kindly refund.", reason: "under_delivery"},
+		// Must not read so: more came; a small count of other things.
+		{name: "not: gained more followers than estimated, charged twice", subject: "boost",
+			body: "It estimated 300-600 new followers and I gained 700, lovely. But I was charged twice, please refund one.", reason: "duplicate_charge"},
+		{name: "not: estimated views, got 3 emails, rejected", subject: "boost",
+			body: "It estimated 5,000 views. Then I got 3 emails saying the ad was rejected. Refund please.", reason: "rejected"},
+		{name: "not: estimasi, cuma 2 hari, dihentikan TikTok", subject: "promosi",
+			body: "Estimasi 3.000 penayangan, tapi cuma jalan 2 hari lalu dihentikan oleh TikTok karena melanggar pedoman. Minta sisanya.", reason: "stopped_by_platform"},
+
+		// Two debits on a statement, one order.
+		{name: "ID: rekening koran, dua penarikan, cuma bayar sekali", subject: "dana",
+			body: "Di rekening koran ada dua penarikan dengan jumlah sama, padahal kami cuma bayar sekali. Mohon salah satunya dikembalikan.", reason: "duplicate_charge"},
+		{name: "ID chat: checkout sekali, 2 tarikan di m-banking", subject: "saldo",
+			body: "aku cuma checkout sekali tp di m-banking ada 2 tarikan 150rb, balikin satu ya", reason: "duplicate_charge"},
+		{name: "US: paid once, two identical entries", subject: "statement",
+			body: "I only paid once, yet my bank statement has two identical entries from TikTok. Please reverse one.", reason: "duplicate_charge"},
+		{name: "IN: only one payment, two withdrawals in passbook", subject: "refund",
+			body: "I made only one payment, but my passbook shows two withdrawals of Rs. 500 for the promotion. Kindly return one.", reason: "duplicate_charge"},
+		{name: "ID subject: pendebetan ganda", subject: "Pendebetan ganda promosi",
+			body: "Mohon kelebihan pendebetan dikembalikan ke rekening kami.", reason: "duplicate_charge"},
+		// Must not read so: two orders, one rejected.
+		{name: "not: dua pendebetan untuk dua promosi, satu ditolak", subject: "promosi",
+			body: "Kami membuat dua promosi, jadi ada dua pendebetan di rekening. Yang kedua ditolak, mohon dananya dikembalikan.", reason: "rejected"},
+
+		// Money taken from another way of paying than the one chosen.
+		{name: "ID: pilih OVO, yang kepotong kartu kredit kantor", subject: "tagihan",
+			body: "Waktu checkout saya pilih bayar pakai OVO, tapi yang kepotong malah kartu kredit kantor. Promosinya sendiri jalan normal. Mohon dikembalikan ke kartu itu.", reason: "other"},
+		{name: "ID chat: milih gopay, ditagih ke kartu debit", subject: "promo",
+			body: "aku milih gopay pas bayar, eh ditagihnya ke kartu debit suami 😭 promonya sih jalan, tp tolong refund yg di kartu ya", reason: "other"},
+		{name: "US: selected Apple Pay, came off the old debit card", subject: "charge",
+			body: "I selected Apple Pay, but the money came off my old debit card instead. The boost itself went fine. Can you refund the card so I pay the right way?", reason: "other"},
+		{name: "PH: picked GCash, billed the BPI card", subject: "boost",
+			body: "Picked GCash at checkout po, but it billed my BPI credit card. Please refund the card.", reason: "other"},
+		{name: "UK: chose PayPal, the Amex was charged", subject: "payment",
+			body: "I chose PayPal when paying, but my Amex was charged instead. Could you refund the Amex?", reason: "other"},
+		// Must not read so: the way chosen is the one charged.
+		{name: "not: chose PayPal, charged twice", subject: "payment",
+			body: "I chose PayPal and PayPal charged me twice for one boost. Refund one please.", reason: "duplicate_charge"},
+		{name: "not: picked the card, card charged, stopped", subject: "boost",
+			body: "I picked the card option and the card was charged, then TikTok stopped the ad for a policy violation. Refund the rest.", reason: "stopped_by_platform"},
+		{name: "not: pilih kartu kredit, kartu kredit kepotong dua kali", subject: "tagihan",
+			body: "Saya pilih bayar pakai kartu kredit, dan kartu kredit yang kepotong dua kali. Mohon satu dikembalikan.", reason: "duplicate_charge"},
+
+		// Turned down: a relative clause, or who turned it down.
+		{name: "US: the promo I paid for was turned down", subject: "promo",
+			body: "The promo I paid for was turned down and it never ran. Refund please.", reason: "rejected"},
+		{name: "UK: TikTok turned my boost down", subject: "boost",
+			body: "TikTok turned my boost down and nothing ever ran. Money back please.", reason: "rejected"},
+		{name: "AU: they knocked it back", subject: "boost",
+			body: "Paid for a boost, they knocked it back within an hour and it never ran a single view. Refund please.", reason: "rejected"},
+		{name: "an ad which had been knocked back", subject: "ad",
+			body: "I want my money back for an ad which had been knocked back, it never went live.", reason: "rejected"},
+		// Must not read so: a refund request turned down.
+		{name: "not: they turned down my refund request", subject: "promotion",
+			body: "The promotion was stopped by TikTok for a policy violation, and they turned down my first refund request. Please look again.", reason: "stopped_by_platform"},
+	}
+	ctx := context.Background()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + c.subject +
+				"\r\nMessage-ID: <probe10@example.com>\r\nDate: Sat, 5 Dec 2026 03:00:00 +0000\r\n" +
+				"Content-Type: text/plain; charset=utf-8\r\n\r\n" + c.body + "\r\n"
+			m, err := mail.Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mail.Understand(ctx, m, nil, "refunddesk.example")
+			if string(got.Reason) != c.reason {
+				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
+			}
+		})
+	}
+}

@@ -21,7 +21,14 @@ import (
 //   - one order said against two charges ("Only ordered once … both hit my
 //     card"): duplicate_charge;
 //   - views that came from elsewhere than the place chosen ("all of them
-//     were from Brazil … I picked United States"): other.
+//     were from Brazil … I picked United States"), or money taken from
+//     another way of paying than the one chosen ("chose PayPal … it
+//     charged the company Visa", "pilih OVO … yang kepotong malah kartu
+//     kredit"): other.
+//
+// The count that came may be of followers as well as views ("estimated
+// 150–400 new followers … gained 9 followers", "estimasi pengikut baru
+// 300-600 … nambah 14").
 //
 // The creator who ended it herself in any verb ("I killed it myself") is in
 // reasonPatterns' closed_early.
@@ -43,12 +50,15 @@ func shapeScore(r tickets.Reason, text string, x *textIndex) int {
 		if viewsElsewhere(text, x) {
 			return 4
 		}
+		if otherMethodCharged(text, x) {
+			return 5
+		}
 	}
 	return 0
 }
 
 // cameExpr: what came, said before its number.
-const cameExpr = `\b(cuma|cuman|cmn|hanya|only|just|barely|merely|ended\s+(up\s+)?(with|at|on)|finished\s+(up\s+)?(with|at|on)|wrapped\s+up\s+(with|at|on)|came\s+(in\s+)?(at|to)|landed\s+(at|on)|stuck\s+at|mentok|tembus|masuk|dapetnya|dapatnya|dapat|dapet|dpt|got|received|reached|hasilnya|akhirnya|realisasi\w*|total\w*|actual\w*)\b`
+const cameExpr = `\b(cuma|cuman|cmn|hanya|only|just|barely|merely|ended\s+(up\s+)?(with|at|on)|finished\s+(up\s+)?(with|at|on)|wrapped\s+up\s+(with|at|on)|came\s+(in\s+)?(at|to)|landed\s+(at|on)|stuck\s+at|gained|gaining|gain|gains|netted|mentok|tembus|masuk|nambah|bertambah|ketambahan|dapetnya|dapatnya|dapat|dapet|dpt|got|received|reached|hasilnya|akhirnya|realisasi\w*|total\w*|actual\w*)\b`
 
 var (
 	// promiseRe: a number said before it came: estimated, quoted,
@@ -66,11 +76,16 @@ var (
 	cameBeforeCountRe = regexp.MustCompile(`(?:` + cameExpr + `)(?:\s+(?:about|around|approximately|approx\.?|roughly|like|some|a\s+measly|sekitar|kira-kira|kurang\s+lebih|cuma|hanya|only|just|di|at|with|is|was|of|yang|yg)|\s*[=:~±])*\s*$`)
 	// notCountRe: what makes a number money, time or a number of things
 	// other than views.
-	notCountAfterRe  = regexp.MustCompile(`^\s*(?:%|persen|percent|x\b|kali|times|hari|days?|jam|hours?|minggu|weeks?|bulan|months?|menit|minutes?|detik|seconds?|koin|coins?|rupiah|dollars?|usd|idr|rand|naira|rupees?|pounds?|euros?|sgd|myr|php|charges?|payments?|videos?|orders?|receipts?|e-?mails?|tahun|years?|am\b|pm\b|pagi|malam)`)
-	moneyBeforeRe    = regexp.MustCompile(`(?:rp\.?|idr|usd|us\$|ca\$|a\$|\$|£|€|₹|rs\.?|ksh|kes|php|₱|sgd|s\$|myr|rm|ngn|₦|zar)\s*$`)
+	notCountAfterRe = regexp.MustCompile(`^\s*(?:%|persen|percent|x\b|kali|times|hari|days?|jam|hours?|minggu|weeks?|bulan|months?|menit|minutes?|detik|seconds?|koin|coins?|rupiah|dollars?|usd|idr|rand|naira|rupees?|pounds?|euros?|sgd|myr|php|charges?|payments?|videos?|orders?|receipts?|e-?mails?|tahun|years?|am\b|pm\b|pagi|malam)`)
+	// moneyBeforeRe: a currency before a number; a currency's letters
+	// begin a word ("rs. 500", not "followers 500").
+	moneyBeforeRe    = regexp.MustCompile(`(?:(?:^|[^a-z])(?:rp\.?|idr|usd|rs\.?|ksh|kes|php|sgd|myr|rm|ngn|zar)|\$|£|€|₹|₱|₦)\s*$`)
 	countRangeSepRe  = regexp.MustCompile(`^\s*(?:-|–|—|to|and|sampai|sampe|hingga|s/d|~)\s*`)
 	sentenceBreakRe  = regexp.MustCompile(`[.!?\n]\s`)
 	cameAfterCountRe = newPattern(`^\s*(?:views?\s+|penayangan\s+|tayangan\s+|penonton\s+)?(?:doang|aja|saja|only)\b`, 0)
+	// audienceAfterRe: what makes a small number a count of people
+	// ("9 followers", "7 pengikut", "3 new followers").
+	audienceAfterRe = regexp.MustCompile(`^\s*(?:new\s+|baru\s+)?(?:followers?|follows|subscribers?|fans|pengikut|followers?nya|views?|viewers|penonton|tayangan|penayangan|orang|people)\b`)
 )
 
 // count reads the count at the start of s: its value and length, when it
@@ -169,8 +184,8 @@ func promisedMoreThanCame(text string, x *textIndex) bool {
 			continue // no cue on either side: the count is not read
 		}
 		v, n, ok := count(text, i)
-		if !ok || v < 10 || v >= promised {
-			continue
+		if !ok || v >= promised || v < 10 && (v < 1 || !audienceAfterRe.MatchString(text[i+n:])) {
+			continue // under ten only as a count of people ("gained 9 followers")
 		}
 		if cueBefore && cameBeforeCountRe.MatchString(before) || cameAfterCountRe.MatchString(text[i+n:]) {
 			return true
@@ -238,14 +253,15 @@ var (
 	// onceRes: one order said ("only ordered once", "cuma checkout 1x",
 	// "hanya melakukan satu kali pemesanan", "booked only one promotion");
 	// twoSeenRe: two of what a charge leaves ("two of these", "both hit my
-	// card", "kepotongnya dua", "again").
+	// card", "kepotongnya dua", "again"), on a statement too ("dua baris
+	// pendebetan", "two identical entries").
 	onceRes = []pattern{
 		newPattern(`\b`+orderVerb+`\s+(\w+\s+){0,2}?(once|one time)`+onceEnd, 0),
 		newPattern(`\b`+orderVerb+`\s+(\w+\s+){0,2}?(1x|1 x|1 kali|satu kali|sekali aja|sekali saja|sekali doang)`+onceEnd, 0),
-		newPattern(`\b(only|just|cuma|cuman|hanya|padahal)\s+(\w+\s+){0,2}?(`+orderVerb+`\s+(\w+\s+){0,2}?)?(sekali|(one|a\s+single|1|satu|sebuah)\s+(kali\s+)?(order|promo\w*|boost|campaign|purchase|pesanan|promosi|pemesanan|pembelian|pembayaran|transaksi|checkout))\b`, 0),
+		newPattern(`\b(only|just|cuma|cuman|hanya|padahal)\s+(\w+\s+){0,2}?(`+orderVerb+`\s+(\w+\s+){0,2}?)?(sekali|(one|a\s+single|1|satu|sebuah)\s+(kali\s+)?(order|promo\w*|boost|campaign|purchase|payment|transaction|pesanan|promosi|pemesanan|pembelian|pembayaran|transaksi|checkout))\b`, 0),
 		newPattern(`\b`+orderVerb+`\s+(only|just)\s+(one|a\s+single|1)\s+(order|promo\w*|boost|campaign|purchase)\b`, 0),
 	}
-	twoSeenRe = newPattern(`\b(two|2|dua)\s+(of\s+(these|them|those)|(\w+\s+)?(receipts?|struk\w*|invoices?|e-?mails?|mails|confirmations?|notifications?|notif\w*|bukti|tagihan|charges?|payments?|debits?|transaksi|potongan|pembayaran|konfirmasi|amounts?|deductions?|sms|mutasi))\b|`+
+	twoSeenRe = newPattern(`\b(two|2|dua)\s+(of\s+(these|them|those)|(\w+\s+)?(receipts?|struk\w*|invoices?|e-?mails?|mails|confirmations?|notifications?|notif\w*|bukti|tagihan|charges?|payments?|debits?|transaksi|potongan|pembayaran|konfirmasi|amounts?|deductions?|sms|mutasi|pendebetan|pendebitan|debet|penarikan|tarikan|pemotongan|entries|transactions?|withdrawals?))\b|`+
 		`\b(both|keduanya|dua-duanya|dua2nya)\s+(\w+\s+){0,2}?(hit|went|charged|debited|posted|taken|came|kepotong|terpotong|ditagih|masuk|kena|dipotong|ketarik|are|were|got)\b|`+
 		`\b(kepotong|terpotong|dipotong|ditagih|charged|debited)\w*\s+(\w+\s+)?(dua|two|2)\b|\b(twice|again|dua\s+kali|2\s*x|2\s+kali)\b|\bstruk\w*\s+(\w+\s+){0,2}?(dua|2)\b`, 0)
 )
@@ -282,4 +298,71 @@ func viewsElsewhere(text string, x *textIndex) bool {
 		return false
 	}
 	return originRe.matchIn(text, x) || viewsFromRe.matchIn(text, x)
+}
+
+// A way of paying, for otherMethodCharged: its words, and the name of
+// what they name (a card by any brand is a card).
+const methodExpr = `(paypal|gopay|go-pay|ovo|dana\s+(wallet|e-?wallet)|shopeepay|shopee\s+pay|linkaja|link\s+aja|qris|gcash|paymaya|upi|paytm|phonepe|m-?pesa|apple\s+pay|google\s+pay|gpay|visa|mastercard|master\s+card|amex|american\s+express|credit\s+card|debit\s+card|card|kartu(\s+(kredit|debit))?|bank\s+transfer|transfer\s+bank|virtual\s+account|akulaku|kredivo)\b`
+
+var (
+	// methodChosenRe: the way of paying chosen ("chose PayPal at
+	// checkout", "pilih bayar pakai OVO", "selected Google Pay");
+	// methodChargedRe: the one the money was taken from ("it charged the
+	// company Visa", "yang kepotong malah kartu kredit kantor", "came off
+	// my BPI card", "the Mastercard was billed").
+	methodChosenRe  = newPattern(`\b(chose|chosen|choose|picked|pick|selected|select|opted\s+for|pilih|milih|memilih|dipilih|pilihnya)\s+([\w']+\s+){0,3}?`+methodExpr, 0)
+	methodChargedRe = newPattern(`\b(charged|billed|debited|deducted|taken\s+from|came\s+(off|out\s+of|from)|went\s+(on|to)|hit|kepotong|terpotong|dipotong|motong|ditagih\w*|ditagihkan|didebet|terdebet|ketarik|ditarik|narik|menarik|nagih|tagihnya\s+(ke|masuk))\s+(dari\s+|ke\s+|from\s+|to\s+|on\s+|malah\s+|justru\s+)?([\w']+\s+){0,3}?`+methodExpr+
+		`|\b`+methodExpr+`\s+([\w']+\s+){0,2}?(was|got|has\s+been|yang|yg)\s+(malah\s+|justru\s+)?(charged|billed|debited|kepotong|terpotong|dipotong|ditagih|didebet|terdebet|ketarik)\b`, 0)
+)
+
+// methodName is the way of paying a word of methodExpr names.
+func methodName(w string) string {
+	w = strings.Join(strings.Fields(strings.ReplaceAll(w, "-", " ")), " ")
+	switch {
+	case strings.Contains(w, "card") || strings.HasPrefix(w, "kartu") || w == "visa" || w == "mastercard" || w == "amex" || w == "american express" || w == "cc":
+		return "card"
+	case strings.HasPrefix(w, "dana "):
+		return "dana"
+	case w == "shopee pay":
+		return "shopeepay"
+	case w == "link aja":
+		return "linkaja"
+	case w == "gpay":
+		return "google pay"
+	case w == "go pay":
+		return "gopay"
+	case w == "transfer bank":
+		return "bank transfer"
+	}
+	return w
+}
+
+var (
+	methodEndRe   = regexp.MustCompile(methodExpr + `$`)
+	methodStartRe = regexp.MustCompile(`^` + methodExpr)
+)
+
+// otherMethodCharged reports whether text says a way of paying was chosen
+// and money was taken from another, none of those chosen.
+func otherMethodCharged(text string, x *textIndex) bool {
+	if !methodChosenRe.matchIn(text, x) || !methodChargedRe.matchIn(text, x) {
+		return false
+	}
+	chosen := map[string]bool{}
+	for _, loc := range methodChosenRe.FindAllStringIndex(text, 8) {
+		if m := methodEndRe.FindString(text[loc[0]:loc[1]]); m != "" {
+			chosen[methodName(m)] = true
+		}
+	}
+	for _, loc := range methodChargedRe.FindAllStringIndex(text, 8) {
+		m := text[loc[0]:loc[1]]
+		name := methodEndRe.FindString(m)
+		if w := methodStartRe.FindString(m); w != "" {
+			name = w // the passive "the Mastercard was billed": the way first
+		}
+		if name != "" && !chosen[methodName(name)] {
+			return true
+		}
+	}
+	return false
 }
