@@ -446,6 +446,7 @@ func accountCandidates(text string) []accountCandidate {
 	}
 	out = append(out, looseCandidates(text)...)
 	out = append(out, cueCandidates(text)...)
+	out = append(out, accountBracketCandidates(text)...)
 	for _, m := range profileLinkRe.FindAllStringSubmatch(text, -1) {
 		add(m[1], 2)
 	}
@@ -759,6 +760,59 @@ func looseCandidates(all string) []accountCandidate {
 		out = append(out, looseLine(text, near)...)
 	}
 	return out
+}
+
+// accountBracketRe: a name in brackets right after the account's word
+// ("videos on my account (fitwithmegandjay)", "akun kami (warungbusri)
+// sudah ...", "from the page (lagos.threads)"); the word before it, to
+// tell a bank's account. It is tried only on what stands before a
+// bracket (accountBracketCandidates), not over the whole text.
+var (
+	accountBracketRe = regexp.MustCompile(`(?i)(\w*)[ \t]+(?:tiktok[ \t]+)?(?:account|akun(?:nya|ku)?|akaun|handle|username|profile|profil|page|channel)(?:[ \t]+(?:saya|aku|kami|gw|ku|on[ \t]+tiktok|di[ \t]+tiktok))?[ \t]*$`)
+	bracketNameRe    = regexp.MustCompile(`^\([ \t]*@?([a-z0-9][a-z0-9._]{2,29})[ \t]*\)`)
+)
+
+// accountBracketCandidates reads a lower-case name in brackets after the
+// account's word, when it is not a word describing the account ("(lama)",
+// "(personal)") nor after a bank's or a payment's word.
+func accountBracketCandidates(text string) []accountCandidate {
+	var out []accountCandidate
+	for i, n := 0, 0; n < 16; n++ { // the first sixteen brackets
+		j := strings.IndexByte(text[i:], '(')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		b := bracketNameRe.FindStringSubmatch(text[i-1:])
+		if b == nil {
+			continue
+		}
+		m := accountBracketRe.FindStringSubmatch(text[max(0, i-1-48) : i-1])
+		if m == nil {
+			continue
+		}
+		h := b[1]
+		switch strings.ToLower(m[1]) {
+		case "bank", "rekening", "paypal", "email", "mail", "gmail", "savings", "checking", "current", "ads", "ad", "iklan", "business", "bisnis":
+			continue
+		}
+		if !handleLike(h) && (letterCount(h) < 5 || accountWordLike(h)) {
+			continue
+		}
+		addHandle(&out, h, 2)
+	}
+	return out
+}
+
+// accountWordLike reports whether w is a word that says what kind an
+// account is rather than its name.
+func accountWordLike(w string) bool {
+	switch w {
+	case "personal", "pribadi", "utama", "kedua", "second", "main", "creator", "kreator", "lainnya", "another", "shared", "joint",
+		"backup", "cadangan", "official", "resmi", "toko", "store", "company", "perusahaan", "brand", "agency", "agensi", "sendiri", "mine", "theirs":
+		return true
+	}
+	return false
 }
 
 // endsWithLabel reports whether a line's last word is an account's label.
@@ -1828,20 +1882,22 @@ func overstayed(text string) bool {
 	if !grantRe.mayMatch(text) || !stillRe.mayMatch(text) || !contentRe.MatchString(text) {
 		return false
 	}
-	granted := false
-	for _, loc := range grantRe.FindAllStringIndex(text, 8) {
-		if g := text[loc[0]:loc[1]]; !strings.HasPrefix(g, "let me ") && !strings.HasPrefix(g, "let us ") &&
-			!(strings.HasPrefix(g, "was ") && strings.HasSuffix(text[:loc[0]], "i ")) {
-			granted = true // not "let me use this chance", nor "I was allowed to use a voucher"
+	// The use still going on first: it is rarer than a grant's words
+	// ("was", "said", "give" …), so most texts stop here.
+	used := false
+	for _, loc := range stillRe.FindAllStringIndex(text, 8) {
+		if !stillNotRe.MatchString(text[loc[0]:loc[1]]) {
+			used = true
 			break
 		}
 	}
-	if !granted {
+	if !used {
 		return false
 	}
-	for _, loc := range stillRe.FindAllStringIndex(text, 8) {
-		if !stillNotRe.MatchString(text[loc[0]:loc[1]]) {
-			return true
+	for _, loc := range grantRe.FindAllStringIndex(text, 8) {
+		if g := text[loc[0]:loc[1]]; !strings.HasPrefix(g, "let me ") && !strings.HasPrefix(g, "let us ") &&
+			!(strings.HasPrefix(g, "was ") && strings.HasSuffix(text[:loc[0]], "i ")) {
+			return true // not "let me use this chance", nor "I was allowed to use a voucher"
 		}
 	}
 	return false

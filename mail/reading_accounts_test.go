@@ -139,3 +139,38 @@ func TestReadingAccountKinds(t *testing.T) {
 		})
 	}
 }
+
+// heldout10 029: a plain name in brackets right after the account's word,
+// in other words and both languages; never a bank's account, a word that
+// says what kind the account is, capitals or more than one word.
+func TestReadingAccountBracketProbes(t *testing.T) {
+	const text = tickets.SourceText
+	for _, c := range []accountProbe{
+		{"our account (name)", "authorization", "The videos on our account (harbourfishco) are still running in the cafe's ads. Please end their authorization.", "@harbourfishco", text},
+		{"akun saya (name)", "izin", "Video di akun saya (warungbusrinah) masih dipakai iklan toko itu. Tolong cabut izinnya.", "@warungbusrinah", text},
+		{"tiktok page (name)", "refund", "I manage the TikTok page (lagoskitchenette) and a boost was rejected, refund please.", "@lagoskitchenette", text},
+		{"profile (dotted)", "refund", "The boost on my profile (kopi.senja) was rejected, refund please.", "@kopi.senja", text},
+		{"akunnya (name), chat", "refund", "promo di akunnya ( tokobungalestari ) ditolak kak, refund ya", "@tokobungalestari", text},
+		// Not accounts.
+		{"bank account (capitals)", "refund", "Refund to my bank account (BCA) please, the boost was rejected.", "", ""},
+		{"bank account (a word)", "refund", "Refund to my bank account (savings) please, the boost was rejected.", "", ""},
+		{"account (personal)", "refund", "The promotion on my account (personal) was rejected, refund please.", "", ""},
+		{"akun (yang lama)", "refund", "Promosi di akun (yang lama) ditolak, refund ya.", "", ""},
+		{"akun saya (lama)", "refund", "Promosi akun saya (lama) ditolak, refund ya.", "", ""},
+		{"account (a mail address)", "refund", "The boost on my account (rina@gmail.com) was rejected, refund please.", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := "From: Creator <creator@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + c.subject +
+				"\r\nMessage-ID: <" + strings.ReplaceAll(c.name, " ", "-") + "@example.com>\r\nDate: Sat, 5 Dec 2026 03:00:00 +0000\r\n" +
+				"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+			m, err := Parse([]byte(h + strings.ReplaceAll(c.body, "\n", "\r\n")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := Understand(context.Background(), m, nil, "refunddesk.example")
+			if req.Account != c.account || req.Sources["account"] != c.src {
+				t.Errorf("account %q from %q, want %q from %q\n%s", req.Account, req.Sources["account"], c.account, c.src, c.body)
+			}
+		})
+	}
+}
