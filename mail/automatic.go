@@ -129,15 +129,20 @@ var (
 		// rutin", "belum bisa mengecek email", "unable to check emails
 		// regularly", "won't be able to access my mail".
 		`|\b(?:tidak|tdk|tak|belum|gak|ga|nggak|ngga)\s+(?:dapat|bisa|sempat)\s+(?:membuka|buka|mengecek|ngecek|cek|membaca|baca|memeriksa|mengakses|akses|memantau)\s+(?:e-?mail|surel|inbox|kotak\s+masuk)`+
-		`|\b(?:unable|not\s+be\s+able|won'?t\s+be\s+able|not\s+able|can'?t|cannot)\s+(?:to\s+)?(?:check|read|access|monitor)\s+(?:my\s+|your\s+|the\s+)?(?:e-?mails?|mail|messages|inbox)`+
-		// No signal where the writer is ("hampir tidak ada sinyal", "gak
-		// ada sinyal", "with no mobile coverage", "hardly any signal"), or
-		// mail read only later ("email baru bisa saya baca dan balas
-		// setelah kembali", "I'll only be able to read email once …").
-		`|\b(?:hampir\s+|nyaris\s+|sama\s+sekali\s+)?(?:tidak|tdk|tak|gak|ga|nggak|ngga|minim|tanpa|susah|sulit)\s+(?:ada\s+)?(?:sinyal|jaringan|koneksi(?:\s+internet)?|akses\s+internet)\b`+
-		`|\b(?:no|little|hardly\s+any|barely\s+any|patchy|without(?:\s+any)?)\s+(?:mobile\s+|phone\s+|cell(?:ular)?\s+|internet\s+)?(?:signal|reception|coverage|connectivity|internet(?:\s+access)?|wi-?fi)\b`+
-		`|\b(?:e-?mail|pesan|surel)(?:\s+(?:anda|bapak/ibu|kakak|ini))?\s+baru\s+(?:bisa|dapat|akan)\s+(?:saya\s+|kami\s+|aku\s+)?(?:di)?(?:baca|balas|cek|buka|periksa|tanggapi)`+
+		`|\b(?:unable|not\s+be\s+able|won'?t\s+be\s+able|not\s+able|can'?t|cannot)\s+(?:to\s+)?(?:check|read|access|monitor)\s+(?:my\s+|your\s+|the\s+)?(?:e-?mails?|mail|messages|inbox)`, 0)
+	// noSignalRe: no signal where the writer is ("hampir tidak ada
+	// sinyal", "gak ada sinyal", "with no mobile coverage", "hardly any
+	// signal"), or mail read only later ("email baru bisa saya baca dan
+	// balas setelah kembali", "I'll only be able to read email once …"),
+	// as limitedRe says access is limited. Apart from limitedRe, and tried
+	// only when the text has one of noSignalWords or readLaterWords: their
+	// branches begin at common words ("tidak", "no", "email").
+	noSignalRe = newPattern(`\b(?:hampir\s+|nyaris\s+|sama\s+sekali\s+)?(?:tidak|tdk|tak|gak|ga|nggak|ngga|minim|tanpa|susah|sulit)\s+(?:ada\s+)?(?:sinyal|jaringan|koneksi(?:\s+internet)?|akses\s+internet)\b`+
+		`|\b(?:no|little|hardly\s+any|barely\s+any|patchy|without(?:\s+any)?)\s+(?:mobile\s+|phone\s+|cell(?:ular)?\s+|internet\s+)?(?:signal|reception|coverage|connectivity|internet(?:\s+access)?|wi-?fi)\b`, 0)
+	noSignalWords = []string{"sinyal", "jaringan", "koneksi", "internet", "signal", "reception", "coverage", "connectivity", "wifi", "wi-fi"}
+	readLaterRe   = newPattern(`\b(?:e-?mail|pesan|surel)(?:\s+(?:anda|bapak/ibu|kakak|ini))?\s+baru\s+(?:bisa|dapat|akan)\s+(?:saya\s+|kami\s+|aku\s+)?(?:di)?(?:baca|balas|cek|buka|periksa|tanggapi)`+
 		`|\b(?:i'?ll|i\s+will|i\s+can|we'?ll|we\s+will)\s+only\s+(?:be\s+able\s+to\s+)?(?:read|check|see|answer|reply\s+to|respond\s+to)\s+(?:my\s+|your\s+)?(?:e-?mails?|mail|messages?)`, 0)
+	readLaterWords = []string{"baru", "only"}
 	// summonedRe: away on a duty, or away said after another clause
 	// ("I've been called up for jury service and will be out of the
 	// office", "serving on a jury"), as awayNowRe says it; a pattern, tried
@@ -441,7 +446,7 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) A
 	if autoMarkerRe.MatchString(m.Subject) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedSubject, Params: tickets.Params{"Subject": m.Subject}}
 	}
-	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text) || limitedRe.MatchString(text) || summonedRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
+	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text) || limitedRe.MatchString(text) || containsWord(lower, noSignalWords) && noSignalRe.MatchString(text) || containsWord(lower, readLaterWords) && readLaterRe.MatchString(text) || summonedRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedAway}
 	}
 	// A mailbox nobody reads any more: its owner left or moved, mail to it

@@ -1882,20 +1882,22 @@ func overstayed(text string) bool {
 	if !grantRe.mayMatch(text) || !stillRe.mayMatch(text) || !contentRe.MatchString(text) {
 		return false
 	}
-	granted := false
-	for _, loc := range grantRe.FindAllStringIndex(text, 8) {
-		if g := text[loc[0]:loc[1]]; !strings.HasPrefix(g, "let me ") && !strings.HasPrefix(g, "let us ") &&
-			!(strings.HasPrefix(g, "was ") && strings.HasSuffix(text[:loc[0]], "i ")) {
-			granted = true // not "let me use this chance", nor "I was allowed to use a voucher"
+	// The use still going on first: it is rarer than a grant's words
+	// ("was", "said", "give" …), so most texts stop here.
+	used := false
+	for _, loc := range stillRe.FindAllStringIndex(text, 8) {
+		if !stillNotRe.MatchString(text[loc[0]:loc[1]]) {
+			used = true
 			break
 		}
 	}
-	if !granted {
+	if !used {
 		return false
 	}
-	for _, loc := range stillRe.FindAllStringIndex(text, 8) {
-		if !stillNotRe.MatchString(text[loc[0]:loc[1]]) {
-			return true
+	for _, loc := range grantRe.FindAllStringIndex(text, 8) {
+		if g := text[loc[0]:loc[1]]; !strings.HasPrefix(g, "let me ") && !strings.HasPrefix(g, "let us ") &&
+			!(strings.HasPrefix(g, "was ") && strings.HasSuffix(text[:loc[0]], "i ")) {
+			return true // not "let me use this chance", nor "I was allowed to use a voucher"
 		}
 	}
 	return false
