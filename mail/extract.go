@@ -1381,7 +1381,7 @@ var reasonPatterns = []struct {
 		// yg sama", "ditarik dua kali", "two identical charges"
 		`\b(dua|2)\s+(tarikan|potongan|tagihan|transaksi|pembayaran|debit|mutasi)\s+(yang\s+|yg\s+)?(sama|identik|kembar|persis)\b`, `\b(ditarik|tertarik|narik|menarik)\s+(dua|2)\s*(kali|x)\b`,
 		`\btwo\s+(identical|matching|same)\s+(charges|payments|debits|transactions|deductions)\b`)},
-	{tickets.ReasonRejected, pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
+	{tickets.ReasonRejected, slices.Concat(pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
 		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`,
 		// "it never got approved", "wasn't approved", "gak pernah di-approve"
@@ -1397,7 +1397,17 @@ var reasonPatterns = []struct {
 		`\b(review|moderation|moderators?|reviewers?|approval\s+team)\s+(said\s+no|refused|turned\s+(it\s+)?down|knocked\s+(it\s+)?back|bounced|blocked)\b`, `\b(ad|boost|promotion|promo|campaign)\s+(that\s+|which\s+)?([\w']+\s+){0,3}?(got|was|has\s+been|had\s+been)\s+(knocked\s+back|turned\s+down)\b`,
 		// who turned it down: "TikTok turned my boost down", "they knocked it back"
 		`\b(tiktok|they|review|moderation|moderators?|reviewers?)\s+(turned|knocked)\s+(it|(my|the|our)\s+(\w+\s+)?(ad|boost|promotion|promo|campaign))\s+(down|back)\b`, `\b(ga|gak|g|gk|tidak|tdk|nggak|ngga)\s+(di-?acc|di-?approve|diapprove)\b`,
-		`(review|peninjauan|moderasi|moderation)(-?nya)?\s+(\w+\s+)?(gagal|failed|ditolak)\b`, `\b(did\s*n[o']?t|did\s+not|never|couldn'?t)\s+(get|make\s+it|go)\s+through\s+(the\s+)?(review|moderation|approval)`)},
+		`(review|peninjauan|moderasi|moderation)(-?nya)?\s+(\w+\s+)?(gagal|failed|ditolak)\b`,
+		// denied, said of the promotion ("my boost got denied", "ad
+		// denied", "they denied my promotion"), not of a refund
+		`\b(boost|promo|promotion|ad|advert|campaign|iklan|promosi)(nya)?\s+(got\s+|was\s+|has\s+been\s+|had\s+been\s+|been\s+|is\s+|were\s+|kena\s+)?(denied|refused|disallowed|not\s+allowed)\b`,
+		`\b(denied|refused|disallowed)\s+(my|the|our)\s+(\w+\s+)?(boost|promo|promotion|ad|advert|campaign)\b`, `\b(did\s*n[o']?t|did\s+not|never|couldn'?t)\s+(get|make\s+it|go)\s+through\s+(the\s+)?(review|moderation|approval)`),
+		// it cannot run, for a cause in its content ("tidak dapat
+		// ditayangkan. Video tersebut menggunakan musik yang tidak memiliki
+		// lisensi", "can't be shown because it breaks our ad policies"):
+		// turned down before it ran, over the technical error's "cannot run"
+		pats(5, `(tidak|tdk|gak|ga|nggak|ngga)\s+(dapat|bisa)\s+(di)?(tayangkan|jalankan|setujui|terbitkan)\b[^\n]{0,200}?\b(lisensi|hak\s+cipta|pedoman|kebijakan|melanggar|aturan|ketentuan|dilarang|terlarang)`,
+			`\b(can'?t|cannot|can\s+not|could\s*n[o']?t|could\s+not|won'?t|will\s+not)\s+(be\s+)?(run|shown|published|approved|go\s+live|served)\b[^\n]{0,200}?\b(licen[sc]\w*|copyright\w*|guidelines?|polic(y|ies)|violat\w*|rules|prohibited|restricted)`))},
 	{tickets.ReasonStoppedByPlatform, pats(4, `stopped\s+by\s+(tiktok|the\s+platform|the\s+system)`, `(tiktok|platform|system)\s+(stopped|suspended|paused|ended)`,
 		`has\s+been\s+(stopped|suspended|paused|removed)`, `removed\s+(for|due\s+to|because\s+of|over)\s+(a\s+|the\s+)?(community\s+)?(guideline|policy|violation|rule)`,
 		`(dimatiin|dimatikan|diblokir|diturunkan|dihapus|di-?take\s*down|di-?pause|dijeda|dinonaktifkan)\s+(sama|oleh|ama|dari)\s+(pihak\s+)?(tiktok|tt|platform|sistem)`, `\bviolat`, `community\s+guidelines`, `\bpolicy\s+violation`, `taken\s+down`,
@@ -1417,7 +1427,14 @@ var reasonPatterns = []struct {
 		`\b(got\s+|was\s+|been\s+)flagged\b`, `\bkena\s+(flag|report|strike|pelanggaran)`,
 		`\b(dibekukan|dibekuin|froze|frozen)\b`, `\b(dihentikan|diberhentikan|distop|dimatikan|dimatiin)\s+(secara\s+)?paksa\b`, `\bforce[sd]?\s+(stopped|ended|paused|to\s+stop)\b`,
 		`\b(platform|tiktok|system|they)\s+(cut|ended|stopped)\s+(\w+\s+){0,2}?short\b`, `\bguidelines?\s+(issue|breach|problem|violation|reasons?)\b`,
-		`\b(tiktok|they|the\s+platform|the\s+system)\s+(shut|switched|turned|cut)\s+(my|the|our|it)\s*(\w+\s+)?(off|down)\b`,
+		`\b(tiktok|they|you|your\s+(system|team|app|platform|algorithm|moderators?|reviewers?)|the\s+platform|the\s+system)\s+(shut|switched|turned|cut)\s+(my|the|our|it)\s*(\w+\s+)?(off|down)\b`,
+		// who stopped it: the desk's side ("you stopped my ad", "your
+		// system pulled it"), or not the writer ("I did not end it, you
+		// did", "bukan saya yang stop", "saya tidak menghentikannya")
+		`\b(you|you\s+guys|y'?all|your\s+(system|team|app|platform|algorithm|moderators?|reviewers?))\s+(stopped|ended|paused|pulled|killed|suspended|removed|blocked|halted|shut\s+down|took\s+down|cut\s+off)\s+(my|our|the|it)\b`,
+		`\b(i|we)\s+(did\s+not|didn'?t|never)\s+(end|stop|pause|cancel|close|turn\s+off|switch\s+off|shut\s+down|kill)\s+(it|the\s+\w+|my\s+\w+|our\s+\w+)\s*(\w+\s+)?(,|\.|;|-|–|—)?\s*(you|they|tiktok|the\s+(system|platform|app))\s+did\b`,
+		`\bbukan\s+(saya|aku|kami|gue|gw|sy|ulun)\s+(sendiri\s+)?(yang|yg)\s+((meng|me|nge)?(stop|hentikan|matikan|akhiri|nonaktifkan)\w*|(me|ma)?nyetop\w*|setop\w*|stopin|matiin|mematikan|mengakhiri)`,
+		`\b(saya|aku|kami|gue|gw|sy|ulun)\s+(tidak|tdk|gak|ga|nggak|ngga|kada|ndak|nda)\s+(pernah\s+)?((meng|me|nge)?(stop|hentikan|matikan|akhiri|nonaktifkan)\w*|(me|ma)?nyetop\w*|setop\w*|stopin|matiin|mematikan|mengakhiri)(\s+\w+)?\s+(sendiri|saurang)\b`,
 		`\b(it|ad|promotion|promo|boost|campaign)\s+(was|got|has\s+been)\s+(pulled|killed|suspended|removed|taken\s+down|banned|blocked)`,
 		`\b(di-?stop|distopin|di-?takedown|di-?banned|dibanned|di-?suspend)\b`, `kena\s+(suspend|banned|ban|takedown|take\s*down|stop|blokir)`,
 		`(paused|suspended|removed|ended|killed|blocked|taken\s+down|turned\s+off)\s+by\s+(tiktok|tt|the\s+platform|the\s+system|the\s+app)`, `(iklan|promosi|promo|ads?)(nya)?\s+(saya\s+|aku\s+|ku\s+|kami\s+)?(tiba2\s+|tiba-tiba\s+|malah\s+|ternyata\s+|udah\s+|sudah\s+|udh\s+|telah\s+|kok\s+)(dihentikan|dimatikan|dimatiin|diturunkan|dihapus|diblokir)`,
@@ -1440,8 +1457,8 @@ var reasonPatterns = []struct {
 	{tickets.ReasonWrongVideo, slices.Concat(pats(5, `wrong\s+video`, `meant\s+to\s+(promote|boost|pick|choose|select)`,
 		`(went\s+out|ran|is\s+running)\s+on\s+the\s+(wrong|other)`, `(wrong|other)\s+(clip|post|reel)`,
 		`(maksud(nya)?|niat(nya)?|mau(nya)?)\s+(promosi(in)?|promote|boost)\s+(video|konten)`, `(promoted|boosted|picked|selected|chose|chosen)\s+the\s+wrong`,
-		`salah\s+(pilih\s+|memilih\s+|klik\s+)?video`, `(harusnya|seharusnya|should\s+have\s+been|was\s+supposed\s+to\s+be)\s+(the\s+)?(video|klip|konten|clip|post)`,
-		`(yang|yg)\s+(dipromosi\w*|di-?boost\w*|dipromote\w*|naik)\s+(malah|justru|ternyata)`, `video\s+yang\s+salah`, `salah\s+(pilih|promosi|klik)`,
+		`\b(?:salah)\s+(pilih\s+|memilih\s+|klik\s+)?video`, `(harusnya|seharusnya|should\s+have\s+been|was\s+supposed\s+to\s+be)\s+(the\s+)?(video|klip|konten|clip|post)`,
+		`(yang|yg)\s+(dipromosi\w*|di-?boost\w*|dipromote\w*|naik)\s+(malah|justru|ternyata)`, `video\s+yang\s+salah`, `\b(?:salah)\s+(pilih|promosi|klik)`,
 		`(was|is|were)\s+the\s+wrong\s+(one|video|clip|post)`, `instead\s+of\s+the\s+(final|new|newer|right|correct|latest|proper)\s+(\w+\s+)?(cut|video|clip|one|version|post)`,
 		`(picked|selected|chose|chosen|promoted|boosted)\s+(an?|the|my)\s+(\w+\s+)?(draft|old(er)?\s+(video|clip|one|post))`, `bukan\s+(video|klip|konten)\s+yang\s+(baru|benar|final|terbaru|seharusnya)`,
 		// "yang kepromote itu video lama saya", "the old clip got boosted",
@@ -1463,7 +1480,14 @@ var reasonPatterns = []struct {
 		`\b(different|another|other)\s+(video|clip|post|reel|tiktok)\s+(from|than|to)\s+the\s+(one|video|clip|post)\s+(that\s+)?(i|we)\b`,
 		`\b(promoted|boosted|pushed|ran|used|picked)\s+(a|the|another|some)\s+(\w+\s+)?(video|clip|post|reel)\s+(that\s+)?(i|we)\s+(didn'?t|did\s+not|never)\s+(choose|pick|select|order|want)`,
 		`\b(instead\s+of\s+(the|my)\s+(\w+\s+){0,3}?(one|video|clip|reel|post)\s+(i|we)\s+(paid|picked|chose|selected|ordered|wanted))\b`,
-		`\b(bukan|malah\s+bukan)\s+(video|klip|konten)\s+(\w+\s+){0,2}?(yang|yg)\s+(saya|aku|kami|gue|gw)?\s*(bayar|pilih|pesan|mau)\b`),
+		`\b(bukan|malah\s+bukan)\s+(video|klip|konten)\s+(\w+\s+){0,5}?(yang|yg)\s+(saya|aku|kami|gue|gw)?\s*(bayar|pilih|pesan|mau)\b`,
+		// the video promoted set against the one chosen: "the promoted
+		// video was “vlog #12”. I chose #14", "the clip that got boosted is
+		// X, but we picked Y", "yang dipromosikan video X, padahal saya
+		// pilih Y"
+		`\b(promoted|boosted)\s+(video|clip|post|reel)\s+(was|is|says|shows)\b[^\n]{0,120}?(\.\s+|\bbut\s+|\bwhile\s+|\bwhereas\s+|\byet\s+|\bwhen\s+)(i|we)\s+(had\s+|actually\s+)?(chose|picked|selected|ordered|wanted|paid\s+for)\b`,
+		`\b(video|clip|post|reel)\s+(that\s+|which\s+)?(was\s+|got\s+)?(promoted|boosted)\s+(was|is)\b[^\n]{0,120}?(\.\s+|\bbut\s+|\bwhile\s+|\bwhereas\s+|\byet\s+|\bwhen\s+)(i|we)\s+(had\s+|actually\s+)?(chose|picked|selected|ordered|wanted|paid\s+for)\b`,
+		`\b(yang|yg)\s+(di|ke|ter)-?(promosi|promote|boost)\w*\s+[^\n]{0,120}?\b(padahal|sedangkan|tapi|tetapi|bukannya)\s+(yang\s+|yg\s+)?(saya|aku|kami|gue|gw|sy)\s+(pilih|milih|memilih|pesan|mau)\b`),
 		pats(3, `bukan\s+(yang|yg)\s+(baru|benar|bener|terbaru|final|seharusnya|harusnya)\b`, `not\s+the\s+(new|newer|latest|right|correct|final)\s+(one|video|clip|post|cut)`),
 		// An accident says how, not what: it is the wrong video only
 		// with nothing else ("I ended it by accident" is closed_early).
@@ -1504,7 +1528,12 @@ var reasonPatterns = []struct {
 	{tickets.ReasonChangedMind, pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
 		`(don'?t|do\s+not)\s+need\s+(it|the\s+promotion|this)\s+anymore`, `decided\s+not\s+to`, `not\s+to\s+go\s+ahead`,
 		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,
-		`(tidak|gak|nggak|ga|tdk)\s+(butuh|perlu)\s+lagi`, `rather\s+not`, `second\s+thoughts`, `after\s+all\b`,
+		`(tidak|gak|nggak|ga|tdk)\s+(butuh|perlu)\s+lagi`,
+		// no longer needed, said of it: "promosinya tidak saya perlukan
+		// lagi", "udah gak dibutuhin lagi", "not needed anymore", "no
+		// longer necessary"
+		`\b(tidak|tdk|gak|ga|nggak|ngga|gk)\s+((saya|aku|kami|gue|gw|sy|kita)\s+)?(di|ku)?(perlu|butuh)(kan|in|ken)?\s+(\w+\s+)?lagi\b`,
+		`\bno\s+longer\s+(needed|necessary|required|useful)\b`, `\bnot\s+(needed|necessary)\s+any\s*(more|longer)\b`, `rather\s+not`, `second\s+thoughts`, `after\s+all\b`,
 		`(ga|gak|nggak|tidak|tdk)\s+jadi\s+(deh|aja|promosi|promo)`, `(batalin|batalkan)\s+(aja|saja|pesanan|order)`,
 		// regional and short: Sundanese "teu jadi", Javanese "ora sido",
 		// "gajadi", "g jd"
@@ -1541,6 +1570,11 @@ var reasonPatterns = []struct {
 		`\bgagal\b`, `(tidak|tdk|gak|nggak|ga)\s+(berjalan|jalan|tayang|muncul|aktif|mulai)`, `\bmacet\b`, `(kendala|masalah|gangguan)\s+teknis`,
 		`\bnyangkut\b`, `\b0\s+(view|tayangan|penonton)`, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`,
 		`(masih|still)\s+['"“‘]?\s*(sedang\s+|stuck\s+|being\s+)?(ditinjau|in\s+review|under\s+review|pending|diproses|menunggu|processing)`,
+		// the status it sits on past its start ("still sitting on
+		// “Scheduled”", "masih nyangkut di “Dijadwalkan”"), nothing run
+		`(masih|still)\s+(sitting|stuck|sits|showing|shows|says|reads|listed|nyangkut|tertahan|berstatus|statusnya|tertulis)\s+(on\s+|at\s+|in\s+|as\s+|di\s+)?['"“‘]?\s*(scheduled|dijadwalkan|terjadwal|queued|waiting|not\s+started|belum\s+dimulai)`,
+		`\bstill\s+(sitting|sits|listed)\s+(on|at|in|as)\s+['"“‘]?\s*(in\s+review|under\s+review|pending|processing)`,
+		`\b(masih|still)\s+['"“‘]?\s*(scheduled|dijadwalkan|terjadwal|queued)\b`, `\bnothing\s+(has\s+|had\s+|ever\s+)?(run|ran|aired|played|gone\s+out|went\s+out|gone\s+live|started)\b`,
 		`(no|tidak\s+ada)\s+(promotion|promosi|campaign|kampanye)\s+(was\s+|yang\s+)?(created|dibuat|muncul|appeared|terbuat)`, `(promotion|promosi)(nya)?\s+(was\s+)?(never|tidak\s+pernah|gak\s+pernah|ga\s+pernah)\s+(created|dibuat|dibikin|terbuat)`, `\bcrash`,
 		`(ga|gak|nggak|tidak|tdk)\s+(nongol|keluar|tampil|kelihatan|jalan)`, `terjadi\s+kesalahan`, `something\s+went\s+wrong`,
 		`never\s+(started|ran|went\s+live|showed)`, `(did\s*n[o']?t|did\s+not|never)\s+(get|receive|got|have)\s+(any|a\s+single)\s+(views?|impressions?|reach|viewers)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+pernah\s+(jalan|berjalan|tayang|aktif|muncul|mulai|live)`,
@@ -1596,7 +1630,10 @@ var reasonPatterns = []struct {
 		`(views?|penonton|tayangan|jangkauan)\s*(nya)?\s+(mentok|stuck|tertahan)\s+(di\s+|at\s+)?[\d.,]+`,
 		`(dibilang|katanya|dijanjikan|janjinya)\s+(bisa\s+|dapat\s+|dapet\s+|sampai\s+|sampe\s+)?[\d.,]+\s*(rb|ribu|k|an|-an)`,
 		`\b(seperlima|sepersepuluh|a\s+fifth|a\s+tenth|one\s+fifth|one\s+tenth)\s+(of|dari)\b`, `\b(a\s+)?(tiny\s+|small\s+)?fraction\s+of\b`, `\b(barely|hardly)\s+(got|had|reached|any|anyone|anybody|saw|seen)\b`,
-		`\b(below|under|less\s+than|short\s+of|far\s+from)\s+(the\s+|what\s+(was|it)\s+)?(projected|projection|forecast\w*|predicted|prediction)`, `\b(nowhere\s+near|(not|ain'?t|isn'?t|wasn'?t)\s+(even\s+)?close)\b`)},
+		`\b(below|under|less\s+than|short\s+of|far\s+from)\s+(the\s+|what\s+(was|it)\s+)?(projected|projection|forecast\w*|predicted|prediction)`, `\b(nowhere\s+near|(not|ain'?t|isn'?t|wasn'?t)\s+(even\s+)?close)\b`,
+		// a promise of a magnitude in words ("The app promised hundreds",
+		// "katanya bakal ribuan penonton", "estimated thousands of views")
+		`\b(promised|estimated|projected|predicted|quoted|forecast|guaranteed|expected|said\s+(i'?d|we'?d|it\s+would)\s+(get|reach)|dijanjikan|dijanjiin|janjinya|katanya|diperkirakan|perkiraan(nya)?|estimasi(nya)?)\s+(me\s+|us\s+|bakal\s+|akan\s+|bisa\s+|dapat\s+|dapet\s+|sampai\s+|sampe\s+)?(hundreds|thousands|tens\s+of\s+thousands|ratusan|ribuan|puluhan\s+ribu|jutaan|millions)\b`)},
 	{tickets.ReasonOther, slices.Concat(pats(2, `target\s+(audiens|audience|penonton)`, `luar\s+negeri`, `wrong\s+(country|audience|currency|region)`,
 		`instead\s+of\s+(idr|usd|rupiah|dollars?)`,
 		`(charged|billed|debited|paid)\s+in\s+(us\s+|singapore\s+|american\s+)?(dollars?|usd|rupiah|idr|ringgit|myr|sgd|euros?)`, `conversion\s+fee`, `(biaya|selisih)\s+(konversi|kurs)`,
@@ -1632,11 +1669,25 @@ var reasonPatterns = []struct {
 		// the goal screen", "the goal was “Website visits”"), a late start
 		// ("br jalan tgl 2", "telat jalan")
 		pats(2, `(set|setting|chose|picked|selected|pilih|memilih|atur|mengatur)\s+([\w']+\s+){0,3}?(jadwal\w*|schedule\w*|audience|audiens|age|usia|umur|goal|objective|tujuan)\b`,
-			`(tayang|jalan|ran|shown|running|aired|delivered|muncul)\w*\s+(\w+\s+){0,3}?(jam|at|around|between)\s+\d{1,2}(\s*(pagi|subuh|malam|a\.?m\b|p\.?m\b)|\s+(sampe|sampai|to|and|-|–))`,
+			`(tayang|jalan|ran|shown|show|shows|running|aired|delivered|muncul|came|arrived|landed|masuk|datang)\w*\s+(\w+\s+){0,3}?(jam|at|around|between)\s+\d{1,2}(\s*(pagi|subuh|malam|a\.?m\b|p\.?m\b)|\s+(sampe|sampai|to|and|-|–))`,
 			`\bjam\s+\d{1,2}\s+(pagi|subuh|dini\s+hari)`,
 			`(picked|chose|selected|pilih|memilih)\s+(\S+\s+){0,4}?(on|as|di|sebagai)\s+(the\s+)?(goal|objective|tujuan)`, `\b(goal|objective|tujuan)(nya)?\s+(was|is|jadi|menjadi|malah|became)\s+['"“‘]`,
 			`(telat|terlambat)\s+(jalan|mulai|tayang|aktif)`, `\b(baru|br)\s+(mulai|jalan|jln|tayang|aktif|live)\s+(tgl|tanggal|pas|setelah|sesudah)\b`,
-			`\b(only|finally)\s+(started|went\s+live|began)\s+(on|after)\b`, `(didn'?t|did\s+not)\s+(start|go\s+live)\s+until\b`))},
+			`\b(only|finally)\s+(started|went\s+live|began)\s+(on|after)\b`, `(didn'?t|did\s+not)\s+(start|go\s+live)\s+until\b`),
+		// someone else bought it: "bukan saya yang membeli promosi itu",
+		// "it wasn't me who paid", a child who pressed it by accident
+		// ("cucu saya … tidak sengaja menekan promosikan", "my son
+		// accidentally bought a boost")
+		pats(5, `\bbukan\s+(saya|aku|kami|gue|gw|sy)\s+(sendiri\s+)?(yang|yg)\s+(mem|me)?(beli|bayar|pesan|buat|pasang|order)\w*`,
+			`\b(wasn'?t|was\s+not|not)\s+(me|us|i)\s+(who|that)\s+(bought|ordered|paid|made|booked|purchased|set\s+up)\b`,
+			`\b(son|daughter|kid|kids|child|children|grandson|granddaughter|grandchild|grandkid|nephew|niece|toddler|little\s+(brother|sister|one)|anak|cucu|keponakan|ponakan|adik)(\s+(saya|aku|kami|gue|gw|ku|my|our))?\b[^.\n]{0,120}?\b(tidak\s+sengaja|gak\s+sengaja|ga\s+sengaja|nggak\s+sengaja|by\s+(accident|mistake)|accidentally|without\s+(asking|telling|permission)|tanpa\s+(izin|ijin|bilang|sepengetahuan))`),
+		// a time of day or a sound the writer never chose: "I never picked
+		// a schedule like that", "gak pernah atur jadwal jam segitu", "in
+		// the ad the video is without sound", "musiknya dihapus"
+		pats(4, `\b(never|didn'?t|did\s+not|not)\s+(pick|picked|choose|chose|set|select|selected|ask\s+for|asked\s+for|want|wanted)\s+(a\s+|the\s+|that\s+|any\s+)?(schedule|time\s+slot|timing|night\s+slot)\b`,
+			`(tidak|tdk|gak|ga|nggak|ngga|belum)\s+(pernah\s+)?(pilih|memilih|milih|atur|mengatur|ngatur|set|pasang)\s+(jadwal|jam\s+tayang|waktu\s+tayang)`,
+			`\b(ad|advert|promotion|promo|boost|video|iklan|promosi)\w*\s+([\w']+\s+){0,4}?(without|with\s+no|tanpa)\s+(the\s+|any\s+|its\s+)?(sound|audio|music|song|suara|musik|lagu)\b`,
+			`\b(sound|audio|music|song|suara|musik|lagu)(nya)?\s+([\w']+\s+){0,4}?(is\s+|was\s+|got\s+|been\s+|has\s+been\s+)?(removed|muted|missing|stripped|cut\s+out|hilang|ilang|dihapus|dihilangkan|dimatikan|dibisukan|dimute)\b`))},
 }
 
 // negatedRe is a negation just before a phrase: "ini bukan tagihan ganda",

@@ -831,3 +831,122 @@ func TestReadingIntentProbes11(t *testing.T) {
 		})
 	}
 }
+
+// The kinds of heldout11's reason misses (issue 16), in other words than
+// its mails: which reason wins when several are named, and the rarer
+// reasons as people put them (who stopped it, what was promoted set
+// against what was chosen, someone else who bought it, a status that has
+// not moved, a cause for not running, a magnitude promised in words). With
+// mails that must not read so.
+func TestReadingReasonShapeProbes11(t *testing.T) {
+	cases := []struct {
+		name, subject, body string
+		reason              string
+	}{
+		// A word inside another: "masalah promosi" is not "salah promosi".
+		{name: "ID: masalah promosi, dihentikan karena melanggar", subject: "promosi",
+			body: "Mau tanya masalah promosi saya. Kemarin statusnya jadi dihentikan, katanya melanggar pedoman. Mohon sisa saldo dikembalikan.", reason: "stopped_by_platform"},
+		{name: "ID chat: ada masalah promosi, dobel bayar", subject: "tolong",
+			body: "kak ada masalah promosi nih, aku kepotong 2x buat satu promo. balikin satu ya", reason: "duplicate_charge"},
+		{name: "not: salah pilih video", subject: "promosi",
+			body: "Saya salah pilih video waktu pasang promosi, yang jalan video lama. Mohon refund.", reason: "wrong_video"},
+
+		// Who stopped it: the desk's side, or not the writer.
+		{name: "US: your system pulled my ad", subject: "ad",
+			body: "Your system pulled my ad after two hours for no reason I can see. Refund what's left.", reason: "stopped_by_platform"},
+		{name: "UK: you lot shut it down, I didn't end it, you did", subject: "boost",
+			body: "Paid £20 for a boost and by the afternoon it said ended. I didn't end it, you did. Money back for the rest please.", reason: "stopped_by_platform"},
+		{name: "ID formal: bukan saya yang menghentikan", subject: "promosi berhenti",
+			body: "Promosi saya berstatus berakhir setelah satu hari, padahal bukan saya yang menghentikan. Mohon sisa dana dikembalikan.", reason: "stopped_by_platform"},
+		{name: "ID chat: aku gak nyetop sendiri", subject: "promo",
+			body: "promo ku tau2 selesai padahal aku gak nyetop sendiri kak. sisanya balikin ya", reason: "stopped_by_platform"},
+		{name: "not: I stopped it myself", subject: "boost",
+			body: "I stopped the boost myself after a day because the shop ran out of stock. Refund the unused part please.", reason: "closed_early"},
+
+		// Denied, said of the promotion; not of a refund.
+		{name: "US: ad denied", subject: "refund",
+			body: "ad denied, still charged $10. pls refund", reason: "rejected"},
+		{name: "IN: they denied my promotion", subject: "promotion",
+			body: "They denied my promotion saying the video is not suitable, but amount is deducted. Kindly refund.", reason: "rejected"},
+		{name: "not: my refund was denied, the promotion was stopped", subject: "refund",
+			body: "My promotion was stopped by TikTok for a policy violation and my first refund request was denied. Please check again.", reason: "stopped_by_platform"},
+
+		// It cannot run, for a cause in its content: rejected, not a
+		// technical error.
+		{name: "ID: tidak bisa ditayangkan karena hak cipta", subject: "promosi",
+			body: "Promosi saya tidak bisa ditayangkan, katanya lagunya kena hak cipta. Koinnya sudah terpotong, mohon dikembalikan.", reason: "rejected"},
+		{name: "AU: can't be shown, breaks the ad policies", subject: "boost",
+			body: "Got a note that my boost can't be shown because the video breaks the ad policies. Never ran. Want the money back.", reason: "rejected"},
+		{name: "not: tidak bisa dijalankan, error terus", subject: "promosi",
+			body: "Promosinya tidak bisa dijalankan, muncul error terus di aplikasi. Saldo sudah kepotong, mohon dikembalikan.", reason: "technical_error"},
+
+		// No longer needed, before it started: a change of mind over the
+		// status it still shows.
+		{name: "ID: sudah tidak kami butuhkan lagi, masih ditinjau", subject: "batal",
+			body: "Acara kami sudah penuh pendaftarnya, jadi promosinya tidak kami butuhkan lagi. Statusnya masih ditinjau. Tolong dibatalkan saja dan dananya dikembalikan.", reason: "changed_mind"},
+		{name: "UK: no longer needed, still in review", subject: "cancel",
+			body: "The workshop sold out through word of mouth, so the promotion is no longer needed. It still says in review. Please cancel it and refund me.", reason: "changed_mind"},
+		{name: "not: still in review for a week", subject: "promotion",
+			body: "My promotion has been in review for 8 days and nothing happens. Refund please.", reason: "technical_error"},
+
+		// The status it sits on past its start; nothing has run.
+		{name: "US: stuck on Scheduled since Friday", subject: "boost",
+			body: "The boost is still stuck on \"Scheduled\", it should have started Friday. Nothing has run. Refund it.", reason: "technical_error"},
+		{name: "ID: masih berstatus Dijadwalkan", subject: "promosi",
+			body: "Sudah lewat tanggal mulainya tapi promosi masih berstatus \"Dijadwalkan\", saldo sudah terpotong. Mohon dikembalikan.", reason: "technical_error"},
+
+		// The video promoted set against the one chosen.
+		{name: "US: promoted video is X but I picked Y", subject: "wrong one",
+			body: "The promoted video is my Halloween skit but I picked the new recipe one. Refund please.", reason: "wrong_video"},
+		{name: "ID: yang dipromosikan video lama, padahal saya pilih", subject: "promosi",
+			body: "Yang dipromosikan ternyata video bulan lalu, padahal saya pilih video promo Lebaran. Mohon refund.", reason: "wrong_video"},
+		{name: "ID: bukan video resep ayam bakar madu yang saya pilih", subject: "promosi",
+			body: "Yang tayang di iklan video unboxing, bukan video resep ayam bakar madu yang saya pilih. Minta refund.", reason: "wrong_video"},
+		{name: "not: promoted video was the one I chose, only 300 of 5,000 views", subject: "promotion",
+			body: "The promoted video was the right one, which I chose. It was estimated at 5,000 views and only got 300. Refund please.", reason: "under_delivery"},
+
+		// Someone else bought it.
+		{name: "US: my son accidentally bought a boost", subject: "refund",
+			body: "My 8 year old son accidentally bought a boost on my phone while playing. Please refund the $25.", reason: "other"},
+		{name: "ID: anak saya gak sengaja pencet", subject: "promosi",
+			body: "Anak saya yang masih TK gak sengaja mencet tombol promosikan pas main HP saya. Tolong uangnya dikembalikan.", reason: "other"},
+		{name: "UK: it wasn't me who paid", subject: "charge",
+			body: "It wasn't me who paid for this promotion, I've never used the feature. Please refund it.", reason: "other"},
+		{name: "not: I accidentally paid for a boost myself", subject: "boost",
+			body: "I accidentally paid for a boost when I meant to just look at the options. Please refund.", reason: "changed_mind"},
+
+		// A schedule or a sound the writer never chose.
+		{name: "AU: views came overnight, never set a schedule", subject: "views",
+			body: "The views showed up, but all between 1am and 4am. I never set a schedule like that. Refund please.", reason: "other"},
+		{name: "ID: tidak pernah atur jadwal", subject: "promosi",
+			body: "Penayangannya masuk semua tengah malam, padahal saya tidak pernah atur jadwal tayang. Mohon refund.", reason: "other"},
+		{name: "ID: iklannya tanpa suara", subject: "promosi",
+			body: "Penayangan sudah masuk normal, tapi di iklan video saya tanpa suara, musiknya dihapus. Mohon pengembalian dana.", reason: "other"},
+		{name: "NG: the ad played with no sound", subject: "promo",
+			body: "Views came in fine but the ad played with no sound at all, my voice-over was the whole point. Please refund me.", reason: "other"},
+		{name: "not: removed for copyright music", subject: "promo",
+			body: "TikTok removed my promotion for copyright because of the song. Refund the rest.", reason: "stopped_by_platform"},
+
+		// A magnitude promised in words.
+		{name: "US: promised thousands, got a handful", subject: "boost",
+			body: "Forty-two views. The app promised thousands. Refund please.", reason: "under_delivery"},
+		{name: "ID: katanya bakal ribuan", subject: "promo",
+			body: "katanya bakal ribuan penonton, yang nonton cuma belasan orang. refund kak", reason: "under_delivery"},
+	}
+	ctx := context.Background()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + c.subject +
+				"\r\nMessage-ID: <probe11r@example.com>\r\nDate: Sat, 5 Dec 2026 03:00:00 +0000\r\n" +
+				"Content-Type: text/plain; charset=utf-8\r\n\r\n" + c.body + "\r\n"
+			m, err := mail.Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mail.Understand(ctx, m, nil, "refunddesk.example")
+			if string(got.Reason) != c.reason {
+				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
+			}
+		})
+	}
+}
