@@ -932,6 +932,14 @@ func TestReadingReasonShapeProbes11(t *testing.T) {
 			body: "Forty-two views. The app promised thousands. Refund please.", reason: "under_delivery"},
 		{name: "ID: katanya bakal ribuan", subject: "promo",
 			body: "katanya bakal ribuan penonton, yang nonton cuma belasan orang. refund kak", reason: "under_delivery"},
+		// A notice's table: the estimate's row and, under the same label,
+		// a smaller count.
+		{name: "EN table: Views 310, Estimated views 2,000 - 4,000", subject: "Fwd: Your promotion has ended",
+			body: "See below, refund please.\n\n---------- Forwarded message ---------\nFrom: TikTok Promote <noreply@business.tiktok.example>\n\nYour promotion has ended.\nViews 310\nEstimated views 2,000 - 4,000\nSpent USD 20.00", reason: "under_delivery"},
+		{name: "ID table: Penayangan 640, Perkiraan penayangan", subject: "hasil promosi",
+			body: "Hasil promosi saya seperti ini:\nPenayangan: 640\nPerkiraan penayangan: 5.000 - 8.000\nMohon pengembalian dana.", reason: "under_delivery"},
+		{name: "not: table with more than estimated, charged twice", subject: "promosi",
+			body: "Promosinya bagus:\nPenayangan: 9.400\nPerkiraan penayangan: 5.000 - 8.000\nTapi saya ditagih dua kali, mohon satu dikembalikan.", reason: "duplicate_charge"},
 	}
 	ctx := context.Background()
 	for _, c := range cases {

@@ -35,7 +35,7 @@ import (
 func shapeScore(r tickets.Reason, text string, x *textIndex) int {
 	switch r {
 	case tickets.ReasonUnderDelivery:
-		if promisedMoreThanCame(text, x) {
+		if promisedMoreThanCame(text, x) || estimateAboveCount(text, x) {
 			return 4
 		}
 	case tickets.ReasonTechnicalError:
@@ -195,6 +195,48 @@ func promisedMoreThanCame(text string, x *textIndex) bool {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// estimateLabelRe: an estimate's row in a notice's table, its label and
+// its count ("Estimated website visits 300 – 700", "Perkiraan
+// penayangan: 5.000 - 8.000").
+var estimateLabelRe = newPattern(`\b(estimated|estimasi|perkiraan|projected|expected)\s+((?:[a-z]+\s+){0,2}?[a-z]+)\s*:?\s*\d`, 0)
+
+// estimateAboveCount reports whether a table's row with an estimate has,
+// elsewhere, the same label with a smaller count: what came ("Website
+// visits 14 … Estimated website visits 300 – 700", "Penayangan: 640 …
+// Perkiraan penayangan: 5.000 - 8.000").
+func estimateAboveCount(text string, x *textIndex) bool {
+	if !estimateLabelRe.matchIn(text, x) {
+		return false
+	}
+	for _, m := range estimateLabelRe.re.FindAllStringSubmatchIndex(text, 4) {
+		label := text[m[4]:m[5]]
+		hi, _, ok := count(text, m[1]-1)
+		if !ok || hi < 10 {
+			continue
+		}
+		for from := 0; ; {
+			i := strings.Index(text[from:], label)
+			if i < 0 {
+				break
+			}
+			at := from + i
+			from = at + len(label)
+			if at == m[4] || at > 0 && isWordByte(text[at-1]) {
+				continue // the estimate's own label, or a part of a word
+			}
+			rest := text[from:]
+			j := len(rest) - len(strings.TrimLeft(rest, " \t:"))
+			if j == len(rest) || !isDigit(rest[j]) {
+				continue
+			}
+			if v, _, ok := count(text, from+j); ok && v < hi {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 var (
 	// appFailedRe: the app (or the page, the phone) that failed while
