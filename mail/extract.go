@@ -291,6 +291,8 @@ type orderCandidate struct {
 func findOrders(subject, text, quoted string) []orderCandidate {
 	seen := map[string]int{}
 	var list []orderCandidate
+	var textIdx, textStart, textEnd []int // the new text's orders: their index in list, where they begin and end
+	namedAgain := false                   // an order of the new text named twice
 	pos := 0
 	scan := func(s string, bonus int, src tickets.Source, fromSubject bool) {
 		s = urlRe.ReplaceAllStringFunc(s, func(u string) string { return strings.Repeat(" ", len(u)) })
@@ -327,17 +329,29 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 				sc += 2
 			}
 			if i, ok := seen[digits]; ok {
+				namedAgain = namedAgain || src == tickets.SourceText && !fromSubject
 				// Named again: the one the sender means ("the second one:
 				// 7301…"). A paste of the same number twice in a row counts too.
 				list[i].score = max(list[i].score, sc) + 5
 				continue
 			}
 			seen[digits] = len(list)
+			if src == tickets.SourceText && !fromSubject {
+				textIdx, textStart, textEnd = append(textIdx, len(list)), append(textStart, loc[0]), append(textEnd, loc[1])
+			}
 			list = append(list, orderCandidate{digits: digits, score: sc, pos: pos, src: src, fromSubject: fromSubject})
 		}
 	}
 	scan(subject, 15, tickets.SourceText, true)
 	scan(text, 10, tickets.SourceText, false)
+	if i := pointedOrder(text, list, textIdx, textStart, textEnd); !namedAgain && i >= 0 {
+		// As one named again, over the other's label: a label before a
+		// list ("dua nomor pesanan:\n7301…\n7301…") labels only its first.
+		for _, j := range textIdx {
+			list[i].score = max(list[i].score, list[j].score)
+		}
+		list[i].score += 5
+	}
 	scan(quoted, 0, tickets.SourceForwarded, false)
 	// Orders are 19 digits long. When one of that shape is given, a number
 	// of another length (a payment app's or a bank's reference, a VA, a
@@ -355,6 +369,61 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 	}
 	return list
 }
+
+// pointedOrder returns, of exactly two orders listed in the sender's text
+// (phones, amounts and references left out), the one an ordinal after them
+// points at: "Yang kedua itu muncul sendiri … transaksi yang kedua
+// dikembalikan", "please refund the second one", "the latter", "yang
+// pertama saja"; -1 when there are not two, or none or both are pointed at,
+// or an order is named by an ordinal itself ("Pesanan pertama saya 7301…":
+// then the ordinals count the orders in time, not in the list). An order
+// named again is the one meant (findOrders), not this.
+func pointedOrder(text string, list []orderCandidate, idx, starts, ends []int) int {
+	var two, end []int
+	for k, i := range idx {
+		if list[i].score >= 0 {
+			two, end = append(two, i), append(end, ends[k])
+			if before := strings.ToLower(text[max(0, starts[k]-30):starts[k]]); containsWord(before, ordinalWords) {
+				return -1
+			}
+		}
+	}
+	if len(two) != 2 {
+		return -1
+	}
+	after := strings.ToLower(text[end[1]:])
+	first, second := points(firstPointedRe, after), points(secondPointedRe, after)
+	switch {
+	case second && !first:
+		return two[1]
+	case first && !second:
+		return two[0]
+	}
+	return -1
+}
+
+// points reports whether re matches in text other than as a count of times
+// ("yang pertama kali saya beli", "email yang kedua kalinya").
+func points(re pattern, text string) bool {
+	if !re.mayMatch(text) {
+		return false
+	}
+	for _, loc := range re.re.FindAllStringIndex(text, -1) {
+		if rest := strings.TrimLeft(text[loc[1]:], " \t\n"); !strings.HasPrefix(rest, "kali") {
+			return true
+		}
+	}
+	return false
+}
+
+// The ordinal that points at one of two orders listed (pointedOrder).
+var (
+	ordinalWords    = []string{"pertama", "kedua", "ke-1", "ke-2", "ke1", "ke2", "first", "second", "1st", "2nd", "former", "latter", "last", "terakhir"}
+	secondPointedRe = newPattern(`\b(?:yang|yg)\s+(?:kedua|ke-?2|terakhir|belakangan|bawah)\b|\b(?:nomor|no|pesanan|order|transaksi|tagihan|potongan|pembayaran|invoice|faktur)\s+(?:ke-?2|kedua)\b`+
+		`|\bthe\s+(?:second|2nd|last|bottom|latter)\s+(?:one|order|number|charge|payment|transaction|debit|entry|invoice)\b|\bthe\s+latter\b`, 0)
+	firstPointedRe = newPattern(`\b(?:yang|yg)\s+(?:pertama|ke-?1|atas)\b|\b(?:nomor|no|pesanan|order|transaksi|tagihan|potongan|pembayaran|invoice|faktur)\s+(?:ke-?1|pertama)\b`+
+		`|\bthe\s+(?:first|1st|top|former)\s+(?:one|order|number|charge|payment|transaction|debit|entry|invoice)\b|\bthe\s+former\b`, 0)
+)
 
 // rankOrders looks the candidates up in book, and returns those worth
 // keeping, best first: one on record beats one that is not (it scores 100

@@ -249,3 +249,37 @@ func TestReadingOrderDistractors(t *testing.T) {
 		})
 	}
 }
+
+// Of two orders listed, the one an ordinal after them points at (heldout11
+// 019, "Yang kedua itu muncul sendiri"): "yang kedua", "the second one",
+// "the latter", "yg pertama"; not when both are pointed at, nor "yang
+// kedua kalinya" (a count of times), nor an ordinal before the list, nor
+// when an order is itself named by an ordinal or named again.
+func TestReadingOrderPointed(t *testing.T) {
+	const a, b = "7301000000000000011", "7301000000000000022"
+	for _, c := range []struct{ name, text, want string }{
+		{"id formal: yang kedua", "Ada dua nomor pesanan:\n" + a + "\n" + b + "\nYang kedua itu dobel, mohon dikembalikan.", b},
+		{"en: the second one", "I see two orders: " + a + " and " + b + ". Please refund the second one, the first ran fine.", b},
+		{"uk: the latter", "Orders " + a + ", " + b + " - the latter was a mistake.", b},
+		{"id chat: yg pertama", "order aku " + a + "\n" + b + "\nyg pertama aja yg di refund ya kak", a},
+		{"en: the first one is the duplicate", "Two charges:\n" + a + "\n" + b + "\nThe first one is the duplicate.", a},
+		{"both pointed: the first listed", a + "\n" + b + "\nThe first one ran, the second one didn't.", a},
+		{"yang kedua kalinya: the first listed", a + "\n" + b + "\nIni sudah email yang kedua kalinya saya kirim.", a},
+		{"en: the second charge, order named as an ordinal: not the list", "Duplicate order: " + a + ". My first order " + b + " ran fine; refund the second one.", a},
+		{"named again wins over the ordinal", "Invoice " + a + "\nInvoice " + b + "\nRefund " + a + " please, the second one ran fine.", a},
+		{"ordinal before the list: the first listed", "Promosi kedua saya ditolak, yang kedua. Order:\n" + a + "\n" + b, a},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			raw := "From: Sari <sari@example.id>\r\nTo: support@refunddesk.example\r\nSubject: Refund\r\nMessage-ID: <o1@example.id>\r\n" +
+				"Date: Fri, 4 Dec 2026 05:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+				"Halo, saya terpotong dua kali, tolong refund.\r\n" + strings.ReplaceAll(c.text, "\n", "\r\n") + "\r\n"
+			m, err := mail.Parse([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := mail.Understand(context.Background(), m, book{a: true, b: true}, "refunddesk.example").Order; got != c.want {
+				t.Errorf("order %q, want %q\n%s", got, c.want, c.text)
+			}
+		})
+	}
+}
