@@ -129,13 +129,7 @@ var (
 		// rutin", "belum bisa mengecek email", "unable to check emails
 		// regularly", "won't be able to access my mail".
 		`|\b(?:tidak|tdk|tak|belum|gak|ga|nggak|ngga)\s+(?:dapat|bisa|sempat)\s+(?:membuka|buka|mengecek|ngecek|cek|membaca|baca|memeriksa|mengakses|akses|memantau)\s+(?:e-?mail|surel|inbox|kotak\s+masuk)`+
-		`|\b(?:unable|not\s+be\s+able|won'?t\s+be\s+able|not\s+able|can'?t|cannot)\s+(?:to\s+)?(?:check|read|access|monitor)\s+(?:my\s+|your\s+|the\s+)?(?:e-?mails?|mail|messages|inbox)`+
-		// The mail named first, then not read by the writer: "email yang
-		// masuk belum dapat kami baca", "inbox ini nggak aku buka sama
-		// sekali", "pesan di sini tidak saya cek"; "I won't be reading
-		// emails", "we are not checking this inbox".
-		`|\b(?:e-?mails?|pesan|surel|inbox|kotak\s+masuk)\b(?:\s+[\w-]+){0,3}?\s+(?:belum|tidak|tdk|tak|gak|nggak|ngga|ga|enggak)\s+(?:(?:dapat|bisa|sempat|akan)\s+)?(?:saya|kami|aku|gue|gw|sy)\s+(?:baca|buka|cek|periksa|pantau)\b`+
-		`|\b(?:i\s+won'?t|i\s+will\s+not|i\s+am\s+not|i'm\s+not|we\s+won'?t|we\s+will\s+not|we\s+are\s+not|we're\s+not|we\s+aren'?t)\s+(?:be\s+)?(?:reading|checking|opening|monitoring)\s+(?:my\s+|our\s+|this\s+|the\s+|any\s+)?(?:e-?mails?|mail|messages|inbox)`, 0)
+		`|\b(?:unable|not\s+be\s+able|won'?t\s+be\s+able|not\s+able|can'?t|cannot)\s+(?:to\s+)?(?:check|read|access|monitor)\s+(?:my\s+|your\s+|the\s+)?(?:e-?mails?|mail|messages|inbox)`, 0)
 	// noSignalRe: no signal where the writer is ("hampir tidak ada
 	// sinyal", "gak ada sinyal", "with no mobile coverage", "hardly any
 	// signal"), or mail read only later ("email baru bisa saya baca dan
@@ -149,6 +143,14 @@ var (
 	readLaterRe   = newPattern(`\b(?:e-?mail|pesan|surel)(?:\s+(?:anda|bapak/ibu|kakak|ini))?\s+baru\s+(?:bisa|dapat|akan)\s+(?:saya\s+|kami\s+|aku\s+)?(?:di)?(?:baca|balas|cek|buka|periksa|tanggapi)`+
 		`|\b(?:i'?ll|i\s+will|i\s+can|we'?ll|we\s+will)\s+only\s+(?:be\s+able\s+to\s+)?(?:read|check|see|answer|reply\s+to|respond\s+to)\s+(?:my\s+|your\s+)?(?:e-?mails?|mail|messages?)`, 0)
 	readLaterWords = []string{"baru", "only"}
+	// notReadRe: the mail named first, then not read by the writer ("email
+	// yang masuk belum dapat kami baca", "inbox ini nggak aku buka sama
+	// sekali", "pesan di sini tidak saya cek"; "I won't be reading
+	// emails", "we are not checking this inbox"), as limitedRe says access
+	// is limited. Apart from limitedRe, whose every "email" it would make
+	// it try.
+	notReadRe = newPattern(`\b(?:e-?mails?|pesan|surel|inbox|kotak\s+masuk)\b(?:\s+[\w-]+){0,3}?\s+(?:belum|tidak|tdk|tak|gak|nggak|ngga|ga|enggak)\s+(?:(?:dapat|bisa|sempat|akan)\s+)?(?:saya|kami|aku|gue|gw|sy)\s+(?:baca|buka|cek|periksa|pantau)\b`+
+		`|\b(?:i\s+won'?t|i\s+will\s+not|i\s+am\s+not|i'm\s+not|we\s+won'?t|we\s+will\s+not|we\s+are\s+not|we're\s+not|we\s+aren'?t)\s+(?:be\s+)?(?:reading|checking|opening|monitoring)\s+(?:my\s+|our\s+|this\s+|the\s+|any\s+)?(?:e-?mails?|mail|messages|inbox)`, 0)
 	// summonedRe: away on a duty, or away said after another clause
 	// ("I've been called up for jury service and will be out of the
 	// office", "serving on a jury"), as awayNowRe says it; a pattern, tried
@@ -218,7 +220,7 @@ var (
 // tidak membalas email ini", "nomor tiket #KM-20417"). A person who says
 // "we received your email" gives neither, or asks for something.
 var (
-	ackWords = []string{"got here", "sampai", "teruskan", "forwarded", "passed", "dicatat", "kami catat", "reached", "made it", "disampaikan", "kami sampaikan", "receiv", "kami terima", "diterima", "menerima", "tercatat", "sudah masuk", "telah masuk", "udah masuk", "logged", "registered", "got your", "landed", "arrived", "reached us", "antre", "antri", "created", "opened", "raised", "dibuat", "dibuka"}
+	ackWords = []string{"got here", "sudah sampai", "udah sampai", "telah sampai", "teruskan", "forwarded", "passed", "dicatat", "kami catat", "reached", "made it", "disampaikan", "kami sampaikan", "receiv", "kami terima", "diterima", "menerima", "tercatat", "sudah masuk", "telah masuk", "udah masuk", "logged", "registered", "got your", "landed", "arrived", "reached us", "antre", "antri", "created", "opened", "raised", "dibuat", "dibuka"}
 	ackRe    = newPattern(`\byour\s+(?:request|ticket|message|e-?mail|enquiry|inquiry|case|query|submission|complaint)\s+(?:\(?#?[\w-]*\d[\w-]*\)?\s+)?(?:has\s+been|have\s+been|was|is)\s+(?:successfully\s+)?(?:received|logged|created|registered|submitted|recorded|forwarded|passed\s+(?:on|to))`+
 		`|\bwe(?:'ve|\s+have)?\s+(?:successfully\s+)?received\s+your\s+(?:request|message|e-?mail|enquiry|inquiry|ticket|case|complaint)`+
 		`|\b(?:pesan|email|e-mail|surel|permintaan|tiket|laporan|keluhan|pertanyaan|pengaduan)\s+(?:anda|kakak|kak|bapak/ibu)\s+(?:telah|sudah|udah)\s+(?:kami\s+)?(?:terima|diterima|tercatat|masuk)`+
@@ -458,7 +460,7 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) A
 	if autoMarkerRe.MatchString(m.Subject) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedSubject, Params: tickets.Params{"Subject": m.Subject}}
 	}
-	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text) || limitedRe.MatchString(text) || containsWord(lower, noSignalWords) && noSignalRe.MatchString(text) || containsWord(lower, readLaterWords) && readLaterRe.MatchString(text) || summonedRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
+	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text) || limitedRe.MatchString(text) || containsWord(lower, noSignalWords) && noSignalRe.MatchString(text) || containsWord(lower, readLaterWords) && readLaterRe.MatchString(text) || notReadRe.MatchString(text) || summonedRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedAway}
 	}
 	// A mailbox nobody reads any more: its owner left or moved, mail to it

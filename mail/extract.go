@@ -1341,8 +1341,9 @@ var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaini
 	// returned", "what's left back", "sisanya bisa balik"
 	`\b(rest|remainder|remaining|unused|unspent|leftover|left\s*over)(\s+(of\s+(it|the\s+\w+|my\s+\w+)|[a-z]+))?\s+(back|returned|refunded|reimbursed|credited)\b`,
 	// an amount asked back: "can I have the €15 back", "my $35 returned",
-	// "the 250 pesos back", "Rp 50.000 nya kembali"
-	`(([€$£¥₹]|\b(rp|usd|eur|gbp|idr|rm|php|inr|aud|cad|mxn|sgd)\.?)\s*\d[\d.,]*|\b\d[\d.,]*\s*(k|rb|ribu|jt|juta|euros?|dollars?|pesos?|pounds?|quid|bucks|rupiah|ringgit|usd|eur|gbp|idr)\b)(nya)?\s+(back|returned|refunded|reimbursed|balik|kembali)(\s*[.,!?;)]|\s*$|\s+(please|pls|plz|thanks|to\s+(me|my|our)|into|onto|for\b|as\s+well|too|ya|kak|dong|ke\b))`,
+	// "the 250 pesos back" (in Indonesian the money's word comes with it,
+	// above)
+	`(([€$£¥₹]|\b(rp|usd|eur|gbp|idr|rm|php|inr|aud|cad|mxn|sgd)\.?)\s*\d[\d.,]*|\b\d[\d.,]*\s*(k|rb|ribu|jt|juta|euros?|dollars?|pesos?|pounds?|quid|bucks|rupiah|ringgit|usd|eur|gbp|idr)\b)\s+(back|returned|refunded|reimbursed)(\s*[.,!?;)]|\s*$|\s+(please|pls|plz|thanks|to\s+(me|my|our)|into|onto|for\b|as\s+well|too))`,
 	`\bwhat'?s\s+(left|unused|unspent|remaining|left\s+over)\s+(back|returned|refunded)\b`, `\bget\s+back\s+(the\s+rest|the\s+remainder|what'?s\s+left|what\s+(is|was)\s+left)\b`,
 	`\bsisa(nya|\s+(saldo|dana|uang|duit|koin|budget|anggaran)(nya)?)?\s+([a-z]+\s+){0,2}?(di)?(kembali\w*|balik\w*|refund\w*)`),
 	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
