@@ -1340,6 +1340,9 @@ var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaini
 	// what is left asked back: "get the rest back", "the unused portion
 	// returned", "what's left back", "sisanya bisa balik"
 	`\b(rest|remainder|remaining|unused|unspent|leftover|left\s*over)(\s+(of\s+(it|the\s+\w+|my\s+\w+)|[a-z]+))?\s+(back|returned|refunded|reimbursed|credited)\b`,
+	// the one in hand asked back: "can I get this one back?", "could I
+	// have that amount back please"; not "get this one back up and running"
+	`\b(get|have|want|need)\s+(this|that|these|those)\s+(one|ones|amount|sum|charge|payment|money|boost|promo|promotion)\s+back(\s*[.,!?;)]|\s*$|\s+(please|pls|plz|thx|thanks|to\s+(me|my|our)|into|onto))`,
 	// an amount asked back: "can I have the €15 back", "my $35 returned",
 	// "the 250 pesos back" (in Indonesian the money's word comes with it,
 	// above)

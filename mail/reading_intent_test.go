@@ -791,7 +791,8 @@ func TestReadingReasonShapeProbes10(t *testing.T) {
 // revocation asked by someone writing for the creator, after a deal ended,
 // with the owner named ("any of Dana's videos", "video Rina") and what is
 // asked after a colon; the desk's own name in a greeting, which asks for
-// no refund; an amount asked back ("the £12 back"). With mails that must
+// no refund; an amount or the one in hand asked back ("the £12 back", "can
+// I get this one back?"). With mails that must
 // not read so.
 func TestReadingIntentProbes11(t *testing.T) {
 	cases := []struct{ name, body, kind string }{
@@ -805,6 +806,9 @@ func TestReadingIntentProbes11(t *testing.T) {
 		{"uk: the £12 back", "Morning, the promotion only ran for a few hours. Could I have the £12 back?", "refund"},
 		{"id: Rp 75.000 nya kembali", "Promosi saya tidak jalan sama sekali. Bisa Rp 75.000 nya kembali ya kak?", "refund"},
 		{"mx: 300 pesos back", "Hello, I pay the promotion but I want my 300 pesos back, please.", "refund"},
+		{"us: get that one back", "Saw the receipt you sent. Could I get that one back pls", "refund"},
+		{"nz: have this amount back", "Kia ora, about the receipt below: I'd like to have this amount back, thanks.", "refund"},
+		{"get this one back up and running: no refund", "How do I get this one back up and running after I edited it?", ""},
 		// must not change
 		{"Hi RefundDesk, refund please", "Hi RefundDesk team, my boost never ran. Refund please.", "refund"},
 		{"the desk's name alone asks nothing", "Hello RefundDesk, just saying thanks for the help last week.", ""},
