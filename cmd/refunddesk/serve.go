@@ -21,8 +21,8 @@ import (
 	"refunddesk/bot"
 	"refunddesk/mail"
 	"refunddesk/templates"
-	"refunddesk/web"
 	"refunddesk/tickets"
+	"refunddesk/web"
 )
 
 // component is one part of serve: started in order, stopped in reverse.
