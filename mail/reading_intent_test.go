@@ -534,21 +534,9 @@ func TestReadingIntentProbes(t *testing.T) {
 		{name: "cerita, uang tidak usah: bukan refund", subject: "video",
 			body: "Video saya masih muncul di iklan toko itu padahal kontraknya selesai bulan lalu, sudah saya laporkan tapi belum ada perubahan. Uangnya tidak usah.", kind: ""},
 	}
-	ctx := context.Background()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			subject, extra := c.subject, ""
-			if c.reply {
-				subject, extra = "Re: Your request", "In-Reply-To: <rd.41.1@refunddesk.example>\r\n"
-			}
-			raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + subject +
-				"\r\nMessage-ID: <probe@example.com>\r\nDate: Fri, 4 Dec 2026 03:00:00 +0000\r\n" + extra +
-				"Content-Type: text/plain; charset=utf-8\r\n\r\n" + c.body + "\r\n"
-			m, err := mail.Parse([]byte(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := mail.Understand(ctx, m, nil, "refunddesk.example")
+			got := understandProbe(t, c.subject, c.body, c.reply)
 			kind := ""
 			if got.KindStated {
 				kind = string(got.Kind)
@@ -670,21 +658,9 @@ func TestReadingReasonShapeProbes(t *testing.T) {
 		{name: "not: from the city picked, too few", subject: "promo",
 			body: "Most of them were from Surabaya like I picked, but only 300 views out of the 5k estimated. Refund please.", reason: "under_delivery"},
 	}
-	ctx := context.Background()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			subject, extra := c.subject, ""
-			if c.reply {
-				subject, extra = "Re: Your request", "In-Reply-To: <rd.41.1@refunddesk.example>\r\n"
-			}
-			raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + subject +
-				"\r\nMessage-ID: <probe@example.com>\r\nDate: Fri, 4 Dec 2026 03:00:00 +0000\r\n" + extra +
-				"Content-Type: text/plain; charset=utf-8\r\n\r\n" + c.body + "\r\n"
-			m, err := mail.Parse([]byte(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := mail.Understand(ctx, m, nil, "refunddesk.example")
+			got := understandProbe(t, c.subject, c.body, c.reply)
 			if string(got.Reason) != c.reason {
 				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
 			}
@@ -769,17 +745,9 @@ func TestReadingReasonShapeProbes10(t *testing.T) {
 		{name: "not: they turned down my refund request", subject: "promotion",
 			body: "The promotion was stopped by TikTok for a policy violation, and they turned down my first refund request. Please look again.", reason: "stopped_by_platform"},
 	}
-	ctx := context.Background()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + c.subject +
-				"\r\nMessage-ID: <probe10@example.com>\r\nDate: Sat, 5 Dec 2026 03:00:00 +0000\r\n" +
-				"Content-Type: text/plain; charset=utf-8\r\n\r\n" + c.body + "\r\n"
-			m, err := mail.Parse([]byte(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := mail.Understand(ctx, m, nil, "refunddesk.example")
+			got := understandProbe(t, c.subject, c.body, false)
 			if string(got.Reason) != c.reason {
 				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
 			}
@@ -815,16 +783,9 @@ func TestReadingIntentProbes11(t *testing.T) {
 		{"an amount back in March", "The promotion cost $20 back in March and it ran fine. Just saying thanks.", ""},
 		{"ensure they can still use it, refund", "Kindly ensure that Spicenest can still use her videos; we only want the refund of the second charge.", "refund"},
 	}
-	ctx := context.Background()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: Request\r\nMessage-ID: <probe@example.com>\r\nDate: Fri, 4 Dec 2026 03:00:00 +0000\r\n" +
-				"Content-Type: text/plain; charset=utf-8\r\n\r\n" + c.body + "\r\n"
-			m, err := mail.Parse([]byte(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := mail.Understand(ctx, m, nil, "refunddesk.example")
+			got := understandProbe(t, "Request", c.body, false)
 			kind := ""
 			if got.KindStated {
 				kind = string(got.Kind)
@@ -945,20 +906,31 @@ func TestReadingReasonShapeProbes11(t *testing.T) {
 		{name: "not: table with more than estimated, charged twice", subject: "promosi",
 			body: "Promosinya bagus:\nPenayangan: 9.400\nPerkiraan penayangan: 5.000 - 8.000\nTapi saya ditagih dua kali, mohon satu dikembalikan.", reason: "duplicate_charge"},
 	}
-	ctx := context.Background()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + c.subject +
-				"\r\nMessage-ID: <probe11r@example.com>\r\nDate: Sat, 5 Dec 2026 03:00:00 +0000\r\n" +
-				"Content-Type: text/plain; charset=utf-8\r\n\r\n" + c.body + "\r\n"
-			m, err := mail.Parse([]byte(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := mail.Understand(ctx, m, nil, "refunddesk.example")
+			got := understandProbe(t, c.subject, c.body, false)
 			if string(got.Reason) != c.reason {
 				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
 			}
 		})
 	}
+}
+
+// understandProbe reads one probe mail as the intake understands it: from
+// Sari to the desk, with subject and body; with reply, an answer to the
+// desk's mail on ticket 41 (the subject then the desk's).
+func understandProbe(t *testing.T, subject, body string, reply bool) mail.Request {
+	t.Helper()
+	extra := ""
+	if reply {
+		subject, extra = "Re: Your request", "In-Reply-To: <rd.41.1@refunddesk.example>\r\n"
+	}
+	raw := "From: Sari <sari@example.com>\r\nTo: support@refunddesk.example\r\nSubject: " + subject +
+		"\r\nMessage-ID: <probe@example.com>\r\nDate: Fri, 4 Dec 2026 03:00:00 +0000\r\n" + extra +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
+	m, err := mail.Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mail.Understand(context.Background(), m, nil, "refunddesk.example")
 }
