@@ -418,6 +418,29 @@ type process struct {
 	done chan struct{}
 }
 
+// waitStarted waits until serve says its component has started (its store
+// is open by then), for at most two minutes.
+func (p *process) waitStarted(t *testing.T, component string) {
+	t.Helper()
+	want := `"msg":"started"`
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		for _, line := range strings.Split(p.logs.String(), "\n") {
+			if strings.Contains(line, want) && strings.Contains(line, `"component":"`+component+`"`) {
+				return
+			}
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("refunddesk serve ended before its %s started:\n%s", component, p.logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("refunddesk serve's %s did not start in 2 minutes:\n%s", component, p.logs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // runDesk starts `refunddesk serve` with the desk's environment.
 func (d *realDesk) runDesk(bin string, env map[string]string) *process {
 	d.t.Helper()
@@ -496,6 +519,11 @@ func TestRealMailKilledMidIntake(t *testing.T) {
 		}
 		had := d.ticketCount()
 		p := d.runDesk(bin, intakeOnly)
+		// It opens its store first, running: after a kill that means
+		// recovering the log the killed desk left, which, held but a few
+		// milliseconds at a time on a busy machine under -race, ran past
+		// the store's 15 s deadline for opening and ended the desk.
+		p.waitStarted(t, "intake")
 		// The desk runs a few milliseconds at a time (SIGSTOP, SIGCONT),
 		// and is looked at while held, until it has committed tickets of
 		// its own. Then its IMAP session is held instead (SIGSTOP of the
