@@ -26,9 +26,9 @@ run: build
 # are skipped, saying what to install, otherwise (not in CI: see .ci/run).
 #
 # The reading's prefilter is checked against the regular expressions on every
-# corpus text; under -race that check leaves out the texts' tails (it is pure
-# computation, and the race detector makes it minutes long), so it runs once
-# more here without -race, tails included.
+# corpus text, its lines and tails; under -race those two tests are skipped
+# (pure computation, in which the race detector finds nothing and which it
+# makes minutes long), so they run here without -race.
 test: vet fmt-check
 	$(GO) test -race -shuffle=on -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -run '^(TestStartsFindWhatTheExpressionFinds|TestPrefilterNeverHidesAMatch)$$' ./mail/
