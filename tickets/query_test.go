@@ -253,7 +253,7 @@ func TestQueryErrors(t *testing.T) {
 		{q: "reason:because", pos: 1, raw: "reason:because", msg: `"because" is not a reason (one of under_delivery, technical_error, rejected, stopped_by_platform, duplicate_charge, closed_early, wrong_video, changed_mind, other)`},
 		{q: "verdict:maybe", pos: 1, raw: "verdict:maybe", msg: `"maybe" is not a verdict (one of eligible, ineligible, needs_info, needs_review)`},
 		{q: "channel:fax", pos: 1, raw: "channel:fax", msg: `"fax" is not a channel (one of discord, email, agent)`},
-		{q: "flag:vip", pos: 1, raw: "flag:vip", msg: `"vip" is not a flag (one of account_mismatch, unverified_sender, undeliverable, dm_closed, reopened, other_requester)`},
+		{q: "flag:vip", pos: 1, raw: "flag:vip", msg: `"vip" is not a flag (one of account_mismatch, unverified_sender, undeliverable, dm_closed, reopened, other_requester, guessed)`},
 		{q: "language:fr", pos: 1, raw: "language:fr", msg: `"fr" is not a language (one of en, id)`},
 		{q: `account:"ayu creator"`, pos: 1, raw: `account:"ayu creator"`, msg: `"ayu creator" is not an account name`},
 		{q: "account:@", pos: 1, raw: "account:@", msg: `"@" is not an account name`},

@@ -109,11 +109,14 @@ const (
 	// FlagOtherRequester: someone who is not the requester wrote about the
 	// ticket's order (or account); their words are an internal note.
 	FlagOtherRequester = "other_requester"
+	// FlagGuessed: the channel's reading model, not its rules, gave the
+	// request's kind or reason (mail: Request.Guessed); an agent checks it.
+	FlagGuessed = "guessed"
 )
 
 // Flags lists the flags the query language accepts.
 var Flags = []string{FlagAccountMismatch, FlagUnverifiedSender, FlagUndeliverable, FlagUnreachable, FlagReopened,
-	FlagOtherRequester}
+	FlagOtherRequester, FlagGuessed}
 
 // Languages the desk answers in.
 const (
