@@ -7,7 +7,7 @@ BIN      := bin/refunddesk
 # query ones many times, for a p99.
 BENCHTIME ?= 1x
 
-.PHONY: all build run test test-realmail fuzz bench bench-import bench-query bench-mail bench-discord bench-dashboard bench-web bench-baseline lint vet fmt-check clean
+.PHONY: all build run test test-realmail fuzz bench bench-import bench-query bench-mail bench-discord bench-dashboard bench-web bench-baseline lint vet fmt-check clean reading-model
 
 all: build
 
@@ -52,6 +52,11 @@ test-realmail:
 FUZZTIME ?= 10000x
 FUZZ_TARGETS := ./tickets:FuzzParseQuery ./tickets/sqlstore:FuzzSearch ./tickets:FuzzPromotionRows \
 	./tickets:FuzzLoadPolicy ./mail:FuzzParse ./bot:FuzzInteractionOptions
+# The reading model's counts (mail/reading_model.txt), trained again from the
+# golden corpora; run it after adding or changing a corpus's mail or wants.
+reading-model:
+	REFUNDDESK_WRITE_MODEL=1 $(GO) test ./mail -run '^TestReadingModelIsCurrent$$' -count=1
+
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "$${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \

@@ -308,6 +308,7 @@ const (
 	AutoWordedSubject     = "worded_subject"      // its subject is an auto-reply's marker: Subject
 	AutoWordedAway        = "worded_away"         // its text says the writer is away
 	AutoWordedMachine     = "worded_machine"      // its text says a machine sent it
+	AutoWordedModel       = "worded_model"        // the reading model reads its words as an automatic reply's
 	// A delivery failure report that changed no ticket (Intake's bounces).
 	AutoBounceNoRecipient  = "bounce_no_recipient"  // it names no failed recipient
 	AutoBounceNotRequester = "bounce_not_requester" // Recipients, not Ticket's requester
@@ -317,7 +318,7 @@ const (
 // AutoCodes are every AutoSign code.
 var AutoCodes = []string{AutoDeliveryFailure, AutoDeliveryDelay, AutoAbuseReport, AutoReadReceipt, AutoReport,
 	AutoHeader, AutoExchange, AutoMailingList, AutoNullSender, AutoEmptyEnvelope, AutoMailSystem, AutoRoleSender,
-	AutoWordedSubjectText, AutoWordedSubject, AutoWordedAway, AutoWordedMachine,
+	AutoWordedSubjectText, AutoWordedSubject, AutoWordedAway, AutoWordedMachine, AutoWordedModel,
 	AutoBounceNoRecipient, AutoBounceNotRequester, AutoBounceNoTicket}
 
 // AutoSign is why a mail is automatic: a code (AutoCodes) and its values;
@@ -366,6 +367,8 @@ func (a AutoSign) String() string {
 		return "worded as an automatic reply (its text says the writer is away)"
 	case AutoWordedMachine:
 		return "worded as an automatic reply (its text says a machine sent it)"
+	case AutoWordedModel:
+		return "worded as an automatic reply (the reading model reads it so)"
 	case AutoBounceNoRecipient:
 		return "a delivery failure report that names no failed recipient"
 	case AutoBounceNotRequester:

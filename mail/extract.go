@@ -31,6 +31,9 @@ type Request struct {
 	Orders []string
 	// Sources says where each field was found (text, signature, forwarded).
 	Sources tickets.Sources
+	// Guessed names the fields ("kind", "reason") the reading model gave
+	// where the rules read none or another: the agent is to check them.
+	Guessed []string
 }
 
 // OrderBook looks orders up in the promotion records, to prefer a known one
@@ -67,6 +70,11 @@ type reading struct {
 }
 
 func readRequest(m *Message, ourDomain string) *reading {
+	return readRequestWith(m, ourDomain, shippedModels)
+}
+
+// readRequestWith is readRequest with the reading model given.
+func readRequestWith(m *Message, ourDomain string, models readingModels) *reading {
 	req := Request{Details: m.NewText, Kind: tickets.KindRefund}
 	req.ThreadRef = threadRef(m, ourDomain)
 	if m.Bounce != nil && req.ThreadRef == "" {
@@ -142,11 +150,38 @@ func readRequest(m *Message, ourDomain string) *reading {
 		reasonSource = tickets.SourceForwarded
 	}
 	req.Reason = adjustReason(req.Reason, all)
-	if req.Reason != "" && rev == 0 && ref < 3 && containsWord(lower, declineWords) && score(lower, moneyDeclinedRe) > 0 {
+	declined := rev == 0 && ref < 3 && containsWord(lower, declineWords) && score(lower, moneyDeclinedRe) > 0
+	if req.Reason != "" && declined {
 		// "I do not want money from anybody": a story of what went wrong
 		// (a video still in someone's advert) from a writer who declines
 		// money gives no refund's reason, and asks for no refund.
 		req.Reason = ""
+	}
+	if !reply && (rev == 0 || rev < ref) {
+		// The reading model, where the rules read a refund or nothing in a
+		// new request: a revocation told as a story, or a refund's reason
+		// worded as nobody wrote down (model.go).
+		if k, margin := models.kind.classify(m.modelFeatures()); k == string(tickets.KindRevocation) && margin >= kindMargin {
+			rev, req.Reason = ref+1, ""
+			req.Guessed = append(req.Guessed, "kind")
+		} else if req.Reason == "" && !declined {
+			if r, margin := models.reason.classify(m.modelFeatures()); r != "" && r != noReasonClass && margin >= reasonMargin {
+				req.Reason = tickets.Reason(r)
+				req.Guessed = append(req.Guessed, "reason")
+				reasonSource = tickets.SourceText
+				if m.Forwarded != "" {
+					// the sender's own words alone must say it, or the
+					// forwarded message gave it
+					ownSubject := subject
+					if forwardSubjectRe.MatchString(m.Subject) {
+						ownSubject = ""
+					}
+					if o, own := models.reason.classify(modelFeatures(ownSubject, m.NewText, "")); o != r || own < reasonMargin {
+						reasonSource = tickets.SourceForwarded
+					}
+				}
+			}
+		}
 	}
 	src := tickets.Sources{}
 	switch {

@@ -319,6 +319,9 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 	if m.Unverified(in.cfg.RequireAuth) {
 		flags = append(flags, tickets.FlagUnverifiedSender)
 	}
+	if len(req.Guessed) > 0 {
+		flags = append(flags, tickets.FlagGuessed)
+	}
 	files, notes := in.evidence(m)
 	if m.FromProblem != "" {
 		// Agents see why the sender is not believed, beside the request.

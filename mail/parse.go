@@ -84,6 +84,17 @@ type Message struct {
 	// reading is the request the words give, read by Intake.Parse ahead
 	// of the take (see reading); nil when not read yet.
 	reading *reading
+	// features are the words the reading model counts (modelFeatures),
+	// found once; nil when not found yet.
+	features []string
+}
+
+// modelFeatures are the mail's words for the reading model, found once.
+func (m *Message) modelFeatures() []string {
+	if m.features == nil {
+		m.features = modelFeatures(m.Subject, m.NewText, m.Forwarded)
+	}
+	return m.features
 }
 
 // Attachment is a file in a mail.
@@ -158,9 +169,12 @@ var errNoHeader = errors.New("no header")
 // Parse reads a raw mail. It is tolerant: broken parts and unknown charsets
 // are worked around and noted in Warnings; only a mail with no readable
 // header is an error.
-func Parse(raw []byte) (*Message, error) {
+func Parse(raw []byte) (*Message, error) { return parseWith(raw, shippedModels) }
+
+// parseWith is Parse with the reading model given (tests train their own).
+func parseWith(raw []byte, models readingModels) (*Message, error) {
 	if t := readWellFormed(raw); t != nil {
-		if m, ok := build(raw, t); ok {
+		if m, ok := build(raw, t, models); ok {
 			return m, nil
 		}
 	}
@@ -168,13 +182,13 @@ func Parse(raw []byte) (*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnparseable, err)
 	}
-	m, _ := build(raw, t)
+	m, _ := build(raw, t, models)
 	return m, nil
 }
 
 // build makes the Message of a mail read; false when the tree lacks what
 // it needs (a body only the other parser would find).
-func build(raw []byte, t *mimeTree) (*Message, bool) {
+func build(raw []byte, t *mimeTree, models readingModels) (*Message, bool) {
 	m := &Message{Size: len(raw)}
 	m.MessageID = firstID(t.get("Message-Id"))
 	m.InReplyTo = msgIDs(t.get("In-Reply-To"))
@@ -207,6 +221,9 @@ func build(raw []byte, t *mimeTree) (*Message, bool) {
 	s, report := senderOf(t, m), reportType(t)
 	m.Bounce = bounceOf(t, m, s, report)
 	m.AutoSign = automatic(t, m, s, report, false)
+	if m.AutoSign.Code == "" {
+		m.AutoSign = modelAutomatic(m, models)
+	}
 	m.Auto = m.AutoSign.String()
 	if m.ListID = listID(t); m.ListID != "" && m.Auto != "" {
 		m.autoOffList = automatic(t, m, s, report, true)

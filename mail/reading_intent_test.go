@@ -531,8 +531,11 @@ func TestReadingIntentProbes(t *testing.T) {
 			body: "The problem is that they cannot run my promotion because of a payment error. Please refund the Rp 80.000.", kind: "refund", reason: "technical_error"},
 		{name: "story, money declined: no refund", subject: "my reel",
 			body: "The shop's advert with my reel is still up though our deal ended in June, and nothing has happened since I complained. I don't want any money.", kind: ""},
+		// No refund; the reading model reads the story as a revocation, as
+		// the blind writers of heldout12 (006) and heldout13 (019) call
+		// such a story: a video still in a shop's ads after the deal ended.
 		{name: "cerita, uang tidak usah: bukan refund", subject: "video",
-			body: "Video saya masih muncul di iklan toko itu padahal kontraknya selesai bulan lalu, sudah saya laporkan tapi belum ada perubahan. Uangnya tidak usah.", kind: ""},
+			body: "Video saya masih muncul di iklan toko itu padahal kontraknya selesai bulan lalu, sudah saya laporkan tapi belum ada perubahan. Uangnya tidak usah.", kind: "revocation"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

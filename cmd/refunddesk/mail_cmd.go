@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -219,6 +220,9 @@ type parsed struct {
 	// forwarded (the domain adds record for an account it takes from the
 	// order's record when the ticket is made).
 	Sources map[string]string `json:"sources"`
+	// Guessed names the fields (kind, reason) the reading model gave where
+	// the rules read none or another: the ticket is flagged guessed.
+	Guessed []string `json:"guessed"`
 }
 
 type parsedFile struct {
@@ -265,7 +269,7 @@ func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim ticket
 		Details: req.Details, AutoReply: msg.Auto != "", AutoReason: msg.Auto, Bounce: msg.Bounce, ThreadRef: req.ThreadRef,
 		UnverifiedSender: msg.Unverified(requireAuth), Subject: msg.Subject,
 		MessageID: msg.MessageID, Orders: req.Orders, Auth: msg.Auth, Warnings: msg.Warnings, Attachments: []parsedFile{},
-		Sources: map[string]string{}}
+		Sources: map[string]string{}, Guessed: append([]string{}, req.Guessed...)}
 	for field, src := range req.Sources {
 		p.Sources[field] = string(src)
 	}
@@ -274,7 +278,7 @@ func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim ticket
 	}
 	if msg.Auto != "" {
 		p.Kind, p.Reason, p.Account, p.Order = "", "", "", ""
-		p.Sources = map[string]string{}
+		p.Sources, p.Guessed = map[string]string{}, []string{}
 	}
 	if msg.From != nil {
 		p.From = msg.From.String()
@@ -290,6 +294,9 @@ func parseView(msg *mail.Message, req mail.Request, requireAuth bool, lim ticket
 // from says where a field was found when not in the sender's own words:
 // "  (from the signature)", "  (from the forwarded message)".
 func (p parsed) from(field string) string {
+	if slices.Contains(p.Guessed, field) {
+		return "  (guessed by the reading model: check it)"
+	}
 	switch p.Sources[field] {
 	case string(tickets.SourceSignature):
 		return "  (from the signature)"

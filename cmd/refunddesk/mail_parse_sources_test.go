@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,5 +53,36 @@ func TestCLIMailParseSources(t *testing.T) {
 	}
 	if !a.AutoReply || a.Sources == nil || len(a.Sources) != 0 {
 		t.Fatalf("parse: %+v", a)
+	}
+}
+
+// mail parse names what the reading model guessed: a reason no rule reads
+// (a discount code shown as applied and the full price charged) is shown
+// with "guessed", in the JSON and in words; a reason the rules read is not.
+func TestCLIMailParseGuessed(t *testing.T) {
+	c := newCLI(t, sqlstore.SQLite)
+	imapSrv, smtpSrv := startMail(t)
+	c.mailEnv(imapSrv, smtpSrv)
+	for _, tc := range []struct {
+		file, reason string
+		guessed      []string
+	}{
+		{"../../mail/testdata/heldout12/040-en-us-gmail-nurse-night-shifts-discount-code-not-applied.eml", "other", []string{"reason"}},
+		{"../../mail/testdata/heldout12/001-id-outlook-cp1252-bimbel-formal-terealisasi-va-mandiri.eml", "under_delivery", []string{}},
+	} {
+		var p struct {
+			Reason  string   `json:"reason"`
+			Guessed []string `json:"guessed"`
+		}
+		if err := json.Unmarshal([]byte(c.ok("mail", "parse", tc.file, "--json")), &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Reason != tc.reason || p.Guessed == nil || !slices.Equal(p.Guessed, tc.guessed) {
+			t.Fatalf("%s: %+v, want %s guessed %q", tc.file, p, tc.reason, tc.guessed)
+		}
+		out := c.ok("mail", "parse", tc.file)
+		if shown := strings.Contains(out, tc.reason+"  (guessed by the reading model: check it)"); shown != (len(tc.guessed) > 0) {
+			t.Fatalf("%s: the guess shown %v:\n%s", tc.file, shown, out)
+		}
 	}
 }
