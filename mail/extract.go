@@ -70,7 +70,7 @@ type reading struct {
 }
 
 func readRequest(m *Message, ourDomain string) *reading {
-	return readRequestWith(m, ourDomain, shippedModels)
+	return readRequestWith(m, ourDomain, shippedModels())
 }
 
 // readRequestWith is readRequest with the reading model given.

@@ -49,7 +49,7 @@ func TestParsersAgree(t *testing.T) {
 		if wt == nil {
 			continue
 		}
-		wm, ok := build(raw, wt, shippedModels)
+		wm, ok := build(raw, wt, shippedModels())
 		if !ok {
 			continue
 		}
@@ -59,7 +59,7 @@ func TestParsersAgree(t *testing.T) {
 			t.Errorf("%s: go-message reads it, enmime does not: %v", file, err)
 			continue
 		}
-		tm, _ := build(raw, tt, shippedModels)
+		tm, _ := build(raw, tt, shippedModels())
 		if !reflect.DeepEqual(wm, tm) {
 			for _, w := range tm.Warnings {
 				if !strings.HasPrefix(w, "[W] ") {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The reading's rules (extract.go) know the ways of saying a thing that
@@ -249,8 +250,9 @@ func loadModels(text string) readingModels {
 	return readingModels{reason: ms["reason"], kind: ms["kind"], auto: ms["auto"]}
 }
 
-// shippedModels is the embedded model, read once.
-var shippedModels = loadModels(readingModelText)
+// shippedModels is the embedded model, read once, when a mail is first
+// read (10 ms and 6 MB of allocations: not at every start of the binary).
+var shippedModels = sync.OnceValue(func() readingModels { return loadModels(readingModelText) })
 
 // modelAutomatic is the automatic sign of a mail the rules took for a
 // person's when the reading model reads it as an automatic reply by

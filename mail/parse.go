@@ -169,7 +169,7 @@ var errNoHeader = errors.New("no header")
 // Parse reads a raw mail. It is tolerant: broken parts and unknown charsets
 // are worked around and noted in Warnings; only a mail with no readable
 // header is an error.
-func Parse(raw []byte) (*Message, error) { return parseWith(raw, shippedModels) }
+func Parse(raw []byte) (*Message, error) { return parseWith(raw, shippedModels()) }
 
 // parseWith is Parse with the reading model given (tests train their own).
 func parseWith(raw []byte, models readingModels) (*Message, error) {
