@@ -749,8 +749,101 @@ func cueCandidates(text string) []accountCandidate {
 			line += " " + next
 		}
 		dottedNames(line, func(h string, _, _ int) { addHandle(&out, h, 2) })
+		phraseNames(line, &out)
 	}
 	return out
+}
+
+// The sentences that name an account without @ and without a label's
+// field, on a line that speaks of one (cueCandidates): "my @ is x", "@
+// saya x"; "our TikTok page is x", "profil TikTok kami adalah x"; the
+// account put after a comma ("for our TikTok account, x.", "akun TikTok
+// kami, x,"); "posts as x on TikTok", "known on TikTok as x", "di TikTok
+// dengan nama x"; "(x on TikTok)", "we're x on TikTok". A plain word
+// there is a name only when plainHandle says so.
+var (
+	atWordRe       = regexp.MustCompile(`(?i)(?:\b(?:my|our|the|her|his|their)\s+(?:tiktok\s+|tt\s+)?@|@[ \t]*(?:saya|aku|ku|kami|gw|gue|nya)\b)[ \t]*(?:is\b|[:=\-–]|adalah\b|yaitu\b)?[ \t]*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	pageIsRe       = regexp.MustCompile(`(?i)(?:\b(?:my|our)\s+(?:(?:tiktok|tt|tik\s+tok)\s+(?:page|profile|channel|account|acc|handle|user\s*name|name)|page|profile|channel|handle)(?:\s+(?:on|at)\s+(?:tiktok|tt))?\s+(?:is|['’]s)|\b(?:page|halaman|profil|channel|kanal)(?:\s+(?:tiktok|tt))?\s+(?:kami|saya|aku|ku|gue|gw)\s+(?:adalah|yaitu|yakni|ialah))[ \t]+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	apposRe        = regexp.MustCompile(`(?i)(?:\b(?:my|our)\s+(?:(?:tiktok|tt)\s+)?(?:account|page|profile|channel|handle|username)(?:\s+(?:on|di)\s+tiktok)?|\b(?:akun|profil|page)(?:\s+(?:tiktok|tt))?\s+(?:kami|saya|aku|ku|gue|gw))[ \t]*[,–—][ \t]*@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	postsAsRe      = regexp.MustCompile(`(?i)\b(posts?|posting|goes|go|known|trades?|trading|dikenal|tampil|(?:on|di)\s+(?:tiktok|tt|tik\s+tok))\s+(?:as|by|under|sebagai|dengan\s+nama|pakai\s+nama)\s+@?([A-Za-z0-9][A-Za-z0-9._]{1,29})`)
+	onTiktokRe     = regexp.MustCompile(`(?i)(?:\([ \t]*|\b(?:i['’]?m|i\s+am|we['’]?re|we\s+are|saya|kami|aku)\s+)@?([A-Za-z0-9][A-Za-z0-9._]{1,29})\s+(?:on|di)\s+(?:tiktok|tt|tik\s+tok)\b`)
+	platformNextRe = regexp.MustCompile(`(?i)^[ \t]+(?:on|di|at)[ \t]+(?:tiktok|tt|tik[ \t]+tok|there|sana|the\s+app)\b`)
+)
+
+// phraseNames adds the accounts a line names in a sentence (atWordRe and
+// the rest above).
+func phraseNames(line string, out *[]accountCandidate) {
+	for _, m := range atWordRe.FindAllStringSubmatchIndex(line, -1) {
+		if plainHandle(line, m[2], m[3], true) {
+			addHandle(out, line[m[2]:m[3]], 3)
+		}
+	}
+	for _, m := range pageIsRe.FindAllStringSubmatchIndex(line, -1) {
+		if plainHandle(line, m[2], m[3], true) {
+			addHandle(out, line[m[2]:m[3]], 3)
+		}
+	}
+	for _, m := range apposRe.FindAllStringSubmatchIndex(line, -1) {
+		if plainHandle(line, m[2], m[3], true) {
+			addHandle(out, line[m[2]:m[3]], 3)
+		}
+	}
+	for _, m := range postsAsRe.FindAllStringSubmatchIndex(line, -1) {
+		// "posts as usual": a plain word only where the platform is named
+		// with it ("on TikTok as x", "posts as x on TikTok").
+		verb := strings.ToLower(line[m[2]:m[3]])
+		after := platformNextRe.MatchString(line[m[5]:])
+		if (after || strings.HasPrefix(verb, "on") || strings.HasPrefix(verb, "di")) && plainHandle(line, m[4], m[5], !after) {
+			addHandle(out, line[m[4]:m[5]], 3)
+		}
+	}
+	for _, m := range onTiktokRe.FindAllStringSubmatchIndex(line, -1) {
+		if plainHandle(line, m[2], m[3], false) {
+			addHandle(out, line[m[2]:m[3]], 2)
+		}
+	}
+}
+
+// plainHandle reports whether the name at line[i:j], read in a sentence
+// about an account, is a handle: one written as a handle (handleLike), or
+// one lower-case word of six letters or more that is no word of the
+// sentence going on (isWordNotHandle and its plural, accountState,
+// sentenceWord, an adverb, a verb's -ing or -ed form) nor the desk's
+// name; not a mail address or a link; and,
+// when ends, the end of its field (a comma, a full stop, a bracket, the
+// end of the line).
+func plainHandle(line string, i, j int, ends bool) bool {
+	h := strings.TrimRight(line[i:j], ".")
+	if j < len(line) && strings.ContainsRune("@/:", rune(line[j])) {
+		return false // a mail address, a link
+	}
+	if ends && !endsField(line[j:]) && !platformNextRe.MatchString(line[j:]) {
+		return false
+	}
+	if handleLike(h) {
+		return true
+	}
+	w := strings.ToLower(h)
+	return w == h && letterCount(h) >= 6 && !isWordNotHandle(w) && !isWordNotHandle(strings.TrimSuffix(w, "s")) && !accountState(w) && !sentenceWord(w) && !deskNameRe.MatchString(w) &&
+		!strings.HasSuffix(w, "ly") && !strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed")
+}
+
+// sentenceWord: the words a sentence goes on with after "account," or
+// "my page is", or that say how one is on the platform, not a name.
+func sentenceWord(w string) bool {
+	switch w {
+	case "which", "where", "while", "whose", "though", "although", "however", "because", "since", "therefore", "anyway", "anyways",
+		"but", "also", "still", "there", "their", "these", "those", "about", "after", "before", "again", "until", "unless",
+		"empty", "small", "public", "legit", "real", "genuine", "popular", "famous", "active", "normal", "different", "separate",
+		"another", "fine", "okay", "alright", "down", "growing", "everywhere", "always", "sometimes", "really", "quite", "pretty",
+		"known", "newer", "older", "bigger", "smaller", "usual", "below", "above", "attached", "linked", "online", "offline",
+		"tapi", "namun", "karena", "karna", "jadi", "sehingga", "lalu", "kemudian", "waktu", "ketika", "sejak", "sebelum", "setelah",
+		"yaitu", "yakni", "adalah", "masih", "sudah", "belum", "terus", "lebih", "kurang", "sekarang", "besar", "kecil", "terkenal",
+		"bernama", "namanya", "sebagai", "walau", "walaupun", "meskipun", "padahal", "soalnya", "pokoknya", "business", "customers",
+		"followers", "everyone", "everything", "actually", "personal", "official", "content", "videos", "account", "profile":
+		return true
+	}
+	return false
 }
 
 // accountCue reports whether a lower-case line speaks of an account
@@ -762,15 +855,31 @@ func accountCue(line string) (last, ok bool) {
 		}
 	}
 	words := strings.FieldsFunc(line, func(r rune) bool { return !unicode.IsLetter(r) })
+	end := len(words) - 1
+	for end > 0 && trailingLabelWord(words[end]) {
+		end-- // "akun TikTok saya\nx.y": the label's possessive ends the line
+	}
 	for k, w := range words {
 		for _, c := range accountCueWords {
 			if w == c || len(c) > 3 && strings.HasPrefix(w, c) {
 				ok = true
-				last = last || k == len(words)-1
+				last = last || k >= end
 			}
 		}
 	}
 	return last, ok
+}
+
+// trailingLabelWord: the words that may follow an account's word at the
+// end of a line before the name on the next ("akun TikTok saya", "my
+// TikTok account is", "nama akunnya adalah").
+func trailingLabelWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "saya", "aku", "ku", "kami", "kita", "gue", "gw", "sy", "my", "our", "tiktok", "tt", "is", "adalah", "yaitu", "yakni",
+		"namanya", "name", "nama", "called", "named", "bernama":
+		return true
+	}
+	return false
 }
 
 // accountCueWords begin a word about an account ("akune", "accounts",
@@ -778,7 +887,8 @@ func accountCue(line string) (last, ok bool) {
 var accountCueWords = []string{"akun", "akaun", "akn", "acc", "acct", "account", "user", "uname", "handle", "page", "profil", "pengguna", "tiktok", "tt", "channel"}
 
 // accountCuePhrases say how one goes by on the platform.
-var accountCuePhrases = []string{"on there", "post as", "posting as", "posts as", "go by", "goes by", "known as", "tik tok", "find us", "find me"}
+var accountCuePhrases = []string{"on there", "post as", "posting as", "posts as", "go by", "goes by", "known as", "tik tok", "find us", "find me",
+	"my @", "our @", "the @", "@ saya", "@ aku", "@ kami", "@nya", "@ku", "dikenal"}
 
 // dottedNames calls f with each name of line written as a handle is and a
 // word is not: lower case, with a dot or an underscore inside, four
@@ -922,6 +1032,9 @@ func accountWordLike(w string) bool {
 // endsWithLabel reports whether a line's last word is an account's label.
 func endsWithLabel(line string) bool {
 	f := strings.Fields(strings.ToLower(line))
+	for len(f) > 1 && trailingLabelWord(f[len(f)-1]) {
+		f = f[:len(f)-1] // "account is", "akun saya"
+	}
 	if len(f) == 0 {
 		return false
 	}
@@ -1028,17 +1141,22 @@ func listedField(line string, i, j int, label, h string, near bool) bool {
 		return false
 	}
 	before := strings.TrimRight(line[:i], " \t(*")
-	if before != "" && !strings.HasSuffix(before, ",") && !strings.HasSuffix(before, ";") {
+	afterNumber := longestDigits(before[strings.LastIndexAny(before, " \t")+1:]) >= 10 // "no order 7301… akun x"
+	if before != "" && !strings.HasSuffix(before, ",") && !strings.HasSuffix(before, ";") && !afterNumber {
 		return false
 	}
 	if longestDigits(line) < 10 && (before != "" || !near) {
 		return false
 	}
-	if letterCount(h) < 5 || strings.ToLower(h) != h || !endsField(line[j:]) || accountState(h) {
+	if letterCount(h) < 5 || strings.ToLower(h) != h || !endsField(line[j:]) && !orderNextRe.MatchString(line[j:]) || accountState(h) {
 		return false
 	}
 	return true
 }
+
+// orderNextRe: an order's word and its number right after a name ("akun
+// x order 7301…", "account x no. pesanan 7301…").
+var orderNextRe = regexp.MustCompile(`(?i)^[ \t]+(?:(?:no|nomor|nmr)\.?[ \t]*)?(?:order|pesanan|orderan)\b[^\n]{0,12}?\d{10}`)
 
 // accountState: the words that say what became of an account, not its
 // name ("account closed", "akun diblokir").
@@ -1275,7 +1393,10 @@ func nameBlock(text string) (body, signoff string) {
 		return text, ""
 	}
 	block := strings.Split(strings.TrimSpace(t[cut:]), "\n")
-	if len(block) < 2 || len(block) > 3 || !personName(strings.TrimSpace(block[0])) || fieldWordRe.MatchString(block[0]) {
+	if len(block) >= 3 && valediction(strings.TrimSpace(block[0])) {
+		block = block[1:] // "Ta,\nCallum\nTikTok - x": a farewell of its own before the name
+	}
+	if len(block) < 2 || len(block) > 4 || !personName(strings.TrimSpace(block[0])) || fieldWordRe.MatchString(block[0]) {
 		return text, ""
 	}
 	social := false
@@ -1284,12 +1405,34 @@ func nameBlock(text string) (body, signoff string) {
 		if len(l) > 60 || fieldLineRe.MatchString(l) && !accountFieldRe.MatchString(l) {
 			return text, ""
 		}
-		social = social || socialLineRe.MatchString(l)
+		// a network's line, or a business's line with its handle
+		// ("Koekie Bakes, Stellenbosch (@koekie.bakes)"), not an account's field
+		social = social || socialLineRe.MatchString(l) || !accountFieldRe.MatchString(l) && (mentionRe.MatchString(l) && !strings.Contains(l, ".com") ||
+			strings.Contains(l, "(") && bracketHandle(l))
 	}
 	if !social {
 		return text, ""
 	}
 	return t[:cut], strings.TrimSpace(t[cut:])
+}
+
+// valediction reports whether a line is a farewell of one to three words
+// ending in a comma, whatever its words ("Ta,", "Much love,", "Peace
+// out,", "Wassalam,"): not a sentence, not a field.
+func valediction(l string) bool {
+	f := strings.Fields(l)
+	return len(f) >= 1 && len(f) <= 3 && len(l) <= 24 && strings.HasSuffix(l, ",") && !strings.ContainsAny(l, ":@0123456789")
+}
+
+// bracketHandle reports whether a line has a handle in brackets
+// ("(ironrange.guides)", "(@koekie)").
+func bracketHandle(l string) bool {
+	for _, m := range bracketRe.FindAllStringSubmatch(l, -1) {
+		if strings.HasPrefix(strings.TrimSpace(m[0][1:]), "@") || handleLike(m[1]) && letterCount(m[1]) >= 4 && !mailDomainRe.MatchString(m[1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // personName reports whether a line is only a person's name: one to three

@@ -168,3 +168,53 @@ func TestReadingAccountBracketProbes(t *testing.T) {
 		checkAccountProbe(t, c)
 	}
 }
+
+// heldout12 002, 009, 021, 022, 024, 031 and heldout13 021, 036, 040,
+// heldout14 028: an account named in a sentence without @ ("my @ is x",
+// "our TikTok page is x", "for our account, x,", "posts as x on TikTok",
+// "(x on TikTok)", a label's possessive ending a wrapped line, "akun x"
+// run together after an order's number) and sign-offs without a closing
+// word (a business's line with its handle, a farewell of its own); in
+// other words and both languages. Never a word the sentence goes on
+// with, a state, a person's capitalised name, a mail address or the
+// desk's name.
+func TestReadingAccountPhrases(t *testing.T) {
+	const text, sig = tickets.SourceText, tickets.SourceSignature
+	for _, c := range []accountProbe{
+		{"my @ is", "refund", "Boost never started and the money is gone. order " + ord + ", my @ is danabakesatl\nrefund pls", "@danabakesatl", text},
+		{"@ saya", "refund", "Promosi ditolak kak, refund ya. @ saya warungmiekocok", "@warungmiekocok", text},
+		{"our tiktok page is", "refund", "Refund please, the boost was rejected.\n\nOur TikTok page is brennanbikeworks.", "@brennanbikeworks", text},
+		{"profil kami adalah", "refund", "Promosi kami ditolak, mohon refund. Profil TikTok kami adalah tokorotimadu, mohon dicek.", "@tokorotimadu", text},
+		{"account, name,", "refund", "I bought a boost for my TikTok account, lakesidepottery, and it was rejected. Refund please.", "@lakesidepottery", text},
+		{"akun kami, name,", "refund", "Promosi untuk akun TikTok kami, kedaikopiruang, ditolak. Mohon refund.", "@kedaikopiruang", text},
+		{"posts as on tiktok", "refund", "I'm writing for my sister, who posts as ceramicsbyjune on TikTok. Her boost was rejected; refund please.", "@ceramicsbyjune", text},
+		{"di tiktok dengan nama", "refund", "Adik saya jualan di TikTok dengan nama keripiktempebu, promosinya ditolak, refund ya.", "@keripiktempebu", text},
+		{"(name on tiktok)", "refund", "Sunny Side Laundry here (sunnysidewash on TikTok). The boost was rejected, refund please.", "@sunnysidewash", text},
+		{"we're name on tiktok", "refund", "We're harbourlightcandles on TikTok and our boost was rejected. Refund please.", "@harbourlightcandles", text},
+		{"akun saya wrapped", "refund", "Saya penjual kue, akun TikTok saya\nkue.putu.bu_sri, promosinya ditolak. Refund ya.", "@kue.putu.bu_sri", text},
+		{"akun after the order's number", "refund", "promosi ditolak min, no pesanan " + ord + " akun rotibakarmasjo\nbalikin ya", "@rotibakarmasjo", text},
+		{"account before the order's number", "refund", "refund pls, boost rejected, account rotibakarmasjo order " + ord, "@rotibakarmasjo", text},
+		// Sign-offs without a closing word.
+		{"business line with the handle", "refund", "The boost was rejected, refund please.\n\nLena\nLena's Candles, Hobart (@lenascandles.tas)", "@lenascandles.tas", sig},
+		{"four lines with a phone", "refund", "Boost rejected, refund please.\n\nMarco Rossi\nRossi Gelato, Leeds\n(TikTok @rossi.gelato)\n0113 496 0000", "@rossi.gelato", sig},
+		{"a farewell of its own", "refund", "Boost got rejected, I'd like the money back.\n\nMuch love,\nTasha\nTikTok - tasha.braids\n0412 555 019", "@tasha.braids", sig},
+		{"farewell in Indonesian", "refund", "Promosi ditolak, mohon dikembalikan.\n\nSehat selalu,\nDewi\nTikTok - dewi.jamu.gendong\n0812 3456 7890", "@dewi.jamu.gendong", sig},
+
+		// Not accounts.
+		{"the @ shown", "refund", "Refund please, the boost was rejected. The @ shown on the receipt is wrong though.", "", ""},
+		{"my @ is an address", "refund", "Refund please, the boost was rejected. My @ is rina@gmail.com", "", ""},
+		{"page is brand new", "refund", "Our TikTok page is brand new and the boost was rejected, refund please.", "", ""},
+		{"page is growing", "refund", "Refund please, the boost was rejected. My page is growing.", "", ""},
+		{"account, however,", "refund", "The boost on my account, however, was rejected. Refund please.", "", ""},
+		{"account, sadly", "refund", "The promotion on my TikTok account, sadly, was rejected. Refund please.", "", ""},
+		{"akun saya, entah", "refund", "Promosi di akun saya, entah kenapa, ditolak. Refund ya.", "", ""},
+		{"posts as usual", "refund", "I post as usual but this boost was rejected, refund please.", "", ""},
+		{"goes by a person's name", "refund", "My daughter goes by Jenny on TikTok; her boost was rejected, refund please.", "", ""},
+		{"(videos on tiktok)", "refund", "We sell candles (promotions on TikTok) and the boost was rejected, refund please.", "", ""},
+		{"selling on tiktok", "refund", "We're selling on TikTok since May and the boost was rejected, refund please.", "", ""},
+		{"the desk's name", "refund", "I found you (refunddesk on TikTok) and the boost was rejected, refund please.", "", ""},
+		{"farewell: a person's sentence", "refund", "Boost rejected, refund please.\n\nAnyway,\nthe money matters more than the views\nthanks", "", ""},
+	} {
+		checkAccountProbe(t, c)
+	}
+}
