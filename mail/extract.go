@@ -1608,6 +1608,20 @@ const (
 	adWord    = `(iklan\w*|ads?|adverts?|advertising|advertisements?|promosi\s+berbayar|paid\s+(promotions?|ads?|placements?)|sponsored\s+\w+|commercials?)\b`
 )
 
+// waitingPats: the promotion has not begun yet ("still scheduled",
+// "belum jalan, masih terjadwal", "nothing has run yet"), words of
+// technical_error that name no fault: a promotion the writer no longer
+// wants because their own plans changed is changed_mind all the same
+// (adjustReason, plansChanged).
+var waitingPats = pats(3, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`, `\b(masih|still)\s+['"“‘]?\s*(scheduled|dijadwalkan|terjadwal|queued)\b`,
+	`\bnothing\s+(has\s+|had\s+|ever\s+)?(run|ran|aired|played|gone\s+out|went\s+out|gone\s+live|started)\b`)
+
+// regionalNo: "not" in regional Malay and Indonesian (Minang indak,
+// Kupang sonde, Papuan tra, Banjar kada, Palembang dak, Acehnese hana,
+// Manado nyanda), for the changed mind's "not after all" and "not
+// needed any more".
+const regionalNo = `indak|ndak|sonde|tra|trada|tida|kada|dak|hana|nyanda`
+
 // reasonPatterns: the words requesters use for each refund reason, in both
 // languages. The reason that scores most wins; "other" is a concrete
 // complaint no category takes (the wrong currency, a charge for a promotion
@@ -1619,7 +1633,9 @@ var reasonPatterns = []struct {
 	{tickets.ReasonDuplicateCharge, pats(5, `charged\s+(me\s+|us\s+|my\s+card\s+)?(twice|two\s+times|2\s*x)`, `(taken|deducted|debited|withdrawn|billed)\s+(\w+\s+)?(twice|two\s+times|2\s*x)`, `paid\s+(for\s+)?(it|this|the\s+promotion)\s+twice`, `(ke-?charge|kena\s+tagih|ditagih)\s+(dua|2)\s*(kali|x)`, `double[\s-]?charg`, `duplicate\s+(charge|payment|order|debit|transaction|deduction)`,
 		`paid\s+twice`, `two\s+(\w+\s+)?(charges|payments|transactions|debits)`, `(tagihan|potongan|transaksi|pembayaran)(nya)?\s+(\w+\s+){0,2}(muncul\s+|masuk\s+|tercatat\s+)?(dua\s+kali|2\s*x|2\s+kali)`, `(terpotong|ditagih|terdebet|kepotong|dipotong|kena\s+potong|ketarik|terbayar|dibayar|membayar|bayar|kena\s+charge)\s+(dua|2)\s*(kali|x)`,
 		`(paid|charged|billed|debited|taken)\s+(for\s+)?(\w+\s+){0,4}(twice|two\s+times)\b`, `(bayar|membayar|dibayar|terbayar|ditagih|terpotong|dipotong)\s+(\w+\s+){1,4}(dua\s+kali|2\s*x|2\s+kali)`,
-		`\b(dobel|double)([^-\w]|$)`, `(tagihan|pembayaran|potongan|pendebetan|pendebitan|debet|penarikan|pemotongan|transaksi)\s+(ganda|dobel|double)`, `terpotong\s+ganda`,
+		// "double" said of the charge, not of checking ("I double checked
+		// the reel", "sudah dobel cek"): not before a word of check or cek
+		`\b(dobel|double)(\s*([^-\w\s]|$)|\s+([^c\s]|c[^he\s]|ch[^e]))`, `(tagihan|pembayaran|potongan|pendebetan|pendebitan|debet|penarikan|pemotongan|transaksi)\s+(ganda|dobel|double)`, `terpotong\s+ganda`,
 		// "ta potong dua kali" (Manado), "kepotong 2x", "potongnya dua kali"
 		`\b(ta\s*|te|ke\s*|ter|di|kena\s+)?potong(nya)?\s+(dua|2)\s*(kali|x)\b`,
 		// "went thru 2 times", "the payment posted twice", "charged again
@@ -1739,7 +1755,12 @@ var reasonPatterns = []struct {
 		`\b(promoted|boosted)\s+(video|clip|post|reel)\s+(was|is|says|shows)\b[^\n]{0,120}?(\.\s+|\bbut\s+|\bwhile\s+|\bwhereas\s+|\byet\s+|\bwhen\s+)(i|we)\s+(had\s+|actually\s+)?(chose|picked|selected|ordered|wanted|paid\s+for)\b`,
 		`\b(video|clip|post|reel)\s+(that\s+|which\s+)?(was\s+|got\s+)?(promoted|boosted)\s+(was|is)\b[^\n]{0,120}?(\.\s+|\bbut\s+|\bwhile\s+|\bwhereas\s+|\byet\s+|\bwhen\s+)(i|we)\s+(had\s+|actually\s+)?(chose|picked|selected|ordered|wanted|paid\s+for)\b`,
 		`\b(yang|yg)\s+(di|ke|ter)-?(promosi|promote|boost)\w*\s+[^\n]{0,120}?\b(padahal|sedangkan|tapi|tetapi|bukannya)\s+(yang\s+|yg\s+)?(saya|aku|kami|gue|gw|sy)\s+(pilih|milih|memilih|pesan|mau)\b`),
-		pats(3, `bukan\s+(yang|yg)\s+(baru|benar|bener|terbaru|final|seharusnya|harusnya)\b`, `not\s+the\s+(new|newer|latest|right|correct|final)\s+(one|video|clip|post|cut)`),
+		pats(3, `bukan\s+(yang|yg)\s+(baru|benar|bener|terbaru|final|seharusnya|harusnya)\b`, `not\s+the\s+(new|newer|latest|right|correct|final)\s+(one|video|clip|post|cut)`,
+			// the writer chose the right one ("while paying I had
+			// selected the correct clip", "saya sudah pilih video yang
+			// benar"): another ran
+			`\b(i|we)\s+(had\s+|have\s+|did\s+|definitely\s+|clearly\s+|actually\s+)?(selected|picked|chose|chosen|choose|select|pick|tagged)\s+the\s+(correct|right|proper|intended)\s+(video|clip|reel|post|one)\b`,
+			`\b(saya|aku|kami|sy|gue|gw)\s+(sudah\s+|udah\s+|udh\s+|sdh\s+|jelas\s+|pasti\s+)?(pilih|memilih|milih)\s+(video|klip|konten|reel)\s+(yang|yg)\s+(benar|bener|betul|tepat)\b`),
 		// An accident says how, not what: it is the wrong video only
 		// with nothing else ("I ended it by accident" is closed_early).
 		pats(2, `\bby\s+(mistake|accident)\b`, `\baccidentally\b`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`))},
@@ -1776,7 +1797,7 @@ var reasonPatterns = []struct {
 			`(kepencet|terpencet|salah\s+(pencet|klik|tekan|pilih))\s+(tombol\s+)?['"“‘]?(akhiri|hentikan|stop|end|tutup|matikan|batalkan)`,
 			`(tidak|gak|nggak|ga|tdk)\s+sengaja\s+(meng|men|mem|me)?(hentikan|akhiri|stop|matikan|matiin|stopin|tutup|batalkan)`,
 			`(tidak|gak|nggak|ga|tdk)\s+sengaja\s+(pencet|klik|tekan|pilih)\s+(tombol\s+)?['"“‘]?(akhiri|hentikan|stop|end|tutup|matikan)`))},
-	{tickets.ReasonChangedMind, pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
+	{tickets.ReasonChangedMind, slices.Concat(pats(4, `changed\s+my\s+mind`, `change\s+of\s+mind`, `(don'?t|do\s+not)\s+want\s+(it|the\s+promotion|this)\s+anymore`,
 		`(don'?t|do\s+not)\s+need\s+(it|the\s+promotion|this)\s+anymore`, `decided\s+not\s+to`, `not\s+to\s+go\s+ahead`,
 		`no\s+longer\s+(want|need)`, `berubah\s+pikiran`, `(tidak|gak|nggak|ga|tdk)\s+jadi\b`, `(tidak|gak|nggak|ga|tdk)\s+(mau|ingin)\s+(lagi|promosi)`,
 		`(tidak|gak|nggak|ga|tdk)\s+(butuh|perlu)\s+lagi`,
@@ -1788,7 +1809,7 @@ var reasonPatterns = []struct {
 		`(ga|gak|nggak|tidak|tdk)\s+jadi\s+(deh|aja|promosi|promo)`, `(batalin|batalkan)\s+(aja|saja|pesanan|order)`,
 		// regional and short: Sundanese "teu jadi", Javanese "ora sido",
 		// "gajadi", "g jd"
-		`\b(teu|henteu|moal|ora|ra|ndak|nda|enggak|engga|ngga|gk|g|tak)\s+(jadi|jd|sido)\b`, `\bgajadi\b`, `\b(gak|ga|nggak|gk)\s+sido\b`,
+		`\b(teu|henteu|moal|ora|ra|ndak|nda|enggak|engga|ngga|gk|g|tak|`+regionalNo+`)\s+(jadi|jd|sido)\b`, `\bgajadi\b`, `\b(gak|ga|nggak|gk)\s+sido\b`,
 		`(not|no\s+longer)\s+going\s+ahead`, `decided\s+against`, `\b(call|called|calling)\s+(it|the\s+\w+)\s+off\b`,
 		// "I decide to not doing advertising", "sudah tidak ada gunanya
 		// lagi", "no point advertising", the client's event called off
@@ -1815,17 +1836,36 @@ var reasonPatterns = []struct {
 		// diundur") and the promotion not wanted to run
 		`(acara|event|launch|launching|peluncuran|opening|pembukaan|rilis|release)(nya)?\s+(\w+\s+)?(postponed|pushed\s+(back|to|out)|delayed|moved\s+to|rescheduled|diundur|ditunda|mundur|dimundurkan)\b`,
 		`(don'?t|do\s+not|no\s+longer)\s+(want|need)\s+(it|this|the\s+promotion|the\s+promo|the\s+ad|the\s+boost)\s+to\s+(run|go\s+ahead|start|go\s+live)\b`,
-		`(tidak|tdk|gak|ga|nggak)\s+(perlu|usah)\s+(jalan|tayang|dijalankan|ditayangkan)\s+lagi\b`)},
-	{tickets.ReasonTechnicalError, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
+		`(tidak|tdk|gak|ga|nggak)\s+(perlu|usah)\s+(jalan|tayang|dijalankan|ditayangkan)\s+lagi\b`,
+		// not needed any more in regional words ("sonde perlu lagi",
+		// "indak paralu lai", "ora butuh maneh", "teu peryogi deui")
+		`\b(`+regionalNo+`|ora|teu|henteu)\s+(\w+\s+)?(perlu|paralu|parlu|butuh|peryogi)\s+(\w+\s+)?(lagi|lai|agi|maneh|malih|deui)\b`,
+		// the writer's own plans changed: a decision not to go on ("we
+		// have taken the decision not to hold it", "kami memutuskan untuk
+		// tidak ikut"), the promotion of no use ("no longer serves any
+		// purpose"), the place or permit withdrawn ("the landlord
+		// cancelled our stall booking", "sewa gedungnya batal"); the
+		// occasion itself called off is occasionOff's (reason_shapes.go)
+		`\b(don'?t|do\s+not)\s+need\s+(the|this|that|our|my)\s+(ad|advert|promotion|promo|boost|campaign)\b`,
+		`\b(decision|keputusan)\s+(not\s+to|untuk\s+(tidak|tdk|gak|ga|batal|membatalkan))\b`, `\b(memutuskan|putuskan|diputuskan)\s+(untuk\s+)?(tidak|tdk|gak|ga|batal|membatalkan|mengurungkan)\b`,
+		`\b(no\s+longer|not|doesn'?t|does\s+not|won'?t|will\s+not)\s+(serves?|serving|has|have)\s+(any|a|its|much)\s+(purpose|point|use)\b`, `\bserves?\s+no\s+(purpose|point)\b`, `\b(useless|pointless|redundant|moot)\s+(now|anymore|at\s+this\s+point)\b`,
+		`\b(withdrew|withdrawn|pulled|revoked|cancell?ed|refused|denied)\s+(our|my|the|their|us\s+the)\s+(\w+\s+){0,2}?(permit|booking|reservation|venue|stall|pitch|lease)s?\b`,
+		`\b(permit|booking|reservation|venue|stall|pitch|lease)s?\s+(\w+\s+){0,3}?(was|were|has\s+been|had\s+been|got|have\s+been)\s+(withdrawn|pulled|revoked|cancell?ed|refused|denied)\b`,
+		`\b(sewa|booking(an)?|reservasi|gedung|aula|lapak|stan|venue)(nya)?\s+(\w+\s+){0,3}?(dibatalkan|dibatalin|batal|dicabut|ditarik|ditolak|(tidak|tdk|gak|ga|nggak|`+regionalNo+`)\s+jadi)\b`,
+		`\bizin\s+(acara|keramaian|usaha|berjualan|jualan|lokasi|tempat|pameran|event)(nya)?\s+(\w+\s+){0,2}?(dicabut|ditolak|dibatalkan|batal|(tidak|tdk|gak|ga)\s+keluar)\b`),
+		// the rooms or seats taken up: weighs little alone ("we sold out
+		// and stopped it" is closed early)
+		pats(2, `\b(rooms?|kamar|seats?|places|tickets?|tiket|kursi|kuota|quota|tables?|meja|classes|class|kelas|course|kursus)(nya)?\s+(\w+\s+){0,3}?(fully\s+booked|booked\s+(up|out|solid)|sold\s+out|all\s+taken|full|penuh|habis|ludes|terjual\s+habis)\b`,
+			`\b(fully\s+booked|booked\s+solid|terjual\s+habis)\b`))},
+	{tickets.ReasonTechnicalError, slices.Concat(waitingPats, pats(3, `\berror\b`, `\beror\b`, `(didn'?t|did\s+not|never|doesn'?t|does\s+not|not)\s+(run|start|go\s+live|work|show)\b`,
 		`\bstuck\b`, `\bglitch`, `\bbug\b`, `\btechnical\b`, `\b(zero|0)\s+(views|impressions|reach)`,
 		`\bgagal\b`, `(tidak|tdk|gak|nggak|ga)\s+(berjalan|jalan|tayang|muncul|aktif|mulai)`, `\bmacet\b`, `(kendala|masalah|gangguan)\s+teknis`,
-		`\bnyangkut\b`, `\b0\s+(view|tayangan|penonton)`, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`,
+		`\bnyangkut\b`, `\b0\s+(view|tayangan|penonton)`,
 		`(masih|still)\s+['"“‘]?\s*(sedang\s+|stuck\s+|being\s+)?(ditinjau|in\s+review|under\s+review|pending|diproses|menunggu|processing)`,
 		// the status it sits on past its start ("still sitting on
 		// “Scheduled”", "masih nyangkut di “Dijadwalkan”"), nothing run
 		`(masih|still)\s+(sitting|stuck|sits|showing|shows|says|reads|listed|nyangkut|tertahan|berstatus|statusnya|tertulis)\s+(on\s+|at\s+|in\s+|as\s+|di\s+)?['"“‘]?\s*(scheduled|dijadwalkan|terjadwal|queued|waiting|not\s+started|belum\s+dimulai)`,
 		`\bstill\s+(sitting|sits|listed)\s+(on|at|in|as)\s+['"“‘]?\s*(in\s+review|under\s+review|pending|processing)`,
-		`\b(masih|still)\s+['"“‘]?\s*(scheduled|dijadwalkan|terjadwal|queued)\b`, `\bnothing\s+(has\s+|had\s+|ever\s+)?(run|ran|aired|played|gone\s+out|went\s+out|gone\s+live|started)\b`,
 		`(no|tidak\s+ada)\s+(promotion|promosi|campaign|kampanye)\s+(was\s+|yang\s+)?(created|dibuat|muncul|appeared|terbuat)`, `(promotion|promosi)(nya)?\s+(was\s+)?(never|tidak\s+pernah|gak\s+pernah|ga\s+pernah)\s+(created|dibuat|dibikin|terbuat)`, `\bcrash`,
 		`(ga|gak|nggak|tidak|tdk)\s+(nongol|keluar|tampil|kelihatan|jalan)`, `terjadi\s+kesalahan`, `something\s+went\s+wrong`,
 		`never\s+(started|ran|went\s+live|showed)`, `(did\s*n[o']?t|did\s+not|never)\s+(get|receive|got|have)\s+(any|a\s+single)\s+(views?|impressions?|reach|viewers)`, `(ga|gak|tidak|tdk|nggak|ngga|belum)\s+pernah\s+(jalan|berjalan|tayang|aktif|muncul|mulai|live)`,
@@ -1851,7 +1891,7 @@ var reasonPatterns = []struct {
 		`\b(is|was|are|it'?s)\s+not\s+(running|started|live|working|showing)`, `\b(isn'?t|wasn'?t|aren'?t)\s+(running|live|working|showing)`,
 		`\b(menu|halaman|tab|daftar|list|page|dashboard)\s+(promosi\w*\s+|promotions?\s+)?(\w+\s+)?(kosong|empty|blank)\b`,
 		`(tidak|tdk|gak|ga|nggak)\s+pernah\s+(dibuat|dibikin|terbuat|dibuatkan)`,
-		`\b(dereng|durung|mboten|boten)\s+(nate\s+|tau\s+|pernah\s+)?(tayang|mlampah|jalan|mlaku|aktif|muncul)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`)},
+		`\b(dereng|durung|mboten|boten)\s+(nate\s+|tau\s+|pernah\s+)?(tayang|mlampah|jalan|mlaku|aktif|muncul)`, `(tertahan|stuck|nyangkut|menggantung)\s+(di\s+|in\s+|at\s+)?(status\s+)?['"“‘]?(sedang\s+)?(ditinjau|review|in\s+review|under\s+review|pending|menunggu|peninjauan)`))},
 	{tickets.ReasonUnderDelivery, pats(3, `\breach\b`, `\bviews?\b.{0,30}\b(low|below|less|only|few)\b`, `\bonly\s+[\d.,]+\s*k?\s+(views|people|viewers)`,
 		`(below|under|less\s+than|far\s+from)\s+(the\s+)?(estimate|promised|expected|target|minimum)`, `under[\s-]?deliver`,
 		`(didn'?t|did\s+not|not)\s+(get|getting|reach|reached)\s+(the\s+)?(promised|estimated|expected)`, `\blow\s+(views|reach|impressions)`,
@@ -2457,9 +2497,11 @@ var (
 
 // adjustReason corrects what the words alone give: a promotion the
 // creator cancelled before it started is a change of mind, not closed
-// early; views below the estimate after a stop for a policy are the
-// stop's (stopCauseRe); a mail that says the promotion went fine gives no reason unless
-// it names one plainly.
+// early, and so is one not begun that the writer's own plans made
+// useless, not a technical error (plansChanged); views below the
+// estimate after a stop for a policy are the stop's (stopCauseRe); a mail
+// that says the promotion went fine gives no reason unless it names one
+// plainly.
 func adjustReason(r tickets.Reason, text string) tickets.Reason {
 	switch {
 	case r == "":
@@ -2475,10 +2517,27 @@ func adjustReason(r tickets.Reason, text string) tickets.Reason {
 		// "mau batalin promosi yang belum jalan": the only trouble is
 		// that it has not started, and the creator cancels it.
 		return tickets.ReasonChangedMind
+	case r == tickets.ReasonTechnicalError && plansChanged(text):
+		// "the fair we booked for is off, so we don't need it; it is
+		// still scheduled": not begun, and no longer wanted.
+		return tickets.ReasonChangedMind
 	case saysFine(text) && reasonScore(text, r) < 5:
 		return ""
 	}
 	return r
+}
+
+// plansChanged reports whether text says the promotion has not begun
+// (waitingPats, notStartedRe) and that the writer no longer wants it
+// because their own plans changed, more than it names a fault: the words
+// of not having begun are no fault of their own.
+func plansChanged(text string) bool {
+	waiting := scoreAffirmed(text, waitingPats)
+	if waiting == 0 && !notStartedRe.MatchString(text) {
+		return false
+	}
+	changed := reasonScore(text, tickets.ReasonChangedMind)
+	return changed >= 4 && reasonScore(text, tickets.ReasonTechnicalError)-waiting < changed
 }
 
 // saysFine reports whether text says the promotion went fine, and not

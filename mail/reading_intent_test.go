@@ -937,3 +937,72 @@ func understandProbe(t *testing.T, subject, body string, reply bool) mail.Reques
 	}
 	return mail.Understand(context.Background(), m, nil, "refunddesk.example")
 }
+
+// The kind of heldout12-14's changed_mind misses (issue 16), in other
+// words than their mails: a promotion not begun ("still scheduled", "belum
+// jalan") that the writer no longer wants because their own plans changed
+// (the occasion called off, the place or permit withdrawn, the rooms
+// taken, a decision not to go on), in standard and regional words; a
+// "double" said of checking; the right clip chosen and another run. With
+// mails that must not read so: a fault that made the promotion useless, a
+// promotion (not its occasion) cancelled.
+func TestReadingPlansChangedProbes(t *testing.T) {
+	cases := []struct {
+		name, subject, body string
+		reason              string
+	}{
+		{name: "US: craft fair called off, still scheduled", subject: "cancel boost",
+			body: "Our craft fair on Saturday got rained out and the organisers called it off. The boost hasn't started yet, it's still scheduled. Please cancel and refund.", reason: "changed_mind"},
+		{name: "UK: venue cancelled our booking, not started", subject: "refund",
+			body: "The pub cancelled our booking for the quiz night, so there's nothing left to advertise. The promotion has not started yet. Could you refund it?", reason: "changed_mind"},
+		{name: "AU: workshop won't go ahead, still queued", subject: "boost",
+			body: "The workshop I was promoting won't go ahead, the tutor is ill. Nothing has gone out yet and it's still queued. Refund please.", reason: "changed_mind"},
+		{name: "UK: decision not to open, hasn't begun", subject: "promotion",
+			body: "We have made the decision not to open the second shop this year, so the promotion serves no purpose. It hasn't begun. Please refund.", reason: "changed_mind"},
+		{name: "US: cabins fully booked, don't need the ad", subject: "ad",
+			body: "The cabins are fully booked through March, so we don't need the ad. It's still scheduled for Monday, please cancel and refund.", reason: "changed_mind"},
+		{name: "ID formal: bazar ditiadakan, masih dijadwalkan", subject: "pembatalan",
+			body: "Bazar ramadan di alun-alun ditiadakan oleh panitia, jadi promosi kami tidak ada gunanya lagi. Promosi belum berjalan, masih dijadwalkan. Mohon dibatalkan dan dana dikembalikan.", reason: "changed_mind"},
+		{name: "ID chat: kelas masak gak jadi, blm jalan", subject: "batalin",
+			body: "kak kelas masak yg mau aku promosiin gak jadi, tempatnya dipake orang. promonya blm jalan kok, masih terjadwal. balikin saldonya ya", reason: "changed_mind"},
+		{name: "ID: sewa gedung batal, belum tayang", subject: "promosi",
+			body: "Sewa gedung untuk seminar kami dibatalkan pemiliknya. Promosinya belum tayang, masih terjadwal. Tolong uangnya dikembalikan.", reason: "changed_mind"},
+		{name: "Papua: acara su batal, tra perlu lagi", subject: "promosi",
+			body: "Sa pu acara di gereja su batal, jadi sa tra perlu lagi promosi itu. Promosi belum jalan, masih terjadwal. Tolong kase kembali sa pu uang.", reason: "changed_mind"},
+		{name: "Sundanese: teu peryogi deui, masih terjadwal", subject: "promosi",
+			body: "Hajatan abdi dibatalkeun, janten abdi teu peryogi deui promosi na. Masih terjadwal, belum tayang. Punten uangna dipulangkeun.", reason: "changed_mind"},
+		{name: "ID: kamar penuh, tidak perlu jalan lagi", subject: "iklan",
+			body: "Kamar penginapan kami sudah penuh sampai akhir bulan, jadi iklannya tidak perlu jalan lagi. Iklannya belum tayang. Mohon refund.", reason: "changed_mind"},
+
+		// Must not read so: a fault that made it useless, a promotion
+		// still scheduled past its start with the occasion on, a
+		// promotion (not its occasion) cancelled.
+		{name: "not: stuck with an error, so no longer needed", subject: "boost",
+			body: "The boost has been stuck on Scheduled for five days with an error message, so by now I no longer need it. Refund please.", reason: "technical_error"},
+		{name: "not: still scheduled past its start, the event is next week", subject: "promotion",
+			body: "My promotion is still scheduled even though it was supposed to start three days ago, and the event it was for is next week. Please fix it or refund.", reason: "technical_error"},
+		{name: "not: bazar tetap jalan, masih terjadwal ada error", subject: "promosi",
+			body: "Promosi untuk bazar saya masih terjadwal padahal sudah lewat tanggal mulainya, muncul error di aplikasi. Bazarnya tetap jalan, mohon dibantu.", reason: "technical_error"},
+		{name: "not: the promotion for the course cancelled, money taken", subject: "payment",
+			body: "The app said my course promotion was cancelled, but the money left my account and nothing shows in the promotions list. Refund please.", reason: "technical_error"},
+
+		// "double" said of checking, not of a charge; said of a charge.
+		{name: "not: double checked, never ran", subject: "boost",
+			body: "I double checked my bank statement and there is just one payment, but the boost never ran. Refund please.", reason: "technical_error"},
+		{name: "KE: billed double for one boost", subject: "charge",
+			body: "Got billed double for one boost, please return one of them.", reason: "duplicate_charge"},
+		// The right clip chosen, another run.
+		{name: "US: picked the right clip, an old one runs", subject: "wrong ad",
+			body: "I picked the right clip when paying, yet the ad shows a video from last summer. Refund please.", reason: "wrong_video"},
+		{name: "ID: sudah pilih video yang benar", subject: "promosi",
+			body: "Saya sudah pilih video yang benar waktu bayar, tapi yang tayang di iklan video lebaran tahun lalu. Mohon refund.", reason: "wrong_video"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := understandProbe(t, c.subject, c.body, false)
+			if string(got.Reason) != c.reason {
+				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
+			}
+		})
+	}
+}

@@ -11,20 +11,28 @@ import (
 // What the shape of a mail says of its reason, over the words of
 // reasonPatterns: what people say is told by how it is put together more
 // than by its words, which the next creator will choose otherwise.
+//
 //   - a number of views promised or estimated, and a smaller number that
 //     came ("perkiraan 5rb - 6rb penayangan … yang masuk cuma 900an",
 //     "quoted 9 000 – 15 000 views. We ended with 2 318"): under_delivery;
+//
 //   - money taken and nothing where the promotion should be listed ("koin
 //     kepotong … di menu Promosi tidak ada apa-apa", "charged … nothing
 //     under Promote > History"), or the app that failed while paying:
 //     technical_error;
+//
 //   - one order said against two charges ("Only ordered once … both hit my
 //     card"): duplicate_charge;
+//
 //   - views that came from elsewhere than the place chosen ("all of them
 //     were from Brazil … I picked United States"), or money taken from
 //     another way of paying than the one chosen ("chose PayPal … it
 //     charged the company Visa", "pilih OVO … yang kepotong malah kartu
 //     kredit"): other.
+//
+//   - the occasion the promotion was for called off ("the fair we
+//     booked for won't go ahead", "bazarnya ditiadakan", "the organisers
+//     cancelled the retreat"): changed_mind, the writer's own plans.
 //
 // The count that came may be of followers as well as views ("estimated
 // 150–400 new followers … gained 9 followers", "estimasi pengikut baru
@@ -41,6 +49,10 @@ func shapeScore(r tickets.Reason, text string, x *textIndex) int {
 	case tickets.ReasonTechnicalError:
 		if appFailedRe.matchIn(text, x) || paidNothingListed(text, x) {
 			return 5
+		}
+	case tickets.ReasonChangedMind:
+		if occasionOff(text, x) {
+			return 4
 		}
 	case tickets.ReasonDuplicateCharge:
 		if onceSaid(text, x) && twoSeenRe.matchIn(text, x) {
@@ -405,6 +417,54 @@ func otherMethodCharged(text string, x *textIndex) bool {
 		if name != "" && !chosen[methodName(name)] {
 			return true
 		}
+	}
+	return false
+}
+
+var (
+	// occasionRe: what a promotion is bought for: an event, a fair, a
+	// course, a pop-up, a launch, a wedding; "acara", "pameran", "kelas".
+	occasionRe = newPattern(`\b(events?|fairs?|exhibitions?|expos?|markets?|bazaars?|bazars?|pop-?ups?|courses?|classes|class|workshops?|seminars?|webinars?|concerts?|gigs?|festivals?|tours?|trips?|retreats?|grand\s+openings?|launch(es)?|parties|party|weddings?|conferences?|tournaments?|screenings?|performances?|recitals?|camps?|acara|pameran|bazar|kelas|kursus|pelatihan|konser|pentas|pembukaan|peluncuran|lomba|turnamen|pesta|nikahan|pernikahan|resepsi|hajatan|reuni)(nya)?\b`, 0)
+	// occasionEndRe: the occasion called off, after it in its clause;
+	// occasionEndBeforeRe: before it ("cancelled the fair", "membatalkan
+	// acara").
+	occasionEndRe       = regexp.MustCompile(`\b(cancell?ed|called\s+off|scrapped|axed|postponed|(is|was|are|were|'s)\s+off|isn'?t\s+happening|(is|are)\s+not\s+happening|not\s+happening\s+(any\s*more|now)|won'?t\s+(happen|go\s+ahead|take\s+place|be\s+(happening|going\s+ahead|held))|will\s+not\s+(happen|go\s+ahead|take\s+place|be\s+held)|(not|no\s+longer)\s+going\s+ahead|fell\s+through|fallen\s+through|(di)?batalkan|dibatalin|batal|ditiadakan|diundur|ditunda|bubar|(tidak|tdk|gak|ga|nggak|ngga|ora|teu|` + regionalNo + `)\s+jadi)\b`)
+	occasionEndBeforeRe = regexp.MustCompile(`\b(cancell?ed|called\s+off|scrapped|axed|postponed|membatalkan|batalkan|pembatalan|batalnya|mengundur|menunda)\s+(the|our|my|their|its|this|that|a|an)?\s*(\w+\s+)?$`)
+	// promoWordRe: the promotion or its payment named between: what is
+	// called off is then the promotion, not the occasion.
+	promoWordRe = regexp.MustCompile(`\b(promo|promos|promosi(nya)?|promotions?|iklan(nya)?|boosts?|ads?|adverts?|campaigns?|payments?|pembayaran\w*|orders?|pesanan\w*|transaksi\w*|tiktok)\b`)
+	// forOccasionRe: the promotion for the occasion ("the ad for my
+	// fair"), said before it; notOccasionRe: the occasion word in another
+	// sense ("of course", "third party", "to launch").
+	forOccasionRe = regexp.MustCompile(`\b(promo|promosi\w*|promotions?|iklan\w*|boosts?|ads?|adverts?|campaigns?)\s+(\w+\s+)?(for|untuk|buat|utk|of|about|tentang)\s+(\w+\s+){0,3}$`)
+	notOccasionRe = regexp.MustCompile(`\b(of|third|3rd|first|to)[\s-]$`)
+	byPlatformRe  = regexp.MustCompile(`^\s+(by|oleh|sama|dari)\s+(tiktok|the\s+platform|the\s+system|you|sistem|pihak\s+tiktok)\b`)
+)
+
+// occasionOff reports whether text says the occasion a promotion was for
+// was called off, in a clause of its own (up to its end, or a comma),
+// and not the promotion or its payment.
+func occasionOff(text string, x *textIndex) bool {
+	if !occasionRe.matchIn(text, x) {
+		return false
+	}
+	for _, loc := range occasionRe.FindAllStringIndex(text, 8) {
+		before := text[max(0, loc[0]-48):loc[0]]
+		if notOccasionRe.MatchString(before) || forOccasionRe.MatchString(before) {
+			continue
+		}
+		if occasionEndBeforeRe.MatchString(before) && !promoWordRe.MatchString(text[loc[0]:loc[1]]) {
+			return true
+		}
+		rest := text[loc[1]:min(len(text), loc[1]+80)]
+		if i := strings.IndexAny(rest, ".!?;,\n"); i >= 0 {
+			rest = rest[:i]
+		}
+		m := occasionEndRe.FindStringIndex(rest)
+		if m == nil || promoWordRe.MatchString(rest[:m[0]]) || byPlatformRe.MatchString(rest[m[1]:]) {
+			continue
+		}
+		return true
 	}
 	return false
 }
