@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 
@@ -354,6 +355,9 @@ func (in *Intake) take(ctx context.Context, svc *tickets.Service, m *Message, so
 		}
 		if t.Reason == "" && t.Kind == tickets.KindRefund {
 			u.Reason = req.Reason
+		} else if slices.Contains(req.Guessed, "reason") {
+			// the guessed reason is not taken: the ticket has its own
+			u.Flags = slices.DeleteFunc(slices.Clone(flags), func(f string) bool { return f == tickets.FlagGuessed })
 		}
 		res, err := svc.Intake.RequesterReply(ctx, u)
 		switch {

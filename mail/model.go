@@ -145,6 +145,15 @@ const (
 	reasonMargin = 20 // a reason where the rules found none
 	kindMargin   = 40 // a revocation where the rules read a refund
 	autoMargin   = 25 // an automatic reply where the rules saw a person
+	// a reason where the rules found none in a reply of replyWords words
+	// or more, whose ticket may lack one
+	replyReasonMargin = 30
+	replyWords        = 30
+	// the words a mail's new text must have for the model to call it
+	// automatic: on a line or two ("Messages sent here are read by our
+	// whole team every day") its margin says little, and the rules know the
+	// short away notices
+	autoWords = 30
 )
 
 // Model classes besides the reasons and kinds: a refund request that gives
@@ -256,12 +265,15 @@ var shippedModels = sync.OnceValue(func() readingModels { return loadModels(read
 
 // modelAutomatic is the automatic sign of a mail the rules took for a
 // person's when the reading model reads it as an automatic reply by
-// autoMargin: an away notice or an acknowledgement worded in a way the
+// autoMargin, in autoWords words or more, asking nothing: an away notice or an acknowledgement worded in a way the
 // rules do not know. A mail that came back to the desk as a delivery
 // report is the rules' alone.
 func modelAutomatic(m *Message, models readingModels) AutoSign {
 	if m.Bounce != nil || strings.TrimSpace(m.NewText) == "" {
 		return AutoSign{}
+	}
+	if len(modelWordRe.FindAllStringIndex(strings.ToLower(m.NewText), -1)) < autoWords {
+		return AutoSign{} // a note of a line or two is the rules' alone
 	}
 	if c, margin := models.auto.classify(m.modelFeatures()); c == autoClass && margin >= autoMargin && !asksSomething(m.NewText) && !strings.Contains(m.NewText, "?") {
 		return AutoSign{Code: AutoWordedModel}

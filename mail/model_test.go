@@ -71,3 +71,54 @@ func TestIntakeReadingModel(t *testing.T) {
 		}
 	}
 }
+
+// A reply that tells its problem at length gives the reason the model reads
+// to a ticket that has none, and flags it guessed; to a ticket that has its
+// reason it gives nothing, and no flag.
+func TestIntakeReadingModelReply(t *testing.T) {
+	ctx := context.Background()
+	raw, err := os.ReadFile("testdata/heldout16/036-en-fj-owa-reply-irt-cousins-wedding-meke-promoted-not-the-dive.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const from = "Kelera Naivalu <kelera.naivalu@outlook.com>"
+	for _, c := range []struct {
+		name, first  string
+		keeps, wants tickets.Reason
+		guessed      bool
+	}{
+		{"no reason yet", "Tolong refund promosi saya.", "", tickets.ReasonWrongVideo, true},
+		{"a reason already", "My promotion was rejected, please refund it.", tickets.ReasonRejected, tickets.ReasonRejected, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			svc := tickets.NewService(openSQLiteCopy(t), tickets.Options{})
+			in := mail.NewIntake(svc, mail.IntakeConfig{Address: desk, Catalog: testCatalog(t)}, nil)
+			first, err := in.Take(ctx, []byte(plain(from, "first", "Refund", c.first)), "test")
+			if err != nil || first.Outcome != mail.TookCreated {
+				t.Fatalf("%+v %v", first, err)
+			}
+			if tk, err := svc.Records.Ticket(ctx, first.Ref); err != nil || tk.Reason != c.keeps || tk.HasFlag(tickets.FlagGuessed) {
+				t.Fatalf("the first mail's ticket: %+v %v", tk, err)
+			}
+			reply := strings.Replace(string(raw), "Subject: RE: your question", "Subject: RE: ["+first.Ref+"] your question", 1)
+			m, err := mail.Parse([]byte(reply))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if req := mail.Understand(ctx, m, svc.Records, "refunddesk.example"); req.Reason != tickets.ReasonWrongVideo || !slices.Equal(req.Guessed, []string{"reason"}) {
+				t.Fatalf("the reply reads %q, guessed %q", req.Reason, req.Guessed)
+			}
+			taken, err := in.Take(ctx, []byte(reply), "test")
+			if err != nil || taken.Outcome != mail.TookReply || taken.Ref != first.Ref {
+				t.Fatalf("%+v %v", taken, err)
+			}
+			tk, err := svc.Records.Ticket(ctx, first.Ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tk.Reason != c.wants || tk.HasFlag(tickets.FlagGuessed) != c.guessed {
+				t.Fatalf("after the reply: reason %q, flags %q; want %q, guessed %v", tk.Reason, tk.Flags, c.wants, c.guessed)
+			}
+		})
+	}
+}
