@@ -1667,6 +1667,15 @@ var reasonPatterns = []struct {
 		// short and regional: "ga lolos peninjauan", "g lolos", "teu lulus",
 		// "ga di-acc", "review-nya gagal", "didn't get through review"
 		`\b(ga|g|gk|gx|ngga|enggak|engga|kaga|kagak|ndak|nda|ora|teu|tak)\s+(lolos|lulus)\b`,
+		// regional "not" before the approval words: Papuan "tra lolos",
+		// Kupang "sonde disetujui", Banjar "kada lulus", Palembang "dak
+		// lolos", Manado "nyanda di-approve"
+		`\b(`+regionalNo+`)\s+(pernah\s+)?(lolos|lulus|(di)?setujui|di-?approve|diapprove|di-?acc)\b`,
+		// turned down for a cause, by whoever ("y'all turned it down for
+		// “unsafe”", "they knocked my boost back as misleading", "denied
+		// it as unsafe")
+		`\b(turned|knocked)\s+(it|them|(my|the|our)\s+(\w+\s+)?(ad|advert|boost|promotion|promo|campaign|video|clip))\s+(down|back)\s+(for|because|as|due\s+to|over|citing|saying|on\s+grounds)\b`,
+		`\b(denied|refused|declined|disallowed|blocked)\s+(it|them|(my|the|our)\s+(\w+\s+)?(ad|advert|boost|promotion|promo|campaign|video|clip))\s+(as|for\s+being|because\s+of|due\s+to|over|citing|on\s+grounds)\b`,
 		// "knocked back in review", "moderation said no to my ad", "gagal
 		// review", "the boost was refused by moderation"
 		`\bgagal\s+(di)?(review|tinjau|peninjauan|moderasi|verifikasi|lolos)`, `\btertolak\b`, `\bdinyatakan\s+(tidak|tdk|gak|ga)\s+(lolos|memenuhi|layak|lulus)\b`,
@@ -1674,7 +1683,7 @@ var reasonPatterns = []struct {
 		`\b(wouldn'?t|would\s+not|won'?t|will\s+not|refused\s+to|didn'?t|did\s+not)\s+approve\b`, `\b(knocked\s+back|turned\s+down|refused|bounced|blocked)\s+(in|by|at|during)\s+(the\s+)?(review|moderation|moderators?|approval|reviewers?)`,
 		`\b(review|moderation|moderators?|reviewers?|approval\s+team)\s+(said\s+no|refused|turned\s+(it\s+)?down|knocked\s+(it\s+)?back|bounced|blocked)\b`, `\b(ad|boost|promotion|promo|campaign)\s+(that\s+|which\s+)?([\w']+\s+){0,3}?(got|was|has\s+been|had\s+been)\s+(knocked\s+back|turned\s+down)\b`,
 		// who turned it down: "TikTok turned my boost down", "they knocked it back"
-		`\b(tiktok|they|review|moderation|moderators?|reviewers?)\s+(turned|knocked)\s+(it|(my|the|our)\s+(\w+\s+)?(ad|boost|promotion|promo|campaign))\s+(down|back)\b`, `\b(ga|gak|g|gk|tidak|tdk|nggak|ngga)\s+(di-?acc|di-?approve|diapprove)\b`,
+		`\b(tiktok|they|you|y'?all|you\s+guys|you\s+people|your\s+(team|app|system|reviewers?|moderators?)|review|moderation|moderators?|reviewers?)\s+(turned|knocked)\s+(it|(my|the|our)\s+(\w+\s+)?(ad|boost|promotion|promo|campaign))\s+(down|back)\b`, `\b(ga|gak|g|gk|tidak|tdk|nggak|ngga)\s+(di-?acc|di-?approve|diapprove)\b`,
 		`(review|peninjauan|moderasi|moderation)(-?nya)?\s+(\w+\s+)?(gagal|failed|ditolak)\b`,
 		// denied, said of the promotion ("my boost got denied", "ad
 		// denied", "they denied my promotion"), not of a refund
@@ -1848,6 +1857,12 @@ var reasonPatterns = []struct {
 		`(acara|event|launch|launching|peluncuran|opening|pembukaan|rilis|release)(nya)?\s+(\w+\s+)?(postponed|pushed\s+(back|to|out)|delayed|moved\s+to|rescheduled|diundur|ditunda|mundur|dimundurkan)\b`,
 		`(don'?t|do\s+not|no\s+longer)\s+(want|need)\s+(it|this|the\s+promotion|the\s+promo|the\s+ad|the\s+boost)\s+to\s+(run|go\s+ahead|start|go\s+live)\b`,
 		`(tidak|tdk|gak|ga|nggak)\s+(perlu|usah)\s+(jalan|tayang|dijalankan|ditayangkan)\s+lagi\b`,
+		// not needed any more said without a verb, with "usah" as with
+		// "perlu", in standard and regional words ("promosinya gak usah
+		// lagi", "iklannya tidak usah dulu", "sa tra usah lagi"), and in
+		// English ("no need for it any more", "won't be needing the boost")
+		`\b(tidak|tdk|gak|ga|nggak|ngga|gk|enggak|`+regionalNo+`)\s+usah\s+((di)?(jalan|tayang|pasang|lanjut|promosi|iklan)\w*\s+)?(lagi|dulu)\b`,
+		`\bno\s+(more\s+)?need\s+for\s+(it|this|that|the\s+\w+|our\s+\w+|my\s+\w+)\s+(any\s*more|any\s+longer|now)\b`, `\b(won'?t|will\s+not)\s+be\s+needing\s+(it|this|that|the\s+\w+)\b`,
 		// not needed any more in regional words ("sonde perlu lagi",
 		// "indak paralu lai", "ora butuh maneh", "teu peryogi deui")
 		`\b(`+regionalNo+`|ora|teu|henteu)\s+(\w+\s+)?(perlu|paralu|parlu|butuh|peryogi)\s+(\w+\s+)?(lagi|lai|agi|maneh|malih|deui)\b`,
@@ -1864,6 +1879,14 @@ var reasonPatterns = []struct {
 		`\b(permit|booking|reservation|venue|stall|pitch|lease)s?\s+(\w+\s+){0,3}?(was|were|has\s+been|had\s+been|got|have\s+been)\s+(withdrawn|pulled|revoked|cancell?ed|refused|denied)\b`,
 		`\b(sewa|booking(an)?|reservasi|gedung|aula|lapak|stan|venue)(nya)?\s+(\w+\s+){0,3}?(dibatalkan|dibatalin|batal|dicabut|ditarik|ditolak|(tidak|tdk|gak|ga|nggak|`+regionalNo+`)\s+jadi)\b`,
 		`\bizin\s+(acara|keramaian|usaha|berjualan|jualan|lokasi|tempat|pameran|event)(nya)?\s+(\w+\s+){0,2}?(dicabut|ditolak|dibatalkan|batal|(tidak|tdk|gak|ga)\s+keluar)\b`),
+		// the writer's own business changed: the shop renovated, closed
+		// for a while, moving ("toko mau direnovasi dulu", "warung kami
+		// pindah tempat", "the salon is being refurbished", "we're
+		// relocating"): weighs little alone ("shut the ad off, the shop
+		// is closed for repairs" is closed early)
+		pats(2, `\b(toko|warung|kios|kedai|usaha|bengkel|salon|studio|kafe|cafe|rumah\s+makan|restoran|resto|lapak|outlet|butik|kantor|klinik|gerai|tempat\s+usaha)(nya)?\s+(\w+\s+){0,3}?(direnovasi|renovasi|dibongkar|dipugar|tutup\s+(sementara|dulu|sampai)|ditutup\s+(sementara|dulu|sampai)|pindah|dipindah\w*)\b`,
+			`\b(shop|store|salon|studio|cafe|café|restaurant|bakery|garage|premises|stall|business|office|clinic|gym|bar|kitchen)\s+(\w+\s+){0,3}?(renovated|refurbished|remodell?ed|under\s+renovation|being\s+rebuilt|closing\s+(down|for)|closed\s+for\s+(renovations?|refurbishment|a\s+(while|month|few\s+\w+))|moving|relocating|shutting\s+(down|for))\b`,
+			`\b(we'?re|we\s+are|i'?m|i\s+am|we'?ll\s+be|we\s+will\s+be)\s+(closing|moving|relocating|renovating|refurbishing|remodell?ing|shutting)\s+((the|our|my)\s+(shop|store|premises|place|café|cafe|salon|studio|bakery|stall|restaurant|business|doors)|down|for|to|until|temporarily)\b`),
 		// the rooms or seats taken up: weighs little alone ("we sold out
 		// and stopped it" is closed early)
 		pats(2, `\b(rooms?|kamar|seats?|places|tickets?|tiket|kursi|kuota|quota|tables?|meja|classes|class|kelas|course|kursus)(nya)?\s+(\w+\s+){0,3}?(fully\s+booked|booked\s+(up|out|solid)|sold\s+out|all\s+taken|full|penuh|habis|ludes|terjual\s+habis)\b`,
@@ -1898,7 +1921,7 @@ var reasonPatterns = []struct {
 		`(tak|gak|ga|tidak|tdk|belum|nggak|ngga)\s+(juga\s+)?kunjung\s+(tayang|jalan|muncul|aktif|mulai|berjalan|live)`, `\b(pending|in\s+review|stuck|processing)\s+(forever|for\s+ages|endlessly)\b`,
 		`\bnothing\s+(has\s+)?happened\b`, `\b(ga|gak|tidak|tdk|nggak|ngga|belum)\s+(ke|ter)buat\b`, `\b(isn'?t|is\s+not|not)\s+(anywhere|listed|in\s+the\s+list)\b`,
 		`(tidak|tdk|gak|ga|nggak|ngga)\s+ada\s+(di\s+)?(daftar|list|menu|riwayat|history|dashboard|halaman)\b`, `(tidak|tdk|gak)\s+berhasil\s+diproses`,
-		`gangguan\s+(sistem|teknis|server|aplikasi)`, `(tidak|tdk|gak|ga|nggak)\s+(dapat|bisa)\s+(di)?(mulai|jalankan|berjalan|tayang|diproses)`,
+		`gangguan\s+(sistem|teknis|server|aplikasi)`, `\b(`+regionalNo+`)\s+(pernah\s+)?(jalan|berjalan|tayang|muncul|aktif|mulai)\b`, `(tidak|tdk|gak|ga|nggak)\s+(dapat|bisa)\s+(di)?(mulai|jalankan|berjalan|tayang|diproses)`,
 		`\b(is|was|are|it'?s)\s+not\s+(running|started|live|working|showing)`, `\b(isn'?t|wasn'?t|aren'?t)\s+(running|live|working|showing)`,
 		`\b(menu|halaman|tab|daftar|list|page|dashboard)\s+(promosi\w*\s+|promotions?\s+)?(\w+\s+)?(kosong|empty|blank)\b`,
 		`(tidak|tdk|gak|ga|nggak)\s+pernah\s+(dibuat|dibikin|terbuat|dibuatkan)`,
@@ -2506,6 +2529,40 @@ var (
 	viewsFromRe = newPattern(`\b(views?|viewers|audience|impressions|traffic|penonton\w*|(yang|yg)\s+(nonton|liat|lihat|nnton))\s+([\w']+\s+){0,4}?(came\s+)?(from|dari)\s+(luar\s+|other\s+|another\s+|outside\s+)?[a-z]`, 0)
 )
 
+// The audience chosen by age or gender and the one the views came from
+// (wrongAudience): demoExpr is an age group or a gender ("umur 25–44",
+// "aged 35 and over", "25+", "perempuan", "men", "remaja", "teenagers").
+const demoExpr = `(ages?|aged|usia|umur|gender|jenis\s+kelamin|kelamin|women|woman|men|man|females?|males?|ladies|girls|boys|perempuan|wanita|cewek|cewe|laki-laki|lelaki|laki|pria|cowok|cowo|ibu-ibu|bapak-bapak|emak-emak|mothers|mums|moms|dads|fathers|teen\w*|remaja|abg|anak-anak|anak\s+(sekolah|smp|sma|sd|kecil|muda)|pelajar|students|school\s*(children|kids)|schoolchildren|schoolkids|kids|children|minors|elderly|pensioners|retirees|young\s+people|older\s+people|lansia|orang\s+tua|(over|under)[\s-]?\d{2}s|\d{2}\s*\+|\d{2}\s*(tahun\s+)?(ke\s+atas|and\s+(over|above|up|older))|\d{2}\s*[-–—·]\s*\d{2})`
+
+var (
+	// audienceChosenRe: an age group or gender chosen ("saya pilih
+	// penonton perempuan umur 25–44", "dengan sasaran umur 25 tahun ke
+	// atas", "set the audience to people aged 35 and over", "targeted
+	// mums").
+	audienceChosenRe = newPattern(`\b(set|setting|chose|chosen|choose|picked|selected|targeted|targeting|aimed|menargetkan|ditargetkan|targetkan|pilih|memilih|milih|dipilih|atur|mengatur|diatur|setel|pasang)\s+([\w'-]+\s+){0,4}?`+demoExpr+
+		`|\b(sasaran|target|targetnya|audience|audiens|targeting)\s+(saya|kami|aku|kita|is|was|were|adalah|yang\s+(saya|kami)\s+pilih)?\s*:?\s*([\w'-]+\s+){0,3}?`+demoExpr, 0)
+	// audienceWentRe: the views came from an age group or gender, most
+	// or all of them ("hampir semua penontonnya umur 13–17", "di rincian
+	// penonton hampir semua laki-laki", "71% of the views came from
+	// people aged 13–17", "it was shown mostly to teenagers").
+	audienceWentRe = newPattern(`\b(views?|viewers|audience|penonton\w*|tayangan\w*|(yang|yg)\s+(nonton|lihat|liat)|impressions|breakdown|rincian|statisti\w+|insights|analytics)\s+([\w'-]+\s+){0,4}?(hampir\s+semua(nya)?|semuanya|kebanyakan|mayoritas|sebagian\s+besar|mostly|mainly|largely|almost\s+(all|entirely|only)|nearly\s+(all|every)|the\s+majority|majority|\d{1,3}\s*%)\s+([\w'-]+\s+){0,6}?`+demoExpr+
+		`|\b(hampir\s+semua|kebanyakan|mayoritas|sebagian\s+besar|mostly|mainly|almost\s+all|nearly\s+all|the\s+majority\s+(were|was))\s+([\w'-]+\s+){0,2}?`+demoExpr+`\s+([\w'-]+\s+){0,2}?(watched|saw|viewed|nonton|menonton|lihat|melihat|yang\s+(nonton|lihat|liat))`+
+		`|\b(hampir\s+semua|kebanyakan|mayoritas|sebagian\s+besar|mostly|most\s+of\s+(the|those|my|our)|(the\s+)?majority\s+of(\s+the|\s+those)?)\s+(views|viewers|penonton\w*|(yang|yg)\s+(nonton|lihat|liat)|people\s+who\s+(saw|watched))\s+([\w'-]+\s+){0,4}?`+demoExpr+
+		`|\b(shown|showed|served|delivered|went|tayang|ditayangkan|ditampilkan|muncul)\s+(((almost|nearly)\s+)?(mostly|mainly|only|largely|entirely|exclusively)\s+|malah\s+|justru\s+|cuma\s+|hanya\s+|kebanyakan\s+)?(to|ke|kepada|di\s+depan)\s+([\w'-]+\s+){0,2}?`+demoExpr, 0)
+	// shortfallRe: too few views said outright ("only 400 views", "of the
+	// 10,000 estimated", "di bawah estimasi"): then the shortfall is the
+	// reason, whoever watched.
+	shortfallRe = newPattern(`\b(only|just|barely|cuma|hanya)\s+(got\s+|reached\s+|dapat\s+|sampai\s+)?[\d.,]+\s*(k|rb|ribu)?\s+(views|viewers|people|orang|penonton|tayangan)`+
+		`|\b(out\s+of|of)\s+(the\s+)?[\d.,]+\s*(k|thousand)?\s+(views\s+)?(estimated|promised|expected|quoted)|\b(estimated|promised|expected)\s+[\d.,]+`+
+		`|\b(below|under|less\s+than|short\s+of|far\s+from|di\s*bawah|jauh\s+dari|kurang\s+dari)\s+(the\s+)?(estimate|estimasi|target|perkiraan|promised|janji)|\bdari\s+(estimasi|perkiraan|janji)`, 0)
+)
+
+// wrongAudience reports whether text says the views went to another age
+// group or gender than the one chosen, and not that too few came.
+func wrongAudience(text string) bool {
+	return audienceChosenRe.MatchString(text) && audienceWentRe.MatchString(text) && !shortfallRe.MatchString(text)
+}
+
 // adjustReason corrects what the words alone give: a promotion the
 // creator cancelled before it started is a change of mind, not closed
 // early, and so is one not begun that the writer's own plans made
@@ -2523,6 +2580,10 @@ func adjustReason(r tickets.Reason, text string) tickets.Reason {
 	case r == tickets.ReasonUnderDelivery && targetSetRe.MatchString(text) && viewsFromRe.MatchString(text):
 		// "targetnya Medan … yang nonton kebanyakan dari Jawa": the views
 		// came, from elsewhere than the place chosen.
+		return tickets.ReasonOther
+	case (r == tickets.ReasonUnderDelivery || r == tickets.ReasonWrongVideo) && wrongAudience(text):
+		// "saya pilih perempuan 25–44 … hampir semua penonton laki-laki":
+		// the views came, from another age group or gender than chosen.
 		return tickets.ReasonOther
 	case r == tickets.ReasonTechnicalError && cancelRe.MatchString(text) && notStartedRe.MatchString(text) && reasonScore(text, r) <= 3:
 		// "mau batalin promosi yang belum jalan": the only trouble is
