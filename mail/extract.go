@@ -183,12 +183,13 @@ func readRequestWith(m *Message, ourDomain string, models readingModels) *readin
 			}
 		}
 	}
-	if reply && (rev == 0 || rev < ref) && req.Reason == "" && !declined && len(modelWordRe.FindAllStringIndex(strings.ToLower(m.NewText), -1)) >= replyWords {
+	if reply && (rev == 0 || rev < ref) && req.Reason == "" && !declined && !evidenceNoteRe.MatchString(lower) && len(modelWordRe.FindAllStringIndex(strings.ToLower(m.NewText), -1)) >= replyWords {
 		// A reply that tells its problem at some length ("the clip they
 		// promoted is my cousin's wedding, not the dive") where the rules
 		// read no reason: the model, by a wider margin than on a new
 		// request, as a short reply (the evidence sent, an order
-		// corrected) reads as anything.
+		// corrected, "terlampir bukti transfer dan tangkapan layar
+		// statistiknya") reads as anything.
 		if r, margin := models.reason.classify(m.modelFeatures()); r != "" && r != noReasonClass && margin >= replyReasonMargin {
 			req.Reason, reasonSource = tickets.Reason(r), tickets.SourceText
 			req.Guessed = append(req.Guessed, "reason")
