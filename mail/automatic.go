@@ -179,6 +179,23 @@ var (
 		`(?:kembali|masuk|aktif)\s+(?:bekerja\s+|ke\s+kantor\s+|kerja\s+|lagi\s+)?(?:pada|tanggal|tgl|hari|besok|minggu\s+depan)|(?:buka|beroperasi|aktif)\s+kembali|reopen\w*|re-open\w*)\b`)
 )
 
+// onlineWhenRe: the writer is online only at times they name, or reads
+// mail the next time they are, which says when they will be reachable as
+// awayUntilRe does ("I only get online when I fly into town", "we're only
+// connected on market days", "I'll only be online on Sundays", "I'll read
+// it the next time I'm in town", "saya cuma bisa online kalau turun ke
+// kota", "pesan Anda akan saya baca saat saya dapat sinyal"). A pattern,
+// tried only when the text has one of onlineWords.
+var (
+	onlineWhenRe = newPattern(`\bonly\s+(?:ever\s+)?(?:get|go|come|have|be|get\s+to\s+go|can\s+get|manage\s+to\s+get|able\s+to\s+get)\s+(?:back\s+)?(?:online|on\s+line|on\s+the\s+(?:internet|net)|connected|(?:any\s+)?(?:internet|signal|reception|wi-?fi|coverage)(?:\s+access)?)\s+(?:when|whenever|once|on|every|at|if|while|in|after|a\s+few|twice|one\s+day)\b`+
+		`|\b(?:i|we)(?:'m|’m|'re|’re|\s+am|\s+are)\s+only\s+(?:online|on\s+line|connected|reachable)\s+(?:when|whenever|once|on|every|at|if|while|in|after|a\s+few|twice|one\s+day)\b`+
+		`|\b(?:i'?ll|i’ll|i\s+will|we'?ll|we’ll|we\s+will)\s+(?:read|see|answer|reply\s+to|check|open|look\s+at|get\s+to|pick\s+up)\s+(?:it|them|this|your\s+(?:message|e-?mail|mail|note)|(?:all\s+)?(?:my\s+)?(?:messages|mail|e-?mails))\s+(?:the\s+)?(?:next\s+time|when(?:ever)?|once)\s+(?:i|we)(?:'m|’m|'re|’re|\s+am|\s+are|\s+get|\s+go|\s+come|\s+have)\s+(?:next\s+|back\s+)?(?:online|on\s+line|in\s+town|into\s+town|to\s+town|connected|(?:a\s+)?(?:signal|reception|connection|internet|wi-?fi))`+
+		`|\b(?:saya|aku|sy|gue|gw|kami|dan|tapi|tetapi)\s+(?:hanya|cuma|cuman|baru)\s+(?:bisa\s+|dapat\s+|sempat\s+)?(?:online|terhubung(?:\s+(?:ke\s+)?internet)?|(?:dapat|dapet|ada|punya)\s+(?:sinyal|internet|jaringan|wifi|koneksi))\s+(?:kalau|kalo|klo|jika|saat|ketika|waktu|pas|tiap|setiap|seminggu|sebulan|sekali|di)\b`+
+		`|\b(?:akan|nanti|baru)\s+(?:saya|aku|kami|sy)\s+(?:baca|balas|buka|cek|jawab)\s+(?:saat|ketika|kalau|kalo|pas|waktu|begitu|setelah)\s+(?:saya|aku|kami|sy)\s+(?:sudah\s+|udah\s+|kembali\s+)?(?:online|ke\s+kota|turun|(?:dapat|dapet|ada)\s+sinyal|terhubung)`, 0)
+	onlineWords = []string{"online", "on line", "connected", "connection", "reachable", "internet", "signal", "reception", "wifi", "wi-fi", "coverage", "town",
+		"sinyal", "jaringan", "koneksi", "terhubung", "ke kota", "turun"}
+)
+
 // goneRe: the mailbox is no longer read, by whoever set it to answer so:
 // it is not monitored, its owner left or moved elsewhere, mail to it is not
 // read or forwarded ("This mailbox is not monitored", "Jordan has left the
@@ -464,6 +481,12 @@ func automatic(t *mimeTree, m *Message, s sender, report string, offList bool) A
 		return AutoSign{Code: AutoWordedSubject, Params: tickets.Params{"Subject": m.Subject}}
 	}
 	if containsWord(lower, awayWords) && len(collapsed()) < 800 && (awayNowRe.MatchString(text) || closedNowRe.MatchString(text) || limitedRe.MatchString(text) || containsWord(lower, noSignalWords) && noSignalRe.MatchString(text) || containsWord(lower, readLaterWords) && readLaterRe.MatchString(text) || notReadRe.MatchString(text) || summonedRe.MatchString(text)) && awayUntilRe.MatchString(text) && !asksSomething(m.NewText) {
+		return AutoSign{Code: AutoWordedAway}
+	}
+	// Online only at times the writer names, or reading mail the next
+	// time they are: when they are reachable, as an away's "until"; as
+	// for the away, never one that asks.
+	if containsWord(lower, onlineWords) && len(collapsed()) < 800 && onlineWhenRe.MatchString(text) && !asksSomething(m.NewText) {
 		return AutoSign{Code: AutoWordedAway}
 	}
 	// A mailbox nobody reads any more: its owner left or moved, mail to it

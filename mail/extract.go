@@ -391,7 +391,11 @@ func findOrders(subject, text, quoted string) []orderCandidate {
 	}
 	scan(subject, 15, tickets.SourceText, true)
 	scan(text, 10, tickets.SourceText, false)
-	if i := pointedOrder(text, list, textIdx, textStart, textEnd); !namedAgain && i >= 0 {
+	i := pointedOrder(text, list, textIdx, textStart, textEnd)
+	if i < 0 {
+		i = extraOrder(text, list, textIdx, textStart, textEnd)
+	}
+	if !namedAgain && i >= 0 {
 		// As one named again, over the other's label: a label before a
 		// list ("dua nomor pesanan:\n7301…\n7301…") labels only its first.
 		for _, j := range textIdx {
@@ -448,6 +452,72 @@ func pointedOrder(text string, list []orderCandidate, idx, starts, ends []int) i
 	}
 	return -1
 }
+
+// extraOrder returns, of exactly two orders listed in the sender's text
+// (phones, amounts and references left out), the one its own clause calls
+// the extra charge: the words right before it since a comma or the
+// sentence's start ("yg dobel: 7301…", "the duplicate is 7301…"), or
+// right after it up to a comma or the sentence's end ("7301… kuwe
+// kelebihan", "7301… is the extra one", "7301… itu yang dobel"); failing
+// that, the other of the one its clause calls the genuine or the kept one
+// ("7301… yang asli", "7301… can stay"). -1 when neither or both are
+// called so, or the clause denies it ("7301… bukan yang dobel"). An
+// ordinal after the list (pointedOrder) is read first.
+func extraOrder(text string, list []orderCandidate, idx, starts, ends []int) int {
+	var two, from, to []int
+	for k, i := range idx {
+		if list[i].score >= 0 {
+			two, from, to = append(two, i), append(from, starts[k]), append(to, ends[k])
+		}
+	}
+	if len(two) != 2 {
+		return -1
+	}
+	var extra, kept [2]bool
+	for k := range 2 {
+		lo := max(0, from[k]-60)
+		if k == 1 {
+			lo = max(lo, to[0])
+		}
+		before := text[lo:from[k]]
+		before = before[strings.LastIndexAny(before, ".!?\n,;(")+1:]
+		hi := min(len(text), to[k]+60)
+		if k == 0 {
+			hi = min(hi, from[1])
+		}
+		after := text[to[k]:hi]
+		if j := strings.IndexAny(after, ".!?\n,;"); j >= 0 {
+			after = after[:j]
+		}
+		clause := strings.ToLower(before + " " + after)
+		if deniedRe.MatchString(clause) {
+			continue
+		}
+		extra[k], kept[k] = extraChargeRe.MatchString(clause), keptChargeRe.MatchString(clause)
+	}
+	switch {
+	case extra[0] != extra[1]:
+		if extra[0] {
+			return two[0]
+		}
+		return two[1]
+	case kept[0] != kept[1] && !extra[0]:
+		if kept[0] {
+			return two[1]
+		}
+		return two[0]
+	}
+	return -1
+}
+
+// The words that call one of two charges the extra one or the genuine one
+// (extraOrder), in English, Indonesian and the regional words for "excess"
+// (Javanese "keluwihan", Sundanese "kaleuwihan"); and a denial.
+var (
+	extraChargeRe = regexp.MustCompile(`\b(?:kelebihan|keluwihan|kaleuwihan|berlebih|dobel|dobelan|double|doubled|duplikat|duplicate|duplicated|ganda|extra|excess|surplus|nyasar|repeated|terpotong\s+lagi|kepotong\s+lagi|charged\s+again|taken\s+again)\b`)
+	keptChargeRe  = regexp.MustCompile(`\b(?:asli|original|genuine|real\s+one|yang\s+(?:benar|bener|sah)|can\s+stay|keep|kept|the\s+one\s+i\s+(?:ordered|bought|paid\s+for|wanted|meant)|yang\s+(?:saya|aku)\s+(?:pesan|beli|bayar))\b`)
+	deniedRe      = regexp.MustCompile(`\b(?:not|isn'?t|wasn'?t|bukan|tidak|tak|dudu|ora)\b`)
+)
 
 // points reports whether re matches in text other than as a count of times
 // ("yang pertama kali saya beli", "email yang kedua kalinya").
@@ -528,7 +598,7 @@ func accountCandidates(text string) []accountCandidate {
 	add := func(h string, w int) {
 		h = strings.TrimRight(h, ".")
 		if h == "" || isWordNotHandle(h) || !strings.ContainsFunc(h, unicode.IsLetter) || mailDomainRe.MatchString(h) ||
-			strings.HasPrefix(strings.ToLower(h), "tiktok.") || fileRe.MatchString(strings.ToLower(h)) {
+			strings.HasPrefix(strings.ToLower(h), "tiktok.") || isFileName(strings.ToLower(h)) {
 			return // digits alone are an order, a host name is a link, a file's name no account
 		}
 		out = append(out, accountCandidate{handle: "@" + h, weight: w})
@@ -923,7 +993,7 @@ func dottedNames(line string, f func(h string, i, j int)) {
 		}
 		h := strings.TrimRight(line[start:end], ".")
 		if !strings.ContainsAny(strings.Trim(h, "._"), "._") || h != strings.ToLower(h) || strings.ContainsFunc(h, func(r rune) bool { return r >= 0x80 }) ||
-			letterCount(h) < 4 || longestRun(h) < 3 || siteRe.MatchString(h) || fileRe.MatchString(h) || mailDomainRe.MatchString(h) ||
+			letterCount(h) < 4 || longestRun(h) < 3 || siteRe.MatchString(h) || isFileName(h) || mailDomainRe.MatchString(h) ||
 			strings.HasPrefix(h, "tiktok.") || strings.HasPrefix(h, "www.") || isAbbreviation(h[:strings.IndexAny(h+".", "._")]) {
 			continue
 		}
@@ -964,6 +1034,33 @@ func longestRun(h string) int {
 
 // fileRe: a file's name, not a handle.
 var fileRe = regexp.MustCompile(`\.(png|jpe?g|gif|webp|heic|pdf|mp4|mov|docx?|xlsx?|csv|txt|zip)$`)
+
+// isFileName reports whether h (lower case) is a file's name rather than
+// a handle whose last part reads like a file's extension: a handle ends in
+// a country's or a place's letters that may be one ("kila.namaliu.png",
+// Papua New Guinea; "toko.sari.pdf"). It is a file when it ends like one
+// and what comes before the extension is one word ("bukti_akun.png",
+// "IMG_2231.jpg"), begins with a camera's, a screenshot's or a proof's
+// word ("screenshot.akun.png", "foto.promo.jpg", "bukti.transfer.png"),
+// or has a date's or a camera's digits (four or more in a row).
+func isFileName(h string) bool {
+	loc := fileRe.FindStringIndex(h)
+	if loc == nil {
+		return false
+	}
+	stem := strings.Trim(h[:loc[0]], "._")
+	if !strings.Contains(stem, ".") {
+		return true // one word before the extension
+	}
+	first := stem[:strings.IndexAny(stem, "._")]
+	switch first {
+	case "img", "image", "images", "pic", "photo", "foto", "gambar", "screenshot", "screen", "ss", "sc", "capture", "capt", "scan", "scr",
+		"bukti", "proof", "receipt", "struk", "nota", "invoice", "dsc", "dcim", "vid", "video", "wa", "whatsapp", "doc", "dokumen", "document",
+		"lampiran", "attachment", "file", "berkas", "tangkapan", "snapshot", "pxl", "mvimg":
+		return true
+	}
+	return longestDigits(stem) >= 4
+}
 
 // looseCandidates reads the labelled accounts without @ of text.
 func looseCandidates(all string) []accountCandidate {
@@ -1244,7 +1341,7 @@ func displayName(text string, i, j int) bool {
 func addHandle(out *[]accountCandidate, h string, w int) bool {
 	h = strings.TrimRight(h, ".")
 	if len(h) < 2 || isWordNotHandle(h) || !strings.ContainsFunc(h, unicode.IsLetter) || mailDomainRe.MatchString(h) ||
-		strings.HasPrefix(strings.ToLower(h), "tiktok.") || strings.HasPrefix(strings.ToLower(h), "www.") || fileRe.MatchString(strings.ToLower(h)) {
+		strings.HasPrefix(strings.ToLower(h), "tiktok.") || strings.HasPrefix(strings.ToLower(h), "www.") || isFileName(strings.ToLower(h)) {
 		return false
 	}
 	*out = append(*out, accountCandidate{handle: "@" + h, weight: w})

