@@ -1635,7 +1635,12 @@ var refundPatterns = append(pats(3, `\brefund`, `money back`, `(leftover|remaini
 	// above)
 	`(([€$£¥₹]|\b(rp|usd|eur|gbp|idr|rm|php|inr|aud|cad|mxn|sgd)\.?)\s*\d[\d.,]*|\b\d[\d.,]*\s*(k|rb|ribu|jt|juta|euros?|dollars?|pesos?|pounds?|quid|bucks|rupiah|ringgit|usd|eur|gbp|idr)\b)\s+(back|returned|refunded|reimbursed)(\s*[.,!?;)]|\s*$|\s+(please|pls|plz|thanks|to\s+(me|my|our)|into|onto|for\b|as\s+well|too))`,
 	`\bwhat'?s\s+(left|unused|unspent|remaining|left\s+over)\s+(back|returned|refunded)\b`, `\bget\s+back\s+(the\s+rest|the\s+remainder|what'?s\s+left|what\s+(is|was)\s+left)\b`,
-	`\bsisa(nya|\s+(saldo|dana|uang|duit|koin|budget|anggaran)(nya)?)?\s+([a-z]+\s+){0,2}?(di)?(kembali\w*|balik\w*|refund\w*)`),
+	`\bsisa(nya|\s+(saldo|dana|uang|duit|koin|budget|anggaran)(nya)?)?\s+([a-z]+\s+){0,2}?(di)?(kembali\w*|balik\w*|refund\w*)`,
+	// given back in regional words: Tegal "balikna duite", Osing "paran
+	// sisane biso dibalekaken", Javanese "balekno duwitku"; creole "give
+	// back di $25", "gimme back mi money"
+	`\b(di)?(balikna|balekna|balekno|balikno|mbalekno|mbalikna|balekaken|balikaken|balekake|balikake)\b`,
+	`\b(give|gi|gimme|sen|send)\s+(back\s+)?(mi|me|di|de)\s+(money|moni|cash|coins|[$€£]\s*\d)`),
 	pats(1, `\bbayar`, `\bpaid\b`, `\bcharged?\b`, `\bsaldo\b`, `\bdana\b`, `\bkeluhan\b`, `\bcomplain`)...)
 
 var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|that\s+|this\s+|the\s+|our\s+)?(authori[sz]ation|consent|permission)`,
@@ -1707,6 +1712,13 @@ var revocationPatterns = pats(4, `\brevok`, `\brevoc`, `withdraw\w*\s+(my\s+|tha
 	// their ads", "take my reel off the shop's promotions", "turunkan
 	// video itu dari iklan mereka"
 	`\b(remove|pull|take|delete|drop)\s+(it|them|this|that|(my|our|her|his|the)\s+([\w-]+\s+)?(videos?|clips?|content|reels?|posts?|photos?))\s+(down\s+|out\s+)?(from|out\s+of|off)\s+(their|its|his|her|the\s+(brand|shop|store|company|advertiser|agency|business)'?s?|[a-z]+'s)\s+([\w-]+\s+)?(ads?|adverts?|advertising|campaigns?|promotions?|commercials?)\b`,
+	// someone else made to stop, or told they may not: "make them stop
+	// putting it in their ads", "get the shop to quit running my reel in
+	// its adverts", "they are not to use it any more", "suruh mereka
+	// berhenti pakai video saya di iklannya"
+	`\b(make|get|tell|have|ask)\s+(them|him|her|the\s+[\w'-]+(\s+[\w'-]+)?|[a-z]+)\s+(to\s+)?(stop|quit|cease)\s+(using|putting|running|showing|featuring|posting|playing)\s+(it|them|this|that|(my|our|her|his|the)\s+([\w-]+\s+)?(videos?|clips?|content|reels?|photos?|face))\s+(in|on|as|for|into)\s+([\w'-]+\s+){0,2}?`+adWord,
+	`\b(they|he|she|the\s+[\w'-]+(\s+[\w'-]+)?)\s+(are|is)\s+not\s+to\s+(use|run|show|put|feature|play)\s+(it|them|my\s+[\w-]+|our\s+[\w-]+)\s+(any\s*more|again|any\s+longer|ever\s+again)\b`,
+	`\b(suruh|minta|mintakan|bilang\s+ke|kasih\s+tau)\s+(mereka|dia|toko\s+[\w-]+|[\w-]+)\s+(untuk\s+|buat\s+|supaya\s+|agar\s+|biar\s+)?(berhenti|stop|jangan\s+lagi|tidak\s+lagi|gak\s+lagi)\s+(memakai|pakai|pake|menggunakan|gunakan|memasang|pasang|masang|menayangkan|nayangin|memutar)\s+(video|konten|klip|foto)\w*\s+([\w-]+\s+){0,3}?(di|dalam|untuk|buat|sebagai|jadi)\s+(iklan|promosi)`,
 	`\b(turunkan|hapus|hapuskan|tarik|keluarkan|copot|cabut)\s+(video|konten|klip|foto)\w*\s+([\w-]+\s+){0,2}?dari\s+(iklan|promosi|kampanye)\w*\s+(mereka|dorang|dong|brand\w*|toko\s+\w+|perusahaan|pengiklan|agensi\w*|itu|tersebut)\b`)
 
 // The words of an ad's use, for the revocations above: a verb of use or
@@ -1724,6 +1736,21 @@ const (
 // (adjustReason, plansChanged).
 var waitingPats = pats(3, `belum\s+(juga\s+)?(tayang|jalan|berjalan)`, `\b(masih|still)\s+['"“‘]?\s*(scheduled|dijadwalkan|terjadwal|queued)\b`,
 	`\bnothing\s+(has\s+|had\s+|ever\s+)?(run|ran|aired|played|gone\s+out|went\s+out|gone\s+live|started)\b`)
+
+// regionalTwice: "twice" in regional words (Javanese and Tegal "ping
+// pindo", "kaping kalih", "rong kali", Minang "duo kali", Toba "dua
+// hali"), for the duplicate charge; regionalSelf: "oneself" (Osing
+// "dewek", Javanese "dhewe", Sundanese "sorangan", Banjar "saurang",
+// Madurese "dhibik"), for closed early.
+const (
+	regionalTwice = `(ping|kaping)\s+(pindo|pindho|loro|kalih|dua|duo)|rong\s+(kali|pindo|pindho)|duo\s+kali|dua\s+hali`
+	regionalSelf  = `dewek|dhewek|dewe|dhewe|dhewekan|sorangan|saurang|surang|dhibi|dhibik`
+)
+
+// claimExpr: what a product is said to do, for a stop over it: health,
+// food or cure claims ("mengklaim khasiat", "health claims", "klaim
+// kesehatan").
+const claimExpr = `(mengklaim|diklaim|khasiat|berkhasiat|menyembuhkan|klaim\s+([\w-]+\s+){0,2}?(kesehatan|khasiat|medis|obat|menyembuhkan|manfaat|pangan|makanan|diet)|(health|medical|medicinal|food|diet|dietary|nutrition|nutritional|healing|therapeutic|weight[\s-]loss|cure|curative|wellness)\s+claims?|claims?\s+(about|of|that)\s+(\w+\s+){0,2}?(health|healing|cures?|curing|benefits?|medicine|medical|weight))\b`
 
 // regionalNo: "not" in regional Malay and Indonesian (Minang indak,
 // Kupang sonde, Papuan tra, Banjar kada, Palembang dak, Acehnese hana,
@@ -1756,7 +1783,12 @@ var reasonPatterns = []struct {
 		// two identical debits: "dua tarikan yang sama persis", "2 potongan
 		// yg sama", "ditarik dua kali", "two identical charges"
 		`\b(dua|2)\s+(tarikan|potongan|tagihan|transaksi|pembayaran|debit|mutasi)\s+(yang\s+|yg\s+)?(sama|identik|kembar|persis)\b`, `\b(ditarik|tertarik|narik|menarik)\s+(dua|2)\s*(kali|x)\b`,
-		`\btwo\s+(identical|matching|same)\s+(charges|payments|debits|transactions|deductions)\b`)},
+		`\btwo\s+(identical|matching|same)\s+(charges|payments|debits|transactions|deductions)\b`,
+		// "twice" in regional words: Tegal and Javanese "dipotong ping
+		// pindo", "kepotong kaping kalih", "ditarik rong kali", Minang
+		// "dipotong duo kali"; creole "dem charge mi two time"
+		`\b(ta\s*|te|ke\s*|ter|di|kena\s+)?(potong|tagih|debet|tarik|sedot|jupuk|bayar|charge)\w*\s+(\w+\s+){0,2}?(`+regionalTwice+`)\b`,
+		`\b(charged?|billed|debited|taken|deducted|paid|pay|tek|took|take)\s+(\w+\s+){0,3}?two\s+time\b`)},
 	{tickets.ReasonRejected, slices.Concat(pats(4, `\brejected\b`, `di-?reject`, `\breject(ed)?\s+(by|sama|oleh)`, `not\s+approved`, `\bdisapproved\b`, `\bdeclined\b`, `failed\s+(the\s+)?review`,
 		`\bditolak\b`, `kena\s+(reject|tolak)`, `(promo|promosi|iklan|ads?|boost)(nya|ku)?\s+(\w+\s+)?(di-?)?reject(ed)?\b`, `(tidak|tdk|gak|nggak)\s+(di)?setujui`, `(tidak|tdk|gak|nggak)\s+(dapat|bisa)\s+(di)?setujui`, `(could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+(be\s+)?approve`,
 		`(did\s*n[o']?t|did\s+not|does\s*n[o']?t)\s+pass\s+(the\s+)?(review|moderation)`, `(tidak|tdk|gak|nggak)\s+lolos`, `\bpenolakan\b`,
@@ -1810,6 +1842,17 @@ var reasonPatterns = []struct {
 		// by them ("TikTok shut my ad off")
 		`\b(diberhentiin|dihentiin|distopin|dimatiin|diputus|diputusin|dicut|dihentikan|diberhentikan|distop|dimatikan|diblokir|diturunkan|dihapus)\s+(sama\s+|oleh\s+|ama\s+|dari\s+|by\s+)?(pihak\s+)?(tiktok|platform|sistem|system)\b`,
 		`\b(got\s+|was\s+|been\s+)flagged\b`, `\bkena\s+(flag|report|strike|pelanggaran)`,
+		// stopped for what the product is said to do ("dihentikan …
+		// barang yang mengklaim khasiat", "removed - health claims", "taken
+		// down over weight-loss claims", "karena klaim kesehatan, iklannya
+		// diturunkan")
+		`\b(dihentikan|diberhentikan|diturunkan|dihapus|dinonaktifkan|ditangguhkan|distop|di-stop|diblokir|stopped|removed|pulled|suspended|halted|disabled|blocked|taken\s+(down|off)|(take|took)\s+(it\s+|(my|our|the)\s+(\w+\s+){1,3})?(down|off))\b[^\n]{0,120}?\b`+claimExpr,
+		`\b`+claimExpr+`[^\n]{0,120}?\b(dihentikan|diberhentikan|diturunkan|dihapus|dinonaktifkan|ditangguhkan|distop|di-stop|diblokir|removed|pulled|suspended|halted|taken\s+(down|off)|(was|got|been)\s+stopped)\b`,
+		// not the writer: "yang menghentikan juga bukan saya", "it wasn't
+		// me who stopped it", "I did not stop nothing, allyuh stop it"
+		`\b(yang|yg)\s+(meng|me|nge|ma)?(hentikan|stop|setop|matikan|matiin|nonaktifkan|akhiri|berhentikan)\w*\s+(\w+\s+)?(itu\s+|juga\s+)?(bukan|dudu|sanes|bukanlah)\s+(saya|aku|kami|gue|gw|sy|ulun|isun|nyong|kula|awak)\b`,
+		`\b(wasn'?t|was\s+not|not)\s+(me|us)\s+(who|that)\s+(stopped|ended|paused|pulled|killed|turned|switched)\b`,
+		`\b(i|we|me|mi)\s+(did\s+not|didn'?t|never|neva|nuh|noh|doh)\s+(stop|end|pause|cancel|turn\s+off|switch\s+off|kill)\w*\s+(it|nothing|anything|nutten|notn|the\s+\w+|my\s+\w+|our\s+\w+)\b[^\n]{0,40}?\b(you|y'?all|allyuh|unu|una|wunna|yuh|they|dem|tiktok)\s+(stop|stopped|end|ended|pull|pulled|kill|killed|did|take|took)\b`,
 		`\b(dibekukan|dibekuin|froze|frozen)\b`, `\b(dihentikan|diberhentikan|distop|dimatikan|dimatiin)\s+(secara\s+)?paksa\b`, `\bforce[sd]?\s+(stopped|ended|paused|to\s+stop)\b`,
 		`\b(platform|tiktok|system|they)\s+(cut|ended|stopped)\s+(\w+\s+){0,2}?short\b`, `\bguidelines?\s+(issue|breach|problem|violation|reasons?)\b`,
 		`\b(tiktok|they|you|your\s+(system|team|app|platform|algorithm|moderators?|reviewers?)|the\s+platform|the\s+system)\s+(shut|switched|turned|cut)\s+(my|the|our|it)\s*(\w+\s+)?(off|down)\b`,
@@ -1879,6 +1922,15 @@ var reasonPatterns = []struct {
 			// benar"): another ran
 			`\b(i|we)\s+(had\s+|have\s+|did\s+|definitely\s+|clearly\s+|actually\s+)?(selected|picked|chose|chosen|choose|select|pick|tagged)\s+the\s+(correct|right|proper|intended)\s+(video|clip|reel|post|one)\b`,
 			`\b(saya|aku|kami|sy|gue|gw)\s+(sudah\s+|udah\s+|udh\s+|sdh\s+|jelas\s+|pasti\s+)?(pilih|memilih|milih)\s+(video|klip|konten|reel)\s+(yang|yg)\s+(benar|bener|betul|tepat)\b`),
+		// what turned out to run, said so ("yang ternyata dipromosikan
+		// adalah video bengkel", "what actually got boosted was the
+		// storm clip"); a video the writer says they never chose ("kami
+		// tidak pernah memilih video pameran itu", "I never picked that
+		// clip")
+		pats(5, `\b(yang|yg|sing)\s+(ternyata|malah|justru|kok|rupanya)\s+(di|ke|ter)-?(promosi|promote|boost|tayang|pasang)\w*\s+(adalah\s+|ialah\s+|yaitu\s+|itu\s+|iku\s+)?(video|klip|konten)\b`,
+			`\b(what|the\s+one|the\s+(video|clip|reel|post)|which)\s+(that\s+)?(actually|really|in\s+fact|in\s+the\s+end)\s+(got\s+|was\s+|were\s+)?(promoted|boosted|ran|run|went\s+out|shown|aired)\s+(was|is)\b`),
+		pats(3, `\b(tidak|tdk|gak|ga|nggak|ngga|belum|ora)\s+(pernah\s+)?(memilih|milih|pilih|dipilih|mesan|memesan)\s+(video|klip|konten)\s+([\w-]+\s+){0,3}?(tersebut|itu|ini|iku|kuwi|yang\s+(itu|ini|lama|lain))\b`,
+			`\b(never|didn'?t|did\s+not)\s+(choose|chose|pick|picked|select|selected|order|ordered)\s+(that|this|the)\s+([\w-]+\s+){0,3}?(video|clip|reel|post)(\s*([.,;!)]|$)|\s+(at\s+all|for|to|in|and|from|about|with)\b)`),
 		// An accident says how, not what: it is the wrong video only
 		// with nothing else ("I ended it by accident" is closed_early).
 		pats(2, `\bby\s+(mistake|accident)\b`, `\baccidentally\b`, `(tidak|gak|nggak|ga)\s+sengaja`, `\bkepencet\b`))},
@@ -1904,7 +1956,12 @@ var reasonPatterns = []struct {
 		`\b(i|we)\s+(turned|switched|shut)\s+(it|the\s+\w+|my\s+\w+|our\s+\w+)\s+off`,
 		`(hentikan|matikan|stop|tutup|akhiri|berhentikan|nonaktifkan|pause|jeda)\w*\s+(\w+\s+){0,3}(dari|di)\s+(pihak|sisi)\s+(saya|kami|aku)`,
 		// "I cut the boost short", "we pulled it early", "saya sudahi"
-		`\b(i|we)\s+(cut|pulled|killed|wrapped\s+up)\s+(it|(the|my|our)\s+(boost|promotion|promo|ad|campaign))\s+(short|early)\b`, `\b(saya|aku|kami|sy|gue|gw)\s+(sudahi|sudahin|cukupkan|cukupin)\b`),
+		`\b(i|we)\s+(cut|pulled|killed|wrapped\s+up)\s+(it|(the|my|our)\s+(boost|promotion|promo|ad|campaign))\s+(short|early)\b`, `\b(saya|aku|kami|sy|gue|gw)\s+(sudahi|sudahin|cukupkan|cukupin)\b`,
+		// switched off oneself in regional words: Osing "isun matikan
+		// dewek", Javanese "tak pateni dhewe" (the "tak" of "I", not of
+		// "not"), Sundanese "eureunkeun sorangan", Banjar "ulun matikan
+		// saurang"
+		`\b(stop|stopin|tutup|hentikan|berhentikan|matikan|matiin|nonaktifkan|akhiri|(tak\s*|dak\s*)?(pateni|mateni|mandegke|mandhegke|lerenke|lerenaken)|pareuman|eureunkeun)\s+(\w+\s+){0,3}?(`+regionalSelf+`)\b`),
 		// A cancellation alone says little (before the start it is a
 		// change of mind, see adjustReason).
 		pats(2, cancelPattern),
@@ -1924,6 +1981,12 @@ var reasonPatterns = []struct {
 		// longer necessary"
 		`\b(tidak|tdk|gak|ga|nggak|ngga|gk)\s+((saya|aku|kami|gue|gw|sy|kita)\s+)?(di|ku)?(perlu|butuh)(kan|in|ken)?\s+(\w+\s+)?lagi\b`,
 		`\bno\s+longer\s+(needed|necessary|required|useful)\b`, `\bnot\s+(needed|necessary)\s+any\s*(more|longer)\b`, `rather\s+not`, `second\s+thoughts`, `after\s+all\b`,
+		// not wanted again, in creole and pidgin too: Belizean and
+		// Jamaican "mi noh/nuh want it again", Trinidadian "ah doh want
+		// it again", Nigerian "I no want am again", "don't want the boost
+		// again"
+		`\b(noh|nuh|no|nah|doh|don|neva)\s+(want|need|wan)\s+(it|dat|dis|am|(di|de|the|dat|dis)\s+\w+)\s+(again|agen|anymore|no\s*more|nuh\s*more|noh\s*more|any\s*more)\b`,
+		`\b(don'?t|do\s+not)\s+(want|need)\s+(it|this|that|the\s+(boost|promotion|promo|ad|campaign))\s+again\b`,
 		`(ga|gak|nggak|tidak|tdk)\s+jadi\s+(deh|aja|promosi|promo)`, `(batalin|batalkan)\s+(aja|saja|pesanan|order)`,
 		// regional and short: Sundanese "teu jadi", Javanese "ora sido",
 		// "gajadi", "g jd"
@@ -2110,7 +2173,14 @@ var reasonPatterns = []struct {
 		pats(4, `\b(never|didn'?t|did\s+not|not)\s+(pick|picked|choose|chose|set|select|selected|ask\s+for|asked\s+for|want|wanted)\s+(a\s+|the\s+|that\s+|any\s+)?(schedule|time\s+slot|timing|night\s+slot)\b`,
 			`(tidak|tdk|gak|ga|nggak|ngga|belum)\s+(pernah\s+)?(pilih|memilih|milih|atur|mengatur|ngatur|set|pasang)\s+(jadwal|jam\s+tayang|waktu\s+tayang)`,
 			`\b(ad|advert|promotion|promo|boost|video|iklan|promosi)\w*\s+([\w']+\s+){0,4}?(without|with\s+no|tanpa)\s+(the\s+|any\s+|its\s+)?(sound|audio|music|song|suara|musik|lagu)\b`,
-			`\b(sound|audio|music|song|suara|musik|lagu)(nya)?\s+([\w']+\s+){0,4}?(is\s+|was\s+|got\s+|been\s+|has\s+been\s+)?(removed|muted|missing|stripped|cut\s+out|hilang|ilang|dihapus|dihilangkan|dimatikan|dibisukan|dimute)\b`))},
+			`\b(sound|audio|music|song|suara|musik|lagu)(nya)?\s+([\w']+\s+){0,4}?(is\s+|was\s+|got\s+|been\s+|has\s+been\s+)?(removed|muted|missing|stripped|cut\s+out|hilang|ilang|dihapus|dihilangkan|dimatikan|dibisukan|dimute)\b`),
+		// something on the ad the business never put there: a banner,
+		// label, sticker or caption ("a “50% off” banner across our video,
+		// which we did not add", "ada stiker 'Gratis Ongkir' yang tidak
+		// pernah kami pasang", "subtitles I never switched on"), over the
+		// wrong video's "not the ad we paid for"
+		pats(7, `\b(banners?|labels?|stickers?|badges?|overlays?|captions?|subtitles?|watermarks?|stiker|tulisan|teks|spanduk)\b[^\n.!?]{0,100}?\b(we|i|kami|saya|aku|sy|gue|gw)\s+(had\s+|have\s+|ever\s+)?(did\s+not|didn'?t|never|tidak\s+pernah|tdk\s+pernah|gak\s+pernah|ga\s+pernah|nggak\s+pernah|belum\s+pernah|tidak|tdk|gak|ga|nggak)\s+(add|added|put|write|wrote|written|make|made|place|placed|create|created|enable|enabled|turn\s+on|turned\s+on|switch\s+on|switched\s+on|offer|offered|pasang|memasang|tambah\w*|menambah\w*|taruh|tulis|menulis|buat|bikin|membuat|aktifkan|nyalakan)\b`,
+			`\b(banners?|labels?|stickers?|badges?|overlays?|captions?|subtitles?|watermarks?|stiker|tulisan|teks|spanduk)\b[^\n.!?]{0,100}?\b(yang|yg)\s+(tidak|tdk|gak|ga|nggak|belum)\s+(pernah\s+)?(kami|saya|aku|sy|gue|gw)\s+(pasang|tambah\w*|taruh|tulis|buat|bikin|aktifkan|nyalakan)\b`))},
 }
 
 // negatedRe is a negation just before a phrase: "ini bukan tagihan ganda",

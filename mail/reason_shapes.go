@@ -28,7 +28,9 @@ import (
 //     were from Brazil … I picked United States"), or money taken from
 //     another way of paying than the one chosen ("chose PayPal … it
 //     charged the company Visa", "pilih OVO … yang kepotong malah kartu
-//     kredit"): other.
+//     kredit"), or an objective chosen and another one run ("picked
+//     “Website visits” … the receipt says Followers", "tujuan «kunjungan
+//     profil» … tertulis tujuannya «tayangan video»"): other.
 //
 //   - the occasion the promotion was for called off ("the fair we
 //     booked for won't go ahead", "bazarnya ditiadakan", "the organisers
@@ -62,7 +64,7 @@ func shapeScore(r tickets.Reason, text string, x *textIndex) int {
 		if viewsElsewhere(text, x) {
 			return 4
 		}
-		if otherMethodCharged(text, x) {
+		if otherMethodCharged(text, x) || objectiveSwapped(text, x) {
 			return 5
 		}
 	}
@@ -467,4 +469,55 @@ func occasionOff(text string, x *textIndex) bool {
 		return true
 	}
 	return false
+}
+
+// The objective a promotion is bought for, by its name (objectiveExpr),
+// chosen (objectiveChosenRe) and said to be what ran (objectiveRanRe);
+// the words between hold no digits, so that a count ("paid for 10,000
+// views", "says 300 views") names none.
+const objectiveExpr = `(profile\s+visits?|website\s+(visits?|traffic|clicks?)|clicks?\s+to\s+(the\s+|my\s+|our\s+)?website|video\s+views|views|(new\s+|more\s+)?followers|kunjungan\s+(ke\s+)?(profil|situs|website|web)|klik\s+(ke\s+)?(situs|website|web)|tayangan(\s+video)?|pengikut(\s+baru)?)\b`
+
+var (
+	objectiveChosenRe = newPattern(`\b(picked|chose|chosen|choose|selected|select|bought|paid\s+for|ordered|wanted|pilih|memilih|milih|dipilih|membeli|beli|memesan|tujuan(nya)?|objective|goal)\s+([a-z'"«»-]+\s+){0,4}?["'«“]?`+objectiveExpr, 0)
+	objectiveRanRe    = newPattern(`\b(says|said|shows|showed|shown|reads|listed|ran\s+(for|as)|running\s+(for|as)|run\s+(for|as)|changed\s+to|switched\s+to|became|turned\s+into|tertulis|tercantum|tertera|berubah\s+(jadi|menjadi|ke)|diganti\s+(jadi|menjadi|ke)|diubah\s+(jadi|menjadi|ke)|dijalankan\s+(untuk|sebagai))\s+([a-z'"«»-]+\s+){0,3}?["'«“]?`+objectiveExpr, 0)
+	objectiveNameRe   = regexp.MustCompile(objectiveExpr)
+)
+
+// objectiveSwapped reports whether text names an objective chosen and
+// another said to be what ran: a purchase other than the one made.
+func objectiveSwapped(text string, x *textIndex) bool {
+	if !objectiveRanRe.matchIn(text, x) || !objectiveChosenRe.matchIn(text, x) {
+		return false
+	}
+	names := func(p pattern) map[string]bool {
+		out := map[string]bool{}
+		for _, m := range p.re.FindAllString(text, 8) {
+			if loc := objectiveNameRe.FindAllString(m, -1); len(loc) > 0 {
+				out[objectiveName(loc[len(loc)-1])] = true
+			}
+		}
+		return out
+	}
+	chosen, ran := names(objectiveChosenRe), names(objectiveRanRe)
+	for c := range chosen {
+		for r := range ran {
+			if c != r {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// objectiveName is the objective a name of objectiveExpr names.
+func objectiveName(w string) string {
+	switch {
+	case strings.Contains(w, "profil"):
+		return "profile"
+	case strings.Contains(w, "web") || strings.Contains(w, "situs"):
+		return "website"
+	case strings.Contains(w, "follower") || strings.Contains(w, "pengikut"):
+		return "followers"
+	}
+	return "views"
 }
