@@ -142,6 +142,8 @@ var corpusFloors = map[string]struct{ fields, sources int }{
 	"heldout16": {252, 115}, // 252/115 after the fit of 007 (changed_mind: the shop renovated, "tidak usah lagi"), 009 (other: shown to 13-17s), 023 (rejected: turned down for a cause) and 002 by the rules (regional "tra lolos"); 249 at b8fc2f3; blind at 61909fe: 235/255 rules alone, 243 with the reading model trained without heldout15 and 16; 243 again at 6a619c2; 246/112 with the model trained on it too
 	"heldout17": {255, 117}, // 255/117 (every field) after the rules were fitted to its reason and kind misses: stops for what a product claims (010, 023), an objective changed or a banner never added (009, 022), regional "twice" and "oneself" (003, 004), a revocation by "make them stop" (036); 250/115 after the account/order/automatic fit (003: of two twins, the one called the extra charge); blind at d83a85d (rules fitted to heldout4-16): 234/255 rules alone, 245 with the reading model trained without heldout17 and 18 (at 61909fe, before the rules were fitted to heldout12-16: 241); the rules not fitted to it; 249/115 with the model trained on it too
 	"heldout18": {255, 121}, // 255/121 (every field) after the account/order/automatic fit (024: a handle ending in "png"; 037 automatic by the rules), kept after the reason fit (016 what turned out to run in a reply, 021 creole "noh want it again", 034 followers run instead of website visits: read by the rules now, by the model before); blind at d83a85d: 245/255 rules alone, 249 with the reading model trained without heldout17 and 18 (248 at 61909fe); 254/120 with the model trained on it too
+	"heldout19": {248, 115}, // blind at 1ef249f (rules fitted to heldout4-16) and again at b078ba8 (to heldout4-18): 242/255 rules alone, 247 with the reading model trained without heldout19 and 20; the rules not fitted to it; 248/115 with the model trained on it too
+	"heldout20": {251, 119}, // blind at 1ef249f and b078ba8: 239/255 rules alone, 249 with the reading model trained without heldout19 and 20; 251/119 with the model trained on it too
 }
 
 // TestCorpusScore prints, for each corpus, the share of fields understood
@@ -149,7 +151,7 @@ var corpusFloors = map[string]struct{ fields, sources int }{
 // -v"), and the fields missed. It fails when the fields of the harder corpus
 // (sources left aside) score under 97%, or heldout3 or heldout4 under its floor.
 func TestCorpusScore(t *testing.T) {
-	for _, dir := range []string{"corpus", "heldout", "heldout2", "harder", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18"} {
+	for _, dir := range []string{"corpus", "heldout", "heldout2", "harder", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19", "heldout20"} {
 		score, misses := corpusScore(t, "testdata/"+dir)
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s:\n%-10s", dir, "")

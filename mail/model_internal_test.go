@@ -214,8 +214,10 @@ func TestReadingModelLeftOut(t *testing.T) {
 }
 
 // unfitted are the corpora written after the rules were last fitted and
-// never fitted to: on them the rules are as blind as the model.
-var unfitted = map[string]bool{"heldout12": true, "heldout13": true, "heldout14": true}
+// never fitted to: on them the rules are as blind as the model. (heldout12
+// to heldout18 were, once scored blind; their blind scores are in their
+// READMEs.)
+var unfitted = map[string]bool{"heldout19": true, "heldout20": true}
 
 // A model counts each word and pair once per mail, picks the class whose
 // mails had the mail's words, says by how much, and reads back as written;
