@@ -557,11 +557,7 @@ func TestReadingIntentProbes(t *testing.T) {
 // creator who ended it herself; one order against two charges; views from
 // elsewhere than the place chosen; and mails that must not read so.
 func TestReadingReasonShapeProbes(t *testing.T) {
-	cases := []struct {
-		name, subject, body string
-		reply               bool
-		reason              string
-	}{
+	cases := []reasonProbe{
 		// A number promised or estimated, a smaller one delivered.
 		{name: "perkiraan penayangan, hasil akhir", subject: "promosi",
 			body: "Di layar pembayaran tertulis perkiraan 10rb–12rb penayangan. Hasil akhirnya cuma 1.400-an. Mohon dananya dikembalikan.", reason: "under_delivery"},
@@ -661,14 +657,7 @@ func TestReadingReasonShapeProbes(t *testing.T) {
 		{name: "not: from the city picked, too few", subject: "promo",
 			body: "Most of them were from Surabaya like I picked, but only 300 views out of the 5k estimated. Refund please.", reason: "under_delivery"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := understandProbe(t, c.subject, c.body, c.reply)
-			if string(got.Reason) != c.reason {
-				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
-			}
-		})
-	}
+	checkReasonProbes(t, cases)
 }
 
 // The shapes of heldout10's reason misses (issue 16), in other words and
@@ -678,10 +667,7 @@ func TestReadingReasonShapeProbes(t *testing.T) {
 // chosen; a promotion turned down, said with a relative clause or with
 // who turned it down; and mails that must not read so.
 func TestReadingReasonShapeProbes10(t *testing.T) {
-	cases := []struct {
-		name, subject, body string
-		reason              string
-	}{
+	cases := []reasonProbe{
 		// A followers goal: a count of people promised, a smaller one came.
 		{name: "ID formal: estimasi pengikut, hanya bertambah 23", subject: "promosi",
 			body: "Pada layar pembayaran tertulis estimasi pengikut baru 500–1.000. Setelah promosi selesai, akun kami hanya bertambah 23 pengikut. Mohon pengembalian dana.", reason: "under_delivery"},
@@ -748,14 +734,7 @@ func TestReadingReasonShapeProbes10(t *testing.T) {
 		{name: "not: they turned down my refund request", subject: "promotion",
 			body: "The promotion was stopped by TikTok for a policy violation, and they turned down my first refund request. Please look again.", reason: "stopped_by_platform"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := understandProbe(t, c.subject, c.body, false)
-			if string(got.Reason) != c.reason {
-				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
-			}
-		})
-	}
+	checkReasonProbes(t, cases)
 }
 
 // The kinds of heldout11's kind misses (issue 16), in other words: a
@@ -807,10 +786,7 @@ func TestReadingIntentProbes11(t *testing.T) {
 // not moved, a cause for not running, a magnitude promised in words). With
 // mails that must not read so.
 func TestReadingReasonShapeProbes11(t *testing.T) {
-	cases := []struct {
-		name, subject, body string
-		reason              string
-	}{
+	cases := []reasonProbe{
 		// A word inside another: "masalah promosi" is not "salah promosi".
 		{name: "ID: masalah promosi, dihentikan karena melanggar", subject: "promosi",
 			body: "Mau tanya masalah promosi saya. Kemarin statusnya jadi dihentikan, katanya melanggar pedoman. Mohon sisa saldo dikembalikan.", reason: "stopped_by_platform"},
@@ -909,11 +885,29 @@ func TestReadingReasonShapeProbes11(t *testing.T) {
 		{name: "not: table with more than estimated, charged twice", subject: "promosi",
 			body: "Promosinya bagus:\nPenayangan: 9.400\nPerkiraan penayangan: 5.000 - 8.000\nTapi saya ditagih dua kali, mohon satu dikembalikan.", reason: "duplicate_charge"},
 	}
+	checkReasonProbes(t, cases)
+}
+
+// reasonProbe is a probe mail and the reason (and, when given, the kind)
+// it must be read with; reply makes it an answer to the desk's mail.
+type reasonProbe struct {
+	name, subject, body string
+	reply               bool
+	reason, kind        string
+}
+
+// checkReasonProbes reads each probe as the intake understands it and
+// checks its reason, and its kind where the probe names one.
+func checkReasonProbes(t *testing.T, cases []reasonProbe) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := understandProbe(t, c.subject, c.body, false)
+			got := understandProbe(t, c.subject, c.body, c.reply)
 			if string(got.Reason) != c.reason {
 				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
+			}
+			if c.kind != "" && (!got.KindStated || string(got.Kind) != c.kind) {
+				t.Errorf("kind %q (stated %v), want %q\n%s", got.Kind, got.KindStated, c.kind, c.body)
 			}
 		})
 	}
@@ -947,10 +941,7 @@ func understandProbe(t *testing.T, subject, body string, reply bool) mail.Reques
 // mails that must not read so: a fault that made the promotion useless, a
 // promotion (not its occasion) cancelled.
 func TestReadingPlansChangedProbes(t *testing.T) {
-	cases := []struct {
-		name, subject, body string
-		reason              string
-	}{
+	cases := []reasonProbe{
 		{name: "US: craft fair called off, still scheduled", subject: "cancel boost",
 			body: "Our craft fair on Saturday got rained out and the organisers called it off. The boost hasn't started yet, it's still scheduled. Please cancel and refund.", reason: "changed_mind"},
 		{name: "UK: venue cancelled our booking, not started", subject: "refund",
@@ -997,14 +988,7 @@ func TestReadingPlansChangedProbes(t *testing.T) {
 		{name: "ID: sudah pilih video yang benar", subject: "promosi",
 			body: "Saya sudah pilih video yang benar waktu bayar, tapi yang tayang di iklan video lebaran tahun lalu. Mohon refund.", reason: "wrong_video"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := understandProbe(t, c.subject, c.body, false)
-			if string(got.Reason) != c.reason {
-				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
-			}
-		})
-	}
+	checkReasonProbes(t, cases)
 }
 
 // The kinds of heldout14-16's remaining reason misses (issue 16), in other
@@ -1016,10 +1000,7 @@ func TestReadingPlansChangedProbes(t *testing.T) {
 // whoever, and regional "not" before the approval words (rejected). With
 // mails that must not read so.
 func TestReadingAudienceAndRegionalProbes(t *testing.T) {
-	cases := []struct {
-		name, subject, body string
-		reason              string
-	}{
+	cases := []reasonProbe{
 		// The wrong audience by age or gender.
 		{name: "US: women chosen, mostly men watched", subject: "wrong people",
 			body: "I set my boost to target women 30-50 since I sell maternity wear. The views showed up, about 9,000, but the insights say mostly men 18-24 watched. Refund please.", reason: "other"},
@@ -1077,14 +1058,7 @@ func TestReadingAudienceAndRegionalProbes(t *testing.T) {
 		{name: "not: a refund request turned down for no reason", subject: "refund",
 			body: "You turned my refund request down for no reason. The promotion got only 200 views of the 5,000 estimated.", reason: "under_delivery"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := understandProbe(t, c.subject, c.body, false)
-			if string(got.Reason) != c.reason {
-				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
-			}
-		})
-	}
+	checkReasonProbes(t, cases)
 }
 
 // The kinds of heldout17-18's misses (issue 16), in other words than their
@@ -1099,11 +1073,7 @@ func TestReadingAudienceAndRegionalProbes(t *testing.T) {
 // instead of the video chosen, in a reply (wrong_video). With mails that
 // must not read so. kind "" is left unchecked.
 func TestReadingClaimsObjectiveRegionalProbes(t *testing.T) {
-	cases := []struct {
-		name, subject, body string
-		reply               bool
-		kind, reason        string
-	}{
+	cases := []reasonProbe{
 		// Stopped for what the product claims; not stopped by the writer.
 		{name: "US: pulled for unproven health claims", subject: "boost pulled",
 			body: "My raw honey boost was pulled after a few hours for 'unproven health claims'. I never said it cures anything. Please refund the unused days.", reason: "stopped_by_platform"},
@@ -1191,15 +1161,5 @@ func TestReadingClaimsObjectiveRegionalProbes(t *testing.T) {
 		{name: "not reply: the video we chose ran, too few", subject: "",
 			body: "The video that was promoted is the one we chose, it just got 150 views of the 9,000 estimated.", reply: true, reason: "under_delivery"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := understandProbe(t, c.subject, c.body, c.reply)
-			if string(got.Reason) != c.reason {
-				t.Errorf("reason %q, want %q\n%s", got.Reason, c.reason, c.body)
-			}
-			if c.kind != "" && (!got.KindStated || string(got.Kind) != c.kind) {
-				t.Errorf("kind %q (stated %v), want %q\n%s", got.Kind, got.KindStated, c.kind, c.body)
-			}
-		})
-	}
+	checkReasonProbes(t, cases)
 }
