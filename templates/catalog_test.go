@@ -577,6 +577,7 @@ func policySteps(t *testing.T) []tickets.RuleStep {
 		refund(tickets.ReasonUnderDelivery, func(p *tickets.Promotion) { p.PromisedReach = 0 }, nil),
 		refund(tickets.ReasonUnderDelivery, func(p *tickets.Promotion) { p.DeliveredReach = 8000 }, nil),
 		refund(tickets.ReasonUnderDelivery, nil, func(in *tickets.EvalInput) { in.Flags = []string{tickets.FlagUnverifiedSender} }),
+		refund(tickets.ReasonUnderDelivery, nil, func(in *tickets.EvalInput) { in.Flags = []string{tickets.FlagGuessed} }),
 		refund("", nil, nil),
 		refund(tickets.ReasonClosedEarly, nil, nil),
 		refund(tickets.ReasonWrongVideo, nil, nil),

@@ -49,6 +49,7 @@ const (
 	RuleNonRefundable       = "non_refundable"
 	RuleOther               = "other"
 	RuleSenderVerified      = "sender_verified"
+	RuleReadingConfirmed    = "reading_confirmed"
 	RuleAuthorizationActive = "authorization_active"
 )
 
@@ -60,6 +61,7 @@ const OutcomePass = "pass"
 // "rule." + the code.
 const (
 	CodeSenderUnverified     = "sender_unverified"
+	CodeReadingGuessed       = "reading_guessed"
 	CodeOrderMissing         = "order_missing"
 	CodeOrderGiven           = "order_given"
 	CodeOrderUnknown         = "order_unknown"
@@ -110,7 +112,7 @@ const (
 
 // Codes lists every explanation code the policy gives.
 var Codes = []string{
-	CodeSenderUnverified, CodeOrderMissing, CodeOrderGiven, CodeOrderUnknown, CodeOrderOnRecord,
+	CodeSenderUnverified, CodeReadingGuessed, CodeOrderMissing, CodeOrderGiven, CodeOrderUnknown, CodeOrderOnRecord,
 	CodeAccountMissing, CodeAccountMissingRevoke, CodeAccountGiven, CodeAccountMismatch, CodeAccountMatches,
 	CodeAccountFromRecord, CodeAccountNotShown,
 	CodeAlreadyRefunded, CodePartlyRefunded, CodeNothingRefunded, CodeWindowClosed, CodeWindowOpen, CodeNotEnded,
@@ -162,6 +164,12 @@ func (p *Policy) Evaluate(in EvalInput) Eligibility {
 	// A sender we could not verify never gets money on the policy's word alone.
 	if out.Verdict == VerdictEligible && hasFlag(in.Flags, FlagUnverifiedSender) {
 		out = ev.decide(VerdictNeedsReview, out.RefundAmount, out.Currency, RuleSenderVerified, CodeSenderUnverified, RuleParams{})
+	}
+	// Nor a request whose kind or reason a channel guessed (FlagGuessed):
+	// an agent confirms the reading before any money, and automatic
+	// approval never takes it.
+	if out.Verdict == VerdictEligible && hasFlag(in.Flags, FlagGuessed) {
+		out = ev.decide(VerdictNeedsReview, out.RefundAmount, out.Currency, RuleReadingConfirmed, CodeReadingGuessed, RuleParams{})
 	}
 	out.EvaluatedAt = in.Now
 	return out

@@ -190,9 +190,14 @@ func runEvalCases(t *testing.T, cases []evalCase, base func() EvalInput) {
 				if r.Code == "" || cat.Rule(r, LangEnglish) == "" || cat.Rule(r, in.Language) == "" {
 					problems = append(problems, fmt.Sprintf("step %d (%s) has no sentence", i, r.Rule))
 				}
-				// Only the last step decides; an unverified sender may
-				// overrule an eligible verdict in one more step.
-				overruled := i == len(got.Rules)-2 && got.Rules[i+1].Rule == RuleSenderVerified && r.Outcome == string(VerdictEligible)
+				// Only the last step decides; an unverified sender or a
+				// guessed reading may overrule an eligible verdict in one
+				// more step.
+				next := ""
+				if i == len(got.Rules)-2 {
+					next = got.Rules[i+1].Rule
+				}
+				overruled := (next == RuleSenderVerified || next == RuleReadingConfirmed) && r.Outcome == string(VerdictEligible)
 				if i < len(got.Rules)-1 && r.Outcome != OutcomePass && !overruled {
 					problems = append(problems, fmt.Sprintf("step %d (%s) is %q but is not the last step", i, r.Rule, r.Outcome))
 				}
@@ -1124,6 +1129,40 @@ func TestEvaluateRevocation(t *testing.T) {
 		},
 	}
 	runEvalCases(t, cases, base)
+}
+
+// A guessed kind or reason (FlagGuessed) never gets money on the policy's
+// word alone either: eligible becomes needs_review, the amount kept; the
+// rest stays as it was.
+func TestEvaluateGuessedReading(t *testing.T) {
+	guessed := func(in *EvalInput) { in.Flags = []string{FlagGuessed} }
+	cases := []evalCase{
+		{
+			name:     "eligible becomes needs_review, the amount is kept for the agent",
+			in:       guessed,
+			verdict:  VerdictNeedsReview,
+			amount:   105000,
+			currency: "IDR",
+			rules:    passed("promotion_finished:pass", "evidence:pass", "under_delivery:eligible", "reading_confirmed:needs_review"),
+			detail:   "What this request asks for, or why, was read from its words without a clear statement of it: an agent will confirm it before anything is refunded.",
+		},
+		{
+			name:     "ineligible stays ineligible",
+			in:       func(in *EvalInput) { guessed(in); in.Promotion.DeliveredReach = 9000 },
+			verdict:  VerdictIneligible,
+			currency: "IDR",
+			rules:    passed("promotion_finished:pass", "evidence:pass", "under_delivery:ineligible"),
+		},
+		{
+			name:     "unverified and guessed: the sender's check decides",
+			in:       func(in *EvalInput) { in.Flags = []string{FlagGuessed, FlagUnverifiedSender} },
+			verdict:  VerdictNeedsReview,
+			amount:   105000,
+			currency: "IDR",
+			rules:    passed("promotion_finished:pass", "evidence:pass", "under_delivery:eligible", "sender_verified:needs_review"),
+		},
+	}
+	runEvalCases(t, cases, func() EvalInput { return baseInput(ReasonUnderDelivery) })
 }
 
 func TestEvaluateUnverifiedSender(t *testing.T) {
