@@ -51,7 +51,7 @@ test-realmail:
 # fuzz FUZZTIME=10m (or 1000000x); what it finds is written to testdata/fuzz.
 FUZZTIME ?= 10000x
 FUZZ_TARGETS := ./tickets:FuzzParseQuery ./tickets/sqlstore:FuzzSearch ./tickets:FuzzPromotionRows \
-	./tickets:FuzzLoadPolicy ./mail:FuzzParse ./bot:FuzzInteractionOptions
+	./tickets:FuzzLoadPolicy ./mail:FuzzParse ./mail:FuzzUnderstand ./bot:FuzzInteractionOptions
 # The reading model's counts (mail/reading_model.txt), trained again from the
 # golden corpora; run it after adding or changing a corpus's mail or wants.
 reading-model:

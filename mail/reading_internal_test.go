@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"refunddesk/internal/storetest"
@@ -63,5 +64,30 @@ func TestReadingAheadIsUnderstand(t *testing.T) {
 		if read < 20 {
 			t.Errorf("%s: only %d mails read ahead", dir, read)
 		}
+	}
+}
+
+// A range of counts that starts within the few words read after an
+// estimate's cue and runs past them ("perkiraan jangkauan yang tertera
+// saat pembayaran adalah 25.000 – 50.000 orang", heldout21 001) was read
+// past the end of that window and crashed the reading: at every distance
+// from the cue, the reading ends and finds the shortfall.
+func TestEstimateRangeAtTheWindowsEdge(t *testing.T) {
+	for _, cue := range []string{"perkiraan jangkauan", "estimasi penayangan", "estimated reach", "the estimate said"} {
+		for k := 0; k < 60; k++ {
+			text := cue + " " + strings.Repeat("a", k) + " 25.000 – 50.000 orang. hasilnya cuma 900 orang, mohon refund."
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("%q: %v", text, r)
+					}
+				}()
+				reasonOf(text, 1)
+			}()
+		}
+	}
+	text := "perkiraan jangkauan yang tertulis di layar saat saya bayar 25.000 – 50.000 orang. hasilnya cuma 900 orang, mohon refund."
+	if r := reasonOf(text, 1); r != tickets.ReasonUnderDelivery {
+		t.Fatalf("%q: %q, want under_delivery", text, r)
 	}
 }

@@ -170,8 +170,11 @@ func promisedMoreThanCame(text string, x *textIndex) bool {
 			if !ok {
 				break
 			}
-			// "3-4rb": the unit of the range's end is its start's too
-			if sep := countRangeSepRe.FindStringIndex(window[i+n:]); sep != nil {
+			// "3-4rb": the unit of the range's end is its start's too (a
+			// count that runs past the window has no range end in it)
+			if i+n > len(window) {
+				// nothing after the count within the window
+			} else if sep := countRangeSepRe.FindStringIndex(window[i+n:]); sep != nil {
 				if hi, _, ok := count(text, end+i+n+sep[1]); ok && v < hi && v < 100 && hi >= 1000 {
 					v *= 1000
 				}
