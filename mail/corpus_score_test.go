@@ -153,6 +153,9 @@ var corpusFloors = map[string]struct{ fields, sources int }{
 // -v"), and the fields missed. It fails when the fields of the harder corpus
 // (sources left aside) score under 97%, or heldout3 or heldout4 under its floor.
 func TestCorpusScore(t *testing.T) {
+	if mail.RaceEnabled {
+		t.Skip("pure computation over every corpus: make test runs it without -race")
+	}
 	for _, dir := range []string{"corpus", "heldout", "heldout2", "harder", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19", "heldout20", "heldout21", "heldout22"} {
 		score, misses := corpusScore(t, "testdata/"+dir)
 		var b strings.Builder

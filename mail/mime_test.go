@@ -19,6 +19,9 @@ import (
 // may differ, and then only by enmime's notes that are not errors ("[W]
 // Plain Text from HTML", a charset it would have guessed otherwise).
 func TestParsersAgree(t *testing.T) {
+	if raceEnabled {
+		t.Skip("pure computation over every corpus: make test runs it without -race")
+	}
 	files, _ := filepath.Glob("testdata/*/*.eml")
 	if len(files) == 0 {
 		t.Fatal("no corpus")

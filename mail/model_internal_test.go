@@ -112,6 +112,9 @@ func asModels(ms []*wordModel) readingModels {
 // TestReadingModelIsCurrent: the embedded model is what the corpora train.
 // REFUNDDESK_WRITE_MODEL=1 (make reading-model) writes it instead.
 func TestReadingModelIsCurrent(t *testing.T) {
+	if raceEnabled {
+		t.Skip("pure computation over every corpus: make test runs it without -race")
+	}
 	text := writeModels(trainReadingModels(t, readCorpora(t), "")...)
 	if os.Getenv("REFUNDDESK_WRITE_MODEL") == "1" {
 		if err := os.WriteFile("reading_model.txt", []byte(text), 0o644); err != nil {
