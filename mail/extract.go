@@ -183,7 +183,7 @@ func readRequestWith(m *Message, ourDomain string, models readingModels) *readin
 			}
 		}
 	}
-	if reply && (rev == 0 || rev < ref) && req.Reason == "" && !declined && !evidenceNoteRe.MatchString(lower) && len(modelWordRe.FindAllStringIndex(strings.ToLower(m.NewText), -1)) >= replyWords {
+	if reply && (rev == 0 || rev < ref) && req.Reason == "" && !declined && !evidenceNoteRe.MatchString(lower) && modelWordCount(m.NewText) >= replyWords {
 		// A reply that tells its problem at some length ("the clip they
 		// promoted is my cousin's wedding, not the dive") where the rules
 		// read no reason: the model, by a wider margin than on a new
@@ -855,19 +855,11 @@ var (
 // phraseNames adds the accounts a line names in a sentence (atWordRe and
 // the rest above).
 func phraseNames(line string, out *[]accountCandidate) {
-	for _, m := range atWordRe.FindAllStringSubmatchIndex(line, -1) {
-		if plainHandle(line, m[2], m[3], true) {
-			addHandle(out, line[m[2]:m[3]], 3)
-		}
-	}
-	for _, m := range pageIsRe.FindAllStringSubmatchIndex(line, -1) {
-		if plainHandle(line, m[2], m[3], true) {
-			addHandle(out, line[m[2]:m[3]], 3)
-		}
-	}
-	for _, m := range apposRe.FindAllStringSubmatchIndex(line, -1) {
-		if plainHandle(line, m[2], m[3], true) {
-			addHandle(out, line[m[2]:m[3]], 3)
+	for _, re := range []*regexp.Regexp{atWordRe, pageIsRe, apposRe} {
+		for _, m := range re.FindAllStringSubmatchIndex(line, -1) {
+			if plainHandle(line, m[2], m[3], true) {
+				addHandle(out, line[m[2]:m[3]], 3)
+			}
 		}
 	}
 	for _, m := range postsAsRe.FindAllStringSubmatchIndex(line, -1) {

@@ -36,6 +36,11 @@ var readingModelText string
 // separate them.
 var modelWordRe = regexp.MustCompile(`[a-z]+(?:'[a-z]+)?`)
 
+// modelWordCount is how many words the model would count in text.
+func modelWordCount(text string) int {
+	return len(modelWordRe.FindAllStringIndex(strings.ToLower(text), -1))
+}
+
 // modelFeatures are the distinct words and pairs of adjacent words of a
 // mail's subject, new text and forwarded message, lower case.
 func modelFeatures(subject, newText, forwarded string) []string {
@@ -272,7 +277,7 @@ func modelAutomatic(m *Message, models readingModels) AutoSign {
 	if m.Bounce != nil || strings.TrimSpace(m.NewText) == "" {
 		return AutoSign{}
 	}
-	if len(modelWordRe.FindAllStringIndex(strings.ToLower(m.NewText), -1)) < autoWords {
+	if modelWordCount(m.NewText) < autoWords {
 		return AutoSign{} // a note of a line or two is the rules' alone
 	}
 	if c, margin := models.auto.classify(m.modelFeatures()); c == autoClass && margin >= autoMargin && !asksSomething(m.NewText) && !strings.Contains(m.NewText, "?") {

@@ -172,9 +172,7 @@ func promisedMoreThanCame(text string, x *textIndex) bool {
 			}
 			// "3-4rb": the unit of the range's end is its start's too (a
 			// count that runs past the window has no range end in it)
-			if i+n > len(window) {
-				// nothing after the count within the window
-			} else if sep := countRangeSepRe.FindStringIndex(window[i+n:]); sep != nil {
+			if sep := countRangeSepRe.FindStringIndex(window[min(i+n, len(window)):]); sep != nil {
 				if hi, _, ok := count(text, end+i+n+sep[1]); ok && v < hi && v < 100 && hi >= 1000 {
 					v *= 1000
 				}
